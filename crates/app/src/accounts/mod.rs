@@ -1,0 +1,79 @@
+//! Account use cases: signing in and out, sessions, passwords, second factor,
+//! administration of accounts and roles, and API tokens.
+
+pub mod auth;
+pub mod tokens;
+pub mod totp;
+pub mod users;
+
+use crate::context::{Grant, Principal};
+use crate::error::AppResult;
+use crate::{App, AppError};
+use jineng_core::RegionCode;
+use jineng_core::accounts::Role;
+use jineng_store::accounts::{role_grant, user};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+impl App {
+    /// Build the principal for a user: their grants, parsed. Unknown role codes are skipped.
+    pub(crate) async fn principal_for<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        u: &user::Model,
+    ) -> AppResult<Principal> {
+        let grants = role_grant::Entity::find()
+            .filter(role_grant::Column::UserId.eq(u.id.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|g| {
+                Some(Grant {
+                    role: Role::parse(&g.role)?,
+                    region: RegionCode::parse(&g.region_code).ok(),
+                    org_id: g.org_id,
+                })
+            })
+            .collect();
+        Ok(Principal {
+            user_id: u.id.clone(),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            grants,
+        })
+    }
+
+    pub(crate) async fn find_user_by_login(&self, login: &str) -> AppResult<Option<user::Model>> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Ok(None);
+        }
+        if let Some(u) = user::Entity::find()
+            .filter(user::Column::Username.eq(login))
+            .one(&self.db)
+            .await?
+        {
+            return Ok(Some(u));
+        }
+        if let Ok(phone) = jineng_core::Phone::parse(login) {
+            let bidx = self
+                .keyring
+                .blind_index(crate::crypto::pii::PiiKind::Phone, phone.as_str());
+            return Ok(user::Entity::find()
+                .filter(user::Column::PhoneBidx.eq(bidx))
+                .one(&self.db)
+                .await?);
+        }
+        Ok(None)
+    }
+
+    /// Run a password hash or verification off the async threads.
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&crate::crypto::PasswordHasher) -> T + Send + 'static,
+    ) -> AppResult<T> {
+        let h = self.hasher.clone();
+        tokio::task::spawn_blocking(move || f(&h))
+            .await
+            .map_err(|e| AppError::Internal(format!("blocking task: {e}")))
+    }
+}

@@ -1,0 +1,143 @@
+//! API tokens for machine clients: shown once at creation, stored as a hash, revocable.
+
+use crate::audit::{self, Entry};
+use crate::context::{Principal, RequestCtx};
+use crate::crypto::{random_token, token_hash};
+use crate::error::{AppError, AppResult};
+use crate::{App, tx::begin_write};
+use chrono::Duration;
+use jineng_store::accounts::{api_token, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+/// Prefix that makes a leaked token easy to recognise in logs and scanners.
+pub const TOKEN_PREFIX: &str = "jnt_";
+
+impl App {
+    /// Create a token for the caller. The plaintext is returned once and never stored.
+    pub async fn create_token(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        name: &str,
+        days: Option<i64>,
+    ) -> AppResult<(api_token::Model, String)> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            return Err(AppError::field(
+                "name",
+                "令牌名称不能为空，且不超过50个字符",
+            ));
+        }
+        if let Some(d) = days
+            && !(1..=3650).contains(&d)
+        {
+            return Err(AppError::field("days", "有效天数应在1至3650之间"));
+        }
+        let plain = format!("{TOKEN_PREFIX}{}", random_token());
+        let now = self.now();
+        let row = api_token::Model {
+            id: uuid::Uuid::now_v7().to_string(),
+            user_id: who.user_id.clone(),
+            name: name.to_string(),
+            token_hash: token_hash(&plain),
+            created_at: now,
+            expires_at: days.map(|d| now + Duration::days(d)),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let txn = begin_write(&self.db).await?;
+        api_token::Entity::insert(<api_token::ActiveModel as From<_>>::from(row.clone()))
+            .exec(&txn)
+            .await?;
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "token.create",
+                object_type: "api_token",
+                object_id: &row.id,
+                changes: serde_json::json!({"name": name, "days": days}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((row, plain))
+    }
+
+    pub async fn list_tokens(&self, who: &Principal) -> AppResult<Vec<api_token::Model>> {
+        Ok(api_token::Entity::find()
+            .filter(api_token::Column::UserId.eq(who.user_id.clone()))
+            .order_by_desc(api_token::Column::CreatedAt)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn revoke_token(&self, who: &Principal, ctx: &RequestCtx, id: &str) -> AppResult<()> {
+        let t = api_token::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await?;
+        let t = t
+            .filter(|t| t.user_id == who.user_id)
+            .ok_or(AppError::NotFound("令牌"))?;
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+            .filter(api_token::Column::Id.eq(t.id.clone()))
+            .exec(&txn)
+            .await?;
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "token.revoke",
+                object_type: "api_token",
+                object_id: &t.id,
+                changes: serde_json::json!({}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// The principal behind a bearer token, if the token is live.
+    pub async fn authenticate_token(&self, bearer: &str) -> AppResult<Principal> {
+        if !bearer.starts_with(TOKEN_PREFIX) {
+            return Err(AppError::Unauthenticated);
+        }
+        let t = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(token_hash(bearer)))
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let now = self.now();
+        if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
+            return Err(AppError::Unauthenticated);
+        }
+        let u = user::Entity::find_by_id(t.user_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if u.status != "active" || u.locked_until.is_some_and(|l| l > now) {
+            return Err(AppError::Unauthenticated);
+        }
+        if t.last_used_at
+            .is_none_or(|l| now - l > Duration::minutes(5))
+        {
+            api_token::Entity::update_many()
+                .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(now)))
+                .filter(api_token::Column::Id.eq(t.id))
+                .exec(&self.db)
+                .await?;
+        }
+        self.principal_for(&self.db, &u).await
+    }
+}

@@ -1,0 +1,224 @@
+//! TOTP second factor (RFC 6238, SHA-1, 6 digits, 30 s) for administrators and regulators.
+//! A code is accepted one step early or late, and never twice.
+
+use crate::audit::{self, Entry};
+use crate::context::{Principal, RequestCtx};
+use crate::crypto::token_hash;
+use crate::error::{AppError, AppResult};
+use crate::{App, tx::begin_write};
+use jineng_store::accounts::{session, user};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use totp_rs::{Algorithm, Secret, TOTP};
+
+const ISSUER: &str = "Jineng";
+
+pub struct TotpSetup {
+    /// `otpauth://` URL for authenticator apps.
+    pub url: String,
+    /// The secret in base32, for typing in by hand.
+    pub secret: String,
+}
+
+fn totp(secret: Vec<u8>, account: &str) -> AppResult<TOTP> {
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        secret,
+        Some(ISSUER.into()),
+        account.replace(':', "_"),
+    )
+    .map_err(|e| AppError::Internal(format!("totp: {e}")))
+}
+
+impl App {
+    fn totp_of(&self, u: &user::Model) -> AppResult<TOTP> {
+        let enc = u
+            .totp_secret_enc
+            .as_deref()
+            .ok_or_else(|| AppError::field("code", "尚未设置动态口令"))?;
+        let b32 = self
+            .keyring
+            .decrypt(enc)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = Secret::Encoded(b32)
+            .to_bytes()
+            .map_err(|e| AppError::Internal(format!("totp secret: {e:?}")))?;
+        totp(bytes, &u.username)
+    }
+
+    /// The time step of `code` if it is valid now (±1 step) and newer than the last used one.
+    fn accept_code(&self, u: &user::Model, code: &str) -> AppResult<i64> {
+        let t = self.totp_of(u)?;
+        let now = self.now().timestamp().max(0) as u64;
+        let code = code.trim();
+        for step in [now / 30, (now / 30).saturating_sub(1), now / 30 + 1] {
+            if t.generate(step * 30) == code && Some(step as i64) > u.totp_last_step {
+                return Ok(step as i64);
+            }
+        }
+        Err(AppError::field("code", "动态口令不正确或已使用"))
+    }
+
+    /// Start enrolment: a new secret, stored encrypted, not yet enabled.
+    pub async fn totp_begin(&self, who: &Principal, ctx: &RequestCtx) -> AppResult<TotpSetup> {
+        if !who.grants.iter().any(|g| g.role.may_use_totp()) {
+            return Err(AppError::Forbidden);
+        }
+        let u = user::Entity::find_by_id(who.user_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if u.totp_enabled {
+            return Err(AppError::Conflict("动态口令已启用".into()));
+        }
+        let b32 = match Secret::generate_secret().to_encoded() {
+            Secret::Encoded(s) => s,
+            Secret::Raw(_) => return Err(AppError::Internal("totp secret encoding".into())),
+        };
+        let enc = self
+            .keyring
+            .encrypt(&b32)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = Secret::Encoded(b32.clone())
+            .to_bytes()
+            .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+        let url = totp(bytes, &u.username)?.get_url();
+        let txn = begin_write(&self.db).await?;
+        let mut am = u.into_active_model();
+        am.totp_secret_enc = Set(Some(enc));
+        am.update(&txn).await?;
+        audit::append(
+            &txn,
+            self.now(),
+            who.into(),
+            ctx,
+            Entry {
+                action: "user.totp_begin",
+                object_type: "user",
+                object_id: &who.user_id,
+                changes: serde_json::json!({}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(TotpSetup { url, secret: b32 })
+    }
+
+    /// Finish enrolment with a code from the app.
+    pub async fn totp_confirm(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        code: &str,
+    ) -> AppResult<()> {
+        let u = user::Entity::find_by_id(who.user_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if u.totp_enabled {
+            return Err(AppError::Conflict("动态口令已启用".into()));
+        }
+        let step = self.accept_code(&u, code)?;
+        let txn = begin_write(&self.db).await?;
+        let mut am = u.into_active_model();
+        am.totp_enabled = Set(true);
+        am.totp_last_step = Set(Some(step));
+        am.update(&txn).await?;
+        audit::append(
+            &txn,
+            self.now(),
+            who.into(),
+            ctx,
+            Entry {
+                action: "user.totp_enable",
+                object_type: "user",
+                object_id: &who.user_id,
+                changes: serde_json::json!({"totp": true}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Second step of signing in: the session becomes usable after a correct code.
+    pub async fn totp_login(&self, ctx: &RequestCtx, token: &str, code: &str) -> AppResult<()> {
+        let hash = token_hash(token);
+        let s = session::Entity::find_by_id(hash)
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let u = user::Entity::find_by_id(s.user_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        let now = self.now();
+        let step = self.accept_code(&u, code);
+        let txn = begin_write(&self.db).await?;
+        let actor = audit::Actor {
+            id: &u.id,
+            name: &u.display_name,
+            role: "",
+        };
+        match step {
+            Ok(step) => {
+                let mut am = u.clone().into_active_model();
+                am.totp_last_step = Set(Some(step));
+                am.update(&txn).await?;
+                let mut sm = s.into_active_model();
+                sm.mfa_pending = Set(false);
+                sm.last_seen_at = Set(now);
+                sm.update(&txn).await?;
+                audit::append(
+                    &txn,
+                    now,
+                    actor,
+                    ctx,
+                    Entry {
+                        action: "auth.totp",
+                        object_type: "user",
+                        object_id: &u.id,
+                        changes: serde_json::json!({}),
+                        outcome: "ok",
+                    },
+                )
+                .await?;
+                txn.commit().await?;
+                Ok(())
+            }
+            Err(e) => {
+                audit::append(
+                    &txn,
+                    now,
+                    actor,
+                    ctx,
+                    Entry {
+                        action: "auth.totp",
+                        object_type: "user",
+                        object_id: &u.id,
+                        changes: serde_json::json!({}),
+                        outcome: "bad_code",
+                    },
+                )
+                .await?;
+                txn.commit().await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The current code for a user, for tests and the CLI's recovery path.
+    pub async fn totp_current_code(&self, user_id: &str) -> AppResult<String> {
+        let u = user::Entity::find_by_id(user_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("用户"))?;
+        Ok(self
+            .totp_of(&u)?
+            .generate(self.now().timestamp().max(0) as u64))
+    }
+}

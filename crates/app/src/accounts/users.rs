@@ -1,0 +1,728 @@
+//! Account administration: list (scoped), view, create, grant and revoke roles,
+//! lock, unlock, disable, reset passwords. Personal data is encrypted on write and
+//! masked on read unless the caller may see it whole.
+
+use crate::audit::{self, Entry, Page};
+use crate::context::{Principal, RequestCtx};
+use crate::crypto::pii::PiiKind;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::scope::Scope;
+use crate::{App, tx::begin_write};
+use jineng_core::accounts::{Permission, Role, check_password_policy};
+use jineng_core::{IdNumber, Phone, RegionCode, mask};
+use jineng_store::accounts::{role_grant, session, user};
+use jineng_store::reference::region;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+
+/// Input for a new account, already parsed into domain types by the caller's edge.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub phone: Option<Phone>,
+    pub id_number: Option<IdNumber>,
+    pub region: Option<RegionCode>,
+    pub roles: Vec<(Role, Option<RegionCode>)>,
+    pub must_change_password: bool,
+}
+
+/// An account as shown to a caller: personal data masked unless permitted.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub region_code: Option<String>,
+    pub region_name: Option<String>,
+    pub status: String,
+    pub locked: bool,
+    pub totp_enabled: bool,
+    pub roles: Vec<RoleView>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleView {
+    pub role: Role,
+    pub label: &'static str,
+    pub region_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    pub region: Option<RegionCode>,
+}
+
+pub fn check_username(s: &str) -> Result<(), &'static str> {
+    let n = s.chars().count();
+    if !(3..=32).contains(&n) {
+        return Err("用户名长度应为3至32个字符");
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+    {
+        return Err("用户名只能包含字母、数字、下划线、点和减号");
+    }
+    if s.chars().all(|c| c.is_ascii_digit()) {
+        return Err("用户名不能全为数字（避免与手机号混淆）");
+    }
+    Ok(())
+}
+
+impl App {
+    async fn region_exists(&self, r: &RegionCode) -> AppResult<bool> {
+        Ok(region::Entity::find_by_id(r.as_str().to_string())
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
+    async fn view_of(&self, who: &Principal, u: user::Model) -> AppResult<UserView> {
+        let full = who.can(Permission::ViewFullPii) || who.user_id == u.id;
+        let reveal = |enc: &Option<String>, m: fn(&str) -> String| -> Option<String> {
+            enc.as_deref().map(|e| match self.keyring.decrypt(e) {
+                Ok(p) if full => p,
+                Ok(p) => m(&p),
+                Err(_) => "（无法解密）".to_string(),
+            })
+        };
+        let grants = role_grant::Entity::find()
+            .filter(role_grant::Column::UserId.eq(u.id.clone()))
+            .order_by_asc(role_grant::Column::Role)
+            .all(&self.db)
+            .await?;
+        let roles = grants
+            .into_iter()
+            .filter_map(|g| {
+                let role = Role::parse(&g.role)?;
+                Some(RoleView {
+                    role,
+                    label: role.label(),
+                    region_code: (!g.region_code.is_empty()).then_some(g.region_code),
+                })
+            })
+            .collect();
+        let region_name = match &u.region_code {
+            Some(c) => region::Entity::find_by_id(c.clone())
+                .one(&self.db)
+                .await?
+                .map(|r| r.name),
+            None => None,
+        };
+        Ok(UserView {
+            phone: reveal(&u.phone_enc, mask::phone),
+            id_number: reveal(&u.id_number_enc, mask::id_number),
+            locked: u.locked_until.is_some_and(|t| t > self.now()),
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            region_code: u.region_code,
+            region_name,
+            status: u.status,
+            totp_enabled: u.totp_enabled,
+            roles,
+            created_at: u.created_at,
+        })
+    }
+
+    fn account_scope(&self, who: &Principal) -> AppResult<Scope> {
+        who.scope(Permission::ViewAccounts)
+            .ok_or(AppError::Forbidden)
+    }
+
+    pub async fn list_users(
+        &self,
+        who: &Principal,
+        f: &UserFilter,
+        page: u64,
+        per_page: u64,
+    ) -> AppResult<Page<UserView>> {
+        let scope = self.account_scope(who)?;
+        let mut q = user::Entity::find()
+            .filter(scope.condition(user::Column::RegionCode, user::Column::Id));
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let mut any = Condition::any()
+                .add(user::Column::Username.contains(text))
+                .add(user::Column::DisplayName.contains(text));
+            if let Ok(p) = Phone::parse(text) {
+                any = any.add(
+                    user::Column::PhoneBidx
+                        .eq(self.keyring.blind_index(PiiKind::Phone, p.as_str())),
+                );
+            }
+            if let Ok(id) = IdNumber::parse(text) {
+                any = any.add(
+                    user::Column::IdNumberBidx
+                        .eq(self.keyring.blind_index(PiiKind::IdNumber, id.as_str())),
+                );
+            }
+            q = q.filter(any);
+        }
+        if let Some(r) = &f.region {
+            q = q.filter(user::Column::RegionCode.starts_with(r.subtree_prefix()));
+        }
+        if let Some(role) = f.role {
+            let ids = role_grant::Entity::find()
+                .filter(role_grant::Column::Role.eq(role.code()))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|g| g.user_id);
+            q = q.filter(user::Column::Id.is_in(ids));
+        }
+        let per_page = per_page.clamp(1, 200);
+        let p = q
+            .order_by_asc(user::Column::Username)
+            .paginate(&self.db, per_page);
+        let total = p.num_items().await?;
+        let rows = p.fetch_page(page.max(1) - 1).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for u in rows {
+            items.push(self.view_of(who, u).await?);
+        }
+        Ok(Page {
+            items,
+            total,
+            page: page.max(1),
+            per_page,
+        })
+    }
+
+    /// One account, if the caller may see it; otherwise "not found" (no existence leak).
+    pub async fn get_user(&self, who: &Principal, id: &str) -> AppResult<UserView> {
+        let u = self.load_scoped(who, id, Permission::ViewAccounts).await?;
+        self.view_of(who, u).await
+    }
+
+    async fn load_scoped(
+        &self,
+        who: &Principal,
+        id: &str,
+        p: Permission,
+    ) -> AppResult<user::Model> {
+        let scope = match who.scope(p) {
+            Some(s) => s,
+            None if who.user_id == id => Scope::OwnUser(id.to_string()),
+            None => return Err(AppError::Forbidden),
+        };
+        let u = user::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("账户"))?;
+        if !scope.admits(u.region_code.as_deref(), &u.id) {
+            return Err(AppError::NotFound("账户"));
+        }
+        Ok(u)
+    }
+
+    fn check_grantable(&self, who: &Principal, role: Role) -> AppResult<()> {
+        let needed = if role.is_admin() {
+            Permission::ManageAdmins
+        } else {
+            Permission::ManageAccounts
+        };
+        if who.can(needed) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub async fn create_user(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        n: NewUser,
+    ) -> AppResult<UserView> {
+        if !who.can(Permission::ManageAccounts) {
+            return Err(AppError::Forbidden);
+        }
+        for (role, _) in &n.roles {
+            self.check_grantable(who, *role)?;
+        }
+        let mut errors = Vec::new();
+        if let Err(m) = check_username(&n.username) {
+            errors.push(FieldError::new("username", m));
+        }
+        let name_len = n.display_name.trim().chars().count();
+        if name_len == 0 || name_len > 50 {
+            errors.push(FieldError::new(
+                "display_name",
+                "姓名不能为空，且不超过50个字符",
+            ));
+        }
+        if let Err(e) = check_password_policy(&n.password) {
+            errors.push(FieldError::new("password", e.to_string()));
+        }
+        if let Some(r) = &n.region
+            && !self.region_exists(r).await?
+        {
+            errors.push(FieldError::new("region_code", "行政区划代码不存在"));
+        }
+        if n.roles.is_empty() {
+            errors.push(FieldError::new("roles", "至少需要一个角色"));
+        }
+        for (role, region) in &n.roles {
+            match region {
+                None if role.needs_region() => {
+                    errors.push(FieldError::new("roles", "人社监管角色必须指定所辖行政区划"))
+                }
+                Some(r) if !self.region_exists(r).await? => {
+                    errors.push(FieldError::new("roles", "角色的行政区划代码不存在"))
+                }
+                _ => {}
+            }
+        }
+        if user::Entity::find()
+            .filter(user::Column::Username.eq(n.username.clone()))
+            .one(&self.db)
+            .await?
+            .is_some()
+        {
+            errors.push(FieldError::new("username", "用户名已被使用"));
+        }
+        let phone_bidx = n
+            .phone
+            .as_ref()
+            .map(|p| self.keyring.blind_index(PiiKind::Phone, p.as_str()));
+        if let Some(b) = &phone_bidx
+            && user::Entity::find()
+                .filter(user::Column::PhoneBidx.eq(b.clone()))
+                .one(&self.db)
+                .await?
+                .is_some()
+        {
+            errors.push(FieldError::new("phone", "手机号已被其他账户使用"));
+        }
+        let id_bidx = n
+            .id_number
+            .as_ref()
+            .map(|p| self.keyring.blind_index(PiiKind::IdNumber, p.as_str()));
+        if let Some(b) = &id_bidx
+            && user::Entity::find()
+                .filter(user::Column::IdNumberBidx.eq(b.clone()))
+                .one(&self.db)
+                .await?
+                .is_some()
+        {
+            errors.push(FieldError::new("id_number", "该身份证号码已有账户"));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let pw = n.password.clone();
+        let hash = self
+            .blocking(move |h| h.hash(&pw))
+            .await?
+            .map_err(AppError::Internal)?;
+        let enc = |v: &str| {
+            self.keyring
+                .encrypt(v)
+                .map_err(|e| AppError::Internal(e.to_string()))
+        };
+        let now = self.now();
+        let id = uuid::Uuid::now_v7().to_string();
+        let row = user::ActiveModel {
+            id: Set(id.clone()),
+            username: Set(n.username.clone()),
+            display_name: Set(n.display_name.trim().to_string()),
+            phone_enc: Set(n.phone.as_ref().map(|p| enc(p.as_str())).transpose()?),
+            phone_bidx: Set(phone_bidx),
+            id_number_enc: Set(n.id_number.as_ref().map(|p| enc(p.as_str())).transpose()?),
+            id_number_bidx: Set(id_bidx),
+            bank_account_enc: Set(None),
+            region_code: Set(n.region.map(String::from)),
+            password_hash: Set(hash),
+            status: Set("active".into()),
+            failed_logins: Set(0),
+            locked_until: Set(None),
+            must_change_password: Set(n.must_change_password),
+            totp_secret_enc: Set(None),
+            totp_enabled: Set(false),
+            totp_last_step: Set(None),
+            password_changed_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        let txn = begin_write(&self.db).await?;
+        // A concurrent insert of the same username or phone loses on the unique index.
+        if let Err(e) = user::Entity::insert(row).exec(&txn).await {
+            return Err(unique_to_conflict(e));
+        }
+        for (role, region) in &n.roles {
+            insert_grant(&txn, &id, *role, region.as_ref(), now).await?;
+        }
+        let roles: Vec<_> = n
+            .roles
+            .iter()
+            .map(|(r, g)| {
+                format!(
+                    "{}{}",
+                    r.code(),
+                    g.map(|g| format!("@{g}")).unwrap_or_default()
+                )
+            })
+            .collect();
+        let changes = serde_json::json!({
+            "username": n.username,
+            "display_name": n.display_name,
+            "region_code": n.region.map(String::from),
+            "phone": n.phone.as_ref().map(|p| mask::phone(p.as_str())),
+            "id_number": n.id_number.as_ref().map(|p| mask::id_number(p.as_str())),
+            "roles": roles,
+        });
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "user.create",
+                object_type: "user",
+                object_id: &id,
+                changes,
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        self.get_user(who, &id)
+            .await
+            .or_else(|_| Err(AppError::NotFound("账户")))
+    }
+
+    pub async fn grant_role(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        user_id: &str,
+        role: Role,
+        region: Option<RegionCode>,
+    ) -> AppResult<()> {
+        self.check_grantable(who, role)?;
+        let u = self
+            .load_scoped(who, user_id, Permission::ManageAccounts)
+            .await?;
+        match &region {
+            None if role.needs_region() => {
+                return Err(AppError::field(
+                    "region_code",
+                    "人社监管角色必须指定所辖行政区划",
+                ));
+            }
+            Some(r) if !self.region_exists(r).await? => {
+                return Err(AppError::field("region_code", "行政区划代码不存在"));
+            }
+            _ => {}
+        }
+        let region_s = region.map(String::from).unwrap_or_default();
+        let exists = role_grant::Entity::find()
+            .filter(role_grant::Column::UserId.eq(u.id.clone()))
+            .filter(role_grant::Column::Role.eq(role.code()))
+            .filter(role_grant::Column::RegionCode.eq(region_s.clone()))
+            .one(&self.db)
+            .await?;
+        if exists.is_some() {
+            return Err(AppError::Conflict("该账户已拥有此角色".into()));
+        }
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        insert_grant(&txn, &u.id, role, region.as_ref(), now)
+            .await
+            .map_err(unique_to_conflict)?;
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "user.grant_role",
+                object_type: "user",
+                object_id: &u.id,
+                changes: serde_json::json!({"role": role.code(), "region_code": region_s}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn revoke_role(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        user_id: &str,
+        role: Role,
+        region: Option<RegionCode>,
+    ) -> AppResult<()> {
+        self.check_grantable(who, role)?;
+        let u = self
+            .load_scoped(who, user_id, Permission::ManageAccounts)
+            .await?;
+        if u.id == who.user_id && role == Role::SystemAdmin {
+            return Err(AppError::Conflict("不能撤销自己的系统管理员角色".into()));
+        }
+        let region_s = region.map(String::from).unwrap_or_default();
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let res = role_grant::Entity::delete_many()
+            .filter(role_grant::Column::UserId.eq(u.id.clone()))
+            .filter(role_grant::Column::Role.eq(role.code()))
+            .filter(role_grant::Column::RegionCode.eq(region_s.clone()))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(AppError::NotFound("角色"));
+        }
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "user.revoke_role",
+                object_type: "user",
+                object_id: &u.id,
+                changes: serde_json::json!({"role": role.code(), "region_code": region_s}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Enable or disable an account; disabling ends its sessions.
+    pub async fn set_user_status(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        user_id: &str,
+        active: bool,
+    ) -> AppResult<()> {
+        let u = self
+            .load_scoped(who, user_id, Permission::ManageAccounts)
+            .await?;
+        self.check_admin_target(who, &u).await?;
+        if u.id == who.user_id && !active {
+            return Err(AppError::Conflict("不能停用自己的账户".into()));
+        }
+        let status = if active { "active" } else { "disabled" };
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let old = u.status.clone();
+        let mut am = u.into_active_model();
+        am.status = Set(status.into());
+        am.updated_at = Set(now);
+        am.update(&txn).await?;
+        if !active {
+            session::Entity::delete_many()
+                .filter(session::Column::UserId.eq(user_id))
+                .exec(&txn)
+                .await?;
+        }
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "user.set_status",
+                object_type: "user",
+                object_id: user_id,
+                changes: serde_json::json!({"status": [old, status]}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    pub async fn unlock_user(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        user_id: &str,
+    ) -> AppResult<()> {
+        let u = self
+            .load_scoped(who, user_id, Permission::ManageAccounts)
+            .await?;
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let mut am = u.into_active_model();
+        am.locked_until = Set(None);
+        am.failed_logins = Set(0);
+        am.updated_at = Set(now);
+        am.update(&txn).await?;
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "user.unlock",
+                object_type: "user",
+                object_id: user_id,
+                changes: serde_json::json!({}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Set a new password chosen by the admin; the user must change it at next sign-in.
+    pub async fn reset_password(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        user_id: &str,
+        new_password: &str,
+    ) -> AppResult<()> {
+        let u = self
+            .load_scoped(who, user_id, Permission::ManageAccounts)
+            .await?;
+        self.check_admin_target(who, &u).await?;
+        check_password_policy(new_password)
+            .map_err(|e| AppError::field("password", e.to_string()))?;
+        let pw = new_password.to_string();
+        let hash = self
+            .blocking(move |h| h.hash(&pw))
+            .await?
+            .map_err(AppError::Internal)?;
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let mut am = u.into_active_model();
+        am.password_hash = Set(hash);
+        am.must_change_password = Set(true);
+        am.password_changed_at = Set(now);
+        am.updated_at = Set(now);
+        am.update(&txn).await?;
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "user.reset_password",
+                object_type: "user",
+                object_id: user_id,
+                changes: serde_json::json!({"password": "reset"}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Turn off a user's second factor (lost phone); only for those who may manage admins.
+    pub async fn reset_totp(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        user_id: &str,
+    ) -> AppResult<()> {
+        if !who.can(Permission::ManageAdmins) {
+            return Err(AppError::Forbidden);
+        }
+        let u = self
+            .load_scoped(who, user_id, Permission::ManageAccounts)
+            .await?;
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let mut am = u.into_active_model();
+        am.totp_enabled = Set(false);
+        am.totp_secret_enc = Set(None);
+        am.updated_at = Set(now);
+        am.update(&txn).await?;
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "user.totp_reset",
+                object_type: "user",
+                object_id: user_id,
+                changes: serde_json::json!({"totp": false}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Only those who may manage admins may act on an admin's account.
+    async fn check_admin_target(&self, who: &Principal, target: &user::Model) -> AppResult<()> {
+        let p = self.principal_for(&self.db, target).await?;
+        if p.grants.iter().any(|g| g.role.is_admin()) && !who.can(Permission::ManageAdmins) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(())
+    }
+
+    /// Regions for pickers: the province and its cities and counties.
+    pub async fn regions_under(&self, prefix: &str) -> AppResult<Vec<region::Model>> {
+        Ok(region::Entity::find()
+            .filter(region::Column::Code.starts_with(prefix))
+            .order_by_asc(region::Column::Code)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn user_id_by_username(&self, username: &str) -> AppResult<Option<String>> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(&self.db)
+            .await?
+            .map(|u| u.id))
+    }
+}
+
+async fn insert_grant<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    user_id: &str,
+    role: Role,
+    region: Option<&RegionCode>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    role_grant::Entity::insert(role_grant::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        user_id: Set(user_id.to_string()),
+        role: Set(role.code().to_string()),
+        region_code: Set(region.map(|r| r.as_str().to_string()).unwrap_or_default()),
+        org_id: Set(None),
+        created_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .map(|_| ())
+}
+
+fn unique_to_conflict(e: sea_orm::DbErr) -> AppError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("用户名、手机号或身份证号码已被使用".into())
+        }
+        _ => e.into(),
+    }
+}

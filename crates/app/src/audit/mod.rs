@@ -1,0 +1,331 @@
+//! The audit trail: append (inside the caller's transaction), verify, search, export.
+//! Records are never updated or deleted by the platform.
+
+use crate::context::{Principal, RequestCtx};
+use crate::error::{AppError, AppResult};
+use crate::{App, scope::Scope};
+use chrono::{DateTime, Utc};
+use jineng_core::accounts::Permission;
+use jineng_core::audit::{ChainedFields, GENESIS, chain_hash};
+use jineng_store::audit::{head, record};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+
+/// What happened, to which object, with what result.
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub changes: serde_json::Value,
+    pub outcome: &'a str,
+}
+
+/// Who did it: a signed-in principal or an anonymous caller named by what they typed.
+pub struct Actor<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+}
+
+impl<'a> From<&'a Principal> for Actor<'a> {
+    fn from(p: &'a Principal) -> Self {
+        Actor {
+            id: &p.user_id,
+            name: &p.display_name,
+            role: p.primary_role().code(),
+        }
+    }
+}
+
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// Append a record. Call inside the transaction of the change it describes, as the last write:
+/// it locks the chain head until that transaction ends.
+pub async fn append<C: ConnectionTrait>(
+    db: &C,
+    at: DateTime<Utc>,
+    actor: Actor<'_>,
+    ctx: &RequestCtx,
+    e: Entry<'_>,
+) -> Result<i64, DbErr> {
+    let bump = Query::update()
+        .table(head::Entity)
+        .value(head::Column::Seq, Expr::col(head::Column::Seq).add(1))
+        .and_where(Expr::col(head::Column::Id).eq(1))
+        .returning(Query::returning().columns([head::Column::Seq, head::Column::Hash]))
+        .to_owned();
+    let row = db
+        .query_one(&bump)
+        .await?
+        .ok_or_else(|| DbErr::Custom("audit head missing".into()))?;
+    let seq: i64 = row.try_get("", "seq")?;
+    let prev: String = row.try_get("", "hash")?;
+    let at = timestamp(at);
+    let changes = e.changes.to_string();
+    let fields = ChainedFields {
+        seq,
+        at_rfc3339: &at,
+        actor: actor.id,
+        role: actor.role,
+        action: e.action,
+        object_type: e.object_type,
+        object_id: e.object_id,
+        changes: &changes,
+        ip: &ctx.ip,
+        outcome: e.outcome,
+        request_id: &ctx.request_id,
+    };
+    let hash = chain_hash(&prev, &fields);
+    record::Entity::insert(record::ActiveModel {
+        seq: Set(seq),
+        at: Set(at.clone()),
+        actor_id: Set(actor.id.to_string()),
+        actor_name: Set(actor.name.to_string()),
+        role: Set(actor.role.to_string()),
+        action: Set(e.action.to_string()),
+        object_type: Set(e.object_type.to_string()),
+        object_id: Set(e.object_id.to_string()),
+        changes: Set(changes),
+        ip: Set(ctx.ip.clone()),
+        outcome: Set(e.outcome.to_string()),
+        request_id: Set(ctx.request_id.clone()),
+        prev_hash: Set(prev),
+        hash: Set(hash.clone()),
+    })
+    .exec(db)
+    .await?;
+    let set_hash = Query::update()
+        .table(head::Entity)
+        .value(head::Column::Hash, hash)
+        .and_where(Expr::col(head::Column::Id).eq(1))
+        .to_owned();
+    db.execute(&set_hash).await?;
+    Ok(seq)
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub records: i64,
+    /// The first sequence number where the chain is broken, and why.
+    pub broken_at: Option<(i64, String)>,
+}
+
+/// Recompute the whole chain. Finds edited, deleted, inserted and reordered records,
+/// and a head that does not match the last record (deletion at the end).
+pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
+    let mut prev = GENESIS.to_string();
+    let mut expected = 1i64;
+    let mut count = 0i64;
+    loop {
+        let page = record::Entity::find()
+            .filter(record::Column::Seq.gte(expected))
+            .order_by_asc(record::Column::Seq)
+            .limit(1000)
+            .all(db)
+            .await?;
+        if page.is_empty() {
+            break;
+        }
+        for r in page {
+            if r.seq != expected {
+                return Ok(VerifyReport {
+                    records: count,
+                    broken_at: Some((expected, "记录缺失".into())),
+                });
+            }
+            if r.prev_hash != prev {
+                return Ok(VerifyReport {
+                    records: count,
+                    broken_at: Some((r.seq, "前序哈希不一致".into())),
+                });
+            }
+            let h = chain_hash(
+                &prev,
+                &ChainedFields {
+                    seq: r.seq,
+                    at_rfc3339: &r.at,
+                    actor: &r.actor_id,
+                    role: &r.role,
+                    action: &r.action,
+                    object_type: &r.object_type,
+                    object_id: &r.object_id,
+                    changes: &r.changes,
+                    ip: &r.ip,
+                    outcome: &r.outcome,
+                    request_id: &r.request_id,
+                },
+            );
+            if h != r.hash {
+                return Ok(VerifyReport {
+                    records: count,
+                    broken_at: Some((r.seq, "记录内容被修改".into())),
+                });
+            }
+            prev = h;
+            expected += 1;
+            count += 1;
+        }
+    }
+    let head = head::Entity::find_by_id(1).one(db).await?;
+    match head {
+        Some(h) if h.seq == count && h.hash == prev => Ok(VerifyReport {
+            records: count,
+            broken_at: None,
+        }),
+        _ => Ok(VerifyReport {
+            records: count,
+            broken_at: Some((count + 1, "链尾记录缺失".into())),
+        }),
+    }
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct Filter {
+    /// Actor user id or name (substring).
+    pub user: Option<String>,
+    /// Object id (exact) or type (exact).
+    pub object: Option<String>,
+    /// Action prefix, e.g. `user.` or `auth.login`.
+    pub action: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl App {
+    fn audit_scope(&self, who: &Principal) -> AppResult<()> {
+        match who.scope(Permission::ViewAudit) {
+            Some(Scope::All) => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    fn audit_query(&self, f: &Filter) -> sea_orm::Select<record::Entity> {
+        let mut q = record::Entity::find();
+        if let Some(u) = f.user.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(record::Column::ActorId.eq(u))
+                    .add(record::Column::ActorName.contains(u)),
+            );
+        }
+        if let Some(o) = f.object.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(
+                sea_orm::Condition::any()
+                    .add(record::Column::ObjectId.eq(o))
+                    .add(record::Column::ObjectType.eq(o)),
+            );
+        }
+        if let Some(a) = f.action.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(record::Column::Action.starts_with(a));
+        }
+        if let Some(t) = f.from {
+            q = q.filter(record::Column::At.gte(timestamp(t)));
+        }
+        if let Some(t) = f.to {
+            q = q.filter(record::Column::At.lt(timestamp(t)));
+        }
+        q.order_by_desc(record::Column::Seq)
+    }
+
+    pub async fn search_audit(
+        &self,
+        who: &Principal,
+        f: &Filter,
+        page: u64,
+        per_page: u64,
+    ) -> AppResult<Page<record::Model>> {
+        self.audit_scope(who)?;
+        let per_page = per_page.clamp(1, 200);
+        let p = self.audit_query(f).paginate(&self.db, per_page);
+        let total = p.num_items().await?;
+        let items = p.fetch_page(page.saturating_sub(1)).await?;
+        Ok(Page {
+            items,
+            total,
+            page: std::cmp::max(page, 1),
+            per_page,
+        })
+    }
+
+    /// The filtered trail as an xlsx workbook (at most 100,000 rows, newest first).
+    pub async fn export_audit(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        f: &Filter,
+    ) -> AppResult<Vec<u8>> {
+        self.audit_scope(who)?;
+        let rows = self.audit_query(f).limit(100_000).all(&self.db).await?;
+        let headers = [
+            "序号",
+            "时间(UTC)",
+            "操作人ID",
+            "操作人",
+            "角色",
+            "操作",
+            "对象类型",
+            "对象ID",
+            "变更内容",
+            "来源地址",
+            "结果",
+            "请求ID",
+            "哈希",
+        ];
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.seq.to_string(),
+                    r.at.clone(),
+                    r.actor_id.clone(),
+                    r.actor_name.clone(),
+                    r.role.clone(),
+                    r.action.clone(),
+                    r.object_type.clone(),
+                    r.object_id.clone(),
+                    r.changes.clone(),
+                    r.ip.clone(),
+                    r.outcome.clone(),
+                    r.request_id.clone(),
+                    r.hash.clone(),
+                ]
+            })
+            .collect();
+        let bytes = crate::export::xlsx("审计日志", &headers, &cells)?;
+        // Exporting personal activity is itself an auditable act.
+        let txn = crate::tx::begin_write(&self.db).await?;
+        append(
+            &txn,
+            self.now(),
+            who.into(),
+            ctx,
+            Entry {
+                action: "audit.export",
+                object_type: "audit_log",
+                object_id: "",
+                changes: serde_json::json!({"rows": rows.len()}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(bytes)
+    }
+
+    pub async fn audit_count(&self) -> AppResult<u64> {
+        Ok(record::Entity::find().count(&self.db).await?)
+    }
+}

@@ -1,0 +1,68 @@
+//! Who is calling and from where. Built by the web layer from a session or token,
+//! or by the CLI for the system itself.
+
+use jineng_core::RegionCode;
+use jineng_core::accounts::{Permission, Role};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub role: Role,
+    pub region: Option<RegionCode>,
+    pub org_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub grants: Vec<Grant>,
+}
+
+impl Principal {
+    /// The platform itself, for CLI and start-up work.
+    pub fn system() -> Self {
+        Principal {
+            user_id: "system".into(),
+            username: "system".into(),
+            display_name: "系统".into(),
+            grants: vec![Grant {
+                role: Role::SystemAdmin,
+                region: None,
+                org_id: None,
+            }],
+        }
+    }
+
+    pub fn has_role(&self, r: Role) -> bool {
+        self.grants.iter().any(|g| g.role == r)
+    }
+
+    pub fn can(&self, p: Permission) -> bool {
+        self.grants.iter().any(|g| g.role.allows(p))
+    }
+
+    /// The role recorded in audit records: the most powerful one held.
+    pub fn primary_role(&self) -> Role {
+        self.grants
+            .iter()
+            .map(|g| g.role)
+            .max()
+            .unwrap_or(Role::Learner)
+    }
+
+    pub fn roles(&self) -> Vec<Role> {
+        let mut v: Vec<Role> = self.grants.iter().map(|g| g.role).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// Facts about the request that the audit trail records.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCtx {
+    pub ip: String,
+    pub request_id: String,
+    pub user_agent: String,
+}

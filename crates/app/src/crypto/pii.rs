@@ -1,0 +1,190 @@
+//! Personal data at rest: AES-256-GCM with a key id in every ciphertext, so keys can
+//! rotate (new writes use the active key; old ciphertexts still decrypt with theirs).
+//! Exact look-ups use a blind index: HMAC-SHA256 under a separate key.
+
+use aes_gcm::aead::{Aead, KeyInit, OsRng};
+use aes_gcm::{AeadCore, Aes256Gcm, Key, Nonce};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+/// Which kind of value a blind index is for; part of the HMAC input so equal
+/// strings of different kinds never share an index.
+#[derive(Debug, Clone, Copy)]
+pub enum PiiKind {
+    IdNumber,
+    Phone,
+    BankAccount,
+}
+
+impl PiiKind {
+    fn tag(self) -> &'static str {
+        match self {
+            PiiKind::IdNumber => "id_number",
+            PiiKind::Phone => "phone",
+            PiiKind::BankAccount => "bank_account",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyringError {
+    #[error("no encryption key configured")]
+    NoKey,
+    #[error("key {0} is not 32 bytes of base64")]
+    BadKey(String),
+    #[error("ciphertext uses unknown key id {0}")]
+    UnknownKeyId(String),
+    #[error("ciphertext is malformed or was altered")]
+    Corrupt,
+}
+
+pub struct Keyring {
+    /// (key id, key); the first is the active one.
+    keys: Vec<(String, [u8; 32])>,
+    /// HMAC state keyed with the blind-index key; cloned for each index.
+    blind: Hmac<Sha256>,
+}
+
+fn decode_key(id: &str, b64: &str) -> Result<[u8; 32], KeyringError> {
+    let v = B64
+        .decode(b64.trim())
+        .map_err(|_| KeyringError::BadKey(id.to_string()))?;
+    v.try_into()
+        .map_err(|_| KeyringError::BadKey(id.to_string()))
+}
+
+impl Keyring {
+    /// `keys` is `id:base64,id:base64,…` with the active key first; `blind` is base64.
+    pub fn from_config(keys: &str, blind: &str) -> Result<Self, KeyringError> {
+        let mut parsed = Vec::new();
+        for part in keys.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (id, k) = part
+                .split_once(':')
+                .ok_or_else(|| KeyringError::BadKey(part.to_string()))?;
+            parsed.push((id.to_string(), decode_key(id, k)?));
+        }
+        if parsed.is_empty() {
+            return Err(KeyringError::NoKey);
+        }
+        let blind_key = decode_key("blind", blind)?;
+        let blind = <Hmac<Sha256> as Mac>::new_from_slice(&blind_key)
+            .map_err(|_| KeyringError::BadKey("blind".into()))?;
+        Ok(Keyring {
+            keys: parsed,
+            blind,
+        })
+    }
+
+    /// Fresh random keys, for the embedded mode's first start and for tests.
+    pub fn generate() -> (String, String) {
+        let mut k = [0u8; 32];
+        let mut b = [0u8; 32];
+        OsRng.fill_bytes(&mut k);
+        OsRng.fill_bytes(&mut b);
+        (format!("k1:{}", B64.encode(k)), B64.encode(b))
+    }
+
+    pub fn active_key_id(&self) -> &str {
+        self.keys.first().map(|k| k.0.as_str()).unwrap_or("")
+    }
+
+    pub fn encrypt(&self, plain: &str) -> Result<String, KeyringError> {
+        let (id, key) = self.keys.first().ok_or(KeyringError::NoKey)?;
+        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        // The key id is bound as associated data, so a ciphertext cannot be relabelled.
+        let ct = cipher
+            .encrypt(
+                &nonce,
+                aes_gcm::aead::Payload {
+                    msg: plain.as_bytes(),
+                    aad: id.as_bytes(),
+                },
+            )
+            .map_err(|_| KeyringError::Corrupt)?;
+        let mut blob = nonce.to_vec();
+        blob.extend(ct);
+        Ok(format!("{id}:{}", B64.encode(blob)))
+    }
+
+    pub fn decrypt(&self, stored: &str) -> Result<String, KeyringError> {
+        let (id, b64) = stored.split_once(':').ok_or(KeyringError::Corrupt)?;
+        let key = self
+            .keys
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, k)| k)
+            .ok_or_else(|| KeyringError::UnknownKeyId(id.to_string()))?;
+        let blob = B64.decode(b64).map_err(|_| KeyringError::Corrupt)?;
+        if blob.len() < 12 {
+            return Err(KeyringError::Corrupt);
+        }
+        let (nonce, ct) = blob.split_at(12);
+        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+        let plain = cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                aes_gcm::aead::Payload {
+                    msg: ct,
+                    aad: id.as_bytes(),
+                },
+            )
+            .map_err(|_| KeyringError::Corrupt)?;
+        String::from_utf8(plain).map_err(|_| KeyringError::Corrupt)
+    }
+
+    /// Whether `stored` was written with a key other than the active one (needs re-encryption).
+    pub fn needs_rotation(&self, stored: &str) -> bool {
+        stored
+            .split_once(':')
+            .map(|(id, _)| id != self.active_key_id())
+            .unwrap_or(true)
+    }
+
+    pub fn blind_index(&self, kind: PiiKind, normalized: &str) -> String {
+        let mut mac = self.blind.clone();
+        mac.update(kind.tag().as_bytes());
+        mac.update(b":");
+        mac.update(normalized.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_rotation_and_tamper() {
+        let (keys, blind) = Keyring::generate();
+        let old = Keyring::from_config(&keys, &blind).unwrap();
+        let ct = old.encrypt("520102199003071234").unwrap();
+        assert!(ct.starts_with("k1:"));
+        assert_eq!(old.decrypt(&ct).unwrap(), "520102199003071234");
+        // Two encryptions differ (random nonce) but the blind index is stable.
+        assert_ne!(ct, old.encrypt("520102199003071234").unwrap());
+        let bi = old.blind_index(PiiKind::IdNumber, "520102199003071234");
+        assert_eq!(bi, old.blind_index(PiiKind::IdNumber, "520102199003071234"));
+        assert_ne!(bi, old.blind_index(PiiKind::Phone, "520102199003071234"));
+
+        // Rotate: k2 active, k1 kept for reading.
+        let k2 = format!("k2:{}", B64.encode([7u8; 32]));
+        let new = Keyring::from_config(&format!("{k2},{keys}"), &blind).unwrap();
+        assert_eq!(new.decrypt(&ct).unwrap(), "520102199003071234");
+        assert!(new.needs_rotation(&ct));
+        assert!(new.encrypt("x").unwrap().starts_with("k2:"));
+
+        // Tampering or relabelling is detected.
+        let mut bad = ct.clone();
+        bad.pop();
+        bad.push(if ct.ends_with('A') { 'B' } else { 'A' });
+        assert!(old.decrypt(&bad).is_err());
+        let relabelled = ct.replacen("k1:", "k2:", 1);
+        assert!(new.decrypt(&relabelled).is_err());
+        assert!(Keyring::from_config("", &blind).is_err());
+        assert!(Keyring::from_config("k1:short", &blind).is_err());
+    }
+}

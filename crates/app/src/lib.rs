@@ -1,0 +1,51 @@
+//! Jineng's use cases. Every public operation takes the caller (`Principal`) first,
+//! checks permission and scope, applies `core` rules, writes in one transaction and
+//! appends an audit record in that same transaction. Pages, API and CLI all call these.
+
+pub mod accounts;
+pub mod audit;
+pub mod clock;
+pub mod config;
+pub mod context;
+pub mod crypto;
+pub mod error;
+pub mod export;
+pub mod scope;
+pub mod seed;
+pub mod tx;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::SecurityConfig;
+pub use context::{Grant, Principal, RequestCtx};
+pub use error::{AppError, AppResult, FieldError};
+
+use crypto::{PasswordHasher, pii::Keyring};
+use jineng_store::Db;
+use std::sync::Arc;
+
+/// Everything a use case needs. Cheap to clone; shared by all requests of a node.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub security: Arc<SecurityConfig>,
+    pub keyring: Arc<Keyring>,
+    pub hasher: Arc<PasswordHasher>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(db: Db, security: SecurityConfig, keyring: Keyring, clock: Arc<dyn Clock>) -> Self {
+        let hasher = PasswordHasher::new(security.argon2_memory_kib, security.argon2_iterations);
+        App {
+            db,
+            security: Arc::new(security),
+            keyring: Arc::new(keyring),
+            hasher: Arc::new(hasher),
+            clock,
+        }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}

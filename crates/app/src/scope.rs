@@ -1,0 +1,118 @@
+//! The one place where "what may this caller see" becomes a query condition.
+//! Every list and look-up of scoped data goes through `Principal::scope`.
+
+use crate::context::Principal;
+use jineng_core::accounts::Permission;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Platform administrators: everything.
+    All,
+    /// Regulators: records whose region code starts with one of these prefixes.
+    Regions(Vec<String>),
+    /// Only records belonging to this user.
+    OwnUser(String),
+}
+
+impl Principal {
+    /// The widest scope any of the caller's grants gives for `p`; `None` if none allows it.
+    pub fn scope(&self, p: Permission) -> Option<Scope> {
+        let allowed: Vec<_> = self.grants.iter().filter(|g| g.role.allows(p)).collect();
+        if allowed.is_empty() {
+            return None;
+        }
+        if allowed.iter().any(|g| g.role.is_admin()) {
+            return Some(Scope::All);
+        }
+        let prefixes: Vec<String> = allowed
+            .iter()
+            .filter_map(|g| g.region.map(|r| r.subtree_prefix().to_string()))
+            .collect();
+        if prefixes.is_empty() {
+            Some(Scope::OwnUser(self.user_id.clone()))
+        } else {
+            Some(Scope::Regions(prefixes))
+        }
+    }
+}
+
+impl Scope {
+    /// A condition over a table with a region column and an owner column.
+    pub fn condition(
+        &self,
+        region_col: impl IntoColumnRef + Clone,
+        owner_col: impl IntoColumnRef,
+    ) -> Condition {
+        match self {
+            Scope::All => Condition::all(),
+            Scope::Regions(prefixes) => {
+                let mut any = Condition::any();
+                for p in prefixes {
+                    any = any.add(Expr::col(region_col.clone()).like(format!("{p}%")));
+                }
+                any
+            }
+            Scope::OwnUser(id) => Condition::all().add(Expr::col(owner_col).eq(id.clone())),
+        }
+    }
+
+    /// Whether a single record with this region and owner is visible.
+    pub fn admits(&self, region: Option<&str>, owner: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Regions(ps) => {
+                region.is_some_and(|r| ps.iter().any(|p| r.starts_with(p.as_str())))
+            }
+            Scope::OwnUser(id) => id == owner,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Grant;
+    use jineng_core::RegionCode;
+    use jineng_core::accounts::Role;
+
+    fn who(role: Role, region: Option<&str>) -> Principal {
+        Principal {
+            user_id: "u".into(),
+            username: "u".into(),
+            display_name: "u".into(),
+            grants: vec![Grant {
+                role,
+                region: region.map(|r| RegionCode::parse(r).unwrap()),
+                org_id: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn scopes_by_role_and_region() {
+        let county = who(Role::Regulator, Some("520102"))
+            .scope(Permission::ViewAccounts)
+            .unwrap();
+        assert_eq!(county, Scope::Regions(vec!["520102".into()]));
+        assert!(county.admits(Some("520102"), "x"));
+        assert!(!county.admits(Some("520103"), "x"));
+        assert!(!county.admits(None, "x"));
+        let city = who(Role::Regulator, Some("520100"))
+            .scope(Permission::ViewAccounts)
+            .unwrap();
+        assert!(city.admits(Some("520103"), "x") && !city.admits(Some("520302"), "x"));
+        assert_eq!(
+            who(Role::Viewer, None).scope(Permission::ViewAccounts),
+            Some(Scope::All)
+        );
+        assert_eq!(
+            who(Role::Learner, None).scope(Permission::ViewAccounts),
+            None
+        );
+        assert_eq!(
+            who(Role::Regulator, Some("520102")).scope(Permission::ViewAudit),
+            None
+        );
+    }
+}

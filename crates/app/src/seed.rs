@@ -1,0 +1,181 @@
+//! Start-up data: reference tables always; with `--demo`, one account for every role in
+//! the demo province (Guizhou), listed in the README and on the login page.
+
+use crate::App;
+use crate::accounts::users::NewUser;
+use crate::context::{Principal, RequestCtx};
+use crate::error::AppResult;
+use jineng_core::accounts::Role;
+use jineng_core::{IdNumber, Phone, RegionCode};
+
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    /// Region of the account and, for regulators, of the grant.
+    pub region: &'static str,
+    /// First 17 digits of an ID number; the check digit is computed.
+    pub id17: Option<&'static str>,
+    pub phone: Option<&'static str>,
+}
+
+const PW: &str = "Jineng@2026";
+
+macro_rules! demo {
+    ($u:expr, $n:expr, $r:expr, $reg:expr) => {
+        DemoAccount {
+            username: $u,
+            password: PW,
+            display_name: $n,
+            role: $r,
+            region: $reg,
+            id17: None,
+            phone: None,
+        }
+    };
+    ($u:expr, $n:expr, $r:expr, $reg:expr, $id:expr, $ph:expr) => {
+        DemoAccount {
+            username: $u,
+            password: PW,
+            display_name: $n,
+            role: $r,
+            region: $reg,
+            id17: Some($id),
+            phone: Some($ph),
+        }
+    };
+}
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    demo!("admin", "系统管理员", Role::SystemAdmin, "520000"),
+    demo!("operator", "平台运营", Role::Operator, "520000"),
+    demo!("viewer", "只读管理员", Role::Viewer, "520000"),
+    demo!("auditor", "审计员", Role::Auditor, "520000"),
+    demo!(
+        "gz_regulator",
+        "贵州省人社厅监管员",
+        Role::Regulator,
+        "520000"
+    ),
+    demo!(
+        "gy_regulator",
+        "贵阳市人社局监管员",
+        Role::Regulator,
+        "520100"
+    ),
+    demo!(
+        "nm_regulator",
+        "南明区人社局监管员",
+        Role::Regulator,
+        "520102"
+    ),
+    demo!(
+        "yy_regulator",
+        "云岩区人社局监管员",
+        Role::Regulator,
+        "520103"
+    ),
+    demo!(
+        "zy_regulator",
+        "遵义市人社局监管员",
+        Role::Regulator,
+        "520300"
+    ),
+    demo!(
+        "institution",
+        "南明职业技能培训学校管理员",
+        Role::InstitutionAdmin,
+        "520102"
+    ),
+    demo!(
+        "enterprise",
+        "云岩制造有限公司管理员",
+        Role::EnterpriseAdmin,
+        "520103"
+    ),
+    demo!(
+        "teacher",
+        "王老师",
+        Role::Teacher,
+        "520102",
+        "52010219850612241",
+        "13800000011"
+    ),
+    demo!(
+        "provider",
+        "黔课数字课程中心",
+        Role::CourseProvider,
+        "520000"
+    ),
+    demo!("expert", "李专家", Role::Expert, "520000"),
+    demo!("expert_leader", "张组长", Role::ExpertLeader, "520000"),
+    demo!("service", "客服小黔", Role::ServiceAgent, "520000"),
+    demo!(
+        "learner",
+        "陈学员",
+        Role::Learner,
+        "520102",
+        "52010219980307123",
+        "13800000001"
+    ),
+    demo!(
+        "learner_yy",
+        "刘学员",
+        Role::Learner,
+        "520103",
+        "52010320010115462",
+        "13800000002"
+    ),
+    demo!(
+        "learner_zy",
+        "杨学员",
+        Role::Learner,
+        "520302",
+        "52030219950520331",
+        "13800000003"
+    ),
+];
+
+fn id_number(first17: &str) -> Option<IdNumber> {
+    let c = jineng_core::identity::id_number::check_char(first17.as_bytes())?;
+    IdNumber::parse(&format!("{first17}{c}")).ok()
+}
+
+impl App {
+    /// Reference data; safe to call on every start.
+    pub async fn seed_reference(&self) -> AppResult<(usize, usize)> {
+        Ok(jineng_store::reference::load(&self.db).await?)
+    }
+
+    /// Demo accounts that do not exist yet. Returns how many were created.
+    pub async fn seed_demo(&self) -> AppResult<usize> {
+        let system = Principal::system();
+        let ctx = RequestCtx {
+            ip: "local".into(),
+            request_id: "seed-demo".into(),
+            user_agent: "jineng seed".into(),
+        };
+        let mut created = 0;
+        for a in DEMO_ACCOUNTS {
+            if self.user_id_by_username(a.username).await?.is_some() {
+                continue;
+            }
+            let region = RegionCode::parse(a.region).ok();
+            let grant_region = if a.role.needs_region() { region } else { None };
+            let n = NewUser {
+                username: a.username.into(),
+                display_name: a.display_name.into(),
+                password: a.password.into(),
+                phone: a.phone.and_then(|p| Phone::parse(p).ok()),
+                id_number: a.id17.and_then(id_number),
+                region,
+                roles: vec![(a.role, grant_region)],
+                must_change_password: false,
+            };
+            self.create_user(&system, &ctx, n).await?;
+            created += 1;
+        }
+        Ok(created)
+    }
+}

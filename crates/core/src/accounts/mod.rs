@@ -1,0 +1,7 @@
+//! Accounts: roles, what each role may do, where it may look, and the password policy.
+
+pub mod password;
+pub mod roles;
+
+pub use password::{PasswordPolicyError, check_password_policy};
+pub use roles::{Permission, Role};

@@ -1,0 +1,13 @@
+//! Jineng's domain: types that can only hold valid values and the rules over them.
+//! Nothing here does I/O, reads the clock or draws randomness; callers pass those in.
+
+pub mod accounts;
+pub mod audit;
+pub mod identity;
+pub mod mask;
+pub mod region;
+
+pub use identity::credit_code::CreditCode;
+pub use identity::id_number::{Gender, IdNumber};
+pub use identity::phone::Phone;
+pub use region::{RegionCode, RegionLevel};

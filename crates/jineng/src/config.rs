@@ -1,0 +1,184 @@
+//! Configuration: defaults (embedded mode works untouched) ← `jineng.toml` ← `JINENG_*`
+//! environment variables ← command-line flags. Loaded once at start-up.
+
+use anyhow::{Context, Result, bail};
+use jineng_app::SecurityConfig;
+use jineng_app::crypto::pii::Keyring;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; default: SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    pub max_connections: u32,
+    /// `embedded` (creates its own keys) or `production` (refuses to start without them).
+    pub mode: String,
+    pub demo: bool,
+    /// Province this deployment serves (GB/T 2260 code).
+    pub province: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// `id:base64key,…`, the active key first. Secrets: prefer the environment.
+    pub pii_keys: Option<String>,
+    pub pii_blind_key: Option<String>,
+    pub security: SecurityConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            max_connections: 16,
+            mode: "embedded".into(),
+            demo: false,
+            province: "520000".into(),
+            log_format: "text".into(),
+            pii_keys: None,
+            pii_blind_key: None,
+            security: SecurityConfig::default(),
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(format!("JINENG_{name}"))
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+fn parse<T: std::str::FromStr>(name: &str, v: String) -> Result<T> {
+    v.parse::<T>()
+        .ok()
+        .with_context(|| format!("JINENG_{name}: cannot parse {v:?}"))
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>) -> Result<Config> {
+        let path = file
+            .map(Path::to_path_buf)
+            .or_else(|| env("CONFIG").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from("jineng.toml"));
+        let mut c = if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+        } else if file.is_some() {
+            bail!("config file {} not found", path.display());
+        } else {
+            Config::default()
+        };
+        if let Some(v) = env("BIND") {
+            c.bind = v;
+        }
+        if let Some(v) = env("DATA_DIR") {
+            c.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("DATABASE_URL") {
+            c.database_url = Some(v);
+        }
+        if let Some(v) = env("MAX_CONNECTIONS") {
+            c.max_connections = parse("MAX_CONNECTIONS", v)?;
+        }
+        if let Some(v) = env("MODE") {
+            c.mode = v;
+        }
+        if let Some(v) = env("DEMO") {
+            c.demo = parse("DEMO", v)?;
+        }
+        if let Some(v) = env("PROVINCE") {
+            c.province = v;
+        }
+        if let Some(v) = env("LOG_FORMAT") {
+            c.log_format = v;
+        }
+        if let Some(v) = env("PII_KEYS") {
+            c.pii_keys = Some(v);
+        }
+        if let Some(v) = env("PII_BLIND_KEY") {
+            c.pii_blind_key = Some(v);
+        }
+        let s = &mut c.security;
+        if let Some(v) = env("SESSION_IDLE_MINUTES") {
+            s.session_idle_minutes = parse("SESSION_IDLE_MINUTES", v)?;
+        }
+        if let Some(v) = env("LOCKOUT_THRESHOLD") {
+            s.lockout_threshold = parse("LOCKOUT_THRESHOLD", v)?;
+        }
+        if let Some(v) = env("LOCKOUT_MINUTES") {
+            s.lockout_minutes = parse("LOCKOUT_MINUTES", v)?;
+        }
+        if let Some(v) = env("REQUIRE_TOTP_FOR_ADMINS") {
+            s.require_totp_for_admins = parse("REQUIRE_TOTP_FOR_ADMINS", v)?;
+        }
+        if let Some(v) = env("ARGON2_MEMORY_KIB") {
+            s.argon2_memory_kib = parse("ARGON2_MEMORY_KIB", v)?;
+        }
+        if let Some(v) = env("ARGON2_ITERATIONS") {
+            s.argon2_iterations = parse("ARGON2_ITERATIONS", v)?;
+        }
+        if let Some(v) = env("SECURE_COOKIES") {
+            s.secure_cookies = parse("SECURE_COOKIES", v)?;
+        }
+        if !matches!(c.mode.as_str(), "embedded" | "production") {
+            bail!("mode must be `embedded` or `production`, not {:?}", c.mode);
+        }
+        Ok(c)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/jineng.db?mode=rwc", self.data_dir.display()))
+    }
+
+    /// The personal-data keyring. Embedded mode creates `data_dir/keys/pii.toml` on first
+    /// start; production mode refuses to start unless keys are configured.
+    pub fn keyring(&self) -> Result<Keyring> {
+        if let (Some(k), Some(b)) = (&self.pii_keys, &self.pii_blind_key) {
+            return Keyring::from_config(k, b).context("invalid PII keys");
+        }
+        if self.mode == "production" {
+            bail!(
+                "production mode needs JINENG_PII_KEYS and JINENG_PII_BLIND_KEY (generate with `jineng keys generate`)"
+            );
+        }
+        let dir = self.data_dir.join("keys");
+        let file = dir.join("pii.toml");
+        if !file.exists() {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let (keys, blind) = Keyring::generate();
+            write_private(&file, &format!("keys = \"{keys}\"\nblind = \"{blind}\"\n"))?;
+            tracing::warn!(path = %file.display(), "created a new personal-data key; back it up with the database");
+        }
+        #[derive(Deserialize)]
+        struct KeyFile {
+            keys: String,
+            blind: String,
+        }
+        let kf: KeyFile = toml::from_str(&std::fs::read_to_string(&file)?)
+            .with_context(|| format!("parsing {}", file.display()))?;
+        Keyring::from_config(&kf.keys, &kf.blind).context("invalid key file")
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}

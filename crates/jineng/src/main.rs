@@ -1,0 +1,357 @@
+//! `jineng`: the one binary. `serve` runs the platform; `migrate`, `seed`, `admin`,
+//! `audit` and `keys` are the operator's tools. See docs/operations.md.
+
+mod config;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use config::Config;
+use jineng_app::{App, Principal, RequestCtx, SystemClock};
+use jineng_core::accounts::Role;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "jineng",
+    version,
+    about = "技能培训平台 — vocational skills training platform"
+)]
+struct Cli {
+    /// Configuration file (default: ./jineng.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the platform (migrates and loads reference data first).
+    Serve {
+        #[arg(long)]
+        bind: Option<String>,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Load the demo province's accounts (see README).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load reference data; with --demo also the demo accounts.
+    Seed {
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Account administration from the command line.
+    Admin {
+        #[command(subcommand)]
+        cmd: AdminCmd,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Personal-data encryption keys.
+    Keys {
+        #[command(subcommand)]
+        cmd: KeysCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCmd {
+    /// Create an account with one role.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "JINENG_NEW_PASSWORD")]
+        password: String,
+        /// Role code, e.g. system_admin, regulator, learner.
+        #[arg(long)]
+        role: String,
+        /// Region code (required for regulator).
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Set a new password (the user must change it at next sign-in).
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "JINENG_NEW_PASSWORD")]
+        password: String,
+    },
+    /// Lift a lock after too many wrong passwords.
+    Unlock {
+        #[arg(long)]
+        username: String,
+    },
+    /// Create an API token for a user and print it once.
+    Token {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[arg(long)]
+        days: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Recompute the hash chain; exits non-zero if any record was altered or removed.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// Print a fresh key pair for JINENG_PII_KEYS / JINENG_PII_BLIND_KEY.
+    Generate,
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JINENG_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    if format == "json" {
+        b.json().flatten_event(true).with_current_span(true).init();
+    } else {
+        b.init();
+    }
+}
+
+async fn open(cfg: &Config) -> Result<App> {
+    if cfg.database_url.is_none() {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    }
+    let keyring = cfg.keyring()?;
+    let db = jineng_store::connect(&cfg.database_url(), cfg.max_connections)
+        .await
+        .context("connecting to the database")?;
+    jineng_store::migrate::run(&db)
+        .await
+        .context("migrating the database")?;
+    Ok(App::new(
+        db,
+        cfg.security.clone(),
+        keyring,
+        Arc::new(SystemClock),
+    ))
+}
+
+fn cli_ctx() -> RequestCtx {
+    RequestCtx {
+        ip: "cli".into(),
+        request_id: uuid_like(),
+        user_agent: "jineng cli".into(),
+    }
+}
+
+fn uuid_like() -> String {
+    format!("cli-{}", std::process::id())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let mut cfg = Config::load(cli.config.as_deref())?;
+    if let Cmd::Serve {
+        bind,
+        data_dir,
+        demo,
+    } = &cli.cmd
+    {
+        if let Some(b) = bind {
+            cfg.bind = b.clone();
+        }
+        if let Some(d) = data_dir {
+            cfg.data_dir = d.clone();
+        }
+        cfg.demo |= *demo;
+    }
+    init_logging(&cfg.log_format);
+    match cli.cmd {
+        Cmd::Serve { .. } => serve(cfg).await,
+        Cmd::Migrate => {
+            let app = open(&cfg).await?;
+            println!(
+                "database at schema version {}",
+                jineng_store::migrate::LATEST
+            );
+            drop(app);
+            Ok(())
+        }
+        Cmd::Seed { demo } => {
+            let app = open(&cfg).await?;
+            let (r, o) = app.seed_reference().await.map_err(describe)?;
+            println!("reference data: {r} regions, {o} occupations loaded");
+            if demo || cfg.demo {
+                println!(
+                    "demo accounts created: {}",
+                    app.seed_demo().await.map_err(describe)?
+                );
+            }
+            Ok(())
+        }
+        Cmd::Admin { cmd } => admin(cfg, cmd).await,
+        Cmd::Audit {
+            cmd: AuditCmd::Verify,
+        } => {
+            let app = open(&cfg).await?;
+            let r = jineng_app::audit::verify(&app.db).await?;
+            match r.broken_at {
+                None => {
+                    println!("audit chain intact: {} records", r.records);
+                    Ok(())
+                }
+                Some((seq, why)) => bail!(
+                    "audit chain broken at record {seq}: {why} ({} records verified before it)",
+                    r.records
+                ),
+            }
+        }
+        Cmd::Keys {
+            cmd: KeysCmd::Generate,
+        } => {
+            let (keys, blind) = jineng_app::crypto::pii::Keyring::generate();
+            println!("JINENG_PII_KEYS={keys}\nJINENG_PII_BLIND_KEY={blind}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(cfg: Config) -> Result<()> {
+    let province = jineng_core::RegionCode::parse(&cfg.province)
+        .context("province must be a 6-digit region code")?;
+    let app = open(&cfg).await?;
+    let (r, o) = app.seed_reference().await.map_err(describe)?;
+    if r + o > 0 {
+        tracing::info!(regions = r, occupations = o, "loaded reference data");
+    }
+    if cfg.demo {
+        let n = app.seed_demo().await.map_err(describe)?;
+        tracing::info!(
+            created = n,
+            "demo accounts ready (see README for passwords)"
+        );
+    }
+    let router = jineng_web::router(jineng_web::AppState {
+        app,
+        province,
+        demo: cfg.demo,
+    });
+    let listener = tokio::net::TcpListener::bind(&cfg.bind)
+        .await
+        .with_context(|| format!("binding {}", cfg.bind))?;
+    tracing::info!(address = %format!("http://{}", listener.local_addr()?), "jineng is serving");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await?;
+    Ok(())
+}
+
+async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
+    let app = open(&cfg).await?;
+    app.seed_reference().await.map_err(describe)?;
+    let system = Principal::system();
+    let ctx = cli_ctx();
+    let find = |u: String| {
+        let app = app.clone();
+        async move {
+            app.user_id_by_username(&u)
+                .await
+                .map_err(describe)?
+                .with_context(|| format!("no account named {u}"))
+        }
+    };
+    match cmd {
+        AdminCmd::CreateUser {
+            username,
+            name,
+            password,
+            role,
+            region,
+        } => {
+            let role = Role::parse(&role).with_context(|| format!("unknown role {role}"))?;
+            let region = region
+                .map(|r| jineng_core::RegionCode::parse(&r))
+                .transpose()
+                .context("bad region code")?;
+            let n = jineng_app::accounts::users::NewUser {
+                username,
+                display_name: name,
+                password,
+                phone: None,
+                id_number: None,
+                region,
+                roles: vec![(role, if role.needs_region() { region } else { None })],
+                must_change_password: false,
+            };
+            let u = app.create_user(&system, &ctx, n).await.map_err(describe)?;
+            println!("created {} ({})", u.username, u.id);
+        }
+        AdminCmd::ResetPassword { username, password } => {
+            let id = find(username).await?;
+            app.reset_password(&system, &ctx, &id, &password)
+                .await
+                .map_err(describe)?;
+            println!("password reset; it must be changed at next sign-in");
+        }
+        AdminCmd::Unlock { username } => {
+            let id = find(username).await?;
+            app.unlock_user(&system, &ctx, &id)
+                .await
+                .map_err(describe)?;
+            println!("unlocked");
+        }
+        AdminCmd::Token {
+            username,
+            name,
+            days,
+        } => {
+            let id = find(username).await?;
+            let u = app.get_user(&system, &id).await.map_err(describe)?;
+            let who = Principal {
+                user_id: u.id,
+                username: u.username,
+                display_name: u.display_name,
+                grants: vec![],
+            };
+            let (_, token) = app
+                .create_token(&who, &ctx, &name, days)
+                .await
+                .map_err(describe)?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+fn describe(e: jineng_app::AppError) -> anyhow::Error {
+    match e {
+        jineng_app::AppError::Validation(errs) => {
+            anyhow::anyhow!(
+                errs.iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }
+        jineng_app::AppError::Internal(cause) => anyhow::anyhow!("{cause}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}

@@ -1,0 +1,13 @@
+//! Persistence for Jineng: the database connection (SQLite or PostgreSQL through one
+//! code path), the schema and its migrations, entities and reference data.
+//! It knows nothing of permissions; callers in `app` decide who may read or write.
+
+pub mod accounts;
+pub mod audit;
+pub mod db;
+pub mod migrate;
+pub mod reference;
+pub mod settings;
+
+pub use db::{Db, connect};
+pub use sea_orm;

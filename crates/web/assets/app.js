@@ -1,0 +1,6 @@
+// Jineng page behaviour. No inline scripts anywhere (the CSP forbids them):
+// confirmations are declared with data-confirm on forms and buttons.
+document.addEventListener("submit", function (e) {
+  var msg = e.target.getAttribute("data-confirm");
+  if (msg && !window.confirm(msg)) { e.preventDefault(); }
+}, true);

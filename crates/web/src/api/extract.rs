@@ -1,0 +1,129 @@
+//! API extractors: JSON bodies whose every rejection becomes problem+json in Chinese,
+//! and the bearer-token caller.
+
+use crate::AppState;
+use crate::http::error::{ApiError, problem};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use jineng_app::{AppError, FieldError, Principal};
+use serde::de::DeserializeOwned;
+
+/// A JSON body. Unknown fields are refused by the target types (`deny_unknown_fields`).
+pub struct ApiJson<T>(pub T);
+
+fn field_of(msg: &str) -> String {
+    // serde_json says e.g. "unknown field `foo`, expected …" or "missing field `bar`".
+    msg.split('`').nth(1).unwrap_or("").to_string()
+}
+
+fn explain(msg: &str) -> String {
+    if msg.contains("unknown field") {
+        format!("不支持的字段：{}", field_of(msg))
+    } else if msg.contains("missing field") {
+        format!("缺少必填字段：{}", field_of(msg))
+    } else if msg.contains("invalid type") {
+        "字段类型不正确".to_string()
+    } else if msg.contains("unknown variant") {
+        format!("取值不在允许范围内：{}", field_of(msg))
+    } else {
+        "请求内容不符合要求".to_string()
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "请使用 application/json 格式提交",
+                vec![],
+            )),
+            Err(JsonRejection::JsonSyntaxError(_)) => Err(problem(
+                StatusCode::BAD_REQUEST,
+                "JSON 格式错误，无法解析",
+                vec![],
+            )),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let text = e.body_text();
+                let msg = explain(&text);
+                let field = field_of(&text);
+                Err(problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    msg.clone(),
+                    vec![FieldError::new(&field, msg)],
+                ))
+            }
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(problem(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "请求内容过大",
+                    vec![],
+                ))
+            }
+            Err(e) => Err(problem(e.status(), "请求内容无法读取", vec![])),
+        }
+    }
+}
+
+/// Query strings with the same Chinese rejections.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(problem(
+                StatusCode::BAD_REQUEST,
+                format!("查询参数有误：{}", explain(&e.body_text())),
+                vec![],
+            )),
+            Err(e) => Err(problem(e.status(), "查询参数有误", vec![])),
+        }
+    }
+}
+
+/// The machine client behind `Authorization: Bearer …`.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim);
+        let Some(token) = token else {
+            return Err(problem(
+                StatusCode::UNAUTHORIZED,
+                "缺少访问令牌，请在 Authorization 请求头中提供 Bearer 令牌",
+                vec![],
+            ));
+        };
+        match s.app.authenticate_token(token).await {
+            Ok(p) => Ok(Caller(p)),
+            Err(AppError::Unauthenticated) => Err(problem(
+                StatusCode::UNAUTHORIZED,
+                "访问令牌无效、已过期或已撤销",
+                vec![],
+            )),
+            Err(e) => Err(ApiError(e).into_response()),
+        }
+    }
+}

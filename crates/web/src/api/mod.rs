@@ -1,0 +1,65 @@
+//! The JSON API for machine clients, under `/api/v1`, authenticated by bearer tokens.
+//! The OpenAPI 3.1 document is generated from the handlers and served at
+//! `/api/v1/openapi.json`; `tests/openapi.json` snapshots it so changes show in review.
+
+pub mod audit;
+pub mod extract;
+pub mod me;
+pub mod users;
+
+use crate::AppState;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "技能培训平台 API", version = "1", description = "Jineng JSON API. Errors are RFC 9457 problem+json with a Chinese `detail`. Authenticate with `Authorization: Bearer <token>`; create tokens in 个人中心."),
+    servers((url = "/api/v1")),
+    paths(
+        me::me,
+        me::regions,
+        users::list,
+        users::create,
+        users::get,
+        users::grant,
+        users::revoke,
+        users::set_status,
+        users::unlock,
+        audit::search,
+    ),
+    modifiers(&Bearer),
+    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"))
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/me", get(me::me))
+        .route("/regions", get(me::regions))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get))
+        .route("/users/{id}/roles", post(users::grant))
+        .route("/users/{id}/roles/revoke", post(users::revoke))
+        .route("/users/{id}/status", post(users::set_status))
+        .route("/users/{id}/unlock", post(users::unlock))
+        .route("/audit", get(audit::search))
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,220 @@
+//! Mapping errors to responses. API callers get RFC 9457 problem+json with a Chinese
+//! `detail` and per-field errors; page callers get an error page or a redirect to login.
+//! Internal causes go to the log with the request id and never reach the client.
+
+use crate::pages::layout::ErrorPage;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use jineng_app::{AppError, FieldError};
+use serde::Serialize;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, in Chinese, fit to show to a person.
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub errors: Vec<FieldErrorBody>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldErrorBody {
+    pub field: String,
+    pub message: String,
+}
+
+impl From<FieldError> for FieldErrorBody {
+    fn from(f: FieldError) -> Self {
+        FieldErrorBody {
+            field: f.field,
+            message: f.message,
+        }
+    }
+}
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Locked(_) => StatusCode::LOCKED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn kind_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "/problems/bad-request",
+        401 => "/problems/unauthenticated",
+        403 => "/problems/forbidden",
+        404 => "/problems/not-found",
+        405 => "/problems/method-not-allowed",
+        409 => "/problems/conflict",
+        413 => "/problems/payload-too-large",
+        415 => "/problems/unsupported-media-type",
+        422 => "/problems/validation",
+        423 => "/problems/locked",
+        429 => "/problems/too-many-requests",
+        _ => "/problems/internal",
+    }
+}
+
+pub fn problem(status: StatusCode, detail: impl Into<String>, errors: Vec<FieldError>) -> Response {
+    let body = Problem {
+        kind: kind_of(status).to_string(),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail: detail.into(),
+        errors: errors.into_iter().map(Into::into).collect(),
+        request_id: None,
+    };
+    let mut res = (status, axum::Json(body)).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    res
+}
+
+/// An error from an API handler.
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        match self.0 {
+            AppError::Validation(errors) => {
+                let detail = errors
+                    .first()
+                    .map(|f| f.message.clone())
+                    .unwrap_or_else(|| "提交的内容有误".into());
+                problem(status, detail, errors)
+            }
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                problem(
+                    status,
+                    "服务器内部错误，请稍后重试；如仍有问题请联系管理员并提供请求编号",
+                    vec![],
+                )
+            }
+            other => problem(status, other.to_string(), vec![]),
+        }
+    }
+}
+
+/// An error from a page handler.
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        let message = match &self.0 {
+            AppError::Unauthenticated => return Redirect::to("/login").into_response(),
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                "服务器内部错误，请稍后重试；如仍有问题请联系管理员".to_string()
+            }
+            AppError::Validation(errors) => errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("；"),
+            other => other.to_string(),
+        };
+        ErrorPage::response(status, &message)
+    }
+}
+
+pub async fn not_found(req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        problem(StatusCode::NOT_FOUND, "请求的接口不存在", vec![])
+    } else {
+        ErrorPage::response(StatusCode::NOT_FOUND, "页面不存在")
+    }
+}
+
+/// Turn any non-problem error response under `/api/` (from axum's own rejections or
+/// layers such as the body limit) into problem+json with a Chinese detail, and stamp
+/// the request id into every problem.
+pub async fn problem_for_api(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let request_id = req
+        .extensions()
+        .get::<jineng_app::RequestCtx>()
+        .map(|c| c.request_id.clone());
+    let res = next.run(req).await;
+    let status = res.status();
+    if !is_api || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    let (parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let mut value: serde_json::Value = if is_problem {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| serde_json::json!({}))
+    } else {
+        let detail = match status.as_u16() {
+            400 => "请求格式不正确",
+            404 => "请求的接口不存在",
+            405 => "该接口不支持此请求方法",
+            413 => "请求内容过大",
+            415 => "请使用 application/json 格式提交",
+            422 => "请求内容不符合要求",
+            _ => "请求无法处理",
+        };
+        serde_json::to_value(Problem {
+            kind: kind_of(status).to_string(),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: detail.to_string(),
+            errors: vec![],
+            request_id: None,
+        })
+        .unwrap_or_default()
+    };
+    if let (Some(id), Some(obj)) = (request_id, value.as_object_mut()) {
+        obj.insert("request_id".into(), serde_json::Value::String(id));
+    }
+    let mut out = (status, axum::Json(value)).into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    out
+}

@@ -1,0 +1,8 @@
+//! Cross-cutting HTTP pieces: request context, sessions and CSRF, security headers,
+//! error mapping, health checks.
+
+pub mod error;
+pub mod health;
+pub mod request;
+pub mod security;
+pub mod session;

@@ -1,0 +1,251 @@
+//! Browser sessions and CSRF. The middleware resolves the session cookie once per request
+//! and checks the CSRF token of every state-changing page request, in one place:
+//! the token comes from the `_csrf` form field or the `X-CSRF-Token` header (htmx),
+//! and must equal the session's token (or, before sign-in, the `jn_csrf` cookie's).
+
+use crate::AppState;
+use crate::pages::layout::ErrorPage;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use jineng_app::accounts::auth::SessionView;
+use jineng_app::{AppError, Principal};
+use subtle::ConstantTimeEq;
+
+pub const SESSION_COOKIE: &str = "jn_session";
+pub const CSRF_COOKIE: &str = "jn_csrf";
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// What the middleware found, for handlers and templates.
+#[derive(Clone)]
+pub struct SessionState {
+    pub token: Option<String>,
+    pub view: Option<SessionView>,
+    /// The CSRF token forms on this page must carry.
+    pub csrf: String,
+}
+
+pub fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    same_site: SameSite,
+) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_http_only(true);
+    c.set_same_site(same_site);
+    c.set_path("/");
+    c.set_secure(secure);
+    c
+}
+
+fn append_cookie(res: &mut Response, c: &Cookie<'_>) {
+    if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+pub async fn load_session(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if path.starts_with("/api/")
+        || path.starts_with("/assets/")
+        || path == "/healthz"
+        || path == "/readyz"
+    {
+        return next.run(req).await;
+    }
+    let jar = CookieJar::from_headers(req.headers());
+    let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
+    let mut clear_session = false;
+    let view = match &token {
+        Some(t) => match s.app.session(t).await {
+            Ok(v) => Some(v),
+            Err(AppError::Unauthenticated) => {
+                clear_session = true;
+                None
+            }
+            Err(e) => return crate::http::error::PageError(e).into_response(),
+        },
+        None => None,
+    };
+    let cookie_csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_string());
+    let mut new_csrf_cookie = None;
+    let csrf = match (&view, &cookie_csrf) {
+        (Some(v), _) => v.csrf.clone(),
+        (None, Some(c)) => c.clone(),
+        (None, None) => {
+            let t = jineng_app::crypto::random_token();
+            new_csrf_cookie = Some(t.clone());
+            t
+        }
+    };
+
+    let req = if is_unsafe(req.method()) {
+        match check_csrf(req, &csrf).await {
+            Ok(req) => req,
+            Err(res) => return res,
+        }
+    } else {
+        req
+    };
+
+    let mut req = req;
+    req.extensions_mut().insert(SessionState {
+        token: token.clone(),
+        view,
+        csrf,
+    });
+    let mut res = next.run(req).await;
+    let secure = s.app.security.secure_cookies;
+    if let Some(t) = new_csrf_cookie {
+        append_cookie(&mut res, &cookie(CSRF_COOKIE, t, secure, SameSite::Strict));
+    }
+    if clear_session && !res.headers().contains_key(header::SET_COOKIE) {
+        let mut c = cookie(SESSION_COOKIE, String::new(), secure, SameSite::Lax);
+        c.make_removal();
+        append_cookie(&mut res, &c);
+    }
+    res
+}
+
+async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
+    let refuse = || {
+        ErrorPage::response(
+            StatusCode::FORBIDDEN,
+            "页面已过期或请求来源不明，请刷新页面后重试",
+        )
+    };
+    if let Some(h) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return if h.as_bytes().ct_eq(expected.as_bytes()).into() {
+            Ok(req)
+        } else {
+            Err(refuse())
+        };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(refuse());
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Err(ErrorPage::response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "提交的内容过大",
+            ));
+        }
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let given = pairs
+        .iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if given.is_empty() || !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        return Err(refuse());
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// A signed-in person on a page. Rejects with a redirect to the step they still owe:
+/// signing in, the TOTP code, a forced password change or TOTP enrolment.
+pub struct PageUser {
+    pub principal: Principal,
+    pub view: SessionView,
+    pub token: String,
+    pub csrf: String,
+}
+
+fn redirect(parts: &Parts, to: &str) -> Response {
+    if parts.headers.contains_key("hx-request") {
+        let mut res = StatusCode::OK.into_response();
+        if let Ok(v) = HeaderValue::from_str(to) {
+            res.headers_mut().insert("hx-redirect", v);
+        }
+        res
+    } else {
+        Redirect::to(to).into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let st = parts.extensions.get::<SessionState>().cloned();
+        let path = parts.uri.path();
+        let Some(SessionState {
+            token: Some(token),
+            view: Some(view),
+            csrf,
+        }) = st
+        else {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let to = if next == "/" {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", urlencode(next))
+            };
+            return Err(redirect(parts, &to));
+        };
+        if view.mfa_pending {
+            return Err(redirect(parts, "/login/totp"));
+        }
+        if view.must_change_password && path != "/account/password" && path != "/logout" {
+            return Err(redirect(parts, "/account/password"));
+        }
+        if view.must_enroll_totp
+            && !path.starts_with("/account/totp")
+            && path != "/logout"
+            && path != "/account/password"
+        {
+            return Err(redirect(parts, "/account/totp"));
+        }
+        Ok(PageUser {
+            principal: view.principal.clone(),
+            view,
+            token,
+            csrf,
+        })
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|x| x.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+/// The session state, signed in or not (login pages use it for the CSRF token).
+pub struct MaybeSession(pub SessionState);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeSession {
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<SessionState>()
+            .cloned()
+            .map(MaybeSession)
+            .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}

@@ -1,0 +1,111 @@
+//! The frame around every page: title, navigation for the caller's roles, the CSRF
+//! token for forms and htmx, and the error page.
+
+use crate::http::session::PageUser;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use jineng_core::accounts::Permission;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct Layout {
+    pub title: String,
+    /// Display name and role labels of the signed-in person.
+    pub user: Option<(String, String)>,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+}
+
+impl Layout {
+    pub fn new(title: impl Into<String>, u: &PageUser, active: &str) -> Self {
+        let p = &u.principal;
+        let mut nav = vec![NavItem {
+            href: "/",
+            label: "首页",
+            active: false,
+        }];
+        if p.can(Permission::ViewAccounts) {
+            nav.push(NavItem {
+                href: "/admin/users",
+                label: "账户管理",
+                active: false,
+            });
+        }
+        if p.can(Permission::ViewAudit) {
+            nav.push(NavItem {
+                href: "/audit",
+                label: "审计日志",
+                active: false,
+            });
+        }
+        nav.push(NavItem {
+            href: "/account",
+            label: "个人中心",
+            active: false,
+        });
+        for n in &mut nav {
+            n.active = n.href == active;
+        }
+        let roles = p
+            .roles()
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join("、");
+        Layout {
+            title: title.into(),
+            user: Some((p.display_name.clone(), roles)),
+            nav,
+            csrf: u.csrf.clone(),
+        }
+    }
+
+    pub fn anonymous(title: impl Into<String>, csrf: String) -> Self {
+        Layout {
+            title: title.into(),
+            user: None,
+            nav: vec![],
+            csrf,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub status: u16,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn response(status: StatusCode, message: &str) -> Response {
+        let page = ErrorPage {
+            layout: Layout::anonymous("出错了", String::new()),
+            status: status.as_u16(),
+            message: message.to_string(),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message.to_string()).into_response(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "api_docs.html")]
+pub struct ApiDocs {
+    pub layout: Layout,
+}
+
+pub async fn api_docs() -> ApiDocs {
+    ApiDocs {
+        layout: Layout::anonymous("接口文档", String::new()),
+    }
+}

@@ -1,0 +1,43 @@
+//! Pages for people: sign-in, home per role, own account, account administration,
+//! the audit trail. Each page's Chinese text lives in its template.
+
+pub mod account;
+pub mod admin_users;
+pub mod audit;
+pub mod auth;
+pub mod home;
+pub mod layout;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(auth::login_page).post(auth::login_submit))
+        .route("/login/totp", get(auth::totp_page).post(auth::totp_submit))
+        .route("/logout", post(auth::logout))
+        .route("/account", get(account::profile))
+        .route(
+            "/account/password",
+            get(account::password_page).post(account::password_submit),
+        )
+        .route(
+            "/account/totp",
+            get(account::totp_page).post(account::totp_submit),
+        )
+        .route("/account/tokens", post(account::token_create))
+        .route("/account/tokens/{id}/revoke", post(account::token_revoke))
+        .route("/admin/users", get(admin_users::list))
+        .route("/admin/users/export", get(admin_users::export))
+        .route(
+            "/admin/users/new",
+            get(admin_users::new_page).post(admin_users::create),
+        )
+        .route("/admin/users/{id}", get(admin_users::detail))
+        .route("/admin/users/{id}/{action}", post(admin_users::act))
+        .route("/audit", get(audit::list))
+        .route("/audit/export", get(audit::export))
+        .route("/api/docs", get(layout::api_docs))
+}
