@@ -1,0 +1,357 @@
+//! `TestApp`: one fresh database per test, the real router, a movable clock, and a
+//! small cookie-keeping client for pages plus a bearer client for the API.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jineng_app::crypto::pii::Keyring;
+use jineng_app::{App, ManualClock, SecurityConfig};
+use sea_orm::ConnectionTrait;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PW: &str = "Jineng@2026";
+
+pub struct TestApp {
+    pub app: App,
+    pub router: Router,
+    pub clock: Arc<ManualClock>,
+    sqlite_path: Option<std::path::PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(p) = &self.sqlite_path {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+            }
+        }
+    }
+}
+
+async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    match std::env::var("JINENG_TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let admin = sea_orm::Database::connect(admin_url.clone())
+                .await
+                .expect("connect to PostgreSQL");
+            let name = format!("jt_{id}");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .expect("url with database");
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("jineng-test-{id}.db"));
+            (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
+        }
+    }
+}
+
+pub struct Options {
+    pub security: SecurityConfig,
+    pub demo: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            // Cheap hashing keeps the suite fast; the parameters are otherwise the real ones.
+            security: SecurityConfig {
+                argon2_memory_kib: 64,
+                argon2_iterations: 1,
+                ..SecurityConfig::default()
+            },
+            demo: true,
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with(Options::default()).await
+    }
+
+    pub async fn with(o: Options) -> TestApp {
+        let (url, sqlite_path) = fresh_database().await;
+        let db = jineng_store::connect(&url, 8).await.expect("connect");
+        jineng_store::migrate::run(&db).await.expect("migrate");
+        let (keys, blind) = Keyring::generate();
+        let keyring = Keyring::from_config(&keys, &blind).unwrap();
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+        let app = App::new(db, o.security, keyring, clock.clone());
+        app.seed_reference().await.expect("reference data");
+        if o.demo {
+            app.seed_demo().await.expect("demo accounts");
+        }
+        let state = jineng_web::AppState {
+            app: app.clone(),
+            province: jineng_core::RegionCode::parse("520000").unwrap(),
+            demo: o.demo,
+        };
+        TestApp {
+            router: jineng_web::router(state),
+            app,
+            clock,
+            sqlite_path,
+        }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A browser with no cookies yet.
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            t: self,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// A browser signed in as `username` with the demo password.
+    pub async fn signed_in(&self, username: &str) -> Browser<'_> {
+        let mut b = self.browser();
+        let r = b.login(username, PW).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "login of {username}: {}",
+            r.text()
+        );
+        b
+    }
+
+    pub async fn user_id(&self, username: &str) -> String {
+        self.app
+            .user_id_by_username(username)
+            .await
+            .unwrap()
+            .expect("user exists")
+    }
+
+    /// An API token for a demo account.
+    pub async fn token(&self, username: &str) -> String {
+        let id = self.user_id(username).await;
+        let who = jineng_app::Principal {
+            user_id: id,
+            username: username.into(),
+            display_name: username.into(),
+            grants: vec![],
+        };
+        let (_, t) = self
+            .app
+            .create_token(&who, &Default::default(), "test", None)
+            .await
+            .unwrap();
+        t
+    }
+
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Resp {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(format!("/api/v1{path}"));
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        self.send(req).await
+    }
+
+    pub async fn raw_api(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Resp {
+        let req = Request::builder()
+            .method(method)
+            .uri(format!("/api/v1{path}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn audit_count(&self) -> u64 {
+        self.app.audit_count().await.unwrap()
+    }
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).to_string()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+
+    pub fn location(&self) -> String {
+        self.header("location").unwrap_or_default()
+    }
+
+    /// Assert an RFC 9457 problem with this status; returns its body.
+    pub fn problem(&self, status: u16) -> serde_json::Value {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text());
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json"),
+            "{}",
+            self.text()
+        );
+        let v = self.json();
+        assert_eq!(v["status"], status);
+        let detail = v["detail"].as_str().unwrap_or("");
+        assert!(
+            detail
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "detail should be Chinese: {detail}"
+        );
+        v
+    }
+}
+
+/// A cookie jar over the in-process router.
+pub struct Browser<'a> {
+    t: &'a TestApp,
+    pub cookies: BTreeMap<String, String>,
+}
+
+impl Browser<'_> {
+    fn absorb(&mut self, r: &Resp) {
+        for v in r.headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap();
+            let pair = s.split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            if val.is_empty() || s.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let req = Request::builder()
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let r = self.t.send(req).await;
+        self.absorb(&r);
+        r
+    }
+
+    /// The CSRF token the page at `path` hands to its forms.
+    pub async fn csrf(&mut self, path: &str) -> String {
+        let mut r = self.get(path).await;
+        if r.status.is_redirection() {
+            let to = r.location();
+            r = self.get(&to).await;
+        }
+        let page = r.text();
+        let marker = "name=\"csrf-token\" content=\"";
+        let start = page
+            .find(marker)
+            .unwrap_or_else(|| panic!("no csrf meta on {path}: {page}"))
+            + marker.len();
+        page[start..].split('"').next().unwrap().to_string()
+    }
+
+    /// POST a form with the page's CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let token = if self.cookies.contains_key("jn_session") {
+            self.csrf("/account/password").await
+        } else {
+            self.csrf("/login").await
+        };
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// POST exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.t.send(req).await;
+        self.absorb(&r);
+        r
+    }
+
+    pub async fn login(&mut self, login: &str, password: &str) -> Resp {
+        let token = self.csrf("/login").await;
+        self.post_raw(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: requests through the real router against a fresh database —
+//! SQLite by default, PostgreSQL when JINENG_TEST_DATABASE_URL is set (CI runs both).
+
+mod api;
+mod audit;
+mod auth;
+mod common;
+mod scope;
+mod security;
