@@ -396,9 +396,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
-        self.get_user(who, &id)
-            .await
-            .or_else(|_| Err(AppError::NotFound("账户")))
+        self.get_user(who, &id).await
     }
 
     pub async fn grant_role(
