@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Rerunnable benchmark of the platform foundation, against the release binary, on one
+# machine, with every figure taken in the same run:
+#   - a bare JSON route of the same binary (/healthz)        — the reference for pages
+#   - raw Argon2id verifications/s with the same parameters  — the reference for login
+#   - POST /login (successful sign-in) and with an unknown user (timing must match)
+#   - an authenticated page render (GET / with a session)
+# Prints requests/s, p50 and p99 for each, and the ratios against the targets:
+#   login >= 0.8 x raw Argon2 rate; authenticated page >= 0.3 x bare route.
+# Usage: bench/run.sh [DURATION_SECONDS]   (needs wrk; installs it from Debian if missing)
+# Set JINENG_DATABASE_URL=postgres://… to measure against PostgreSQL instead of SQLite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DUR=${1:-10}
+THREADS=$(nproc)
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --locked --bin jineng -p jineng -p jineng-bench >/dev/null 2>&1 || cargo build --release --locked --bin jineng -p jineng -p jineng-bench
+
+work=$(mktemp -d)
+port=18181
+base="http://127.0.0.1:$port"
+JINENG_LOG=warn ./target/release/jineng serve --demo --data-dir "$work/data" --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 120); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.5; done
+
+# Before-sign-in CSRF is a double-submit cookie: any value works if cookie and field match.
+csrf=benchcsrf
+cat >"$work/login.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "jn_csrf=$csrf"
+wrk.body = "_csrf=$csrf&login=admin&password=Jineng%402026&next=%2F"
+LUA
+sed 's/login=admin/login=nobody_here/' "$work/login.lua" >"$work/unknown.lua"
+session=$(curl -s -o /dev/null -D - -H "Cookie: jn_csrf=$csrf" --data "_csrf=$csrf&login=admin&password=Jineng%402026" "$base/login" \
+  | grep -i '^set-cookie: jn_session=' | sed 's/^[Ss]et-[Cc]ookie: jn_session=\([^;]*\).*/\1/')
+[ -n "$session" ] || { echo "could not sign in"; exit 1; }
+
+# wrk prints latencies as 1.23ms / 456.78us / 1.02s; convert to ms.
+to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000} else print v }'; }
+measure() { # name connections wrk-args...
+  local name=$1 conns=$2; shift 2
+  local out
+  out=$(wrk -t"$THREADS" -c"$conns" -d"${DUR}s" --latency "$@")
+  local rps p50 p99 non2xx
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(to_ms "$(echo "$out" | awk '$1=="50%" {print $2}')")
+  p99=$(to_ms "$(echo "$out" | awk '$1=="99%" {print $2}')")
+  non2xx=$(echo "$out" | awk '/Non-2xx or 3xx/ {print $5}')
+  printf '%-22s %10.1f req/s   p50 %8.2f ms   p99 %8.2f ms%s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:+   (non-2xx/3xx: $non2xx)}"
+  eval "${name//[^a-z_]/_}_rps=$rps"
+  eval "${name//[^a-z_]/_}_p50=$p50"
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; database: ${JINENG_DATABASE_URL:-SQLite (embedded)}; ${DUR}s per run"
+argon=$(./target/release/jineng-bench argon2 "$DUR" "$THREADS")
+argon_rps=$(echo "$argon" | awk '{print $(NF-1)}')
+printf '%-22s %10.1f verifications/s   (%s)\n' "raw_argon2" "$argon_rps" "$argon"
+measure bare_route 32 "$base/healthz"
+measure page 32 -H "Cookie: jn_session=$session" "$base/"
+measure login 8 -s "$work/login.lua" "$base/login"
+measure login_unknown 8 -s "$work/unknown.lua" "$base/login"
+
+echo
+awk -v l="$login_rps" -v a="$argon_rps" 'BEGIN{ r=l/a; printf "login / raw argon2      = %.2f  (target >= 0.80) %s\n", r, (r>=0.8?"MET":"NOT MET") }'
+awk -v p="$page_rps" -v b="$bare_route_rps" 'BEGIN{ r=p/b; printf "page / bare route       = %.2f  (target >= 0.30) %s\n", r, (r>=0.3?"MET":"NOT MET") }'
+awk -v u="$login_unknown_p50" -v k="$login_p50" 'BEGIN{ printf "unknown-user / real login p50 = %.2f  (1.00 means indistinguishable by time)\n", u/k }'

@@ -1,0 +1,45 @@
+//! `cargo run -p jineng-bench --release -- argon2 SECONDS THREADS`: how many Argon2id
+//! verifications per second this machine does with the platform's default parameters.
+//! bench/run.sh compares the login endpoint against this number.
+
+use jineng_app::SecurityConfig;
+use jineng_app::crypto::PasswordHasher;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) != Some("argon2") {
+        eprintln!("usage: jineng-bench argon2 [SECONDS] [THREADS]");
+        std::process::exit(2);
+    }
+    let seconds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let threads: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(2);
+    let c = SecurityConfig::default();
+    let hasher = Arc::new(PasswordHasher::new(c.argon2_memory_kib, c.argon2_iterations));
+    let Ok(stored) = hasher.hash("Jineng@2026") else {
+        eprintln!("hashing failed");
+        std::process::exit(1);
+    };
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let (h, s, d) = (hasher.clone(), stored.clone(), done.clone());
+            std::thread::spawn(move || {
+                while Instant::now() < deadline {
+                    if h.verify("Jineng@2026", &s) {
+                        d.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
+    }
+    let rate = done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    println!("argon2id m={}KiB t={} p=1 threads={threads}: {rate:.2} verifications/s", c.argon2_memory_kib, c.argon2_iterations);
+}
