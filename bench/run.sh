@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 DUR=${1:-10}
 THREADS=$(nproc)
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --locked --bin jineng -p jineng -p jineng-bench >/dev/null 2>&1 || cargo build --release --locked --bin jineng -p jineng -p jineng-bench
+cargo build --release --locked -p jineng -p jineng-bench
 
 work=$(mktemp -d)
 port=18181

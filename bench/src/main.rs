@@ -17,7 +17,10 @@ fn main() {
     let seconds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
     let threads: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(2);
     let c = SecurityConfig::default();
-    let hasher = Arc::new(PasswordHasher::new(c.argon2_memory_kib, c.argon2_iterations));
+    let hasher = Arc::new(PasswordHasher::new(
+        c.argon2_memory_kib,
+        c.argon2_iterations,
+    ));
     let Ok(stored) = hasher.hash("Jineng@2026") else {
         eprintln!("hashing failed");
         std::process::exit(1);
@@ -41,5 +44,8 @@ fn main() {
         let _ = w.join();
     }
     let rate = done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
-    println!("argon2id m={}KiB t={} p=1 threads={threads}: {rate:.2} verifications/s", c.argon2_memory_kib, c.argon2_iterations);
+    println!(
+        "argon2id m={}KiB t={} p=1 threads={threads}: {rate:.2} verifications/s",
+        c.argon2_memory_kib, c.argon2_iterations
+    );
 }

@@ -7,6 +7,10 @@ use serde::Deserialize;
 pub struct SecurityConfig {
     /// Idle minutes after which a browser session ends.
     pub session_idle_minutes: i64,
+    /// Seconds a node may answer from its in-memory copy of a session before rereading it.
+    /// Sign-out and account changes on the same node take effect at once; on other nodes
+    /// within this many seconds. 0 turns the cache off.
+    pub session_cache_seconds: i64,
     /// Wrong passwords in a row that lock an account.
     pub lockout_threshold: i32,
     /// How long a lock lasts.
@@ -24,6 +28,7 @@ impl Default for SecurityConfig {
     fn default() -> Self {
         SecurityConfig {
             session_idle_minutes: 30,
+            session_cache_seconds: 5,
             lockout_threshold: 5,
             lockout_minutes: 30,
             require_totp_for_admins: false,

@@ -31,17 +31,31 @@ pub struct App {
     pub keyring: Arc<Keyring>,
     pub hasher: Arc<PasswordHasher>,
     pub clock: Arc<dyn Clock>,
+    /// Recently read sessions, by token hash (see `SecurityConfig::session_cache_seconds`).
+    pub(crate) sessions: Arc<accounts::auth::SessionCache>,
+    /// The threads that do password hashing (one per core).
+    pub(crate) hashing: Arc<crypto::pool::HashPool>,
 }
 
 impl App {
     pub fn new(db: Db, security: SecurityConfig, keyring: Keyring, clock: Arc<dyn Clock>) -> Self {
-        let hasher = PasswordHasher::new(security.argon2_memory_kib, security.argon2_iterations);
+        let hasher = Arc::new(PasswordHasher::new(
+            security.argon2_memory_kib,
+            security.argon2_iterations,
+        ));
         App {
             db,
             security: Arc::new(security),
             keyring: Arc::new(keyring),
-            hasher: Arc::new(hasher),
+            hashing: Arc::new(crypto::pool::HashPool::new(
+                hasher.clone(),
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(2),
+            )),
+            hasher,
             clock,
+            sessions: Arc::new(Default::default()),
         }
     }
 

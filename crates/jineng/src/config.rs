@@ -107,6 +107,9 @@ impl Config {
         if let Some(v) = env("SESSION_IDLE_MINUTES") {
             s.session_idle_minutes = parse("SESSION_IDLE_MINUTES", v)?;
         }
+        if let Some(v) = env("SESSION_CACHE_SECONDS") {
+            s.session_cache_seconds = parse("SESSION_CACHE_SECONDS", v)?;
+        }
         if let Some(v) = env("LOCKOUT_THRESHOLD") {
             s.lockout_threshold = parse("LOCKOUT_THRESHOLD", v)?;
         }
@@ -181,4 +184,68 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
         .with_context(|| format!("creating {}", path.display()))?;
     f.write_all(text.as_bytes())?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_to_start_without_keys() {
+        let c = Config {
+            mode: "production".into(),
+            data_dir: std::env::temp_dir().join("jineng-no-keys"),
+            ..Config::default()
+        };
+        let err = c.keyring().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("JINENG_PII_KEYS"), "{err}");
+        assert!(
+            !c.data_dir.join("keys").exists(),
+            "production never writes a key file"
+        );
+    }
+
+    #[test]
+    fn embedded_mode_creates_its_key_once_and_reuses_it() {
+        let dir = std::env::temp_dir().join(format!("jineng-keys-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let c = Config {
+            data_dir: dir.clone(),
+            ..Config::default()
+        };
+        let first = c.keyring().unwrap();
+        let ct = first.encrypt("13800000001").unwrap();
+        let again = c.keyring().unwrap();
+        assert_eq!(again.decrypt(&ct).unwrap(), "13800000001");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("keys/pii.toml"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "key file readable only by its owner");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn configured_keys_win_and_bad_ones_are_refused() {
+        let (keys, blind) = Keyring::generate();
+        let c = Config {
+            mode: "production".into(),
+            pii_keys: Some(keys),
+            pii_blind_key: Some(blind.clone()),
+            ..Config::default()
+        };
+        assert!(c.keyring().is_ok());
+        let bad = Config {
+            pii_keys: Some("k1:tooshort".into()),
+            pii_blind_key: Some(blind),
+            ..Config::default()
+        };
+        assert!(bad.keyring().is_err());
+        let sqlite = Config::default().database_url();
+        assert_eq!(sqlite, "sqlite://./data/jineng.db?mode=rwc");
+    }
 }

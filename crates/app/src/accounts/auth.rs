@@ -33,6 +33,47 @@ pub struct SessionView {
     pub totp_enabled: bool,
 }
 
+/// A node-local copy of recently read sessions. Entries are trusted for
+/// `session_cache_seconds`; every account change on this node clears them.
+#[derive(Default)]
+pub struct SessionCache(std::sync::Mutex<std::collections::HashMap<String, Cached>>);
+
+#[derive(Clone)]
+struct Cached {
+    view: SessionView,
+    loaded_at: chrono::DateTime<chrono::Utc>,
+    last_seen_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl SessionCache {
+    fn get(&self, hash: &str) -> Option<Cached> {
+        self.0.lock().ok()?.get(hash).cloned()
+    }
+
+    fn put(&self, hash: String, c: Cached) {
+        if let Ok(mut m) = self.0.lock() {
+            // A crude bound: sessions are cheap to reread, memory is not free.
+            if m.len() >= 100_000 {
+                m.clear();
+            }
+            m.insert(hash, c);
+        }
+    }
+
+    fn remove(&self, hash: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.remove(hash);
+        }
+    }
+
+    /// Forget everything; called after any change to accounts, roles or sessions.
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
+}
+
 impl App {
     pub async fn login(
         &self,
@@ -159,12 +200,26 @@ impl App {
     /// Look up a session by its cookie token; ends it if idle too long, else marks it seen.
     pub async fn session(&self, token: &str) -> AppResult<SessionView> {
         let hash = token_hash(token);
+        let now = self.now();
+        let idle = Duration::minutes(self.security.session_idle_minutes);
+        let ttl = Duration::seconds(self.security.session_cache_seconds);
+        let fresh = self
+            .sessions
+            .get(&hash)
+            .filter(|c| c.loaded_at + ttl > now && c.last_seen_at + idle >= now);
+        if let Some(mut c) = fresh {
+            if now - c.last_seen_at > Duration::seconds(60) {
+                self.touch_session(&hash, now).await?;
+                c.last_seen_at = now;
+                self.sessions.put(hash, c.clone());
+            }
+            return Ok(c.view);
+        }
         let s = session::Entity::find_by_id(hash.clone())
             .one(&self.db)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let now = self.now();
-        if s.last_seen_at + Duration::minutes(self.security.session_idle_minutes) < now {
+        if s.last_seen_at + idle < now {
             session::Entity::delete_by_id(hash).exec(&self.db).await?;
             return Err(AppError::Unauthenticated);
         }
@@ -176,29 +231,48 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         // Touch at most once a minute: idle timeout needs no finer grain, and it saves writes.
+        let mut last_seen_at = s.last_seen_at;
         if now - s.last_seen_at > Duration::seconds(60) {
-            session::Entity::update_many()
-                .col_expr(session::Column::LastSeenAt, Expr::value(now))
-                .filter(session::Column::TokenHash.eq(hash))
-                .exec(&self.db)
-                .await?;
+            self.touch_session(&hash, now).await?;
+            last_seen_at = now;
         }
         let principal = self.principal_for(&self.db, &u).await?;
         let must_enroll_totp = self.security.require_totp_for_admins
             && !u.totp_enabled
             && principal.grants.iter().any(|g| g.role.may_use_totp());
-        Ok(SessionView {
+        let view = SessionView {
             principal,
             csrf: s.csrf_token,
             mfa_pending: s.mfa_pending,
             must_change_password: u.must_change_password,
             must_enroll_totp,
             totp_enabled: u.totp_enabled,
-        })
+        };
+        if ttl > Duration::zero() {
+            self.sessions.put(
+                hash,
+                Cached {
+                    view: view.clone(),
+                    loaded_at: now,
+                    last_seen_at,
+                },
+            );
+        }
+        Ok(view)
+    }
+
+    async fn touch_session(&self, hash: &str, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(now))
+            .filter(session::Column::TokenHash.eq(hash))
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 
     pub async fn logout(&self, ctx: &RequestCtx, token: &str) -> AppResult<()> {
         let hash = token_hash(token);
+        self.sessions.remove(&hash);
         let Some(s) = session::Entity::find_by_id(hash.clone())
             .one(&self.db)
             .await?
@@ -301,6 +375,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         Ok(())
     }
 }

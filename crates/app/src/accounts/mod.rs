@@ -6,9 +6,9 @@ pub mod tokens;
 pub mod totp;
 pub mod users;
 
+use crate::App;
 use crate::context::{Grant, Principal};
 use crate::error::AppResult;
-use crate::{App, AppError};
 use jineng_core::RegionCode;
 use jineng_core::accounts::Role;
 use jineng_store::accounts::{role_grant, user};
@@ -66,14 +66,11 @@ impl App {
         Ok(None)
     }
 
-    /// Run a password hash or verification off the async threads.
+    /// Run a password hash or verification on the hashing threads (one per core).
     pub(crate) async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&crate::crypto::PasswordHasher) -> T + Send + 'static,
     ) -> AppResult<T> {
-        let h = self.hasher.clone();
-        tokio::task::spawn_blocking(move || f(&h))
-            .await
-            .map_err(|e| AppError::Internal(format!("blocking task: {e}")))
+        self.hashing.run(f).await
     }
 }

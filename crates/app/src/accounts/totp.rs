@@ -104,6 +104,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         Ok(TotpSetup { url, secret: b32 })
     }
 
@@ -142,6 +143,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         Ok(())
     }
 
@@ -188,6 +190,7 @@ impl App {
                 )
                 .await?;
                 txn.commit().await?;
+                self.sessions.clear();
                 Ok(())
             }
             Err(e) => {
@@ -206,6 +209,7 @@ impl App {
                 )
                 .await?;
                 txn.commit().await?;
+                self.sessions.clear();
                 Err(e)
             }
         }

@@ -396,6 +396,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         self.get_user(who, &id).await
     }
 
@@ -453,6 +454,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         Ok(())
     }
 
@@ -498,6 +500,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         Ok(())
     }
 
@@ -545,6 +548,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         Ok(())
     }
 
@@ -579,6 +583,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         Ok(())
     }
 
@@ -628,6 +633,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         Ok(())
     }
 
@@ -666,6 +672,7 @@ impl App {
         )
         .await?;
         txn.commit().await?;
+        self.sessions.clear();
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 
 pub mod password;
 pub mod pii;
+pub mod pool;
 
 pub use password::PasswordHasher;
 
