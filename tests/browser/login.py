@@ -65,14 +65,19 @@ def run(name, width, height):
         call("DELETE", f"/session/{sid}")
 
 
-passed = failed = 0
-for name, w, h in [("desktop", 1280, 900), ("phone", 390, 844)]:
-    try:
-        run(name, w, h)
-        passed += 1
-        print(f"browser login ({name}): ok")
-    except Exception as e:  # report and go on, so both sizes are tried
-        failed += 1
-        print(f"browser login ({name}): FAILED: {e}")
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+def main():
+    passed = failed = 0
+    for name, w, h in [("desktop", 1280, 900), ("phone", 390, 844)]:
+        try:
+            run(name, w, h)
+            passed += 1
+            print(f"browser login ({name}): ok")
+        except Exception as e:  # report and go on, so both sizes are tried
+            failed += 1
+            print(f"browser login ({name}): FAILED: {e}")
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -84,7 +84,63 @@ pub struct AuditPage {
     query: String,
 }
 
+/// Chinese names of the recorded actions, also the options of the action filter.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("auth.login", "登录"),
+    ("auth.totp", "动态口令验证"),
+    ("auth.logout", "退出登录"),
+    ("user.create", "创建账户"),
+    ("user.grant_role", "授予角色"),
+    ("user.revoke_role", "撤销角色"),
+    ("user.set_status", "启用/停用账户"),
+    ("user.unlock", "解除锁定"),
+    ("user.reset_password", "重置密码"),
+    ("user.password_change", "修改密码"),
+    ("user.totp_begin", "开始绑定动态口令"),
+    ("user.totp_enable", "启用动态口令"),
+    ("user.totp_reset", "解除动态口令"),
+    ("token.create", "生成接口令牌"),
+    ("token.revoke", "撤销接口令牌"),
+    ("audit.export", "导出审计日志"),
+];
+
+fn outcome_label(code: &str) -> &str {
+    match code {
+        "ok" => "成功",
+        "bad_password" => "密码错误",
+        "unknown_user" => "用户不存在",
+        "locked" => "账户锁定中",
+        "locked_now" => "密码错误，账户已锁定",
+        "disabled" => "账户已停用",
+        "password_ok_totp_pending" => "密码正确，待动态口令",
+        "bad_code" => "动态口令错误",
+        other => other,
+    }
+}
+
 impl AuditPage {
+    fn action_label(code: &str) -> &str {
+        ACTIONS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, l)| *l)
+            .unwrap_or(code)
+    }
+
+    fn outcome_label(code: &str) -> &str {
+        outcome_label(code)
+    }
+
+    fn role_label(code: &str) -> &str {
+        jineng_core::accounts::Role::parse(code)
+            .map(|r| r.label())
+            .unwrap_or(code)
+    }
+
+    fn actions(&self) -> &'static [(&'static str, &'static str)] {
+        ACTIONS
+    }
+
     fn local(at: &str) -> String {
         chrono::DateTime::parse_from_rfc3339(at)
             .map(|t| {

@@ -288,11 +288,17 @@ impl Browser<'_> {
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {
-        let req = Request::builder()
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = Request::builder()
             .uri(path)
-            .header(header::COOKIE, self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
+            .header(header::COOKIE, self.cookie_header());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req.body(Body::empty()).unwrap();
         let r = self.t.send(req).await;
         self.absorb(&r);
         r

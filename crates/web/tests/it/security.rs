@@ -130,3 +130,26 @@ async fn assets_are_served_by_the_binary() {
     }
     assert_eq!(b.get("/assets/nope.js").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn htmx_gets_the_table_alone_and_audit_reads_in_chinese() {
+    let t = TestApp::new().await;
+    let mut b = t.signed_in("admin").await;
+    let full = b.get("/admin/users?role=regulator").await.text();
+    assert!(
+        full.contains("<html") && full.contains("共 5 个账户"),
+        "{full}"
+    );
+    let part = b
+        .get_with("/admin/users?role=regulator", &[("hx-request", "true")])
+        .await
+        .text();
+    assert!(
+        !part.contains("<html") && part.contains("共 5 个账户") && part.contains("id=\"users\"")
+    );
+    let audit = b.get("/audit?action=auth.login").await.text();
+    assert!(
+        audit.contains("<td title=\"auth.login\">登录</td>") && audit.contains("成功"),
+        "{audit}"
+    );
+}
