@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod db;
 pub mod migrate;
+pub mod organizations;
 pub mod reference;
 pub mod settings;
 

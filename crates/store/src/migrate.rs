@@ -1,39 +1,46 @@
-//! Schema migrations: an ordered list of steps, each applied once and recorded in
-//! `schema_migrations`. Step 1 builds the first schema from the entities; later steps
-//! must be explicit DDL so that they do not change when an entity changes.
+//! Schema migrations: an ordered list of SQL files per backend (`migrations/`), each
+//! applied once, in its own transaction, and recorded in `schema_migrations`. A released
+//! file never changes; a schema change is a new file.
 
-use crate::{accounts, audit, reference, settings};
+use crate::audit;
 use sea_orm::sea_query::{Alias, ColumnDef, Expr, ExprTrait, Query, Table};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Schema, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 
 const TABLE: &str = "schema_migrations";
 
-async fn create_from_entity<C: ConnectionTrait, E: EntityTrait>(db: &C, e: E) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let schema = Schema::new(backend);
-    db.execute(&schema.create_table_from_entity(e)).await?;
-    for idx in schema.create_index_from_entity(e) {
-        db.execute(&idx).await?;
+/// Each step: (version, SQLite DDL, PostgreSQL DDL). Files are fixed once released;
+/// draft new ones with `cargo run -p jineng-store --example ddl`.
+const STEPS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        include_str!("../migrations/0001_foundation.sqlite.sql"),
+        include_str!("../migrations/0001_foundation.postgres.sql"),
+    ),
+    (
+        2,
+        include_str!("../migrations/0002_organizations.sqlite.sql"),
+        include_str!("../migrations/0002_organizations.postgres.sql"),
+    ),
+];
+
+async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
+    // Comment lines out, then one statement per `;` (the files hold DDL only, no literals).
+    let body: String = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    for stmt in body.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        db.execute_unprepared(stmt).await?;
+    }
+    if version == 1 {
+        audit::head::init(db).await?;
     }
     Ok(())
 }
 
-async fn step_1<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
-    create_from_entity(db, reference::region::Entity).await?;
-    create_from_entity(db, reference::occupation::Entity).await?;
-    create_from_entity(db, accounts::user::Entity).await?;
-    create_from_entity(db, accounts::role_grant::Entity).await?;
-    create_from_entity(db, accounts::session::Entity).await?;
-    create_from_entity(db, accounts::api_token::Entity).await?;
-    create_from_entity(db, audit::record::Entity).await?;
-    create_from_entity(db, audit::head::Entity).await?;
-    create_from_entity(db, settings::Entity).await?;
-    audit::head::init(db).await?;
-    Ok(())
-}
-
 /// The number of the newest step; `jineng migrate` brings a database up to it.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 /// Apply every step not yet applied, each in its own transaction. Safe to run concurrently
 /// from several nodes: a step that another node applied first is skipped.
@@ -70,10 +77,15 @@ pub async fn run(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
             txn.rollback().await?;
             continue;
         }
-        match version {
-            1 => step_1(&txn).await?,
-            _ => return Err(DbErr::Custom(format!("unknown migration {version}"))),
-        }
+        let Some((_, sqlite, postgres)) = STEPS.iter().find(|(v, _, _)| *v == version) else {
+            return Err(DbErr::Custom(format!("unknown migration {version}")));
+        };
+        let sql = if crate::db::is_sqlite(&txn) {
+            sqlite
+        } else {
+            postgres
+        };
+        apply(&txn, version, sql).await?;
         let insert = Query::insert()
             .into_table(Alias::new(TABLE))
             .columns([Alias::new("version"), Alias::new("applied_at")])

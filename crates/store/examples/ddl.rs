@@ -1,0 +1,39 @@
+//! Print the DDL SeaORM would generate for the current entities, per backend:
+//! `cargo run -p jineng-store --example ddl -- sqlite|postgres [table…]`.
+//! Used to draft a new migration file; migrations themselves are fixed SQL files.
+
+use jineng_store::{accounts, audit, organizations, reference, settings};
+use sea_orm::{DbBackend, EntityTrait, Schema};
+
+fn print<E: EntityTrait>(b: DbBackend, e: E, only: &[String]) {
+    let name = e.table_name().to_string();
+    if !only.is_empty() && !only.contains(&name) {
+        return;
+    }
+    let s = Schema::new(b);
+    println!("{};", b.build(&s.create_table_from_entity(e)));
+    for i in s.create_index_from_entity(e) {
+        println!("{};", b.build(&i));
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let b = match args.first().map(String::as_str) {
+        Some("postgres") => DbBackend::Postgres,
+        _ => DbBackend::Sqlite,
+    };
+    let only = &args[1.min(args.len())..];
+    print(b, reference::region::Entity, only);
+    print(b, reference::occupation::Entity, only);
+    print(b, accounts::user::Entity, only);
+    print(b, accounts::role_grant::Entity, only);
+    print(b, accounts::session::Entity, only);
+    print(b, accounts::api_token::Entity, only);
+    print(b, audit::record::Entity, only);
+    print(b, audit::head::Entity, only);
+    print(b, settings::Entity, only);
+    print(b, organizations::organization::Entity, only);
+    print(b, organizations::version::Entity, only);
+    print(b, organizations::annual_review::Entity, only);
+}

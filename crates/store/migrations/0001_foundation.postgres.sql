@@ -1,0 +1,21 @@
+-- Foundation: reference data, accounts, sessions, tokens, audit trail, settings.
+CREATE TABLE "regions" ( "code" varchar NOT NULL PRIMARY KEY, "name" varchar NOT NULL, "level" varchar NOT NULL, "parent_code" varchar );
+CREATE INDEX "idx-regions-parent_code" ON "regions" ("parent_code");
+CREATE TABLE "occupations" ( "code" varchar NOT NULL PRIMARY KEY, "level" varchar NOT NULL, "name" varchar NOT NULL, "parent_code" varchar, "digital" bool NOT NULL, "green" bool NOT NULL );
+CREATE INDEX "idx-occupations-parent_code" ON "occupations" ("parent_code");
+CREATE TABLE "users" ( "id" varchar NOT NULL PRIMARY KEY, "username" varchar NOT NULL UNIQUE, "display_name" varchar NOT NULL, "phone_enc" varchar, "phone_bidx" varchar UNIQUE, "id_number_enc" varchar, "id_number_bidx" varchar UNIQUE, "bank_account_enc" varchar, "region_code" varchar, "password_hash" varchar NOT NULL, "status" varchar NOT NULL, "failed_logins" integer NOT NULL, "locked_until" timestamp with time zone, "must_change_password" bool NOT NULL, "totp_secret_enc" varchar, "totp_enabled" bool NOT NULL, "totp_last_step" bigint, "password_changed_at" timestamp with time zone NOT NULL, "created_at" timestamp with time zone NOT NULL, "updated_at" timestamp with time zone NOT NULL );
+CREATE INDEX "idx-users-region_code" ON "users" ("region_code");
+CREATE TABLE "role_grants" ( "id" varchar NOT NULL PRIMARY KEY, "user_id" varchar NOT NULL, "role" varchar NOT NULL, "region_code" varchar NOT NULL, "org_id" varchar, "created_at" timestamp with time zone NOT NULL );
+CREATE INDEX "idx-role_grants-user_id" ON "role_grants" ("user_id");
+CREATE UNIQUE INDEX "idx-role_grants-grant" ON "role_grants" ("user_id", "role", "region_code");
+CREATE TABLE "sessions" ( "token_hash" varchar NOT NULL PRIMARY KEY, "user_id" varchar NOT NULL, "csrf_token" varchar NOT NULL, "mfa_pending" bool NOT NULL, "ip" varchar NOT NULL, "user_agent" varchar NOT NULL, "created_at" timestamp with time zone NOT NULL, "last_seen_at" timestamp with time zone NOT NULL );
+CREATE INDEX "idx-sessions-user_id" ON "sessions" ("user_id");
+CREATE TABLE "api_tokens" ( "id" varchar NOT NULL PRIMARY KEY, "user_id" varchar NOT NULL, "name" varchar NOT NULL, "token_hash" varchar NOT NULL UNIQUE, "created_at" timestamp with time zone NOT NULL, "expires_at" timestamp with time zone, "last_used_at" timestamp with time zone, "revoked_at" timestamp with time zone );
+CREATE INDEX "idx-api_tokens-user_id" ON "api_tokens" ("user_id");
+CREATE TABLE "audit_log" ( "seq" bigint NOT NULL PRIMARY KEY, "at" varchar NOT NULL, "actor_id" varchar NOT NULL, "actor_name" varchar NOT NULL, "role" varchar NOT NULL, "action" varchar NOT NULL, "object_type" varchar NOT NULL, "object_id" varchar NOT NULL, "changes" varchar NOT NULL, "ip" varchar NOT NULL, "outcome" varchar NOT NULL, "request_id" varchar NOT NULL, "prev_hash" varchar NOT NULL, "hash" varchar NOT NULL );
+CREATE INDEX "idx-audit_log-at" ON "audit_log" ("at");
+CREATE INDEX "idx-audit_log-actor_id" ON "audit_log" ("actor_id");
+CREATE INDEX "idx-audit_log-action" ON "audit_log" ("action");
+CREATE INDEX "idx-audit_log-object_id" ON "audit_log" ("object_id");
+CREATE TABLE "audit_head" ( "id" integer NOT NULL PRIMARY KEY, "seq" bigint NOT NULL, "hash" varchar NOT NULL );
+CREATE TABLE "settings" ( "key" varchar NOT NULL PRIMARY KEY, "value" varchar NOT NULL, "updated_at" timestamp with time zone NOT NULL );

@@ -1,0 +1,11 @@
+-- Institutions and enterprises: registrations, their versions, annual reviews.
+CREATE TABLE "organizations" ( "id" varchar NOT NULL PRIMARY KEY, "kind" varchar NOT NULL, "name" varchar NOT NULL, "credit_code" varchar NOT NULL UNIQUE, "region_code" varchar NOT NULL, "address" varchar NOT NULL, "legal_rep_name" varchar NOT NULL, "legal_rep_id_enc" varchar NOT NULL, "legal_rep_id_bidx" varchar NOT NULL, "contact_name" varchar NOT NULL, "contact_phone_enc" varchar NOT NULL, "nature" varchar NOT NULL, "institution_type" varchar NOT NULL, "designated" bool NOT NULL, "bank_name" varchar NOT NULL, "bank_account_name" varchar NOT NULL, "bank_account_enc" varchar NOT NULL, "training_scale" integer NOT NULL, "site_area" integer NOT NULL, "licence_no" varchar NOT NULL, "valid_from" varchar NOT NULL, "valid_until" varchar NOT NULL, "status" varchar NOT NULL, "status_reason" varchar NOT NULL, "version" integer NOT NULL, "created_at" timestamp with time zone NOT NULL, "updated_at" timestamp with time zone NOT NULL );
+CREATE INDEX "idx-organizations-kind" ON "organizations" ("kind");
+CREATE INDEX "idx-organizations-region_code" ON "organizations" ("region_code");
+CREATE INDEX "idx-organizations-status" ON "organizations" ("status");
+CREATE TABLE "organization_versions" ( "id" varchar NOT NULL PRIMARY KEY, "org_id" varchar NOT NULL, "version" integer NOT NULL, "snapshot" varchar NOT NULL, "submitted_by" varchar NOT NULL, "submitted_at" timestamp with time zone NOT NULL, "decision" varchar NOT NULL, "decided_by" varchar NOT NULL, "decided_at" timestamp with time zone, "reason" varchar NOT NULL );
+CREATE INDEX "idx-organization_versions-org_id" ON "organization_versions" ("org_id");
+CREATE UNIQUE INDEX "idx-organization_versions-org_version" ON "organization_versions" ("org_id", "version");
+CREATE TABLE "organization_annual_reviews" ( "id" varchar NOT NULL PRIMARY KEY, "org_id" varchar NOT NULL, "year" integer NOT NULL, "result" varchar NOT NULL, "remarks" varchar NOT NULL, "reviewer_id" varchar NOT NULL, "reviewed_at" timestamp with time zone NOT NULL );
+CREATE INDEX "idx-organization_annual_reviews-org_id" ON "organization_annual_reviews" ("org_id");
+CREATE UNIQUE INDEX "idx-organization_annual_reviews-org_year" ON "organization_annual_reviews" ("org_id", "year");

@@ -1,0 +1,6 @@
+//! Institutions and enterprises: the current registration, every submitted version,
+//! and annual reviews.
+
+pub mod annual_review;
+pub mod organization;
+pub mod version;
