@@ -13,6 +13,8 @@ pub enum Scope {
     Regions(Vec<String>),
     /// Only records belonging to this user.
     OwnUser(String),
+    /// Institution or enterprise staff: records of these organisations.
+    Orgs(Vec<String>),
 }
 
 impl Principal {
@@ -29,10 +31,13 @@ impl Principal {
             .iter()
             .filter_map(|g| g.region.map(|r| r.subtree_prefix().to_string()))
             .collect();
-        if prefixes.is_empty() {
-            Some(Scope::OwnUser(self.user_id.clone()))
-        } else {
+        let orgs: Vec<String> = allowed.iter().filter_map(|g| g.org_id.clone()).collect();
+        if !prefixes.is_empty() {
             Some(Scope::Regions(prefixes))
+        } else if !orgs.is_empty() {
+            Some(Scope::Orgs(orgs))
+        } else {
+            Some(Scope::OwnUser(self.user_id.clone()))
         }
     }
 }
@@ -54,6 +59,30 @@ impl Scope {
                 any
             }
             Scope::OwnUser(id) => Condition::all().add(Expr::col(owner_col).eq(id.clone())),
+            Scope::Orgs(_) => nothing(),
+        }
+    }
+
+    /// A condition over a table of organisations (or rows keyed by organisation).
+    pub fn org_condition(
+        &self,
+        region_col: impl IntoColumnRef + Clone,
+        org_col: impl IntoColumnRef,
+    ) -> Condition {
+        match self {
+            Scope::Orgs(ids) => Condition::all().add(Expr::col(org_col).is_in(ids.clone())),
+            Scope::OwnUser(_) => nothing(),
+            other => other.condition(region_col, org_col),
+        }
+    }
+
+    /// Whether one organisation's record, in `region`, is visible.
+    pub fn admits_org(&self, region: &str, org_id: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Regions(ps) => ps.iter().any(|p| region.starts_with(p.as_str())),
+            Scope::Orgs(ids) => ids.iter().any(|i| i == org_id),
+            Scope::OwnUser(_) => false,
         }
     }
 
@@ -65,8 +94,14 @@ impl Scope {
                 region.is_some_and(|r| ps.iter().any(|p| r.starts_with(p.as_str())))
             }
             Scope::OwnUser(id) => id == owner,
+            Scope::Orgs(_) => false,
         }
     }
+}
+
+/// A condition no row meets.
+fn nothing() -> Condition {
+    Condition::all().add(Expr::val(1).eq(0))
 }
 
 #[cfg(test)]

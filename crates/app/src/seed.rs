@@ -5,8 +5,10 @@ use crate::App;
 use crate::accounts::users::NewUser;
 use crate::context::{Principal, RequestCtx};
 use crate::error::AppResult;
+use crate::organizations::{AdminAccount, OrgInput};
 use jineng_core::accounts::Role;
-use jineng_core::{IdNumber, Phone, RegionCode};
+use jineng_core::organizations::{OrgAction, OrgKind};
+use jineng_core::{BankAccount, CreditCode, IdNumber, Phone, RegionCode};
 
 pub struct DemoAccount {
     pub username: &'static str,
@@ -95,6 +97,18 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         "520103"
     ),
     demo!(
+        "jz_institution",
+        "南明区家政服务培训中心管理员",
+        Role::InstitutionAdmin,
+        "520102"
+    ),
+    demo!(
+        "zy_institution",
+        "汇川区技工培训学校管理员",
+        Role::InstitutionAdmin,
+        "520303"
+    ),
+    demo!(
         "teacher",
         "王老师",
         Role::Teacher,
@@ -137,6 +151,73 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ),
 ];
 
+/// The organisations behind the demo institution and enterprise accounts:
+/// (admin username, kind, name, credit code without its check character, county,
+/// nature, legal representative, ID number without check digit, approved?).
+type DemoOrg = (
+    &'static str,
+    OrgKind,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+
+const DEMO_ORGS: &[DemoOrg] = &[
+    (
+        "institution",
+        OrgKind::Institution,
+        "南明职业技能培训学校",
+        "91520102MA6DEM001",
+        "520102",
+        "private",
+        "周明",
+        "52010219750101301",
+        true,
+    ),
+    (
+        "enterprise",
+        OrgKind::Enterprise,
+        "云岩制造有限公司",
+        "91520103MA6DEM002",
+        "520103",
+        "",
+        "吴刚",
+        "52010319700202402",
+        true,
+    ),
+    (
+        "jz_institution",
+        OrgKind::Institution,
+        "南明区家政服务培训中心",
+        "52520102MA6DEM003",
+        "520102",
+        "employment_training_center",
+        "郑芳",
+        "52010219820303502",
+        false,
+    ),
+    (
+        "zy_institution",
+        OrgKind::Institution,
+        "汇川区技工培训学校",
+        "91520303MA6DEM004",
+        "520303",
+        "vocational_school",
+        "钱伟",
+        "52030319780404601",
+        true,
+    ),
+];
+
+fn credit_code(first17: &str) -> Option<CreditCode> {
+    let c = jineng_core::identity::credit_code::check_char(first17.as_bytes())?;
+    CreditCode::parse(&format!("{first17}{c}")).ok()
+}
+
 fn id_number(first17: &str) -> Option<IdNumber> {
     let c = jineng_core::identity::id_number::check_char(first17.as_bytes())?;
     IdNumber::parse(&format!("{first17}{c}")).ok()
@@ -161,6 +242,11 @@ impl App {
             if self.user_id_by_username(a.username).await?.is_some() {
                 continue;
             }
+            if let Some(o) = DEMO_ORGS.iter().find(|o| o.0 == a.username) {
+                self.seed_demo_org(&system, &ctx, a, o).await?;
+                created += 1;
+                continue;
+            }
             let region = RegionCode::parse(a.region).ok();
             let grant_region = if a.role.needs_region() { region } else { None };
             let n = NewUser {
@@ -177,5 +263,55 @@ impl App {
             created += 1;
         }
         Ok(created)
+    }
+
+    async fn seed_demo_org(
+        &self,
+        system: &Principal,
+        ctx: &RequestCtx,
+        a: &DemoAccount,
+        o: &DemoOrg,
+    ) -> AppResult<()> {
+        let (_, kind, name, code17, county, nature, rep, rep_id17, approved) = *o;
+        let bad = |what: &str| crate::AppError::Internal(format!("demo data: bad {what}"));
+        let input = OrgInput {
+            kind,
+            name: name.into(),
+            credit_code: credit_code(code17).ok_or_else(|| bad("credit code"))?,
+            region: RegionCode::parse(county).map_err(|_| bad("county"))?,
+            address: format!("{name}（演示地址）"),
+            legal_rep_name: rep.into(),
+            legal_rep_id: id_number(rep_id17).ok_or_else(|| bad("ID number"))?,
+            contact_name: rep.into(),
+            contact_phone: Phone::parse(&format!("1390000000{}", &code17[16..]))
+                .map_err(|_| bad("phone"))?,
+            nature: nature.into(),
+            institution_type: if kind == OrgKind::Institution {
+                "ordinary".into()
+            } else {
+                String::new()
+            },
+            designated: approved,
+            bank_name: "中国工商银行贵阳分行".into(),
+            bank_account_name: name.into(),
+            bank_account: BankAccount::parse(&format!("6222024{}", &rep_id17[6..14]))
+                .map_err(|_| bad("bank account"))?,
+            training_scale: 500,
+            site_area: 800,
+            licence_no: format!("黔人社培字{}号", &code17[13..]),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1),
+            valid_until: chrono::NaiveDate::from_ymd_opt(2028, 12, 31),
+        };
+        let admin = AdminAccount {
+            username: a.username.into(),
+            password: a.password.into(),
+            display_name: a.display_name.into(),
+        };
+        let id = self.register_org(ctx, input, admin).await?;
+        if approved {
+            self.decide_org(system, ctx, &id, OrgAction::Approve, "演示数据")
+                .await?;
+        }
+        Ok(())
     }
 }

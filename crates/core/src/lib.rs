@@ -8,6 +8,7 @@ pub mod mask;
 pub mod organizations;
 pub mod region;
 
+pub use identity::bank_account::BankAccount;
 pub use identity::credit_code::CreditCode;
 pub use identity::id_number::{Gender, IdNumber};
 pub use identity::phone::Phone;

@@ -250,7 +250,22 @@ impl App {
         for (role, _) in &n.roles {
             self.check_grantable(who, *role)?;
         }
-        let mut errors = Vec::new();
+        let prepared = self.prepare_user(&n, Vec::new()).await?;
+        let txn = begin_write(&self.db).await?;
+        self.insert_user(&txn, &prepared, None, who.into(), ctx)
+            .await?;
+        txn.commit().await?;
+        self.sessions.clear();
+        self.get_user(who, &prepared.id).await
+    }
+
+    /// Check a new account (merging `errors` found by the caller) and build its row.
+    /// Reads only; the caller inserts it with `insert_user` inside its transaction.
+    pub(crate) async fn prepare_user(
+        &self,
+        n: &NewUser,
+        mut errors: Vec<FieldError>,
+    ) -> AppResult<PreparedUser> {
         if let Err(m) = check_username(&n.username) {
             errors.push(FieldError::new("username", m));
         }
@@ -354,13 +369,31 @@ impl App {
             created_at: Set(now),
             updated_at: Set(now),
         };
-        let txn = begin_write(&self.db).await?;
+        Ok(PreparedUser {
+            row,
+            id,
+            n: n.clone(),
+            now,
+        })
+    }
+
+    /// Insert a prepared account, its role grants (bound to `org_id` when given) and the
+    /// audit record, in the caller's transaction.
+    pub(crate) async fn insert_user<C: sea_orm::ConnectionTrait>(
+        &self,
+        txn: &C,
+        p: &PreparedUser,
+        org_id: Option<&str>,
+        actor: audit::Actor<'_>,
+        ctx: &RequestCtx,
+    ) -> AppResult<()> {
+        let (row, id, n, now) = (p.row.clone(), p.id.clone(), &p.n, p.now);
         // A concurrent insert of the same username or phone loses on the unique index.
-        if let Err(e) = user::Entity::insert(row).exec(&txn).await {
+        if let Err(e) = user::Entity::insert(row).exec(txn).await {
             return Err(unique_to_conflict(e));
         }
         for (role, region) in &n.roles {
-            insert_grant(&txn, &id, *role, region.as_ref(), now).await?;
+            insert_grant(txn, &id, *role, region.as_ref(), org_id, now).await?;
         }
         let roles: Vec<_> = n
             .roles
@@ -382,9 +415,9 @@ impl App {
             "roles": roles,
         });
         audit::append(
-            &txn,
+            txn,
             now,
-            who.into(),
+            actor,
             ctx,
             Entry {
                 action: "user.create",
@@ -395,9 +428,7 @@ impl App {
             },
         )
         .await?;
-        txn.commit().await?;
-        self.sessions.clear();
-        self.get_user(who, &id).await
+        Ok(())
     }
 
     pub async fn grant_role(
@@ -436,7 +467,7 @@ impl App {
         }
         let now = self.now();
         let txn = begin_write(&self.db).await?;
-        insert_grant(&txn, &u.id, role, region.as_ref(), now)
+        insert_grant(&txn, &u.id, role, region.as_ref(), None, now)
             .await
             .map_err(unique_to_conflict)?;
         audit::append(
@@ -703,11 +734,20 @@ impl App {
     }
 }
 
+/// A checked, not yet inserted account.
+pub(crate) struct PreparedUser {
+    row: user::ActiveModel,
+    pub(crate) id: String,
+    n: NewUser,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
 async fn insert_grant<C: sea_orm::ConnectionTrait>(
     db: &C,
     user_id: &str,
     role: Role,
     region: Option<&RegionCode>,
+    org_id: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), sea_orm::DbErr> {
     role_grant::Entity::insert(role_grant::ActiveModel {
@@ -715,7 +755,7 @@ async fn insert_grant<C: sea_orm::ConnectionTrait>(
         user_id: Set(user_id.to_string()),
         role: Set(role.code().to_string()),
         region_code: Set(region.map(|r| r.as_str().to_string()).unwrap_or_default()),
-        org_id: Set(None),
+        org_id: Set(org_id.map(str::to_string)),
         created_at: Set(now),
     })
     .exec(db)

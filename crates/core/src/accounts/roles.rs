@@ -51,6 +51,12 @@ pub enum Permission {
     ViewFullPii,
     /// Change platform settings.
     ManageSettings,
+    /// See institutions and enterprises (scoped: regulators by region, organisations their own).
+    ViewOrganizations,
+    /// Approve, return, suspend, reinstate, revoke registrations; annual reviews.
+    ReviewOrganizations,
+    /// Edit and resubmit one's own organisation's registration.
+    ManageOwnOrganization,
 }
 
 impl Role {
@@ -116,10 +122,13 @@ impl Role {
         use Permission::*;
         match self {
             Role::SystemAdmin => true,
-            Role::Operator => matches!(p, ViewAccounts | ManageAccounts),
-            Role::Viewer => matches!(p, ViewAccounts),
+            Role::Operator => matches!(p, ViewAccounts | ManageAccounts | ViewOrganizations),
+            Role::Viewer => matches!(p, ViewAccounts | ViewOrganizations),
             Role::Auditor => matches!(p, ViewAudit | ViewAccounts),
-            Role::Regulator => matches!(p, ViewAccounts),
+            Role::Regulator => matches!(p, ViewAccounts | ViewOrganizations | ReviewOrganizations),
+            Role::InstitutionAdmin | Role::EnterpriseAdmin => {
+                matches!(p, ViewOrganizations | ManageOwnOrganization)
+            }
             _ => false,
         }
     }

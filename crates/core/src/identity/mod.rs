@@ -2,6 +2,7 @@
 //! unified social credit codes (GB 32100) and mobile phone numbers.
 //! Each parser returns a Chinese message that can be shown to the person who typed it.
 
+pub mod bank_account;
 pub mod credit_code;
 pub mod id_number;
 pub mod phone;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod extract;
 pub mod me;
+pub mod orgs;
 pub mod users;
 
 use crate::AppState;
@@ -28,9 +29,16 @@ use utoipa::{Modify, OpenApi};
         users::set_status,
         users::unlock,
         audit::search,
+        orgs::register,
+        orgs::list,
+        orgs::get,
+        orgs::decide,
+        orgs::resubmit,
+        orgs::versions,
+        orgs::annual_review,
     ),
     modifiers(&Bearer),
-    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"))
+    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"))
 )]
 pub struct ApiDoc;
 
@@ -58,6 +66,13 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/status", post(users::set_status))
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/audit", get(audit::search))
+        .route("/orgs/register", post(orgs::register))
+        .route("/orgs", get(orgs::list))
+        .route("/orgs/{id}", get(orgs::get))
+        .route("/orgs/{id}/decision", post(orgs::decide))
+        .route("/orgs/{id}/resubmit", post(orgs::resubmit))
+        .route("/orgs/{id}/versions", get(orgs::versions))
+        .route("/orgs/{id}/annual-reviews", post(orgs::annual_review))
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

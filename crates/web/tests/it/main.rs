@@ -5,5 +5,6 @@ mod api;
 mod audit;
 mod auth;
 mod common;
+mod orgs;
 mod scope;
 mod security;

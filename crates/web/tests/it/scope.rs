@@ -28,7 +28,13 @@ async fn regulators_see_only_their_region_subtree() {
     // Nanming county (520102): its regulator, institution, teacher, learner.
     assert_eq!(
         visible_usernames(&t, "nm_regulator").await,
-        ["institution", "learner", "nm_regulator", "teacher"]
+        [
+            "institution",
+            "jz_institution",
+            "learner",
+            "nm_regulator",
+            "teacher"
+        ]
     );
     // Yunyan county (520103).
     assert_eq!(
@@ -44,9 +50,9 @@ async fn regulators_see_only_their_region_subtree() {
     );
     assert!(!gy.contains(&"learner_zy".to_string()) && !gy.contains(&"zy_regulator".to_string()));
     // The province sees everyone in Guizhou.
-    assert_eq!(visible_usernames(&t, "gz_regulator").await.len(), 19);
+    assert_eq!(visible_usernames(&t, "gz_regulator").await.len(), 21);
     // Administrators see all.
-    assert_eq!(visible_usernames(&t, "viewer").await.len(), 19);
+    assert_eq!(visible_usernames(&t, "viewer").await.len(), 21);
 }
 
 #[tokio::test]

@@ -1,0 +1,453 @@
+//! Institution and enterprise registration, review, resubmission, suspension, revocation,
+//! annual review; scoped by region and organisation; through the API and pages.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::{PW, TestApp};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn credit_code(first17: &str) -> String {
+    let c = jineng_core::identity::credit_code::check_char(first17.as_bytes()).unwrap();
+    format!("{first17}{c}")
+}
+
+fn id_number(first17: &str) -> String {
+    let c = jineng_core::identity::id_number::check_char(first17.as_bytes()).unwrap();
+    format!("{first17}{c}")
+}
+
+fn org(name: &str, code17: &str, county: &str) -> Value {
+    json!({
+        "kind": "institution",
+        "name": name,
+        "credit_code": credit_code(code17),
+        "region_code": county,
+        "address": "贵阳市南明区花果园",
+        "legal_rep_name": "赵敏",
+        "legal_rep_id": id_number("52010219800101123"),
+        "contact_name": "赵敏",
+        "contact_phone": "13912345678",
+        "nature": "private",
+        "institution_type": "ordinary",
+        "designated": true,
+        "bank_name": "贵阳银行",
+        "bank_account_name": name,
+        "bank_account": "6222 0240 1234 5678",
+        "training_scale": 300,
+        "site_area": 600,
+        "licence_no": "黔人社培字0001号",
+        "valid_from": "2025-01-01",
+        "valid_until": "2029-12-31"
+    })
+}
+
+async fn register(t: &TestApp, body: Value, username: &str) -> crate::common::Resp {
+    t.api(Method::POST, "/orgs/register", None, Some(json!({"org": body, "admin": {"username": username, "password": PW, "display_name": "机构管理员"}}))).await
+}
+
+#[tokio::test]
+async fn register_review_return_resubmit_approve() {
+    let t = TestApp::new().await;
+    let r = register(
+        &t,
+        org("花果园职业培训学校", "91520102MA6TEXT01", "520102"),
+        "hgy_admin",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+
+    // The new administrator signs in and sees the registration, unmasked, waiting.
+    let own = t.token("hgy_admin").await;
+    let o = t
+        .api(Method::GET, &format!("/orgs/{id}"), Some(&own), None)
+        .await
+        .json();
+    assert_eq!(o["status"], "submitted");
+    assert_eq!(o["bank_account"], "6222024012345678");
+    // It cannot approve itself.
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/decision"),
+        Some(&own),
+        Some(json!({"action": "approve"})),
+    )
+    .await
+    .problem(403);
+
+    // Another county's regulator does not even see it; the right one does, masked.
+    let yy = t.token("yy_regulator").await;
+    t.api(Method::GET, &format!("/orgs/{id}"), Some(&yy), None)
+        .await
+        .problem(404);
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/decision"),
+        Some(&yy),
+        Some(json!({"action": "approve"})),
+    )
+    .await
+    .problem(404);
+    let nm = t.token("nm_regulator").await;
+    let seen = t
+        .api(Method::GET, &format!("/orgs/{id}"), Some(&nm), None)
+        .await
+        .json();
+    assert_eq!(
+        seen["legal_rep_id"].as_str().unwrap().matches('*').count(),
+        8
+    );
+    assert_eq!(seen["bank_account"], "6222********5678");
+
+    // Returning needs a reason.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&nm),
+            Some(json!({"action": "return"})),
+        )
+        .await;
+    assert!(
+        r.problem(422)["errors"]
+            .to_string()
+            .contains("必须填写原因")
+    );
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&nm),
+            Some(json!({"action": "return", "reason": "场所面积与证明材料不符"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["status"], "returned");
+
+    // The institution fixes and resubmits: version 2, waiting again.
+    let mut fixed = org("花果园职业培训学校", "91520102MA6TEXT01", "520102");
+    fixed["site_area"] = json!(450);
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/resubmit"),
+            Some(&own),
+            Some(fixed.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["version"], 2);
+    // Resubmitting again while waiting is refused.
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/resubmit"),
+        Some(&own),
+        Some(fixed),
+    )
+    .await
+    .problem(409);
+
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&nm),
+            Some(json!({"action": "approve"})),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "approved");
+    let versions = t
+        .api(
+            Method::GET,
+            &format!("/orgs/{id}/versions"),
+            Some(&own),
+            None,
+        )
+        .await
+        .json();
+    let v = versions.as_array().unwrap();
+    assert_eq!(v.len(), 2);
+    assert_eq!(
+        (v[0]["version"].as_i64(), v[0]["decision"].as_str()),
+        (Some(2), Some("approved"))
+    );
+    assert_eq!(
+        (
+            v[1]["version"].as_i64(),
+            v[1]["decision"].as_str(),
+            v[1]["reason"].as_str()
+        ),
+        (Some(1), Some("returned"), Some("场所面积与证明材料不符"))
+    );
+    assert_eq!(v[1]["snapshot"]["site_area"], 600);
+    assert_eq!(v[0]["snapshot"]["site_area"], 450);
+
+    // Every step is in the audit trail.
+    let aud = t
+        .api(
+            Method::GET,
+            &format!("/audit?object={id}"),
+            Some(&t.token("auditor").await),
+            None,
+        )
+        .await
+        .json();
+    let actions: Vec<&str> = aud["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["org.approve", "org.resubmit", "org.return", "org.register"]
+    );
+}
+
+#[tokio::test]
+async fn bad_registrations_are_refused_and_nothing_is_written() {
+    let t = TestApp::new().await;
+    let before = t.audit_count().await;
+    let mut bad = org("测试机构", "91520102MA6TEXT02", "520102");
+    bad["credit_code"] = json!("91520102MA6TEXT02X");
+    bad["legal_rep_id"] = json!("520102198001011230");
+    bad["contact_phone"] = json!("123");
+    bad["bank_account"] = json!("abc");
+    bad["valid_from"] = json!("2025-13-01");
+    let p = register(&t, bad, "bad_admin").await.problem(422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "credit_code",
+        "legal_rep_id",
+        "contact_phone",
+        "bank_account",
+        "valid_from",
+    ] {
+        assert!(fields.contains(&f), "{f} missing in {fields:?}");
+    }
+    // Rules that need the database: a city instead of a county, unknown nature, a taken
+    // credit code, a weak password, dates in the wrong order.
+    let mut b = org("测试机构", "91520102MA6DEM001", "520100");
+    b["nature"] = json!("pirate");
+    b["valid_until"] = json!("2020-01-01");
+    let r = t.api(Method::POST, "/orgs/register", None, Some(json!({"org": b, "admin": {"username": "x1_admin", "password": "weak", "display_name": "甲"}}))).await;
+    let msgs = r.problem(422)["errors"].to_string();
+    for m in [
+        "请选择所在区县",
+        "请选择机构性质",
+        "该统一社会信用代码已注册",
+        "密码至少需要8个字符",
+        "截止日期不能早于起始日期",
+    ] {
+        assert!(msgs.contains(m), "{m} missing in {msgs}");
+    }
+    assert_eq!(t.audit_count().await, before, "nothing written");
+    assert!(
+        t.app
+            .user_id_by_username("x1_admin")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn suspension_revocation_and_annual_review() {
+    let t = TestApp::new().await;
+    let nm = t.token("nm_regulator").await;
+    let list = t
+        .api(Method::GET, "/orgs?status=approved", Some(&nm), None)
+        .await
+        .json();
+    assert_eq!(
+        list["total"], 1,
+        "only Nanming's approved institution: {list}"
+    );
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(list["items"][0]["name"], "南明职业技能培训学校");
+
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/decision"),
+        Some(&nm),
+        Some(json!({"action": "suspend"})),
+    )
+    .await
+    .problem(422);
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&nm),
+            Some(json!({"action": "suspend", "reason": "巡查发现虚报学员"})),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "suspended");
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&nm),
+            Some(json!({"action": "reinstate"})),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "approved");
+
+    // Annual review: a failure suspends with the remarks as reason; a year only once.
+    let yr = t.app.now().format("%Y").to_string().parse::<i32>().unwrap();
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/annual-reviews"),
+        Some(&nm),
+        Some(json!({"year": yr, "passed": false})),
+    )
+    .await
+    .problem(422);
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/annual-reviews"),
+            Some(&nm),
+            Some(json!({"year": yr, "passed": false, "remarks": "师资不足"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let o = t
+        .api(Method::GET, &format!("/orgs/{id}"), Some(&nm), None)
+        .await
+        .json();
+    assert_eq!(o["status"], "suspended");
+    assert!(
+        o["status_reason"]
+            .as_str()
+            .unwrap()
+            .contains("年审不合格：师资不足")
+    );
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/annual-reviews"),
+        Some(&nm),
+        Some(json!({"year": yr, "passed": true})),
+    )
+    .await
+    .problem(409);
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/annual-reviews"),
+        Some(&nm),
+        Some(json!({"year": yr + 1, "passed": true})),
+    )
+    .await
+    .problem(422);
+
+    // Revocation is final.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&nm),
+            Some(json!({"action": "revoke", "reason": "多次违规"})),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "revoked");
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&nm),
+            Some(json!({"action": "reinstate"})),
+        )
+        .await
+        .problem(409);
+    assert!(p["detail"].as_str().unwrap().contains("已撤销"));
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/decision"),
+        Some(&nm),
+        Some(json!({"action": "fly"})),
+    )
+    .await
+    .problem(422);
+}
+
+#[tokio::test]
+async fn organisations_see_only_themselves_and_regulators_their_region() {
+    let t = TestApp::new().await;
+    let inst = t.token("institution").await;
+    let mine = t.api(Method::GET, "/orgs", Some(&inst), None).await.json();
+    assert_eq!(mine["total"], 1);
+    assert_eq!(mine["items"][0]["name"], "南明职业技能培训学校");
+    let ent = t.token("enterprise").await;
+    let theirs = t.api(Method::GET, "/orgs", Some(&ent), None).await.json();
+    let ent_id = theirs["items"][0]["id"].as_str().unwrap();
+    t.api(Method::GET, &format!("/orgs/{ent_id}"), Some(&inst), None)
+        .await
+        .problem(404);
+    // Learners and teachers do not see organisations through this interface.
+    t.api(Method::GET, "/orgs", Some(&t.token("learner").await), None)
+        .await
+        .problem(403);
+
+    let names = |v: &Value| -> Vec<String> {
+        let mut n: Vec<String> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        n
+    };
+    let gy = t
+        .api(
+            Method::GET,
+            "/orgs",
+            Some(&t.token("gy_regulator").await),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        names(&gy),
+        [
+            "云岩制造有限公司",
+            "南明区家政服务培训中心",
+            "南明职业技能培训学校"
+        ]
+    );
+    let zy = t
+        .api(
+            Method::GET,
+            "/orgs",
+            Some(&t.token("zy_regulator").await),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(names(&zy), ["汇川区技工培训学校"]);
+    let all = t
+        .api(
+            Method::GET,
+            "/orgs?kind=institution",
+            Some(&t.token("gz_regulator").await),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(all["total"], 3);
+    let pending = t
+        .api(
+            Method::GET,
+            "/orgs?status=submitted",
+            Some(&t.token("nm_regulator").await),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(names(&pending), ["南明区家政服务培训中心"]);
+}
