@@ -42,6 +42,11 @@ impl Principal {
         self.grants.iter().any(|g| g.role.allows(p))
     }
 
+    /// Holds one of the platform administrator roles.
+    pub fn is_platform_admin(&self) -> bool {
+        self.grants.iter().any(|g| g.role.is_admin())
+    }
+
     /// The role recorded in audit records: the most powerful one held.
     pub fn primary_role(&self) -> Role {
         self.grants

@@ -71,6 +71,27 @@ pub async fn home(u: PageUser) -> HomePage {
             about: "查询、导出辖区内的账户",
         });
     }
+    if p.can(Permission::ReviewOrganizations) {
+        links.push(Link {
+            href: "/orgs?status=submitted",
+            label: "待审核机构",
+            about: "辖区内等待审核的培训机构与企业登记",
+        });
+    }
+    if p.can(Permission::ViewOrganizations) {
+        let (label, about) = if p.grants.iter().any(|g| g.org_id.is_some())
+            && !p.can(Permission::ReviewOrganizations)
+        {
+            ("本单位", "登记信息、审核进度与年审记录")
+        } else {
+            ("机构与企业", "查询、导出辖区内的培训机构与企业")
+        };
+        links.push(Link {
+            href: "/orgs",
+            label,
+            about,
+        });
+    }
     if p.can(Permission::ViewAudit) {
         links.push(Link {
             href: "/audit",

@@ -37,6 +37,18 @@ impl Layout {
                 active: false,
             });
         }
+        if p.can(Permission::ViewOrganizations) {
+            let label = if p.can(Permission::ReviewOrganizations) || p.is_platform_admin() {
+                "机构与企业"
+            } else {
+                "本单位"
+            };
+            nav.push(NavItem {
+                href: "/orgs",
+                label,
+                active: false,
+            });
+        }
         if p.can(Permission::ViewAudit) {
             nav.push(NavItem {
                 href: "/audit",

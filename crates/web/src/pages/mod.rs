@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod home;
 pub mod layout;
+pub mod orgs;
 
 use crate::AppState;
 use axum::Router;
@@ -40,4 +41,17 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
         .route("/api/docs", get(layout::api_docs))
+        .route(
+            "/register",
+            get(orgs::register_page).post(orgs::register_submit),
+        )
+        .route("/orgs", get(orgs::list))
+        .route("/orgs/export", get(orgs::export))
+        .route("/orgs/{id}", get(orgs::detail))
+        .route("/orgs/{id}/decision", post(orgs::decide))
+        .route("/orgs/{id}/annual-review", post(orgs::annual))
+        .route(
+            "/orgs/{id}/edit",
+            get(orgs::edit_page).post(orgs::edit_submit),
+        )
 }

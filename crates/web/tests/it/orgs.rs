@@ -451,3 +451,115 @@ async fn organisations_see_only_themselves_and_regulators_their_region() {
         .json();
     assert_eq!(names(&pending), ["南明区家政服务培训中心"]);
 }
+
+#[tokio::test]
+async fn the_whole_path_in_the_browser_pages() {
+    let t = TestApp::new().await;
+    let mut b = t.browser();
+    let page = b.get("/register").await;
+    assert!(page.text().contains("培训机构注册"));
+    let token = b.csrf("/register").await;
+    let code = credit_code("91520102MA6PAGE01");
+    let rep = id_number("52010219850505123");
+    let fields = [
+        ("_csrf", token.as_str()),
+        ("kind", "institution"),
+        ("name", "页面注册培训学校"),
+        ("credit_code", code.as_str()),
+        ("region_code", "520102"),
+        ("address", "南明区某路1号"),
+        ("legal_rep_name", "孙丽"),
+        ("legal_rep_id", rep.as_str()),
+        ("contact_name", "孙丽"),
+        ("contact_phone", "13966660000"),
+        ("nature", "private"),
+        ("institution_type", "ordinary"),
+        ("bank_name", "贵州银行"),
+        ("bank_account_name", "页面注册培训学校"),
+        ("bank_account", "6222000011112222"),
+        ("training_scale", "abc"),
+        ("admin_username", "page_admin"),
+        ("admin_name", "孙丽"),
+        ("admin_password", PW),
+    ];
+    // A non-number in a number field comes back with the message and the typed values.
+    let r = b.post_raw("/register", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("培训规模应为整数") && r.text().contains("页面注册培训学校"));
+    let mut ok = fields.to_vec();
+    ok.retain(|(k, _)| *k != "training_scale");
+    let r = b.post_raw("/register", &ok).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let to = r.location();
+    assert!(to.starts_with("/orgs/") && to.ends_with("?done=registered"));
+    let detail = b.get(&to).await.text();
+    assert!(
+        detail.contains("待审核") && detail.contains("请等待所在区县人社部门审核"),
+        "{detail}"
+    );
+    // The institution's own menu goes straight to its registration.
+    assert_eq!(
+        b.get("/orgs").await.location(),
+        to.split('?').next().unwrap()
+    );
+
+    // The county regulator returns it with a reason, from the page.
+    let id = to
+        .trim_start_matches("/orgs/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut reg = t.signed_in("nm_regulator").await;
+    let inbox = reg.get("/orgs?status=submitted").await.text();
+    assert!(inbox.contains("页面注册培训学校"));
+    let r = reg
+        .post(
+            &format!("/orgs/{id}/decision"),
+            &[("action", "return"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("退回必须填写原因"));
+    let r = reg
+        .post(
+            &format!("/orgs/{id}/decision"),
+            &[("action", "return"), ("reason", "请补充办学许可证号")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // The institution sees why, corrects, resubmits; the regulator approves.
+    let detail = b.get(&format!("/orgs/{id}")).await.text();
+    assert!(detail.contains("请补充办学许可证号") && detail.contains("修改并重新提交"));
+    let edit = b.get(&format!("/orgs/{id}/edit")).await.text();
+    assert!(
+        edit.contains(&rep),
+        "own registration shows the whole ID number to correct it"
+    );
+    let mut again: Vec<(&str, &str)> = ok
+        .iter()
+        .filter(|(k, _)| !k.starts_with("admin_") && *k != "_csrf")
+        .cloned()
+        .collect();
+    again.push(("licence_no", "黔人社培字0099号"));
+    let r = b.post(&format!("/orgs/{id}/edit"), &again).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = reg
+        .post(
+            &format!("/orgs/{id}/decision"),
+            &[("action", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let detail = b.get(&format!("/orgs/{id}")).await.text();
+    assert!(detail.contains("已通过") && detail.contains("第2版"));
+    // Another county's regulator cannot open it.
+    let mut yy = t.signed_in("yy_regulator").await;
+    assert_eq!(
+        yy.get(&format!("/orgs/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let x = reg.get("/orgs/export").await;
+    assert_eq!(&x.body[..2], b"PK");
+}
