@@ -10,6 +10,7 @@ pub mod context;
 pub mod crypto;
 pub mod error;
 pub mod export;
+pub mod occupations;
 pub mod organizations;
 pub mod scope;
 pub mod seed;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod identity;
 pub mod mask;
+pub mod occupations;
 pub mod organizations;
 pub mod region;
 

@@ -36,4 +36,5 @@ fn main() {
     print(b, organizations::organization::Entity, only);
     print(b, organizations::version::Entity, only);
     print(b, organizations::annual_review::Entity, only);
+    print(b, reference::work_type::Entity, only);
 }

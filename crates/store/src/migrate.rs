@@ -21,6 +21,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_organizations.sqlite.sql"),
         include_str!("../migrations/0002_organizations.postgres.sql"),
     ),
+    (
+        3,
+        include_str!("../migrations/0003_work_types.sqlite.sql"),
+        include_str!("../migrations/0003_work_types.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
@@ -40,7 +45,7 @@ async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<()
 }
 
 /// The number of the newest step; `jineng migrate` brings a database up to it.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 /// Apply every step not yet applied, each in its own transaction. Safe to run concurrently
 /// from several nodes: a step that another node applied first is skipped.
@@ -106,4 +111,18 @@ async fn is_applied<C: ConnectionTrait>(db: &C, version: i64) -> Result<bool, Db
         .and_where(Expr::col(Alias::new("version")).eq(version))
         .to_owned();
     Ok(db.query_one(&q).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_numbered_one_by_one_up_to_latest() {
+        for (i, (v, sqlite, postgres)) in STEPS.iter().enumerate() {
+            assert_eq!(*v, i as i64 + 1);
+            assert!(sqlite.contains("CREATE") && postgres.contains("CREATE"));
+        }
+        assert_eq!(STEPS.len() as i64, LATEST);
+    }
 }

@@ -57,6 +57,8 @@ pub enum Permission {
     ReviewOrganizations,
     /// Edit and resubmit one's own organisation's registration.
     ManageOwnOrganization,
+    /// Maintain work types and the training-project catalogue (regulators: province level).
+    ManageCatalogue,
 }
 
 impl Role {
@@ -122,10 +124,16 @@ impl Role {
         use Permission::*;
         match self {
             Role::SystemAdmin => true,
-            Role::Operator => matches!(p, ViewAccounts | ManageAccounts | ViewOrganizations),
+            Role::Operator => matches!(
+                p,
+                ViewAccounts | ManageAccounts | ViewOrganizations | ManageCatalogue
+            ),
             Role::Viewer => matches!(p, ViewAccounts | ViewOrganizations),
             Role::Auditor => matches!(p, ViewAudit | ViewAccounts),
-            Role::Regulator => matches!(p, ViewAccounts | ViewOrganizations | ReviewOrganizations),
+            Role::Regulator => matches!(
+                p,
+                ViewAccounts | ViewOrganizations | ReviewOrganizations | ManageCatalogue
+            ),
             Role::InstitutionAdmin | Role::EnterpriseAdmin => {
                 matches!(p, ViewOrganizations | ManageOwnOrganization)
             }

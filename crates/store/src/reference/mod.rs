@@ -3,6 +3,7 @@
 
 pub mod occupation;
 pub mod region;
+pub mod work_type;
 
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, Set};
 

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod extract;
 pub mod me;
+pub mod occupations;
 pub mod orgs;
 pub mod users;
 
@@ -36,6 +37,9 @@ use utoipa::{Modify, OpenApi};
         orgs::resubmit,
         orgs::versions,
         orgs::annual_review,
+        occupations::list,
+        occupations::get,
+        occupations::add_work_type,
     ),
     modifiers(&Bearer),
     tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"))
@@ -66,6 +70,12 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/status", post(users::set_status))
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/audit", get(audit::search))
+        .route("/occupations", get(occupations::list))
+        .route("/occupations/{code}", get(occupations::get))
+        .route(
+            "/occupations/{code}/work-types",
+            post(occupations::add_work_type),
+        )
         .route("/orgs/register", post(orgs::register))
         .route("/orgs", get(orgs::list))
         .route("/orgs/{id}", get(orgs::get))

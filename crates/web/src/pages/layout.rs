@@ -49,6 +49,16 @@ impl Layout {
                 active: false,
             });
         }
+        if p.is_platform_admin()
+            || p.has_role(jineng_core::accounts::Role::Regulator)
+            || p.grants.iter().any(|g| g.org_id.is_some())
+        {
+            nav.push(NavItem {
+                href: "/occupations",
+                label: "职业与工种",
+                active: false,
+            });
+        }
         if p.can(Permission::ViewAudit) {
             nav.push(NavItem {
                 href: "/audit",

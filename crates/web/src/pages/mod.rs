@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod home;
 pub mod layout;
+pub mod occupations;
 pub mod orgs;
 
 use crate::AppState;
@@ -41,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
         .route("/api/docs", get(layout::api_docs))
+        .route("/occupations", get(occupations::show))
+        .route("/occupations/work-types", post(occupations::add_work_type))
         .route(
             "/register",
             get(orgs::register_page).post(orgs::register_submit),

@@ -5,6 +5,7 @@ mod api;
 mod audit;
 mod auth;
 mod common;
+mod occupations;
 mod orgs;
 mod scope;
 mod security;

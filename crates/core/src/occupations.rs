@@ -1,0 +1,51 @@
+//! Occupations, work types (工种) and the five skill levels of the national
+//! vocational qualification scheme.
+
+/// (level number, name): 一级 is the highest.
+pub const SKILL_LEVELS: [(i32, &str); 5] = [
+    (5, "五级/初级工"),
+    (4, "四级/中级工"),
+    (3, "三级/高级工"),
+    (2, "二级/技师"),
+    (1, "一级/高级技师"),
+];
+
+pub fn skill_level_label(level: i32) -> Option<&'static str> {
+    SKILL_LEVELS
+        .iter()
+        .find(|(l, _)| *l == level)
+        .map(|(_, n)| *n)
+}
+
+/// A work type code: 2 to 30 letters, digits or dashes.
+pub fn check_work_type_code(code: &str) -> Result<(), &'static str> {
+    let n = code.chars().count();
+    if !(2..=30).contains(&n) || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err("工种代码应为2至30位字母、数字或减号");
+    }
+    Ok(())
+}
+
+pub fn check_work_type_name(name: &str) -> Result<(), &'static str> {
+    let n = name.trim().chars().count();
+    if !(2..=50).contains(&n) {
+        return Err("工种名称应为2至50个字符");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_and_codes() {
+        assert_eq!(skill_level_label(1), Some("一级/高级技师"));
+        assert_eq!(skill_level_label(6), None);
+        assert!(check_work_type_code("4-01-02-01-01").is_ok());
+        assert!(check_work_type_code("x").is_err());
+        assert!(check_work_type_code("电工").is_err());
+        assert!(check_work_type_name("中式烹调师").is_ok());
+        assert!(check_work_type_name(" ").is_err());
+    }
+}

@@ -1,0 +1,134 @@
+//! The occupation classification page: search, walk the tree, and (for those who may)
+//! add work types under an occupation.
+
+use crate::AppState;
+use crate::http::error::PageError;
+use crate::http::request::Ctx;
+use crate::http::session::PageUser;
+use crate::pages::layout::Layout;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jineng_app::AppError;
+use jineng_app::occupations::OccupationNode;
+use jineng_core::occupations::SKILL_LEVELS;
+use jineng_store::reference::occupation;
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "occupations.html")]
+pub struct OccupationsPage {
+    layout: Layout,
+    q: String,
+    results: Vec<occupation::Model>,
+    roots: Vec<occupation::Model>,
+    node: Option<OccupationNode>,
+    may_manage: bool,
+    levels: &'static [(i32, &'static str)],
+    error: Option<String>,
+    notice: bool,
+}
+
+impl OccupationsPage {
+    fn level_label(level: &str) -> &'static str {
+        match level {
+            "major" => "大类",
+            "medium" => "中类",
+            "minor" => "小类",
+            _ => "职业",
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OccQuery {
+    q: Option<String>,
+    code: Option<String>,
+    added: Option<String>,
+}
+
+async fn page(
+    s: &AppState,
+    u: &PageUser,
+    q: &OccQuery,
+    error: Option<String>,
+) -> Result<OccupationsPage, PageError> {
+    let text = q.q.clone().unwrap_or_default();
+    let results = s.app.search_occupations(&text, 100).await?;
+    let node = match q.code.as_deref().filter(|c| !c.is_empty()) {
+        Some(c) => Some(s.app.occupation_node(c).await?),
+        None => None,
+    };
+    let roots = if node.is_none() && text.trim().is_empty() {
+        s.app.occupation_roots().await?
+    } else {
+        vec![]
+    };
+    Ok(OccupationsPage {
+        layout: Layout::new("职业与工种", u, "/occupations"),
+        q: text,
+        results,
+        roots,
+        node,
+        may_manage: s.app.may_manage_catalogue(&u.principal),
+        levels: &SKILL_LEVELS,
+        error,
+        notice: q.added.is_some(),
+    })
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<OccQuery>,
+) -> Result<OccupationsPage, PageError> {
+    page(&s, &u, &q, None).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct WorkTypeForm {
+    #[serde(default)]
+    occupation_code: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn add_work_type(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Form(f): Form<WorkTypeForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .add_work_type(&u.principal, &ctx, &f.occupation_code, &f.code, &f.name)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/occupations?code={}&added=1",
+            crate::http::session::urlencode(&f.occupation_code)
+        ))
+        .into_response()),
+        Err(AppError::Validation(errs)) => {
+            let msg = errs
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("；");
+            let q = OccQuery {
+                code: Some(f.occupation_code),
+                ..Default::default()
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&s, &u, &q, Some(msg)).await?,
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
