@@ -49,3 +49,47 @@ mod tests {
         assert!(check_work_type_name(" ").is_err());
     }
 }
+
+/// 培训类型 of a catalogue entry (seed 000 §1, issue 3).
+pub const TRAINING_TYPES: [(&str, &str); 5] = [
+    ("vocational_skill", "职业技能培训"),
+    ("special_ability", "专项能力培训"),
+    ("labor_brand", "劳务品牌培训"),
+    ("public_welfare", "公益性培训"),
+    ("entrepreneurship", "创业培训"),
+];
+
+/// 业务类别.
+pub const BUSINESS_CATEGORIES: [(&str, &str); 4] = [
+    ("employment_skill", "就业技能培训"),
+    ("post_skill_upgrade", "岗位技能提升培训"),
+    ("apprenticeship", "企业新型学徒制培训"),
+    ("entrepreneurship", "创业培训"),
+];
+
+pub fn training_type_label(code: &str) -> Option<&'static str> {
+    TRAINING_TYPES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+}
+
+pub fn business_category_label(code: &str) -> Option<&'static str> {
+    BUSINESS_CATEGORIES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+}
+
+/// A skill level field: 1 to 5, or 0 for projects without a level (专项能力等).
+pub fn check_level(level: i32) -> Result<(), &'static str> {
+    if (0..=5).contains(&level) {
+        Ok(())
+    } else {
+        Err("技能等级应为1至5级，或0（不定级）")
+    }
+}
+
+pub fn level_label(level: i32) -> &'static str {
+    skill_level_label(level).unwrap_or("不定级")
+}

@@ -2,7 +2,7 @@
 //! `cargo run -p jineng-store --example ddl -- sqlite|postgres [table…]`.
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
-use jineng_store::{accounts, audit, organizations, reference, settings};
+use jineng_store::{accounts, audit, catalogue, organizations, reference, settings};
 use sea_orm::{DbBackend, EntityTrait, Schema};
 
 fn print<E: EntityTrait>(b: DbBackend, e: E, only: &[String]) {
@@ -37,4 +37,6 @@ fn main() {
     print(b, organizations::version::Entity, only);
     print(b, organizations::annual_review::Entity, only);
     print(b, reference::work_type::Entity, only);
+    print(b, catalogue::project::Entity, only);
+    print(b, catalogue::declaration::Entity, only);
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod catalogue;
 pub mod db;
 pub mod migrate;
 pub mod organizations;

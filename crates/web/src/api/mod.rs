@@ -3,6 +3,7 @@
 //! `/api/v1/openapi.json`; `tests/openapi.json` snapshots it so changes show in review.
 
 pub mod audit;
+pub mod catalogue;
 pub mod extract;
 pub mod me;
 pub mod occupations;
@@ -40,9 +41,15 @@ use utoipa::{Modify, OpenApi};
         occupations::list,
         occupations::get,
         occupations::add_work_type,
+        catalogue::list,
+        catalogue::publish,
+        catalogue::withdraw,
+        catalogue::declarations,
+        catalogue::declare,
+        catalogue::decide,
     ),
     modifiers(&Bearer),
-    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"))
+    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"))
 )]
 pub struct ApiDoc;
 
@@ -70,6 +77,11 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/status", post(users::set_status))
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/audit", get(audit::search))
+        .route("/catalogue", get(catalogue::list).post(catalogue::publish))
+        .route("/catalogue/{id}/withdraw", post(catalogue::withdraw))
+        .route("/declarations", get(catalogue::declarations))
+        .route("/declarations/{id}/decision", post(catalogue::decide))
+        .route("/orgs/{id}/declarations", post(catalogue::declare))
         .route("/occupations", get(occupations::list))
         .route("/occupations/{code}", get(occupations::get))
         .route(

@@ -4,6 +4,7 @@
 mod api;
 mod audit;
 mod auth;
+mod catalogue;
 mod common;
 mod occupations;
 mod orgs;
