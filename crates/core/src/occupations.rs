@@ -34,22 +34,6 @@ pub fn check_work_type_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn levels_and_codes() {
-        assert_eq!(skill_level_label(1), Some("一级/高级技师"));
-        assert_eq!(skill_level_label(6), None);
-        assert!(check_work_type_code("4-01-02-01-01").is_ok());
-        assert!(check_work_type_code("x").is_err());
-        assert!(check_work_type_code("电工").is_err());
-        assert!(check_work_type_name("中式烹调师").is_ok());
-        assert!(check_work_type_name(" ").is_err());
-    }
-}
-
 /// 培训类型 of a catalogue entry (seed 000 §1, issue 3).
 pub const TRAINING_TYPES: [(&str, &str); 5] = [
     ("vocational_skill", "职业技能培训"),
@@ -92,4 +76,20 @@ pub fn check_level(level: i32) -> Result<(), &'static str> {
 
 pub fn level_label(level: i32) -> &'static str {
     skill_level_label(level).unwrap_or("不定级")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_and_codes() {
+        assert_eq!(skill_level_label(1), Some("一级/高级技师"));
+        assert_eq!(skill_level_label(6), None);
+        assert!(check_work_type_code("4-01-02-01-01").is_ok());
+        assert!(check_work_type_code("x").is_err());
+        assert!(check_work_type_code("电工").is_err());
+        assert!(check_work_type_name("中式烹调师").is_ok());
+        assert!(check_work_type_name(" ").is_err());
+    }
 }
