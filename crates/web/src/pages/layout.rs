@@ -58,6 +58,20 @@ impl Layout {
                 label: "职业与工种",
                 active: false,
             });
+            nav.push(NavItem {
+                href: "/catalogue",
+                label: "培训项目",
+                active: false,
+            });
+            if p.can(Permission::ReviewOrganizations)
+                || p.has_role(jineng_core::accounts::Role::InstitutionAdmin)
+            {
+                nav.push(NavItem {
+                    href: "/declarations",
+                    label: "工种申报",
+                    active: false,
+                });
+            }
         }
         if p.can(Permission::ViewAudit) {
             nav.push(NavItem {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin_users;
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod home;
 pub mod layout;
 pub mod occupations;
@@ -42,6 +43,18 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::list))
         .route("/audit/export", get(audit::export))
         .route("/api/docs", get(layout::api_docs))
+        .route("/catalogue", get(catalogue::list))
+        .route("/catalogue/export", get(catalogue::export))
+        .route(
+            "/catalogue/new",
+            get(catalogue::new_form).post(catalogue::publish),
+        )
+        .route("/catalogue/{id}/withdraw", post(catalogue::withdraw))
+        .route(
+            "/declarations",
+            get(catalogue::declarations).post(catalogue::declare),
+        )
+        .route("/declarations/{id}/decision", post(catalogue::decide))
         .route("/occupations", get(occupations::show))
         .route("/occupations/work-types", post(occupations::add_work_type))
         .route(

@@ -29,6 +29,8 @@ pub struct OccupationsPage {
     levels: &'static [(i32, &'static str)],
     error: Option<String>,
     notice: bool,
+    /// The caller's institution may declare this occupation.
+    may_declare: bool,
 }
 
 impl OccupationsPage {
@@ -76,6 +78,11 @@ async fn page(
         levels: &SKILL_LEVELS,
         error,
         notice: q.added.is_some(),
+        may_declare: u
+            .principal
+            .can(jineng_core::accounts::Permission::ManageOwnOrganization)
+            && u.principal
+                .has_role(jineng_core::accounts::Role::InstitutionAdmin),
     })
 }
 
@@ -131,4 +138,18 @@ pub async fn add_work_type(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The occupation page showing an error from an action taken on it.
+pub async fn page_with_error(
+    s: &AppState,
+    u: &PageUser,
+    code: &str,
+    msg: String,
+) -> Result<OccupationsPage, PageError> {
+    let q = OccQuery {
+        code: Some(code.to_string()),
+        ..Default::default()
+    };
+    page(s, u, &q, Some(msg)).await
 }

@@ -285,3 +285,116 @@ async fn institutions_declare_occupations_and_their_regulator_decides() {
         0
     );
 }
+
+#[tokio::test]
+async fn catalogue_and_declaration_pages() {
+    let t = TestApp::new().await;
+    let gz_tok = t.token("gz_regulator").await;
+    let code = an_occupation(&t, &gz_tok, "%E5%AE%B6%E6%94%BF").await;
+    let mut gz = t.signed_in("gz_regulator").await;
+    assert!(
+        gz.get(&format!("/occupations?code={code}"))
+            .await
+            .text()
+            .contains("以此职业发布培训项目")
+    );
+    let form = gz.get(&format!("/catalogue/new?occupation={code}")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let bad = gz
+        .post(
+            "/catalogue/new",
+            &[
+                ("occupation_code", &code),
+                ("skill_level", "5"),
+                ("training_type", "vocational_skill"),
+                ("business_category", "employment_skill"),
+                ("theory_hours", "x"),
+                ("practice_hours", "60"),
+                ("subsidy_yuan", "800"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("理论学时应为整数"));
+    let ok = gz
+        .post(
+            "/catalogue/new",
+            &[
+                ("occupation_code", &code),
+                ("skill_level", "5"),
+                ("training_type", "vocational_skill"),
+                ("business_category", "employment_skill"),
+                ("theory_hours", "30"),
+                ("practice_hours", "60"),
+                ("subsidy_yuan", "800"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.location(), "/catalogue?done=published");
+    let mut inst = t.signed_in("institution").await;
+    let list = inst.get("/catalogue").await.text();
+    assert!(list.contains("共 1 个项目") && list.contains("800.00") && !list.contains("撤回"));
+    assert_eq!(
+        inst.get("/catalogue/new").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The institution declares from the occupation page; the county regulator approves.
+    let occ_page = inst.get(&format!("/occupations?code={code}")).await.text();
+    assert!(occ_page.contains("申报为本机构培训工种"));
+    let r = inst
+        .post(
+            "/declarations",
+            &[
+                ("occupation_code", &code),
+                ("work_type_id", ""),
+                ("skill_level", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let again = inst
+        .post(
+            "/declarations",
+            &[
+                ("occupation_code", &code),
+                ("work_type_id", ""),
+                ("skill_level", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.text().contains("该工种已申报"));
+    let mut nm = t.signed_in("nm_regulator").await;
+    let inbox = nm.get("/declarations?status=submitted").await.text();
+    assert!(inbox.contains("南明职业技能培训学校"));
+    let id = t
+        .api(
+            Method::GET,
+            "/declarations?status=submitted",
+            Some(&t.token("nm_regulator").await),
+            None,
+        )
+        .await
+        .json()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = nm
+        .post(
+            &format!("/declarations/{id}/decision"),
+            &[("action", "return"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = nm
+        .post(
+            &format!("/declarations/{id}/decision"),
+            &[("action", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(inst.get("/declarations").await.text().contains("已通过"));
+    let x = inst.get("/catalogue/export").await;
+    assert_eq!(&x.body[..2], b"PK");
+}
