@@ -27,8 +27,10 @@ impl Principal {
         if allowed.iter().any(|g| g.role.is_admin()) {
             return Some(Scope::All);
         }
+        // Only region-bound roles are scoped by region; a stray region on another grant is ignored.
         let prefixes: Vec<String> = allowed
             .iter()
+            .filter(|g| g.role.needs_region())
             .filter_map(|g| g.region.map(|r| r.subtree_prefix().to_string()))
             .collect();
         let orgs: Vec<String> = allowed.iter().filter_map(|g| g.org_id.clone()).collect();

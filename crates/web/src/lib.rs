@@ -36,6 +36,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::session::load_session,
         ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            http::error::panic_response,
+        ))
         .layer(axum::middleware::from_fn(http::error::problem_for_api))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(

@@ -10,7 +10,9 @@ use chrono::Duration;
 use jineng_core::accounts::check_password_policy;
 use jineng_store::accounts::{session, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+};
 
 /// A new browser session; the token goes into the cookie, the CSRF token into forms.
 #[derive(Debug, Clone)]
@@ -115,6 +117,7 @@ impl App {
                 .exec(&txn)
                 .await?;
             let fresh = user::Entity::find_by_id(u.id.clone())
+                .lock_exclusive()
                 .one(&txn)
                 .await?
                 .ok_or(AppError::BadCredentials)?;
@@ -135,6 +138,25 @@ impl App {
                 )));
             }
             return Err(AppError::BadCredentials);
+        }
+        // Re-read under the row lock: a burst of parallel guesses may have locked the
+        // account while this one was being hashed; a right guess must not undo that.
+        let u = user::Entity::find_by_id(u.id.clone())
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(AppError::BadCredentials)?;
+        if let Some(until) = u.locked_until.filter(|t| *t > now) {
+            audit::append(&txn, now, actor_of(&u), ctx, login_entry(&u.id, "locked")).await?;
+            txn.commit().await?;
+            let minutes = ((until - now).num_seconds() + 59) / 60;
+            return Err(AppError::Locked(format!(
+                "密码错误次数过多，账户已锁定，请{minutes}分钟后再试"
+            )));
+        }
+        if u.status != "active" {
+            txn.rollback().await?;
+            return Err(AppError::Locked("账户已停用，请联系管理员".into()));
         }
         let mfa_pending = u.totp_enabled;
         if u.failed_logins != 0 || u.locked_until.is_some() {
@@ -185,7 +207,16 @@ impl App {
     }
 
     async fn audit_anonymous(&self, ctx: &RequestCtx, login: &str, outcome: &str) -> AppResult<()> {
-        let name: String = login.chars().take(64).collect();
+        // What was typed may be a phone number or even a password in the wrong field:
+        // keep a typed username as it is, mask a phone, and drop anything else.
+        let login = login.trim();
+        let name: String = if let Ok(p) = jineng_core::Phone::parse(login) {
+            jineng_core::mask::phone(p.as_str())
+        } else if crate::accounts::users::check_username(login).is_ok() {
+            login.to_string()
+        } else {
+            "（无效输入）".to_string()
+        };
         let txn = begin_write(&self.db).await?;
         let actor = Actor {
             id: "anonymous",

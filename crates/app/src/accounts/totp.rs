@@ -7,7 +7,11 @@ use crate::crypto::token_hash;
 use crate::error::{AppError, AppResult};
 use crate::{App, tx::begin_write};
 use jineng_store::accounts::{session, user};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, Set,
+};
 use totp_rs::{Algorithm, Secret, TOTP};
 
 const ISSUER: &str = "Jineng";
@@ -51,7 +55,7 @@ impl App {
     /// The time step of `code` if it is valid now (±1 step) and newer than the last used one.
     fn accept_code(&self, u: &user::Model, code: &str) -> AppResult<i64> {
         let t = self.totp_of(u)?;
-        let now = self.now().timestamp().max(0) as u64;
+        let now = std::cmp::max(self.now().timestamp(), 0) as u64;
         let code = code.trim();
         for step in [now / 30, (now / 30).saturating_sub(1), now / 30 + 1] {
             if t.generate(step * 30) == code && Some(step as i64) > u.totp_last_step {
@@ -72,6 +76,21 @@ impl App {
             .ok_or(AppError::Unauthenticated)?;
         if u.totp_enabled {
             return Err(AppError::Conflict("动态口令已启用".into()));
+        }
+        // A secret already handed out and not yet confirmed is shown again, so reloading
+        // the page does not invalidate a QR code the person has just scanned.
+        if let Some(enc) = &u.totp_secret_enc {
+            let b32 = self
+                .keyring
+                .decrypt(enc)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let bytes = Secret::Encoded(b32.clone())
+                .to_bytes()
+                .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+            return Ok(TotpSetup {
+                url: totp(bytes, &u.username)?.get_url(),
+                secret: b32,
+            });
         }
         let b32 = match Secret::generate_secret().to_encoded() {
             Secret::Encoded(s) => s,
@@ -168,9 +187,23 @@ impl App {
         };
         match step {
             Ok(step) => {
-                let mut am = u.clone().into_active_model();
-                am.totp_last_step = Set(Some(step));
-                am.update(&txn).await?;
+                // Only a step newer than the last accepted one: two requests with the same
+                // code cannot both pass.
+                let res = user::Entity::update_many()
+                    .col_expr(user::Column::TotpLastStep, Expr::value(Some(step)))
+                    .col_expr(user::Column::FailedLogins, Expr::value(0))
+                    .filter(user::Column::Id.eq(u.id.clone()))
+                    .filter(
+                        Condition::any()
+                            .add(user::Column::TotpLastStep.is_null())
+                            .add(user::Column::TotpLastStep.lt(step)),
+                    )
+                    .exec(&txn)
+                    .await?;
+                if res.rows_affected != 1 {
+                    txn.rollback().await?;
+                    return Err(AppError::field("code", "动态口令不正确或已使用"));
+                }
                 let mut sm = s.into_active_model();
                 sm.mfa_pending = Set(false);
                 sm.last_seen_at = Set(now);
@@ -194,6 +227,38 @@ impl App {
                 Ok(())
             }
             Err(e) => {
+                // Wrong codes count like wrong passwords: at the threshold the account locks
+                // and this half-signed-in session ends.
+                user::Entity::update_many()
+                    .col_expr(
+                        user::Column::FailedLogins,
+                        Expr::col(user::Column::FailedLogins).add(1),
+                    )
+                    .filter(user::Column::Id.eq(u.id.clone()))
+                    .exec(&txn)
+                    .await?;
+                let fresh = user::Entity::find_by_id(u.id.clone())
+                    .lock_exclusive()
+                    .one(&txn)
+                    .await?
+                    .ok_or(AppError::Unauthenticated)?;
+                let locked = fresh.failed_logins >= self.security.lockout_threshold;
+                if locked {
+                    user::Entity::update_many()
+                        .col_expr(user::Column::FailedLogins, Expr::value(0))
+                        .col_expr(
+                            user::Column::LockedUntil,
+                            Expr::value(Some(
+                                now + chrono::Duration::minutes(self.security.lockout_minutes),
+                            )),
+                        )
+                        .filter(user::Column::Id.eq(u.id.clone()))
+                        .exec(&txn)
+                        .await?;
+                    session::Entity::delete_by_id(token_hash(token))
+                        .exec(&txn)
+                        .await?;
+                }
                 audit::append(
                     &txn,
                     now,
@@ -204,12 +269,22 @@ impl App {
                         object_type: "user",
                         object_id: &u.id,
                         changes: serde_json::json!({}),
-                        outcome: "bad_code",
+                        outcome: if locked {
+                            "bad_code_locked"
+                        } else {
+                            "bad_code"
+                        },
                     },
                 )
                 .await?;
                 txn.commit().await?;
                 self.sessions.clear();
+                if locked {
+                    return Err(AppError::Locked(format!(
+                        "动态口令连续错误{}次，账户已锁定{}分钟",
+                        self.security.lockout_threshold, self.security.lockout_minutes
+                    )));
+                }
                 Err(e)
             }
         }
@@ -223,6 +298,6 @@ impl App {
             .ok_or(AppError::NotFound("用户"))?;
         Ok(self
             .totp_of(&u)?
-            .generate(self.now().timestamp().max(0) as u64))
+            .generate(std::cmp::max(self.now().timestamp(), 0) as u64))
     }
 }

@@ -10,7 +10,7 @@ use crate::scope::Scope;
 use crate::{App, tx::begin_write};
 use jineng_core::accounts::{Permission, Role, check_password_policy};
 use jineng_core::{IdNumber, Phone, RegionCode, mask};
-use jineng_store::accounts::{role_grant, session, user};
+use jineng_store::accounts::{api_token, role_grant, session, user};
 use jineng_store::reference::region;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -172,13 +172,13 @@ impl App {
             q = q.filter(user::Column::RegionCode.starts_with(r.subtree_prefix()));
         }
         if let Some(role) = f.role {
-            let ids = role_grant::Entity::find()
-                .filter(role_grant::Column::Role.eq(role.code()))
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .map(|g| g.user_id);
-            q = q.filter(user::Column::Id.is_in(ids));
+            // A subquery, not a list of ids: a role may have millions of holders.
+            let holders = sea_orm::sea_query::Query::select()
+                .column(role_grant::Column::UserId)
+                .from(role_grant::Entity)
+                .and_where(role_grant::Column::Role.eq(role.code()))
+                .to_owned();
+            q = q.filter(user::Column::Id.in_subquery(holders));
         }
         let per_page = per_page.clamp(1, 200);
         let p = q
@@ -212,7 +212,9 @@ impl App {
     ) -> AppResult<user::Model> {
         let scope = match who.scope(p) {
             Some(s) => s,
-            None if who.user_id == id => Scope::OwnUser(id.to_string()),
+            None if who.user_id == id && p == Permission::ViewAccounts => {
+                Scope::OwnUser(id.to_string())
+            }
             None => return Err(AppError::Forbidden),
         };
         let u = user::Entity::find_by_id(id.to_string())
@@ -226,7 +228,9 @@ impl App {
     }
 
     fn check_grantable(&self, who: &Principal, role: Role) -> AppResult<()> {
-        let needed = if role.is_admin() {
+        // Regulators see and decide across a whole region: granting that is as powerful
+        // as granting an administrator role.
+        let needed = if role.is_admin() || role == Role::Regulator {
             Permission::ManageAdmins
         } else {
             Permission::ManageAccounts
@@ -289,6 +293,9 @@ impl App {
         }
         for (role, region) in &n.roles {
             match region {
+                Some(_) if !role.needs_region() => {
+                    errors.push(FieldError::new("roles", "只有人社监管角色需要指定辖区"))
+                }
                 None if role.needs_region() => {
                     errors.push(FieldError::new("roles", "人社监管角色必须指定所辖行政区划"))
                 }
@@ -440,10 +447,20 @@ impl App {
         region: Option<RegionCode>,
     ) -> AppResult<()> {
         self.check_grantable(who, role)?;
+        if who.user_id == user_id {
+            return Err(AppError::Conflict("不能为自己授予角色".into()));
+        }
         let u = self
             .load_scoped(who, user_id, Permission::ManageAccounts)
             .await?;
+        self.check_admin_target(who, &u).await?;
         match &region {
+            Some(_) if !role.needs_region() => {
+                return Err(AppError::field(
+                    "region_code",
+                    "只有人社监管角色需要指定辖区",
+                ));
+            }
             None if role.needs_region() => {
                 return Err(AppError::field(
                     "region_code",
@@ -501,6 +518,7 @@ impl App {
         let u = self
             .load_scoped(who, user_id, Permission::ManageAccounts)
             .await?;
+        self.check_admin_target(who, &u).await?;
         if u.id == who.user_id && role == Role::SystemAdmin {
             return Err(AppError::Conflict("不能撤销自己的系统管理员角色".into()));
         }
@@ -592,6 +610,7 @@ impl App {
         let u = self
             .load_scoped(who, user_id, Permission::ManageAccounts)
             .await?;
+        self.check_admin_target(who, &u).await?;
         let now = self.now();
         let txn = begin_write(&self.db).await?;
         let mut am = u.into_active_model();
@@ -647,6 +666,16 @@ impl App {
         am.update(&txn).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user_id))
+            .exec(&txn)
+            .await?;
+        // Tokens made before a recovery must not outlive it.
+        api_token::Entity::update_many()
+            .col_expr(
+                api_token::Column::RevokedAt,
+                sea_orm::sea_query::Expr::value(Some(now)),
+            )
+            .filter(api_token::Column::UserId.eq(user_id))
+            .filter(api_token::Column::RevokedAt.is_null())
             .exec(&txn)
             .await?;
         audit::append(

@@ -325,6 +325,36 @@ impl App {
         Ok(bytes)
     }
 
+    /// Record that `who` exported a list (what, with which filter, how many rows):
+    /// exports carry personal data out of the platform, so each one is audited.
+    pub async fn record_export(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        what: &str,
+        filter: serde_json::Value,
+        rows: usize,
+    ) -> AppResult<()> {
+        let txn = crate::tx::begin_write(&self.db).await?;
+        let action = format!("{what}.export");
+        append(
+            &txn,
+            self.now(),
+            who.into(),
+            ctx,
+            Entry {
+                action: &action,
+                object_type: what,
+                object_id: "",
+                changes: serde_json::json!({"filter": filter, "rows": rows}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     pub async fn audit_count(&self) -> AppResult<u64> {
         Ok(record::Entity::find().count(&self.db).await?)
     }

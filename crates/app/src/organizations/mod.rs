@@ -277,7 +277,7 @@ impl App {
             username: admin.username.trim().to_string(),
             display_name: admin.display_name,
             password: admin.password,
-            phone: Some(i.contact_phone.clone()),
+            phone: None,
             id_number: None,
             region: Some(i.region),
             roles: vec![(role, None)],
@@ -334,7 +334,19 @@ impl App {
     }
 
     async fn load_org(&self, who: &Principal, id: &str) -> AppResult<organization::Model> {
-        let scope = self.org_scope(who)?;
+        self.load_org_for(who, id, Permission::ViewOrganizations)
+            .await
+    }
+
+    /// Load within the scope the caller has for `p` (reviewing uses the review scope, so a
+    /// county regulator who is also a viewer still decides only in its county).
+    async fn load_org_for(
+        &self,
+        who: &Principal,
+        id: &str,
+        p: Permission,
+    ) -> AppResult<organization::Model> {
+        let scope = who.scope(p).ok_or(AppError::Forbidden)?;
         let o = organization::Entity::find_by_id(id.to_string())
             .one(&self.db)
             .await?
@@ -467,7 +479,9 @@ impl App {
         if !action.by_regulator() || !who.can(Permission::ReviewOrganizations) {
             return Err(AppError::Forbidden);
         }
-        let o = self.load_org(who, id).await?;
+        let o = self
+            .load_org_for(who, id, Permission::ReviewOrganizations)
+            .await?;
         let reason = reason.trim();
         if action.needs_reason() && reason.is_empty() {
             return Err(AppError::field(
@@ -580,6 +594,22 @@ impl App {
         let now = self.now();
         let new_version = o.version + 1;
         let txn = begin_write(&self.db).await?;
+        // Claim the next version only if nobody moved the registration meanwhile.
+        let claimed = organization::Entity::update_many()
+            .col_expr(
+                organization::Column::Version,
+                sea_orm::sea_query::Expr::value(new_version),
+            )
+            .filter(organization::Column::Id.eq(o.id.clone()))
+            .filter(organization::Column::Version.eq(o.version))
+            .filter(organization::Column::Status.eq(status.code()))
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            return Err(AppError::Conflict(
+                "该登记刚被修改或审核，请刷新后重试".into(),
+            ));
+        }
         let mut am = o.clone().into_active_model();
         self.fill_org(&mut am, &i)?;
         am.status = Set(next.code().into());
@@ -636,7 +666,9 @@ impl App {
         if !who.can(Permission::ReviewOrganizations) {
             return Err(AppError::Forbidden);
         }
-        let o = self.load_org(who, id).await?;
+        let o = self
+            .load_org_for(who, id, Permission::ReviewOrganizations)
+            .await?;
         let this_year = self
             .now()
             .format("%Y")
@@ -687,14 +719,32 @@ impl App {
             }
             _ => e.into(),
         })?;
-        if !passed && status == OrgStatus::Approved {
-            let mut am = o.clone().into_active_model();
-            am.status = Set(OrgStatus::Suspended.code().into());
-            am.status_reason = Set(format!("{year}年度年审不合格：{remarks}"));
-            am.updated_at = Set(now);
-            am.update(&txn).await?;
+        let suspends = !passed && status == OrgStatus::Approved;
+        if suspends {
+            let res = organization::Entity::update_many()
+                .col_expr(
+                    organization::Column::Status,
+                    sea_orm::sea_query::Expr::value(OrgStatus::Suspended.code()),
+                )
+                .col_expr(
+                    organization::Column::StatusReason,
+                    sea_orm::sea_query::Expr::value(format!("{year}年度年审不合格：{remarks}")),
+                )
+                .col_expr(
+                    organization::Column::UpdatedAt,
+                    sea_orm::sea_query::Expr::value(now),
+                )
+                .filter(organization::Column::Id.eq(o.id.clone()))
+                .filter(organization::Column::Status.eq(status.code()))
+                .exec(&txn)
+                .await?;
+            if res.rows_affected != 1 {
+                return Err(AppError::Conflict(
+                    "该机构的状态刚被他人修改，请刷新后重试".into(),
+                ));
+            }
         }
-        let changes = serde_json::json!({"year": year, "result": if passed { "passed" } else { "failed" }, "remarks": remarks});
+        let changes = serde_json::json!({"year": year, "result": if passed { "passed" } else { "failed" }, "remarks": remarks, "suspended": suspends});
         audit::append(
             &txn,
             now,

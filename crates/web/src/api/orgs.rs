@@ -69,7 +69,7 @@ pub struct RegisterIn {
 }
 
 /// Parse every field into the domain's types, reporting all problems at once.
-pub fn parse_org(i: OrgIn) -> Result<OrgInput, AppError> {
+pub fn parse_org(i: OrgIn, today: chrono::NaiveDate) -> Result<OrgInput, AppError> {
     let mut e = Vec::new();
     let mut field = |name: &str, r: Result<(), String>| {
         if let Err(m) = r {
@@ -92,7 +92,7 @@ pub fn parse_org(i: OrgIn) -> Result<OrgInput, AppError> {
         "region_code",
         region.as_ref().map(|_| ()).map_err(|e| e.to_string()),
     );
-    let rep = IdNumber::parse(&i.legal_rep_id);
+    let rep = IdNumber::parse_on(&i.legal_rep_id, today);
     field(
         "legal_rep_id",
         rep.as_ref()
@@ -300,7 +300,7 @@ pub async fn register(
     Ctx(ctx): Ctx,
     ApiJson(r): ApiJson<RegisterIn>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
-    let input = parse_org(r.org)?;
+    let input = parse_org(r.org, today(&s))?;
     let admin = AdminAccount {
         username: r.admin.username,
         password: r.admin.password,
@@ -392,7 +392,7 @@ pub async fn resubmit(
     Path(id): Path<String>,
     ApiJson(i): ApiJson<OrgIn>,
 ) -> Result<Json<OrgOut>, ApiError> {
-    let input = parse_org(i)?;
+    let input = parse_org(i, today(&s))?;
     Ok(Json(
         s.app.resubmit_org(&who, &ctx, &id, input).await?.into(),
     ))
@@ -454,4 +454,11 @@ pub async fn annual_review(
         .annual_review(&who, &ctx, &id, r.year, r.passed, &r.remarks)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+fn today(s: &AppState) -> chrono::NaiveDate {
+    s.app
+        .now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
 }

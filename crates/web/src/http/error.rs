@@ -153,6 +153,21 @@ impl IntoResponse for PageError {
     }
 }
 
+/// A handler panicked: log it and answer 500 in Chinese (API paths become problem+json
+/// in `problem_for_api`). The platform keeps serving other requests.
+pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| err.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %what, "handler panicked");
+    ErrorPage::response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "服务器内部错误，请稍后重试；如仍有问题请联系管理员",
+    )
+}
+
 pub async fn not_found(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         problem(StatusCode::NOT_FOUND, "请求的接口不存在", vec![])

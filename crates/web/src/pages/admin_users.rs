@@ -97,6 +97,7 @@ pub async fn list(
 
 pub async fn export(
     State(s): State<AppState>,
+    Ctx(ctx): Ctx,
     u: PageUser,
     Query(q): Query<UserQuery>,
 ) -> Result<Response, PageError> {
@@ -145,6 +146,15 @@ pub async fn export(
         }
         page += 1;
     }
+    s.app
+        .record_export(
+            &u.principal,
+            &ctx,
+            "user",
+            serde_json::json!({"q": q.q, "role": q.role, "region": q.region}),
+            rows.len(),
+        )
+        .await?;
     let headers = [
         "用户名",
         "姓名",

@@ -32,6 +32,7 @@ pub struct AuditForm {
 
 impl AuditForm {
     fn day(
+        field: &str,
         s: &str,
         next: bool,
     ) -> Result<Option<chrono::DateTime<chrono::Utc>>, jineng_app::AppError> {
@@ -39,7 +40,7 @@ impl AuditForm {
             return Ok(None);
         }
         let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map_err(|_| jineng_app::AppError::field("from", "日期格式应为 年-月-日"))?;
+            .map_err(|_| jineng_app::AppError::field(field, "日期格式应为 年-月-日"))?;
         let d = if next { d.succ_opt().unwrap_or(d) } else { d };
         let local = d
             .and_hms_opt(0, 0, 0)
@@ -53,8 +54,8 @@ impl AuditForm {
             user: s(&self.user),
             object: s(&self.object),
             action: s(&self.action),
-            from: Self::day(&self.from, false)?,
-            to: Self::day(&self.to, true)?,
+            from: Self::day("from", &self.from, false)?,
+            to: Self::day("to", &self.to, true)?,
             page: self.page,
             per_page: Some(50),
         })

@@ -33,7 +33,13 @@ pub struct NextQuery {
 /// Only same-site paths are followed after signing in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }

@@ -104,7 +104,10 @@ impl OrgForm {
         self.kind != "enterprise"
     }
 
-    fn to_input(&self) -> Result<jineng_app::organizations::OrgInput, AppError> {
+    fn to_input(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<jineng_app::organizations::OrgInput, AppError> {
         let mut errors = Vec::new();
         let num = |field: &str, label: &str, v: &str, errors: &mut Vec<FieldError>| -> i32 {
             if v.trim().is_empty() {
@@ -145,7 +148,7 @@ impl OrgForm {
             valid_from: opt(&self.valid_from),
             valid_until: opt(&self.valid_until),
         };
-        match parse_org(raw) {
+        match parse_org(raw, today) {
             Ok(i) if errors.is_empty() => Ok(i),
             Ok(_) => Err(AppError::Validation(errors)),
             Err(AppError::Validation(mut more)) => {
@@ -240,7 +243,12 @@ pub async fn register_submit(
     MaybeSession(st): MaybeSession,
     Form(f): Form<OrgForm>,
 ) -> Result<Response, PageError> {
-    let result = match f.to_input() {
+    let result = match f.to_input(
+        s.app
+            .now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive(),
+    ) {
         Ok(input) => {
             let admin = AdminAccount {
                 username: f.admin_username.clone(),
@@ -361,6 +369,7 @@ pub async fn list(
 
 pub async fn export(
     State(s): State<AppState>,
+    Ctx(ctx): Ctx,
     u: PageUser,
     Query(q): Query<OrgQuery>,
 ) -> Result<Response, PageError> {
@@ -397,6 +406,15 @@ pub async fn export(
         }
         page += 1;
     }
+    s.app
+        .record_export(
+            &u.principal,
+            &ctx,
+            "organization",
+            serde_json::json!({"q": q.q, "kind": q.kind, "status": q.status}),
+            rows.len(),
+        )
+        .await?;
     let headers = [
         "名称",
         "类别",
@@ -633,7 +651,12 @@ pub async fn edit_submit(
     Path(id): Path<String>,
     Form(f): Form<OrgForm>,
 ) -> Result<Response, PageError> {
-    let result = match f.to_input() {
+    let result = match f.to_input(
+        s.app
+            .now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive(),
+    ) {
         Ok(input) => s
             .app
             .resubmit_org(&u.principal, &ctx, &id, input)

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod catalogue;
 mod common;
+mod hardening;
 mod occupations;
 mod orgs;
 mod scope;
