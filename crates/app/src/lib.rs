@@ -11,10 +11,12 @@ pub mod context;
 pub mod crypto;
 pub mod error;
 pub mod export;
+pub mod learners;
 pub mod occupations;
 pub mod organizations;
 pub mod scope;
 pub mod seed;
+pub mod sms;
 pub mod tx;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -36,6 +38,10 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Recently read sessions, by token hash (see `SecurityConfig::session_cache_seconds`).
     pub(crate) sessions: Arc<accounts::auth::SessionCache>,
+    /// Where one-time codes go.
+    pub sms: Arc<dyn sms::SmsSender>,
+    /// Demo mode: hand one-time codes back to the page as well.
+    pub reveal_sms_codes: bool,
     /// The threads that do password hashing (one per core).
     pub(crate) hashing: Arc<crypto::pool::HashPool>,
 }
@@ -59,7 +65,16 @@ impl App {
             hasher,
             clock,
             sessions: Arc::new(Default::default()),
+            sms: Arc::new(sms::LogSms),
+            reveal_sms_codes: false,
         }
+    }
+
+    /// Use another SMS adapter; `reveal` also returns codes to the caller (demo only).
+    pub fn with_sms(mut self, sms: Arc<dyn sms::SmsSender>, reveal: bool) -> Self {
+        self.sms = sms;
+        self.reveal_sms_codes = reveal;
+        self
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -259,7 +259,11 @@ impl App {
                 roles: vec![(a.role, grant_region)],
                 must_change_password: false,
             };
-            self.create_user(&system, &ctx, n).await?;
+            let learner_id = n.id_number.clone().filter(|_| a.role == Role::Learner);
+            let v = self.create_user(&system, &ctx, n).await?;
+            if let (Some(idn), Some(region)) = (learner_id, region) {
+                self.seed_learner_profile(&v.id, &idn, &region).await?;
+            }
             created += 1;
         }
         Ok(created)
@@ -312,6 +316,33 @@ impl App {
             self.decide_org(system, ctx, &id, OrgAction::Approve, "演示数据")
                 .await?;
         }
+        Ok(())
+    }
+
+    /// Demo learners registered themselves: give them the profile registration creates.
+    async fn seed_learner_profile(
+        &self,
+        user_id: &str,
+        idn: &IdNumber,
+        region: &RegionCode,
+    ) -> AppResult<()> {
+        use sea_orm::{EntityTrait, Set};
+        jineng_store::learners::profile::Entity::insert(
+            jineng_store::learners::profile::ActiveModel {
+                user_id: Set(user_id.to_string()),
+                person_category: Set("rural_migrant".into()),
+                education: Set("senior".into()),
+                gender: Set(crate::learners::gender_code(idn.gender()).into()),
+                birth_date: Set(idn.birth_date().to_string()),
+                region_code: Set(region.as_str().into()),
+                source: Set("self".into()),
+                imported_by_org: Set(String::new()),
+                activated: Set(true),
+                created_at: Set(self.now()),
+            },
+        )
+        .exec(&self.db)
+        .await?;
         Ok(())
     }
 }

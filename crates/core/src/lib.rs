@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod identity;
+pub mod learners;
 pub mod mask;
 pub mod money;
 pub mod occupations;

@@ -236,6 +236,15 @@ async fn serve(cfg: Config) -> Result<()> {
     if r + o > 0 {
         tracing::info!(regions = r, occupations = o, "loaded reference data");
     }
+    let stale = app.fail_interrupted_imports().await.map_err(describe)?;
+    if stale > 0 {
+        tracing::warn!(
+            jobs = stale,
+            "marked imports interrupted by the last stop as failed"
+        );
+    }
+    // Demo mode shows one-time codes on the page; otherwise they only go to the SMS adapter.
+    let app = app.with_sms(std::sync::Arc::new(jineng_app::sms::LogSms), cfg.demo);
     if cfg.demo {
         let n = app.seed_demo().await.map_err(describe)?;
         tracing::info!(

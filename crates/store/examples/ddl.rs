@@ -2,7 +2,7 @@
 //! `cargo run -p jineng-store --example ddl -- sqlite|postgres [table…]`.
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
-use jineng_store::{accounts, audit, catalogue, organizations, reference, settings};
+use jineng_store::{accounts, audit, catalogue, learners, organizations, reference, settings};
 use sea_orm::{DbBackend, EntityTrait, Schema};
 
 fn print<E: EntityTrait>(b: DbBackend, e: E, only: &[String]) {
@@ -39,4 +39,8 @@ fn main() {
     print(b, reference::work_type::Entity, only);
     print(b, catalogue::project::Entity, only);
     print(b, catalogue::declaration::Entity, only);
+    print(b, learners::profile::Entity, only);
+    print(b, learners::org_link::Entity, only);
+    print(b, learners::sms_code::Entity, only);
+    print(b, learners::import_job::Entity, only);
 }

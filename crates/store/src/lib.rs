@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalogue;
 pub mod db;
+pub mod learners;
 pub mod migrate;
 pub mod organizations;
 pub mod reference;

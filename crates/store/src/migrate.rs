@@ -31,6 +31,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0004_catalogue.sqlite.sql"),
         include_str!("../migrations/0004_catalogue.postgres.sql"),
     ),
+    (
+        5,
+        include_str!("../migrations/0005_learners.sqlite.sql"),
+        include_str!("../migrations/0005_learners.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
@@ -50,7 +55,7 @@ async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<()
 }
 
 /// The number of the newest step; `jineng migrate` brings a database up to it.
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 /// Apply every step not yet applied, each in its own transaction. Safe to run concurrently
 /// from several nodes: a step that another node applied first is skipped.

@@ -25,6 +25,9 @@ pub struct AppState {
 /// Largest request body accepted (bytes); larger ones get 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Largest spreadsheet upload (bytes).
+pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())

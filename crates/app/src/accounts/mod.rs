@@ -54,6 +54,15 @@ impl App {
         {
             return Ok(Some(u));
         }
+        if let Ok(id) = jineng_core::IdNumber::parse(login) {
+            let bidx = self
+                .keyring
+                .blind_index(crate::crypto::pii::PiiKind::IdNumber, id.as_str());
+            return Ok(user::Entity::find()
+                .filter(user::Column::IdNumberBidx.eq(bidx))
+                .one(&self.db)
+                .await?);
+        }
         if let Ok(phone) = jineng_core::Phone::parse(login) {
             let bidx = self
                 .keyring
@@ -64,6 +73,20 @@ impl App {
                 .await?);
         }
         Ok(None)
+    }
+
+    /// The principal of a user, with their grants (for the CLI, jobs and tests).
+    pub async fn principal_of(&self, user_id: &str) -> AppResult<Principal> {
+        let u = user::Entity::find_by_id(user_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(crate::AppError::NotFound("用户"))?;
+        self.principal_for(&self.db, &u).await
+    }
+
+    /// The user who would sign in with this username, phone or ID number.
+    pub async fn user_id_by_login(&self, login: &str) -> AppResult<Option<String>> {
+        Ok(self.find_user_by_login(login).await?.map(|u| u.id))
     }
 
     /// Run a password hash or verification on the hashing threads (one per core).

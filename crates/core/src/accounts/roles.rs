@@ -59,6 +59,10 @@ pub enum Permission {
     ManageOwnOrganization,
     /// Maintain work types and the training-project catalogue (regulators: province level).
     ManageCatalogue,
+    /// See learners (scoped: regulators by region, organisations their own learners).
+    ViewLearners,
+    /// Import learners in bulk into one's own institution or enterprise.
+    ImportLearners,
 }
 
 impl Role {
@@ -126,16 +130,25 @@ impl Role {
             Role::SystemAdmin => true,
             Role::Operator => matches!(
                 p,
-                ViewAccounts | ManageAccounts | ViewOrganizations | ManageCatalogue
+                ViewAccounts | ManageAccounts | ViewOrganizations | ManageCatalogue | ViewLearners
             ),
-            Role::Viewer => matches!(p, ViewAccounts | ViewOrganizations),
+            Role::Viewer => matches!(p, ViewAccounts | ViewOrganizations | ViewLearners),
             Role::Auditor => matches!(p, ViewAudit | ViewAccounts),
-            Role::Regulator => matches!(
-                p,
-                ViewAccounts | ViewOrganizations | ReviewOrganizations | ManageCatalogue
-            ),
+            Role::Regulator => {
+                matches!(
+                    p,
+                    ViewAccounts
+                        | ViewOrganizations
+                        | ReviewOrganizations
+                        | ManageCatalogue
+                        | ViewLearners
+                )
+            }
             Role::InstitutionAdmin | Role::EnterpriseAdmin => {
-                matches!(p, ViewOrganizations | ManageOwnOrganization)
+                matches!(
+                    p,
+                    ViewOrganizations | ManageOwnOrganization | ViewLearners | ImportLearners
+                )
             }
             _ => false,
         }

@@ -131,6 +131,30 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, Response> {
             Err(refuse())
         };
     }
+    // File uploads (multipart) carry the token in the form's action URL.
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart {
+        let given = req
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| {
+                pairs
+                    .into_iter()
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v)
+            })
+            .unwrap_or_default();
+        return if !given.is_empty() && bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+            Ok(req)
+        } else {
+            Err(refuse())
+        };
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)

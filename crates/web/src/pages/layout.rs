@@ -73,6 +73,13 @@ impl Layout {
                 });
             }
         }
+        if p.can(Permission::ViewLearners) {
+            nav.push(NavItem {
+                href: "/learners",
+                label: "学员",
+                active: false,
+            });
+        }
         if p.can(Permission::ViewAudit) {
             nav.push(NavItem {
                 href: "/audit",

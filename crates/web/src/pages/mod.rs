@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod home;
 pub mod layout;
+pub mod learners;
 pub mod occupations;
 pub mod orgs;
 
@@ -55,6 +56,25 @@ pub fn routes() -> Router<AppState> {
             get(catalogue::declarations).post(catalogue::declare),
         )
         .route("/declarations/{id}/decision", post(catalogue::decide))
+        .route(
+            "/register/learner",
+            get(learners::register_form).post(learners::register_submit),
+        )
+        .route(
+            "/activate",
+            get(learners::activate_form).post(learners::activate_submit),
+        )
+        .route("/learners", get(learners::list))
+        .route("/learners/export", get(learners::export))
+        .route(
+            "/learners/import",
+            get(learners::import_form)
+                .post(learners::import_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route("/learners/import/template", get(learners::template))
+        .route("/learners/import/{id}", get(learners::job))
+        .route("/learners/import/{id}/report", get(learners::report))
         .route("/occupations", get(occupations::show))
         .route("/occupations/work-types", post(occupations::add_work_type))
         .route(

@@ -15,8 +15,23 @@ use tower::ServiceExt;
 
 pub const PW: &str = "Jineng@2026";
 
+/// An SMS adapter that keeps what it would send, so tests can read the codes.
+#[derive(Default)]
+pub struct CaptureSms(pub std::sync::Mutex<Vec<(String, String)>>);
+
+impl jineng_app::sms::SmsSender for CaptureSms {
+    fn send(&self, phone: &jineng_core::Phone, text: &str) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((phone.as_str().to_string(), text.to_string()));
+        Ok(())
+    }
+}
+
 pub struct TestApp {
     pub app: App,
+    pub sms: Arc<CaptureSms>,
     pub router: Router,
     pub clock: Arc<ManualClock>,
     sqlite_path: Option<std::path::PathBuf>,
@@ -88,7 +103,8 @@ impl TestApp {
         let (keys, blind) = Keyring::generate();
         let keyring = Keyring::from_config(&keys, &blind).unwrap();
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-        let app = App::new(db, o.security, keyring, clock.clone());
+        let sms = Arc::new(CaptureSms::default());
+        let app = App::new(db, o.security, keyring, clock.clone()).with_sms(sms.clone(), false);
         app.seed_reference().await.expect("reference data");
         if o.demo {
             app.seed_demo().await.expect("demo accounts");
@@ -103,6 +119,7 @@ impl TestApp {
             app,
             clock,
             sqlite_path,
+            sms,
         }
     }
 
@@ -203,6 +220,18 @@ impl TestApp {
             .body(Body::from(body))
             .unwrap();
         self.send(req).await
+    }
+
+    /// The six-digit code last sent to `phone`.
+    pub fn last_code(&self, phone: &str) -> String {
+        let sent = self.sms.0.lock().unwrap();
+        let text = &sent
+            .iter()
+            .rev()
+            .find(|(p, _)| p == phone)
+            .expect("a code was sent")
+            .1;
+        text.chars().filter(char::is_ascii_digit).take(6).collect()
     }
 
     pub async fn audit_count(&self) -> u64 {
@@ -340,6 +369,46 @@ impl Browser<'_> {
             .uri(path)
             .header(header::COOKIE, self.cookie_header())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.t.send(req).await;
+        self.absorb(&r);
+        r
+    }
+
+    /// POST multipart/form-data (CSRF token in the query string, as the page's form does).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> Resp {
+        let token = self.csrf("/account/password").await;
+        let boundary = "jinengtestboundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((name, bytes)) = file {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"learners.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n").as_bytes());
+            body.extend(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(format!("{path}{sep}_csrf={token}"))
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .body(Body::from(body))
             .unwrap();
         let r = self.t.send(req).await;

@@ -7,6 +7,7 @@ mod auth;
 mod catalogue;
 mod common;
 mod hardening;
+mod learners;
 mod occupations;
 mod orgs;
 mod scope;

@@ -1,0 +1,677 @@
+//! Bulk import of learners from the platform's xlsx template. Every row is checked
+//! (name, ID number, phone, category, education, county; duplicates in the file and
+//! against the database); the organisation chooses all-or-nothing or good rows only;
+//! progress is stored on the job while it runs; refused rows come back as a report.
+//! A learner already on the platform (same ID number) is linked, never duplicated.
+
+use super::{gender_code, learner_username};
+use crate::audit::{self, Entry};
+use crate::context::{Principal, RequestCtx};
+use crate::crypto::pii::PiiKind;
+use crate::error::{AppError, AppResult};
+use crate::{App, tx::begin_write};
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use jineng_core::accounts::{Permission, Role};
+use jineng_core::learners::{check_person_name, education, person_category};
+use jineng_core::organizations::OrgStatus;
+use jineng_core::{IdNumber, Phone};
+use jineng_store::accounts::{role_grant, user};
+use jineng_store::learners::{import_job, org_link, profile};
+use jineng_store::organizations::organization;
+use jineng_store::reference::region;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+pub const HEADERS: [&str; 6] = [
+    "姓名",
+    "身份证号",
+    "手机号",
+    "人员类别",
+    "文化程度",
+    "所在区县代码",
+];
+const MAX_ROWS: usize = 20_000;
+const BATCH: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Any bad row: nothing is imported.
+    AllOrNothing,
+    /// Good rows are imported, bad ones reported.
+    GoodOnly,
+}
+
+impl ImportMode {
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportMode::AllOrNothing => "all_or_nothing",
+            ImportMode::GoodOnly => "good_only",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct BadRow {
+    pub row: usize,
+    pub name: String,
+    pub reasons: Vec<String>,
+}
+
+struct RawRow {
+    row: usize,
+    cells: Vec<String>,
+}
+
+struct GoodRow {
+    row: usize,
+    name: String,
+    id: IdNumber,
+    phone: Phone,
+    category: &'static str,
+    education: &'static str,
+    county: String,
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        // Long numbers typed into a number cell: keep the digits, not "1.38e10".
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e16 => format!("{f:.0}"),
+        other => other.to_string().trim().to_string(),
+    }
+}
+
+fn read_rows(bytes: &[u8]) -> AppResult<Vec<RawRow>> {
+    let bad_file = || {
+        AppError::field(
+            "file",
+            "无法读取文件，请上传 .xlsx 格式的表格（可下载导入模板）",
+        )
+    };
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| bad_file())?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or_else(bad_file)?
+        .map_err(|_| bad_file())?;
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(cell_text).collect())
+        .unwrap_or_default();
+    let idx: Vec<usize> = HEADERS
+        .iter()
+        .map(|h| header.iter().position(|c| c == h))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| {
+            AppError::field(
+                "file",
+                format!(
+                    "表头不正确，第一行应包含：{}（请使用导入模板）",
+                    HEADERS.join("、")
+                ),
+            )
+        })?;
+    let mut out = Vec::new();
+    for (i, r) in rows.enumerate() {
+        let cells: Vec<String> = idx
+            .iter()
+            .map(|&c| r.get(c).map(cell_text).unwrap_or_default())
+            .collect();
+        if cells.iter().all(String::is_empty) {
+            continue;
+        }
+        if out.len() >= MAX_ROWS {
+            return Err(AppError::field(
+                "file",
+                format!("一次最多导入{MAX_ROWS}行，请拆分后分批导入"),
+            ));
+        }
+        out.push(RawRow { row: i + 2, cells });
+    }
+    if out.is_empty() {
+        return Err(AppError::field("file", "表格中没有数据行"));
+    }
+    Ok(out)
+}
+
+/// The template people fill in: headers, one example row, and a sheet of allowed values.
+pub fn template() -> AppResult<Vec<u8>> {
+    let xl = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let ws = wb.add_worksheet();
+    ws.set_name("学员").map_err(xl)?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(xl)?;
+        // Text columns, so ID numbers and phones keep every digit.
+        ws.set_column_format(c as u16, &text).map_err(xl)?;
+        ws.set_column_width(c as u16, 22).map_err(xl)?;
+    }
+    let example = [
+        "张三",
+        "11010519491231002X",
+        "13800000000",
+        "农村转移就业劳动者",
+        "初中",
+        "520102",
+    ];
+    for (c, v) in example.iter().enumerate() {
+        ws.write_string_with_format(1, c as u16, *v, &text)
+            .map_err(xl)?;
+    }
+    let help = wb.add_worksheet();
+    help.set_name("填写说明").map_err(xl)?;
+    help.write_string_with_format(0, 0, "人员类别（填名称）", &bold)
+        .map_err(xl)?;
+    for (i, (_, l)) in jineng_core::learners::PERSON_CATEGORIES.iter().enumerate() {
+        help.write_string((i + 1) as u32, 0, *l).map_err(xl)?;
+    }
+    help.write_string_with_format(0, 1, "文化程度（填名称）", &bold)
+        .map_err(xl)?;
+    for (i, (_, l)) in jineng_core::learners::EDUCATION_LEVELS.iter().enumerate() {
+        help.write_string((i + 1) as u32, 1, *l).map_err(xl)?;
+    }
+    help.write_string_with_format(
+        0,
+        2,
+        "所在区县代码：6位行政区划代码，如 520102（南明区）；请删除示例行",
+        &bold,
+    )
+    .map_err(xl)?;
+    help.set_column_width(0, 34).map_err(xl)?;
+    help.set_column_width(1, 20).map_err(xl)?;
+    wb.save_to_buffer().map_err(xl)
+}
+
+/// The refused rows of a finished job, as a spreadsheet.
+pub fn report_xlsx(job: &import_job::Model) -> AppResult<Vec<u8>> {
+    let bad: Vec<BadRow> = serde_json::from_str(&job.report).unwrap_or_default();
+    let rows: Vec<Vec<String>> = bad
+        .into_iter()
+        .map(|b| vec![b.row.to_string(), b.name, b.reasons.join("；")])
+        .collect();
+    crate::export::xlsx("未通过校验的行", &["行号", "姓名", "原因"], &rows)
+}
+
+impl App {
+    /// Check the file now (format and headers) and import in the background.
+    /// Returns the job's id; its progress is read with `import_job`.
+    pub async fn start_import(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        bytes: &[u8],
+        mode: ImportMode,
+    ) -> AppResult<String> {
+        if !who.can(Permission::ImportLearners) {
+            return Err(AppError::Forbidden);
+        }
+        let org_id = self
+            .own_org_ids(who)
+            .into_iter()
+            .next()
+            .ok_or(AppError::Forbidden)?;
+        let org = organization::Entity::find_by_id(org_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("机构"))?;
+        if !OrgStatus::parse(&org.status).is_some_and(OrgStatus::may_operate) {
+            return Err(AppError::Conflict(
+                "机构或企业登记审核通过后才能导入学员".into(),
+            ));
+        }
+        let rows = read_rows(bytes)?;
+        let now = self.now();
+        let id = uuid::Uuid::now_v7().to_string();
+        let txn = begin_write(&self.db).await?;
+        import_job::Entity::insert(import_job::ActiveModel {
+            id: Set(id.clone()),
+            org_id: Set(org_id.clone()),
+            created_by: Set(who.user_id.clone()),
+            mode: Set(mode.code().into()),
+            status: Set("checking".into()),
+            total_rows: Set(rows.len() as i32),
+            processed_rows: Set(0),
+            good_rows: Set(0),
+            bad_rows: Set(0),
+            imported_rows: Set(0),
+            report: Set("[]".into()),
+            created_at: Set(now),
+            finished_at: Set(None),
+        })
+        .exec(&txn)
+        .await?;
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "learner.import_start",
+                object_type: "import_job",
+                object_id: &id,
+                changes: serde_json::json!({"rows": rows.len(), "mode": mode.code()}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        let (app, who, ctx, job) = (self.clone(), who.clone(), ctx.clone(), id.clone());
+        let province = org.region_code.get(..2).unwrap_or("").to_string();
+        tokio::spawn(async move {
+            if let Err(e) = app
+                .run_import(&who, &ctx, &job, &org_id, &province, rows, mode)
+                .await
+            {
+                let detail = match e {
+                    AppError::Internal(cause) => {
+                        tracing::error!(job = %job, %cause, "import failed");
+                        "导入过程中出错，请重新导入（已导入的学员会自动关联，不会重复）".to_string()
+                    }
+                    other => other.to_string(),
+                };
+                let _ = app
+                    .finish_job(
+                        &job,
+                        "failed",
+                        None,
+                        &[BadRow {
+                            row: 0,
+                            name: String::new(),
+                            reasons: vec![detail],
+                        }],
+                    )
+                    .await;
+            }
+        });
+        Ok(id)
+    }
+
+    /// The job, if it belongs to the caller's organisation.
+    pub async fn import_job(&self, who: &Principal, id: &str) -> AppResult<import_job::Model> {
+        let j = import_job::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("导入任务"))?;
+        if !self.own_org_ids(who).contains(&j.org_id) && !who.is_platform_admin() {
+            return Err(AppError::NotFound("导入任务"));
+        }
+        Ok(j)
+    }
+
+    /// Jobs left running by a stopped process are marked failed at start-up.
+    pub async fn fail_interrupted_imports(&self) -> AppResult<u64> {
+        let res = import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value("failed"))
+            .col_expr(import_job::Column::Report, Expr::value(serde_json::json!([{"row": 0, "name": "", "reasons": ["导入被中断，请重新导入（已导入的学员会自动关联，不会重复）"]}]).to_string()))
+            .filter(import_job::Column::Status.is_in(["checking", "importing"]))
+            .exec(&self.db)
+            .await?;
+        Ok(res.rows_affected)
+    }
+
+    async fn progress(&self, job: &str, col: import_job::Column, n: usize) -> AppResult<()> {
+        import_job::Entity::update_many()
+            .col_expr(col, Expr::value(n as i32))
+            .filter(import_job::Column::Id.eq(job))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn finish_job(
+        &self,
+        job: &str,
+        status: &str,
+        counts: Option<(usize, usize, usize)>,
+        bad: &[BadRow],
+    ) -> AppResult<()> {
+        let mut q = import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value(status))
+            .col_expr(
+                import_job::Column::Report,
+                Expr::value(serde_json::to_string(bad).unwrap_or_else(|_| "[]".into())),
+            )
+            .col_expr(
+                import_job::Column::FinishedAt,
+                Expr::value(Some(self.now())),
+            );
+        if let Some((good, badn, imported)) = counts {
+            q = q
+                .col_expr(import_job::Column::GoodRows, Expr::value(good as i32))
+                .col_expr(import_job::Column::BadRows, Expr::value(badn as i32))
+                .col_expr(
+                    import_job::Column::ImportedRows,
+                    Expr::value(imported as i32),
+                );
+        }
+        q.filter(import_job::Column::Id.eq(job))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn run_import(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        job: &str,
+        org_id: &str,
+        province: &str,
+        rows: Vec<RawRow>,
+        mode: ImportMode,
+    ) -> AppResult<()> {
+        // China Standard Time is UTC+8 all year.
+        let today = (self.now() + chrono::Duration::hours(8)).date_naive();
+        let counties: HashSet<String> = region::Entity::find()
+            .filter(region::Column::Level.eq("county"))
+            .filter(region::Column::Code.starts_with(province))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| r.code)
+            .collect();
+        // 1. Each row on its own, and duplicates inside the file.
+        let mut bad = Vec::new();
+        let mut good = Vec::new();
+        let mut seen_id: HashMap<String, usize> = HashMap::new();
+        let mut seen_phone: HashMap<String, usize> = HashMap::new();
+        for (n, r) in rows.iter().enumerate() {
+            let c = &r.cells;
+            let mut reasons = Vec::new();
+            if let Err(m) = check_person_name(&c[0]) {
+                reasons.push(m.to_string());
+            }
+            let id = IdNumber::parse_on(&c[1], today)
+                .map_err(|e| reasons.push(e.to_string()))
+                .ok();
+            let phone = Phone::parse(&c[2])
+                .map_err(|e| reasons.push(e.to_string()))
+                .ok();
+            let category = person_category(&c[3]);
+            if category.is_none() {
+                reasons.push(format!("人员类别“{}”不在列表中", c[3]));
+            }
+            let edu = education(&c[4]);
+            if edu.is_none() {
+                reasons.push(format!("文化程度“{}”不在列表中", c[4]));
+            }
+            if !counties.contains(c[5].as_str()) {
+                reasons.push(format!("所在区县代码“{}”不是本省的区县", c[5]));
+            }
+            if let Some(id) = &id
+                && let Some(first) = seen_id.insert(id.as_str().to_string(), r.row)
+            {
+                reasons.push(format!("与第{first}行身份证号码重复"));
+                seen_id.insert(id.as_str().to_string(), first);
+            }
+            if let Some(p) = &phone
+                && let Some(first) = seen_phone.insert(p.as_str().to_string(), r.row)
+            {
+                reasons.push(format!("与第{first}行手机号码重复"));
+                seen_phone.insert(p.as_str().to_string(), first);
+            }
+            match (reasons.is_empty(), id, phone, category, edu) {
+                (true, Some(id), Some(phone), Some(cat), Some(edu)) => good.push(GoodRow {
+                    row: r.row,
+                    name: c[0].trim().to_string(),
+                    id,
+                    phone,
+                    category: cat.0,
+                    education: edu.0,
+                    county: c[5].clone(),
+                }),
+                _ => bad.push(BadRow {
+                    row: r.row,
+                    name: c[0].clone(),
+                    reasons,
+                }),
+            }
+            if (n + 1) % 1000 == 0 {
+                self.progress(job, import_job::Column::ProcessedRows, n + 1)
+                    .await?;
+            }
+        }
+        // 2. Against the database: same ID = the same learner (linked); a phone that
+        // belongs to another person is refused.
+        let mut existing: HashMap<String, String> = HashMap::new(); // id bidx → user id
+        let mut taken_phones: HashMap<String, String> = HashMap::new(); // phone bidx → id bidx
+        for chunk in good.chunks(BATCH) {
+            let id_bidx: Vec<String> = chunk
+                .iter()
+                .map(|g| self.keyring.blind_index(PiiKind::IdNumber, g.id.as_str()))
+                .collect();
+            let phone_bidx: Vec<String> = chunk
+                .iter()
+                .map(|g| self.keyring.blind_index(PiiKind::Phone, g.phone.as_str()))
+                .collect();
+            for u in user::Entity::find()
+                .filter(user::Column::IdNumberBidx.is_in(id_bidx))
+                .all(&self.db)
+                .await?
+            {
+                if let Some(b) = u.id_number_bidx {
+                    existing.insert(b, u.id);
+                }
+            }
+            for u in user::Entity::find()
+                .filter(user::Column::PhoneBidx.is_in(phone_bidx))
+                .all(&self.db)
+                .await?
+            {
+                if let Some(p) = u.phone_bidx {
+                    taken_phones.insert(p, u.id_number_bidx.unwrap_or_default());
+                }
+            }
+        }
+        let mut plan = Vec::with_capacity(good.len());
+        for g in good {
+            let ib = self.keyring.blind_index(PiiKind::IdNumber, g.id.as_str());
+            let pb = self.keyring.blind_index(PiiKind::Phone, g.phone.as_str());
+            match (existing.get(&ib), taken_phones.get(&pb)) {
+                (Some(uid), _) => plan.push((g, Some(uid.clone()), ib, pb)),
+                (None, Some(owner)) if *owner != ib => bad.push(BadRow {
+                    row: g.row,
+                    name: g.name.clone(),
+                    reasons: vec!["手机号码已被平台上的其他人使用".into()],
+                }),
+                _ => plan.push((g, None, ib, pb)),
+            }
+        }
+        bad.sort_by_key(|b| b.row);
+        self.progress(job, import_job::Column::ProcessedRows, rows.len())
+            .await?;
+        let (n_good, n_bad) = (plan.len(), bad.len());
+        if mode == ImportMode::AllOrNothing && n_bad > 0 {
+            return self
+                .finish_job(job, "rejected", Some((n_good, n_bad, 0)), &bad)
+                .await;
+        }
+        import_job::Entity::update_many()
+            .col_expr(import_job::Column::Status, Expr::value("importing"))
+            .col_expr(import_job::Column::GoodRows, Expr::value(n_good as i32))
+            .col_expr(import_job::Column::BadRows, Expr::value(n_bad as i32))
+            .filter(import_job::Column::Id.eq(job))
+            .exec(&self.db)
+            .await?;
+        // 3. Write: all in one transaction, or one per batch for good-rows-only.
+        let mut imported = 0;
+        if mode == ImportMode::AllOrNothing {
+            let txn = begin_write(&self.db).await?;
+            for chunk in plan.chunks(BATCH) {
+                imported += self.write_batch(&txn, who, ctx, job, org_id, chunk).await?;
+            }
+            txn.commit().await?;
+            self.progress(job, import_job::Column::ImportedRows, imported)
+                .await?;
+        } else {
+            for chunk in plan.chunks(BATCH) {
+                let txn = begin_write(&self.db).await?;
+                imported += self.write_batch(&txn, who, ctx, job, org_id, chunk).await?;
+                txn.commit().await?;
+                self.progress(job, import_job::Column::ImportedRows, imported)
+                    .await?;
+            }
+        }
+        self.finish_job(job, "done", Some((n_good, n_bad, imported)), &bad)
+            .await
+    }
+
+    async fn write_batch<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        who: &Principal,
+        ctx: &RequestCtx,
+        job: &str,
+        org_id: &str,
+        chunk: &[(GoodRow, Option<String>, String, String)],
+    ) -> AppResult<usize> {
+        let now = self.now();
+        let enc = |v: &str| {
+            self.keyring
+                .encrypt(v)
+                .map_err(|e| AppError::Internal(e.to_string()))
+        };
+        let mut users = Vec::new();
+        let mut grants = Vec::new();
+        let mut profiles = Vec::new();
+        let mut member_ids = Vec::new();
+        let mut created = Vec::new();
+        for (g, existing, ib, pb) in chunk {
+            let uid = match existing {
+                Some(uid) => uid.clone(),
+                None => {
+                    let uid = uuid::Uuid::now_v7().to_string();
+                    users.push(user::ActiveModel {
+                        id: Set(uid.clone()),
+                        username: Set(learner_username()),
+                        display_name: Set(g.name.clone()),
+                        phone_enc: Set(Some(enc(g.phone.as_str())?)),
+                        phone_bidx: Set(Some(pb.clone())),
+                        id_number_enc: Set(Some(enc(g.id.as_str())?)),
+                        id_number_bidx: Set(Some(ib.clone())),
+                        bank_account_enc: Set(None),
+                        region_code: Set(Some(g.county.clone())),
+                        // No usable password until the learner activates the account.
+                        password_hash: Set("!".into()),
+                        status: Set("active".into()),
+                        failed_logins: Set(0),
+                        locked_until: Set(None),
+                        must_change_password: Set(false),
+                        totp_secret_enc: Set(None),
+                        totp_enabled: Set(false),
+                        totp_last_step: Set(None),
+                        password_changed_at: Set(now),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                    });
+                    grants.push(role_grant::ActiveModel {
+                        id: Set(uuid::Uuid::now_v7().to_string()),
+                        user_id: Set(uid.clone()),
+                        role: Set(Role::Learner.code().into()),
+                        region_code: Set(String::new()),
+                        org_id: Set(None),
+                        created_at: Set(now),
+                    });
+                    profiles.push(profile::ActiveModel {
+                        user_id: Set(uid.clone()),
+                        person_category: Set(g.category.into()),
+                        education: Set(g.education.into()),
+                        gender: Set(gender_code(g.id.gender()).into()),
+                        birth_date: Set(g.id.birth_date().to_string()),
+                        region_code: Set(g.county.clone()),
+                        source: Set("import".into()),
+                        imported_by_org: Set(org_id.into()),
+                        activated: Set(false),
+                        created_at: Set(now),
+                    });
+                    created.push(uid.clone());
+                    uid
+                }
+            };
+            member_ids.push(uid);
+        }
+        if !users.is_empty() {
+            user::Entity::insert_many(users)
+                .exec(txn)
+                .await
+                .map_err(|e| AppError::Internal(format!("insert learners: {e}")))?;
+            role_grant::Entity::insert_many(grants).exec(txn).await?;
+            profile::Entity::insert_many(profiles).exec(txn).await?;
+        }
+        // Existing learners without a profile (e.g. a teacher account) get one now.
+        let with_profile: HashSet<String> = profile::Entity::find()
+            .filter(profile::Column::UserId.is_in(member_ids.clone()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|p| p.user_id)
+            .collect();
+        for (g, existing, _, _) in chunk {
+            if let Some(uid) = existing
+                && !with_profile.contains(uid)
+            {
+                profile::Entity::insert(profile::ActiveModel {
+                    user_id: Set(uid.clone()),
+                    person_category: Set(g.category.into()),
+                    education: Set(g.education.into()),
+                    gender: Set(gender_code(g.id.gender()).into()),
+                    birth_date: Set(g.id.birth_date().to_string()),
+                    region_code: Set(g.county.clone()),
+                    source: Set("import".into()),
+                    imported_by_org: Set(org_id.into()),
+                    activated: Set(true),
+                    created_at: Set(now),
+                })
+                .exec(txn)
+                .await?;
+            }
+        }
+        let linked: HashSet<String> = org_link::Entity::find()
+            .filter(org_link::Column::OrgId.eq(org_id))
+            .filter(org_link::Column::UserId.is_in(member_ids.clone()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|l| l.user_id)
+            .collect();
+        let mut seen = HashSet::new();
+        let links: Vec<org_link::ActiveModel> = member_ids
+            .iter()
+            .filter(|u| !linked.contains(*u) && seen.insert((*u).clone()))
+            .map(|u| org_link::ActiveModel {
+                org_id: Set(org_id.into()),
+                user_id: Set(u.clone()),
+                created_at: Set(now),
+            })
+            .collect();
+        let n_links = links.len();
+        if !links.is_empty() {
+            org_link::Entity::insert_many(links).exec(txn).await?;
+        }
+        let changes = serde_json::json!({"job": job, "created": created, "linked_existing": member_ids.len() - created.len(), "new_links": n_links});
+        audit::append(
+            txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "learner.import_batch",
+                object_type: "organization",
+                object_id: org_id,
+                changes,
+                outcome: "ok",
+            },
+        )
+        .await?;
+        Ok(chunk.len())
+    }
+}

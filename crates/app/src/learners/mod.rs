@@ -1,0 +1,532 @@
+//! Learners: one-time SMS codes, self-registration, activation of imported accounts,
+//! and the scoped learner list. One ID number is one learner, whoever registers or
+//! imports them; organisations are linked to learners, never given copies.
+
+pub mod import;
+
+use crate::accounts::users::NewUser;
+use crate::audit::{self, Actor, Entry, Page};
+use crate::context::{Principal, RequestCtx};
+use crate::crypto::pii::PiiKind;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::scope::Scope;
+use crate::{App, tx::begin_write};
+use chrono::Duration;
+use jineng_core::accounts::{Permission, Role, check_password_policy};
+use jineng_core::learners::{education, person_category};
+use jineng_core::{Gender, IdNumber, Phone, RegionCode, mask};
+use jineng_store::accounts::{role_grant, user};
+use jineng_store::learners::{org_link, profile, sms_code};
+use jineng_store::reference::region;
+use rand::Rng;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What a person types to register, parsed at the edge.
+#[derive(Debug, Clone)]
+pub struct LearnerInput {
+    pub name: String,
+    pub id_number: IdNumber,
+    pub phone: Phone,
+    pub person_category: String,
+    pub education: String,
+    pub region: RegionCode,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LearnerView {
+    pub id: String,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub gender: &'static str,
+    pub birth_date: String,
+    pub person_category: String,
+    pub person_category_label: &'static str,
+    pub education: String,
+    pub education_label: &'static str,
+    pub region_code: String,
+    pub region_name: String,
+    pub source: String,
+    pub activated: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LearnerFilter {
+    pub q: Option<String>,
+    pub person_category: Option<String>,
+    pub region: Option<RegionCode>,
+}
+
+const CODE_TTL_MINUTES: i64 = 10;
+const CODE_RESEND_SECONDS: i64 = 60;
+const CODE_MAX_ATTEMPTS: i32 = 5;
+
+fn code_hash(bidx: &str, code: &str) -> String {
+    hex::encode(Sha256::digest(format!("{bidx}:{code}").as_bytes()))
+}
+
+pub(crate) fn gender_code(g: Gender) -> &'static str {
+    match g {
+        Gender::Male => "male",
+        Gender::Female => "female",
+    }
+}
+
+/// An unguessable username for learners, who sign in with phone or ID number.
+pub(crate) fn learner_username() -> String {
+    format!("l{}", &uuid::Uuid::now_v7().simple().to_string()[20..])
+}
+
+impl App {
+    /// Send a one-time code (`register` or `activate`). At most one a minute per phone.
+    /// Returns the code only in demo mode, for the page to show.
+    pub async fn send_code(
+        &self,
+        ctx: &RequestCtx,
+        phone: &Phone,
+        purpose: &str,
+    ) -> AppResult<Option<String>> {
+        if !matches!(purpose, "register" | "activate") {
+            return Err(AppError::field("purpose", "验证码用途不正确"));
+        }
+        let bidx = self.keyring.blind_index(PiiKind::Phone, phone.as_str());
+        let now = self.now();
+        let recent = sms_code::Entity::find()
+            .filter(sms_code::Column::PhoneBidx.eq(bidx.clone()))
+            .filter(sms_code::Column::CreatedAt.gt(now - Duration::seconds(CODE_RESEND_SECONDS)))
+            .count(&self.db)
+            .await?;
+        if recent > 0 {
+            return Err(AppError::Conflict(format!(
+                "验证码已发送，请{CODE_RESEND_SECONDS}秒后再获取"
+            )));
+        }
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));
+        let txn = begin_write(&self.db).await?;
+        sms_code::Entity::insert(sms_code::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            phone_bidx: Set(bidx.clone()),
+            purpose: Set(purpose.to_string()),
+            code_hash: Set(code_hash(&bidx, &code)),
+            expires_at: Set(now + Duration::minutes(CODE_TTL_MINUTES)),
+            attempts: Set(0),
+            used: Set(false),
+            created_at: Set(now),
+        })
+        .exec(&txn)
+        .await?;
+        let actor = Actor {
+            id: "anonymous",
+            name: "",
+            role: "",
+        };
+        let masked = mask::phone(phone.as_str());
+        audit::append(
+            &txn,
+            now,
+            actor,
+            ctx,
+            Entry {
+                action: "sms.code",
+                object_type: "phone",
+                object_id: &masked,
+                changes: serde_json::json!({"purpose": purpose}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        self.sms
+            .send(phone, &format!("【技能培训平台】您的验证码是{code}，{CODE_TTL_MINUTES}分钟内有效。如非本人操作请忽略。"))
+            .map_err(|e| AppError::Internal(format!("sms: {e}")))?;
+        Ok(self.reveal_sms_codes.then_some(code))
+    }
+
+    /// Check and use up a code. Wrong codes count; five wrong ones void it.
+    async fn use_code(&self, phone: &Phone, purpose: &str, code: &str) -> AppResult<()> {
+        let bidx = self.keyring.blind_index(PiiKind::Phone, phone.as_str());
+        let now = self.now();
+        let latest = sms_code::Entity::find()
+            .filter(sms_code::Column::PhoneBidx.eq(bidx.clone()))
+            .filter(sms_code::Column::Purpose.eq(purpose))
+            .filter(sms_code::Column::Used.eq(false))
+            .order_by_desc(sms_code::Column::CreatedAt)
+            .one(&self.db)
+            .await?;
+        let Some(c) = latest.filter(|c| c.expires_at > now) else {
+            return Err(AppError::field("code", "验证码已过期或未获取，请重新获取"));
+        };
+        if c.attempts >= CODE_MAX_ATTEMPTS {
+            return Err(AppError::field("code", "验证码错误次数过多，请重新获取"));
+        }
+        let txn = begin_write(&self.db).await?;
+        if c.code_hash != code_hash(&bidx, code.trim()) {
+            sms_code::Entity::update_many()
+                .col_expr(
+                    sms_code::Column::Attempts,
+                    Expr::col(sms_code::Column::Attempts).add(1),
+                )
+                .filter(sms_code::Column::Id.eq(c.id))
+                .exec(&txn)
+                .await?;
+            txn.commit().await?;
+            return Err(AppError::field("code", "验证码不正确"));
+        }
+        let res = sms_code::Entity::update_many()
+            .col_expr(sms_code::Column::Used, Expr::value(true))
+            .filter(sms_code::Column::Id.eq(c.id))
+            .filter(sms_code::Column::Used.eq(false))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        if res.rows_affected != 1 {
+            return Err(AppError::field("code", "验证码已使用，请重新获取"));
+        }
+        Ok(())
+    }
+
+    async fn check_county(
+        &self,
+        r: &RegionCode,
+        errors: &mut Vec<FieldError>,
+        field: &str,
+    ) -> AppResult<()> {
+        match region::Entity::find_by_id(r.as_str().to_string())
+            .one(&self.db)
+            .await?
+        {
+            Some(m) if m.level == "county" => {}
+            _ => errors.push(FieldError::new(field, "请选择所在区县")),
+        }
+        Ok(())
+    }
+
+    /// A person registers as a learner with an SMS code. Returns the new user id.
+    pub async fn register_learner(
+        &self,
+        ctx: &RequestCtx,
+        i: LearnerInput,
+        code: &str,
+        password: &str,
+    ) -> AppResult<String> {
+        let mut errors = Vec::new();
+        if let Err(m) = jineng_core::learners::check_person_name(&i.name) {
+            errors.push(FieldError::new("name", m));
+        }
+        let category = person_category(&i.person_category);
+        if category.is_none() {
+            errors.push(FieldError::new("person_category", "请选择人员类别"));
+        }
+        let edu = education(&i.education);
+        if edu.is_none() {
+            errors.push(FieldError::new("education", "请选择文化程度"));
+        }
+        self.check_county(&i.region, &mut errors, "region_code")
+            .await?;
+        let id_bidx = self
+            .keyring
+            .blind_index(PiiKind::IdNumber, i.id_number.as_str());
+        if let Some(existing) = user::Entity::find()
+            .filter(user::Column::IdNumberBidx.eq(id_bidx))
+            .one(&self.db)
+            .await?
+        {
+            let inactive = profile::Entity::find_by_id(existing.id)
+                .one(&self.db)
+                .await?
+                .is_some_and(|p| !p.activated);
+            errors.push(FieldError::new(
+                "id_number",
+                if inactive {
+                    "您已由培训机构或企业导入，请使用“首次登录激活”设置密码"
+                } else {
+                    "该身份证号码已注册，请直接登录"
+                },
+            ));
+        }
+        if let Err(e) = check_password_policy(password) {
+            errors.push(FieldError::new("password", e.to_string()));
+        }
+        let n = NewUser {
+            username: learner_username(),
+            display_name: i.name.trim().to_string(),
+            password: password.to_string(),
+            phone: Some(i.phone.clone()),
+            id_number: Some(i.id_number.clone()),
+            region: Some(i.region),
+            roles: vec![(Role::Learner, None)],
+            must_change_password: false,
+        };
+        // Every other check first, so a typo elsewhere does not burn the code.
+        let prepared = self.prepare_user(&n, errors).await?;
+        self.use_code(&i.phone, "register", code).await?;
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let actor = Actor {
+            id: &prepared.id,
+            name: &n.display_name,
+            role: Role::Learner.code(),
+        };
+        self.insert_user(&txn, &prepared, None, actor, ctx).await?;
+        profile::Entity::insert(profile::ActiveModel {
+            user_id: Set(prepared.id.clone()),
+            person_category: Set(category.map(|c| c.0).unwrap_or_default().into()),
+            education: Set(edu.map(|c| c.0).unwrap_or_default().into()),
+            gender: Set(gender_code(i.id_number.gender()).into()),
+            birth_date: Set(i.id_number.birth_date().to_string()),
+            region_code: Set(i.region.as_str().into()),
+            source: Set("self".into()),
+            imported_by_org: Set(String::new()),
+            activated: Set(true),
+            created_at: Set(now),
+        })
+        .exec(&txn)
+        .await?;
+        let actor = Actor {
+            id: &prepared.id,
+            name: &n.display_name,
+            role: Role::Learner.code(),
+        };
+        audit::append(&txn, now, actor, ctx, Entry { action: "learner.register", object_type: "learner", object_id: &prepared.id, changes: serde_json::json!({"person_category": category.map(|c| c.0), "region_code": i.region.as_str()}), outcome: "ok" }).await?;
+        txn.commit().await?;
+        Ok(prepared.id)
+    }
+
+    /// An imported learner sets a password, proving the phone on record with a code.
+    pub async fn activate_learner(
+        &self,
+        ctx: &RequestCtx,
+        id_number: &IdNumber,
+        phone: &Phone,
+        code: &str,
+        password: &str,
+    ) -> AppResult<()> {
+        check_password_policy(password).map_err(|e| AppError::field("password", e.to_string()))?;
+        let id_bidx = self
+            .keyring
+            .blind_index(PiiKind::IdNumber, id_number.as_str());
+        let phone_bidx = self.keyring.blind_index(PiiKind::Phone, phone.as_str());
+        let u = user::Entity::find()
+            .filter(user::Column::IdNumberBidx.eq(id_bidx))
+            .one(&self.db)
+            .await?;
+        let p = match &u {
+            Some(u) => {
+                profile::Entity::find_by_id(u.id.clone())
+                    .one(&self.db)
+                    .await?
+            }
+            None => None,
+        };
+        let (Some(u), Some(p)) = (u, p) else {
+            return Err(AppError::field(
+                "id_number",
+                "未找到该身份证号码的导入记录，请先自行注册",
+            ));
+        };
+        if p.activated {
+            return Err(AppError::Conflict("该账户已激活，请直接登录".into()));
+        }
+        if u.phone_bidx.as_deref() != Some(phone_bidx.as_str()) {
+            return Err(AppError::field(
+                "phone",
+                "手机号与导入时登记的不一致，请联系培训机构核对",
+            ));
+        }
+        self.use_code(phone, "activate", code).await?;
+        let pw = password.to_string();
+        let hash = self
+            .blocking(move |h| h.hash(&pw))
+            .await?
+            .map_err(AppError::Internal)?;
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let res = profile::Entity::update_many()
+            .col_expr(profile::Column::Activated, Expr::value(true))
+            .filter(profile::Column::UserId.eq(u.id.clone()))
+            .filter(profile::Column::Activated.eq(false))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected != 1 {
+            return Err(AppError::Conflict("该账户已激活，请直接登录".into()));
+        }
+        let mut am = u.clone().into_active_model();
+        am.password_hash = Set(hash);
+        am.password_changed_at = Set(now);
+        am.updated_at = Set(now);
+        am.update(&txn).await?;
+        let actor = Actor {
+            id: &u.id,
+            name: &u.display_name,
+            role: Role::Learner.code(),
+        };
+        audit::append(
+            &txn,
+            now,
+            actor,
+            ctx,
+            Entry {
+                action: "learner.activate",
+                object_type: "learner",
+                object_id: &u.id,
+                changes: serde_json::json!({}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    fn learner_scope(&self, who: &Principal) -> AppResult<Scope> {
+        who.scope(Permission::ViewLearners)
+            .ok_or(AppError::Forbidden)
+    }
+
+    fn learner_condition(scope: &Scope) -> Condition {
+        match scope {
+            Scope::Orgs(ids) => {
+                let linked = Query::select()
+                    .column(org_link::Column::UserId)
+                    .from(org_link::Entity)
+                    .and_where(org_link::Column::OrgId.is_in(ids.clone()))
+                    .to_owned();
+                Condition::all().add(profile::Column::UserId.in_subquery(linked))
+            }
+            other => other.condition(profile::Column::RegionCode, profile::Column::UserId),
+        }
+    }
+
+    async fn learner_view(&self, who: &Principal, p: profile::Model) -> AppResult<LearnerView> {
+        let u = user::Entity::find_by_id(p.user_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("学员"))?;
+        let full = who.can(Permission::ViewFullPii) || who.user_id == u.id;
+        let show = |enc: &Option<String>, m: fn(&str) -> String| {
+            enc.as_deref()
+                .map(|e| match self.keyring.decrypt(e) {
+                    Ok(v) if full => v,
+                    Ok(v) => m(&v),
+                    Err(_) => "（无法解密）".into(),
+                })
+                .unwrap_or_default()
+        };
+        let region_name = region::Entity::find_by_id(p.region_code.clone())
+            .one(&self.db)
+            .await?
+            .map(|r| r.name)
+            .unwrap_or_default();
+        Ok(LearnerView {
+            id_number: show(&u.id_number_enc, mask::id_number),
+            phone: show(&u.phone_enc, mask::phone),
+            id: u.id,
+            name: u.display_name,
+            gender: if p.gender == "male" { "男" } else { "女" },
+            birth_date: p.birth_date,
+            person_category_label: person_category(&p.person_category)
+                .map(|c| c.1)
+                .unwrap_or(""),
+            person_category: p.person_category,
+            education_label: education(&p.education).map(|c| c.1).unwrap_or(""),
+            education: p.education,
+            region_code: p.region_code,
+            region_name,
+            source: p.source,
+            activated: p.activated,
+        })
+    }
+
+    pub async fn list_learners(
+        &self,
+        who: &Principal,
+        f: &LearnerFilter,
+        page: u64,
+        per_page: u64,
+    ) -> AppResult<Page<LearnerView>> {
+        let scope = self.learner_scope(who)?;
+        let mut q = profile::Entity::find().filter(Self::learner_condition(&scope));
+        if let Some(c) = f.person_category.as_deref().and_then(person_category) {
+            q = q.filter(profile::Column::PersonCategory.eq(c.0));
+        }
+        if let Some(r) = &f.region {
+            q = q.filter(profile::Column::RegionCode.starts_with(r.subtree_prefix()));
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let mut any = Condition::any();
+            let by_name = Query::select()
+                .column(user::Column::Id)
+                .from(user::Entity)
+                .and_where(user::Column::DisplayName.contains(text))
+                .to_owned();
+            any = any.add(profile::Column::UserId.in_subquery(by_name));
+            if let Ok(id) = IdNumber::parse(text) {
+                let b = self.keyring.blind_index(PiiKind::IdNumber, id.as_str());
+                let by_id = Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::IdNumberBidx.eq(b))
+                    .to_owned();
+                any = any.add(profile::Column::UserId.in_subquery(by_id));
+            }
+            if let Ok(ph) = Phone::parse(text) {
+                let b = self.keyring.blind_index(PiiKind::Phone, ph.as_str());
+                let by_phone = Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .and_where(user::Column::PhoneBidx.eq(b))
+                    .to_owned();
+                any = any.add(profile::Column::UserId.in_subquery(by_phone));
+            }
+            q = q.filter(any);
+        }
+        let per_page = per_page.clamp(1, 200);
+        let p = q
+            .order_by_desc(profile::Column::CreatedAt)
+            .paginate(&self.db, per_page);
+        let total = p.num_items().await?;
+        let page = std::cmp::max(page, 1);
+        let rows = p.fetch_page(page - 1).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            items.push(self.learner_view(who, r).await?);
+        }
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    pub async fn get_learner(&self, who: &Principal, id: &str) -> AppResult<LearnerView> {
+        let scope = if who.user_id == id {
+            Scope::OwnUser(id.to_string())
+        } else {
+            self.learner_scope(who)?
+        };
+        let p = profile::Entity::find()
+            .filter(profile::Column::UserId.eq(id))
+            .filter(Self::learner_condition(&scope))
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("学员"))?;
+        self.learner_view(who, p).await
+    }
+
+    /// Whether the user holds the learner role (used by the home page).
+    pub async fn is_learner(&self, user_id: &str) -> AppResult<bool> {
+        Ok(role_grant::Entity::find()
+            .filter(role_grant::Column::UserId.eq(user_id))
+            .filter(role_grant::Column::Role.eq(Role::Learner.code()))
+            .count(&self.db)
+            .await?
+            > 0)
+    }
+}

@@ -1,0 +1,76 @@
+//! Learners: person categories (seeds 001 §3, 003 §5.1) and education levels, each a
+//! code stored in the database and a Chinese name shown and accepted in spreadsheets.
+
+pub const PERSON_CATEGORIES: [(&str, &str); 15] = [
+    ("poor_family_child", "贫困家庭子女"),
+    ("graduate", "毕业年度高校毕业生"),
+    ("unpromoted_graduate", "城乡未继续升学的应届初高中毕业生"),
+    ("rural_migrant", "农村转移就业劳动者"),
+    ("urban_unemployed", "城镇登记失业人员"),
+    ("enterprise_employee", "企业职工"),
+    ("veteran", "退役军人"),
+    ("hard_to_employ", "就业困难人员（含残疾人）"),
+    ("poverty_alleviated", "脱贫人口"),
+    ("low_income", "低收入农户和城乡低保对象"),
+    ("entrepreneur", "有创业意愿的劳动者"),
+    ("farmer", "职业农民和农村实用人才"),
+    ("hazardous_worker", "高危行业及特种作业人员"),
+    ("flexible_worker", "个体工商户用工和灵活就业人员"),
+    ("other", "其他"),
+];
+
+pub const EDUCATION_LEVELS: [(&str, &str); 6] = [
+    ("primary", "小学及以下"),
+    ("junior", "初中"),
+    ("senior", "高中/中专/技校"),
+    ("college", "大专"),
+    ("bachelor", "本科"),
+    ("postgraduate", "研究生"),
+];
+
+fn find(list: &[(&'static str, &'static str)], s: &str) -> Option<(&'static str, &'static str)> {
+    let s = s.trim();
+    list.iter().find(|(c, l)| *c == s || *l == s).copied()
+}
+
+/// A person category by code or by its Chinese name (as typed in a spreadsheet).
+pub fn person_category(s: &str) -> Option<(&'static str, &'static str)> {
+    find(&PERSON_CATEGORIES, s)
+}
+
+pub fn education(s: &str) -> Option<(&'static str, &'static str)> {
+    find(&EDUCATION_LEVELS, s)
+}
+
+/// A learner's name: 2 to 30 characters, no digits or angle brackets.
+pub fn check_person_name(s: &str) -> Result<(), &'static str> {
+    let n = s.trim().chars().count();
+    if !(2..=30).contains(&n) {
+        return Err("姓名应为2至30个字符");
+    }
+    if s.chars()
+        .any(|c| c.is_ascii_digit() || matches!(c, '<' | '>' | '&'))
+    {
+        return Err("姓名不能包含数字或特殊符号");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_by_code_or_name() {
+        assert_eq!(person_category("veteran").map(|c| c.1), Some("退役军人"));
+        assert_eq!(
+            person_category(" 企业职工 ").map(|c| c.0),
+            Some("enterprise_employee")
+        );
+        assert!(person_category("外星人").is_none());
+        assert_eq!(education("本科").map(|c| c.0), Some("bachelor"));
+        assert!(check_person_name("陈学员").is_ok());
+        assert!(check_person_name("陈").is_err());
+        assert!(check_person_name("陈1").is_err());
+    }
+}
