@@ -412,14 +412,10 @@ pub async fn import_upload(
             }
         };
         let name = field.name().unwrap_or("").to_string();
-        match name.as_str() {
-            "file" => bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
-            "mode" => {
-                if field.text().await.unwrap_or_default() == "good_only" {
-                    mode = ImportMode::GoodOnly;
-                }
-            }
-            _ => {}
+        if name == "file" {
+            bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+        } else if name == "mode" && field.text().await.unwrap_or_default() == "good_only" {
+            mode = ImportMode::GoodOnly;
         }
     }
     match s.app.start_import(&u.principal, &ctx, &bytes, mode).await {
