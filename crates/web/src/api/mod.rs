@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod catalogue;
 pub mod extract;
+pub mod learners;
 pub mod me;
 pub mod occupations;
 pub mod orgs;
@@ -47,9 +48,15 @@ use utoipa::{Modify, OpenApi};
         catalogue::declarations,
         catalogue::declare,
         catalogue::decide,
+        learners::send_code,
+        learners::register,
+        learners::list,
+        learners::get,
+        learners::import,
+        learners::import_status,
     ),
     modifiers(&Bearer),
-    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"))
+    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"))
 )]
 pub struct ApiDoc;
 
@@ -77,6 +84,15 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/status", post(users::set_status))
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/audit", get(audit::search))
+        .route("/sms/code", post(learners::send_code))
+        .route("/learners/register", post(learners::register))
+        .route("/learners", get(learners::list))
+        .route("/learners/{id}", get(learners::get))
+        .route(
+            "/learners/imports",
+            post(learners::import).layer(axum::extract::DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route("/learners/imports/{id}", get(learners::import_status))
         .route("/catalogue", get(catalogue::list).post(catalogue::publish))
         .route("/catalogue/{id}/withdraw", post(catalogue::withdraw))
         .route("/declarations", get(catalogue::declarations))

@@ -401,3 +401,141 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
     assert!(p.get("/").await.text().contains("您好，甲学员"));
     assert!(inst.get("/learners").await.text().contains("已激活"));
 }
+
+#[tokio::test]
+async fn the_same_through_the_api() {
+    use axum::http::Method;
+    use serde_json::json;
+    let t = TestApp::new().await;
+    let r = t
+        .api(
+            Method::POST,
+            "/sms/code",
+            None,
+            Some(json!({"phone": "13500002222", "purpose": "register"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.json()["demo_code"],
+        serde_json::Value::Null,
+        "codes are not revealed outside demo mode"
+    );
+    t.api(
+        Method::POST,
+        "/sms/code",
+        None,
+        Some(json!({"phone": "13500002222", "purpose": "spam"})),
+    )
+    .await
+    .problem(422);
+    let code = t.last_code("13500002222");
+    let me = id("52030219990909909");
+    let body = json!({"name": "黄学员", "id_number": me, "phone": "13500002222", "code": code, "password": PW, "person_category": "graduate", "education": "bachelor", "region_code": "520302"});
+    let r = t
+        .api(Method::POST, "/learners/register", None, Some(body.clone()))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let p = t
+        .api(Method::POST, "/learners/register", None, Some(body))
+        .await
+        .problem(422);
+    assert!(p["errors"].to_string().contains("已注册"));
+    // Zunyi's regulator sees the new learner (masked); Nanming's does not.
+    let zy = t
+        .api(
+            Method::GET,
+            "/learners?q=%E9%BB%84",
+            Some(&t.token("zy_regulator").await),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(zy["total"], 1);
+    assert_eq!(
+        zy["items"][0]["id_number"]
+            .as_str()
+            .unwrap()
+            .matches('*')
+            .count(),
+        8
+    );
+    assert_eq!(
+        t.api(
+            Method::GET,
+            "/learners?q=%E9%BB%84",
+            Some(&t.token("nm_regulator").await),
+            None
+        )
+        .await
+        .json()["total"],
+        0
+    );
+    t.api(
+        Method::GET,
+        "/learners",
+        Some(&t.token("teacher").await),
+        None,
+    )
+    .await
+    .problem(403);
+
+    // Import by API: the spreadsheet is the body; poll the job.
+    let inst = t.token("institution").await;
+    let file = xlsx(&[[
+        "钟学员",
+        &id("52010219880808808"),
+        "13500003333",
+        "企业职工",
+        "大专",
+        "520102",
+    ]]);
+    let r = t
+        .raw_api(
+            Method::POST,
+            "/learners/imports?mode=good_only",
+            &inst,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            file,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let job = r.json()["id"].as_str().unwrap().to_string();
+    let mut status = String::new();
+    for _ in 0..200 {
+        let j = t
+            .api(
+                Method::GET,
+                &format!("/learners/imports/{job}"),
+                Some(&inst),
+                None,
+            )
+            .await
+            .json();
+        status = j["status"].as_str().unwrap().to_string();
+        if status == "done" {
+            assert_eq!(j["imported_rows"], 1);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "done");
+    t.api(
+        Method::GET,
+        &format!("/learners/imports/{job}"),
+        Some(&t.token("enterprise").await),
+        None,
+    )
+    .await
+    .problem(404);
+    let r = t
+        .raw_api(
+            Method::POST,
+            "/learners/imports",
+            &inst,
+            "application/octet-stream",
+            b"junk".to_vec(),
+        )
+        .await;
+    r.problem(422);
+}
