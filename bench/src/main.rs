@@ -1,6 +1,12 @@
-//! `cargo run -p jineng-bench --release -- argon2 SECONDS THREADS`: how many Argon2id
-//! verifications per second this machine does with the platform's default parameters.
-//! bench/run.sh compares the login endpoint against this number.
+//! Reference measurements, rerunnable by anyone:
+//! - `jineng-bench argon2 SECONDS THREADS`: Argon2id verifications per second with the
+//!   platform's default parameters (bench/run.sh compares the login endpoint to it);
+//! - `jineng-bench import ROWS`: bulk import of ROWS learners from an xlsx file through
+//!   the real use case, against a plain batched insert of the same number of rows into
+//!   the same database in the same run. SQLite in a temporary file by default;
+//!   `JINENG_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (a fresh database).
+
+mod import;
 
 use jineng_app::SecurityConfig;
 use jineng_app::crypto::PasswordHasher;
@@ -10,8 +16,16 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("import") {
+        let rows: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10_000);
+        if let Err(e) = import::run(rows) {
+            eprintln!("import benchmark failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.get(1).map(String::as_str) != Some("argon2") {
-        eprintln!("usage: jineng-bench argon2 [SECONDS] [THREADS]");
+        eprintln!("usage: jineng-bench argon2 [SECONDS] [THREADS] | jineng-bench import [ROWS]");
         std::process::exit(2);
     }
     let seconds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
