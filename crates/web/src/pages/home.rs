@@ -92,6 +92,42 @@ pub async fn home(u: PageUser) -> HomePage {
             about,
         });
     }
+    if p.can(Permission::ViewLearners) {
+        let about = if p.can(Permission::ImportLearners) {
+            "本单位学员名单、批量导入与导出"
+        } else {
+            "辖区内实名学员的查询与导出"
+        };
+        links.push(Link {
+            href: "/learners",
+            label: "学员",
+            about,
+        });
+    }
+    if p.can(Permission::ReviewOrganizations) || p.has_role(Role::InstitutionAdmin) {
+        links.push(Link {
+            href: "/declarations",
+            label: "工种申报",
+            about: "培训工种的申报与审核",
+        });
+    }
+    if p.is_platform_admin()
+        || p.has_role(Role::Regulator)
+        || p.grants.iter().any(|g| g.org_id.is_some())
+    {
+        links.push(Link {
+            href: "/catalogue",
+            label: "培训项目目录",
+            about: "按职业、工种、等级发布的培训项目与补贴标准",
+        });
+    }
+    if p.has_role(Role::Learner) {
+        links.push(Link {
+            href: "/catalogue",
+            label: "培训项目",
+            about: "查看可参加的职业技能培训项目",
+        });
+    }
     if p.can(Permission::ViewAudit) {
         links.push(Link {
             href: "/audit",
