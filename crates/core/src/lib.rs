@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod classes;
 pub mod identity;
 pub mod learners;
 pub mod mask;

@@ -2,7 +2,9 @@
 //! `cargo run -p jineng-store --example ddl -- sqlite|postgres [table…]`.
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
-use jineng_store::{accounts, audit, catalogue, learners, organizations, reference, settings};
+use jineng_store::{
+    accounts, audit, catalogue, classes, learners, organizations, reference, settings,
+};
 use sea_orm::{DbBackend, EntityTrait, Schema};
 
 fn print<E: EntityTrait>(b: DbBackend, e: E, only: &[String]) {
@@ -43,4 +45,6 @@ fn main() {
     print(b, learners::org_link::Entity, only);
     print(b, learners::sms_code::Entity, only);
     print(b, learners::import_job::Entity, only);
+    print(b, classes::class::Entity, only);
+    print(b, classes::enrollment::Entity, only);
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod classes;
 pub mod db;
 pub mod learners;
 pub mod migrate;

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod classes;
 pub mod extract;
 pub mod learners;
 pub mod me;
@@ -54,9 +55,14 @@ use utoipa::{Modify, OpenApi};
         learners::get,
         learners::import,
         learners::import_status,
+        classes::list,
+        classes::open,
+        classes::get,
+        classes::enroll,
+        classes::act,
     ),
     modifiers(&Bearer),
-    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"))
+    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"), (name = "classes", description = "培训班与备案"))
 )]
 pub struct ApiDoc;
 
@@ -84,6 +90,10 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/status", post(users::set_status))
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/audit", get(audit::search))
+        .route("/classes", get(classes::list).post(classes::open))
+        .route("/classes/{id}", get(classes::get))
+        .route("/classes/{id}/enrollments", post(classes::enroll))
+        .route("/classes/{id}/actions", post(classes::act))
         .route("/sms/code", post(learners::send_code))
         .route("/learners/register", post(learners::register))
         .route("/learners", get(learners::list))

@@ -5,6 +5,7 @@ mod api;
 mod audit;
 mod auth;
 mod catalogue;
+mod classes;
 mod common;
 mod hardening;
 mod learners;

@@ -1,0 +1,645 @@
+//! Training classes: opened by an approved institution (from a published catalogue
+//! project whose occupation it has an approved declaration for) or enterprise; learners
+//! enrolled before filing; filed with the regulator of its region; started, completed or
+//! cancelled. Every refusal names the rule; nothing is half-written.
+
+use crate::audit::{self, Entry, Page};
+use crate::context::{Principal, RequestCtx};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::scope::Scope;
+use crate::{App, tx::begin_write};
+use chrono::NaiveDate;
+use jineng_core::accounts::Permission;
+use jineng_core::classes::{ClassAction, ClassStatus, delivery_label};
+use jineng_core::organizations::OrgStatus;
+use jineng_store::accounts::user;
+use jineng_store::catalogue::project;
+use jineng_store::classes::{class, enrollment};
+use jineng_store::learners::org_link;
+use jineng_store::organizations::organization;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+
+#[derive(Debug, Clone)]
+pub struct ClassInput {
+    pub project_id: String,
+    pub name: String,
+    pub delivery: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub location: String,
+    pub capacity: i32,
+    pub theory_hours: i32,
+    pub practice_hours: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassView {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub region_code: String,
+    pub project_id: String,
+    pub project_name: String,
+    pub name: String,
+    pub delivery: String,
+    pub delivery_label: &'static str,
+    pub start_date: String,
+    pub end_date: String,
+    pub location: String,
+    pub capacity: i32,
+    pub enrolled: i32,
+    pub theory_hours: i32,
+    pub practice_hours: i32,
+    pub status: ClassStatus,
+    pub status_label: &'static str,
+    pub status_reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnrolledLearner {
+    pub user_id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClassFilter {
+    pub status: Option<ClassStatus>,
+    pub q: Option<String>,
+}
+
+impl App {
+    fn today(&self) -> NaiveDate {
+        // China Standard Time is UTC+8 all year.
+        (self.now() + chrono::Duration::hours(8)).date_naive()
+    }
+
+    async fn class_view(&self, c: class::Model) -> AppResult<ClassView> {
+        let org_name = organization::Entity::find_by_id(c.org_id.clone())
+            .one(&self.db)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+        let project_name = match project::Entity::find_by_id(c.project_id.clone())
+            .one(&self.db)
+            .await?
+        {
+            Some(p) => self.get_project(&p.id).await?.name,
+            None => String::new(),
+        };
+        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        Ok(ClassView {
+            delivery_label: delivery_label(&c.delivery).unwrap_or(""),
+            status_label: status.label(),
+            status,
+            org_name,
+            project_name,
+            id: c.id,
+            org_id: c.org_id,
+            region_code: c.region_code,
+            project_id: c.project_id,
+            name: c.name,
+            delivery: c.delivery,
+            start_date: c.start_date,
+            end_date: c.end_date,
+            location: c.location,
+            capacity: c.capacity,
+            enrolled: c.enrolled,
+            theory_hours: c.theory_hours,
+            practice_hours: c.practice_hours,
+            status_reason: c.status_reason,
+        })
+    }
+
+    /// The caller's own organisation, which must be approved to act.
+    async fn operating_org(&self, who: &Principal) -> AppResult<organization::Model> {
+        if !who.can(Permission::ManageOwnOrganization) {
+            return Err(AppError::Forbidden);
+        }
+        let id = self
+            .own_org_ids(who)
+            .into_iter()
+            .next()
+            .ok_or(AppError::Forbidden)?;
+        let org = organization::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("机构"))?;
+        if !OrgStatus::parse(&org.status).is_some_and(OrgStatus::may_operate) {
+            return Err(AppError::Conflict(
+                "机构或企业登记未通过审核，或已被暂停、撤销，不能开班".into(),
+            ));
+        }
+        Ok(org)
+    }
+
+    pub async fn open_class(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        i: ClassInput,
+    ) -> AppResult<ClassView> {
+        let org = self.operating_org(who).await?;
+        let mut e = Vec::new();
+        let p = project::Entity::find_by_id(i.project_id.clone())
+            .one(&self.db)
+            .await?;
+        match &p {
+            Some(p) if p.status == "published" => {
+                if org.kind == "institution"
+                    && !self
+                        .has_approved_declaration(&org.id, &p.occupation_code)
+                        .await?
+                {
+                    e.push(FieldError::new(
+                        "project_id",
+                        "本机构未获批培训该职业（工种），请先申报培训工种",
+                    ));
+                }
+                if i.theory_hours < p.theory_hours || i.practice_hours < p.practice_hours {
+                    e.push(FieldError::new(
+                        "theory_hours",
+                        format!(
+                            "学时不能低于培训项目规定的学时（理论{}、实操{}）",
+                            p.theory_hours, p.practice_hours
+                        ),
+                    ));
+                }
+            }
+            _ => e.push(FieldError::new(
+                "project_id",
+                "请从培训项目目录中选择已发布的项目",
+            )),
+        }
+        let n = i.name.trim().chars().count();
+        if !(2..=100).contains(&n) {
+            e.push(FieldError::new("name", "班级名称应为2至100个字符"));
+        }
+        if delivery_label(&i.delivery).is_none() {
+            e.push(FieldError::new("delivery", "请选择培训形式"));
+        } else if i.delivery != "online" && i.location.trim().is_empty() {
+            e.push(FieldError::new(
+                "location",
+                "线下或线上线下结合的培训必须填写培训地点",
+            ));
+        }
+        if i.start_date < self.today() {
+            e.push(FieldError::new("start_date", "开班日期不能早于今天"));
+        }
+        if i.end_date < i.start_date {
+            e.push(FieldError::new("end_date", "结业日期不能早于开班日期"));
+        }
+        if !(1..=500).contains(&i.capacity) {
+            e.push(FieldError::new("capacity", "班级人数应为1至500"));
+        }
+        if i.theory_hours > 2000 || i.practice_hours > 2000 {
+            e.push(FieldError::new("theory_hours", "学时不能超过2000"));
+        }
+        let (Some(p), true) = (p, e.is_empty()) else {
+            return Err(AppError::Validation(e));
+        };
+        let now = self.now();
+        let id = uuid::Uuid::now_v7().to_string();
+        let txn = begin_write(&self.db).await?;
+        class::Entity::insert(class::ActiveModel {
+            id: Set(id.clone()),
+            org_id: Set(org.id.clone()),
+            region_code: Set(org.region_code.clone()),
+            project_id: Set(p.id.clone()),
+            occupation_code: Set(p.occupation_code.clone()),
+            name: Set(i.name.trim().into()),
+            delivery: Set(i.delivery.clone()),
+            start_date: Set(i.start_date.to_string()),
+            end_date: Set(i.end_date.to_string()),
+            location: Set(i.location.trim().into()),
+            capacity: Set(i.capacity),
+            theory_hours: Set(i.theory_hours),
+            practice_hours: Set(i.practice_hours),
+            status: Set(ClassStatus::Draft.code().into()),
+            status_reason: Set(String::new()),
+            enrolled: Set(0),
+            created_by: Set(who.user_id.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec(&txn)
+        .await?;
+        let changes = serde_json::json!({"project_id": p.id, "name": i.name.trim(), "delivery": i.delivery, "start_date": i.start_date.to_string(), "end_date": i.end_date.to_string(), "capacity": i.capacity, "theory_hours": i.theory_hours, "practice_hours": i.practice_hours});
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "class.open",
+                object_type: "class",
+                object_id: &id,
+                changes,
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        self.get_class(who, &id).await.map(|(c, _)| c)
+    }
+
+    fn class_scope(&self, who: &Principal) -> AppResult<Scope> {
+        who.scope(Permission::ViewOrganizations)
+            .ok_or(AppError::Forbidden)
+    }
+
+    async fn load_class(
+        &self,
+        who: &Principal,
+        id: &str,
+        p: Permission,
+    ) -> AppResult<class::Model> {
+        let scope = who.scope(p).ok_or(AppError::Forbidden)?;
+        let c = class::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("培训班"))?;
+        if !scope.admits_org(&c.region_code, &c.org_id) {
+            return Err(AppError::NotFound("培训班"));
+        }
+        Ok(c)
+    }
+
+    pub async fn get_class(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> AppResult<(ClassView, Vec<EnrolledLearner>)> {
+        let c = self
+            .load_class(who, id, Permission::ViewOrganizations)
+            .await?;
+        let members = enrollment::Entity::find()
+            .filter(enrollment::Column::ClassId.eq(c.id.clone()))
+            .order_by_asc(enrollment::Column::CreatedAt)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+        let names: std::collections::HashMap<String, String> = user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        let learners = members
+            .into_iter()
+            .map(|m| EnrolledLearner {
+                name: names.get(&m.user_id).cloned().unwrap_or_default(),
+                user_id: m.user_id,
+            })
+            .collect();
+        Ok((self.class_view(c).await?, learners))
+    }
+
+    pub async fn list_classes(
+        &self,
+        who: &Principal,
+        f: &ClassFilter,
+        page: u64,
+        per_page: u64,
+    ) -> AppResult<Page<ClassView>> {
+        let scope = self.class_scope(who)?;
+        let mut q = class::Entity::find()
+            .filter(scope.org_condition(class::Column::RegionCode, class::Column::OrgId));
+        if let Some(s) = f.status {
+            q = q.filter(class::Column::Status.eq(s.code()));
+        }
+        if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q = q.filter(class::Column::Name.contains(text));
+        }
+        let per_page = per_page.clamp(1, 200);
+        let p = q
+            .order_by_desc(class::Column::StartDate)
+            .order_by_desc(class::Column::CreatedAt)
+            .paginate(&self.db, per_page);
+        let total = p.num_items().await?;
+        let page = std::cmp::max(page, 1);
+        let rows = p.fetch_page(page - 1).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            items.push(self.class_view(r).await?);
+        }
+        Ok(Page {
+            items,
+            total,
+            page,
+            per_page,
+        })
+    }
+
+    /// Enrol learners of the organisation, all or none: each refusal is listed by name.
+    pub async fn enroll(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        class_id: &str,
+        user_ids: &[String],
+    ) -> AppResult<usize> {
+        let org = self.operating_org(who).await?;
+        let c = self
+            .load_class(who, class_id, Permission::ManageOwnOrganization)
+            .await?;
+        if c.org_id != org.id {
+            return Err(AppError::NotFound("培训班"));
+        }
+        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        if matches!(status, ClassStatus::InTraining | ClassStatus::Completed) {
+            return Err(AppError::Conflict("培训已开始，不能再报名".into()));
+        }
+        if !status.enrollment_open() {
+            return Err(AppError::Conflict(format!(
+                "培训班当前状态为“{}”，只有草稿或被退回的班级可以调整学员",
+                status.label()
+            )));
+        }
+        if c.start_date.as_str() <= self.today().to_string().as_str() {
+            return Err(AppError::Conflict("已到开班日期，不能再报名".into()));
+        }
+        let mut ids: Vec<String> = user_ids
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Err(AppError::field("learners", "请选择要报名的学员"));
+        }
+        let names: std::collections::HashMap<String, String> = user::Entity::find()
+            .filter(user::Column::Id.is_in(ids.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        let linked: std::collections::HashSet<String> = org_link::Entity::find()
+            .filter(org_link::Column::OrgId.eq(org.id.clone()))
+            .filter(org_link::Column::UserId.is_in(ids.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|l| l.user_id)
+            .collect();
+        let mut e = Vec::new();
+        let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+        // The same learner in another class of the same project that has not ended.
+        let open_classes: Vec<class::Model> = class::Entity::find()
+            .filter(class::Column::ProjectId.eq(c.project_id.clone()))
+            .filter(class::Column::Id.ne(c.id.clone()))
+            .filter(
+                class::Column::Status
+                    .is_not_in([ClassStatus::Completed.code(), ClassStatus::Cancelled.code()]),
+            )
+            .all(&self.db)
+            .await?;
+        let open_ids: Vec<String> = open_classes.iter().map(|c| c.id.clone()).collect();
+        let elsewhere: std::collections::HashMap<String, String> = enrollment::Entity::find()
+            .filter(enrollment::Column::ClassId.is_in(open_ids))
+            .filter(enrollment::Column::UserId.is_in(ids.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| {
+                (
+                    m.user_id,
+                    open_classes
+                        .iter()
+                        .find(|c| c.id == m.class_id)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        let already: std::collections::HashSet<String> = enrollment::Entity::find()
+            .filter(enrollment::Column::ClassId.eq(c.id.clone()))
+            .filter(enrollment::Column::UserId.is_in(ids.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect();
+        for id in &ids {
+            if !linked.contains(id) {
+                e.push(FieldError::new(
+                    "learners",
+                    format!("{}不是本单位的学员", name_of(id)),
+                ));
+            } else if already.contains(id) {
+                e.push(FieldError::new(
+                    "learners",
+                    format!("{}已在本班", name_of(id)),
+                ));
+            } else if let Some(other) = elsewhere.get(id) {
+                e.push(FieldError::new(
+                    "learners",
+                    format!("{}已报名同一培训项目的其他班级（{other}）", name_of(id)),
+                ));
+            }
+        }
+        if c.enrolled as usize + ids.len() > c.capacity as usize {
+            e.push(FieldError::new(
+                "learners",
+                format!("超出班级人数上限（{}人，已有{}人）", c.capacity, c.enrolled),
+            ));
+        }
+        if !e.is_empty() {
+            return Err(AppError::Validation(e));
+        }
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        // Count guard: only if nobody changed the class meanwhile.
+        let res = class::Entity::update_many()
+            .col_expr(
+                class::Column::Enrolled,
+                Expr::col(class::Column::Enrolled).add(ids.len() as i32),
+            )
+            .col_expr(class::Column::UpdatedAt, Expr::value(now))
+            .filter(class::Column::Id.eq(c.id.clone()))
+            .filter(class::Column::Enrolled.eq(c.enrolled))
+            .filter(class::Column::Status.eq(c.status.clone()))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected != 1 {
+            return Err(AppError::Conflict(
+                "班级学员刚被他人调整，请刷新后重试".into(),
+            ));
+        }
+        let rows: Vec<enrollment::ActiveModel> = ids
+            .iter()
+            .map(|u| enrollment::ActiveModel {
+                id: Set(uuid::Uuid::now_v7().to_string()),
+                class_id: Set(c.id.clone()),
+                user_id: Set(u.clone()),
+                project_id: Set(c.project_id.clone()),
+                created_at: Set(now),
+            })
+            .collect();
+        enrollment::Entity::insert_many(rows)
+            .exec(&txn)
+            .await
+            .map_err(|e| match e.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                    AppError::Conflict("有学员已在本班，请刷新后重试".into())
+                }
+                _ => e.into(),
+            })?;
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "class.enroll",
+                object_type: "class",
+                object_id: &c.id,
+                changes: serde_json::json!({"learners": ids}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(ids.len())
+    }
+
+    /// Filing and the rest of the class's life; who may do what is in `ClassAction`.
+    pub async fn class_action(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        id: &str,
+        action: ClassAction,
+        reason: &str,
+    ) -> AppResult<ClassView> {
+        let c = if action.by_regulator() {
+            if !who.can(Permission::ReviewOrganizations) {
+                return Err(AppError::Forbidden);
+            }
+            self.load_class(who, id, Permission::ReviewOrganizations)
+                .await?
+        } else {
+            let org = self.operating_org(who).await?;
+            let c = self
+                .load_class(who, id, Permission::ManageOwnOrganization)
+                .await?;
+            if c.org_id != org.id {
+                return Err(AppError::NotFound("培训班"));
+            }
+            c
+        };
+        let reason = reason.trim();
+        if action.needs_reason() && reason.is_empty() {
+            return Err(AppError::field(
+                "reason",
+                format!("{}必须填写原因", action.label()),
+            ));
+        }
+        let from = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        let to = from
+            .apply(action)
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+        if action == ClassAction::Submit && c.enrolled == 0 {
+            return Err(AppError::Conflict("请先为班级添加学员再提交备案".into()));
+        }
+        if action == ClassAction::Start && self.today().to_string() < c.start_date {
+            return Err(AppError::Conflict(format!(
+                "未到开班日期（{}）",
+                c.start_date
+            )));
+        }
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let res = class::Entity::update_many()
+            .col_expr(class::Column::Status, Expr::value(to.code()))
+            .col_expr(class::Column::StatusReason, Expr::value(reason))
+            .col_expr(class::Column::UpdatedAt, Expr::value(now))
+            .filter(class::Column::Id.eq(c.id.clone()))
+            .filter(class::Column::Status.eq(from.code()))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected != 1 {
+            return Err(AppError::Conflict(
+                "培训班状态刚被他人修改，请刷新后重试".into(),
+            ));
+        }
+        let code = format!("class.{}", action.code());
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: &code,
+                object_type: "class",
+                object_id: &c.id,
+                changes: serde_json::json!({"status": [from.code(), to.code()], "reason": reason}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        self.get_class(who, id).await.map(|(c, _)| c)
+    }
+
+    /// Learners of the caller's organisation not yet in this class (for the enrol form).
+    pub async fn enrollable_learners(
+        &self,
+        who: &Principal,
+        class_id: &str,
+    ) -> AppResult<Vec<(String, String)>> {
+        let org_ids = self.own_org_ids(who);
+        let in_class: Vec<String> = enrollment::Entity::find()
+            .filter(enrollment::Column::ClassId.eq(class_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| m.user_id)
+            .collect();
+        let linked: Vec<String> = org_link::Entity::find()
+            .filter(org_link::Column::OrgId.is_in(org_ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|l| l.user_id)
+            .filter(|u| !in_class.contains(u))
+            .collect();
+        let mut out: Vec<(String, String)> = user::Entity::find()
+            .filter(Condition::all().add(user::Column::Id.is_in(linked)))
+            .order_by_asc(user::Column::DisplayName)
+            .limit(500)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(out)
+    }
+
+    /// Published projects the caller's organisation may open classes for.
+    pub async fn openable_projects(
+        &self,
+        who: &Principal,
+    ) -> AppResult<Vec<crate::catalogue::ProjectView>> {
+        let org = self.operating_org(who).await?;
+        let all = self.list_projects(&Default::default(), 1, 200).await?.items;
+        let mut out = Vec::new();
+        for p in all {
+            if org.kind != "institution"
+                || self
+                    .has_approved_declaration(&org.id, &p.occupation_code)
+                    .await?
+            {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+}

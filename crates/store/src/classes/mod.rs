@@ -1,0 +1,4 @@
+//! Training classes, their enrolled learners and the filing decisions on them.
+
+pub mod class;
+pub mod enrollment;

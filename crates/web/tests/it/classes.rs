@@ -1,0 +1,431 @@
+//! Classes from registration to completion: catalogue project, declaration, learners,
+//! filing, training, completion — and every refusal the issue lists.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::TestApp;
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+fn id(first17: &str) -> String {
+    let c = jineng_core::identity::id_number::check_char(first17.as_bytes()).unwrap();
+    format!("{first17}{c}")
+}
+
+fn xlsx(rows: &[[&str; 6]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in jineng_app::learners::import::HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string((r + 1) as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// A published project for an occupation, declared and approved for the demo institution;
+/// two learners imported by it. Returns (project id, learner ids).
+async fn ready(t: &TestApp) -> (String, Vec<String>) {
+    let gz = t.token("gz_regulator").await;
+    let occ = t
+        .api(
+            Method::GET,
+            "/occupations?q=%E5%AE%B6%E6%94%BF",
+            Some(&gz),
+            None,
+        )
+        .await
+        .json();
+    let code = occ
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["level"] == "occupation")
+        .unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let p = t.api(Method::POST, "/catalogue", Some(&gz), Some(json!({"occupation_code": code, "skill_level": 5, "training_type": "vocational_skill", "business_category": "employment_skill", "theory_hours": 40, "practice_hours": 60, "subsidy_yuan": "900"}))).await.json();
+    let inst = t.token("institution").await;
+    let org = t.api(Method::GET, "/orgs", Some(&inst), None).await.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let d = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{org}/declarations"),
+            Some(&inst),
+            Some(json!({"occupation_code": code, "skill_level": 5})),
+        )
+        .await
+        .json();
+    t.api(
+        Method::POST,
+        &format!("/declarations/{}/decision", d["id"].as_str().unwrap()),
+        Some(&t.token("nm_regulator").await),
+        Some(json!({"action": "approve"})),
+    )
+    .await;
+    let file = xlsx(&[
+        [
+            "赵学员",
+            &id("52010219900101111"),
+            "13600001111",
+            "农村转移就业劳动者",
+            "初中",
+            "520102",
+        ],
+        [
+            "钱学员",
+            &id("52010219900202222"),
+            "13600002222",
+            "企业职工",
+            "初中",
+            "520102",
+        ],
+    ]);
+    let job = t
+        .raw_api(
+            Method::POST,
+            "/learners/imports",
+            &inst,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            file,
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for _ in 0..200 {
+        if t.api(
+            Method::GET,
+            &format!("/learners/imports/{job}"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json()["status"]
+            == "done"
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let learners = t
+        .api(Method::GET, "/learners", Some(&inst), None)
+        .await
+        .json();
+    let ids = learners["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_string())
+        .collect();
+    (p["id"].as_str().unwrap().to_string(), ids)
+}
+
+fn class(project: &str, start: &str) -> Value {
+    json!({"project_id": project, "name": "家政服务员初级班", "delivery": "offline", "start_date": start, "end_date": "2099-12-31", "location": "南明区培训基地", "capacity": 30, "theory_hours": 40, "practice_hours": 60})
+}
+
+#[tokio::test]
+async fn a_class_from_opening_to_completion() {
+    let t = TestApp::new().await;
+    let (project, learners) = ready(&t).await;
+    assert_eq!(learners.len(), 2);
+    let inst = t.token("institution").await;
+    let tomorrow = (t.app.now() + chrono::Duration::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+
+    // Refusals when opening.
+    let mut low = class(&project, &tomorrow);
+    low["theory_hours"] = json!(10);
+    assert!(
+        t.api(Method::POST, "/classes", Some(&inst), Some(low))
+            .await
+            .problem(422)["errors"]
+            .to_string()
+            .contains("学时不能低于")
+    );
+    let p = t
+        .api(
+            Method::POST,
+            "/classes",
+            Some(&inst),
+            Some(class(&project, "2020-01-01")),
+        )
+        .await
+        .problem(422);
+    assert!(p["errors"].to_string().contains("开班日期不能早于今天"));
+    let zy = t.token("zy_institution").await;
+    let p = t
+        .api(
+            Method::POST,
+            "/classes",
+            Some(&zy),
+            Some(class(&project, &tomorrow)),
+        )
+        .await
+        .problem(422);
+    assert!(p["errors"].to_string().contains("未获批培训该职业"));
+    t.api(
+        Method::POST,
+        "/classes",
+        Some(&t.token("jz_institution").await),
+        Some(class(&project, &tomorrow)),
+    )
+    .await
+    .problem(409);
+
+    let r = t
+        .api(
+            Method::POST,
+            "/classes",
+            Some(&inst),
+            Some(class(&project, &tomorrow)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let cid = r.json()["id"].as_str().unwrap().to_string();
+    // Submitting an empty class is refused; learners of another organisation too.
+    t.api(
+        Method::POST,
+        &format!("/classes/{cid}/actions"),
+        Some(&inst),
+        Some(json!({"action": "submit"})),
+    )
+    .await
+    .problem(409);
+    let other = t.user_id("learner_yy").await;
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/classes/{cid}/enrollments"),
+            Some(&inst),
+            Some(json!({"learner_ids": [learners[0], other]})),
+        )
+        .await
+        .problem(422);
+    assert!(p["errors"].to_string().contains("不是本单位的学员"));
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/classes/{cid}/enrollments"),
+            Some(&inst),
+            Some(json!({"learner_ids": learners})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+    // A second open class of the same project cannot take the same learner.
+    let c2 = t
+        .api(
+            Method::POST,
+            "/classes",
+            Some(&inst),
+            Some(class(&project, &tomorrow)),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/classes/{c2}/enrollments"),
+            Some(&inst),
+            Some(json!({"learner_ids": [learners[0]]})),
+        )
+        .await
+        .problem(422);
+    assert!(
+        p["errors"]
+            .to_string()
+            .contains("已报名同一培训项目的其他班级")
+    );
+
+    // Filing: only the regulator of the region decides; returning needs a reason.
+    assert_eq!(
+        t.api(
+            Method::POST,
+            &format!("/classes/{cid}/actions"),
+            Some(&inst),
+            Some(json!({"action": "submit"}))
+        )
+        .await
+        .json()["status"],
+        "submitted"
+    );
+    t.api(
+        Method::POST,
+        &format!("/classes/{cid}/enrollments"),
+        Some(&inst),
+        Some(json!({"learner_ids": [learners[1]]})),
+    )
+    .await
+    .problem(409);
+    t.api(
+        Method::POST,
+        &format!("/classes/{cid}/actions"),
+        Some(&inst),
+        Some(json!({"action": "approve"})),
+    )
+    .await
+    .problem(403);
+    t.api(
+        Method::POST,
+        &format!("/classes/{cid}/actions"),
+        Some(&t.token("yy_regulator").await),
+        Some(json!({"action": "approve"})),
+    )
+    .await
+    .problem(404);
+    let nm = t.token("nm_regulator").await;
+    t.api(
+        Method::POST,
+        &format!("/classes/{cid}/actions"),
+        Some(&nm),
+        Some(json!({"action": "return"})),
+    )
+    .await
+    .problem(422);
+    assert_eq!(
+        t.api(
+            Method::POST,
+            &format!("/classes/{cid}/actions"),
+            Some(&nm),
+            Some(json!({"action": "approve"}))
+        )
+        .await
+        .json()["status"],
+        "approved"
+    );
+
+    // Training starts on its date, not before; then nobody joins; then completion.
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/classes/{cid}/actions"),
+            Some(&inst),
+            Some(json!({"action": "start"})),
+        )
+        .await
+        .problem(409);
+    assert!(p["detail"].as_str().unwrap().contains("未到开班日期"));
+    t.clock.advance(chrono::Duration::days(3));
+    assert_eq!(
+        t.api(
+            Method::POST,
+            &format!("/classes/{cid}/actions"),
+            Some(&inst),
+            Some(json!({"action": "start"}))
+        )
+        .await
+        .json()["status"],
+        "in_training"
+    );
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/classes/{cid}/enrollments"),
+            Some(&inst),
+            Some(json!({"learner_ids": [learners[1]]})),
+        )
+        .await
+        .problem(409);
+    assert!(p["detail"].as_str().unwrap().contains("培训已开始"));
+    t.api(
+        Method::POST,
+        &format!("/classes/{cid}/actions"),
+        Some(&inst),
+        Some(json!({"action": "cancel", "reason": "x"})),
+    )
+    .await
+    .problem(409);
+    assert_eq!(
+        t.api(
+            Method::POST,
+            &format!("/classes/{cid}/actions"),
+            Some(&inst),
+            Some(json!({"action": "complete"}))
+        )
+        .await
+        .json()["status"],
+        "completed"
+    );
+    // With the first class completed, the learner may join another class of the project
+    // (this one has passed its start date, so it refuses for that reason instead).
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/classes/{c2}/enrollments"),
+            Some(&inst),
+            Some(json!({"learner_ids": [learners[0]]})),
+        )
+        .await
+        .problem(409);
+    assert!(p["detail"].as_str().unwrap().contains("已到开班日期"));
+
+    // Scope: the county regulator and the institution see it; another county does not.
+    assert_eq!(
+        t.api(Method::GET, "/classes", Some(&nm), None).await.json()["total"],
+        2
+    );
+    assert_eq!(
+        t.api(
+            Method::GET,
+            "/classes",
+            Some(&t.token("yy_regulator").await),
+            None
+        )
+        .await
+        .json()["total"],
+        0
+    );
+    t.api(
+        Method::GET,
+        &format!("/classes/{cid}"),
+        Some(&t.token("enterprise").await),
+        None,
+    )
+    .await
+    .problem(404);
+    let detail = t
+        .api(Method::GET, &format!("/classes/{cid}"), Some(&inst), None)
+        .await
+        .json();
+    assert_eq!(detail["learners"].as_array().unwrap().len(), 2);
+    let aud = t
+        .api(
+            Method::GET,
+            &format!("/audit?object={cid}"),
+            Some(&t.token("auditor").await),
+            None,
+        )
+        .await
+        .json();
+    let actions: Vec<&str> = aud["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "class.complete",
+            "class.start",
+            "class.approve",
+            "class.submit",
+            "class.enroll",
+            "class.open"
+        ]
+    );
+}
