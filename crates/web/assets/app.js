@@ -4,3 +4,7 @@ document.addEventListener("submit", function (e) {
   var msg = e.target.getAttribute("data-confirm");
   if (msg && !window.confirm(msg)) { e.preventDefault(); }
 }, true);
+// Print buttons: <button data-print>.
+document.addEventListener("click", function (e) {
+  if (e.target.closest && e.target.closest("[data-print]")) { window.print(); }
+});

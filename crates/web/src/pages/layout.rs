@@ -73,6 +73,13 @@ impl Layout {
                 });
             }
         }
+        if p.can(Permission::ViewOrganizations) {
+            nav.push(NavItem {
+                href: "/classes",
+                label: "培训班",
+                active: false,
+            });
+        }
         if p.can(Permission::ViewLearners) {
             nav.push(NavItem {
                 href: "/learners",

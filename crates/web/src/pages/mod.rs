@@ -6,6 +6,7 @@ pub mod admin_users;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod classes;
 pub mod home;
 pub mod layout;
 pub mod learners;
@@ -75,6 +76,11 @@ pub fn routes() -> Router<AppState> {
         .route("/learners/import/template", get(learners::template))
         .route("/learners/import/{id}", get(learners::job))
         .route("/learners/import/{id}/report", get(learners::report))
+        .route("/classes", get(classes::list))
+        .route("/classes/new", get(classes::new_form).post(classes::open))
+        .route("/classes/{id}", get(classes::detail))
+        .route("/classes/{id}/enroll", post(classes::enroll))
+        .route("/classes/{id}/actions", post(classes::act))
         .route("/occupations", get(occupations::show))
         .route("/occupations/work-types", post(occupations::add_work_type))
         .route(

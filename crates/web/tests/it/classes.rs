@@ -429,3 +429,83 @@ async fn a_class_from_opening_to_completion() {
         ]
     );
 }
+
+#[tokio::test]
+async fn the_class_pages() {
+    let t = TestApp::new().await;
+    let (project, learners) = ready(&t).await;
+    let mut inst = t.signed_in("institution").await;
+    let form = inst.get("/classes/new").await.text();
+    assert!(form.contains("家政") && form.contains(&project), "{form}");
+    let start = (t.app.now() + chrono::Duration::days(5))
+        .format("%Y-%m-%d")
+        .to_string();
+    let fields = [
+        ("project_id", project.as_str()),
+        ("name", "页面开的班"),
+        ("delivery", "offline"),
+        ("start_date", start.as_str()),
+        ("end_date", "2099-01-01"),
+        ("location", "南明区"),
+        ("capacity", "1"),
+        ("theory_hours", "40"),
+        ("practice_hours", "60"),
+    ];
+    let r = inst.post("/classes/new", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let cid = r.location().trim_start_matches("/classes/").to_string();
+    let page = inst.get(&format!("/classes/{cid}")).await.text();
+    assert!(page.contains("赵学员") && page.contains("报名所选学员"));
+    // Two learners into a class of one: refused with the reason on the page.
+    let r = inst
+        .post(
+            &format!("/classes/{cid}/enroll"),
+            &[("learner", &learners[0]), ("learner", &learners[1])],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("超出班级人数上限"));
+    assert_eq!(
+        inst.post(
+            &format!("/classes/{cid}/enroll"),
+            &[("learner", &learners[0])]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        inst.post(
+            &format!("/classes/{cid}/actions"),
+            &[("action", "submit"), ("reason", "")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let mut nm = t.signed_in("nm_regulator").await;
+    let list = nm.get("/classes?status=submitted").await.text();
+    assert!(list.contains("页面开的班"));
+    let r = nm
+        .post(
+            &format!("/classes/{cid}/actions"),
+            &[("action", "return"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        nm.post(
+            &format!("/classes/{cid}/actions"),
+            &[("action", "approve"), ("reason", "")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        inst.get(&format!("/classes/{cid}"))
+            .await
+            .text()
+            .contains("已备案")
+    );
+}

@@ -1,0 +1,294 @@
+//! Class pages: the scoped list, opening a class from the catalogue, one class with its
+//! learners, enrolment, filing decisions and the printable completion list.
+
+use crate::AppState;
+use crate::api::classes::{ClassIn, ClassQuery, parse_class};
+use crate::http::error::{PageError, status_of};
+use crate::http::request::Ctx;
+use crate::http::session::PageUser;
+use crate::pages::layout::Layout;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use jineng_app::AppError;
+use jineng_app::catalogue::ProjectView;
+use jineng_app::classes::{ClassView, EnrolledLearner};
+use jineng_core::accounts::Permission;
+use jineng_core::classes::{ClassAction, ClassStatus, DELIVERY_MODES};
+use serde::Deserialize;
+
+fn messages(e: AppError) -> Result<(StatusCode, String), PageError> {
+    let status = status_of(&e);
+    match e {
+        AppError::Validation(errs) => Ok((
+            status,
+            errs.into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("；"),
+        )),
+        AppError::Conflict(m) => Ok((status, m)),
+        other => Err(other.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classes/list.html")]
+pub struct ListPage {
+    layout: Layout,
+    items: Vec<ClassView>,
+    total: u64,
+    may_open: bool,
+    status: String,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<ClassQuery>,
+) -> Result<ListPage, PageError> {
+    let p = s
+        .app
+        .list_classes(&u.principal, &q.filter()?, q.page.unwrap_or(1), 50)
+        .await?;
+    let statuses = [
+        ClassStatus::Draft,
+        ClassStatus::Submitted,
+        ClassStatus::Approved,
+        ClassStatus::Returned,
+        ClassStatus::InTraining,
+        ClassStatus::Completed,
+        ClassStatus::Cancelled,
+    ]
+    .iter()
+    .map(|s| (s.code(), s.label()))
+    .collect();
+    Ok(ListPage {
+        layout: Layout::new("培训班", &u, "/classes"),
+        items: p.items,
+        total: p.total,
+        may_open: u.principal.can(Permission::ManageOwnOrganization),
+        status: q.status.unwrap_or_default(),
+        statuses,
+    })
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ClassForm {
+    #[serde(default)]
+    project_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    delivery: String,
+    #[serde(default)]
+    start_date: String,
+    #[serde(default)]
+    end_date: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    capacity: String,
+    #[serde(default)]
+    theory_hours: String,
+    #[serde(default)]
+    practice_hours: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classes/new.html")]
+pub struct NewPage {
+    layout: Layout,
+    form: ClassForm,
+    projects: Vec<ProjectView>,
+    modes: &'static [(&'static str, &'static str)],
+    error: Option<String>,
+}
+
+pub async fn new_form(State(s): State<AppState>, u: PageUser) -> Result<Response, PageError> {
+    let projects = match s.app.openable_projects(&u.principal).await {
+        Ok(p) => p,
+        Err(e) => {
+            let (status, msg) = messages(e)?;
+            return Ok(crate::pages::layout::ErrorPage::response(status, &msg));
+        }
+    };
+    let form = ClassForm {
+        delivery: "offline".into(),
+        capacity: "30".into(),
+        ..Default::default()
+    };
+    Ok(NewPage {
+        layout: Layout::new("开班", &u, "/classes"),
+        form,
+        projects,
+        modes: &DELIVERY_MODES,
+        error: None,
+    }
+    .into_response())
+}
+
+pub async fn open(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Form(f): Form<ClassForm>,
+) -> Result<Response, PageError> {
+    let int = |v: &str| v.trim().parse::<i32>().unwrap_or(-1);
+    let raw = ClassIn {
+        project_id: f.project_id.clone(),
+        name: f.name.clone(),
+        delivery: f.delivery.clone(),
+        start_date: f.start_date.clone(),
+        end_date: f.end_date.clone(),
+        location: f.location.clone(),
+        capacity: int(&f.capacity),
+        theory_hours: int(&f.theory_hours),
+        practice_hours: int(&f.practice_hours),
+    };
+    let result = match parse_class(raw) {
+        Ok(i) => s.app.open_class(&u.principal, &ctx, i).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(c) => Ok(Redirect::to(&format!("/classes/{}", c.id)).into_response()),
+        Err(e) => {
+            let (status, msg) = messages(e)?;
+            let projects = s
+                .app
+                .openable_projects(&u.principal)
+                .await
+                .unwrap_or_default();
+            Ok((
+                status,
+                NewPage {
+                    layout: Layout::new("开班", &u, "/classes"),
+                    form: f,
+                    projects,
+                    modes: &DELIVERY_MODES,
+                    error: Some(msg),
+                },
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "classes/detail.html")]
+pub struct DetailPage {
+    layout: Layout,
+    c: ClassView,
+    learners: Vec<EnrolledLearner>,
+    candidates: Vec<(String, String)>,
+    may_manage: bool,
+    may_review: bool,
+    org_actions: Vec<(&'static str, &'static str, bool)>,
+    error: Option<String>,
+}
+
+async fn detail_page(
+    s: &AppState,
+    u: &PageUser,
+    id: &str,
+    error: Option<String>,
+) -> Result<DetailPage, PageError> {
+    let (c, learners) = s.app.get_class(&u.principal, id).await?;
+    let may_manage = s.app.own_org_ids(&u.principal).contains(&c.org_id);
+    let candidates = if may_manage && c.status.enrollment_open() {
+        s.app.enrollable_learners(&u.principal, id).await?
+    } else {
+        vec![]
+    };
+    let org_actions = [
+        ClassAction::Submit,
+        ClassAction::Start,
+        ClassAction::Complete,
+        ClassAction::Cancel,
+    ]
+    .into_iter()
+    .filter(|a| c.status.apply(*a).is_ok())
+    .map(|a| (a.code(), a.label(), a.needs_reason()))
+    .collect();
+    let may_review =
+        u.principal.can(Permission::ReviewOrganizations) && c.status == ClassStatus::Submitted;
+    Ok(DetailPage {
+        layout: Layout::new(c.name.clone(), u, "/classes"),
+        c,
+        learners,
+        candidates,
+        may_manage,
+        may_review,
+        org_actions,
+        error,
+    })
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<DetailPage, PageError> {
+    detail_page(&s, &u, &id, None).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct EnrollForm {
+    #[serde(default)]
+    learner: Vec<String>,
+}
+
+pub async fn enroll(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<EnrollForm>,
+) -> Result<Response, PageError> {
+    match s.app.enroll(&u.principal, &ctx, &id, &f.learner).await {
+        Ok(_) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
+        Err(e) => {
+            let (status, msg) = messages(e)?;
+            Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn act(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    let Some(action) = ClassAction::parse(&f.action) else {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            detail_page(&s, &u, &id, Some("请选择操作".into())).await?,
+        )
+            .into_response());
+    };
+    match s
+        .app
+        .class_action(&u.principal, &ctx, &id, action, &f.reason)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
+        Err(e) => {
+            let (status, msg) = messages(e)?;
+            Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())
+        }
+    }
+}
