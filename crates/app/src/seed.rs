@@ -9,6 +9,7 @@ use crate::organizations::{AdminAccount, OrgInput};
 use jineng_core::accounts::Role;
 use jineng_core::organizations::{OrgAction, OrgKind};
 use jineng_core::{BankAccount, CreditCode, IdNumber, Phone, RegionCode};
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 pub struct DemoAccount {
     pub username: &'static str,
@@ -267,6 +268,161 @@ impl App {
             created += 1;
         }
         Ok(created)
+    }
+
+    /// A working province: published projects, the demo institution's approved
+    /// declarations, imported learners, one class waiting for filing and one filed.
+    /// Run once after `seed_demo` on an empty platform (it does nothing if projects exist).
+    pub async fn seed_demo_training(&self) -> AppResult<()> {
+        if jineng_store::catalogue::project::Entity::find()
+            .count(&self.db)
+            .await?
+            > 0
+        {
+            return Ok(());
+        }
+        let system = Principal::system();
+        let ctx = RequestCtx {
+            ip: "local".into(),
+            request_id: "seed-demo".into(),
+            user_agent: "jineng seed".into(),
+        };
+        self.seed_demo_training_as(&system, &ctx).await
+    }
+
+    async fn seed_demo_training_as(&self, system: &Principal, ctx: &RequestCtx) -> AppResult<()> {
+        use crate::catalogue::ProjectInput;
+        use crate::classes::ClassInput;
+        use crate::learners::import::ImportMode;
+        use jineng_core::Fen;
+        let mut projects = Vec::new();
+        for (code, level, theory, practice, yuan) in [
+            ("4-10-01-06", 5, 40, 80, "1200"),
+            ("4-03-02-01", 4, 60, 120, "1800"),
+            ("6-31-01-03", 5, 50, 100, "1500"),
+        ] {
+            let p = self
+                .publish_project(
+                    system,
+                    ctx,
+                    ProjectInput {
+                        occupation_code: code.into(),
+                        work_type_id: None,
+                        skill_level: level,
+                        training_type: "vocational_skill".into(),
+                        business_category: "employment_skill".into(),
+                        theory_hours: theory,
+                        practice_hours: practice,
+                        subsidy: Fen::parse_yuan(yuan).unwrap_or_default(),
+                    },
+                )
+                .await?;
+            projects.push(p);
+        }
+        let Some(inst_id) = self.user_id_by_username("institution").await? else {
+            return Ok(());
+        };
+        let inst = self.principal_of(&inst_id).await?;
+        let Some(org_id) = self.own_org_ids(&inst).into_iter().next() else {
+            return Ok(());
+        };
+        for p in projects.iter().take(2) {
+            let d = self
+                .declare_occupation(&inst, ctx, &org_id, &p.occupation_code, None, p.skill_level)
+                .await?;
+            self.decide_declaration(system, ctx, &d.id, true, "")
+                .await?;
+        }
+        // Twelve learners imported by the institution, through the real import.
+        let names = [
+            "赵丽", "钱伟", "孙芳", "李强", "周敏", "吴静", "郑磊", "王娟", "冯涛", "陈霞", "褚明",
+            "卫红",
+        ];
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let xl =
+            |e: rust_xlsxwriter::XlsxError| crate::AppError::Internal(format!("demo xlsx: {e}"));
+        for (c, h) in crate::learners::import::HEADERS.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).map_err(xl)?;
+        }
+        for (n, name) in names.iter().enumerate() {
+            let id17 = format!("5201021990{:02}{:02}5{:02}", n % 12 + 1, n + 10, n);
+            let idn =
+                id_number(&id17).ok_or_else(|| crate::AppError::Internal("demo id".into()))?;
+            let row = (n + 1) as u32;
+            for (c, v) in [
+                name.to_string(),
+                idn.as_str().to_string(),
+                format!("1370000{:04}", n + 1),
+                "农村转移就业劳动者".into(),
+                "初中".into(),
+                "520102".into(),
+            ]
+            .iter()
+            .enumerate()
+            {
+                ws.write_string(row, c as u16, v.as_str()).map_err(xl)?;
+            }
+        }
+        let file = wb.save_to_buffer().map_err(xl)?;
+        let job = self
+            .start_import(&inst, ctx, &file, ImportMode::AllOrNothing)
+            .await?;
+        for _ in 0..200 {
+            let j = self.import_job(&inst, &job).await?;
+            if !matches!(j.status.as_str(), "checking" | "importing") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        let learners: Vec<String> = self
+            .list_learners(&inst, &Default::default(), 1, 50)
+            .await?
+            .items
+            .into_iter()
+            .map(|l| l.id)
+            .collect();
+        let start = (self.now() + chrono::Duration::days(7)).date_naive();
+        for (k, p) in projects.iter().take(2).enumerate() {
+            let c = self
+                .open_class(
+                    &inst,
+                    ctx,
+                    ClassInput {
+                        project_id: p.id.clone(),
+                        name: format!("{}（第{}期）", p.occupation_name, k + 1),
+                        delivery: "blended".into(),
+                        start_date: start,
+                        end_date: start + chrono::Duration::days(20),
+                        location: "贵阳市南明区花果园培训基地".into(),
+                        capacity: 30,
+                        theory_hours: p.theory_hours,
+                        practice_hours: p.practice_hours,
+                    },
+                )
+                .await?;
+            let members: Vec<String> = learners.iter().skip(k * 6).take(6).cloned().collect();
+            self.enroll(&inst, ctx, &c.id, &members).await?;
+            self.class_action(
+                &inst,
+                ctx,
+                &c.id,
+                jineng_core::classes::ClassAction::Submit,
+                "",
+            )
+            .await?;
+            if k == 1 {
+                self.class_action(
+                    system,
+                    ctx,
+                    &c.id,
+                    jineng_core::classes::ClassAction::Approve,
+                    "",
+                )
+                .await?;
+            }
+        }
+        Ok(())
     }
 
     async fn seed_demo_org(

@@ -198,6 +198,8 @@ async fn main() -> Result<()> {
                     "demo accounts created: {}",
                     app.seed_demo().await.map_err(describe)?
                 );
+                app.seed_demo_training().await.map_err(describe)?;
+                println!("demo training data ready");
             }
             Ok(())
         }
@@ -247,6 +249,7 @@ async fn serve(cfg: Config) -> Result<()> {
     let app = app.with_sms(std::sync::Arc::new(jineng_app::sms::LogSms), cfg.demo);
     if cfg.demo {
         let n = app.seed_demo().await.map_err(describe)?;
+        app.seed_demo_training().await.map_err(describe)?;
         tracing::info!(
             created = n,
             "demo accounts ready (see README for passwords)"

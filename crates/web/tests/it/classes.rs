@@ -509,3 +509,43 @@ async fn the_class_pages() {
             .contains("已备案")
     );
 }
+
+#[tokio::test]
+async fn the_demo_province_has_training_going_on() {
+    let t = TestApp::new().await;
+    t.app.seed_demo_training().await.unwrap();
+    t.app.seed_demo_training().await.unwrap();
+    let nm = t.token("nm_regulator").await;
+    let classes = t.api(Method::GET, "/classes", Some(&nm), None).await.json();
+    assert_eq!(classes["total"], 2);
+    assert_eq!(
+        t.api(Method::GET, "/classes?status=submitted", Some(&nm), None)
+            .await
+            .json()["total"],
+        1
+    );
+    assert_eq!(
+        t.api(Method::GET, "/catalogue", Some(&nm), None)
+            .await
+            .json()["total"],
+        3
+    );
+    assert_eq!(
+        t.api(
+            Method::GET,
+            "/learners",
+            Some(&t.token("institution").await),
+            None
+        )
+        .await
+        .json()["total"],
+        12
+    );
+    assert_eq!(
+        jineng_app::audit::verify(&t.app.db)
+            .await
+            .unwrap()
+            .broken_at,
+        None
+    );
+}
