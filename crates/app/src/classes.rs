@@ -115,7 +115,7 @@ impl App {
     }
 
     /// The caller's own organisation, which must be approved to act.
-    async fn operating_org(&self, who: &Principal) -> AppResult<organization::Model> {
+    pub(crate) async fn operating_org(&self, who: &Principal) -> AppResult<organization::Model> {
         if !who.can(Permission::ManageOwnOrganization) {
             return Err(AppError::Forbidden);
         }

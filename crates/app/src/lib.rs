@@ -18,6 +18,7 @@ pub mod organizations;
 pub mod scope;
 pub mod seed;
 pub mod sms;
+pub mod teachers;
 pub mod tx;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -11,6 +11,7 @@ pub mod money;
 pub mod occupations;
 pub mod organizations;
 pub mod region;
+pub mod teachers;
 
 pub use identity::bank_account::BankAccount;
 pub use identity::credit_code::CreditCode;

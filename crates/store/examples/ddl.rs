@@ -3,7 +3,7 @@
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
 use jineng_store::{
-    accounts, audit, catalogue, classes, learners, organizations, reference, settings,
+    accounts, audit, catalogue, classes, learners, organizations, reference, settings, teachers,
 };
 use sea_orm::{DbBackend, EntityTrait, Schema};
 
@@ -47,4 +47,7 @@ fn main() {
     print(b, learners::import_job::Entity, only);
     print(b, classes::class::Entity, only);
     print(b, classes::enrollment::Entity, only);
+    print(b, teachers::teacher::Entity, only);
+    print(b, teachers::link::Entity, only);
+    print(b, teachers::booking::Entity, only);
 }

@@ -12,6 +12,7 @@ pub mod migrate;
 pub mod organizations;
 pub mod reference;
 pub mod settings;
+pub mod teachers;
 
 pub use db::{Db, connect};
 pub use sea_orm;

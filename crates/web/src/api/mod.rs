@@ -10,6 +10,7 @@ pub mod learners;
 pub mod me;
 pub mod occupations;
 pub mod orgs;
+pub mod teachers;
 pub mod users;
 
 use crate::AppState;
@@ -60,6 +61,10 @@ use utoipa::{Modify, OpenApi};
         classes::get,
         classes::enroll,
         classes::act,
+        teachers::list,
+        teachers::add,
+        teachers::decide,
+        teachers::book,
     ),
     modifiers(&Bearer),
     tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"), (name = "classes", description = "培训班与备案"))
@@ -94,6 +99,9 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{id}", get(classes::get))
         .route("/classes/{id}/enrollments", post(classes::enroll))
         .route("/classes/{id}/actions", post(classes::act))
+        .route("/teachers", get(teachers::list).post(teachers::add))
+        .route("/teachers/{id}/decision", post(teachers::decide))
+        .route("/classes/{id}/teachers", post(teachers::book))
         .route("/sms/code", post(learners::send_code))
         .route("/learners/register", post(learners::register))
         .route("/learners", get(learners::list))

@@ -188,6 +188,8 @@ pub struct DetailPage {
     may_manage: bool,
     may_review: bool,
     org_actions: Vec<(&'static str, &'static str, bool)>,
+    teachers: Vec<(String, String)>,
+    bookable: Vec<(String, String)>,
     error: Option<String>,
 }
 
@@ -216,6 +218,18 @@ async fn detail_page(
     .collect();
     let may_review =
         u.principal.can(Permission::ReviewOrganizations) && c.status == ClassStatus::Submitted;
+    let teachers = s.app.class_teachers(id).await?;
+    let bookable = if may_manage && c.status.is_open() && c.status != ClassStatus::InTraining {
+        s.app
+            .list_teachers(&u.principal, Some("approved"))
+            .await?
+            .into_iter()
+            .filter(|t| !teachers.iter().any(|(id, _)| *id == t.teacher_id))
+            .map(|t| (t.teacher_id, t.name))
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(DetailPage {
         layout: Layout::new(c.name.clone(), u, "/classes"),
         c,
@@ -224,6 +238,8 @@ async fn detail_page(
         may_manage,
         may_review,
         org_actions,
+        teachers,
+        bookable,
         error,
     })
 }
@@ -290,5 +306,19 @@ pub async fn act(
             let (status, msg) = messages(e)?;
             Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())
         }
+    }
+}
+
+/// The class page with an error from an action taken on it (used by teacher booking).
+pub async fn detail_with_error(
+    s: &AppState,
+    u: &PageUser,
+    id: &str,
+    status: StatusCode,
+    msg: String,
+) -> Response {
+    match detail_page(s, u, id, Some(msg)).await {
+        Ok(p) => (status, p).into_response(),
+        Err(e) => e.into_response(),
     }
 }

@@ -79,6 +79,15 @@ impl Layout {
                 label: "培训班",
                 active: false,
             });
+            if p.can(Permission::ReviewOrganizations)
+                || p.has_role(jineng_core::accounts::Role::InstitutionAdmin)
+            {
+                nav.push(NavItem {
+                    href: "/teachers",
+                    label: "师资",
+                    active: false,
+                });
+            }
         }
         if p.can(Permission::ViewLearners) {
             nav.push(NavItem {

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod learners;
 pub mod occupations;
 pub mod orgs;
+pub mod teachers;
 
 use crate::AppState;
 use axum::Router;
@@ -81,6 +82,9 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{id}", get(classes::detail))
         .route("/classes/{id}/enroll", post(classes::enroll))
         .route("/classes/{id}/actions", post(classes::act))
+        .route("/teachers", get(teachers::list).post(teachers::add))
+        .route("/teachers/{id}/decision", post(teachers::decide))
+        .route("/classes/{id}/teachers", post(teachers::book))
         .route("/occupations", get(occupations::show))
         .route("/occupations/work-types", post(occupations::add_work_type))
         .route(

@@ -13,3 +13,4 @@ mod occupations;
 mod orgs;
 mod scope;
 mod security;
+mod teachers;

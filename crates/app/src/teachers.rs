@@ -1,0 +1,428 @@
+//! Teachers: an institution enters a teacher (one person per ID number, shared across
+//! institutions); the regulator of the institution's region approves the link into the
+//! teacher pool or returns it; approved teachers are booked into the institution's classes,
+//! never into two classes whose dates overlap.
+
+use crate::audit::{self, Entry};
+use crate::context::{Principal, RequestCtx};
+use crate::crypto::pii::PiiKind;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::scope::Scope;
+use crate::{App, tx::begin_write};
+use jineng_core::accounts::Permission;
+use jineng_core::classes::ClassStatus;
+use jineng_core::teachers::{check_years, overlaps, teacher_level_label};
+use jineng_core::{IdNumber, mask};
+use jineng_store::classes::class;
+use jineng_store::teachers::{booking, link, teacher};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::Serialize;
+
+#[derive(Debug, Clone)]
+pub struct TeacherInput {
+    pub name: String,
+    pub id_number: IdNumber,
+    pub full_time: bool,
+    pub subjects: String,
+    pub level: String,
+    pub qualifications: String,
+    pub years_teaching: i32,
+    pub experience: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TeacherView {
+    pub link_id: String,
+    pub teacher_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub name: String,
+    pub id_number: String,
+    pub full_time: bool,
+    pub subjects: String,
+    pub level_label: &'static str,
+    pub qualifications: String,
+    pub years_teaching: i32,
+    pub status: String,
+    pub status_label: &'static str,
+    pub reason: String,
+    /// Institutions this teacher is linked to.
+    pub institutions: usize,
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "approved" => "已入库",
+        "returned" => "已退回",
+        _ => "待审核",
+    }
+}
+
+impl App {
+    async fn teacher_view(&self, who: &Principal, l: link::Model) -> AppResult<TeacherView> {
+        let t = teacher::Entity::find_by_id(l.teacher_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("师资"))?;
+        let org_name =
+            jineng_store::organizations::organization::Entity::find_by_id(l.org_id.clone())
+                .one(&self.db)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default();
+        let institutions = link::Entity::find()
+            .filter(link::Column::TeacherId.eq(t.id.clone()))
+            .all(&self.db)
+            .await?
+            .len();
+        let full = who.can(Permission::ViewFullPii);
+        let id_number = match self.keyring.decrypt(&t.id_number_enc) {
+            Ok(v) if full => v,
+            Ok(v) => mask::id_number(&v),
+            Err(_) => "（无法解密）".into(),
+        };
+        Ok(TeacherView {
+            link_id: l.id,
+            teacher_id: t.id,
+            org_id: l.org_id,
+            org_name,
+            name: t.name,
+            id_number,
+            full_time: l.full_time,
+            subjects: t.subjects,
+            level_label: teacher_level_label(&t.level).unwrap_or(""),
+            qualifications: t.qualifications,
+            years_teaching: t.years_teaching,
+            status_label: status_label(&l.status),
+            status: l.status,
+            reason: l.reason,
+            institutions,
+        })
+    }
+
+    /// The institution enters a teacher for itself; an existing person is reused.
+    pub async fn add_teacher(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        i: TeacherInput,
+    ) -> AppResult<TeacherView> {
+        let org = self.operating_org(who).await?;
+        if org.kind != "institution" {
+            return Err(AppError::Conflict("师资由培训机构录入".into()));
+        }
+        let mut e = Vec::new();
+        if let Err(m) = jineng_core::learners::check_person_name(&i.name) {
+            e.push(FieldError::new("name", m));
+        }
+        if teacher_level_label(&i.level).is_none() {
+            e.push(FieldError::new("level", "请选择师资等级"));
+        }
+        if let Err(m) = check_years(i.years_teaching) {
+            e.push(FieldError::new("years_teaching", m));
+        }
+        if i.subjects.trim().is_empty() || i.subjects.chars().count() > 200 {
+            e.push(FieldError::new(
+                "subjects",
+                "任课专业不能为空，且不超过200个字符",
+            ));
+        }
+        if i.qualifications.chars().count() > 500 || i.experience.chars().count() > 2000 {
+            e.push(FieldError::new("experience", "培训资格或培训经历过长"));
+        }
+        if !e.is_empty() {
+            return Err(AppError::Validation(e));
+        }
+        let bidx = self
+            .keyring
+            .blind_index(PiiKind::IdNumber, i.id_number.as_str());
+        let existing = teacher::Entity::find()
+            .filter(teacher::Column::IdNumberBidx.eq(bidx.clone()))
+            .one(&self.db)
+            .await?;
+        if let Some(t) = &existing {
+            if t.name != i.name.trim() {
+                return Err(AppError::field(
+                    "name",
+                    "该身份证号码已在师资库中登记为其他姓名，请核对",
+                ));
+            }
+            if link::Entity::find()
+                .filter(link::Column::TeacherId.eq(t.id.clone()))
+                .filter(link::Column::OrgId.eq(org.id.clone()))
+                .one(&self.db)
+                .await?
+                .is_some()
+            {
+                return Err(AppError::Conflict("该教师已在本机构师资中".into()));
+            }
+        }
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let teacher_id = match existing {
+            Some(t) => t.id,
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                teacher::Entity::insert(teacher::ActiveModel {
+                    id: Set(id.clone()),
+                    name: Set(i.name.trim().into()),
+                    id_number_enc: Set(self
+                        .keyring
+                        .encrypt(i.id_number.as_str())
+                        .map_err(|e| AppError::Internal(e.to_string()))?),
+                    id_number_bidx: Set(bidx),
+                    subjects: Set(i.subjects.trim().into()),
+                    level: Set(i.level.clone()),
+                    qualifications: Set(i.qualifications.trim().into()),
+                    years_teaching: Set(i.years_teaching),
+                    experience: Set(i.experience.trim().into()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                })
+                .exec(&txn)
+                .await
+                .map_err(|e| match e.sql_err() {
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                        AppError::Conflict("该教师刚被登记，请刷新后重试".into())
+                    }
+                    _ => e.into(),
+                })?;
+                id
+            }
+        };
+        let link_id = uuid::Uuid::now_v7().to_string();
+        link::Entity::insert(link::ActiveModel {
+            id: Set(link_id.clone()),
+            teacher_id: Set(teacher_id.clone()),
+            org_id: Set(org.id.clone()),
+            region_code: Set(org.region_code.clone()),
+            full_time: Set(i.full_time),
+            status: Set("submitted".into()),
+            reason: Set(String::new()),
+            created_at: Set(now),
+            decided_at: Set(None),
+        })
+        .exec(&txn)
+        .await?;
+        let changes = serde_json::json!({"teacher_id": teacher_id, "name": i.name.trim(), "id_number": mask::id_number(i.id_number.as_str()), "full_time": i.full_time, "level": i.level});
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "teacher.add",
+                object_type: "teacher_link",
+                object_id: &link_id,
+                changes,
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        let l = link::Entity::find_by_id(link_id)
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("师资"))?;
+        self.teacher_view(who, l).await
+    }
+
+    pub async fn decide_teacher(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        link_id: &str,
+        approve: bool,
+        reason: &str,
+    ) -> AppResult<TeacherView> {
+        if !who.can(Permission::ReviewOrganizations) {
+            return Err(AppError::Forbidden);
+        }
+        let scope = who
+            .scope(Permission::ReviewOrganizations)
+            .ok_or(AppError::Forbidden)?;
+        let l = link::Entity::find_by_id(link_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("师资"))?;
+        if !scope.admits_org(&l.region_code, &l.org_id) || matches!(scope, Scope::Orgs(_)) {
+            return Err(AppError::NotFound("师资"));
+        }
+        let reason = reason.trim();
+        if !approve && reason.is_empty() {
+            return Err(AppError::field("reason", "退回必须填写原因"));
+        }
+        let to = if approve { "approved" } else { "returned" };
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        let res = link::Entity::update_many()
+            .col_expr(link::Column::Status, Expr::value(to))
+            .col_expr(link::Column::Reason, Expr::value(reason))
+            .col_expr(link::Column::DecidedAt, Expr::value(Some(now)))
+            .filter(link::Column::Id.eq(link_id))
+            .filter(link::Column::Status.eq("submitted"))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected != 1 {
+            return Err(AppError::Conflict(format!(
+                "该师资当前状态为“{}”，不能再审核",
+                status_label(&l.status)
+            )));
+        }
+        let action = if approve {
+            "teacher.approve"
+        } else {
+            "teacher.return"
+        };
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action,
+                object_type: "teacher_link",
+                object_id: link_id,
+                changes: serde_json::json!({"status": [l.status, to], "reason": reason}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        let l = link::Entity::find_by_id(link_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("师资"))?;
+        self.teacher_view(who, l).await
+    }
+
+    pub async fn list_teachers(
+        &self,
+        who: &Principal,
+        status: Option<&str>,
+    ) -> AppResult<Vec<TeacherView>> {
+        let scope = who
+            .scope(Permission::ViewOrganizations)
+            .ok_or(AppError::Forbidden)?;
+        let mut q = link::Entity::find()
+            .filter(scope.org_condition(link::Column::RegionCode, link::Column::OrgId));
+        if let Some(s) = status.filter(|s| !s.is_empty()) {
+            q = q.filter(link::Column::Status.eq(s));
+        }
+        let rows = q
+            .order_by_desc(link::Column::CreatedAt)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for l in rows {
+            out.push(self.teacher_view(who, l).await?);
+        }
+        Ok(out)
+    }
+
+    /// Book an approved teacher of the class's institution into the class, refusing a
+    /// booking whose dates overlap another open class of the same teacher.
+    pub async fn book_teacher(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        class_id: &str,
+        teacher_id: &str,
+    ) -> AppResult<()> {
+        let org = self.operating_org(who).await?;
+        let c = class::Entity::find_by_id(class_id.to_string())
+            .one(&self.db)
+            .await?
+            .filter(|c| c.org_id == org.id)
+            .ok_or(AppError::NotFound("培训班"))?;
+        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        if !status.is_open() || status == ClassStatus::InTraining {
+            return Err(AppError::Conflict(format!(
+                "培训班当前状态为“{}”，不能再安排教师",
+                status.label()
+            )));
+        }
+        let approved = link::Entity::find()
+            .filter(link::Column::TeacherId.eq(teacher_id))
+            .filter(link::Column::OrgId.eq(org.id.clone()))
+            .filter(link::Column::Status.eq("approved"))
+            .one(&self.db)
+            .await?;
+        if approved.is_none() {
+            return Err(AppError::field("teacher_id", "只能安排本机构已入库的教师"));
+        }
+        let t = teacher::Entity::find_by_id(teacher_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("师资"))?;
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        // Checked inside the write transaction, so two bookings cannot race past it.
+        let others = booking::Entity::find()
+            .filter(booking::Column::TeacherId.eq(teacher_id))
+            .all(&txn)
+            .await?;
+        for b in others {
+            if b.class_id == c.id {
+                return Err(AppError::Conflict("该教师已安排在本班".into()));
+            }
+            let other = class::Entity::find_by_id(b.class_id.clone())
+                .one(&txn)
+                .await?;
+            if let Some(o) = other
+                && ClassStatus::parse(&o.status).is_some_and(ClassStatus::is_open)
+                && overlaps(&c.start_date, &c.end_date, &o.start_date, &o.end_date)
+            {
+                return Err(AppError::Conflict(format!(
+                    "时间冲突：{}已安排在“{}”（{} 至 {}）",
+                    t.name, o.name, o.start_date, o.end_date
+                )));
+            }
+        }
+        booking::Entity::insert(booking::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            teacher_id: Set(teacher_id.to_string()),
+            class_id: Set(c.id.clone()),
+            start_date: Set(c.start_date.clone()),
+            end_date: Set(c.end_date.clone()),
+            created_at: Set(now),
+        })
+        .exec(&txn)
+        .await?;
+        audit::append(
+            &txn,
+            now,
+            who.into(),
+            ctx,
+            Entry {
+                action: "class.book_teacher",
+                object_type: "class",
+                object_id: &c.id,
+                changes: serde_json::json!({"teacher_id": teacher_id}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Teachers booked into a class.
+    pub async fn class_teachers(&self, class_id: &str) -> AppResult<Vec<(String, String)>> {
+        let ids: Vec<String> = booking::Entity::find()
+            .filter(booking::Column::ClassId.eq(class_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|b| b.teacher_id)
+            .collect();
+        Ok(teacher::Entity::find()
+            .filter(teacher::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect())
+    }
+}

@@ -1,0 +1,185 @@
+//! Teacher pages: the pool (institutions add, regulators approve or return) and booking
+//! a teacher into a class.
+
+use crate::AppState;
+use crate::api::teachers::{TeacherIn, parse_teacher};
+use crate::http::error::{PageError, status_of};
+use crate::http::request::Ctx;
+use crate::http::session::PageUser;
+use crate::pages::layout::Layout;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jineng_app::AppError;
+use jineng_app::teachers::TeacherView;
+use jineng_core::accounts::{Permission, Role};
+use jineng_core::teachers::TEACHER_LEVELS;
+use serde::Deserialize;
+
+fn message(e: AppError) -> Result<(axum::http::StatusCode, String), PageError> {
+    let status = status_of(&e);
+    match e {
+        AppError::Validation(errs) => Ok((
+            status,
+            errs.into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("；"),
+        )),
+        AppError::Conflict(m) => Ok((status, m)),
+        other => Err(other.into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "teachers/list.html")]
+pub struct TeachersPage {
+    layout: Layout,
+    items: Vec<TeacherView>,
+    status: String,
+    may_add: bool,
+    may_decide: bool,
+    levels: &'static [(&'static str, &'static str)],
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatusQuery {
+    #[serde(default)]
+    status: String,
+}
+
+async fn page(
+    s: &AppState,
+    u: &PageUser,
+    status: String,
+    error: Option<String>,
+) -> Result<TeachersPage, PageError> {
+    let items = s.app.list_teachers(&u.principal, Some(&status)).await?;
+    Ok(TeachersPage {
+        layout: Layout::new("师资", u, "/teachers"),
+        items,
+        status,
+        may_add: u.principal.has_role(Role::InstitutionAdmin),
+        may_decide: u.principal.can(Permission::ReviewOrganizations),
+        levels: &TEACHER_LEVELS,
+        error,
+    })
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<StatusQuery>,
+) -> Result<TeachersPage, PageError> {
+    page(&s, &u, q.status, None).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct TeacherForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    full_time: Option<String>,
+    #[serde(default)]
+    subjects: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    qualifications: String,
+    #[serde(default)]
+    years_teaching: String,
+    #[serde(default)]
+    experience: String,
+}
+
+pub async fn add(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Form(f): Form<TeacherForm>,
+) -> Result<Response, PageError> {
+    let today = s
+        .app
+        .now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let raw = TeacherIn {
+        name: f.name,
+        id_number: f.id_number,
+        full_time: f.full_time.is_some(),
+        subjects: f.subjects,
+        level: f.level,
+        qualifications: f.qualifications,
+        years_teaching: f.years_teaching.trim().parse().unwrap_or(-1),
+        experience: f.experience,
+    };
+    let result = match parse_teacher(raw, today) {
+        Ok(i) => s.app.add_teacher(&u.principal, &ctx, i).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/teachers").into_response()),
+        Err(e) => {
+            let (status, msg) = message(e)?;
+            Ok((status, page(&s, &u, String::new(), Some(msg)).await?).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DecisionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decide(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .decide_teacher(&u.principal, &ctx, &id, f.action == "approve", &f.reason)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/teachers?status=submitted").into_response()),
+        Err(e) => {
+            let (status, msg) = message(e)?;
+            Ok((status, page(&s, &u, "submitted".into(), Some(msg)).await?).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct BookForm {
+    #[serde(default)]
+    teacher_id: String,
+}
+
+pub async fn book(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<BookForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .book_teacher(&u.principal, &ctx, &id, &f.teacher_id)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
+        Err(e) => {
+            let (status, msg) = message(e)?;
+            Ok(crate::pages::classes::detail_with_error(&s, &u, &id, status, msg).await)
+        }
+    }
+}
