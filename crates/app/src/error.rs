@@ -25,6 +25,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("用户名或密码错误")]
     BadCredentials,
+    /// A machine client's signature, timestamp or nonce was refused; the text says which.
+    #[error("{0}")]
+    BadSignature(String),
     #[error("{0}")]
     Locked(String),
     #[error("没有权限执行此操作")]

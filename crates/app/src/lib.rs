@@ -11,6 +11,7 @@ pub mod config;
 pub mod context;
 pub mod crypto;
 pub mod error;
+pub mod exchange;
 pub mod export;
 pub mod learners;
 pub mod occupations;

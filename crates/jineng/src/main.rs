@@ -91,6 +91,12 @@ enum AdminCmd {
         #[arg(long)]
         username: String,
     },
+    /// Register a system that pulls shared datasets (e.g. the provincial platform); prints
+    /// its client id and secret once.
+    ExchangeClient {
+        #[arg(long)]
+        name: String,
+    },
     /// Create an API token for a user and print it once.
     Token {
         #[arg(long)]
@@ -322,6 +328,13 @@ async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
                 .await
                 .map_err(describe)?;
             println!("password reset; it must be changed at next sign-in");
+        }
+        AdminCmd::ExchangeClient { name } => {
+            let (id, secret) = app
+                .create_exchange_client(&ctx, &name)
+                .await
+                .map_err(describe)?;
+            println!("client id: {id}\nsecret:    {secret}\n(the secret is shown only now)");
         }
         AdminCmd::Unlock { username } => {
             let id = find(username).await?;

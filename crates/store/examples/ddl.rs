@@ -3,7 +3,8 @@
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
 use jineng_store::{
-    accounts, audit, catalogue, classes, learners, organizations, reference, settings, teachers,
+    accounts, audit, catalogue, classes, exchange, learners, organizations, reference, settings,
+    teachers,
 };
 use sea_orm::{DbBackend, EntityTrait, Schema};
 
@@ -50,4 +51,6 @@ fn main() {
     print(b, teachers::teacher::Entity, only);
     print(b, teachers::link::Entity, only);
     print(b, teachers::booking::Entity, only);
+    print(b, exchange::client::Entity, only);
+    print(b, exchange::nonce::Entity, only);
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod classes;
 pub mod db;
+pub mod exchange;
 pub mod learners;
 pub mod migrate;
 pub mod organizations;

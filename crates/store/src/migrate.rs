@@ -46,6 +46,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0007_teachers.sqlite.sql"),
         include_str!("../migrations/0007_teachers.postgres.sql"),
     ),
+    (
+        8,
+        include_str!("../migrations/0008_exchange.sqlite.sql"),
+        include_str!("../migrations/0008_exchange.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
@@ -65,7 +70,7 @@ async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<()
 }
 
 /// The number of the newest step; `jineng migrate` brings a database up to it.
-pub const LATEST: i64 = 7;
+pub const LATEST: i64 = 8;
 
 /// Apply every step not yet applied, each in its own transaction. Safe to run concurrently
 /// from several nodes: a step that another node applied first is skipped.

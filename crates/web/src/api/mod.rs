@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod catalogue;
 pub mod classes;
+pub mod exchange;
 pub mod extract;
 pub mod learners;
 pub mod me;
@@ -65,9 +66,10 @@ use utoipa::{Modify, OpenApi};
         teachers::add,
         teachers::decide,
         teachers::book,
+        exchange::pull,
     ),
     modifiers(&Bearer),
-    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"), (name = "classes", description = "培训班与备案"))
+    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"), (name = "classes", description = "培训班与备案"), (name = "exchange", description = "与省一体化平台的数据共享（签名请求）"))
 )]
 pub struct ApiDoc;
 
@@ -99,6 +101,7 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{id}", get(classes::get))
         .route("/classes/{id}/enrollments", post(classes::enroll))
         .route("/classes/{id}/actions", post(classes::act))
+        .route("/exchange/{dataset}", get(exchange::pull))
         .route("/teachers", get(teachers::list).post(teachers::add))
         .route("/teachers/{id}/decision", post(teachers::decide))
         .route("/classes/{id}/teachers", post(teachers::book))

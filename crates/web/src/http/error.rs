@@ -46,7 +46,9 @@ impl From<FieldError> for FieldErrorBody {
 pub fn status_of(e: &AppError) -> StatusCode {
     match e {
         AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Unauthenticated | AppError::BadCredentials | AppError::BadSignature(_) => {
+            StatusCode::UNAUTHORIZED
+        }
         AppError::Locked(_) => StatusCode::LOCKED,
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -7,6 +7,7 @@ mod auth;
 mod catalogue;
 mod classes;
 mod common;
+mod exchange;
 mod hardening;
 mod learners;
 mod occupations;

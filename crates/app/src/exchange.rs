@@ -1,0 +1,344 @@
+//! Data exchange with the provincial integrated platform (省一体化平台): registered
+//! clients pull the shared datasets (learners, institutions, training qualifications,
+//! classes) incrementally by cursor. Every request is signed with HMAC-SHA256 over the
+//! method, path and query, timestamp, nonce and body hash; stale timestamps and reused
+//! nonces are refused. Every pull is audited.
+
+use crate::audit::{self, Actor, Entry};
+use crate::context::RequestCtx;
+use crate::error::{AppError, AppResult};
+use crate::{App, tx::begin_write};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use jineng_store::accounts::user;
+use jineng_store::catalogue::declaration;
+use jineng_store::classes::class;
+use jineng_store::exchange::{client, nonce};
+use jineng_store::learners::profile;
+use jineng_store::organizations::organization;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// How far a request's timestamp may be from the server's clock.
+pub const MAX_SKEW_SECONDS: i64 = 300;
+
+/// The parts of a request the signature covers.
+pub struct SignedRequest<'a> {
+    pub client_id: &'a str,
+    pub timestamp: &'a str,
+    pub nonce: &'a str,
+    pub signature: &'a str,
+    pub method: &'a str,
+    pub path_and_query: &'a str,
+    pub body: &'a [u8],
+}
+
+/// The text that is signed: one field per line.
+pub fn string_to_sign(
+    method: &str,
+    path_and_query: &str,
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+) -> String {
+    format!(
+        "{method}\n{path_and_query}\n{timestamp}\n{nonce}\n{}",
+        hex::encode(Sha256::digest(body))
+    )
+}
+
+/// Hex HMAC-SHA256 of `text` under `secret` (what clients compute). HMAC accepts keys
+/// of any length, so `None` does not happen in practice; callers treat it as a refusal.
+pub fn sign(secret: &str, text: &str) -> Option<String> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).ok()?;
+    mac.update(text.as_bytes());
+    Some(hex::encode(mac.finalize().into_bytes()))
+}
+
+pub const DATASETS: [&str; 4] = ["learners", "institutions", "qualifications", "classes"];
+
+#[derive(Debug, serde::Serialize)]
+pub struct ExchangePage {
+    pub items: Vec<serde_json::Value>,
+    /// Where to continue: pass it back as `cursor`. Absent when the page is empty
+    /// (keep the cursor you sent and ask again later for new changes).
+    pub next_cursor: Option<String>,
+    /// More items are waiting right now.
+    pub has_more: bool,
+}
+
+fn encode_cursor(at: &DateTime<Utc>, id: &str) -> String {
+    B64.encode(format!("{}|{id}", at.to_rfc3339()))
+}
+
+fn decode_cursor(c: &str) -> AppResult<Option<(DateTime<Utc>, String)>> {
+    if c.is_empty() {
+        return Ok(None);
+    }
+    let bad = || AppError::field("cursor", "游标无效");
+    let text = String::from_utf8(B64.decode(c).map_err(|_| bad())?).map_err(|_| bad())?;
+    let (at, id) = text.split_once('|').ok_or_else(bad)?;
+    let at = DateTime::parse_from_rfc3339(at)
+        .map_err(|_| bad())?
+        .with_timezone(&Utc);
+    Ok(Some((at, id.to_string())))
+}
+
+impl App {
+    /// Register a client; the secret is returned once and stored encrypted.
+    pub async fn create_exchange_client(
+        &self,
+        ctx: &RequestCtx,
+        name: &str,
+    ) -> AppResult<(String, String)> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::field("name", "名称不能为空，且不超过100个字符"));
+        }
+        let id = format!("xc_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
+        let secret = crate::crypto::random_token();
+        let now = self.now();
+        let txn = begin_write(&self.db).await?;
+        client::Entity::insert(client::ActiveModel {
+            id: Set(id.clone()),
+            name: Set(name.into()),
+            secret_enc: Set(self
+                .keyring
+                .encrypt(&secret)
+                .map_err(|e| AppError::Internal(e.to_string()))?),
+            created_at: Set(now),
+            revoked_at: Set(None),
+        })
+        .exec(&txn)
+        .await?;
+        let system = crate::Principal::system();
+        audit::append(
+            &txn,
+            now,
+            (&system).into(),
+            ctx,
+            Entry {
+                action: "exchange.client_create",
+                object_type: "exchange_client",
+                object_id: &id,
+                changes: serde_json::json!({"name": name}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok((id, secret))
+    }
+
+    /// Check a signed request and use up its nonce.
+    pub async fn verify_exchange(&self, r: &SignedRequest<'_>) -> AppResult<client::Model> {
+        let refuse = |m: &str| AppError::BadSignature(m.to_string());
+        let c = client::Entity::find_by_id(r.client_id.to_string())
+            .one(&self.db)
+            .await?
+            .filter(|c| c.revoked_at.is_none())
+            .ok_or_else(|| refuse("客户端不存在或已停用"))?;
+        let now = self.now();
+        let ts: i64 = r
+            .timestamp
+            .parse()
+            .map_err(|_| refuse("时间戳应为Unix秒数"))?;
+        if (now.timestamp() - ts).abs() > MAX_SKEW_SECONDS {
+            return Err(refuse("时间戳与服务器时间相差超过5分钟"));
+        }
+        if !(8..=64).contains(&r.nonce.len())
+            || !r
+                .nonce
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(refuse("随机串（nonce）应为8至64位字母、数字、减号或下划线"));
+        }
+        let secret = self
+            .keyring
+            .decrypt(&c.secret_enc)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let expected = sign(
+            &secret,
+            &string_to_sign(r.method, r.path_and_query, r.timestamp, r.nonce, r.body),
+        )
+        .ok_or_else(|| refuse("签名不正确"))?;
+        if !bool::from(
+            expected
+                .as_bytes()
+                .ct_eq(r.signature.trim().to_ascii_lowercase().as_bytes()),
+        ) {
+            return Err(refuse("签名不正确"));
+        }
+        let txn = begin_write(&self.db).await?;
+        nonce::Entity::delete_many()
+            .filter(nonce::Column::SeenAt.lt(now - chrono::Duration::seconds(2 * MAX_SKEW_SECONDS)))
+            .exec(&txn)
+            .await?;
+        nonce::Entity::insert(nonce::ActiveModel {
+            client_id: Set(c.id.clone()),
+            nonce: Set(r.nonce.to_string()),
+            seen_at: Set(now),
+        })
+        .exec(&txn)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                refuse("重复的请求：该随机串（nonce）已使用")
+            }
+            _ => e.into(),
+        })?;
+        txn.commit().await?;
+        Ok(c)
+    }
+
+    /// One page of a dataset after `cursor`, oldest change first.
+    pub async fn exchange_pull(
+        &self,
+        c: &client::Model,
+        ctx: &RequestCtx,
+        dataset: &str,
+        cursor: &str,
+        limit: u64,
+    ) -> AppResult<ExchangePage> {
+        let after = decode_cursor(cursor)?;
+        let limit = limit.clamp(1, 1000);
+        let (items, last): (Vec<serde_json::Value>, Option<(DateTime<Utc>, String)>) = match dataset
+        {
+            "learners" => {
+                let mut q = profile::Entity::find();
+                if let Some((at, id)) = &after {
+                    q = q.filter(
+                        Condition::any()
+                            .add(profile::Column::CreatedAt.gt(*at))
+                            .add(
+                                Condition::all()
+                                    .add(profile::Column::CreatedAt.eq(*at))
+                                    .add(profile::Column::UserId.gt(id.clone())),
+                            ),
+                    );
+                }
+                let rows = q
+                    .order_by_asc(profile::Column::CreatedAt)
+                    .order_by_asc(profile::Column::UserId)
+                    .limit(limit)
+                    .all(&self.db)
+                    .await?;
+                let ids: Vec<String> = rows.iter().map(|p| p.user_id.clone()).collect();
+                let users: std::collections::HashMap<String, user::Model> = user::Entity::find()
+                    .filter(user::Column::Id.is_in(ids))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|u| (u.id.clone(), u))
+                    .collect();
+                let last = rows.last().map(|p| (p.created_at, p.user_id.clone()));
+                let items = rows
+                    .into_iter()
+                    .map(|p| {
+                        let u = users.get(&p.user_id);
+                        let id_number = u.and_then(|u| u.id_number_enc.as_deref()).and_then(|e| self.keyring.decrypt(e).ok()).unwrap_or_default();
+                        serde_json::json!({"id": p.user_id, "name": u.map(|u| u.display_name.clone()), "id_number": id_number, "gender": p.gender, "birth_date": p.birth_date, "person_category": p.person_category, "education": p.education, "region_code": p.region_code, "source": p.source, "created_at": p.created_at})
+                    })
+                    .collect();
+                (items, last)
+            }
+            "institutions" => {
+                let mut q = organization::Entity::find();
+                if let Some((at, id)) = &after {
+                    q = q.filter(
+                        Condition::any()
+                            .add(organization::Column::UpdatedAt.gt(*at))
+                            .add(
+                                Condition::all()
+                                    .add(organization::Column::UpdatedAt.eq(*at))
+                                    .add(organization::Column::Id.gt(id.clone())),
+                            ),
+                    );
+                }
+                let rows = q
+                    .order_by_asc(organization::Column::UpdatedAt)
+                    .order_by_asc(organization::Column::Id)
+                    .limit(limit)
+                    .all(&self.db)
+                    .await?;
+                let last = rows.last().map(|o| (o.updated_at, o.id.clone()));
+                let items = rows
+                    .into_iter()
+                    .map(|o| serde_json::json!({"id": o.id, "kind": o.kind, "name": o.name, "credit_code": o.credit_code, "region_code": o.region_code, "nature": o.nature, "institution_type": o.institution_type, "designated": o.designated, "legal_rep_name": o.legal_rep_name, "training_scale": o.training_scale, "status": o.status, "valid_until": o.valid_until, "updated_at": o.updated_at}))
+                    .collect();
+                (items, last)
+            }
+            "qualifications" => {
+                let mut q =
+                    declaration::Entity::find().filter(declaration::Column::Status.eq("approved"));
+                if let Some((at, id)) = &after {
+                    q = q.filter(
+                        Condition::any()
+                            .add(declaration::Column::SubmittedAt.gt(*at))
+                            .add(
+                                Condition::all()
+                                    .add(declaration::Column::SubmittedAt.eq(*at))
+                                    .add(declaration::Column::Id.gt(id.clone())),
+                            ),
+                    );
+                }
+                let rows = q
+                    .order_by_asc(declaration::Column::SubmittedAt)
+                    .order_by_asc(declaration::Column::Id)
+                    .limit(limit)
+                    .all(&self.db)
+                    .await?;
+                let last = rows.last().map(|d| (d.submitted_at, d.id.clone()));
+                let items = rows
+                    .into_iter()
+                    .map(|d| serde_json::json!({"id": d.id, "org_id": d.org_id, "region_code": d.region_code, "occupation_code": d.occupation_code, "work_type_id": d.work_type_id, "skill_level": d.skill_level, "decided_at": d.decided_at}))
+                    .collect();
+                (items, last)
+            }
+            "classes" => {
+                let mut q = class::Entity::find();
+                if let Some((at, id)) = &after {
+                    q = q.filter(
+                        Condition::any().add(class::Column::UpdatedAt.gt(*at)).add(
+                            Condition::all()
+                                .add(class::Column::UpdatedAt.eq(*at))
+                                .add(class::Column::Id.gt(id.clone())),
+                        ),
+                    );
+                }
+                let rows = q
+                    .order_by_asc(class::Column::UpdatedAt)
+                    .order_by_asc(class::Column::Id)
+                    .limit(limit)
+                    .all(&self.db)
+                    .await?;
+                let last = rows.last().map(|c| (c.updated_at, c.id.clone()));
+                let items = rows
+                    .into_iter()
+                    .map(|c| serde_json::json!({"id": c.id, "org_id": c.org_id, "region_code": c.region_code, "project_id": c.project_id, "occupation_code": c.occupation_code, "name": c.name, "delivery": c.delivery, "start_date": c.start_date, "end_date": c.end_date, "enrolled": c.enrolled, "status": c.status, "updated_at": c.updated_at}))
+                    .collect();
+                (items, last)
+            }
+            _ => return Err(AppError::NotFound("数据集")),
+        };
+        let has_more = items.len() as u64 == limit;
+        let resume = last.map(|(at, id)| encode_cursor(&at, &id));
+        let txn = begin_write(&self.db).await?;
+        let actor = Actor {
+            id: &c.id,
+            name: &c.name,
+            role: "exchange_client",
+        };
+        audit::append(&txn, self.now(), actor, ctx, Entry { action: "exchange.pull", object_type: "dataset", object_id: dataset, changes: serde_json::json!({"count": items.len(), "cursor": cursor, "resume": resume}), outcome: "ok" }).await?;
+        txn.commit().await?;
+        Ok(ExchangePage {
+            items,
+            next_cursor: resume,
+            has_more,
+        })
+    }
+}
