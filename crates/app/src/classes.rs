@@ -643,3 +643,79 @@ impl App {
         Ok(out)
     }
 }
+
+impl App {
+    /// A regulator records an inspection of a class being trained (or filed and about to).
+    pub async fn inspect_class(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        class_id: &str,
+        kind: &str,
+        qualified: bool,
+        remarks: &str,
+    ) -> AppResult<()> {
+        if !who.can(Permission::ReviewOrganizations) {
+            return Err(AppError::Forbidden);
+        }
+        let c = self
+            .load_class(who, class_id, Permission::ReviewOrganizations)
+            .await?;
+        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        if !matches!(status, ClassStatus::Approved | ClassStatus::InTraining) {
+            return Err(AppError::Conflict(format!(
+                "培训班当前状态为“{}”，只能检查已备案或培训中的班级",
+                status.label()
+            )));
+        }
+        if jineng_core::classes::inspection_kind_label(kind).is_none() {
+            return Err(AppError::field("kind", "检查方式只能是巡查或抽查"));
+        }
+        let remarks = remarks.trim();
+        if !qualified && remarks.is_empty() {
+            return Err(AppError::field("remarks", "检查不合格必须填写意见"));
+        }
+        if remarks.chars().count() > 1000 {
+            return Err(AppError::field("remarks", "检查意见不能超过1000个字符"));
+        }
+        let now = self.now();
+        let id = uuid::Uuid::now_v7().to_string();
+        let txn = begin_write(&self.db).await?;
+        jineng_store::classes::inspection::Entity::insert(
+            jineng_store::classes::inspection::ActiveModel {
+                id: Set(id.clone()),
+                class_id: Set(c.id.clone()),
+                org_id: Set(c.org_id.clone()),
+                region_code: Set(c.region_code.clone()),
+                kind: Set(kind.into()),
+                qualified: Set(qualified),
+                remarks: Set(remarks.into()),
+                inspector_id: Set(who.user_id.clone()),
+                inspector_name: Set(who.display_name.clone()),
+                inspected_at: Set(now),
+            },
+        )
+        .exec(&txn)
+        .await?;
+        audit::append(&txn, now, who.into(), ctx, Entry { action: "class.inspect", object_type: "class", object_id: &c.id, changes: serde_json::json!({"inspection": id, "kind": kind, "qualified": qualified, "remarks": remarks}), outcome: "ok" }).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Inspections of a class, newest first; the institution sees its own.
+    pub async fn class_inspections(
+        &self,
+        who: &Principal,
+        class_id: &str,
+    ) -> AppResult<Vec<jineng_store::classes::inspection::Model>> {
+        let c = self
+            .load_class(who, class_id, Permission::ViewOrganizations)
+            .await?;
+        use jineng_store::classes::inspection;
+        Ok(inspection::Entity::find()
+            .filter(inspection::Column::ClassId.eq(c.id))
+            .order_by_desc(inspection::Column::InspectedAt)
+            .all(&self.db)
+            .await?)
+    }
+}

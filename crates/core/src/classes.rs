@@ -166,6 +166,16 @@ impl ClassStatus {
     }
 }
 
+/// 巡查 (patrol, announced rounds) and 抽查 (spot check).
+pub const INSPECTION_KINDS: [(&str, &str); 2] = [("patrol", "巡查"), ("spot_check", "抽查")];
+
+pub fn inspection_kind_label(code: &str) -> Option<&'static str> {
+    INSPECTION_KINDS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,4 +53,5 @@ fn main() {
     print(b, teachers::booking::Entity, only);
     print(b, exchange::client::Entity, only);
     print(b, exchange::nonce::Entity, only);
+    print(b, classes::inspection::Entity, only);
 }

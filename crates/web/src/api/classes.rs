@@ -247,3 +247,61 @@ pub async fn act(
             .into(),
     ))
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionIn {
+    /// patrol (巡查) or spot_check (抽查).
+    pub kind: String,
+    pub qualified: bool,
+    /// Required when not qualified.
+    #[serde(default)]
+    pub remarks: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InspectionOut {
+    pub id: String,
+    pub kind: String,
+    pub qualified: bool,
+    pub remarks: String,
+    pub inspector_name: String,
+    pub inspected_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[utoipa::path(post, path = "/classes/{id}/inspections", tag = "classes", params(("id" = String, Path)), request_body = InspectionIn,
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn inspect(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<InspectionIn>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .inspect_class(&who, &ctx, &id, i.kind.trim(), i.qualified, &i.remarks)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/classes/{id}/inspections", tag = "classes", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<InspectionOut>), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn inspections(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<InspectionOut>>, ApiError> {
+    let rows = s.app.class_inspections(&who, &id).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| InspectionOut {
+                id: r.id,
+                kind: r.kind,
+                qualified: r.qualified,
+                remarks: r.remarks,
+                inspector_name: r.inspector_name,
+                inspected_at: r.inspected_at,
+            })
+            .collect(),
+    ))
+}

@@ -62,6 +62,8 @@ use utoipa::{Modify, OpenApi};
         classes::get,
         classes::enroll,
         classes::act,
+        classes::inspect,
+        classes::inspections,
         teachers::list,
         teachers::add,
         teachers::decide,
@@ -101,6 +103,10 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{id}", get(classes::get))
         .route("/classes/{id}/enrollments", post(classes::enroll))
         .route("/classes/{id}/actions", post(classes::act))
+        .route(
+            "/classes/{id}/inspections",
+            get(classes::inspections).post(classes::inspect),
+        )
         .route("/exchange/{dataset}", get(exchange::pull))
         .route("/teachers", get(teachers::list).post(teachers::add))
         .route("/teachers/{id}/decision", post(teachers::decide))

@@ -190,7 +190,21 @@ pub struct DetailPage {
     org_actions: Vec<(&'static str, &'static str, bool)>,
     teachers: Vec<(String, String)>,
     bookable: Vec<(String, String)>,
+    inspections: Vec<jineng_store::classes::inspection::Model>,
+    may_inspect: bool,
     error: Option<String>,
+}
+
+impl DetailPage {
+    fn kind_label(code: &str) -> &'static str {
+        jineng_core::classes::inspection_kind_label(code).unwrap_or("")
+    }
+
+    fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    }
 }
 
 async fn detail_page(
@@ -219,6 +233,9 @@ async fn detail_page(
     let may_review =
         u.principal.can(Permission::ReviewOrganizations) && c.status == ClassStatus::Submitted;
     let teachers = s.app.class_teachers(id).await?;
+    let inspections = s.app.class_inspections(&u.principal, id).await?;
+    let may_inspect = u.principal.can(Permission::ReviewOrganizations)
+        && matches!(c.status, ClassStatus::Approved | ClassStatus::InTraining);
     let bookable = if may_manage && c.status.is_open() && c.status != ClassStatus::InTraining {
         s.app
             .list_teachers(&u.principal, Some("approved"))
@@ -240,6 +257,8 @@ async fn detail_page(
         org_actions,
         teachers,
         bookable,
+        inspections,
+        may_inspect,
         error,
     })
 }
@@ -320,5 +339,42 @@ pub async fn detail_with_error(
     match detail_page(s, u, id, Some(msg)).await {
         Ok(p) => (status, p).into_response(),
         Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct InspectForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    remarks: String,
+}
+
+pub async fn inspect(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<InspectForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .inspect_class(
+            &u.principal,
+            &ctx,
+            &id,
+            &f.kind,
+            f.result == "qualified",
+            &f.remarks,
+        )
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
+        Err(e) => {
+            let (status, msg) = messages(e)?;
+            Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())
+        }
     }
 }

@@ -82,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{id}", get(classes::detail))
         .route("/classes/{id}/enroll", post(classes::enroll))
         .route("/classes/{id}/actions", post(classes::act))
+        .route("/classes/{id}/inspect", post(classes::inspect))
         .route("/teachers", get(teachers::list).post(teachers::add))
         .route("/teachers/{id}/decision", post(teachers::decide))
         .route("/classes/{id}/teachers", post(teachers::book))

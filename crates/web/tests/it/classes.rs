@@ -549,3 +549,104 @@ async fn the_demo_province_has_training_going_on() {
         None
     );
 }
+
+#[tokio::test]
+async fn regulators_inspect_and_institutions_see_the_verdict() {
+    let t = TestApp::new().await;
+    t.app.seed_demo_training().await.unwrap();
+    let nm = t.token("nm_regulator").await;
+    let approved = t
+        .api(Method::GET, "/classes?status=approved", Some(&nm), None)
+        .await
+        .json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let submitted = t
+        .api(Method::GET, "/classes?status=submitted", Some(&nm), None)
+        .await
+        .json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/classes/{approved}/inspections"),
+            Some(&nm),
+            Some(json!({"kind": "spot_check", "qualified": false})),
+        )
+        .await
+        .problem(422);
+    assert!(p["detail"].as_str().unwrap().contains("必须填写意见"));
+    t.api(
+        Method::POST,
+        &format!("/classes/{approved}/inspections"),
+        Some(&nm),
+        Some(json!({"kind": "drone", "qualified": true})),
+    )
+    .await
+    .problem(422);
+    let r = t.api(Method::POST, &format!("/classes/{approved}/inspections"), Some(&nm), Some(json!({"kind": "spot_check", "qualified": false, "remarks": "签到人数与实到人数不符"}))).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    t.api(
+        Method::POST,
+        &format!("/classes/{submitted}/inspections"),
+        Some(&nm),
+        Some(json!({"kind": "patrol", "qualified": true})),
+    )
+    .await
+    .problem(409);
+    t.api(
+        Method::POST,
+        &format!("/classes/{approved}/inspections"),
+        Some(&t.token("yy_regulator").await),
+        Some(json!({"kind": "patrol", "qualified": true})),
+    )
+    .await
+    .problem(404);
+    let inst = t.token("institution").await;
+    t.api(
+        Method::POST,
+        &format!("/classes/{approved}/inspections"),
+        Some(&inst),
+        Some(json!({"kind": "patrol", "qualified": true})),
+    )
+    .await
+    .problem(403);
+    let seen = t
+        .api(
+            Method::GET,
+            &format!("/classes/{approved}/inspections"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(seen[0]["qualified"], false);
+    assert_eq!(seen[0]["remarks"], "签到人数与实到人数不符");
+    let mut b = t.signed_in("institution").await;
+    let page = b.get(&format!("/classes/{approved}")).await.text();
+    assert!(
+        page.contains("抽查")
+            && page.contains("不合格")
+            && page.contains("签到人数与实到人数不符")
+            && !page.contains("登记检查结果")
+    );
+    let mut r = t.signed_in("nm_regulator").await;
+    assert!(
+        r.get(&format!("/classes/{approved}"))
+            .await
+            .text()
+            .contains("登记检查结果")
+    );
+    assert_eq!(
+        r.post(
+            &format!("/classes/{approved}/inspect"),
+            &[("kind", "patrol"), ("result", "qualified"), ("remarks", "")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+}

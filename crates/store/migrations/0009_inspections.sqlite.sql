@@ -1,0 +1,4 @@
+-- Inspections of classes.
+CREATE TABLE "class_inspections" ( "id" varchar NOT NULL PRIMARY KEY, "class_id" varchar NOT NULL, "org_id" varchar NOT NULL, "region_code" varchar NOT NULL, "kind" varchar NOT NULL, "qualified" boolean NOT NULL, "remarks" varchar NOT NULL, "inspector_id" varchar NOT NULL, "inspector_name" varchar NOT NULL, "inspected_at" timestamp_with_timezone_text NOT NULL );
+CREATE INDEX "idx-class_inspections-class_id" ON "class_inspections" ("class_id");
+CREATE INDEX "idx-class_inspections-region_code" ON "class_inspections" ("region_code");
