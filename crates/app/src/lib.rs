@@ -3,6 +3,7 @@
 //! appends an audit record in that same transaction. Pages, API and CLI all call these.
 
 pub mod accounts;
+pub mod attendance;
 pub mod audit;
 pub mod catalogue;
 pub mod classes;

@@ -54,4 +54,6 @@ fn main() {
     print(b, exchange::client::Entity, only);
     print(b, exchange::nonce::Entity, only);
     print(b, classes::inspection::Entity, only);
+    print(b, classes::session::Entity, only);
+    print(b, classes::attendance::Entity, only);
 }

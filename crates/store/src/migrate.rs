@@ -56,6 +56,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0009_inspections.sqlite.sql"),
         include_str!("../migrations/0009_inspections.postgres.sql"),
     ),
+    (
+        10,
+        include_str!("../migrations/0010_attendance.sqlite.sql"),
+        include_str!("../migrations/0010_attendance.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
@@ -75,7 +80,7 @@ async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<()
 }
 
 /// The number of the newest step; `jineng migrate` brings a database up to it.
-pub const LATEST: i64 = 9;
+pub const LATEST: i64 = 10;
 
 /// Apply every step not yet applied, each in its own transaction. Safe to run concurrently
 /// from several nodes: a step that another node applied first is skipped.

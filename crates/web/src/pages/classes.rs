@@ -192,6 +192,9 @@ pub struct DetailPage {
     bookable: Vec<(String, String)>,
     inspections: Vec<jineng_store::classes::inspection::Model>,
     may_inspect: bool,
+    sessions: Vec<jineng_app::attendance::SessionView>,
+    may_add_session: bool,
+    today: String,
     error: Option<String>,
 }
 
@@ -234,6 +237,15 @@ async fn detail_page(
         u.principal.can(Permission::ReviewOrganizations) && c.status == ClassStatus::Submitted;
     let teachers = s.app.class_teachers(id).await?;
     let inspections = s.app.class_inspections(&u.principal, id).await?;
+    let sessions = s.app.class_sessions(&u.principal, id).await?;
+    let may_add_session =
+        may_manage && matches!(c.status, ClassStatus::Approved | ClassStatus::InTraining);
+    let today = s
+        .app
+        .now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        .to_string();
     let may_inspect = u.principal.can(Permission::ReviewOrganizations)
         && matches!(c.status, ClassStatus::Approved | ClassStatus::InTraining);
     let bookable = if may_manage && c.status.is_open() && c.status != ClassStatus::InTraining {
@@ -259,6 +271,9 @@ async fn detail_page(
         bookable,
         inspections,
         may_inspect,
+        sessions,
+        may_add_session,
+        today,
         error,
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin_users;
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -83,6 +84,16 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{id}/enroll", post(classes::enroll))
         .route("/classes/{id}/actions", post(classes::act))
         .route("/classes/{id}/inspect", post(classes::inspect))
+        .route("/classes/{id}/sessions", post(attendance::add))
+        .route(
+            "/sessions/{id}",
+            get(attendance::session).post(attendance::mark),
+        )
+        .route("/sessions/{id}/qr", get(attendance::qr))
+        .route(
+            "/checkin/{id}",
+            get(attendance::checkin_form).post(attendance::checkin),
+        )
         .route("/teachers", get(teachers::list).post(teachers::add))
         .route("/teachers/{id}/decision", post(teachers::decide))
         .route("/classes/{id}/teachers", post(teachers::book))

@@ -1,0 +1,216 @@
+//! Sessions, the rotating sign-in QR code, learners' check-in, staff marking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::TestApp;
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let i = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in page"))
+        + start.len();
+    let j = text[i..].find(end).unwrap() + i;
+    &text[i..j]
+}
+
+#[tokio::test]
+async fn qr_check_in_and_marking() {
+    let t = TestApp::new().await;
+    t.app.seed_demo_training().await.unwrap();
+    let nm = t.token("nm_regulator").await;
+    let cid = t
+        .api(Method::GET, "/classes?status=approved", Some(&nm), None)
+        .await
+        .json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inst_tok = t.token("institution").await;
+    t.clock.advance(chrono::Duration::days(8));
+    assert_eq!(
+        t.api(
+            Method::POST,
+            &format!("/classes/{cid}/actions"),
+            Some(&inst_tok),
+            Some(json!({"action": "start"}))
+        )
+        .await
+        .json()["status"],
+        "in_training"
+    );
+
+    let mut inst = t.signed_in("institution").await;
+    let today = (t.app.now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    let bad = inst
+        .post(
+            &format!("/classes/{cid}/sessions"),
+            &[
+                ("date", &today),
+                ("starts", "11:00"),
+                ("ends", "09:00"),
+                ("topic", "实操"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("结束时间应晚于开始时间"));
+    assert_eq!(
+        inst.post(
+            &format!("/classes/{cid}/sessions"),
+            &[
+                ("date", &today),
+                ("starts", "09:00"),
+                ("ends", "11:00"),
+                ("topic", "刀工实操")
+            ]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = inst.get(&format!("/classes/{cid}")).await.text();
+    let sid = between(&page, "href=\"/sessions/", "\"").to_string();
+    let qr = inst.get(&format!("/sessions/{sid}/qr")).await.text();
+    assert!(qr.contains("<svg"));
+    let link = between(&qr, "id=\"qr-link\">", "<").to_string();
+    let token = link.split("?t=").nth(1).unwrap().to_string();
+    let partial = inst
+        .get_with(&format!("/sessions/{sid}/qr"), &[("hx-request", "true")])
+        .await
+        .text();
+    assert!(partial.starts_with("<div id=\"qr-card\"") && !partial.contains("<html"));
+
+    // An enrolled (imported) learner activates, signs in and checks in by the QR code.
+    let detail = t
+        .api(
+            Method::GET,
+            &format!("/classes/{cid}"),
+            Some(&inst_tok),
+            None,
+        )
+        .await
+        .json();
+    let members: Vec<String> = detail["learners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["user_id"].as_str().unwrap().to_string())
+        .collect();
+    let admin = t.token("admin").await;
+    let learner = t
+        .api(
+            Method::GET,
+            &format!("/learners/{}", members[0]),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    let (idn, phone) = (
+        learner["id_number"].as_str().unwrap().to_string(),
+        learner["phone"].as_str().unwrap().to_string(),
+    );
+    let p = jineng_core::Phone::parse(&phone).unwrap();
+    t.app
+        .send_code(&Default::default(), &p, "activate")
+        .await
+        .unwrap();
+    let code = t.last_code(&phone);
+    t.app
+        .activate_learner(
+            &Default::default(),
+            &jineng_core::IdNumber::parse(&idn).unwrap(),
+            &p,
+            &code,
+            "Learn#2026ab",
+        )
+        .await
+        .unwrap();
+    let mut l = t.browser();
+    assert_eq!(
+        l.login(&phone, "Learn#2026ab").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        l.get(&format!("/checkin/{sid}?t={token}"))
+            .await
+            .text()
+            .contains("确认签到")
+    );
+    let r = l.post(&format!("/checkin/{sid}"), &[("t", &token)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.text().contains("签到成功"));
+    assert_eq!(
+        l.post(&format!("/checkin/{sid}"), &[("t", &token)])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let forged = l
+        .post(&format!("/checkin/{sid}"), &[("t", "123.deadbeefdeadbeef")])
+        .await;
+    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A learner not in the class cannot sign in; an old code is refused.
+    let mut other = t.signed_in("learner").await;
+    assert_eq!(
+        other
+            .post(&format!("/checkin/{sid}"), &[("t", &token)])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    t.clock.advance(chrono::Duration::minutes(2));
+    let learner2 = t
+        .api(
+            Method::GET,
+            &format!("/learners/{}", members[1]),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json();
+    let (idn2, phone2) = (
+        learner2["id_number"].as_str().unwrap().to_string(),
+        learner2["phone"].as_str().unwrap().to_string(),
+    );
+    let p2 = jineng_core::Phone::parse(&phone2).unwrap();
+    t.app
+        .send_code(&Default::default(), &p2, "activate")
+        .await
+        .unwrap();
+    t.app
+        .activate_learner(
+            &Default::default(),
+            &jineng_core::IdNumber::parse(&idn2).unwrap(),
+            &p2,
+            &t.last_code(&phone2),
+            "Learn#2026ab",
+        )
+        .await
+        .unwrap();
+    let mut l2 = t.browser();
+    l2.login(&phone2, "Learn#2026ab").await;
+    let late = l2.post(&format!("/checkin/{sid}"), &[("t", &token)]).await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(late.text().contains("已过期"));
+
+    // Staff mark the second learner; the session shows both ways of being present.
+    assert_eq!(
+        inst.post(&format!("/sessions/{sid}"), &[("learner", &members[1])])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let sheet = inst.get(&format!("/sessions/{sid}")).await.text();
+    assert!(sheet.contains("扫码签到") && sheet.contains("教师登记") && sheet.contains("未到"));
+    assert!(
+        inst.get(&format!("/classes/{cid}"))
+            .await
+            .text()
+            .contains("到课 2/6")
+    );
+}
