@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod error;
 pub mod exchange;
 pub mod export;
+pub mod inbox;
 pub mod learners;
 pub mod occupations;
 pub mod organizations;

@@ -73,6 +73,13 @@ pub async fn home(u: PageUser) -> HomePage {
     }
     if p.can(Permission::ReviewOrganizations) {
         links.push(Link {
+            href: "/inbox",
+            label: "待办审核",
+            about: "辖区内等待审核的登记、申报、师资与班级备案",
+        });
+    }
+    if p.can(Permission::ReviewOrganizations) {
+        links.push(Link {
             href: "/orgs?status=submitted",
             label: "待审核机构",
             about: "辖区内等待审核的培训机构与企业登记",

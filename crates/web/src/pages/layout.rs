@@ -30,6 +30,13 @@ impl Layout {
             label: "首页",
             active: false,
         }];
+        if p.can(Permission::ReviewOrganizations) {
+            nav.push(NavItem {
+                href: "/inbox",
+                label: "待办",
+                active: false,
+            });
+        }
         if p.can(Permission::ViewAccounts) {
             nav.push(NavItem {
                 href: "/admin/users",

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod classes;
 pub mod home;
+pub mod inbox;
 pub mod layout;
 pub mod learners;
 pub mod occupations;
@@ -78,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .route("/learners/import/template", get(learners::template))
         .route("/learners/import/{id}", get(learners::job))
         .route("/learners/import/{id}/report", get(learners::report))
+        .route("/inbox", get(inbox::show))
         .route("/classes", get(classes::list))
         .route("/classes/new", get(classes::new_form).post(classes::open))
         .route("/classes/{id}", get(classes::detail))

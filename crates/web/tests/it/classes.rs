@@ -650,3 +650,22 @@ async fn regulators_inspect_and_institutions_see_the_verdict() {
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn one_inbox_for_everything_waiting_in_the_region() {
+    let t = TestApp::new().await;
+    t.app.seed_demo_training().await.unwrap();
+    let mut nm = t.signed_in("nm_regulator").await;
+    let page = nm.get("/inbox").await.text();
+    // Nanming: 南明区家政服务培训中心 registration and one class filing are waiting.
+    assert!(page.contains("id=\"inbox-total\">2<"), "{page}");
+    let mut yy = t.signed_in("yy_regulator").await;
+    assert!(
+        yy.get("/inbox")
+            .await
+            .text()
+            .contains("id=\"inbox-total\">0<")
+    );
+    let mut inst = t.signed_in("institution").await;
+    assert_eq!(inst.get("/inbox").await.status, StatusCode::FORBIDDEN);
+}
