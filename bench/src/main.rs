@@ -4,8 +4,11 @@
 //! - `jineng-bench import ROWS`: bulk import of ROWS learners from an xlsx file through
 //!   the real use case, against a plain batched insert of the same number of rows into
 //!   the same database in the same run. SQLite in a temporary file by default;
-//!   `JINENG_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (a fresh database).
+//!   `JINENG_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (a fresh database);
+//! - `jineng-bench classes ROWS`: the class list of a province with ROWS classes and a
+//!   city regulator's filtered view (p50/p95), against a primary-key fetch.
 
+mod classes;
 mod import;
 
 use jineng_app::SecurityConfig;
@@ -24,8 +27,18 @@ fn main() {
         }
         return;
     }
+    if args.get(1).map(String::as_str) == Some("classes") {
+        let rows: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+        if let Err(e) = classes::run(rows) {
+            eprintln!("class-list benchmark failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.get(1).map(String::as_str) != Some("argon2") {
-        eprintln!("usage: jineng-bench argon2 [SECONDS] [THREADS] | jineng-bench import [ROWS]");
+        eprintln!(
+            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS]"
+        );
         std::process::exit(2);
     }
     let seconds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);

@@ -1,0 +1,188 @@
+//! The class-list benchmark: ROWS classes spread over every county of Guizhou and every
+//! status, then the first page of the province's list (system admin) and of a city
+//! regulator's view filtered by status, timed over repeated calls through the real use
+//! case (p50/p95). Reference in the same run: fetching one class by primary key.
+
+use jineng_app::crypto::pii::Keyring;
+use jineng_app::{App, SecurityConfig, SystemClock};
+use jineng_core::classes::ClassStatus;
+use jineng_store::classes::class;
+use jineng_store::reference::region;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub fn run(rows: usize) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(run_async(rows))
+}
+
+fn percentile(mut v: Vec<Duration>, p: f64) -> f64 {
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
+async fn run_async(rows: usize) -> Result<(), String> {
+    let e = |x: &dyn std::fmt::Display| x.to_string();
+    let dir = std::env::temp_dir().join(format!("jineng-bench-{}", uuid::Uuid::now_v7().simple()));
+    let url = std::env::var("JINENG_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}.db?mode=rwc", dir.display()));
+    let db = jineng_store::connect(&url, 8).await.map_err(|x| e(&x))?;
+    jineng_store::migrate::run(&db).await.map_err(|x| e(&x))?;
+    let (keys, blind) = Keyring::generate();
+    let app = App::new(
+        db.clone(),
+        SecurityConfig::default(),
+        Keyring::from_config(&keys, &blind).map_err(|x| e(&x))?,
+        Arc::new(SystemClock),
+    );
+    app.seed_reference().await.map_err(|x| e(&x))?;
+    app.seed_demo().await.map_err(|x| e(&x))?;
+    app.seed_demo_training().await.map_err(|x| e(&x))?;
+    let template = class::Entity::find()
+        .one(&db)
+        .await
+        .map_err(|x| e(&x))?
+        .ok_or("no demo class")?;
+    let counties: Vec<String> = region::Entity::find()
+        .filter(region::Column::Level.eq("county"))
+        .filter(region::Column::Code.starts_with("52"))
+        .all(&db)
+        .await
+        .map_err(|x| e(&x))?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    let statuses = [
+        ClassStatus::Draft,
+        ClassStatus::Submitted,
+        ClassStatus::Approved,
+        ClassStatus::Returned,
+        ClassStatus::InTraining,
+        ClassStatus::Completed,
+        ClassStatus::Cancelled,
+    ];
+    let started = Instant::now();
+    let now = chrono::Utc::now();
+    for chunk in (0..rows).collect::<Vec<_>>().chunks(1000) {
+        let batch: Vec<class::ActiveModel> = chunk
+            .iter()
+            .map(|n| class::ActiveModel {
+                id: Set(uuid::Uuid::now_v7().to_string()),
+                org_id: Set(template.org_id.clone()),
+                region_code: Set(counties[n % counties.len()].clone()),
+                project_id: Set(template.project_id.clone()),
+                occupation_code: Set(template.occupation_code.clone()),
+                name: Set(format!("培训班{n}")),
+                delivery: Set("offline".into()),
+                start_date: Set(format!("2026-{:02}-{:02}", n % 12 + 1, n % 28 + 1)),
+                end_date: Set("2026-12-31".into()),
+                location: Set("培训基地".into()),
+                capacity: Set(40),
+                theory_hours: Set(40),
+                practice_hours: Set(80),
+                status: Set(statuses[n % statuses.len()].code().into()),
+                status_reason: Set(String::new()),
+                enrolled: Set((n % 40) as i32),
+                created_by: Set("bench".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .collect();
+        class::Entity::insert_many(batch)
+            .exec(&db)
+            .await
+            .map_err(|x| e(&x))?;
+    }
+    let total = class::Entity::find().count(&db).await.map_err(|x| e(&x))?;
+    println!(
+        "database: {}; classes: {total} (loaded in {:.1} s)",
+        if url.starts_with("sqlite") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        },
+        started.elapsed().as_secs_f64()
+    );
+    let admin = app
+        .principal_of(
+            &app.user_id_by_login("admin")
+                .await
+                .map_err(|x| e(&x))?
+                .ok_or("no admin")?,
+        )
+        .await
+        .map_err(|x| e(&x))?;
+    let city = app
+        .principal_of(
+            &app.user_id_by_login("gy_regulator")
+                .await
+                .map_err(|x| e(&x))?
+                .ok_or("no city regulator")?,
+        )
+        .await
+        .map_err(|x| e(&x))?;
+    let runs = 50;
+    let mut reference = Vec::new();
+    let mut province = Vec::new();
+    let mut city_view = Vec::new();
+    let mut seen = (0, 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        class::Entity::find_by_id(template.id.clone())
+            .one(&db)
+            .await
+            .map_err(|x| e(&x))?;
+        reference.push(t.elapsed());
+        let t = Instant::now();
+        let p = app
+            .list_classes(&admin, &Default::default(), 1, 20)
+            .await
+            .map_err(|x| e(&x))?;
+        province.push(t.elapsed());
+        seen.0 = p.total;
+        let t = Instant::now();
+        let f = jineng_app::classes::ClassFilter {
+            status: Some(ClassStatus::Submitted),
+            q: None,
+        };
+        let p = app
+            .list_classes(&city, &f, 1, 20)
+            .await
+            .map_err(|x| e(&x))?;
+        city_view.push(t.elapsed());
+        seen.1 = p.total;
+    }
+    let r95 = percentile(reference.clone(), 0.95);
+    println!(
+        "reference: one class by primary key        p50 {:7.2} ms  p95 {:7.2} ms",
+        percentile(reference, 0.5),
+        r95
+    );
+    let p95 = percentile(province.clone(), 0.95);
+    println!(
+        "province list, page 1 of {:>6} (admin)     p50 {:7.2} ms  p95 {:7.2} ms  = {:.0} x reference",
+        seen.0,
+        percentile(province, 0.5),
+        p95,
+        p95 / r95
+    );
+    let c95 = percentile(city_view.clone(), 0.95);
+    println!(
+        "city regulator, 待备案, page 1 of {:>5}     p50 {:7.2} ms  p95 {:7.2} ms  = {:.0} x reference",
+        seen.1,
+        percentile(city_view, 0.5),
+        c95,
+        c95 / r95
+    );
+    if url.starts_with("sqlite") {
+        for suffix in [".db", ".db-wal", ".db-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", dir.display()));
+        }
+    }
+    Ok(())
+}
