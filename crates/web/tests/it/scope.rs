@@ -270,3 +270,81 @@ async fn personal_data_is_masked_unless_the_role_may_see_it() {
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["username"], "learner");
 }
+
+/// Every role against every kind of record, in its own region and in another, through
+/// the API: 200 where it may see, 404 where the record is outside its scope (existence
+/// is not revealed), 403 where the role may not see that kind of record at all.
+#[tokio::test]
+async fn authorization_matrix() {
+    let t = TestApp::new().await;
+    t.app.seed_demo_training().await.unwrap();
+    let admin = t.token("admin").await;
+    let orgs = t
+        .api(Method::GET, "/orgs?per_page=50", Some(&admin), None)
+        .await
+        .json();
+    let org_id = |name: &str| {
+        orgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (o_own, o_other) = (org_id("南明职业技能培训学校"), org_id("云岩制造有限公司"));
+    let (u_own, u_other) = (t.user_id("learner").await, t.user_id("learner_yy").await);
+    let class_own = t
+        .api(Method::GET, "/classes", Some(&admin), None)
+        .await
+        .json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let targets = [
+        format!("/users/{u_own}"),
+        format!("/users/{u_other}"),
+        format!("/orgs/{o_own}"),
+        format!("/orgs/{o_other}"),
+        format!("/learners/{u_own}"),
+        format!("/learners/{u_other}"),
+        format!("/classes/{class_own}"),
+    ];
+    // Columns: user Nanming, user Yunyan, org Nanming, org Yunyan, learner Nanming,
+    // learner Yunyan, class Nanming.
+    let expected: [(&str, [u16; 7]); 16] = [
+        ("admin", [200, 200, 200, 200, 200, 200, 200]),
+        ("operator", [200, 200, 200, 200, 200, 200, 200]),
+        ("viewer", [200, 200, 200, 200, 200, 200, 200]),
+        ("auditor", [200, 200, 403, 403, 403, 403, 403]),
+        ("gz_regulator", [200, 200, 200, 200, 200, 200, 200]),
+        ("gy_regulator", [200, 200, 200, 200, 200, 200, 200]),
+        ("nm_regulator", [200, 404, 200, 404, 200, 404, 200]),
+        ("yy_regulator", [404, 200, 404, 200, 404, 200, 404]),
+        ("zy_regulator", [404, 404, 404, 404, 404, 404, 404]),
+        ("institution", [403, 403, 200, 404, 404, 404, 200]),
+        ("enterprise", [403, 403, 404, 200, 404, 404, 404]),
+        ("teacher", [403, 403, 403, 403, 403, 403, 403]),
+        ("provider", [403, 403, 403, 403, 403, 403, 403]),
+        ("expert", [403, 403, 403, 403, 403, 403, 403]),
+        ("service", [403, 403, 403, 403, 403, 403, 403]),
+        ("learner", [200, 403, 403, 403, 200, 403, 403]),
+    ];
+    let mut wrong = Vec::new();
+    for (who, codes) in expected {
+        let tok = t.token(who).await;
+        for (path, want) in targets.iter().zip(codes) {
+            let got = t
+                .api(Method::GET, path, Some(&tok), None)
+                .await
+                .status
+                .as_u16();
+            if got != want {
+                wrong.push(format!("{who} GET {path}: {got}, expected {want}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
