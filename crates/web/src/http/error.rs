@@ -170,6 +170,22 @@ pub fn panic_response(err: Box<dyn std::any::Any + Send + 'static>) -> Response 
     )
 }
 
+/// For pages: errors a person can fix (bad input, a state that forbids the action) become
+/// a status and the Chinese messages to show on the same page; anything else stays an error.
+pub fn fixable(e: AppError) -> Result<(StatusCode, Vec<String>), PageError> {
+    let status = status_of(&e);
+    match e {
+        AppError::Validation(errs) => Ok((status, errs.into_iter().map(|e| e.message).collect())),
+        AppError::Conflict(m) => Ok((status, vec![m])),
+        other => Err(PageError(other)),
+    }
+}
+
+/// `fixable`, joined into one line.
+pub fn fixable_line(e: AppError) -> Result<(StatusCode, String), PageError> {
+    fixable(e).map(|(s, m)| (s, m.join("；")))
+}
+
 pub async fn not_found(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
         problem(StatusCode::NOT_FOUND, "请求的接口不存在", vec![])

@@ -2,33 +2,18 @@
 //! htmx), learners' check-in, and staff marking.
 
 use crate::AppState;
-use crate::http::error::{PageError, status_of};
+use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use jineng_app::AppError;
 use serde::Deserialize;
-
-fn message(e: AppError) -> Result<(StatusCode, String), PageError> {
-    let status = status_of(&e);
-    match e {
-        AppError::Validation(errs) => Ok((
-            status,
-            errs.into_iter()
-                .map(|e| e.message)
-                .collect::<Vec<_>>()
-                .join("；"),
-        )),
-        AppError::Conflict(m) => Ok((status, m)),
-        other => Err(other.into()),
-    }
-}
 
 #[derive(Deserialize, Default)]
 pub struct SessionForm {
@@ -67,7 +52,7 @@ pub async fn add(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/classes/{class_id}")).into_response()),
         Err(e) => {
-            let (status, msg) = message(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok(crate::pages::classes::detail_with_error(&s, &u, &class_id, status, msg).await)
         }
     }
@@ -101,7 +86,7 @@ pub async fn qr(
     let (token, seconds) = match s.app.session_qr(&u.principal, &session_id).await {
         Ok(t) => t,
         Err(e) => {
-            let (status, msg) = message(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             return Ok(crate::pages::layout::ErrorPage::response(status, &msg));
         }
     };
@@ -195,7 +180,7 @@ pub async fn checkin(
         }
         .into_response()),
         Err(e) => {
-            let (status, msg) = message(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((
                 status,
                 CheckinPage {
@@ -273,7 +258,7 @@ pub async fn mark(
     {
         Ok(_) => Ok(Redirect::to(&format!("/sessions/{session_id}")).into_response()),
         Err(e) => {
-            let (status, msg) = message(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((status, session_page(&s, &u, &session_id, Some(msg)).await?).into_response())
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::api::classes::{ClassIn, ClassQuery, parse_class};
-use crate::http::error::{PageError, status_of};
+use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use crate::pages::layout::Layout;
@@ -13,27 +13,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use jineng_app::AppError;
 use jineng_app::catalogue::ProjectView;
 use jineng_app::classes::{ClassView, EnrolledLearner};
 use jineng_core::accounts::Permission;
 use jineng_core::classes::{ClassAction, ClassStatus, DELIVERY_MODES};
 use serde::Deserialize;
-
-fn messages(e: AppError) -> Result<(StatusCode, String), PageError> {
-    let status = status_of(&e);
-    match e {
-        AppError::Validation(errs) => Ok((
-            status,
-            errs.into_iter()
-                .map(|e| e.message)
-                .collect::<Vec<_>>()
-                .join("；"),
-        )),
-        AppError::Conflict(m) => Ok((status, m)),
-        other => Err(other.into()),
-    }
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "classes/list.html")]
@@ -113,7 +97,7 @@ pub async fn new_form(State(s): State<AppState>, u: PageUser) -> Result<Response
     let projects = match s.app.openable_projects(&u.principal).await {
         Ok(p) => p,
         Err(e) => {
-            let (status, msg) = messages(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             return Ok(crate::pages::layout::ErrorPage::response(status, &msg));
         }
     };
@@ -157,7 +141,7 @@ pub async fn open(
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/classes/{}", c.id)).into_response()),
         Err(e) => {
-            let (status, msg) = messages(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             let projects = s
                 .app
                 .openable_projects(&u.principal)
@@ -302,7 +286,7 @@ pub async fn enroll(
     match s.app.enroll(&u.principal, &ctx, &id, &f.learner).await {
         Ok(_) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
         Err(e) => {
-            let (status, msg) = messages(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())
         }
     }
@@ -337,7 +321,7 @@ pub async fn act(
     {
         Ok(_) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
         Err(e) => {
-            let (status, msg) = messages(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())
         }
     }
@@ -388,7 +372,7 @@ pub async fn inspect(
     {
         Ok(()) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
         Err(e) => {
-            let (status, msg) = messages(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())
         }
     }

@@ -2,7 +2,7 @@
 //! the scoped learner list with export, and bulk import with live progress.
 
 use crate::AppState;
-use crate::http::error::{PageError, status_of};
+use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::{MaybeSession, PageUser, SESSION_COOKIE, cookie};
 use crate::pages::admin_users::xlsx_response;
@@ -28,15 +28,6 @@ fn today(s: &AppState) -> chrono::NaiveDate {
         .now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive()
-}
-
-fn messages(e: AppError) -> Result<(StatusCode, Vec<String>), PageError> {
-    let status = status_of(&e);
-    match e {
-        AppError::Validation(errs) => Ok((status, errs.into_iter().map(|e| e.message).collect())),
-        AppError::Conflict(m) => Ok((status, vec![m])),
-        other => Err(other.into()),
-    }
 }
 
 fn sign_in(s: &AppState, token: String, to: &str) -> Response {
@@ -139,7 +130,7 @@ pub async fn register_submit(
                 .await?
                 .into_response(),
             Err(e) => {
-                let (status, errs) = messages(e)?;
+                let (status, errs) = crate::http::error::fixable(e)?;
                 (status, register_page(&s, st.csrf, f, errs, None).await?).into_response()
             }
         });
@@ -174,7 +165,7 @@ pub async fn register_submit(
             Ok(sign_in(&s, issued.token, "/"))
         }
         Err(e) => {
-            let (status, more) = messages(e)?;
+            let (status, more) = crate::http::error::fixable(e)?;
             errs.extend(more);
             Ok((status, register_page(&s, st.csrf, f, errs, None).await?).into_response())
         }
@@ -219,7 +210,7 @@ pub async fn activate_submit(
         return Ok(match send(&s, &ctx, &f.phone, "activate").await {
             Ok(msg) => page(f, vec![], Some(msg)).into_response(),
             Err(e) => {
-                let (status, errs) = messages(e)?;
+                let (status, errs) = crate::http::error::fixable(e)?;
                 (status, page(f, errs, None)).into_response()
             }
         });
@@ -240,7 +231,7 @@ pub async fn activate_submit(
             Ok(sign_in(&s, issued.token, "/"))
         }
         Err(e) => {
-            let (status, errs) = messages(e)?;
+            let (status, errs) = crate::http::error::fixable(e)?;
             f.code.clear();
             Ok((status, page(f, errs, None)).into_response())
         }
@@ -421,7 +412,7 @@ pub async fn import_upload(
     match s.app.start_import(&u.principal, &ctx, &bytes, mode).await {
         Ok(id) => Ok(Redirect::to(&format!("/learners/import/{id}")).into_response()),
         Err(e) => {
-            let (status, errors) = messages(e)?;
+            let (status, errors) = crate::http::error::fixable(e)?;
             Ok((
                 status,
                 ImportPage {

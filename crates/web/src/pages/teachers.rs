@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::api::teachers::{TeacherIn, parse_teacher};
-use crate::http::error::{PageError, status_of};
+use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use crate::pages::layout::Layout;
@@ -11,26 +11,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use jineng_app::AppError;
 use jineng_app::teachers::TeacherView;
 use jineng_core::accounts::{Permission, Role};
 use jineng_core::teachers::TEACHER_LEVELS;
 use serde::Deserialize;
-
-fn message(e: AppError) -> Result<(axum::http::StatusCode, String), PageError> {
-    let status = status_of(&e);
-    match e {
-        AppError::Validation(errs) => Ok((
-            status,
-            errs.into_iter()
-                .map(|e| e.message)
-                .collect::<Vec<_>>()
-                .join("；"),
-        )),
-        AppError::Conflict(m) => Ok((status, m)),
-        other => Err(other.into()),
-    }
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "teachers/list.html")]
@@ -124,7 +108,7 @@ pub async fn add(
     match result {
         Ok(()) => Ok(Redirect::to("/teachers").into_response()),
         Err(e) => {
-            let (status, msg) = message(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((status, page(&s, &u, String::new(), Some(msg)).await?).into_response())
         }
     }
@@ -152,7 +136,7 @@ pub async fn decide(
     {
         Ok(_) => Ok(Redirect::to("/teachers?status=submitted").into_response()),
         Err(e) => {
-            let (status, msg) = message(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((status, page(&s, &u, "submitted".into(), Some(msg)).await?).into_response())
         }
     }
@@ -178,7 +162,7 @@ pub async fn book(
     {
         Ok(()) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
         Err(e) => {
-            let (status, msg) = message(e)?;
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok(crate::pages::classes::detail_with_error(&s, &u, &id, status, msg).await)
         }
     }

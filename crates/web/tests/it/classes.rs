@@ -2,29 +2,10 @@
 //! filing, training, completion — and every refusal the issue lists.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::common::TestApp;
+use crate::common::{TestApp, id, xlsx};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-fn id(first17: &str) -> String {
-    let c = jineng_core::identity::id_number::check_char(first17.as_bytes()).unwrap();
-    format!("{first17}{c}")
-}
-
-fn xlsx(rows: &[[&str; 6]]) -> Vec<u8> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (c, h) in jineng_app::learners::import::HEADERS.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string((r + 1) as u32, c as u16, *v).unwrap();
-        }
-    }
-    wb.save_to_buffer().unwrap()
-}
 
 /// A published project for an occupation, declared and approved for the demo institution;
 /// two learners imported by it. Returns (project id, learner ids).

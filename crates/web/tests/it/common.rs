@@ -430,3 +430,30 @@ impl Browser<'_> {
         .await
     }
 }
+
+/// A valid ID number: the 17 given digits and their check character.
+pub fn id(first17: &str) -> String {
+    let c = jineng_core::identity::id_number::check_char(first17.as_bytes()).unwrap();
+    format!("{first17}{c}")
+}
+
+/// A valid unified social credit code: the 17 given characters and their check character.
+pub fn credit_code(first17: &str) -> String {
+    let c = jineng_core::identity::credit_code::check_char(first17.as_bytes()).unwrap();
+    format!("{first17}{c}")
+}
+
+/// The learner import template filled with `rows`.
+pub fn xlsx(rows: &[[&str; 6]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in jineng_app::learners::import::HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string((r + 1) as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}

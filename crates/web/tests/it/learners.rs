@@ -2,28 +2,9 @@
 //! one person one learner), activation of imported accounts, scoped lists.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::common::{PW, TestApp};
+use crate::common::{PW, TestApp, id, xlsx};
 use axum::http::StatusCode;
 use std::time::Duration;
-
-fn id(first17: &str) -> String {
-    let c = jineng_core::identity::id_number::check_char(first17.as_bytes()).unwrap();
-    format!("{first17}{c}")
-}
-
-fn xlsx(rows: &[[&str; 6]]) -> Vec<u8> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (c, h) in jineng_app::learners::import::HEADERS.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string((r + 1) as u32, c as u16, *v).unwrap();
-        }
-    }
-    wb.save_to_buffer().unwrap()
-}
 
 async fn wait_for(t: &TestApp, who: &str, job: &str) -> jineng_store::learners::import_job::Model {
     let id = t.user_id(who).await;

@@ -2,19 +2,9 @@
 //! annual review; scoped by region and organisation; through the API and pages.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::common::{PW, TestApp};
+use crate::common::{PW, TestApp, credit_code, id};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-
-fn credit_code(first17: &str) -> String {
-    let c = jineng_core::identity::credit_code::check_char(first17.as_bytes()).unwrap();
-    format!("{first17}{c}")
-}
-
-fn id_number(first17: &str) -> String {
-    let c = jineng_core::identity::id_number::check_char(first17.as_bytes()).unwrap();
-    format!("{first17}{c}")
-}
 
 fn org(name: &str, code17: &str, county: &str) -> Value {
     json!({
@@ -24,7 +14,7 @@ fn org(name: &str, code17: &str, county: &str) -> Value {
         "region_code": county,
         "address": "贵阳市南明区花果园",
         "legal_rep_name": "赵敏",
-        "legal_rep_id": id_number("52010219800101123"),
+        "legal_rep_id": id("52010219800101123"),
         "contact_name": "赵敏",
         "contact_phone": "13912345678",
         "nature": "private",
@@ -460,7 +450,7 @@ async fn the_whole_path_in_the_browser_pages() {
     assert!(page.text().contains("培训机构注册"));
     let token = b.csrf("/register").await;
     let code = credit_code("91520102MA6PAGE01");
-    let rep = id_number("52010219850505123");
+    let rep = id("52010219850505123");
     let fields = [
         ("_csrf", token.as_str()),
         ("kind", "institution"),

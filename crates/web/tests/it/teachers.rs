@@ -2,14 +2,9 @@
 //! ID number across institutions, never booked into two overlapping classes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::common::TestApp;
+use crate::common::{TestApp, id};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-
-fn id(first17: &str) -> String {
-    let c = jineng_core::identity::id_number::check_char(first17.as_bytes()).unwrap();
-    format!("{first17}{c}")
-}
 
 #[tokio::test]
 async fn pool_approval_sharing_and_double_booking() {
