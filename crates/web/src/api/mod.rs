@@ -2,6 +2,7 @@
 //! The OpenAPI 3.1 document is generated from the handlers and served at
 //! `/api/v1/openapi.json`; `tests/openapi.json` snapshots it so changes show in review.
 
+pub mod attendance;
 pub mod audit;
 pub mod catalogue;
 pub mod classes;
@@ -64,6 +65,11 @@ use utoipa::{Modify, OpenApi};
         classes::act,
         classes::inspect,
         classes::inspections,
+        attendance::list,
+        attendance::add,
+        attendance::sheet,
+        attendance::mark,
+        attendance::checkin,
         teachers::list,
         teachers::add,
         teachers::decide,
@@ -103,6 +109,15 @@ pub fn routes() -> Router<AppState> {
         .route("/classes/{id}", get(classes::get))
         .route("/classes/{id}/enrollments", post(classes::enroll))
         .route("/classes/{id}/actions", post(classes::act))
+        .route(
+            "/classes/{id}/sessions",
+            get(attendance::list).post(attendance::add),
+        )
+        .route(
+            "/sessions/{id}/attendance",
+            get(attendance::sheet).post(attendance::mark),
+        )
+        .route("/sessions/{id}/checkin", post(attendance::checkin))
         .route(
             "/classes/{id}/inspections",
             get(classes::inspections).post(classes::inspect),

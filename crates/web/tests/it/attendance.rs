@@ -214,3 +214,140 @@ async fn qr_check_in_and_marking() {
             .contains("到课 2/6")
     );
 }
+
+#[tokio::test]
+async fn the_same_through_the_api() {
+    let t = TestApp::new().await;
+    t.app.seed_demo_training().await.unwrap();
+    let inst = t.token("institution").await;
+    let nm = t.token("nm_regulator").await;
+    let cid = t
+        .api(Method::GET, "/classes?status=approved", Some(&nm), None)
+        .await
+        .json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.clock.advance(chrono::Duration::days(8));
+    t.api(
+        Method::POST,
+        &format!("/classes/{cid}/actions"),
+        Some(&inst),
+        Some(json!({"action": "start"})),
+    )
+    .await;
+    let today = (t.app.now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    t.api(
+        Method::POST,
+        &format!("/classes/{cid}/sessions"),
+        Some(&inst),
+        Some(json!({"date": "2001-01-01", "starts": "09:00", "ends": "10:00", "topic": "x"})),
+    )
+    .await
+    .problem(422);
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/classes/{cid}/sessions"),
+            Some(&inst),
+            Some(json!({"date": today, "starts": "14:00", "ends": "16:00", "topic": "理论"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let sid = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        t.api(
+            Method::GET,
+            &format!("/classes/{cid}/sessions"),
+            Some(&nm),
+            None
+        )
+        .await
+        .json()[0]["topic"],
+        "理论"
+    );
+    let sheet = t
+        .api(
+            Method::GET,
+            &format!("/sessions/{sid}/attendance"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    let members: Vec<String> = sheet
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(members.len(), 6);
+    // A member checks in with the current code; the regulator cannot mark.
+    let who = t
+        .app
+        .principal_of(&t.user_id("institution").await)
+        .await
+        .unwrap();
+    let (token, _) = t.app.session_qr(&who, &sid).await.unwrap();
+    let member = t.app.principal_of(&members[0]).await.unwrap();
+    let (_, bearer) = t
+        .app
+        .create_token(&member, &Default::default(), "phone", None)
+        .await
+        .unwrap();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/sessions/{sid}/checkin"),
+            Some(&bearer),
+            Some(json!({"token": token})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    t.api(
+        Method::POST,
+        &format!("/sessions/{sid}/checkin"),
+        Some(&bearer),
+        Some(json!({"token": token})),
+    )
+    .await
+    .problem(409);
+    t.api(
+        Method::POST,
+        &format!("/sessions/{sid}/attendance"),
+        Some(&nm),
+        Some(json!({"learner_ids": [members[1]]})),
+    )
+    .await
+    .problem(403);
+    assert_eq!(
+        t.api(
+            Method::POST,
+            &format!("/sessions/{sid}/attendance"),
+            Some(&inst),
+            Some(json!({"learner_ids": [members[0], members[1]]}))
+        )
+        .await
+        .json()["marked"],
+        1
+    );
+    let sheet = t
+        .api(
+            Method::GET,
+            &format!("/sessions/{sid}/attendance"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    let hows: Vec<Option<&str>> = sheet
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["how"].as_str())
+        .collect();
+    assert_eq!(hows.iter().filter(|h| **h == Some("qr")).count(), 1);
+    assert_eq!(hows.iter().filter(|h| **h == Some("marked")).count(), 1);
+}
