@@ -45,6 +45,91 @@ fn qr_mac(secret: &str, session_id: &str, step: i64) -> Option<String> {
 }
 
 impl App {
+    /// The teacher-pool record of a signed-in teacher (matched by ID number), if any.
+    pub async fn teacher_record_of(
+        &self,
+        who: &Principal,
+    ) -> AppResult<Option<jineng_store::teachers::teacher::Model>> {
+        if !who.has_role(jineng_core::accounts::Role::Teacher) {
+            return Ok(None);
+        }
+        let Some(u) = jineng_store::accounts::user::Entity::find_by_id(who.user_id.clone())
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(bidx) = u.id_number_bidx else {
+            return Ok(None);
+        };
+        Ok(jineng_store::teachers::teacher::Entity::find()
+            .filter(jineng_store::teachers::teacher::Column::IdNumberBidx.eq(bidx))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// Whether the caller is a teacher booked into the class.
+    async fn teaches(&self, who: &Principal, class_id: &str) -> AppResult<bool> {
+        let Some(t) = self.teacher_record_of(who).await? else {
+            return Ok(false);
+        };
+        use jineng_store::teachers::booking;
+        Ok(booking::Entity::find()
+            .filter(booking::Column::TeacherId.eq(t.id))
+            .filter(booking::Column::ClassId.eq(class_id))
+            .count(&self.db)
+            .await?
+            > 0)
+    }
+
+    /// Classes the signed-in teacher is booked into, newest first.
+    pub async fn teaching_classes(
+        &self,
+        who: &Principal,
+    ) -> AppResult<Vec<(class::Model, Vec<SessionView>)>> {
+        let Some(t) = self.teacher_record_of(who).await? else {
+            return Ok(vec![]);
+        };
+        use jineng_store::teachers::booking;
+        let ids: Vec<String> = booking::Entity::find()
+            .filter(booking::Column::TeacherId.eq(t.id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|b| b.class_id)
+            .collect();
+        let classes = class::Entity::find()
+            .filter(class::Column::Id.is_in(ids))
+            .order_by_desc(class::Column::StartDate)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::new();
+        for c in classes {
+            let rows = session::Entity::find()
+                .filter(session::Column::ClassId.eq(c.id.clone()))
+                .order_by_asc(session::Column::Date)
+                .all(&self.db)
+                .await?;
+            let mut sessions = Vec::new();
+            for s in rows {
+                let present = attendance::Entity::find()
+                    .filter(attendance::Column::SessionId.eq(s.id.clone()))
+                    .count(&self.db)
+                    .await?;
+                sessions.push(SessionView {
+                    id: s.id,
+                    date: s.date,
+                    starts: s.starts,
+                    ends: s.ends,
+                    topic: s.topic,
+                    present,
+                });
+            }
+            out.push((c, sessions));
+        }
+        Ok(out)
+    }
+
     fn local_today(&self) -> NaiveDate {
         (self.now() + chrono::Duration::hours(8)).date_naive()
     }
@@ -293,7 +378,18 @@ impl App {
         user_ids: &[String],
     ) -> AppResult<usize> {
         let s = self.session_of(session_id).await?;
-        let c = self.own_running_class(who, &s.class_id, false).await?;
+        let c = if self.teaches(who, &s.class_id).await? {
+            let c = class::Entity::find_by_id(s.class_id.clone())
+                .one(&self.db)
+                .await?
+                .ok_or(AppError::NotFound("课次"))?;
+            if c.status != ClassStatus::InTraining.code() {
+                return Err(AppError::Conflict("培训班不在培训中，不能登记考勤".into()));
+            }
+            c
+        } else {
+            self.own_running_class(who, &s.class_id, false).await?
+        };
         let members: std::collections::HashSet<String> = enrollment::Entity::find()
             .filter(enrollment::Column::ClassId.eq(c.id.clone()))
             .all(&self.db)
@@ -358,10 +454,14 @@ impl App {
         session_id: &str,
     ) -> AppResult<(session::Model, Vec<(String, String, Option<String>)>)> {
         let s = self.session_of(session_id).await?;
-        if !who.can(Permission::ViewOrganizations) {
-            return Err(AppError::Forbidden);
-        }
-        let (_, learners) = self.get_class(who, &s.class_id).await?;
+        let learners = if self.teaches(who, &s.class_id).await? {
+            self.class_learners(&s.class_id).await?
+        } else {
+            if !who.can(Permission::ViewOrganizations) {
+                return Err(AppError::Forbidden);
+            }
+            self.get_class(who, &s.class_id).await?.1
+        };
         let present: std::collections::HashMap<String, String> = attendance::Entity::find()
             .filter(attendance::Column::SessionId.eq(s.id.clone()))
             .all(&self.db)
@@ -379,5 +479,28 @@ impl App {
                 })
                 .collect(),
         ))
+    }
+}
+
+impl App {
+    /// The session, its class, and whether the caller may mark attendance for it:
+    /// the class's institution staff, or a teacher booked into the class.
+    pub async fn session_context(
+        &self,
+        who: &Principal,
+        session_id: &str,
+    ) -> AppResult<(session::Model, class::Model, bool)> {
+        let s = self.session_of(session_id).await?;
+        let c = class::Entity::find_by_id(s.class_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("课次"))?;
+        let running = c.status == ClassStatus::InTraining.code();
+        if self.teaches(who, &c.id).await? {
+            return Ok((s, c, running));
+        }
+        self.get_class(who, &c.id).await?;
+        let own = self.own_org_ids(who).contains(&c.org_id);
+        Ok((s, c, own && running))
     }
 }

@@ -268,16 +268,10 @@ impl App {
         Ok(c)
     }
 
-    pub async fn get_class(
-        &self,
-        who: &Principal,
-        id: &str,
-    ) -> AppResult<(ClassView, Vec<EnrolledLearner>)> {
-        let c = self
-            .load_class(who, id, Permission::ViewOrganizations)
-            .await?;
+    /// The learners of a class, unscoped: callers check who may see them.
+    pub(crate) async fn class_learners(&self, class_id: &str) -> AppResult<Vec<EnrolledLearner>> {
         let members = enrollment::Entity::find()
-            .filter(enrollment::Column::ClassId.eq(c.id.clone()))
+            .filter(enrollment::Column::ClassId.eq(class_id))
             .order_by_asc(enrollment::Column::CreatedAt)
             .all(&self.db)
             .await?;
@@ -289,13 +283,24 @@ impl App {
             .into_iter()
             .map(|u| (u.id, u.display_name))
             .collect();
-        let learners = members
+        Ok(members
             .into_iter()
             .map(|m| EnrolledLearner {
                 name: names.get(&m.user_id).cloned().unwrap_or_default(),
                 user_id: m.user_id,
             })
-            .collect();
+            .collect())
+    }
+
+    pub async fn get_class(
+        &self,
+        who: &Principal,
+        id: &str,
+    ) -> AppResult<(ClassView, Vec<EnrolledLearner>)> {
+        let c = self
+            .load_class(who, id, Permission::ViewOrganizations)
+            .await?;
+        let learners = self.class_learners(&c.id).await?;
         Ok((self.class_view(c).await?, learners))
     }
 

@@ -213,10 +213,8 @@ async fn session_page(
     session_id: &str,
     error: Option<String>,
 ) -> Result<SessionPage, PageError> {
-    let (sess, rows) = s.app.session_attendance(&u.principal, session_id).await?;
-    let (c, _) = s.app.get_class(&u.principal, &sess.class_id).await?;
-    let may_mark = s.app.own_org_ids(&u.principal).contains(&c.org_id)
-        && c.status == jineng_core::classes::ClassStatus::InTraining;
+    let (sess, c, may_mark) = s.app.session_context(&u.principal, session_id).await?;
+    let (_, rows) = s.app.session_attendance(&u.principal, session_id).await?;
     Ok(SessionPage {
         layout: Layout::new("考勤", u, "/classes"),
         title: format!(
@@ -262,4 +260,26 @@ pub async fn mark(
             Ok((status, session_page(&s, &u, &session_id, Some(msg)).await?).into_response())
         }
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "attendance/teaching.html")]
+pub struct TeachingPage {
+    layout: Layout,
+    classes: Vec<(
+        jineng_store::classes::class::Model,
+        Vec<jineng_app::attendance::SessionView>,
+    )>,
+    linked: bool,
+}
+
+/// A teacher's classes and their sessions.
+pub async fn teaching(State(s): State<AppState>, u: PageUser) -> Result<TeachingPage, PageError> {
+    let linked = s.app.teacher_record_of(&u.principal).await?.is_some();
+    let classes = s.app.teaching_classes(&u.principal).await?;
+    Ok(TeachingPage {
+        layout: Layout::new("我的授课", &u, "/teaching"),
+        classes,
+        linked,
+    })
 }

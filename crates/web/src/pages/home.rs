@@ -128,6 +128,13 @@ pub async fn home(u: PageUser) -> HomePage {
             about: "按职业、工种、等级发布的培训项目与补贴标准",
         });
     }
+    if p.has_role(Role::Teacher) {
+        links.push(Link {
+            href: "/teaching",
+            label: "我的授课",
+            about: "授课班级、课次与考勤登记",
+        });
+    }
     if p.has_role(Role::Learner) {
         links.push(Link {
             href: "/catalogue",

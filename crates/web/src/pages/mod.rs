@@ -92,6 +92,7 @@ pub fn routes() -> Router<AppState> {
             get(attendance::session).post(attendance::mark),
         )
         .route("/sessions/{id}/qr", get(attendance::qr))
+        .route("/teaching", get(attendance::teaching))
         .route(
             "/checkin/{id}",
             get(attendance::checkin_form).post(attendance::checkin),

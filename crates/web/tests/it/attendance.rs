@@ -351,3 +351,126 @@ async fn the_same_through_the_api() {
     assert_eq!(hows.iter().filter(|h| **h == Some("qr")).count(), 1);
     assert_eq!(hows.iter().filter(|h| **h == Some("marked")).count(), 1);
 }
+
+#[tokio::test]
+async fn a_booked_teacher_marks_attendance_for_their_class() {
+    let t = TestApp::new().await;
+    t.app.seed_demo_training().await.unwrap();
+    let inst = t.token("institution").await;
+    let nm = t.token("nm_regulator").await;
+    // The demo teacher account, entered into the pool by the institution under the same ID number.
+    let teacher_id_number = crate::common::id("52010219850612241");
+    let r = t.api(Method::POST, "/teachers", Some(&inst), Some(json!({"name": "王老师", "id_number": teacher_id_number, "subjects": "烹饪", "level": "senior", "years_teaching": 10}))).await;
+    let (link, tid) = (
+        r.json()["link_id"].as_str().unwrap().to_string(),
+        r.json()["teacher_id"].as_str().unwrap().to_string(),
+    );
+    t.api(
+        Method::POST,
+        &format!("/teachers/{link}/decision"),
+        Some(&nm),
+        Some(json!({"action": "approve"})),
+    )
+    .await;
+    let classes = t.api(Method::GET, "/classes", Some(&nm), None).await.json();
+    let approved = classes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "approved")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = classes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "submitted")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        t.api(
+            Method::POST,
+            &format!("/classes/{approved}/teachers"),
+            Some(&inst),
+            Some(json!({"teacher_id": tid}))
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    t.clock.advance(chrono::Duration::days(8));
+    t.api(
+        Method::POST,
+        &format!("/classes/{approved}/actions"),
+        Some(&inst),
+        Some(json!({"action": "start"})),
+    )
+    .await;
+    let today = (t.app.now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    let sid = t
+        .api(
+            Method::POST,
+            &format!("/classes/{approved}/sessions"),
+            Some(&inst),
+            Some(json!({"date": today, "starts": "09:00", "ends": "12:00", "topic": "热菜"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let mut teacher = t.signed_in("teacher").await;
+    let mine = teacher.get("/teaching").await.text();
+    assert!(
+        mine.contains("中式烹调师") && mine.contains("热菜"),
+        "{mine}"
+    );
+    let sheet = teacher.get(&format!("/sessions/{sid}")).await.text();
+    assert!(sheet.contains("登记所选学员到课"));
+    let member = t
+        .api(
+            Method::GET,
+            &format!("/sessions/{sid}/attendance"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json()[0]["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        teacher
+            .post(&format!("/sessions/{sid}"), &[("learner", &member)])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        teacher
+            .get(&format!("/sessions/{sid}"))
+            .await
+            .text()
+            .contains("教师登记")
+    );
+    // Not their class: no sheet, no marking.
+    let other_sid = {
+        // The other class is not running, so it has no sessions; the teacher cannot see its class either.
+        t.api(
+            Method::GET,
+            &format!("/classes/{other}"),
+            Some(&t.token("teacher").await),
+            None,
+        )
+        .await
+        .status
+    };
+    assert_eq!(other_sid, StatusCode::FORBIDDEN);
+}
