@@ -78,17 +78,44 @@ impl App {
     }
 
     async fn class_view(&self, c: class::Model) -> AppResult<ClassView> {
-        let org_name = organization::Entity::find_by_id(c.org_id.clone())
-            .one(&self.db)
-            .await?
-            .map(|o| o.name)
-            .unwrap_or_default();
-        let project_name = match project::Entity::find_by_id(c.project_id.clone())
-            .one(&self.db)
-            .await?
-        {
-            Some(p) => self.get_project(&p.id).await?.name,
-            None => String::new(),
+        self.class_view_with(c, &mut Default::default()).await
+    }
+
+    /// Build a view, remembering organisation and project names across a page of rows so
+    /// a list does not look the same names up again for every class.
+    async fn class_view_with(
+        &self,
+        c: class::Model,
+        names: &mut (
+            std::collections::HashMap<String, String>,
+            std::collections::HashMap<String, String>,
+        ),
+    ) -> AppResult<ClassView> {
+        let org_name = match names.0.get(&c.org_id) {
+            Some(n) => n.clone(),
+            None => {
+                let n = organization::Entity::find_by_id(c.org_id.clone())
+                    .one(&self.db)
+                    .await?
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+                names.0.insert(c.org_id.clone(), n.clone());
+                n
+            }
+        };
+        let project_name = match names.1.get(&c.project_id) {
+            Some(n) => n.clone(),
+            None => {
+                let n = match project::Entity::find_by_id(c.project_id.clone())
+                    .one(&self.db)
+                    .await?
+                {
+                    Some(p) => self.get_project(&p.id).await?.name,
+                    None => String::new(),
+                };
+                names.1.insert(c.project_id.clone(), n.clone());
+                n
+            }
         };
         let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
         Ok(ClassView {
@@ -329,8 +356,9 @@ impl App {
         let page = std::cmp::max(page, 1);
         let rows = p.fetch_page(page - 1).await?;
         let mut items = Vec::with_capacity(rows.len());
+        let mut names = Default::default();
         for r in rows {
-            items.push(self.class_view(r).await?);
+            items.push(self.class_view_with(r, &mut names).await?);
         }
         Ok(Page {
             items,

@@ -54,9 +54,19 @@ impl Scope {
         match self {
             Scope::All => Condition::all(),
             Scope::Regions(prefixes) => {
+                // A range, not LIKE: region codes are digits, so [p, p+1) is exactly the
+                // subtree, and a range uses the index on both SQLite and PostgreSQL.
                 let mut any = Condition::any();
                 for p in prefixes {
-                    any = any.add(Expr::col(region_col.clone()).like(format!("{p}%")));
+                    let upper = p
+                        .parse::<u64>()
+                        .map(|n| format!("{:0width$}", n + 1, width = p.len()))
+                        .unwrap_or_else(|_| format!("{p}~"));
+                    any = any.add(
+                        Condition::all()
+                            .add(Expr::col(region_col.clone()).gte(p.clone()))
+                            .add(Expr::col(region_col.clone()).lt(upper)),
+                    );
                 }
                 any
             }

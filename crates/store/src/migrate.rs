@@ -61,6 +61,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0010_attendance.sqlite.sql"),
         include_str!("../migrations/0010_attendance.postgres.sql"),
     ),
+    (
+        11,
+        include_str!("../migrations/0011_class_list_index.sqlite.sql"),
+        include_str!("../migrations/0011_class_list_index.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
@@ -80,7 +85,7 @@ async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<()
 }
 
 /// The number of the newest step; `jineng migrate` brings a database up to it.
-pub const LATEST: i64 = 10;
+pub const LATEST: i64 = 11;
 
 /// Apply every step not yet applied, each in its own transaction. Safe to run concurrently
 /// from several nodes: a step that another node applied first is skipped.
