@@ -38,6 +38,19 @@ def find(sid, css):
     return list(el.values())[0]
 
 
+def wait_find(sid, css, seconds=20):
+    """Find an element, waiting for a navigation the last click started to finish."""
+    import time
+    deadline = time.time() + seconds
+    while True:
+        try:
+            return find(sid, css)
+        except AssertionError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.25)
+
+
 def run(name, width, height):
     sid = session(width, height)
     try:
@@ -50,7 +63,7 @@ def run(name, width, height):
         call("POST", f"/session/{sid}/element/{find(sid, '#login')}/value", {"text": "admin"})
         call("POST", f"/session/{sid}/element/{find(sid, '#password')}/value", {"text": "Jineng@2026"})
         call("POST", f"/session/{sid}/element/{find(sid, '#login-submit')}/click", {})
-        text = call("GET", f"/session/{sid}/element/{find(sid, '#welcome')}/text")
+        text = call("GET", f"/session/{sid}/element/{wait_find(sid, '#welcome')}/text")
         assert "您好，系统管理员" in text, f"home page greeting: {text!r}"
         # htmx was loaded from our own server and the CSP let it run.
         has_htmx = call("POST", f"/session/{sid}/execute/sync", {"script": "return typeof window.htmx;", "args": []})
