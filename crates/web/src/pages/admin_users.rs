@@ -420,19 +420,10 @@ pub async fn act(
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?done={action}")).into_response()),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let status = crate::http::error::status_of(&e);
-            let msg = match e {
-                AppError::Validation(errs) => errs
-                    .iter()
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => other.to_string(),
-            };
+        Err(e) => {
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((status, detail_page(&s, &u, &id, None, Some(msg)).await?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::api::catalogue::{ProjectIn, parse_project};
-use crate::http::error::{PageError, status_of};
+use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use crate::pages::admin_users::xlsx_response;
@@ -355,21 +355,12 @@ pub async fn declare(
         .await
     {
         Ok(_) => Ok(Redirect::to("/declarations?status=").into_response()),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let status = status_of(&e);
-            let msg = match e {
-                AppError::Validation(errs) => errs
-                    .iter()
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => other.to_string(),
-            };
+        Err(e) => {
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             let page =
                 crate::pages::occupations::page_with_error(&s, &u, &f.occupation_code, msg).await?;
             Ok((status, page).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -394,22 +385,13 @@ pub async fn decide(
         .await
     {
         Ok(_) => Ok(Redirect::to("/declarations?status=submitted").into_response()),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            let status = status_of(&e);
-            let msg = match e {
-                AppError::Validation(errs) => errs
-                    .iter()
-                    .map(|e| e.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => other.to_string(),
-            };
+        Err(e) => {
+            let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((
                 status,
                 declarations_page(&s, &u, "submitted".into(), Some(msg)).await?,
             )
                 .into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::api::orgs::{OrgIn, OrgQuery, parse_org};
-use crate::http::error::{PageError, status_of};
+use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::{MaybeSession, PageUser, SESSION_COOKIE, cookie};
 use crate::pages::admin_users::xlsx_response;
@@ -544,16 +544,7 @@ async fn back_with(
     id: &str,
     e: AppError,
 ) -> Result<Response, PageError> {
-    let status = status_of(&e);
-    let msg = match e {
-        AppError::Validation(errs) => errs
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        AppError::Conflict(m) => m,
-        other => return Err(other.into()),
-    };
+    let (status, msg) = crate::http::error::fixable_line(e)?;
     Ok((status, detail_page(s, u, id, None, Some(msg)).await?).into_response())
 }
 
