@@ -59,10 +59,19 @@ pub struct ClassView {
     pub status_reason: String,
 }
 
+/// A learner in a class with what they have earned so far (final once the class is
+/// completed, since attendance can only change while it runs).
 #[derive(Debug, Clone, Serialize)]
 pub struct EnrolledLearner {
     pub user_id: String,
     pub name: String,
+    pub sessions_attended: u32,
+    pub sessions_total: u32,
+    /// Whole class hours (45 min) attended offline.
+    pub offline_hours: u32,
+    pub attendance_percent: u32,
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -310,11 +319,52 @@ impl App {
             .into_iter()
             .map(|u| (u.id, u.display_name))
             .collect();
+        let sessions = jineng_store::classes::session::Entity::find()
+            .filter(jineng_store::classes::session::Column::ClassId.eq(class_id))
+            .all(&self.db)
+            .await?;
+        let minutes: std::collections::HashMap<String, u32> = sessions
+            .iter()
+            .map(|s| {
+                let m = jineng_core::completion::session_minutes(&s.starts, &s.ends).unwrap_or(0);
+                (s.id.clone(), m)
+            })
+            .collect();
+        let scheduled: u32 = minutes.values().sum();
+        let mut attended: std::collections::HashMap<String, (u32, u32)> = Default::default();
+        for a in jineng_store::classes::attendance::Entity::find()
+            .filter(
+                jineng_store::classes::attendance::Column::SessionId
+                    .is_in(minutes.keys().cloned().collect::<Vec<_>>()),
+            )
+            .all(&self.db)
+            .await?
+        {
+            let e = attended.entry(a.user_id).or_default();
+            e.0 += 1;
+            e.1 += minutes.get(&a.session_id).copied().unwrap_or(0);
+        }
         Ok(members
             .into_iter()
-            .map(|m| EnrolledLearner {
-                name: names.get(&m.user_id).cloned().unwrap_or_default(),
-                user_id: m.user_id,
+            .map(|m| {
+                let (n, mins) = attended.get(&m.user_id).copied().unwrap_or_default();
+                let a = jineng_core::completion::Attendance {
+                    sessions_total: sessions.len() as u32,
+                    sessions_attended: n,
+                    scheduled_minutes: scheduled,
+                    attended_minutes: mins,
+                };
+                let outcome = a.outcome();
+                EnrolledLearner {
+                    name: names.get(&m.user_id).cloned().unwrap_or_default(),
+                    user_id: m.user_id,
+                    sessions_attended: n,
+                    sessions_total: a.sessions_total,
+                    offline_hours: a.class_hours(),
+                    attendance_percent: a.percent(),
+                    outcome: outcome.code(),
+                    outcome_label: outcome.label(),
+                }
             })
             .collect())
     }

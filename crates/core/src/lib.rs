@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod classes;
+pub mod completion;
 pub mod identity;
 pub mod learners;
 pub mod mask;

@@ -104,8 +104,38 @@ impl From<ClassView> for ClassOut {
 #[derive(Serialize, ToSchema)]
 pub struct ClassDetail {
     pub class: ClassOut,
-    #[schema(value_type = Vec<Object>)]
-    pub learners: Vec<EnrolledLearner>,
+    pub learners: Vec<ClassLearnerOut>,
+}
+
+/// A learner in the class with offline attendance so far; final once the class is completed.
+#[derive(Serialize, ToSchema)]
+pub struct ClassLearnerOut {
+    pub user_id: String,
+    pub name: String,
+    pub sessions_attended: u32,
+    pub sessions_total: u32,
+    /// Whole class hours (45 minutes each) attended offline.
+    pub offline_hours: u32,
+    pub attendance_percent: u32,
+    /// `completed` (at least 80 % of scheduled minutes attended), `short_of_attendance`,
+    /// or `no_sessions`.
+    pub outcome: String,
+    pub outcome_label: String,
+}
+
+impl From<EnrolledLearner> for ClassLearnerOut {
+    fn from(l: EnrolledLearner) -> Self {
+        ClassLearnerOut {
+            user_id: l.user_id,
+            name: l.name,
+            sessions_attended: l.sessions_attended,
+            sessions_total: l.sessions_total,
+            offline_hours: l.offline_hours,
+            attendance_percent: l.attendance_percent,
+            outcome: l.outcome.into(),
+            outcome_label: l.outcome_label.into(),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -188,7 +218,7 @@ pub async fn get(
     let (c, learners) = s.app.get_class(&who, &id).await?;
     Ok(Json(ClassDetail {
         class: c.into(),
-        learners,
+        learners: learners.into_iter().map(Into::into).collect(),
     }))
 }
 

@@ -6,6 +6,7 @@ use crate::api::classes::{ClassIn, ClassQuery, parse_class};
 use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
+use crate::pages::admin_users::xlsx_response;
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -376,4 +377,51 @@ pub async fn inspect(
             Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())
         }
     }
+}
+
+/// The learner list (the completion list once the class is completed) as xlsx.
+pub async fn learners_export(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (c, learners) = s.app.get_class(&u.principal, &id).await?;
+    let rows: Vec<Vec<String>> = learners
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            vec![
+                (i + 1).to_string(),
+                l.name,
+                format!("{}/{}", l.sessions_attended, l.sessions_total),
+                l.offline_hours.to_string(),
+                if l.sessions_total > 0 {
+                    format!("{}%", l.attendance_percent)
+                } else {
+                    "—".into()
+                },
+                l.outcome_label.into(),
+            ]
+        })
+        .collect();
+    s.app
+        .record_export(
+            &u.principal,
+            &ctx,
+            "class_learners",
+            serde_json::json!({"class": c.id}),
+            rows.len(),
+        )
+        .await?;
+    let headers = ["序号", "姓名", "出勤课次", "线下学时", "出勤率", "结果"];
+    let sheet = if c.status == ClassStatus::Completed {
+        "结业名单"
+    } else {
+        "学员名单"
+    };
+    Ok(xlsx_response(
+        jineng_app::export::xlsx(sheet, &headers, &rows)?,
+        "class-learners.xlsx",
+    ))
 }

@@ -83,6 +83,7 @@ pub fn routes() -> Router<AppState> {
         .route("/classes", get(classes::list))
         .route("/classes/new", get(classes::new_form).post(classes::open))
         .route("/classes/{id}", get(classes::detail))
+        .route("/classes/{id}/learners.xlsx", get(classes::learners_export))
         .route("/classes/{id}/enroll", post(classes::enroll))
         .route("/classes/{id}/actions", post(classes::act))
         .route("/classes/{id}/inspect", post(classes::inspect))

@@ -1,7 +1,7 @@
 //! Sessions, the rotating sign-in QR code, learners' check-in, staff marking.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::common::TestApp;
+use crate::common::{TestApp, read_xlsx};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
@@ -213,6 +213,89 @@ async fn qr_check_in_and_marking() {
             .text()
             .contains("到课 2/6")
     );
+
+    // A second session that only the first learner attends; then the class completes and
+    // each learner's result follows from the minutes attended (80 % line, 45-minute hours).
+    inst.post(
+        &format!("/classes/{cid}/sessions"),
+        &[
+            ("date", &today),
+            ("starts", "14:00"),
+            ("ends", "16:00"),
+            ("topic", "理论复习"),
+        ],
+    )
+    .await;
+    let page = inst.get(&format!("/classes/{cid}")).await.text();
+    let sid2 = page
+        .split("href=\"/sessions/")
+        .skip(1)
+        .map(|x| x.split('"').next().unwrap().to_string())
+        .find(|x| *x != sid && !x.contains('/'))
+        .unwrap();
+    inst.post(&format!("/sessions/{sid2}"), &[("learner", &members[0])])
+        .await;
+    let done = t
+        .api(
+            Method::POST,
+            &format!("/classes/{cid}/actions"),
+            Some(&inst_tok),
+            Some(json!({"action": "complete"})),
+        )
+        .await;
+    assert_eq!(done.json()["status"], "completed", "{}", done.text());
+    let detail = t
+        .api(
+            Method::GET,
+            &format!("/classes/{cid}"),
+            Some(&inst_tok),
+            None,
+        )
+        .await
+        .json();
+    let result = |uid: &str| {
+        detail["learners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["user_id"] == uid)
+            .unwrap()
+            .clone()
+    };
+    let first = result(&members[0]);
+    assert_eq!(
+        (
+            &first["sessions_attended"],
+            &first["sessions_total"],
+            &first["offline_hours"],
+            &first["attendance_percent"],
+            &first["outcome"]
+        ),
+        (
+            &json!(2),
+            &json!(2),
+            &json!(5),
+            &json!(100),
+            &json!("completed")
+        )
+    );
+    let second = result(&members[1]);
+    assert_eq!(
+        (&second["attendance_percent"], &second["outcome"]),
+        (&json!(50), &json!("short_of_attendance"))
+    );
+    assert_eq!(result(&members[2])["offline_hours"], 0);
+    let list = inst.get(&format!("/classes/{cid}")).await.text();
+    assert!(list.contains("结业名单") && list.contains("合格") && list.contains("出勤不足"));
+    let x = inst.get(&format!("/classes/{cid}/learners.xlsx")).await;
+    assert_eq!(x.status, StatusCode::OK);
+    let rows = read_xlsx(&x.body);
+    assert_eq!(rows[0][5], "结果");
+    assert!(
+        rows.iter()
+            .any(|r| r[2] == "2/2" && r[3] == "5" && r[5] == "合格")
+    );
+    assert_eq!(rows.len(), 7);
 }
 
 #[tokio::test]

@@ -457,3 +457,15 @@ pub fn xlsx(rows: &[[&str; 6]]) -> Vec<u8> {
     }
     wb.save_to_buffer().unwrap()
 }
+
+/// The first sheet of a downloaded xlsx, as text cells.
+pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
