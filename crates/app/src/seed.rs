@@ -422,6 +422,31 @@ impl App {
                 .await?;
             }
         }
+        // A class still recruiting, with the demo learner's application waiting on it.
+        if let Some(p) = projects.first() {
+            let start = (self.now() + chrono::Duration::days(14)).date_naive();
+            let c = self
+                .open_class(
+                    &inst,
+                    ctx,
+                    ClassInput {
+                        project_id: p.id.clone(),
+                        name: format!("{}（第3期，招生中）", p.occupation_name),
+                        delivery: "offline".into(),
+                        start_date: start,
+                        end_date: start + chrono::Duration::days(10),
+                        location: "贵阳市南明区花果园培训基地".into(),
+                        capacity: 40,
+                        theory_hours: p.theory_hours,
+                        practice_hours: p.practice_hours,
+                    },
+                )
+                .await?;
+            if let Some(l) = self.user_id_by_username("learner").await? {
+                let learner = self.principal_of(&l).await?;
+                self.apply_to_class(&learner, ctx, &c.id).await?;
+            }
+        }
         Ok(())
     }
 

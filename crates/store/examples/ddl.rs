@@ -56,4 +56,5 @@ fn main() {
     print(b, classes::inspection::Entity, only);
     print(b, classes::session::Entity, only);
     print(b, classes::attendance::Entity, only);
+    print(b, classes::application::Entity, only);
 }

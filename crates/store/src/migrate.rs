@@ -66,6 +66,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0011_class_list_index.sqlite.sql"),
         include_str!("../migrations/0011_class_list_index.postgres.sql"),
     ),
+    (
+        12,
+        include_str!("../migrations/0012_class_applications.sqlite.sql"),
+        include_str!("../migrations/0012_class_applications.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
@@ -85,7 +90,7 @@ async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<()
 }
 
 /// The number of the newest step; `jineng migrate` brings a database up to it.
-pub const LATEST: i64 = 11;
+pub const LATEST: i64 = 12;
 
 /// Apply every step not yet applied, each in its own transaction. Safe to run concurrently
 /// from several nodes: a step that another node applied first is skipped.

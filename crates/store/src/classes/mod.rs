@@ -1,5 +1,6 @@
 //! Training classes, their enrolled learners and the filing decisions on them.
 
+pub mod application;
 pub mod attendance;
 pub mod class;
 pub mod enrollment;

@@ -2,6 +2,7 @@
 //! The OpenAPI 3.1 document is generated from the handlers and served at
 //! `/api/v1/openapi.json`; `tests/openapi.json` snapshots it so changes show in review.
 
+pub mod applications;
 pub mod attendance;
 pub mod audit;
 pub mod catalogue;
@@ -65,6 +66,12 @@ use utoipa::{Modify, OpenApi};
         classes::act,
         classes::inspect,
         classes::inspections,
+        applications::recruiting,
+        applications::apply,
+        applications::pending,
+        applications::decide,
+        applications::withdraw,
+        applications::mine,
         attendance::list,
         attendance::add,
         attendance::sheet,
@@ -77,7 +84,7 @@ use utoipa::{Modify, OpenApi};
         exchange::pull,
     ),
     modifiers(&Bearer),
-    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"), (name = "classes", description = "培训班与备案"), (name = "exchange", description = "与省一体化平台的数据共享（签名请求）"))
+    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"), (name = "classes", description = "培训班与备案"), (name = "training", description = "学员报名与我的培训"), (name = "exchange", description = "与省一体化平台的数据共享（签名请求）"))
 )]
 pub struct ApiDoc;
 
@@ -106,6 +113,14 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/unlock", post(users::unlock))
         .route("/audit", get(audit::search))
         .route("/classes", get(classes::list).post(classes::open))
+        .route("/classes/recruiting", get(applications::recruiting))
+        .route(
+            "/classes/{id}/applications",
+            get(applications::pending).post(applications::apply),
+        )
+        .route("/applications/{id}/decision", post(applications::decide))
+        .route("/applications/{id}/withdraw", post(applications::withdraw))
+        .route("/me/training", get(applications::mine))
         .route("/classes/{id}", get(classes::get))
         .route("/classes/{id}/enrollments", post(classes::enroll))
         .route("/classes/{id}/actions", post(classes::act))

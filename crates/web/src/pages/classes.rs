@@ -169,6 +169,7 @@ pub struct DetailPage {
     layout: Layout,
     c: ClassView,
     learners: Vec<EnrolledLearner>,
+    applications: Vec<jineng_app::classes::applications::ApplicationView>,
     candidates: Vec<(String, String)>,
     may_manage: bool,
     may_review: bool,
@@ -205,6 +206,11 @@ async fn detail_page(
     let may_manage = s.app.own_org_ids(&u.principal).contains(&c.org_id);
     let candidates = if may_manage && c.status.enrollment_open() {
         s.app.enrollable_learners(&u.principal, id).await?
+    } else {
+        vec![]
+    };
+    let applications = if may_manage {
+        s.app.class_applications(&u.principal, id).await?
     } else {
         vec![]
     };
@@ -248,6 +254,7 @@ async fn detail_page(
         layout: Layout::new(c.name.clone(), u, "/classes"),
         c,
         learners,
+        applications,
         candidates,
         may_manage,
         may_review,

@@ -137,6 +137,11 @@ pub async fn home(u: PageUser) -> HomePage {
     }
     if p.has_role(Role::Learner) {
         links.push(Link {
+            href: "/training",
+            label: "我的培训",
+            about: "我的班级、出勤与学时，报名正在招生的培训班",
+        });
+        links.push(Link {
             href: "/catalogue",
             label: "培训项目",
             about: "查看可参加的职业技能培训项目",

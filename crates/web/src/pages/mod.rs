@@ -15,6 +15,7 @@ pub mod learners;
 pub mod occupations;
 pub mod orgs;
 pub mod teachers;
+pub mod training;
 
 use crate::AppState;
 use axum::Router;
@@ -80,6 +81,13 @@ pub fn routes() -> Router<AppState> {
         .route("/learners/import/{id}", get(learners::job))
         .route("/learners/import/{id}/report", get(learners::report))
         .route("/inbox", get(inbox::show))
+        .route("/training", get(training::show))
+        .route("/training/classes/{id}/apply", post(training::apply))
+        .route(
+            "/training/applications/{id}/withdraw",
+            post(training::withdraw),
+        )
+        .route("/applications/{id}/decision", post(training::decide))
         .route("/classes", get(classes::list))
         .route("/classes/new", get(classes::new_form).post(classes::open))
         .route("/classes/{id}", get(classes::detail))

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 /// A published project for an occupation, declared and approved for the demo institution;
 /// two learners imported by it. Returns (project id, learner ids).
-async fn ready(t: &TestApp) -> (String, Vec<String>) {
+pub async fn ready(t: &TestApp) -> (String, Vec<String>) {
     let gz = t.token("gz_regulator").await;
     let occ = t
         .api(
@@ -110,7 +110,7 @@ async fn ready(t: &TestApp) -> (String, Vec<String>) {
     (p["id"].as_str().unwrap().to_string(), ids)
 }
 
-fn class(project: &str, start: &str) -> Value {
+pub fn class(project: &str, start: &str) -> Value {
     json!({"project_id": project, "name": "家政服务员初级班", "delivery": "offline", "start_date": start, "end_date": "2099-12-31", "location": "南明区培训基地", "capacity": 30, "theory_hours": 40, "practice_hours": 60})
 }
 
@@ -498,7 +498,20 @@ async fn the_demo_province_has_training_going_on() {
     t.app.seed_demo_training().await.unwrap();
     let nm = t.token("nm_regulator").await;
     let classes = t.api(Method::GET, "/classes", Some(&nm), None).await.json();
-    assert_eq!(classes["total"], 2);
+    assert_eq!(classes["total"], 3);
+    assert_eq!(
+        t.api(Method::GET, "/classes?status=draft", Some(&nm), None)
+            .await
+            .json()["total"],
+        1,
+        "one class still recruiting"
+    );
+    let learner = t.token("learner").await;
+    let mine = t
+        .api(Method::GET, "/me/training", Some(&learner), None)
+        .await
+        .json();
+    assert_eq!(mine["applications"][0]["status"], "pending");
     assert_eq!(
         t.api(Method::GET, "/classes?status=submitted", Some(&nm), None)
             .await

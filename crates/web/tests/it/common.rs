@@ -167,10 +167,16 @@ impl TestApp {
     /// An API token for a demo account.
     pub async fn token(&self, username: &str) -> String {
         let id = self.user_id(username).await;
+        self.token_for(&id).await
+    }
+
+    /// An API token for any account, by user id.
+    pub async fn token_for(&self, id: &str) -> String {
+        let (id, username) = (id.to_string(), id.to_string());
         let who = jineng_app::Principal {
             user_id: id,
-            username: username.into(),
-            display_name: username.into(),
+            display_name: username.clone(),
+            username,
             grants: vec![],
         };
         let (_, t) = self

@@ -87,7 +87,7 @@ async fn signed_incremental_pulls_and_refusals() {
             .as_array()
             .unwrap()
             .len(),
-        2
+        3
     );
 
     // Refusals: replayed nonce, stale timestamp, wrong secret, unknown client, no headers.

@@ -16,3 +16,4 @@ mod orgs;
 mod scope;
 mod security;
 mod teachers;
+mod training;

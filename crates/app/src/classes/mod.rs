@@ -14,7 +14,7 @@ use jineng_core::classes::{ClassAction, ClassStatus, delivery_label};
 use jineng_core::organizations::OrgStatus;
 use jineng_store::accounts::user;
 use jineng_store::catalogue::project;
-use jineng_store::classes::{class, enrollment};
+use jineng_store::classes::{application, class, enrollment};
 use jineng_store::learners::org_link;
 use jineng_store::organizations::organization;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -22,6 +22,8 @@ use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
+
+pub mod applications;
 
 #[derive(Debug, Clone)]
 pub struct ClassInput {
@@ -463,7 +465,7 @@ impl App {
             .into_iter()
             .map(|u| (u.id, u.display_name))
             .collect();
-        let linked: std::collections::HashSet<String> = org_link::Entity::find()
+        let mut linked: std::collections::HashSet<String> = org_link::Entity::find()
             .filter(org_link::Column::OrgId.eq(org.id.clone()))
             .filter(org_link::Column::UserId.is_in(ids.clone()))
             .all(&self.db)
@@ -471,6 +473,23 @@ impl App {
             .into_iter()
             .map(|l| l.user_id)
             .collect();
+        // Learners who applied to this class may be enrolled too: accepting them links
+        // them to the organisation.
+        let applicants: Vec<String> = application::Entity::find()
+            .filter(application::Column::ClassId.eq(c.id.clone()))
+            .filter(application::Column::UserId.is_in(ids.clone()))
+            .filter(application::Column::Status.eq(applications::PENDING))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|a| a.user_id)
+            .collect();
+        let unlinked_applicants: Vec<String> = applicants
+            .iter()
+            .filter(|u| !linked.contains(*u))
+            .cloned()
+            .collect();
+        linked.extend(applicants.iter().cloned());
         let mut e = Vec::new();
         let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
         // The same learner in another class of the same project that has not ended.
@@ -574,6 +593,35 @@ impl App {
                 }
                 _ => e.into(),
             })?;
+        if !unlinked_applicants.is_empty() {
+            org_link::Entity::insert_many(unlinked_applicants.iter().map(|u| {
+                org_link::ActiveModel {
+                    org_id: Set(org.id.clone()),
+                    user_id: Set(u.clone()),
+                    created_at: Set(now),
+                }
+            }))
+            .on_conflict_do_nothing()
+            .exec(&txn)
+            .await?;
+        }
+        if !applicants.is_empty() {
+            application::Entity::update_many()
+                .col_expr(
+                    application::Column::Status,
+                    Expr::value(applications::ACCEPTED),
+                )
+                .col_expr(application::Column::DecidedAt, Expr::value(Some(now)))
+                .col_expr(
+                    application::Column::DecidedBy,
+                    Expr::value(Some(who.user_id.clone())),
+                )
+                .filter(application::Column::ClassId.eq(c.id.clone()))
+                .filter(application::Column::UserId.is_in(applicants.clone()))
+                .filter(application::Column::Status.eq(applications::PENDING))
+                .exec(&txn)
+                .await?;
+        }
         audit::append(
             &txn,
             now,
@@ -583,7 +631,7 @@ impl App {
                 action: "class.enroll",
                 object_type: "class",
                 object_id: &c.id,
-                changes: serde_json::json!({"learners": ids}),
+                changes: serde_json::json!({"learners": ids, "accepted_applications": applicants}),
                 outcome: "ok",
             },
         )
@@ -651,6 +699,27 @@ impl App {
             return Err(AppError::Conflict(
                 "培训班状态刚被他人修改，请刷新后重试".into(),
             ));
+        }
+        if to == ClassStatus::Cancelled {
+            // Nobody waits on a class that will not run.
+            application::Entity::update_many()
+                .col_expr(
+                    application::Column::Status,
+                    Expr::value(applications::REJECTED),
+                )
+                .col_expr(
+                    application::Column::Reason,
+                    Expr::value(format!("培训班已取消：{reason}")),
+                )
+                .col_expr(application::Column::DecidedAt, Expr::value(Some(now)))
+                .col_expr(
+                    application::Column::DecidedBy,
+                    Expr::value(Some(who.user_id.clone())),
+                )
+                .filter(application::Column::ClassId.eq(c.id.clone()))
+                .filter(application::Column::Status.eq(applications::PENDING))
+                .exec(&txn)
+                .await?;
         }
         let code = format!("class.{}", action.code());
         audit::append(
