@@ -39,6 +39,7 @@ async fn run_async(rows: usize) -> Result<(), String> {
         SecurityConfig::default(),
         Keyring::from_config(&keys, &blind).map_err(|x| e(&x))?,
         Arc::new(SystemClock),
+        jineng_files::Files::local(&dir.with_extension("files")).map_err(|x| e(&x))?,
     );
     app.seed_reference().await.map_err(|x| e(&x))?;
     app.seed_demo().await.map_err(|x| e(&x))?;

@@ -78,6 +78,7 @@ async fn run_async(rows: usize) -> Result<(), String> {
         SecurityConfig::default(),
         keyring,
         Arc::new(SystemClock),
+        jineng_files::Files::local(&dir.with_extension("files")).map_err(|x| e(&x))?,
     );
     app.seed_reference().await.map_err(|x| e(&x))?;
     app.seed_demo().await.map_err(|x| e(&x))?;

@@ -38,6 +38,9 @@ pub enum AppError {
     Conflict(String),
     #[error("服务器内部错误")]
     Internal(String),
+    /// A service the platform depends on (file storage) did not answer; worth a retry.
+    #[error("文件存储暂时不可用，请稍后重试")]
+    Unavailable(String),
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -49,10 +49,18 @@ pub struct App {
     pub reveal_sms_codes: bool,
     /// The threads that do password hashing (one per core).
     pub(crate) hashing: Arc<crypto::pool::HashPool>,
+    /// Uploaded documents: local files (embedded) or an S3-compatible bucket.
+    pub files: jineng_files::Files,
 }
 
 impl App {
-    pub fn new(db: Db, security: SecurityConfig, keyring: Keyring, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        db: Db,
+        security: SecurityConfig,
+        keyring: Keyring,
+        clock: Arc<dyn Clock>,
+        files: jineng_files::Files,
+    ) -> Self {
         let hasher = Arc::new(PasswordHasher::new(
             security.argon2_memory_kib,
             security.argon2_iterations,
@@ -72,6 +80,7 @@ impl App {
             sessions: Arc::new(Default::default()),
             sms: Arc::new(sms::LogSms),
             reveal_sms_codes: false,
+            files,
         }
     }
 

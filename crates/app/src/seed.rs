@@ -493,6 +493,17 @@ impl App {
             display_name: a.display_name.into(),
         };
         let id = self.register_org(ctx, input, admin).await?;
+        // Every demo organisation has filed its licence (a small generated PDF).
+        if let Some(admin_id) = self.user_id_by_username(a.username).await? {
+            let own = self.principal_of(&admin_id).await?;
+            let kind = if kind == OrgKind::Institution {
+                "school_licence"
+            } else {
+                "business_licence"
+            };
+            self.upload_org_document(&own, ctx, &id, kind, "证照（演示）.pdf", demo_pdf(name))
+                .await?;
+        }
         if approved {
             self.decide_org(system, ctx, &id, OrgAction::Approve, "演示数据")
                 .await?;
@@ -526,4 +537,38 @@ impl App {
         .await?;
         Ok(())
     }
+}
+
+/// A minimal one-page PDF standing in for a scanned licence in demo data.
+fn demo_pdf(title: &str) -> Vec<u8> {
+    let text = format!("Demo licence document ({} bytes of name)", title.len());
+    let content = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_string(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod classes;
 pub mod completion;
+pub mod documents;
 pub mod identity;
 pub mod learners;
 pub mod mask;

@@ -26,6 +26,36 @@ pub struct Config {
     pub pii_keys: Option<String>,
     pub pii_blind_key: Option<String>,
     pub security: SecurityConfig,
+    pub files: FilesConfig,
+}
+
+/// Where uploaded documents go.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilesConfig {
+    /// `local` (under `data_dir/files`) or `s3`.
+    pub backend: String,
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_prefix: String,
+    /// Secrets: prefer the environment (JINENG_S3_ACCESS_KEY, JINENG_S3_SECRET_KEY).
+    pub s3_access_key: String,
+    pub s3_secret_key: String,
+}
+
+impl Default for FilesConfig {
+    fn default() -> Self {
+        FilesConfig {
+            backend: "local".into(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: String::new(),
+            s3_prefix: String::new(),
+            s3_access_key: String::new(),
+            s3_secret_key: String::new(),
+        }
+    }
 }
 
 impl Default for Config {
@@ -42,6 +72,7 @@ impl Default for Config {
             pii_keys: None,
             pii_blind_key: None,
             security: SecurityConfig::default(),
+            files: FilesConfig::default(),
         }
     }
 }
@@ -128,6 +159,26 @@ impl Config {
         if let Some(v) = env("SECURE_COOKIES") {
             s.secure_cookies = parse("SECURE_COOKIES", v)?;
         }
+        let f = &mut c.files;
+        for (name, slot) in [
+            ("FILES_BACKEND", &mut f.backend),
+            ("S3_ENDPOINT", &mut f.s3_endpoint),
+            ("S3_BUCKET", &mut f.s3_bucket),
+            ("S3_REGION", &mut f.s3_region),
+            ("S3_PREFIX", &mut f.s3_prefix),
+            ("S3_ACCESS_KEY", &mut f.s3_access_key),
+            ("S3_SECRET_KEY", &mut f.s3_secret_key),
+        ] {
+            if let Some(v) = env(name) {
+                *slot = v;
+            }
+        }
+        if !matches!(c.files.backend.as_str(), "local" | "s3") {
+            bail!(
+                "files backend must be `local` or `s3`, not {:?}",
+                c.files.backend
+            );
+        }
         if !matches!(c.mode.as_str(), "embedded" | "production") {
             bail!("mode must be `embedded` or `production`, not {:?}", c.mode);
         }
@@ -138,6 +189,29 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}/jineng.db?mode=rwc", self.data_dir.display()))
+    }
+
+    /// File storage: local files under `data_dir/files`, or the configured S3 bucket.
+    /// Several production nodes must share one store, so production insists on S3.
+    pub fn files(&self) -> Result<jineng_files::Files> {
+        let f = &self.files;
+        if f.backend == "s3" {
+            return jineng_files::Files::s3(&jineng_files::S3Config {
+                endpoint: f.s3_endpoint.clone(),
+                bucket: f.s3_bucket.clone(),
+                region: f.s3_region.clone(),
+                access_key: f.s3_access_key.clone(),
+                secret_key: f.s3_secret_key.clone(),
+                prefix: f.s3_prefix.clone(),
+            })
+            .context("S3 file storage");
+        }
+        if self.mode == "production" {
+            bail!(
+                "production mode needs shared file storage: set JINENG_FILES_BACKEND=s3 and JINENG_S3_* (see docs/operations.md)"
+            );
+        }
+        jineng_files::Files::local(&self.data_dir.join("files")).context("local file storage")
     }
 
     /// The personal-data keyring. Embedded mode creates `data_dir/keys/pii.toml` on first

@@ -145,11 +145,13 @@ async fn open(cfg: &Config) -> Result<App> {
     jineng_store::migrate::run(&db)
         .await
         .context("migrating the database")?;
+    let files = cfg.files()?;
     Ok(App::new(
         db,
         cfg.security.clone(),
         keyring,
         Arc::new(SystemClock),
+        files,
     ))
 }
 

@@ -57,4 +57,5 @@ fn main() {
     print(b, classes::session::Entity, only);
     print(b, classes::attendance::Entity, only);
     print(b, classes::application::Entity, only);
+    print(b, organizations::document::Entity, only);
 }

@@ -71,6 +71,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0012_class_applications.sqlite.sql"),
         include_str!("../migrations/0012_class_applications.postgres.sql"),
     ),
+    (
+        13,
+        include_str!("../migrations/0013_org_documents.sqlite.sql"),
+        include_str!("../migrations/0013_org_documents.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
@@ -90,7 +95,7 @@ async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<()
 }
 
 /// The number of the newest step; `jineng migrate` brings a database up to it.
-pub const LATEST: i64 = 12;
+pub const LATEST: i64 = 13;
 
 /// Apply every step not yet applied, each in its own transaction. Safe to run concurrently
 /// from several nodes: a step that another node applied first is skipped.

@@ -27,6 +27,8 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Largest spreadsheet upload (bytes).
 pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
+/// Registration documents: the largest file plus room for the multipart envelope.
+pub const DOCUMENT_LIMIT: usize = jineng_core::documents::MAX_DOCUMENT_BYTES + 256 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()

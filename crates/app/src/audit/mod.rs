@@ -355,6 +355,35 @@ impl App {
         Ok(())
     }
 
+    /// Record that someone read a sensitive object (a registration document, say).
+    pub async fn record_read(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        action: &str,
+        object_type: &str,
+        object_id: &str,
+        item: &str,
+    ) -> AppResult<()> {
+        let txn = crate::tx::begin_write(&self.db).await?;
+        append(
+            &txn,
+            self.now(),
+            who.into(),
+            ctx,
+            Entry {
+                action,
+                object_type,
+                object_id,
+                changes: serde_json::json!({"item": item}),
+                outcome: "ok",
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
     pub async fn audit_count(&self) -> AppResult<u64> {
         Ok(record::Entity::find().count(&self.db).await?)
     }

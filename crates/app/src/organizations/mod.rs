@@ -3,6 +3,7 @@
 //! with every version kept, suspension, reinstatement, revocation and annual reviews.
 //! Never lets an organisation see another's record, nor a regulator outside its region.
 
+pub mod documents;
 use crate::accounts::users::NewUser;
 use crate::audit::{self, Actor, Entry, Page};
 use crate::context::{Principal, RequestCtx};
@@ -496,6 +497,11 @@ impl App {
         let to = from
             .apply(action)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
+        if action == OrgAction::Approve && !self.has_org_documents(&o.id).await? {
+            return Err(AppError::Conflict(
+                "该单位尚未上传办学许可证、营业执照等登记材料，不能审核通过".into(),
+            ));
+        }
         let now = self.now();
         let txn = begin_write(&self.db).await?;
         // Only move from the state we read: a concurrent decision makes this one a conflict.

@@ -2,5 +2,6 @@
 //! and annual reviews.
 
 pub mod annual_review;
+pub mod document;
 pub mod organization;
 pub mod version;

@@ -44,6 +44,10 @@ use utoipa::{Modify, OpenApi};
         orgs::resubmit,
         orgs::versions,
         orgs::annual_review,
+        orgs::documents,
+        orgs::upload_document,
+        orgs::document,
+        orgs::remove_document,
         occupations::list,
         occupations::get,
         occupations::add_work_type,
@@ -167,6 +171,16 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/decision", post(orgs::decide))
         .route("/orgs/{id}/resubmit", post(orgs::resubmit))
         .route("/orgs/{id}/versions", get(orgs::versions))
+        .route(
+            "/orgs/{id}/documents",
+            get(orgs::documents)
+                .post(orgs::upload_document)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::DOCUMENT_LIMIT)),
+        )
+        .route(
+            "/orgs/{id}/documents/{doc}",
+            get(orgs::document).delete(orgs::remove_document),
+        )
         .route("/orgs/{id}/annual-reviews", post(orgs::annual_review))
 }
 

@@ -462,3 +462,100 @@ fn today(s: &AppState) -> chrono::NaiveDate {
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive()
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct DocumentOut {
+    pub id: String,
+    /// school_licence, business_licence, qualification or other.
+    pub kind: String,
+    pub kind_label: String,
+    pub filename: String,
+    /// As judged from the file's first bytes: application/pdf, image/png or image/jpeg.
+    pub content_type: String,
+    pub size: i64,
+    /// Hex SHA-256 of the bytes at upload; downloads are checked against it.
+    pub sha256: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<jineng_app::organizations::documents::DocumentView> for DocumentOut {
+    fn from(d: jineng_app::organizations::documents::DocumentView) -> Self {
+        DocumentOut {
+            id: d.id,
+            kind: d.kind,
+            kind_label: d.kind_label.into(),
+            filename: d.filename,
+            content_type: d.content_type,
+            size: d.size,
+            sha256: d.sha256,
+            created_at: d.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentQuery {
+    /// school_licence, business_licence, qualification or other.
+    pub kind: String,
+    /// The original file name, shown to reviewers.
+    pub filename: String,
+}
+
+#[utoipa::path(get, path = "/orgs/{id}/documents", tag = "organizations", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<DocumentOut>), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn documents(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<DocumentOut>>, ApiError> {
+    let docs = s.app.org_documents(&who, &id).await?;
+    Ok(Json(docs.into_iter().map(Into::into).collect()))
+}
+
+#[utoipa::path(post, path = "/orgs/{id}/documents", tag = "organizations", params(("id" = String, Path), DocumentQuery),
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The file itself (PDF, PNG or JPEG, at most 10 MB); its type is judged from its content"),
+    responses((status = 201, body = DocumentOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)), security(("bearer" = [])))]
+pub async fn upload_document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<DocumentQuery>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<DocumentOut>), ApiError> {
+    let d = s
+        .app
+        .upload_org_document(&who, &ctx, &id, &q.kind, &q.filename, body.to_vec())
+        .await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+#[utoipa::path(get, path = "/orgs/{id}/documents/{doc}", tag = "organizations", params(("id" = String, Path), ("doc" = String, Path)),
+    responses((status = 200, description = "The file, with the content type judged at upload", content_type = "application/pdf"), (status = 404, body = Problem), (status = 503, body = Problem)), security(("bearer" = [])))]
+pub async fn document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    let (d, bytes) = s.app.org_document_file(&who, &ctx, &id, &doc).await?;
+    Ok(crate::http::files::document_response(
+        &d.content_type,
+        &d.filename,
+        bytes,
+    ))
+}
+
+#[utoipa::path(delete, path = "/orgs/{id}/documents/{doc}", tag = "organizations", params(("id" = String, Path), ("doc" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn remove_document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    s.app.remove_org_document(&who, &ctx, &id, &doc).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

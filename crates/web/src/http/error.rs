@@ -54,6 +54,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -70,6 +71,7 @@ fn kind_of(status: StatusCode) -> &'static str {
         422 => "/problems/validation",
         423 => "/problems/locked",
         429 => "/problems/too-many-requests",
+        503 => "/problems/unavailable",
         _ => "/problems/internal",
     }
 }
@@ -121,6 +123,14 @@ impl IntoResponse for ApiError {
                     vec![],
                 )
             }
+            AppError::Unavailable(cause) => {
+                tracing::error!(%cause, "dependency unavailable");
+                problem(
+                    status,
+                    AppError::Unavailable(String::new()).to_string(),
+                    vec![],
+                )
+            }
             other => problem(status, other.to_string(), vec![]),
         }
     }
@@ -143,6 +153,10 @@ impl IntoResponse for PageError {
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 "服务器内部错误，请稍后重试；如仍有问题请联系管理员".to_string()
+            }
+            AppError::Unavailable(cause) => {
+                tracing::error!(%cause, "dependency unavailable");
+                self.0.to_string()
             }
             AppError::Validation(errors) => errors
                 .iter()

@@ -1,4 +1,5 @@
-//! `/healthz`: the process answers. `/readyz`: it can also reach its database.
+//! `/healthz`: the process answers. `/readyz`: it can also reach its database and its
+//! file storage.
 
 use crate::AppState;
 use axum::extract::State;
@@ -18,17 +19,32 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    match jineng_store::db::ping(&s.app.db).await {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "database": "ok"})),
-        ),
+    let database = match jineng_store::db::ping(&s.app.db).await {
+        Ok(()) => "ok",
         Err(e) => {
             tracing::error!(error = %e, "readiness: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "database": "unreachable"})),
-            )
+            "unreachable"
         }
-    }
+    };
+    let files = match s.app.files.check().await {
+        Ok(()) => "ok",
+        Err(e) => {
+            tracing::error!(error = %e, "readiness: file storage unreachable");
+            "unreachable"
+        }
+    };
+    let ok = database == "ok" && files == "ok";
+    (
+        if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
+        Json(json!({
+            "status": if ok { "ok" } else { "unavailable" },
+            "database": database,
+            "files": files,
+            "files_backend": s.app.files.kind(),
+        })),
+    )
 }

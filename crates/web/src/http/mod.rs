@@ -2,6 +2,7 @@
 //! error mapping, health checks.
 
 pub mod error;
+pub mod files;
 pub mod health;
 pub mod request;
 pub mod security;

@@ -119,6 +119,16 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/export", get(orgs::export))
         .route("/orgs/{id}", get(orgs::detail))
         .route("/orgs/{id}/decision", post(orgs::decide))
+        .route(
+            "/orgs/{id}/documents",
+            post(orgs::upload_document)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::DOCUMENT_LIMIT)),
+        )
+        .route("/orgs/{id}/documents/{doc}", get(orgs::document))
+        .route(
+            "/orgs/{id}/documents/{doc}/remove",
+            post(orgs::remove_document),
+        )
         .route("/orgs/{id}/annual-review", post(orgs::annual))
         .route(
             "/orgs/{id}/edit",

@@ -11,13 +11,15 @@ use crate::pages::admin_users::xlsx_response;
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::SameSite;
+use jineng_app::organizations::documents::DocumentView;
 use jineng_app::organizations::{AdminAccount, OrgView};
 use jineng_app::{AppError, FieldError};
 use jineng_core::accounts::Permission;
+use jineng_core::documents::{MAX_DOCUMENT_BYTES, ORG_DOCUMENT_KINDS};
 use jineng_core::organizations::{INSTITUTION_TYPES, NATURES, OrgAction, OrgStatus};
 use jineng_store::organizations::{annual_review, version};
 use serde::Deserialize;
@@ -450,9 +452,20 @@ pub struct OrgDetailPage {
     notice: Option<&'static str>,
     error: Option<String>,
     year: i32,
+    documents: Vec<DocumentView>,
+    kinds: &'static [(&'static str, &'static str)],
+    max_mb: usize,
 }
 
 impl OrgDetailPage {
+    fn size(bytes: &i64) -> String {
+        if *bytes >= 1024 * 1024 {
+            format!("{:.1} MB", *bytes as f64 / 1024.0 / 1024.0)
+        } else {
+            format!("{} KB", (*bytes + 1023) / 1024)
+        }
+    }
+
     fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
         t.with_timezone(&chrono_tz::Asia::Shanghai)
             .format("%Y-%m-%d %H:%M")
@@ -478,6 +491,8 @@ fn notice(done: &str) -> &'static str {
         "registered" => "注册信息已提交，请等待所在区县人社部门审核。审核结果将显示在本页。",
         "resubmitted" => "已重新提交，请等待审核。",
         "annual-review" => "年审结果已登记。",
+        "uploaded" => "材料已上传。",
+        "removed" => "材料已移除（原文件仍保留在提交记录中）。",
         _ => "操作已完成。",
     }
 }
@@ -506,7 +521,11 @@ async fn detail_page(
     .collect();
     let is_own = s.app.own_org_ids(&u.principal).iter().any(|x| x == id);
     let year = s.app.now().format("%Y").to_string().parse().unwrap_or(2026);
+    let documents = s.app.org_documents(&u.principal, id).await?;
     Ok(OrgDetailPage {
+        documents,
+        kinds: &ORG_DOCUMENT_KINDS,
+        max_mb: MAX_DOCUMENT_BYTES / 1024 / 1024,
         layout: Layout::new(o.name.clone(), u, "/orgs"),
         o,
         versions,
@@ -670,5 +689,87 @@ pub async fn edit_submit(
         }
         Err(e @ AppError::Conflict(_)) => back_with(&s, &u, &id, e).await,
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Upload a registration document (multipart: `kind`, `file`).
+pub async fn upload_document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let (mut kind, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
+    loop {
+        match mp.next_field().await {
+            Ok(Some(f)) => match f.name().unwrap_or("") {
+                "kind" => kind = f.text().await.unwrap_or_default(),
+                "file" => {
+                    name = f.file_name().unwrap_or("").to_string();
+                    match f.bytes().await {
+                        Ok(b) => bytes = b.to_vec(),
+                        Err(_) => return too_big(&s, &u, &id).await,
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => return too_big(&s, &u, &id).await,
+        }
+    }
+    match s
+        .app
+        .upload_org_document(&u.principal, &ctx, &id, &kind, &name, bytes)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?done=uploaded")).into_response()),
+        Err(e) => back_with(&s, &u, &id, e).await,
+    }
+}
+
+async fn too_big(s: &AppState, u: &PageUser, id: &str) -> Result<Response, PageError> {
+    let msg = format!(
+        "上传的内容无法读取，单个文件不能超过{}MB",
+        MAX_DOCUMENT_BYTES / 1024 / 1024
+    );
+    Ok((
+        StatusCode::PAYLOAD_TOO_LARGE,
+        detail_page(s, u, id, None, Some(msg)).await?,
+    )
+        .into_response())
+}
+
+/// A registration document, shown in the browser (PDF and images only, as sniffed).
+pub async fn document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (d, bytes) = s
+        .app
+        .org_document_file(&u.principal, &ctx, &id, &doc)
+        .await?;
+    Ok(crate::http::files::document_response(
+        &d.content_type,
+        &d.filename,
+        bytes,
+    ))
+}
+
+pub async fn remove_document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .remove_org_document(&u.principal, &ctx, &id, &doc)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?done=removed")).into_response()),
+        Err(e) => back_with(&s, &u, &id, e).await,
     }
 }

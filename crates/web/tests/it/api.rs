@@ -357,4 +357,5 @@ async fn health_and_readiness() {
     let r = b.get("/readyz").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["database"], "ok");
+    assert_eq!(r.json()["files"], "ok");
 }

@@ -43,7 +43,28 @@ impl Drop for TestApp {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
             }
+            let _ = std::fs::remove_dir_all(p.with_extension("files"));
         }
+    }
+}
+
+/// File storage for one test: a prefix in the S3 bucket when JINENG_TEST_S3_ENDPOINT is
+/// set (CI runs the PostgreSQL pass that way), else a directory beside the SQLite file.
+fn fresh_files(id: &str) -> jineng_files::Files {
+    match std::env::var("JINENG_TEST_S3_ENDPOINT") {
+        Ok(endpoint) => jineng_files::Files::s3(&jineng_files::S3Config {
+            endpoint,
+            bucket: std::env::var("JINENG_TEST_S3_BUCKET").unwrap_or_else(|_| "jineng-test".into()),
+            region: "us-east-1".into(),
+            access_key: "test".into(),
+            secret_key: "test".into(),
+            prefix: format!("it-{id}"),
+        })
+        .expect("S3 test storage"),
+        Err(_) => jineng_files::Files::local(
+            &std::env::temp_dir().join(format!("jineng-test-{id}.files")),
+        )
+        .expect("local test storage"),
     }
 }
 
@@ -98,13 +119,27 @@ impl TestApp {
 
     pub async fn with(o: Options) -> TestApp {
         let (url, sqlite_path) = fresh_database().await;
+        let files_id = sqlite_path
+            .as_ref()
+            .and_then(|p| p.file_stem())
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.strip_prefix("jineng-test-"))
+            .map(str::to_string)
+            .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
         let db = jineng_store::connect(&url, 8).await.expect("connect");
         jineng_store::migrate::run(&db).await.expect("migrate");
         let (keys, blind) = Keyring::generate();
         let keyring = Keyring::from_config(&keys, &blind).unwrap();
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let sms = Arc::new(CaptureSms::default());
-        let app = App::new(db, o.security, keyring, clock.clone()).with_sms(sms.clone(), false);
+        let app = App::new(
+            db,
+            o.security,
+            keyring,
+            clock.clone(),
+            fresh_files(&files_id),
+        )
+        .with_sms(sms.clone(), false);
         app.seed_reference().await.expect("reference data");
         if o.demo {
             app.seed_demo().await.expect("demo accounts");
@@ -389,6 +424,24 @@ impl Browser<'_> {
         fields: &[(&str, &str)],
         file: Option<(&str, Vec<u8>)>,
     ) -> Resp {
+        let file = file.map(|(name, bytes)| {
+            (
+                name,
+                "learners.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                bytes,
+            )
+        });
+        self.post_file(path, fields, file).await
+    }
+
+    /// POST multipart/form-data with a file of a given name and declared type.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &str, Vec<u8>)>,
+    ) -> Resp {
         let token = self.csrf("/account/password").await;
         let boundary = "jinengtestboundary";
         let mut body = Vec::new();
@@ -400,8 +453,8 @@ impl Browser<'_> {
                 .as_bytes(),
             );
         }
-        if let Some((name, bytes)) = file {
-            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"learners.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n").as_bytes());
+        if let Some((name, filename, content_type, bytes)) = file {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
             body.extend(bytes);
             body.extend(b"\r\n");
         }
@@ -474,4 +527,37 @@ pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
+}
+
+/// A small but well-formed PDF, as a scanned licence would be.
+pub fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+impl TestApp {
+    /// From now on, requests go to an app whose file storage is `files` (same database).
+    pub fn swap_files(&mut self, files: jineng_files::Files) {
+        let mut app = self.app.clone();
+        app.files = files;
+        self.router = jineng_web::router(jineng_web::AppState {
+            app,
+            province: jineng_core::RegionCode::parse("520000").unwrap(),
+            demo: true,
+        });
+    }
+
+    /// The organisation's own admin uploads a licence (needed before approval).
+    pub async fn upload_licence(&self, admin_username: &str, org_id: &str) {
+        let tok = self.token(admin_username).await;
+        let r = self
+            .raw_api(
+                Method::POST,
+                &format!("/orgs/{org_id}/documents?kind=school_licence&filename=licence.pdf"),
+                &tok,
+                "application/pdf",
+                pdf(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
 }

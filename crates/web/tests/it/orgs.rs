@@ -31,8 +31,15 @@ fn org(name: &str, code17: &str, county: &str) -> Value {
     })
 }
 
+/// Register through the API; a registration that is accepted also gets its licence
+/// uploaded by the new admin, as the regulator needs it to approve.
 async fn register(t: &TestApp, body: Value, username: &str) -> crate::common::Resp {
-    t.api(Method::POST, "/orgs/register", None, Some(json!({"org": body, "admin": {"username": username, "password": PW, "display_name": "机构管理员"}}))).await
+    let r = t.api(Method::POST, "/orgs/register", None, Some(json!({"org": body, "admin": {"username": username, "password": PW, "display_name": "机构管理员"}}))).await;
+    if r.status == StatusCode::CREATED {
+        t.upload_licence(username, r.json()["id"].as_str().unwrap())
+            .await;
+    }
+    r
 }
 
 #[tokio::test]
@@ -190,7 +197,13 @@ async fn register_review_return_resubmit_approve() {
         .collect();
     assert_eq!(
         actions,
-        ["org.approve", "org.resubmit", "org.return", "org.register"]
+        [
+            "org.approve",
+            "org.resubmit",
+            "org.return",
+            "org.document_upload",
+            "org.register"
+        ]
     );
 }
 
@@ -535,6 +548,69 @@ async fn the_whole_path_in_the_browser_pages() {
     again.push(("licence_no", "黔人社培字0099号"));
     let r = b.post(&format!("/orgs/{id}/edit"), &again).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    // No licence uploaded yet: approval is refused and says why.
+    let r = reg
+        .post(
+            &format!("/orgs/{id}/decision"),
+            &[("action", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("尚未上传办学许可证"));
+    // The institution uploads it from its page: a renamed HTML file is refused by content.
+    let bad = b
+        .post_file(
+            &format!("/orgs/{id}/documents"),
+            &[("kind", "school_licence")],
+            Some((
+                "file",
+                "许可证.pdf",
+                "application/pdf",
+                b"<html><script>alert(1)</script>".to_vec(),
+            )),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("只接受PDF、JPG或PNG文件"));
+    let up = b
+        .post_file(
+            &format!("/orgs/{id}/documents"),
+            &[("kind", "school_licence")],
+            Some((
+                "file",
+                "办学许可证.pdf",
+                "application/pdf",
+                crate::common::pdf(),
+            )),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::SEE_OTHER, "{}", up.text());
+    let detail = reg.get(&format!("/orgs/{id}")).await.text();
+    assert!(detail.contains("办学许可证.pdf") && detail.contains("民办学校办学许可证"));
+    let doc = detail
+        .split(&format!("/orgs/{id}/documents/"))
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let file = reg.get(&format!("/orgs/{id}/documents/{doc}")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(
+        file.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert_eq!(
+        file.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(file.body, crate::common::pdf());
+    let mut yy = t.signed_in("yy_regulator").await;
+    assert_eq!(
+        yy.get(&format!("/orgs/{id}/documents/{doc}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     let r = reg
         .post(
             &format!("/orgs/{id}/decision"),
@@ -545,11 +621,290 @@ async fn the_whole_path_in_the_browser_pages() {
     let detail = b.get(&format!("/orgs/{id}")).await.text();
     assert!(detail.contains("已通过") && detail.contains("第2版"));
     // Another county's regulator cannot open it.
-    let mut yy = t.signed_in("yy_regulator").await;
     assert_eq!(
         yy.get(&format!("/orgs/{id}")).await.status,
         StatusCode::NOT_FOUND
     );
     let x = reg.get("/orgs/export").await;
     assert_eq!(&x.body[..2], b"PK");
+}
+
+#[tokio::test]
+async fn licence_documents_through_the_api() {
+    let t = TestApp::new().await;
+    let r = t.api(Method::POST, "/orgs/register", None, Some(json!({"org": org("文档测试培训学校", "91520102MA6DXCE01", "520102"), "admin": {"username": "doc_admin", "password": PW, "display_name": "机构管理员"}}))).await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let own = t.token("doc_admin").await;
+    let nm = t.token("nm_regulator").await;
+    let up = |kind: &'static str, name: &'static str, bytes: Vec<u8>| {
+        let (t, own, id) = (&t, own.clone(), id.clone());
+        async move {
+            t.raw_api(
+                Method::POST,
+                &format!("/orgs/{id}/documents?kind={kind}&filename={name}"),
+                &own,
+                "application/octet-stream",
+                bytes,
+            )
+            .await
+        }
+    };
+    // Refusals: wrong kind, not a PDF/image, empty, too big; none leaves a record.
+    up("diploma", "a.pdf", crate::common::pdf())
+        .await
+        .problem(422);
+    let p = up("other", "a.exe", b"MZ\x90\x00".to_vec())
+        .await
+        .problem(422);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("只接受PDF、JPG或PNG")
+    );
+    up("other", "a.pdf", vec![]).await.problem(422);
+    let mut big = crate::common::pdf();
+    big.resize(10 * 1024 * 1024 + 1, b' ');
+    assert!(
+        up("other", "big.pdf", big.clone()).await.problem(422)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("不能超过10MB")
+    );
+    big.resize(11 * 1024 * 1024, b' ');
+    up("other", "huge.pdf", big).await.problem(413);
+    // The regulator may not upload for it, and cannot approve it yet.
+    t.raw_api(
+        Method::POST,
+        &format!("/orgs/{id}/documents?kind=other&filename=x.pdf"),
+        &nm,
+        "application/pdf",
+        crate::common::pdf(),
+    )
+    .await
+    .problem(403);
+    let none = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&nm),
+            Some(json!({"action": "approve"})),
+        )
+        .await
+        .problem(409);
+    assert!(none["detail"].as_str().unwrap().contains("尚未上传"));
+    assert_eq!(
+        t.api(
+            Method::GET,
+            &format!("/orgs/{id}/documents"),
+            Some(&nm),
+            None
+        )
+        .await
+        .json(),
+        json!([])
+    );
+
+    // A PNG and a JPEG are accepted whatever they are called; the type comes from the bytes.
+    let png = up(
+        "business_licence",
+        "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.jpg",
+        b"\x89PNG\r\n\x1a\n0000".to_vec(),
+    )
+    .await;
+    assert_eq!(png.status, StatusCode::CREATED, "{}", png.text());
+    let png = png.json();
+    assert_eq!(png["content_type"], "image/png");
+    assert_eq!(png["filename"], "营业执照.jpg");
+    assert_eq!(png["kind_label"], "营业执照");
+    let jpg = up(
+        "school_licence",
+        "scan.jpg",
+        vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3],
+    )
+    .await
+    .json();
+    let listed = t
+        .api(
+            Method::GET,
+            &format!("/orgs/{id}/documents"),
+            Some(&nm),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let got = t
+        .raw_api(
+            Method::GET,
+            &format!("/orgs/{id}/documents/{}", jpg["id"].as_str().unwrap()),
+            &nm,
+            "application/json",
+            vec![],
+        )
+        .await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.header("content-type").as_deref(), Some("image/jpeg"));
+    assert_eq!(got.body, vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]);
+    // Other counties and other institutions see nothing.
+    for who in ["yy_regulator", "institution"] {
+        t.api(
+            Method::GET,
+            &format!("/orgs/{id}/documents"),
+            Some(&t.token(who).await),
+            None,
+        )
+        .await
+        .problem(404);
+    }
+
+    // Removing one keeps the other; removing both blocks approval again.
+    let del = |doc: String| {
+        let (t, own, id) = (&t, own.clone(), id.clone());
+        async move {
+            t.raw_api(
+                Method::DELETE,
+                &format!("/orgs/{id}/documents/{doc}"),
+                &own,
+                "application/json",
+                vec![],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        del(png["id"].as_str().unwrap().into()).await.status,
+        StatusCode::NO_CONTENT
+    );
+    del(png["id"].as_str().unwrap().into()).await.problem(404);
+    assert_eq!(
+        del(jpg["id"].as_str().unwrap().into()).await.status,
+        StatusCode::NO_CONTENT
+    );
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/decision"),
+        Some(&nm),
+        Some(json!({"action": "approve"})),
+    )
+    .await
+    .problem(409);
+    // A removed document can still be read for the record.
+    assert_eq!(
+        t.raw_api(
+            Method::GET,
+            &format!("/orgs/{id}/documents/{}", jpg["id"].as_str().unwrap()),
+            &nm,
+            "application/json",
+            vec![]
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    t.upload_licence("doc_admin", &id).await;
+    assert_eq!(
+        t.api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&nm),
+            Some(json!({"action": "approve"}))
+        )
+        .await
+        .json()["status"],
+        "approved"
+    );
+    let trail = t
+        .api(
+            Method::GET,
+            &format!("/audit?object={id}"),
+            Some(&t.token("auditor").await),
+            None,
+        )
+        .await
+        .json();
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "org.document_upload")
+            .count(),
+        3
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "org.document_remove")
+            .count(),
+        2
+    );
+    assert!(actions.contains(&"org.document_read"));
+}
+
+#[tokio::test]
+async fn uploads_fail_cleanly_when_file_storage_is_down() {
+    // A bucket on a port nobody listens on.
+    let down = jineng_files::Files::s3(&jineng_files::S3Config {
+        endpoint: "http://127.0.0.1:9".into(),
+        bucket: "gone".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut t = TestApp::new().await;
+    t.swap_files(down);
+    let id = t
+        .api(
+            Method::GET,
+            "/orgs",
+            Some(&t.token("institution").await),
+            None,
+        )
+        .await
+        .json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inst = t.token("institution").await;
+    let nm = t.token("nm_regulator").await;
+    let before = t.app.audit_count().await.unwrap();
+    let p = t
+        .raw_api(
+            Method::POST,
+            &format!("/orgs/{id}/documents?kind=other&filename=a.pdf"),
+            &inst,
+            "application/pdf",
+            crate::common::pdf(),
+        )
+        .await
+        .problem(503);
+    assert!(p["detail"].as_str().unwrap().contains("文件存储暂时不可用"));
+    assert_eq!(
+        t.app.audit_count().await.unwrap(),
+        before,
+        "nothing recorded"
+    );
+    assert_eq!(
+        t.api(
+            Method::GET,
+            &format!("/orgs/{id}/documents"),
+            Some(&nm),
+            None
+        )
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .len(),
+        1,
+        "only the demo licence"
+    );
+    assert_eq!(
+        t.browser().get("/readyz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }

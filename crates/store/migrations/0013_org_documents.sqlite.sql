@@ -1,0 +1,3 @@
+-- Registration documents of institutions and enterprises (bytes in file storage).
+CREATE TABLE "org_documents" ( "id" varchar NOT NULL PRIMARY KEY, "org_id" varchar NOT NULL, "kind" varchar NOT NULL, "filename" varchar NOT NULL, "content_type" varchar NOT NULL, "size" integer NOT NULL, "sha256" varchar NOT NULL, "storage_key" varchar NOT NULL, "uploaded_by" varchar NOT NULL, "created_at" timestamp_with_timezone_text NOT NULL, "removed_at" timestamp_with_timezone_text, "removed_by" varchar );
+CREATE INDEX "idx-org_documents-org_id" ON "org_documents" ("org_id");

@@ -1,0 +1,54 @@
+//! Sending stored documents back: the type we sniffed at upload (never the uploader's
+//! claim), no sniffing by the browser, never cached by shared caches, and the original
+//! file name in RFC 6266 / RFC 5987 form so Chinese names survive.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+fn rfc5987(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() * 3);
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn document_response(content_type: &str, filename: &str, bytes: Vec<u8>) -> Response {
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "inline; filename=\"document\"; filename*=UTF-8''{}",
+        rfc5987(filename)
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_percent_encoded() {
+        assert_eq!(
+            super::rfc5987("许可证 a.pdf"),
+            "%E8%AE%B8%E5%8F%AF%E8%AF%81%20a.pdf"
+        );
+    }
+}
