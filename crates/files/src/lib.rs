@@ -84,7 +84,6 @@ impl Files {
             })
             .with_access_key_id(c.access_key.clone())
             .with_secret_access_key(c.secret_key.clone())
-            .with_allow_http(loopback)
             .with_virtual_hosted_style_request(false)
             // A person is waiting on an upload: fail within seconds, not minutes.
             .with_retry(object_store::RetryConfig {
@@ -92,8 +91,10 @@ impl Files {
                 retry_timeout: std::time::Duration::from_secs(10),
                 ..Default::default()
             })
+            // Client options carry allow_http too: set them in one piece.
             .with_client_options(
                 object_store::ClientOptions::new()
+                    .with_allow_http(loopback)
                     .with_connect_timeout(std::time::Duration::from_secs(3))
                     .with_timeout(std::time::Duration::from_secs(60)),
             )
