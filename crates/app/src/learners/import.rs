@@ -33,7 +33,16 @@ pub const HEADERS: [&str; 6] = [
     "所在区县代码",
 ];
 const MAX_ROWS: usize = 20_000;
-const BATCH: usize = 500;
+/// Rows per statement. On SQLite small statements are cheapest. On PostgreSQL fewer,
+/// larger ones win: each large statement currently waits out a delayed TCP ACK (sqlx
+/// 0.9.0 leaves Nagle's algorithm on; see docs/benchmarks.md), and the widest insert
+/// (accounts, 21 columns) stays under the protocol's 65,535 bound parameters.
+fn batch_rows(db: &jineng_store::Db) -> usize {
+    match sea_orm::ConnectionTrait::get_database_backend(db) {
+        sea_orm::DatabaseBackend::Postgres => 3000,
+        _ => 500,
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportMode {
@@ -444,7 +453,7 @@ impl App {
         // belongs to another person is refused.
         let mut existing: HashMap<String, String> = HashMap::new(); // id bidx → user id
         let mut taken_phones: HashMap<String, String> = HashMap::new(); // phone bidx → id bidx
-        for chunk in good.chunks(BATCH) {
+        for chunk in good.chunks(batch_rows(&self.db)) {
             let id_bidx: Vec<String> = chunk
                 .iter()
                 .map(|g| self.keyring.blind_index(PiiKind::IdNumber, g.id.as_str()))
@@ -506,14 +515,14 @@ impl App {
         let mut imported = 0;
         if mode == ImportMode::AllOrNothing {
             let txn = begin_write(&self.db).await?;
-            for chunk in plan.chunks(BATCH) {
+            for chunk in plan.chunks(batch_rows(&self.db)) {
                 imported += self.write_batch(&txn, who, ctx, job, org_id, chunk).await?;
             }
             txn.commit().await?;
             self.progress(job, import_job::Column::ImportedRows, imported)
                 .await?;
         } else {
-            for chunk in plan.chunks(BATCH) {
+            for chunk in plan.chunks(batch_rows(&self.db)) {
                 let txn = begin_write(&self.db).await?;
                 imported += self.write_batch(&txn, who, ctx, job, org_id, chunk).await?;
                 txn.commit().await?;
@@ -607,14 +616,24 @@ impl App {
             role_grant::Entity::insert_many(grants).exec(txn).await?;
             profile::Entity::insert_many(profiles).exec(txn).await?;
         }
-        // Existing learners without a profile (e.g. a teacher account) get one now.
-        let with_profile: HashSet<String> = profile::Entity::find()
-            .filter(profile::Column::UserId.is_in(member_ids.clone()))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|p| p.user_id)
+        // Only accounts that existed before this batch can already have a profile or a
+        // link; asking about the new ones would only cost time.
+        let existing_ids: Vec<String> = chunk
+            .iter()
+            .filter_map(|(_, existing, _, _)| existing.clone())
             .collect();
+        // Existing learners without a profile (e.g. a teacher account) get one now.
+        let with_profile: HashSet<String> = if existing_ids.is_empty() {
+            HashSet::new()
+        } else {
+            profile::Entity::find()
+                .filter(profile::Column::UserId.is_in(existing_ids.clone()))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|p| p.user_id)
+                .collect()
+        };
         for (g, existing, _, _) in chunk {
             if let Some(uid) = existing
                 && !with_profile.contains(uid)
@@ -635,14 +654,18 @@ impl App {
                 .await?;
             }
         }
-        let linked: HashSet<String> = org_link::Entity::find()
-            .filter(org_link::Column::OrgId.eq(org_id))
-            .filter(org_link::Column::UserId.is_in(member_ids.clone()))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|l| l.user_id)
-            .collect();
+        let linked: HashSet<String> = if existing_ids.is_empty() {
+            HashSet::new()
+        } else {
+            org_link::Entity::find()
+                .filter(org_link::Column::OrgId.eq(org_id))
+                .filter(org_link::Column::UserId.is_in(existing_ids))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|l| l.user_id)
+                .collect()
+        };
         let mut seen = HashSet::new();
         let links: Vec<org_link::ActiveModel> = member_ids
             .iter()
