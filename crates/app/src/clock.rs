@@ -38,3 +38,16 @@ impl Clock for ManualClock {
             .unwrap_or_else(|e| *e.into_inner())
     }
 }
+
+/// Another clock moved by a fixed amount; the demo seed uses it to lay down a history
+/// (classes that started last week) through the same use cases as everything else.
+pub struct OffsetClock {
+    pub base: std::sync::Arc<dyn Clock>,
+    pub by: chrono::Duration,
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.base.now() + self.by
+    }
+}

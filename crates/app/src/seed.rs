@@ -422,6 +422,8 @@ impl App {
                 .await?;
             }
         }
+        self.seed_demo_history(system, ctx, &inst, &org_id, &projects, &learners)
+            .await?;
         // A class still recruiting, with the demo learner's application waiting on it.
         if let Some(p) = projects.first() {
             let start = (self.now() + chrono::Duration::days(14)).date_naive();
@@ -445,6 +447,161 @@ impl App {
             if let Some(l) = self.user_id_by_username("learner").await? {
                 let learner = self.principal_of(&l).await?;
                 self.apply_to_class(&learner, ctx, &c.id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The same institution a little earlier: a class that finished three weeks ago (with
+    /// attendance, so its completion list has results) and one in training now, whose
+    /// session today can be signed into with the QR code; the demo learner applied to it
+    /// and was accepted. Laid down by the ordinary use cases under a clock set back.
+    async fn seed_demo_history(
+        &self,
+        system: &Principal,
+        ctx: &RequestCtx,
+        inst: &Principal,
+        org_id: &str,
+        projects: &[crate::catalogue::ProjectView],
+        learners: &[String],
+    ) -> AppResult<()> {
+        use crate::attendance::SessionInput;
+        use crate::classes::ClassInput;
+        use jineng_core::classes::ClassAction;
+        let (Some(running_project), Some(done_project)) = (projects.get(1), projects.get(2)) else {
+            return Ok(());
+        };
+        let at = |days: i64| {
+            let mut app = self.clone();
+            app.clock = std::sync::Arc::new(crate::clock::OffsetClock {
+                base: self.clock.clone(),
+                by: chrono::Duration::days(days),
+            });
+            app
+        };
+        let day = |days: i64| {
+            (self.now() + chrono::Duration::hours(8) + chrono::Duration::days(days)).date_naive()
+        };
+        let learner = match self.user_id_by_username("learner").await? {
+            Some(id) => Some(self.principal_of(&id).await?),
+            None => None,
+        };
+        // The third project is declared too, for the finished class.
+        let d = at(-45)
+            .declare_occupation(
+                inst,
+                ctx,
+                org_id,
+                &done_project.occupation_code,
+                None,
+                done_project.skill_level,
+            )
+            .await?;
+        at(-45)
+            .decide_declaration(system, ctx, &d.id, true, "")
+            .await?;
+
+        // (k, project, opened, starts, ends, learners, completed)
+        let plans = [
+            (
+                done_project,
+                -40,
+                -35,
+                -26,
+                &learners[6.min(learners.len())..],
+                true,
+            ),
+            (
+                running_project,
+                -12,
+                -7,
+                3,
+                &learners[..6.min(learners.len())],
+                false,
+            ),
+        ];
+        for (p, opened, starts, ends, members, completed) in plans {
+            let then = at(opened);
+            let c = then
+                .open_class(
+                    inst,
+                    ctx,
+                    ClassInput {
+                        project_id: p.id.clone(),
+                        name: format!(
+                            "{}（{}）",
+                            p.occupation_name,
+                            if completed {
+                                "已结业班"
+                            } else {
+                                "在训班"
+                            }
+                        ),
+                        delivery: "offline".into(),
+                        start_date: day(starts),
+                        end_date: day(ends),
+                        location: "贵阳市南明区花果园培训基地".into(),
+                        capacity: 30,
+                        theory_hours: p.theory_hours,
+                        practice_hours: p.practice_hours,
+                    },
+                )
+                .await?;
+            then.enroll(inst, ctx, &c.id, members).await?;
+            if !completed && let Some(l) = &learner {
+                let a = then.apply_to_class(l, ctx, &c.id).await?;
+                then.decide_application(inst, ctx, &a.id, true, "").await?;
+            }
+            then.class_action(inst, ctx, &c.id, ClassAction::Submit, "")
+                .await?;
+            at(opened + 1)
+                .class_action(system, ctx, &c.id, ClassAction::Approve, "")
+                .await?;
+            at(starts)
+                .class_action(inst, ctx, &c.id, ClassAction::Start, "")
+                .await?;
+            // Sessions every other day up to today (or the end); most learners attend,
+            // one of them misses most, so the results differ.
+            let everyone: Vec<String> = self
+                .class_learners(&c.id)
+                .await?
+                .into_iter()
+                .map(|l| l.user_id)
+                .collect();
+            let mut days: Vec<i64> = (starts..=if completed { ends } else { -1 })
+                .step_by(2)
+                .collect();
+            if !completed {
+                days.push(0);
+            }
+            for (n, d) in days.into_iter().enumerate() {
+                let s = at(d)
+                    .add_session(
+                        inst,
+                        ctx,
+                        &c.id,
+                        &SessionInput {
+                            date: day(d),
+                            starts: "09:00".into(),
+                            ends: "11:30".into(),
+                            topic: format!("第{}次课", n + 1),
+                        },
+                    )
+                    .await?;
+                if d < 0 {
+                    let present: Vec<String> = everyone
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != 0 || n % 3 == 0)
+                        .map(|(_, u)| u.clone())
+                        .collect();
+                    at(d).mark_attendance(inst, ctx, &s, &present).await?;
+                }
+            }
+            if completed {
+                at(ends)
+                    .class_action(inst, ctx, &c.id, ClassAction::Complete, "")
+                    .await?;
             }
         }
         Ok(())

@@ -498,7 +498,36 @@ async fn the_demo_province_has_training_going_on() {
     t.app.seed_demo_training().await.unwrap();
     let nm = t.token("nm_regulator").await;
     let classes = t.api(Method::GET, "/classes", Some(&nm), None).await.json();
-    assert_eq!(classes["total"], 3);
+    assert_eq!(classes["total"], 5);
+    // One finished three weeks ago, with results; one in training with a session today.
+    let done = t
+        .api(Method::GET, "/classes?status=completed", Some(&nm), None)
+        .await
+        .json();
+    assert_eq!(done["total"], 1);
+    let done = t
+        .api(
+            Method::GET,
+            &format!("/classes/{}", done["items"][0]["id"].as_str().unwrap()),
+            Some(&nm),
+            None,
+        )
+        .await
+        .json();
+    let outcomes: Vec<&str> = done["learners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes.len(), 6);
+    assert!(outcomes.contains(&"completed") && outcomes.contains(&"short_of_attendance"));
+    assert_eq!(
+        t.api(Method::GET, "/classes?status=in_training", Some(&nm), None)
+            .await
+            .json()["total"],
+        1
+    );
     assert_eq!(
         t.api(Method::GET, "/classes?status=draft", Some(&nm), None)
             .await
@@ -512,6 +541,9 @@ async fn the_demo_province_has_training_going_on() {
         .await
         .json();
     assert_eq!(mine["applications"][0]["status"], "pending");
+    assert_eq!(mine["applications"][1]["status"], "accepted");
+    assert_eq!(mine["classes"][0]["class"]["status"], "in_training");
+    assert!(mine["classes"][0]["me"]["sessions_total"].as_u64().unwrap() >= 4);
     assert_eq!(
         t.api(Method::GET, "/classes?status=submitted", Some(&nm), None)
             .await
@@ -533,7 +565,8 @@ async fn the_demo_province_has_training_going_on() {
         )
         .await
         .json()["total"],
-        12
+        13,
+        "twelve imported and the demo learner it accepted"
     );
     assert_eq!(
         jineng_app::audit::verify(&t.app.db)

@@ -79,7 +79,7 @@ async fn signed_incremental_pulls_and_refusals() {
     let quals = pull(&t, &client, &secret, "qualifications", "nonce-qual-1", 0)
         .await
         .json();
-    assert_eq!(quals["items"].as_array().unwrap().len(), 2);
+    assert_eq!(quals["items"].as_array().unwrap().len(), 3);
     assert_eq!(
         pull(&t, &client, &secret, "classes", "nonce-cls-1", 0)
             .await
@@ -87,7 +87,7 @@ async fn signed_incremental_pulls_and_refusals() {
             .as_array()
             .unwrap()
             .len(),
-        3
+        5
     );
 
     // Refusals: replayed nonce, stale timestamp, wrong secret, unknown client, no headers.
