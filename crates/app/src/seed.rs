@@ -531,11 +531,7 @@ impl App {
                         name: format!(
                             "{}（{}）",
                             p.occupation_name,
-                            if completed {
-                                "已结业班"
-                            } else {
-                                "在训班"
-                            }
+                            if completed { "秋季班" } else { "冬季班" }
                         ),
                         delivery: "offline".into(),
                         start_date: day(starts),

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""The whole path in a real browser, against a server started with --demo: a new
+institution registers and uploads its licence, the county regulator approves it; a new
+learner registers with the SMS code the demo shows, applies to a recruiting class, and
+the institution accepts; the demo learner signs into today's session with the rotating
+QR code on a phone-sized window; the institution completes the class and the learner sees
+the result. Clicks are real clicks; forms are filled by setting field values.
+
+Usage: walk.py BASE_URL CHROMEDRIVER_URL
+"""
+import os, random, sys, tempfile, time
+
+sys.argv = sys.argv[:3]
+import login  # WebDriver helpers (standard library only)
+from login import BASE, call, session, wait_find
+
+PW = "Jineng@2026"
+DESKTOP, PHONE = (1280, 900), (390, 844)
+
+
+def js(sid, script, *args):
+    return call("POST", f"/session/{sid}/execute/sync", {"script": script, "args": list(args)})
+
+
+def go(sid, path):
+    call("POST", f"/session/{sid}/url", {"url": BASE + path})
+
+
+def click(sid, css=None, xpath=None):
+    using, value = ("xpath", xpath) if xpath else ("css selector", css)
+    deadline = time.time() + 20
+    while True:
+        try:
+            el = call("POST", f"/session/{sid}/element", {"using": using, "value": value})
+            break
+        except AssertionError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.25)
+    ref = list(el.values())[0]
+    # Bring it to the middle of the window first, as a person would scroll to it.
+    call("POST", f"/session/{sid}/execute/sync", {"script": "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", "args": [el]})
+    time.sleep(0.1)
+    call("POST", f"/session/{sid}/element/{ref}/click", {})
+
+
+def fill(sid, values):
+    """Set form fields by name (inputs and selects)."""
+    missing = js(sid, """
+        const missing = [];
+        for (const [k, v] of Object.entries(arguments[0])) {
+          const el = document.querySelector(`[name="${k}"]`);
+          if (!el) { missing.push(k); continue; }
+          el.value = v;
+        }
+        return missing;""", values)
+    assert not missing, f"fields not on the page: {missing}"
+
+
+def text(sid):
+    return js(sid, "return document.body.innerText;")
+
+
+def wait_text(sid, needle, seconds=20):
+    deadline = time.time() + seconds
+    while True:
+        t = text(sid)
+        if needle in t:
+            return t
+        if time.time() > deadline:
+            raise AssertionError(f"{needle!r} not on {js(sid, 'return location.pathname;')}: {t[:400]!r}")
+        time.sleep(0.25)
+
+
+def shot(sid, name):
+    import base64
+    png = call("GET", f"/session/{sid}/screenshot")
+    with open(os.path.join(login.OUT, f"walk-{name}.png"), "wb") as f:
+        f.write(base64.b64decode(png))
+
+
+def sign_in(sid, user, password=PW):
+    go(sid, "/login")
+    fill(sid, {"login": user, "password": password})
+    click(sid, "#login-submit")
+    wait_find(sid, "form[action='/logout']")
+
+
+def credit_code(first17):
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    c = (31 - sum(chars.index(ch) * wi for ch, wi in zip(first17, w)) % 31) % 31
+    return first17 + chars[c]
+
+
+def id_number(first17):
+    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    c = (12 - sum(int(d) * wi for d, wi in zip(first17, w)) % 11) % 11
+    return first17 + ("X" if c == 10 else str(c))
+
+
+def main():
+    n = random.randint(10000, 99999)
+    sessions = []
+    try:
+        # 1. A new institution registers itself and uploads its licence.
+        inst = session(*DESKTOP); sessions.append(inst)
+        go(inst, "/register")
+        name = f"浏览器测试培训学校{n}"
+        fill(inst, {
+            "kind": "institution", "name": name, "credit_code": credit_code(f"91520102MA6W{n}"[:17].ljust(17, "1")),
+            "region_code": "520102", "address": "南明区测试路1号", "legal_rep_name": "孙丽",
+            "legal_rep_id": id_number(f"5201021985{n % 12 + 1:02d}15{n % 900 + 100:03d}"), "contact_name": "孙丽",
+            "contact_phone": f"139{n:05d}123", "nature": "private", "institution_type": "ordinary",
+            "bank_name": "贵州银行", "bank_account_name": name, "bank_account": f"62220000{n:05d}222",
+            "training_scale": "300", "site_area": "600", "licence_no": f"黔人社培字{n}号",
+            "valid_from": "2025-01-01", "valid_until": "2029-12-31",
+            "admin_username": f"walk{n}", "admin_name": "孙丽", "admin_password": PW,
+        })
+        click(inst, "#register-submit")
+        wait_text(inst, "请等待所在区县人社部门审核")
+        org_path = js(inst, "return location.pathname;")
+        assert org_path.startswith("/orgs/"), org_path
+        pdf = os.path.join(tempfile.mkdtemp(), "办学许可证.pdf")
+        with open(pdf, "wb") as f:
+            f.write(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+        fill(inst, {"kind": "school_licence"})
+        el = call("POST", f"/session/{inst}/element", {"using": "css selector", "value": "input[type=file][name=file]"})
+        call("POST", f"/session/{inst}/element/{list(el.values())[0]}/value", {"text": pdf})
+        click(inst, "#upload-document")
+        wait_text(inst, "材料已上传")
+        assert "办学许可证.pdf" in text(inst)
+        shot(inst, "1-institution-registered")
+        print("walk: institution registered and uploaded its licence")
+
+        # 2. The county regulator approves it.
+        reg = session(*DESKTOP); sessions.append(reg)
+        sign_in(reg, "nm_regulator")
+        go(reg, org_path)
+        wait_text(reg, "办学许可证.pdf")
+        click(reg, "#act-approve")
+        wait_text(reg, "已通过")
+        go(inst, org_path)
+        wait_text(inst, "已通过")
+        print("walk: regulator approved it")
+
+        # 3. A new learner registers on a phone with the SMS code and applies to a class.
+        new = session(*PHONE); sessions.append(new)
+        go(new, "/register/learner")
+        phone = f"137{n:05d}{random.randint(100, 999)}"
+        fill(new, {"name": "浏览器学员", "id_number": id_number(f"5201021999{n % 12 + 1:02d}1{n % 9 + 1}{n % 900 + 100:03d}"), "phone": phone})
+        click(new, "#send-code")
+        notice = wait_text(new, "演示模式：验证码为")
+        code = notice.split("演示模式：验证码为")[1].strip()[:6]
+        fill(new, {"code": code, "person_category": "graduate", "education": "bachelor", "region_code": "520102", "password": PW})
+        click(new, "#register-learner")
+        wait_find(new, "form[action='/logout']")
+        go(new, "/training")
+        wait_text(new, "正在招生的培训班")
+        action = js(new, "const f = document.querySelector(\"#recruiting form[action$='/apply']\"); return f && f.getAttribute('action');")
+        assert action, "no recruiting class to apply to"
+        class_id = action.split("/")[3]
+        click(new, f"form[action='{action}'] button")
+        wait_text(new, "待审核")
+        shot(new, "3-learner-applied")
+        print("walk: learner registered and applied")
+
+        # 4. The institution of that class accepts the application.
+        org = session(*DESKTOP); sessions.append(org)
+        sign_in(org, "institution")
+        go(org, f"/classes/{class_id}")
+        wait_text(org, "浏览器学员")
+        click(org, xpath="//ul[@id='applications']/li[contains(., '浏览器学员')]//button[@value='accept']")
+        wait_find(org, "#class-learners")
+        assert "浏览器学员" in js(org, "return document.querySelector('#class-learners').innerText;")
+        go(new, "/training")
+        wait_text(new, "已录取")
+        print("walk: institution accepted the learner")
+
+        # 5. Today's session of the class in training: the demo learner signs in by QR code.
+        go(org, "/classes?status=in_training")
+        running = js(org, "const a = document.querySelector(\"td a[href^='/classes/']\"); return a && a.getAttribute('href');")
+        assert running, "no class in training in the demo"
+        go(org, running)
+        click(org, "a[href$='/qr']")
+        wait_find(org, "#qr-card svg")
+        link = js(org, "return document.getElementById('qr-link').textContent.trim();")
+        assert "/checkin/" in link, link
+        shot(org, "5-qr-code")
+        learner = session(*PHONE); sessions.append(learner)
+        sign_in(learner, "learner")
+        call("POST", f"/session/{learner}/url", {"url": link if link.startswith("http") else BASE + link})
+        click(learner, "#checkin")
+        wait_text(learner, "签到成功")
+        shot(learner, "5-checked-in")
+        print("walk: learner signed in with the QR code")
+
+        # 6. The institution completes the class; the learner sees the result.
+        go(org, running)
+        click(org, "#act-complete")
+        wait_text(org, "结业名单")
+        body = text(org)
+        assert "合格" in body or "出勤不足" in body, "completion list without results"
+        shot(org, "6-completion-list")
+        go(learner, "/training")
+        t = wait_text(learner, "已结业")
+        assert "结业结果" in t, t[:400]
+        overflow = js(learner, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"我的培训 wider than the phone by {overflow}px"
+        shot(learner, "6-my-training")
+        print("walk: class completed, the learner sees the result")
+    finally:
+        for s in sessions:
+            try:
+                call("DELETE", f"/session/{s}")
+            except Exception:
+                pass
+    print("browser walk: ok")
+
+
+if __name__ == "__main__":
+    main()
