@@ -179,8 +179,12 @@ def main():
 
         # 5. Today's session of the class in training: the demo learner signs in by QR code.
         go(org, "/classes?status=in_training")
-        running = js(org, "const a = document.querySelector(\"td a[href^='/classes/']\"); return a && a.getAttribute('href');")
-        assert running, "no class in training in the demo"
+        running, deadline = None, time.time() + 20
+        while not running and time.time() < deadline:
+            running = js(org, "const a = document.querySelector(\"td a[href^='/classes/']\"); return a && a.getAttribute('href');")
+            if not running:
+                time.sleep(0.25)
+        assert running, f"no class in training in the demo: {text(org)[:600]!r}"
         go(org, running)
         click(org, "a[href$='/qr']")
         wait_find(org, "#qr-card svg")
