@@ -13,6 +13,7 @@ mod hardening;
 mod learners;
 mod occupations;
 mod orgs;
+mod path;
 mod scope;
 mod security;
 mod teachers;
