@@ -28,6 +28,7 @@ pub struct ListPage {
     total: u64,
     may_open: bool,
     status: String,
+    q: String,
     statuses: Vec<(&'static str, &'static str)>,
 }
 
@@ -57,9 +58,71 @@ pub async fn list(
         items: p.items,
         total: p.total,
         may_open: u.principal.can(Permission::ManageOwnOrganization),
-        status: q.status.unwrap_or_default(),
+        status: q.status.clone().unwrap_or_default(),
+        q: q.q.clone().unwrap_or_default(),
         statuses,
     })
+}
+
+/// The filtered class list as xlsx (every page, at most 100,000 rows).
+pub async fn export(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Query(q): Query<ClassQuery>,
+) -> Result<Response, PageError> {
+    let f = q.filter()?;
+    let mut rows = Vec::new();
+    let mut page = 1;
+    loop {
+        let p = s.app.list_classes(&u.principal, &f, page, 200).await?;
+        let n = p.items.len();
+        for c in p.items {
+            rows.push(vec![
+                c.name,
+                c.org_name,
+                c.project_name,
+                c.delivery_label.into(),
+                c.start_date,
+                c.end_date,
+                c.location,
+                format!("{}/{}", c.enrolled, c.capacity),
+                c.theory_hours.to_string(),
+                c.practice_hours.to_string(),
+                c.status_label.into(),
+            ]);
+        }
+        if n < 200 || rows.len() >= 100_000 {
+            break;
+        }
+        page += 1;
+    }
+    s.app
+        .record_export(
+            &u.principal,
+            &ctx,
+            "class",
+            serde_json::json!({"status": q.status, "q": q.q}),
+            rows.len(),
+        )
+        .await?;
+    let headers = [
+        "班级",
+        "机构",
+        "培训项目",
+        "培训形式",
+        "开班日期",
+        "结业日期",
+        "培训地点",
+        "人数",
+        "理论学时",
+        "实操学时",
+        "状态",
+    ];
+    Ok(xlsx_response(
+        jineng_app::export::xlsx("培训班", &headers, &rows)?,
+        "classes.xlsx",
+    ))
 }
 
 #[derive(Deserialize, Default, Clone)]

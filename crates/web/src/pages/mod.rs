@@ -89,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/applications/{id}/decision", post(training::decide))
         .route("/classes", get(classes::list))
+        .route("/classes/export", get(classes::export))
         .route("/classes/new", get(classes::new_form).post(classes::open))
         .route("/classes/{id}", get(classes::detail))
         .route("/classes/{id}/learners.xlsx", get(classes::learners_export))
@@ -107,6 +108,7 @@ pub fn routes() -> Router<AppState> {
             get(attendance::checkin_form).post(attendance::checkin),
         )
         .route("/teachers", get(teachers::list).post(teachers::add))
+        .route("/teachers/export", get(teachers::export))
         .route("/teachers/{id}/decision", post(teachers::decide))
         .route("/classes/{id}/teachers", post(teachers::book))
         .route("/occupations", get(occupations::show))

@@ -22,6 +22,7 @@ pub struct TeachersPage {
     layout: Layout,
     items: Vec<TeacherView>,
     status: String,
+    q: String,
     may_add: bool,
     may_decide: bool,
     levels: &'static [(&'static str, &'static str)],
@@ -32,19 +33,38 @@ pub struct TeachersPage {
 pub struct StatusQuery {
     #[serde(default)]
     status: String,
+    /// Name or subject (substring).
+    #[serde(default)]
+    q: String,
+}
+
+/// The caller's teacher list, narrowed by name or subject.
+async fn teachers(
+    s: &AppState,
+    u: &PageUser,
+    q: &StatusQuery,
+) -> Result<Vec<TeacherView>, PageError> {
+    let needle = q.q.trim();
+    Ok(s.app
+        .list_teachers(&u.principal, Some(&q.status))
+        .await?
+        .into_iter()
+        .filter(|t| needle.is_empty() || t.name.contains(needle) || t.subjects.contains(needle))
+        .collect())
 }
 
 async fn page(
     s: &AppState,
     u: &PageUser,
-    status: String,
+    q: StatusQuery,
     error: Option<String>,
 ) -> Result<TeachersPage, PageError> {
-    let items = s.app.list_teachers(&u.principal, Some(&status)).await?;
+    let items = teachers(s, u, &q).await?;
     Ok(TeachersPage {
         layout: Layout::new("师资", u, "/teachers"),
         items,
-        status,
+        status: q.status,
+        q: q.q,
         may_add: u.principal.has_role(Role::InstitutionAdmin),
         may_decide: u.principal.can(Permission::ReviewOrganizations),
         levels: &TEACHER_LEVELS,
@@ -57,7 +77,57 @@ pub async fn list(
     u: PageUser,
     Query(q): Query<StatusQuery>,
 ) -> Result<TeachersPage, PageError> {
-    page(&s, &u, q.status, None).await
+    page(&s, &u, q, None).await
+}
+
+/// The filtered teacher list as xlsx.
+pub async fn export(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Query(q): Query<StatusQuery>,
+) -> Result<Response, PageError> {
+    let rows: Vec<Vec<String>> = teachers(&s, &u, &q)
+        .await?
+        .into_iter()
+        .map(|t| {
+            vec![
+                t.name,
+                t.id_number,
+                t.org_name,
+                if t.full_time { "专职" } else { "兼职" }.into(),
+                t.subjects,
+                t.level_label.into(),
+                t.qualifications,
+                t.years_teaching.to_string(),
+                t.status_label.into(),
+            ]
+        })
+        .collect();
+    s.app
+        .record_export(
+            &u.principal,
+            &ctx,
+            "teacher",
+            serde_json::json!({"status": q.status, "q": q.q}),
+            rows.len(),
+        )
+        .await?;
+    let headers = [
+        "姓名",
+        "身份证号",
+        "机构",
+        "专兼职",
+        "授课科目",
+        "教师等级",
+        "资格证书",
+        "教龄",
+        "状态",
+    ];
+    Ok(crate::pages::admin_users::xlsx_response(
+        jineng_app::export::xlsx("师资", &headers, &rows)?,
+        "teachers.xlsx",
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -109,7 +179,11 @@ pub async fn add(
         Ok(()) => Ok(Redirect::to("/teachers").into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
-            Ok((status, page(&s, &u, String::new(), Some(msg)).await?).into_response())
+            Ok((
+                status,
+                page(&s, &u, StatusQuery::default(), Some(msg)).await?,
+            )
+                .into_response())
         }
     }
 }
@@ -137,7 +211,20 @@ pub async fn decide(
         Ok(_) => Ok(Redirect::to("/teachers?status=submitted").into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
-            Ok((status, page(&s, &u, "submitted".into(), Some(msg)).await?).into_response())
+            Ok((
+                status,
+                page(
+                    &s,
+                    &u,
+                    StatusQuery {
+                        status: "submitted".into(),
+                        q: String::new(),
+                    },
+                    Some(msg),
+                )
+                .await?,
+            )
+                .into_response())
         }
     }
 }

@@ -696,3 +696,41 @@ async fn one_inbox_for_everything_waiting_in_the_region() {
     let mut inst = t.signed_in("institution").await;
     assert_eq!(inst.get("/inbox").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn class_and_teacher_lists_search_and_export() {
+    let t = TestApp::new().await;
+    t.app.seed_demo_training().await.unwrap();
+    let mut nm = t.signed_in("nm_regulator").await;
+    let page = nm.get("/classes?q=%E5%86%AC%E5%AD%A3").await.text();
+    assert!(
+        page.contains("共 1 个班级") && page.contains("冬季班"),
+        "{page}"
+    );
+    let x = nm.get("/classes/export?status=&q=").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let rows = crate::common::read_xlsx(&x.body);
+    assert_eq!(rows[0][0], "班级");
+    assert_eq!(rows.len(), 6, "five demo classes and the header");
+    let x = nm.get("/classes/export?status=completed&q=").await;
+    let rows = crate::common::read_xlsx(&x.body);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][10], "已结业");
+    // Teachers: an institution enters one; the regulator finds and exports it.
+    let inst = t.token("institution").await;
+    let r = t.api(Method::POST, "/teachers", Some(&inst), Some(json!({"name": "钟老师", "id_number": id("52010219800808808"), "full_time": true, "subjects": "中式烹调", "level": "senior", "qualifications": "高级技师", "years_teaching": 12, "experience": "酒店后厨二十年"}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let found = nm.get("/teachers?q=%E7%83%B9%E8%B0%83").await.text();
+    assert!(found.contains("钟老师"));
+    let none = nm.get("/teachers?q=%E7%BD%91%E7%BB%9C").await.text();
+    assert!(!none.contains("钟老师"));
+    let x = nm.get("/teachers/export?status=&q=%E9%92%9F").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let rows = crate::common::read_xlsx(&x.body);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1][0], "钟老师");
+    assert!(
+        rows[1][1].contains('*'),
+        "ID numbers masked for a regulator"
+    );
+}
