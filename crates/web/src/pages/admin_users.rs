@@ -6,6 +6,7 @@ use crate::api::users::{NewUserIn, RoleIn, UserQuery, parse_new_user, parse_role
 use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
+use crate::pages::export::{EXPORT_PAGE, every_page};
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -103,48 +104,40 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = q.filter()?;
     let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = s.app.list_users(&u.principal, &f, page, 200).await?;
-        let n = p.items.len();
-        for v in p.items {
-            let roles = v
-                .roles
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{}{}",
-                        r.label,
-                        r.region_code
-                            .as_deref()
-                            .map(|c| format!("({c})"))
-                            .unwrap_or_default()
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("、");
-            rows.push(vec![
-                v.username,
-                v.display_name,
-                v.phone.unwrap_or_default(),
-                v.id_number.unwrap_or_default(),
-                v.region_name.unwrap_or_default(),
-                roles,
-                if v.status == "active" {
-                    "正常".into()
-                } else {
-                    "已停用".into()
-                },
-                v.created_at
-                    .with_timezone(&chrono_tz::Asia::Shanghai)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-            ]);
-        }
-        if n < 200 || rows.len() >= 100_000 {
-            break;
-        }
-        page += 1;
+    let all = every_page(|page| s.app.list_users(&u.principal, &f, page, EXPORT_PAGE)).await?;
+    for v in all {
+        let roles = v
+            .roles
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}{}",
+                    r.label,
+                    r.region_code
+                        .as_deref()
+                        .map(|c| format!("({c})"))
+                        .unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("、");
+        rows.push(vec![
+            v.username,
+            v.display_name,
+            v.phone.unwrap_or_default(),
+            v.id_number.unwrap_or_default(),
+            v.region_name.unwrap_or_default(),
+            roles,
+            if v.status == "active" {
+                "正常".into()
+            } else {
+                "已停用".into()
+            },
+            v.created_at
+                .with_timezone(&chrono_tz::Asia::Shanghai)
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+        ]);
     }
     s.app
         .record_export(

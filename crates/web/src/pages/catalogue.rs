@@ -7,6 +7,7 @@ use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use crate::pages::admin_users::xlsx_response;
+use crate::pages::export::{EXPORT_PAGE, every_page};
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -89,34 +90,22 @@ pub async fn export(
         training_type: Some(q.training_type),
         include_withdrawn: false,
     };
-    let p = s.app.list_projects(&f, 1, 200).await?;
+    // Every page with the same filter (page 2 on used to drop it).
+    let all = every_page(|page| s.app.list_projects(&f, page, EXPORT_PAGE)).await?;
     let mut rows = Vec::new();
-    let mut page = 1;
-    let mut batch = p;
-    loop {
-        let n = batch.items.len();
-        for v in batch.items {
-            rows.push(vec![
-                v.occupation_code,
-                v.occupation_name,
-                v.work_type_code,
-                v.work_type_name,
-                v.skill_level_label.into(),
-                v.business_category_label.into(),
-                v.training_type_label.into(),
-                v.theory_hours.to_string(),
-                v.practice_hours.to_string(),
-                v.subsidy_yuan,
-            ]);
-        }
-        if n < 200 || rows.len() >= 100_000 {
-            break;
-        }
-        page += 1;
-        batch = s
-            .app
-            .list_projects(&ProjectFilter::default(), page, 200)
-            .await?;
+    for v in all {
+        rows.push(vec![
+            v.occupation_code,
+            v.occupation_name,
+            v.work_type_code,
+            v.work_type_name,
+            v.skill_level_label.into(),
+            v.business_category_label.into(),
+            v.training_type_label.into(),
+            v.theory_hours.to_string(),
+            v.practice_hours.to_string(),
+            v.subsidy_yuan,
+        ]);
     }
     let headers = [
         "职业编码",

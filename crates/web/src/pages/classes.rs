@@ -7,6 +7,7 @@ use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use crate::pages::admin_users::xlsx_response;
+use crate::pages::export::{EXPORT_PAGE, every_page};
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -73,29 +74,21 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = q.filter()?;
     let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = s.app.list_classes(&u.principal, &f, page, 200).await?;
-        let n = p.items.len();
-        for c in p.items {
-            rows.push(vec![
-                c.name,
-                c.org_name,
-                c.project_name,
-                c.delivery_label.into(),
-                c.start_date,
-                c.end_date,
-                c.location,
-                format!("{}/{}", c.enrolled, c.capacity),
-                c.theory_hours.to_string(),
-                c.practice_hours.to_string(),
-                c.status_label.into(),
-            ]);
-        }
-        if n < 200 || rows.len() >= 100_000 {
-            break;
-        }
-        page += 1;
+    let all = every_page(|page| s.app.list_classes(&u.principal, &f, page, EXPORT_PAGE)).await?;
+    for c in all {
+        rows.push(vec![
+            c.name,
+            c.org_name,
+            c.project_name,
+            c.delivery_label.into(),
+            c.start_date,
+            c.end_date,
+            c.location,
+            format!("{}/{}", c.enrolled, c.capacity),
+            c.theory_hours.to_string(),
+            c.practice_hours.to_string(),
+            c.status_label.into(),
+        ]);
     }
     s.app
         .record_export(

@@ -6,6 +6,7 @@ use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::{MaybeSession, PageUser, SESSION_COOKIE, cookie};
 use crate::pages::admin_users::xlsx_response;
+use crate::pages::export::{EXPORT_PAGE, every_page};
 use crate::pages::layout::Layout;
 use crate::pages::orgs::{CityGroup, county_groups};
 use askama::Template;
@@ -303,31 +304,23 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = filter(&q);
     let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = s.app.list_learners(&u.principal, &f, page, 200).await?;
-        let n = p.items.len();
-        for l in p.items {
-            rows.push(vec![
-                l.name,
-                l.id_number,
-                l.phone,
-                l.gender.into(),
-                l.birth_date,
-                l.person_category_label.into(),
-                l.education_label.into(),
-                l.region_name,
-                if l.activated {
-                    "已激活".into()
-                } else {
-                    "待激活".into()
-                },
-            ]);
-        }
-        if n < 200 || rows.len() >= 100_000 {
-            break;
-        }
-        page += 1;
+    let all = every_page(|page| s.app.list_learners(&u.principal, &f, page, EXPORT_PAGE)).await?;
+    for l in all {
+        rows.push(vec![
+            l.name,
+            l.id_number,
+            l.phone,
+            l.gender.into(),
+            l.birth_date,
+            l.person_category_label.into(),
+            l.education_label.into(),
+            l.region_name,
+            if l.activated {
+                "已激活".into()
+            } else {
+                "待激活".into()
+            },
+        ]);
     }
     s.app
         .record_export(

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod classes;
+pub mod export;
 pub mod home;
 pub mod inbox;
 pub mod layout;

@@ -8,6 +8,7 @@ use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::{MaybeSession, PageUser, SESSION_COOKIE, cookie};
 use crate::pages::admin_users::xlsx_response;
+use crate::pages::export::{EXPORT_PAGE, every_page};
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -377,36 +378,28 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = q.filter()?;
     let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let p = s.app.list_orgs(&u.principal, &f, page, 200).await?;
-        let n = p.items.len();
-        for o in p.items {
-            rows.push(vec![
-                o.name,
-                o.kind_label.into(),
-                o.credit_code,
-                o.region_name,
-                o.nature_label,
-                o.institution_type_label,
-                if o.designated {
-                    "是".into()
-                } else {
-                    "否".into()
-                },
-                o.legal_rep_name,
-                o.contact_name,
-                o.contact_phone,
-                o.training_scale.to_string(),
-                o.site_area.to_string(),
-                o.status_label.into(),
-                o.valid_until,
-            ]);
-        }
-        if n < 200 || rows.len() >= 100_000 {
-            break;
-        }
-        page += 1;
+    let all = every_page(|page| s.app.list_orgs(&u.principal, &f, page, EXPORT_PAGE)).await?;
+    for o in all {
+        rows.push(vec![
+            o.name,
+            o.kind_label.into(),
+            o.credit_code,
+            o.region_name,
+            o.nature_label,
+            o.institution_type_label,
+            if o.designated {
+                "是".into()
+            } else {
+                "否".into()
+            },
+            o.legal_rep_name,
+            o.contact_name,
+            o.contact_phone,
+            o.training_scale.to_string(),
+            o.site_area.to_string(),
+            o.status_label.into(),
+            o.valid_until,
+        ]);
     }
     s.app
         .record_export(
