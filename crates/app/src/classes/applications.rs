@@ -372,16 +372,7 @@ impl App {
         who: &Principal,
         class_id: &str,
     ) -> AppResult<Vec<ApplicationView>> {
-        let c = self
-            .load_class(
-                who,
-                class_id,
-                jineng_core::accounts::Permission::ManageOwnOrganization,
-            )
-            .await?;
-        if !self.own_org_ids(who).contains(&c.org_id) {
-            return Err(AppError::NotFound("培训班"));
-        }
+        let c = self.own_class(who, class_id).await?;
         let rows = application::Entity::find()
             .filter(application::Column::ClassId.eq(c.id))
             .filter(application::Column::Status.eq(PENDING))
@@ -407,19 +398,12 @@ impl App {
             .ok_or(AppError::NotFound("报名申请"))?;
         // Scope: the application belongs to a class of the caller's own organisation.
         let c = self
-            .load_class(
-                who,
-                &a.class_id,
-                jineng_core::accounts::Permission::ManageOwnOrganization,
-            )
+            .own_class(who, &a.class_id)
             .await
             .map_err(|e| match e {
                 AppError::NotFound(_) => AppError::NotFound("报名申请"),
                 e => e,
             })?;
-        if !self.own_org_ids(who).contains(&c.org_id) {
-            return Err(AppError::NotFound("报名申请"));
-        }
         if a.status != PENDING {
             return Err(AppError::Conflict(format!(
                 "报名申请{}，不能再处理",
@@ -482,13 +466,17 @@ impl App {
             .order_by_desc(enrollment::Column::CreatedAt)
             .all(&self.db)
             .await?;
+        let mut by_id: std::collections::HashMap<String, class::Model> = class::Entity::find()
+            .filter(class::Column::Id.is_in(members.iter().map(|m| m.class_id.clone())))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
         let mut classes = Vec::with_capacity(members.len());
         let mut names = Default::default();
         for m in members {
-            let Some(c) = class::Entity::find_by_id(m.class_id.clone())
-                .one(&self.db)
-                .await?
-            else {
+            let Some(c) = by_id.remove(&m.class_id) else {
                 continue;
             };
             let me = self

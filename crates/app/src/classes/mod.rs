@@ -306,6 +306,17 @@ impl App {
         Ok(c)
     }
 
+    /// A class of the caller's own organisation; anyone else's is "not found".
+    pub(crate) async fn own_class(&self, who: &Principal, id: &str) -> AppResult<class::Model> {
+        let c = self
+            .load_class(who, id, Permission::ManageOwnOrganization)
+            .await?;
+        if !self.own_org_ids(who).contains(&c.org_id) {
+            return Err(AppError::NotFound("培训班"));
+        }
+        Ok(c)
+    }
+
     /// The learners of a class, unscoped: callers check who may see them.
     pub(crate) async fn class_learners(&self, class_id: &str) -> AppResult<Vec<EnrolledLearner>> {
         let members = enrollment::Entity::find()
@@ -429,12 +440,7 @@ impl App {
         user_ids: &[String],
     ) -> AppResult<usize> {
         let org = self.operating_org(who).await?;
-        let c = self
-            .load_class(who, class_id, Permission::ManageOwnOrganization)
-            .await?;
-        if c.org_id != org.id {
-            return Err(AppError::NotFound("培训班"));
-        }
+        let c = self.own_class(who, class_id).await?;
         let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
         if matches!(status, ClassStatus::InTraining | ClassStatus::Completed) {
             return Err(AppError::Conflict("培训已开始，不能再报名".into()));
@@ -656,14 +662,8 @@ impl App {
             self.load_class(who, id, Permission::ReviewOrganizations)
                 .await?
         } else {
-            let org = self.operating_org(who).await?;
-            let c = self
-                .load_class(who, id, Permission::ManageOwnOrganization)
-                .await?;
-            if c.org_id != org.id {
-                return Err(AppError::NotFound("培训班"));
-            }
-            c
+            self.operating_org(who).await?;
+            self.own_class(who, id).await?
         };
         let reason = reason.trim();
         if action.needs_reason() && reason.is_empty() {
