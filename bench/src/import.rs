@@ -141,13 +141,13 @@ async fn run_async(rows: usize) -> Result<(), String> {
         .map_err(|x| e(&x))?;
     let j = loop {
         let j = app.import_job(&who, &job).await.map_err(|x| e(&x))?;
-        if !matches!(j.status.as_str(), "checking" | "importing") {
+        if !j.status.running() {
             break j;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let took = started.elapsed();
-    if j.status != "done" || j.imported_rows as usize != rows {
+    if j.status != jineng_core::learners::ImportStatus::Done || j.imported_rows as usize != rows {
         return Err(format!(
             "import ended {} with {} of {rows} rows: {}",
             j.status,

@@ -146,7 +146,7 @@ impl App {
             .await?
             .filter(|c| c.org_id == org.id)
             .ok_or(AppError::NotFound("培训班"))?;
-        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        let status = c.status;
         let ok = status == ClassStatus::InTraining
             || (allow_approved && status == ClassStatus::Approved);
         if !ok {
@@ -309,7 +309,7 @@ impl App {
         if enrolled.is_none() {
             return Err(AppError::NotFound("课次"));
         }
-        if c.status != ClassStatus::InTraining.code() || s.date != self.local_today().to_string() {
+        if c.status != ClassStatus::InTraining || s.date != self.local_today().to_string() {
             return Err(AppError::Conflict("当前不在该课次的签到时间内".into()));
         }
         let secret = self
@@ -383,7 +383,7 @@ impl App {
                 .one(&self.db)
                 .await?
                 .ok_or(AppError::NotFound("课次"))?;
-            if c.status != ClassStatus::InTraining.code() {
+            if c.status != ClassStatus::InTraining {
                 return Err(AppError::Conflict("培训班不在培训中，不能登记考勤".into()));
             }
             c
@@ -495,7 +495,7 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("课次"))?;
-        let running = c.status == ClassStatus::InTraining.code();
+        let running = c.status == ClassStatus::InTraining;
         if self.teaches(who, &c.id).await? {
             return Ok((s, c, running));
         }

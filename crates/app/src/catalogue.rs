@@ -10,8 +10,11 @@ use crate::scope::Scope;
 use crate::{App, tx::begin_write};
 use jineng_core::Fen;
 use jineng_core::accounts::Permission;
+use jineng_core::occupations::OccupationRank;
+use jineng_core::occupations::ProjectStatus;
 use jineng_core::occupations::{self as occ, check_level};
-use jineng_core::organizations::OrgStatus;
+use jineng_core::organizations::OrgKind;
+use jineng_core::review::ReviewStatus;
 use jineng_store::catalogue::{declaration, project};
 use jineng_store::organizations::organization;
 use jineng_store::reference::{occupation, work_type};
@@ -52,7 +55,7 @@ pub struct ProjectView {
     pub subsidy_fen: i64,
     pub subsidy_yuan: String,
     pub region_code: String,
-    pub status: String,
+    pub status: ProjectStatus,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -73,18 +76,10 @@ pub struct DeclarationView {
     pub work_type_name: String,
     pub skill_level: i32,
     pub skill_level_label: &'static str,
-    pub status: String,
+    pub status: ReviewStatus,
     pub status_label: &'static str,
     pub reason: String,
     pub submitted_at: chrono::DateTime<chrono::Utc>,
-}
-
-fn declaration_status_label(s: &str) -> &'static str {
-    match s {
-        "approved" => "已通过",
-        "returned" => "已退回",
-        _ => "待审核",
-    }
 }
 
 impl App {
@@ -153,7 +148,7 @@ impl App {
             .one(&self.db)
             .await?
         {
-            Some(o) if o.level == "occupation" => {}
+            Some(o) if o.level == OccupationRank::Occupation => {}
             Some(_) => e.push(FieldError::new("occupation_code", "请选择具体职业（细类）")),
             None => e.push(FieldError::new("occupation_code", "职业代码不存在")),
         }
@@ -224,7 +219,7 @@ impl App {
             practice_hours: Set(i.practice_hours),
             subsidy_fen: Set(i.subsidy.0),
             region_code: Set(region),
-            status: Set("published".into()),
+            status: Set(ProjectStatus::Published),
             created_by: Set(who.user_id.clone()),
             created_at: Set(now),
             updated_at: Set(now),
@@ -386,7 +381,7 @@ impl App {
                 .unwrap_or_default()
         };
         Ok(DeclarationView {
-            status_label: declaration_status_label(&d.status),
+            status_label: d.status.label(),
             skill_level_label: occ::level_label(d.skill_level),
             id: d.id,
             org_id: d.org_id,
@@ -422,10 +417,10 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("机构"))?;
-        if org.kind != "institution" {
+        if org.kind != OrgKind::Institution {
             return Err(AppError::Conflict("只有培训机构需要申报培训工种".into()));
         }
-        if !OrgStatus::parse(&org.status).is_some_and(OrgStatus::may_operate) {
+        if !org.status.may_operate() {
             return Err(AppError::Conflict(
                 "机构登记审核通过后才能申报培训工种".into(),
             ));
@@ -447,7 +442,7 @@ impl App {
         let now = self.now();
         let txn = begin_write(&self.db).await?;
         let id = match existing {
-            Some(d) if d.status == "returned" => {
+            Some(d) if d.status == ReviewStatus::Returned => {
                 declaration::Entity::update_many()
                     .col_expr(declaration::Column::Status, Expr::value("submitted"))
                     .col_expr(declaration::Column::Reason, Expr::value(""))
@@ -465,7 +460,7 @@ impl App {
             Some(d) => {
                 return Err(AppError::Conflict(format!(
                     "该工种已申报，当前状态：{}",
-                    declaration_status_label(&d.status)
+                    d.status.label()
                 )));
             }
             None => {
@@ -477,7 +472,7 @@ impl App {
                     occupation_code: Set(occupation_code.to_string()),
                     work_type_id: Set(wt.clone()),
                     skill_level: Set(level),
-                    status: Set("submitted".into()),
+                    status: Set(ReviewStatus::Submitted),
                     reason: Set(String::new()),
                     submitted_by: Set(who.user_id.clone()),
                     submitted_at: Set(now),
@@ -562,7 +557,7 @@ impl App {
         if res.rows_affected != 1 {
             return Err(AppError::Conflict(format!(
                 "该申报当前状态为“{}”，不能再审核",
-                declaration_status_label(&d.status)
+                d.status.label()
             )));
         }
         let action = if approve {

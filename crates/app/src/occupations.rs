@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::{App, tx::begin_write};
 use jineng_core::RegionLevel;
 use jineng_core::accounts::{Permission, Role};
+use jineng_core::occupations::OccupationRank;
 use jineng_core::occupations::{check_work_type_code, check_work_type_name};
 use jineng_store::reference::{occupation, work_type};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -116,7 +117,7 @@ impl App {
             .ok_or(AppError::NotFound("职业"))?;
         let (code, name) = (code.trim(), name.trim());
         let mut errors = Vec::new();
-        if occ.level != "occupation" {
+        if occ.level != OccupationRank::Occupation {
             errors.push(FieldError::new(
                 "occupation_code",
                 "工种只能设在具体职业（细类）之下",

@@ -7,6 +7,8 @@ use crate::context::{Principal, RequestCtx};
 use crate::error::AppResult;
 use crate::organizations::{AdminAccount, OrgInput};
 use jineng_core::accounts::Role;
+use jineng_core::classes::Delivery;
+use jineng_core::learners::LearnerSource;
 use jineng_core::organizations::{OrgAction, OrgKind};
 use jineng_core::{BankAccount, CreditCode, IdNumber, Phone, RegionCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -370,7 +372,7 @@ impl App {
             .await?;
         for _ in 0..200 {
             let j = self.import_job(&inst, &job).await?;
-            if !matches!(j.status.as_str(), "checking" | "importing") {
+            if !j.status.running() {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
@@ -391,7 +393,7 @@ impl App {
                     ClassInput {
                         project_id: p.id.clone(),
                         name: format!("{}（第{}期）", p.occupation_name, k + 1),
-                        delivery: "blended".into(),
+                        delivery: Delivery::Blended,
                         start_date: start,
                         end_date: start + chrono::Duration::days(20),
                         location: "贵阳市南明区花果园培训基地".into(),
@@ -434,7 +436,7 @@ impl App {
                     ClassInput {
                         project_id: p.id.clone(),
                         name: format!("{}（第3期，招生中）", p.occupation_name),
-                        delivery: "offline".into(),
+                        delivery: Delivery::Offline,
                         start_date: start,
                         end_date: start + chrono::Duration::days(10),
                         location: "贵阳市南明区花果园培训基地".into(),
@@ -533,7 +535,7 @@ impl App {
                             p.occupation_name,
                             if completed { "秋季班" } else { "冬季班" }
                         ),
-                        delivery: "offline".into(),
+                        delivery: Delivery::Offline,
                         start_date: day(starts),
                         end_date: day(ends),
                         location: "贵阳市南明区花果园培训基地".into(),
@@ -677,10 +679,10 @@ impl App {
                 user_id: Set(user_id.to_string()),
                 person_category: Set("rural_migrant".into()),
                 education: Set("senior".into()),
-                gender: Set(crate::learners::gender_code(idn.gender()).into()),
+                gender: Set(idn.gender()),
                 birth_date: Set(idn.birth_date().to_string()),
                 region_code: Set(region.as_str().into()),
-                source: Set("self".into()),
+                source: Set(LearnerSource::SelfRegistered),
                 imported_by_org: Set(String::new()),
                 activated: Set(true),
                 created_at: Set(self.now()),

@@ -11,6 +11,8 @@ use crate::scope::Scope;
 use crate::{App, tx::begin_write};
 use jineng_core::accounts::Permission;
 use jineng_core::classes::ClassStatus;
+use jineng_core::organizations::OrgKind;
+use jineng_core::review::ReviewStatus;
 use jineng_core::teachers::{check_years, overlaps, teacher_level_label};
 use jineng_core::{IdNumber, mask};
 use jineng_store::classes::class;
@@ -44,18 +46,18 @@ pub struct TeacherView {
     pub level_label: &'static str,
     pub qualifications: String,
     pub years_teaching: i32,
-    pub status: String,
+    pub status: ReviewStatus,
     pub status_label: &'static str,
     pub reason: String,
     /// Institutions this teacher is linked to.
     pub institutions: usize,
 }
 
-fn status_label(s: &str) -> &'static str {
+/// A teacher's standing in the pool, in the pool's words.
+fn status_label(s: ReviewStatus) -> &'static str {
     match s {
-        "approved" => "已入库",
-        "returned" => "已退回",
-        _ => "待审核",
+        ReviewStatus::Approved => "已入库",
+        other => other.label(),
     }
 }
 
@@ -94,7 +96,7 @@ impl App {
             level_label: teacher_level_label(&t.level).unwrap_or(""),
             qualifications: t.qualifications,
             years_teaching: t.years_teaching,
-            status_label: status_label(&l.status),
+            status_label: status_label(l.status),
             status: l.status,
             reason: l.reason,
             institutions,
@@ -109,7 +111,7 @@ impl App {
         i: TeacherInput,
     ) -> AppResult<TeacherView> {
         let org = self.operating_org(who).await?;
-        if org.kind != "institution" {
+        if org.kind != OrgKind::Institution {
             return Err(AppError::Conflict("师资由培训机构录入".into()));
         }
         let mut e = Vec::new();
@@ -198,7 +200,7 @@ impl App {
             org_id: Set(org.id.clone()),
             region_code: Set(org.region_code.clone()),
             full_time: Set(i.full_time),
-            status: Set("submitted".into()),
+            status: Set(ReviewStatus::Submitted),
             reason: Set(String::new()),
             created_at: Set(now),
             decided_at: Set(None),
@@ -267,7 +269,7 @@ impl App {
         if res.rows_affected != 1 {
             return Err(AppError::Conflict(format!(
                 "该师资当前状态为“{}”，不能再审核",
-                status_label(&l.status)
+                status_label(l.status)
             )));
         }
         let action = if approve {
@@ -336,7 +338,7 @@ impl App {
             .await?
             .filter(|c| c.org_id == org.id)
             .ok_or(AppError::NotFound("培训班"))?;
-        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        let status = c.status;
         if !status.is_open() || status == ClassStatus::InTraining {
             return Err(AppError::Conflict(format!(
                 "培训班当前状态为“{}”，不能再安排教师",
@@ -371,7 +373,7 @@ impl App {
                 .one(&txn)
                 .await?;
             if let Some(o) = other
-                && ClassStatus::parse(&o.status).is_some_and(ClassStatus::is_open)
+                && o.status.is_open()
                 && overlaps(&c.start_date, &c.end_date, &o.start_date, &o.end_date)
             {
                 return Err(AppError::Conflict(format!(

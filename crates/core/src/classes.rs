@@ -2,35 +2,69 @@
 //! draft → submitted → approved (or returned → submitted again) → in training →
 //! completed; a class can be cancelled before training starts. Only these moves exist.
 
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClassStatus {
-    Draft,
-    Submitted,
-    Approved,
-    Returned,
-    InTraining,
-    Completed,
-    Cancelled,
+crate::coded! {
+    /// Where a class is in its life.
+    pub enum ClassStatus {
+        Draft("draft", "草稿"),
+        Submitted("submitted", "待备案审核"),
+        Approved("approved", "已备案"),
+        Returned("returned", "已退回"),
+        InTraining("in_training", "培训中"),
+        Completed("completed", "已结业"),
+        Cancelled("cancelled", "已取消"),
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClassAction {
-    /// The institution submits the class for filing.
-    Submit,
-    /// The regulator approves the filing.
-    Approve,
-    /// The regulator returns it with a reason.
-    Return,
-    /// The institution starts training.
-    Start,
-    /// The institution closes the class (结业).
-    Complete,
-    /// The institution cancels it before training starts.
-    Cancel,
+crate::coded! {
+    /// Something done to a class.
+    pub enum ClassAction {
+        /// The institution submits the class for filing.
+        Submit("submit", "提交备案"),
+        /// The regulator approves the filing.
+        Approve("approve", "备案通过"),
+        /// The regulator returns it with a reason.
+        Return("return", "退回"),
+        /// The institution starts training.
+        Start("start", "开班"),
+        /// The institution closes the class (结业).
+        Complete("complete", "结业"),
+        /// The institution cancels it before training starts.
+        Cancel("cancel", "取消"),
+    }
+}
+
+crate::coded! {
+    /// 培训形式.
+    pub enum Delivery {
+        Online("online", "线上"),
+        Offline("offline", "线下"),
+        Blended("blended", "线上线下结合"),
+    }
+}
+
+impl Delivery {
+    /// Offline and blended classes meet somewhere.
+    pub fn needs_location(self) -> bool {
+        self != Delivery::Online
+    }
+}
+
+crate::coded! {
+    /// A learner's application to a recruiting class.
+    pub enum ApplicationStatus {
+        Pending("pending", "待审核"),
+        Accepted("accepted", "已录取"),
+        Rejected("rejected", "未录取"),
+        Withdrawn("withdrawn", "已撤回"),
+    }
+}
+
+crate::coded! {
+    /// 巡查 (patrol, announced rounds) and 抽查 (spot check).
+    pub enum InspectionKind {
+        Patrol("patrol", "巡查"),
+        SpotCheck("spot_check", "抽查"),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,55 +74,7 @@ pub struct ClassTransitionError {
     pub action: &'static str,
 }
 
-pub const DELIVERY_MODES: [(&str, &str); 3] = [
-    ("online", "线上"),
-    ("offline", "线下"),
-    ("blended", "线上线下结合"),
-];
-
-pub fn delivery_label(code: &str) -> Option<&'static str> {
-    DELIVERY_MODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| *l)
-}
-
 impl ClassAction {
-    pub fn code(self) -> &'static str {
-        match self {
-            ClassAction::Submit => "submit",
-            ClassAction::Approve => "approve",
-            ClassAction::Return => "return",
-            ClassAction::Start => "start",
-            ClassAction::Complete => "complete",
-            ClassAction::Cancel => "cancel",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            ClassAction::Submit,
-            ClassAction::Approve,
-            ClassAction::Return,
-            ClassAction::Start,
-            ClassAction::Complete,
-            ClassAction::Cancel,
-        ]
-        .into_iter()
-        .find(|a| a.code() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ClassAction::Submit => "提交备案",
-            ClassAction::Approve => "备案通过",
-            ClassAction::Return => "退回",
-            ClassAction::Start => "开班",
-            ClassAction::Complete => "结业",
-            ClassAction::Cancel => "取消",
-        }
-    }
-
     /// Decided by the regulator; the others by the institution.
     pub fn by_regulator(self) -> bool {
         matches!(self, ClassAction::Approve | ClassAction::Return)
@@ -100,44 +86,6 @@ impl ClassAction {
 }
 
 impl ClassStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            ClassStatus::Draft => "draft",
-            ClassStatus::Submitted => "submitted",
-            ClassStatus::Approved => "approved",
-            ClassStatus::Returned => "returned",
-            ClassStatus::InTraining => "in_training",
-            ClassStatus::Completed => "completed",
-            ClassStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            ClassStatus::Draft,
-            ClassStatus::Submitted,
-            ClassStatus::Approved,
-            ClassStatus::Returned,
-            ClassStatus::InTraining,
-            ClassStatus::Completed,
-            ClassStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|c| c.code() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ClassStatus::Draft => "草稿",
-            ClassStatus::Submitted => "待备案审核",
-            ClassStatus::Approved => "已备案",
-            ClassStatus::Returned => "已退回",
-            ClassStatus::InTraining => "培训中",
-            ClassStatus::Completed => "已结业",
-            ClassStatus::Cancelled => "已取消",
-        }
-    }
-
     pub fn apply(self, a: ClassAction) -> Result<ClassStatus, ClassTransitionError> {
         use ClassAction as A;
         use ClassStatus as S;
@@ -164,16 +112,6 @@ impl ClassStatus {
     pub fn is_open(self) -> bool {
         !matches!(self, ClassStatus::Completed | ClassStatus::Cancelled)
     }
-}
-
-/// 巡查 (patrol, announced rounds) and 抽查 (spot check).
-pub const INSPECTION_KINDS: [(&str, &str); 2] = [("patrol", "巡查"), ("spot_check", "抽查")];
-
-pub fn inspection_kind_label(code: &str) -> Option<&'static str> {
-    INSPECTION_KINDS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| *l)
 }
 
 #[cfg(test)]

@@ -32,31 +32,15 @@ pub struct Attendance {
     pub attended_minutes: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Attended at least `MIN_ATTENDANCE_PERCENT` of the scheduled minutes.
-    Completed,
-    /// Attended less.
-    ShortOfAttendance,
-    /// The class has no offline sessions: nothing to judge from attendance.
-    NoSessions,
-}
-
-impl Outcome {
-    pub fn code(self) -> &'static str {
-        match self {
-            Outcome::Completed => "completed",
-            Outcome::ShortOfAttendance => "short_of_attendance",
-            Outcome::NoSessions => "no_sessions",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Outcome::Completed => "合格",
-            Outcome::ShortOfAttendance => "出勤不足",
-            Outcome::NoSessions => "无线下课次",
-        }
+crate::coded! {
+    /// A learner's result from attendance.
+    pub enum Outcome {
+        /// Attended at least `MIN_ATTENDANCE_PERCENT` of the scheduled minutes.
+        Completed("completed", "合格"),
+        /// Attended less.
+        ShortOfAttendance("short_of_attendance", "出勤不足"),
+        /// The class has no offline sessions: nothing to judge from attendance.
+        NoSessions("no_sessions", "无线下课次"),
     }
 }
 

@@ -5,19 +5,14 @@
 /// Largest upload accepted, in bytes.
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
-/// Kinds of registration document an institution or enterprise uploads.
-pub const ORG_DOCUMENT_KINDS: [(&str, &str); 4] = [
-    ("school_licence", "民办学校办学许可证"),
-    ("business_licence", "营业执照"),
-    ("qualification", "培训资质证明"),
-    ("other", "其他证明材料"),
-];
-
-pub fn org_document_label(code: &str) -> Option<&'static str> {
-    ORG_DOCUMENT_KINDS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| *l)
+crate::coded! {
+    /// Kinds of registration document an institution or enterprise uploads.
+    pub enum OrgDocumentKind {
+        SchoolLicence("school_licence", "民办学校办学许可证"),
+        BusinessLicence("business_licence", "营业执照"),
+        Qualification("qualification", "培训资质证明"),
+        Other("other", "其他证明材料"),
+    }
 }
 
 /// The content type of a PDF, PNG or JPEG file from its magic bytes; `None` otherwise.

@@ -28,6 +28,43 @@ pub const EDUCATION_LEVELS: [(&str, &str); 6] = [
     ("postgraduate", "研究生"),
 ];
 
+crate::coded! {
+    /// How a learner came onto the platform.
+    pub enum LearnerSource {
+        SelfRegistered("self", "自行注册"),
+        Imported("import", "机构导入"),
+    }
+}
+
+crate::coded! {
+    /// How a bulk import treats a file with bad rows.
+    pub enum ImportMode {
+        /// Nothing is imported unless every row is good.
+        AllOrNothing("all_or_nothing", "全部正确才导入"),
+        /// Good rows are imported, bad rows reported.
+        GoodOnly("good_only", "只导入正确的行"),
+    }
+}
+
+crate::coded! {
+    /// Where a bulk import job is.
+    pub enum ImportStatus {
+        Checking("checking", "正在检查"),
+        Importing("importing", "正在导入"),
+        Done("done", "已完成"),
+        /// All-or-nothing with bad rows: nothing imported.
+        Rejected("rejected", "有错误，未导入"),
+        Failed("failed", "失败"),
+    }
+}
+
+impl ImportStatus {
+    /// Still running (a job in these states when the process stopped was cut off).
+    pub fn running(self) -> bool {
+        matches!(self, ImportStatus::Checking | ImportStatus::Importing)
+    }
+}
+
 fn find(list: &[(&'static str, &'static str)], s: &str) -> Option<(&'static str, &'static str)> {
     let s = s.trim();
     list.iter().find(|(c, l)| *c == s || *l == s).copied()

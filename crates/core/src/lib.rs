@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod classes;
+pub mod code;
 pub mod completion;
 pub mod documents;
 pub mod identity;
@@ -13,6 +14,7 @@ pub mod money;
 pub mod occupations;
 pub mod organizations;
 pub mod region;
+pub mod review;
 pub mod teachers;
 
 pub use identity::bank_account::BankAccount;
@@ -21,3 +23,7 @@ pub use identity::id_number::{Gender, IdNumber};
 pub use identity::phone::Phone;
 pub use money::Fen;
 pub use region::{RegionCode, RegionLevel};
+
+#[doc(hidden)]
+pub use code::__private;
+pub use code::Coded;

@@ -1,6 +1,24 @@
 //! Occupations, work types (工种) and the five skill levels of the national
 //! vocational qualification scheme.
 
+crate::coded! {
+    /// The rank of a node in the occupation classification.
+    pub enum OccupationRank {
+        Major("major", "大类"),
+        Medium("medium", "中类"),
+        Minor("minor", "小类"),
+        Occupation("occupation", "职业"),
+    }
+}
+
+crate::coded! {
+    /// Whether a catalogue project is offered.
+    pub enum ProjectStatus {
+        Published("published", "已发布"),
+        Withdrawn("withdrawn", "已撤回"),
+    }
+}
+
 /// (level number, name): 一级 is the highest.
 pub const SKILL_LEVELS: [(i32, &str); 5] = [
     (5, "五级/初级工"),

@@ -8,21 +8,12 @@ use std::fmt;
 #[serde(into = "String")]
 pub struct RegionCode([u8; 6]);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RegionLevel {
-    Province,
-    City,
-    County,
-}
-
-impl RegionLevel {
-    pub fn label(self) -> &'static str {
-        match self {
-            RegionLevel::Province => "省级",
-            RegionLevel::City => "市级",
-            RegionLevel::County => "县级",
-        }
+crate::coded! {
+    /// Province, city or county.
+    pub enum RegionLevel {
+        Province("province", "省级"),
+        City("city", "市级"),
+        County("county", "县级"),
     }
 }
 

@@ -7,6 +7,7 @@ use crate::crypto::{random_token, token_hash};
 use crate::error::{AppError, AppResult};
 use crate::{App, tx::begin_write};
 use chrono::Duration;
+use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::check_password_policy;
 use jineng_store::accounts::{session, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -98,7 +99,7 @@ impl App {
                 "密码错误次数过多，账户已锁定，请{minutes}分钟后再试"
             )));
         }
-        if u.status != "active" {
+        if u.status != UserStatus::Active {
             self.blocking(move |h| h.verify_dummy(&pw)).await?;
             self.audit_login(ctx, &u, "disabled").await?;
             return Err(AppError::Locked("账户已停用，请联系管理员".into()));
@@ -154,7 +155,7 @@ impl App {
                 "密码错误次数过多，账户已锁定，请{minutes}分钟后再试"
             )));
         }
-        if u.status != "active" {
+        if u.status != UserStatus::Active {
             txn.rollback().await?;
             return Err(AppError::Locked("账户已停用，请联系管理员".into()));
         }
@@ -258,7 +259,7 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if u.status != "active" {
+        if u.status != UserStatus::Active {
             return Err(AppError::Unauthenticated);
         }
         // Touch at most once a minute: idle timeout needs no finer grain, and it saves writes.

@@ -10,7 +10,6 @@ use crate::App;
 use crate::context::{Grant, Principal};
 use crate::error::AppResult;
 use jineng_core::RegionCode;
-use jineng_core::accounts::Role;
 use jineng_store::accounts::{role_grant, user};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
@@ -26,12 +25,10 @@ impl App {
             .all(db)
             .await?
             .into_iter()
-            .filter_map(|g| {
-                Some(Grant {
-                    role: Role::parse(&g.role)?,
-                    region: RegionCode::parse(&g.region_code).ok(),
-                    org_id: g.org_id,
-                })
+            .map(|g| Grant {
+                role: g.role,
+                region: RegionCode::parse(&g.region_code).ok(),
+                org_id: g.org_id,
             })
             .collect();
         Ok(Principal {

@@ -6,6 +6,7 @@ use crate::crypto::{random_token, token_hash};
 use crate::error::{AppError, AppResult};
 use crate::{App, tx::begin_write};
 use chrono::Duration;
+use jineng_core::accounts::UserStatus;
 use jineng_store::accounts::{api_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -126,7 +127,7 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if u.status != "active" || u.locked_until.is_some_and(|l| l > now) {
+        if u.status != UserStatus::Active || u.locked_until.is_some_and(|l| l > now) {
             return Err(AppError::Unauthenticated);
         }
         if t.last_used_at

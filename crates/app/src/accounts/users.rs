@@ -8,6 +8,7 @@ use crate::crypto::pii::PiiKind;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::scope::Scope;
 use crate::{App, tx::begin_write};
+use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role, check_password_policy};
 use jineng_core::{IdNumber, Phone, RegionCode, mask};
 use jineng_store::accounts::{api_token, role_grant, session, user};
@@ -41,7 +42,7 @@ pub struct UserView {
     pub id_number: Option<String>,
     pub region_code: Option<String>,
     pub region_name: Option<String>,
-    pub status: String,
+    pub status: UserStatus,
     pub locked: bool,
     pub totp_enabled: bool,
     pub roles: Vec<RoleView>,
@@ -103,13 +104,10 @@ impl App {
             .await?;
         let roles = grants
             .into_iter()
-            .filter_map(|g| {
-                let role = Role::parse(&g.role)?;
-                Some(RoleView {
-                    role,
-                    label: role.label(),
-                    region_code: (!g.region_code.is_empty()).then_some(g.region_code),
-                })
+            .map(|g| RoleView {
+                role: g.role,
+                label: g.role.label(),
+                region_code: (!g.region_code.is_empty()).then_some(g.region_code),
             })
             .collect();
         let region_name = match &u.region_code {
@@ -365,7 +363,7 @@ impl App {
             bank_account_enc: Set(None),
             region_code: Set(n.region.map(String::from)),
             password_hash: Set(hash),
-            status: Set("active".into()),
+            status: Set(UserStatus::Active),
             failed_logins: Set(0),
             locked_until: Set(None),
             must_change_password: Set(n.must_change_password),
@@ -568,12 +566,16 @@ impl App {
         if u.id == who.user_id && !active {
             return Err(AppError::Conflict("不能停用自己的账户".into()));
         }
-        let status = if active { "active" } else { "disabled" };
+        let status = if active {
+            UserStatus::Active
+        } else {
+            UserStatus::Disabled
+        };
         let now = self.now();
         let txn = begin_write(&self.db).await?;
-        let old = u.status.clone();
+        let old = u.status;
         let mut am = u.into_active_model();
-        am.status = Set(status.into());
+        am.status = Set(status);
         am.updated_at = Set(now);
         am.update(&txn).await?;
         if !active {
@@ -782,7 +784,7 @@ async fn insert_grant<C: sea_orm::ConnectionTrait>(
     role_grant::Entity::insert(role_grant::ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         user_id: Set(user_id.to_string()),
-        role: Set(role.code().to_string()),
+        role: Set(role),
         region_code: Set(region.map(|r| r.as_str().to_string()).unwrap_or_default()),
         org_id: Set(org_id.map(str::to_string)),
         created_at: Set(now),

@@ -9,27 +9,13 @@ use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
 use crate::{App, tx::begin_write};
 use jineng_core::accounts::Role;
+use jineng_core::classes::ApplicationStatus;
 use jineng_core::classes::ClassStatus;
 use jineng_store::accounts::user;
 use jineng_store::classes::{application, class, enrollment};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
-
-pub const PENDING: &str = "pending";
-pub const ACCEPTED: &str = "accepted";
-pub const REJECTED: &str = "rejected";
-pub const WITHDRAWN: &str = "withdrawn";
-
-pub fn status_label(s: &str) -> &'static str {
-    match s {
-        PENDING => "待审核",
-        ACCEPTED => "已录取",
-        REJECTED => "未录取",
-        WITHDRAWN => "已撤回",
-        _ => "",
-    }
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplicationView {
@@ -40,7 +26,7 @@ pub struct ApplicationView {
     pub start_date: String,
     pub user_id: String,
     pub learner_name: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub status_label: &'static str,
     pub reason: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -103,18 +89,19 @@ impl App {
         let page = std::cmp::max(page, 1);
         let rows = p.fetch_page(page - 1).await?;
         let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
-        let mine: std::collections::HashMap<String, String> = application::Entity::find()
-            .filter(application::Column::UserId.eq(who.user_id.clone()))
-            .filter(application::Column::ClassId.is_in(ids.clone()))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|a| (a.class_id, a.status))
-            .collect();
+        let mine: std::collections::HashMap<String, ApplicationStatus> =
+            application::Entity::find()
+                .filter(application::Column::UserId.eq(who.user_id.clone()))
+                .filter(application::Column::ClassId.is_in(ids.clone()))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|a| (a.class_id, a.status))
+                .collect();
         let mut items = Vec::with_capacity(rows.len());
         let mut names = Default::default();
         for c in rows {
-            let applied = mine.get(&c.id).map(|s| status_label(s));
+            let applied = mine.get(&c.id).map(|s| s.label());
             items.push(RecruitingClass {
                 class: self.class_view_with(c, &mut names).await?,
                 applied,
@@ -139,7 +126,7 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("培训班"))?;
-        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        let status = c.status;
         if !status.enrollment_open() || c.start_date.as_str() <= self.today().to_string().as_str() {
             // Classes that are not recruiting are not shown to learners at all.
             if matches!(status, ClassStatus::Draft | ClassStatus::Returned) {
@@ -156,11 +143,11 @@ impl App {
             .one(&self.db)
             .await?;
         if let Some(a) = &existing
-            && a.status != WITHDRAWN
+            && a.status != ApplicationStatus::Withdrawn
         {
             return Err(AppError::Conflict(format!(
                 "您已报名该班级（{}）",
-                status_label(&a.status)
+                a.status.label()
             )));
         }
         // One open enrolment per learner and project, as for enrolment by the institution.
@@ -193,7 +180,10 @@ impl App {
             Some(a) => {
                 // A withdrawn application is reopened rather than duplicated.
                 let res = application::Entity::update_many()
-                    .col_expr(application::Column::Status, Expr::value(PENDING))
+                    .col_expr(
+                        application::Column::Status,
+                        Expr::value(ApplicationStatus::Pending),
+                    )
                     .col_expr(application::Column::Reason, Expr::value(""))
                     .col_expr(application::Column::CreatedAt, Expr::value(now))
                     .col_expr(
@@ -205,7 +195,7 @@ impl App {
                         Expr::value(Option::<String>::None),
                     )
                     .filter(application::Column::Id.eq(a.id.clone()))
-                    .filter(application::Column::Status.eq(WITHDRAWN))
+                    .filter(application::Column::Status.eq(ApplicationStatus::Withdrawn))
                     .exec(&txn)
                     .await?;
                 if res.rows_affected != 1 {
@@ -219,7 +209,7 @@ impl App {
                     id: Set(id.clone()),
                     class_id: Set(c.id.clone()),
                     user_id: Set(who.user_id.clone()),
-                    status: Set(PENDING.into()),
+                    status: Set(ApplicationStatus::Pending),
                     reason: Set(String::new()),
                     created_at: Set(now),
                     decided_at: Set(None),
@@ -301,7 +291,7 @@ impl App {
                     org_name: c.map(|c| c.org_name.clone()).unwrap_or_default(),
                     start_date: c.map(|c| c.start_date.clone()).unwrap_or_default(),
                     learner_name: users.get(&a.user_id).cloned().unwrap_or_default(),
-                    status_label: status_label(&a.status),
+                    status_label: a.status.label(),
                     id: a.id,
                     class_id: a.class_id,
                     user_id: a.user_id,
@@ -326,23 +316,26 @@ impl App {
             .await?
             .filter(|a| a.user_id == who.user_id)
             .ok_or(AppError::NotFound("报名申请"))?;
-        if a.status != PENDING {
+        if a.status != ApplicationStatus::Pending {
             return Err(AppError::Conflict(format!(
                 "报名申请{}，不能撤回",
-                status_label(&a.status)
+                a.status.label()
             )));
         }
         let now = self.now();
         let txn = begin_write(&self.db).await?;
         let res = application::Entity::update_many()
-            .col_expr(application::Column::Status, Expr::value(WITHDRAWN))
+            .col_expr(
+                application::Column::Status,
+                Expr::value(ApplicationStatus::Withdrawn),
+            )
             .col_expr(application::Column::DecidedAt, Expr::value(Some(now)))
             .col_expr(
                 application::Column::DecidedBy,
                 Expr::value(Some(who.user_id.clone())),
             )
             .filter(application::Column::Id.eq(a.id.clone()))
-            .filter(application::Column::Status.eq(PENDING))
+            .filter(application::Column::Status.eq(ApplicationStatus::Pending))
             .exec(&txn)
             .await?;
         if res.rows_affected != 1 {
@@ -375,7 +368,7 @@ impl App {
         let c = self.own_class(who, class_id).await?;
         let rows = application::Entity::find()
             .filter(application::Column::ClassId.eq(c.id))
-            .filter(application::Column::Status.eq(PENDING))
+            .filter(application::Column::Status.eq(ApplicationStatus::Pending))
             .order_by_asc(application::Column::CreatedAt)
             .all(&self.db)
             .await?;
@@ -404,10 +397,10 @@ impl App {
                 AppError::NotFound(_) => AppError::NotFound("报名申请"),
                 e => e,
             })?;
-        if a.status != PENDING {
+        if a.status != ApplicationStatus::Pending {
             return Err(AppError::Conflict(format!(
                 "报名申请{}，不能再处理",
-                status_label(&a.status)
+                a.status.label()
             )));
         }
         if accept {
@@ -426,7 +419,10 @@ impl App {
         let now = self.now();
         let txn = begin_write(&self.db).await?;
         let res = application::Entity::update_many()
-            .col_expr(application::Column::Status, Expr::value(REJECTED))
+            .col_expr(
+                application::Column::Status,
+                Expr::value(ApplicationStatus::Rejected),
+            )
             .col_expr(application::Column::Reason, Expr::value(reason))
             .col_expr(application::Column::DecidedAt, Expr::value(Some(now)))
             .col_expr(
@@ -434,7 +430,7 @@ impl App {
                 Expr::value(Some(who.user_id.clone())),
             )
             .filter(application::Column::Id.eq(a.id.clone()))
-            .filter(application::Column::Status.eq(PENDING))
+            .filter(application::Column::Status.eq(ApplicationStatus::Pending))
             .exec(&txn)
             .await?;
         if res.rows_affected != 1 {

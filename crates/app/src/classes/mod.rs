@@ -10,8 +10,9 @@ use crate::scope::Scope;
 use crate::{App, tx::begin_write};
 use chrono::NaiveDate;
 use jineng_core::accounts::Permission;
-use jineng_core::classes::{ClassAction, ClassStatus, delivery_label};
-use jineng_core::organizations::OrgStatus;
+use jineng_core::classes::{ApplicationStatus, ClassAction, ClassStatus, Delivery, InspectionKind};
+use jineng_core::occupations::ProjectStatus;
+use jineng_core::organizations::OrgKind;
 use jineng_store::accounts::user;
 use jineng_store::catalogue::project;
 use jineng_store::classes::{application, class, enrollment};
@@ -29,7 +30,7 @@ pub mod applications;
 pub struct ClassInput {
     pub project_id: String,
     pub name: String,
-    pub delivery: String,
+    pub delivery: Delivery,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     pub location: String,
@@ -47,7 +48,7 @@ pub struct ClassView {
     pub project_id: String,
     pub project_name: String,
     pub name: String,
-    pub delivery: String,
+    pub delivery: Delivery,
     pub delivery_label: &'static str,
     pub start_date: String,
     pub end_date: String,
@@ -72,7 +73,7 @@ pub struct EnrolledLearner {
     /// Whole class hours (45 min) attended offline.
     pub offline_hours: u32,
     pub attendance_percent: u32,
-    pub outcome: &'static str,
+    pub outcome: jineng_core::completion::Outcome,
     pub outcome_label: &'static str,
 }
 
@@ -128,9 +129,9 @@ impl App {
                 n
             }
         };
-        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        let status = c.status;
         Ok(ClassView {
-            delivery_label: delivery_label(&c.delivery).unwrap_or(""),
+            delivery_label: c.delivery.label(),
             status_label: status.label(),
             status,
             org_name,
@@ -166,7 +167,7 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("机构"))?;
-        if !OrgStatus::parse(&org.status).is_some_and(OrgStatus::may_operate) {
+        if !org.status.may_operate() {
             return Err(AppError::Conflict(
                 "机构或企业登记未通过审核，或已被暂停、撤销，不能开班".into(),
             ));
@@ -186,8 +187,8 @@ impl App {
             .one(&self.db)
             .await?;
         match &p {
-            Some(p) if p.status == "published" => {
-                if org.kind == "institution"
+            Some(p) if p.status == ProjectStatus::Published => {
+                if org.kind == OrgKind::Institution
                     && !self
                         .has_approved_declaration(&org.id, &p.occupation_code)
                         .await?
@@ -216,9 +217,7 @@ impl App {
         if !(2..=100).contains(&n) {
             e.push(FieldError::new("name", "班级名称应为2至100个字符"));
         }
-        if delivery_label(&i.delivery).is_none() {
-            e.push(FieldError::new("delivery", "请选择培训形式"));
-        } else if i.delivery != "online" && i.location.trim().is_empty() {
+        if i.delivery.needs_location() && i.location.trim().is_empty() {
             e.push(FieldError::new(
                 "location",
                 "线下或线上线下结合的培训必须填写培训地点",
@@ -249,14 +248,14 @@ impl App {
             project_id: Set(p.id.clone()),
             occupation_code: Set(p.occupation_code.clone()),
             name: Set(i.name.trim().into()),
-            delivery: Set(i.delivery.clone()),
+            delivery: Set(i.delivery),
             start_date: Set(i.start_date.to_string()),
             end_date: Set(i.end_date.to_string()),
             location: Set(i.location.trim().into()),
             capacity: Set(i.capacity),
             theory_hours: Set(i.theory_hours),
             practice_hours: Set(i.practice_hours),
-            status: Set(ClassStatus::Draft.code().into()),
+            status: Set(ClassStatus::Draft),
             status_reason: Set(String::new()),
             enrolled: Set(0),
             created_by: Set(who.user_id.clone()),
@@ -375,7 +374,7 @@ impl App {
                     sessions_total: a.sessions_total,
                     offline_hours: a.class_hours(),
                     attendance_percent: a.percent(),
-                    outcome: outcome.code(),
+                    outcome,
                     outcome_label: outcome.label(),
                 }
             })
@@ -441,7 +440,7 @@ impl App {
     ) -> AppResult<usize> {
         let org = self.operating_org(who).await?;
         let c = self.own_class(who, class_id).await?;
-        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        let status = c.status;
         if matches!(status, ClassStatus::InTraining | ClassStatus::Completed) {
             return Err(AppError::Conflict("培训已开始，不能再报名".into()));
         }
@@ -484,7 +483,7 @@ impl App {
         let applicants: Vec<String> = application::Entity::find()
             .filter(application::Column::ClassId.eq(c.id.clone()))
             .filter(application::Column::UserId.is_in(ids.clone()))
-            .filter(application::Column::Status.eq(applications::PENDING))
+            .filter(application::Column::Status.eq(ApplicationStatus::Pending))
             .all(&self.db)
             .await?
             .into_iter()
@@ -572,7 +571,7 @@ impl App {
             .col_expr(class::Column::UpdatedAt, Expr::value(now))
             .filter(class::Column::Id.eq(c.id.clone()))
             .filter(class::Column::Enrolled.eq(c.enrolled))
-            .filter(class::Column::Status.eq(c.status.clone()))
+            .filter(class::Column::Status.eq(c.status))
             .exec(&txn)
             .await?;
         if res.rows_affected != 1 {
@@ -615,7 +614,7 @@ impl App {
             application::Entity::update_many()
                 .col_expr(
                     application::Column::Status,
-                    Expr::value(applications::ACCEPTED),
+                    Expr::value(ApplicationStatus::Accepted),
                 )
                 .col_expr(application::Column::DecidedAt, Expr::value(Some(now)))
                 .col_expr(
@@ -624,7 +623,7 @@ impl App {
                 )
                 .filter(application::Column::ClassId.eq(c.id.clone()))
                 .filter(application::Column::UserId.is_in(applicants.clone()))
-                .filter(application::Column::Status.eq(applications::PENDING))
+                .filter(application::Column::Status.eq(ApplicationStatus::Pending))
                 .exec(&txn)
                 .await?;
         }
@@ -672,7 +671,7 @@ impl App {
                 format!("{}必须填写原因", action.label()),
             ));
         }
-        let from = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        let from = c.status;
         let to = from
             .apply(action)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
@@ -705,7 +704,7 @@ impl App {
             application::Entity::update_many()
                 .col_expr(
                     application::Column::Status,
-                    Expr::value(applications::REJECTED),
+                    Expr::value(ApplicationStatus::Rejected),
                 )
                 .col_expr(
                     application::Column::Reason,
@@ -717,7 +716,7 @@ impl App {
                     Expr::value(Some(who.user_id.clone())),
                 )
                 .filter(application::Column::ClassId.eq(c.id.clone()))
-                .filter(application::Column::Status.eq(applications::PENDING))
+                .filter(application::Column::Status.eq(ApplicationStatus::Pending))
                 .exec(&txn)
                 .await?;
         }
@@ -784,7 +783,7 @@ impl App {
         let all = self.list_projects(&Default::default(), 1, 200).await?.items;
         let mut out = Vec::new();
         for p in all {
-            if org.kind != "institution"
+            if org.kind != OrgKind::Institution
                 || self
                     .has_approved_declaration(&org.id, &p.occupation_code)
                     .await?
@@ -813,16 +812,16 @@ impl App {
         let c = self
             .load_class(who, class_id, Permission::ReviewOrganizations)
             .await?;
-        let status = ClassStatus::parse(&c.status).unwrap_or(ClassStatus::Draft);
+        let status = c.status;
         if !matches!(status, ClassStatus::Approved | ClassStatus::InTraining) {
             return Err(AppError::Conflict(format!(
                 "培训班当前状态为“{}”，只能检查已备案或培训中的班级",
                 status.label()
             )));
         }
-        if jineng_core::classes::inspection_kind_label(kind).is_none() {
+        let Some(kind) = InspectionKind::parse(kind) else {
             return Err(AppError::field("kind", "检查方式只能是巡查或抽查"));
-        }
+        };
         let remarks = remarks.trim();
         if !qualified && remarks.is_empty() {
             return Err(AppError::field("remarks", "检查不合格必须填写意见"));
@@ -839,7 +838,7 @@ impl App {
                 class_id: Set(c.id.clone()),
                 org_id: Set(c.org_id.clone()),
                 region_code: Set(c.region_code.clone()),
-                kind: Set(kind.into()),
+                kind: Set(kind),
                 qualified: Set(qualified),
                 remarks: Set(remarks.into()),
                 inspector_id: Set(who.user_id.clone()),

@@ -4,16 +4,18 @@
 //! progress is stored on the job while it runs; refused rows come back as a report.
 //! A learner already on the platform (same ID number) is linked, never duplicated.
 
-use super::{gender_code, learner_username};
+use super::learner_username;
 use crate::audit::{self, Entry};
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::pii::PiiKind;
 use crate::error::{AppError, AppResult};
 use crate::{App, tx::begin_write};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role};
+use jineng_core::learners::ImportStatus;
+use jineng_core::learners::LearnerSource;
 use jineng_core::learners::{check_person_name, education, person_category};
-use jineng_core::organizations::OrgStatus;
 use jineng_core::{IdNumber, Phone};
 use jineng_store::accounts::{role_grant, user};
 use jineng_store::learners::{import_job, org_link, profile};
@@ -44,22 +46,7 @@ fn batch_rows(db: &jineng_store::Db) -> usize {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportMode {
-    /// Any bad row: nothing is imported.
-    AllOrNothing,
-    /// Good rows are imported, bad ones reported.
-    GoodOnly,
-}
-
-impl ImportMode {
-    pub fn code(self) -> &'static str {
-        match self {
-            ImportMode::AllOrNothing => "all_or_nothing",
-            ImportMode::GoodOnly => "good_only",
-        }
-    }
-}
+pub use jineng_core::learners::ImportMode;
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct BadRow {
@@ -231,7 +218,7 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("机构"))?;
-        if !OrgStatus::parse(&org.status).is_some_and(OrgStatus::may_operate) {
+        if !org.status.may_operate() {
             return Err(AppError::Conflict(
                 "机构或企业登记审核通过后才能导入学员".into(),
             ));
@@ -244,8 +231,8 @@ impl App {
             id: Set(id.clone()),
             org_id: Set(org_id.clone()),
             created_by: Set(who.user_id.clone()),
-            mode: Set(mode.code().into()),
-            status: Set("checking".into()),
+            mode: Set(mode),
+            status: Set(ImportStatus::Checking),
             total_rows: Set(rows.len() as i32),
             processed_rows: Set(0),
             good_rows: Set(0),
@@ -571,7 +558,7 @@ impl App {
                         region_code: Set(Some(g.county.clone())),
                         // No usable password until the learner activates the account.
                         password_hash: Set("!".into()),
-                        status: Set("active".into()),
+                        status: Set(UserStatus::Active),
                         failed_logins: Set(0),
                         locked_until: Set(None),
                         must_change_password: Set(false),
@@ -585,7 +572,7 @@ impl App {
                     grants.push(role_grant::ActiveModel {
                         id: Set(uuid::Uuid::now_v7().to_string()),
                         user_id: Set(uid.clone()),
-                        role: Set(Role::Learner.code().into()),
+                        role: Set(Role::Learner),
                         region_code: Set(String::new()),
                         org_id: Set(None),
                         created_at: Set(now),
@@ -594,10 +581,10 @@ impl App {
                         user_id: Set(uid.clone()),
                         person_category: Set(g.category.into()),
                         education: Set(g.education.into()),
-                        gender: Set(gender_code(g.id.gender()).into()),
+                        gender: Set(g.id.gender()),
                         birth_date: Set(g.id.birth_date().to_string()),
                         region_code: Set(g.county.clone()),
-                        source: Set("import".into()),
+                        source: Set(LearnerSource::Imported),
                         imported_by_org: Set(org_id.into()),
                         activated: Set(false),
                         created_at: Set(now),
@@ -642,10 +629,10 @@ impl App {
                     user_id: Set(uid.clone()),
                     person_category: Set(g.category.into()),
                     education: Set(g.education.into()),
-                    gender: Set(gender_code(g.id.gender()).into()),
+                    gender: Set(g.id.gender()),
                     birth_date: Set(g.id.birth_date().to_string()),
                     region_code: Set(g.county.clone()),
-                    source: Set("import".into()),
+                    source: Set(LearnerSource::Imported),
                     imported_by_org: Set(org_id.into()),
                     activated: Set(true),
                     created_at: Set(now),

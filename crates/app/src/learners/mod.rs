@@ -12,9 +12,11 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::scope::Scope;
 use crate::{App, tx::begin_write};
 use chrono::Duration;
+use jineng_core::RegionLevel;
 use jineng_core::accounts::{Permission, Role, check_password_policy};
+use jineng_core::learners::LearnerSource;
 use jineng_core::learners::{education, person_category};
-use jineng_core::{Gender, IdNumber, Phone, RegionCode, mask};
+use jineng_core::{IdNumber, Phone, RegionCode, mask};
 use jineng_store::accounts::{role_grant, user};
 use jineng_store::learners::{org_link, profile, sms_code};
 use jineng_store::reference::region;
@@ -52,7 +54,7 @@ pub struct LearnerView {
     pub education_label: &'static str,
     pub region_code: String,
     pub region_name: String,
-    pub source: String,
+    pub source: LearnerSource,
     pub activated: bool,
 }
 
@@ -69,13 +71,6 @@ const CODE_MAX_ATTEMPTS: i32 = 5;
 
 fn code_hash(bidx: &str, code: &str) -> String {
     hex::encode(Sha256::digest(format!("{bidx}:{code}").as_bytes()))
-}
-
-pub(crate) fn gender_code(g: Gender) -> &'static str {
-    match g {
-        Gender::Male => "male",
-        Gender::Female => "female",
-    }
 }
 
 /// An unguessable username for learners, who sign in with phone or ID number.
@@ -201,7 +196,7 @@ impl App {
             .one(&self.db)
             .await?
         {
-            Some(m) if m.level == "county" => {}
+            Some(m) if m.level == RegionLevel::County => {}
             _ => errors.push(FieldError::new(field, "请选择所在区县")),
         }
         Ok(())
@@ -278,10 +273,10 @@ impl App {
             user_id: Set(prepared.id.clone()),
             person_category: Set(category.map(|c| c.0).unwrap_or_default().into()),
             education: Set(edu.map(|c| c.0).unwrap_or_default().into()),
-            gender: Set(gender_code(i.id_number.gender()).into()),
+            gender: Set(i.id_number.gender()),
             birth_date: Set(i.id_number.birth_date().to_string()),
             region_code: Set(i.region.as_str().into()),
-            source: Set("self".into()),
+            source: Set(LearnerSource::SelfRegistered),
             imported_by_org: Set(String::new()),
             activated: Set(true),
             created_at: Set(now),
@@ -428,7 +423,7 @@ impl App {
             phone: show(&u.phone_enc, mask::phone),
             id: u.id,
             name: u.display_name,
-            gender: if p.gender == "male" { "男" } else { "女" },
+            gender: p.gender.label(),
             birth_date: p.birth_date,
             person_category_label: person_category(&p.person_category)
                 .map(|c| c.1)

@@ -9,7 +9,7 @@ use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
 use crate::{App, tx::begin_write};
 use jineng_core::accounts::Permission;
-use jineng_core::documents::{MAX_DOCUMENT_BYTES, clean_filename, org_document_label, sniff};
+use jineng_core::documents::{MAX_DOCUMENT_BYTES, OrgDocumentKind, clean_filename, sniff};
 use jineng_core::organizations::OrgStatus;
 use jineng_store::organizations::document;
 use sea_orm::sea_query::Expr;
@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 pub struct DocumentView {
     pub id: String,
     pub org_id: String,
-    pub kind: String,
+    pub kind: OrgDocumentKind,
     pub kind_label: &'static str,
     pub filename: String,
     pub content_type: String,
@@ -33,7 +33,7 @@ pub struct DocumentView {
 impl From<document::Model> for DocumentView {
     fn from(d: document::Model) -> Self {
         DocumentView {
-            kind_label: org_document_label(&d.kind).unwrap_or(""),
+            kind_label: d.kind.label(),
             id: d.id,
             org_id: d.org_id,
             kind: d.kind,
@@ -65,7 +65,7 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("机构"))?;
-        if OrgStatus::parse(&o.status) == Some(OrgStatus::Revoked) {
+        if o.status == OrgStatus::Revoked {
             return Err(AppError::Conflict(
                 "机构已被撤销，不能再修改登记材料".into(),
             ));
@@ -83,9 +83,9 @@ impl App {
         bytes: Vec<u8>,
     ) -> AppResult<DocumentView> {
         let o = self.own_org_for_documents(who, org_id).await?;
-        if org_document_label(kind).is_none() {
+        let Some(kind) = OrgDocumentKind::parse(kind) else {
             return Err(AppError::field("kind", "请选择材料类型"));
-        }
+        };
         if bytes.is_empty() {
             return Err(AppError::field("file", "请选择要上传的文件"));
         }
@@ -112,7 +112,7 @@ impl App {
             document::Entity::insert(document::ActiveModel {
                 id: Set(id.clone()),
                 org_id: Set(o.id.clone()),
-                kind: Set(kind.into()),
+                kind: Set(kind),
                 filename: Set(filename.clone()),
                 content_type: Set(content_type.into()),
                 size: Set(size),
@@ -132,7 +132,7 @@ impl App {
                 ctx,
                 Entry {
                     action: "org.document_upload",
-                    object_type: &o.kind,
+                    object_type: o.kind.code(),
                     object_id: &o.id,
                     changes: serde_json::json!({"document": id, "kind": kind, "filename": filename, "size": size, "sha256": sha}),
                     outcome: "ok",
@@ -205,7 +205,7 @@ impl App {
                 d.id
             )));
         }
-        self.record_read(who, ctx, "org.document_read", &o.kind, &o.id, &d.id)
+        self.record_read(who, ctx, "org.document_read", o.kind.code(), &o.id, &d.id)
             .await?;
         Ok((d.into(), bytes.to_vec()))
     }
@@ -245,7 +245,7 @@ impl App {
             ctx,
             Entry {
                 action: "org.document_remove",
-                object_type: &o.kind,
+                object_type: o.kind.code(),
                 object_id: &o.id,
                 changes: serde_json::json!({"document": d.id, "filename": d.filename}),
                 outcome: "ok",

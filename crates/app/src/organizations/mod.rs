@@ -12,8 +12,11 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::scope::Scope;
 use crate::{App, tx::begin_write};
 use chrono::{DateTime, NaiveDate, Utc};
+use jineng_core::RegionLevel;
 use jineng_core::accounts::{Permission, Role};
+use jineng_core::organizations::AnnualResult;
 use jineng_core::organizations::{self as org, OrgAction, OrgKind, OrgStatus};
+use jineng_core::review::ReviewStatus;
 use jineng_core::{BankAccount, CreditCode, IdNumber, Phone, RegionCode, mask};
 use jineng_store::organizations::{annual_review, organization, version};
 use jineng_store::reference::region;
@@ -153,7 +156,7 @@ impl App {
             .one(&self.db)
             .await?
         {
-            Some(r) if r.level == "county" => {}
+            Some(r) if r.level == RegionLevel::County => {}
             Some(_) => e.push(FieldError::new("region_code", "请选择所在区县")),
             None => e.push(FieldError::new("region_code", "行政区划代码不存在")),
         }
@@ -226,7 +229,7 @@ impl App {
                 .encrypt(v)
                 .map_err(|e| AppError::Internal(e.to_string()))
         };
-        am.kind = Set(i.kind.code().into());
+        am.kind = Set(i.kind);
         am.name = Set(i.name.trim().into());
         am.credit_code = Set(i.credit_code.as_str().into());
         am.region_code = Set(i.region.as_str().into());
@@ -289,7 +292,7 @@ impl App {
         let org_id = uuid::Uuid::now_v7().to_string();
         let mut am = organization::ActiveModel {
             id: Set(org_id.clone()),
-            status: Set(OrgStatus::Submitted.code().into()),
+            status: Set(OrgStatus::Submitted),
             status_reason: Set(String::new()),
             version: Set(1),
             created_at: Set(now),
@@ -374,8 +377,8 @@ impl App {
             .await?
             .map(|r| r.name)
             .unwrap_or_default();
-        let kind = OrgKind::parse(&o.kind).unwrap_or(OrgKind::Institution);
-        let status = OrgStatus::parse(&o.status).unwrap_or(OrgStatus::Submitted);
+        let kind = o.kind;
+        let status = o.status;
         Ok(OrgView {
             legal_rep_id: show(&o.legal_rep_id_enc, mask::id_number),
             contact_phone: show(&o.contact_phone_enc, mask::phone),
@@ -493,7 +496,7 @@ impl App {
         if reason.chars().count() > 500 {
             return Err(AppError::field("reason", "原因不能超过500个字符"));
         }
-        let from = OrgStatus::parse(&o.status).unwrap_or(OrgStatus::Submitted);
+        let from = o.status;
         let to = from
             .apply(action)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
@@ -536,11 +539,10 @@ impl App {
                 .ok_or(AppError::Internal("missing current version".into()))?;
             let mut vm = v.into_active_model();
             vm.decision = Set(if action == OrgAction::Approve {
-                "approved"
+                ReviewStatus::Approved
             } else {
-                "returned"
-            }
-            .into());
+                ReviewStatus::Returned
+            });
             vm.decided_by = Set(who.user_id.clone());
             vm.decided_at = Set(Some(now));
             vm.reason = Set(reason.to_string());
@@ -555,7 +557,7 @@ impl App {
             ctx,
             Entry {
                 action: &action_code,
-                object_type: &o.kind,
+                object_type: o.kind.code(),
                 object_id: &o.id,
                 changes,
                 outcome: "ok",
@@ -580,14 +582,14 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let o = self.load_org(who, id).await?;
-        let status = OrgStatus::parse(&o.status).unwrap_or(OrgStatus::Submitted);
+        let status = o.status;
         if !status.editable() {
             return Err(AppError::Conflict(format!(
                 "当前状态为“{}”，只有被退回的登记可以修改后重新提交",
                 status.label()
             )));
         }
-        if i.kind.code() != o.kind {
+        if i.kind != o.kind {
             return Err(AppError::field("kind", "不能更改登记类别"));
         }
         let errors = self.check_org(&i, Some(&o.id)).await?;
@@ -618,7 +620,7 @@ impl App {
         }
         let mut am = o.clone().into_active_model();
         self.fill_org(&mut am, &i)?;
-        am.status = Set(next.code().into());
+        am.status = Set(next);
         am.status_reason = Set(String::new());
         am.version = Set(new_version);
         am.updated_at = Set(now);
@@ -639,7 +641,7 @@ impl App {
             ctx,
             Entry {
                 action: "org.resubmit",
-                object_type: &o.kind,
+                object_type: o.kind.code(),
                 object_id: &o.id,
                 changes: Self::org_snapshot(&i),
                 outcome: "ok",
@@ -691,7 +693,7 @@ impl App {
         if !passed && remarks.is_empty() {
             return Err(AppError::field("remarks", "年审不合格必须填写意见"));
         }
-        let status = OrgStatus::parse(&o.status).unwrap_or(OrgStatus::Submitted);
+        let status = o.status;
         if !matches!(status, OrgStatus::Approved | OrgStatus::Suspended) {
             return Err(AppError::Conflict(format!(
                 "当前状态为“{}”，不能进行年审",
@@ -712,7 +714,11 @@ impl App {
             id: Set(uuid::Uuid::now_v7().to_string()),
             org_id: Set(o.id.clone()),
             year: Set(year),
-            result: Set(if passed { "passed" } else { "failed" }.into()),
+            result: Set(if passed {
+                AnnualResult::Passed
+            } else {
+                AnnualResult::Failed
+            }),
             remarks: Set(remarks.to_string()),
             reviewer_id: Set(who.user_id.clone()),
             reviewed_at: Set(now),
@@ -758,7 +764,7 @@ impl App {
             ctx,
             Entry {
                 action: "org.annual_review",
-                object_type: &o.kind,
+                object_type: o.kind.code(),
                 object_id: &o.id,
                 changes,
                 outcome: "ok",
@@ -811,7 +817,7 @@ async fn insert_version<C: sea_orm::ConnectionTrait>(
         snapshot: Set(snapshot.to_string()),
         submitted_by: Set(by.to_string()),
         submitted_at: Set(now),
-        decision: Set(String::new()),
+        decision: Set(ReviewStatus::Submitted),
         decided_by: Set(String::new()),
         decided_at: Set(None),
         reason: Set(String::new()),

@@ -1,24 +1,31 @@
 //! Roles and permissions. A role grant may carry a region (regulators) or an
 //! organisation (institution, enterprise, provider); the grant decides the scope.
 
-use serde::{Deserialize, Serialize};
+crate::coded! {
+    /// A role a user holds; ordered from least to most powerful (for the audit record).
+    pub enum Role {
+        Learner("learner", "学员"),
+        InstitutionAdmin("institution_admin", "培训机构管理员"),
+        EnterpriseAdmin("enterprise_admin", "企业管理员"),
+        Teacher("teacher", "师资"),
+        CourseProvider("course_provider", "课程资源方"),
+        Expert("expert", "评审专家"),
+        ExpertLeader("expert_leader", "评审专家组长"),
+        Regulator("regulator", "人社监管"),
+        Operator("operator", "运营管理员"),
+        ServiceAgent("service_agent", "客服"),
+        Auditor("auditor", "审计员"),
+        Viewer("viewer", "只读管理员"),
+        SystemAdmin("system_admin", "系统管理员"),
+    }
+}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Learner,
-    InstitutionAdmin,
-    EnterpriseAdmin,
-    Teacher,
-    CourseProvider,
-    Expert,
-    ExpertLeader,
-    Regulator,
-    Operator,
-    ServiceAgent,
-    Auditor,
-    Viewer,
-    SystemAdmin,
+crate::coded! {
+    /// Whether an account may sign in.
+    pub enum UserStatus {
+        Active("active", "正常"),
+        Disabled("disabled", "已停用"),
+    }
 }
 
 pub const ALL_ROLES: [Role; 13] = [
@@ -66,46 +73,6 @@ pub enum Permission {
 }
 
 impl Role {
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::Learner => "learner",
-            Role::InstitutionAdmin => "institution_admin",
-            Role::EnterpriseAdmin => "enterprise_admin",
-            Role::Teacher => "teacher",
-            Role::CourseProvider => "course_provider",
-            Role::Expert => "expert",
-            Role::ExpertLeader => "expert_leader",
-            Role::Regulator => "regulator",
-            Role::Operator => "operator",
-            Role::ServiceAgent => "service_agent",
-            Role::Auditor => "auditor",
-            Role::Viewer => "viewer",
-            Role::SystemAdmin => "system_admin",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Role> {
-        ALL_ROLES.into_iter().find(|r| r.code() == code)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Learner => "学员",
-            Role::InstitutionAdmin => "培训机构管理员",
-            Role::EnterpriseAdmin => "企业管理员",
-            Role::Teacher => "师资",
-            Role::CourseProvider => "课程资源方",
-            Role::Expert => "评审专家",
-            Role::ExpertLeader => "评审专家组长",
-            Role::Regulator => "人社监管",
-            Role::Operator => "运营管理员",
-            Role::ServiceAgent => "客服",
-            Role::Auditor => "审计员",
-            Role::Viewer => "只读管理员",
-            Role::SystemAdmin => "系统管理员",
-        }
-    }
-
     /// Platform administrators: the three permission levels plus the auditor.
     pub fn is_admin(self) -> bool {
         matches!(

@@ -11,18 +11,11 @@ use std::fmt;
 #[serde(into = "String")]
 pub struct IdNumber(String);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Gender {
-    Male,
-    Female,
-}
-
-impl Gender {
-    pub fn label(self) -> &'static str {
-        match self {
-            Gender::Male => "男",
-            Gender::Female => "女",
-        }
+crate::coded! {
+    /// From the ID number's 17th digit.
+    pub enum Gender {
+        Male("male", "男"),
+        Female("female", "女"),
     }
 }
 

@@ -2,36 +2,11 @@
 //! registration with the regulator (submitted → approved or returned → resubmitted …,
 //! then suspended, reinstated or revoked). Only the transitions listed here exist.
 
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    Institution,
-    Enterprise,
-}
-
-impl OrgKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            OrgKind::Institution => "institution",
-            OrgKind::Enterprise => "enterprise",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "institution" => Some(OrgKind::Institution),
-            "enterprise" => Some(OrgKind::Enterprise),
-            _ => None,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgKind::Institution => "培训机构",
-            OrgKind::Enterprise => "企业",
-        }
+crate::coded! {
+    /// What kind of organisation registered.
+    pub enum OrgKind {
+        Institution("institution", "培训机构"),
+        Enterprise("enterprise", "企业"),
     }
 }
 
@@ -62,31 +37,40 @@ pub fn institution_type_label(code: &str) -> Option<&'static str> {
         .map(|(_, l)| *l)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgStatus {
-    /// Waiting for the regulator.
-    Submitted,
-    /// Verified; may operate.
-    Approved,
-    /// Sent back with a reason; the organisation fixes and resubmits.
-    Returned,
-    /// Temporarily barred (e.g. failed annual review); may be reinstated.
-    Suspended,
-    /// Permanently barred.
-    Revoked,
+crate::coded! {
+    /// Where a registration is in its life.
+    pub enum OrgStatus {
+        /// Waiting for the regulator.
+        Submitted("submitted", "待审核"),
+        /// Verified; may operate.
+        Approved("approved", "已通过"),
+        /// Sent back with a reason; the organisation fixes and resubmits.
+        Returned("returned", "已退回"),
+        /// Temporarily barred (e.g. failed annual review); may be reinstated.
+        Suspended("suspended", "已暂停"),
+        /// Permanently barred.
+        Revoked("revoked", "已撤销"),
+    }
 }
 
-/// Something a person or regulator does to a registration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgAction {
-    Resubmit,
-    Approve,
-    Return,
-    Suspend,
-    Reinstate,
-    Revoke,
+crate::coded! {
+    /// Something a person or regulator does to a registration.
+    pub enum OrgAction {
+        Resubmit("resubmit", "重新提交"),
+        Approve("approve", "审核通过"),
+        Return("return", "退回"),
+        Suspend("suspend", "暂停"),
+        Reinstate("reinstate", "恢复"),
+        Revoke("revoke", "撤销"),
+    }
+}
+
+crate::coded! {
+    /// The result of an annual review (年审).
+    pub enum AnnualResult {
+        Passed("passed", "合格"),
+        Failed("failed", "不合格"),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -97,17 +81,6 @@ pub struct TransitionError {
 }
 
 impl OrgAction {
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgAction::Resubmit => "重新提交",
-            OrgAction::Approve => "审核通过",
-            OrgAction::Return => "退回",
-            OrgAction::Suspend => "暂停",
-            OrgAction::Reinstate => "恢复",
-            OrgAction::Revoke => "撤销",
-        }
-    }
-
     /// Actions that must carry a written reason.
     pub fn needs_reason(self) -> bool {
         matches!(
@@ -120,63 +93,9 @@ impl OrgAction {
     pub fn by_regulator(self) -> bool {
         self != OrgAction::Resubmit
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "resubmit" => OrgAction::Resubmit,
-            "approve" => OrgAction::Approve,
-            "return" => OrgAction::Return,
-            "suspend" => OrgAction::Suspend,
-            "reinstate" => OrgAction::Reinstate,
-            "revoke" => OrgAction::Revoke,
-            _ => return None,
-        })
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            OrgAction::Resubmit => "resubmit",
-            OrgAction::Approve => "approve",
-            OrgAction::Return => "return",
-            OrgAction::Suspend => "suspend",
-            OrgAction::Reinstate => "reinstate",
-            OrgAction::Revoke => "revoke",
-        }
-    }
 }
 
 impl OrgStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            OrgStatus::Submitted => "submitted",
-            OrgStatus::Approved => "approved",
-            OrgStatus::Returned => "returned",
-            OrgStatus::Suspended => "suspended",
-            OrgStatus::Revoked => "revoked",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "submitted" => OrgStatus::Submitted,
-            "approved" => OrgStatus::Approved,
-            "returned" => OrgStatus::Returned,
-            "suspended" => OrgStatus::Suspended,
-            "revoked" => OrgStatus::Revoked,
-            _ => return None,
-        })
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrgStatus::Submitted => "待审核",
-            OrgStatus::Approved => "已通过",
-            OrgStatus::Returned => "已退回",
-            OrgStatus::Suspended => "已暂停",
-            OrgStatus::Revoked => "已撤销",
-        }
-    }
-
     /// The state after `action`, or why it is not allowed.
     pub fn apply(self, action: OrgAction) -> Result<OrgStatus, TransitionError> {
         use OrgAction as A;

@@ -1,5 +1,6 @@
 //! A role held by a user, with the region (regulators) or organisation it applies to.
 
+use jineng_core::accounts::Role;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     #[sea_orm(indexed, unique_key = "grant")]
     pub user_id: String,
     #[sea_orm(unique_key = "grant")]
-    pub role: String,
+    pub role: Role,
     /// Empty string when the role has no region; part of the uniqueness key.
     #[sea_orm(unique_key = "grant")]
     pub region_code: String,

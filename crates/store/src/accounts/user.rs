@@ -1,6 +1,7 @@
 //! One row per person or organisation login. Personal data is stored only encrypted
 //! (`*_enc`) with a blind index (`*_bidx`) for exact look-ups; never in clear.
 
+use jineng_core::accounts::UserStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -23,7 +24,7 @@ pub struct Model {
     pub region_code: Option<String>,
     pub password_hash: String,
     /// `active` or `disabled`.
-    pub status: String,
+    pub status: UserStatus,
     pub failed_logins: i32,
     pub locked_until: Option<DateTimeUtc>,
     pub must_change_password: bool,

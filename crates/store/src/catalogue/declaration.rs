@@ -1,6 +1,7 @@
 //! An institution's declaration that it trains an occupation (work type, level), and the
 //! regulator's decision on it. Classes may only be opened for approved declarations.
 
+use jineng_core::review::ReviewStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -21,7 +22,7 @@ pub struct Model {
     pub skill_level: i32,
     /// `submitted`, `approved` or `returned`.
     #[sea_orm(indexed)]
-    pub status: String,
+    pub status: ReviewStatus,
     pub reason: String,
     pub submitted_by: String,
     pub submitted_at: DateTimeUtc,

@@ -1,5 +1,6 @@
 //! One entry of the training-project catalogue.
 
+use jineng_core::occupations::ProjectStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -28,7 +29,7 @@ pub struct Model {
     pub region_code: String,
     /// `published` or `withdrawn`.
     #[sea_orm(indexed)]
-    pub status: String,
+    pub status: ProjectStatus,
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

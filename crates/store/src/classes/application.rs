@@ -1,6 +1,7 @@
 //! A learner's application to join a class that is still recruiting (报名申请); the
 //! institution accepts (which enrols the learner) or rejects it with a reason.
 
+use jineng_core::classes::ApplicationStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +14,7 @@ pub struct Model {
     #[sea_orm(indexed, unique_key = "applicant")]
     pub user_id: String,
     /// `pending`, `accepted`, `rejected` or `withdrawn`.
-    pub status: String,
+    pub status: ApplicationStatus,
     pub reason: String,
     pub created_at: DateTimeUtc,
     pub decided_at: Option<DateTimeUtc>,

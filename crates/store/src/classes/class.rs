@@ -1,6 +1,7 @@
 //! One training class (培训班) of an institution or enterprise, opened from a catalogue
 //! project. Region and organisation are copied in, so scoping needs no join.
 
+use jineng_core::classes::{ClassStatus, Delivery};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -17,7 +18,7 @@ pub struct Model {
     pub occupation_code: String,
     pub name: String,
     /// `online`, `offline` or `blended`.
-    pub delivery: String,
+    pub delivery: Delivery,
     /// YYYY-MM-DD.
     #[sea_orm(indexed)]
     pub start_date: String,
@@ -29,7 +30,7 @@ pub struct Model {
     pub practice_hours: i32,
     /// See `jineng_core::classes::ClassStatus`.
     #[sea_orm(indexed)]
-    pub status: String,
+    pub status: ClassStatus,
     /// Reason of the last return or cancellation.
     pub status_reason: String,
     pub enrolled: i32,

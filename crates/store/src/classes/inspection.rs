@@ -1,5 +1,6 @@
 //! A regulator's inspection of a class during training, with its verdict.
 
+use jineng_core::classes::InspectionKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +14,7 @@ pub struct Model {
     #[sea_orm(indexed)]
     pub region_code: String,
     /// `patrol` or `spot_check`.
-    pub kind: String,
+    pub kind: InspectionKind,
     pub qualified: bool,
     pub remarks: String,
     pub inspector_id: String,

@@ -1,6 +1,7 @@
 //! A bulk import of learners from a spreadsheet: progress while it runs, and the report
 //! of refused rows (row number and reasons) when it ends.
 
+use jineng_core::learners::{ImportMode, ImportStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,9 +13,9 @@ pub struct Model {
     pub org_id: String,
     pub created_by: String,
     /// `all_or_nothing` or `good_only`.
-    pub mode: String,
+    pub mode: ImportMode,
     /// `checking`, `importing`, `done`, `rejected` (all-or-nothing with bad rows) or `failed`.
-    pub status: String,
+    pub status: ImportStatus,
     pub total_rows: i32,
     pub processed_rows: i32,
     pub good_rows: i32,

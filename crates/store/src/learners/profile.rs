@@ -1,6 +1,8 @@
 //! One real person as a learner. The account (`users`) holds name, encrypted ID number
 //! and phone; this row holds what training needs. One ID number, one learner.
 
+use jineng_core::Gender;
+use jineng_core::learners::LearnerSource;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,13 +13,13 @@ pub struct Model {
     pub person_category: String,
     pub education: String,
     /// `male` or `female`, from the ID number.
-    pub gender: String,
+    pub gender: Gender,
     /// YYYY-MM-DD, from the ID number.
     pub birth_date: String,
     #[sea_orm(indexed)]
     pub region_code: String,
     /// `self` (registered themselves) or `import`.
-    pub source: String,
+    pub source: LearnerSource,
     /// The institution or enterprise that imported the learner first, if any.
     #[sea_orm(indexed)]
     pub imported_by_org: String,

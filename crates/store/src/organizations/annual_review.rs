@@ -1,5 +1,6 @@
 //! 年审: one yearly review of an approved organisation by its regulator.
 
+use jineng_core::organizations::AnnualResult;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,7 +13,7 @@ pub struct Model {
     #[sea_orm(unique_key = "org_year")]
     pub year: i32,
     /// `passed` or `failed`.
-    pub result: String,
+    pub result: AnnualResult,
     pub remarks: String,
     pub reviewer_id: String,
     pub reviewed_at: DateTimeUtc,

@@ -2,6 +2,7 @@
 //! The bytes live in file storage under `storage_key`; this row is the record of them.
 //! Removing a document only marks it, so earlier versions can still be looked at.
 
+use jineng_core::documents::OrgDocumentKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub id: String,
     #[sea_orm(indexed)]
     pub org_id: String,
-    pub kind: String,
+    pub kind: OrgDocumentKind,
     pub filename: String,
     pub content_type: String,
     pub size: i64,

@@ -1,6 +1,7 @@
 //! The current state of one institution's or enterprise's registration.
 //! Personal and bank data only encrypted (`*_enc`) with blind indexes where looked up.
 
+use jineng_core::organizations::{OrgKind, OrgStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     pub id: String,
     /// `institution` or `enterprise`.
     #[sea_orm(indexed)]
-    pub kind: String,
+    pub kind: OrgKind,
     pub name: String,
     #[sea_orm(unique)]
     pub credit_code: String,
@@ -41,7 +42,7 @@ pub struct Model {
     pub valid_until: String,
     /// See `jineng_core::organizations::OrgStatus`.
     #[sea_orm(indexed)]
-    pub status: String,
+    pub status: OrgStatus,
     /// Reason of the last return, suspension or revocation.
     pub status_reason: String,
     pub version: i32,

@@ -1,5 +1,6 @@
 //! Every submitted version of a registration, with the regulator's decision on it.
 
+use jineng_core::review::ReviewStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -16,7 +17,7 @@ pub struct Model {
     pub submitted_by: String,
     pub submitted_at: DateTimeUtc,
     /// `approved`, `returned`, or empty while pending.
-    pub decision: String,
+    pub decision: ReviewStatus,
     pub decided_by: String,
     pub decided_at: Option<DateTimeUtc>,
     pub reason: String,

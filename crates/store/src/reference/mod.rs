@@ -31,13 +31,16 @@ pub async fn load<C: ConnectionTrait>(db: &C) -> Result<(usize, usize), DbErr> {
         let models: Vec<region::ActiveModel> = rows(DIVISIONS_CSV)?
             .iter()
             .filter(|r| seen.insert(r[0].to_string()))
-            .map(|r| region::ActiveModel {
-                code: Set(r[0].to_string()),
-                name: Set(r[1].to_string()),
-                level: Set(r[2].to_string()),
-                parent_code: Set(opt(&r[3])),
+            .map(|r| {
+                Ok(region::ActiveModel {
+                    code: Set(r[0].to_string()),
+                    name: Set(r[1].to_string()),
+                    level: Set(jineng_core::RegionLevel::from_stored(&r[2])
+                        .map_err(|e| DbErr::Custom(e.to_string()))?),
+                    parent_code: Set(opt(&r[3])),
+                })
             })
-            .collect();
+            .collect::<Result<_, DbErr>>()?;
         loaded.0 = models.len();
         for chunk in models.chunks(500) {
             region::Entity::insert_many(chunk.to_vec()).exec(db).await?;
@@ -46,15 +49,18 @@ pub async fn load<C: ConnectionTrait>(db: &C) -> Result<(usize, usize), DbErr> {
     if occupation::Entity::find().count(db).await? == 0 {
         let models: Vec<occupation::ActiveModel> = rows(OCCUPATIONS_CSV)?
             .iter()
-            .map(|r| occupation::ActiveModel {
-                code: Set(r[0].to_string()),
-                level: Set(r[1].to_string()),
-                name: Set(r[2].to_string()),
-                parent_code: Set(opt(&r[3])),
-                digital: Set(&r[4] == "Y"),
-                green: Set(&r[5] == "Y"),
+            .map(|r| {
+                Ok(occupation::ActiveModel {
+                    code: Set(r[0].to_string()),
+                    level: Set(jineng_core::occupations::OccupationRank::from_stored(&r[1])
+                        .map_err(|e| DbErr::Custom(e.to_string()))?),
+                    name: Set(r[2].to_string()),
+                    parent_code: Set(opt(&r[3])),
+                    digital: Set(&r[4] == "Y"),
+                    green: Set(&r[5] == "Y"),
+                })
             })
-            .collect();
+            .collect::<Result<_, DbErr>>()?;
         loaded.1 = models.len();
         for chunk in models.chunks(500) {
             occupation::Entity::insert_many(chunk.to_vec())

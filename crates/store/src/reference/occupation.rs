@@ -1,5 +1,6 @@
 //! The 2022 occupation classification (职业分类大典): major, medium, minor groups and occupations.
 
+use jineng_core::occupations::OccupationRank;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
     /// `major`, `medium`, `minor` or `occupation`.
-    pub level: String,
+    pub level: OccupationRank,
     pub name: String,
     #[sea_orm(indexed)]
     pub parent_code: Option<String>,

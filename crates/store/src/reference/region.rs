@@ -1,5 +1,6 @@
 //! Administrative divisions: province, city and county rows.
 
+use jineng_core::RegionLevel;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub code: String,
     pub name: String,
     /// `province`, `city` or `county`.
-    pub level: String,
+    pub level: RegionLevel,
     #[sea_orm(indexed)]
     pub parent_code: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! A teacher teaching for one institution: entered by the institution, approved into the
 //! pool (or returned) by the regulator of the institution's region.
 
+use jineng_core::review::ReviewStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -17,7 +18,7 @@ pub struct Model {
     pub full_time: bool,
     /// `submitted`, `approved` or `returned`.
     #[sea_orm(indexed)]
-    pub status: String,
+    pub status: ReviewStatus,
     pub reason: String,
     pub created_at: DateTimeUtc,
     pub decided_at: Option<DateTimeUtc>,

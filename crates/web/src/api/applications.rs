@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jineng_app::classes::applications::ApplicationView;
+use jineng_core::classes::ApplicationStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,8 +23,7 @@ pub struct ApplicationOut {
     pub start_date: String,
     pub user_id: String,
     pub learner_name: String,
-    /// pending, accepted, rejected or withdrawn.
-    pub status: String,
+    pub status: ApplicationStatus,
     pub status_label: String,
     /// Why the institution did not accept.
     pub reason: String,

@@ -10,6 +10,8 @@ use axum::http::StatusCode;
 use jineng_app::AppError;
 use jineng_app::catalogue::{DeclarationView, ProjectFilter, ProjectInput, ProjectView};
 use jineng_core::Fen;
+use jineng_core::occupations::ProjectStatus;
+use jineng_core::review::ReviewStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -30,8 +32,7 @@ pub struct ProjectOut {
     pub practice_hours: i32,
     /// Subsidy standard per person, in fen.
     pub subsidy_fen: i64,
-    /// published or withdrawn.
-    pub status: String,
+    pub status: ProjectStatus,
 }
 
 impl From<ProjectView> for ProjectOut {
@@ -166,8 +167,7 @@ pub struct DeclarationOut {
     pub work_type_id: String,
     pub work_type_name: String,
     pub skill_level: i32,
-    /// submitted, approved or returned.
-    pub status: String,
+    pub status: ReviewStatus,
     pub reason: String,
 }
 

@@ -9,18 +9,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jineng_app::classes::{ClassFilter, ClassInput, ClassView, EnrolledLearner};
 use jineng_app::{AppError, FieldError};
-use jineng_core::classes::{ClassAction, ClassStatus};
+use jineng_core::classes::{ClassAction, ClassStatus, Delivery, InspectionKind};
+use jineng_core::completion::Outcome;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize, ToSchema, Default, Clone)]
+#[derive(Deserialize, ToSchema, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ClassIn {
     /// A published catalogue project.
     pub project_id: String,
     pub name: String,
-    /// online, offline or blended.
-    pub delivery: String,
+    pub delivery: Delivery,
     /// YYYY-MM-DD, not before today.
     pub start_date: String,
     pub end_date: String,
@@ -45,7 +45,7 @@ pub fn parse_class(i: ClassIn) -> Result<ClassInput, AppError> {
         (Some(start_date), Some(end_date)) => Ok(ClassInput {
             project_id: i.project_id.trim().into(),
             name: i.name,
-            delivery: i.delivery.trim().into(),
+            delivery: i.delivery,
             start_date,
             end_date,
             location: i.location,
@@ -65,7 +65,7 @@ pub struct ClassOut {
     pub project_id: String,
     pub project_name: String,
     pub name: String,
-    pub delivery: String,
+    pub delivery: Delivery,
     pub start_date: String,
     pub end_date: String,
     pub location: String,
@@ -73,8 +73,7 @@ pub struct ClassOut {
     pub enrolled: i32,
     pub theory_hours: i32,
     pub practice_hours: i32,
-    /// draft, submitted, approved, returned, in_training, completed, cancelled.
-    pub status: String,
+    pub status: ClassStatus,
     pub status_reason: String,
 }
 
@@ -95,7 +94,7 @@ impl From<ClassView> for ClassOut {
             enrolled: c.enrolled,
             theory_hours: c.theory_hours,
             practice_hours: c.practice_hours,
-            status: c.status.code().into(),
+            status: c.status,
             status_reason: c.status_reason,
         }
     }
@@ -119,7 +118,7 @@ pub struct ClassLearnerOut {
     pub attendance_percent: u32,
     /// `completed` (at least 80 % of scheduled minutes attended), `short_of_attendance`,
     /// or `no_sessions`.
-    pub outcome: String,
+    pub outcome: Outcome,
     pub outcome_label: String,
 }
 
@@ -132,7 +131,7 @@ impl From<EnrolledLearner> for ClassLearnerOut {
             sessions_total: l.sessions_total,
             offline_hours: l.offline_hours,
             attendance_percent: l.attendance_percent,
-            outcome: l.outcome.into(),
+            outcome: l.outcome,
             outcome_label: l.outcome_label.into(),
         }
     }
@@ -281,8 +280,7 @@ pub async fn act(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionIn {
-    /// patrol (巡查) or spot_check (抽查).
-    pub kind: String,
+    pub kind: InspectionKind,
     pub qualified: bool,
     /// Required when not qualified.
     #[serde(default)]
@@ -292,7 +290,7 @@ pub struct InspectionIn {
 #[derive(Serialize, ToSchema)]
 pub struct InspectionOut {
     pub id: String,
-    pub kind: String,
+    pub kind: InspectionKind,
     pub qualified: bool,
     pub remarks: String,
     pub inspector_name: String,
@@ -309,7 +307,7 @@ pub async fn inspect(
     ApiJson(i): ApiJson<InspectionIn>,
 ) -> Result<StatusCode, ApiError> {
     s.app
-        .inspect_class(&who, &ctx, &id, i.kind.trim(), i.qualified, &i.remarks)
+        .inspect_class(&who, &ctx, &id, i.kind.code(), i.qualified, &i.remarks)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use jineng_app::learners::import::{BadRow, ImportMode};
 use jineng_app::learners::{LearnerFilter, LearnerInput, LearnerView};
 use jineng_app::{AppError, FieldError};
+use jineng_core::learners::{ImportStatus, LearnerSource};
 use jineng_core::{IdNumber, Phone, RegionCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -121,8 +122,7 @@ pub struct LearnerOut {
     pub person_category: String,
     pub education: String,
     pub region_code: String,
-    /// `self` or `import`.
-    pub source: String,
+    pub source: LearnerSource,
     pub activated: bool,
 }
 
@@ -216,9 +216,8 @@ pub struct ImportQuery {
 #[derive(Serialize, ToSchema)]
 pub struct ImportJobOut {
     pub id: String,
-    /// checking, importing, done, rejected or failed.
-    pub status: String,
-    pub mode: String,
+    pub status: ImportStatus,
+    pub mode: ImportMode,
     pub total_rows: i32,
     pub processed_rows: i32,
     pub good_rows: i32,

@@ -27,8 +27,7 @@ pub struct RegionQuery {
 pub struct RegionOut {
     pub code: String,
     pub name: String,
-    /// `province`, `city` or `county`.
-    pub level: String,
+    pub level: jineng_core::RegionLevel,
     pub parent_code: Option<String>,
 }
 

@@ -15,8 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 pub struct OccupationOut {
     /// e.g. `4-01-02-01`.
     pub code: String,
-    /// major, medium, minor or occupation.
-    pub level: String,
+    pub level: jineng_core::occupations::OccupationRank,
     pub name: String,
     pub parent_code: Option<String>,
     /// Marked S (数字职业) in the 2022 book.

@@ -404,8 +404,7 @@ pub struct VersionOut {
     /// The submitted fields as JSON (personal data masked).
     pub snapshot: serde_json::Value,
     pub submitted_at: chrono::DateTime<chrono::Utc>,
-    /// approved, returned, or empty while pending.
-    pub decision: String,
+    pub decision: jineng_core::review::ReviewStatus,
     pub reason: String,
     pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -466,8 +465,7 @@ fn today(s: &AppState) -> chrono::NaiveDate {
 #[derive(Serialize, ToSchema)]
 pub struct DocumentOut {
     pub id: String,
-    /// school_licence, business_licence, qualification or other.
-    pub kind: String,
+    pub kind: jineng_core::documents::OrgDocumentKind,
     pub kind_label: String,
     pub filename: String,
     /// As judged from the file's first bytes: application/pdf, image/png or image/jpeg.

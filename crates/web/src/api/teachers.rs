@@ -59,7 +59,7 @@ pub struct TeacherOut {
     pub subjects: String,
     pub years_teaching: i32,
     /// submitted, approved or returned.
-    pub status: String,
+    pub status: jineng_core::review::ReviewStatus,
     pub reason: String,
     /// How many institutions this teacher is linked to.
     pub institutions: usize,

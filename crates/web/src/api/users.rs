@@ -35,7 +35,7 @@ pub struct UserOut {
     pub region_code: Option<String>,
     pub region_name: Option<String>,
     /// `active` or `disabled`.
-    pub status: String,
+    pub status: jineng_core::accounts::UserStatus,
     pub locked: bool,
     pub totp_enabled: bool,
     pub roles: Vec<RoleOut>,

@@ -15,6 +15,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
 use jineng_app::accounts::users::UserView;
+use jineng_core::RegionLevel;
+use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role, roles::ALL_ROLES};
 use jineng_store::reference::region;
 use serde::Deserialize;
@@ -128,7 +130,7 @@ pub async fn export(
             v.id_number.unwrap_or_default(),
             v.region_name.unwrap_or_default(),
             roles,
-            if v.status == "active" {
+            if v.status == UserStatus::Active {
                 "正常".into()
             } else {
                 "已停用".into()

@@ -18,6 +18,7 @@ use jineng_app::AppError;
 use jineng_app::catalogue::{DeclarationView, ProjectFilter, ProjectView};
 use jineng_core::accounts::Permission;
 use jineng_core::occupations::{BUSINESS_CATEGORIES, SKILL_LEVELS, TRAINING_TYPES};
+use jineng_core::review::ReviewStatus;
 use jineng_store::reference::work_type;
 use serde::Deserialize;
 

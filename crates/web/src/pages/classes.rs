@@ -15,10 +15,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use jineng_app::AppError;
 use jineng_app::catalogue::ProjectView;
 use jineng_app::classes::{ClassView, EnrolledLearner};
 use jineng_core::accounts::Permission;
-use jineng_core::classes::{ClassAction, ClassStatus, DELIVERY_MODES};
+use jineng_core::classes::{ClassAction, ClassStatus, Delivery};
+use jineng_core::completion::Outcome;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -146,7 +148,7 @@ pub struct NewPage {
     layout: Layout,
     form: ClassForm,
     projects: Vec<ProjectView>,
-    modes: &'static [(&'static str, &'static str)],
+    modes: &'static [Delivery],
     error: Option<String>,
 }
 
@@ -167,7 +169,7 @@ pub async fn new_form(State(s): State<AppState>, u: PageUser) -> Result<Response
         layout: Layout::new("开班", &u, "/classes"),
         form,
         projects,
-        modes: &DELIVERY_MODES,
+        modes: Delivery::ALL,
         error: None,
     }
     .into_response())
@@ -180,20 +182,22 @@ pub async fn open(
     Form(f): Form<ClassForm>,
 ) -> Result<Response, PageError> {
     let int = |v: &str| v.trim().parse::<i32>().unwrap_or(-1);
-    let raw = ClassIn {
+    let delivery = Delivery::parse(f.delivery.trim());
+    let raw = delivery.map(|delivery| ClassIn {
         project_id: f.project_id.clone(),
         name: f.name.clone(),
-        delivery: f.delivery.clone(),
+        delivery,
         start_date: f.start_date.clone(),
         end_date: f.end_date.clone(),
         location: f.location.clone(),
         capacity: int(&f.capacity),
         theory_hours: int(&f.theory_hours),
         practice_hours: int(&f.practice_hours),
-    };
-    let result = match parse_class(raw) {
-        Ok(i) => s.app.open_class(&u.principal, &ctx, i).await,
-        Err(e) => Err(e),
+    });
+    let result = match raw.map(parse_class) {
+        None => Err(AppError::field("delivery", "请选择培训形式")),
+        Some(Ok(i)) => s.app.open_class(&u.principal, &ctx, i).await,
+        Some(Err(e)) => Err(e),
     };
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/classes/{}", c.id)).into_response()),
@@ -210,7 +214,7 @@ pub async fn open(
                     layout: Layout::new("开班", &u, "/classes"),
                     form: f,
                     projects,
-                    modes: &DELIVERY_MODES,
+                    modes: Delivery::ALL,
                     error: Some(msg),
                 },
             )
@@ -241,8 +245,8 @@ pub struct DetailPage {
 }
 
 impl DetailPage {
-    fn kind_label(code: &str) -> &'static str {
-        jineng_core::classes::inspection_kind_label(code).unwrap_or("")
+    fn kind_label(kind: &jineng_core::classes::InspectionKind) -> &'static str {
+        kind.label()
     }
 
     fn when(t: &chrono::DateTime<chrono::Utc>) -> String {

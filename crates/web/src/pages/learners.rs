@@ -19,6 +19,7 @@ use jineng_app::AppError;
 use jineng_app::learners::import::ImportMode;
 use jineng_app::learners::{LearnerFilter, LearnerInput, LearnerView};
 use jineng_core::accounts::Permission;
+use jineng_core::learners::ImportStatus;
 use jineng_core::learners::{EDUCATION_LEVELS, PERSON_CATEGORIES};
 use jineng_core::{IdNumber, Phone, RegionCode};
 use jineng_store::learners::import_job;
@@ -458,26 +459,27 @@ impl JobPage {
 }
 
 fn running(j: &import_job::Model) -> bool {
-    matches!(j.status.as_str(), "checking" | "importing")
+    j.status.running()
 }
 
 fn percent(j: &import_job::Model) -> i32 {
     let total = j.total_rows.max(1);
-    match j.status.as_str() {
+    match j.status {
         // Checking is the first half of the work, writing the second.
-        "checking" => j.processed_rows * 50 / total,
-        "importing" => 50 + j.imported_rows * 50 / j.good_rows.max(1),
+        ImportStatus::Checking => j.processed_rows * 50 / total,
+        ImportStatus::Importing => 50 + j.imported_rows * 50 / j.good_rows.max(1),
         _ => 100,
     }
 }
 
-fn status_label(s: &str) -> &'static str {
+/// A job's state as the import page words it.
+fn status_label(s: &ImportStatus) -> &'static str {
     match s {
-        "checking" => "正在校验",
-        "importing" => "正在导入",
-        "done" => "导入完成",
-        "rejected" => "存在错误行，未导入任何数据",
-        _ => "导入失败",
+        ImportStatus::Checking => "正在校验",
+        ImportStatus::Importing => "正在导入",
+        ImportStatus::Done => "导入完成",
+        ImportStatus::Rejected => "存在错误行，未导入任何数据",
+        ImportStatus::Failed => "导入失败",
     }
 }
 

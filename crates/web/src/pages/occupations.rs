@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
 use jineng_app::occupations::OccupationNode;
+use jineng_core::occupations::OccupationRank;
 use jineng_core::occupations::SKILL_LEVELS;
 use jineng_store::reference::occupation;
 use serde::Deserialize;
@@ -34,13 +35,8 @@ pub struct OccupationsPage {
 }
 
 impl OccupationsPage {
-    fn level_label(level: &str) -> &'static str {
-        match level {
-            "major" => "大类",
-            "medium" => "中类",
-            "minor" => "小类",
-            _ => "职业",
-        }
+    fn level_label(level: &OccupationRank) -> &'static str {
+        level.label()
     }
 }
 

@@ -19,9 +19,12 @@ use axum_extra::extract::cookie::SameSite;
 use jineng_app::organizations::documents::DocumentView;
 use jineng_app::organizations::{AdminAccount, OrgView};
 use jineng_app::{AppError, FieldError};
+use jineng_core::RegionLevel;
 use jineng_core::accounts::Permission;
-use jineng_core::documents::{MAX_DOCUMENT_BYTES, ORG_DOCUMENT_KINDS};
+use jineng_core::documents::{MAX_DOCUMENT_BYTES, OrgDocumentKind};
+use jineng_core::organizations::AnnualResult;
 use jineng_core::organizations::{INSTITUTION_TYPES, NATURES, OrgAction, OrgStatus};
+use jineng_core::review::ReviewStatus;
 use jineng_store::organizations::{annual_review, version};
 use serde::Deserialize;
 
@@ -35,12 +38,12 @@ pub async fn county_groups(s: &AppState) -> Result<Vec<CityGroup>, PageError> {
     let all = s.app.regions_under(s.province.subtree_prefix()).await?;
     let mut groups: Vec<CityGroup> = Vec::new();
     for r in all {
-        match r.level.as_str() {
-            "city" => groups.push(CityGroup {
+        match r.level {
+            RegionLevel::City => groups.push(CityGroup {
                 city: r.name,
                 counties: vec![],
             }),
-            "county" => {
+            RegionLevel::County => {
                 if let Some(g) = groups.last_mut() {
                     g.counties.push((r.code, r.name));
                 }
@@ -446,7 +449,7 @@ pub struct OrgDetailPage {
     error: Option<String>,
     year: i32,
     documents: Vec<DocumentView>,
-    kinds: &'static [(&'static str, &'static str)],
+    kinds: &'static [OrgDocumentKind],
     max_mb: usize,
 }
 
@@ -465,11 +468,11 @@ impl OrgDetailPage {
             .to_string()
     }
 
-    fn decision_label(d: &str) -> &'static str {
+    fn decision_label(d: &ReviewStatus) -> &'static str {
         match d {
-            "approved" => "通过",
-            "returned" => "退回",
-            _ => "待审核",
+            ReviewStatus::Approved => "通过",
+            ReviewStatus::Returned => "退回",
+            ReviewStatus::Submitted => "待审核",
         }
     }
 }
@@ -517,7 +520,7 @@ async fn detail_page(
     let documents = s.app.org_documents(&u.principal, id).await?;
     Ok(OrgDetailPage {
         documents,
-        kinds: &ORG_DOCUMENT_KINDS,
+        kinds: OrgDocumentKind::ALL,
         max_mb: MAX_DOCUMENT_BYTES / 1024 / 1024,
         layout: Layout::new(o.name.clone(), u, "/orgs"),
         o,

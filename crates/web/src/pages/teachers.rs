@@ -13,6 +13,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::teachers::TeacherView;
 use jineng_core::accounts::{Permission, Role};
+use jineng_core::review::ReviewStatus;
 use jineng_core::teachers::TEACHER_LEVELS;
 use serde::Deserialize;
 

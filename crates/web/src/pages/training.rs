@@ -13,6 +13,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use jineng_app::classes::applications::{MyTraining, RecruitingClass};
+use jineng_core::classes::{ApplicationStatus, ClassStatus};
+use jineng_core::completion::Outcome;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]

@@ -18,7 +18,7 @@ async fn wait_for(t: &TestApp, who: &str, job: &str) -> jineng_store::learners::
     let full = t.app.principal_of(&p.user_id).await.unwrap();
     for _ in 0..200 {
         let j = t.app.import_job(&full, job).await.unwrap();
-        if !matches!(j.status.as_str(), "checking" | "importing") {
+        if !j.status.running() {
             return j;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -205,7 +205,7 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
         .to_string();
     let j = wait_for(&t, "institution", &job).await;
     assert_eq!(
-        (j.status.as_str(), j.good_rows, j.bad_rows, j.imported_rows),
+        (j.status.code(), j.good_rows, j.bad_rows, j.imported_rows),
         ("rejected", 3, 3, 0)
     );
     let report = j.report.clone();
@@ -240,7 +240,7 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
         .trim_start_matches("/learners/import/")
         .to_string();
     let j = wait_for(&t, "institution", &job).await;
-    assert_eq!((j.status.as_str(), j.imported_rows), ("done", 3));
+    assert_eq!((j.status.code(), j.imported_rows), ("done", 3));
     let list = inst.get("/learners").await.text();
     assert!(
         list.contains("共 3 名学员")
@@ -287,7 +287,7 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
         .location()
         .trim_start_matches("/learners/import/")
         .to_string();
-    assert_eq!(wait_for(&t, "enterprise", &job).await.status, "done");
+    assert_eq!(wait_for(&t, "enterprise", &job).await.status.code(), "done");
     let ent_list = ent.get("/learners").await.text();
     assert!(
         ent_list.contains("共 1 名学员")
