@@ -140,7 +140,7 @@ impl App {
         class_id: &str,
         allow_approved: bool,
     ) -> AppResult<class::Model> {
-        let org = self.operating_org(who).await?;
+        let org = self.organizations().operating(who).await?;
         let c = class::Entity::find_by_id(class_id.to_string())
             .one(&self.db)
             .await?
@@ -500,7 +500,7 @@ impl App {
             return Ok((s, c, running));
         }
         self.get_class(who, &c.id).await?;
-        let own = self.own_org_ids(who).contains(&c.org_id);
+        let own = who.org_ids().contains(&c.org_id);
         Ok((s, c, own && running))
     }
 }

@@ -408,8 +408,7 @@ impl App {
         work_type_id: Option<&str>,
         level: i32,
     ) -> AppResult<DeclarationView> {
-        if !who.can(Permission::ManageOwnOrganization)
-            || !self.own_org_ids(who).iter().any(|o| o == org_id)
+        if !who.can(Permission::ManageOwnOrganization) || !who.org_ids().iter().any(|o| o == org_id)
         {
             return Err(AppError::Forbidden);
         }

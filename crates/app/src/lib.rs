@@ -1,6 +1,37 @@
 //! Jineng's use cases. Every public operation takes the caller (`Principal`) first,
 //! checks permission and scope, applies `core` rules, writes in one transaction and
 //! appends an audit record in that same transaction. Pages, API and CLI all call these.
+//!
+//! The use cases are grouped in bounded contexts (`app.classes().file(&who, …)`): each
+//! context is a module with a small public service and private helpers. Shared
+//! machinery lives beside them: `scope` (what a caller may see), `write` (the one write
+//! path), `review` (approve or return with a reason), `page` (paging).
+
+/// Declare a bounded context: a cheap handle on the `App` that carries one domain's
+/// use cases (`app.organizations().register(…)`).
+macro_rules! bounded_context {
+    ($(#[$meta:meta])* $name:ident, $accessor:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'a> {
+            app: &'a $crate::App,
+        }
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = $crate::App;
+            fn deref(&self) -> &$crate::App {
+                self.app
+            }
+        }
+
+        impl $crate::App {
+            $(#[$meta])*
+            pub fn $accessor(&self) -> $name<'_> {
+                $name { app: self }
+            }
+        }
+    };
+}
 
 pub mod accounts;
 pub mod attendance;
@@ -18,11 +49,14 @@ pub mod inbox;
 pub mod learners;
 pub mod occupations;
 pub mod organizations;
+pub mod page;
+pub mod review;
 pub mod scope;
 pub mod seed;
 pub mod sms;
 pub mod teachers;
 pub mod tx;
+pub(crate) mod write;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::SecurityConfig;

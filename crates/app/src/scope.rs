@@ -1,9 +1,27 @@
 //! The one place where "what may this caller see" becomes a query condition.
-//! Every list and look-up of scoped data goes through `Principal::scope`.
+//!
+//! `Principal::scope(permission)` turns who is asking into a `Scope`; every kind of
+//! scoped record declares once, in the table at the end of this file, which of its
+//! columns (or which parent record) carries its region, its organisation and its owner.
+//! Use cases load and list scoped records only through `App::find_scoped` and
+//! `App::list_scoped`; a record outside the caller's scope answers "not found", so its
+//! existence does not leak. Never build a scope condition anywhere else.
 
+use crate::App;
 use crate::context::Principal;
+use crate::error::{AppError, AppResult};
 use jineng_core::accounts::Permission;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef};
+use jineng_store::accounts::{api_token, user};
+use jineng_store::catalogue::declaration;
+use jineng_store::classes::{application, class, inspection, session};
+use jineng_store::learners::{import_job, org_link, profile};
+use jineng_store::organizations::{annual_review, document, organization, version};
+use jineng_store::teachers::link as teacher_link;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef, Query};
+use sea_orm::{
+    ColumnTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter,
+    Select,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -42,10 +60,255 @@ impl Principal {
             Some(Scope::OwnUser(self.user_id.clone()))
         }
     }
+
+    /// The organisations the caller works for (usually one).
+    pub fn org_ids(&self) -> Vec<String> {
+        self.grants
+            .iter()
+            .filter_map(|g| g.org_id.clone())
+            .collect()
+    }
+
+    /// Whether the caller works for this organisation.
+    pub fn works_for(&self, org_id: &str) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.org_id.as_deref() == Some(org_id))
+    }
+}
+
+/// How a kind of record is scoped: declared once per entity in the table below.
+/// A dimension a record does not have admits nothing.
+pub(crate) trait Scoped: EntityTrait {
+    /// What the record is called in "…不存在或无权查看".
+    const NOUN: &'static str;
+    /// Regulators: records in these region subtrees.
+    fn in_regions(_prefixes: &[String]) -> Option<Condition> {
+        None
+    }
+    /// Institution and enterprise staff: records of these organisations.
+    fn of_orgs(_orgs: &[String]) -> Option<Condition> {
+        None
+    }
+    /// A person's own records.
+    fn of_user(_user_id: &str) -> Option<Condition> {
+        None
+    }
 }
 
 impl Scope {
-    /// A condition over a table with a region column and an owner column.
+    /// The condition that admits exactly the records of kind `E` this scope may see.
+    pub(crate) fn over<E: Scoped>(&self) -> Condition {
+        match self {
+            Scope::All => Some(Condition::all()),
+            Scope::Regions(ps) => E::in_regions(ps),
+            Scope::Orgs(ids) => E::of_orgs(ids),
+            Scope::OwnUser(u) => E::of_user(u),
+        }
+        .unwrap_or_else(nothing)
+    }
+}
+
+impl App {
+    /// Load one record the caller may see with `p`: 403 without `p`, 404 outside the scope.
+    pub(crate) async fn find_scoped<E>(
+        &self,
+        who: &Principal,
+        p: Permission,
+        id: &str,
+    ) -> AppResult<E::Model>
+    where
+        E: Scoped,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<String>,
+    {
+        let scope = who.scope(p).ok_or(AppError::Forbidden)?;
+        E::find_by_id(id.to_string())
+            .filter(scope.over::<E>())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound(E::NOUN))
+    }
+
+    /// All records of kind `E` the caller may see with `p`, to filter and page further.
+    pub(crate) fn list_scoped<E: Scoped>(
+        &self,
+        who: &Principal,
+        p: Permission,
+    ) -> AppResult<Select<E>> {
+        let scope = who.scope(p).ok_or(AppError::Forbidden)?;
+        Ok(E::find().filter(scope.over::<E>()))
+    }
+}
+
+/// A condition no row meets.
+pub(crate) fn nothing() -> Condition {
+    Condition::all().add(Expr::val(1).eq(0))
+}
+
+/// Rows whose region code lies in one of the subtrees. A range, not LIKE: region codes
+/// are digits, so [p, p+1) is exactly the subtree, and a range uses the index on both
+/// SQLite and PostgreSQL.
+pub(crate) fn region_range(col: impl ColumnTrait, prefixes: &[String]) -> Condition {
+    let mut any = Condition::any();
+    for (p, upper) in prefixes.iter().map(|p| (p, upper_bound(p))) {
+        any = any.add(Condition::all().add(col.gte(p.clone())).add(col.lt(upper)));
+    }
+    any
+}
+
+/// The first code after a prefix's subtree: "5201" → "5202".
+fn upper_bound(p: &str) -> String {
+    p.parse::<u64>()
+        .map(|n| format!("{:0width$}", n + 1, width = p.len()))
+        .unwrap_or_else(|_| format!("{p}~"))
+}
+
+/// Rows whose `fk` names a record of `P` that `cond` admits (scoping through a parent).
+fn via<P: EntityTrait>(fk: impl IntoSimpleExpr, cond: Option<Condition>) -> Option<Condition> {
+    let cond = cond?;
+    let pk = P::PrimaryKey::iter().next()?.into_column();
+    let parents = Query::select()
+        .column(pk)
+        .from(P::default())
+        .cond_where(cond)
+        .to_owned();
+    Some(Condition::all().add(fk.into_simple_expr().in_subquery(parents)))
+}
+
+fn is_in(col: impl ColumnTrait, ids: &[String]) -> Option<Condition> {
+    Some(Condition::all().add(col.is_in(ids.iter().cloned())))
+}
+
+fn eq(col: impl ColumnTrait, v: &str) -> Option<Condition> {
+    Some(Condition::all().add(col.eq(v)))
+}
+
+use sea_orm::Iterable;
+
+// ---------------------------------------------------------------------------------------
+// The scope of every kind of record. A new scoped entity is declared here, and only here.
+// ---------------------------------------------------------------------------------------
+
+/// Accounts: regulators see accounts of their region; everyone sees their own.
+impl Scoped for user::Entity {
+    const NOUN: &'static str = "账户";
+    fn in_regions(ps: &[String]) -> Option<Condition> {
+        Some(region_range(user::Column::RegionCode, ps))
+    }
+    fn of_user(u: &str) -> Option<Condition> {
+        eq(user::Column::Id, u)
+    }
+}
+
+impl Scoped for api_token::Entity {
+    const NOUN: &'static str = "访问令牌";
+    fn of_user(u: &str) -> Option<Condition> {
+        eq(api_token::Column::UserId, u)
+    }
+}
+
+/// Institutions and enterprises: by their county; staff see their own.
+impl Scoped for organization::Entity {
+    const NOUN: &'static str = "机构";
+    fn in_regions(ps: &[String]) -> Option<Condition> {
+        Some(region_range(organization::Column::RegionCode, ps))
+    }
+    fn of_orgs(ids: &[String]) -> Option<Condition> {
+        is_in(organization::Column::Id, ids)
+    }
+}
+
+/// Everything that belongs to one organisation is seen with it.
+macro_rules! scoped_by_org {
+    ($($entity:path, $noun:literal, $org:path;)+) => {$(
+        impl Scoped for $entity {
+            const NOUN: &'static str = $noun;
+            fn in_regions(ps: &[String]) -> Option<Condition> {
+                via::<organization::Entity>($org, organization::Entity::in_regions(ps))
+            }
+            fn of_orgs(ids: &[String]) -> Option<Condition> {
+                is_in($org, ids)
+            }
+        }
+    )+};
+}
+
+scoped_by_org! {
+    version::Entity, "登记版本", version::Column::OrgId;
+    annual_review::Entity, "年审记录", annual_review::Column::OrgId;
+    document::Entity, "登记材料", document::Column::OrgId;
+    import_job::Entity, "导入任务", import_job::Column::OrgId;
+}
+
+/// Records that carry their organisation's region and id (copied in, so no join).
+macro_rules! scoped_by_region_and_org {
+    ($($entity:path, $noun:literal, $region:path, $org:path;)+) => {$(
+        impl Scoped for $entity {
+            const NOUN: &'static str = $noun;
+            fn in_regions(ps: &[String]) -> Option<Condition> {
+                Some(region_range($region, ps))
+            }
+            fn of_orgs(ids: &[String]) -> Option<Condition> {
+                is_in($org, ids)
+            }
+        }
+    )+};
+}
+
+scoped_by_region_and_org! {
+    class::Entity, "培训班", class::Column::RegionCode, class::Column::OrgId;
+    declaration::Entity, "工种申报", declaration::Column::RegionCode, declaration::Column::OrgId;
+    teacher_link::Entity, "师资", teacher_link::Column::RegionCode, teacher_link::Column::OrgId;
+    inspection::Entity, "检查记录", inspection::Column::RegionCode, inspection::Column::OrgId;
+}
+
+/// A class's sessions are seen with the class.
+impl Scoped for session::Entity {
+    const NOUN: &'static str = "课次";
+    fn in_regions(ps: &[String]) -> Option<Condition> {
+        via::<class::Entity>(session::Column::ClassId, class::Entity::in_regions(ps))
+    }
+    fn of_orgs(ids: &[String]) -> Option<Condition> {
+        via::<class::Entity>(session::Column::ClassId, class::Entity::of_orgs(ids))
+    }
+}
+
+/// Applications: the class's organisation and regulators, and the applicant.
+impl Scoped for application::Entity {
+    const NOUN: &'static str = "报名";
+    fn in_regions(ps: &[String]) -> Option<Condition> {
+        via::<class::Entity>(application::Column::ClassId, class::Entity::in_regions(ps))
+    }
+    fn of_orgs(ids: &[String]) -> Option<Condition> {
+        via::<class::Entity>(application::Column::ClassId, class::Entity::of_orgs(ids))
+    }
+    fn of_user(u: &str) -> Option<Condition> {
+        eq(application::Column::UserId, u)
+    }
+}
+
+/// Learners: by the county they registered in; organisations see the learners linked
+/// to them (imported, or accepted into their classes); a learner sees themself.
+impl Scoped for profile::Entity {
+    const NOUN: &'static str = "学员";
+    fn in_regions(ps: &[String]) -> Option<Condition> {
+        Some(region_range(profile::Column::RegionCode, ps))
+    }
+    fn of_orgs(ids: &[String]) -> Option<Condition> {
+        let linked = Query::select()
+            .column(org_link::Column::UserId)
+            .from(org_link::Entity)
+            .and_where(org_link::Column::OrgId.is_in(ids.iter().cloned()))
+            .to_owned();
+        Some(Condition::all().add(profile::Column::UserId.in_subquery(linked)))
+    }
+    fn of_user(u: &str) -> Option<Condition> {
+        eq(profile::Column::UserId, u)
+    }
+}
+
+// Loaders written before `Scoped` (removed once every context uses `find_scoped`).
+impl Scope {
     pub fn condition(
         &self,
         region_col: impl IntoColumnRef + Clone,
@@ -54,18 +317,12 @@ impl Scope {
         match self {
             Scope::All => Condition::all(),
             Scope::Regions(prefixes) => {
-                // A range, not LIKE: region codes are digits, so [p, p+1) is exactly the
-                // subtree, and a range uses the index on both SQLite and PostgreSQL.
                 let mut any = Condition::any();
                 for p in prefixes {
-                    let upper = p
-                        .parse::<u64>()
-                        .map(|n| format!("{:0width$}", n + 1, width = p.len()))
-                        .unwrap_or_else(|_| format!("{p}~"));
                     any = any.add(
                         Condition::all()
                             .add(Expr::col(region_col.clone()).gte(p.clone()))
-                            .add(Expr::col(region_col.clone()).lt(upper)),
+                            .add(Expr::col(region_col.clone()).lt(upper_bound(p))),
                     );
                 }
                 any
@@ -75,7 +332,6 @@ impl Scope {
         }
     }
 
-    /// A condition over a table of organisations (or rows keyed by organisation).
     pub fn org_condition(
         &self,
         region_col: impl IntoColumnRef + Clone,
@@ -88,7 +344,6 @@ impl Scope {
         }
     }
 
-    /// Whether one organisation's record, in `region`, is visible.
     pub fn admits_org(&self, region: &str, org_id: &str) -> bool {
         match self {
             Scope::All => true,
@@ -98,7 +353,6 @@ impl Scope {
         }
     }
 
-    /// Whether a single record with this region and owner is visible.
     pub fn admits(&self, region: Option<&str>, owner: &str) -> bool {
         match self {
             Scope::All => true,
@@ -111,17 +365,13 @@ impl Scope {
     }
 }
 
-/// A condition no row meets.
-fn nothing() -> Condition {
-    Condition::all().add(Expr::val(1).eq(0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::context::Grant;
     use jineng_core::RegionCode;
     use jineng_core::accounts::Role;
+    use sea_orm::{DbBackend, QueryTrait};
 
     fn who(role: Role, region: Option<&str>) -> Principal {
         Principal {
@@ -142,13 +392,6 @@ mod tests {
             .scope(Permission::ViewAccounts)
             .unwrap();
         assert_eq!(county, Scope::Regions(vec!["520102".into()]));
-        assert!(county.admits(Some("520102"), "x"));
-        assert!(!county.admits(Some("520103"), "x"));
-        assert!(!county.admits(None, "x"));
-        let city = who(Role::Regulator, Some("520100"))
-            .scope(Permission::ViewAccounts)
-            .unwrap();
-        assert!(city.admits(Some("520103"), "x") && !city.admits(Some("520302"), "x"));
         assert_eq!(
             who(Role::Viewer, None).scope(Permission::ViewAccounts),
             Some(Scope::All)
@@ -160,6 +403,38 @@ mod tests {
         assert_eq!(
             who(Role::Regulator, Some("520102")).scope(Permission::ViewAudit),
             None
+        );
+    }
+
+    fn sql<E: Scoped>(s: &Scope) -> String {
+        E::find()
+            .filter(s.over::<E>())
+            .build(DbBackend::Sqlite)
+            .to_string()
+    }
+
+    #[test]
+    fn conditions_follow_the_declarations() {
+        let city = Scope::Regions(vec!["5201".into()]);
+        let q = sql::<class::Entity>(&city);
+        assert!(q.contains(r#""classes"."region_code" >= '5201'"#), "{q}");
+        assert!(q.contains(r#""classes"."region_code" < '5202'"#), "{q}");
+        // A document is seen through its organisation's region.
+        let q = sql::<document::Entity>(&city);
+        assert!(q.contains("IN (SELECT"), "{q}");
+        assert!(
+            q.contains(r#""organizations"."region_code" >= '5201'"#),
+            "{q}"
+        );
+        // Organisation staff see their own organisation's rows only.
+        let own = Scope::Orgs(vec!["o1".into()]);
+        assert!(sql::<class::Entity>(&own).contains(r#""classes"."org_id" IN ('o1')"#));
+        // A dimension a record does not have admits nothing.
+        assert!(sql::<organization::Entity>(&Scope::OwnUser("u".into())).contains("1 = 0"));
+        let all = sql::<class::Entity>(&Scope::All);
+        assert!(
+            !all.contains("region_code\" >=") && !all.contains("1 = 0"),
+            "{all}"
         );
     }
 }

@@ -325,7 +325,7 @@ impl App {
             return Ok(());
         };
         let inst = self.principal_of(&inst_id).await?;
-        let Some(org_id) = self.own_org_ids(&inst).into_iter().next() else {
+        let Some(org_id) = inst.org_ids().into_iter().next() else {
             return Ok(());
         };
         for p in projects.iter().take(2) {
@@ -647,7 +647,7 @@ impl App {
             password: a.password.into(),
             display_name: a.display_name.into(),
         };
-        let id = self.register_org(ctx, input, admin).await?;
+        let id = self.organizations().register(ctx, input, admin).await?;
         // Every demo organisation has filed its licence (a small generated PDF).
         if let Some(admin_id) = self.user_id_by_username(a.username).await? {
             let own = self.principal_of(&admin_id).await?;
@@ -656,11 +656,13 @@ impl App {
             } else {
                 "business_licence"
             };
-            self.upload_org_document(&own, ctx, &id, kind, "证照（演示）.pdf", demo_pdf(name))
+            self.organizations()
+                .upload_document(&own, ctx, &id, kind, "证照（演示）.pdf", demo_pdf(name))
                 .await?;
         }
         if approved {
-            self.decide_org(system, ctx, &id, OrgAction::Approve, "演示数据")
+            self.organizations()
+                .decide(system, ctx, &id, OrgAction::Approve, "演示数据")
                 .await?;
         }
         Ok(())

@@ -110,7 +110,7 @@ impl App {
         ctx: &RequestCtx,
         i: TeacherInput,
     ) -> AppResult<TeacherView> {
-        let org = self.operating_org(who).await?;
+        let org = self.organizations().operating(who).await?;
         if org.kind != OrgKind::Institution {
             return Err(AppError::Conflict("师资由培训机构录入".into()));
         }
@@ -332,7 +332,7 @@ impl App {
         class_id: &str,
         teacher_id: &str,
     ) -> AppResult<()> {
-        let org = self.operating_org(who).await?;
+        let org = self.organizations().operating(who).await?;
         let c = class::Entity::find_by_id(class_id.to_string())
             .one(&self.db)
             .await?

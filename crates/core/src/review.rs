@@ -12,6 +12,17 @@ crate::coded! {
 }
 
 crate::coded! {
+    /// What is reviewed. The code is also the first part of the audit action
+    /// (`org.approve`, `class.return` …).
+    pub enum ReviewSubject {
+        Organization("org", "机构登记"),
+        Declaration("declaration", "工种申报"),
+        Teacher("teacher", "师资入库"),
+        ClassFiling("class", "培训班备案"),
+    }
+}
+
+crate::coded! {
     /// A reviewer's decision.
     pub enum Decision {
         Approve("approve", "通过"),

@@ -3,8 +3,8 @@
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
 use jineng_store::{
-    accounts, audit, catalogue, classes, exchange, learners, organizations, reference, settings,
-    teachers,
+    accounts, audit, catalogue, classes, exchange, learners, organizations, reference, reviews,
+    settings, teachers,
 };
 use sea_orm::{DbBackend, EntityTrait, Schema};
 
@@ -38,6 +38,7 @@ fn main() {
     print(b, settings::Entity, only);
     print(b, organizations::organization::Entity, only);
     print(b, organizations::version::Entity, only);
+    print(b, reviews::decision::Entity, only);
     print(b, organizations::annual_review::Entity, only);
     print(b, reference::work_type::Entity, only);
     print(b, catalogue::project::Entity, only);

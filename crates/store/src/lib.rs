@@ -12,6 +12,7 @@ pub mod learners;
 pub mod migrate;
 pub mod organizations;
 pub mod reference;
+pub mod reviews;
 pub mod settings;
 pub mod teachers;
 

@@ -81,6 +81,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0014_typed_codes.sqlite.sql"),
         include_str!("../migrations/0014_typed_codes.postgres.sql"),
     ),
+    (
+        15,
+        include_str!("../migrations/0015_review_decisions.sqlite.sql"),
+        include_str!("../migrations/0015_review_decisions.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
@@ -105,6 +110,11 @@ pub const LATEST: i64 = STEPS.len() as i64;
 /// Apply every step not yet applied, each in its own transaction. Safe to run concurrently
 /// from several nodes: a step that another node applied first is skipped.
 pub async fn run(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
+    run_to(db, LATEST).await
+}
+
+/// Apply the steps up to `last` (tests of a step's data migration start below it).
+pub async fn run_to(db: &DatabaseConnection, last: i64) -> Result<Vec<i64>, DbErr> {
     let create = Table::create()
         .table(Alias::new(TABLE))
         .if_not_exists()
@@ -118,7 +128,7 @@ pub async fn run(db: &DatabaseConnection) -> Result<Vec<i64>, DbErr> {
         .to_owned();
     db.execute(&create).await?;
     let mut applied = Vec::new();
-    for version in 1..=LATEST {
+    for version in 1..=std::cmp::min(last, LATEST) {
         if is_applied(db, version).await? {
             continue;
         }

@@ -3,7 +3,7 @@
 
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
-use crate::{App, scope::Scope};
+use crate::scope::Scope;
 use chrono::{DateTime, Utc};
 use jineng_core::accounts::Permission;
 use jineng_core::audit::{ChainedFields, GENESIS, chain_hash};
@@ -24,7 +24,26 @@ pub struct Entry<'a> {
     pub outcome: &'a str,
 }
 
+impl<'a> Entry<'a> {
+    /// A change that succeeded.
+    pub fn ok(
+        action: &'a str,
+        object_type: &'a str,
+        object_id: &'a str,
+        changes: serde_json::Value,
+    ) -> Self {
+        Entry {
+            action,
+            object_type,
+            object_id,
+            changes,
+            outcome: "ok",
+        }
+    }
+}
+
 /// Who did it: a signed-in principal or an anonymous caller named by what they typed.
+#[derive(Clone, Copy)]
 pub struct Actor<'a> {
     pub id: &'a str,
     pub name: &'a str,
@@ -197,14 +216,15 @@ pub struct Filter {
     pub to: Option<DateTime<Utc>>,
 }
 
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
+pub use crate::page::Page;
 
-impl App {
+bounded_context!(
+    /// The audit trail: search and export, and records of reads and exports.
+    AuditTrail,
+    audit
+);
+
+impl AuditTrail<'_> {
     fn audit_scope(&self, who: &Principal) -> AppResult<()> {
         match who.scope(Permission::ViewAudit) {
             Some(Scope::All) => Ok(()),
@@ -240,28 +260,18 @@ impl App {
         q.order_by_desc(record::Column::Seq)
     }
 
-    pub async fn search_audit(
+    pub async fn search(
         &self,
         who: &Principal,
         f: &Filter,
-        page: u64,
-        per_page: u64,
+        r: crate::page::PageRequest,
     ) -> AppResult<Page<record::Model>> {
         self.audit_scope(who)?;
-        let per_page = per_page.clamp(1, 200);
-        let p = self.audit_query(f).paginate(&self.db, per_page);
-        let total = p.num_items().await?;
-        let items = p.fetch_page(page.saturating_sub(1)).await?;
-        Ok(Page {
-            items,
-            total,
-            page: std::cmp::max(page, 1),
-            per_page,
-        })
+        crate::page::fetch(&self.db, self.audit_query(f), r).await
     }
 
     /// The filtered trail as an xlsx workbook (at most 100,000 rows, newest first).
-    pub async fn export_audit(
+    pub async fn export(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -384,7 +394,7 @@ impl App {
         Ok(())
     }
 
-    pub async fn audit_count(&self) -> AppResult<u64> {
+    pub async fn count(&self) -> AppResult<u64> {
         Ok(record::Entity::find().count(&self.db).await?)
     }
 }

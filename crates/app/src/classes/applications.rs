@@ -415,7 +415,7 @@ impl App {
         if reason.chars().count() > 500 {
             return Err(AppError::field("reason", "原因不能超过500个字符"));
         }
-        self.operating_org(who).await?;
+        self.organizations().operating(who).await?;
         let now = self.now();
         let txn = begin_write(&self.db).await?;
         let res = application::Entity::update_many()

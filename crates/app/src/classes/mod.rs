@@ -153,35 +153,13 @@ impl App {
         })
     }
 
-    /// The caller's own organisation, which must be approved to act.
-    pub(crate) async fn operating_org(&self, who: &Principal) -> AppResult<organization::Model> {
-        if !who.can(Permission::ManageOwnOrganization) {
-            return Err(AppError::Forbidden);
-        }
-        let id = self
-            .own_org_ids(who)
-            .into_iter()
-            .next()
-            .ok_or(AppError::Forbidden)?;
-        let org = organization::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("机构"))?;
-        if !org.status.may_operate() {
-            return Err(AppError::Conflict(
-                "机构或企业登记未通过审核，或已被暂停、撤销，不能开班".into(),
-            ));
-        }
-        Ok(org)
-    }
-
     pub async fn open_class(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
         i: ClassInput,
     ) -> AppResult<ClassView> {
-        let org = self.operating_org(who).await?;
+        let org = self.organizations().operating(who).await?;
         let mut e = Vec::new();
         let p = project::Entity::find_by_id(i.project_id.clone())
             .one(&self.db)
@@ -310,7 +288,7 @@ impl App {
         let c = self
             .load_class(who, id, Permission::ManageOwnOrganization)
             .await?;
-        if !self.own_org_ids(who).contains(&c.org_id) {
+        if !who.org_ids().contains(&c.org_id) {
             return Err(AppError::NotFound("培训班"));
         }
         Ok(c)
@@ -438,7 +416,7 @@ impl App {
         class_id: &str,
         user_ids: &[String],
     ) -> AppResult<usize> {
-        let org = self.operating_org(who).await?;
+        let org = self.organizations().operating(who).await?;
         let c = self.own_class(who, class_id).await?;
         let status = c.status;
         if matches!(status, ClassStatus::InTraining | ClassStatus::Completed) {
@@ -661,7 +639,7 @@ impl App {
             self.load_class(who, id, Permission::ReviewOrganizations)
                 .await?
         } else {
-            self.operating_org(who).await?;
+            self.organizations().operating(who).await?;
             self.own_class(who, id).await?
         };
         let reason = reason.trim();
@@ -745,7 +723,7 @@ impl App {
         who: &Principal,
         class_id: &str,
     ) -> AppResult<Vec<(String, String)>> {
-        let org_ids = self.own_org_ids(who);
+        let org_ids = who.org_ids();
         let in_class: Vec<String> = enrollment::Entity::find()
             .filter(enrollment::Column::ClassId.eq(class_id))
             .all(&self.db)
@@ -779,7 +757,7 @@ impl App {
         &self,
         who: &Principal,
     ) -> AppResult<Vec<crate::catalogue::ProjectView>> {
-        let org = self.operating_org(who).await?;
+        let org = self.organizations().operating(who).await?;
         let all = self.list_projects(&Default::default(), 1, 200).await?.items;
         let mut out = Vec::new();
         for p in all {

@@ -209,8 +209,8 @@ impl App {
         if !who.can(Permission::ImportLearners) {
             return Err(AppError::Forbidden);
         }
-        let org_id = self
-            .own_org_ids(who)
+        let org_id = who
+            .org_ids()
             .into_iter()
             .next()
             .ok_or(AppError::Forbidden)?;
@@ -296,7 +296,7 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("导入任务"))?;
-        if !self.own_org_ids(who).contains(&j.org_id) && !who.is_platform_admin() {
+        if !who.org_ids().contains(&j.org_id) && !who.is_platform_admin() {
             return Err(AppError::NotFound("导入任务"));
         }
         Ok(j)

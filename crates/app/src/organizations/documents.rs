@@ -3,11 +3,10 @@
 //! whose region covers it. Bytes go to file storage first, then the record is written with
 //! its audit entry in one transaction, so a failed upload leaves no record behind.
 
-use super::organization;
-use crate::audit::{self, Entry};
+use super::{Organizations, organization};
+use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
-use crate::{App, tx::begin_write};
 use jineng_core::accounts::Permission;
 use jineng_core::documents::{MAX_DOCUMENT_BYTES, OrgDocumentKind, clean_filename, sniff};
 use jineng_core::organizations::OrgStatus;
@@ -46,25 +45,20 @@ impl From<document::Model> for DocumentView {
     }
 }
 
-impl App {
+impl Organizations<'_> {
     /// The organisation, if the caller is its own admin and it may still change its papers.
-    async fn own_org_for_documents(
+    async fn own_for_documents(
         &self,
         who: &Principal,
         org_id: &str,
     ) -> AppResult<organization::Model> {
-        if !who.can(Permission::ManageOwnOrganization)
-            || !self.own_org_ids(who).iter().any(|o| o == org_id)
-        {
-            // Others learn nothing about whether it exists, unless they may see it.
-            self.load_org_for(who, org_id, Permission::ViewOrganizations)
-                .await?;
+        // Others learn nothing about whether it exists, unless they may see it.
+        let o = self
+            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, org_id)
+            .await?;
+        if !who.can(Permission::ManageOwnOrganization) || !who.works_for(org_id) {
             return Err(AppError::Forbidden);
         }
-        let o = organization::Entity::find_by_id(org_id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("机构"))?;
         if o.status == OrgStatus::Revoked {
             return Err(AppError::Conflict(
                 "机构已被撤销，不能再修改登记材料".into(),
@@ -73,7 +67,7 @@ impl App {
         Ok(o)
     }
 
-    pub async fn upload_org_document(
+    pub async fn upload_document(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -82,7 +76,7 @@ impl App {
         filename: &str,
         bytes: Vec<u8>,
     ) -> AppResult<DocumentView> {
-        let o = self.own_org_for_documents(who, org_id).await?;
+        let o = self.own_for_documents(who, org_id).await?;
         let Some(kind) = OrgDocumentKind::parse(kind) else {
             return Err(AppError::field("kind", "请选择材料类型"));
         };
@@ -106,9 +100,8 @@ impl App {
             .put(&key, bytes)
             .await
             .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
-        let now = self.now();
         let write = async {
-            let txn = begin_write(&self.db).await?;
+            let w = self.write(who, ctx).await?;
             document::Entity::insert(document::ActiveModel {
                 id: Set(id.clone()),
                 org_id: Set(o.id.clone()),
@@ -119,52 +112,50 @@ impl App {
                 sha256: Set(sha.clone()),
                 storage_key: Set(key.clone()),
                 uploaded_by: Set(who.user_id.clone()),
-                created_at: Set(now),
+                created_at: Set(w.now),
                 removed_at: Set(None),
                 removed_by: Set(None),
             })
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
-            audit::append(
-                &txn,
-                now,
-                who.into(),
-                ctx,
-                Entry {
-                    action: "org.document_upload",
-                    object_type: o.kind.code(),
-                    object_id: &o.id,
-                    changes: serde_json::json!({"document": id, "kind": kind, "filename": filename, "size": size, "sha256": sha}),
-                    outcome: "ok",
-                },
-            )
-            .await?;
-            txn.commit().await?;
-            AppResult::Ok(())
+            w.commit(Entry::ok(
+                "org.document_upload",
+                o.kind.code(),
+                &o.id,
+                serde_json::json!({"document": id, "kind": kind, "filename": filename, "size": size, "sha256": sha}),
+            ))
+            .await
         };
         if let Err(e) = write.await {
             // The object is unreferenced now; removing it is tidy, not required.
             let _ = self.files.delete(&key).await;
             return Err(e);
         }
-        self.org_document_row(&id).await.map(Into::into)
+        self.find_scoped::<document::Entity>(who, Permission::ViewOrganizations, &id)
+            .await
+            .map(Into::into)
     }
 
-    async fn org_document_row(&self, id: &str) -> AppResult<document::Model> {
-        document::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("材料"))
-    }
-
-    /// Current (not removed) documents of an organisation the caller may see.
-    pub async fn org_documents(
+    /// A document of this organisation the caller may see.
+    async fn document_of(
         &self,
         who: &Principal,
         org_id: &str,
-    ) -> AppResult<Vec<DocumentView>> {
+        doc_id: &str,
+    ) -> AppResult<document::Model> {
+        let d = self
+            .find_scoped::<document::Entity>(who, Permission::ViewOrganizations, doc_id)
+            .await?;
+        if d.org_id != org_id {
+            return Err(AppError::NotFound("材料"));
+        }
+        Ok(d)
+    }
+
+    /// Current (not removed) documents of an organisation the caller may see.
+    pub async fn documents(&self, who: &Principal, org_id: &str) -> AppResult<Vec<DocumentView>> {
         let o = self
-            .load_org_for(who, org_id, Permission::ViewOrganizations)
+            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, org_id)
             .await?;
         Ok(document::Entity::find()
             .filter(document::Column::OrgId.eq(o.id))
@@ -179,7 +170,7 @@ impl App {
 
     /// The bytes of a document (also of a removed one, for the record), checked against
     /// the hash taken at upload; the read is audited.
-    pub async fn org_document_file(
+    pub async fn document_file(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -187,12 +178,9 @@ impl App {
         doc_id: &str,
     ) -> AppResult<(DocumentView, Vec<u8>)> {
         let o = self
-            .load_org_for(who, org_id, Permission::ViewOrganizations)
+            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, org_id)
             .await?;
-        let d = self.org_document_row(doc_id).await?;
-        if d.org_id != o.id {
-            return Err(AppError::NotFound("材料"));
-        }
+        let d = self.document_of(who, &o.id, doc_id).await?;
         let bytes = self
             .files
             .get(&d.storage_key)
@@ -205,59 +193,50 @@ impl App {
                 d.id
             )));
         }
-        self.record_read(who, ctx, "org.document_read", o.kind.code(), &o.id, &d.id)
+        self.audit()
+            .record_read(who, ctx, "org.document_read", o.kind.code(), &o.id, &d.id)
             .await?;
         Ok((d.into(), bytes.to_vec()))
     }
 
     /// Remove a document from the current registration (kept in storage and on record).
-    pub async fn remove_org_document(
+    pub async fn remove_document(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
         org_id: &str,
         doc_id: &str,
     ) -> AppResult<()> {
-        let o = self.own_org_for_documents(who, org_id).await?;
-        let d = self.org_document_row(doc_id).await?;
-        if d.org_id != o.id || d.removed_at.is_some() {
+        let o = self.own_for_documents(who, org_id).await?;
+        let d = self.document_of(who, &o.id, doc_id).await?;
+        if d.removed_at.is_some() {
             return Err(AppError::NotFound("材料"));
         }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         let res = document::Entity::update_many()
-            .col_expr(document::Column::RemovedAt, Expr::value(Some(now)))
+            .col_expr(document::Column::RemovedAt, Expr::value(Some(w.now)))
             .col_expr(
                 document::Column::RemovedBy,
                 Expr::value(Some(who.user_id.clone())),
             )
             .filter(document::Column::Id.eq(d.id.clone()))
             .filter(document::Column::RemovedAt.is_null())
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
         if res.rows_affected != 1 {
             return Err(AppError::NotFound("材料"));
         }
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "org.document_remove",
-                object_type: o.kind.code(),
-                object_id: &o.id,
-                changes: serde_json::json!({"document": d.id, "filename": d.filename}),
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        w.commit(Entry::ok(
+            "org.document_remove",
+            o.kind.code(),
+            &o.id,
+            serde_json::json!({"document": d.id, "filename": d.filename}),
+        ))
+        .await
     }
 
     /// Whether an organisation has at least one current registration document.
-    pub(crate) async fn has_org_documents(&self, org_id: &str) -> AppResult<bool> {
+    pub(crate) async fn has_documents(&self, org_id: &str) -> AppResult<bool> {
         Ok(document::Entity::find()
             .filter(document::Column::OrgId.eq(org_id))
             .filter(document::Column::RemovedAt.is_null())

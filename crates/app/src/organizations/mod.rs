@@ -4,22 +4,25 @@
 //! Never lets an organisation see another's record, nor a regulator outside its region.
 
 pub mod documents;
+use crate::App;
 use crate::accounts::users::NewUser;
-use crate::audit::{self, Actor, Entry, Page};
+use crate::audit::{Actor, Entry};
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::pii::PiiKind;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::scope::Scope;
-use crate::{App, tx::begin_write};
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::page::{self, Page, PageRequest};
+use crate::review::{ReviewRecord, Reviewed, verdict};
+use crate::write::{OnUnique, Write, one_row};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use jineng_core::RegionLevel;
 use jineng_core::accounts::{Permission, Role};
 use jineng_core::organizations::AnnualResult;
 use jineng_core::organizations::{self as org, OrgAction, OrgKind, OrgStatus};
-use jineng_core::review::ReviewStatus;
+use jineng_core::review::{Decision, MAX_REASON_CHARS, ReviewStatus, ReviewSubject, Verdict};
 use jineng_core::{BankAccount, CreditCode, IdNumber, Phone, RegionCode, mask};
 use jineng_store::organizations::{annual_review, organization, version};
 use jineng_store::reference::region;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
@@ -122,14 +125,38 @@ fn len_between(
     }
 }
 
-impl App {
-    fn org_scope(&self, who: &Principal) -> AppResult<Scope> {
-        who.scope(Permission::ViewOrganizations)
-            .ok_or(AppError::Forbidden)
-    }
+bounded_context!(
+    /// Institutions and enterprises: registration, review, sanctions, annual reviews and
+    /// registration documents.
+    Organizations,
+    organizations
+);
 
+/// One submitted version of a registration and the decision on it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    pub version: i32,
+    /// The submitted fields (personal data masked).
+    pub snapshot: serde_json::Value,
+    pub submitted_at: DateTime<Utc>,
+    pub decision: ReviewStatus,
+    pub decision_label: &'static str,
+    pub reason: String,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// One annual review (年审).
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnualReviewView {
+    pub year: i32,
+    pub result: AnnualResult,
+    pub remarks: String,
+    pub reviewed_at: DateTime<Utc>,
+}
+
+impl Organizations<'_> {
     /// Rules that need the database or look across fields.
-    async fn check_org(&self, i: &OrgInput, except_id: Option<&str>) -> AppResult<Vec<FieldError>> {
+    async fn check(&self, i: &OrgInput, except_id: Option<&str>) -> AppResult<Vec<FieldError>> {
         let mut e = Vec::new();
         len_between(&mut e, "name", "名称", &i.name, 2, 100);
         len_between(&mut e, "address", "地址", &i.address, 2, 200);
@@ -198,32 +225,7 @@ impl App {
         Ok(e)
     }
 
-    fn org_snapshot(i: &OrgInput) -> serde_json::Value {
-        serde_json::json!({
-            "kind": i.kind.code(),
-            "name": i.name.trim(),
-            "credit_code": i.credit_code.as_str(),
-            "region_code": i.region.as_str(),
-            "address": i.address.trim(),
-            "legal_rep_name": i.legal_rep_name.trim(),
-            "legal_rep_id": mask::id_number(i.legal_rep_id.as_str()),
-            "contact_name": i.contact_name.trim(),
-            "contact_phone": mask::phone(i.contact_phone.as_str()),
-            "nature": i.nature,
-            "institution_type": i.institution_type,
-            "designated": i.designated,
-            "bank_name": i.bank_name.trim(),
-            "bank_account_name": i.bank_account_name.trim(),
-            "bank_account": mask::bank_account(i.bank_account.as_str()),
-            "training_scale": i.training_scale,
-            "site_area": i.site_area,
-            "licence_no": i.licence_no.trim(),
-            "valid_from": i.valid_from.map(|d| d.to_string()),
-            "valid_until": i.valid_until.map(|d| d.to_string()),
-        })
-    }
-
-    fn fill_org(&self, am: &mut organization::ActiveModel, i: &OrgInput) -> AppResult<()> {
+    fn fill(&self, am: &mut organization::ActiveModel, i: &OrgInput) -> AppResult<()> {
         let enc = |v: &str| {
             self.keyring
                 .encrypt(v)
@@ -266,13 +268,13 @@ impl App {
 
     /// Register an organisation and its administrator account, signed out. The
     /// organisation waits for its regulator; the account can sign in at once to follow it.
-    pub async fn register_org(
+    pub async fn register(
         &self,
         ctx: &RequestCtx,
         i: OrgInput,
         admin: AdminAccount,
     ) -> AppResult<String> {
-        let errors = self.check_org(&i, None).await?;
+        let errors = self.check(&i, None).await?;
         let role = match i.kind {
             OrgKind::Institution => Role::InstitutionAdmin,
             OrgKind::Enterprise => Role::EnterpriseAdmin,
@@ -288,85 +290,42 @@ impl App {
             must_change_password: false,
         };
         let prepared = self.prepare_user(&n, errors).await?;
-        let now = self.now();
         let org_id = uuid::Uuid::now_v7().to_string();
+        let actor = Actor {
+            id: &prepared.id,
+            name: &n.display_name,
+            role: role.code(),
+        };
+        let w = self.write(actor, ctx).await?;
         let mut am = organization::ActiveModel {
             id: Set(org_id.clone()),
             status: Set(OrgStatus::Submitted),
             status_reason: Set(String::new()),
             version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
+            created_at: Set(w.now),
+            updated_at: Set(w.now),
             ..Default::default()
         };
-        self.fill_org(&mut am, &i)?;
-        let txn = begin_write(&self.db).await?;
+        self.fill(&mut am, &i)?;
         organization::Entity::insert(am)
-            .exec(&txn)
+            .exec(&w.txn)
             .await
-            .map_err(|e| match e.sql_err() {
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                    AppError::field("credit_code", "该统一社会信用代码已注册")
-                }
-                _ => e.into(),
-            })?;
-        let actor_name = n.display_name.clone();
-        let actor = || Actor {
-            id: &prepared.id,
-            name: &actor_name,
-            role: role.code(),
-        };
-        self.insert_user(&txn, &prepared, Some(&org_id), actor(), ctx)
+            .on_unique(|| AppError::field("credit_code", "该统一社会信用代码已注册"))?;
+        self.insert_user(&w.txn, &prepared, Some(&org_id), actor, ctx)
             .await?;
-        insert_version(&txn, &org_id, 1, Self::org_snapshot(&i), &prepared.id, now).await?;
-        audit::append(
-            &txn,
-            now,
-            actor(),
-            ctx,
-            Entry {
-                action: "org.register",
-                object_type: i.kind.code(),
-                object_id: &org_id,
-                changes: Self::org_snapshot(&i),
-                outcome: "ok",
-            },
-        )
+        insert_version(&w.txn, &org_id, 1, snapshot(&i), &prepared.id, w.now).await?;
+        w.commit(Entry::ok(
+            "org.register",
+            i.kind.code(),
+            &org_id,
+            snapshot(&i),
+        ))
         .await?;
-        txn.commit().await?;
         Ok(org_id)
     }
 
-    async fn load_org(&self, who: &Principal, id: &str) -> AppResult<organization::Model> {
-        self.load_org_for(who, id, Permission::ViewOrganizations)
-            .await
-    }
-
-    /// Load within the scope the caller has for `p` (reviewing uses the review scope, so a
-    /// county regulator who is also a viewer still decides only in its county).
-    async fn load_org_for(
-        &self,
-        who: &Principal,
-        id: &str,
-        p: Permission,
-    ) -> AppResult<organization::Model> {
-        let scope = who.scope(p).ok_or(AppError::Forbidden)?;
-        let o = organization::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("机构"))?;
-        if !scope.admits_org(&o.region_code, &o.id) {
-            return Err(AppError::NotFound("机构"));
-        }
-        Ok(o)
-    }
-
-    async fn org_view(&self, who: &Principal, o: organization::Model) -> AppResult<OrgView> {
-        let own = who
-            .grants
-            .iter()
-            .any(|g| g.org_id.as_deref() == Some(o.id.as_str()));
-        let full = own || who.can(Permission::ViewFullPii);
+    async fn view(&self, who: &Principal, o: organization::Model) -> AppResult<OrgView> {
+        let full = who.works_for(&o.id) || who.can(Permission::ViewFullPii);
         let show = |enc: &str, m: fn(&str) -> String| match self.keyring.decrypt(enc) {
             Ok(p) if full => p,
             Ok(p) => m(&p),
@@ -377,8 +336,6 @@ impl App {
             .await?
             .map(|r| r.name)
             .unwrap_or_default();
-        let kind = o.kind;
-        let status = o.status;
         Ok(OrgView {
             legal_rep_id: show(&o.legal_rep_id_enc, mask::id_number),
             contact_phone: show(&o.contact_phone_enc, mask::phone),
@@ -387,10 +344,10 @@ impl App {
             institution_type_label: org::institution_type_label(&o.institution_type)
                 .unwrap_or("")
                 .to_string(),
-            kind,
-            kind_label: kind.label(),
-            status,
-            status_label: status.label(),
+            kind: o.kind,
+            kind_label: o.kind.label(),
+            status: o.status,
+            status_label: o.status.label(),
             region_name,
             id: o.id,
             name: o.name,
@@ -416,32 +373,25 @@ impl App {
         })
     }
 
-    pub async fn get_org(&self, who: &Principal, id: &str) -> AppResult<OrgView> {
-        let o = self.load_org(who, id).await?;
-        self.org_view(who, o).await
+    pub async fn get(&self, who: &Principal, id: &str) -> AppResult<OrgView> {
+        let o = self
+            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .await?;
+        self.view(who, o).await
     }
 
-    /// The organisations the caller administers (usually one).
-    pub fn own_org_ids(&self, who: &Principal) -> Vec<String> {
-        who.grants.iter().filter_map(|g| g.org_id.clone()).collect()
-    }
-
-    pub async fn list_orgs(
+    pub async fn list(
         &self,
         who: &Principal,
         f: &OrgFilter,
-        page: u64,
-        per_page: u64,
+        r: PageRequest,
     ) -> AppResult<Page<OrgView>> {
-        let scope = self.org_scope(who)?;
-        let mut q = organization::Entity::find().filter(
-            scope.org_condition(organization::Column::RegionCode, organization::Column::Id),
-        );
+        let mut q = self.list_scoped::<organization::Entity>(who, Permission::ViewOrganizations)?;
         if let Some(k) = f.kind {
-            q = q.filter(organization::Column::Kind.eq(k.code()));
+            q = q.filter(organization::Column::Kind.eq(k));
         }
         if let Some(s) = f.status {
-            q = q.filter(organization::Column::Status.eq(s.code()));
+            q = q.filter(organization::Column::Status.eq(s));
         }
         if let Some(r) = &f.region {
             q = q.filter(organization::Column::RegionCode.starts_with(r.subtree_prefix()));
@@ -453,26 +403,27 @@ impl App {
                     .add(organization::Column::CreditCode.eq(text.to_ascii_uppercase())),
             );
         }
-        let per_page = per_page.clamp(1, 200);
-        let p = q
-            .order_by_desc(organization::Column::UpdatedAt)
-            .paginate(&self.db, per_page);
-        let total = p.num_items().await?;
-        let rows = p.fetch_page(page.max(1) - 1).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for o in rows {
-            items.push(self.org_view(who, o).await?);
+        let page = page::fetch(
+            &self.db,
+            q.order_by_desc(organization::Column::UpdatedAt),
+            r,
+        )
+        .await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for o in page.items {
+            items.push(self.view(who, o).await?);
         }
         Ok(Page {
             items,
-            total,
-            page: page.max(1),
-            per_page,
+            total: page.total,
+            page: page.page,
+            per_page: page.per_page,
         })
     }
 
-    /// A regulator's decision: approve, return, suspend, reinstate or revoke.
-    pub async fn decide_org(
+    /// A regulator's decision: approve or return a submitted registration (the review
+    /// flow), or suspend, reinstate or revoke an approved one.
+    pub async fn decide(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -480,11 +431,40 @@ impl App {
         action: OrgAction,
         reason: &str,
     ) -> AppResult<OrgView> {
-        if !action.by_regulator() || !who.can(Permission::ReviewOrganizations) {
+        match action {
+            OrgAction::Approve | OrgAction::Return => {
+                let d = if action == OrgAction::Approve {
+                    Decision::Approve
+                } else {
+                    Decision::Return
+                };
+                let v = verdict(d, reason)?;
+                self.app
+                    .decide::<organization::Entity>(who, ctx, id, &v)
+                    .await?;
+            }
+            OrgAction::Suspend | OrgAction::Reinstate | OrgAction::Revoke => {
+                self.sanction(who, ctx, id, action, reason).await?;
+            }
+            OrgAction::Resubmit => return Err(AppError::Forbidden),
+        }
+        self.get(who, id).await
+    }
+
+    /// Suspend, reinstate or revoke.
+    async fn sanction(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        id: &str,
+        action: OrgAction,
+        reason: &str,
+    ) -> AppResult<()> {
+        if !who.can(Permission::ReviewOrganizations) {
             return Err(AppError::Forbidden);
         }
         let o = self
-            .load_org_for(who, id, Permission::ReviewOrganizations)
+            .find_scoped::<organization::Entity>(who, Permission::ReviewOrganizations, id)
             .await?;
         let reason = reason.trim();
         if action.needs_reason() && reason.is_empty() {
@@ -493,172 +473,123 @@ impl App {
                 format!("{}必须填写原因", action.label()),
             ));
         }
-        if reason.chars().count() > 500 {
+        if reason.chars().count() > MAX_REASON_CHARS {
             return Err(AppError::field("reason", "原因不能超过500个字符"));
         }
-        let from = o.status;
-        let to = from
+        let to = o
+            .status
             .apply(action)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
-        if action == OrgAction::Approve && !self.has_org_documents(&o.id).await? {
-            return Err(AppError::Conflict(
-                "该单位尚未上传办学许可证、营业执照等登记材料，不能审核通过".into(),
-            ));
-        }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
-        // Only move from the state we read: a concurrent decision makes this one a conflict.
-        let res = organization::Entity::update_many()
-            .col_expr(
-                organization::Column::Status,
-                sea_orm::sea_query::Expr::value(to.code()),
-            )
-            .col_expr(
-                organization::Column::StatusReason,
-                sea_orm::sea_query::Expr::value(reason),
-            )
-            .col_expr(
-                organization::Column::UpdatedAt,
-                sea_orm::sea_query::Expr::value(now),
-            )
-            .filter(organization::Column::Id.eq(o.id.clone()))
-            .filter(organization::Column::Status.eq(from.code()))
-            .exec(&txn)
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "该机构的状态刚被他人修改，请刷新后重试".into(),
-            ));
-        }
-        if matches!(action, OrgAction::Approve | OrgAction::Return) {
-            let v = version::Entity::find()
-                .filter(version::Column::OrgId.eq(o.id.clone()))
-                .filter(version::Column::Version.eq(o.version))
-                .one(&txn)
-                .await?
-                .ok_or(AppError::Internal("missing current version".into()))?;
-            let mut vm = v.into_active_model();
-            vm.decision = Set(if action == OrgAction::Approve {
-                ReviewStatus::Approved
-            } else {
-                ReviewStatus::Returned
-            });
-            vm.decided_by = Set(who.user_id.clone());
-            vm.decided_at = Set(Some(now));
-            vm.reason = Set(reason.to_string());
-            vm.update(&txn).await?;
-        }
-        let changes = serde_json::json!({"status": [from.code(), to.code()], "reason": reason, "version": o.version});
+        let w = self.write(who, ctx).await?;
+        move_status(&w, &o, to, reason).await?;
         let action_code = format!("org.{}", action.code());
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: &action_code,
-                object_type: o.kind.code(),
-                object_id: &o.id,
-                changes,
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        self.get_org(who, id).await
+        w.commit(Entry::ok(
+            &action_code,
+            o.kind.code(),
+            &o.id,
+            serde_json::json!({"status": [o.status, to], "reason": reason, "version": o.version}),
+        ))
+        .await
     }
 
     /// The organisation fixes a returned registration and submits it again (a new version).
-    pub async fn resubmit_org(
+    pub async fn resubmit(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
         id: &str,
         i: OrgInput,
     ) -> AppResult<OrgView> {
-        if !who.can(Permission::ManageOwnOrganization)
-            || !self.own_org_ids(who).iter().any(|o| o == id)
-        {
+        if !who.can(Permission::ManageOwnOrganization) || !who.works_for(id) {
             return Err(AppError::Forbidden);
         }
-        let o = self.load_org(who, id).await?;
-        let status = o.status;
-        if !status.editable() {
+        let o = self
+            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .await?;
+        if !o.status.editable() {
             return Err(AppError::Conflict(format!(
                 "当前状态为“{}”，只有被退回的登记可以修改后重新提交",
-                status.label()
+                o.status.label()
             )));
         }
         if i.kind != o.kind {
             return Err(AppError::field("kind", "不能更改登记类别"));
         }
-        let errors = self.check_org(&i, Some(&o.id)).await?;
+        let errors = self.check(&i, Some(&o.id)).await?;
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        let next = status
+        let next = o
+            .status
             .apply(OrgAction::Resubmit)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
-        let now = self.now();
         let new_version = o.version + 1;
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         // Claim the next version only if nobody moved the registration meanwhile.
-        let claimed = organization::Entity::update_many()
-            .col_expr(
-                organization::Column::Version,
-                sea_orm::sea_query::Expr::value(new_version),
-            )
-            .filter(organization::Column::Id.eq(o.id.clone()))
-            .filter(organization::Column::Version.eq(o.version))
-            .filter(organization::Column::Status.eq(status.code()))
-            .exec(&txn)
-            .await?;
-        if claimed.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "该登记刚被修改或审核，请刷新后重试".into(),
-            ));
-        }
+        one_row(
+            organization::Entity::update_many()
+                .col_expr(organization::Column::Version, Expr::value(new_version))
+                .filter(organization::Column::Id.eq(o.id.clone()))
+                .filter(organization::Column::Version.eq(o.version))
+                .filter(organization::Column::Status.eq(o.status))
+                .exec(&w.txn)
+                .await?,
+            "该登记刚被修改或审核，请刷新后重试",
+        )?;
         let mut am = o.clone().into_active_model();
-        self.fill_org(&mut am, &i)?;
+        self.fill(&mut am, &i)?;
         am.status = Set(next);
         am.status_reason = Set(String::new());
         am.version = Set(new_version);
-        am.updated_at = Set(now);
-        am.update(&txn).await?;
+        am.updated_at = Set(w.now);
+        am.update(&w.txn).await?;
         insert_version(
-            &txn,
+            &w.txn,
             &o.id,
             new_version,
-            Self::org_snapshot(&i),
+            snapshot(&i),
             &who.user_id,
-            now,
+            w.now,
         )
         .await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "org.resubmit",
-                object_type: o.kind.code(),
-                object_id: &o.id,
-                changes: Self::org_snapshot(&i),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry::ok(
+            "org.resubmit",
+            o.kind.code(),
+            &o.id,
+            snapshot(&i),
+        ))
         .await?;
-        txn.commit().await?;
-        self.get_org(who, id).await
+        self.get(who, id).await
     }
 
-    pub async fn org_versions(&self, who: &Principal, id: &str) -> AppResult<Vec<version::Model>> {
-        let o = self.load_org(who, id).await?;
+    /// Every submitted version, newest first.
+    pub async fn versions(&self, who: &Principal, id: &str) -> AppResult<Vec<VersionView>> {
+        let o = self
+            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .await?;
         Ok(version::Entity::find()
             .filter(version::Column::OrgId.eq(o.id))
             .order_by_desc(version::Column::Version)
             .all(&self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .map(|v| VersionView {
+                version: v.version,
+                snapshot: serde_json::from_str(&v.snapshot).unwrap_or_default(),
+                submitted_at: v.submitted_at,
+                decision_label: v.decision.label(),
+                decision: v.decision,
+                reason: v.reason,
+                decided_at: v.decided_at,
+            })
+            .collect())
+    }
+
+    /// The review decisions on the registration, oldest first.
+    pub async fn review_history(&self, who: &Principal, id: &str) -> AppResult<Vec<ReviewRecord>> {
+        self.app
+            .review_history::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .await
     }
 
     /// 年审. A failed review suspends the organisation with the remarks as the reason.
@@ -675,14 +606,9 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let o = self
-            .load_org_for(who, id, Permission::ReviewOrganizations)
+            .find_scoped::<organization::Entity>(who, Permission::ReviewOrganizations, id)
             .await?;
-        let this_year = self
-            .now()
-            .format("%Y")
-            .to_string()
-            .parse::<i32>()
-            .unwrap_or(2026);
+        let this_year = self.now().year();
         if !(2000..=this_year).contains(&year) {
             return Err(AppError::field(
                 "year",
@@ -693,113 +619,191 @@ impl App {
         if !passed && remarks.is_empty() {
             return Err(AppError::field("remarks", "年审不合格必须填写意见"));
         }
-        let status = o.status;
-        if !matches!(status, OrgStatus::Approved | OrgStatus::Suspended) {
+        if !matches!(o.status, OrgStatus::Approved | OrgStatus::Suspended) {
             return Err(AppError::Conflict(format!(
                 "当前状态为“{}”，不能进行年审",
-                status.label()
+                o.status.label()
             )));
         }
-        let exists = annual_review::Entity::find()
-            .filter(annual_review::Column::OrgId.eq(o.id.clone()))
-            .filter(annual_review::Column::Year.eq(year))
-            .one(&self.db)
-            .await?;
-        if exists.is_some() {
-            return Err(AppError::Conflict(format!("{year}年度的年审已登记")));
-        }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let result = if passed {
+            AnnualResult::Passed
+        } else {
+            AnnualResult::Failed
+        };
+        let taken = || AppError::Conflict(format!("{year}年度的年审已登记"));
+        let w = self.write(who, ctx).await?;
         annual_review::Entity::insert(annual_review::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             org_id: Set(o.id.clone()),
             year: Set(year),
-            result: Set(if passed {
-                AnnualResult::Passed
-            } else {
-                AnnualResult::Failed
-            }),
+            result: Set(result),
             remarks: Set(remarks.to_string()),
             reviewer_id: Set(who.user_id.clone()),
-            reviewed_at: Set(now),
+            reviewed_at: Set(w.now),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::Conflict(format!("{year}年度的年审已登记"))
-            }
-            _ => e.into(),
-        })?;
-        let suspends = !passed && status == OrgStatus::Approved;
+        .on_unique(taken)?;
+        let suspends = !passed && o.status == OrgStatus::Approved;
         if suspends {
-            let res = organization::Entity::update_many()
-                .col_expr(
-                    organization::Column::Status,
-                    sea_orm::sea_query::Expr::value(OrgStatus::Suspended.code()),
-                )
-                .col_expr(
-                    organization::Column::StatusReason,
-                    sea_orm::sea_query::Expr::value(format!("{year}年度年审不合格：{remarks}")),
-                )
-                .col_expr(
-                    organization::Column::UpdatedAt,
-                    sea_orm::sea_query::Expr::value(now),
-                )
-                .filter(organization::Column::Id.eq(o.id.clone()))
-                .filter(organization::Column::Status.eq(status.code()))
-                .exec(&txn)
-                .await?;
-            if res.rows_affected != 1 {
-                return Err(AppError::Conflict(
-                    "该机构的状态刚被他人修改，请刷新后重试".into(),
-                ));
-            }
+            move_status(
+                &w,
+                &o,
+                OrgStatus::Suspended,
+                &format!("{year}年度年审不合格：{remarks}"),
+            )
+            .await?;
         }
-        let changes = serde_json::json!({"year": year, "result": if passed { "passed" } else { "failed" }, "remarks": remarks, "suspended": suspends});
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "org.annual_review",
-                object_type: o.kind.code(),
-                object_id: &o.id,
-                changes,
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        w.commit(Entry::ok(
+            "org.annual_review",
+            o.kind.code(),
+            &o.id,
+            serde_json::json!({"year": year, "result": result, "remarks": remarks, "suspended": suspends}),
+        ))
+        .await
     }
 
-    pub async fn org_annual_reviews(
+    pub async fn annual_reviews(
         &self,
         who: &Principal,
         id: &str,
-    ) -> AppResult<Vec<annual_review::Model>> {
-        let o = self.load_org(who, id).await?;
+    ) -> AppResult<Vec<AnnualReviewView>> {
+        let o = self
+            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .await?;
         Ok(annual_review::Entity::find()
             .filter(annual_review::Column::OrgId.eq(o.id))
             .order_by_desc(annual_review::Column::Year)
             .all(&self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .map(|r| AnnualReviewView {
+                year: r.year,
+                result: r.result,
+                remarks: r.remarks,
+                reviewed_at: r.reviewed_at,
+            })
+            .collect())
     }
 
     /// How many registrations wait for this regulator (its inbox badge).
-    pub async fn pending_org_count(&self, who: &Principal) -> AppResult<u64> {
+    pub async fn pending_count(&self, who: &Principal) -> AppResult<u64> {
         if !who.can(Permission::ReviewOrganizations) {
             return Ok(0);
         }
-        let scope = self.org_scope(who)?;
-        Ok(organization::Entity::find()
-            .filter(scope.org_condition(organization::Column::RegionCode, organization::Column::Id))
-            .filter(organization::Column::Status.eq(OrgStatus::Submitted.code()))
+        Ok(self
+            .list_scoped::<organization::Entity>(who, Permission::ReviewOrganizations)?
+            .filter(organization::Column::Status.eq(OrgStatus::Submitted))
             .count(&self.db)
             .await?)
     }
+
+    /// The caller's own organisation, which must be approved to act (open classes, import
+    /// learners, enter teachers, buy courses).
+    pub(crate) async fn operating(&self, who: &Principal) -> AppResult<organization::Model> {
+        if !who.can(Permission::ManageOwnOrganization) {
+            return Err(AppError::Forbidden);
+        }
+        let id = who
+            .org_ids()
+            .into_iter()
+            .next()
+            .ok_or(AppError::Forbidden)?;
+        let org = self
+            .find_scoped::<organization::Entity>(who, Permission::ManageOwnOrganization, &id)
+            .await?;
+        if !org.status.may_operate() {
+            return Err(AppError::Conflict(
+                "机构或企业登记未通过审核，或已被暂停、撤销，不能开班".into(),
+            ));
+        }
+        Ok(org)
+    }
+}
+
+/// Move an organisation from the status it was read in, or fail as a conflict.
+async fn move_status(
+    w: &Write<'_>,
+    o: &organization::Model,
+    to: OrgStatus,
+    reason: &str,
+) -> AppResult<()> {
+    one_row(
+        organization::Entity::update_many()
+            .col_expr(organization::Column::Status, Expr::value(to))
+            .col_expr(organization::Column::StatusReason, Expr::value(reason))
+            .col_expr(organization::Column::UpdatedAt, Expr::value(w.now))
+            .filter(organization::Column::Id.eq(o.id.clone()))
+            .filter(organization::Column::Status.eq(o.status))
+            .exec(&w.txn)
+            .await?,
+        "该机构的状态刚被他人修改，请刷新后重试",
+    )
+}
+
+/// Approving or returning a submitted registration; the current version records it too.
+impl Reviewed for organization::Entity {
+    const SUBJECT: ReviewSubject = ReviewSubject::Organization;
+
+    async fn apply(
+        app: &App,
+        w: &Write<'_>,
+        o: &organization::Model,
+        v: &Verdict,
+    ) -> AppResult<serde_json::Value> {
+        let action = match v.decision {
+            Decision::Approve => OrgAction::Approve,
+            Decision::Return => OrgAction::Return,
+        };
+        let to = o
+            .status
+            .apply(action)
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+        if v.decision == Decision::Approve && !app.organizations().has_documents(&o.id).await? {
+            return Err(AppError::Conflict(
+                "该单位尚未上传办学许可证、营业执照等登记材料，不能审核通过".into(),
+            ));
+        }
+        move_status(w, o, to, &v.reason).await?;
+        one_row(
+            version::Entity::update_many()
+                .col_expr(version::Column::Decision, Expr::value(v.decision.outcome()))
+                .col_expr(version::Column::DecidedBy, Expr::value(w.actor_id()))
+                .col_expr(version::Column::DecidedAt, Expr::value(Some(w.now)))
+                .col_expr(version::Column::Reason, Expr::value(v.reason.clone()))
+                .filter(version::Column::OrgId.eq(o.id.clone()))
+                .filter(version::Column::Version.eq(o.version))
+                .exec(&w.txn)
+                .await?,
+            "该登记刚被修改，请刷新后重试",
+        )?;
+        Ok(serde_json::json!({"status": [o.status, to], "version": o.version}))
+    }
+}
+
+fn snapshot(i: &OrgInput) -> serde_json::Value {
+    serde_json::json!({
+        "kind": i.kind.code(),
+        "name": i.name.trim(),
+        "credit_code": i.credit_code.as_str(),
+        "region_code": i.region.as_str(),
+        "address": i.address.trim(),
+        "legal_rep_name": i.legal_rep_name.trim(),
+        "legal_rep_id": mask::id_number(i.legal_rep_id.as_str()),
+        "contact_name": i.contact_name.trim(),
+        "contact_phone": mask::phone(i.contact_phone.as_str()),
+        "nature": i.nature,
+        "institution_type": i.institution_type,
+        "designated": i.designated,
+        "bank_name": i.bank_name.trim(),
+        "bank_account_name": i.bank_account_name.trim(),
+        "bank_account": mask::bank_account(i.bank_account.as_str()),
+        "training_scale": i.training_scale,
+        "site_area": i.site_area,
+        "licence_no": i.licence_no.trim(),
+        "valid_from": i.valid_from.map(|d| d.to_string()),
+        "valid_until": i.valid_until.map(|d| d.to_string()),
+    })
 }
 
 async fn insert_version<C: sea_orm::ConnectionTrait>(

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::http::error::{ApiError, Problem};
 use axum::Json;
 use axum::extract::State;
+use jineng_app::page::PageRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -73,12 +74,8 @@ pub async fn search(
 ) -> Result<Json<AuditPage>, ApiError> {
     let p = s
         .app
-        .search_audit(
-            &who,
-            &q.filter(),
-            q.page.unwrap_or(1),
-            q.per_page.unwrap_or(50),
-        )
+        .audit()
+        .search(&who, &q.filter(), PageRequest::new(q.page, q.per_page, 50))
         .await?;
     let items = p
         .items

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jineng_app::organizations::{AdminAccount, OrgFilter, OrgInput, OrgView};
+use jineng_app::page::PageRequest;
 use jineng_app::{AppError, FieldError};
 use jineng_core::organizations::{OrgAction, OrgKind, OrgStatus};
 use jineng_core::{BankAccount, CreditCode, IdNumber, Phone, RegionCode};
@@ -306,7 +307,7 @@ pub async fn register(
         password: r.admin.password,
         display_name: r.admin.display_name,
     };
-    let id = s.app.register_org(&ctx, input, admin).await?;
+    let id = s.app.organizations().register(&ctx, input, admin).await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {
@@ -325,12 +326,8 @@ pub async fn list(
 ) -> Result<Json<OrgPage>, ApiError> {
     let p = s
         .app
-        .list_orgs(
-            &who,
-            &q.filter()?,
-            q.page.unwrap_or(1),
-            q.per_page.unwrap_or(20),
-        )
+        .organizations()
+        .list(&who, &q.filter()?, PageRequest::new(q.page, q.per_page, 20))
         .await?;
     Ok(Json(OrgPage {
         items: p.items.into_iter().map(Into::into).collect(),
@@ -347,7 +344,7 @@ pub async fn get(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<OrgOut>, ApiError> {
-    Ok(Json(s.app.get_org(&who, &id).await?.into()))
+    Ok(Json(s.app.organizations().get(&who, &id).await?.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -377,7 +374,8 @@ pub async fn decide(
     })?;
     Ok(Json(
         s.app
-            .decide_org(&who, &ctx, &id, action, &d.reason)
+            .organizations()
+            .decide(&who, &ctx, &id, action, &d.reason)
             .await?
             .into(),
     ))
@@ -394,7 +392,11 @@ pub async fn resubmit(
 ) -> Result<Json<OrgOut>, ApiError> {
     let input = parse_org(i, today(&s))?;
     Ok(Json(
-        s.app.resubmit_org(&who, &ctx, &id, input).await?.into(),
+        s.app
+            .organizations()
+            .resubmit(&who, &ctx, &id, input)
+            .await?
+            .into(),
     ))
 }
 
@@ -416,12 +418,12 @@ pub async fn versions(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<VersionOut>>, ApiError> {
-    let v = s.app.org_versions(&who, &id).await?;
+    let v = s.app.organizations().versions(&who, &id).await?;
     Ok(Json(
         v.into_iter()
             .map(|v| VersionOut {
                 version: v.version,
-                snapshot: serde_json::from_str(&v.snapshot).unwrap_or_default(),
+                snapshot: v.snapshot,
                 submitted_at: v.submitted_at,
                 decision: v.decision,
                 reason: v.reason,
@@ -450,6 +452,7 @@ pub async fn annual_review(
     ApiJson(r): ApiJson<AnnualReviewIn>,
 ) -> Result<StatusCode, ApiError> {
     s.app
+        .organizations()
         .annual_review(&who, &ctx, &id, r.year, r.passed, &r.remarks)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -508,7 +511,7 @@ pub async fn documents(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DocumentOut>>, ApiError> {
-    let docs = s.app.org_documents(&who, &id).await?;
+    let docs = s.app.organizations().documents(&who, &id).await?;
     Ok(Json(docs.into_iter().map(Into::into).collect()))
 }
 
@@ -525,7 +528,8 @@ pub async fn upload_document(
 ) -> Result<(StatusCode, Json<DocumentOut>), ApiError> {
     let d = s
         .app
-        .upload_org_document(&who, &ctx, &id, &q.kind, &q.filename, body.to_vec())
+        .organizations()
+        .upload_document(&who, &ctx, &id, &q.kind, &q.filename, body.to_vec())
         .await?;
     Ok((StatusCode::CREATED, Json(d.into())))
 }
@@ -538,7 +542,11 @@ pub async fn document(
     Caller(who): Caller,
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<axum::response::Response, ApiError> {
-    let (d, bytes) = s.app.org_document_file(&who, &ctx, &id, &doc).await?;
+    let (d, bytes) = s
+        .app
+        .organizations()
+        .document_file(&who, &ctx, &id, &doc)
+        .await?;
     Ok(crate::http::files::document_response(
         &d.content_type,
         &d.filename,
@@ -554,6 +562,9 @@ pub async fn remove_document(
     Caller(who): Caller,
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    s.app.remove_org_document(&who, &ctx, &id, &doc).await?;
+    s.app
+        .organizations()
+        .remove_document(&who, &ctx, &id, &doc)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,7 +6,7 @@ use crate::api::users::{NewUserIn, RoleIn, UserQuery, parse_new_user, parse_role
 use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
-use crate::pages::export::{EXPORT_PAGE, every_page};
+use crate::pages::export::every_page;
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -106,7 +106,7 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = q.filter()?;
     let mut rows = Vec::new();
-    let all = every_page(|page| s.app.list_users(&u.principal, &f, page, EXPORT_PAGE)).await?;
+    let all = every_page(|r| s.app.list_users(&u.principal, &f, r.page, r.per_page)).await?;
     for v in all {
         let roles = v
             .roles
@@ -142,6 +142,7 @@ pub async fn export(
         ]);
     }
     s.app
+        .audit()
         .record_export(
             &u.principal,
             &ctx,

@@ -11,6 +11,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use jineng_app::page::PageRequest;
 use jineng_store::audit::record;
 use serde::Deserialize;
 
@@ -161,7 +162,12 @@ pub async fn list(
     let q = f.query()?;
     let p = s
         .app
-        .search_audit(&u.principal, &q.filter(), f.page.unwrap_or(1), 50)
+        .audit()
+        .search(
+            &u.principal,
+            &q.filter(),
+            PageRequest::new(f.page, None, 50),
+        )
         .await?;
     Ok(AuditPage {
         layout: Layout::new("审计日志", &u, "/audit"),
@@ -181,6 +187,10 @@ pub async fn export(
     Query(f): Query<AuditForm>,
 ) -> Result<Response, PageError> {
     let q = f.query()?;
-    let bytes = s.app.export_audit(&u.principal, &ctx, &q.filter()).await?;
+    let bytes = s
+        .app
+        .audit()
+        .export(&u.principal, &ctx, &q.filter())
+        .await?;
     Ok(xlsx_response(bytes, "audit-log.xlsx"))
 }

@@ -7,7 +7,7 @@ use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use crate::pages::admin_users::xlsx_response;
-use crate::pages::export::{EXPORT_PAGE, every_page};
+use crate::pages::export::every_page;
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -92,7 +92,7 @@ pub async fn export(
         include_withdrawn: false,
     };
     // Every page with the same filter (page 2 on used to drop it).
-    let all = every_page(|page| s.app.list_projects(&f, page, EXPORT_PAGE)).await?;
+    let all = every_page(|r| s.app.list_projects(&f, r.page, r.per_page)).await?;
     let mut rows = Vec::new();
     for v in all {
         rows.push(vec![
@@ -324,9 +324,9 @@ pub async fn declare(
     u: PageUser,
     Form(f): Form<DeclareForm>,
 ) -> Result<Response, PageError> {
-    let org = s
-        .app
-        .own_org_ids(&u.principal)
+    let org = u
+        .principal
+        .org_ids()
         .into_iter()
         .next()
         .ok_or(AppError::Forbidden)?;

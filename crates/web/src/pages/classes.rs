@@ -7,7 +7,7 @@ use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use crate::pages::admin_users::xlsx_response;
-use crate::pages::export::{EXPORT_PAGE, every_page};
+use crate::pages::export::every_page;
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -76,7 +76,7 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = q.filter()?;
     let mut rows = Vec::new();
-    let all = every_page(|page| s.app.list_classes(&u.principal, &f, page, EXPORT_PAGE)).await?;
+    let all = every_page(|r| s.app.list_classes(&u.principal, &f, r.page, r.per_page)).await?;
     for c in all {
         rows.push(vec![
             c.name,
@@ -93,6 +93,7 @@ pub async fn export(
         ]);
     }
     s.app
+        .audit()
         .record_export(
             &u.principal,
             &ctx,
@@ -263,7 +264,7 @@ async fn detail_page(
     error: Option<String>,
 ) -> Result<DetailPage, PageError> {
     let (c, learners) = s.app.get_class(&u.principal, id).await?;
-    let may_manage = s.app.own_org_ids(&u.principal).contains(&c.org_id);
+    let may_manage = u.principal.org_ids().contains(&c.org_id);
     let candidates = if may_manage && c.status.enrollment_open() {
         s.app.enrollable_learners(&u.principal, id).await?
     } else {
@@ -473,6 +474,7 @@ pub async fn learners_export(
         })
         .collect();
     s.app
+        .audit()
         .record_export(
             &u.principal,
             &ctx,

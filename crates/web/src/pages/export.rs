@@ -2,7 +2,7 @@
 //! an export never holds more than the caller may see.
 
 use jineng_app::AppResult;
-use jineng_app::audit::Page;
+use jineng_app::page::{Page, PageRequest};
 
 /// Rows fetched per call while exporting.
 pub const EXPORT_PAGE: u64 = 200;
@@ -13,12 +13,12 @@ pub const MAX_EXPORT_ROWS: usize = 100_000;
 /// short page.
 pub async fn every_page<T, F, Fut>(mut fetch: F) -> AppResult<Vec<T>>
 where
-    F: FnMut(u64) -> Fut,
+    F: FnMut(PageRequest) -> Fut,
     Fut: Future<Output = AppResult<Page<T>>>,
 {
     let mut all = Vec::new();
     for page in 1.. {
-        let p = fetch(page).await?;
+        let p = fetch(PageRequest::new(Some(page), Some(EXPORT_PAGE), EXPORT_PAGE)).await?;
         let short = (p.items.len() as u64) < EXPORT_PAGE;
         all.extend(p.items);
         if short || all.len() >= MAX_EXPORT_ROWS {

@@ -6,7 +6,7 @@ use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::{MaybeSession, PageUser, SESSION_COOKIE, cookie};
 use crate::pages::admin_users::xlsx_response;
-use crate::pages::export::{EXPORT_PAGE, every_page};
+use crate::pages::export::every_page;
 use crate::pages::layout::Layout;
 use crate::pages::orgs::{CityGroup, county_groups};
 use askama::Template;
@@ -305,7 +305,7 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = filter(&q);
     let mut rows = Vec::new();
-    let all = every_page(|page| s.app.list_learners(&u.principal, &f, page, EXPORT_PAGE)).await?;
+    let all = every_page(|r| s.app.list_learners(&u.principal, &f, r.page, r.per_page)).await?;
     for l in all {
         rows.push(vec![
             l.name,
@@ -324,6 +324,7 @@ pub async fn export(
         ]);
     }
     s.app
+        .audit()
         .record_export(
             &u.principal,
             &ctx,

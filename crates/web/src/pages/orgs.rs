@@ -8,7 +8,7 @@ use crate::http::error::PageError;
 use crate::http::request::Ctx;
 use crate::http::session::{MaybeSession, PageUser, SESSION_COOKIE, cookie};
 use crate::pages::admin_users::xlsx_response;
-use crate::pages::export::{EXPORT_PAGE, every_page};
+use crate::pages::export::every_page;
 use crate::pages::layout::Layout;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -17,7 +17,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::SameSite;
 use jineng_app::organizations::documents::DocumentView;
-use jineng_app::organizations::{AdminAccount, OrgView};
+use jineng_app::organizations::{AdminAccount, AnnualReviewView, OrgView, VersionView};
+use jineng_app::page::PageRequest;
 use jineng_app::{AppError, FieldError};
 use jineng_core::RegionLevel;
 use jineng_core::accounts::Permission;
@@ -25,7 +26,6 @@ use jineng_core::documents::{MAX_DOCUMENT_BYTES, OrgDocumentKind};
 use jineng_core::organizations::AnnualResult;
 use jineng_core::organizations::{INSTITUTION_TYPES, NATURES, OrgAction, OrgStatus};
 use jineng_core::review::ReviewStatus;
-use jineng_store::organizations::{annual_review, version};
 use serde::Deserialize;
 
 /// Counties of the deployment's province grouped by city, for the region picker.
@@ -261,7 +261,7 @@ pub async fn register_submit(
                 password: f.admin_password.clone(),
                 display_name: f.admin_name.clone(),
             };
-            s.app.register_org(&ctx, input, admin).await
+            s.app.organizations().register(&ctx, input, admin).await
         }
         Err(e) => Err(e),
     };
@@ -339,7 +339,7 @@ pub async fn list(
     if !u.principal.can(Permission::ViewOrganizations) {
         return Err(AppError::Forbidden.into());
     }
-    let own = s.app.own_org_ids(&u.principal);
+    let own = u.principal.org_ids();
     if !own.is_empty() && !u.principal.can(Permission::ReviewOrganizations) && own.len() == 1 {
         return Ok(Redirect::to(&format!("/orgs/{}", own[0])).into_response());
     }
@@ -347,7 +347,8 @@ pub async fn list(
     let per_page = 20;
     let p = s
         .app
-        .list_orgs(&u.principal, &f, q.page.unwrap_or(1), per_page)
+        .organizations()
+        .list(&u.principal, &f, PageRequest::new(q.page, None, per_page))
         .await?;
     let query = serde_urlencoded::to_string([
         ("q", q.q.as_deref().unwrap_or("")),
@@ -381,7 +382,8 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = q.filter()?;
     let mut rows = Vec::new();
-    let all = every_page(|page| s.app.list_orgs(&u.principal, &f, page, EXPORT_PAGE)).await?;
+    let orgs = s.app.organizations();
+    let all = every_page(|r| orgs.list(&u.principal, &f, r)).await?;
     for o in all {
         rows.push(vec![
             o.name,
@@ -405,6 +407,7 @@ pub async fn export(
         ]);
     }
     s.app
+        .audit()
         .record_export(
             &u.principal,
             &ctx,
@@ -440,8 +443,8 @@ pub async fn export(
 pub struct OrgDetailPage {
     layout: Layout,
     o: OrgView,
-    versions: Vec<version::Model>,
-    reviews: Vec<annual_review::Model>,
+    versions: Vec<VersionView>,
+    reviews: Vec<AnnualReviewView>,
     may_review: bool,
     is_own: bool,
     actions: Vec<(&'static str, &'static str, bool)>,
@@ -500,9 +503,13 @@ async fn detail_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<OrgDetailPage, PageError> {
-    let o = s.app.get_org(&u.principal, id).await?;
-    let versions = s.app.org_versions(&u.principal, id).await?;
-    let reviews = s.app.org_annual_reviews(&u.principal, id).await?;
+    let o = s.app.organizations().get(&u.principal, id).await?;
+    let versions = s.app.organizations().versions(&u.principal, id).await?;
+    let reviews = s
+        .app
+        .organizations()
+        .annual_reviews(&u.principal, id)
+        .await?;
     let may_review = u.principal.can(Permission::ReviewOrganizations);
     let actions = [
         OrgAction::Approve,
@@ -515,9 +522,9 @@ async fn detail_page(
     .filter(|a| o.status.apply(*a).is_ok())
     .map(|a| (a.code(), a.label(), a.needs_reason()))
     .collect();
-    let is_own = s.app.own_org_ids(&u.principal).iter().any(|x| x == id);
+    let is_own = u.principal.org_ids().iter().any(|x| x == id);
     let year = s.app.now().format("%Y").to_string().parse().unwrap_or(2026);
-    let documents = s.app.org_documents(&u.principal, id).await?;
+    let documents = s.app.organizations().documents(&u.principal, id).await?;
     Ok(OrgDetailPage {
         documents,
         kinds: OrgDocumentKind::ALL,
@@ -575,7 +582,8 @@ pub async fn decide(
     };
     match s
         .app
-        .decide_org(&u.principal, &ctx, &id, action, &f.reason)
+        .organizations()
+        .decide(&u.principal, &ctx, &id, action, &f.reason)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?done={}", action.code())).into_response()),
@@ -605,6 +613,7 @@ pub async fn annual(
     };
     match s
         .app
+        .organizations()
         .annual_review(
             &u.principal,
             &ctx,
@@ -636,8 +645,8 @@ pub async fn edit_page(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<EditPage, PageError> {
-    let o = s.app.get_org(&u.principal, &id).await?;
-    if !s.app.own_org_ids(&u.principal).contains(&id) {
+    let o = s.app.organizations().get(&u.principal, &id).await?;
+    if !u.principal.org_ids().contains(&id) {
         return Err(AppError::Forbidden.into());
     }
     Ok(EditPage {
@@ -665,7 +674,8 @@ pub async fn edit_submit(
     ) {
         Ok(input) => s
             .app
-            .resubmit_org(&u.principal, &ctx, &id, input)
+            .organizations()
+            .resubmit(&u.principal, &ctx, &id, input)
             .await
             .map(|_| ()),
         Err(e) => Err(e),
@@ -716,7 +726,8 @@ pub async fn upload_document(
     }
     match s
         .app
-        .upload_org_document(&u.principal, &ctx, &id, &kind, &name, bytes)
+        .organizations()
+        .upload_document(&u.principal, &ctx, &id, &kind, &name, bytes)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?done=uploaded")).into_response()),
@@ -745,7 +756,8 @@ pub async fn document(
 ) -> Result<Response, PageError> {
     let (d, bytes) = s
         .app
-        .org_document_file(&u.principal, &ctx, &id, &doc)
+        .organizations()
+        .document_file(&u.principal, &ctx, &id, &doc)
         .await?;
     Ok(crate::http::files::document_response(
         &d.content_type,
@@ -762,7 +774,8 @@ pub async fn remove_document(
 ) -> Result<Response, PageError> {
     match s
         .app
-        .remove_org_document(&u.principal, &ctx, &id, &doc)
+        .organizations()
+        .remove_document(&u.principal, &ctx, &id, &doc)
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?done=removed")).into_response()),

@@ -106,6 +106,7 @@ pub async fn export(
         })
         .collect();
     s.app
+        .audit()
         .record_export(
             &u.principal,
             &ctx,

@@ -276,7 +276,7 @@ impl TestApp {
     }
 
     pub async fn audit_count(&self) -> u64 {
-        self.app.audit_count().await.unwrap()
+        self.app.audit().count().await.unwrap()
     }
 }
 

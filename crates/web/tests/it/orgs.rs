@@ -871,7 +871,7 @@ async fn uploads_fail_cleanly_when_file_storage_is_down() {
         .to_string();
     let inst = t.token("institution").await;
     let nm = t.token("nm_regulator").await;
-    let before = t.app.audit_count().await.unwrap();
+    let before = t.app.audit().count().await.unwrap();
     let p = t
         .raw_api(
             Method::POST,
@@ -884,7 +884,7 @@ async fn uploads_fail_cleanly_when_file_storage_is_down() {
         .problem(503);
     assert!(p["detail"].as_str().unwrap().contains("文件存储暂时不可用"));
     assert_eq!(
-        t.app.audit_count().await.unwrap(),
+        t.app.audit().count().await.unwrap(),
         before,
         "nothing recorded"
     );

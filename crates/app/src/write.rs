@@ -1,0 +1,76 @@
+//! The one write path. A use case opens a `Write` (a transaction that on SQLite already
+//! holds the write lock), makes its changes through `w.txn`, and ends with
+//! `w.commit(entry)`, which appends the audit record as the last write and commits. A
+//! `Write` dropped without `commit` rolls back, so nothing is ever half-written and no
+//! change lands without its audit record.
+
+use crate::App;
+use crate::audit::{self, Actor, Entry};
+use crate::context::RequestCtx;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseTransaction, DbErr, SqlErr, UpdateResult};
+
+/// A change in progress.
+pub(crate) struct Write<'a> {
+    pub txn: DatabaseTransaction,
+    /// The time of the change, read once so every row and the audit record agree.
+    pub now: DateTime<Utc>,
+    actor: Actor<'a>,
+    ctx: &'a RequestCtx,
+}
+
+impl App {
+    /// Begin a change made by `actor`.
+    pub(crate) async fn write<'a>(
+        &self,
+        actor: impl Into<Actor<'a>>,
+        ctx: &'a RequestCtx,
+    ) -> AppResult<Write<'a>> {
+        Ok(Write {
+            txn: crate::tx::begin_write(&self.db).await?,
+            now: self.now(),
+            actor: actor.into(),
+            ctx,
+        })
+    }
+}
+
+impl Write<'_> {
+    /// The id of whoever makes the change.
+    pub fn actor_id(&self) -> String {
+        self.actor.id.to_string()
+    }
+
+    /// Append the audit record as the last write and commit.
+    pub async fn commit(self, e: Entry<'_>) -> AppResult<()> {
+        audit::append(&self.txn, self.now, self.actor, self.ctx, e).await?;
+        self.txn.commit().await?;
+        Ok(())
+    }
+
+}
+
+/// A conditional update (`… WHERE status = <as read>`) must touch exactly one row; if it
+/// touched none, someone else changed the record meanwhile.
+pub(crate) fn one_row(res: UpdateResult, conflict: &str) -> AppResult<()> {
+    if res.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(conflict.to_string()))
+    }
+}
+
+/// Turn a unique-constraint violation into the given answer; other errors stay internal.
+pub(crate) trait OnUnique<T> {
+    fn on_unique(self, answer: impl FnOnce() -> AppError) -> AppResult<T>;
+}
+
+impl<T> OnUnique<T> for Result<T, DbErr> {
+    fn on_unique(self, answer: impl FnOnce() -> AppError) -> AppResult<T> {
+        self.map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => answer(),
+            _ => e.into(),
+        })
+    }
+}
