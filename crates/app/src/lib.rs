@@ -47,7 +47,6 @@ pub mod exchange;
 pub mod export;
 pub mod inbox;
 pub mod learners;
-pub mod occupations;
 pub mod organizations;
 pub mod page;
 pub mod review;

@@ -10,6 +10,7 @@ use jineng_core::accounts::Role;
 use jineng_core::classes::Delivery;
 use jineng_core::learners::LearnerSource;
 use jineng_core::organizations::{OrgAction, OrgKind};
+use jineng_core::review::Decision;
 use jineng_core::{BankAccount, CreditCode, IdNumber, Phone, RegionCode};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -304,7 +305,8 @@ impl App {
             ("6-31-01-03", 5, 50, 100, "1500"),
         ] {
             let p = self
-                .publish_project(
+                .catalogue()
+                .publish(
                     system,
                     ctx,
                     ProjectInput {
@@ -330,9 +332,11 @@ impl App {
         };
         for p in projects.iter().take(2) {
             let d = self
-                .declare_occupation(&inst, ctx, &org_id, &p.occupation_code, None, p.skill_level)
+                .catalogue()
+                .declare(&inst, ctx, &org_id, &p.occupation_code, None, p.skill_level)
                 .await?;
-            self.decide_declaration(system, ctx, &d.id, true, "")
+            self.catalogue()
+                .decide_declaration(system, ctx, &d.id, Decision::Approve, "")
                 .await?;
         }
         // Twelve learners imported by the institution, through the real import.
@@ -490,7 +494,8 @@ impl App {
         };
         // The third project is declared too, for the finished class.
         let d = at(-45)
-            .declare_occupation(
+            .catalogue()
+            .declare(
                 inst,
                 ctx,
                 org_id,
@@ -500,7 +505,8 @@ impl App {
             )
             .await?;
         at(-45)
-            .decide_declaration(system, ctx, &d.id, true, "")
+            .catalogue()
+            .decide_declaration(system, ctx, &d.id, Decision::Approve, "")
             .await?;
 
         // (k, project, opened, starts, ends, learners, completed)

@@ -48,7 +48,6 @@ impl Write<'_> {
         self.txn.commit().await?;
         Ok(())
     }
-
 }
 
 /// A conditional update (`… WHERE status = <as read>`) must touch exactly one row; if it

@@ -6,6 +6,7 @@
 use crate::audit::{self, Entry, Page};
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::page::PageRequest;
 use crate::scope::Scope;
 use crate::{App, tx::begin_write};
 use chrono::NaiveDate;
@@ -122,7 +123,7 @@ impl App {
                     .one(&self.db)
                     .await?
                 {
-                    Some(p) => self.get_project(&p.id).await?.name,
+                    Some(p) => self.catalogue().project(&p.id).await?.name,
                     None => String::new(),
                 };
                 names.1.insert(c.project_id.clone(), n.clone());
@@ -168,6 +169,7 @@ impl App {
             Some(p) if p.status == ProjectStatus::Published => {
                 if org.kind == OrgKind::Institution
                     && !self
+                        .catalogue()
                         .has_approved_declaration(&org.id, &p.occupation_code)
                         .await?
                 {
@@ -758,11 +760,16 @@ impl App {
         who: &Principal,
     ) -> AppResult<Vec<crate::catalogue::ProjectView>> {
         let org = self.organizations().operating(who).await?;
-        let all = self.list_projects(&Default::default(), 1, 200).await?.items;
+        let all = self
+            .catalogue()
+            .projects(&Default::default(), PageRequest::first(200))
+            .await?
+            .items;
         let mut out = Vec::new();
         for p in all {
             if org.kind != OrgKind::Institution
                 || self
+                    .catalogue()
                     .has_approved_declaration(&org.id, &p.occupation_code)
                     .await?
             {

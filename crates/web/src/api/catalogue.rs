@@ -9,9 +9,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jineng_app::AppError;
 use jineng_app::catalogue::{DeclarationView, ProjectFilter, ProjectInput, ProjectView};
+use jineng_app::page::PageRequest;
 use jineng_core::Fen;
 use jineng_core::occupations::ProjectStatus;
-use jineng_core::review::ReviewStatus;
+use jineng_core::review::{Decision, ReviewStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -123,7 +124,8 @@ pub async fn list(
     };
     let p = s
         .app
-        .list_projects(&f, q.page.unwrap_or(1), q.per_page.unwrap_or(20))
+        .catalogue()
+        .projects(&f, PageRequest::new(q.page, q.per_page, 20))
         .await?;
     Ok(Json(ProjectPage {
         items: p.items.into_iter().map(Into::into).collect(),
@@ -141,7 +143,11 @@ pub async fn publish(
     Caller(who): Caller,
     ApiJson(i): ApiJson<ProjectIn>,
 ) -> Result<(StatusCode, Json<ProjectOut>), ApiError> {
-    let p = s.app.publish_project(&who, &ctx, parse_project(i)?).await?;
+    let p = s
+        .app
+        .catalogue()
+        .publish(&who, &ctx, parse_project(i)?)
+        .await?;
     Ok((StatusCode::CREATED, Json(p.into())))
 }
 
@@ -153,7 +159,7 @@ pub async fn withdraw(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    s.app.withdraw_project(&who, &ctx, &id).await?;
+    s.app.catalogue().withdraw(&who, &ctx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -193,8 +199,7 @@ impl From<DeclarationView> for DeclarationOut {
 #[into_params(parameter_in = Query)]
 pub struct DeclarationQuery {
     pub org_id: Option<String>,
-    /// submitted, approved or returned.
-    pub status: Option<String>,
+    pub status: Option<ReviewStatus>,
 }
 
 #[utoipa::path(get, path = "/declarations", tag = "catalogue", params(DeclarationQuery),
@@ -206,7 +211,8 @@ pub async fn declarations(
 ) -> Result<Json<Vec<DeclarationOut>>, ApiError> {
     let v = s
         .app
-        .list_declarations(&who, q.org_id.as_deref(), q.status.as_deref())
+        .catalogue()
+        .declarations(&who, q.org_id.as_deref(), q.status)
         .await?;
     Ok(Json(v.into_iter().map(Into::into).collect()))
 }
@@ -236,7 +242,8 @@ pub async fn declare(
         .filter(|s| !s.is_empty());
     let v = s
         .app
-        .declare_occupation(&who, &ctx, &id, d.occupation_code.trim(), wt, d.skill_level)
+        .catalogue()
+        .declare(&who, &ctx, &id, d.occupation_code.trim(), wt, d.skill_level)
         .await?;
     Ok((StatusCode::CREATED, Json(v.into())))
 }
@@ -244,8 +251,7 @@ pub async fn declare(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclarationDecisionIn {
-    /// approve or return.
-    pub action: String,
+    pub action: Decision,
     #[serde(default)]
     pub reason: String,
 }
@@ -259,14 +265,10 @@ pub async fn decide(
     Path(id): Path<String>,
     ApiJson(d): ApiJson<DeclarationDecisionIn>,
 ) -> Result<Json<DeclarationOut>, ApiError> {
-    let approve = match d.action.as_str() {
-        "approve" => true,
-        "return" => false,
-        _ => return Err(AppError::field("action", "操作只能是 approve 或 return").into()),
-    };
     Ok(Json(
         s.app
-            .decide_declaration(&who, &ctx, &id, approve, &d.reason)
+            .catalogue()
+            .decide_declaration(&who, &ctx, &id, d.action, &d.reason)
             .await?
             .into(),
     ))

@@ -7,7 +7,7 @@ use crate::http::request::Ctx;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use jineng_store::reference::{occupation, work_type};
+use jineng_app::catalogue::occupations::{OccupationView, WorkTypeView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,8 +24,8 @@ pub struct OccupationOut {
     pub green: bool,
 }
 
-impl From<occupation::Model> for OccupationOut {
-    fn from(o: occupation::Model) -> Self {
+impl From<OccupationView> for OccupationOut {
+    fn from(o: OccupationView) -> Self {
         OccupationOut {
             code: o.code,
             level: o.level,
@@ -45,8 +45,8 @@ pub struct WorkTypeOut {
     pub name: String,
 }
 
-impl From<work_type::Model> for WorkTypeOut {
-    fn from(w: work_type::Model) -> Self {
+impl From<WorkTypeView> for WorkTypeOut {
+    fn from(w: WorkTypeView) -> Self {
         WorkTypeOut {
             id: w.id,
             occupation_code: w.occupation_code,
@@ -85,9 +85,9 @@ pub async fn list(
         q.q.as_deref().filter(|s| !s.trim().is_empty()),
         q.parent.as_deref().filter(|s| !s.is_empty()),
     ) {
-        (Some(text), _) => s.app.search_occupations(text, 100).await?,
-        (None, Some(p)) => s.app.occupation_node(p).await?.children,
-        (None, None) => s.app.occupation_roots().await?,
+        (Some(text), _) => s.app.catalogue().search_occupations(text, 100).await?,
+        (None, Some(p)) => s.app.catalogue().occupation_node(p).await?.children,
+        (None, None) => s.app.catalogue().occupation_roots().await?,
     };
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
@@ -99,7 +99,7 @@ pub async fn get(
     Caller(_caller): Caller,
     Path(code): Path<String>,
 ) -> Result<Json<OccupationNodeOut>, ApiError> {
-    let n = s.app.occupation_node(&code).await?;
+    let n = s.app.catalogue().occupation_node(&code).await?;
     Ok(Json(OccupationNodeOut {
         node: n.node.into(),
         ancestors: n.ancestors.into_iter().map(Into::into).collect(),
@@ -126,6 +126,7 @@ pub async fn add_work_type(
 ) -> Result<(StatusCode, Json<WorkTypeOut>), ApiError> {
     let row = s
         .app
+        .catalogue()
         .add_work_type(&who, &ctx, &code, &w.code, &w.name)
         .await?;
     Ok((StatusCode::CREATED, Json(row.into())))

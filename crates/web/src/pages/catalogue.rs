@@ -15,11 +15,12 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
+use jineng_app::catalogue::occupations::WorkTypeView;
 use jineng_app::catalogue::{DeclarationView, ProjectFilter, ProjectView};
+use jineng_app::page::PageRequest;
 use jineng_core::accounts::Permission;
 use jineng_core::occupations::{BUSINESS_CATEGORIES, SKILL_LEVELS, TRAINING_TYPES};
-use jineng_core::review::ReviewStatus;
-use jineng_store::reference::work_type;
+use jineng_core::review::{Decision, ReviewStatus};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -58,7 +59,11 @@ pub async fn list(
         training_type: Some(q.training_type.clone()),
         include_withdrawn: false,
     };
-    let p = s.app.list_projects(&f, q.page.unwrap_or(1), 20).await?;
+    let p = s
+        .app
+        .catalogue()
+        .projects(&f, PageRequest::new(q.page, None, 20))
+        .await?;
     let query = serde_urlencoded::to_string([("q", &q.q), ("training_type", &q.training_type)])
         .unwrap_or_default();
     let notice = match q.done.as_deref() {
@@ -76,7 +81,7 @@ pub async fn list(
         training_type: q.training_type,
         types: &TRAINING_TYPES,
         query,
-        may_manage: s.app.may_manage_catalogue(&u.principal),
+        may_manage: s.app.catalogue().may_manage(&u.principal),
         notice,
     })
 }
@@ -92,7 +97,8 @@ pub async fn export(
         include_withdrawn: false,
     };
     // Every page with the same filter (page 2 on used to drop it).
-    let all = every_page(|r| s.app.list_projects(&f, r.page, r.per_page)).await?;
+    let catalogue = s.app.catalogue();
+    let all = every_page(|r| catalogue.projects(&f, r)).await?;
     let mut rows = Vec::new();
     for v in all {
         rows.push(vec![
@@ -152,7 +158,7 @@ pub struct NewProjectPage {
     layout: Layout,
     form: ProjectForm,
     occupation_name: String,
-    work_types: Vec<work_type::Model>,
+    work_types: Vec<WorkTypeView>,
     levels: &'static [(i32, &'static str)],
     types: &'static [(&'static str, &'static str)],
     categories: &'static [(&'static str, &'static str)],
@@ -171,10 +177,15 @@ async fn new_page(
     form: ProjectForm,
     errors: Vec<String>,
 ) -> Result<NewProjectPage, PageError> {
-    if !s.app.may_manage_catalogue(&u.principal) {
+    if !s.app.catalogue().may_manage(&u.principal) {
         return Err(AppError::Forbidden.into());
     }
-    let (occupation_name, work_types) = match s.app.occupation_node(&form.occupation_code).await {
+    let (occupation_name, work_types) = match s
+        .app
+        .catalogue()
+        .occupation_node(&form.occupation_code)
+        .await
+    {
         Ok(n) => (n.node.name, n.work_types),
         Err(_) => (String::new(), vec![]),
     };
@@ -232,7 +243,8 @@ pub async fn publish(
         match parse_project(raw) {
             Ok(i) => s
                 .app
-                .publish_project(&u.principal, &ctx, i)
+                .catalogue()
+                .publish(&u.principal, &ctx, i)
                 .await
                 .map(|_| ()),
             Err(e) => Err(e),
@@ -260,7 +272,7 @@ pub async fn withdraw(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<Redirect, PageError> {
-    s.app.withdraw_project(&u.principal, &ctx, &id).await?;
+    s.app.catalogue().withdraw(&u.principal, &ctx, &id).await?;
     Ok(Redirect::to("/catalogue?done=withdrawn"))
 }
 
@@ -288,7 +300,8 @@ async fn declarations_page(
 ) -> Result<DeclarationsPage, PageError> {
     let items = s
         .app
-        .list_declarations(&u.principal, None, Some(&status))
+        .catalogue()
+        .declarations(&u.principal, None, ReviewStatus::parse(&status))
         .await?;
     Ok(DeclarationsPage {
         layout: Layout::new("培训工种申报", u, "/declarations"),
@@ -334,7 +347,8 @@ pub async fn declare(
     let wt = Some(f.work_type_id.trim()).filter(|s| !s.is_empty());
     match s
         .app
-        .declare_occupation(
+        .catalogue()
+        .declare(
             &u.principal,
             &ctx,
             &org,
@@ -371,7 +385,18 @@ pub async fn decide(
 ) -> Result<Response, PageError> {
     match s
         .app
-        .decide_declaration(&u.principal, &ctx, &id, f.action == "approve", &f.reason)
+        .catalogue()
+        .decide_declaration(
+            &u.principal,
+            &ctx,
+            &id,
+            if f.action == "approve" {
+                Decision::Approve
+            } else {
+                Decision::Return
+            },
+            &f.reason,
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to("/declarations?status=submitted").into_response()),

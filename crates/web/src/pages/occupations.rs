@@ -12,10 +12,9 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
-use jineng_app::occupations::OccupationNode;
+use jineng_app::catalogue::occupations::{OccupationNode, OccupationView};
 use jineng_core::occupations::OccupationRank;
 use jineng_core::occupations::SKILL_LEVELS;
-use jineng_store::reference::occupation;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -23,8 +22,8 @@ use serde::Deserialize;
 pub struct OccupationsPage {
     layout: Layout,
     q: String,
-    results: Vec<occupation::Model>,
-    roots: Vec<occupation::Model>,
+    results: Vec<OccupationView>,
+    roots: Vec<OccupationView>,
     node: Option<OccupationNode>,
     may_manage: bool,
     levels: &'static [(i32, &'static str)],
@@ -54,13 +53,13 @@ async fn page(
     error: Option<String>,
 ) -> Result<OccupationsPage, PageError> {
     let text = q.q.clone().unwrap_or_default();
-    let results = s.app.search_occupations(&text, 100).await?;
+    let results = s.app.catalogue().search_occupations(&text, 100).await?;
     let node = match q.code.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => Some(s.app.occupation_node(c).await?),
+        Some(c) => Some(s.app.catalogue().occupation_node(c).await?),
         None => None,
     };
     let roots = if node.is_none() && text.trim().is_empty() {
-        s.app.occupation_roots().await?
+        s.app.catalogue().occupation_roots().await?
     } else {
         vec![]
     };
@@ -70,7 +69,7 @@ async fn page(
         results,
         roots,
         node,
-        may_manage: s.app.may_manage_catalogue(&u.principal),
+        may_manage: s.app.catalogue().may_manage(&u.principal),
         levels: &SKILL_LEVELS,
         error,
         notice: q.added.is_some(),
@@ -108,6 +107,7 @@ pub async fn add_work_type(
 ) -> Result<Response, PageError> {
     match s
         .app
+        .catalogue()
         .add_work_type(&u.principal, &ctx, &f.occupation_code, &f.code, &f.name)
         .await
     {

@@ -160,6 +160,7 @@ async fn institutions_declare_occupations_and_their_regulator_decides() {
     .problem(409);
     assert!(
         !t.app
+            .catalogue()
             .has_approved_declaration(&org_id, &code)
             .await
             .unwrap()
@@ -266,6 +267,7 @@ async fn institutions_declare_occupations_and_their_regulator_decides() {
     .problem(409);
     assert!(
         t.app
+            .catalogue()
             .has_approved_declaration(&org_id, &code)
             .await
             .unwrap()

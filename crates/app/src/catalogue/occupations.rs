@@ -2,10 +2,11 @@
 //! (工种) regulators maintain under occupations. Reading is open to every signed-in
 //! person; writing needs `ManageCatalogue` and, for regulators, a province-level grant.
 
-use crate::audit::{self, Entry};
+use super::Catalogue;
+use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::{App, tx::begin_write};
+use crate::write::OnUnique;
 use jineng_core::RegionLevel;
 use jineng_core::accounts::{Permission, Role};
 use jineng_core::occupations::OccupationRank;
@@ -13,22 +14,75 @@ use jineng_core::occupations::{check_work_type_code, check_work_type_name};
 use jineng_store::reference::{occupation, work_type};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-/// One node of the tree with the way to it and what is under it.
-pub struct OccupationNode {
-    pub node: occupation::Model,
-    /// From the major group down to the node's parent.
-    pub ancestors: Vec<occupation::Model>,
-    pub children: Vec<occupation::Model>,
-    pub work_types: Vec<work_type::Model>,
+/// One occupation-classification node.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OccupationView {
+    pub code: String,
+    pub level: OccupationRank,
+    pub name: String,
+    pub parent_code: Option<String>,
+    /// Marked S (数字职业) in the 2022 book.
+    pub digital: bool,
+    /// Marked L (绿色职业).
+    pub green: bool,
 }
 
-impl App {
-    pub async fn occupation_roots(&self) -> AppResult<Vec<occupation::Model>> {
-        Ok(occupation::Entity::find()
-            .filter(occupation::Column::Level.eq("major"))
-            .order_by_asc(occupation::Column::Code)
-            .all(&self.db)
-            .await?)
+impl From<occupation::Model> for OccupationView {
+    fn from(o: occupation::Model) -> Self {
+        OccupationView {
+            code: o.code,
+            level: o.level,
+            name: o.name,
+            parent_code: o.parent_code,
+            digital: o.digital,
+            green: o.green,
+        }
+    }
+}
+
+/// A work type (工种) under an occupation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorkTypeView {
+    pub id: String,
+    pub occupation_code: String,
+    pub code: String,
+    pub name: String,
+}
+
+impl From<work_type::Model> for WorkTypeView {
+    fn from(w: work_type::Model) -> Self {
+        WorkTypeView {
+            id: w.id,
+            occupation_code: w.occupation_code,
+            code: w.code,
+            name: w.name,
+        }
+    }
+}
+
+/// One node of the tree with the way to it and what is under it.
+pub struct OccupationNode {
+    pub node: OccupationView,
+    /// From the major group down to the node's parent.
+    pub ancestors: Vec<OccupationView>,
+    pub children: Vec<OccupationView>,
+    pub work_types: Vec<WorkTypeView>,
+}
+
+fn views<M, V: From<M>>(rows: Vec<M>) -> Vec<V> {
+    rows.into_iter().map(Into::into).collect()
+}
+
+impl Catalogue<'_> {
+    /// The major groups (大类).
+    pub async fn occupation_roots(&self) -> AppResult<Vec<OccupationView>> {
+        Ok(views(
+            occupation::Entity::find()
+                .filter(occupation::Column::Level.eq(OccupationRank::Major))
+                .order_by_asc(occupation::Column::Code)
+                .all(&self.db)
+                .await?,
+        ))
     }
 
     pub async fn occupation_node(&self, code: &str) -> AppResult<OccupationNode> {
@@ -59,34 +113,32 @@ impl App {
             .all(&self.db)
             .await?;
         Ok(OccupationNode {
-            node,
-            ancestors,
-            children,
-            work_types,
+            node: node.into(),
+            ancestors: views(ancestors),
+            children: views(children),
+            work_types: views(work_types),
         })
     }
 
     /// Name (substring) or code (prefix) search, occupations first, at most `limit`.
-    pub async fn search_occupations(
-        &self,
-        q: &str,
-        limit: u64,
-    ) -> AppResult<Vec<occupation::Model>> {
+    pub async fn search_occupations(&self, q: &str, limit: u64) -> AppResult<Vec<OccupationView>> {
         let q = q.trim();
         if q.is_empty() {
             return Ok(vec![]);
         }
-        Ok(occupation::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(occupation::Column::Name.contains(q))
-                    .add(occupation::Column::Code.starts_with(q)),
-            )
-            .order_by_desc(occupation::Column::Level)
-            .order_by_asc(occupation::Column::Code)
-            .limit(limit.clamp(1, 200))
-            .all(&self.db)
-            .await?)
+        Ok(views(
+            occupation::Entity::find()
+                .filter(
+                    Condition::any()
+                        .add(occupation::Column::Name.contains(q))
+                        .add(occupation::Column::Code.starts_with(q)),
+                )
+                .order_by_desc(occupation::Column::Level)
+                .order_by_asc(occupation::Column::Code)
+                .limit(limit.clamp(1, 200))
+                .all(&self.db)
+                .await?,
+        ))
     }
 
     fn check_catalogue_rights(&self, who: &Principal) -> AppResult<()> {
@@ -98,7 +150,8 @@ impl App {
         if ok { Ok(()) } else { Err(AppError::Forbidden) }
     }
 
-    pub fn may_manage_catalogue(&self, who: &Principal) -> bool {
+    /// Whether the caller maintains work types and the catalogue.
+    pub fn may_manage(&self, who: &Principal) -> bool {
         self.check_catalogue_rights(who).is_ok()
     }
 
@@ -109,7 +162,7 @@ impl App {
         occupation_code: &str,
         code: &str,
         name: &str,
-    ) -> AppResult<work_type::Model> {
+    ) -> AppResult<WorkTypeView> {
         self.check_catalogue_rights(who)?;
         let occ = occupation::Entity::find_by_id(occupation_code.to_string())
             .one(&self.db)
@@ -140,15 +193,15 @@ impl App {
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
+        let w = self.write(who, ctx).await?;
         let row = work_type::Model {
             id: uuid::Uuid::now_v7().to_string(),
             occupation_code: occ.code.clone(),
             code: code.to_string(),
             name: name.to_string(),
             created_by: who.user_id.clone(),
-            created_at: self.now(),
+            created_at: w.now,
         };
-        let txn = begin_write(&self.db).await?;
         work_type::Entity::insert(work_type::ActiveModel {
             id: Set(row.id.clone()),
             occupation_code: Set(row.occupation_code.clone()),
@@ -157,30 +210,12 @@ impl App {
             created_by: Set(row.created_by.clone()),
             created_at: Set(row.created_at),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::field("code", "工种代码已存在")
-            }
-            _ => e.into(),
-        })?;
+        .on_unique(|| AppError::field("code", "工种代码已存在"))?;
         let changes = serde_json::json!({"occupation_code": occ.code, "code": code, "name": name});
-        audit::append(
-            &txn,
-            self.now(),
-            who.into(),
-            ctx,
-            Entry {
-                action: "work_type.create",
-                object_type: "work_type",
-                object_id: &row.id,
-                changes,
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(row)
+        w.commit(Entry::ok("work_type.create", "work_type", &row.id, changes))
+            .await?;
+        Ok(row.into())
     }
 }
