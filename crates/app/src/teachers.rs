@@ -3,16 +3,17 @@
 //! teacher pool or returns it; approved teachers are booked into the institution's classes,
 //! never into two classes whose dates overlap.
 
-use crate::audit::{self, Entry};
+use crate::App;
+use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::pii::PiiKind;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::scope::Scope;
-use crate::{App, tx::begin_write};
+use crate::review::{ReviewRecord, Reviewed, verdict};
+use crate::write::{OnUnique, Write, one_row};
 use jineng_core::accounts::Permission;
 use jineng_core::classes::ClassStatus;
 use jineng_core::organizations::OrgKind;
-use jineng_core::review::ReviewStatus;
+use jineng_core::review::{Decision, ReviewStatus, ReviewSubject, Verdict};
 use jineng_core::teachers::{check_years, overlaps, teacher_level_label};
 use jineng_core::{IdNumber, mask};
 use jineng_store::classes::class;
@@ -61,8 +62,15 @@ fn status_label(s: ReviewStatus) -> &'static str {
     }
 }
 
-impl App {
-    async fn teacher_view(&self, who: &Principal, l: link::Model) -> AppResult<TeacherView> {
+bounded_context!(
+    /// Teachers (师资): entered by institutions, approved into the pool by regulators,
+    /// booked into classes.
+    Teachers,
+    teachers
+);
+
+impl Teachers<'_> {
+    async fn view(&self, who: &Principal, l: link::Model) -> AppResult<TeacherView> {
         let t = teacher::Entity::find_by_id(l.teacher_id.clone())
             .one(&self.db)
             .await?
@@ -104,7 +112,7 @@ impl App {
     }
 
     /// The institution enters a teacher for itself; an existing person is reused.
-    pub async fn add_teacher(
+    pub async fn add(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -160,8 +168,7 @@ impl App {
                 return Err(AppError::Conflict("该教师已在本机构师资中".into()));
             }
         }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         let teacher_id = match existing {
             Some(t) => t.id,
             None => {
@@ -179,17 +186,12 @@ impl App {
                     qualifications: Set(i.qualifications.trim().into()),
                     years_teaching: Set(i.years_teaching),
                     experience: Set(i.experience.trim().into()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
+                    created_at: Set(w.now),
+                    updated_at: Set(w.now),
                 })
-                .exec(&txn)
+                .exec(&w.txn)
                 .await
-                .map_err(|e| match e.sql_err() {
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                        AppError::Conflict("该教师刚被登记，请刷新后重试".into())
-                    }
-                    _ => e.into(),
-                })?;
+                .on_unique(|| AppError::Conflict("该教师刚被登记，请刷新后重试".into()))?;
                 id
             }
         };
@@ -202,114 +204,57 @@ impl App {
             full_time: Set(i.full_time),
             status: Set(ReviewStatus::Submitted),
             reason: Set(String::new()),
-            created_at: Set(now),
+            created_at: Set(w.now),
             decided_at: Set(None),
         })
-        .exec(&txn)
-        .await?;
+        .exec(&w.txn)
+        .await
+        .on_unique(|| AppError::Conflict("该教师已在本机构师资中".into()))?;
         let changes = serde_json::json!({"teacher_id": teacher_id, "name": i.name.trim(), "id_number": mask::id_number(i.id_number.as_str()), "full_time": i.full_time, "level": i.level});
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "teacher.add",
-                object_type: "teacher_link",
-                object_id: &link_id,
-                changes,
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        let l = link::Entity::find_by_id(link_id)
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("师资"))?;
-        self.teacher_view(who, l).await
+        w.commit(Entry::ok("teacher.add", "teacher_link", &link_id, changes))
+            .await?;
+        self.get(who, &link_id).await
     }
 
-    pub async fn decide_teacher(
+    /// One teacher-institution link the caller may see.
+    pub async fn get(&self, who: &Principal, link_id: &str) -> AppResult<TeacherView> {
+        let l = self
+            .find_scoped::<link::Entity>(who, Permission::ViewOrganizations, link_id)
+            .await?;
+        self.view(who, l).await
+    }
+
+    /// The review decisions on a teacher's entry into the pool, oldest first.
+    pub async fn history(&self, who: &Principal, link_id: &str) -> AppResult<Vec<ReviewRecord>> {
+        self.app
+            .review_history::<link::Entity>(who, Permission::ViewOrganizations, link_id)
+            .await
+    }
+
+    /// The regulator of the institution's region approves the teacher into the pool or
+    /// returns the entry with a reason.
+    pub async fn decide(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
         link_id: &str,
-        approve: bool,
+        decision: Decision,
         reason: &str,
     ) -> AppResult<TeacherView> {
-        if !who.can(Permission::ReviewOrganizations) {
-            return Err(AppError::Forbidden);
-        }
-        let scope = who
-            .scope(Permission::ReviewOrganizations)
-            .ok_or(AppError::Forbidden)?;
-        let l = link::Entity::find_by_id(link_id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("师资"))?;
-        if !scope.admits_org(&l.region_code, &l.org_id) || matches!(scope, Scope::Orgs(_)) {
-            return Err(AppError::NotFound("师资"));
-        }
-        let reason = reason.trim();
-        if !approve && reason.is_empty() {
-            return Err(AppError::field("reason", "退回必须填写原因"));
-        }
-        let to = if approve { "approved" } else { "returned" };
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
-        let res = link::Entity::update_many()
-            .col_expr(link::Column::Status, Expr::value(to))
-            .col_expr(link::Column::Reason, Expr::value(reason))
-            .col_expr(link::Column::DecidedAt, Expr::value(Some(now)))
-            .filter(link::Column::Id.eq(link_id))
-            .filter(link::Column::Status.eq("submitted"))
-            .exec(&txn)
+        let v = verdict(decision, reason)?;
+        self.app
+            .decide::<link::Entity>(who, ctx, link_id, &v)
             .await?;
-        if res.rows_affected != 1 {
-            return Err(AppError::Conflict(format!(
-                "该师资当前状态为“{}”，不能再审核",
-                status_label(l.status)
-            )));
-        }
-        let action = if approve {
-            "teacher.approve"
-        } else {
-            "teacher.return"
-        };
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action,
-                object_type: "teacher_link",
-                object_id: link_id,
-                changes: serde_json::json!({"status": [l.status, to], "reason": reason}),
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        let l = link::Entity::find_by_id(link_id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("师资"))?;
-        self.teacher_view(who, l).await
+        self.get(who, link_id).await
     }
 
-    pub async fn list_teachers(
+    pub async fn list(
         &self,
         who: &Principal,
-        status: Option<&str>,
+        status: Option<ReviewStatus>,
     ) -> AppResult<Vec<TeacherView>> {
-        let scope = who
-            .scope(Permission::ViewOrganizations)
-            .ok_or(AppError::Forbidden)?;
-        let mut q = link::Entity::find()
-            .filter(scope.org_condition(link::Column::RegionCode, link::Column::OrgId));
-        if let Some(s) = status.filter(|s| !s.is_empty()) {
+        let mut q = self.list_scoped::<link::Entity>(who, Permission::ViewOrganizations)?;
+        if let Some(s) = status {
             q = q.filter(link::Column::Status.eq(s));
         }
         let rows = q
@@ -318,14 +263,14 @@ impl App {
             .await?;
         let mut out = Vec::with_capacity(rows.len());
         for l in rows {
-            out.push(self.teacher_view(who, l).await?);
+            out.push(self.view(who, l).await?);
         }
         Ok(out)
     }
 
     /// Book an approved teacher of the class's institution into the class, refusing a
     /// booking whose dates overlap another open class of the same teacher.
-    pub async fn book_teacher(
+    pub async fn book(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -333,11 +278,9 @@ impl App {
         teacher_id: &str,
     ) -> AppResult<()> {
         let org = self.organizations().operating(who).await?;
-        let c = class::Entity::find_by_id(class_id.to_string())
-            .one(&self.db)
-            .await?
-            .filter(|c| c.org_id == org.id)
-            .ok_or(AppError::NotFound("培训班"))?;
+        let c = self
+            .find_scoped::<class::Entity>(who, Permission::ManageOwnOrganization, class_id)
+            .await?;
         let status = c.status;
         if !status.is_open() || status == ClassStatus::InTraining {
             return Err(AppError::Conflict(format!(
@@ -348,7 +291,7 @@ impl App {
         let approved = link::Entity::find()
             .filter(link::Column::TeacherId.eq(teacher_id))
             .filter(link::Column::OrgId.eq(org.id.clone()))
-            .filter(link::Column::Status.eq("approved"))
+            .filter(link::Column::Status.eq(ReviewStatus::Approved))
             .one(&self.db)
             .await?;
         if approved.is_none() {
@@ -358,19 +301,18 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("师资"))?;
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         // Checked inside the write transaction, so two bookings cannot race past it.
         let others = booking::Entity::find()
             .filter(booking::Column::TeacherId.eq(teacher_id))
-            .all(&txn)
+            .all(&w.txn)
             .await?;
         for b in others {
             if b.class_id == c.id {
                 return Err(AppError::Conflict("该教师已安排在本班".into()));
             }
             let other = class::Entity::find_by_id(b.class_id.clone())
-                .one(&txn)
+                .one(&w.txn)
                 .await?;
             if let Some(o) = other
                 && o.status.is_open()
@@ -388,32 +330,30 @@ impl App {
             class_id: Set(c.id.clone()),
             start_date: Set(c.start_date.clone()),
             end_date: Set(c.end_date.clone()),
-            created_at: Set(now),
+            created_at: Set(w.now),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "class.book_teacher",
-                object_type: "class",
-                object_id: &c.id,
-                changes: serde_json::json!({"teacher_id": teacher_id}),
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        w.commit(Entry::ok(
+            "class.book_teacher",
+            "class",
+            &c.id,
+            serde_json::json!({"teacher_id": teacher_id}),
+        ))
+        .await
     }
 
-    /// Teachers booked into a class.
-    pub async fn class_teachers(&self, class_id: &str) -> AppResult<Vec<(String, String)>> {
+    /// Teachers booked into a class the caller may see: (teacher id, name).
+    pub async fn of_class(
+        &self,
+        who: &Principal,
+        class_id: &str,
+    ) -> AppResult<Vec<(String, String)>> {
+        let c = self
+            .find_scoped::<class::Entity>(who, Permission::ViewOrganizations, class_id)
+            .await?;
         let ids: Vec<String> = booking::Entity::find()
-            .filter(booking::Column::ClassId.eq(class_id))
+            .filter(booking::Column::ClassId.eq(c.id))
             .all(&self.db)
             .await?
             .into_iter()
@@ -426,5 +366,31 @@ impl App {
             .into_iter()
             .map(|t| (t.id, t.name))
             .collect())
+    }
+}
+
+/// A teacher entered by an institution is approved into the pool or returned.
+impl Reviewed for link::Entity {
+    const SUBJECT: ReviewSubject = ReviewSubject::Teacher;
+
+    async fn apply(
+        _app: &App,
+        w: &Write<'_>,
+        l: &link::Model,
+        v: &Verdict,
+    ) -> AppResult<serde_json::Value> {
+        let to = v.decision.outcome();
+        one_row(
+            link::Entity::update_many()
+                .col_expr(link::Column::Status, Expr::value(to))
+                .col_expr(link::Column::Reason, Expr::value(v.reason.clone()))
+                .col_expr(link::Column::DecidedAt, Expr::value(Some(w.now)))
+                .filter(link::Column::Id.eq(l.id.clone()))
+                .filter(link::Column::Status.eq(ReviewStatus::Submitted))
+                .exec(&w.txn)
+                .await?,
+            &format!("该师资当前状态为“{}”，不能再审核", status_label(l.status)),
+        )?;
+        Ok(serde_json::json!({"status": [l.status, to]}))
     }
 }

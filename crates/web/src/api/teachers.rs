@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use jineng_app::AppError;
 use jineng_app::teachers::{TeacherInput, TeacherView};
 use jineng_core::IdNumber;
+use jineng_core::review::{Decision, ReviewStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -88,7 +89,7 @@ impl From<TeacherView> for TeacherOut {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TeacherQuery {
-    pub status: Option<String>,
+    pub status: Option<ReviewStatus>,
 }
 
 fn today(s: &AppState) -> chrono::NaiveDate {
@@ -107,7 +108,8 @@ pub async fn list(
 ) -> Result<Json<Vec<TeacherOut>>, ApiError> {
     Ok(Json(
         s.app
-            .list_teachers(&who, q.status.as_deref())
+            .teachers()
+            .list(&who, q.status)
             .await?
             .into_iter()
             .map(Into::into)
@@ -125,7 +127,8 @@ pub async fn add(
 ) -> Result<(StatusCode, Json<TeacherOut>), ApiError> {
     let t = s
         .app
-        .add_teacher(&who, &ctx, parse_teacher(i, today(&s))?)
+        .teachers()
+        .add(&who, &ctx, parse_teacher(i, today(&s))?)
         .await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
@@ -133,8 +136,7 @@ pub async fn add(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeacherDecisionIn {
-    /// approve or return.
-    pub action: String,
+    pub action: Decision,
     #[serde(default)]
     pub reason: String,
 }
@@ -148,14 +150,10 @@ pub async fn decide(
     Path(id): Path<String>,
     ApiJson(d): ApiJson<TeacherDecisionIn>,
 ) -> Result<Json<TeacherOut>, ApiError> {
-    let approve = match d.action.as_str() {
-        "approve" => true,
-        "return" => false,
-        _ => return Err(AppError::field("action", "操作只能是 approve 或 return").into()),
-    };
     Ok(Json(
         s.app
-            .decide_teacher(&who, &ctx, &id, approve, &d.reason)
+            .teachers()
+            .decide(&who, &ctx, &id, d.action, &d.reason)
             .await?
             .into(),
     ))
@@ -177,7 +175,8 @@ pub async fn book(
     ApiJson(b): ApiJson<BookIn>,
 ) -> Result<StatusCode, ApiError> {
     s.app
-        .book_teacher(&who, &ctx, &id, b.teacher_id.trim())
+        .teachers()
+        .book(&who, &ctx, &id, b.teacher_id.trim())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -21,6 +21,7 @@ use jineng_app::classes::{ClassView, EnrolledLearner};
 use jineng_core::accounts::Permission;
 use jineng_core::classes::{ClassAction, ClassStatus, Delivery};
 use jineng_core::completion::Outcome;
+use jineng_core::review::ReviewStatus;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -287,7 +288,7 @@ async fn detail_page(
     .collect();
     let may_review =
         u.principal.can(Permission::ReviewOrganizations) && c.status == ClassStatus::Submitted;
-    let teachers = s.app.class_teachers(id).await?;
+    let teachers = s.app.teachers().of_class(&u.principal, id).await?;
     let inspections = s.app.class_inspections(&u.principal, id).await?;
     let sessions = s.app.class_sessions(&u.principal, id).await?;
     let may_add_session =
@@ -302,7 +303,8 @@ async fn detail_page(
         && matches!(c.status, ClassStatus::Approved | ClassStatus::InTraining);
     let bookable = if may_manage && c.status.is_open() && c.status != ClassStatus::InTraining {
         s.app
-            .list_teachers(&u.principal, Some("approved"))
+            .teachers()
+            .list(&u.principal, Some(ReviewStatus::Approved))
             .await?
             .into_iter()
             .filter(|t| !teachers.iter().any(|(id, _)| *id == t.teacher_id))

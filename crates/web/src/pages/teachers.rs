@@ -13,7 +13,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::teachers::TeacherView;
 use jineng_core::accounts::{Permission, Role};
-use jineng_core::review::ReviewStatus;
+use jineng_core::review::{Decision, ReviewStatus};
 use jineng_core::teachers::TEACHER_LEVELS;
 use serde::Deserialize;
 
@@ -47,7 +47,8 @@ async fn teachers(
 ) -> Result<Vec<TeacherView>, PageError> {
     let needle = q.q.trim();
     Ok(s.app
-        .list_teachers(&u.principal, Some(&q.status))
+        .teachers()
+        .list(&u.principal, ReviewStatus::parse(&q.status))
         .await?
         .into_iter()
         .filter(|t| needle.is_empty() || t.name.contains(needle) || t.subjects.contains(needle))
@@ -174,7 +175,12 @@ pub async fn add(
         experience: f.experience,
     };
     let result = match parse_teacher(raw, today) {
-        Ok(i) => s.app.add_teacher(&u.principal, &ctx, i).await.map(|_| ()),
+        Ok(i) => s
+            .app
+            .teachers()
+            .add(&u.principal, &ctx, i)
+            .await
+            .map(|_| ()),
         Err(e) => Err(e),
     };
     match result {
@@ -207,7 +213,18 @@ pub async fn decide(
 ) -> Result<Response, PageError> {
     match s
         .app
-        .decide_teacher(&u.principal, &ctx, &id, f.action == "approve", &f.reason)
+        .teachers()
+        .decide(
+            &u.principal,
+            &ctx,
+            &id,
+            if f.action == "approve" {
+                Decision::Approve
+            } else {
+                Decision::Return
+            },
+            &f.reason,
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to("/teachers?status=submitted").into_response()),
@@ -246,7 +263,8 @@ pub async fn book(
 ) -> Result<Response, PageError> {
     match s
         .app
-        .book_teacher(&u.principal, &ctx, &id, &f.teacher_id)
+        .teachers()
+        .book(&u.principal, &ctx, &id, &f.teacher_id)
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
