@@ -141,7 +141,12 @@ async fn run_async(rows: usize) -> Result<(), String> {
         reference.push(t.elapsed());
         let t = Instant::now();
         let p = app
-            .list_classes(&admin, &Default::default(), 1, 20)
+            .classes()
+            .list(
+                &admin,
+                &Default::default(),
+                jineng_app::page::PageRequest::first(20),
+            )
             .await
             .map_err(|x| e(&x))?;
         province.push(t.elapsed());
@@ -152,7 +157,8 @@ async fn run_async(rows: usize) -> Result<(), String> {
             q: None,
         };
         let p = app
-            .list_classes(&city, &f, 1, 20)
+            .classes()
+            .list(&city, &f, jineng_app::page::PageRequest::first(20))
             .await
             .map_err(|x| e(&x))?;
         city_view.push(t.elapsed());

@@ -232,7 +232,7 @@ impl App {
         who: &Principal,
         class_id: &str,
     ) -> AppResult<Vec<SessionView>> {
-        self.get_class(who, class_id).await?;
+        self.classes().get(who, class_id).await?;
         let rows = session::Entity::find()
             .filter(session::Column::ClassId.eq(class_id))
             .order_by_asc(session::Column::Date)
@@ -455,12 +455,12 @@ impl App {
     ) -> AppResult<(session::Model, Vec<(String, String, Option<String>)>)> {
         let s = self.session_of(session_id).await?;
         let learners = if self.teaches(who, &s.class_id).await? {
-            self.class_learners(&s.class_id).await?
+            self.classes().roster(&s.class_id).await?
         } else {
             if !who.can(Permission::ViewOrganizations) {
                 return Err(AppError::Forbidden);
             }
-            self.get_class(who, &s.class_id).await?.1
+            self.classes().get(who, &s.class_id).await?.1
         };
         let present: std::collections::HashMap<String, String> = attendance::Entity::find()
             .filter(attendance::Column::SessionId.eq(s.id.clone()))
@@ -499,7 +499,7 @@ impl App {
         if self.teaches(who, &c.id).await? {
             return Ok((s, c, running));
         }
-        self.get_class(who, &c.id).await?;
+        self.classes().get(who, &c.id).await?;
         let own = who.org_ids().contains(&c.org_id);
         Ok((s, c, own && running))
     }

@@ -127,4 +127,9 @@ impl App {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
+
+    /// Today's date in China (UTC+8 all year), as classes and sessions are dated.
+    pub fn today(&self) -> chrono::NaiveDate {
+        (self.now() + chrono::Duration::hours(8)).date_naive()
+    }
 }

@@ -129,6 +129,19 @@ impl App {
             .ok_or(AppError::NotFound(E::NOUN))
     }
 
+    /// Load one record within an explicit scope (a learner's own records, say).
+    pub(crate) async fn find_in_scope<E>(&self, scope: &Scope, id: &str) -> AppResult<E::Model>
+    where
+        E: Scoped,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<String>,
+    {
+        E::find_by_id(id.to_string())
+            .filter(scope.over::<E>())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound(E::NOUN))
+    }
+
     /// All records of kind `E` the caller may see with `p`, to filter and page further.
     pub(crate) fn list_scoped<E: Scoped>(
         &self,

@@ -391,7 +391,8 @@ impl App {
         let start = (self.now() + chrono::Duration::days(7)).date_naive();
         for (k, p) in projects.iter().take(2).enumerate() {
             let c = self
-                .open_class(
+                .classes()
+                .open(
                     &inst,
                     ctx,
                     ClassInput {
@@ -408,24 +409,26 @@ impl App {
                 )
                 .await?;
             let members: Vec<String> = learners.iter().skip(k * 6).take(6).cloned().collect();
-            self.enroll(&inst, ctx, &c.id, &members).await?;
-            self.class_action(
-                &inst,
-                ctx,
-                &c.id,
-                jineng_core::classes::ClassAction::Submit,
-                "",
-            )
-            .await?;
-            if k == 1 {
-                self.class_action(
-                    system,
+            self.classes().enroll(&inst, ctx, &c.id, &members).await?;
+            self.classes()
+                .act(
+                    &inst,
                     ctx,
                     &c.id,
-                    jineng_core::classes::ClassAction::Approve,
+                    jineng_core::classes::ClassAction::Submit,
                     "",
                 )
                 .await?;
+            if k == 1 {
+                self.classes()
+                    .act(
+                        system,
+                        ctx,
+                        &c.id,
+                        jineng_core::classes::ClassAction::Approve,
+                        "",
+                    )
+                    .await?;
             }
         }
         self.seed_demo_history(system, ctx, &inst, &org_id, &projects, &learners)
@@ -434,7 +437,8 @@ impl App {
         if let Some(p) = projects.first() {
             let start = (self.now() + chrono::Duration::days(14)).date_naive();
             let c = self
-                .open_class(
+                .classes()
+                .open(
                     &inst,
                     ctx,
                     ClassInput {
@@ -452,7 +456,7 @@ impl App {
                 .await?;
             if let Some(l) = self.user_id_by_username("learner").await? {
                 let learner = self.principal_of(&l).await?;
-                self.apply_to_class(&learner, ctx, &c.id).await?;
+                self.classes().apply(&learner, ctx, &c.id).await?;
             }
         }
         Ok(())
@@ -531,7 +535,8 @@ impl App {
         for (p, opened, starts, ends, members, completed) in plans {
             let then = at(opened);
             let c = then
-                .open_class(
+                .classes()
+                .open(
                     inst,
                     ctx,
                     ClassInput {
@@ -551,23 +556,29 @@ impl App {
                     },
                 )
                 .await?;
-            then.enroll(inst, ctx, &c.id, members).await?;
+            then.classes().enroll(inst, ctx, &c.id, members).await?;
             if !completed && let Some(l) = &learner {
-                let a = then.apply_to_class(l, ctx, &c.id).await?;
-                then.decide_application(inst, ctx, &a.id, true, "").await?;
+                let a = then.classes().apply(l, ctx, &c.id).await?;
+                then.classes()
+                    .decide_application(inst, ctx, &a.id, true, "")
+                    .await?;
             }
-            then.class_action(inst, ctx, &c.id, ClassAction::Submit, "")
+            then.classes()
+                .act(inst, ctx, &c.id, ClassAction::Submit, "")
                 .await?;
             at(opened + 1)
-                .class_action(system, ctx, &c.id, ClassAction::Approve, "")
+                .classes()
+                .act(system, ctx, &c.id, ClassAction::Approve, "")
                 .await?;
             at(starts)
-                .class_action(inst, ctx, &c.id, ClassAction::Start, "")
+                .classes()
+                .act(inst, ctx, &c.id, ClassAction::Start, "")
                 .await?;
             // Sessions every other day up to today (or the end); most learners attend,
             // one of them misses most, so the results differ.
             let everyone: Vec<String> = self
-                .class_learners(&c.id)
+                .classes()
+                .roster(&c.id)
                 .await?
                 .into_iter()
                 .map(|l| l.user_id)
@@ -604,7 +615,8 @@ impl App {
             }
             if completed {
                 at(ends)
-                    .class_action(inst, ctx, &c.id, ClassAction::Complete, "")
+                    .classes()
+                    .act(inst, ctx, &c.id, ClassAction::Complete, "")
                     .await?;
             }
         }

@@ -3,18 +3,21 @@
 //! same rules as any enrolment) or rejects it with a reason. A learner never sees
 //! another learner's data, and applying never bypasses the enrolment rules.
 
-use super::{ClassView, EnrolledLearner};
-use crate::audit::{self, Entry, Page};
+use super::{ClassView, Classes, EnrolledLearner};
+use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
-use crate::{App, tx::begin_write};
+use crate::page::{self, Page, PageRequest};
+use crate::scope::Scope;
+use crate::write::{OnUnique, one_row};
+use jineng_core::accounts::Permission;
 use jineng_core::accounts::Role;
 use jineng_core::classes::ApplicationStatus;
 use jineng_core::classes::ClassStatus;
 use jineng_store::accounts::user;
 use jineng_store::classes::{application, class, enrollment};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,7 +55,7 @@ pub struct RecruitingClass {
     pub applied: Option<&'static str>,
 }
 
-impl App {
+impl Classes<'_> {
     fn learner_only(who: &Principal) -> AppResult<()> {
         if who.has_role(Role::Learner) {
             Ok(())
@@ -62,32 +65,29 @@ impl App {
     }
 
     /// Classes still taking learners: not yet filed, starting after today, not full.
-    pub async fn recruiting_classes(
+    pub async fn recruiting(
         &self,
         who: &Principal,
         q: Option<&str>,
-        page: u64,
-        per_page: u64,
+        r: PageRequest,
     ) -> AppResult<Page<RecruitingClass>> {
         Self::learner_only(who)?;
         let mut query = class::Entity::find()
-            .filter(
-                class::Column::Status
-                    .is_in([ClassStatus::Draft.code(), ClassStatus::Returned.code()]),
-            )
+            .filter(class::Column::Status.is_in([ClassStatus::Draft, ClassStatus::Returned]))
             .filter(class::Column::StartDate.gt(self.today().to_string()))
             .filter(Expr::col(class::Column::Enrolled).lt(Expr::col(class::Column::Capacity)));
         if let Some(text) = q.map(str::trim).filter(|s| !s.is_empty()) {
             query = query.filter(class::Column::Name.contains(text));
         }
-        let per_page = per_page.clamp(1, 100);
-        let p = query
-            .order_by_asc(class::Column::StartDate)
-            .order_by_asc(class::Column::Id)
-            .paginate(&self.db, per_page);
-        let total = p.num_items().await?;
-        let page = std::cmp::max(page, 1);
-        let rows = p.fetch_page(page - 1).await?;
+        let p = page::fetch(
+            &self.db,
+            query
+                .order_by_asc(class::Column::StartDate)
+                .order_by_asc(class::Column::Id),
+            r,
+        )
+        .await?;
+        let rows = p.items;
         let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
         let mine: std::collections::HashMap<String, ApplicationStatus> =
             application::Entity::find()
@@ -103,19 +103,19 @@ impl App {
         for c in rows {
             let applied = mine.get(&c.id).map(|s| s.label());
             items.push(RecruitingClass {
-                class: self.class_view_with(c, &mut names).await?,
+                class: self.view_with(c, &mut names).await?,
                 applied,
             });
         }
         Ok(Page {
             items,
-            total,
-            page,
-            per_page,
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
         })
     }
 
-    pub async fn apply_to_class(
+    pub async fn apply(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -154,8 +154,7 @@ impl App {
         let open: Vec<class::Model> = class::Entity::find()
             .filter(class::Column::ProjectId.eq(c.project_id.clone()))
             .filter(
-                class::Column::Status
-                    .is_not_in([ClassStatus::Completed.code(), ClassStatus::Cancelled.code()]),
+                class::Column::Status.is_not_in([ClassStatus::Completed, ClassStatus::Cancelled]),
             )
             .all(&self.db)
             .await?;
@@ -174,8 +173,8 @@ impl App {
                 "您已在同一培训项目的班级（{name}）中，不能重复报名"
             )));
         }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         let id = match existing {
             Some(a) => {
                 // A withdrawn application is reopened rather than duplicated.
@@ -196,11 +195,9 @@ impl App {
                     )
                     .filter(application::Column::Id.eq(a.id.clone()))
                     .filter(application::Column::Status.eq(ApplicationStatus::Withdrawn))
-                    .exec(&txn)
+                    .exec(&w.txn)
                     .await?;
-                if res.rows_affected != 1 {
-                    return Err(AppError::Conflict("报名状态刚刚变化，请刷新后重试".into()));
-                }
+                one_row(res, "报名状态刚刚变化，请刷新后重试")?;
                 a.id
             }
             None => {
@@ -215,50 +212,33 @@ impl App {
                     decided_at: Set(None),
                     decided_by: Set(None),
                 })
-                .exec(&txn)
+                .exec(&w.txn)
                 .await
-                .map_err(|e| match e.sql_err() {
-                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                        AppError::Conflict("您已报名该班级".into())
-                    }
-                    _ => e.into(),
-                })?;
+                .on_unique(|| AppError::Conflict("您已报名该班级".into()))?;
                 id
             }
         };
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "class.apply",
-                object_type: "class",
-                object_id: &c.id,
-                changes: serde_json::json!({"application": id}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry::ok(
+            "class.apply",
+            "class",
+            &c.id,
+            serde_json::json!({"application": id}),
+        ))
         .await?;
-        txn.commit().await?;
-        self.application_view(&id).await
+        self.application(who, &id).await
     }
 
-    /// The class an application is for (callers have already checked access).
-    pub async fn application_class(&self, id: &str) -> AppResult<String> {
-        application::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await?
-            .map(|a| a.class_id)
-            .ok_or(AppError::NotFound("报名申请"))
-    }
-
-    async fn application_view(&self, id: &str) -> AppResult<ApplicationView> {
-        let a = application::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("报名申请"))?;
-        Ok(self.application_views(vec![a]).await?.remove(0))
+    /// One application: the applicant's own, or one to a class the caller may see.
+    pub async fn application(&self, who: &Principal, id: &str) -> AppResult<ApplicationView> {
+        let scope = who
+            .scope(Permission::ViewOrganizations)
+            .unwrap_or_else(|| Scope::OwnUser(who.user_id.clone()));
+        let a = self
+            .find_in_scope::<application::Entity>(&scope, id)
+            .await
+            .map_err(|_| AppError::NotFound("报名申请"))?;
+        let mut v = self.application_views(vec![a]).await?;
+        v.pop().ok_or(AppError::NotFound("报名申请"))
     }
 
     async fn application_views(
@@ -273,7 +253,7 @@ impl App {
             .all(&self.db)
             .await?
         {
-            classes.insert(c.id.clone(), self.class_view_with(c, &mut names).await?);
+            classes.insert(c.id.clone(), self.view_with(c, &mut names).await?);
         }
         let users: std::collections::HashMap<String, String> = user::Entity::find()
             .filter(user::Column::Id.is_in(rows.iter().map(|a| a.user_id.clone())))
@@ -304,26 +284,25 @@ impl App {
     }
 
     /// The learner withdraws an application the institution has not decided yet.
-    pub async fn withdraw_application(
+    pub async fn withdraw(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
         id: &str,
     ) -> AppResult<ApplicationView> {
         Self::learner_only(who)?;
-        let a = application::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await?
-            .filter(|a| a.user_id == who.user_id)
-            .ok_or(AppError::NotFound("报名申请"))?;
+        let a = self
+            .find_in_scope::<application::Entity>(&Scope::OwnUser(who.user_id.clone()), id)
+            .await
+            .map_err(|_| AppError::NotFound("报名申请"))?;
         if a.status != ApplicationStatus::Pending {
             return Err(AppError::Conflict(format!(
                 "报名申请{}，不能撤回",
                 a.status.label()
             )));
         }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         let res = application::Entity::update_many()
             .col_expr(
                 application::Column::Status,
@@ -336,36 +315,26 @@ impl App {
             )
             .filter(application::Column::Id.eq(a.id.clone()))
             .filter(application::Column::Status.eq(ApplicationStatus::Pending))
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
-        if res.rows_affected != 1 {
-            return Err(AppError::Conflict("报名状态刚刚变化，请刷新后重试".into()));
-        }
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "class.application_withdraw",
-                object_type: "class",
-                object_id: &a.class_id,
-                changes: serde_json::json!({"application": a.id}),
-                outcome: "ok",
-            },
-        )
+        one_row(res, "报名状态刚刚变化，请刷新后重试")?;
+        w.commit(Entry::ok(
+            "class.application_withdraw",
+            "class",
+            &a.class_id,
+            serde_json::json!({"application": a.id}),
+        ))
         .await?;
-        txn.commit().await?;
-        self.application_view(id).await
+        self.application(who, id).await
     }
 
     /// Pending applications to a class of the caller's own organisation.
-    pub async fn class_applications(
+    pub async fn applications(
         &self,
         who: &Principal,
         class_id: &str,
     ) -> AppResult<Vec<ApplicationView>> {
-        let c = self.own_class(who, class_id).await?;
+        let c = self.own(who, class_id).await?;
         let rows = application::Entity::find()
             .filter(application::Column::ClassId.eq(c.id))
             .filter(application::Column::Status.eq(ApplicationStatus::Pending))
@@ -385,18 +354,11 @@ impl App {
         accept: bool,
         reason: &str,
     ) -> AppResult<ApplicationView> {
-        let a = application::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("报名申请"))?;
         // Scope: the application belongs to a class of the caller's own organisation.
-        let c = self
-            .own_class(who, &a.class_id)
-            .await
-            .map_err(|e| match e {
-                AppError::NotFound(_) => AppError::NotFound("报名申请"),
-                e => e,
-            })?;
+        let a = self
+            .find_scoped::<application::Entity>(who, Permission::ManageOwnOrganization, id)
+            .await?;
+        let c = self.own(who, &a.class_id).await?;
         if a.status != ApplicationStatus::Pending {
             return Err(AppError::Conflict(format!(
                 "报名申请{}，不能再处理",
@@ -406,7 +368,7 @@ impl App {
         if accept {
             self.enroll(who, ctx, &c.id, std::slice::from_ref(&a.user_id))
                 .await?;
-            return self.application_view(id).await;
+            return self.application(who, id).await;
         }
         let reason = reason.trim();
         if reason.is_empty() {
@@ -416,8 +378,8 @@ impl App {
             return Err(AppError::field("reason", "原因不能超过500个字符"));
         }
         self.organizations().operating(who).await?;
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         let res = application::Entity::update_many()
             .col_expr(
                 application::Column::Status,
@@ -431,27 +393,17 @@ impl App {
             )
             .filter(application::Column::Id.eq(a.id.clone()))
             .filter(application::Column::Status.eq(ApplicationStatus::Pending))
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
-        if res.rows_affected != 1 {
-            return Err(AppError::Conflict("报名状态刚刚变化，请刷新后重试".into()));
-        }
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "class.application_reject",
-                object_type: "class",
-                object_id: &c.id,
-                changes: serde_json::json!({"application": a.id, "learner": a.user_id, "reason": reason}),
-                outcome: "ok",
-            },
-        )
+        one_row(res, "报名状态刚刚变化，请刷新后重试")?;
+        w.commit(Entry::ok(
+            "class.application_reject",
+            "class",
+            &c.id,
+            serde_json::json!({"application": a.id, "learner": a.user_id, "reason": reason}),
+        ))
         .await?;
-        txn.commit().await?;
-        self.application_view(id).await
+        self.application(who, id).await
     }
 
     /// The caller's own classes (with their own results) and applications.
@@ -476,12 +428,12 @@ impl App {
                 continue;
             };
             let me = self
-                .class_learners(&c.id)
+                .roster(&c.id)
                 .await?
                 .into_iter()
                 .find(|l| l.user_id == who.user_id);
             classes.push(MyClass {
-                class: self.class_view_with(c, &mut names).await?,
+                class: self.view_with(c, &mut names).await?,
                 me,
             });
         }

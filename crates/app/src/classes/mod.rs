@@ -3,26 +3,26 @@
 //! enrolled before filing; filed with the regulator of its region; started, completed or
 //! cancelled. Every refusal names the rule; nothing is half-written.
 
-use crate::audit::{self, Entry, Page};
+use crate::App;
+use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::page::PageRequest;
-use crate::scope::Scope;
-use crate::{App, tx::begin_write};
+use crate::page::{self, Page, PageRequest};
+use crate::review::{ReviewRecord, Reviewed, verdict};
+use crate::write::{OnUnique, Write, one_row};
 use chrono::NaiveDate;
 use jineng_core::accounts::Permission;
 use jineng_core::classes::{ApplicationStatus, ClassAction, ClassStatus, Delivery, InspectionKind};
 use jineng_core::occupations::ProjectStatus;
 use jineng_core::organizations::OrgKind;
+use jineng_core::review::{Decision, MAX_REASON_CHARS, ReviewSubject, Verdict};
 use jineng_store::accounts::user;
 use jineng_store::catalogue::project;
 use jineng_store::classes::{application, class, enrollment};
 use jineng_store::learners::org_link;
 use jineng_store::organizations::organization;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 
 pub mod applications;
@@ -84,19 +84,21 @@ pub struct ClassFilter {
     pub q: Option<String>,
 }
 
-impl App {
-    fn today(&self) -> NaiveDate {
-        // China Standard Time is UTC+8 all year.
-        (self.now() + chrono::Duration::hours(8)).date_naive()
-    }
+bounded_context!(
+    /// Training classes: opening, enrolment, filing, the class's life, inspections,
+    /// and learners' applications.
+    Classes,
+    classes
+);
 
-    async fn class_view(&self, c: class::Model) -> AppResult<ClassView> {
-        self.class_view_with(c, &mut Default::default()).await
+impl Classes<'_> {
+    async fn view(&self, c: class::Model) -> AppResult<ClassView> {
+        self.view_with(c, &mut Default::default()).await
     }
 
     /// Build a view, remembering organisation and project names across a page of rows so
     /// a list does not look the same names up again for every class.
-    async fn class_view_with(
+    async fn view_with(
         &self,
         c: class::Model,
         names: &mut (
@@ -154,7 +156,7 @@ impl App {
         })
     }
 
-    pub async fn open_class(
+    pub async fn open(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -218,9 +220,8 @@ impl App {
         let (Some(p), true) = (p, e.is_empty()) else {
             return Err(AppError::Validation(e));
         };
-        let now = self.now();
         let id = uuid::Uuid::now_v7().to_string();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         class::Entity::insert(class::ActiveModel {
             id: Set(id.clone()),
             org_id: Set(org.id.clone()),
@@ -239,65 +240,28 @@ impl App {
             status_reason: Set(String::new()),
             enrolled: Set(0),
             created_by: Set(who.user_id.clone()),
-            created_at: Set(now),
-            updated_at: Set(now),
+            created_at: Set(w.now),
+            updated_at: Set(w.now),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await?;
         let changes = serde_json::json!({"project_id": p.id, "name": i.name.trim(), "delivery": i.delivery, "start_date": i.start_date.to_string(), "end_date": i.end_date.to_string(), "capacity": i.capacity, "theory_hours": i.theory_hours, "practice_hours": i.practice_hours});
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "class.open",
-                object_type: "class",
-                object_id: &id,
-                changes,
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        self.get_class(who, &id).await.map(|(c, _)| c)
-    }
-
-    fn class_scope(&self, who: &Principal) -> AppResult<Scope> {
-        who.scope(Permission::ViewOrganizations)
-            .ok_or(AppError::Forbidden)
-    }
-
-    async fn load_class(
-        &self,
-        who: &Principal,
-        id: &str,
-        p: Permission,
-    ) -> AppResult<class::Model> {
-        let scope = who.scope(p).ok_or(AppError::Forbidden)?;
-        let c = class::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("培训班"))?;
-        if !scope.admits_org(&c.region_code, &c.org_id) {
-            return Err(AppError::NotFound("培训班"));
-        }
-        Ok(c)
+        w.commit(Entry::ok("class.open", "class", &id, changes))
+            .await?;
+        self.get(who, &id).await.map(|(c, _)| c)
     }
 
     /// A class of the caller's own organisation; anyone else's is "not found".
-    pub(crate) async fn own_class(&self, who: &Principal, id: &str) -> AppResult<class::Model> {
-        let c = self
-            .load_class(who, id, Permission::ManageOwnOrganization)
-            .await?;
-        if !who.org_ids().contains(&c.org_id) {
-            return Err(AppError::NotFound("培训班"));
+    pub(crate) async fn own(&self, who: &Principal, id: &str) -> AppResult<class::Model> {
+        if who.org_ids().is_empty() {
+            return Err(AppError::Forbidden);
         }
-        Ok(c)
+        self.find_scoped::<class::Entity>(who, Permission::ManageOwnOrganization, id)
+            .await
     }
 
     /// The learners of a class, unscoped: callers check who may see them.
-    pub(crate) async fn class_learners(&self, class_id: &str) -> AppResult<Vec<EnrolledLearner>> {
+    pub(crate) async fn roster(&self, class_id: &str) -> AppResult<Vec<EnrolledLearner>> {
         let members = enrollment::Entity::find()
             .filter(enrollment::Column::ClassId.eq(class_id))
             .order_by_asc(enrollment::Column::CreatedAt)
@@ -361,52 +325,49 @@ impl App {
             .collect())
     }
 
-    pub async fn get_class(
+    /// A class the caller may see, with its learners and what they have earned so far.
+    pub async fn get(
         &self,
         who: &Principal,
         id: &str,
     ) -> AppResult<(ClassView, Vec<EnrolledLearner>)> {
         let c = self
-            .load_class(who, id, Permission::ViewOrganizations)
+            .find_scoped::<class::Entity>(who, Permission::ViewOrganizations, id)
             .await?;
-        let learners = self.class_learners(&c.id).await?;
-        Ok((self.class_view(c).await?, learners))
+        let learners = self.roster(&c.id).await?;
+        Ok((self.view(c).await?, learners))
     }
 
-    pub async fn list_classes(
+    pub async fn list(
         &self,
         who: &Principal,
         f: &ClassFilter,
-        page: u64,
-        per_page: u64,
+        r: PageRequest,
     ) -> AppResult<Page<ClassView>> {
-        let scope = self.class_scope(who)?;
-        let mut q = class::Entity::find()
-            .filter(scope.org_condition(class::Column::RegionCode, class::Column::OrgId));
+        let mut q = self.list_scoped::<class::Entity>(who, Permission::ViewOrganizations)?;
         if let Some(s) = f.status {
             q = q.filter(class::Column::Status.eq(s.code()));
         }
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             q = q.filter(class::Column::Name.contains(text));
         }
-        let per_page = per_page.clamp(1, 200);
-        let p = q
-            .order_by_desc(class::Column::StartDate)
-            .order_by_desc(class::Column::CreatedAt)
-            .paginate(&self.db, per_page);
-        let total = p.num_items().await?;
-        let page = std::cmp::max(page, 1);
-        let rows = p.fetch_page(page - 1).await?;
-        let mut items = Vec::with_capacity(rows.len());
+        let rows = page::fetch(
+            &self.db,
+            q.order_by_desc(class::Column::StartDate)
+                .order_by_desc(class::Column::CreatedAt),
+            r,
+        )
+        .await?;
+        let mut items = Vec::with_capacity(rows.items.len());
         let mut names = Default::default();
-        for r in rows {
-            items.push(self.class_view_with(r, &mut names).await?);
+        for c in rows.items {
+            items.push(self.view_with(c, &mut names).await?);
         }
         Ok(Page {
             items,
-            total,
-            page,
-            per_page,
+            total: rows.total,
+            page: rows.page,
+            per_page: rows.per_page,
         })
     }
 
@@ -419,7 +380,7 @@ impl App {
         user_ids: &[String],
     ) -> AppResult<usize> {
         let org = self.organizations().operating(who).await?;
-        let c = self.own_class(who, class_id).await?;
+        let c = self.own(who, class_id).await?;
         let status = c.status;
         if matches!(status, ClassStatus::InTraining | ClassStatus::Completed) {
             return Err(AppError::Conflict("培训已开始，不能再报名".into()));
@@ -540,8 +501,8 @@ impl App {
         if !e.is_empty() {
             return Err(AppError::Validation(e));
         }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         // Count guard: only if nobody changed the class meanwhile.
         let res = class::Entity::update_many()
             .col_expr(
@@ -552,13 +513,9 @@ impl App {
             .filter(class::Column::Id.eq(c.id.clone()))
             .filter(class::Column::Enrolled.eq(c.enrolled))
             .filter(class::Column::Status.eq(c.status))
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
-        if res.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "班级学员刚被他人调整，请刷新后重试".into(),
-            ));
-        }
+        one_row(res, "班级学员刚被他人调整，请刷新后重试")?;
         let rows: Vec<enrollment::ActiveModel> = ids
             .iter()
             .map(|u| enrollment::ActiveModel {
@@ -570,14 +527,9 @@ impl App {
             })
             .collect();
         enrollment::Entity::insert_many(rows)
-            .exec(&txn)
+            .exec(&w.txn)
             .await
-            .map_err(|e| match e.sql_err() {
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                    AppError::Conflict("有学员已在本班，请刷新后重试".into())
-                }
-                _ => e.into(),
-            })?;
+            .on_unique(|| AppError::Conflict("有学员已在本班，请刷新后重试".into()))?;
         if !unlinked_applicants.is_empty() {
             org_link::Entity::insert_many(unlinked_applicants.iter().map(|u| {
                 org_link::ActiveModel {
@@ -587,7 +539,7 @@ impl App {
                 }
             }))
             .on_conflict_do_nothing()
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
         }
         if !applicants.is_empty() {
@@ -604,29 +556,22 @@ impl App {
                 .filter(application::Column::ClassId.eq(c.id.clone()))
                 .filter(application::Column::UserId.is_in(applicants.clone()))
                 .filter(application::Column::Status.eq(ApplicationStatus::Pending))
-                .exec(&txn)
+                .exec(&w.txn)
                 .await?;
         }
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "class.enroll",
-                object_type: "class",
-                object_id: &c.id,
-                changes: serde_json::json!({"learners": ids, "accepted_applications": applicants}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry::ok(
+            "class.enroll",
+            "class",
+            &c.id,
+            serde_json::json!({"learners": ids, "accepted_applications": applicants}),
+        ))
         .await?;
-        txn.commit().await?;
         Ok(ids.len())
     }
 
     /// Filing and the rest of the class's life; who may do what is in `ClassAction`.
-    pub async fn class_action(
+    /// The regulator's approve and return go through the shared review flow.
+    pub async fn act(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -634,16 +579,18 @@ impl App {
         action: ClassAction,
         reason: &str,
     ) -> AppResult<ClassView> {
-        let c = if action.by_regulator() {
-            if !who.can(Permission::ReviewOrganizations) {
-                return Err(AppError::Forbidden);
-            }
-            self.load_class(who, id, Permission::ReviewOrganizations)
-                .await?
-        } else {
-            self.organizations().operating(who).await?;
-            self.own_class(who, id).await?
-        };
+        if action.by_regulator() {
+            let d = if action == ClassAction::Approve {
+                Decision::Approve
+            } else {
+                Decision::Return
+            };
+            let v = verdict(d, reason)?;
+            self.app.decide::<class::Entity>(who, ctx, id, &v).await?;
+            return self.get(who, id).await.map(|(c, _)| c);
+        }
+        self.organizations().operating(who).await?;
+        let c = self.own(who, id).await?;
         let reason = reason.trim();
         if action.needs_reason() && reason.is_empty() {
             return Err(AppError::field(
@@ -651,8 +598,11 @@ impl App {
                 format!("{}必须填写原因", action.label()),
             ));
         }
-        let from = c.status;
-        let to = from
+        if reason.chars().count() > MAX_REASON_CHARS {
+            return Err(AppError::field("reason", "原因不能超过500个字符"));
+        }
+        let to = c
+            .status
             .apply(action)
             .map_err(|e| AppError::Conflict(e.to_string()))?;
         if action == ClassAction::Submit && c.enrolled == 0 {
@@ -664,21 +614,8 @@ impl App {
                 c.start_date
             )));
         }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
-        let res = class::Entity::update_many()
-            .col_expr(class::Column::Status, Expr::value(to.code()))
-            .col_expr(class::Column::StatusReason, Expr::value(reason))
-            .col_expr(class::Column::UpdatedAt, Expr::value(now))
-            .filter(class::Column::Id.eq(c.id.clone()))
-            .filter(class::Column::Status.eq(from.code()))
-            .exec(&txn)
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "培训班状态刚被他人修改，请刷新后重试".into(),
-            ));
-        }
+        let w = self.write(who, ctx).await?;
+        move_status(&w, &c, to, reason).await?;
         if to == ClassStatus::Cancelled {
             // Nobody waits on a class that will not run.
             application::Entity::update_many()
@@ -690,33 +627,32 @@ impl App {
                     application::Column::Reason,
                     Expr::value(format!("培训班已取消：{reason}")),
                 )
-                .col_expr(application::Column::DecidedAt, Expr::value(Some(now)))
+                .col_expr(application::Column::DecidedAt, Expr::value(Some(w.now)))
                 .col_expr(
                     application::Column::DecidedBy,
                     Expr::value(Some(who.user_id.clone())),
                 )
                 .filter(application::Column::ClassId.eq(c.id.clone()))
                 .filter(application::Column::Status.eq(ApplicationStatus::Pending))
-                .exec(&txn)
+                .exec(&w.txn)
                 .await?;
         }
         let code = format!("class.{}", action.code());
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: &code,
-                object_type: "class",
-                object_id: &c.id,
-                changes: serde_json::json!({"status": [from.code(), to.code()], "reason": reason}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry::ok(
+            &code,
+            "class",
+            &c.id,
+            serde_json::json!({"status": [c.status, to], "reason": reason}),
+        ))
         .await?;
-        txn.commit().await?;
-        self.get_class(who, id).await.map(|(c, _)| c)
+        self.get(who, id).await.map(|(c, _)| c)
+    }
+
+    /// The filing decisions on a class, oldest first.
+    pub async fn history(&self, who: &Principal, id: &str) -> AppResult<Vec<ReviewRecord>> {
+        self.app
+            .review_history::<class::Entity>(who, Permission::ViewOrganizations, id)
+            .await
     }
 
     /// Learners of the caller's organisation not yet in this class (for the enrol form).
@@ -725,16 +661,16 @@ impl App {
         who: &Principal,
         class_id: &str,
     ) -> AppResult<Vec<(String, String)>> {
-        let org_ids = who.org_ids();
+        let c = self.own(who, class_id).await?;
         let in_class: Vec<String> = enrollment::Entity::find()
-            .filter(enrollment::Column::ClassId.eq(class_id))
+            .filter(enrollment::Column::ClassId.eq(c.id.clone()))
             .all(&self.db)
             .await?
             .into_iter()
             .map(|m| m.user_id)
             .collect();
         let linked: Vec<String> = org_link::Entity::find()
-            .filter(org_link::Column::OrgId.is_in(org_ids))
+            .filter(org_link::Column::OrgId.eq(c.org_id))
             .all(&self.db)
             .await?
             .into_iter()
@@ -780,9 +716,21 @@ impl App {
     }
 }
 
-impl App {
+/// An inspection of a class as recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectionView {
+    pub id: String,
+    pub kind: InspectionKind,
+    pub kind_label: &'static str,
+    pub qualified: bool,
+    pub remarks: String,
+    pub inspector_name: String,
+    pub inspected_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Classes<'_> {
     /// A regulator records an inspection of a class being trained (or filed and about to).
-    pub async fn inspect_class(
+    pub async fn inspect(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -795,7 +743,7 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let c = self
-            .load_class(who, class_id, Permission::ReviewOrganizations)
+            .find_scoped::<class::Entity>(who, Permission::ReviewOrganizations, class_id)
             .await?;
         let status = c.status;
         if !matches!(status, ClassStatus::Approved | ClassStatus::InTraining) {
@@ -814,9 +762,8 @@ impl App {
         if remarks.chars().count() > 1000 {
             return Err(AppError::field("remarks", "检查意见不能超过1000个字符"));
         }
-        let now = self.now();
         let id = uuid::Uuid::now_v7().to_string();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         jineng_store::classes::inspection::Entity::insert(
             jineng_store::classes::inspection::ActiveModel {
                 id: Set(id.clone()),
@@ -828,30 +775,88 @@ impl App {
                 remarks: Set(remarks.into()),
                 inspector_id: Set(who.user_id.clone()),
                 inspector_name: Set(who.display_name.clone()),
-                inspected_at: Set(now),
+                inspected_at: Set(w.now),
             },
         )
-        .exec(&txn)
+        .exec(&w.txn)
         .await?;
-        audit::append(&txn, now, who.into(), ctx, Entry { action: "class.inspect", object_type: "class", object_id: &c.id, changes: serde_json::json!({"inspection": id, "kind": kind, "qualified": qualified, "remarks": remarks}), outcome: "ok" }).await?;
-        txn.commit().await?;
-        Ok(())
+        w.commit(Entry::ok(
+            "class.inspect",
+            "class",
+            &c.id,
+            serde_json::json!({"inspection": id, "kind": kind, "qualified": qualified, "remarks": remarks}),
+        ))
+        .await
     }
 
     /// Inspections of a class, newest first; the institution sees its own.
-    pub async fn class_inspections(
+    pub async fn inspections(
         &self,
         who: &Principal,
         class_id: &str,
-    ) -> AppResult<Vec<jineng_store::classes::inspection::Model>> {
+    ) -> AppResult<Vec<InspectionView>> {
         let c = self
-            .load_class(who, class_id, Permission::ViewOrganizations)
+            .find_scoped::<class::Entity>(who, Permission::ViewOrganizations, class_id)
             .await?;
         use jineng_store::classes::inspection;
         Ok(inspection::Entity::find()
             .filter(inspection::Column::ClassId.eq(c.id))
             .order_by_desc(inspection::Column::InspectedAt)
             .all(&self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .map(|i| InspectionView {
+                id: i.id,
+                kind_label: i.kind.label(),
+                kind: i.kind,
+                qualified: i.qualified,
+                remarks: i.remarks,
+                inspector_name: i.inspector_name,
+                inspected_at: i.inspected_at,
+            })
+            .collect())
+    }
+}
+
+/// Move a class from the status it was read in, or fail as a conflict.
+async fn move_status(
+    w: &Write<'_>,
+    c: &class::Model,
+    to: ClassStatus,
+    reason: &str,
+) -> AppResult<()> {
+    one_row(
+        class::Entity::update_many()
+            .col_expr(class::Column::Status, Expr::value(to))
+            .col_expr(class::Column::StatusReason, Expr::value(reason))
+            .col_expr(class::Column::UpdatedAt, Expr::value(w.now))
+            .filter(class::Column::Id.eq(c.id.clone()))
+            .filter(class::Column::Status.eq(c.status))
+            .exec(&w.txn)
+            .await?,
+        "培训班状态刚被他人修改，请刷新后重试",
+    )
+}
+
+/// The regulator approves a submitted class filing, or returns it with a reason.
+impl Reviewed for class::Entity {
+    const SUBJECT: ReviewSubject = ReviewSubject::ClassFiling;
+
+    async fn apply(
+        _app: &App,
+        w: &Write<'_>,
+        c: &class::Model,
+        v: &Verdict,
+    ) -> AppResult<serde_json::Value> {
+        let action = match v.decision {
+            Decision::Approve => ClassAction::Approve,
+            Decision::Return => ClassAction::Return,
+        };
+        let to = c
+            .status
+            .apply(action)
+            .map_err(|e| AppError::Conflict(e.to_string()))?;
+        move_status(w, c, to, &v.reason).await?;
+        Ok(serde_json::json!({"status": [c.status, to]}))
     }
 }

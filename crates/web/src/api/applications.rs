@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jineng_app::classes::applications::ApplicationView;
+use jineng_app::page::PageRequest;
 use jineng_core::classes::ApplicationStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -82,11 +83,11 @@ pub async fn recruiting(
 ) -> Result<Json<RecruitingPage>, ApiError> {
     let p = s
         .app
-        .recruiting_classes(
+        .classes()
+        .recruiting(
             &who,
             q.q.as_deref(),
-            q.page.unwrap_or(1),
-            q.per_page.unwrap_or(20),
+            PageRequest::new(q.page, q.per_page, 20),
         )
         .await?;
     Ok(Json(RecruitingPage {
@@ -112,7 +113,7 @@ pub async fn apply(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<ApplicationOut>), ApiError> {
-    let a = s.app.apply_to_class(&who, &ctx, &id).await?;
+    let a = s.app.classes().apply(&who, &ctx, &id).await?;
     Ok((StatusCode::CREATED, Json(a.into())))
 }
 
@@ -123,7 +124,7 @@ pub async fn pending(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ApplicationOut>>, ApiError> {
-    let rows = s.app.class_applications(&who, &id).await?;
+    let rows = s.app.classes().applications(&who, &id).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -147,6 +148,7 @@ pub async fn decide(
 ) -> Result<Json<ApplicationOut>, ApiError> {
     Ok(Json(
         s.app
+            .classes()
             .decide_application(&who, &ctx, &id, d.accept, &d.reason)
             .await?
             .into(),
@@ -162,7 +164,7 @@ pub async fn withdraw(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationOut>, ApiError> {
     Ok(Json(
-        s.app.withdraw_application(&who, &ctx, &id).await?.into(),
+        s.app.classes().withdraw(&who, &ctx, &id).await?.into(),
     ))
 }
 
@@ -185,7 +187,7 @@ pub async fn mine(
     State(s): State<AppState>,
     Caller(who): Caller,
 ) -> Result<Json<MyTrainingOut>, ApiError> {
-    let t = s.app.my_training(&who).await?;
+    let t = s.app.classes().my_training(&who).await?;
     Ok(Json(MyTrainingOut {
         classes: t
             .classes

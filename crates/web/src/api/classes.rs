@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jineng_app::classes::{ClassFilter, ClassInput, ClassView, EnrolledLearner};
+use jineng_app::page::PageRequest;
 use jineng_app::{AppError, FieldError};
 use jineng_core::classes::{ClassAction, ClassStatus, Delivery, InspectionKind};
 use jineng_core::completion::Outcome;
@@ -180,12 +181,8 @@ pub async fn list(
 ) -> Result<Json<ClassPage>, ApiError> {
     let p = s
         .app
-        .list_classes(
-            &who,
-            &q.filter()?,
-            q.page.unwrap_or(1),
-            q.per_page.unwrap_or(20),
-        )
+        .classes()
+        .list(&who, &q.filter()?, PageRequest::new(q.page, q.per_page, 20))
         .await?;
     Ok(Json(ClassPage {
         items: p.items.into_iter().map(Into::into).collect(),
@@ -203,7 +200,7 @@ pub async fn open(
     Caller(who): Caller,
     ApiJson(i): ApiJson<ClassIn>,
 ) -> Result<(StatusCode, Json<ClassOut>), ApiError> {
-    let c = s.app.open_class(&who, &ctx, parse_class(i)?).await?;
+    let c = s.app.classes().open(&who, &ctx, parse_class(i)?).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
@@ -214,7 +211,7 @@ pub async fn get(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ClassDetail>, ApiError> {
-    let (c, learners) = s.app.get_class(&who, &id).await?;
+    let (c, learners) = s.app.classes().get(&who, &id).await?;
     Ok(Json(ClassDetail {
         class: c.into(),
         learners: learners.into_iter().map(Into::into).collect(),
@@ -241,7 +238,11 @@ pub async fn enroll(
     Path(id): Path<String>,
     ApiJson(e): ApiJson<EnrollIn>,
 ) -> Result<(StatusCode, Json<Enrolled>), ApiError> {
-    let added = s.app.enroll(&who, &ctx, &id, &e.learner_ids).await?;
+    let added = s
+        .app
+        .classes()
+        .enroll(&who, &ctx, &id, &e.learner_ids)
+        .await?;
     Ok((StatusCode::CREATED, Json(Enrolled { added })))
 }
 
@@ -271,7 +272,8 @@ pub async fn act(
     })?;
     Ok(Json(
         s.app
-            .class_action(&who, &ctx, &id, action, &a.reason)
+            .classes()
+            .act(&who, &ctx, &id, action, &a.reason)
             .await?
             .into(),
     ))
@@ -307,7 +309,8 @@ pub async fn inspect(
     ApiJson(i): ApiJson<InspectionIn>,
 ) -> Result<StatusCode, ApiError> {
     s.app
-        .inspect_class(&who, &ctx, &id, i.kind.code(), i.qualified, &i.remarks)
+        .classes()
+        .inspect(&who, &ctx, &id, i.kind.code(), i.qualified, &i.remarks)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -319,7 +322,7 @@ pub async fn inspections(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<InspectionOut>>, ApiError> {
-    let rows = s.app.class_inspections(&who, &id).await?;
+    let rows = s.app.classes().inspections(&who, &id).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| InspectionOut {

@@ -18,6 +18,7 @@ use axum_extra::extract::Form;
 use jineng_app::AppError;
 use jineng_app::catalogue::ProjectView;
 use jineng_app::classes::{ClassView, EnrolledLearner};
+use jineng_app::page::PageRequest;
 use jineng_core::accounts::Permission;
 use jineng_core::classes::{ClassAction, ClassStatus, Delivery};
 use jineng_core::completion::Outcome;
@@ -43,7 +44,12 @@ pub async fn list(
 ) -> Result<ListPage, PageError> {
     let p = s
         .app
-        .list_classes(&u.principal, &q.filter()?, q.page.unwrap_or(1), 50)
+        .classes()
+        .list(
+            &u.principal,
+            &q.filter()?,
+            PageRequest::new(q.page, None, 50),
+        )
         .await?;
     let statuses = [
         ClassStatus::Draft,
@@ -77,7 +83,8 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = q.filter()?;
     let mut rows = Vec::new();
-    let all = every_page(|r| s.app.list_classes(&u.principal, &f, r.page, r.per_page)).await?;
+    let classes = s.app.classes();
+    let all = every_page(|r| classes.list(&u.principal, &f, r)).await?;
     for c in all {
         rows.push(vec![
             c.name,
@@ -155,7 +162,7 @@ pub struct NewPage {
 }
 
 pub async fn new_form(State(s): State<AppState>, u: PageUser) -> Result<Response, PageError> {
-    let projects = match s.app.openable_projects(&u.principal).await {
+    let projects = match s.app.classes().openable_projects(&u.principal).await {
         Ok(p) => p,
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
@@ -198,7 +205,7 @@ pub async fn open(
     });
     let result = match raw.map(parse_class) {
         None => Err(AppError::field("delivery", "请选择培训形式")),
-        Some(Ok(i)) => s.app.open_class(&u.principal, &ctx, i).await,
+        Some(Ok(i)) => s.app.classes().open(&u.principal, &ctx, i).await,
         Some(Err(e)) => Err(e),
     };
     match result {
@@ -207,6 +214,7 @@ pub async fn open(
             let (status, msg) = crate::http::error::fixable_line(e)?;
             let projects = s
                 .app
+                .classes()
                 .openable_projects(&u.principal)
                 .await
                 .unwrap_or_default();
@@ -238,7 +246,7 @@ pub struct DetailPage {
     org_actions: Vec<(&'static str, &'static str, bool)>,
     teachers: Vec<(String, String)>,
     bookable: Vec<(String, String)>,
-    inspections: Vec<jineng_store::classes::inspection::Model>,
+    inspections: Vec<jineng_app::classes::InspectionView>,
     may_inspect: bool,
     sessions: Vec<jineng_app::attendance::SessionView>,
     may_add_session: bool,
@@ -264,15 +272,18 @@ async fn detail_page(
     id: &str,
     error: Option<String>,
 ) -> Result<DetailPage, PageError> {
-    let (c, learners) = s.app.get_class(&u.principal, id).await?;
+    let (c, learners) = s.app.classes().get(&u.principal, id).await?;
     let may_manage = u.principal.org_ids().contains(&c.org_id);
     let candidates = if may_manage && c.status.enrollment_open() {
-        s.app.enrollable_learners(&u.principal, id).await?
+        s.app
+            .classes()
+            .enrollable_learners(&u.principal, id)
+            .await?
     } else {
         vec![]
     };
     let applications = if may_manage {
-        s.app.class_applications(&u.principal, id).await?
+        s.app.classes().applications(&u.principal, id).await?
     } else {
         vec![]
     };
@@ -289,7 +300,7 @@ async fn detail_page(
     let may_review =
         u.principal.can(Permission::ReviewOrganizations) && c.status == ClassStatus::Submitted;
     let teachers = s.app.teachers().of_class(&u.principal, id).await?;
-    let inspections = s.app.class_inspections(&u.principal, id).await?;
+    let inspections = s.app.classes().inspections(&u.principal, id).await?;
     let sessions = s.app.class_sessions(&u.principal, id).await?;
     let may_add_session =
         may_manage && matches!(c.status, ClassStatus::Approved | ClassStatus::InTraining);
@@ -354,7 +365,12 @@ pub async fn enroll(
     Path(id): Path<String>,
     Form(f): Form<EnrollForm>,
 ) -> Result<Response, PageError> {
-    match s.app.enroll(&u.principal, &ctx, &id, &f.learner).await {
+    match s
+        .app
+        .classes()
+        .enroll(&u.principal, &ctx, &id, &f.learner)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
@@ -387,7 +403,8 @@ pub async fn act(
     };
     match s
         .app
-        .class_action(&u.principal, &ctx, &id, action, &f.reason)
+        .classes()
+        .act(&u.principal, &ctx, &id, action, &f.reason)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
@@ -431,7 +448,8 @@ pub async fn inspect(
 ) -> Result<Response, PageError> {
     match s
         .app
-        .inspect_class(
+        .classes()
+        .inspect(
             &u.principal,
             &ctx,
             &id,
@@ -456,7 +474,7 @@ pub async fn learners_export(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (c, learners) = s.app.get_class(&u.principal, &id).await?;
+    let (c, learners) = s.app.classes().get(&u.principal, &id).await?;
     let rows: Vec<Vec<String>> = learners
         .into_iter()
         .enumerate()

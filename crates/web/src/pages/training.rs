@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use jineng_app::classes::applications::{MyTraining, RecruitingClass};
+use jineng_app::page::PageRequest;
 use jineng_core::classes::{ApplicationStatus, ClassStatus};
 use jineng_core::completion::Outcome;
 use serde::Deserialize;
@@ -42,10 +43,11 @@ async fn page(
     q: &TrainingQuery,
     error: Option<String>,
 ) -> Result<TrainingPage, PageError> {
-    let mine = s.app.my_training(&u.principal).await?;
+    let mine = s.app.classes().my_training(&u.principal).await?;
     let p = s
         .app
-        .recruiting_classes(&u.principal, Some(&q.q), q.page.unwrap_or(1), 10)
+        .classes()
+        .recruiting(&u.principal, Some(&q.q), PageRequest::new(q.page, None, 10))
         .await?;
     Ok(TrainingPage {
         layout: Layout::new("我的培训", u, "/training"),
@@ -72,7 +74,7 @@ pub async fn apply(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    match s.app.apply_to_class(&u.principal, &ctx, &id).await {
+    match s.app.classes().apply(&u.principal, &ctx, &id).await {
         Ok(_) => Ok(Redirect::to("/training").into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
@@ -87,7 +89,7 @@ pub async fn withdraw(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    match s.app.withdraw_application(&u.principal, &ctx, &id).await {
+    match s.app.classes().withdraw(&u.principal, &ctx, &id).await {
         Ok(_) => Ok(Redirect::to("/training").into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
@@ -115,6 +117,7 @@ pub async fn decide(
     let accept = f.decision == "accept";
     match s
         .app
+        .classes()
         .decide_application(&u.principal, &ctx, &id, accept, &f.reason)
         .await
     {
@@ -122,7 +125,12 @@ pub async fn decide(
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
             // Only reached for an application the caller may decide (others are 404).
-            let class_id = s.app.application_class(&id).await?;
+            let class_id = s
+                .app
+                .classes()
+                .application(&u.principal, &id)
+                .await?
+                .class_id;
             Ok(crate::pages::classes::detail_with_error(&s, &u, &class_id, status, msg).await)
         }
     }
