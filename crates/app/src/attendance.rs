@@ -2,15 +2,18 @@
 //! QR code that changes every 30 seconds (so a photo of it is useless a minute later), or
 //! staff mark them present. A learner is counted once per session.
 
-use crate::audit::{self, Entry};
+use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
-use crate::{App, tx::begin_write};
+use crate::scope::Scope;
+use crate::write::OnUnique;
 use chrono::{NaiveDate, NaiveTime};
 use hmac::{Hmac, Mac};
-use jineng_core::accounts::Permission;
-use jineng_core::classes::ClassStatus;
+use jineng_core::accounts::{Permission, Role};
+use jineng_core::classes::{CheckinMethod, ClassStatus};
+use jineng_store::accounts::user;
 use jineng_store::classes::{attendance, class, enrollment, session};
+use jineng_store::teachers::{booking, teacher};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -31,6 +34,7 @@ pub struct SessionInput {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SessionView {
     pub id: String,
+    pub class_id: String,
     pub date: String,
     pub starts: String,
     pub ends: String,
@@ -44,16 +48,55 @@ fn qr_mac(secret: &str, session_id: &str, step: i64) -> Option<String> {
     Some(hex::encode(mac.finalize().into_bytes())[..16].to_string())
 }
 
-impl App {
+bounded_context!(
+    /// Offline attendance: sessions, QR sign-in, marking, and teachers' classes.
+    Attendance,
+    attendance
+);
+
+/// One learner of the class and how (or whether) they were present at a session.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AttendanceRow {
+    pub user_id: String,
+    pub name: String,
+    pub how: Option<CheckinMethod>,
+}
+
+/// A session's attendance sheet as the caller may see it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionSheet {
+    pub session: SessionView,
+    pub class_name: String,
+    /// The caller may mark learners present now.
+    pub may_mark: bool,
+    pub rows: Vec<AttendanceRow>,
+}
+
+/// A class a teacher is booked into, with its sessions.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TaughtClass {
+    pub id: String,
+    pub name: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub sessions: Vec<SessionView>,
+}
+
+/// What a signed-in teacher teaches.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Teaching {
+    /// The account is matched to a teacher-pool record.
+    pub linked: bool,
+    pub classes: Vec<TaughtClass>,
+}
+
+impl Attendance<'_> {
     /// The teacher-pool record of a signed-in teacher (matched by ID number), if any.
-    pub async fn teacher_record_of(
-        &self,
-        who: &Principal,
-    ) -> AppResult<Option<jineng_store::teachers::teacher::Model>> {
-        if !who.has_role(jineng_core::accounts::Role::Teacher) {
+    async fn teacher_record(&self, who: &Principal) -> AppResult<Option<teacher::Model>> {
+        if !who.has_role(Role::Teacher) {
             return Ok(None);
         }
-        let Some(u) = jineng_store::accounts::user::Entity::find_by_id(who.user_id.clone())
+        let Some(u) = user::Entity::find_by_id(who.user_id.clone())
             .one(&self.db)
             .await?
         else {
@@ -62,18 +105,17 @@ impl App {
         let Some(bidx) = u.id_number_bidx else {
             return Ok(None);
         };
-        Ok(jineng_store::teachers::teacher::Entity::find()
-            .filter(jineng_store::teachers::teacher::Column::IdNumberBidx.eq(bidx))
+        Ok(teacher::Entity::find()
+            .filter(teacher::Column::IdNumberBidx.eq(bidx))
             .one(&self.db)
             .await?)
     }
 
     /// Whether the caller is a teacher booked into the class.
     async fn teaches(&self, who: &Principal, class_id: &str) -> AppResult<bool> {
-        let Some(t) = self.teacher_record_of(who).await? else {
+        let Some(t) = self.teacher_record(who).await? else {
             return Ok(false);
         };
-        use jineng_store::teachers::booking;
         Ok(booking::Entity::find()
             .filter(booking::Column::TeacherId.eq(t.id))
             .filter(booking::Column::ClassId.eq(class_id))
@@ -82,15 +124,34 @@ impl App {
             > 0)
     }
 
-    /// Classes the signed-in teacher is booked into, newest first.
-    pub async fn teaching_classes(
-        &self,
-        who: &Principal,
-    ) -> AppResult<Vec<(class::Model, Vec<SessionView>)>> {
-        let Some(t) = self.teacher_record_of(who).await? else {
-            return Ok(vec![]);
+    async fn views(&self, rows: Vec<session::Model>) -> AppResult<Vec<SessionView>> {
+        let mut out = Vec::with_capacity(rows.len());
+        for s in rows {
+            let present = attendance::Entity::find()
+                .filter(attendance::Column::SessionId.eq(s.id.clone()))
+                .count(&self.db)
+                .await?;
+            out.push(SessionView {
+                id: s.id,
+                class_id: s.class_id,
+                date: s.date,
+                starts: s.starts,
+                ends: s.ends,
+                topic: s.topic,
+                present,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The classes the signed-in teacher is booked into, newest first, with sessions.
+    pub async fn teaching(&self, who: &Principal) -> AppResult<Teaching> {
+        let Some(t) = self.teacher_record(who).await? else {
+            return Ok(Teaching {
+                linked: false,
+                classes: vec![],
+            });
         };
-        use jineng_store::teachers::booking;
         let ids: Vec<String> = booking::Entity::find()
             .filter(booking::Column::TeacherId.eq(t.id))
             .all(&self.db)
@@ -110,49 +171,36 @@ impl App {
                 .order_by_asc(session::Column::Date)
                 .all(&self.db)
                 .await?;
-            let mut sessions = Vec::new();
-            for s in rows {
-                let present = attendance::Entity::find()
-                    .filter(attendance::Column::SessionId.eq(s.id.clone()))
-                    .count(&self.db)
-                    .await?;
-                sessions.push(SessionView {
-                    id: s.id,
-                    date: s.date,
-                    starts: s.starts,
-                    ends: s.ends,
-                    topic: s.topic,
-                    present,
-                });
-            }
-            out.push((c, sessions));
+            out.push(TaughtClass {
+                sessions: self.views(rows).await?,
+                id: c.id,
+                name: c.name,
+                start_date: c.start_date,
+                end_date: c.end_date,
+            });
         }
-        Ok(out)
+        Ok(Teaching {
+            linked: true,
+            classes: out,
+        })
     }
 
-    fn local_today(&self) -> NaiveDate {
-        (self.now() + chrono::Duration::hours(8)).date_naive()
-    }
-
+    /// A class of the caller's own organisation that is running (or, for adding
+    /// sessions, filed and about to run).
     async fn own_running_class(
         &self,
         who: &Principal,
         class_id: &str,
         allow_approved: bool,
     ) -> AppResult<class::Model> {
-        let org = self.organizations().operating(who).await?;
-        let c = class::Entity::find_by_id(class_id.to_string())
-            .one(&self.db)
-            .await?
-            .filter(|c| c.org_id == org.id)
-            .ok_or(AppError::NotFound("培训班"))?;
-        let status = c.status;
-        let ok = status == ClassStatus::InTraining
-            || (allow_approved && status == ClassStatus::Approved);
+        self.organizations().operating(who).await?;
+        let c = self.classes().own(who, class_id).await?;
+        let ok = c.status == ClassStatus::InTraining
+            || (allow_approved && c.status == ClassStatus::Approved);
         if !ok {
             return Err(AppError::Conflict(format!(
                 "培训班当前状态为“{}”，不能进行考勤",
-                status.label()
+                c.status.label()
             )));
         }
         Ok(c)
@@ -190,13 +238,12 @@ impl App {
                 "课次内容不能为空，且不超过100个字符",
             ));
         }
-        let now = self.now();
         let id = uuid::Uuid::now_v7().to_string();
         let secret = self
             .keyring
             .encrypt(&crate::crypto::random_token())
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         session::Entity::insert(session::ActiveModel {
             id: Set(id.clone()),
             class_id: Set(c.id.clone()),
@@ -205,70 +252,57 @@ impl App {
             ends: Set(b.format("%H:%M").to_string()),
             topic: Set(topic.into()),
             qr_secret_enc: Set(secret),
-            created_at: Set(now),
+            created_at: Set(w.now),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "class.add_session",
-                object_type: "class",
-                object_id: &c.id,
-                changes: serde_json::json!({"session": id, "date": d, "topic": topic}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry::ok(
+            "class.add_session",
+            "class",
+            &c.id,
+            serde_json::json!({"session": id, "date": d, "topic": topic}),
+        ))
         .await?;
-        txn.commit().await?;
         Ok(id)
     }
 
-    pub async fn class_sessions(
-        &self,
-        who: &Principal,
-        class_id: &str,
-    ) -> AppResult<Vec<SessionView>> {
-        self.classes().get(who, class_id).await?;
+    /// The sessions of a class the caller may see.
+    pub async fn sessions(&self, who: &Principal, class_id: &str) -> AppResult<Vec<SessionView>> {
+        let c = self
+            .find_scoped::<class::Entity>(who, Permission::ViewOrganizations, class_id)
+            .await?;
         let rows = session::Entity::find()
-            .filter(session::Column::ClassId.eq(class_id))
+            .filter(session::Column::ClassId.eq(c.id))
             .order_by_asc(session::Column::Date)
             .order_by_asc(session::Column::Starts)
             .all(&self.db)
             .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for s in rows {
-            let present = attendance::Entity::find()
-                .filter(attendance::Column::SessionId.eq(s.id.clone()))
-                .count(&self.db)
-                .await?;
-            out.push(SessionView {
-                id: s.id,
-                date: s.date,
-                starts: s.starts,
-                ends: s.ends,
-                topic: s.topic,
-                present,
-            });
-        }
-        Ok(out)
+        self.views(rows).await
     }
 
-    async fn session_of(&self, session_id: &str) -> AppResult<session::Model> {
-        session::Entity::find_by_id(session_id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("课次"))
+    /// A session seen by the class's staff and regulators, or by its own learners and
+    /// teachers.
+    async fn session(&self, who: &Principal, session_id: &str) -> AppResult<session::Model> {
+        match who.scope(Permission::ViewOrganizations) {
+            Some(scope) => {
+                self.find_in_scope::<session::Entity>(&scope, session_id)
+                    .await
+            }
+            None => {
+                self.find_in_scope::<session::Entity>(
+                    &Scope::OwnUser(who.user_id.clone()),
+                    session_id,
+                )
+                .await
+            }
+        }
     }
 
     /// The current sign-in token for a session (shown as a QR code) and seconds until it changes.
-    pub async fn session_qr(&self, who: &Principal, session_id: &str) -> AppResult<(String, i64)> {
-        let s = self.session_of(session_id).await?;
+    pub async fn qr(&self, who: &Principal, session_id: &str) -> AppResult<(String, i64)> {
+        let s = self.session(who, session_id).await?;
         self.own_running_class(who, &s.class_id, false).await?;
-        if s.date != self.local_today().to_string() {
+        if s.date != self.today().to_string() {
             return Err(AppError::Conflict(format!(
                 "签到二维码只在上课当天（{}）生成",
                 s.date
@@ -296,7 +330,10 @@ impl App {
         session_id: &str,
         token: &str,
     ) -> AppResult<String> {
-        let s = self.session_of(session_id).await?;
+        // Only sessions of a class the learner is enrolled in exist for them.
+        let s = self
+            .find_in_scope::<session::Entity>(&Scope::OwnUser(who.user_id.clone()), session_id)
+            .await?;
         let c = class::Entity::find_by_id(s.class_id.clone())
             .one(&self.db)
             .await?
@@ -309,7 +346,7 @@ impl App {
         if enrolled.is_none() {
             return Err(AppError::NotFound("课次"));
         }
-        if c.status != ClassStatus::InTraining || s.date != self.local_today().to_string() {
+        if c.status != ClassStatus::InTraining || s.date != self.today().to_string() {
             return Err(AppError::Conflict("当前不在该课次的签到时间内".into()));
         }
         let secret = self
@@ -335,49 +372,36 @@ impl App {
                 "签到码已过期，请扫描屏幕上最新的二维码",
             ));
         }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         attendance::Entity::insert(attendance::ActiveModel {
             session_id: Set(s.id.clone()),
             user_id: Set(who.user_id.clone()),
-            how: Set("qr".into()),
-            at: Set(now),
+            how: Set(CheckinMethod::Qr),
+            at: Set(w.now),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::Conflict("您已签到，无需重复签到".into())
-            }
-            _ => e.into(),
-        })?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "attendance.check_in",
-                object_type: "class_session",
-                object_id: &s.id,
-                changes: serde_json::json!({"class": c.id}),
-                outcome: "ok",
-            },
-        )
+        .on_unique(|| AppError::Conflict("您已签到，无需重复签到".into()))?;
+        w.commit(Entry::ok(
+            "attendance.check_in",
+            "class_session",
+            &s.id,
+            serde_json::json!({"class": c.id}),
+        ))
         .await?;
-        txn.commit().await?;
         Ok(c.name)
     }
 
-    /// Staff mark learners present (those already signed in stay as they are).
-    pub async fn mark_attendance(
+    /// Staff or the class's booked teacher mark learners present (those already signed in
+    /// stay as they are).
+    pub async fn mark(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
         session_id: &str,
         user_ids: &[String],
     ) -> AppResult<usize> {
-        let s = self.session_of(session_id).await?;
+        let s = self.session(who, session_id).await?;
         let c = if self.teaches(who, &s.class_id).await? {
             let c = class::Entity::find_by_id(s.class_id.clone())
                 .one(&self.db)
@@ -417,90 +441,73 @@ impl App {
         if new.is_empty() {
             return Ok(0);
         }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         let rows: Vec<attendance::ActiveModel> = new
             .iter()
             .map(|u| attendance::ActiveModel {
                 session_id: Set(s.id.clone()),
                 user_id: Set(u.clone()),
-                how: Set("marked".into()),
-                at: Set(now),
+                how: Set(CheckinMethod::Marked),
+                at: Set(w.now),
             })
             .collect();
-        attendance::Entity::insert_many(rows).exec(&txn).await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "attendance.mark",
-                object_type: "class_session",
-                object_id: &s.id,
-                changes: serde_json::json!({"learners": new}),
-                outcome: "ok",
-            },
-        )
+        attendance::Entity::insert_many(rows)
+            .exec(&w.txn)
+            .await
+            .on_unique(|| AppError::Conflict("考勤刚被他人登记，请刷新后重试".into()))?;
+        w.commit(Entry::ok(
+            "attendance.mark",
+            "class_session",
+            &s.id,
+            serde_json::json!({"learners": new}),
+        ))
         .await?;
-        txn.commit().await?;
         Ok(new.len())
     }
 
-    /// Everyone in the class with how (or whether) they were present at the session.
-    pub async fn session_attendance(
-        &self,
-        who: &Principal,
-        session_id: &str,
-    ) -> AppResult<(session::Model, Vec<(String, String, Option<String>)>)> {
-        let s = self.session_of(session_id).await?;
-        let learners = if self.teaches(who, &s.class_id).await? {
-            self.classes().roster(&s.class_id).await?
+    /// The session, its class, everyone in the class with how (or whether) they were
+    /// present, and whether the caller may mark attendance: the class's institution
+    /// staff, or a teacher booked into the class.
+    pub async fn sheet(&self, who: &Principal, session_id: &str) -> AppResult<SessionSheet> {
+        let s = self.session(who, session_id).await?;
+        let c = class::Entity::find_by_id(s.class_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("课次"))?;
+        let running = c.status == ClassStatus::InTraining;
+        let (learners, may_mark) = if self.teaches(who, &c.id).await? {
+            (self.classes().roster(&c.id).await?, running)
         } else {
             if !who.can(Permission::ViewOrganizations) {
-                return Err(AppError::Forbidden);
+                return Err(AppError::NotFound("课次"));
             }
-            self.classes().get(who, &s.class_id).await?.1
+            let learners = self.classes().get(who, &c.id).await?.1;
+            (learners, running && who.works_for(&c.org_id))
         };
-        let present: std::collections::HashMap<String, String> = attendance::Entity::find()
+        let present: std::collections::HashMap<String, CheckinMethod> = attendance::Entity::find()
             .filter(attendance::Column::SessionId.eq(s.id.clone()))
             .all(&self.db)
             .await?
             .into_iter()
             .map(|a| (a.user_id, a.how))
             .collect();
-        Ok((
-            s,
-            learners
+        let session = self
+            .views(vec![s])
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound("课次"))?;
+        Ok(SessionSheet {
+            session,
+            class_name: c.name,
+            may_mark,
+            rows: learners
                 .into_iter()
-                .map(|l| {
-                    let how = present.get(&l.user_id).cloned();
-                    (l.user_id, l.name, how)
+                .map(|l| AttendanceRow {
+                    how: present.get(&l.user_id).copied(),
+                    user_id: l.user_id,
+                    name: l.name,
                 })
                 .collect(),
-        ))
-    }
-}
-
-impl App {
-    /// The session, its class, and whether the caller may mark attendance for it:
-    /// the class's institution staff, or a teacher booked into the class.
-    pub async fn session_context(
-        &self,
-        who: &Principal,
-        session_id: &str,
-    ) -> AppResult<(session::Model, class::Model, bool)> {
-        let s = self.session_of(session_id).await?;
-        let c = class::Entity::find_by_id(s.class_id.clone())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("课次"))?;
-        let running = c.status == ClassStatus::InTraining;
-        if self.teaches(who, &c.id).await? {
-            return Ok((s, c, running));
-        }
-        self.classes().get(who, &c.id).await?;
-        let own = who.org_ids().contains(&c.org_id);
-        Ok((s, c, own && running))
+        })
     }
 }

@@ -13,10 +13,11 @@ use crate::error::{AppError, AppResult};
 use jineng_core::accounts::Permission;
 use jineng_store::accounts::{api_token, user};
 use jineng_store::catalogue::declaration;
-use jineng_store::classes::{application, class, inspection, session};
+use jineng_store::classes::{application, class, enrollment, inspection, session};
 use jineng_store::learners::{import_job, org_link, profile};
 use jineng_store::organizations::{annual_review, document, organization, version};
 use jineng_store::teachers::link as teacher_link;
+use jineng_store::teachers::{booking, teacher};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef, Query};
 use sea_orm::{
     ColumnTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter,
@@ -275,7 +276,9 @@ scoped_by_region_and_org! {
     inspection::Entity, "检查记录", inspection::Column::RegionCode, inspection::Column::OrgId;
 }
 
-/// A class's sessions are seen with the class.
+/// A class's sessions are seen with the class, by the learners enrolled in it and by
+/// the teachers booked into it (a teacher account is matched to its pool record by the
+/// ID number's blind index).
 impl Scoped for session::Entity {
     const NOUN: &'static str = "课次";
     fn in_regions(ps: &[String]) -> Option<Condition> {
@@ -283,6 +286,33 @@ impl Scoped for session::Entity {
     }
     fn of_orgs(ids: &[String]) -> Option<Condition> {
         via::<class::Entity>(session::Column::ClassId, class::Entity::of_orgs(ids))
+    }
+    fn of_user(u: &str) -> Option<Condition> {
+        let enrolled = Query::select()
+            .column(enrollment::Column::ClassId)
+            .from(enrollment::Entity)
+            .and_where(enrollment::Column::UserId.eq(u))
+            .to_owned();
+        let my_index = Query::select()
+            .column(user::Column::IdNumberBidx)
+            .from(user::Entity)
+            .and_where(user::Column::Id.eq(u))
+            .to_owned();
+        let me_as_teacher = Query::select()
+            .column(teacher::Column::Id)
+            .from(teacher::Entity)
+            .and_where(teacher::Column::IdNumberBidx.in_subquery(my_index))
+            .to_owned();
+        let teaching = Query::select()
+            .column(booking::Column::ClassId)
+            .from(booking::Entity)
+            .and_where(booking::Column::TeacherId.in_subquery(me_as_teacher))
+            .to_owned();
+        Some(
+            Condition::any()
+                .add(session::Column::ClassId.in_subquery(enrolled))
+                .add(session::Column::ClassId.in_subquery(teaching)),
+        )
     }
 }
 

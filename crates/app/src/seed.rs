@@ -591,6 +591,7 @@ impl App {
             }
             for (n, d) in days.into_iter().enumerate() {
                 let s = at(d)
+                    .attendance()
                     .add_session(
                         inst,
                         ctx,
@@ -610,7 +611,7 @@ impl App {
                         .filter(|(i, _)| *i != 0 || n % 3 == 0)
                         .map(|(_, u)| u.clone())
                         .collect();
-                    at(d).mark_attendance(inst, ctx, &s, &present).await?;
+                    at(d).attendance().mark(inst, ctx, &s, &present).await?;
                 }
             }
             if completed {

@@ -60,6 +60,14 @@ crate::coded! {
 }
 
 crate::coded! {
+    /// How a learner came to be marked present at a session.
+    pub enum CheckinMethod {
+        Qr("qr", "扫码签到"),
+        Marked("marked", "教师登记"),
+    }
+}
+
+crate::coded! {
     /// 巡查 (patrol, announced rounds) and 抽查 (spot check).
     pub enum InspectionKind {
         Patrol("patrol", "巡查"),

@@ -1,5 +1,6 @@
 //! A learner present at a session: by scanning the rotating QR code or marked by staff.
 
+use jineng_core::classes::CheckinMethod;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,7 +11,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: String,
     /// `qr` or `marked`.
-    pub how: String,
+    pub how: CheckinMethod,
     pub at: DateTimeUtc,
 }
 

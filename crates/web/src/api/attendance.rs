@@ -56,7 +56,8 @@ pub async fn list(
 ) -> Result<Json<Vec<SessionOut>>, ApiError> {
     Ok(Json(
         s.app
-            .class_sessions(&who, &id)
+            .attendance()
+            .sessions(&who, &id)
             .await?
             .into_iter()
             .map(Into::into)
@@ -86,7 +87,11 @@ pub async fn add(
         ends: i.ends,
         topic: i.topic,
     };
-    let sid = s.app.add_session(&who, &ctx, &id, &input).await?;
+    let sid = s
+        .app
+        .attendance()
+        .add_session(&who, &ctx, &id, &input)
+        .await?;
     Ok((StatusCode::CREATED, Json(Created { id: sid })))
 }
 
@@ -94,8 +99,8 @@ pub async fn add(
 pub struct AttendanceRow {
     pub user_id: String,
     pub name: String,
-    /// `qr`, `marked`, or absent when not present.
-    pub how: Option<String>,
+    /// How the learner was marked present; absent when not present.
+    pub how: Option<jineng_core::classes::CheckinMethod>,
 }
 
 #[utoipa::path(get, path = "/sessions/{id}/attendance", tag = "classes", params(("id" = String, Path)),
@@ -105,10 +110,16 @@ pub async fn sheet(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AttendanceRow>>, ApiError> {
-    let (_, rows) = s.app.session_attendance(&who, &id).await?;
+    let sheet = s.app.attendance().sheet(&who, &id).await?;
     Ok(Json(
-        rows.into_iter()
-            .map(|(user_id, name, how)| AttendanceRow { user_id, name, how })
+        sheet
+            .rows
+            .into_iter()
+            .map(|r| AttendanceRow {
+                user_id: r.user_id,
+                name: r.name,
+                how: r.how,
+            })
             .collect(),
     ))
 }
@@ -136,7 +147,8 @@ pub async fn mark(
     Ok(Json(Marked {
         marked: s
             .app
-            .mark_attendance(&who, &ctx, &id, &m.learner_ids)
+            .attendance()
+            .mark(&who, &ctx, &id, &m.learner_ids)
             .await?,
     }))
 }
@@ -163,6 +175,10 @@ pub async fn checkin(
     ApiJson(c): ApiJson<CheckinIn>,
 ) -> Result<Json<CheckedIn>, ApiError> {
     Ok(Json(CheckedIn {
-        class_name: s.app.check_in(&who, &ctx, &id, c.token.trim()).await?,
+        class_name: s
+            .app
+            .attendance()
+            .check_in(&who, &ctx, &id, c.token.trim())
+            .await?,
     }))
 }

@@ -43,6 +43,7 @@ pub async fn add(
                 topic: f.topic.clone(),
             };
             s.app
+                .attendance()
                 .add_session(&u.principal, &ctx, &class_id, &i)
                 .await
                 .map(|_| ())
@@ -83,7 +84,7 @@ pub async fn qr(
     headers: HeaderMap,
     Path(session_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (token, seconds) = match s.app.session_qr(&u.principal, &session_id).await {
+    let (token, seconds) = match s.app.attendance().qr(&u.principal, &session_id).await {
         Ok(t) => t,
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
@@ -170,7 +171,12 @@ pub async fn checkin(
     Path(session_id): Path<String>,
     Form(f): Form<CheckinForm>,
 ) -> Result<Response, PageError> {
-    match s.app.check_in(&u.principal, &ctx, &session_id, &f.t).await {
+    match s
+        .app
+        .attendance()
+        .check_in(&u.principal, &ctx, &session_id, &f.t)
+        .await
+    {
         Ok(name) => Ok(CheckinPage {
             layout: Layout::new("签到", &u, "/"),
             session_id,
@@ -202,7 +208,7 @@ pub struct SessionPage {
     layout: Layout,
     class_id: String,
     title: String,
-    rows: Vec<(String, String, Option<String>)>,
+    rows: Vec<jineng_app::attendance::AttendanceRow>,
     may_mark: bool,
     error: Option<String>,
 }
@@ -213,17 +219,17 @@ async fn session_page(
     session_id: &str,
     error: Option<String>,
 ) -> Result<SessionPage, PageError> {
-    let (sess, c, may_mark) = s.app.session_context(&u.principal, session_id).await?;
-    let (_, rows) = s.app.session_attendance(&u.principal, session_id).await?;
+    let sheet = s.app.attendance().sheet(&u.principal, session_id).await?;
+    let sess = sheet.session;
     Ok(SessionPage {
         layout: Layout::new("考勤", u, "/classes"),
         title: format!(
             "{} · {} {}-{} · {}",
-            c.name, sess.date, sess.starts, sess.ends, sess.topic
+            sheet.class_name, sess.date, sess.starts, sess.ends, sess.topic
         ),
         class_id: sess.class_id,
-        rows,
-        may_mark,
+        rows: sheet.rows,
+        may_mark: sheet.may_mark,
         error,
     })
 }
@@ -251,7 +257,8 @@ pub async fn mark(
 ) -> Result<Response, PageError> {
     match s
         .app
-        .mark_attendance(&u.principal, &ctx, &session_id, &f.learner)
+        .attendance()
+        .mark(&u.principal, &ctx, &session_id, &f.learner)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/sessions/{session_id}")).into_response()),
@@ -266,20 +273,14 @@ pub async fn mark(
 #[template(path = "attendance/teaching.html")]
 pub struct TeachingPage {
     layout: Layout,
-    classes: Vec<(
-        jineng_store::classes::class::Model,
-        Vec<jineng_app::attendance::SessionView>,
-    )>,
-    linked: bool,
+    teaching: jineng_app::attendance::Teaching,
 }
 
 /// A teacher's classes and their sessions.
 pub async fn teaching(State(s): State<AppState>, u: PageUser) -> Result<TeachingPage, PageError> {
-    let linked = s.app.teacher_record_of(&u.principal).await?.is_some();
-    let classes = s.app.teaching_classes(&u.principal).await?;
+    let teaching = s.app.attendance().teaching(&u.principal).await?;
     Ok(TeachingPage {
         layout: Layout::new("我的授课", &u, "/teaching"),
-        classes,
-        linked,
+        teaching,
     })
 }

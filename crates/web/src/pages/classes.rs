@@ -301,7 +301,7 @@ async fn detail_page(
         u.principal.can(Permission::ReviewOrganizations) && c.status == ClassStatus::Submitted;
     let teachers = s.app.teachers().of_class(&u.principal, id).await?;
     let inspections = s.app.classes().inspections(&u.principal, id).await?;
-    let sessions = s.app.class_sessions(&u.principal, id).await?;
+    let sessions = s.app.attendance().sessions(&u.principal, id).await?;
     let may_add_session =
         may_manage && matches!(c.status, ClassStatus::Approved | ClassStatus::InTraining);
     let today = s

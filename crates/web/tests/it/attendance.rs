@@ -373,7 +373,7 @@ async fn the_same_through_the_api() {
         .principal_of(&t.user_id("institution").await)
         .await
         .unwrap();
-    let (token, _) = t.app.session_qr(&who, &sid).await.unwrap();
+    let (token, _) = t.app.attendance().qr(&who, &sid).await.unwrap();
     let member = t.app.principal_of(&members[0]).await.unwrap();
     let (_, bearer) = t
         .app
