@@ -382,7 +382,12 @@ impl App {
             tokio::time::sleep(std::time::Duration::from_millis(25)).await;
         }
         let learners: Vec<String> = self
-            .list_learners(&inst, &Default::default(), 1, 50)
+            .learners()
+            .list(
+                &inst,
+                &Default::default(),
+                crate::page::PageRequest::first(50),
+            )
             .await?
             .items
             .into_iter()

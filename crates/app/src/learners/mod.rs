@@ -5,12 +5,13 @@
 pub mod import;
 
 use crate::accounts::users::NewUser;
-use crate::audit::{self, Actor, Entry, Page};
+use crate::audit::{Actor, Entry};
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::pii::PiiKind;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::page::{self, Page, PageRequest};
 use crate::scope::Scope;
-use crate::{App, tx::begin_write};
+use crate::write::one_row;
 use chrono::Duration;
 use jineng_core::RegionLevel;
 use jineng_core::accounts::{Permission, Role, check_password_policy};
@@ -18,7 +19,7 @@ use jineng_core::learners::LearnerSource;
 use jineng_core::learners::{education, person_category};
 use jineng_core::{IdNumber, Phone, RegionCode, mask};
 use jineng_store::accounts::{role_grant, user};
-use jineng_store::learners::{org_link, profile, sms_code};
+use jineng_store::learners::{profile, sms_code};
 use jineng_store::reference::region;
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -78,7 +79,21 @@ pub(crate) fn learner_username() -> String {
     format!("l{}", &uuid::Uuid::now_v7().simple().to_string()[20..])
 }
 
-impl App {
+bounded_context!(
+    /// Learners: SMS codes, self-registration, activation, the scoped learner list and
+    /// bulk import.
+    Learners,
+    learners
+);
+
+/// Whoever has not signed in (registering, activating): named by nothing they typed.
+const ANONYMOUS: Actor<'static> = Actor {
+    id: "anonymous",
+    name: "",
+    role: "",
+};
+
+impl Learners<'_> {
     /// Send a one-time code (`register` or `activate`). At most one a minute per phone.
     /// Returns the code only in demo mode, for the page to show.
     pub async fn send_code(
@@ -103,7 +118,7 @@ impl App {
             )));
         }
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(ANONYMOUS, ctx).await?;
         sms_code::Entity::insert(sms_code::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             phone_bidx: Set(bidx.clone()),
@@ -114,29 +129,15 @@ impl App {
             used: Set(false),
             created_at: Set(now),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await?;
-        let actor = Actor {
-            id: "anonymous",
-            name: "",
-            role: "",
-        };
-        let masked = mask::phone(phone.as_str());
-        audit::append(
-            &txn,
-            now,
-            actor,
-            ctx,
-            Entry {
-                action: "sms.code",
-                object_type: "phone",
-                object_id: &masked,
-                changes: serde_json::json!({"purpose": purpose}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry::ok(
+            "sms.code",
+            "phone",
+            &mask::phone(phone.as_str()),
+            serde_json::json!({"purpose": purpose}),
+        ))
         .await?;
-        txn.commit().await?;
         self.sms
             .send(phone, &format!("【技能培训平台】您的验证码是{code}，{CODE_TTL_MINUTES}分钟内有效。如非本人操作请忽略。"))
             .map_err(|e| AppError::Internal(format!("sms: {e}")))?;
@@ -144,7 +145,13 @@ impl App {
     }
 
     /// Check and use up a code. Wrong codes count; five wrong ones void it.
-    async fn use_code(&self, phone: &Phone, purpose: &str, code: &str) -> AppResult<()> {
+    async fn use_code(
+        &self,
+        ctx: &RequestCtx,
+        phone: &Phone,
+        purpose: &str,
+        code: &str,
+    ) -> AppResult<()> {
         let bidx = self.keyring.blind_index(PiiKind::Phone, phone.as_str());
         let now = self.now();
         let latest = sms_code::Entity::find()
@@ -160,7 +167,8 @@ impl App {
         if c.attempts >= CODE_MAX_ATTEMPTS {
             return Err(AppError::field("code", "验证码错误次数过多，请重新获取"));
         }
-        let txn = begin_write(&self.db).await?;
+        let masked = mask::phone(phone.as_str());
+        let w = self.write(ANONYMOUS, ctx).await?;
         if c.code_hash != code_hash(&bidx, code.trim()) {
             sms_code::Entity::update_many()
                 .col_expr(
@@ -168,22 +176,35 @@ impl App {
                     Expr::col(sms_code::Column::Attempts).add(1),
                 )
                 .filter(sms_code::Column::Id.eq(c.id))
-                .exec(&txn)
+                .exec(&w.txn)
                 .await?;
-            txn.commit().await?;
+            // A wrong code is a failed proof of identity: it is counted and recorded.
+            w.commit(Entry {
+                action: "sms.code_check",
+                object_type: "phone",
+                object_id: &masked,
+                changes: serde_json::json!({"purpose": purpose}),
+                outcome: "wrong_code",
+            })
+            .await?;
             return Err(AppError::field("code", "验证码不正确"));
         }
         let res = sms_code::Entity::update_many()
             .col_expr(sms_code::Column::Used, Expr::value(true))
             .filter(sms_code::Column::Id.eq(c.id))
             .filter(sms_code::Column::Used.eq(false))
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
-        txn.commit().await?;
         if res.rows_affected != 1 {
             return Err(AppError::field("code", "验证码已使用，请重新获取"));
         }
-        Ok(())
+        w.commit(Entry::ok(
+            "sms.code_check",
+            "phone",
+            &masked,
+            serde_json::json!({"purpose": purpose}),
+        ))
+        .await
     }
 
     async fn check_county(
@@ -203,7 +224,7 @@ impl App {
     }
 
     /// A person registers as a learner with an SMS code. Returns the new user id.
-    pub async fn register_learner(
+    pub async fn register(
         &self,
         ctx: &RequestCtx,
         i: LearnerInput,
@@ -260,15 +281,16 @@ impl App {
         };
         // Every other check first, so a typo elsewhere does not burn the code.
         let prepared = self.prepare_user(&n, errors).await?;
-        self.use_code(&i.phone, "register", code).await?;
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        self.use_code(ctx, &i.phone, "register", code).await?;
         let actor = Actor {
             id: &prepared.id,
             name: &n.display_name,
             role: Role::Learner.code(),
         };
-        self.insert_user(&txn, &prepared, None, actor, ctx).await?;
+        let w = self.write(actor, ctx).await?;
+        let now = w.now;
+        self.insert_user(&w.txn, &prepared, None, actor, ctx)
+            .await?;
         profile::Entity::insert(profile::ActiveModel {
             user_id: Set(prepared.id.clone()),
             person_category: Set(category.map(|c| c.0).unwrap_or_default().into()),
@@ -281,20 +303,20 @@ impl App {
             activated: Set(true),
             created_at: Set(now),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await?;
-        let actor = Actor {
-            id: &prepared.id,
-            name: &n.display_name,
-            role: Role::Learner.code(),
-        };
-        audit::append(&txn, now, actor, ctx, Entry { action: "learner.register", object_type: "learner", object_id: &prepared.id, changes: serde_json::json!({"person_category": category.map(|c| c.0), "region_code": i.region.as_str()}), outcome: "ok" }).await?;
-        txn.commit().await?;
+        w.commit(Entry::ok(
+            "learner.register",
+            "learner",
+            &prepared.id,
+            serde_json::json!({"person_category": category.map(|c| c.0), "region_code": i.region.as_str()}),
+        ))
+        .await?;
         Ok(prepared.id)
     }
 
     /// An imported learner sets a password, proving the phone on record with a code.
-    pub async fn activate_learner(
+    pub async fn activate(
         &self,
         ctx: &RequestCtx,
         id_number: &IdNumber,
@@ -334,71 +356,42 @@ impl App {
                 "手机号与导入时登记的不一致，请联系培训机构核对",
             ));
         }
-        self.use_code(phone, "activate", code).await?;
+        self.use_code(ctx, phone, "activate", code).await?;
         let pw = password.to_string();
         let hash = self
             .blocking(move |h| h.hash(&pw))
             .await?
             .map_err(AppError::Internal)?;
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
-        let res = profile::Entity::update_many()
-            .col_expr(profile::Column::Activated, Expr::value(true))
-            .filter(profile::Column::UserId.eq(u.id.clone()))
-            .filter(profile::Column::Activated.eq(false))
-            .exec(&txn)
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(AppError::Conflict("该账户已激活，请直接登录".into()));
-        }
-        let mut am = u.clone().into_active_model();
-        am.password_hash = Set(hash);
-        am.password_changed_at = Set(now);
-        am.updated_at = Set(now);
-        am.update(&txn).await?;
         let actor = Actor {
             id: &u.id,
             name: &u.display_name,
             role: Role::Learner.code(),
         };
-        audit::append(
-            &txn,
-            now,
-            actor,
-            ctx,
-            Entry {
-                action: "learner.activate",
-                object_type: "learner",
-                object_id: &u.id,
-                changes: serde_json::json!({}),
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        let w = self.write(actor, ctx).await?;
+        one_row(
+            profile::Entity::update_many()
+                .col_expr(profile::Column::Activated, Expr::value(true))
+                .filter(profile::Column::UserId.eq(u.id.clone()))
+                .filter(profile::Column::Activated.eq(false))
+                .exec(&w.txn)
+                .await?,
+            "该账户已激活，请直接登录",
+        )?;
+        let mut am = u.clone().into_active_model();
+        am.password_hash = Set(hash);
+        am.password_changed_at = Set(w.now);
+        am.updated_at = Set(w.now);
+        am.update(&w.txn).await?;
+        w.commit(Entry::ok(
+            "learner.activate",
+            "learner",
+            &u.id,
+            serde_json::json!({}),
+        ))
+        .await
     }
 
-    fn learner_scope(&self, who: &Principal) -> AppResult<Scope> {
-        who.scope(Permission::ViewLearners)
-            .ok_or(AppError::Forbidden)
-    }
-
-    fn learner_condition(scope: &Scope) -> Condition {
-        match scope {
-            Scope::Orgs(ids) => {
-                let linked = Query::select()
-                    .column(org_link::Column::UserId)
-                    .from(org_link::Entity)
-                    .and_where(org_link::Column::OrgId.is_in(ids.clone()))
-                    .to_owned();
-                Condition::all().add(profile::Column::UserId.in_subquery(linked))
-            }
-            other => other.condition(profile::Column::RegionCode, profile::Column::UserId),
-        }
-    }
-
-    async fn learner_view(&self, who: &Principal, p: profile::Model) -> AppResult<LearnerView> {
+    async fn view(&self, who: &Principal, p: profile::Model) -> AppResult<LearnerView> {
         let u = user::Entity::find_by_id(p.user_id.clone())
             .one(&self.db)
             .await?
@@ -438,15 +431,13 @@ impl App {
         })
     }
 
-    pub async fn list_learners(
+    pub async fn list(
         &self,
         who: &Principal,
         f: &LearnerFilter,
-        page: u64,
-        per_page: u64,
+        r: PageRequest,
     ) -> AppResult<Page<LearnerView>> {
-        let scope = self.learner_scope(who)?;
-        let mut q = profile::Entity::find().filter(Self::learner_condition(&scope));
+        let mut q = self.list_scoped::<profile::Entity>(who, Permission::ViewLearners)?;
         if let Some(c) = f.person_category.as_deref().and_then(person_category) {
             q = q.filter(profile::Column::PersonCategory.eq(c.0));
         }
@@ -481,38 +472,28 @@ impl App {
             }
             q = q.filter(any);
         }
-        let per_page = per_page.clamp(1, 200);
-        let p = q
-            .order_by_desc(profile::Column::CreatedAt)
-            .paginate(&self.db, per_page);
-        let total = p.num_items().await?;
-        let page = std::cmp::max(page, 1);
-        let rows = p.fetch_page(page - 1).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for r in rows {
-            items.push(self.learner_view(who, r).await?);
+        let rows = page::fetch(&self.db, q.order_by_desc(profile::Column::CreatedAt), r).await?;
+        let mut items = Vec::with_capacity(rows.items.len());
+        for p in rows.items {
+            items.push(self.view(who, p).await?);
         }
         Ok(Page {
             items,
-            total,
-            page,
-            per_page,
+            total: rows.total,
+            page: rows.page,
+            per_page: rows.per_page,
         })
     }
 
-    pub async fn get_learner(&self, who: &Principal, id: &str) -> AppResult<LearnerView> {
-        let scope = if who.user_id == id {
-            Scope::OwnUser(id.to_string())
+    pub async fn get(&self, who: &Principal, id: &str) -> AppResult<LearnerView> {
+        let p = if who.user_id == id {
+            self.find_in_scope::<profile::Entity>(&Scope::OwnUser(id.to_string()), id)
+                .await?
         } else {
-            self.learner_scope(who)?
+            self.find_scoped::<profile::Entity>(who, Permission::ViewLearners, id)
+                .await?
         };
-        let p = profile::Entity::find()
-            .filter(profile::Column::UserId.eq(id))
-            .filter(Self::learner_condition(&scope))
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("学员"))?;
-        self.learner_view(who, p).await
+        self.view(who, p).await
     }
 
     /// Whether the user holds the learner role (used by the home page).

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jineng_app::learners::import::{BadRow, ImportMode};
 use jineng_app::learners::{LearnerFilter, LearnerInput, LearnerView};
+use jineng_app::page::PageRequest;
 use jineng_app::{AppError, FieldError};
 use jineng_core::learners::{ImportStatus, LearnerSource};
 use jineng_core::{IdNumber, Phone, RegionCode};
@@ -40,7 +41,7 @@ pub async fn send_code(
     ApiJson(i): ApiJson<CodeIn>,
 ) -> Result<Json<CodeOut>, ApiError> {
     let phone = Phone::parse(&i.phone).map_err(|e| AppError::field("phone", e.to_string()))?;
-    let code = s.app.send_code(&ctx, &phone, &i.purpose).await?;
+    let code = s.app.learners().send_code(&ctx, &phone, &i.purpose).await?;
     Ok(Json(CodeOut {
         sent: true,
         demo_code: code,
@@ -104,7 +105,8 @@ pub async fn register(
     };
     let id = s
         .app
-        .register_learner(&ctx, input, &i.code, &i.password)
+        .learners()
+        .register(&ctx, input, &i.code, &i.password)
         .await?;
     Ok((StatusCode::CREATED, Json(RegisteredLearner { id })))
 }
@@ -185,7 +187,8 @@ pub async fn list(
     };
     let p = s
         .app
-        .list_learners(&who, &f, q.page.unwrap_or(1), q.per_page.unwrap_or(20))
+        .learners()
+        .list(&who, &f, PageRequest::new(q.page, q.per_page, 20))
         .await?;
     Ok(Json(LearnerPage {
         items: p.items.into_iter().map(Into::into).collect(),
@@ -202,7 +205,7 @@ pub async fn get(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<LearnerOut>, ApiError> {
-    Ok(Json(s.app.get_learner(&who, &id).await?.into()))
+    Ok(Json(s.app.learners().get(&who, &id).await?.into()))
 }
 
 #[derive(Deserialize, IntoParams)]

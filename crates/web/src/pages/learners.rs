@@ -18,6 +18,7 @@ use axum_extra::extract::cookie::SameSite;
 use jineng_app::AppError;
 use jineng_app::learners::import::ImportMode;
 use jineng_app::learners::{LearnerFilter, LearnerInput, LearnerView};
+use jineng_app::page::PageRequest;
 use jineng_core::accounts::Permission;
 use jineng_core::learners::ImportStatus;
 use jineng_core::learners::{EDUCATION_LEVELS, PERSON_CATEGORIES};
@@ -113,7 +114,7 @@ async fn send(
     purpose: &str,
 ) -> Result<String, AppError> {
     let phone = Phone::parse(phone).map_err(|e| AppError::field("phone", e.to_string()))?;
-    let code = s.app.send_code(ctx, &phone, purpose).await?;
+    let code = s.app.learners().send_code(ctx, &phone, purpose).await?;
     Ok(match code {
         Some(c) => format!("验证码已发送。演示模式：验证码为 {c}"),
         None => "验证码已发送，请查收短信（10分钟内有效）".into(),
@@ -157,7 +158,10 @@ pub async fn register_submit(
                 education: f.education.clone(),
                 region,
             };
-            s.app.register_learner(&ctx, i, &f.code, &f.password).await
+            s.app
+                .learners()
+                .register(&ctx, i, &f.code, &f.password)
+                .await
         }
         _ => Err(AppError::Validation(vec![])),
     };
@@ -222,7 +226,8 @@ pub async fn activate_submit(
     let result = match (id, phone) {
         (Ok(id), Ok(phone)) => {
             s.app
-                .activate_learner(&ctx, &id, &phone, &f.code, &f.password)
+                .learners()
+                .activate(&ctx, &id, &phone, &f.code, &f.password)
                 .await
         }
         (Err(e), _) | (_, Err(e)) => Err(e),
@@ -279,7 +284,12 @@ pub async fn list(
 ) -> Result<ListPage, PageError> {
     let p = s
         .app
-        .list_learners(&u.principal, &filter(&q), q.page.unwrap_or(1), 20)
+        .learners()
+        .list(
+            &u.principal,
+            &filter(&q),
+            PageRequest::new(q.page, None, 20),
+        )
         .await?;
     let query = serde_urlencoded::to_string([("q", &q.q), ("person_category", &q.person_category)])
         .unwrap_or_default();
@@ -305,7 +315,8 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = filter(&q);
     let mut rows = Vec::new();
-    let all = every_page(|r| s.app.list_learners(&u.principal, &f, r.page, r.per_page)).await?;
+    let learners = s.app.learners();
+    let all = every_page(|r| learners.list(&u.principal, &f, r)).await?;
     for l in all {
         rows.push(vec![
             l.name,

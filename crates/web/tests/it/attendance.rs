@@ -115,12 +115,14 @@ async fn qr_check_in_and_marking() {
     );
     let p = jineng_core::Phone::parse(&phone).unwrap();
     t.app
+        .learners()
         .send_code(&Default::default(), &p, "activate")
         .await
         .unwrap();
     let code = t.last_code(&phone);
     t.app
-        .activate_learner(
+        .learners()
+        .activate(
             &Default::default(),
             &jineng_core::IdNumber::parse(&idn).unwrap(),
             &p,
@@ -179,11 +181,13 @@ async fn qr_check_in_and_marking() {
     );
     let p2 = jineng_core::Phone::parse(&phone2).unwrap();
     t.app
+        .learners()
         .send_code(&Default::default(), &p2, "activate")
         .await
         .unwrap();
     t.app
-        .activate_learner(
+        .learners()
+        .activate(
             &Default::default(),
             &jineng_core::IdNumber::parse(&idn2).unwrap(),
             &p2,

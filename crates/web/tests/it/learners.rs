@@ -114,7 +114,8 @@ async fn a_person_registers_with_an_sms_code() {
         .unwrap();
     let v = t
         .app
-        .get_learner(&t.app.principal_of(&learner).await.unwrap(), &learner)
+        .learners()
+        .get(&t.app.principal_of(&learner).await.unwrap(), &learner)
         .await
         .unwrap();
     assert_eq!(
@@ -133,7 +134,8 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
     let bb = id("52010219910202202");
     let existing = t
         .app
-        .get_learner(
+        .learners()
+        .get(
             &t.app.principal_of(&t.user_id("admin").await).await.unwrap(),
             &t.user_id("learner").await,
         )
@@ -297,14 +299,14 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
     let admin = t.app.principal_of(&t.user_id("admin").await).await.unwrap();
     let found = t
         .app
-        .list_learners(
+        .learners()
+        .list(
             &admin,
             &jineng_app::learners::LearnerFilter {
                 q: Some(a.clone()),
                 ..Default::default()
             },
-            1,
-            10,
+            jineng_app::page::PageRequest::first(10),
         )
         .await
         .unwrap();
