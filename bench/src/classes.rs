@@ -110,8 +110,10 @@ async fn run_async(rows: usize) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
     let admin = app
+        .accounts()
         .principal_of(
-            &app.user_id_by_login("admin")
+            &app.accounts()
+                .user_id_by_login("admin")
                 .await
                 .map_err(|x| e(&x))?
                 .ok_or("no admin")?,
@@ -119,8 +121,10 @@ async fn run_async(rows: usize) -> Result<(), String> {
         .await
         .map_err(|x| e(&x))?;
     let city = app
+        .accounts()
         .principal_of(
-            &app.user_id_by_login("gy_regulator")
+            &app.accounts()
+                .user_id_by_login("gy_regulator")
                 .await
                 .map_err(|x| e(&x))?
                 .ok_or("no city regulator")?,

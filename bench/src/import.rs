@@ -83,11 +83,16 @@ async fn run_async(rows: usize) -> Result<(), String> {
     app.seed_reference().await.map_err(|x| e(&x))?;
     app.seed_demo().await.map_err(|x| e(&x))?;
     let inst_id = app
+        .accounts()
         .user_id_by_login("institution")
         .await
         .map_err(|x| e(&x))?
         .ok_or("no demo institution")?;
-    let who = app.principal_of(&inst_id).await.map_err(|x| e(&x))?;
+    let who = app
+        .accounts()
+        .principal_of(&inst_id)
+        .await
+        .map_err(|x| e(&x))?;
     let file = workbook(rows)?;
     println!(
         "database: {}; rows: {rows}; file: {} KiB",

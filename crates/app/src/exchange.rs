@@ -4,7 +4,7 @@
 //! method, path and query, timestamp, nonce and body hash; stale timestamps and reused
 //! nonces are refused. Every pull is audited.
 
-use crate::audit::{self, Actor, Entry};
+use crate::audit::{Actor, Entry};
 use crate::context::RequestCtx;
 use crate::error::{AppError, AppResult};
 use crate::{App, tx::begin_write};
@@ -100,8 +100,9 @@ impl App {
         }
         let id = format!("xc_{}", &uuid::Uuid::now_v7().simple().to_string()[16..]);
         let secret = crate::crypto::random_token();
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let system = crate::Principal::system();
+        let w = self.write(&system, ctx).await?;
+        let now = w.now;
         client::Entity::insert(client::ActiveModel {
             id: Set(id.clone()),
             name: Set(name.into()),
@@ -112,24 +113,16 @@ impl App {
             created_at: Set(now),
             revoked_at: Set(None),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await?;
-        let system = crate::Principal::system();
-        audit::append(
-            &txn,
-            now,
-            (&system).into(),
-            ctx,
-            Entry {
-                action: "exchange.client_create",
-                object_type: "exchange_client",
-                object_id: &id,
-                changes: serde_json::json!({"name": name}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry {
+            action: "exchange.client_create",
+            object_type: "exchange_client",
+            object_id: &id,
+            changes: serde_json::json!({"name": name}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         Ok((id, secret))
     }
 
@@ -327,14 +320,20 @@ impl App {
         };
         let has_more = items.len() as u64 == limit;
         let resume = last.map(|(at, id)| encode_cursor(&at, &id));
-        let txn = begin_write(&self.db).await?;
         let actor = Actor {
             id: &c.id,
             name: &c.name,
             role: "exchange_client",
         };
-        audit::append(&txn, self.now(), actor, ctx, Entry { action: "exchange.pull", object_type: "dataset", object_id: dataset, changes: serde_json::json!({"count": items.len(), "cursor": cursor, "resume": resume}), outcome: "ok" }).await?;
-        txn.commit().await?;
+        let w = self.write(actor, ctx).await?;
+        w.commit(Entry {
+            action: "exchange.pull",
+            object_type: "dataset",
+            object_id: dataset,
+            changes: serde_json::json!({"count": items.len(), "cursor": cursor, "resume": resume}),
+            outcome: "ok",
+        })
+        .await?;
         Ok(ExchangePage {
             items,
             next_cursor: resume,

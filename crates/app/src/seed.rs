@@ -243,7 +243,12 @@ impl App {
         };
         let mut created = 0;
         for a in DEMO_ACCOUNTS {
-            if self.user_id_by_username(a.username).await?.is_some() {
+            if self
+                .accounts()
+                .user_id_by_username(a.username)
+                .await?
+                .is_some()
+            {
                 continue;
             }
             if let Some(o) = DEMO_ORGS.iter().find(|o| o.0 == a.username) {
@@ -264,7 +269,7 @@ impl App {
                 must_change_password: false,
             };
             let learner_id = n.id_number.clone().filter(|_| a.role == Role::Learner);
-            let v = self.create_user(&system, &ctx, n).await?;
+            let v = self.accounts().create_user(&system, &ctx, n).await?;
             if let (Some(idn), Some(region)) = (learner_id, region) {
                 self.seed_learner_profile(&v.id, &idn, &region).await?;
             }
@@ -323,10 +328,10 @@ impl App {
                 .await?;
             projects.push(p);
         }
-        let Some(inst_id) = self.user_id_by_username("institution").await? else {
+        let Some(inst_id) = self.accounts().user_id_by_username("institution").await? else {
             return Ok(());
         };
-        let inst = self.principal_of(&inst_id).await?;
+        let inst = self.accounts().principal_of(&inst_id).await?;
         let Some(org_id) = inst.org_ids().into_iter().next() else {
             return Ok(());
         };
@@ -459,8 +464,8 @@ impl App {
                     },
                 )
                 .await?;
-            if let Some(l) = self.user_id_by_username("learner").await? {
-                let learner = self.principal_of(&l).await?;
+            if let Some(l) = self.accounts().user_id_by_username("learner").await? {
+                let learner = self.accounts().principal_of(&l).await?;
                 self.classes().apply(&learner, ctx, &c.id).await?;
             }
         }
@@ -497,8 +502,8 @@ impl App {
         let day = |days: i64| {
             (self.now() + chrono::Duration::hours(8) + chrono::Duration::days(days)).date_naive()
         };
-        let learner = match self.user_id_by_username("learner").await? {
-            Some(id) => Some(self.principal_of(&id).await?),
+        let learner = match self.accounts().user_id_by_username("learner").await? {
+            Some(id) => Some(self.accounts().principal_of(&id).await?),
             None => None,
         };
         // The third project is declared too, for the finished class.
@@ -673,8 +678,8 @@ impl App {
         };
         let id = self.organizations().register(ctx, input, admin).await?;
         // Every demo organisation has filed its licence (a small generated PDF).
-        if let Some(admin_id) = self.user_id_by_username(a.username).await? {
-            let own = self.principal_of(&admin_id).await?;
+        if let Some(admin_id) = self.accounts().user_id_by_username(a.username).await? {
+            let own = self.accounts().principal_of(&admin_id).await?;
             let kind = if kind == OrgKind::Institution {
                 "school_licence"
             } else {

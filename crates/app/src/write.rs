@@ -42,6 +42,19 @@ impl Write<'_> {
         self.actor.id.to_string()
     }
 
+    /// Append an audit record in someone's name without ending the change (a change that
+    /// is several auditable acts: a registration that also creates an account).
+    pub async fn audit_as(&self, actor: Actor<'_>, e: Entry<'_>) -> AppResult<()> {
+        audit::append(&self.txn, self.now, actor, self.ctx, e).await?;
+        Ok(())
+    }
+
+    /// Commit a change whose audit records were all appended with `audit_as`.
+    pub async fn commit_audited(self) -> AppResult<()> {
+        self.txn.commit().await?;
+        Ok(())
+    }
+
     /// Append the audit record as the last write and commit.
     pub async fn commit(self, e: Entry<'_>) -> AppResult<()> {
         audit::append(&self.txn, self.now, self.actor, self.ctx, e).await?;

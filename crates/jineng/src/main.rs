@@ -292,7 +292,8 @@ async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
     let find = |u: String| {
         let app = app.clone();
         async move {
-            app.user_id_by_username(&u)
+            app.accounts()
+                .user_id_by_username(&u)
                 .await
                 .map_err(describe)?
                 .with_context(|| format!("no account named {u}"))
@@ -321,12 +322,17 @@ async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
                 roles: vec![(role, if role.needs_region() { region } else { None })],
                 must_change_password: false,
             };
-            let u = app.create_user(&system, &ctx, n).await.map_err(describe)?;
+            let u = app
+                .accounts()
+                .create_user(&system, &ctx, n)
+                .await
+                .map_err(describe)?;
             println!("created {} ({})", u.username, u.id);
         }
         AdminCmd::ResetPassword { username, password } => {
             let id = find(username).await?;
-            app.reset_password(&system, &ctx, &id, &password)
+            app.accounts()
+                .reset_password(&system, &ctx, &id, &password)
                 .await
                 .map_err(describe)?;
             println!("password reset; it must be changed at next sign-in");
@@ -340,7 +346,8 @@ async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
         }
         AdminCmd::Unlock { username } => {
             let id = find(username).await?;
-            app.unlock_user(&system, &ctx, &id)
+            app.accounts()
+                .unlock_user(&system, &ctx, &id)
                 .await
                 .map_err(describe)?;
             println!("unlocked");
@@ -351,7 +358,11 @@ async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
             days,
         } => {
             let id = find(username).await?;
-            let u = app.get_user(&system, &id).await.map_err(describe)?;
+            let u = app
+                .accounts()
+                .get_user(&system, &id)
+                .await
+                .map_err(describe)?;
             let who = Principal {
                 user_id: u.id,
                 username: u.username,
@@ -359,6 +370,7 @@ async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
                 grants: vec![],
             };
             let (_, token) = app
+                .accounts()
                 .create_token(&who, &ctx, &name, days)
                 .await
                 .map_err(describe)?;

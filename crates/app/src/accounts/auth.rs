@@ -1,11 +1,12 @@
 //! Signing in (password, then TOTP when enabled), sessions with an idle timeout,
 //! lockout after repeated wrong passwords, password change, signing out.
 
+use super::Accounts;
 use crate::audit::{self, Actor, Entry};
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::{random_token, token_hash};
 use crate::error::{AppError, AppResult};
-use crate::{App, tx::begin_write};
+use crate::tx::begin_write;
 use chrono::Duration;
 use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::check_password_policy;
@@ -77,7 +78,7 @@ impl SessionCache {
     }
 }
 
-impl App {
+impl Accounts<'_> {
     pub async fn login(
         &self,
         ctx: &RequestCtx,
@@ -311,28 +312,21 @@ impl App {
         else {
             return Ok(());
         };
-        let txn = begin_write(&self.db).await?;
-        session::Entity::delete_by_id(hash).exec(&txn).await?;
         let actor = Actor {
             id: &s.user_id,
             name: "",
             role: "",
         };
-        audit::append(
-            &txn,
-            self.now(),
-            actor,
-            ctx,
-            Entry {
-                action: "auth.logout",
-                object_type: "user",
-                object_id: &s.user_id,
-                changes: serde_json::json!({}),
-                outcome: "ok",
-            },
-        )
+        let w = self.write(actor, ctx).await?;
+        session::Entity::delete_by_id(hash).exec(&w.txn).await?;
+        w.commit(Entry {
+            action: "auth.logout",
+            object_type: "user",
+            object_id: &s.user_id,
+            changes: serde_json::json!({}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         Ok(())
     }
 
@@ -378,35 +372,28 @@ impl App {
             .blocking(move |h| h.hash(&n))
             .await?
             .map_err(AppError::Internal)?;
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         let mut am = u.into_active_model();
         am.password_hash = Set(hash);
         am.must_change_password = Set(false);
         am.password_changed_at = Set(now);
         am.updated_at = Set(now);
-        am.update(&txn).await?;
+        am.update(&w.txn).await?;
         let mut del =
             session::Entity::delete_many().filter(session::Column::UserId.eq(who.user_id.clone()));
         if let Some(t) = keep_token {
             del = del.filter(session::Column::TokenHash.ne(token_hash(t)));
         }
-        del.exec(&txn).await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "user.password_change",
-                object_type: "user",
-                object_id: &who.user_id,
-                changes: serde_json::json!({"password": "changed"}),
-                outcome: "ok",
-            },
-        )
+        del.exec(&w.txn).await?;
+        w.commit(Entry {
+            action: "user.password_change",
+            object_type: "user",
+            object_id: &who.user_id,
+            changes: serde_json::json!({"password": "changed"}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         self.sessions.clear();
         Ok(())
     }

@@ -6,14 +6,19 @@ pub mod tokens;
 pub mod totp;
 pub mod users;
 
-use crate::App;
 use crate::context::{Grant, Principal};
 use crate::error::AppResult;
 use jineng_core::RegionCode;
 use jineng_store::accounts::{role_grant, user};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-impl App {
+bounded_context!(
+    /// Accounts: sign-in, sessions, second factor, API tokens and account administration.
+    Accounts,
+    accounts
+);
+
+impl Accounts<'_> {
     /// Build the principal for a user: their grants, parsed. Unknown role codes are skipped.
     pub(crate) async fn principal_for<C: ConnectionTrait>(
         &self,

@@ -1,10 +1,10 @@
 //! API tokens for machine clients: shown once at creation, stored as a hash, revocable.
 
-use crate::audit::{self, Entry};
+use super::Accounts;
+use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::{random_token, token_hash};
 use crate::error::{AppError, AppResult};
-use crate::{App, tx::begin_write};
 use chrono::Duration;
 use jineng_core::accounts::UserStatus;
 use jineng_store::accounts::{api_token, user};
@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 /// Prefix that makes a leaked token easy to recognise in logs and scanners.
 pub const TOKEN_PREFIX: &str = "jnt_";
 
-impl App {
+impl Accounts<'_> {
     /// Create a token for the caller. The plaintext is returned once and never stored.
     pub async fn create_token(
         &self,
@@ -36,7 +36,8 @@ impl App {
             return Err(AppError::field("days", "有效天数应在1至3650之间"));
         }
         let plain = format!("{TOKEN_PREFIX}{}", random_token());
-        let now = self.now();
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         let row = api_token::Model {
             id: uuid::Uuid::now_v7().to_string(),
             user_id: who.user_id.clone(),
@@ -47,25 +48,17 @@ impl App {
             last_used_at: None,
             revoked_at: None,
         };
-        let txn = begin_write(&self.db).await?;
         api_token::Entity::insert(<api_token::ActiveModel as From<_>>::from(row.clone()))
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "token.create",
-                object_type: "api_token",
-                object_id: &row.id,
-                changes: serde_json::json!({"name": name, "days": days}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry {
+            action: "token.create",
+            object_type: "api_token",
+            object_id: &row.id,
+            changes: serde_json::json!({"name": name, "days": days}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         Ok((row, plain))
     }
 
@@ -84,28 +77,21 @@ impl App {
         let t = t
             .filter(|t| t.user_id == who.user_id)
             .ok_or(AppError::NotFound("令牌"))?;
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         api_token::Entity::update_many()
             .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
             .filter(api_token::Column::Id.eq(t.id.clone()))
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "token.revoke",
-                object_type: "api_token",
-                object_id: &t.id,
-                changes: serde_json::json!({}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry {
+            action: "token.revoke",
+            object_type: "api_token",
+            object_id: &t.id,
+            changes: serde_json::json!({}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         Ok(())
     }
 

@@ -1,11 +1,11 @@
 //! TOTP second factor (RFC 6238, SHA-1, 6 digits, 30 s) for administrators and regulators.
 //! A code is accepted one step early or late, and never twice.
 
+use super::Accounts;
 use crate::audit::{self, Entry};
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::token_hash;
 use crate::error::{AppError, AppResult};
-use crate::{App, tx::begin_write};
 use jineng_store::accounts::{session, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -36,7 +36,7 @@ fn totp(secret: Vec<u8>, account: &str) -> AppResult<TOTP> {
     .map_err(|e| AppError::Internal(format!("totp: {e}")))
 }
 
-impl App {
+impl Accounts<'_> {
     fn totp_of(&self, u: &user::Model) -> AppResult<TOTP> {
         let enc = u
             .totp_secret_enc
@@ -104,25 +104,18 @@ impl App {
             .to_bytes()
             .map_err(|e| AppError::Internal(format!("{e:?}")))?;
         let url = totp(bytes, &u.username)?.get_url();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         let mut am = u.into_active_model();
         am.totp_secret_enc = Set(Some(enc));
-        am.update(&txn).await?;
-        audit::append(
-            &txn,
-            self.now(),
-            who.into(),
-            ctx,
-            Entry {
-                action: "user.totp_begin",
-                object_type: "user",
-                object_id: &who.user_id,
-                changes: serde_json::json!({}),
-                outcome: "ok",
-            },
-        )
+        am.update(&w.txn).await?;
+        w.commit(Entry {
+            action: "user.totp_begin",
+            object_type: "user",
+            object_id: &who.user_id,
+            changes: serde_json::json!({}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         self.sessions.clear();
         Ok(TotpSetup { url, secret: b32 })
     }
@@ -142,26 +135,19 @@ impl App {
             return Err(AppError::Conflict("动态口令已启用".into()));
         }
         let step = self.accept_code(&u, code)?;
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         let mut am = u.into_active_model();
         am.totp_enabled = Set(true);
         am.totp_last_step = Set(Some(step));
-        am.update(&txn).await?;
-        audit::append(
-            &txn,
-            self.now(),
-            who.into(),
-            ctx,
-            Entry {
-                action: "user.totp_enable",
-                object_type: "user",
-                object_id: &who.user_id,
-                changes: serde_json::json!({"totp": true}),
-                outcome: "ok",
-            },
-        )
+        am.update(&w.txn).await?;
+        w.commit(Entry {
+            action: "user.totp_enable",
+            object_type: "user",
+            object_id: &who.user_id,
+            changes: serde_json::json!({"totp": true}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         self.sessions.clear();
         Ok(())
     }
@@ -177,14 +163,14 @@ impl App {
             .one(&self.db)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let now = self.now();
         let step = self.accept_code(&u, code);
-        let txn = begin_write(&self.db).await?;
         let actor = audit::Actor {
             id: &u.id,
             name: &u.display_name,
             role: "",
         };
+        let w = self.write(actor, ctx).await?;
+        let now = w.now;
         match step {
             Ok(step) => {
                 // Only a step newer than the last accepted one: two requests with the same
@@ -198,31 +184,24 @@ impl App {
                             .add(user::Column::TotpLastStep.is_null())
                             .add(user::Column::TotpLastStep.lt(step)),
                     )
-                    .exec(&txn)
+                    .exec(&w.txn)
                     .await?;
                 if res.rows_affected != 1 {
-                    txn.rollback().await?;
+                    w.txn.rollback().await?;
                     return Err(AppError::field("code", "动态口令不正确或已使用"));
                 }
                 let mut sm = s.into_active_model();
                 sm.mfa_pending = Set(false);
                 sm.last_seen_at = Set(now);
-                sm.update(&txn).await?;
-                audit::append(
-                    &txn,
-                    now,
-                    actor,
-                    ctx,
-                    Entry {
-                        action: "auth.totp",
-                        object_type: "user",
-                        object_id: &u.id,
-                        changes: serde_json::json!({}),
-                        outcome: "ok",
-                    },
-                )
+                sm.update(&w.txn).await?;
+                w.commit(Entry {
+                    action: "auth.totp",
+                    object_type: "user",
+                    object_id: &u.id,
+                    changes: serde_json::json!({}),
+                    outcome: "ok",
+                })
                 .await?;
-                txn.commit().await?;
                 self.sessions.clear();
                 Ok(())
             }
@@ -235,11 +214,11 @@ impl App {
                         Expr::col(user::Column::FailedLogins).add(1),
                     )
                     .filter(user::Column::Id.eq(u.id.clone()))
-                    .exec(&txn)
+                    .exec(&w.txn)
                     .await?;
                 let fresh = user::Entity::find_by_id(u.id.clone())
                     .lock_exclusive()
-                    .one(&txn)
+                    .one(&w.txn)
                     .await?
                     .ok_or(AppError::Unauthenticated)?;
                 let locked = fresh.failed_logins >= self.security.lockout_threshold;
@@ -253,31 +232,24 @@ impl App {
                             )),
                         )
                         .filter(user::Column::Id.eq(u.id.clone()))
-                        .exec(&txn)
+                        .exec(&w.txn)
                         .await?;
                     session::Entity::delete_by_id(token_hash(token))
-                        .exec(&txn)
+                        .exec(&w.txn)
                         .await?;
                 }
-                audit::append(
-                    &txn,
-                    now,
-                    actor,
-                    ctx,
-                    Entry {
-                        action: "auth.totp",
-                        object_type: "user",
-                        object_id: &u.id,
-                        changes: serde_json::json!({}),
-                        outcome: if locked {
-                            "bad_code_locked"
-                        } else {
-                            "bad_code"
-                        },
+                w.commit(Entry {
+                    action: "auth.totp",
+                    object_type: "user",
+                    object_id: &u.id,
+                    changes: serde_json::json!({}),
+                    outcome: if locked {
+                        "bad_code_locked"
+                    } else {
+                        "bad_code"
                     },
-                )
+                })
                 .await?;
-                txn.commit().await?;
                 self.sessions.clear();
                 if locked {
                     return Err(AppError::Locked(format!(

@@ -2,20 +2,22 @@
 //! lock, unlock, disable, reset passwords. Personal data is encrypted on write and
 //! masked on read unless the caller may see it whole.
 
+use super::Accounts;
 use crate::audit::{self, Entry, Page};
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::pii::PiiKind;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::page::{self, PageRequest};
 use crate::scope::Scope;
-use crate::{App, tx::begin_write};
+use crate::write::Write;
 use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role, check_password_policy};
 use jineng_core::{IdNumber, Phone, RegionCode, mask};
 use jineng_store::accounts::{api_token, role_grant, session, user};
 use jineng_store::reference::region;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -80,7 +82,7 @@ pub fn check_username(s: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-impl App {
+impl Accounts<'_> {
     async fn region_exists(&self, r: &RegionCode) -> AppResult<bool> {
         Ok(region::Entity::find_by_id(r.as_str().to_string())
             .one(&self.db)
@@ -133,21 +135,13 @@ impl App {
         })
     }
 
-    fn account_scope(&self, who: &Principal) -> AppResult<Scope> {
-        who.scope(Permission::ViewAccounts)
-            .ok_or(AppError::Forbidden)
-    }
-
     pub async fn list_users(
         &self,
         who: &Principal,
         f: &UserFilter,
-        page: u64,
-        per_page: u64,
+        r: PageRequest,
     ) -> AppResult<Page<UserView>> {
-        let scope = self.account_scope(who)?;
-        let mut q = user::Entity::find()
-            .filter(scope.condition(user::Column::RegionCode, user::Column::Id));
+        let mut q = self.list_scoped::<user::Entity>(who, Permission::ViewAccounts)?;
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let mut any = Condition::any()
                 .add(user::Column::Username.contains(text))
@@ -178,21 +172,16 @@ impl App {
                 .to_owned();
             q = q.filter(user::Column::Id.in_subquery(holders));
         }
-        let per_page = per_page.clamp(1, 200);
-        let p = q
-            .order_by_asc(user::Column::Username)
-            .paginate(&self.db, per_page);
-        let total = p.num_items().await?;
-        let rows = p.fetch_page(page.max(1) - 1).await?;
-        let mut items = Vec::with_capacity(rows.len());
-        for u in rows {
+        let rows = page::fetch(&self.db, q.order_by_asc(user::Column::Username), r).await?;
+        let mut items = Vec::with_capacity(rows.items.len());
+        for u in rows.items {
             items.push(self.view_of(who, u).await?);
         }
         Ok(Page {
             items,
-            total,
-            page: page.max(1),
-            per_page,
+            total: rows.total,
+            page: rows.page,
+            per_page: rows.per_page,
         })
     }
 
@@ -208,21 +197,14 @@ impl App {
         id: &str,
         p: Permission,
     ) -> AppResult<user::Model> {
-        let scope = match who.scope(p) {
-            Some(s) => s,
+        match who.scope(p) {
+            Some(_) => self.find_scoped::<user::Entity>(who, p, id).await,
             None if who.user_id == id && p == Permission::ViewAccounts => {
-                Scope::OwnUser(id.to_string())
+                self.find_in_scope::<user::Entity>(&Scope::OwnUser(id.to_string()), id)
+                    .await
             }
-            None => return Err(AppError::Forbidden),
-        };
-        let u = user::Entity::find_by_id(id.to_string())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("账户"))?;
-        if !scope.admits(u.region_code.as_deref(), &u.id) {
-            return Err(AppError::NotFound("账户"));
+            None => Err(AppError::Forbidden),
         }
-        Ok(u)
     }
 
     fn check_grantable(&self, who: &Principal, role: Role) -> AppResult<()> {
@@ -253,10 +235,9 @@ impl App {
             self.check_grantable(who, *role)?;
         }
         let prepared = self.prepare_user(&n, Vec::new()).await?;
-        let txn = begin_write(&self.db).await?;
-        self.insert_user(&txn, &prepared, None, who.into(), ctx)
-            .await?;
-        txn.commit().await?;
+        let w = self.write(who, ctx).await?;
+        self.insert_user(&w, &prepared, None, who.into()).await?;
+        w.commit_audited().await?;
         self.sessions.clear();
         self.get_user(who, &prepared.id).await
     }
@@ -384,14 +365,14 @@ impl App {
 
     /// Insert a prepared account, its role grants (bound to `org_id` when given) and the
     /// audit record, in the caller's transaction.
-    pub(crate) async fn insert_user<C: sea_orm::ConnectionTrait>(
+    pub(crate) async fn insert_user(
         &self,
-        txn: &C,
+        w: &Write<'_>,
         p: &PreparedUser,
         org_id: Option<&str>,
         actor: audit::Actor<'_>,
-        ctx: &RequestCtx,
     ) -> AppResult<()> {
+        let txn = &w.txn;
         let (row, id, n, now) = (p.row.clone(), p.id.clone(), &p.n, p.now);
         // A concurrent insert of the same username or phone loses on the unique index.
         if let Err(e) = user::Entity::insert(row).exec(txn).await {
@@ -419,21 +400,8 @@ impl App {
             "id_number": n.id_number.as_ref().map(|p| mask::id_number(p.as_str())),
             "roles": roles,
         });
-        audit::append(
-            txn,
-            now,
-            actor,
-            ctx,
-            Entry {
-                action: "user.create",
-                object_type: "user",
-                object_id: &id,
-                changes,
-                outcome: "ok",
-            },
-        )
-        .await?;
-        Ok(())
+        w.audit_as(actor, Entry::ok("user.create", "user", &id, changes))
+            .await
     }
 
     pub async fn grant_role(
@@ -480,26 +448,19 @@ impl App {
         if exists.is_some() {
             return Err(AppError::Conflict("该账户已拥有此角色".into()));
         }
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
-        insert_grant(&txn, &u.id, role, region.as_ref(), None, now)
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
+        insert_grant(&w.txn, &u.id, role, region.as_ref(), None, now)
             .await
             .map_err(unique_to_conflict)?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "user.grant_role",
-                object_type: "user",
-                object_id: &u.id,
-                changes: serde_json::json!({"role": role.code(), "region_code": region_s}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry {
+            action: "user.grant_role",
+            object_type: "user",
+            object_id: &u.id,
+            changes: serde_json::json!({"role": role.code(), "region_code": region_s}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         self.sessions.clear();
         Ok(())
     }
@@ -521,32 +482,24 @@ impl App {
             return Err(AppError::Conflict("不能撤销自己的系统管理员角色".into()));
         }
         let region_s = region.map(String::from).unwrap_or_default();
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
         let res = role_grant::Entity::delete_many()
             .filter(role_grant::Column::UserId.eq(u.id.clone()))
             .filter(role_grant::Column::Role.eq(role.code()))
             .filter(role_grant::Column::RegionCode.eq(region_s.clone()))
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
         if res.rows_affected == 0 {
             return Err(AppError::NotFound("角色"));
         }
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "user.revoke_role",
-                object_type: "user",
-                object_id: &u.id,
-                changes: serde_json::json!({"role": role.code(), "region_code": region_s}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry {
+            action: "user.revoke_role",
+            object_type: "user",
+            object_id: &u.id,
+            changes: serde_json::json!({"role": role.code(), "region_code": region_s}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         self.sessions.clear();
         Ok(())
     }
@@ -571,34 +524,27 @@ impl App {
         } else {
             UserStatus::Disabled
         };
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         let old = u.status;
         let mut am = u.into_active_model();
         am.status = Set(status);
         am.updated_at = Set(now);
-        am.update(&txn).await?;
+        am.update(&w.txn).await?;
         if !active {
             session::Entity::delete_many()
                 .filter(session::Column::UserId.eq(user_id))
-                .exec(&txn)
+                .exec(&w.txn)
                 .await?;
         }
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "user.set_status",
-                object_type: "user",
-                object_id: user_id,
-                changes: serde_json::json!({"status": [old, status]}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry {
+            action: "user.set_status",
+            object_type: "user",
+            object_id: user_id,
+            changes: serde_json::json!({"status": [old, status]}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         self.sessions.clear();
         Ok(())
     }
@@ -613,28 +559,21 @@ impl App {
             .load_scoped(who, user_id, Permission::ManageAccounts)
             .await?;
         self.check_admin_target(who, &u).await?;
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         let mut am = u.into_active_model();
         am.locked_until = Set(None);
         am.failed_logins = Set(0);
         am.updated_at = Set(now);
-        am.update(&txn).await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "user.unlock",
-                object_type: "user",
-                object_id: user_id,
-                changes: serde_json::json!({}),
-                outcome: "ok",
-            },
-        )
+        am.update(&w.txn).await?;
+        w.commit(Entry {
+            action: "user.unlock",
+            object_type: "user",
+            object_id: user_id,
+            changes: serde_json::json!({}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         self.sessions.clear();
         Ok(())
     }
@@ -658,17 +597,17 @@ impl App {
             .blocking(move |h| h.hash(&pw))
             .await?
             .map_err(AppError::Internal)?;
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         let mut am = u.into_active_model();
         am.password_hash = Set(hash);
         am.must_change_password = Set(true);
         am.password_changed_at = Set(now);
         am.updated_at = Set(now);
-        am.update(&txn).await?;
+        am.update(&w.txn).await?;
         session::Entity::delete_many()
             .filter(session::Column::UserId.eq(user_id))
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
         // Tokens made before a recovery must not outlive it.
         api_token::Entity::update_many()
@@ -678,23 +617,16 @@ impl App {
             )
             .filter(api_token::Column::UserId.eq(user_id))
             .filter(api_token::Column::RevokedAt.is_null())
-            .exec(&txn)
+            .exec(&w.txn)
             .await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "user.reset_password",
-                object_type: "user",
-                object_id: user_id,
-                changes: serde_json::json!({"password": "reset"}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry {
+            action: "user.reset_password",
+            object_type: "user",
+            object_id: user_id,
+            changes: serde_json::json!({"password": "reset"}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         self.sessions.clear();
         Ok(())
     }
@@ -712,28 +644,21 @@ impl App {
         let u = self
             .load_scoped(who, user_id, Permission::ManageAccounts)
             .await?;
-        let now = self.now();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         let mut am = u.into_active_model();
         am.totp_enabled = Set(false);
         am.totp_secret_enc = Set(None);
         am.updated_at = Set(now);
-        am.update(&txn).await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "user.totp_reset",
-                object_type: "user",
-                object_id: user_id,
-                changes: serde_json::json!({"totp": false}),
-                outcome: "ok",
-            },
-        )
+        am.update(&w.txn).await?;
+        w.commit(Entry {
+            action: "user.totp_reset",
+            object_type: "user",
+            object_id: user_id,
+            changes: serde_json::json!({"totp": false}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         self.sessions.clear();
         Ok(())
     }

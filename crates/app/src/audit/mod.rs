@@ -316,22 +316,16 @@ impl AuditTrail<'_> {
             .collect();
         let bytes = crate::export::xlsx("审计日志", &headers, &cells)?;
         // Exporting personal activity is itself an auditable act.
-        let txn = crate::tx::begin_write(&self.db).await?;
-        append(
-            &txn,
-            self.now(),
-            who.into(),
-            ctx,
-            Entry {
+        self.write(who, ctx)
+            .await?
+            .commit(Entry {
                 action: "audit.export",
                 object_type: "audit_log",
                 object_id: "",
                 changes: serde_json::json!({"rows": rows.len()}),
                 outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
+            })
+            .await?;
         Ok(bytes)
     }
 
@@ -345,24 +339,16 @@ impl AuditTrail<'_> {
         filter: serde_json::Value,
         rows: usize,
     ) -> AppResult<()> {
-        let txn = crate::tx::begin_write(&self.db).await?;
         let action = format!("{what}.export");
-        append(
-            &txn,
-            self.now(),
-            who.into(),
-            ctx,
-            Entry {
-                action: &action,
-                object_type: what,
-                object_id: "",
-                changes: serde_json::json!({"filter": filter, "rows": rows}),
-                outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        self.write(who, ctx)
+            .await?
+            .commit(Entry::ok(
+                &action,
+                what,
+                "",
+                serde_json::json!({"filter": filter, "rows": rows}),
+            ))
+            .await
     }
 
     /// Record that someone read a sensitive object (a registration document, say).
@@ -375,22 +361,16 @@ impl AuditTrail<'_> {
         object_id: &str,
         item: &str,
     ) -> AppResult<()> {
-        let txn = crate::tx::begin_write(&self.db).await?;
-        append(
-            &txn,
-            self.now(),
-            who.into(),
-            ctx,
-            Entry {
+        self.write(who, ctx)
+            .await?
+            .commit(Entry {
                 action,
                 object_type,
                 object_id,
                 changes: serde_json::json!({"item": item}),
                 outcome: "ok",
-            },
-        )
-        .await?;
-        txn.commit().await?;
+            })
+            .await?;
         Ok(())
     }
 

@@ -224,9 +224,9 @@ impl App {
             ));
         }
         let rows = read_rows(bytes)?;
-        let now = self.now();
         let id = uuid::Uuid::now_v7().to_string();
-        let txn = begin_write(&self.db).await?;
+        let w = self.write(who, ctx).await?;
+        let now = w.now;
         import_job::Entity::insert(import_job::ActiveModel {
             id: Set(id.clone()),
             org_id: Set(org_id.clone()),
@@ -242,23 +242,16 @@ impl App {
             created_at: Set(now),
             finished_at: Set(None),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await?;
-        audit::append(
-            &txn,
-            now,
-            who.into(),
-            ctx,
-            Entry {
-                action: "learner.import_start",
-                object_type: "import_job",
-                object_id: &id,
-                changes: serde_json::json!({"rows": rows.len(), "mode": mode.code()}),
-                outcome: "ok",
-            },
-        )
+        w.commit(Entry {
+            action: "learner.import_start",
+            object_type: "import_job",
+            object_id: &id,
+            changes: serde_json::json!({"rows": rows.len(), "mode": mode.code()}),
+            outcome: "ok",
+        })
         .await?;
-        txn.commit().await?;
         let (app, who, ctx, job) = (self.clone(), who.clone(), ctx.clone(), id.clone());
         let province = org.region_code.get(..2).unwrap_or("").to_string();
         tokio::spawn(async move {

@@ -280,7 +280,7 @@ impl Learners<'_> {
             must_change_password: false,
         };
         // Every other check first, so a typo elsewhere does not burn the code.
-        let prepared = self.prepare_user(&n, errors).await?;
+        let prepared = self.accounts().prepare_user(&n, errors).await?;
         self.use_code(ctx, &i.phone, "register", code).await?;
         let actor = Actor {
             id: &prepared.id,
@@ -289,7 +289,8 @@ impl Learners<'_> {
         };
         let w = self.write(actor, ctx).await?;
         let now = w.now;
-        self.insert_user(&w.txn, &prepared, None, actor, ctx)
+        self.accounts()
+            .insert_user(&w, &prepared, None, actor)
             .await?;
         profile::Entity::insert(profile::ActiveModel {
             user_id: Set(prepared.id.clone()),
@@ -359,6 +360,7 @@ impl Learners<'_> {
         self.use_code(ctx, phone, "activate", code).await?;
         let pw = password.to_string();
         let hash = self
+            .accounts()
             .blocking(move |h| h.hash(&pw))
             .await?
             .map_err(AppError::Internal)?;

@@ -289,7 +289,7 @@ impl Organizations<'_> {
             roles: vec![(role, None)],
             must_change_password: false,
         };
-        let prepared = self.prepare_user(&n, errors).await?;
+        let prepared = self.accounts().prepare_user(&n, errors).await?;
         let org_id = uuid::Uuid::now_v7().to_string();
         let actor = Actor {
             id: &prepared.id,
@@ -311,7 +311,8 @@ impl Organizations<'_> {
             .exec(&w.txn)
             .await
             .on_unique(|| AppError::field("credit_code", "该统一社会信用代码已注册"))?;
-        self.insert_user(&w.txn, &prepared, Some(&org_id), actor, ctx)
+        self.accounts()
+            .insert_user(&w, &prepared, Some(&org_id), actor)
             .await?;
         insert_version(&w.txn, &org_id, 1, snapshot(&i), &prepared.id, w.now).await?;
         w.commit(Entry::ok(

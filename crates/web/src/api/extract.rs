@@ -116,7 +116,7 @@ impl FromRequestParts<AppState> for Caller {
                 vec![],
             ));
         };
-        match s.app.authenticate_token(token).await {
+        match s.app.accounts().authenticate_token(token).await {
             Ok(p) => Ok(Caller(p)),
             Err(AppError::Unauthenticated) => Err(problem(
                 StatusCode::UNAUTHORIZED,

@@ -12,7 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 #[utoipa::path(get, path = "/me", tag = "accounts",
     responses((status = 200, body = UserOut), (status = 401, body = Problem)), security(("bearer" = [])))]
 pub async fn me(State(s): State<AppState>, Caller(who): Caller) -> Result<Json<UserOut>, ApiError> {
-    Ok(Json(s.app.get_user(&who, &who.user_id).await?.into()))
+    Ok(Json(
+        s.app.accounts().get_user(&who, &who.user_id).await?.into(),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -43,7 +45,11 @@ pub async fn regions(
             .map_err(|e| jineng_app::AppError::field("under", e.to_string()))?,
         None => s.province,
     };
-    let rows = s.app.regions_under(root.subtree_prefix()).await?;
+    let rows = s
+        .app
+        .accounts()
+        .regions_under(root.subtree_prefix())
+        .await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| RegionOut {

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jineng_app::accounts::users::{NewUser, UserFilter, UserView};
+use jineng_app::page::PageRequest;
 use jineng_app::{AppError, FieldError};
 use jineng_core::accounts::Role;
 use jineng_core::{IdNumber, Phone, RegionCode};
@@ -216,7 +217,8 @@ pub async fn list(
     let f = q.filter()?;
     let p = s
         .app
-        .list_users(&who, &f, q.page.unwrap_or(1), q.per_page.unwrap_or(20))
+        .accounts()
+        .list_users(&who, &f, PageRequest::new(q.page, q.per_page, 20))
         .await?;
     Ok(Json(UserPage {
         items: p.items.into_iter().map(Into::into).collect(),
@@ -236,7 +238,7 @@ pub async fn create(
     ApiJson(i): ApiJson<NewUserIn>,
 ) -> Result<(StatusCode, Json<UserOut>), ApiError> {
     let n = parse_new_user(i, today(&s))?;
-    let u = s.app.create_user(&who, &ctx, n).await?;
+    let u = s.app.accounts().create_user(&who, &ctx, n).await?;
     Ok((StatusCode::CREATED, Json(u.into())))
 }
 
@@ -247,7 +249,7 @@ pub async fn get(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<UserOut>, ApiError> {
-    Ok(Json(s.app.get_user(&who, &id).await?.into()))
+    Ok(Json(s.app.accounts().get_user(&who, &id).await?.into()))
 }
 
 #[utoipa::path(post, path = "/users/{id}/roles", tag = "accounts", params(("id" = String, Path)), request_body = RoleIn,
@@ -260,7 +262,10 @@ pub async fn grant(
     ApiJson(r): ApiJson<RoleIn>,
 ) -> Result<StatusCode, ApiError> {
     let (role, region) = parse_role(&r)?;
-    s.app.grant_role(&who, &ctx, &id, role, region).await?;
+    s.app
+        .accounts()
+        .grant_role(&who, &ctx, &id, role, region)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -274,7 +279,10 @@ pub async fn revoke(
     ApiJson(r): ApiJson<RoleIn>,
 ) -> Result<StatusCode, ApiError> {
     let (role, region) = parse_role(&r)?;
-    s.app.revoke_role(&who, &ctx, &id, role, region).await?;
+    s.app
+        .accounts()
+        .revoke_role(&who, &ctx, &id, role, region)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -299,7 +307,10 @@ pub async fn set_status(
         "disabled" => false,
         _ => return Err(AppError::field("status", "状态只能是 active 或 disabled").into()),
     };
-    s.app.set_user_status(&who, &ctx, &id, active).await?;
+    s.app
+        .accounts()
+        .set_user_status(&who, &ctx, &id, active)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -311,7 +322,7 @@ pub async fn unlock(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    s.app.unlock_user(&who, &ctx, &id).await?;
+    s.app.accounts().unlock_user(&who, &ctx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

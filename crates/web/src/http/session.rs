@@ -67,7 +67,7 @@ pub async fn load_session(State(s): State<AppState>, req: Request, next: Next) -
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
     let mut clear_session = false;
     let view = match &token {
-        Some(t) => match s.app.session(t).await {
+        Some(t) => match s.app.accounts().session(t).await {
             Ok(v) => Some(v),
             Err(AppError::Unauthenticated) => {
                 clear_session = true;

@@ -40,8 +40,12 @@ async fn profile_page(
     new_token: Option<String>,
     error: Option<String>,
 ) -> Result<ProfilePage, PageError> {
-    let me = s.app.get_user(&u.principal, &u.principal.user_id).await?;
-    let tokens = s.app.list_tokens(&u.principal).await?;
+    let me = s
+        .app
+        .accounts()
+        .get_user(&u.principal, &u.principal.user_id)
+        .await?;
+    let tokens = s.app.accounts().list_tokens(&u.principal).await?;
     let may_totp = u.principal.grants.iter().any(|g| g.role.may_use_totp());
     Ok(ProfilePage {
         layout: Layout::new("个人中心", u, "/account"),
@@ -93,6 +97,7 @@ pub async fn password_submit(
 ) -> Response {
     let r = s
         .app
+        .accounts()
         .change_password(
             &u.principal,
             &ctx,
@@ -163,7 +168,7 @@ pub async fn totp_page(
         }
         .into_response());
     }
-    let setup = s.app.totp_begin(&u.principal, &ctx).await?;
+    let setup = s.app.accounts().totp_begin(&u.principal, &ctx).await?;
     Ok(TotpSetupPage {
         layout,
         enabled: false,
@@ -187,7 +192,12 @@ pub async fn totp_submit(
     u: PageUser,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    match s.app.totp_confirm(&u.principal, &ctx, &f.code).await {
+    match s
+        .app
+        .accounts()
+        .totp_confirm(&u.principal, &ctx, &f.code)
+        .await
+    {
         Ok(()) => Redirect::to("/account").into_response(),
         Err(AppError::Validation(errs)) => {
             // Show the same secret again so the person can retry with their app.
@@ -236,7 +246,12 @@ pub async fn token_create(
             }
         },
     };
-    match s.app.create_token(&u.principal, &ctx, &f.name, days).await {
+    match s
+        .app
+        .accounts()
+        .create_token(&u.principal, &ctx, &f.name, days)
+        .await
+    {
         Ok((_, plain)) => Ok(profile_page(&s, &u, Some(plain), None)
             .await?
             .into_response()),
@@ -258,6 +273,9 @@ pub async fn token_revoke(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<Redirect, PageError> {
-    s.app.revoke_token(&u.principal, &ctx, &id).await?;
+    s.app
+        .accounts()
+        .revoke_token(&u.principal, &ctx, &id)
+        .await?;
     Ok(Redirect::to("/account"))
 }

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
 use jineng_app::accounts::users::UserView;
+use jineng_app::page::PageRequest;
 use jineng_core::RegionLevel;
 use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role, roles::ALL_ROLES};
@@ -72,7 +73,8 @@ pub async fn list(
     let per_page = 20;
     let p = s
         .app
-        .list_users(&u.principal, &f, q.page.unwrap_or(1), per_page)
+        .accounts()
+        .list_users(&u.principal, &f, PageRequest::new(q.page, None, per_page))
         .await?;
     let data = UsersData {
         pages: p.total.div_ceil(per_page).max(1),
@@ -84,7 +86,11 @@ pub async fn list(
     if headers.contains_key("hx-request") {
         return Ok(UsersTable { data }.into_response());
     }
-    let regions = s.app.regions_under(s.province.subtree_prefix()).await?;
+    let regions = s
+        .app
+        .accounts()
+        .regions_under(s.province.subtree_prefix())
+        .await?;
     Ok(UsersPage {
         layout: Layout::new("账户管理", &u, "/admin/users"),
         data,
@@ -106,7 +112,8 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let f = q.filter()?;
     let mut rows = Vec::new();
-    let all = every_page(|r| s.app.list_users(&u.principal, &f, r.page, r.per_page)).await?;
+    let accounts = s.app.accounts();
+    let all = every_page(|r| accounts.list_users(&u.principal, &f, r)).await?;
     for v in all {
         let roles = v
             .roles
@@ -228,7 +235,11 @@ pub async fn new_page(State(s): State<AppState>, u: PageUser) -> Result<NewUserP
     if !u.principal.can(Permission::ManageAccounts) {
         return Err(AppError::Forbidden.into());
     }
-    let regions = s.app.regions_under(s.province.subtree_prefix()).await?;
+    let regions = s
+        .app
+        .accounts()
+        .regions_under(s.province.subtree_prefix())
+        .await?;
     Ok(NewUserPage {
         layout: Layout::new("新建账户", &u, "/admin/users"),
         roles: grantable(&u),
@@ -271,7 +282,7 @@ pub async fn create(
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive();
     let result = match parse_new_user(input, today) {
-        Ok(n) => s.app.create_user(&u.principal, &ctx, n).await,
+        Ok(n) => s.app.accounts().create_user(&u.principal, &ctx, n).await,
         Err(e) => Err(e),
     };
     match result {
@@ -299,7 +310,11 @@ async fn rerender(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     f.password.clear();
-    let regions = s.app.regions_under(s.province.subtree_prefix()).await?;
+    let regions = s
+        .app
+        .accounts()
+        .regions_under(s.province.subtree_prefix())
+        .await?;
     let page = NewUserPage {
         layout: Layout::new("新建账户", u, "/admin/users"),
         roles: grantable(u),
@@ -351,8 +366,12 @@ async fn detail_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<UserDetailPage, PageError> {
-    let user = s.app.get_user(&u.principal, id).await?;
-    let regions = s.app.regions_under(s.province.subtree_prefix()).await?;
+    let user = s.app.accounts().get_user(&u.principal, id).await?;
+    let regions = s
+        .app
+        .accounts()
+        .regions_under(s.province.subtree_prefix())
+        .await?;
     Ok(UserDetailPage {
         layout: Layout::new(format!("账户：{}", user.display_name), u, "/admin/users"),
         user,
@@ -402,16 +421,34 @@ pub async fn act(
             region_code: some(&f.region_code),
         }) {
             Ok((role, region)) if action == "grant" => {
-                s.app.grant_role(who, &ctx, &id, role, region).await
+                s.app
+                    .accounts()
+                    .grant_role(who, &ctx, &id, role, region)
+                    .await
             }
-            Ok((role, region)) => s.app.revoke_role(who, &ctx, &id, role, region).await,
+            Ok((role, region)) => {
+                s.app
+                    .accounts()
+                    .revoke_role(who, &ctx, &id, role, region)
+                    .await
+            }
             Err(e) => Err(e),
         },
-        "enable" => s.app.set_user_status(who, &ctx, &id, true).await,
-        "disable" => s.app.set_user_status(who, &ctx, &id, false).await,
-        "unlock" => s.app.unlock_user(who, &ctx, &id).await,
-        "reset-password" => s.app.reset_password(who, &ctx, &id, &f.password).await,
-        "reset-totp" => s.app.reset_totp(who, &ctx, &id).await,
+        "enable" => s.app.accounts().set_user_status(who, &ctx, &id, true).await,
+        "disable" => {
+            s.app
+                .accounts()
+                .set_user_status(who, &ctx, &id, false)
+                .await
+        }
+        "unlock" => s.app.accounts().unlock_user(who, &ctx, &id).await,
+        "reset-password" => {
+            s.app
+                .accounts()
+                .reset_password(who, &ctx, &id, &f.password)
+                .await
+        }
+        "reset-totp" => s.app.accounts().reset_totp(who, &ctx, &id).await,
         _ => return Err(AppError::NotFound("操作").into()),
     };
     match result {

@@ -90,7 +90,7 @@ pub async fn login_submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    match s.app.login(&ctx, &f.login, &f.password).await {
+    match s.app.accounts().login(&ctx, &f.login, &f.password).await {
         Ok(issued) => {
             let to = if issued.mfa_pending {
                 "/login/totp".to_string()
@@ -163,7 +163,7 @@ pub async fn totp_submit(
     else {
         return Redirect::to("/login").into_response();
     };
-    match s.app.totp_login(&ctx, token, &f.code).await {
+    match s.app.accounts().totp_login(&ctx, token, &f.code).await {
         Ok(()) => Redirect::to("/").into_response(),
         Err(AppError::Validation(errs)) => {
             let msg = errs.first().map(|e| e.message.clone());
@@ -186,7 +186,7 @@ pub async fn logout(
     MaybeSession(st): MaybeSession,
 ) -> Response {
     if let Some(t) = &st.token
-        && let Err(e) = s.app.logout(&ctx, t).await
+        && let Err(e) = s.app.accounts().logout(&ctx, t).await
     {
         return PageError(e).into_response();
     }

@@ -167,7 +167,11 @@ pub async fn register_submit(
     };
     match result {
         Ok(_) => {
-            let issued = s.app.login(&ctx, f.phone.trim(), &f.password).await?;
+            let issued = s
+                .app
+                .accounts()
+                .login(&ctx, f.phone.trim(), &f.password)
+                .await?;
             Ok(sign_in(&s, issued.token, "/"))
         }
         Err(e) => {
@@ -234,7 +238,11 @@ pub async fn activate_submit(
     };
     match result {
         Ok(()) => {
-            let issued = s.app.login(&ctx, f.phone.trim(), &f.password).await?;
+            let issued = s
+                .app
+                .accounts()
+                .login(&ctx, f.phone.trim(), &f.password)
+                .await?;
             Ok(sign_in(&s, issued.token, "/"))
         }
         Err(e) => {

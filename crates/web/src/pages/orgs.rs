@@ -35,7 +35,11 @@ pub struct CityGroup {
 }
 
 pub async fn county_groups(s: &AppState) -> Result<Vec<CityGroup>, PageError> {
-    let all = s.app.regions_under(s.province.subtree_prefix()).await?;
+    let all = s
+        .app
+        .accounts()
+        .regions_under(s.province.subtree_prefix())
+        .await?;
     let mut groups: Vec<CityGroup> = Vec::new();
     for r in all {
         match r.level {
@@ -270,6 +274,7 @@ pub async fn register_submit(
             // Sign the new administrator in so they can follow the review.
             let issued = s
                 .app
+                .accounts()
                 .login(&ctx, f.admin_username.trim(), &f.admin_password)
                 .await?;
             let mut res = Redirect::to(&format!("/orgs/{id}?done=registered")).into_response();

@@ -25,6 +25,7 @@ async fn tokens_are_required_and_checked() {
     };
     let (row, tok) = t
         .app
+        .accounts()
         .create_token(&who, &Default::default(), "x", Some(1))
         .await
         .unwrap();
@@ -33,6 +34,7 @@ async fn tokens_are_required_and_checked() {
         StatusCode::OK
     );
     t.app
+        .accounts()
         .revoke_token(&who, &Default::default(), &row.id)
         .await
         .unwrap();
@@ -42,6 +44,7 @@ async fn tokens_are_required_and_checked() {
     // Expired tokens too.
     let (_, tok2) = t
         .app
+        .accounts()
         .create_token(&who, &Default::default(), "y", Some(1))
         .await
         .unwrap();

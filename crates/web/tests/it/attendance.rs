@@ -374,13 +374,15 @@ async fn the_same_through_the_api() {
     // A member checks in with the current code; the regulator cannot mark.
     let who = t
         .app
+        .accounts()
         .principal_of(&t.user_id("institution").await)
         .await
         .unwrap();
     let (token, _) = t.app.attendance().qr(&who, &sid).await.unwrap();
-    let member = t.app.principal_of(&members[0]).await.unwrap();
+    let member = t.app.accounts().principal_of(&members[0]).await.unwrap();
     let (_, bearer) = t
         .app
+        .accounts()
         .create_token(&member, &Default::default(), "phone", None)
         .await
         .unwrap();

@@ -74,7 +74,8 @@ async fn five_wrong_passwords_lock_for_the_configured_time() {
 async fn lockout_counts_concurrent_attempts_exactly() {
     let t = TestApp::new().await;
     let ctx = jineng_app::RequestCtx::default();
-    let tries = (0..5).map(|_| t.app.login(&ctx, "viewer", "Wrong@2026"));
+    let accounts = t.app.accounts();
+    let tries = (0..5).map(|_| accounts.login(&ctx, "viewer", "Wrong@2026"));
     let results = futures::future::join_all(tries).await;
     assert_eq!(
         results
@@ -84,7 +85,7 @@ async fn lockout_counts_concurrent_attempts_exactly() {
         1
     );
     assert!(matches!(
-        t.app.login(&ctx, "viewer", PW).await,
+        t.app.accounts().login(&ctx, "viewer", PW).await,
         Err(jineng_app::AppError::Locked(_))
     ));
     assert_eq!(
@@ -205,7 +206,7 @@ async fn totp_enrolment_then_second_step_at_login() {
     assert_eq!(setup.status, StatusCode::OK);
     assert!(setup.text().contains("<svg"), "QR code rendered");
     let id = t.user_id("gz_regulator").await;
-    let code = t.app.totp_current_code(&id).await.unwrap();
+    let code = t.app.accounts().totp_current_code(&id).await.unwrap();
     let bad = format!(
         "{:06}",
         (code.parse::<u32>().unwrap() + 500_000) % 1_000_000
@@ -226,7 +227,7 @@ async fn totp_enrolment_then_second_step_at_login() {
         .post_raw("/login/totp", &[("_csrf", &token), ("code", "12345x")])
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    let code = t.app.totp_current_code(&id).await.unwrap();
+    let code = t.app.accounts().totp_current_code(&id).await.unwrap();
     let ok = n
         .post_raw("/login/totp", &[("_csrf", &token), ("code", &code)])
         .await;

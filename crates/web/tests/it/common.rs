@@ -193,6 +193,7 @@ impl TestApp {
 
     pub async fn user_id(&self, username: &str) -> String {
         self.app
+            .accounts()
             .user_id_by_username(username)
             .await
             .unwrap()
@@ -216,6 +217,7 @@ impl TestApp {
         };
         let (_, t) = self
             .app
+            .accounts()
             .create_token(&who, &Default::default(), "test", None)
             .await
             .unwrap();

@@ -126,7 +126,7 @@ async fn wrong_totp_codes_lock_the_account() {
     let id = t.user_id("gz_regulator").await;
     b.get("/account/totp").await;
     let secret_page = b.get("/account/totp").await.text();
-    let code = t.app.totp_current_code(&id).await.unwrap();
+    let code = t.app.accounts().totp_current_code(&id).await.unwrap();
     assert!(
         secret_page.contains("totp-secret"),
         "reloading shows the same pending secret"
@@ -139,7 +139,7 @@ async fn wrong_totp_codes_lock_the_account() {
     let mut n = t.browser();
     n.login("gz_regulator", PW).await;
     let token = n.csrf("/login/totp").await;
-    let real = t.app.totp_current_code(&id).await.unwrap();
+    let real = t.app.accounts().totp_current_code(&id).await.unwrap();
     let wrong = format!(
         "{:06}",
         (real.parse::<u32>().unwrap() + 500_000) % 1_000_000

@@ -15,7 +15,7 @@ async fn wait_for(t: &TestApp, who: &str, job: &str) -> jineng_store::learners::
         grants: vec![],
     };
     // The principal needs its grants to see its organisation's job.
-    let full = t.app.principal_of(&p.user_id).await.unwrap();
+    let full = t.app.accounts().principal_of(&p.user_id).await.unwrap();
     for _ in 0..200 {
         let j = t.app.import_job(&full, job).await.unwrap();
         if !j.status.running() {
@@ -108,6 +108,7 @@ async fn a_person_registers_with_an_sms_code() {
     );
     let learner = t
         .app
+        .accounts()
         .user_id_by_login("13700001111")
         .await
         .unwrap()
@@ -115,7 +116,10 @@ async fn a_person_registers_with_an_sms_code() {
     let v = t
         .app
         .learners()
-        .get(&t.app.principal_of(&learner).await.unwrap(), &learner)
+        .get(
+            &t.app.accounts().principal_of(&learner).await.unwrap(),
+            &learner,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -136,7 +140,11 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
         .app
         .learners()
         .get(
-            &t.app.principal_of(&t.user_id("admin").await).await.unwrap(),
+            &t.app
+                .accounts()
+                .principal_of(&t.user_id("admin").await)
+                .await
+                .unwrap(),
             &t.user_id("learner").await,
         )
         .await
@@ -222,7 +230,14 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
         report.contains("手机号码已被平台上的其他人使用"),
         "{report}"
     );
-    assert!(t.app.user_id_by_username("nobody").await.unwrap().is_none());
+    assert!(
+        t.app
+            .accounts()
+            .user_id_by_username("nobody")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let page = inst.get(&format!("/learners/import/{job}")).await.text();
     assert!(page.contains("存在错误行，未导入任何数据") && page.contains("下载错误行报告"));
     let rep = inst.get(&format!("/learners/import/{job}/report")).await;
@@ -296,7 +311,12 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
             && ent_list.contains("甲学员")
             && !ent_list.contains("乙学员")
     );
-    let admin = t.app.principal_of(&t.user_id("admin").await).await.unwrap();
+    let admin = t
+        .app
+        .accounts()
+        .principal_of(&t.user_id("admin").await)
+        .await
+        .unwrap();
     let found = t
         .app
         .learners()

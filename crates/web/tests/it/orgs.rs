@@ -252,6 +252,7 @@ async fn bad_registrations_are_refused_and_nothing_is_written() {
     assert_eq!(t.audit_count().await, before, "nothing written");
     assert!(
         t.app
+            .accounts()
             .user_id_by_username("x1_admin")
             .await
             .unwrap()
