@@ -7,11 +7,12 @@
 use crate::audit::{Actor, Entry};
 use crate::context::RequestCtx;
 use crate::error::{AppError, AppResult};
-use crate::{App, tx::begin_write};
+use crate::tx::begin_write;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
+use jineng_core::review::ReviewStatus;
 use jineng_store::accounts::user;
 use jineng_store::catalogue::declaration;
 use jineng_store::classes::class;
@@ -87,13 +88,15 @@ fn decode_cursor(c: &str) -> AppResult<Option<(DateTime<Utc>, String)>> {
     Ok(Some((at, id.to_string())))
 }
 
-impl App {
+bounded_context!(
+    /// Data exchange with the provincial integrated platform: signed pulls by cursor.
+    Exchange,
+    exchange
+);
+
+impl Exchange<'_> {
     /// Register a client; the secret is returned once and stored encrypted.
-    pub async fn create_exchange_client(
-        &self,
-        ctx: &RequestCtx,
-        name: &str,
-    ) -> AppResult<(String, String)> {
+    pub async fn create_client(&self, ctx: &RequestCtx, name: &str) -> AppResult<(String, String)> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::field("name", "名称不能为空，且不超过100个字符"));
@@ -127,7 +130,7 @@ impl App {
     }
 
     /// Check a signed request and use up its nonce.
-    pub async fn verify_exchange(&self, r: &SignedRequest<'_>) -> AppResult<client::Model> {
+    pub async fn verify(&self, r: &SignedRequest<'_>) -> AppResult<client::Model> {
         let refuse = |m: &str| AppError::BadSignature(m.to_string());
         let c = client::Entity::find_by_id(r.client_id.to_string())
             .one(&self.db)
@@ -189,7 +192,7 @@ impl App {
     }
 
     /// One page of a dataset after `cursor`, oldest change first.
-    pub async fn exchange_pull(
+    pub async fn pull(
         &self,
         c: &client::Model,
         ctx: &RequestCtx,
@@ -266,8 +269,8 @@ impl App {
                 (items, last)
             }
             "qualifications" => {
-                let mut q =
-                    declaration::Entity::find().filter(declaration::Column::Status.eq("approved"));
+                let mut q = declaration::Entity::find()
+                    .filter(declaration::Column::Status.eq(ReviewStatus::Approved));
                 if let Some((at, id)) = &after {
                     q = q.filter(
                         Condition::any()

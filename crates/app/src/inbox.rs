@@ -2,15 +2,18 @@
 //! registrations, occupation declarations, teachers and class filings — counted in one
 //! place, each linking to its list.
 
-use crate::App;
 use crate::context::Principal;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::scope::Scoped;
 use jineng_core::accounts::Permission;
+use jineng_core::classes::ClassStatus;
+use jineng_core::organizations::OrgStatus;
+use jineng_core::review::ReviewStatus;
 use jineng_store::catalogue::declaration;
 use jineng_store::classes::class;
 use jineng_store::organizations::organization;
 use jineng_store::teachers::link;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter, Value};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -22,32 +25,51 @@ pub struct InboxItem {
     pub href: &'static str,
 }
 
-impl App {
-    pub async fn inbox(&self, who: &Principal) -> AppResult<Vec<InboxItem>> {
-        let scope = who
-            .scope(Permission::ReviewOrganizations)
-            .ok_or(AppError::Forbidden)?;
-        let orgs = organization::Entity::find()
-            .filter(scope.org_condition(organization::Column::RegionCode, organization::Column::Id))
-            .filter(organization::Column::Status.eq("submitted"))
+bounded_context!(
+    /// What waits for a reviewer.
+    Inbox,
+    inbox
+);
+
+impl Inbox<'_> {
+    /// How many records of kind `E` in the caller's review scope wait in `status`.
+    async fn waiting<E: Scoped>(
+        &self,
+        who: &Principal,
+        status_col: E::Column,
+        status: impl Into<Value>,
+    ) -> AppResult<u64>
+    where
+        E::Model: Sync,
+    {
+        Ok(self
+            .list_scoped::<E>(who, Permission::ReviewOrganizations)?
+            .filter(status_col.eq(status))
             .count(&self.db)
-            .await?;
-        let declarations = declaration::Entity::find()
-            .filter(
-                scope.org_condition(declaration::Column::RegionCode, declaration::Column::OrgId),
+            .await?)
+    }
+
+    /// Counts of everything in the caller's region waiting for a decision.
+    pub async fn counts(&self, who: &Principal) -> AppResult<Vec<InboxItem>> {
+        let orgs = self
+            .waiting::<organization::Entity>(
+                who,
+                organization::Column::Status,
+                OrgStatus::Submitted,
             )
-            .filter(declaration::Column::Status.eq("submitted"))
-            .count(&self.db)
             .await?;
-        let teachers = link::Entity::find()
-            .filter(scope.org_condition(link::Column::RegionCode, link::Column::OrgId))
-            .filter(link::Column::Status.eq("submitted"))
-            .count(&self.db)
+        let declarations = self
+            .waiting::<declaration::Entity>(
+                who,
+                declaration::Column::Status,
+                ReviewStatus::Submitted,
+            )
             .await?;
-        let classes = class::Entity::find()
-            .filter(scope.org_condition(class::Column::RegionCode, class::Column::OrgId))
-            .filter(class::Column::Status.eq("submitted"))
-            .count(&self.db)
+        let teachers = self
+            .waiting::<link::Entity>(who, link::Column::Status, ReviewStatus::Submitted)
+            .await?;
+        let classes = self
+            .waiting::<class::Entity>(who, class::Column::Status, ClassStatus::Submitted)
             .await?;
         Ok(vec![
             InboxItem {

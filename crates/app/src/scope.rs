@@ -18,7 +18,7 @@ use jineng_store::learners::{import_job, org_link, profile};
 use jineng_store::organizations::{annual_review, document, organization, version};
 use jineng_store::teachers::link as teacher_link;
 use jineng_store::teachers::{booking, teacher};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoColumnRef, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, EntityTrait, IntoSimpleExpr, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter,
     Select,
@@ -347,64 +347,6 @@ impl Scoped for profile::Entity {
     }
     fn of_user(u: &str) -> Option<Condition> {
         eq(profile::Column::UserId, u)
-    }
-}
-
-// Loaders written before `Scoped` (removed once every context uses `find_scoped`).
-impl Scope {
-    pub fn condition(
-        &self,
-        region_col: impl IntoColumnRef + Clone,
-        owner_col: impl IntoColumnRef,
-    ) -> Condition {
-        match self {
-            Scope::All => Condition::all(),
-            Scope::Regions(prefixes) => {
-                let mut any = Condition::any();
-                for p in prefixes {
-                    any = any.add(
-                        Condition::all()
-                            .add(Expr::col(region_col.clone()).gte(p.clone()))
-                            .add(Expr::col(region_col.clone()).lt(upper_bound(p))),
-                    );
-                }
-                any
-            }
-            Scope::OwnUser(id) => Condition::all().add(Expr::col(owner_col).eq(id.clone())),
-            Scope::Orgs(_) => nothing(),
-        }
-    }
-
-    pub fn org_condition(
-        &self,
-        region_col: impl IntoColumnRef + Clone,
-        org_col: impl IntoColumnRef,
-    ) -> Condition {
-        match self {
-            Scope::Orgs(ids) => Condition::all().add(Expr::col(org_col).is_in(ids.clone())),
-            Scope::OwnUser(_) => nothing(),
-            other => other.condition(region_col, org_col),
-        }
-    }
-
-    pub fn admits_org(&self, region: &str, org_id: &str) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Regions(ps) => ps.iter().any(|p| region.starts_with(p.as_str())),
-            Scope::Orgs(ids) => ids.iter().any(|i| i == org_id),
-            Scope::OwnUser(_) => false,
-        }
-    }
-
-    pub fn admits(&self, region: Option<&str>, owner: &str) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Regions(ps) => {
-                region.is_some_and(|r| ps.iter().any(|p| r.starts_with(p.as_str())))
-            }
-            Scope::OwnUser(id) => id == owner,
-            Scope::Orgs(_) => false,
-        }
     }
 }
 

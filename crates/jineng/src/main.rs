@@ -339,7 +339,8 @@ async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
         }
         AdminCmd::ExchangeClient { name } => {
             let (id, secret) = app
-                .create_exchange_client(&ctx, &name)
+                .exchange()
+                .create_client(&ctx, &name)
                 .await
                 .map_err(describe)?;
             println!("client id: {id}\nsecret:    {secret}\n(the secret is shown only now)");

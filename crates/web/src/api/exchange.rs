@@ -64,10 +64,11 @@ pub async fn pull(
         path_and_query,
         body: b"",
     };
-    let client = s.app.verify_exchange(&req).await?;
+    let client = s.app.exchange().verify(&req).await?;
     let page = s
         .app
-        .exchange_pull(
+        .exchange()
+        .pull(
             &client,
             &ctx,
             &dataset,

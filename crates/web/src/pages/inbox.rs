@@ -18,7 +18,7 @@ pub struct InboxPage {
 }
 
 pub async fn show(State(s): State<AppState>, u: PageUser) -> Result<InboxPage, PageError> {
-    let items = s.app.inbox(&u.principal).await?;
+    let items = s.app.inbox().counts(&u.principal).await?;
     let total = items.iter().map(|i| i.count).sum();
     Ok(InboxPage {
         layout: Layout::new("待办审核", &u, "/inbox"),

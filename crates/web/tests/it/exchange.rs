@@ -27,7 +27,8 @@ async fn signed_incremental_pulls_and_refusals() {
     t.app.seed_demo_training().await.unwrap();
     let (client, secret) = t
         .app
-        .create_exchange_client(&Default::default(), "贵州省一体化平台")
+        .exchange()
+        .create_client(&Default::default(), "贵州省一体化平台")
         .await
         .unwrap();
 
