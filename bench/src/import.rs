@@ -82,6 +82,7 @@ async fn run_async(rows: usize) -> Result<(), String> {
     );
     app.seed_reference().await.map_err(|x| e(&x))?;
     app.seed_demo().await.map_err(|x| e(&x))?;
+    app.start_workers(1);
     let inst_id = app
         .accounts()
         .user_id_by_login("institution")
@@ -141,11 +142,16 @@ async fn run_async(rows: usize) -> Result<(), String> {
     };
     let started = Instant::now();
     let job = app
-        .start_import(&who, &ctx, &file, ImportMode::AllOrNothing)
+        .learners()
+        .import(&who, &ctx, &file, ImportMode::AllOrNothing)
         .await
         .map_err(|x| e(&x))?;
     let j = loop {
-        let j = app.import_job(&who, &job).await.map_err(|x| e(&x))?;
+        let j = app
+            .learners()
+            .import_job(&who, &job)
+            .await
+            .map_err(|x| e(&x))?;
         if !j.status.running() {
             break j;
         }
@@ -157,7 +163,7 @@ async fn run_async(rows: usize) -> Result<(), String> {
             "import ended {} with {} of {rows} rows: {}",
             j.status,
             j.imported_rows,
-            j.report.chars().take(300).collect::<String>()
+            format!("{:?}", j.bad).chars().take(300).collect::<String>()
         ));
     }
     let rate = rows as f64 / took.as_secs_f64();

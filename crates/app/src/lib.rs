@@ -46,6 +46,7 @@ pub mod error;
 pub mod exchange;
 pub mod export;
 pub mod inbox;
+pub mod jobs;
 pub mod learners;
 pub mod organizations;
 pub mod page;
@@ -84,6 +85,8 @@ pub struct App {
     pub(crate) hashing: Arc<crypto::pool::HashPool>,
     /// Uploaded documents: local files (embedded) or an S3-compatible bucket.
     pub files: jineng_files::Files,
+    /// Wakes this node's job workers when a change enqueues work.
+    pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -114,6 +117,7 @@ impl App {
             sms: Arc::new(sms::LogSms),
             reveal_sms_codes: false,
             files,
+            jobs_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

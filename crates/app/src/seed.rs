@@ -377,10 +377,11 @@ impl App {
         }
         let file = wb.save_to_buffer().map_err(xl)?;
         let job = self
-            .start_import(&inst, ctx, &file, ImportMode::AllOrNothing)
+            .learners()
+            .import(&inst, ctx, &file, ImportMode::AllOrNothing)
             .await?;
         for _ in 0..200 {
-            let j = self.import_job(&inst, &job).await?;
+            let j = self.learners().import_job(&inst, &job).await?;
             if !j.status.running() {
                 break;
             }

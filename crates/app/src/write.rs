@@ -10,6 +10,8 @@ use crate::context::RequestCtx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseTransaction, DbErr, SqlErr, UpdateResult};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Notify;
 
 /// A change in progress.
 pub(crate) struct Write<'a> {
@@ -18,6 +20,8 @@ pub(crate) struct Write<'a> {
     pub now: DateTime<Utc>,
     actor: Actor<'a>,
     ctx: &'a RequestCtx,
+    /// Job workers to wake once the change (and the jobs it enqueued) is committed.
+    wake: OnceLock<Arc<Notify>>,
 }
 
 impl App {
@@ -32,6 +36,7 @@ impl App {
             now: self.now(),
             actor: actor.into(),
             ctx,
+            wake: OnceLock::new(),
         })
     }
 }
@@ -51,14 +56,25 @@ impl Write<'_> {
 
     /// Commit a change whose audit records were all appended with `audit_as`.
     pub async fn commit_audited(self) -> AppResult<()> {
-        self.txn.commit().await?;
-        Ok(())
+        self.finish().await
+    }
+
+    /// Wake these workers after the commit (jobs were enqueued).
+    pub fn wake_after_commit(&self, workers: Arc<Notify>) {
+        let _ = self.wake.set(workers);
     }
 
     /// Append the audit record as the last write and commit.
     pub async fn commit(self, e: Entry<'_>) -> AppResult<()> {
         audit::append(&self.txn, self.now, self.actor, self.ctx, e).await?;
+        self.finish().await
+    }
+
+    async fn finish(self) -> AppResult<()> {
         self.txn.commit().await?;
+        if let Some(w) = self.wake.get() {
+            w.notify_waiters();
+        }
         Ok(())
     }
 }

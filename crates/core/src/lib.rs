@@ -8,6 +8,7 @@ pub mod code;
 pub mod completion;
 pub mod documents;
 pub mod identity;
+pub mod jobs;
 pub mod learners;
 pub mod mask;
 pub mod money;

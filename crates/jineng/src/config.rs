@@ -27,6 +27,8 @@ pub struct Config {
     pub pii_blind_key: Option<String>,
     pub security: SecurityConfig,
     pub files: FilesConfig,
+    /// Background-job workers on this node.
+    pub job_workers: usize,
 }
 
 /// Where uploaded documents go.
@@ -73,6 +75,7 @@ impl Default for Config {
             pii_blind_key: None,
             security: SecurityConfig::default(),
             files: FilesConfig::default(),
+            job_workers: 2,
         }
     }
 }
@@ -127,6 +130,9 @@ impl Config {
         }
         if let Some(v) = env("LOG_FORMAT") {
             c.log_format = v;
+        }
+        if let Some(v) = env("JOB_WORKERS") {
+            c.job_workers = parse("JOB_WORKERS", v)?;
         }
         if let Some(v) = env("PII_KEYS") {
             c.pii_keys = Some(v);

@@ -201,6 +201,8 @@ async fn main() -> Result<()> {
             let app = open(&cfg).await?;
             let (r, o) = app.seed_reference().await.map_err(describe)?;
             println!("reference data: {r} regions, {o} occupations loaded");
+            // The demo's import runs as a job.
+            app.start_workers(1);
             if demo || cfg.demo {
                 println!(
                     "demo accounts created: {}",
@@ -246,13 +248,14 @@ async fn serve(cfg: Config) -> Result<()> {
     if r + o > 0 {
         tracing::info!(regions = r, occupations = o, "loaded reference data");
     }
-    let stale = app.fail_interrupted_imports().await.map_err(describe)?;
-    if stale > 0 {
-        tracing::warn!(
-            jobs = stale,
-            "marked imports interrupted by the last stop as failed"
-        );
+    if cfg.mode == "embedded" {
+        // One node: whatever was running stopped with the last process.
+        let resumed = app.jobs().recover().await.map_err(describe)?;
+        if resumed > 0 {
+            tracing::warn!(jobs = resumed, "resuming jobs cut off by the last stop");
+        }
     }
+    app.start_workers(cfg.job_workers);
     // Demo mode shows one-time codes on the page; otherwise they only go to the SMS adapter.
     let app = app.with_sms(std::sync::Arc::new(jineng_app::sms::LogSms), cfg.demo);
     if cfg.demo {

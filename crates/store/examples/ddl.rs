@@ -3,8 +3,8 @@
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
 use jineng_store::{
-    accounts, audit, catalogue, classes, exchange, learners, organizations, reference, reviews,
-    settings, teachers,
+    accounts, audit, catalogue, classes, exchange, jobs, learners, organizations, reference,
+    reviews, settings, teachers,
 };
 use sea_orm::{DbBackend, EntityTrait, Schema};
 
@@ -39,6 +39,7 @@ fn main() {
     print(b, organizations::organization::Entity, only);
     print(b, organizations::version::Entity, only);
     print(b, reviews::decision::Entity, only);
+    print(b, jobs::job::Entity, only);
     print(b, organizations::annual_review::Entity, only);
     print(b, reference::work_type::Entity, only);
     print(b, catalogue::project::Entity, only);

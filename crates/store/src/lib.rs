@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod classes;
 pub mod db;
 pub mod exchange;
+pub mod jobs;
 pub mod learners;
 pub mod migrate;
 pub mod organizations;

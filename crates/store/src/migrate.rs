@@ -86,6 +86,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0015_review_decisions.sqlite.sql"),
         include_str!("../migrations/0015_review_decisions.postgres.sql"),
     ),
+    (
+        16,
+        include_str!("../migrations/0016_jobs.sqlite.sql"),
+        include_str!("../migrations/0016_jobs.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -4,15 +4,17 @@
 //! progress is stored on the job while it runs; refused rows come back as a report.
 //! A learner already on the platform (same ID number) is linked, never duplicated.
 
-use super::learner_username;
-use crate::audit::{self, Entry};
+use super::{Learners, learner_username};
+use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::pii::PiiKind;
 use crate::error::{AppError, AppResult};
-use crate::{App, tx::begin_write};
+use crate::jobs::{self, JobError};
+use crate::write::Write;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role};
+use jineng_core::jobs::JobKind;
 use jineng_core::learners::ImportStatus;
 use jineng_core::learners::LearnerSource;
 use jineng_core::learners::{check_person_name, education, person_category};
@@ -22,7 +24,7 @@ use jineng_store::learners::{import_job, org_link, profile};
 use jineng_store::organizations::organization;
 use jineng_store::reference::region;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -187,19 +189,71 @@ pub fn template() -> AppResult<Vec<u8>> {
 }
 
 /// The refused rows of a finished job, as a spreadsheet.
-pub fn report_xlsx(job: &import_job::Model) -> AppResult<Vec<u8>> {
-    let bad: Vec<BadRow> = serde_json::from_str(&job.report).unwrap_or_default();
-    let rows: Vec<Vec<String>> = bad
-        .into_iter()
+pub fn report_xlsx(job: &ImportJobView) -> AppResult<Vec<u8>> {
+    let rows: Vec<Vec<String>> = job
+        .bad
+        .iter()
+        .cloned()
         .map(|b| vec![b.row.to_string(), b.name, b.reasons.join("；")])
         .collect();
     crate::export::xlsx("未通过校验的行", &["行号", "姓名", "原因"], &rows)
 }
 
-impl App {
-    /// Check the file now (format and headers) and import in the background.
-    /// Returns the job's id; its progress is read with `import_job`.
-    pub async fn start_import(
+/// What the import job needs to run (again): no personal data, only references.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct ImportPayload {
+    /// The `import_jobs` row.
+    import: String,
+    /// Who started it; the import acts in their name.
+    user: String,
+    ip: String,
+    request_id: String,
+    /// The uploaded file in file storage.
+    file: String,
+}
+
+/// An import job as its organisation follows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportJobView {
+    pub id: String,
+    pub status: ImportStatus,
+    pub mode: ImportMode,
+    pub total_rows: i32,
+    pub processed_rows: i32,
+    pub good_rows: i32,
+    pub bad_rows: i32,
+    pub imported_rows: i32,
+    /// Refused rows with their reasons.
+    pub bad: Vec<BadRow>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<import_job::Model> for ImportJobView {
+    fn from(j: import_job::Model) -> Self {
+        ImportJobView {
+            bad: serde_json::from_str(&j.report).unwrap_or_default(),
+            id: j.id,
+            status: j.status,
+            mode: j.mode,
+            total_rows: j.total_rows,
+            processed_rows: j.processed_rows,
+            good_rows: j.good_rows,
+            bad_rows: j.bad_rows,
+            imported_rows: j.imported_rows,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+const INTERRUPTED: &str = "导入过程中出错，请重新导入（已导入的学员会自动关联，不会重复）";
+
+impl Learners<'_> {
+    /// Check the file now (format and headers), keep it in file storage, and import it
+    /// as a background job enqueued with the job record. Returns the job's id; its
+    /// progress is read with `import_job`.
+    pub async fn import(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -209,27 +263,27 @@ impl App {
         if !who.can(Permission::ImportLearners) {
             return Err(AppError::Forbidden);
         }
-        let org_id = who
-            .org_ids()
-            .into_iter()
-            .next()
-            .ok_or(AppError::Forbidden)?;
-        let org = organization::Entity::find_by_id(org_id.clone())
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("机构"))?;
-        if !org.status.may_operate() {
-            return Err(AppError::Conflict(
-                "机构或企业登记审核通过后才能导入学员".into(),
-            ));
-        }
+        let org = self
+            .organizations()
+            .operating(who)
+            .await
+            .map_err(|e| match e {
+                AppError::Conflict(_) => {
+                    AppError::Conflict("机构或企业登记审核通过后才能导入学员".into())
+                }
+                e => e,
+            })?;
         let rows = read_rows(bytes)?;
         let id = uuid::Uuid::now_v7().to_string();
+        let file = format!("orgs/{}/imports/{id}.xlsx", org.id);
+        self.files
+            .put(&file, bytes.to_vec())
+            .await
+            .map_err(|e| AppError::Unavailable(format!("file storage: {e}")))?;
         let w = self.write(who, ctx).await?;
-        let now = w.now;
         import_job::Entity::insert(import_job::ActiveModel {
             id: Set(id.clone()),
-            org_id: Set(org_id.clone()),
+            org_id: Set(org.id.clone()),
             created_by: Set(who.user_id.clone()),
             mode: Set(mode),
             status: Set(ImportStatus::Checking),
@@ -239,71 +293,103 @@ impl App {
             bad_rows: Set(0),
             imported_rows: Set(0),
             report: Set("[]".into()),
-            created_at: Set(now),
+            created_at: Set(w.now),
             finished_at: Set(None),
         })
         .exec(&w.txn)
         .await?;
-        w.commit(Entry {
-            action: "learner.import_start",
-            object_type: "import_job",
-            object_id: &id,
-            changes: serde_json::json!({"rows": rows.len(), "mode": mode.code()}),
-            outcome: "ok",
-        })
+        let payload = ImportPayload {
+            import: id.clone(),
+            user: who.user_id.clone(),
+            ip: ctx.ip.clone(),
+            request_id: ctx.request_id.clone(),
+            file,
+        };
+        jobs::enqueue(
+            self,
+            &w,
+            JobKind::LearnerImport,
+            &format!("learner_import:{id}"),
+            serde_json::to_value(&payload).map_err(|e| AppError::Internal(e.to_string()))?,
+        )
         .await?;
-        let (app, who, ctx, job) = (self.clone(), who.clone(), ctx.clone(), id.clone());
-        let province = org.region_code.get(..2).unwrap_or("").to_string();
-        tokio::spawn(async move {
-            if let Err(e) = app
-                .run_import(&who, &ctx, &job, &org_id, &province, rows, mode)
-                .await
-            {
-                let detail = match e {
-                    AppError::Internal(cause) => {
-                        tracing::error!(job = %job, %cause, "import failed");
-                        "导入过程中出错，请重新导入（已导入的学员会自动关联，不会重复）".to_string()
-                    }
-                    other => other.to_string(),
-                };
-                let _ = app
-                    .finish_job(
-                        &job,
-                        "failed",
-                        None,
-                        &[BadRow {
-                            row: 0,
-                            name: String::new(),
-                            reasons: vec![detail],
-                        }],
-                    )
-                    .await;
-            }
-        });
+        w.commit(Entry::ok(
+            "learner.import_start",
+            "import_job",
+            &id,
+            serde_json::json!({"rows": rows.len(), "mode": mode.code()}),
+        ))
+        .await?;
         Ok(id)
     }
 
     /// The job, if it belongs to the caller's organisation.
-    pub async fn import_job(&self, who: &Principal, id: &str) -> AppResult<import_job::Model> {
-        let j = import_job::Entity::find_by_id(id.to_string())
-            .one(&self.db)
+    pub async fn import_job(&self, who: &Principal, id: &str) -> AppResult<ImportJobView> {
+        Ok(self
+            .find_scoped::<import_job::Entity>(who, Permission::ImportLearners, id)
             .await?
-            .ok_or(AppError::NotFound("导入任务"))?;
-        if !who.org_ids().contains(&j.org_id) && !who.is_platform_admin() {
-            return Err(AppError::NotFound("导入任务"));
-        }
-        Ok(j)
+            .into())
     }
 
-    /// Jobs left running by a stopped process are marked failed at start-up.
-    pub async fn fail_interrupted_imports(&self) -> AppResult<u64> {
-        let res = import_job::Entity::update_many()
-            .col_expr(import_job::Column::Status, Expr::value("failed"))
-            .col_expr(import_job::Column::Report, Expr::value(serde_json::json!([{"row": 0, "name": "", "reasons": ["导入被中断，请重新导入（已导入的学员会自动关联，不会重复）"]}]).to_string()))
-            .filter(import_job::Column::Status.is_in(["checking", "importing"]))
-            .exec(&self.db)
+    /// The job handler: check every row and write, in the name of whoever started it.
+    /// Safe to run again after an interruption: rows already written are existing
+    /// learners by then, linked rather than duplicated.
+    pub(crate) async fn run_import(&self, payload: &str) -> Result<(), JobError> {
+        let p: ImportPayload = serde_json::from_str(payload)
+            .map_err(|e| JobError::Fatal(format!("bad payload: {e}")))?;
+        let job = import_job::Entity::find_by_id(p.import.clone())
+            .one(&self.db)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| JobError::Fatal("import job missing".into()))?;
+        if !job.status.running() {
+            return Ok(());
+        }
+        let who = self.accounts().principal_of(&p.user).await?;
+        let ctx = RequestCtx {
+            ip: p.ip,
+            request_id: p.request_id,
+            user_agent: String::new(),
+        };
+        let bytes = self
+            .files
+            .get(&p.file)
+            .await
+            .map_err(|e| JobError::Retry(format!("file storage: {e}")))?
+            .ok_or_else(|| JobError::Fatal("the uploaded file is missing".into()))?;
+        let rows = read_rows(&bytes)?;
+        let org = organization::Entity::find_by_id(job.org_id.clone())
+            .one(&self.db)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| JobError::Fatal("organisation missing".into()))?;
+        let province = org.region_code.get(..2).unwrap_or("").to_string();
+        self.check_and_write(&who, &ctx, &job.id, &org.id, &province, rows, job.mode)
             .await?;
-        Ok(res.rows_affected)
+        Ok(())
+    }
+
+    /// The job was given up: the import says so, with what went wrong.
+    pub(crate) async fn import_given_up(&self, payload: &str, why: &str) -> AppResult<()> {
+        let p: ImportPayload = serde_json::from_str(payload)
+            .map_err(|e| AppError::Internal(format!("bad payload: {e}")))?;
+        // Internal causes stay in the job record for the system admin.
+        let detail = if why.starts_with("database") || why.starts_with("file storage") {
+            INTERRUPTED.to_string()
+        } else {
+            why.to_string()
+        };
+        self.finish_job(
+            &p.import,
+            ImportStatus::Failed,
+            None,
+            &[BadRow {
+                row: 0,
+                name: String::new(),
+                reasons: vec![detail],
+            }],
+        )
+        .await
     }
 
     async fn progress(&self, job: &str, col: import_job::Column, n: usize) -> AppResult<()> {
@@ -318,7 +404,7 @@ impl App {
     async fn finish_job(
         &self,
         job: &str,
-        status: &str,
+        status: ImportStatus,
         counts: Option<(usize, usize, usize)>,
         bad: &[BadRow],
     ) -> AppResult<()> {
@@ -348,7 +434,7 @@ impl App {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn run_import(
+    async fn check_and_write(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
@@ -481,11 +567,14 @@ impl App {
         let (n_good, n_bad) = (plan.len(), bad.len());
         if mode == ImportMode::AllOrNothing && n_bad > 0 {
             return self
-                .finish_job(job, "rejected", Some((n_good, n_bad, 0)), &bad)
+                .finish_job(job, ImportStatus::Rejected, Some((n_good, n_bad, 0)), &bad)
                 .await;
         }
         import_job::Entity::update_many()
-            .col_expr(import_job::Column::Status, Expr::value("importing"))
+            .col_expr(
+                import_job::Column::Status,
+                Expr::value(ImportStatus::Importing),
+            )
             .col_expr(import_job::Column::GoodRows, Expr::value(n_good as i32))
             .col_expr(import_job::Column::BadRows, Expr::value(n_bad as i32))
             .filter(import_job::Column::Id.eq(job))
@@ -494,36 +583,40 @@ impl App {
         // 3. Write: all in one transaction, or one per batch for good-rows-only.
         let mut imported = 0;
         if mode == ImportMode::AllOrNothing {
-            let txn = begin_write(&self.db).await?;
+            let w = self.write(who, ctx).await?;
             for chunk in plan.chunks(batch_rows(&self.db)) {
-                imported += self.write_batch(&txn, who, ctx, job, org_id, chunk).await?;
+                imported += self.write_batch(&w, who, job, org_id, chunk).await?;
             }
-            txn.commit().await?;
+            w.commit_audited().await?;
             self.progress(job, import_job::Column::ImportedRows, imported)
                 .await?;
         } else {
             for chunk in plan.chunks(batch_rows(&self.db)) {
-                let txn = begin_write(&self.db).await?;
-                imported += self.write_batch(&txn, who, ctx, job, org_id, chunk).await?;
-                txn.commit().await?;
+                let w = self.write(who, ctx).await?;
+                imported += self.write_batch(&w, who, job, org_id, chunk).await?;
+                w.commit_audited().await?;
                 self.progress(job, import_job::Column::ImportedRows, imported)
                     .await?;
             }
         }
-        self.finish_job(job, "done", Some((n_good, n_bad, imported)), &bad)
-            .await
+        self.finish_job(
+            job,
+            ImportStatus::Done,
+            Some((n_good, n_bad, imported)),
+            &bad,
+        )
+        .await
     }
 
-    async fn write_batch<C: ConnectionTrait>(
+    async fn write_batch(
         &self,
-        txn: &C,
+        w: &Write<'_>,
         who: &Principal,
-        ctx: &RequestCtx,
         job: &str,
         org_id: &str,
         chunk: &[(GoodRow, Option<String>, String, String)],
     ) -> AppResult<usize> {
-        let now = self.now();
+        let (txn, now) = (&w.txn, w.now);
         let enc = |v: &str| {
             self.keyring
                 .encrypt(v)
@@ -661,18 +754,9 @@ impl App {
             org_link::Entity::insert_many(links).exec(txn).await?;
         }
         let changes = serde_json::json!({"job": job, "created": created, "linked_existing": member_ids.len() - created.len(), "new_links": n_links});
-        audit::append(
-            txn,
-            now,
+        w.audit_as(
             who.into(),
-            ctx,
-            Entry {
-                action: "learner.import_batch",
-                object_type: "organization",
-                object_id: org_id,
-                changes,
-                outcome: "ok",
-            },
+            Entry::ok("learner.import_batch", "organization", org_id, changes),
         )
         .await?;
         Ok(chunk.len())

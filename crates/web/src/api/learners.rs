@@ -249,14 +249,14 @@ pub async fn import(
             );
         }
     };
-    let id = s.app.start_import(&who, &ctx, &body, mode).await?;
-    let j = s.app.import_job(&who, &id).await?;
+    let id = s.app.learners().import(&who, &ctx, &body, mode).await?;
+    let j = s.app.learners().import_job(&who, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(job_out(j))))
 }
 
-fn job_out(j: jineng_store::learners::import_job::Model) -> ImportJobOut {
+fn job_out(j: jineng_app::learners::import::ImportJobView) -> ImportJobOut {
     ImportJobOut {
-        bad: serde_json::from_str(&j.report).unwrap_or_default(),
+        bad: j.bad,
         id: j.id,
         status: j.status,
         mode: j.mode,
@@ -275,5 +275,5 @@ pub async fn import_status(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ImportJobOut>, ApiError> {
-    Ok(Json(job_out(s.app.import_job(&who, &id).await?)))
+    Ok(Json(job_out(s.app.learners().import_job(&who, &id).await?)))
 }

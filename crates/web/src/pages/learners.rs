@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::SameSite;
 use jineng_app::AppError;
+use jineng_app::learners::import::ImportJobView;
 use jineng_app::learners::import::ImportMode;
 use jineng_app::learners::{LearnerFilter, LearnerInput, LearnerView};
 use jineng_app::page::PageRequest;
@@ -23,7 +24,6 @@ use jineng_core::accounts::Permission;
 use jineng_core::learners::ImportStatus;
 use jineng_core::learners::{EDUCATION_LEVELS, PERSON_CATEGORIES};
 use jineng_core::{IdNumber, Phone, RegionCode};
-use jineng_store::learners::import_job;
 use serde::Deserialize;
 
 fn today(s: &AppState) -> chrono::NaiveDate {
@@ -423,7 +423,12 @@ pub async fn import_upload(
             mode = ImportMode::GoodOnly;
         }
     }
-    match s.app.start_import(&u.principal, &ctx, &bytes, mode).await {
+    match s
+        .app
+        .learners()
+        .import(&u.principal, &ctx, &bytes, mode)
+        .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/learners/import/{id}")).into_response()),
         Err(e) => {
             let (status, errors) = crate::http::error::fixable(e)?;
@@ -443,15 +448,13 @@ pub async fn import_upload(
 #[template(path = "learners/job.html")]
 pub struct JobPage {
     layout: Layout,
-    j: import_job::Model,
-    bad: Vec<jineng_app::learners::import::BadRow>,
+    j: ImportJobView,
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "learners/job_card.html")]
 pub struct JobCard {
-    j: import_job::Model,
-    bad: Vec<jineng_app::learners::import::BadRow>,
+    j: ImportJobView,
 }
 
 impl JobCard {
@@ -478,11 +481,11 @@ impl JobPage {
     }
 }
 
-fn running(j: &import_job::Model) -> bool {
+fn running(j: &ImportJobView) -> bool {
     j.status.running()
 }
 
-fn percent(j: &import_job::Model) -> i32 {
+fn percent(j: &ImportJobView) -> i32 {
     let total = j.total_rows.max(1);
     match j.status {
         // Checking is the first half of the work, writing the second.
@@ -509,15 +512,13 @@ pub async fn job(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let j = s.app.import_job(&u.principal, &id).await?;
-    let bad = serde_json::from_str(&j.report).unwrap_or_default();
+    let j = s.app.learners().import_job(&u.principal, &id).await?;
     if headers.contains_key("hx-request") {
-        return Ok(JobCard { j, bad }.into_response());
+        return Ok(JobCard { j }.into_response());
     }
     Ok(JobPage {
         layout: Layout::new("导入进度", &u, "/learners"),
         j,
-        bad,
     }
     .into_response())
 }
@@ -527,7 +528,7 @@ pub async fn report(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let j = s.app.import_job(&u.principal, &id).await?;
+    let j = s.app.learners().import_job(&u.principal, &id).await?;
     Ok(xlsx_response(
         jineng_app::learners::import::report_xlsx(&j)?,
         "import-report.xlsx",

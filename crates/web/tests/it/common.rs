@@ -35,10 +35,15 @@ pub struct TestApp {
     pub router: Router,
     pub clock: Arc<ManualClock>,
     sqlite_path: Option<std::path::PathBuf>,
+    /// This app's job workers, stopped with it.
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        for w in &self.workers {
+            w.abort();
+        }
         if let Some(p) = &self.sqlite_path {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
@@ -151,6 +156,7 @@ impl TestApp {
         };
         TestApp {
             router: jineng_web::router(state),
+            workers: app.start_workers(1),
             app,
             clock,
             sqlite_path,
