@@ -58,7 +58,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn serve(Path(path): Path<String>) -> Response {
     let Some((_, mime, body)) = FILES.iter().find(|(p, _, _)| *p == path) else {
-        return crate::pages::layout::ErrorPage::response(StatusCode::NOT_FOUND, "文件不存在");
+        return crate::http::error::ErrorPage::response(StatusCode::NOT_FOUND, "文件不存在");
     };
     let mut res = (*body).into_response();
     let h = res.headers_mut();

@@ -1,16 +1,39 @@
 //! Jineng's HTTP layer: pages (askama + htmx) and the JSON API under `/api/v1`.
 //! Handlers parse input into domain types, call one use case in `app`, and map the
 //! result to HTML or JSON. No business rule and no SQL lives here.
+//!
+//! Folders are the domain's words (`classes/{api,pages}.rs` beside `templates/classes/`);
+//! `http/` holds what every route shares (sessions, CSRF, errors, the page frame); every
+//! route is registered once in `routes.rs`'s list, from which the router, the OpenAPI
+//! document and the role-matrix test all come.
 
-pub mod api;
+pub mod accounts;
 pub mod assets;
+pub mod attendance;
+pub mod audit;
+pub mod catalogue;
+pub mod classes;
+pub mod exchange;
+pub mod home;
 pub mod http;
-pub mod pages;
+pub mod inbox;
+pub mod jobs;
+pub mod learners;
+pub mod occupations;
+pub mod openapi;
+pub mod organizations;
+pub mod routes;
+pub mod teachers;
+pub mod training;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Json, Router};
 use jineng_app::App;
 use jineng_core::RegionCode;
+use routes::{Route, Routes};
+use std::sync::{Arc, OnceLock};
+use utoipa::OpenApi;
 
 /// Shared by every handler of a node.
 #[derive(Clone)]
@@ -30,10 +53,66 @@ pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
 /// Registration documents: the largest file plus room for the multipart envelope.
 pub const DOCUMENT_LIMIT: usize = jineng_core::documents::MAX_DOCUMENT_BYTES + 256 * 1024;
 
+/// Every route of the platform, domain by domain.
+fn all_routes() -> Routes {
+    let r = Routes::new(openapi::ApiDoc::openapi()).get("/api/docs", http::layout::api_docs);
+    let r = home::routes(r);
+    let r = accounts::routes(r);
+    let r = audit::routes(r);
+    let r = organizations::routes(r);
+    let r = occupations::routes(r);
+    let r = catalogue::routes(r);
+    let r = learners::routes(r);
+    let r = teachers::routes(r);
+    let r = classes::routes(r);
+    let r = training::routes(r);
+    let r = attendance::routes(r);
+    let r = exchange::routes(r);
+    let r = inbox::routes(r);
+    jobs::routes(r)
+}
+
+/// The built routes, once per process: routers are cloned per node, the document shared.
+struct Built {
+    doc: Arc<utoipa::openapi::OpenApi>,
+    table: Vec<Route>,
+}
+
+static BUILT: OnceLock<Built> = OnceLock::new();
+
+fn built() -> &'static Built {
+    BUILT.get_or_init(|| {
+        let (_, _, doc, table) = all_routes().build();
+        Built {
+            doc: Arc::new(doc),
+            table,
+        }
+    })
+}
+
+/// The OpenAPI document of `/api/v1`, generated from the route list.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    (*built().doc).clone()
+}
+
+/// Every route (method, path, page or API), for the role-matrix test.
+pub fn route_table() -> Vec<Route> {
+    built().table.clone()
+}
+
 pub fn router(state: AppState) -> Router {
+    let (pages, api, _, _) = all_routes().build();
+    let doc = built().doc.clone();
+    let api = api.route(
+        "/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json((*doc).clone()) }
+        }),
+    );
     Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(pages)
+        .nest(routes::API_PREFIX, api)
         .merge(assets::routes())
         .merge(http::health::routes())
         .fallback(http::error::not_found)

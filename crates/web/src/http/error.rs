@@ -2,10 +2,12 @@
 //! `detail` and per-field errors; page callers get an error page or a redirect to login.
 //! Internal causes go to the log with the request id and never reach the client.
 
-use crate::pages::layout::ErrorPage;
+use crate::http::layout::Layout;
+use askama::Template;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
+use axum::response::Html;
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::{AppError, FieldError};
 use serde::Serialize;
@@ -264,4 +266,27 @@ pub async fn problem_for_api(req: Request, next: Next) -> Response {
     out.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     out
+}
+
+/// The error page for people.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub status: u16,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn response(status: StatusCode, message: &str) -> Response {
+        let page = ErrorPage {
+            layout: Layout::anonymous("出错了", String::new()),
+            status: status.as_u16(),
+            message: message.to_string(),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message.to_string()).into_response(),
+        }
+    }
 }

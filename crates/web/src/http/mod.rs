@@ -1,9 +1,12 @@
 //! Cross-cutting HTTP pieces: request context, sessions and CSRF, security headers,
 //! error mapping, health checks.
 
+pub mod api;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod health;
+pub mod layout;
 pub mod request;
 pub mod security;
 pub mod session;

@@ -4,7 +4,8 @@
 //! and must equal the session's token (or, before sign-in, the `jn_csrf` cookie's).
 
 use crate::AppState;
-use crate::pages::layout::ErrorPage;
+use crate::http::error::ErrorPage;
+use crate::http::layout::Layout;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -271,5 +272,12 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeSession {
             .cloned()
             .map(MaybeSession)
             .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl Layout {
+    /// The frame for the signed-in person of this request.
+    pub fn new(title: impl Into<String>, u: &PageUser, active: &str) -> Self {
+        Layout::for_principal(title, &u.principal, u.csrf.clone(), active)
     }
 }

@@ -1,0 +1,205 @@
+//! Signing in and out: password form, TOTP step, logout.
+
+use crate::AppState;
+use crate::http::error::{PageError, status_of};
+use crate::http::layout::Layout;
+use crate::http::request::Ctx;
+use crate::http::session::{MaybeSession, SESSION_COOKIE, cookie};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::SameSite;
+use jineng_app::AppError;
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    layout: Layout,
+    login: String,
+    next: String,
+    error: Option<String>,
+    demo: Vec<(&'static str, &'static str, &'static str)>,
+    lockout: i32,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only same-site paths are followed after signing in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.chars().all(|c| c.is_ascii_graphic() && c != '\\') =>
+        {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+fn demo_list(s: &AppState) -> Vec<(&'static str, &'static str, &'static str)> {
+    if s.demo {
+        jineng_app::seed::DEMO_ACCOUNTS
+            .iter()
+            .map(|a| (a.username, a.password, a.role.label()))
+            .collect()
+    } else {
+        vec![]
+    }
+}
+
+pub async fn login_page(
+    State(s): State<AppState>,
+    MaybeSession(st): MaybeSession,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if st.view.as_ref().is_some_and(|v| !v.mfa_pending) {
+        return Redirect::to("/").into_response();
+    }
+    LoginPage {
+        layout: Layout::anonymous("登录", st.csrf),
+        login: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+        demo: demo_list(&s),
+        lockout: s.app.security.lockout_threshold,
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    MaybeSession(st): MaybeSession,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(f.next.as_deref());
+    match s.app.accounts().login(&ctx, &f.login, &f.password).await {
+        Ok(issued) => {
+            let to = if issued.mfa_pending {
+                "/login/totp".to_string()
+            } else {
+                next
+            };
+            let mut res = Redirect::to(&to).into_response();
+            let c = cookie(
+                SESSION_COOKIE,
+                issued.token,
+                s.app.security.secure_cookies,
+                SameSite::Lax,
+            );
+            if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(e @ (AppError::BadCredentials | AppError::Locked(_))) => {
+            let status = status_of(&e);
+            let page = LoginPage {
+                layout: Layout::anonymous("登录", st.csrf),
+                login: f.login,
+                next,
+                error: Some(e.to_string()),
+                demo: demo_list(&s),
+                lockout: s.app.security.lockout_threshold,
+            };
+            (status, page).into_response()
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "auth/totp.html")]
+struct TotpPage {
+    layout: Layout,
+    error: Option<String>,
+}
+
+pub async fn totp_page(MaybeSession(st): MaybeSession) -> Response {
+    match &st.view {
+        Some(v) if v.mfa_pending => TotpPage {
+            layout: Layout::anonymous("动态口令验证", st.csrf),
+            error: None,
+        }
+        .into_response(),
+        Some(_) => Redirect::to("/").into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn totp_submit(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    MaybeSession(st): MaybeSession,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let Some(token) = st
+        .token
+        .as_deref()
+        .filter(|_| st.view.as_ref().is_some_and(|v| v.mfa_pending))
+    else {
+        return Redirect::to("/login").into_response();
+    };
+    match s.app.accounts().totp_login(&ctx, token, &f.code).await {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(AppError::Validation(errs)) => {
+            let msg = errs.first().map(|e| e.message.clone());
+            (
+                StatusCode::UNAUTHORIZED,
+                TotpPage {
+                    layout: Layout::anonymous("动态口令验证", st.csrf),
+                    error: msg,
+                },
+            )
+                .into_response()
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+pub async fn logout(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    MaybeSession(st): MaybeSession,
+) -> Response {
+    if let Some(t) = &st.token
+        && let Err(e) = s.app.accounts().logout(&ctx, t).await
+    {
+        return PageError(e).into_response();
+    }
+    let mut res = Redirect::to("/login").into_response();
+    let mut c = cookie(
+        SESSION_COOKIE,
+        String::new(),
+        s.app.security.secure_cookies,
+        SameSite::Lax,
+    );
+    c.make_removal();
+    if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}

@@ -1,0 +1,173 @@
+//! The home page: what each of the caller's roles is for, and where to go from here.
+
+use crate::http::layout::Layout;
+use crate::http::session::PageUser;
+use askama::Template;
+use askama_web::WebTemplate;
+use jineng_core::accounts::{Permission, Role};
+
+pub struct RoleCard {
+    pub label: &'static str,
+    pub about: &'static str,
+    pub region: Option<String>,
+}
+
+pub struct Link {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub about: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    layout: Layout,
+    name: String,
+    cards: Vec<RoleCard>,
+    links: Vec<Link>,
+}
+
+fn about(r: Role) -> &'static str {
+    match r {
+        Role::Learner => "实名参加职业技能培训，在线学习、考试，获取证书与补贴。",
+        Role::InstitutionAdmin => "管理本机构的备案信息、培训工种、师资、学员与培训班。",
+        Role::EnterpriseAdmin => "组织本企业职工培训，批量导入职工，管理企业培训班。",
+        Role::Teacher => "承担培训班教学，考勤签到，评定实操成绩。",
+        Role::CourseProvider => "响应课程征集，上传课程资源，查看销售与结算。",
+        Role::Expert => "评审分配给您的课程与资源方。",
+        Role::ExpertLeader => "组织专家组评审并汇总评审意见。",
+        Role::Regulator => "审核辖区内的机构、培训班与补贴，抽查学习过程，查看数据。",
+        Role::Operator => "运营平台：账户、课程征集、上架、订单与发票。",
+        Role::ServiceAgent => "处理咨询、工单与投诉。",
+        Role::Auditor => "查阅和导出全平台审计日志。",
+        Role::Viewer => "以只读方式查看平台账户与数据。",
+        Role::SystemAdmin => "管理账户、角色、系统设置与审计。",
+    }
+}
+
+pub async fn home(u: PageUser) -> HomePage {
+    let p = &u.principal;
+    let cards = p
+        .grants
+        .iter()
+        .map(|g| RoleCard {
+            label: g.role.label(),
+            about: about(g.role),
+            region: g.region.map(|r| r.to_string()),
+        })
+        .collect();
+    let mut links = Vec::new();
+    if p.can(Permission::ManageAccounts) {
+        links.push(Link {
+            href: "/admin/users/new",
+            label: "新建账户",
+            about: "为机构、监管人员等开设账户并分配角色",
+        });
+    }
+    if p.can(Permission::ViewAccounts) {
+        links.push(Link {
+            href: "/admin/users",
+            label: "账户管理",
+            about: "查询、导出辖区内的账户",
+        });
+    }
+    if p.can(Permission::ReviewOrganizations) {
+        links.push(Link {
+            href: "/inbox",
+            label: "待办审核",
+            about: "辖区内等待审核的登记、申报、师资与班级备案",
+        });
+    }
+    if p.can(Permission::ReviewOrganizations) {
+        links.push(Link {
+            href: "/orgs?status=submitted",
+            label: "待审核机构",
+            about: "辖区内等待审核的培训机构与企业登记",
+        });
+    }
+    if p.can(Permission::ViewOrganizations) {
+        let (label, about) = if p.grants.iter().any(|g| g.org_id.is_some())
+            && !p.can(Permission::ReviewOrganizations)
+        {
+            ("本单位", "登记信息、审核进度与年审记录")
+        } else {
+            ("机构与企业", "查询、导出辖区内的培训机构与企业")
+        };
+        links.push(Link {
+            href: "/orgs",
+            label,
+            about,
+        });
+    }
+    if p.can(Permission::ViewLearners) {
+        let about = if p.can(Permission::ImportLearners) {
+            "本单位学员名单、批量导入与导出"
+        } else {
+            "辖区内实名学员的查询与导出"
+        };
+        links.push(Link {
+            href: "/learners",
+            label: "学员",
+            about,
+        });
+    }
+    if p.can(Permission::ReviewOrganizations) || p.has_role(Role::InstitutionAdmin) {
+        links.push(Link {
+            href: "/declarations",
+            label: "工种申报",
+            about: "培训工种的申报与审核",
+        });
+    }
+    if p.is_platform_admin()
+        || p.has_role(Role::Regulator)
+        || p.grants.iter().any(|g| g.org_id.is_some())
+    {
+        links.push(Link {
+            href: "/catalogue",
+            label: "培训项目目录",
+            about: "按职业、工种、等级发布的培训项目与补贴标准",
+        });
+    }
+    if p.has_role(Role::Teacher) {
+        links.push(Link {
+            href: "/teaching",
+            label: "我的授课",
+            about: "授课班级、课次与考勤登记",
+        });
+    }
+    if p.has_role(Role::Learner) {
+        links.push(Link {
+            href: "/training",
+            label: "我的培训",
+            about: "我的班级、出勤与学时，报名正在招生的培训班",
+        });
+        links.push(Link {
+            href: "/catalogue",
+            label: "培训项目",
+            about: "查看可参加的职业技能培训项目",
+        });
+    }
+    if p.can(Permission::ViewAudit) {
+        links.push(Link {
+            href: "/audit",
+            label: "审计日志",
+            about: "按人员、对象、操作和时间检索操作记录",
+        });
+    }
+    links.push(Link {
+        href: "/account",
+        label: "个人中心",
+        about: "个人信息、修改密码、动态口令、接口令牌",
+    });
+    links.push(Link {
+        href: "/api/docs",
+        label: "接口文档",
+        about: "JSON 接口说明（OpenAPI）",
+    });
+    HomePage {
+        layout: Layout::new("首页", &u, "/"),
+        name: p.display_name.clone(),
+        cards,
+        links,
+    }
+}

@@ -1,0 +1,276 @@
+//! Teacher pages: the pool (institutions add, regulators approve or return) and booking
+//! a teacher into a class.
+
+use crate::AppState;
+use crate::http::error::PageError;
+use crate::http::layout::Layout;
+use crate::http::request::Ctx;
+use crate::http::session::PageUser;
+use crate::teachers::api::{TeacherIn, parse_teacher};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jineng_app::teachers::TeacherView;
+use jineng_core::accounts::{Permission, Role};
+use jineng_core::review::{Decision, ReviewStatus};
+use jineng_core::teachers::TEACHER_LEVELS;
+use serde::Deserialize;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "teachers/list.html")]
+pub struct TeachersPage {
+    layout: Layout,
+    items: Vec<TeacherView>,
+    status: String,
+    q: String,
+    may_add: bool,
+    may_decide: bool,
+    levels: &'static [(&'static str, &'static str)],
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatusQuery {
+    #[serde(default)]
+    status: String,
+    /// Name or subject (substring).
+    #[serde(default)]
+    q: String,
+}
+
+/// The caller's teacher list, narrowed by name or subject.
+async fn teachers(
+    s: &AppState,
+    u: &PageUser,
+    q: &StatusQuery,
+) -> Result<Vec<TeacherView>, PageError> {
+    let needle = q.q.trim();
+    Ok(s.app
+        .teachers()
+        .list(&u.principal, ReviewStatus::parse(&q.status))
+        .await?
+        .into_iter()
+        .filter(|t| needle.is_empty() || t.name.contains(needle) || t.subjects.contains(needle))
+        .collect())
+}
+
+async fn page(
+    s: &AppState,
+    u: &PageUser,
+    q: StatusQuery,
+    error: Option<String>,
+) -> Result<TeachersPage, PageError> {
+    let items = teachers(s, u, &q).await?;
+    Ok(TeachersPage {
+        layout: Layout::new("师资", u, "/teachers"),
+        items,
+        status: q.status,
+        q: q.q,
+        may_add: u.principal.has_role(Role::InstitutionAdmin),
+        may_decide: u.principal.can(Permission::ReviewOrganizations),
+        levels: &TEACHER_LEVELS,
+        error,
+    })
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<StatusQuery>,
+) -> Result<TeachersPage, PageError> {
+    page(&s, &u, q, None).await
+}
+
+/// The filtered teacher list as xlsx.
+pub async fn export(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Query(q): Query<StatusQuery>,
+) -> Result<Response, PageError> {
+    let rows: Vec<Vec<String>> = teachers(&s, &u, &q)
+        .await?
+        .into_iter()
+        .map(|t| {
+            vec![
+                t.name,
+                t.id_number,
+                t.org_name,
+                if t.full_time { "专职" } else { "兼职" }.into(),
+                t.subjects,
+                t.level_label.into(),
+                t.qualifications,
+                t.years_teaching.to_string(),
+                t.status_label.into(),
+            ]
+        })
+        .collect();
+    s.app
+        .audit()
+        .record_export(
+            &u.principal,
+            &ctx,
+            "teacher",
+            serde_json::json!({"status": q.status, "q": q.q}),
+            rows.len(),
+        )
+        .await?;
+    let headers = [
+        "姓名",
+        "身份证号",
+        "机构",
+        "专兼职",
+        "授课科目",
+        "教师等级",
+        "资格证书",
+        "教龄",
+        "状态",
+    ];
+    Ok(crate::http::export::xlsx_response(
+        jineng_app::export::xlsx("师资", &headers, &rows)?,
+        "teachers.xlsx",
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct TeacherForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    full_time: Option<String>,
+    #[serde(default)]
+    subjects: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    qualifications: String,
+    #[serde(default)]
+    years_teaching: String,
+    #[serde(default)]
+    experience: String,
+}
+
+pub async fn add(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Form(f): Form<TeacherForm>,
+) -> Result<Response, PageError> {
+    let today = s
+        .app
+        .now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive();
+    let raw = TeacherIn {
+        name: f.name,
+        id_number: f.id_number,
+        full_time: f.full_time.is_some(),
+        subjects: f.subjects,
+        level: f.level,
+        qualifications: f.qualifications,
+        years_teaching: f.years_teaching.trim().parse().unwrap_or(-1),
+        experience: f.experience,
+    };
+    let result = match parse_teacher(raw, today) {
+        Ok(i) => s
+            .app
+            .teachers()
+            .add(&u.principal, &ctx, i)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/teachers").into_response()),
+        Err(e) => {
+            let (status, msg) = crate::http::error::fixable_line(e)?;
+            Ok((
+                status,
+                page(&s, &u, StatusQuery::default(), Some(msg)).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DecisionForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decide(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .teachers()
+        .decide(
+            &u.principal,
+            &ctx,
+            &id,
+            if f.action == "approve" {
+                Decision::Approve
+            } else {
+                Decision::Return
+            },
+            &f.reason,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/teachers?status=submitted").into_response()),
+        Err(e) => {
+            let (status, msg) = crate::http::error::fixable_line(e)?;
+            Ok((
+                status,
+                page(
+                    &s,
+                    &u,
+                    StatusQuery {
+                        status: "submitted".into(),
+                        q: String::new(),
+                    },
+                    Some(msg),
+                )
+                .await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct BookForm {
+    #[serde(default)]
+    teacher_id: String,
+}
+
+pub async fn book(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<BookForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .teachers()
+        .book(&u.principal, &ctx, &id, &f.teacher_id)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
+        Err(e) => {
+            let (status, msg) = crate::http::error::fixable_line(e)?;
+            Ok(crate::classes::pages::detail_with_error(&s, &u, &id, status, msg).await)
+        }
+    }
+}
