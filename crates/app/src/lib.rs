@@ -132,6 +132,12 @@ impl App {
         self.clock.now()
     }
 
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> AppResult<()> {
+        jineng_store::db::ping(&self.db).await?;
+        Ok(())
+    }
+
     /// Today's date in China (UTC+8 all year), as classes and sessions are dated.
     pub fn today(&self) -> chrono::NaiveDate {
         (self.now() + chrono::Duration::hours(8)).date_naive()

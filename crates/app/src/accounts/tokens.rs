@@ -14,6 +14,17 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 /// Prefix that makes a leaked token easy to recognise in logs and scanners.
 pub const TOKEN_PREFIX: &str = "jnt_";
 
+/// An API token as its owner sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 impl Accounts<'_> {
     /// Create a token for the caller. The plaintext is returned once and never stored.
     pub async fn create_token(
@@ -62,12 +73,23 @@ impl Accounts<'_> {
         Ok((row, plain))
     }
 
-    pub async fn list_tokens(&self, who: &Principal) -> AppResult<Vec<api_token::Model>> {
+    /// The caller's own tokens (never the secret: only its hash is stored).
+    pub async fn list_tokens(&self, who: &Principal) -> AppResult<Vec<TokenView>> {
         Ok(api_token::Entity::find()
             .filter(api_token::Column::UserId.eq(who.user_id.clone()))
             .order_by_desc(api_token::Column::CreatedAt)
             .all(&self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .map(|t| TokenView {
+                id: t.id,
+                name: t.name,
+                created_at: t.created_at,
+                expires_at: t.expires_at,
+                last_used_at: t.last_used_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect())
     }
 
     pub async fn revoke_token(&self, who: &Principal, ctx: &RequestCtx, id: &str) -> AppResult<()> {

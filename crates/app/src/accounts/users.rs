@@ -65,6 +65,15 @@ pub struct UserFilter {
     pub region: Option<RegionCode>,
 }
 
+/// An administrative division.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionView {
+    pub code: String,
+    pub name: String,
+    pub level: jineng_core::RegionLevel,
+    pub parent_code: Option<String>,
+}
+
 pub fn check_username(s: &str) -> Result<(), &'static str> {
     let n = s.chars().count();
     if !(3..=32).contains(&n) {
@@ -673,12 +682,21 @@ impl Accounts<'_> {
     }
 
     /// Regions for pickers: the province and its cities and counties.
-    pub async fn regions_under(&self, prefix: &str) -> AppResult<Vec<region::Model>> {
+    /// The administrative divisions under a code prefix (reference data, public).
+    pub async fn regions_under(&self, prefix: &str) -> AppResult<Vec<RegionView>> {
         Ok(region::Entity::find()
             .filter(region::Column::Code.starts_with(prefix))
             .order_by_asc(region::Column::Code)
             .all(&self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .map(|r| RegionView {
+                code: r.code,
+                name: r.name,
+                level: r.level,
+                parent_code: r.parent_code,
+            })
+            .collect())
     }
 
     pub async fn user_id_by_username(&self, username: &str) -> AppResult<Option<String>> {

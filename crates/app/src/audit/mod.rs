@@ -218,6 +218,46 @@ pub struct Filter {
 
 pub use crate::page::Page;
 
+/// One audit record as an auditor reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditRecordView {
+    pub seq: i64,
+    /// RFC 3339, exactly as hashed.
+    pub at: String,
+    pub actor_id: String,
+    pub actor_name: String,
+    pub role: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    /// JSON text of what changed; personal data masked.
+    pub changes: String,
+    pub ip: String,
+    pub outcome: String,
+    pub request_id: String,
+    pub hash: String,
+}
+
+impl From<record::Model> for AuditRecordView {
+    fn from(r: record::Model) -> Self {
+        AuditRecordView {
+            seq: r.seq,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_name: r.actor_name,
+            role: r.role,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            changes: r.changes,
+            ip: r.ip,
+            outcome: r.outcome,
+            request_id: r.request_id,
+            hash: r.hash,
+        }
+    }
+}
+
 bounded_context!(
     /// The audit trail: search and export, and records of reads and exports.
     AuditTrail,
@@ -265,9 +305,11 @@ impl AuditTrail<'_> {
         who: &Principal,
         f: &Filter,
         r: crate::page::PageRequest,
-    ) -> AppResult<Page<record::Model>> {
+    ) -> AppResult<Page<AuditRecordView>> {
         self.audit_scope(who)?;
-        crate::page::fetch(&self.db, self.audit_query(f), r).await
+        Ok(crate::page::fetch(&self.db, self.audit_query(f), r)
+            .await?
+            .map(Into::into))
     }
 
     /// The filtered trail as an xlsx workbook (at most 100,000 rows, newest first).

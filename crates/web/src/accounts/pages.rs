@@ -15,12 +15,12 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
+use jineng_app::accounts::users::RegionView;
 use jineng_app::accounts::users::UserView;
 use jineng_app::page::PageRequest;
 use jineng_core::RegionLevel;
 use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role, roles::ALL_ROLES};
-use jineng_store::reference::region;
 use serde::Deserialize;
 
 pub struct UsersData {
@@ -41,7 +41,7 @@ pub struct UsersPage {
     role: String,
     region: String,
     roles: Vec<(&'static str, &'static str)>,
-    regions: Vec<region::Model>,
+    regions: Vec<RegionView>,
     may_create: bool,
 }
 
@@ -178,7 +178,7 @@ pub async fn export(
 pub struct NewUserPage {
     layout: Layout,
     roles: Vec<(&'static str, &'static str)>,
-    regions: Vec<region::Model>,
+    regions: Vec<RegionView>,
     form: NewUserForm,
     errors: Vec<jineng_app::FieldError>,
 }
@@ -319,7 +319,7 @@ pub struct UserDetailPage {
     may_manage: bool,
     may_reset_totp: bool,
     roles: Vec<(&'static str, &'static str)>,
-    regions: Vec<region::Model>,
+    regions: Vec<RegionView>,
     notice: Option<String>,
     error: Option<String>,
 }

@@ -11,8 +11,8 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
+use jineng_app::accounts::tokens::TokenView;
 use jineng_app::accounts::users::UserView;
-use jineng_store::accounts::api_token;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -21,7 +21,7 @@ pub struct ProfilePage {
     layout: Layout,
     me: UserView,
     may_totp: bool,
-    tokens: Vec<api_token::Model>,
+    tokens: Vec<TokenView>,
     new_token: Option<String>,
     error: Option<String>,
 }

@@ -11,8 +11,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use jineng_app::audit::AuditRecordView;
 use jineng_app::page::PageRequest;
-use jineng_store::audit::record;
 use serde::Deserialize;
 
 /// The form's fields; dates are local (Asia/Shanghai) days.
@@ -79,7 +79,7 @@ impl AuditForm {
 pub struct AuditPage {
     layout: Layout,
     form: AuditForm,
-    items: Vec<record::Model>,
+    items: Vec<AuditRecordView>,
     total: u64,
     page: u64,
     pages: u64,

@@ -19,7 +19,7 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let database = match jineng_store::db::ping(&s.app.db).await {
+    let database = match s.app.ping().await {
         Ok(()) => "ok",
         Err(e) => {
             tracing::error!(error = %e, "readiness: database unreachable");
