@@ -4,27 +4,59 @@
 use anyhow::{Context, Result, bail};
 use jineng_app::SecurityConfig;
 use jineng_app::crypto::pii::Keyring;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+
+/// How a deployment runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// One machine: SQLite, local files, keys created on first start.
+    Embedded,
+    /// Several nodes: refuses to start without configured keys and shared storage.
+    Production,
+}
+
+/// Where uploaded files go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FilesBackend {
+    /// `data_dir/files`.
+    Local,
+    /// An S3-compatible bucket.
+    S3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// One of a closed set of words, as typed in a file or the environment.
+fn word<T: serde::de::DeserializeOwned>(name: &str, v: &str) -> Result<T> {
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(v.trim()))
+        .map_err(|e| anyhow::anyhow!("JINENG_{name}: {e}"))
+}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub bind: String,
     pub data_dir: PathBuf,
-    /// `sqlite://…` or `postgres://…`; default: SQLite file in `data_dir`.
-    pub database_url: Option<String>,
+    /// `sqlite://…` or `postgres://…` (may hold a password); default: SQLite in `data_dir`.
+    pub database_url: Option<SecretString>,
     pub max_connections: u32,
-    /// `embedded` (creates its own keys) or `production` (refuses to start without them).
-    pub mode: String,
+    pub mode: Mode,
     pub demo: bool,
     /// Province this deployment serves (GB/T 2260 code).
     pub province: String,
-    /// `text` or `json`.
-    pub log_format: String,
+    pub log_format: LogFormat,
     /// `id:base64key,…`, the active key first. Secrets: prefer the environment.
-    pub pii_keys: Option<String>,
-    pub pii_blind_key: Option<String>,
+    pub pii_keys: Option<SecretString>,
+    pub pii_blind_key: Option<SecretString>,
     pub security: SecurityConfig,
     pub files: FilesConfig,
     /// Background-job workers on this node.
@@ -35,27 +67,26 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FilesConfig {
-    /// `local` (under `data_dir/files`) or `s3`.
-    pub backend: String,
+    pub backend: FilesBackend,
     pub s3_endpoint: String,
     pub s3_bucket: String,
     pub s3_region: String,
     pub s3_prefix: String,
     /// Secrets: prefer the environment (JINENG_S3_ACCESS_KEY, JINENG_S3_SECRET_KEY).
-    pub s3_access_key: String,
-    pub s3_secret_key: String,
+    pub s3_access_key: SecretString,
+    pub s3_secret_key: SecretString,
 }
 
 impl Default for FilesConfig {
     fn default() -> Self {
         FilesConfig {
-            backend: "local".into(),
+            backend: FilesBackend::Local,
             s3_endpoint: String::new(),
             s3_bucket: String::new(),
             s3_region: String::new(),
             s3_prefix: String::new(),
-            s3_access_key: String::new(),
-            s3_secret_key: String::new(),
+            s3_access_key: SecretString::default(),
+            s3_secret_key: SecretString::default(),
         }
     }
 }
@@ -67,10 +98,10 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             max_connections: 16,
-            mode: "embedded".into(),
+            mode: Mode::Embedded,
             demo: false,
             province: "520000".into(),
-            log_format: "text".into(),
+            log_format: LogFormat::Text,
             pii_keys: None,
             pii_blind_key: None,
             security: SecurityConfig::default(),
@@ -114,13 +145,13 @@ impl Config {
             c.data_dir = PathBuf::from(v);
         }
         if let Some(v) = env("DATABASE_URL") {
-            c.database_url = Some(v);
+            c.database_url = Some(v.into());
         }
         if let Some(v) = env("MAX_CONNECTIONS") {
             c.max_connections = parse("MAX_CONNECTIONS", v)?;
         }
         if let Some(v) = env("MODE") {
-            c.mode = v;
+            c.mode = word("MODE", &v)?;
         }
         if let Some(v) = env("DEMO") {
             c.demo = parse("DEMO", v)?;
@@ -129,16 +160,16 @@ impl Config {
             c.province = v;
         }
         if let Some(v) = env("LOG_FORMAT") {
-            c.log_format = v;
+            c.log_format = word("LOG_FORMAT", &v)?;
         }
         if let Some(v) = env("JOB_WORKERS") {
             c.job_workers = parse("JOB_WORKERS", v)?;
         }
         if let Some(v) = env("PII_KEYS") {
-            c.pii_keys = Some(v);
+            c.pii_keys = Some(v.into());
         }
         if let Some(v) = env("PII_BLIND_KEY") {
-            c.pii_blind_key = Some(v);
+            c.pii_blind_key = Some(v.into());
         }
         let s = &mut c.security;
         if let Some(v) = env("SESSION_IDLE_MINUTES") {
@@ -166,53 +197,51 @@ impl Config {
             s.secure_cookies = parse("SECURE_COOKIES", v)?;
         }
         let f = &mut c.files;
+        if let Some(v) = env("FILES_BACKEND") {
+            f.backend = word("FILES_BACKEND", &v)?;
+        }
         for (name, slot) in [
-            ("FILES_BACKEND", &mut f.backend),
             ("S3_ENDPOINT", &mut f.s3_endpoint),
             ("S3_BUCKET", &mut f.s3_bucket),
             ("S3_REGION", &mut f.s3_region),
             ("S3_PREFIX", &mut f.s3_prefix),
-            ("S3_ACCESS_KEY", &mut f.s3_access_key),
-            ("S3_SECRET_KEY", &mut f.s3_secret_key),
         ] {
             if let Some(v) = env(name) {
                 *slot = v;
             }
         }
-        if !matches!(c.files.backend.as_str(), "local" | "s3") {
-            bail!(
-                "files backend must be `local` or `s3`, not {:?}",
-                c.files.backend
-            );
+        if let Some(v) = env("S3_ACCESS_KEY") {
+            f.s3_access_key = v.into();
         }
-        if !matches!(c.mode.as_str(), "embedded" | "production") {
-            bail!("mode must be `embedded` or `production`, not {:?}", c.mode);
+        if let Some(v) = env("S3_SECRET_KEY") {
+            f.s3_secret_key = v.into();
         }
         Ok(c)
     }
 
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}/jineng.db?mode=rwc", self.data_dir.display()))
+        match &self.database_url {
+            Some(u) => u.expose_secret().to_string(),
+            None => format!("sqlite://{}/jineng.db?mode=rwc", self.data_dir.display()),
+        }
     }
 
     /// File storage: local files under `data_dir/files`, or the configured S3 bucket.
     /// Several production nodes must share one store, so production insists on S3.
     pub fn files(&self) -> Result<jineng_files::Files> {
         let f = &self.files;
-        if f.backend == "s3" {
+        if f.backend == FilesBackend::S3 {
             return jineng_files::Files::s3(&jineng_files::S3Config {
                 endpoint: f.s3_endpoint.clone(),
                 bucket: f.s3_bucket.clone(),
                 region: f.s3_region.clone(),
-                access_key: f.s3_access_key.clone(),
-                secret_key: f.s3_secret_key.clone(),
+                access_key: f.s3_access_key.expose_secret().to_string(),
+                secret_key: f.s3_secret_key.expose_secret().to_string(),
                 prefix: f.s3_prefix.clone(),
             })
             .context("S3 file storage");
         }
-        if self.mode == "production" {
+        if self.mode == Mode::Production {
             bail!(
                 "production mode needs shared file storage: set JINENG_FILES_BACKEND=s3 and JINENG_S3_* (see docs/operations.md)"
             );
@@ -224,9 +253,10 @@ impl Config {
     /// start; production mode refuses to start unless keys are configured.
     pub fn keyring(&self) -> Result<Keyring> {
         if let (Some(k), Some(b)) = (&self.pii_keys, &self.pii_blind_key) {
-            return Keyring::from_config(k, b).context("invalid PII keys");
+            return Keyring::from_config(k.expose_secret(), b.expose_secret())
+                .context("invalid PII keys");
         }
-        if self.mode == "production" {
+        if self.mode == Mode::Production {
             bail!(
                 "production mode needs JINENG_PII_KEYS and JINENG_PII_BLIND_KEY (generate with `jineng keys generate`)"
             );
@@ -273,7 +303,7 @@ mod tests {
     #[test]
     fn production_refuses_to_start_without_keys() {
         let c = Config {
-            mode: "production".into(),
+            mode: Mode::Production,
             data_dir: std::env::temp_dir().join("jineng-no-keys"),
             ..Config::default()
         };
@@ -313,19 +343,43 @@ mod tests {
     fn configured_keys_win_and_bad_ones_are_refused() {
         let (keys, blind) = Keyring::generate();
         let c = Config {
-            mode: "production".into(),
-            pii_keys: Some(keys),
-            pii_blind_key: Some(blind.clone()),
+            mode: Mode::Production,
+            pii_keys: Some(keys.into()),
+            pii_blind_key: Some(blind.clone().into()),
             ..Config::default()
         };
         assert!(c.keyring().is_ok());
         let bad = Config {
             pii_keys: Some("k1:tooshort".into()),
-            pii_blind_key: Some(blind),
+            pii_blind_key: Some(blind.into()),
             ..Config::default()
         };
         assert!(bad.keyring().is_err());
         let sqlite = Config::default().database_url();
         assert_eq!(sqlite, "sqlite://./data/jineng.db?mode=rwc");
+    }
+
+    #[test]
+    fn secrets_never_print_and_words_are_checked() {
+        let c = Config {
+            database_url: Some("postgres://app:hunter2@db/jineng".to_string().into()),
+            pii_keys: Some("k1:c2VjcmV0".to_string().into()),
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("c2VjcmV0"),
+            "{shown}"
+        );
+        assert_eq!(
+            word::<Mode>("MODE", "production").unwrap(),
+            Mode::Production
+        );
+        let e = word::<Mode>("MODE", "prod").unwrap_err().to_string();
+        assert!(e.contains("JINENG_MODE") && e.contains("embedded"), "{e}");
+        assert_eq!(
+            word::<FilesBackend>("FILES_BACKEND", "s3").unwrap(),
+            FilesBackend::S3
+        );
     }
 }

@@ -120,13 +120,13 @@ enum KeysCmd {
     Generate,
 }
 
-fn init_logging(format: &str) {
+fn init_logging(format: config::LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("JINENG_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let b = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false);
-    if format == "json" {
+    if format == config::LogFormat::Json {
         b.json().flatten_event(true).with_current_span(true).init();
     } else {
         b.init();
@@ -185,7 +185,7 @@ async fn main() -> Result<()> {
         }
         cfg.demo |= *demo;
     }
-    init_logging(&cfg.log_format);
+    init_logging(cfg.log_format);
     match cli.cmd {
         Cmd::Serve { .. } => serve(cfg).await,
         Cmd::Migrate => {
@@ -248,7 +248,7 @@ async fn serve(cfg: Config) -> Result<()> {
     if r + o > 0 {
         tracing::info!(regions = r, occupations = o, "loaded reference data");
     }
-    if cfg.mode == "embedded" {
+    if cfg.mode == config::Mode::Embedded {
         // One node: whatever was running stopped with the last process.
         let resumed = app.jobs().recover().await.map_err(describe)?;
         if resumed > 0 {
