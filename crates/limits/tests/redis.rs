@@ -1,0 +1,50 @@
+//! The Redis counts against a real Redis (CI runs one on loopback; set
+//! JINENG_TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15). Without it the test says so
+//! and fails, rather than passing without testing anything.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use jineng_limits::Limiter;
+use std::time::Duration;
+
+async fn limiter(prefix: &str) -> Option<Limiter> {
+    let url = std::env::var("JINENG_TEST_REDIS_URL").ok()?;
+    Some(
+        Limiter::redis(&url, prefix)
+            .await
+            .expect("connect to Redis"),
+    )
+}
+
+#[tokio::test]
+async fn counts_are_shared_and_windows_end() {
+    let prefix = format!("jt:{}:", std::process::id());
+    let Some(a) = limiter(&prefix).await else {
+        if std::env::var("JINENG_REQUIRE_REDIS").is_ok() {
+            panic!("JINENG_REQUIRE_REDIS is set but JINENG_TEST_REDIS_URL is not");
+        }
+        eprintln!("skipped: JINENG_TEST_REDIS_URL is not set");
+        return;
+    };
+    // A second connection stands for a second node.
+    let b = limiter(&prefix).await.unwrap();
+    let w = Duration::from_millis(1500);
+    assert_eq!(a.peek("k", w).await.unwrap().hits, 0);
+    assert_eq!(a.hit("k", w).await.unwrap().hits, 1);
+    assert_eq!(
+        b.hit("k", w).await.unwrap().hits,
+        2,
+        "the other node sees it"
+    );
+    let c = a.peek("k", w).await.unwrap();
+    assert_eq!(c.hits, 2);
+    assert!(c.resets_in <= w && c.resets_in >= Duration::from_millis(900));
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    assert_eq!(b.hit("k", w).await.unwrap().hits, 1, "a new window");
+    a.clear("k").await.unwrap();
+    assert_eq!(b.peek("k", w).await.unwrap().hits, 0);
+    assert!(a.ping().await.unwrap().is_ok());
+    // A closed port fails to connect instead of hanging.
+    let started = std::time::Instant::now();
+    assert!(Limiter::redis("redis://127.0.0.1:1/0", "x").await.is_err());
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
