@@ -11,6 +11,7 @@ mod common;
 mod exchange;
 mod hardening;
 mod learners;
+mod matrix;
 mod occupations;
 mod orgs;
 mod path;

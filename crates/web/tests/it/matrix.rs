@@ -1,0 +1,1870 @@
+//! The role matrix: every route of `jineng_web::route_table()` × every demo account (and
+//! nobody signed in) × a record inside and a record outside the account's region or
+//! organisation, wherever the path names a record.
+//!
+//! `rules()` holds one row per route: who may use it, what kind of record its path
+//! parameters name, and a realistic, well-formed body. A route without a row, or a row
+//! without a route, fails the test — so a new route is covered from the day it is added.
+//! Bodies are chosen so that a permitted caller does not change the fixture (a state
+//! conflict, a duplicate); where a write has to succeed, the record is made fresh for it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::{PW, Resp, TestApp, credit_code, id, pdf, xlsx};
+use axum::body::Body as HttpBody;
+use axum::http::{Method, Request, StatusCode, header};
+use jineng_app::accounts::users::NewUser;
+use jineng_app::page::PageRequest;
+use jineng_app::{App, Principal, RequestCtx};
+use jineng_core::accounts::Role;
+use jineng_core::classes::{ApplicationStatus, ClassAction, Delivery};
+use jineng_core::review::{Decision, ReviewStatus};
+use jineng_core::{Fen, IdNumber, RegionCode};
+use jineng_web::routes::{Route, Surface};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+// ---------------------------------------------------------------------------------------
+// Who is who: the demo accounts and the groups the permission model
+// (`jineng_core::accounts::Role::allows`) makes of them.
+// ---------------------------------------------------------------------------------------
+
+const ACCOUNTS: [&str; 21] = [
+    "admin",
+    "operator",
+    "viewer",
+    "auditor",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+    "teacher",
+    "provider",
+    "expert",
+    "expert_leader",
+    "service",
+    "learner",
+    "learner_yy",
+    "learner_zy",
+];
+
+/// `ViewAccounts`: the four platform administrators and every regulator (by region).
+const VIEW_ACCOUNTS: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "auditor",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+];
+/// `ManageAccounts`.
+const MANAGE_ACCOUNTS: &[&str] = &["admin", "operator"];
+/// `ViewAudit` (whole-platform scope only).
+const VIEW_AUDIT: &[&str] = &["admin", "auditor"];
+/// `ViewOrganizations` (and the same holders of `ViewLearners`): administrators who see
+/// data, regulators, and the staff of institutions and enterprises.
+const VIEW_ORGS: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+];
+/// `ReviewOrganizations`: the system admin and regulators.
+const REVIEWERS: &[&str] = &[
+    "admin",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+];
+/// `ManageCatalogue`; a regulator only with a province-level grant.
+const CATALOGUE: &[&str] = &["admin", "operator", "gz_regulator"];
+/// `ManageOwnOrganization` with an organisation to act for (the system admin holds the
+/// permission but works for no organisation).
+const ORG_STAFF: &[&str] = &[
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+];
+/// `ImportLearners`: import jobs are seen by the system admin and the importing staff.
+const IMPORT_VIEW: &[&str] = &[
+    "admin",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+];
+/// Roles offered a TOTP second factor (administrators and regulators).
+const TOTP: &[&str] = VIEW_ACCOUNTS;
+/// `ManageSettings`.
+const SETTINGS: &[&str] = &["admin"];
+/// The learner role.
+const LEARNERS: &[&str] = &["learner", "learner_yy", "learner_zy"];
+/// Attendance sheets: `ViewOrganizations`, or a teacher booked into the class.
+const SHEET: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+    "teacher",
+];
+/// Marking attendance: the class's own staff, or a teacher booked into it.
+const MARKERS: &[&str] = &[
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+    "teacher",
+];
+/// 南明区家政服务培训中心 is not approved yet: its staff are refused with 409 ("not
+/// approved") by actions that first check the caller's own organisation, whatever record
+/// is named — the answer says nothing about the record.
+const UNAPPROVED_ORG: &[&str] = &["jz_institution"];
+
+// Who has a record in scope.
+
+/// Records of 南明职业技能培训学校 (`institution`, 南明区 520102).
+const NM_ORG: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "institution",
+];
+/// Records of 云岩制造有限公司 (`enterprise`, 云岩区 520103).
+const YY_ORG: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "yy_regulator",
+    "enterprise",
+];
+/// Records of 汇川区技工培训学校 (`zy_institution`, 汇川区 520303, 遵义).
+const ZY_ORG: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "zy_regulator",
+    "zy_institution",
+];
+/// An account registered in 南明区.
+const NM_ACCOUNT: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "auditor",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+];
+/// An account registered in 云岩区.
+const YY_ACCOUNT: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "auditor",
+    "gz_regulator",
+    "gy_regulator",
+    "yy_regulator",
+];
+/// A session of the 南明 class: its organisation and regulators, the teacher booked into
+/// it and the learner enrolled in it.
+const NM_SESSION: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "institution",
+    "teacher",
+    "learner",
+];
+/// `learner`'s application to a 南明 class.
+const NM_APPLICATION: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "institution",
+    "learner",
+];
+/// `learner_yy`'s application to the enterprise's class.
+const YY_APPLICATION: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "yy_regulator",
+    "enterprise",
+    "learner_yy",
+];
+/// Import jobs are scoped by `ImportLearners`: the system admin and the importer.
+const NM_IMPORT: &[&str] = &["admin", "institution"];
+const YY_IMPORT: &[&str] = &["admin", "enterprise"];
+const NOBODY: &[&str] = &[];
+
+// ---------------------------------------------------------------------------------------
+// The table.
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account.
+    Signed,
+    /// These demo accounts.
+    Only(&'static [&'static str]),
+    /// Machine clients with a signed request; every account and anonymous caller gets 401.
+    Machine,
+}
+
+impl Who {
+    fn allows(self, who: &str) -> bool {
+        match self {
+            Who::Public | Who::Signed => true,
+            Who::Only(list) => list.contains(&who),
+            Who::Machine => false,
+        }
+    }
+}
+
+/// What the path's parameters name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Rec {
+    None,
+    /// `{id}`: an account (南明区 / 云岩区).
+    Account,
+    /// An account made for the one call that may succeed (revoking its role).
+    FreshAccount,
+    /// `{id}`: an institution or enterprise (南明 institution / 云岩 enterprise).
+    Org,
+    /// `{id}`, `{doc}`: a registration document of that organisation.
+    Document,
+    /// A document uploaded for the one call that may remove it.
+    FreshDocument,
+    /// `{id}`: an approved occupation declaration (南明 / 遵义).
+    Declaration,
+    /// `{id}`: a completed class (南明 / 云岩).
+    Class,
+    /// `{id}`: a class still recruiting (南明 / 云岩).
+    RecruitingClass,
+    /// `{id}`: a session of the completed class.
+    Session,
+    /// `{id}`: an application already decided (`learner`'s accepted, `learner_yy`'s rejected).
+    Application,
+    /// `{id}` / `{link_id}`: 王老师 in an institution's pool, approved (南明 / 遵义).
+    TeacherLink,
+    /// `{id}`: a finished learner import (the 南明 institution's, refused for a bad row /
+    /// the 云岩 enterprise's).
+    ImportJob,
+    /// `{id}`: a learner imported by the organisation (南明 / 云岩).
+    Learner,
+    /// `{id}`: a catalogue project published for the one call that may withdraw it.
+    FreshProject,
+    /// `{code}`: an occupation of the classification.
+    Occupation,
+    /// `{id}`: an API token: the caller's own (made for the call) / someone else's.
+    OwnToken,
+    /// `{id}`: a background job that has not failed.
+    Job,
+    /// `{dataset}`: an exchange dataset.
+    Dataset,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Variant {
+    /// In 南明区 / the caller's own.
+    In,
+    /// In another region and organisation.
+    Out,
+    /// The record kind has no scope.
+    Only,
+}
+
+impl Rec {
+    fn variants(self) -> &'static [Variant] {
+        match self {
+            Rec::None | Rec::FreshProject | Rec::Occupation | Rec::Job | Rec::Dataset => {
+                &[Variant::Only]
+            }
+            _ => &[Variant::In, Variant::Out],
+        }
+    }
+
+    /// The accounts that have this record in scope.
+    fn scope(self, v: Variant) -> &'static [&'static str] {
+        use Variant::{In, Out};
+        match (self, v) {
+            (_, Variant::Only) => &ACCOUNTS,
+            (Rec::Account | Rec::FreshAccount, In) => NM_ACCOUNT,
+            (Rec::Account | Rec::FreshAccount, Out) => YY_ACCOUNT,
+            (
+                Rec::Org
+                | Rec::Document
+                | Rec::FreshDocument
+                | Rec::Class
+                | Rec::RecruitingClass
+                | Rec::Learner,
+                In,
+            ) => NM_ORG,
+            (
+                Rec::Org
+                | Rec::Document
+                | Rec::FreshDocument
+                | Rec::Class
+                | Rec::RecruitingClass
+                | Rec::Learner,
+                Out,
+            ) => YY_ORG,
+            (Rec::Declaration | Rec::TeacherLink, In) => NM_ORG,
+            (Rec::Declaration | Rec::TeacherLink, Out) => ZY_ORG,
+            (Rec::Session, In) => NM_SESSION,
+            (Rec::Session, Out) => YY_ORG,
+            (Rec::Application, In) => NM_APPLICATION,
+            (Rec::Application, Out) => YY_APPLICATION,
+            (Rec::ImportJob, In) => NM_IMPORT,
+            (Rec::ImportJob, Out) => YY_IMPORT,
+            // Everyone's own token is in their scope; someone else's in nobody's.
+            (Rec::OwnToken, In) => &ACCOUNTS,
+            (Rec::OwnToken, Out) => NOBODY,
+            (
+                Rec::None | Rec::FreshProject | Rec::Occupation | Rec::Job | Rec::Dataset,
+                In | Out,
+            ) => &ACCOUNTS,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Blob {
+    /// A small, well-formed PDF (a scanned licence).
+    Pdf,
+    /// The learner import template with no rows filled in.
+    EmptyTemplate,
+}
+
+impl Blob {
+    fn bytes(self) -> Vec<u8> {
+        match self {
+            Blob::Pdf => pdf(),
+            Blob::EmptyTemplate => xlsx(&[]),
+        }
+    }
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A request body; `@name@` is replaced by the fixture's value of `name`.
+#[derive(Debug, Clone)]
+enum Body {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    Json(&'static str),
+    /// Form fields and one file: (field, filename, content type, content).
+    Multipart(
+        &'static [(&'static str, &'static str)],
+        (&'static str, &'static str, &'static str, Blob),
+    ),
+    /// The file itself as the body (API uploads).
+    Raw(&'static str, Blob),
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    surface: Surface,
+    method: Method,
+    path: &'static str,
+    who: Who,
+    rec: Rec,
+    body: Body,
+    /// Path parameters the record does not give (`{action}`).
+    params: &'static [(&'static str, &'static str)],
+    query: &'static str,
+    /// Permitted callers may use it on any record of the kind, in scope or not.
+    any_record: bool,
+    /// Sending the caller to /login is this route's answer (signing out, the TOTP step).
+    login_redirect_ok: bool,
+    /// Needs a session of its own (it ends the session).
+    fresh_session: bool,
+    /// Accounts refused with 409 because of their own organisation's state.
+    gated: &'static [&'static str],
+}
+
+fn rule(surface: Surface, method: Method, path: &'static str, who: Who) -> Rule {
+    Rule {
+        surface,
+        method,
+        path,
+        who,
+        rec: Rec::None,
+        body: Body::None,
+        params: &[],
+        query: "",
+        any_record: false,
+        login_redirect_ok: false,
+        fresh_session: false,
+        gated: &[],
+    }
+}
+
+fn page(method: Method, path: &'static str, who: Who) -> Rule {
+    rule(Surface::Page, method, path, who)
+}
+
+fn api(method: Method, path: &'static str, who: Who) -> Rule {
+    rule(Surface::Api, method, path, who)
+}
+
+impl Rule {
+    fn rec(mut self, r: Rec) -> Self {
+        self.rec = r;
+        self
+    }
+    fn form(mut self, f: &'static [(&'static str, &'static str)]) -> Self {
+        self.body = Body::Form(f);
+        self
+    }
+    fn json(mut self, j: &'static str) -> Self {
+        self.body = Body::Json(j);
+        self
+    }
+    fn body(mut self, b: Body) -> Self {
+        self.body = b;
+        self
+    }
+    fn param(mut self, p: &'static [(&'static str, &'static str)]) -> Self {
+        self.params = p;
+        self
+    }
+    fn query(mut self, q: &'static str) -> Self {
+        self.query = q;
+        self
+    }
+    fn any_record(mut self) -> Self {
+        self.any_record = true;
+        self
+    }
+    fn login_redirect_ok(mut self) -> Self {
+        self.login_redirect_ok = true;
+        self
+    }
+    fn fresh_session(mut self) -> Self {
+        self.fresh_session = true;
+        self
+    }
+    fn gated(mut self, g: &'static [&'static str]) -> Self {
+        self.gated = g;
+        self
+    }
+    fn key(&self) -> String {
+        format!("{:?} {} {}", self.surface, self.method, self.path)
+    }
+}
+
+use Method as M;
+use Who::{Machine, Only, Public, Signed};
+
+const ORG_FORM: &[(&str, &str)] = &[
+    ("kind", "institution"),
+    ("name", "南明职业技能培训学校"),
+    ("credit_code", "@nm_credit@"),
+    ("region_code", "520102"),
+    ("address", "贵阳市南明区花果园（矩阵测试）"),
+    ("legal_rep_name", "周明"),
+    ("legal_rep_id", "@nm_rep_id@"),
+    ("contact_name", "周明"),
+    ("contact_phone", "13900000001"),
+    ("nature", "private"),
+    ("institution_type", "ordinary"),
+    ("bank_name", "中国工商银行贵阳分行"),
+    ("bank_account_name", "南明职业技能培训学校"),
+    ("bank_account", "622202419750101"),
+    ("training_scale", "500"),
+    ("site_area", "800"),
+    ("licence_no", "黔人社培字矩阵号"),
+    ("valid_from", "2024-01-01"),
+    ("valid_until", "2028-12-31"),
+];
+
+const REGISTER_FORM: &[(&str, &str)] = &[
+    ("kind", "institution"),
+    ("name", "南明职业技能培训学校"),
+    ("credit_code", "@nm_credit@"),
+    ("region_code", "520102"),
+    ("address", "贵阳市南明区花果园（矩阵测试）"),
+    ("legal_rep_name", "周明"),
+    ("legal_rep_id", "@nm_rep_id@"),
+    ("contact_name", "周明"),
+    ("contact_phone", "13900000001"),
+    ("nature", "private"),
+    ("institution_type", "ordinary"),
+    ("bank_name", "中国工商银行贵阳分行"),
+    ("bank_account_name", "南明职业技能培训学校"),
+    ("bank_account", "622202419750101"),
+    ("training_scale", "500"),
+    ("site_area", "800"),
+    ("admin_username", "institution"),
+    ("admin_password", "Matrix#2027"),
+    ("admin_name", "重复注册"),
+];
+
+const ORG_JSON: &str = r#"{"kind": "institution", "name": "南明职业技能培训学校", "credit_code": "@nm_credit@", "region_code": "520102", "address": "贵阳市南明区花果园（矩阵测试）", "legal_rep_name": "周明", "legal_rep_id": "@nm_rep_id@", "contact_name": "周明", "contact_phone": "13900000001", "nature": "private", "institution_type": "ordinary", "bank_name": "中国工商银行贵阳分行", "bank_account_name": "南明职业技能培训学校", "bank_account": "622202419750101", "training_scale": 500, "site_area": 800, "licence_no": "黔人社培字矩阵号", "valid_from": "2024-01-01", "valid_until": "2028-12-31"}"#;
+
+const REGISTER_JSON: &str = r#"{"org": {"kind": "institution", "name": "南明职业技能培训学校", "credit_code": "@nm_credit@", "region_code": "520102", "address": "贵阳市南明区花果园（矩阵测试）", "legal_rep_name": "周明", "legal_rep_id": "@nm_rep_id@", "contact_name": "周明", "contact_phone": "13900000001", "nature": "private", "institution_type": "ordinary", "bank_name": "中国工商银行贵阳分行", "bank_account_name": "南明职业技能培训学校", "bank_account": "622202419750101", "valid_from": null, "valid_until": null}, "admin": {"username": "institution", "password": "Matrix#2027", "display_name": "重复注册"}}"#;
+
+/// One row per route. Groups and record kinds are defined above; bodies are realistic,
+/// and for permitted callers end in a state conflict or a duplicate where they can.
+fn rules() -> Vec<Rule> {
+    vec![
+        // --- Frame and sign-in -------------------------------------------------------
+        page(M::GET, "/api/docs", Public),
+        page(M::GET, "/", Signed),
+        page(M::GET, "/login", Public),
+        // Signs a fixture account in (a throwaway browser keeps the caller's session).
+        page(M::POST, "/login", Public).form(&[
+            ("login", "m_nm"),
+            ("password", PW),
+            ("next", "/"),
+        ]),
+        // The TOTP step exists only while a sign-in waits for its code; anyone else is
+        // sent home or back to /login.
+        page(M::GET, "/login/totp", Public).login_redirect_ok(),
+        page(M::POST, "/login/totp", Public)
+            .form(&[("code", "123456")])
+            .login_redirect_ok(),
+        // Signing out ends in /login for everyone, signed in or not.
+        page(M::POST, "/logout", Public)
+            .login_redirect_ok()
+            .fresh_session(),
+        // --- One's own account -------------------------------------------------------
+        page(M::GET, "/account", Signed),
+        page(M::GET, "/account/password", Signed),
+        page(M::POST, "/account/password", Signed).form(&[
+            ("old_password", "Wrong#Pass2026"),
+            ("new_password", "Matrix#2027"),
+            ("confirm_password", "Matrix#2027"),
+        ]),
+        page(M::GET, "/account/totp", Only(TOTP)),
+        // Confirming needs a secret, which only TOTP roles can start: others get 422.
+        page(M::POST, "/account/totp", Signed).form(&[("code", "123456")]),
+        page(M::POST, "/account/tokens", Signed).form(&[("name", "矩阵令牌"), ("days", "30")]),
+        page(M::POST, "/account/tokens/{id}/revoke", Signed).rec(Rec::OwnToken),
+        // --- Account administration --------------------------------------------------
+        page(M::GET, "/admin/users", Only(VIEW_ACCOUNTS)),
+        page(M::GET, "/admin/users/export", Only(VIEW_ACCOUNTS)),
+        page(M::GET, "/admin/users/new", Only(MANAGE_ACCOUNTS)),
+        page(M::POST, "/admin/users/new", Only(MANAGE_ACCOUNTS)).form(&[
+            ("username", "learner"),
+            ("display_name", "重复账户"),
+            ("password", "Matrix#2027"),
+            ("region_code", "520102"),
+            ("role", "learner"),
+        ]),
+        page(M::GET, "/admin/users/{id}", Only(VIEW_ACCOUNTS)).rec(Rec::Account),
+        page(M::POST, "/admin/users/{id}/{action}", Only(MANAGE_ACCOUNTS))
+            .rec(Rec::Account)
+            .param(&[("action", "grant")])
+            .form(&[("role", "learner")]),
+        api(M::GET, "/api/v1/me", Signed),
+        api(M::GET, "/api/v1/regions", Signed),
+        api(M::GET, "/api/v1/users", Only(VIEW_ACCOUNTS)),
+        api(M::POST, "/api/v1/users", Only(MANAGE_ACCOUNTS)).json(
+            r#"{"username": "learner", "display_name": "重复账户", "password": "Matrix#2027", "region_code": "520102", "roles": [{"role": "learner"}]}"#,
+        ),
+        api(M::GET, "/api/v1/users/{id}", Only(VIEW_ACCOUNTS)).rec(Rec::Account),
+        api(M::POST, "/api/v1/users/{id}/roles", Only(MANAGE_ACCOUNTS))
+            .rec(Rec::Account)
+            .json(r#"{"role": "learner"}"#),
+        api(M::POST, "/api/v1/users/{id}/roles/revoke", Only(MANAGE_ACCOUNTS))
+            .rec(Rec::FreshAccount)
+            .json(r#"{"role": "learner"}"#),
+        api(M::POST, "/api/v1/users/{id}/status", Only(MANAGE_ACCOUNTS))
+            .rec(Rec::Account)
+            .json(r#"{"status": "active"}"#),
+        api(M::POST, "/api/v1/users/{id}/unlock", Only(MANAGE_ACCOUNTS)).rec(Rec::Account),
+        // --- Audit -------------------------------------------------------------------
+        page(M::GET, "/audit", Only(VIEW_AUDIT)),
+        page(M::GET, "/audit/export", Only(VIEW_AUDIT)),
+        api(M::GET, "/api/v1/audit", Only(VIEW_AUDIT)),
+        // --- Institutions and enterprises --------------------------------------------
+        page(M::GET, "/register", Public),
+        page(M::POST, "/register", Public).form(REGISTER_FORM),
+        page(M::GET, "/orgs", Only(VIEW_ORGS)),
+        page(M::GET, "/orgs/export", Only(VIEW_ORGS)),
+        page(M::GET, "/orgs/{id}", Only(VIEW_ORGS)).rec(Rec::Org),
+        page(M::POST, "/orgs/{id}/decision", Only(REVIEWERS))
+            .rec(Rec::Org)
+            .form(&[("action", "approve"), ("reason", "")]),
+        page(M::POST, "/orgs/{id}/documents", Only(ORG_STAFF))
+            .rec(Rec::Org)
+            .body(Body::Multipart(
+                &[("kind", "school_licence")],
+                ("file", "licence.pdf", "application/pdf", Blob::Pdf),
+            )),
+        page(M::GET, "/orgs/{id}/documents/{doc}", Only(VIEW_ORGS)).rec(Rec::Document),
+        page(M::POST, "/orgs/{id}/documents/{doc}/remove", Only(ORG_STAFF))
+            .rec(Rec::FreshDocument),
+        page(M::POST, "/orgs/{id}/annual-review", Only(REVIEWERS))
+            .rec(Rec::Org)
+            .form(&[("year", "@year@"), ("result", "passed"), ("remarks", "矩阵年审")]),
+        page(M::GET, "/orgs/{id}/edit", Only(ORG_STAFF)).rec(Rec::Org),
+        page(M::POST, "/orgs/{id}/edit", Only(ORG_STAFF))
+            .rec(Rec::Org)
+            .form(ORG_FORM),
+        api(M::POST, "/api/v1/orgs/register", Public).json(REGISTER_JSON),
+        api(M::GET, "/api/v1/orgs", Only(VIEW_ORGS)),
+        api(M::GET, "/api/v1/orgs/{id}", Only(VIEW_ORGS)).rec(Rec::Org),
+        api(M::POST, "/api/v1/orgs/{id}/decision", Only(REVIEWERS))
+            .rec(Rec::Org)
+            .json(r#"{"action": "approve"}"#),
+        api(M::POST, "/api/v1/orgs/{id}/resubmit", Only(ORG_STAFF))
+            .rec(Rec::Org)
+            .json(ORG_JSON),
+        api(M::GET, "/api/v1/orgs/{id}/versions", Only(VIEW_ORGS)).rec(Rec::Org),
+        api(M::POST, "/api/v1/orgs/{id}/annual-reviews", Only(REVIEWERS))
+            .rec(Rec::Org)
+            .json(r#"{"year": @year@, "passed": true, "remarks": "矩阵年审"}"#),
+        api(M::GET, "/api/v1/orgs/{id}/documents", Only(VIEW_ORGS)).rec(Rec::Org),
+        api(M::POST, "/api/v1/orgs/{id}/documents", Only(ORG_STAFF))
+            .rec(Rec::Org)
+            .query("?kind=school_licence&filename=licence.pdf")
+            .body(Body::Raw("application/pdf", Blob::Pdf)),
+        api(M::GET, "/api/v1/orgs/{id}/documents/{doc}", Only(VIEW_ORGS)).rec(Rec::Document),
+        api(M::DELETE, "/api/v1/orgs/{id}/documents/{doc}", Only(ORG_STAFF))
+            .rec(Rec::FreshDocument),
+        // --- Occupations and the catalogue --------------------------------------------
+        page(M::GET, "/occupations", Signed),
+        page(M::POST, "/occupations/work-types", Only(CATALOGUE)).form(&[
+            ("occupation_code", "4-10-01-06"),
+            ("code", "@wt_code@"),
+            ("name", "矩阵工种"),
+        ]),
+        api(M::GET, "/api/v1/occupations", Signed),
+        api(M::GET, "/api/v1/occupations/{code}", Signed).rec(Rec::Occupation),
+        api(M::POST, "/api/v1/occupations/{code}/work-types", Only(CATALOGUE))
+            .rec(Rec::Occupation)
+            .json(r#"{"code": "@wt_code@", "name": "矩阵工种"}"#),
+        page(M::GET, "/catalogue", Signed),
+        // The catalogue is public to every signed-in person, its export too.
+        page(M::GET, "/catalogue/export", Signed),
+        page(M::GET, "/catalogue/new", Only(CATALOGUE)),
+        page(M::POST, "/catalogue/new", Only(CATALOGUE)).form(&[
+            ("occupation_code", "4-10-01-06"),
+            ("work_type_id", ""),
+            ("skill_level", "5"),
+            ("training_type", "vocational_skill"),
+            ("business_category", "employment_skill"),
+            ("theory_hours", "40"),
+            ("practice_hours", "80"),
+            ("subsidy_yuan", "1200"),
+        ]),
+        page(M::POST, "/catalogue/{id}/withdraw", Only(CATALOGUE)).rec(Rec::FreshProject),
+        page(M::GET, "/declarations", Only(VIEW_ORGS)),
+        page(M::POST, "/declarations", Only(ORG_STAFF)).form(&[
+            ("occupation_code", "4-10-01-06"),
+            ("work_type_id", ""),
+            ("skill_level", "5"),
+        ]),
+        page(M::POST, "/declarations/{id}/decision", Only(REVIEWERS))
+            .rec(Rec::Declaration)
+            .form(&[("action", "approve"), ("reason", "")]),
+        api(M::GET, "/api/v1/catalogue", Signed),
+        api(M::POST, "/api/v1/catalogue", Only(CATALOGUE)).json(
+            r#"{"occupation_code": "4-10-01-06", "skill_level": 5, "training_type": "vocational_skill", "business_category": "employment_skill", "theory_hours": 40, "practice_hours": 80, "subsidy_yuan": "1200"}"#,
+        ),
+        api(M::POST, "/api/v1/catalogue/{id}/withdraw", Only(CATALOGUE)).rec(Rec::FreshProject),
+        api(M::GET, "/api/v1/declarations", Only(VIEW_ORGS)),
+        api(M::POST, "/api/v1/declarations/{id}/decision", Only(REVIEWERS))
+            .rec(Rec::Declaration)
+            .json(r#"{"action": "approve"}"#),
+        api(M::POST, "/api/v1/orgs/{id}/declarations", Only(ORG_STAFF))
+            .rec(Rec::Org)
+            .json(r#"{"occupation_code": "4-10-01-06", "skill_level": 5}"#),
+        // --- Learners ----------------------------------------------------------------
+        page(M::GET, "/register/learner", Public),
+        page(M::POST, "/register/learner", Public).form(&[
+            ("name", "陈学员"),
+            ("id_number", "@learner_idn@"),
+            ("phone", "13800000001"),
+            ("code", "123456"),
+            ("password", "Matrix#2027"),
+            ("person_category", "rural_migrant"),
+            ("education", "senior"),
+            ("region_code", "520102"),
+        ]),
+        page(M::GET, "/activate", Public),
+        page(M::POST, "/activate", Public).form(&[
+            ("id_number", "@learner_idn@"),
+            ("phone", "13800000001"),
+            ("code", "123456"),
+            ("password", "Matrix#2027"),
+        ]),
+        page(M::GET, "/learners", Only(VIEW_ORGS)),
+        page(M::GET, "/learners/export", Only(VIEW_ORGS)),
+        page(M::GET, "/learners/import", Only(IMPORT_VIEW)),
+        page(M::POST, "/learners/import", Only(ORG_STAFF)).body(Body::Multipart(
+            &[("mode", "all_or_nothing")],
+            ("file", "learners.xlsx", XLSX, Blob::EmptyTemplate),
+        )),
+        // The blank template carries no data.
+        page(M::GET, "/learners/import/template", Signed),
+        page(M::GET, "/learners/import/{id}", Only(IMPORT_VIEW)).rec(Rec::ImportJob),
+        page(M::GET, "/learners/import/{id}/report", Only(IMPORT_VIEW)).rec(Rec::ImportJob),
+        api(M::POST, "/api/v1/sms/code", Public)
+            .json(r#"{"phone": "13800000001", "purpose": "activate"}"#),
+        api(M::POST, "/api/v1/learners/register", Public).json(
+            r#"{"name": "陈学员", "id_number": "@learner_idn@", "phone": "13800000001", "code": "123456", "password": "Matrix#2027", "person_category": "rural_migrant", "education": "senior", "region_code": "520102"}"#,
+        ),
+        api(M::GET, "/api/v1/learners", Only(VIEW_ORGS)),
+        api(M::GET, "/api/v1/learners/{id}", Only(VIEW_ORGS)).rec(Rec::Learner),
+        api(M::POST, "/api/v1/learners/imports", Only(ORG_STAFF))
+            .query("?mode=all_or_nothing")
+            .body(Body::Raw(XLSX, Blob::EmptyTemplate)),
+        api(M::GET, "/api/v1/learners/imports/{id}", Only(IMPORT_VIEW)).rec(Rec::ImportJob),
+        // --- Teachers ----------------------------------------------------------------
+        page(M::GET, "/teachers", Only(VIEW_ORGS)),
+        page(M::POST, "/teachers", Only(ORG_STAFF)).form(&[
+            ("name", "王老师"),
+            ("id_number", "@teacher_idn@"),
+            ("full_time", "on"),
+            ("subjects", "烹饪"),
+            ("level", "senior"),
+            ("qualifications", "高级技师"),
+            ("years_teaching", "10"),
+            ("experience", ""),
+        ]),
+        page(M::GET, "/teachers/export", Only(VIEW_ORGS)),
+        page(M::POST, "/teachers/{id}/decision", Only(REVIEWERS))
+            .rec(Rec::TeacherLink)
+            .form(&[("action", "approve"), ("reason", "")]),
+        page(M::POST, "/classes/{id}/teachers", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .form(&[("teacher_id", "@teacher@")])
+            .gated(UNAPPROVED_ORG),
+        api(M::GET, "/api/v1/teachers", Only(VIEW_ORGS)),
+        api(M::POST, "/api/v1/teachers", Only(ORG_STAFF)).json(
+            r#"{"name": "王老师", "id_number": "@teacher_idn@", "full_time": true, "subjects": "烹饪", "level": "senior", "qualifications": "高级技师", "years_teaching": 10}"#,
+        ),
+        api(M::POST, "/api/v1/teachers/{link_id}/decision", Only(REVIEWERS))
+            .rec(Rec::TeacherLink)
+            .json(r#"{"action": "approve"}"#),
+        api(M::POST, "/api/v1/classes/{id}/teachers", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .json(r#"{"teacher_id": "@teacher@"}"#)
+            .gated(UNAPPROVED_ORG),
+        // --- Classes -----------------------------------------------------------------
+        page(M::GET, "/classes", Only(VIEW_ORGS)),
+        page(M::GET, "/classes/export", Only(VIEW_ORGS)),
+        page(M::GET, "/classes/new", Only(ORG_STAFF)),
+        page(M::POST, "/classes/new", Only(ORG_STAFF)).form(&[
+            ("project_id", "@project@"),
+            ("name", "矩阵测试班"),
+            ("delivery", "offline"),
+            ("start_date", "@yesterday@"),
+            ("end_date", "@next_week@"),
+            ("location", "贵阳市南明区花果园培训基地"),
+            ("capacity", "30"),
+            ("theory_hours", "40"),
+            ("practice_hours", "80"),
+        ]),
+        page(M::GET, "/classes/{id}", Only(VIEW_ORGS)).rec(Rec::Class),
+        page(M::GET, "/classes/{id}/learners.xlsx", Only(VIEW_ORGS)).rec(Rec::Class),
+        page(M::POST, "/classes/{id}/enroll", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .form(&[("learner", "@learner@")])
+            .gated(UNAPPROVED_ORG),
+        page(M::POST, "/classes/{id}/actions", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .form(&[("action", "start"), ("reason", "")])
+            .gated(UNAPPROVED_ORG),
+        page(M::POST, "/classes/{id}/inspect", Only(REVIEWERS))
+            .rec(Rec::Class)
+            .form(&[("kind", "patrol"), ("result", "qualified"), ("remarks", "矩阵检查")]),
+        api(M::GET, "/api/v1/classes", Only(VIEW_ORGS)),
+        api(M::POST, "/api/v1/classes", Only(ORG_STAFF)).json(
+            r#"{"project_id": "@project@", "name": "矩阵测试班", "delivery": "offline", "start_date": "@yesterday@", "end_date": "@next_week@", "location": "贵阳市南明区花果园培训基地", "capacity": 30, "theory_hours": 40, "practice_hours": 80}"#,
+        ),
+        api(M::GET, "/api/v1/classes/{id}", Only(VIEW_ORGS)).rec(Rec::Class),
+        api(M::POST, "/api/v1/classes/{id}/enrollments", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .json(r#"{"learner_ids": ["@learner@"]}"#)
+            .gated(UNAPPROVED_ORG),
+        api(M::POST, "/api/v1/classes/{id}/actions", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .json(r#"{"action": "start"}"#)
+            .gated(UNAPPROVED_ORG),
+        api(M::GET, "/api/v1/classes/{id}/inspections", Only(VIEW_ORGS)).rec(Rec::Class),
+        api(M::POST, "/api/v1/classes/{id}/inspections", Only(REVIEWERS))
+            .rec(Rec::Class)
+            .json(r#"{"kind": "patrol", "qualified": true, "remarks": "矩阵检查"}"#),
+        // --- Learners' training and applications ---------------------------------------
+        page(M::GET, "/training", Only(LEARNERS)),
+        // Recruiting classes are open to every learner, whichever region they are in.
+        page(M::POST, "/training/classes/{id}/apply", Only(LEARNERS))
+            .rec(Rec::RecruitingClass)
+            .any_record(),
+        page(M::POST, "/training/applications/{id}/withdraw", Only(LEARNERS))
+            .rec(Rec::Application),
+        page(M::POST, "/applications/{id}/decision", Only(ORG_STAFF))
+            .rec(Rec::Application)
+            .form(&[("decision", "accept"), ("reason", "")]),
+        api(M::GET, "/api/v1/classes/recruiting", Only(LEARNERS)),
+        api(M::GET, "/api/v1/classes/{id}/applications", Only(ORG_STAFF)).rec(Rec::Class),
+        // Recruiting classes are open to every learner, whichever region they are in.
+        api(M::POST, "/api/v1/classes/{id}/applications", Only(LEARNERS))
+            .rec(Rec::RecruitingClass)
+            .any_record(),
+        api(M::POST, "/api/v1/applications/{id}/decision", Only(ORG_STAFF))
+            .rec(Rec::Application)
+            .json(r#"{"accept": true}"#),
+        api(M::POST, "/api/v1/applications/{id}/withdraw", Only(LEARNERS)).rec(Rec::Application),
+        api(M::GET, "/api/v1/me/training", Only(LEARNERS)),
+        // --- Sessions and attendance ---------------------------------------------------
+        page(M::POST, "/classes/{id}/sessions", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .form(&[
+                ("date", "@today@"),
+                ("starts", "09:00"),
+                ("ends", "11:30"),
+                ("topic", "矩阵课次"),
+            ])
+            .gated(UNAPPROVED_ORG),
+        page(M::GET, "/sessions/{id}", Only(SHEET)).rec(Rec::Session),
+        page(M::POST, "/sessions/{id}", Only(MARKERS))
+            .rec(Rec::Session)
+            .form(&[("learner", "@learner@")]),
+        page(M::GET, "/sessions/{id}/qr", Only(ORG_STAFF)).rec(Rec::Session),
+        // Everyone sees only the classes they are booked to teach (none, for most).
+        page(M::GET, "/teaching", Signed),
+        // The sign-in form shows nothing of the session; the POST checks it.
+        page(M::GET, "/checkin/{id}", Signed)
+            .rec(Rec::Session)
+            .any_record(),
+        page(M::POST, "/checkin/{id}", Only(LEARNERS))
+            .rec(Rec::Session)
+            .form(&[("t", "1.deadbeef")]),
+        api(M::GET, "/api/v1/classes/{id}/sessions", Only(VIEW_ORGS)).rec(Rec::Class),
+        api(M::POST, "/api/v1/classes/{id}/sessions", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .json(r#"{"date": "@today@", "starts": "09:00", "ends": "11:30", "topic": "矩阵课次"}"#)
+            .gated(UNAPPROVED_ORG),
+        api(M::GET, "/api/v1/sessions/{id}/attendance", Only(SHEET)).rec(Rec::Session),
+        api(M::POST, "/api/v1/sessions/{id}/attendance", Only(MARKERS))
+            .rec(Rec::Session)
+            .json(r#"{"learner_ids": ["@learner@"]}"#),
+        api(M::POST, "/api/v1/sessions/{id}/checkin", Only(LEARNERS))
+            .rec(Rec::Session)
+            .json(r#"{"token": "1.deadbeef"}"#),
+        // --- Exchange, inbox, background jobs ------------------------------------------
+        api(M::GET, "/api/v1/exchange/{dataset}", Machine).rec(Rec::Dataset),
+        page(M::GET, "/inbox", Only(REVIEWERS)),
+        page(M::GET, "/admin/jobs", Only(SETTINGS)),
+        page(M::POST, "/admin/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
+        api(M::GET, "/api/v1/jobs", Only(SETTINGS)),
+        api(M::POST, "/api/v1/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------
+// The fixture: the demo province with training, and one record of every kind in 南明区
+// and one elsewhere.
+// ---------------------------------------------------------------------------------------
+
+struct Fixture {
+    app: App,
+    recs: HashMap<(Rec, Variant), Vec<(&'static str, String)>>,
+    vars: Vec<(String, String)>,
+    /// The admins of the organisations records are made for, by variant.
+    staff: HashMap<Variant, (Principal, String, &'static str)>,
+    exchange: (String, String),
+    n: AtomicUsize,
+}
+
+fn ctx() -> RequestCtx {
+    RequestCtx {
+        ip: "127.0.0.1".into(),
+        request_id: "matrix".into(),
+        user_agent: "matrix".into(),
+    }
+}
+
+/// The app as it was `days` ago (or will be), to lay down history.
+fn at(app: &App, days: i64) -> App {
+    let mut a = app.clone();
+    a.clock = std::sync::Arc::new(jineng_app::clock::OffsetClock {
+        base: app.clock.clone(),
+        by: chrono::Duration::days(days),
+    });
+    a
+}
+
+async fn principal(t: &TestApp, username: &str) -> Principal {
+    t.app
+        .accounts()
+        .principal_of(&t.user_id(username).await)
+        .await
+        .unwrap()
+}
+
+impl Fixture {
+    async fn build(t: &TestApp) -> Fixture {
+        use jineng_app::attendance::SessionInput;
+        use jineng_app::catalogue::{ProjectFilter, ProjectInput};
+        use jineng_app::classes::ClassInput;
+        use jineng_app::learners::import::ImportMode;
+        use jineng_app::teachers::TeacherInput;
+        let app = &t.app;
+        let sys = Principal::system();
+        let c = ctx();
+        let mut recs: HashMap<(Rec, Variant), Vec<(&'static str, String)>> = HashMap::new();
+        let one = |v: String| vec![("id", v)];
+
+        let inst = principal(t, "institution").await;
+        let ent = principal(t, "enterprise").await;
+        let zy = principal(t, "zy_institution").await;
+        let gz = principal(t, "gz_regulator").await;
+        let learner = principal(t, "learner").await;
+        let lyy = principal(t, "learner_yy").await;
+        let lzy = principal(t, "learner_zy").await;
+        let org_nm = inst.org_ids()[0].clone();
+        let org_yy = ent.org_ids()[0].clone();
+        let org_zy = zy.org_ids()[0].clone();
+        let today = app.today();
+        let day = |d: i64| today + chrono::Duration::days(d);
+
+        // Accounts: one in 南明区, one in 云岩区 (learner role, not an administrator).
+        let mut account = HashMap::new();
+        for (v, name, region) in [
+            (Variant::In, "m_nm", "520102"),
+            (Variant::Out, "m_yy", "520103"),
+        ] {
+            let u = app
+                .accounts()
+                .create_user(
+                    &sys,
+                    &c,
+                    NewUser {
+                        username: name.into(),
+                        display_name: "矩阵账户".into(),
+                        password: PW.into(),
+                        phone: None,
+                        id_number: None,
+                        region: RegionCode::parse(region).ok(),
+                        roles: vec![(Role::Learner, None)],
+                        must_change_password: false,
+                    },
+                )
+                .await
+                .unwrap();
+            recs.insert((Rec::Account, v), one(u.id.clone()));
+            account.insert(v, u.id);
+        }
+
+        // Organisations, their licences, and this year's annual review already recorded.
+        let year = chrono::Datelike::year(&app.now());
+        for (v, org) in [(Variant::In, &org_nm), (Variant::Out, &org_yy)] {
+            recs.insert((Rec::Org, v), one(org.clone()));
+            let doc = app.organizations().documents(&sys, org).await.unwrap()[0]
+                .id
+                .clone();
+            recs.insert((Rec::Document, v), vec![("id", org.clone()), ("doc", doc)]);
+            app.organizations()
+                .annual_review(&sys, &c, org, year, true, "矩阵年审")
+                .await
+                .unwrap();
+        }
+
+        // Catalogue: the seed's projects; the same project published by the province's
+        // regulator too (so publishing it again conflicts for every catalogue manager);
+        // a work type to duplicate.
+        let projects = app
+            .catalogue()
+            .projects(&ProjectFilter::default(), PageRequest::first(50))
+            .await
+            .unwrap()
+            .items;
+        let project = |code: &str| {
+            projects
+                .iter()
+                .find(|p| p.occupation_code == code)
+                .unwrap()
+                .clone()
+        };
+        let (p1, p3) = (project("4-10-01-06"), project("6-31-01-03"));
+        let same = ProjectInput {
+            occupation_code: "4-10-01-06".into(),
+            work_type_id: None,
+            skill_level: 5,
+            training_type: "vocational_skill".into(),
+            business_category: "employment_skill".into(),
+            theory_hours: 40,
+            practice_hours: 80,
+            subsidy: Fen::parse_yuan("1200").unwrap(),
+        };
+        app.catalogue().publish(&gz, &c, same).await.unwrap();
+        app.catalogue()
+            .add_work_type(&sys, &c, "4-10-01-06", "M-01", "矩阵工种")
+            .await
+            .unwrap();
+
+        // Declarations: the institution's (seeded) and zy_institution's, both approved.
+        let d_nm = app
+            .catalogue()
+            .declarations(&inst, None, Some(ReviewStatus::Approved))
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+        let d_zy = app
+            .catalogue()
+            .declare(&zy, &c, &org_zy, "4-10-01-06", None, 5)
+            .await
+            .unwrap()
+            .id;
+        app.catalogue()
+            .decide_declaration(&sys, &c, &d_zy, Decision::Approve, "")
+            .await
+            .unwrap();
+        recs.insert((Rec::Declaration, Variant::In), one(d_nm));
+        recs.insert((Rec::Declaration, Variant::Out), one(d_zy));
+
+        // 王老师 (the `teacher` account) in both institutions' pools, approved.
+        let teacher_idn = id("52010219850612241");
+        let mut teacher_id = String::new();
+        for (v, who) in [(Variant::In, &inst), (Variant::Out, &zy)] {
+            let tv = app
+                .teachers()
+                .add(
+                    who,
+                    &c,
+                    TeacherInput {
+                        name: "王老师".into(),
+                        id_number: IdNumber::parse(&teacher_idn).unwrap(),
+                        full_time: true,
+                        subjects: "烹饪".into(),
+                        level: "senior".into(),
+                        qualifications: "高级技师".into(),
+                        years_teaching: 10,
+                        experience: String::new(),
+                    },
+                )
+                .await
+                .unwrap();
+            app.teachers()
+                .decide(&sys, &c, &tv.link_id, Decision::Approve, "")
+                .await
+                .unwrap();
+            recs.insert(
+                (Rec::TeacherLink, v),
+                vec![("id", tv.link_id.clone()), ("link_id", tv.link_id)],
+            );
+            teacher_id = tv.teacher_id;
+        }
+
+        // The enterprise imports two learners of 云岩区 (the institution's twelve come
+        // with the seed); both imports are finished jobs.
+        let (a, b) = (id("52010319900101501"), id("52010319900202502"));
+        let rows = [
+            [
+                "林峰",
+                &a,
+                "13710000001",
+                "农村转移就业劳动者",
+                "初中",
+                "520103",
+            ],
+            [
+                "黄莉",
+                &b,
+                "13710000002",
+                "农村转移就业劳动者",
+                "初中",
+                "520103",
+            ],
+        ];
+        let job_yy = app
+            .learners()
+            .import(&ent, &c, &xlsx(&rows), ImportMode::AllOrNothing)
+            .await
+            .unwrap();
+        // The institution's own finished import: one bad row, so all-or-nothing refuses it
+        // and nobody is created.
+        let job_nm = app
+            .learners()
+            .import(
+                &inst,
+                &c,
+                &xlsx(&[["坏行", "52010219900101", "1370000", "", "", "520102"]]),
+                ImportMode::AllOrNothing,
+            )
+            .await
+            .unwrap();
+        for job in [&job_yy, &job_nm] {
+            for _ in 0..400 {
+                let who = if job == &job_yy { &ent } else { &inst };
+                if !app
+                    .learners()
+                    .import_job(who, job)
+                    .await
+                    .unwrap()
+                    .status
+                    .running()
+                {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+        }
+        recs.insert((Rec::ImportJob, Variant::In), one(job_nm));
+        recs.insert((Rec::ImportJob, Variant::Out), one(job_yy));
+        let ent_learners = app
+            .learners()
+            .list(&ent, &Default::default(), PageRequest::first(50))
+            .await
+            .unwrap()
+            .items;
+        let inst_learner = app
+            .learners()
+            .list(&inst, &Default::default(), PageRequest::first(50))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|l| l.name == "赵丽")
+            .unwrap();
+        recs.insert((Rec::Learner, Variant::In), one(inst_learner.id));
+        recs.insert(
+            (Rec::Learner, Variant::Out),
+            one(ent_learners[0].id.clone()),
+        );
+
+        // Two classes that ran five weeks ago and are completed, each with a session: the
+        // institution's (王老师 booked, `learner` enrolled) and the enterprise's.
+        let inst_plan = (&inst, &p3, vec![learner.user_id.clone()], "南明");
+        let ent_plan = (&ent, &p1, vec![ent_learners[0].id.clone()], "云岩");
+        for (v, (who, p, members, place)) in [(Variant::In, inst_plan), (Variant::Out, ent_plan)] {
+            let cl = at(app, -40)
+                .classes()
+                .open(
+                    who,
+                    &c,
+                    ClassInput {
+                        project_id: p.id.clone(),
+                        name: format!("矩阵测试班（{place}，已结业）"),
+                        delivery: Delivery::Offline,
+                        start_date: day(-35),
+                        end_date: day(-26),
+                        location: format!("{place}培训基地"),
+                        capacity: 30,
+                        theory_hours: p.theory_hours,
+                        practice_hours: p.practice_hours,
+                    },
+                )
+                .await
+                .unwrap();
+            let then = at(app, -40);
+            then.classes()
+                .enroll(who, &c, &cl.id, &members)
+                .await
+                .unwrap();
+            then.classes()
+                .act(who, &c, &cl.id, ClassAction::Submit, "")
+                .await
+                .unwrap();
+            at(app, -39)
+                .classes()
+                .act(&sys, &c, &cl.id, ClassAction::Approve, "")
+                .await
+                .unwrap();
+            if v == Variant::In {
+                at(app, -38)
+                    .teachers()
+                    .book(who, &c, &cl.id, &teacher_id)
+                    .await
+                    .unwrap();
+            }
+            let start = at(app, -35);
+            start
+                .classes()
+                .act(who, &c, &cl.id, ClassAction::Start, "")
+                .await
+                .unwrap();
+            let session = start
+                .attendance()
+                .add_session(
+                    who,
+                    &c,
+                    &cl.id,
+                    &SessionInput {
+                        date: day(-35),
+                        starts: "09:00".into(),
+                        ends: "11:30".into(),
+                        topic: "第1次课".into(),
+                    },
+                )
+                .await
+                .unwrap();
+            at(app, -26)
+                .classes()
+                .act(who, &c, &cl.id, ClassAction::Complete, "")
+                .await
+                .unwrap();
+            recs.insert((Rec::Class, v), one(cl.id));
+            recs.insert((Rec::Session, v), one(session));
+        }
+
+        // Recruiting classes: the seed's 南明 one and one of the enterprise. Every demo
+        // learner has applied to both already (so applying again is a conflict);
+        // `learner_yy`'s application to the enterprise was rejected.
+        let nm_recruiting = app
+            .classes()
+            .recruiting(&learner, None, PageRequest::first(20))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|r| r.class.org_id == org_nm)
+            .unwrap()
+            .class
+            .id;
+        let yy_recruiting = app
+            .classes()
+            .open(
+                &ent,
+                &c,
+                ClassInput {
+                    project_id: p1.id.clone(),
+                    name: "矩阵测试班（云岩，招生中）".into(),
+                    delivery: Delivery::Offline,
+                    start_date: day(14),
+                    end_date: day(24),
+                    location: "云岩培训基地".into(),
+                    capacity: 30,
+                    theory_hours: p1.theory_hours,
+                    practice_hours: p1.practice_hours,
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let rejected = app
+            .classes()
+            .apply(&lyy, &c, &yy_recruiting)
+            .await
+            .unwrap()
+            .id;
+        app.classes()
+            .decide_application(&ent, &c, &rejected, false, "名额已满")
+            .await
+            .unwrap();
+        for (who, class) in [
+            (&lyy, &nm_recruiting),
+            (&lzy, &nm_recruiting),
+            (&lzy, &yy_recruiting),
+            (&learner, &yy_recruiting),
+        ] {
+            app.classes().apply(who, &c, class).await.unwrap();
+        }
+        recs.insert((Rec::RecruitingClass, Variant::In), one(nm_recruiting));
+        recs.insert((Rec::RecruitingClass, Variant::Out), one(yy_recruiting));
+        let accepted = app
+            .classes()
+            .my_training(&learner)
+            .await
+            .unwrap()
+            .applications
+            .into_iter()
+            .find(|a| a.status == ApplicationStatus::Accepted)
+            .unwrap()
+            .id;
+        recs.insert((Rec::Application, Variant::In), one(accepted));
+        recs.insert((Rec::Application, Variant::Out), one(rejected));
+
+        // Unscoped kinds.
+        recs.insert(
+            (Rec::Occupation, Variant::Only),
+            vec![("code", "4-10-01-06".into())],
+        );
+        recs.insert(
+            (Rec::Dataset, Variant::Only),
+            vec![("dataset", "learners".into())],
+        );
+        let job = app
+            .jobs()
+            .list(&sys, None, PageRequest::first(20))
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|j| j.state != jineng_core::jobs::JobState::Failed)
+            .unwrap()
+            .id;
+        recs.insert((Rec::Job, Variant::Only), one(job));
+        let exchange = app
+            .exchange()
+            .create_client(&c, "矩阵测试平台")
+            .await
+            .unwrap();
+
+        // Someone else's token (`m_nm`'s), for every caller's out-of-scope revoke.
+        let m_nm = app
+            .accounts()
+            .principal_of(&account[&Variant::In])
+            .await
+            .unwrap();
+        let (tok, _) = app
+            .accounts()
+            .create_token(&m_nm, &c, "矩阵令牌", None)
+            .await
+            .unwrap();
+        recs.insert((Rec::OwnToken, Variant::In), one(tok.id.clone()));
+        recs.insert((Rec::OwnToken, Variant::Out), one(tok.id));
+
+        let learner_idn = id("52010219980307123");
+        let vars = vec![
+            ("nm_credit", credit_code("91520102MA6DEM001")),
+            ("nm_rep_id", id("52010219750101301")),
+            ("year", year.to_string()),
+            ("wt_code", "M-01".into()),
+            ("learner_idn", learner_idn),
+            ("teacher_idn", teacher_idn),
+            ("teacher", teacher_id),
+            ("learner", learner.user_id.clone()),
+            ("project", p1.id.clone()),
+            ("today", today.to_string()),
+            ("yesterday", day(-1).to_string()),
+            ("next_week", day(7).to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (format!("@{k}@"), v))
+        .collect();
+
+        let mut fx = Fixture {
+            app: app.clone(),
+            recs,
+            vars,
+            staff: HashMap::from([
+                (Variant::In, (inst, org_nm, "school_licence")),
+                (Variant::Out, (ent, org_yy, "business_licence")),
+            ]),
+            exchange,
+            n: AtomicUsize::new(0),
+        };
+        // Shared records of the kinds made fresh for permitted callers: refused callers
+        // are sent to these.
+        for v in [Variant::In, Variant::Out] {
+            let acc = fx.fresh(Rec::FreshAccount, v, None).await;
+            fx.recs.insert((Rec::FreshAccount, v), acc);
+            let doc = fx.fresh(Rec::FreshDocument, v, None).await;
+            fx.recs.insert((Rec::FreshDocument, v), doc);
+        }
+        let project = fx.fresh(Rec::FreshProject, Variant::Only, None).await;
+        fx.recs.insert((Rec::FreshProject, Variant::Only), project);
+        fx
+    }
+
+    fn fill(&self, s: &str) -> String {
+        let mut out = s.to_string();
+        for (k, v) in &self.vars {
+            out = out.replace(k, v);
+        }
+        let left = out
+            .split('@')
+            .skip(1)
+            .step_by(2)
+            .find(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+        assert!(
+            left.is_none(),
+            "unfilled placeholder @{}@ in {out}",
+            left.unwrap_or("")
+        );
+        out
+    }
+
+    /// A record made for one call that may consume it.
+    async fn fresh(
+        &self,
+        rec: Rec,
+        v: Variant,
+        caller: Option<&str>,
+    ) -> Vec<(&'static str, String)> {
+        let n = self.n.fetch_add(1, Ordering::SeqCst);
+        let app = &self.app;
+        let (sys, c) = (Principal::system(), ctx());
+        match rec {
+            Rec::FreshAccount => {
+                let region = if v == Variant::In { "520102" } else { "520103" };
+                let u = app
+                    .accounts()
+                    .create_user(
+                        &sys,
+                        &c,
+                        NewUser {
+                            username: format!("m_fresh{n}"),
+                            display_name: "矩阵账户".into(),
+                            password: PW.into(),
+                            phone: None,
+                            id_number: None,
+                            region: RegionCode::parse(region).ok(),
+                            roles: vec![(Role::Learner, None)],
+                            must_change_password: false,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                vec![("id", u.id)]
+            }
+            Rec::FreshDocument => {
+                let (who, org, kind) = &self.staff[&v];
+                let d = app
+                    .organizations()
+                    .upload_document(who, &c, org, kind, "矩阵.pdf", pdf())
+                    .await
+                    .unwrap();
+                vec![("id", org.clone()), ("doc", d.id)]
+            }
+            Rec::FreshProject => {
+                const TYPES: [&str; 4] = [
+                    "special_ability",
+                    "labor_brand",
+                    "public_welfare",
+                    "entrepreneurship",
+                ];
+                let p = app
+                    .catalogue()
+                    .publish(
+                        &sys,
+                        &c,
+                        jineng_app::catalogue::ProjectInput {
+                            occupation_code: "4-10-01-06".into(),
+                            work_type_id: None,
+                            skill_level: (n % 6) as i32,
+                            training_type: TYPES[(n / 6) % TYPES.len()].into(),
+                            business_category: "employment_skill".into(),
+                            theory_hours: 40,
+                            practice_hours: 80,
+                            subsidy: Fen(0),
+                        },
+                    )
+                    .await
+                    .unwrap();
+                vec![("id", p.id)]
+            }
+            Rec::OwnToken => {
+                let caller = caller.expect("own token for a caller");
+                let who = app
+                    .accounts()
+                    .principal_of(
+                        &app.accounts()
+                            .user_id_by_username(caller)
+                            .await
+                            .unwrap()
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+                let (tok, _) = app
+                    .accounts()
+                    .create_token(&who, &c, "矩阵撤销", None)
+                    .await
+                    .unwrap();
+                vec![("id", tok.id)]
+            }
+            _ => unreachable!("{rec:?} is not made fresh"),
+        }
+    }
+
+    /// The path parameters of the record for this call.
+    async fn params(
+        &self,
+        rec: Rec,
+        v: Variant,
+        caller: Option<&str>,
+        permitted: bool,
+    ) -> Vec<(&'static str, String)> {
+        let fresh = permitted
+            && match rec {
+                Rec::FreshAccount | Rec::FreshDocument | Rec::FreshProject => true,
+                Rec::OwnToken => v == Variant::In,
+                _ => false,
+            };
+        if fresh {
+            return self.fresh(rec, v, caller).await;
+        }
+        if rec == Rec::None {
+            return vec![];
+        }
+        self.recs
+            .get(&(rec, v))
+            .unwrap_or_else(|| panic!("no {rec:?} {v:?} in the fixture"))
+            .clone()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sending and judging.
+// ---------------------------------------------------------------------------------------
+
+/// A caller: a cookie jar with its CSRF token, and an API token (none when anonymous).
+struct Caller {
+    name: Option<&'static str>,
+    cookies: BTreeMap<String, String>,
+    csrf: String,
+    token: Option<String>,
+}
+
+impl Caller {
+    fn label(&self) -> &'static str {
+        self.name.unwrap_or("(anonymous)")
+    }
+}
+
+fn cookie_header(c: &BTreeMap<String, String>) -> String {
+    c.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn send(t: &TestApp, fx: &Fixture, r: &Rule, uri: &str, who: &Caller) -> Resp {
+    let mut b = Request::builder().method(r.method.clone()).uri(uri);
+    let body = match r.surface {
+        Surface::Page => {
+            b = b.header(header::COOKIE, cookie_header(&who.cookies));
+            match &r.body {
+                Body::None if r.method == M::GET => HttpBody::empty(),
+                Body::None | Body::Form(_) => {
+                    let mut fields = vec![("_csrf".to_string(), who.csrf.clone())];
+                    if let Body::Form(f) = &r.body {
+                        fields.extend(f.iter().map(|(k, v)| (k.to_string(), fx.fill(v))));
+                    }
+                    b = b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                    HttpBody::from(serde_urlencoded::to_string(&fields).unwrap())
+                }
+                Body::Multipart(fields, (name, filename, ct, blob)) => {
+                    let sep = if uri.contains('?') { '&' } else { '?' };
+                    b = b.uri(format!("{uri}{sep}_csrf={}", who.csrf));
+                    let boundary = "jinengmatrixboundary";
+                    let mut body = Vec::new();
+                    for (k, v) in fields.iter() {
+                        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{}\r\n", fx.fill(v)).as_bytes());
+                    }
+                    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {ct}\r\n\r\n").as_bytes());
+                    body.extend(blob.bytes());
+                    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+                    b = b.header(
+                        header::CONTENT_TYPE,
+                        format!("multipart/form-data; boundary={boundary}"),
+                    );
+                    HttpBody::from(body)
+                }
+                other => panic!(
+                    "{} {}: a page takes a form, not {other:?}",
+                    r.method, r.path
+                ),
+            }
+        }
+        Surface::Api => {
+            if let Some(tok) = &who.token {
+                b = b.header(header::AUTHORIZATION, format!("Bearer {tok}"));
+            }
+            match &r.body {
+                Body::None => HttpBody::empty(),
+                Body::Json(j) => {
+                    let text = fx.fill(j);
+                    serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| {
+                        panic!("{} {}: bad JSON ({e}): {text}", r.method, r.path)
+                    });
+                    b = b.header(header::CONTENT_TYPE, "application/json");
+                    HttpBody::from(text)
+                }
+                Body::Raw(ct, blob) => {
+                    b = b.header(header::CONTENT_TYPE, *ct);
+                    HttpBody::from(blob.bytes())
+                }
+                other => panic!(
+                    "{} {}: the API takes JSON or a file, not {other:?}",
+                    r.method, r.path
+                ),
+            }
+        }
+    };
+    t.send(b.body(body).unwrap()).await
+}
+
+/// What a permitted caller must not get.
+fn refused_or_broken(s: StatusCode) -> bool {
+    matches!(s.as_u16(), 401 | 403 | 404 | 405) || s.is_server_error()
+}
+
+fn to_login(r: &Resp) -> bool {
+    r.status.is_redirection() && r.location().starts_with("/login")
+}
+
+/// `None` if the answer is right; else what was expected.
+fn judge(r: &Rule, who: &Caller, permitted: bool, resp: &Resp) -> Option<&'static str> {
+    let s = resp.status;
+    if matches!(r.who, Machine) {
+        return (s != StatusCode::UNAUTHORIZED).then_some("401 (machine clients sign requests)");
+    }
+    let Some(name) = who.name else {
+        return match (r.who, r.surface) {
+            (Public, _) => refused_or_broken(s).then_some("an answer (public route)"),
+            (_, Surface::Page) => (!(to_login(resp) || s == StatusCode::UNAUTHORIZED))
+                .then_some("303 to /login or 401"),
+            (_, Surface::Api) => (s != StatusCode::UNAUTHORIZED).then_some("401"),
+        };
+    };
+    if permitted {
+        if refused_or_broken(s) {
+            return Some("allowed (not 401/403/404/405/5xx)");
+        }
+        if r.surface == Surface::Page && to_login(resp) && !r.login_redirect_ok {
+            return Some("allowed (not sent to /login)");
+        }
+        return None;
+    }
+    let ok = s == StatusCode::FORBIDDEN
+        || s == StatusCode::NOT_FOUND
+        || (s == StatusCode::CONFLICT && r.gated.contains(&name));
+    (!ok).then_some("403 or 404")
+}
+
+/// The first 200 characters of what the answer says: a page's text without its head and
+/// tags, or the JSON body.
+fn snippet(r: &Resp) -> String {
+    let raw = r.text();
+    let text = match raw.find("</head>") {
+        Some(i) => {
+            let mut out = String::new();
+            let mut in_tag = false;
+            for ch in raw[i + "</head>".len()..].chars() {
+                match ch {
+                    '<' => in_tag = true,
+                    '>' => {
+                        in_tag = false;
+                        out.push(' ');
+                    }
+                    c if !in_tag => out.push(c),
+                    _ => {}
+                }
+            }
+            out
+        }
+        None => raw,
+    };
+    let squashed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    squashed.chars().take(200).collect()
+}
+
+/// The rule's path with the record's parameters (and the rule's own) put in.
+fn fill_path(r: &Rule, record: &[(&'static str, String)]) -> String {
+    let mut path = r.path.to_string();
+    for (k, val) in record
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .chain(r.params.iter().copied())
+    {
+        path = path.replace(&format!("{{{k}}}"), val);
+    }
+    assert!(!path.contains('{'), "{}: parameter left in {path}", r.path);
+    path
+}
+
+fn key_of(r: &Route) -> String {
+    format!("{:?} {} {}", r.surface, r.method, r.path)
+}
+
+/// Routes without a row, rows without a route, and rows given twice.
+fn coverage_problems(rules: &[Rule]) -> Vec<String> {
+    let table: HashSet<String> = jineng_web::route_table().iter().map(key_of).collect();
+    let mut seen = HashSet::new();
+    let mut problems = Vec::new();
+    for r in rules {
+        if !seen.insert(r.key()) {
+            problems.push(format!("row given twice: {}", r.key()));
+        }
+        if !table.contains(&r.key()) {
+            problems.push(format!("row without a route (stale): {}", r.key()));
+        }
+    }
+    let mut missing: Vec<_> = table.difference(&seen).cloned().collect();
+    missing.sort();
+    problems.extend(
+        missing
+            .into_iter()
+            .map(|k| format!("route without a row: {k}")),
+    );
+    problems
+}
+
+#[test]
+fn every_route_has_exactly_one_row() {
+    let problems = coverage_problems(&rules());
+    assert!(
+        problems.is_empty(),
+        "the role matrix needs exactly one row per route of jineng_web::route_table() ({} routes):\n  {}",
+        jineng_web::route_table().len(),
+        problems.join("\n  ")
+    );
+}
+
+#[tokio::test]
+async fn every_route_for_every_account() {
+    let started = std::time::Instant::now();
+    let rules = rules();
+    let problems = coverage_problems(&rules);
+    assert!(
+        problems.is_empty(),
+        "the role matrix needs exactly one row per route:\n  {}",
+        problems.join("\n  ")
+    );
+
+    let t = TestApp::new().await;
+    t.app.seed_demo_training().await.unwrap();
+    let fx = Fixture::build(&t).await;
+    let built = started.elapsed();
+
+    // One browser (with its CSRF token) and one API token per account, and nobody.
+    let mut anon_b = t.browser();
+    let anon_csrf = anon_b.csrf("/login").await;
+    let anon = Caller {
+        name: None,
+        cookies: anon_b.cookies.clone(),
+        csrf: anon_csrf,
+        token: None,
+    };
+    let mut callers = Vec::new();
+    for u in ACCOUNTS {
+        let mut b = t.signed_in(u).await;
+        let csrf = b.csrf("/account/password").await;
+        callers.push(Caller {
+            name: Some(u),
+            cookies: b.cookies.clone(),
+            csrf,
+            token: Some(t.token(u).await),
+        });
+    }
+
+    let mut bad = Vec::new();
+    let mut checks = 0;
+    for r in &rules {
+        for &v in r.rec.variants() {
+            for who in std::iter::once(&anon).chain(callers.iter()) {
+                let permitted = who.name.is_some_and(|n| {
+                    r.who.allows(n) && (r.any_record || r.rec.scope(v).contains(&n))
+                });
+                let params = fx.params(r.rec, v, who.name, permitted).await;
+                let uri = format!("{}{}", fill_path(r, &params), r.query);
+                let fresh;
+                let caller = if r.fresh_session && who.name.is_some() {
+                    let mut b = t.signed_in(who.label()).await;
+                    fresh = Caller {
+                        name: who.name,
+                        csrf: b.csrf("/account/password").await,
+                        cookies: b.cookies.clone(),
+                        token: None,
+                    };
+                    &fresh
+                } else {
+                    who
+                };
+                let resp = send(&t, &fx, r, &uri, caller).await;
+                checks += 1;
+                if let Some(expected) = judge(r, who, permitted, &resp) {
+                    let loc = resp
+                        .header("location")
+                        .map(|l| format!(" → {l}"))
+                        .unwrap_or_default();
+                    bad.push(format!(
+                        "{} {} [{:?}] as {}: expected {expected}, got {}{loc} — {}",
+                        r.method,
+                        r.path,
+                        v,
+                        who.label(),
+                        resp.status.as_u16(),
+                        snippet(&resp)
+                    ));
+                }
+            }
+            // The exchange answers a correctly signed request.
+            if matches!(r.who, Machine) {
+                let (client, secret) = &fx.exchange;
+                let path = fill_path(r, &fx.params(r.rec, v, None, false).await);
+                let ts = t.app.now().timestamp().to_string();
+                let nonce = format!("matrix-{}", uuid::Uuid::now_v7().simple());
+                let sig = jineng_app::exchange::sign(
+                    secret,
+                    &jineng_app::exchange::string_to_sign("GET", &path, &ts, &nonce, b""),
+                )
+                .unwrap();
+                let req = Request::builder()
+                    .uri(&path)
+                    .header("x-client-id", client.as_str())
+                    .header("x-timestamp", ts)
+                    .header("x-nonce", nonce)
+                    .header("x-signature", sig)
+                    .body(HttpBody::empty())
+                    .unwrap();
+                let resp = t.send(req).await;
+                checks += 1;
+                if resp.status != StatusCode::OK {
+                    bad.push(format!(
+                        "{} {} [{v:?}] signed: expected 200, got {} — {}",
+                        r.method,
+                        r.path,
+                        resp.status.as_u16(),
+                        snippet(&resp)
+                    ));
+                }
+            }
+        }
+    }
+    println!(
+        "role matrix: {} routes, {checks} checks, fixture {:.1}s, total {:.1}s",
+        rules.len(),
+        built.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        bad.is_empty(),
+        "{} of {checks} role-matrix checks failed:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
