@@ -193,8 +193,8 @@ impl Attendance<'_> {
         class_id: &str,
         allow_approved: bool,
     ) -> AppResult<class::Model> {
-        self.organizations().operating(who).await?;
         let c = self.classes().own(who, class_id).await?;
+        self.organizations().operating(who).await?;
         let ok = c.status == ClassStatus::InTraining
             || (allow_approved && c.status == ClassStatus::Approved);
         if !ok {

@@ -277,10 +277,10 @@ impl Teachers<'_> {
         class_id: &str,
         teacher_id: &str,
     ) -> AppResult<()> {
-        let org = self.organizations().operating(who).await?;
         let c = self
             .find_scoped::<class::Entity>(who, Permission::ManageOwnOrganization, class_id)
             .await?;
+        let org = self.organizations().operating(who).await?;
         let status = c.status;
         if !status.is_open() || status == ClassStatus::InTraining {
             return Err(AppError::Conflict(format!(

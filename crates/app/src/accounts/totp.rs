@@ -127,6 +127,9 @@ impl Accounts<'_> {
         ctx: &RequestCtx,
         code: &str,
     ) -> AppResult<()> {
+        if !who.grants.iter().any(|g| g.role.may_use_totp()) {
+            return Err(AppError::Forbidden);
+        }
         let u = user::Entity::find_by_id(who.user_id.clone())
             .one(&self.db)
             .await?

@@ -379,8 +379,8 @@ impl Classes<'_> {
         class_id: &str,
         user_ids: &[String],
     ) -> AppResult<usize> {
-        let org = self.organizations().operating(who).await?;
         let c = self.own(who, class_id).await?;
+        let org = self.organizations().operating(who).await?;
         let status = c.status;
         if matches!(status, ClassStatus::InTraining | ClassStatus::Completed) {
             return Err(AppError::Conflict("培训已开始，不能再报名".into()));
@@ -589,8 +589,8 @@ impl Classes<'_> {
             self.app.decide::<class::Entity>(who, ctx, id, &v).await?;
             return self.get(who, id).await.map(|(c, _)| c);
         }
-        self.organizations().operating(who).await?;
         let c = self.own(who, id).await?;
+        self.organizations().operating(who).await?;
         let reason = reason.trim();
         if action.needs_reason() && reason.is_empty() {
             return Err(AppError::field(
