@@ -42,8 +42,8 @@ async fn run_async(rows: usize) -> Result<(), String> {
         jineng_files::Files::local(&dir.with_extension("files")).map_err(|x| e(&x))?,
     );
     app.seed_reference().await.map_err(|x| e(&x))?;
-    app.seed_demo().await.map_err(|x| e(&x))?;
-    app.seed_demo_training().await.map_err(|x| e(&x))?;
+    jineng_demo::accounts(&app).await.map_err(|x| e(&x))?;
+    jineng_demo::training(&app).await.map_err(|x| e(&x))?;
     let template = class::Entity::find()
         .one(&db)
         .await

@@ -81,7 +81,7 @@ async fn run_async(rows: usize) -> Result<(), String> {
         jineng_files::Files::local(&dir.with_extension("files")).map_err(|x| e(&x))?,
     );
     app.seed_reference().await.map_err(|x| e(&x))?;
-    app.seed_demo().await.map_err(|x| e(&x))?;
+    jineng_demo::accounts(&app).await.map_err(|x| e(&x))?;
     app.start_workers(1);
     let inst_id = app
         .accounts()

@@ -52,7 +52,6 @@ pub mod organizations;
 pub mod page;
 pub mod review;
 pub mod scope;
-pub mod seed;
 pub mod sms;
 pub mod teachers;
 pub mod tx;
@@ -130,6 +129,11 @@ impl App {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Load the reference tables (regions, occupations) if they are empty; safe on every start.
+    pub async fn seed_reference(&self) -> AppResult<(usize, usize)> {
+        Ok(jineng_store::reference::load(&self.db).await?)
     }
 
     /// Whether the database answers (for `/readyz`).

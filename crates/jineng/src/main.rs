@@ -206,9 +206,9 @@ async fn main() -> Result<()> {
             if demo || cfg.demo {
                 println!(
                     "demo accounts created: {}",
-                    app.seed_demo().await.map_err(describe)?
+                    jineng_demo::accounts(&app).await.map_err(describe)?
                 );
-                app.seed_demo_training().await.map_err(describe)?;
+                jineng_demo::training(&app).await.map_err(describe)?;
                 println!("demo training data ready");
             }
             Ok(())
@@ -240,6 +240,18 @@ async fn main() -> Result<()> {
     }
 }
 
+/// The demo accounts for the login page (shown only in demo mode).
+fn demo_logins() -> std::sync::Arc<[jineng_web::DemoLogin]> {
+    jineng_demo::DEMO_ACCOUNTS
+        .iter()
+        .map(|a| jineng_web::DemoLogin {
+            username: a.username,
+            password: a.password,
+            role_label: a.role.label(),
+        })
+        .collect()
+}
+
 async fn serve(cfg: Config) -> Result<()> {
     let province = jineng_core::RegionCode::parse(&cfg.province)
         .context("province must be a 6-digit region code")?;
@@ -259,8 +271,8 @@ async fn serve(cfg: Config) -> Result<()> {
     // Demo mode shows one-time codes on the page; otherwise they only go to the SMS adapter.
     let app = app.with_sms(std::sync::Arc::new(jineng_app::sms::LogSms), cfg.demo);
     if cfg.demo {
-        let n = app.seed_demo().await.map_err(describe)?;
-        app.seed_demo_training().await.map_err(describe)?;
+        let n = jineng_demo::accounts(&app).await.map_err(describe)?;
+        jineng_demo::training(&app).await.map_err(describe)?;
         tracing::info!(
             created = n,
             "demo accounts ready (see README for passwords)"
@@ -270,6 +282,7 @@ async fn serve(cfg: Config) -> Result<()> {
         app,
         province,
         demo: cfg.demo,
+        demo_logins: demo_logins(),
     });
     let listener = tokio::net::TcpListener::bind(&cfg.bind)
         .await

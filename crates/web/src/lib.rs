@@ -43,6 +43,16 @@ pub struct AppState {
     pub province: RegionCode,
     /// Demo mode: the login page lists the demo accounts.
     pub demo: bool,
+    /// The demo accounts the login page lists in demo mode.
+    pub demo_logins: Arc<[DemoLogin]>,
+}
+
+/// A demo account as the login page shows it.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub role_label: &'static str,
 }
 
 /// Largest request body accepted (bytes); larger ones get 413.

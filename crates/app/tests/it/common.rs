@@ -61,7 +61,7 @@ impl TestApp {
             jineng_files::Files::local(&files_dir).unwrap(),
         );
         app.seed_reference().await.unwrap();
-        app.seed_demo().await.unwrap();
+        jineng_demo::accounts(&app).await.unwrap();
         TestApp {
             app,
             clock,

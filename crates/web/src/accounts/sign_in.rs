@@ -46,9 +46,9 @@ fn safe_next(next: Option<&str>) -> String {
 
 fn demo_list(s: &AppState) -> Vec<(&'static str, &'static str, &'static str)> {
     if s.demo {
-        jineng_app::seed::DEMO_ACCOUNTS
+        s.demo_logins
             .iter()
-            .map(|a| (a.username, a.password, a.role.label()))
+            .map(|a| (a.username, a.password, a.role_label))
             .collect()
     } else {
         vec![]

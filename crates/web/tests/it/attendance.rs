@@ -17,7 +17,7 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 #[tokio::test]
 async fn qr_check_in_and_marking() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let nm = t.token("nm_regulator").await;
     let cid = t
         .api(Method::GET, "/classes?status=approved", Some(&nm), None)
@@ -305,7 +305,7 @@ async fn qr_check_in_and_marking() {
 #[tokio::test]
 async fn the_same_through_the_api() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let inst = t.token("institution").await;
     let nm = t.token("nm_regulator").await;
     let cid = t
@@ -444,7 +444,7 @@ async fn the_same_through_the_api() {
 #[tokio::test]
 async fn a_booked_teacher_marks_attendance_for_their_class() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let inst = t.token("institution").await;
     let nm = t.token("nm_regulator").await;
     // The demo teacher account, entered into the pool by the institution under the same ID number.

@@ -494,8 +494,8 @@ async fn the_class_pages() {
 #[tokio::test]
 async fn the_demo_province_has_training_going_on() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let nm = t.token("nm_regulator").await;
     let classes = t.api(Method::GET, "/classes", Some(&nm), None).await.json();
     assert_eq!(classes["total"], 5);
@@ -580,7 +580,7 @@ async fn the_demo_province_has_training_going_on() {
 #[tokio::test]
 async fn regulators_inspect_and_institutions_see_the_verdict() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let nm = t.token("nm_regulator").await;
     let approved = t
         .api(Method::GET, "/classes?status=approved", Some(&nm), None)
@@ -681,7 +681,7 @@ async fn regulators_inspect_and_institutions_see_the_verdict() {
 #[tokio::test]
 async fn one_inbox_for_everything_waiting_in_the_region() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let mut nm = t.signed_in("nm_regulator").await;
     let page = nm.get("/inbox").await.text();
     // Nanming: 南明区家政服务培训中心 registration and one class filing are waiting.
@@ -700,7 +700,7 @@ async fn one_inbox_for_everything_waiting_in_the_region() {
 #[tokio::test]
 async fn class_and_teacher_lists_search_and_export() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let mut nm = t.signed_in("nm_regulator").await;
     let page = nm.get("/classes?q=%E5%86%AC%E5%AD%A3").await.text();
     assert!(

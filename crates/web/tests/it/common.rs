@@ -147,12 +147,13 @@ impl TestApp {
         .with_sms(sms.clone(), false);
         app.seed_reference().await.expect("reference data");
         if o.demo {
-            app.seed_demo().await.expect("demo accounts");
+            jineng_demo::accounts(&app).await.expect("demo accounts");
         }
         let state = jineng_web::AppState {
             app: app.clone(),
             province: jineng_core::RegionCode::parse("520000").unwrap(),
             demo: o.demo,
+            demo_logins: demo_logins(),
         };
         TestApp {
             router: jineng_web::router(state),
@@ -499,6 +500,18 @@ impl Browser<'_> {
 }
 
 /// A valid ID number: the 17 given digits and their check character.
+/// The demo accounts the login page lists.
+pub fn demo_logins() -> std::sync::Arc<[jineng_web::DemoLogin]> {
+    jineng_demo::DEMO_ACCOUNTS
+        .iter()
+        .map(|a| jineng_web::DemoLogin {
+            username: a.username,
+            password: a.password,
+            role_label: a.role.label(),
+        })
+        .collect()
+}
+
 pub fn id(first17: &str) -> String {
     let c = jineng_core::identity::id_number::check_char(first17.as_bytes()).unwrap();
     format!("{first17}{c}")
@@ -551,6 +564,7 @@ impl TestApp {
             app,
             province: jineng_core::RegionCode::parse("520000").unwrap(),
             demo: true,
+            demo_logins: demo_logins(),
         });
     }
 

@@ -24,7 +24,7 @@ async fn pull(t: &TestApp, client: &str, secret: &str, path: &str, nonce: &str, 
 #[tokio::test]
 async fn signed_incremental_pulls_and_refusals() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let (client, secret) = t
         .app
         .exchange()

@@ -1734,7 +1734,7 @@ async fn every_route_for_every_account() {
     );
 
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let fx = Fixture::build(&t).await;
     let built = started.elapsed();
 

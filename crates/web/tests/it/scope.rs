@@ -277,7 +277,7 @@ async fn personal_data_is_masked_unless_the_role_may_see_it() {
 #[tokio::test]
 async fn authorization_matrix() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let admin = t.token("admin").await;
     let orgs = t
         .api(Method::GET, "/orgs?per_page=50", Some(&admin), None)

@@ -9,7 +9,7 @@ use serde_json::json;
 #[tokio::test]
 async fn pool_approval_sharing_and_double_booking() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let inst = t.token("institution").await;
     let teacher_id = id("52010219800808888");
     let body = json!({"name": "刘老师", "id_number": teacher_id, "full_time": true, "subjects": "家政服务、烹饪", "level": "senior", "qualifications": "高级技师", "years_teaching": 12, "experience": "从事家政培训十二年"});
@@ -154,7 +154,7 @@ async fn pool_approval_sharing_and_double_booking() {
 #[tokio::test]
 async fn the_teacher_pages() {
     let t = TestApp::new().await;
-    t.app.seed_demo_training().await.unwrap();
+    jineng_demo::training(&t.app).await.unwrap();
     let mut inst = t.signed_in("institution").await;
     let tid = id("52010219750505555");
     let r = inst

@@ -1,0 +1,754 @@
+//! The demo province (Guizhou): one account for every role (listed in the README and on
+//! the login page) and training going on, laid down through the ordinary use cases —
+//! the past under a clock set back — so the demo obeys every rule the platform does.
+//! Kept out of `jineng-app`, so editing demo data rebuilds only this crate and the binary.
+
+use jineng_app::App;
+use jineng_app::accounts::users::NewUser;
+use jineng_app::context::{Principal, RequestCtx};
+use jineng_app::error::AppResult;
+use jineng_app::organizations::{AdminAccount, OrgInput};
+use jineng_core::accounts::Role;
+use jineng_core::classes::Delivery;
+use jineng_core::learners::LearnerSource;
+use jineng_core::organizations::{OrgAction, OrgKind};
+use jineng_core::review::Decision;
+use jineng_core::{BankAccount, CreditCode, IdNumber, Phone, RegionCode};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    /// Region of the account and, for regulators, of the grant.
+    pub region: &'static str,
+    /// First 17 digits of an ID number; the check digit is computed.
+    pub id17: Option<&'static str>,
+    pub phone: Option<&'static str>,
+}
+
+const PW: &str = "Jineng@2026";
+
+macro_rules! demo {
+    ($u:expr, $n:expr, $r:expr, $reg:expr) => {
+        DemoAccount {
+            username: $u,
+            password: PW,
+            display_name: $n,
+            role: $r,
+            region: $reg,
+            id17: None,
+            phone: None,
+        }
+    };
+    ($u:expr, $n:expr, $r:expr, $reg:expr, $id:expr, $ph:expr) => {
+        DemoAccount {
+            username: $u,
+            password: PW,
+            display_name: $n,
+            role: $r,
+            region: $reg,
+            id17: Some($id),
+            phone: Some($ph),
+        }
+    };
+}
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    demo!("admin", "系统管理员", Role::SystemAdmin, "520000"),
+    demo!("operator", "平台运营", Role::Operator, "520000"),
+    demo!("viewer", "只读管理员", Role::Viewer, "520000"),
+    demo!("auditor", "审计员", Role::Auditor, "520000"),
+    demo!(
+        "gz_regulator",
+        "贵州省人社厅监管员",
+        Role::Regulator,
+        "520000"
+    ),
+    demo!(
+        "gy_regulator",
+        "贵阳市人社局监管员",
+        Role::Regulator,
+        "520100"
+    ),
+    demo!(
+        "nm_regulator",
+        "南明区人社局监管员",
+        Role::Regulator,
+        "520102"
+    ),
+    demo!(
+        "yy_regulator",
+        "云岩区人社局监管员",
+        Role::Regulator,
+        "520103"
+    ),
+    demo!(
+        "zy_regulator",
+        "遵义市人社局监管员",
+        Role::Regulator,
+        "520300"
+    ),
+    demo!(
+        "institution",
+        "南明职业技能培训学校管理员",
+        Role::InstitutionAdmin,
+        "520102"
+    ),
+    demo!(
+        "enterprise",
+        "云岩制造有限公司管理员",
+        Role::EnterpriseAdmin,
+        "520103"
+    ),
+    demo!(
+        "jz_institution",
+        "南明区家政服务培训中心管理员",
+        Role::InstitutionAdmin,
+        "520102"
+    ),
+    demo!(
+        "zy_institution",
+        "汇川区技工培训学校管理员",
+        Role::InstitutionAdmin,
+        "520303"
+    ),
+    demo!(
+        "teacher",
+        "王老师",
+        Role::Teacher,
+        "520102",
+        "52010219850612241",
+        "13800000011"
+    ),
+    demo!(
+        "provider",
+        "黔课数字课程中心",
+        Role::CourseProvider,
+        "520000"
+    ),
+    demo!("expert", "李专家", Role::Expert, "520000"),
+    demo!("expert_leader", "张组长", Role::ExpertLeader, "520000"),
+    demo!("service", "客服小黔", Role::ServiceAgent, "520000"),
+    demo!(
+        "learner",
+        "陈学员",
+        Role::Learner,
+        "520102",
+        "52010219980307123",
+        "13800000001"
+    ),
+    demo!(
+        "learner_yy",
+        "刘学员",
+        Role::Learner,
+        "520103",
+        "52010320010115462",
+        "13800000002"
+    ),
+    demo!(
+        "learner_zy",
+        "杨学员",
+        Role::Learner,
+        "520302",
+        "52030219950520331",
+        "13800000003"
+    ),
+];
+
+/// The organisations behind the demo institution and enterprise accounts:
+/// (admin username, kind, name, credit code without its check character, county,
+/// nature, legal representative, ID number without check digit, approved?).
+type DemoOrg = (
+    &'static str,
+    OrgKind,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+);
+
+const DEMO_ORGS: &[DemoOrg] = &[
+    (
+        "institution",
+        OrgKind::Institution,
+        "南明职业技能培训学校",
+        "91520102MA6DEM001",
+        "520102",
+        "private",
+        "周明",
+        "52010219750101301",
+        true,
+    ),
+    (
+        "enterprise",
+        OrgKind::Enterprise,
+        "云岩制造有限公司",
+        "91520103MA6DEM002",
+        "520103",
+        "",
+        "吴刚",
+        "52010319700202402",
+        true,
+    ),
+    (
+        "jz_institution",
+        OrgKind::Institution,
+        "南明区家政服务培训中心",
+        "52520102MA6DEM003",
+        "520102",
+        "employment_training_center",
+        "郑芳",
+        "52010219820303502",
+        false,
+    ),
+    (
+        "zy_institution",
+        OrgKind::Institution,
+        "汇川区技工培训学校",
+        "91520303MA6DEM004",
+        "520303",
+        "vocational_school",
+        "钱伟",
+        "52030319780404601",
+        true,
+    ),
+];
+
+fn credit_code(first17: &str) -> Option<CreditCode> {
+    let c = jineng_core::identity::credit_code::check_char(first17.as_bytes())?;
+    CreditCode::parse(&format!("{first17}{c}")).ok()
+}
+
+fn id_number(first17: &str) -> Option<IdNumber> {
+    let c = jineng_core::identity::id_number::check_char(first17.as_bytes())?;
+    IdNumber::parse(&format!("{first17}{c}")).ok()
+}
+
+/// Demo accounts that do not exist yet. Returns how many were created.
+pub async fn accounts(app: &App) -> AppResult<usize> {
+    let system = Principal::system();
+    let ctx = RequestCtx {
+        ip: "local".into(),
+        request_id: "seed-demo".into(),
+        user_agent: "jineng seed".into(),
+    };
+    let mut created = 0;
+    for a in DEMO_ACCOUNTS {
+        if app
+            .accounts()
+            .user_id_by_username(a.username)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        if let Some(o) = DEMO_ORGS.iter().find(|o| o.0 == a.username) {
+            demo_org(app, &system, &ctx, a, o).await?;
+            created += 1;
+            continue;
+        }
+        let region = RegionCode::parse(a.region).ok();
+        let grant_region = if a.role.needs_region() { region } else { None };
+        let n = NewUser {
+            username: a.username.into(),
+            display_name: a.display_name.into(),
+            password: a.password.into(),
+            phone: a.phone.and_then(|p| Phone::parse(p).ok()),
+            id_number: a.id17.and_then(id_number),
+            region,
+            roles: vec![(a.role, grant_region)],
+            must_change_password: false,
+        };
+        let learner_id = n.id_number.clone().filter(|_| a.role == Role::Learner);
+        let v = app.accounts().create_user(&system, &ctx, n).await?;
+        if let (Some(idn), Some(region)) = (learner_id, region) {
+            learner_profile(app, &v.id, &idn, &region).await?;
+        }
+        created += 1;
+    }
+    Ok(created)
+}
+
+/// A working province: published projects, the demo institution's approved
+/// declarations, imported learners, one class waiting for filing and one filed.
+/// Run once after `seed_demo` on an empty platform (it does nothing if projects exist).
+pub async fn training(app: &App) -> AppResult<()> {
+    if jineng_store::catalogue::project::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let system = Principal::system();
+    let ctx = RequestCtx {
+        ip: "local".into(),
+        request_id: "seed-demo".into(),
+        user_agent: "jineng seed".into(),
+    };
+    training_as(app, &system, &ctx).await
+}
+
+async fn training_as(app: &App, system: &Principal, ctx: &RequestCtx) -> AppResult<()> {
+    use jineng_app::catalogue::ProjectInput;
+    use jineng_app::classes::ClassInput;
+    use jineng_app::learners::import::ImportMode;
+    use jineng_core::Fen;
+    let mut projects = Vec::new();
+    for (code, level, theory, practice, yuan) in [
+        ("4-10-01-06", 5, 40, 80, "1200"),
+        ("4-03-02-01", 4, 60, 120, "1800"),
+        ("6-31-01-03", 5, 50, 100, "1500"),
+    ] {
+        let p = app
+            .catalogue()
+            .publish(
+                system,
+                ctx,
+                ProjectInput {
+                    occupation_code: code.into(),
+                    work_type_id: None,
+                    skill_level: level,
+                    training_type: "vocational_skill".into(),
+                    business_category: "employment_skill".into(),
+                    theory_hours: theory,
+                    practice_hours: practice,
+                    subsidy: Fen::parse_yuan(yuan).unwrap_or_default(),
+                },
+            )
+            .await?;
+        projects.push(p);
+    }
+    let Some(inst_id) = app.accounts().user_id_by_username("institution").await? else {
+        return Ok(());
+    };
+    let inst = app.accounts().principal_of(&inst_id).await?;
+    let Some(org_id) = inst.org_ids().into_iter().next() else {
+        return Ok(());
+    };
+    for p in projects.iter().take(2) {
+        let d = app
+            .catalogue()
+            .declare(&inst, ctx, &org_id, &p.occupation_code, None, p.skill_level)
+            .await?;
+        app.catalogue()
+            .decide_declaration(system, ctx, &d.id, Decision::Approve, "")
+            .await?;
+    }
+    // Twelve learners imported by the institution, through the real import.
+    let names = [
+        "赵丽", "钱伟", "孙芳", "李强", "周敏", "吴静", "郑磊", "王娟", "冯涛", "陈霞", "褚明",
+        "卫红",
+    ];
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let xl =
+        |e: rust_xlsxwriter::XlsxError| jineng_app::AppError::Internal(format!("demo xlsx: {e}"));
+    for (c, h) in jineng_app::learners::import::HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).map_err(xl)?;
+    }
+    for (n, name) in names.iter().enumerate() {
+        let id17 = format!("5201021990{:02}{:02}5{:02}", n % 12 + 1, n + 10, n);
+        let idn =
+            id_number(&id17).ok_or_else(|| jineng_app::AppError::Internal("demo id".into()))?;
+        let row = (n + 1) as u32;
+        for (c, v) in [
+            name.to_string(),
+            idn.as_str().to_string(),
+            format!("1370000{:04}", n + 1),
+            "农村转移就业劳动者".into(),
+            "初中".into(),
+            "520102".into(),
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(row, c as u16, v.as_str()).map_err(xl)?;
+        }
+    }
+    let file = wb.save_to_buffer().map_err(xl)?;
+    let job = app
+        .learners()
+        .import(&inst, ctx, &file, ImportMode::AllOrNothing)
+        .await?;
+    for _ in 0..200 {
+        let j = app.learners().import_job(&inst, &job).await?;
+        if !j.status.running() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let learners: Vec<String> = app
+        .learners()
+        .list(
+            &inst,
+            &Default::default(),
+            jineng_app::page::PageRequest::first(50),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|l| l.id)
+        .collect();
+    let start = (app.now() + chrono::Duration::days(7)).date_naive();
+    for (k, p) in projects.iter().take(2).enumerate() {
+        let c = app
+            .classes()
+            .open(
+                &inst,
+                ctx,
+                ClassInput {
+                    project_id: p.id.clone(),
+                    name: format!("{}（第{}期）", p.occupation_name, k + 1),
+                    delivery: Delivery::Blended,
+                    start_date: start,
+                    end_date: start + chrono::Duration::days(20),
+                    location: "贵阳市南明区花果园培训基地".into(),
+                    capacity: 30,
+                    theory_hours: p.theory_hours,
+                    practice_hours: p.practice_hours,
+                },
+            )
+            .await?;
+        let members: Vec<String> = learners.iter().skip(k * 6).take(6).cloned().collect();
+        app.classes().enroll(&inst, ctx, &c.id, &members).await?;
+        app.classes()
+            .act(
+                &inst,
+                ctx,
+                &c.id,
+                jineng_core::classes::ClassAction::Submit,
+                "",
+            )
+            .await?;
+        if k == 1 {
+            app.classes()
+                .act(
+                    system,
+                    ctx,
+                    &c.id,
+                    jineng_core::classes::ClassAction::Approve,
+                    "",
+                )
+                .await?;
+        }
+    }
+    history(app, system, ctx, &inst, &org_id, &projects, &learners).await?;
+    // A class still recruiting, with the demo learner's application waiting on it.
+    if let Some(p) = projects.first() {
+        let start = (app.now() + chrono::Duration::days(14)).date_naive();
+        let c = app
+            .classes()
+            .open(
+                &inst,
+                ctx,
+                ClassInput {
+                    project_id: p.id.clone(),
+                    name: format!("{}（第3期，招生中）", p.occupation_name),
+                    delivery: Delivery::Offline,
+                    start_date: start,
+                    end_date: start + chrono::Duration::days(10),
+                    location: "贵阳市南明区花果园培训基地".into(),
+                    capacity: 40,
+                    theory_hours: p.theory_hours,
+                    practice_hours: p.practice_hours,
+                },
+            )
+            .await?;
+        if let Some(l) = app.accounts().user_id_by_username("learner").await? {
+            let learner = app.accounts().principal_of(&l).await?;
+            app.classes().apply(&learner, ctx, &c.id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The same institution a little earlier: a class that finished three weeks ago (with
+/// attendance, so its completion list has results) and one in training now, whose
+/// session today can be signed into with the QR code; the demo learner applied to it
+/// and was accepted. Laid down by the ordinary use cases under a clock set back.
+async fn history(
+    app: &App,
+    system: &Principal,
+    ctx: &RequestCtx,
+    inst: &Principal,
+    org_id: &str,
+    projects: &[jineng_app::catalogue::ProjectView],
+    learners: &[String],
+) -> AppResult<()> {
+    use jineng_app::attendance::SessionInput;
+    use jineng_app::classes::ClassInput;
+    use jineng_core::classes::ClassAction;
+    let (Some(running_project), Some(done_project)) = (projects.get(1), projects.get(2)) else {
+        return Ok(());
+    };
+    let at = |days: i64| {
+        let mut app = app.clone();
+        app.clock = std::sync::Arc::new(jineng_app::clock::OffsetClock {
+            base: app.clock.clone(),
+            by: chrono::Duration::days(days),
+        });
+        app
+    };
+    let day = |days: i64| {
+        (app.now() + chrono::Duration::hours(8) + chrono::Duration::days(days)).date_naive()
+    };
+    let learner = match app.accounts().user_id_by_username("learner").await? {
+        Some(id) => Some(app.accounts().principal_of(&id).await?),
+        None => None,
+    };
+    // The third project is declared too, for the finished class.
+    let d = at(-45)
+        .catalogue()
+        .declare(
+            inst,
+            ctx,
+            org_id,
+            &done_project.occupation_code,
+            None,
+            done_project.skill_level,
+        )
+        .await?;
+    at(-45)
+        .catalogue()
+        .decide_declaration(system, ctx, &d.id, Decision::Approve, "")
+        .await?;
+
+    // (k, project, opened, starts, ends, learners, completed)
+    let plans = [
+        (
+            done_project,
+            -40,
+            -35,
+            -26,
+            &learners[6.min(learners.len())..],
+            true,
+        ),
+        (
+            running_project,
+            -12,
+            -7,
+            3,
+            &learners[..6.min(learners.len())],
+            false,
+        ),
+    ];
+    for (p, opened, starts, ends, members, completed) in plans {
+        let then = at(opened);
+        let c = then
+            .classes()
+            .open(
+                inst,
+                ctx,
+                ClassInput {
+                    project_id: p.id.clone(),
+                    name: format!(
+                        "{}（{}）",
+                        p.occupation_name,
+                        if completed { "秋季班" } else { "冬季班" }
+                    ),
+                    delivery: Delivery::Offline,
+                    start_date: day(starts),
+                    end_date: day(ends),
+                    location: "贵阳市南明区花果园培训基地".into(),
+                    capacity: 30,
+                    theory_hours: p.theory_hours,
+                    practice_hours: p.practice_hours,
+                },
+            )
+            .await?;
+        then.classes().enroll(inst, ctx, &c.id, members).await?;
+        if !completed && let Some(l) = &learner {
+            let a = then.classes().apply(l, ctx, &c.id).await?;
+            then.classes()
+                .decide_application(inst, ctx, &a.id, true, "")
+                .await?;
+        }
+        then.classes()
+            .act(inst, ctx, &c.id, ClassAction::Submit, "")
+            .await?;
+        at(opened + 1)
+            .classes()
+            .act(system, ctx, &c.id, ClassAction::Approve, "")
+            .await?;
+        at(starts)
+            .classes()
+            .act(inst, ctx, &c.id, ClassAction::Start, "")
+            .await?;
+        // Sessions every other day up to today (or the end); most learners attend,
+        // one of them misses most, so the results differ.
+        let everyone: Vec<String> = app
+            .classes()
+            .get(inst, &c.id)
+            .await?
+            .1
+            .into_iter()
+            .map(|l| l.user_id)
+            .collect();
+        let mut days: Vec<i64> = (starts..=if completed { ends } else { -1 })
+            .step_by(2)
+            .collect();
+        if !completed {
+            days.push(0);
+        }
+        for (n, d) in days.into_iter().enumerate() {
+            let s = at(d)
+                .attendance()
+                .add_session(
+                    inst,
+                    ctx,
+                    &c.id,
+                    &SessionInput {
+                        date: day(d),
+                        starts: "09:00".into(),
+                        ends: "11:30".into(),
+                        topic: format!("第{}次课", n + 1),
+                    },
+                )
+                .await?;
+            if d < 0 {
+                let present: Vec<String> = everyone
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != 0 || n % 3 == 0)
+                    .map(|(_, u)| u.clone())
+                    .collect();
+                at(d).attendance().mark(inst, ctx, &s, &present).await?;
+            }
+        }
+        if completed {
+            at(ends)
+                .classes()
+                .act(inst, ctx, &c.id, ClassAction::Complete, "")
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn demo_org(
+    app: &App,
+    system: &Principal,
+    ctx: &RequestCtx,
+    a: &DemoAccount,
+    o: &DemoOrg,
+) -> AppResult<()> {
+    let (_, kind, name, code17, county, nature, rep, rep_id17, approved) = *o;
+    let bad = |what: &str| jineng_app::AppError::Internal(format!("demo data: bad {what}"));
+    let input = OrgInput {
+        kind,
+        name: name.into(),
+        credit_code: credit_code(code17).ok_or_else(|| bad("credit code"))?,
+        region: RegionCode::parse(county).map_err(|_| bad("county"))?,
+        address: format!("{name}（演示地址）"),
+        legal_rep_name: rep.into(),
+        legal_rep_id: id_number(rep_id17).ok_or_else(|| bad("ID number"))?,
+        contact_name: rep.into(),
+        contact_phone: Phone::parse(&format!("1390000000{}", &code17[16..]))
+            .map_err(|_| bad("phone"))?,
+        nature: nature.into(),
+        institution_type: if kind == OrgKind::Institution {
+            "ordinary".into()
+        } else {
+            String::new()
+        },
+        designated: approved,
+        bank_name: "中国工商银行贵阳分行".into(),
+        bank_account_name: name.into(),
+        bank_account: BankAccount::parse(&format!("6222024{}", &rep_id17[6..14]))
+            .map_err(|_| bad("bank account"))?,
+        training_scale: 500,
+        site_area: 800,
+        licence_no: format!("黔人社培字{}号", &code17[13..]),
+        valid_from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1),
+        valid_until: chrono::NaiveDate::from_ymd_opt(2028, 12, 31),
+    };
+    let admin = AdminAccount {
+        username: a.username.into(),
+        password: a.password.into(),
+        display_name: a.display_name.into(),
+    };
+    let id = app.organizations().register(ctx, input, admin).await?;
+    // Every demo organisation has filed its licence (a small generated PDF).
+    if let Some(admin_id) = app.accounts().user_id_by_username(a.username).await? {
+        let own = app.accounts().principal_of(&admin_id).await?;
+        let kind = if kind == OrgKind::Institution {
+            "school_licence"
+        } else {
+            "business_licence"
+        };
+        app.organizations()
+            .upload_document(&own, ctx, &id, kind, "证照（演示）.pdf", demo_pdf(name))
+            .await?;
+    }
+    if approved {
+        app.organizations()
+            .decide(system, ctx, &id, OrgAction::Approve, "演示数据")
+            .await?;
+    }
+    Ok(())
+}
+
+/// Demo learners registered themselves: give them the profile registration creates.
+async fn learner_profile(
+    app: &App,
+    user_id: &str,
+    idn: &IdNumber,
+    region: &RegionCode,
+) -> AppResult<()> {
+    use sea_orm::{EntityTrait, Set};
+    jineng_store::learners::profile::Entity::insert(jineng_store::learners::profile::ActiveModel {
+        user_id: Set(user_id.to_string()),
+        person_category: Set("rural_migrant".into()),
+        education: Set("senior".into()),
+        gender: Set(idn.gender()),
+        birth_date: Set(idn.birth_date().to_string()),
+        region_code: Set(region.as_str().into()),
+        source: Set(LearnerSource::SelfRegistered),
+        imported_by_org: Set(String::new()),
+        activated: Set(true),
+        created_at: Set(app.now()),
+    })
+    .exec(&app.db)
+    .await?;
+    Ok(())
+}
+
+/// A minimal one-page PDF standing in for a scanned licence in demo data.
+fn demo_pdf(title: &str) -> Vec<u8> {
+    let text = format!("Demo licence document ({} bytes of name)", title.len());
+    let content = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_string(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
