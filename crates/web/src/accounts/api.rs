@@ -1,7 +1,7 @@
 //! `/api/v1/users`: accounts, scoped to what the caller may see.
 
 use crate::AppState;
-use crate::http::api::{ApiJson, ApiQuery, Caller};
+use crate::http::api::{ApiJson, ApiQuery, Caller, Paged};
 use crate::http::error::{ApiError, Problem};
 use crate::http::request::Ctx;
 use axum::Json;
@@ -68,14 +68,6 @@ impl From<UserView> for UserOut {
             created_at: u.created_at,
         }
     }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct UserPage {
-    pub items: Vec<UserOut>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -207,20 +199,20 @@ fn today(s: &AppState) -> chrono::NaiveDate {
 }
 
 #[utoipa::path(get, path = "/users", tag = "accounts", params(UserQuery),
-    responses((status = 200, body = UserPage), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = Paged<UserOut>), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<UserQuery>,
-) -> Result<Json<UserPage>, ApiError> {
+) -> Result<Json<Paged<UserOut>>, ApiError> {
     let f = q.filter()?;
     let p = s
         .app
         .accounts()
         .list_users(&who, &f, PageRequest::new(q.page, q.per_page, 20))
         .await?;
-    Ok(Json(UserPage {
+    Ok(Json(Paged {
         items: p.items.into_iter().map(Into::into).collect(),
         total: p.total,
         page: p.page,

@@ -1,7 +1,7 @@
 //! `/api/v1/audit`: search the audit trail (auditors and system admins).
 
 use crate::AppState;
-use crate::http::api::{ApiQuery, Caller};
+use crate::http::api::{ApiQuery, Caller, Paged};
 use crate::http::error::{ApiError, Problem};
 use axum::Json;
 use axum::extract::State;
@@ -57,21 +57,13 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AuditPage {
-    pub items: Vec<AuditRecord>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<AuditRecord>), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn search(
     State(s): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> Result<Json<AuditPage>, ApiError> {
+) -> Result<Json<Paged<AuditRecord>>, ApiError> {
     let p = s
         .app
         .audit()
@@ -96,7 +88,7 @@ pub async fn search(
             hash: r.hash,
         })
         .collect();
-    Ok(Json(AuditPage {
+    Ok(Json(Paged {
         items,
         total: p.total,
         page: p.page,

@@ -1,7 +1,7 @@
 //! `/api/v1/catalogue` (training projects) and occupation declarations.
 
 use crate::AppState;
-use crate::http::api::{ApiJson, ApiQuery, Caller};
+use crate::http::api::{ApiJson, ApiQuery, Caller, Paged};
 use crate::http::error::{ApiError, Problem};
 use crate::http::request::Ctx;
 use axum::Json;
@@ -56,14 +56,6 @@ impl From<ProjectView> for ProjectOut {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ProjectPage {
-    pub items: Vec<ProjectOut>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -111,12 +103,12 @@ pub fn parse_project(i: ProjectIn) -> Result<ProjectInput, AppError> {
 }
 
 #[utoipa::path(get, path = "/catalogue", tag = "catalogue", params(ProjectQuery),
-    responses((status = 200, body = ProjectPage), (status = 401, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<ProjectOut>), (status = 401, body = Problem)), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(_caller): Caller,
     ApiQuery(q): ApiQuery<ProjectQuery>,
-) -> Result<Json<ProjectPage>, ApiError> {
+) -> Result<Json<Paged<ProjectOut>>, ApiError> {
     let f = ProjectFilter {
         q: q.q.clone(),
         training_type: q.training_type.clone(),
@@ -127,7 +119,7 @@ pub async fn list(
         .catalogue()
         .projects(&f, PageRequest::new(q.page, q.per_page, 20))
         .await?;
-    Ok(Json(ProjectPage {
+    Ok(Json(Paged {
         items: p.items.into_iter().map(Into::into).collect(),
         total: p.total,
         page: p.page,

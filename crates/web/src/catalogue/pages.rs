@@ -222,35 +222,26 @@ pub async fn publish(
     u: PageUser,
     Form(f): Form<ProjectForm>,
 ) -> Result<Response, PageError> {
-    let int = |v: &str, label: &str, errs: &mut Vec<String>| -> i32 {
-        v.trim().parse::<i32>().unwrap_or_else(|_| {
-            errs.push(format!("{label}应为整数"));
-            0
-        })
-    };
-    let mut errs = Vec::new();
+    let mut n = crate::http::form::FormNumbers::default();
     let raw = ProjectIn {
         occupation_code: f.occupation_code.clone(),
         work_type_id: Some(f.work_type_id.clone()),
-        skill_level: int(&f.skill_level, "技能等级", &mut errs),
+        skill_level: n.int("skill_level", "技能等级", &f.skill_level, false),
         training_type: f.training_type.clone(),
         business_category: f.business_category.clone(),
-        theory_hours: int(&f.theory_hours, "理论学时", &mut errs),
-        practice_hours: int(&f.practice_hours, "实操学时", &mut errs),
+        theory_hours: n.int("theory_hours", "理论学时", &f.theory_hours, false),
+        practice_hours: n.int("practice_hours", "实操学时", &f.practice_hours, false),
         subsidy_yuan: f.subsidy_yuan.clone(),
     };
-    let result = if errs.is_empty() {
-        match parse_project(raw) {
-            Ok(i) => s
-                .app
-                .catalogue()
-                .publish(&u.principal, &ctx, i)
-                .await
-                .map(|_| ()),
-            Err(e) => Err(e),
-        }
-    } else {
-        Err(AppError::Validation(vec![]))
+    let mut errs = Vec::new();
+    let result = match n.check().and_then(|()| parse_project(raw)) {
+        Ok(i) => s
+            .app
+            .catalogue()
+            .publish(&u.principal, &ctx, i)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/catalogue?done=published").into_response()),
@@ -343,21 +334,26 @@ pub async fn declare(
         .into_iter()
         .next()
         .ok_or(AppError::Forbidden)?;
-    let level = f.skill_level.trim().parse::<i32>().unwrap_or(-1);
+    let mut n = crate::http::form::FormNumbers::default();
+    let level = n.int("skill_level", "技能等级", &f.skill_level, true);
     let wt = Some(f.work_type_id.trim()).filter(|s| !s.is_empty());
-    match s
-        .app
-        .catalogue()
-        .declare(
-            &u.principal,
-            &ctx,
-            &org,
-            f.occupation_code.trim(),
-            wt,
-            level,
-        )
-        .await
-    {
+    let result = match n.check() {
+        Err(e) => Err(e),
+        Ok(()) => {
+            s.app
+                .catalogue()
+                .declare(
+                    &u.principal,
+                    &ctx,
+                    &org,
+                    f.occupation_code.trim(),
+                    wt,
+                    level,
+                )
+                .await
+        }
+    };
+    match result {
         Ok(_) => Ok(Redirect::to("/declarations?status=").into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;

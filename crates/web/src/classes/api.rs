@@ -1,7 +1,7 @@
 //! `/api/v1/classes`: training classes, enrollment and filing.
 
 use crate::AppState;
-use crate::http::api::{ApiJson, ApiQuery, Caller};
+use crate::http::api::{ApiJson, ApiQuery, Caller, Paged};
 use crate::http::error::{ApiError, Problem};
 use crate::http::request::Ctx;
 use axum::Json;
@@ -138,14 +138,6 @@ impl From<EnrolledLearner> for ClassLearnerOut {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ClassPage {
-    pub items: Vec<ClassOut>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -173,18 +165,18 @@ impl ClassQuery {
 }
 
 #[utoipa::path(get, path = "/classes", tag = "classes", params(ClassQuery),
-    responses((status = 200, body = ClassPage), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<ClassOut>), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<ClassQuery>,
-) -> Result<Json<ClassPage>, ApiError> {
+) -> Result<Json<Paged<ClassOut>>, ApiError> {
     let p = s
         .app
         .classes()
         .list(&who, &q.filter()?, PageRequest::new(q.page, q.per_page, 20))
         .await?;
-    Ok(Json(ClassPage {
+    Ok(Json(Paged {
         items: p.items.into_iter().map(Into::into).collect(),
         total: p.total,
         page: p.page,

@@ -190,7 +190,10 @@ pub async fn open(
     u: PageUser,
     Form(f): Form<ClassForm>,
 ) -> Result<Response, PageError> {
-    let int = |v: &str| v.trim().parse::<i32>().unwrap_or(-1);
+    let mut n = crate::http::form::FormNumbers::default();
+    let capacity = n.int("capacity", "班级人数", &f.capacity, false);
+    let theory_hours = n.int("theory_hours", "理论学时", &f.theory_hours, false);
+    let practice_hours = n.int("practice_hours", "实操学时", &f.practice_hours, false);
     let delivery = Delivery::parse(f.delivery.trim());
     let raw = delivery.map(|delivery| ClassIn {
         project_id: f.project_id.clone(),
@@ -199,14 +202,15 @@ pub async fn open(
         start_date: f.start_date.clone(),
         end_date: f.end_date.clone(),
         location: f.location.clone(),
-        capacity: int(&f.capacity),
-        theory_hours: int(&f.theory_hours),
-        practice_hours: int(&f.practice_hours),
+        capacity,
+        theory_hours,
+        practice_hours,
     });
-    let result = match raw.map(parse_class) {
-        None => Err(AppError::field("delivery", "请选择培训形式")),
-        Some(Ok(i)) => s.app.classes().open(&u.principal, &ctx, i).await,
-        Some(Err(e)) => Err(e),
+    let result = match (n.check(), raw.map(parse_class)) {
+        (Err(e), _) => Err(e),
+        (Ok(()), None) => Err(AppError::field("delivery", "请选择培训形式")),
+        (Ok(()), Some(Ok(i))) => s.app.classes().open(&u.principal, &ctx, i).await,
+        (Ok(()), Some(Err(e))) => Err(e),
     };
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/classes/{}", c.id)).into_response()),

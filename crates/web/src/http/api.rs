@@ -127,3 +127,14 @@ impl FromRequestParts<AppState> for Caller {
         }
     }
 }
+
+/// One page of a list, as every list operation of the API answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    /// Rows in the whole list.
+    pub total: u64,
+    /// This page's number, from 1.
+    pub page: u64,
+    pub per_page: u64,
+}

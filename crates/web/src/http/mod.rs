@@ -5,6 +5,7 @@ pub mod api;
 pub mod error;
 pub mod export;
 pub mod files;
+pub mod form;
 pub mod health;
 pub mod layout;
 pub mod request;

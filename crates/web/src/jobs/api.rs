@@ -1,7 +1,7 @@
 //! `/api/v1/jobs`: background jobs for the system admin.
 
 use crate::AppState;
-use crate::http::api::{ApiQuery, Caller};
+use crate::http::api::{ApiQuery, Caller, Paged};
 use crate::http::error::{ApiError, Problem};
 use crate::http::request::Ctx;
 use axum::Json;
@@ -52,27 +52,19 @@ impl From<JobView> for JobOut {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct JobPage {
-    pub items: Vec<JobOut>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[utoipa::path(get, path = "/jobs", tag = "jobs", params(JobQuery),
-    responses((status = 200, body = JobPage), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<JobOut>), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<JobQuery>,
-) -> Result<Json<JobPage>, ApiError> {
+) -> Result<Json<Paged<JobOut>>, ApiError> {
     let p = s
         .app
         .jobs()
         .list(&who, q.state, PageRequest::new(q.page, q.per_page, 50))
         .await?;
-    Ok(Json(JobPage {
+    Ok(Json(Paged {
         total: p.total,
         page: p.page,
         per_page: p.per_page,

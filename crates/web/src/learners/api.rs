@@ -2,7 +2,7 @@
 //! and bulk import (upload the xlsx as the request body; poll the job).
 
 use crate::AppState;
-use crate::http::api::{ApiJson, ApiQuery, Caller};
+use crate::http::api::{ApiJson, ApiQuery, Caller, Paged};
 use crate::http::error::{ApiError, Problem};
 use crate::http::request::Ctx;
 use axum::Json;
@@ -146,14 +146,6 @@ impl From<LearnerView> for LearnerOut {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct LearnerPage {
-    pub items: Vec<LearnerOut>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -168,12 +160,12 @@ pub struct LearnerQuery {
 }
 
 #[utoipa::path(get, path = "/learners", tag = "learners", params(LearnerQuery),
-    responses((status = 200, body = LearnerPage), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<LearnerOut>), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<LearnerQuery>,
-) -> Result<Json<LearnerPage>, ApiError> {
+) -> Result<Json<Paged<LearnerOut>>, ApiError> {
     let region = match q.region.as_deref().filter(|r| !r.is_empty()) {
         Some(r) => {
             Some(RegionCode::parse(r).map_err(|e| AppError::field("region", e.to_string()))?)
@@ -190,7 +182,7 @@ pub async fn list(
         .learners()
         .list(&who, &f, PageRequest::new(q.page, q.per_page, 20))
         .await?;
-    Ok(Json(LearnerPage {
+    Ok(Json(Paged {
         items: p.items.into_iter().map(Into::into).collect(),
         total: p.total,
         page: p.page,

@@ -1,7 +1,7 @@
 //! `/api/v1/orgs`: institution and enterprise registrations, scoped to the caller.
 
 use crate::AppState;
-use crate::http::api::{ApiJson, ApiQuery, Caller};
+use crate::http::api::{ApiJson, ApiQuery, Caller, Paged};
 use crate::http::error::{ApiError, Problem};
 use crate::http::request::Ctx;
 use axum::Json;
@@ -231,14 +231,6 @@ impl From<OrgView> for OrgOut {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct OrgPage {
-    pub items: Vec<OrgOut>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -318,18 +310,18 @@ pub async fn register(
 }
 
 #[utoipa::path(get, path = "/orgs", tag = "organizations", params(OrgQuery),
-    responses((status = 200, body = OrgPage), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<OrgOut>), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<OrgQuery>,
-) -> Result<Json<OrgPage>, ApiError> {
+) -> Result<Json<Paged<OrgOut>>, ApiError> {
     let p = s
         .app
         .organizations()
         .list(&who, &q.filter()?, PageRequest::new(q.page, q.per_page, 20))
         .await?;
-    Ok(Json(OrgPage {
+    Ok(Json(Paged {
         items: p.items.into_iter().map(Into::into).collect(),
         total: p.total,
         page: p.page,

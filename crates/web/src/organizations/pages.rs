@@ -118,23 +118,13 @@ impl OrgForm {
         &self,
         today: chrono::NaiveDate,
     ) -> Result<jineng_app::organizations::OrgInput, AppError> {
-        let mut errors = Vec::new();
-        let num = |field: &str, label: &str, v: &str, errors: &mut Vec<FieldError>| -> i32 {
-            if v.trim().is_empty() {
-                return 0;
-            }
-            v.trim().parse::<i32>().unwrap_or_else(|_| {
-                errors.push(FieldError::new(field, format!("{label}应为整数")));
-                0
-            })
+        let mut n = crate::http::form::FormNumbers::default();
+        let training_scale = n.int("training_scale", "培训规模", &self.training_scale, true);
+        let site_area = n.int("site_area", "场所面积", &self.site_area, true);
+        let errors = match n.check() {
+            Err(AppError::Validation(e)) => e,
+            _ => Vec::new(),
         };
-        let training_scale = num(
-            "training_scale",
-            "培训规模",
-            &self.training_scale,
-            &mut errors,
-        );
-        let site_area = num("site_area", "场所面积", &self.site_area, &mut errors);
         let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
         let raw = OrgIn {
             kind: self.kind.clone(),

@@ -164,6 +164,8 @@ pub async fn add(
         .now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive();
+    let mut n = crate::http::form::FormNumbers::default();
+    let years_teaching = n.int("years_teaching", "任教年限", &f.years_teaching, false);
     let raw = TeacherIn {
         name: f.name,
         id_number: f.id_number,
@@ -171,10 +173,10 @@ pub async fn add(
         subjects: f.subjects,
         level: f.level,
         qualifications: f.qualifications,
-        years_teaching: f.years_teaching.trim().parse().unwrap_or(-1),
+        years_teaching,
         experience: f.experience,
     };
-    let result = match parse_teacher(raw, today) {
+    let result = match n.check().and_then(|()| parse_teacher(raw, today)) {
         Ok(i) => s
             .app
             .teachers()

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::classes::api::{ClassLearnerOut, ClassOut};
-use crate::http::api::{ApiJson, ApiQuery, Caller};
+use crate::http::api::{ApiJson, ApiQuery, Caller, Paged};
 use crate::http::error::{ApiError, Problem};
 use crate::http::request::Ctx;
 use axum::Json;
@@ -56,14 +56,6 @@ pub struct RecruitingOut {
     pub applied: Option<String>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct RecruitingPage {
-    pub items: Vec<RecruitingOut>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
-
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -75,12 +67,12 @@ pub struct RecruitingQuery {
 }
 
 #[utoipa::path(get, path = "/classes/recruiting", tag = "training", params(RecruitingQuery),
-    responses((status = 200, body = RecruitingPage), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<RecruitingOut>), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn recruiting(
     State(s): State<AppState>,
     Caller(who): Caller,
     ApiQuery(q): ApiQuery<RecruitingQuery>,
-) -> Result<Json<RecruitingPage>, ApiError> {
+) -> Result<Json<Paged<RecruitingOut>>, ApiError> {
     let p = s
         .app
         .classes()
@@ -90,7 +82,7 @@ pub async fn recruiting(
             PageRequest::new(q.page, q.per_page, 20),
         )
         .await?;
-    Ok(Json(RecruitingPage {
+    Ok(Json(Paged {
         items: p
             .items
             .into_iter()

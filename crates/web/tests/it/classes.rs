@@ -432,6 +432,12 @@ async fn the_class_pages() {
         ("theory_hours", "40"),
         ("practice_hours", "60"),
     ];
+    // A number that is not one is named as such, not read as some other number.
+    let mut typo = fields;
+    typo[6] = ("capacity", "abc");
+    let r = inst.post("/classes/new", &typo).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("班级人数应为整数"), "{}", r.text());
     let r = inst.post("/classes/new", &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let cid = r.location().trim_start_matches("/classes/").to_string();
