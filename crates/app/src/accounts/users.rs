@@ -11,7 +11,7 @@ use crate::page::{self, PageRequest};
 use crate::scope::Scope;
 use crate::write::Write;
 use jineng_core::accounts::UserStatus;
-use jineng_core::accounts::{Permission, Role, check_password_policy};
+use jineng_core::accounts::{Permission, Role, check_password_policy, may_grant, may_manage};
 use jineng_core::{IdNumber, Phone, RegionCode, mask};
 use jineng_store::accounts::{api_token, role_grant, session, user};
 use jineng_store::reference::region;
@@ -216,15 +216,9 @@ impl Accounts<'_> {
         }
     }
 
+    /// The one rule (`core::accounts::may_grant`): privileged roles only by system admins.
     fn check_grantable(&self, who: &Principal, role: Role) -> AppResult<()> {
-        // Regulators see and decide across a whole region: granting that is as powerful
-        // as granting an administrator role.
-        let needed = if role.is_admin() || role == Role::Regulator {
-            Permission::ManageAdmins
-        } else {
-            Permission::ManageAccounts
-        };
-        if who.can(needed) {
+        if may_grant(&who.roles(), role) {
             Ok(())
         } else {
             Err(AppError::Forbidden)
@@ -673,12 +667,15 @@ impl Accounts<'_> {
     }
 
     /// Only those who may manage admins may act on an admin's account.
+    /// The one rule (`core::accounts::may_manage`): accounts holding a privileged role
+    /// (administrators, auditors, regulators) are managed only by system admins.
     async fn check_admin_target(&self, who: &Principal, target: &user::Model) -> AppResult<()> {
         let p = self.principal_for(&self.db, target).await?;
-        if p.grants.iter().any(|g| g.role.is_admin()) && !who.can(Permission::ManageAdmins) {
-            return Err(AppError::Forbidden);
+        if may_manage(&who.roles(), &p.roles()) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
         }
-        Ok(())
     }
 
     /// Regions for pickers: the province and its cities and counties.

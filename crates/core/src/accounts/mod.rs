@@ -4,4 +4,4 @@ pub mod password;
 pub mod roles;
 
 pub use password::{PasswordPolicyError, check_password_policy};
-pub use roles::{Permission, Role, UserStatus};
+pub use roles::{Permission, Role, UserStatus, may_grant, may_manage};

@@ -86,6 +86,14 @@ impl Role {
         self.is_admin() || self == Role::Regulator
     }
 
+    /// Roles whose holders act across the platform or a whole region: administrators,
+    /// auditors and regulators. Only those who may manage administrators (system admins)
+    /// manage these accounts: otherwise an operator could reset a regulator's password,
+    /// sign in as them and approve institutions.
+    pub fn is_privileged(self) -> bool {
+        self.is_admin() || self == Role::Regulator
+    }
+
     /// A regulator grant must name a region.
     pub fn needs_region(self) -> bool {
         self == Role::Regulator
@@ -122,6 +130,28 @@ impl Role {
     }
 }
 
+/// Whether an account holding `actor` roles may manage (create with, grant, revoke,
+/// reset the password or second factor of, disable, enable, unlock) an account holding
+/// `target` roles. The one rule for account administration:
+///
+/// - a system admin manages every account;
+/// - an operator (`ManageAccounts` without `ManageAdmins`) manages accounts that hold no
+///   privileged role (see `Role::is_privileged`);
+/// - no other role manages accounts.
+pub fn may_manage(actor: &[Role], target: &[Role]) -> bool {
+    let can = |p: Permission| actor.iter().any(|r| r.allows(p));
+    if can(Permission::ManageAdmins) {
+        return true;
+    }
+    can(Permission::ManageAccounts) && !target.iter().any(|r| r.is_privileged())
+}
+
+/// Whether `actor` may grant (or revoke) `role` on an account: the same rule, for the role
+/// itself.
+pub fn may_grant(actor: &[Role], role: Role) -> bool {
+    may_manage(actor, &[role])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +170,37 @@ mod tests {
         assert!(!Role::Learner.allows(Permission::ViewAccounts));
         assert!(Role::Auditor.allows(Permission::ViewAudit));
         assert!(!Role::Regulator.allows(Permission::ViewFullPii));
+    }
+
+    /// Every pair of single roles: who manages whom.
+    #[test]
+    fn account_management_hierarchy_is_exhaustive() {
+        for actor in ALL_ROLES {
+            for target in ALL_ROLES {
+                let expected = match actor {
+                    Role::SystemAdmin => true,
+                    Role::Operator => !target.is_privileged(),
+                    _ => false,
+                };
+                assert_eq!(
+                    may_manage(&[actor], &[target]),
+                    expected,
+                    "{actor:?} managing {target:?}"
+                );
+            }
+        }
+        // A target holding any privileged role is protected, whatever else it holds.
+        assert!(!may_manage(
+            &[Role::Operator],
+            &[Role::Learner, Role::Regulator]
+        ));
+        assert!(!may_manage(&[Role::Operator], &[Role::Auditor]));
+        assert!(may_manage(&[Role::Operator], &[Role::InstitutionAdmin, Role::Teacher]));
+        // A privileged role is granted only by a system admin.
+        assert!(!may_grant(&[Role::Operator], Role::Regulator));
+        assert!(!may_grant(&[Role::Operator], Role::Viewer));
+        assert!(may_grant(&[Role::Operator], Role::ExpertLeader));
+        assert!(may_grant(&[Role::SystemAdmin], Role::SystemAdmin));
+        assert!(!may_grant(&[Role::Regulator], Role::Learner));
     }
 }

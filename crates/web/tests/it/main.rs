@@ -10,6 +10,7 @@ mod classes;
 mod common;
 mod exchange;
 mod hardening;
+mod identity;
 mod learners;
 mod matrix;
 mod occupations;
