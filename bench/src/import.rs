@@ -135,11 +135,7 @@ async fn run_async(rows: usize) -> Result<(), String> {
     txn.commit().await.map_err(|x| e(&x))?;
     let reference = started.elapsed();
 
-    let ctx = RequestCtx {
-        ip: "bench".into(),
-        request_id: "bench".into(),
-        user_agent: "jineng-bench".into(),
-    };
+    let ctx = RequestCtx::internal("bench", "jineng-bench");
     let started = Instant::now();
     let job = app
         .learners()

@@ -11,10 +11,17 @@ pub struct SecurityConfig {
     /// Sign-out and account changes on the same node take effect at once; on other nodes
     /// within this many seconds. 0 turns the cache off.
     pub session_cache_seconds: i64,
-    /// Wrong passwords in a row that lock an account.
+    /// Failed proofs of a secret (password, second-factor code, activation) within
+    /// `lockout_minutes` that lock its subject until the window ends.
     pub lockout_threshold: i32,
-    /// How long a lock lasts.
+    /// The window of those failures.
     pub lockout_minutes: i64,
+    /// Failures of a subject after which sign-in also asks for a CAPTCHA-style challenge,
+    /// so locking someone else out costs a person's effort per try.
+    pub captcha_after: i32,
+    /// Failed sign-ins from one address (in 15 minutes) after which every sign-in from it
+    /// asks for the challenge.
+    pub address_captcha_after: u64,
     /// Require a TOTP second factor for administrators and regulators.
     pub require_totp_for_admins: bool,
     /// Argon2id memory cost in KiB and iterations (OWASP: 19 MiB, 2).
@@ -22,6 +29,40 @@ pub struct SecurityConfig {
     pub argon2_iterations: u32,
     /// Mark cookies `Secure` (set when served over TLS).
     pub secure_cookies: bool,
+    /// Requests allowed per window (see `RateLimits`).
+    pub rate_limits: RateLimits,
+}
+
+/// Requests allowed per key and fixed window; past them the answer is 429 with
+/// `Retry-After`. Work the server starts itself (CLI, demo loading) is not counted.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimits {
+    /// Sign-in requests from one address per minute.
+    pub sign_in_per_address_minute: u64,
+    /// Failed sign-ins from one address per 15 minutes, after which it waits.
+    pub sign_in_failures_per_address_15min: u64,
+    /// SMS codes to one phone per hour.
+    pub sms_per_phone_hour: u64,
+    /// SMS codes requested from one address per hour.
+    pub sms_per_address_hour: u64,
+    /// Registrations and activations from one address per hour.
+    pub registrations_per_address_hour: u64,
+    /// Pulls by one data-exchange client per minute.
+    pub exchange_per_client_minute: u64,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            sign_in_per_address_minute: 30,
+            sign_in_failures_per_address_15min: 50,
+            sms_per_phone_hour: 5,
+            sms_per_address_hour: 20,
+            registrations_per_address_hour: 10,
+            exchange_per_client_minute: 600,
+        }
+    }
 }
 
 impl Default for SecurityConfig {
@@ -29,12 +70,15 @@ impl Default for SecurityConfig {
         SecurityConfig {
             session_idle_minutes: 30,
             session_cache_seconds: 5,
-            lockout_threshold: 5,
+            lockout_threshold: 10,
             lockout_minutes: 30,
+            captcha_after: 3,
+            address_captcha_after: 10,
             require_totp_for_admins: false,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             secure_cookies: false,
+            rate_limits: RateLimits::default(),
         }
     }
 }

@@ -68,6 +68,26 @@ impl Principal {
 #[derive(Debug, Clone, Default)]
 pub struct RequestCtx {
     pub ip: String,
+    /// Made by the server for every request; what a client sent as its own id is only
+    /// logged beside it (`client_request_id`), never trusted as ours.
     pub request_id: String,
     pub user_agent: String,
+    /// The client's own id for the request, if it sent a well-formed one.
+    pub client_request_id: Option<String>,
+    /// Work started on the server itself (the CLI, demo loading, jobs): not subject to the
+    /// per-address request limits, which are for people and clients on the network.
+    pub internal: bool,
+}
+
+impl RequestCtx {
+    /// A context for work the server starts itself.
+    pub fn internal(request_id: impl Into<String>, agent: impl Into<String>) -> Self {
+        RequestCtx {
+            ip: "local".into(),
+            request_id: request_id.into(),
+            user_agent: agent.into(),
+            client_request_id: None,
+            internal: true,
+        }
+    }
 }

@@ -41,6 +41,10 @@ pub enum AppError {
     /// A service the platform depends on (file storage) did not answer; worth a retry.
     #[error("文件存储暂时不可用，请稍后重试")]
     Unavailable(String),
+    /// Too many requests from this address or for this subject; try again after the
+    /// window ends.
+    #[error("操作过于频繁，请{retry_after}秒后再试")]
+    TooMany { retry_after: u64 },
 }
 
 pub type AppResult<T> = Result<T, AppError>;

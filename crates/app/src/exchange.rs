@@ -188,6 +188,14 @@ impl Exchange<'_> {
             _ => e.into(),
         })?;
         txn.commit().await?;
+        // Counted after the signature: nobody else can spend a client's budget.
+        let network = RequestCtx::default();
+        self.limit(
+            &network,
+            crate::accounts::guard::Limit::ExchangePerClient,
+            &c.id,
+        )
+        .await?;
         Ok(c)
     }
 

@@ -66,6 +66,9 @@ use crypto::{PasswordHasher, pii::Keyring};
 use jineng_store::Db;
 use std::sync::Arc;
 
+/// The province served unless configured otherwise (Guizhou, the demo province).
+pub const DEFAULT_PROVINCE: jineng_core::RegionCode = jineng_core::RegionCode::known("520000");
+
 /// Everything a use case needs. Cheap to clone; shared by all requests of a node.
 #[derive(Clone)]
 pub struct App {
@@ -86,6 +89,10 @@ pub struct App {
     pub files: jineng_files::Files,
     /// Wakes this node's job workers when a change enqueues work.
     pub(crate) jobs_wake: Arc<tokio::sync::Notify>,
+    /// Request counters: in process (embedded) or in Redis (several nodes).
+    pub limiter: jineng_limits::Limiter,
+    /// The province this deployment serves: registrations and region pickers stay in it.
+    pub province: jineng_core::RegionCode,
 }
 
 impl App {
@@ -117,7 +124,21 @@ impl App {
             reveal_sms_codes: false,
             files,
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
+            limiter: jineng_limits::Limiter::memory(),
+            province: DEFAULT_PROVINCE,
         }
+    }
+
+    /// Serve another province (a 6-digit province code, e.g. `520000`).
+    pub fn with_province(mut self, province: jineng_core::RegionCode) -> Self {
+        self.province = province;
+        self
+    }
+
+    /// Keep request counters elsewhere (Redis, shared by several nodes).
+    pub fn with_limiter(mut self, limiter: jineng_limits::Limiter) -> Self {
+        self.limiter = limiter;
+        self
     }
 
     /// Use another SMS adapter; `reveal` also returns codes to the caller (demo only).
@@ -140,6 +161,29 @@ impl App {
     pub async fn ping(&self) -> AppResult<()> {
         jineng_store::db::ping(&self.db).await?;
         Ok(())
+    }
+
+    /// Where a person or an organisation registers: a county of this deployment's
+    /// province that exists in the reference data. `None` when it is one, else the message.
+    pub(crate) async fn county_problem(
+        &self,
+        r: &jineng_core::RegionCode,
+    ) -> AppResult<Option<&'static str>> {
+        if !self.province.contains(r) {
+            return Ok(Some("请选择本省的区县"));
+        }
+        Ok(
+            match <jineng_store::reference::region::Entity as sea_orm::EntityTrait>::find_by_id(
+                r.as_str().to_string(),
+            )
+            .one(&self.db)
+            .await?
+            {
+                Some(m) if m.level == jineng_core::RegionLevel::County => None,
+                Some(_) => Some("请选择所在区县"),
+                None => Some("行政区划代码不存在"),
+            },
+        )
     }
 
     /// Today's date in China (UTC+8 all year), as classes and sessions are dated.

@@ -32,6 +32,20 @@ impl RegionCode {
         Ok(RegionCode(a))
     }
 
+    /// A code written into the program, checked when it is built (use in a `const`).
+    pub const fn known(s: &'static str) -> RegionCode {
+        let b = s.as_bytes();
+        assert!(b.len() == 6, "a region code has 6 digits");
+        let mut a = [0u8; 6];
+        let mut i = 0;
+        while i < 6 {
+            assert!(b[i].is_ascii_digit(), "a region code has 6 digits");
+            a[i] = b[i];
+            i += 1;
+        }
+        RegionCode(a)
+    }
+
     pub fn as_str(&self) -> &str {
         // Only ASCII digits are ever stored.
         std::str::from_utf8(&self.0).unwrap_or("000000")

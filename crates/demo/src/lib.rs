@@ -232,11 +232,7 @@ fn id_number(first17: &str) -> Option<IdNumber> {
 /// Demo accounts that do not exist yet. Returns how many were created.
 pub async fn accounts(app: &App) -> AppResult<usize> {
     let system = Principal::system();
-    let ctx = RequestCtx {
-        ip: "local".into(),
-        request_id: "seed-demo".into(),
-        user_agent: "jineng seed".into(),
-    };
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
     let mut created = 0;
     for a in DEMO_ACCOUNTS {
         if app
@@ -286,11 +282,7 @@ pub async fn training(app: &App) -> AppResult<()> {
         return Ok(());
     }
     let system = Principal::system();
-    let ctx = RequestCtx {
-        ip: "local".into(),
-        request_id: "seed-demo".into(),
-        user_agent: "jineng seed".into(),
-    };
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
     training_as(app, &system, &ctx).await
 }
 
@@ -668,12 +660,25 @@ async fn demo_org(
         valid_from: chrono::NaiveDate::from_ymd_opt(2024, 1, 1),
         valid_until: chrono::NaiveDate::from_ymd_opt(2028, 12, 31),
     };
+    // The demo proves the contact phone like a person would, reading the code itself.
+    let code = app
+        .clone()
+        .with_sms(app.sms.clone(), true)
+        .learners()
+        .send_code(ctx, &input.contact_phone, "org_register")
+        .await?
+        .unwrap_or_default();
     let admin = AdminAccount {
         username: a.username.into(),
         password: a.password.into(),
         display_name: a.display_name.into(),
+        code,
     };
-    let id = app.organizations().register(ctx, input, admin).await?;
+    let id = app
+        .organizations()
+        .register(ctx, input, admin)
+        .await?
+        .org_id;
     // Every demo organisation has filed its licence (a small generated PDF).
     if let Some(admin_id) = app.accounts().user_id_by_username(a.username).await? {
         let own = app.accounts().principal_of(&admin_id).await?;

@@ -61,6 +61,9 @@ pub struct Config {
     pub files: FilesConfig,
     /// Background-job workers on this node.
     pub job_workers: usize,
+    /// `redis://…`: request counters shared by every node (rate limits, challenges).
+    /// Without it counters live in this process, which is right for one node only.
+    pub redis_url: Option<SecretString>,
 }
 
 /// Where uploaded documents go.
@@ -107,6 +110,7 @@ impl Default for Config {
             security: SecurityConfig::default(),
             files: FilesConfig::default(),
             job_workers: 2,
+            redis_url: None,
         }
     }
 }
@@ -164,6 +168,9 @@ impl Config {
         }
         if let Some(v) = env("JOB_WORKERS") {
             c.job_workers = parse("JOB_WORKERS", v)?;
+        }
+        if let Some(v) = env("REDIS_URL") {
+            c.redis_url = Some(v.into());
         }
         if let Some(v) = env("PII_KEYS") {
             c.pii_keys = Some(v.into());

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use config::Config;
 use jineng_app::{App, Principal, RequestCtx, SystemClock};
 use jineng_core::accounts::Role;
+use secrecy::ExposeSecret;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -146,21 +147,42 @@ async fn open(cfg: &Config) -> Result<App> {
         .await
         .context("migrating the database")?;
     let files = cfg.files()?;
+    let province = jineng_core::RegionCode::parse(&cfg.province)
+        .ok()
+        .filter(|p| p.as_str().ends_with("0000"))
+        .context("province must be a 6-digit province code such as 520000")?;
+    let limiter = match &cfg.redis_url {
+        Some(url) => {
+            let l = jineng_limits::Limiter::redis(url.expose_secret(), "jineng")
+                .await
+                .context("connecting to Redis (JINENG_REDIS_URL)")?;
+            if let Some(r) = l.ping().await {
+                r.context("Redis does not answer")?;
+            }
+            l
+        }
+        None => {
+            if cfg.mode == config::Mode::Production {
+                tracing::warn!(
+                    "no JINENG_REDIS_URL: rate limits are counted per node, not across nodes"
+                );
+            }
+            jineng_limits::Limiter::memory()
+        }
+    };
     Ok(App::new(
         db,
         cfg.security.clone(),
         keyring,
         Arc::new(SystemClock),
         files,
-    ))
+    )
+    .with_province(province)
+    .with_limiter(limiter))
 }
 
 fn cli_ctx() -> RequestCtx {
-    RequestCtx {
-        ip: "cli".into(),
-        request_id: uuid_like(),
-        user_agent: "jineng cli".into(),
-    }
+    RequestCtx::internal(uuid_like(), "jineng cli")
 }
 
 fn uuid_like() -> String {
@@ -253,8 +275,6 @@ fn demo_logins() -> std::sync::Arc<[jineng_web::DemoLogin]> {
 }
 
 async fn serve(cfg: Config) -> Result<()> {
-    let province = jineng_core::RegionCode::parse(&cfg.province)
-        .context("province must be a 6-digit region code")?;
     let app = open(&cfg).await?;
     let (r, o) = app.seed_reference().await.map_err(describe)?;
     if r + o > 0 {
@@ -280,7 +300,6 @@ async fn serve(cfg: Config) -> Result<()> {
     }
     let router = jineng_web::router(jineng_web::AppState {
         app,
-        province,
         demo: cfg.demo,
         demo_logins: demo_logins(),
     });

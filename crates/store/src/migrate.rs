@@ -91,6 +91,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0016_jobs.sqlite.sql"),
         include_str!("../migrations/0016_jobs.postgres.sql"),
     ),
+    (
+        17,
+        include_str!("../migrations/0017_secret_attempts.sqlite.sql"),
+        include_str!("../migrations/0017_secret_attempts.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

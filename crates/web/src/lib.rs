@@ -30,7 +30,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::{Json, Router};
 use jineng_app::App;
-use jineng_core::RegionCode;
 use routes::{Route, Routes};
 use std::sync::{Arc, OnceLock};
 use utoipa::OpenApi;
@@ -39,8 +38,6 @@ use utoipa::OpenApi;
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
-    /// The province this deployment serves; region pickers list its subtree.
-    pub province: RegionCode,
     /// Demo mode: the login page lists the demo accounts.
     pub demo: bool,
     /// The demo accounts the login page lists in demo mode.

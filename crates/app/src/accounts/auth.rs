@@ -1,20 +1,18 @@
-//! Signing in (password, then TOTP when enabled), sessions with an idle timeout,
-//! lockout after repeated wrong passwords, password change, signing out.
+//! Signing in (password, then TOTP when enabled) through the one throttling layer
+//! (`guard`), sessions with an idle timeout, password change, signing out.
 
 use super::Accounts;
-use crate::audit::{self, Actor, Entry};
+use super::guard::{Limit, Secret, Subject};
+use crate::audit::{Actor, Entry};
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::{random_token, token_hash};
 use crate::error::{AppError, AppResult};
-use crate::tx::begin_write;
 use chrono::Duration;
 use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::check_password_policy;
 use jineng_store::accounts::{session, user};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
 /// A new browser session; the token goes into the cookie, the CSRF token into forms.
 #[derive(Debug, Clone)]
@@ -78,100 +76,130 @@ impl SessionCache {
     }
 }
 
+/// An account created or activated in this request by the person it belongs to (who
+/// proved their phone, or chose the password a moment ago). Only the use cases that do
+/// that make one; it lets `start_session` sign them in without asking again.
+#[derive(Debug)]
+pub struct NewAccount {
+    pub(crate) user_id: String,
+}
+
+impl NewAccount {
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+}
+
+/// What a person typed to sign in.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials<'a> {
+    pub login: &'a str,
+    pub password: &'a str,
+    /// The answer to the challenge (token, digits), when one was shown.
+    pub captcha: Option<(&'a str, &'a str)>,
+}
+
 impl Accounts<'_> {
-    pub async fn login(
-        &self,
-        ctx: &RequestCtx,
-        login: &str,
-        password: &str,
-    ) -> AppResult<IssuedSession> {
-        let pw = password.to_string();
-        let Some(u) = self.find_user_by_login(login).await? else {
-            self.blocking(move |h| h.verify_dummy(&pw)).await?;
-            self.audit_anonymous(ctx, login, "unknown_user").await?;
+    /// Whether sign-in as `login` from this address must show the challenge first.
+    pub async fn needs_captcha(&self, ctx: &RequestCtx, login: &str) -> AppResult<bool> {
+        let user = self.find_user_by_login(login).await?;
+        let subject = match &user {
+            Some(u) => Subject::Account(&u.id),
+            None => Subject::Typed(login),
+        };
+        Ok(
+            self.failures_of(Secret::Password, subject).await? >= self.security.captcha_after
+                || self
+                    .limit_count(Limit::SignInFailuresPerAddress, &ctx.ip)
+                    .await
+                    >= self.security.address_captcha_after,
+        )
+    }
+
+    /// Sign in with a password. Every failure answers the same (`BadCredentials`), known
+    /// account or not; past the lockout threshold every answer is the same "locked" one,
+    /// right password or not. See `guard` for the counting.
+    pub async fn login(&self, ctx: &RequestCtx, c: Credentials<'_>) -> AppResult<IssuedSession> {
+        self.limit(ctx, Limit::SignInPerAddress, &ctx.ip).await?;
+        self.check_limit(ctx, Limit::SignInFailuresPerAddress, &ctx.ip)
+            .await?;
+        let user = self.find_user_by_login(c.login).await?;
+        let subject = match &user {
+            Some(u) => Subject::Account(&u.id),
+            None => Subject::Typed(c.login),
+        };
+        if self.needs_captcha(ctx, c.login).await? {
+            match c.captcha {
+                Some((token, answer)) => self.check_captcha(token, answer).await?,
+                None => {
+                    return Err(AppError::field("captcha", "请输入图形验证码"));
+                }
+            }
+        }
+        let attempt = match self.count_attempt(Secret::Password, subject).await {
+            Ok(a) => a,
+            Err(e) => {
+                match &user {
+                    Some(u) => self.audit_login(ctx, u, "locked").await?,
+                    None => self.audit_anonymous(ctx, c.login, "locked").await?,
+                }
+                return Err(e);
+            }
+        };
+        let pw = c.password.to_string();
+        let ok = match &user {
+            Some(u) => {
+                let stored = u.password_hash.clone();
+                self.blocking(move |h| h.verify(&pw, &stored)).await?
+            }
+            None => {
+                self.blocking(move |h| h.verify_dummy(&pw)).await?;
+                false
+            }
+        };
+        let Some(u) = user.filter(|_| ok) else {
+            // Counted for the address too: many failures from one place bring the
+            // challenge for every name, then a wait.
+            let _ = self
+                .limit(ctx, Limit::SignInFailuresPerAddress, &ctx.ip)
+                .await;
+            match self.find_user_by_login(c.login).await? {
+                Some(u) => self.audit_login(ctx, &u, "bad_password").await?,
+                None => self.audit_anonymous(ctx, c.login, "unknown_user").await?,
+            }
             return Err(AppError::BadCredentials);
         };
-        let now = self.now();
-        if let Some(until) = u.locked_until.filter(|t| *t > now) {
-            self.blocking(move |h| h.verify_dummy(&pw)).await?;
-            self.audit_login(ctx, &u, "locked").await?;
-            let minutes = ((until - now).num_seconds() + 59) / 60;
-            return Err(AppError::Locked(format!(
-                "密码错误次数过多，账户已锁定，请{minutes}分钟后再试"
-            )));
-        }
         if u.status != UserStatus::Active {
-            self.blocking(move |h| h.verify_dummy(&pw)).await?;
             self.audit_login(ctx, &u, "disabled").await?;
             return Err(AppError::Locked("账户已停用，请联系管理员".into()));
         }
-        let stored = u.password_hash.clone();
-        let ok = self.blocking(move |h| h.verify(&pw, &stored)).await?;
-        let txn = begin_write(&self.db).await?;
-        if !ok {
-            // Count atomically, then decide on the lock from the counted value.
-            user::Entity::update_many()
-                .col_expr(
-                    user::Column::FailedLogins,
-                    Expr::col(user::Column::FailedLogins).add(1),
-                )
-                .filter(user::Column::Id.eq(u.id.clone()))
-                .exec(&txn)
-                .await?;
-            let fresh = user::Entity::find_by_id(u.id.clone())
-                .lock_exclusive()
-                .one(&txn)
-                .await?
-                .ok_or(AppError::BadCredentials)?;
-            let locked = fresh.failed_logins >= self.security.lockout_threshold;
-            if locked {
-                let mut am = fresh.into_active_model();
-                am.failed_logins = Set(0);
-                am.locked_until = Set(Some(now + Duration::minutes(self.security.lockout_minutes)));
-                am.update(&txn).await?;
-            }
-            let outcome = if locked { "locked_now" } else { "bad_password" };
-            audit::append(&txn, now, actor_of(&u), ctx, login_entry(&u.id, outcome)).await?;
-            txn.commit().await?;
-            if locked {
-                return Err(AppError::Locked(format!(
-                    "密码连续错误{}次，账户已锁定{}分钟",
-                    self.security.lockout_threshold, self.security.lockout_minutes
-                )));
-            }
-            return Err(AppError::BadCredentials);
-        }
-        // Re-read under the row lock: a burst of parallel guesses may have locked the
-        // account while this one was being hashed; a right guess must not undo that.
-        let u = user::Entity::find_by_id(u.id.clone())
-            .lock_exclusive()
-            .one(&txn)
+        self.attempt_succeeded(attempt).await?;
+        self.open_session(ctx, &u).await
+    }
+
+    /// Sign in someone who has just proved who they are another way: registered or
+    /// activated with a phone code in this same request.
+    pub async fn start_session(
+        &self,
+        ctx: &RequestCtx,
+        proof: NewAccount,
+    ) -> AppResult<IssuedSession> {
+        let u = user::Entity::find_by_id(proof.user_id)
+            .one(&self.db)
             .await?
-            .ok_or(AppError::BadCredentials)?;
-        if let Some(until) = u.locked_until.filter(|t| *t > now) {
-            audit::append(&txn, now, actor_of(&u), ctx, login_entry(&u.id, "locked")).await?;
-            txn.commit().await?;
-            let minutes = ((until - now).num_seconds() + 59) / 60;
-            return Err(AppError::Locked(format!(
-                "密码错误次数过多，账户已锁定，请{minutes}分钟后再试"
-            )));
-        }
-        if u.status != UserStatus::Active {
-            txn.rollback().await?;
-            return Err(AppError::Locked("账户已停用，请联系管理员".into()));
-        }
+            .filter(|u| u.status == UserStatus::Active)
+            .ok_or(AppError::Unauthenticated)?;
+        self.open_session(ctx, &u).await
+    }
+
+    async fn open_session(&self, ctx: &RequestCtx, u: &user::Model) -> AppResult<IssuedSession> {
         let mfa_pending = u.totp_enabled;
-        if u.failed_logins != 0 || u.locked_until.is_some() {
-            let mut am = u.clone().into_active_model();
-            am.failed_logins = Set(0);
-            am.locked_until = Set(None);
-            am.update(&txn).await?;
-        }
         let issued = IssuedSession {
             token: random_token(),
             csrf: random_token(),
             mfa_pending,
         };
+        let w = self.write(actor_of(u), ctx).await?;
         session::Entity::insert(session::ActiveModel {
             token_hash: Set(token_hash(&issued.token)),
             user_id: Set(u.id.clone()),
@@ -179,33 +207,25 @@ impl Accounts<'_> {
             mfa_pending: Set(mfa_pending),
             ip: Set(ctx.ip.clone()),
             user_agent: Set(ctx.user_agent.chars().take(200).collect()),
-            created_at: Set(now),
-            last_seen_at: Set(now),
+            created_at: Set(w.now),
+            last_seen_at: Set(w.now),
         })
-        .exec(&txn)
+        .exec(&w.txn)
         .await?;
         let outcome = if mfa_pending {
             "password_ok_totp_pending"
         } else {
             "ok"
         };
-        audit::append(&txn, now, actor_of(&u), ctx, login_entry(&u.id, outcome)).await?;
-        txn.commit().await?;
+        w.commit(login_entry(&u.id, outcome)).await?;
         Ok(issued)
     }
 
     async fn audit_login(&self, ctx: &RequestCtx, u: &user::Model, outcome: &str) -> AppResult<()> {
-        let txn = begin_write(&self.db).await?;
-        audit::append(
-            &txn,
-            self.now(),
-            actor_of(u),
-            ctx,
-            login_entry(&u.id, outcome),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        self.write(actor_of(u), ctx)
+            .await?
+            .commit(login_entry(&u.id, outcome))
+            .await
     }
 
     async fn audit_anonymous(&self, ctx: &RequestCtx, login: &str, outcome: &str) -> AppResult<()> {
@@ -219,15 +239,15 @@ impl Accounts<'_> {
         } else {
             "（无效输入）".to_string()
         };
-        let txn = begin_write(&self.db).await?;
         let actor = Actor {
             id: "anonymous",
             name: &name,
             role: "",
         };
-        audit::append(&txn, self.now(), actor, ctx, login_entry("", outcome)).await?;
-        txn.commit().await?;
-        Ok(())
+        self.write(actor, ctx)
+            .await?
+            .commit(login_entry("", outcome))
+            .await
     }
 
     /// Look up a session by its cookie token; ends it if idle too long, else marks it seen.
@@ -360,10 +380,17 @@ impl Accounts<'_> {
             .one(&self.db)
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        // The current password is a secret typed like any other: counted first, the
+        // same counter as signing in.
+        let attempt = self
+            .count_attempt(Secret::Password, Subject::Account(&u.id))
+            .await?;
         let (o, stored) = (old.to_string(), u.password_hash.clone());
         if !self.blocking(move |h| h.verify(&o, &stored)).await? {
             errors.insert(0, crate::FieldError::new("old_password", "当前密码不正确"));
+            return Err(AppError::Validation(errors));
         }
+        self.attempt_succeeded(attempt).await?;
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }

@@ -2,6 +2,8 @@
 //! administration of accounts and roles, and API tokens.
 
 pub mod auth;
+pub mod captcha;
+pub(crate) mod guard;
 pub mod tokens;
 pub mod totp;
 pub mod users;
@@ -49,13 +51,7 @@ impl Accounts<'_> {
         if login.is_empty() {
             return Ok(None);
         }
-        if let Some(u) = user::Entity::find()
-            .filter(user::Column::Username.eq(login))
-            .one(&self.db)
-            .await?
-        {
-            return Ok(Some(u));
-        }
+        // ID number, then phone, then username: a number always means its person.
         if let Ok(id) = jineng_core::IdNumber::parse(login) {
             let bidx = self
                 .keyring
@@ -74,7 +70,10 @@ impl Accounts<'_> {
                 .one(&self.db)
                 .await?);
         }
-        Ok(None)
+        Ok(user::Entity::find()
+            .filter(user::Column::Username.eq(login))
+            .one(&self.db)
+            .await?)
     }
 
     /// The principal of a user, with their grants (for the CLI, jobs and tests).

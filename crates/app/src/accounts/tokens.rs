@@ -135,7 +135,7 @@ impl Accounts<'_> {
             .one(&self.db)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        if u.status != UserStatus::Active || u.locked_until.is_some_and(|l| l > now) {
+        if u.status != UserStatus::Active || self.accounts().account_locked(&u.id).await? {
             return Err(AppError::Unauthenticated);
         }
         if t.last_used_at

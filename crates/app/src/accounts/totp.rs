@@ -2,15 +2,15 @@
 //! A code is accepted one step early or late, and never twice.
 
 use super::Accounts;
+use super::guard::{Secret as GuardSecret, Subject, locked as locked_error};
 use crate::audit::{self, Entry};
 use crate::context::{Principal, RequestCtx};
 use crate::crypto::token_hash;
 use crate::error::{AppError, AppResult};
 use jineng_store::accounts::{session, user};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -156,113 +156,85 @@ impl Accounts<'_> {
     }
 
     /// Second step of signing in: the session becomes usable after a correct code.
+    /// Codes are counted in their own counter (`guard`), before they are checked: a right
+    /// password does not give back tries at the code. At the threshold the half-signed-in
+    /// session ends.
     pub async fn totp_login(&self, ctx: &RequestCtx, token: &str, code: &str) -> AppResult<()> {
         let hash = token_hash(token);
-        let s = session::Entity::find_by_id(hash)
+        let s = session::Entity::find_by_id(hash.clone())
             .one(&self.db)
             .await?
+            .filter(|s| s.mfa_pending)
             .ok_or(AppError::Unauthenticated)?;
         let u = user::Entity::find_by_id(s.user_id.clone())
             .one(&self.db)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let step = self.accept_code(&u, code);
         let actor = audit::Actor {
             id: &u.id,
             name: &u.display_name,
             role: "",
         };
+        let attempt = match self
+            .count_attempt(GuardSecret::Totp, Subject::Account(&u.id))
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                let w = self.write(actor, ctx).await?;
+                session::Entity::delete_by_id(hash).exec(&w.txn).await?;
+                w.commit(totp_entry(&u.id, "locked")).await?;
+                self.sessions.clear();
+                return Err(e);
+            }
+        };
         let w = self.write(actor, ctx).await?;
         let now = w.now;
-        match step {
-            Ok(step) => {
-                // Only a step newer than the last accepted one: two requests with the same
-                // code cannot both pass.
-                let res = user::Entity::update_many()
-                    .col_expr(user::Column::TotpLastStep, Expr::value(Some(step)))
-                    .col_expr(user::Column::FailedLogins, Expr::value(0))
-                    .filter(user::Column::Id.eq(u.id.clone()))
-                    .filter(
-                        Condition::any()
-                            .add(user::Column::TotpLastStep.is_null())
-                            .add(user::Column::TotpLastStep.lt(step)),
-                    )
-                    .exec(&w.txn)
-                    .await?;
-                if res.rows_affected != 1 {
-                    w.txn.rollback().await?;
-                    return Err(AppError::field("code", "动态口令不正确或已使用"));
-                }
-                let mut sm = s.into_active_model();
-                sm.mfa_pending = Set(false);
-                sm.last_seen_at = Set(now);
-                sm.update(&w.txn).await?;
-                w.commit(Entry {
-                    action: "auth.totp",
-                    object_type: "user",
-                    object_id: &u.id,
-                    changes: serde_json::json!({}),
-                    outcome: "ok",
-                })
-                .await?;
-                self.sessions.clear();
-                Ok(())
-            }
+        let step = match self.accept_code(&u, code) {
+            Ok(step) => step,
             Err(e) => {
-                // Wrong codes count like wrong passwords: at the threshold the account locks
-                // and this half-signed-in session ends.
-                user::Entity::update_many()
-                    .col_expr(
-                        user::Column::FailedLogins,
-                        Expr::col(user::Column::FailedLogins).add(1),
-                    )
-                    .filter(user::Column::Id.eq(u.id.clone()))
-                    .exec(&w.txn)
-                    .await?;
-                let fresh = user::Entity::find_by_id(u.id.clone())
-                    .lock_exclusive()
-                    .one(&w.txn)
-                    .await?
-                    .ok_or(AppError::Unauthenticated)?;
-                let locked = fresh.failed_logins >= self.security.lockout_threshold;
+                let locked = attempt.failures() >= self.security.lockout_threshold;
                 if locked {
-                    user::Entity::update_many()
-                        .col_expr(user::Column::FailedLogins, Expr::value(0))
-                        .col_expr(
-                            user::Column::LockedUntil,
-                            Expr::value(Some(
-                                now + chrono::Duration::minutes(self.security.lockout_minutes),
-                            )),
-                        )
-                        .filter(user::Column::Id.eq(u.id.clone()))
-                        .exec(&w.txn)
-                        .await?;
-                    session::Entity::delete_by_id(token_hash(token))
-                        .exec(&w.txn)
-                        .await?;
+                    session::Entity::delete_by_id(hash).exec(&w.txn).await?;
                 }
-                w.commit(Entry {
-                    action: "auth.totp",
-                    object_type: "user",
-                    object_id: &u.id,
-                    changes: serde_json::json!({}),
-                    outcome: if locked {
-                        "bad_code_locked"
-                    } else {
-                        "bad_code"
-                    },
-                })
-                .await?;
+                let outcome = if locked {
+                    "bad_code_locked"
+                } else {
+                    "bad_code"
+                };
+                w.commit(totp_entry(&u.id, outcome)).await?;
                 self.sessions.clear();
-                if locked {
-                    return Err(AppError::Locked(format!(
-                        "动态口令连续错误{}次，账户已锁定{}分钟",
-                        self.security.lockout_threshold, self.security.lockout_minutes
-                    )));
-                }
-                Err(e)
+                return Err(if locked {
+                    locked_error(now, attempt.window_ends())
+                } else {
+                    e
+                });
             }
+        };
+        // Only a step newer than the last accepted one: two requests with the same code
+        // cannot both pass.
+        let res = user::Entity::update_many()
+            .col_expr(user::Column::TotpLastStep, Expr::value(Some(step)))
+            .filter(user::Column::Id.eq(u.id.clone()))
+            .filter(
+                Condition::any()
+                    .add(user::Column::TotpLastStep.is_null())
+                    .add(user::Column::TotpLastStep.lt(step)),
+            )
+            .exec(&w.txn)
+            .await?;
+        if res.rows_affected != 1 {
+            w.txn.rollback().await?;
+            return Err(AppError::field("code", "动态口令不正确或已使用"));
         }
+        let mut sm = s.into_active_model();
+        sm.mfa_pending = Set(false);
+        sm.last_seen_at = Set(now);
+        sm.update(&w.txn).await?;
+        w.commit(totp_entry(&u.id, "ok")).await?;
+        self.attempt_succeeded(attempt).await?;
+        self.sessions.clear();
+        Ok(())
     }
 
     /// The current code for a user, for tests and the CLI's recovery path.
@@ -274,5 +246,15 @@ impl Accounts<'_> {
         Ok(self
             .totp_of(&u)?
             .generate(std::cmp::max(self.now().timestamp(), 0) as u64))
+    }
+}
+
+fn totp_entry<'a>(user_id: &'a str, outcome: &'a str) -> Entry<'a> {
+    Entry {
+        action: "auth.totp",
+        object_type: "user",
+        object_id: user_id,
+        changes: serde_json::json!({}),
+        outcome,
     }
 }

@@ -85,8 +85,11 @@ pub fn check_username(s: &str) -> Result<(), &'static str> {
     {
         return Err("用户名只能包含字母、数字、下划线、点和减号");
     }
-    if s.chars().all(|c| c.is_ascii_digit()) {
-        return Err("用户名不能全为数字（避免与手机号混淆）");
+    // Sign-in matches ID numbers and phones before usernames; a username of their shape
+    // would still be refused so nobody can even try to stand in for someone's number.
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    if digits == n || (n >= 15 && digits + 1 >= n && s.ends_with(['x', 'X'])) {
+        return Err("用户名不能全为数字，也不能是身份证号码的形式");
     }
     Ok(())
 }
@@ -131,7 +134,7 @@ impl Accounts<'_> {
         Ok(UserView {
             phone: reveal(&u.phone_enc, mask::phone),
             id_number: reveal(&u.id_number_enc, mask::id_number),
-            locked: u.locked_until.is_some_and(|t| t > self.now()),
+            locked: self.account_locked(&u.id).await?,
             id: u.id,
             username: u.username,
             display_name: u.display_name,
@@ -247,11 +250,13 @@ impl Accounts<'_> {
 
     /// Check a new account (merging `errors` found by the caller) and build its row.
     /// Reads only; the caller inserts it with `insert_user` inside its transaction.
-    pub(crate) async fn prepare_user(
+    /// What can be said about a new account without looking at the others: the shape of
+    /// the username, name and password, the regions and roles.
+    pub(crate) async fn check_new_user(
         &self,
         n: &NewUser,
         mut errors: Vec<FieldError>,
-    ) -> AppResult<PreparedUser> {
+    ) -> AppResult<Vec<FieldError>> {
         if let Err(m) = check_username(&n.username) {
             errors.push(FieldError::new("username", m));
         }
@@ -287,6 +292,17 @@ impl Accounts<'_> {
                 _ => {}
             }
         }
+        Ok(errors)
+    }
+
+    /// Check a new account completely (including names and numbers already taken) and
+    /// hash its password, ready to insert.
+    pub(crate) async fn prepare_user(
+        &self,
+        n: &NewUser,
+        errors: Vec<FieldError>,
+    ) -> AppResult<PreparedUser> {
+        let mut errors = self.check_new_user(n, errors).await?;
         if user::Entity::find()
             .filter(user::Column::Username.eq(n.username.clone()))
             .one(&self.db)
@@ -348,8 +364,6 @@ impl Accounts<'_> {
             region_code: Set(n.region.map(String::from)),
             password_hash: Set(hash),
             status: Set(UserStatus::Active),
-            failed_logins: Set(0),
-            locked_until: Set(None),
             must_change_password: Set(n.must_change_password),
             totp_secret_enc: Set(None),
             totp_enabled: Set(false),
@@ -565,10 +579,9 @@ impl Accounts<'_> {
         let w = self.write(who, ctx).await?;
         let now = w.now;
         let mut am = u.into_active_model();
-        am.locked_until = Set(None);
-        am.failed_logins = Set(0);
         am.updated_at = Set(now);
         am.update(&w.txn).await?;
+        super::guard::forget_account_attempts(&w.txn, user_id).await?;
         w.commit(Entry {
             action: "user.unlock",
             object_type: "user",

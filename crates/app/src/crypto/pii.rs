@@ -17,6 +17,8 @@ pub enum PiiKind {
     IdNumber,
     Phone,
     BankAccount,
+    /// Not personal data: the MAC of a sign-in challenge (a separate tag, same key).
+    Challenge,
 }
 
 impl PiiKind {
@@ -25,6 +27,7 @@ impl PiiKind {
             PiiKind::IdNumber => "id_number",
             PiiKind::Phone => "phone",
             PiiKind::BankAccount => "bank_account",
+            PiiKind::Challenge => "challenge",
         }
     }
 }

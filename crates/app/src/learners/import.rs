@@ -350,6 +350,7 @@ impl Learners<'_> {
             ip: p.ip,
             request_id: p.request_id,
             user_agent: String::new(),
+            ..Default::default()
         };
         let bytes = self
             .files
@@ -645,8 +646,6 @@ impl Learners<'_> {
                         // No usable password until the learner activates the account.
                         password_hash: Set("!".into()),
                         status: Set(UserStatus::Active),
-                        failed_logins: Set(0),
-                        locked_until: Set(None),
                         must_change_password: Set(false),
                         totp_secret_enc: Set(None),
                         totp_enabled: Set(false),

@@ -4,6 +4,8 @@
 
 pub mod import;
 
+use crate::accounts::auth::NewAccount;
+use crate::accounts::guard::{Limit, SMS_CODE_TRIES, Secret, Subject};
 use crate::accounts::users::NewUser;
 use crate::audit::{Actor, Entry};
 use crate::context::{Principal, RequestCtx};
@@ -13,7 +15,6 @@ use crate::page::{self, Page, PageRequest};
 use crate::scope::Scope;
 use crate::write::one_row;
 use chrono::Duration;
-use jineng_core::RegionLevel;
 use jineng_core::accounts::{Permission, Role, check_password_policy};
 use jineng_core::learners::LearnerSource;
 use jineng_core::learners::{education, person_category};
@@ -22,13 +23,14 @@ use jineng_store::accounts::{role_grant, user};
 use jineng_store::learners::{profile, sms_code};
 use jineng_store::reference::region;
 use rand::Rng;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// What a person types to register, parsed at the edge.
 #[derive(Debug, Clone)]
@@ -68,7 +70,8 @@ pub struct LearnerFilter {
 
 const CODE_TTL_MINUTES: i64 = 10;
 const CODE_RESEND_SECONDS: i64 = 60;
-const CODE_MAX_ATTEMPTS: i32 = 5;
+/// What a one-time code may be sent for.
+const CODE_PURPOSES: [&str; 3] = ["register", "activate", "org_register"];
 
 fn code_hash(bidx: &str, code: &str) -> String {
     hex::encode(Sha256::digest(format!("{bidx}:{code}").as_bytes()))
@@ -94,15 +97,16 @@ const ANONYMOUS: Actor<'static> = Actor {
 };
 
 impl Learners<'_> {
-    /// Send a one-time code (`register` or `activate`). At most one a minute per phone.
-    /// Returns the code only in demo mode, for the page to show.
+    /// Send a one-time code (`register`, `activate`, `org_register`). At most one a minute
+    /// per phone, and a few an hour per phone and per address (`guard::Limit`). Returns the
+    /// code only in demo mode, for the page to show.
     pub async fn send_code(
         &self,
         ctx: &RequestCtx,
         phone: &Phone,
         purpose: &str,
     ) -> AppResult<Option<String>> {
-        if !matches!(purpose, "register" | "activate") {
+        if !CODE_PURPOSES.contains(&purpose) {
             return Err(AppError::field("purpose", "验证码用途不正确"));
         }
         let bidx = self.keyring.blind_index(PiiKind::Phone, phone.as_str());
@@ -112,11 +116,13 @@ impl Learners<'_> {
             .filter(sms_code::Column::CreatedAt.gt(now - Duration::seconds(CODE_RESEND_SECONDS)))
             .count(&self.db)
             .await?;
-        if recent > 0 {
+        if recent > 0 && !ctx.internal {
             return Err(AppError::Conflict(format!(
                 "验证码已发送，请{CODE_RESEND_SECONDS}秒后再获取"
             )));
         }
+        self.limit(ctx, Limit::SmsPerAddress, &ctx.ip).await?;
+        self.limit(ctx, Limit::SmsPerPhone, &bidx).await?;
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));
         let w = self.write(ANONYMOUS, ctx).await?;
         sms_code::Entity::insert(sms_code::ActiveModel {
@@ -125,7 +131,6 @@ impl Learners<'_> {
             purpose: Set(purpose.to_string()),
             code_hash: Set(code_hash(&bidx, &code)),
             expires_at: Set(now + Duration::minutes(CODE_TTL_MINUTES)),
-            attempts: Set(0),
             used: Set(false),
             created_at: Set(now),
         })
@@ -144,8 +149,9 @@ impl Learners<'_> {
         Ok(self.reveal_sms_codes.then_some(code))
     }
 
-    /// Check and use up a code. Wrong codes count; five wrong ones void it.
-    async fn use_code(
+    /// Check and use up a code. Each guess is counted before it is compared (`guard`), so
+    /// parallel guesses cannot exceed the tries; past them the code is void.
+    pub(crate) async fn use_code(
         &self,
         ctx: &RequestCtx,
         phone: &Phone,
@@ -164,20 +170,18 @@ impl Learners<'_> {
         let Some(c) = latest.filter(|c| c.expires_at > now) else {
             return Err(AppError::field("code", "验证码已过期或未获取，请重新获取"));
         };
-        if c.attempts >= CODE_MAX_ATTEMPTS {
-            return Err(AppError::field("code", "验证码错误次数过多，请重新获取"));
-        }
+        let too_many = || AppError::field("code", "验证码错误次数过多，请重新获取");
+        let attempt = self
+            .count_attempt(Secret::SmsCode, Subject::Code(&c.id))
+            .await
+            .map_err(|_| too_many())?;
         let masked = mask::phone(phone.as_str());
         let w = self.write(ANONYMOUS, ctx).await?;
-        if c.code_hash != code_hash(&bidx, code.trim()) {
-            sms_code::Entity::update_many()
-                .col_expr(
-                    sms_code::Column::Attempts,
-                    Expr::col(sms_code::Column::Attempts).add(1),
-                )
-                .filter(sms_code::Column::Id.eq(c.id))
-                .exec(&w.txn)
-                .await?;
+        if !bool::from(
+            c.code_hash
+                .as_bytes()
+                .ct_eq(code_hash(&bidx, code.trim()).as_bytes()),
+        ) {
             // A wrong code is a failed proof of identity: it is counted and recorded.
             w.commit(Entry {
                 action: "sms.code_check",
@@ -187,7 +191,11 @@ impl Learners<'_> {
                 outcome: "wrong_code",
             })
             .await?;
-            return Err(AppError::field("code", "验证码不正确"));
+            return Err(if attempt.failures() >= SMS_CODE_TRIES {
+                too_many()
+            } else {
+                AppError::field("code", "验证码不正确")
+            });
         }
         let res = sms_code::Entity::update_many()
             .col_expr(sms_code::Column::Used, Expr::value(true))
@@ -207,30 +215,19 @@ impl Learners<'_> {
         .await
     }
 
-    async fn check_county(
-        &self,
-        r: &RegionCode,
-        errors: &mut Vec<FieldError>,
-        field: &str,
-    ) -> AppResult<()> {
-        match region::Entity::find_by_id(r.as_str().to_string())
-            .one(&self.db)
-            .await?
-        {
-            Some(m) if m.level == RegionLevel::County => {}
-            _ => errors.push(FieldError::new(field, "请选择所在区县")),
-        }
-        Ok(())
-    }
-
-    /// A person registers as a learner with an SMS code. Returns the new user id.
+    /// A person registers as a learner with an SMS code. Everything that can be checked
+    /// without knowing who else is registered is checked first (so a typo does not burn
+    /// the code); whether the ID number or phone is taken is told only after the code has
+    /// proved the phone.
     pub async fn register(
         &self,
         ctx: &RequestCtx,
         i: LearnerInput,
         code: &str,
         password: &str,
-    ) -> AppResult<String> {
+    ) -> AppResult<NewAccount> {
+        self.limit(ctx, Limit::RegistrationsPerAddress, &ctx.ip)
+            .await?;
         let mut errors = Vec::new();
         if let Err(m) = jineng_core::learners::check_person_name(&i.name) {
             errors.push(FieldError::new("name", m));
@@ -243,8 +240,25 @@ impl Learners<'_> {
         if edu.is_none() {
             errors.push(FieldError::new("education", "请选择文化程度"));
         }
-        self.check_county(&i.region, &mut errors, "region_code")
-            .await?;
+        if let Some(m) = self.county_problem(&i.region).await? {
+            errors.push(FieldError::new("region_code", m));
+        }
+        let n = NewUser {
+            username: learner_username(),
+            display_name: i.name.trim().to_string(),
+            password: password.to_string(),
+            phone: Some(i.phone.clone()),
+            id_number: Some(i.id_number.clone()),
+            region: Some(i.region),
+            roles: vec![(Role::Learner, None)],
+            must_change_password: false,
+        };
+        let errors = self.accounts().check_new_user(&n, errors).await?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        self.use_code(ctx, &i.phone, "register", code).await?;
+        // The phone is proved: now say plainly if this person already has an account.
         let id_bidx = self
             .keyring
             .blind_index(PiiKind::IdNumber, i.id_number.as_str());
@@ -257,7 +271,7 @@ impl Learners<'_> {
                 .one(&self.db)
                 .await?
                 .is_some_and(|p| !p.activated);
-            errors.push(FieldError::new(
+            return Err(AppError::field(
                 "id_number",
                 if inactive {
                     "您已由培训机构或企业导入，请使用“首次登录激活”设置密码"
@@ -266,22 +280,7 @@ impl Learners<'_> {
                 },
             ));
         }
-        if let Err(e) = check_password_policy(password) {
-            errors.push(FieldError::new("password", e.to_string()));
-        }
-        let n = NewUser {
-            username: learner_username(),
-            display_name: i.name.trim().to_string(),
-            password: password.to_string(),
-            phone: Some(i.phone.clone()),
-            id_number: Some(i.id_number.clone()),
-            region: Some(i.region),
-            roles: vec![(Role::Learner, None)],
-            must_change_password: false,
-        };
-        // Every other check first, so a typo elsewhere does not burn the code.
-        let prepared = self.accounts().prepare_user(&n, errors).await?;
-        self.use_code(ctx, &i.phone, "register", code).await?;
+        let prepared = self.accounts().prepare_user(&n, Vec::new()).await?;
         let actor = Actor {
             id: &prepared.id,
             name: &n.display_name,
@@ -313,10 +312,14 @@ impl Learners<'_> {
             serde_json::json!({"person_category": category.map(|c| c.0), "region_code": i.region.as_str()}),
         ))
         .await?;
-        Ok(prepared.id)
+        Ok(NewAccount {
+            user_id: prepared.id,
+        })
     }
 
-    /// An imported learner sets a password, proving the phone on record with a code.
+    /// An imported learner sets a password, proving the phone on record with a code. The
+    /// code is checked first; only then is the ID number looked up, and a missing import
+    /// and a different phone get the same answer.
     pub async fn activate(
         &self,
         ctx: &RequestCtx,
@@ -324,8 +327,11 @@ impl Learners<'_> {
         phone: &Phone,
         code: &str,
         password: &str,
-    ) -> AppResult<()> {
+    ) -> AppResult<NewAccount> {
+        self.limit(ctx, Limit::RegistrationsPerAddress, &ctx.ip)
+            .await?;
         check_password_policy(password).map_err(|e| AppError::field("password", e.to_string()))?;
+        self.use_code(ctx, phone, "activate", code).await?;
         let id_bidx = self
             .keyring
             .blind_index(PiiKind::IdNumber, id_number.as_str());
@@ -333,7 +339,8 @@ impl Learners<'_> {
         let u = user::Entity::find()
             .filter(user::Column::IdNumberBidx.eq(id_bidx))
             .one(&self.db)
-            .await?;
+            .await?
+            .filter(|u| u.phone_bidx.as_deref() == Some(phone_bidx.as_str()));
         let p = match &u {
             Some(u) => {
                 profile::Entity::find_by_id(u.id.clone())
@@ -345,19 +352,12 @@ impl Learners<'_> {
         let (Some(u), Some(p)) = (u, p) else {
             return Err(AppError::field(
                 "id_number",
-                "未找到该身份证号码的导入记录，请先自行注册",
+                "未找到与该身份证号码和手机号相符的导入记录，请核对或联系培训机构",
             ));
         };
         if p.activated {
             return Err(AppError::Conflict("该账户已激活，请直接登录".into()));
         }
-        if u.phone_bidx.as_deref() != Some(phone_bidx.as_str()) {
-            return Err(AppError::field(
-                "phone",
-                "手机号与导入时登记的不一致，请联系培训机构核对",
-            ));
-        }
-        self.use_code(ctx, phone, "activate", code).await?;
         let pw = password.to_string();
         let hash = self
             .accounts()
@@ -390,7 +390,8 @@ impl Learners<'_> {
             &u.id,
             serde_json::json!({}),
         ))
-        .await
+        .await?;
+        Ok(NewAccount { user_id: u.id })
     }
 
     async fn view(&self, who: &Principal, p: profile::Model) -> AppResult<LearnerView> {

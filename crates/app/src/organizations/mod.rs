@@ -14,7 +14,6 @@ use crate::page::{self, Page, PageRequest};
 use crate::review::{ReviewRecord, Reviewed, verdict};
 use crate::write::{OnUnique, Write, one_row};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use jineng_core::RegionLevel;
 use jineng_core::accounts::{Permission, Role};
 use jineng_core::organizations::AnnualResult;
 use jineng_core::organizations::{self as org, OrgAction, OrgKind, OrgStatus};
@@ -60,6 +59,16 @@ pub struct AdminAccount {
     pub username: String,
     pub password: String,
     pub display_name: String,
+    /// The SMS code sent to the contact phone (`learners().send_code(…, "org_register")`).
+    pub code: String,
+}
+
+/// A registration just made: the organisation and its administrator, who may be signed
+/// in at once (`accounts().start_session`).
+#[derive(Debug)]
+pub struct Registered {
+    pub org_id: String,
+    pub admin: crate::accounts::auth::NewAccount,
 }
 
 /// A registration as shown to a caller; personal and bank data masked unless permitted.
@@ -179,13 +188,8 @@ impl Organizations<'_> {
             100,
         );
         len_between(&mut e, "licence_no", "许可证号", &i.licence_no, 0, 100);
-        match region::Entity::find_by_id(i.region.as_str().to_string())
-            .one(&self.db)
-            .await?
-        {
-            Some(r) if r.level == RegionLevel::County => {}
-            Some(_) => e.push(FieldError::new("region_code", "请选择所在区县")),
-            None => e.push(FieldError::new("region_code", "行政区划代码不存在")),
+        if let Some(m) = self.county_problem(&i.region).await? {
+            e.push(FieldError::new("region_code", m));
         }
         if i.kind == OrgKind::Institution {
             if org::nature_label(&i.nature).is_none() {
@@ -273,7 +277,13 @@ impl Organizations<'_> {
         ctx: &RequestCtx,
         i: OrgInput,
         admin: AdminAccount,
-    ) -> AppResult<String> {
+    ) -> AppResult<Registered> {
+        self.limit(
+            ctx,
+            crate::accounts::guard::Limit::RegistrationsPerAddress,
+            &ctx.ip,
+        )
+        .await?;
         let errors = self.check(&i, None).await?;
         let role = match i.kind {
             OrgKind::Institution => Role::InstitutionAdmin,
@@ -289,7 +299,15 @@ impl Organizations<'_> {
             roles: vec![(role, None)],
             must_change_password: false,
         };
-        let prepared = self.accounts().prepare_user(&n, errors).await?;
+        let errors = self.accounts().check_new_user(&n, errors).await?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        // Whether the username is taken is told only to someone who proved a phone.
+        self.learners()
+            .use_code(ctx, &i.contact_phone, "org_register", &admin.code)
+            .await?;
+        let prepared = self.accounts().prepare_user(&n, Vec::new()).await?;
         let org_id = uuid::Uuid::now_v7().to_string();
         let actor = Actor {
             id: &prepared.id,
@@ -322,7 +340,12 @@ impl Organizations<'_> {
             snapshot(&i),
         ))
         .await?;
-        Ok(org_id)
+        Ok(Registered {
+            org_id,
+            admin: crate::accounts::auth::NewAccount {
+                user_id: prepared.id,
+            },
+        })
     }
 
     async fn view(&self, who: &Principal, o: organization::Model) -> AppResult<OrgView> {
@@ -515,6 +538,14 @@ impl Organizations<'_> {
         }
         if i.kind != o.kind {
             return Err(AppError::field("kind", "不能更改登记类别"));
+        }
+        // The county decides the reviewing regulator: an organisation cannot move itself to
+        // another one by resubmitting.
+        if i.region.as_str() != o.region_code {
+            return Err(AppError::field(
+                "region_code",
+                "重新提交时不能更改所在区县；如需变更，请联系监管部门",
+            ));
         }
         let errors = self.check(&i, Some(&o.id)).await?;
         if !errors.is_empty() {

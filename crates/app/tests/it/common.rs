@@ -87,6 +87,7 @@ pub fn ctx() -> RequestCtx {
         ip: "127.0.0.1".into(),
         request_id: "test".into(),
         user_agent: "test".into(),
+        ..Default::default()
     }
 }
 

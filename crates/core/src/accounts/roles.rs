@@ -195,7 +195,10 @@ mod tests {
             &[Role::Learner, Role::Regulator]
         ));
         assert!(!may_manage(&[Role::Operator], &[Role::Auditor]));
-        assert!(may_manage(&[Role::Operator], &[Role::InstitutionAdmin, Role::Teacher]));
+        assert!(may_manage(
+            &[Role::Operator],
+            &[Role::InstitutionAdmin, Role::Teacher]
+        ));
         // A privileged role is granted only by a system admin.
         assert!(!may_grant(&[Role::Operator], Role::Regulator));
         assert!(!may_grant(&[Role::Operator], Role::Viewer));

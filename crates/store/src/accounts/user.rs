@@ -25,8 +25,6 @@ pub struct Model {
     pub password_hash: String,
     /// `active` or `disabled`.
     pub status: UserStatus,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTimeUtc>,
     pub must_change_password: bool,
     pub totp_secret_enc: Option<String>,
     pub totp_enabled: bool,

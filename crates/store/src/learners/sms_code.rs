@@ -13,7 +13,6 @@ pub struct Model {
     pub purpose: String,
     pub code_hash: String,
     pub expires_at: DateTimeUtc,
-    pub attempts: i32,
     pub used: bool,
     pub created_at: DateTimeUtc,
 }

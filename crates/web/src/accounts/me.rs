@@ -43,7 +43,7 @@ pub async fn regions(
     let root = match q.under.as_deref().filter(|s| !s.is_empty()) {
         Some(c) => jineng_core::RegionCode::parse(c)
             .map_err(|e| jineng_app::AppError::field("under", e.to_string()))?,
-        None => s.province,
+        None => s.app.province,
     };
     let rows = s
         .app

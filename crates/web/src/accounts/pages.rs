@@ -90,7 +90,7 @@ pub async fn list(
     let regions = s
         .app
         .accounts()
-        .regions_under(s.province.subtree_prefix())
+        .regions_under(s.app.province.subtree_prefix())
         .await?;
     Ok(UsersPage {
         layout: Layout::new("账户管理", &u, "/admin/users"),
@@ -224,7 +224,7 @@ pub async fn new_page(State(s): State<AppState>, u: PageUser) -> Result<NewUserP
     let regions = s
         .app
         .accounts()
-        .regions_under(s.province.subtree_prefix())
+        .regions_under(s.app.province.subtree_prefix())
         .await?;
     Ok(NewUserPage {
         layout: Layout::new("新建账户", &u, "/admin/users"),
@@ -299,7 +299,7 @@ async fn rerender(
     let regions = s
         .app
         .accounts()
-        .regions_under(s.province.subtree_prefix())
+        .regions_under(s.app.province.subtree_prefix())
         .await?;
     let page = NewUserPage {
         layout: Layout::new("新建账户", u, "/admin/users"),
@@ -356,7 +356,7 @@ async fn detail_page(
     let regions = s
         .app
         .accounts()
-        .regions_under(s.province.subtree_prefix())
+        .regions_under(s.app.province.subtree_prefix())
         .await?;
     Ok(UserDetailPage {
         layout: Layout::new(format!("账户：{}", user.display_name), u, "/admin/users"),

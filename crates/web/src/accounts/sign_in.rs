@@ -12,6 +12,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::SameSite;
 use jineng_app::AppError;
+use jineng_app::accounts::auth::Credentials;
+use jineng_app::accounts::captcha::Challenge;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -23,6 +25,8 @@ struct LoginPage {
     error: Option<String>,
     demo: Vec<(&'static str, &'static str, &'static str)>,
     lockout: i32,
+    /// The picture challenge, once this name or this address has failed a few times.
+    captcha: Option<Challenge>,
 }
 
 #[derive(Deserialize)]
@@ -70,6 +74,7 @@ pub async fn login_page(
         error: None,
         demo: demo_list(&s),
         lockout: s.app.security.lockout_threshold,
+        captcha: None,
     }
     .into_response()
 }
@@ -81,6 +86,10 @@ pub struct LoginForm {
     #[serde(default)]
     password: String,
     next: Option<String>,
+    #[serde(default)]
+    captcha_token: String,
+    #[serde(default)]
+    captcha: String,
 }
 
 pub async fn login_submit(
@@ -90,7 +99,12 @@ pub async fn login_submit(
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    match s.app.accounts().login(&ctx, &f.login, &f.password).await {
+    let credentials = Credentials {
+        login: &f.login,
+        password: &f.password,
+        captcha: (!f.captcha_token.is_empty()).then_some((&f.captcha_token, &f.captcha)),
+    };
+    match s.app.accounts().login(&ctx, credentials).await {
         Ok(issued) => {
             let to = if issued.mfa_pending {
                 "/login/totp".to_string()
@@ -109,17 +123,35 @@ pub async fn login_submit(
             }
             res
         }
-        Err(e @ (AppError::BadCredentials | AppError::Locked(_))) => {
+        Err(
+            e @ (AppError::BadCredentials
+            | AppError::Locked(_)
+            | AppError::TooMany { .. }
+            | AppError::Validation(_)),
+        ) => {
             let status = status_of(&e);
+            let error = match &e {
+                AppError::Validation(errs) => errs.first().map(|f| f.message.clone()),
+                other => Some(other.to_string()),
+            };
+            // A new picture whenever one is due: each is good for one try.
+            let captcha = match s.app.accounts().needs_captcha(&ctx, &f.login).await {
+                Ok(true) => Some(s.app.captcha()),
+                Ok(false) => None,
+                Err(e) => return PageError(e).into_response(),
+            };
             let page = LoginPage {
                 layout: Layout::anonymous("登录", st.csrf),
                 login: f.login,
                 next,
-                error: Some(e.to_string()),
+                error,
                 demo: demo_list(&s),
                 lockout: s.app.security.lockout_threshold,
+                captcha,
             };
-            (status, page).into_response()
+            let mut res = (status, page).into_response();
+            crate::http::error::retry_after(&mut res, &e);
+            res
         }
         Err(e) => PageError(e).into_response(),
     }

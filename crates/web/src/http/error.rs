@@ -57,6 +57,16 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+    }
+}
+
+/// `Retry-After` on an answer to a rate-limited request.
+pub fn retry_after(res: &mut Response, e: &AppError) {
+    if let AppError::TooMany { retry_after } = e
+        && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
+    {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
     }
 }
 
@@ -109,6 +119,11 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = status_of(&self.0);
+        if let AppError::TooMany { .. } = &self.0 {
+            let mut res = problem(status, self.0.to_string(), vec![]);
+            retry_after(&mut res, &self.0);
+            return res;
+        }
         match self.0 {
             AppError::Validation(errors) => {
                 let detail = errors
@@ -167,7 +182,9 @@ impl IntoResponse for PageError {
                 .join("；"),
             other => other.to_string(),
         };
-        ErrorPage::response(status, &message)
+        let mut res = ErrorPage::response(status, &message);
+        retry_after(&mut res, &self.0);
+        res
     }
 }
 
@@ -193,6 +210,7 @@ pub fn fixable(e: AppError) -> Result<(StatusCode, Vec<String>), PageError> {
     match e {
         AppError::Validation(errs) => Ok((status, errs.into_iter().map(|e| e.message).collect())),
         AppError::Conflict(m) => Ok((status, vec![m])),
+        e @ AppError::TooMany { .. } => Ok((status, vec![e.to_string()])),
         other => Err(PageError(other)),
     }
 }

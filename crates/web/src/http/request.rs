@@ -11,9 +11,13 @@ use std::net::SocketAddr;
 use tracing::Instrument;
 
 pub const REQUEST_ID: &str = "x-request-id";
+/// The client's own request id, echoed back as it was sent.
+pub const CLIENT_REQUEST_ID: &str = "x-client-request-id";
 
 pub async fn request_context(mut req: Request, next: Next) -> Response {
-    let request_id = req
+    // Ours, always; a client's id is logged beside it and echoed, never recorded as ours.
+    let request_id = uuid::Uuid::now_v7().to_string();
+    let client_request_id = req
         .headers()
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
@@ -22,8 +26,7 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
                 && s.len() <= 64
                 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        .map(str::to_string);
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -41,9 +44,11 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
         ip,
         request_id: request_id.clone(),
         user_agent,
+        client_request_id: client_request_id.clone(),
+        internal: false,
     };
     req.extensions_mut().insert(ctx);
-    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.uri().path());
+    let span = tracing::info_span!("request", request_id = %request_id, client_request_id = client_request_id.as_deref().unwrap_or(""), method = %req.method(), path = %req.uri().path());
     async move {
         let started = std::time::Instant::now();
         let mut res = next.run(req).await;
@@ -56,6 +61,9 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
         }
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             res.headers_mut().insert(REQUEST_ID, v);
+        }
+        if let Some(v) = client_request_id.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            res.headers_mut().insert(CLIENT_REQUEST_ID, v);
         }
         res
     }

@@ -103,12 +103,17 @@ pub async fn register(
         education: i.education,
         region,
     };
-    let id = s
+    let account = s
         .app
         .learners()
         .register(&ctx, input, &i.code, &i.password)
         .await?;
-    Ok((StatusCode::CREATED, Json(RegisteredLearner { id })))
+    Ok((
+        StatusCode::CREATED,
+        Json(RegisteredLearner {
+            id: account.user_id().to_string(),
+        }),
+    ))
 }
 
 /// A learner; ID number and phone masked unless the caller may see them.

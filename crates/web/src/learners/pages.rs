@@ -107,18 +107,28 @@ pub async fn register_form(
     register_page(&s, st.csrf, LearnerForm::default(), vec![], None).await
 }
 
-async fn send(
+/// Send a one-time code and say so (with the code itself in demo mode).
+pub(crate) async fn send(
+    s: &AppState,
+    ctx: &jineng_app::RequestCtx,
+    phone: &Phone,
+    purpose: &str,
+) -> Result<String, AppError> {
+    let code = s.app.learners().send_code(ctx, phone, purpose).await?;
+    Ok(match code {
+        Some(c) => format!("验证码已发送。演示模式：验证码为 {c}"),
+        None => "验证码已发送，请查收短信（10分钟内有效）".into(),
+    })
+}
+
+async fn send_to(
     s: &AppState,
     ctx: &jineng_app::RequestCtx,
     phone: &str,
     purpose: &str,
 ) -> Result<String, AppError> {
     let phone = Phone::parse(phone).map_err(|e| AppError::field("phone", e.to_string()))?;
-    let code = s.app.learners().send_code(ctx, &phone, purpose).await?;
-    Ok(match code {
-        Some(c) => format!("验证码已发送。演示模式：验证码为 {c}"),
-        None => "验证码已发送，请查收短信（10分钟内有效）".into(),
-    })
+    send(s, ctx, &phone, purpose).await
 }
 
 pub async fn register_submit(
@@ -128,7 +138,7 @@ pub async fn register_submit(
     Form(f): Form<LearnerForm>,
 ) -> Result<Response, PageError> {
     if f.op == "code" {
-        return Ok(match send(&s, &ctx, &f.phone, "register").await {
+        return Ok(match send_to(&s, &ctx, &f.phone, "register").await {
             Ok(msg) => register_page(&s, st.csrf, f, vec![], Some(msg))
                 .await?
                 .into_response(),
@@ -166,12 +176,8 @@ pub async fn register_submit(
         _ => Err(AppError::Validation(vec![])),
     };
     match result {
-        Ok(_) => {
-            let issued = s
-                .app
-                .accounts()
-                .login(&ctx, f.phone.trim(), &f.password)
-                .await?;
+        Ok(account) => {
+            let issued = s.app.accounts().start_session(&ctx, account).await?;
             Ok(sign_in(&s, issued.token, "/"))
         }
         Err(e) => {
@@ -217,7 +223,7 @@ pub async fn activate_submit(
         }
     };
     if f.op == "code" {
-        return Ok(match send(&s, &ctx, &f.phone, "activate").await {
+        return Ok(match send_to(&s, &ctx, &f.phone, "activate").await {
             Ok(msg) => page(f, vec![], Some(msg)).into_response(),
             Err(e) => {
                 let (status, errs) = crate::http::error::fixable(e)?;
@@ -237,12 +243,8 @@ pub async fn activate_submit(
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
-        Ok(()) => {
-            let issued = s
-                .app
-                .accounts()
-                .login(&ctx, f.phone.trim(), &f.password)
-                .await?;
+        Ok(account) => {
+            let issued = s.app.accounts().start_session(&ctx, account).await?;
             Ok(sign_in(&s, issued.token, "/"))
         }
         Err(e) => {

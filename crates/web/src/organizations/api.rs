@@ -67,6 +67,8 @@ pub struct AdminIn {
 pub struct RegisterIn {
     pub org: OrgIn,
     pub admin: AdminIn,
+    /// The SMS code sent to `org.contact_phone` (`POST /sms/code`, purpose `org_register`).
+    pub code: String,
 }
 
 /// Parse every field into the domain's types, reporting all problems at once.
@@ -298,8 +300,14 @@ pub async fn register(
         username: r.admin.username,
         password: r.admin.password,
         display_name: r.admin.display_name,
+        code: r.code,
     };
-    let id = s.app.organizations().register(&ctx, input, admin).await?;
+    let id = s
+        .app
+        .organizations()
+        .register(&ctx, input, admin)
+        .await?
+        .org_id;
     Ok((
         StatusCode::CREATED,
         Json(Registered {

@@ -38,7 +38,7 @@ pub async fn county_groups(s: &AppState) -> Result<Vec<CityGroup>, PageError> {
     let all = s
         .app
         .accounts()
-        .regions_under(s.province.subtree_prefix())
+        .regions_under(s.app.province.subtree_prefix())
         .await?;
     let mut groups: Vec<CityGroup> = Vec::new();
     for r in all {
@@ -107,6 +107,12 @@ pub struct OrgForm {
     pub admin_password: String,
     #[serde(default)]
     pub admin_name: String,
+    /// The SMS code sent to the contact phone.
+    #[serde(default)]
+    pub code: String,
+    /// `code`: send the code instead of submitting.
+    #[serde(default)]
+    pub op: String,
 }
 
 impl OrgForm {
@@ -206,7 +212,9 @@ pub struct RegisterPage {
     layout: Layout,
     form: OrgForm,
     c: FormChoices,
-    errors: Vec<FieldError>,
+    errors: Vec<String>,
+    /// "Code sent" (with the code itself in demo mode).
+    notice: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -234,6 +242,7 @@ pub async fn register_page(
         form,
         c: choices(&s).await?,
         errors: vec![],
+        notice: None,
     })
 }
 
@@ -243,6 +252,33 @@ pub async fn register_submit(
     MaybeSession(st): MaybeSession,
     Form(f): Form<OrgForm>,
 ) -> Result<Response, PageError> {
+    let page = |s: &AppState, mut form: OrgForm, errors, notice| {
+        form.admin_password.clear();
+        let s = s.clone();
+        let csrf = st.csrf.clone();
+        async move {
+            Ok::<_, PageError>(RegisterPage {
+                layout: Layout::anonymous("机构/企业注册", csrf),
+                form,
+                c: choices(&s).await?,
+                errors,
+                notice,
+            })
+        }
+    };
+    if f.op == "code" {
+        let sent = match jineng_core::Phone::parse(&f.contact_phone) {
+            Ok(phone) => crate::learners::pages::send(&s, &ctx, &phone, "org_register").await,
+            Err(e) => Err(AppError::field("contact_phone", e.to_string())),
+        };
+        return Ok(match sent {
+            Ok(msg) => page(&s, f, vec![], Some(msg)).await?.into_response(),
+            Err(e) => {
+                let (status, errs) = crate::http::error::fixable(e)?;
+                (status, page(&s, f, errs, None).await?).into_response()
+            }
+        });
+    }
     let result = match f.to_input(
         s.app
             .now()
@@ -254,20 +290,18 @@ pub async fn register_submit(
                 username: f.admin_username.clone(),
                 password: f.admin_password.clone(),
                 display_name: f.admin_name.clone(),
+                code: f.code.clone(),
             };
             s.app.organizations().register(&ctx, input, admin).await
         }
         Err(e) => Err(e),
     };
     match result {
-        Ok(id) => {
+        Ok(reg) => {
             // Sign the new administrator in so they can follow the review.
-            let issued = s
-                .app
-                .accounts()
-                .login(&ctx, f.admin_username.trim(), &f.admin_password)
-                .await?;
-            let mut res = Redirect::to(&format!("/orgs/{id}?done=registered")).into_response();
+            let issued = s.app.accounts().start_session(&ctx, reg.admin).await?;
+            let mut res =
+                Redirect::to(&format!("/orgs/{}?done=registered", reg.org_id)).into_response();
             let c = cookie(
                 SESSION_COOKIE,
                 issued.token,
@@ -279,18 +313,12 @@ pub async fn register_submit(
             }
             Ok(res)
         }
-        Err(AppError::Validation(errors)) => {
+        Err(e) => {
+            let (status, errors) = crate::http::error::fixable(e)?;
             let mut form = f;
-            form.admin_password.clear();
-            let page = RegisterPage {
-                layout: Layout::anonymous("机构/企业注册", st.csrf),
-                form,
-                c: choices(&s).await?,
-                errors,
-            };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            form.code.clear();
+            Ok((status, page(&s, form, errors, None).await?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -5,6 +5,7 @@ use crate::common::{Options, PW, TestApp};
 use axum::http::StatusCode;
 use chrono::Duration;
 use jineng_app::SecurityConfig;
+use jineng_app::accounts::auth::Credentials;
 
 #[tokio::test]
 async fn login_by_username_or_phone_and_home_page_by_role() {
@@ -46,36 +47,76 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
 }
 
 #[tokio::test]
-async fn five_wrong_passwords_lock_for_the_configured_time() {
+async fn wrong_passwords_bring_a_challenge_then_lock_for_the_configured_time() {
     let t = TestApp::new().await;
+    let threshold = t.app.security.lockout_threshold;
+    let after = t.app.security.captcha_after;
     let mut b = t.browser();
-    for _ in 0..4 {
+    for _ in 0..after {
         assert_eq!(
             b.login("operator", "Wrong@2026").await.status,
             StatusCode::UNAUTHORIZED
         );
     }
-    let fifth = b.login("operator", "Wrong@2026").await;
-    assert_eq!(fifth.status, StatusCode::LOCKED);
+    // Now the name asks for the picture first: without it nothing is checked.
+    let asked = b.login("operator", PW).await;
+    assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        fifth.text().contains("账户已锁定30分钟"),
+        asked.text().contains("请输入图形验证码"),
         "{}",
-        fifth.text()
+        asked.text()
     );
-    // Even the right password is refused while locked, and the page says so.
-    let right = b.login("operator", PW).await;
+    assert!(asked.text().contains("id=\"captcha-picture\""));
+    for _ in after..threshold {
+        assert_eq!(
+            b.login_with_captcha("operator", "Wrong@2026").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Past the threshold the right password gets the same answer as a wrong one.
+    let right = b.login_with_captcha("operator", PW).await;
+    let wrong = b.login_with_captcha("operator", "Wrong@2026").await;
     assert_eq!(right.status, StatusCode::LOCKED);
-    assert!(right.text().contains("分钟后再试"));
+    assert_eq!(wrong.status, StatusCode::LOCKED);
+    assert!(right.text().contains("分钟后再试"), "{}", right.text());
+    assert_eq!(error_line(&right.text()), error_line(&wrong.text()));
     t.clock.advance(Duration::minutes(31));
-    assert_eq!(b.login("operator", PW).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.login_with_captcha("operator", PW).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// The alert line of the login page.
+fn error_line(page: &str) -> String {
+    page.lines()
+        .find(|l| l.contains("id=\"login-error\""))
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[tokio::test]
 async fn lockout_counts_concurrent_attempts_exactly() {
-    let t = TestApp::new().await;
+    let t = TestApp::with(Options {
+        security: SecurityConfig {
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            lockout_threshold: 5,
+            captcha_after: 100,
+            rate_limits: crate::common::generous_limits(),
+            ..SecurityConfig::default()
+        },
+        ..Options::default()
+    })
+    .await;
     let ctx = jineng_app::RequestCtx::default();
     let accounts = t.app.accounts();
-    let tries = (0..5).map(|_| accounts.login(&ctx, "viewer", "Wrong@2026"));
+    let wrong = || Credentials {
+        login: "viewer",
+        password: "Wrong@2026",
+        captcha: None,
+    };
+    let tries = (0..6).map(|_| accounts.login(&ctx, wrong()));
     let results = futures::future::join_all(tries).await;
     assert_eq!(
         results
@@ -85,7 +126,17 @@ async fn lockout_counts_concurrent_attempts_exactly() {
         1
     );
     assert!(matches!(
-        t.app.accounts().login(&ctx, "viewer", PW).await,
+        t.app
+            .accounts()
+            .login(
+                &ctx,
+                Credentials {
+                    login: "viewer",
+                    password: PW,
+                    captcha: None
+                }
+            )
+            .await,
         Err(jineng_app::AppError::Locked(_))
     ));
     assert_eq!(

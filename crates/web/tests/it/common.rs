@@ -107,13 +107,29 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             // Cheap hashing keeps the suite fast; the parameters are otherwise the real ones.
+            // All requests of a test come from one address within seconds, so the
+            // per-address limits are lifted here; the tests of the limits themselves use
+            // `RateLimits::default()`.
             security: SecurityConfig {
                 argon2_memory_kib: 64,
                 argon2_iterations: 1,
+                rate_limits: generous_limits(),
                 ..SecurityConfig::default()
             },
             demo: true,
         }
+    }
+}
+
+/// Limits no ordinary test reaches.
+pub fn generous_limits() -> jineng_app::config::RateLimits {
+    jineng_app::config::RateLimits {
+        sign_in_per_address_minute: 100_000,
+        sign_in_failures_per_address_15min: 100_000,
+        sms_per_phone_hour: 100_000,
+        sms_per_address_hour: 100_000,
+        registrations_per_address_hour: 100_000,
+        exchange_per_client_minute: 100_000,
     }
 }
 
@@ -151,7 +167,6 @@ impl TestApp {
         }
         let state = jineng_web::AppState {
             app: app.clone(),
-            province: jineng_core::RegionCode::parse("520000").unwrap(),
             demo: o.demo,
             demo_logins: demo_logins(),
         };
@@ -273,6 +288,22 @@ impl TestApp {
     }
 
     /// The six-digit code last sent to `phone`.
+    /// Send an SMS code for `purpose` to `phone` through the API and read it from the
+    /// captured messages. The clock moves past the one-a-minute rule first.
+    pub async fn code_for(&self, phone: &str, purpose: &str) -> String {
+        self.clock.advance(chrono::Duration::seconds(61));
+        let r = self
+            .api(
+                Method::POST,
+                "/sms/code",
+                None,
+                Some(serde_json::json!({"phone": phone, "purpose": purpose})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        self.last_code(phone)
+    }
+
     pub fn last_code(&self, phone: &str) -> String {
         let sent = self.sms.0.lock().unwrap();
         let text = &sent
@@ -497,6 +528,24 @@ impl Browser<'_> {
         )
         .await
     }
+
+    /// Sign in answering the picture challenge correctly.
+    pub async fn login_with_captcha(&mut self, login: &str, password: &str) -> Resp {
+        let token = self.csrf("/login").await;
+        let (challenge, answer) = self.t.app.captcha_solved();
+        self.post_raw(
+            "/login",
+            &[
+                ("_csrf", &token),
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+                ("captcha_token", &challenge),
+                ("captcha", &answer),
+            ],
+        )
+        .await
+    }
 }
 
 /// A valid ID number: the 17 given digits and their check character.
@@ -562,7 +611,6 @@ impl TestApp {
         app.files = files;
         self.router = jineng_web::router(jineng_web::AppState {
             app,
-            province: jineng_core::RegionCode::parse("520000").unwrap(),
             demo: true,
             demo_logins: demo_logins(),
         });

@@ -120,7 +120,7 @@ async fn review_uses_the_review_scope_even_for_a_regulator_who_is_also_a_viewer(
 }
 
 #[tokio::test]
-async fn wrong_totp_codes_lock_the_account() {
+async fn wrong_totp_codes_lock_the_second_factor_whatever_the_password_does() {
     let t = TestApp::new().await;
     let mut b = t.signed_in("gz_regulator").await;
     let id = t.user_id("gz_regulator").await;
@@ -136,33 +136,61 @@ async fn wrong_totp_codes_lock_the_account() {
         StatusCode::SEE_OTHER
     );
     t.clock.advance(chrono::Duration::seconds(31));
-    let mut n = t.browser();
-    n.login("gz_regulator", PW).await;
-    let token = n.csrf("/login/totp").await;
     let real = t.app.accounts().totp_current_code(&id).await.unwrap();
     let wrong = format!(
         "{:06}",
         (real.parse::<u32>().unwrap() + 500_000) % 1_000_000
     );
-    for _ in 0..4 {
-        assert_eq!(
-            n.post_raw("/login/totp", &[("_csrf", &token), ("code", &wrong)])
-                .await
-                .status,
-            StatusCode::UNAUTHORIZED
-        );
+    let threshold = t.app.security.lockout_threshold;
+    // Finding 2: signing in again with the right password between guesses gives no new
+    // tries at the code — its failures are counted on their own.
+    let half = threshold / 2;
+    for round in [half, threshold - half - 1] {
+        let mut n = t.browser();
+        assert_eq!(n.login("gz_regulator", PW).await.location(), "/login/totp");
+        let token = n.csrf("/login/totp").await;
+        for _ in 0..round {
+            assert_eq!(
+                n.post_raw("/login/totp", &[("_csrf", &token), ("code", &wrong)])
+                    .await
+                    .status,
+                StatusCode::UNAUTHORIZED
+            );
+        }
     }
-    let fifth = n
+    let mut n = t.browser();
+    n.login("gz_regulator", PW).await;
+    let token = n.csrf("/login/totp").await;
+    let last = n
         .post_raw("/login/totp", &[("_csrf", &token), ("code", &wrong)])
         .await;
-    assert_eq!(fifth.status, StatusCode::LOCKED);
-    assert!(fifth.text().contains("动态口令连续错误5次"));
-    // The half-signed-in session is gone and the password alone no longer gets in.
+    assert_eq!(last.status, StatusCode::LOCKED, "{}", last.text());
+    assert!(last.text().contains("分钟后再试"), "{}", last.text());
+    // The half-signed-in session is gone.
     assert_eq!(n.get("/login/totp").await.location(), "/login");
+    // A fresh password sign-in reaches the code step, where even the right code is
+    // refused until the lock ends.
+    let mut again = t.browser();
     assert_eq!(
-        t.browser().login("gz_regulator", PW).await.status,
+        again.login("gz_regulator", PW).await.location(),
+        "/login/totp"
+    );
+    let token = again.csrf("/login/totp").await;
+    let real = t.app.accounts().totp_current_code(&id).await.unwrap();
+    assert_eq!(
+        again
+            .post_raw("/login/totp", &[("_csrf", &token), ("code", &real)])
+            .await
+            .status,
         StatusCode::LOCKED
     );
+    t.clock.advance(chrono::Duration::minutes(31));
+    let token = again.csrf("/login/totp").await;
+    let real = t.app.accounts().totp_current_code(&id).await.unwrap();
+    let r = again
+        .post_raw("/login/totp", &[("_csrf", &token), ("code", &real)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
 }
 
 #[tokio::test]

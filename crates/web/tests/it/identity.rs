@@ -15,7 +15,10 @@ async fn f3_operators_cannot_manage_regulators_auditors_or_admins() {
     for target in ["gz_regulator", "nm_regulator", "auditor", "viewer", "admin"] {
         let id = t.user_id(target).await;
         for (path, body) in [
-            (format!("/users/{id}/status"), Some(json!({"status": "disabled"}))),
+            (
+                format!("/users/{id}/status"),
+                Some(json!({"status": "disabled"})),
+            ),
             (format!("/users/{id}/unlock"), None),
             (
                 format!("/users/{id}/roles/revoke"),

@@ -900,6 +900,7 @@ fn ctx() -> RequestCtx {
         ip: "127.0.0.1".into(),
         request_id: "matrix".into(),
         user_agent: "matrix".into(),
+        ..Default::default()
     }
 }
 

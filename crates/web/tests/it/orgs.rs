@@ -34,12 +34,27 @@ fn org(name: &str, code17: &str, county: &str) -> Value {
 /// Register through the API; a registration that is accepted also gets its licence
 /// uploaded by the new admin, as the regulator needs it to approve.
 async fn register(t: &TestApp, body: Value, username: &str) -> crate::common::Resp {
-    let r = t.api(Method::POST, "/orgs/register", None, Some(json!({"org": body, "admin": {"username": username, "password": PW, "display_name": "机构管理员"}}))).await;
+    let r = register_only(t, body, username).await;
     if r.status == StatusCode::CREATED {
         t.upload_licence(username, r.json()["id"].as_str().unwrap())
             .await;
     }
     r
+}
+
+/// Register through the API, filing no documents.
+async fn register_only(t: &TestApp, body: Value, username: &str) -> crate::common::Resp {
+    // The contact phone is proved with a code (when it is a phone at all).
+    let phone = body["contact_phone"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let code = if jineng_core::Phone::parse(&phone).is_ok() {
+        t.code_for(&phone, "org_register").await
+    } else {
+        "000000".to_string()
+    };
+    t.api(Method::POST, "/orgs/register", None, Some(json!({"org": body, "admin": {"username": username, "password": PW, "display_name": "机构管理员"}, "code": code}))).await
 }
 
 #[tokio::test]
@@ -238,7 +253,7 @@ async fn bad_registrations_are_refused_and_nothing_is_written() {
     let mut b = org("测试机构", "91520102MA6DEM001", "520100");
     b["nature"] = json!("pirate");
     b["valid_until"] = json!("2020-01-01");
-    let r = t.api(Method::POST, "/orgs/register", None, Some(json!({"org": b, "admin": {"username": "x1_admin", "password": "weak", "display_name": "甲"}}))).await;
+    let r = t.api(Method::POST, "/orgs/register", None, Some(json!({"org": b, "admin": {"username": "x1_admin", "password": "weak", "display_name": "甲"}, "code": "000000"}))).await;
     let msgs = r.problem(422)["errors"].to_string();
     for m in [
         "请选择所在区县",
@@ -492,6 +507,14 @@ async fn the_whole_path_in_the_browser_pages() {
     assert!(r.text().contains("培训规模应为整数") && r.text().contains("页面注册培训学校"));
     let mut ok = fields.to_vec();
     ok.retain(|(k, _)| *k != "training_scale");
+    // The contact phone is proved with a code sent from the same form.
+    let mut send = ok.clone();
+    send.push(("op", "code"));
+    let sent = b.post_raw("/register", &send).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
+    assert!(sent.text().contains("验证码已发送"));
+    let code = t.last_code("13966660000");
+    ok.push(("code", code.as_str()));
     let r = b.post_raw("/register", &ok).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let to = r.location();
@@ -633,7 +656,12 @@ async fn the_whole_path_in_the_browser_pages() {
 #[tokio::test]
 async fn licence_documents_through_the_api() {
     let t = TestApp::new().await;
-    let r = t.api(Method::POST, "/orgs/register", None, Some(json!({"org": org("文档测试培训学校", "91520102MA6DXCE01", "520102"), "admin": {"username": "doc_admin", "password": PW, "display_name": "机构管理员"}}))).await;
+    let r = register_only(
+        &t,
+        org("文档测试培训学校", "91520102MA6DXCE01", "520102"),
+        "doc_admin",
+    )
+    .await;
     let id = r.json()["id"].as_str().unwrap().to_string();
     let own = t.token("doc_admin").await;
     let nm = t.token("nm_regulator").await;

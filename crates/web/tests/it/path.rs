@@ -22,12 +22,13 @@ async fn registration_to_completed_class_through_the_api() {
         "training_scale": 200, "site_area": 400, "licence_no": "黔人社培字0700号",
         "valid_from": "2025-01-01", "valid_until": "2029-12-31"
     });
+    let code = t.code_for("13955550000", "org_register").await;
     let r = t
         .api(
             Method::POST,
             "/orgs/register",
             None,
-            Some(json!({"org": org, "admin": {"username": "path_admin", "password": PW, "display_name": "钱进"}})),
+            Some(json!({"org": org, "admin": {"username": "path_admin", "password": PW, "display_name": "钱进"}, "code": code})),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());

@@ -1,0 +1,6 @@
+-- One throttling layer for every secret a person types: failures per subject and window,
+-- counted before the check. The per-account and per-code columns it replaces go.
+CREATE TABLE "secret_attempts" ( "key" varchar NOT NULL PRIMARY KEY, "failures" integer NOT NULL, "window_ends" timestamp_with_timezone_text NOT NULL );
+ALTER TABLE "users" DROP COLUMN "failed_logins";
+ALTER TABLE "users" DROP COLUMN "locked_until";
+ALTER TABLE "sms_codes" DROP COLUMN "attempts";
