@@ -104,8 +104,12 @@ enum AdminCmd {
         username: String,
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Days it lives (default 90).
         #[arg(long)]
         days: Option<i64>,
+        /// `read` (GET only, the default) or `full`.
+        #[arg(long, default_value = "read")]
+        scope: String,
     },
 }
 
@@ -392,22 +396,16 @@ async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
             username,
             name,
             days,
+            scope,
         } => {
+            let scope = jineng_core::accounts::TokenScope::parse(&scope)
+                .context("--scope must be read or full")?;
             let id = find(username).await?;
-            let u = app
-                .accounts()
-                .get_user(&system, &id)
-                .await
-                .map_err(describe)?;
-            let who = Principal {
-                user_id: u.id,
-                username: u.username,
-                display_name: u.display_name,
-                grants: vec![],
-            };
+            // The owner with their own roles, as the audit record names them.
+            let who = app.accounts().principal_of(&id).await.map_err(describe)?;
             let (_, token) = app
                 .accounts()
-                .create_token(&who, &ctx, &name, days)
+                .create_token(&who, &ctx, &name, days, scope)
                 .await
                 .map_err(describe)?;
             println!("{token}");

@@ -96,6 +96,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0017_secret_attempts.sqlite.sql"),
         include_str!("../migrations/0017_secret_attempts.postgres.sql"),
     ),
+    (
+        18,
+        include_str!("../migrations/0018_token_scope.sqlite.sql"),
+        include_str!("../migrations/0018_token_scope.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

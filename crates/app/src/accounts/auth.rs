@@ -413,6 +413,7 @@ impl Accounts<'_> {
             del = del.filter(session::Column::TokenHash.ne(token_hash(t)));
         }
         del.exec(&w.txn).await?;
+        super::tokens::revoke_all(&w.txn, &who.user_id, now).await?;
         w.commit(Entry {
             action: "user.password_change",
             object_type: "user",

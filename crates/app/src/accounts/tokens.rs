@@ -1,4 +1,7 @@
 //! API tokens for machine clients: shown once at creation, stored as a hash, revocable.
+//! Every token expires (90 days unless asked otherwise), carries a scope (read-only or
+//! full), ends when its owner's password changes or the account is disabled, and is
+//! refused while the owner still has to change an initial password or set up TOTP.
 
 use super::Accounts;
 use crate::audit::Entry;
@@ -6,13 +9,38 @@ use crate::context::{Principal, RequestCtx};
 use crate::crypto::{random_token, token_hash};
 use crate::error::{AppError, AppResult};
 use chrono::Duration;
-use jineng_core::accounts::UserStatus;
+use jineng_core::accounts::{TokenScope, UserStatus};
 use jineng_store::accounts::{api_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// Prefix that makes a leaked token easy to recognise in logs and scanners.
 pub const TOKEN_PREFIX: &str = "jnt_";
+
+/// Days a token lives when its maker does not say.
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+
+/// End every live token of a user (inside the change that calls for it).
+pub(crate) async fn revoke_all<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    user_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<u64> {
+    Ok(api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Who a bearer token speaks for, and what it may do.
+#[derive(Debug, Clone)]
+pub struct TokenCaller {
+    pub principal: Principal,
+    pub scope: TokenScope,
+}
 
 /// An API token as its owner sees it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -23,6 +51,10 @@ pub struct TokenView {
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub scope: TokenScope,
+    pub scope_label: &'static str,
+    /// Past its expiry.
+    pub expired: bool,
 }
 
 impl Accounts<'_> {
@@ -33,6 +65,7 @@ impl Accounts<'_> {
         ctx: &RequestCtx,
         name: &str,
         days: Option<i64>,
+        scope: TokenScope,
     ) -> AppResult<(api_token::Model, String)> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 50 {
@@ -55,9 +88,10 @@ impl Accounts<'_> {
             name: name.to_string(),
             token_hash: token_hash(&plain),
             created_at: now,
-            expires_at: days.map(|d| now + Duration::days(d)),
+            expires_at: Some(now + Duration::days(days.unwrap_or(DEFAULT_TOKEN_DAYS))),
             last_used_at: None,
             revoked_at: None,
+            scope,
         };
         api_token::Entity::insert(<api_token::ActiveModel as From<_>>::from(row.clone()))
             .exec(&w.txn)
@@ -66,7 +100,7 @@ impl Accounts<'_> {
             action: "token.create",
             object_type: "api_token",
             object_id: &row.id,
-            changes: serde_json::json!({"name": name, "days": days}),
+            changes: serde_json::json!({"name": name, "days": days.unwrap_or(DEFAULT_TOKEN_DAYS), "scope": scope}),
             outcome: "ok",
         })
         .await?;
@@ -75,6 +109,7 @@ impl Accounts<'_> {
 
     /// The caller's own tokens (never the secret: only its hash is stored).
     pub async fn list_tokens(&self, who: &Principal) -> AppResult<Vec<TokenView>> {
+        let now = self.now();
         Ok(api_token::Entity::find()
             .filter(api_token::Column::UserId.eq(who.user_id.clone()))
             .order_by_desc(api_token::Column::CreatedAt)
@@ -88,6 +123,9 @@ impl Accounts<'_> {
                 expires_at: t.expires_at,
                 last_used_at: t.last_used_at,
                 revoked_at: t.revoked_at,
+                scope: t.scope,
+                scope_label: t.scope.label(),
+                expired: t.expires_at.is_some_and(|e| e <= now),
             })
             .collect())
     }
@@ -118,7 +156,7 @@ impl Accounts<'_> {
     }
 
     /// The principal behind a bearer token, if the token is live.
-    pub async fn authenticate_token(&self, bearer: &str) -> AppResult<Principal> {
+    pub async fn authenticate_token(&self, bearer: &str) -> AppResult<TokenCaller> {
         if !bearer.starts_with(TOKEN_PREFIX) {
             return Err(AppError::Unauthenticated);
         }
@@ -138,6 +176,20 @@ impl Accounts<'_> {
         if u.status != UserStatus::Active || self.accounts().account_locked(&u.id).await? {
             return Err(AppError::Unauthenticated);
         }
+        let principal = self.principal_for(&self.db, &u).await?;
+        if u.must_change_password {
+            return Err(AppError::Locked(
+                "请先登录网页修改初始密码，再使用访问令牌".into(),
+            ));
+        }
+        if self.security.require_totp_for_admins
+            && !u.totp_enabled
+            && principal.grants.iter().any(|g| g.role.may_use_totp())
+        {
+            return Err(AppError::Locked(
+                "请先登录网页设置动态口令，再使用访问令牌".into(),
+            ));
+        }
         if t.last_used_at
             .is_none_or(|l| now - l > Duration::minutes(5))
         {
@@ -147,6 +199,9 @@ impl Accounts<'_> {
                 .exec(&self.db)
                 .await?;
         }
-        self.principal_for(&self.db, &u).await
+        Ok(TokenCaller {
+            principal,
+            scope: t.scope,
+        })
     }
 }

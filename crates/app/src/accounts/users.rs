@@ -13,7 +13,7 @@ use crate::write::Write;
 use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role, check_password_policy, may_grant, may_manage};
 use jineng_core::{IdNumber, Phone, RegionCode, mask};
-use jineng_store::accounts::{api_token, role_grant, session, user};
+use jineng_store::accounts::{role_grant, session, user};
 use jineng_store::reference::region;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter,
@@ -553,6 +553,7 @@ impl Accounts<'_> {
                 .filter(session::Column::UserId.eq(user_id))
                 .exec(&w.txn)
                 .await?;
+            super::tokens::revoke_all(&w.txn, user_id, now).await?;
         }
         w.commit(Entry {
             action: "user.set_status",
@@ -626,15 +627,7 @@ impl Accounts<'_> {
             .exec(&w.txn)
             .await?;
         // Tokens made before a recovery must not outlive it.
-        api_token::Entity::update_many()
-            .col_expr(
-                api_token::Column::RevokedAt,
-                sea_orm::sea_query::Expr::value(Some(now)),
-            )
-            .filter(api_token::Column::UserId.eq(user_id))
-            .filter(api_token::Column::RevokedAt.is_null())
-            .exec(&w.txn)
-            .await?;
+        super::tokens::revoke_all(&w.txn, user_id, now).await?;
         w.commit(Entry {
             action: "user.reset_password",
             object_type: "user",

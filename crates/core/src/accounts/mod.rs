@@ -4,4 +4,4 @@ pub mod password;
 pub mod roles;
 
 pub use password::{PasswordPolicyError, check_password_policy};
-pub use roles::{Permission, Role, UserStatus, may_grant, may_manage};
+pub use roles::{Permission, Role, TokenScope, UserStatus, may_grant, may_manage};

@@ -21,6 +21,14 @@ crate::coded! {
 }
 
 crate::coded! {
+    /// What an API token may do: only read (GET), or everything its owner may.
+    pub enum TokenScope {
+        Read("read", "只读"),
+        Full("full", "读写"),
+    }
+}
+
+crate::coded! {
     /// Whether an account may sign in.
     pub enum UserStatus {
         Active("active", "正常"),

@@ -1,5 +1,6 @@
 //! Bearer tokens for machine clients of `/api/v1`. Only the SHA-256 of a token is stored.
 
+use jineng_core::accounts::TokenScope;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -16,6 +17,7 @@ pub struct Model {
     pub expires_at: Option<DateTimeUtc>,
     pub last_used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
+    pub scope: TokenScope,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
 use jineng_app::accounts::tokens::TokenView;
 use jineng_app::accounts::users::UserView;
+use jineng_core::accounts::TokenScope;
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]
@@ -225,6 +226,7 @@ pub struct TokenForm {
     #[serde(default)]
     name: String,
     days: Option<String>,
+    scope: Option<String>,
 }
 
 pub async fn token_create(
@@ -246,10 +248,24 @@ pub async fn token_create(
             }
         },
     };
+    // Read-only unless asked otherwise.
+    let scope = match f.scope.as_deref() {
+        None | Some("") => TokenScope::Read,
+        Some(c) => match TokenScope::parse(c) {
+            Some(sc) => sc,
+            None => {
+                return Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    profile_page(&s, &u, None, Some("请选择令牌权限".into())).await?,
+                )
+                    .into_response());
+            }
+        },
+    };
     match s
         .app
         .accounts()
-        .create_token(&u.principal, &ctx, &f.name, days)
+        .create_token(&u.principal, &ctx, &f.name, days, scope)
         .await
     {
         Ok((_, plain)) => Ok(profile_page(&s, &u, Some(plain), None)

@@ -5,11 +5,12 @@ use crate::AppState;
 use crate::http::error::{ApiError, problem};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jineng_app::{AppError, FieldError, Principal};
+use jineng_core::accounts::TokenScope;
 use serde::de::DeserializeOwned;
 
 /// A JSON body. Unknown fields are refused by the target types (`deny_unknown_fields`).
@@ -117,7 +118,17 @@ impl FromRequestParts<AppState> for Caller {
             ));
         };
         match s.app.accounts().authenticate_token(token).await {
-            Ok(p) => Ok(Caller(p)),
+            Ok(c)
+                if c.scope == TokenScope::Read
+                    && !matches!(parts.method, Method::GET | Method::HEAD) =>
+            {
+                Err(problem(
+                    StatusCode::FORBIDDEN,
+                    "只读令牌只能查询，不能修改数据",
+                    vec![],
+                ))
+            }
+            Ok(c) => Ok(Caller(c.principal)),
             Err(AppError::Unauthenticated) => Err(problem(
                 StatusCode::UNAUTHORIZED,
                 "访问令牌无效、已过期或已撤销",

@@ -26,7 +26,13 @@ async fn tokens_are_required_and_checked() {
     let (row, tok) = t
         .app
         .accounts()
-        .create_token(&who, &Default::default(), "x", Some(1))
+        .create_token(
+            &who,
+            &Default::default(),
+            "x",
+            Some(1),
+            jineng_core::accounts::TokenScope::Full,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -45,7 +51,13 @@ async fn tokens_are_required_and_checked() {
     let (_, tok2) = t
         .app
         .accounts()
-        .create_token(&who, &Default::default(), "y", Some(1))
+        .create_token(
+            &who,
+            &Default::default(),
+            "y",
+            Some(1),
+            jineng_core::accounts::TokenScope::Full,
+        )
         .await
         .unwrap();
     t.clock.advance(chrono::Duration::days(2));

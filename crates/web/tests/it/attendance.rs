@@ -383,7 +383,13 @@ async fn the_same_through_the_api() {
     let (_, bearer) = t
         .app
         .accounts()
-        .create_token(&member, &Default::default(), "phone", None)
+        .create_token(
+            &member,
+            &Default::default(),
+            "phone",
+            None,
+            jineng_core::accounts::TokenScope::Full,
+        )
         .await
         .unwrap();
     let r = t

@@ -240,7 +240,13 @@ impl TestApp {
         let (_, t) = self
             .app
             .accounts()
-            .create_token(&who, &Default::default(), "test", None)
+            .create_token(
+                &who,
+                &Default::default(),
+                "test",
+                None,
+                jineng_core::accounts::TokenScope::Full,
+            )
             .await
             .unwrap();
         t

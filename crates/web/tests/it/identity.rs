@@ -7,6 +7,7 @@ use axum::http::{Method, StatusCode};
 use jineng_app::accounts::auth::Credentials;
 use jineng_app::{AppError, RequestCtx, SecurityConfig};
 use jineng_core::Phone;
+use jineng_core::accounts::TokenScope;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
@@ -721,5 +722,148 @@ async fn f4_right_password_amid_fifty_parallel_wrong_ones_reveals_nothing() {
     assert!(
         locked.iter().all(|m| *m == right.to_string()),
         "one identical answer: {locked:?} / {right}"
+    );
+}
+
+async fn token_of(t: &TestApp, username: &str, scope: TokenScope, days: Option<i64>) -> String {
+    let who = t
+        .app
+        .accounts()
+        .principal_of(&t.user_id(username).await)
+        .await
+        .unwrap();
+    t.app
+        .accounts()
+        .create_token(&who, &Default::default(), "探测", days, scope)
+        .await
+        .unwrap()
+        .1
+}
+
+/// Finding 7: tokens never expired by default, carried all the owner's rights, survived
+/// a password change, and bypassed the initial-password and TOTP requirements.
+#[tokio::test]
+async fn f7_tokens_expire_can_be_read_only_and_end_with_the_password() {
+    let t = TestApp::new().await;
+    // Read-only: lists answer, changes are refused before any handler runs.
+    let read = token_of(&t, "operator", TokenScope::Read, None).await;
+    assert_eq!(
+        t.api(Method::GET, "/users", Some(&read), None).await.status,
+        StatusCode::OK
+    );
+    let learner = t.user_id("learner").await;
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/users/{learner}/unlock"),
+            Some(&read),
+            None,
+        )
+        .await
+        .problem(403);
+    assert!(p["detail"].as_str().unwrap().contains("只读令牌"));
+    // Without a number of days a token still ends, after 90.
+    t.clock.advance(chrono::Duration::days(89));
+    assert_eq!(
+        t.api(Method::GET, "/users", Some(&read), None).await.status,
+        StatusCode::OK
+    );
+    t.clock.advance(chrono::Duration::days(2));
+    t.api(Method::GET, "/users", Some(&read), None)
+        .await
+        .problem(401);
+
+    // A password change ends every token of the account; so does disabling it.
+    let full = token_of(&t, "teacher", TokenScope::Full, None).await;
+    let teacher = t
+        .app
+        .accounts()
+        .principal_of(&t.user_id("teacher").await)
+        .await
+        .unwrap();
+    t.app
+        .accounts()
+        .change_password(
+            &teacher,
+            &Default::default(),
+            None,
+            crate::common::PW,
+            "Better#2027x",
+            "Better#2027x",
+        )
+        .await
+        .unwrap();
+    t.api(Method::GET, "/me", Some(&full), None)
+        .await
+        .problem(401);
+    let full = token_of(&t, "viewer", TokenScope::Full, None).await;
+    let admin = t.token("admin").await;
+    let viewer = t.user_id("viewer").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/users/{viewer}/status"),
+            Some(&admin),
+            Some(json!({"status": "disabled"})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/users/{viewer}/status"),
+            Some(&admin),
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    t.api(Method::GET, "/me", Some(&full), None)
+        .await
+        .problem(401);
+
+    // An account that must still change its initial password cannot use a token yet.
+    let r = t
+        .api(
+            Method::POST,
+            "/users",
+            Some(&admin),
+            Some(json!({"username": "fresh_op", "display_name": "新账户", "password": crate::common::PW,
+                        "roles": [{"role": "viewer"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let fresh = token_of(&t, "fresh_op", TokenScope::Read, None).await;
+    let p = t
+        .api(Method::GET, "/me", Some(&fresh), None)
+        .await
+        .problem(423);
+    assert!(p["detail"].as_str().unwrap().contains("修改初始密码"));
+}
+
+/// Finding 7: while TOTP is required and not yet set up, the owner's tokens wait.
+#[tokio::test]
+async fn f7_tokens_wait_for_a_required_second_factor() {
+    let t = TestApp::with(Options {
+        security: SecurityConfig {
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            require_totp_for_admins: true,
+            rate_limits: crate::common::generous_limits(),
+            ..SecurityConfig::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let token = token_of(&t, "gz_regulator", TokenScope::Read, None).await;
+    let p = t
+        .api(Method::GET, "/me", Some(&token), None)
+        .await
+        .problem(423);
+    assert!(p["detail"].as_str().unwrap().contains("动态口令"));
+    // A learner is not asked for a second factor; their token works.
+    let learner = token_of(&t, "learner", TokenScope::Read, None).await;
+    assert_eq!(
+        t.api(Method::GET, "/me", Some(&learner), None).await.status,
+        StatusCode::OK
     );
 }

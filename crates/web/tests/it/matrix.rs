@@ -1330,7 +1330,13 @@ impl Fixture {
             .unwrap();
         let (tok, _) = app
             .accounts()
-            .create_token(&m_nm, &c, "矩阵令牌", None)
+            .create_token(
+                &m_nm,
+                &c,
+                "矩阵令牌",
+                None,
+                jineng_core::accounts::TokenScope::Full,
+            )
             .await
             .unwrap();
         recs.insert((Rec::OwnToken, Variant::In), one(tok.id.clone()));
@@ -1481,7 +1487,13 @@ impl Fixture {
                     .unwrap();
                 let (tok, _) = app
                     .accounts()
-                    .create_token(&who, &c, "矩阵撤销", None)
+                    .create_token(
+                        &who,
+                        &c,
+                        "矩阵撤销",
+                        None,
+                        jineng_core::accounts::TokenScope::Full,
+                    )
                     .await
                     .unwrap();
                 vec![("id", tok.id)]
