@@ -38,6 +38,15 @@ impl Principal {
         self.grants.iter().any(|g| g.role == r)
     }
 
+    /// Refuse (403) unless the caller holds `r`.
+    pub fn require(&self, r: Role) -> crate::AppResult<()> {
+        if self.has_role(r) {
+            Ok(())
+        } else {
+            Err(crate::AppError::Forbidden)
+        }
+    }
+
     pub fn can(&self, p: Permission) -> bool {
         self.grants.iter().any(|g| g.role.allows(p))
     }

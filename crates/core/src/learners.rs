@@ -37,6 +37,16 @@ crate::coded! {
 }
 
 crate::coded! {
+    /// An organisation's request to count a person already on the platform among its
+    /// learners; the person answers it in 我的培训.
+    pub enum LinkRequestStatus {
+        Pending("pending", "待本人确认"),
+        Accepted("accepted", "已同意"),
+        Declined("declined", "已拒绝"),
+    }
+}
+
+crate::coded! {
     /// How a bulk import treats a file with bad rows.
     pub enum ImportMode {
         /// Nothing is imported unless every row is good.

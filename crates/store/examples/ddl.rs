@@ -46,6 +46,7 @@ fn main() {
     print(b, catalogue::declaration::Entity, only);
     print(b, learners::profile::Entity, only);
     print(b, learners::org_link::Entity, only);
+    print(b, learners::link_request::Entity, only);
     print(b, learners::sms_code::Entity, only);
     print(b, learners::import_job::Entity, only);
     print(b, classes::class::Entity, only);

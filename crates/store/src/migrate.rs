@@ -101,6 +101,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0018_token_scope.sqlite.sql"),
         include_str!("../migrations/0018_token_scope.postgres.sql"),
     ),
+    (
+        19,
+        include_str!("../migrations/0019_link_requests.sqlite.sql"),
+        include_str!("../migrations/0019_link_requests.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

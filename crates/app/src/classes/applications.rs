@@ -56,14 +56,6 @@ pub struct RecruitingClass {
 }
 
 impl Classes<'_> {
-    fn learner_only(who: &Principal) -> AppResult<()> {
-        if who.has_role(Role::Learner) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
     /// Classes still taking learners: not yet filed, starting after today, not full.
     pub async fn recruiting(
         &self,
@@ -71,7 +63,7 @@ impl Classes<'_> {
         q: Option<&str>,
         r: PageRequest,
     ) -> AppResult<Page<RecruitingClass>> {
-        Self::learner_only(who)?;
+        who.require(Role::Learner)?;
         let mut query = class::Entity::find()
             .filter(class::Column::Status.is_in([ClassStatus::Draft, ClassStatus::Returned]))
             .filter(class::Column::StartDate.gt(self.today().to_string()))
@@ -121,7 +113,7 @@ impl Classes<'_> {
         ctx: &RequestCtx,
         class_id: &str,
     ) -> AppResult<ApplicationView> {
-        Self::learner_only(who)?;
+        who.require(Role::Learner)?;
         let c = class::Entity::find_by_id(class_id.to_string())
             .one(&self.db)
             .await?
@@ -290,7 +282,7 @@ impl Classes<'_> {
         ctx: &RequestCtx,
         id: &str,
     ) -> AppResult<ApplicationView> {
-        Self::learner_only(who)?;
+        who.require(Role::Learner)?;
         let a = self
             .find_in_scope::<application::Entity>(&Scope::OwnUser(who.user_id.clone()), id)
             .await
@@ -408,7 +400,7 @@ impl Classes<'_> {
 
     /// The caller's own classes (with their own results) and applications.
     pub async fn my_training(&self, who: &Principal) -> AppResult<MyTraining> {
-        Self::learner_only(who)?;
+        who.require(Role::Learner)?;
         let members = enrollment::Entity::find()
             .filter(enrollment::Column::UserId.eq(who.user_id.clone()))
             .order_by_desc(enrollment::Column::CreatedAt)

@@ -15,12 +15,12 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role};
 use jineng_core::jobs::JobKind;
-use jineng_core::learners::ImportStatus;
 use jineng_core::learners::LearnerSource;
+use jineng_core::learners::{ImportStatus, LinkRequestStatus};
 use jineng_core::learners::{check_person_name, education, person_category};
 use jineng_core::{IdNumber, Phone};
 use jineng_store::accounts::{role_grant, user};
-use jineng_store::learners::{import_job, org_link, profile};
+use jineng_store::learners::{import_job, link_request, org_link, profile};
 use jineng_store::organizations::organization;
 use jineng_store::reference::region;
 use sea_orm::sea_query::Expr;
@@ -223,6 +223,8 @@ pub struct ImportJobView {
     pub good_rows: i32,
     pub bad_rows: i32,
     pub imported_rows: i32,
+    /// Rows naming someone already on the platform, who was asked to confirm.
+    pub pending_rows: i32,
     /// Refused rows with their reasons.
     pub bad: Vec<BadRow>,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -241,6 +243,7 @@ impl From<import_job::Model> for ImportJobView {
             good_rows: j.good_rows,
             bad_rows: j.bad_rows,
             imported_rows: j.imported_rows,
+            pending_rows: j.pending_rows,
             created_at: j.created_at,
             finished_at: j.finished_at,
         }
@@ -292,6 +295,7 @@ impl Learners<'_> {
             good_rows: Set(0),
             bad_rows: Set(0),
             imported_rows: Set(0),
+            pending_rows: Set(0),
             report: Set("[]".into()),
             created_at: Set(w.now),
             finished_at: Set(None),
@@ -516,9 +520,13 @@ impl Learners<'_> {
                     .await?;
             }
         }
-        // 2. Against the database: same ID = the same learner (linked); a phone that
-        // belongs to another person is refused.
-        let mut existing: HashMap<String, String> = HashMap::new(); // id bidx → user id
+        // 2. Against the database. A person already on the platform is the same person
+        // only if the name matches their record, and is a learner; even then they are
+        // only asked (in 我的培训) — nobody becomes an organisation's learner by having
+        // their ID number typed into a file. A phone that belongs to another person is
+        // refused.
+        let mut existing: HashMap<String, (String, String)> = HashMap::new(); // id bidx → (user id, name)
+        let mut learners: HashSet<String> = HashSet::new();
         let mut taken_phones: HashMap<String, String> = HashMap::new(); // phone bidx → id bidx
         for chunk in good.chunks(batch_rows(&self.db)) {
             let id_bidx: Vec<String> = chunk
@@ -529,13 +537,24 @@ impl Learners<'_> {
                 .iter()
                 .map(|g| self.keyring.blind_index(PiiKind::Phone, g.phone.as_str()))
                 .collect();
-            for u in user::Entity::find()
+            let found = user::Entity::find()
                 .filter(user::Column::IdNumberBidx.is_in(id_bidx))
                 .all(&self.db)
-                .await?
-            {
+                .await?;
+            let ids: Vec<String> = found.iter().map(|u| u.id.clone()).collect();
+            if !ids.is_empty() {
+                learners.extend(
+                    profile::Entity::find()
+                        .filter(profile::Column::UserId.is_in(ids))
+                        .all(&self.db)
+                        .await?
+                        .into_iter()
+                        .map(|p| p.user_id),
+                );
+            }
+            for u in found {
                 if let Some(b) = u.id_number_bidx {
-                    existing.insert(b, u.id);
+                    existing.insert(b, (u.id, u.display_name));
                 }
             }
             for u in user::Entity::find()
@@ -548,17 +567,50 @@ impl Learners<'_> {
                 }
             }
         }
+        // Who already said no to this organisation: the answer stands.
+        let declined: HashSet<String> = {
+            let ids: Vec<String> = existing.values().map(|(u, _)| u.clone()).collect();
+            let mut out = HashSet::new();
+            for chunk in ids.chunks(batch_rows(&self.db)) {
+                out.extend(
+                    link_request::Entity::find()
+                        .filter(link_request::Column::OrgId.eq(org_id))
+                        .filter(link_request::Column::UserId.is_in(chunk.to_vec()))
+                        .filter(link_request::Column::Status.eq(LinkRequestStatus::Declined))
+                        .all(&self.db)
+                        .await?
+                        .into_iter()
+                        .map(|r| r.user_id),
+                );
+            }
+            out
+        };
         let mut plan = Vec::with_capacity(good.len());
         for g in good {
             let ib = self.keyring.blind_index(PiiKind::IdNumber, g.id.as_str());
             let pb = self.keyring.blind_index(PiiKind::Phone, g.phone.as_str());
+            let refuse = |why: &str| BadRow {
+                row: g.row,
+                name: g.name.clone(),
+                reasons: vec![why.into()],
+            };
             match (existing.get(&ib), taken_phones.get(&pb)) {
-                (Some(uid), _) => plan.push((g, Some(uid.clone()), ib, pb)),
-                (None, Some(owner)) if *owner != ib => bad.push(BadRow {
-                    row: g.row,
-                    name: g.name.clone(),
-                    reasons: vec!["手机号码已被平台上的其他人使用".into()],
-                }),
+                (Some((uid, _)), _) if !learners.contains(uid) => bad.push(refuse(
+                    "该身份证号码在平台上已有账户，但不是学员账户，不能作为学员导入",
+                )),
+                (Some((_, name)), _) if name.trim() != g.name => {
+                    bad.push(refuse("姓名与该身份证号码在平台上登记的姓名不一致"))
+                }
+                (Some((uid, _)), _) if declined.contains(uid) => {
+                    bad.push(refuse("本人已拒绝加入本单位学员名单"))
+                }
+                (Some((uid, _)), _) => {
+                    let uid = uid.clone();
+                    plan.push((g, Some(uid), ib, pb))
+                }
+                (None, Some(owner)) if *owner != ib => {
+                    bad.push(refuse("手机号码已被平台上的其他人使用"))
+                }
                 _ => plan.push((g, None, ib, pb)),
             }
         }
@@ -582,21 +634,29 @@ impl Learners<'_> {
             .exec(&self.db)
             .await?;
         // 3. Write: all in one transaction, or one per batch for good-rows-only.
-        let mut imported = 0;
+        let (mut imported, mut asked) = (0, 0);
         if mode == ImportMode::AllOrNothing {
             let w = self.write(who, ctx).await?;
             for chunk in plan.chunks(batch_rows(&self.db)) {
-                imported += self.write_batch(&w, who, job, org_id, chunk).await?;
+                let (i, a) = self.write_batch(&w, who, job, org_id, chunk).await?;
+                imported += i;
+                asked += a;
             }
             w.commit_audited().await?;
             self.progress(job, import_job::Column::ImportedRows, imported)
                 .await?;
+            self.progress(job, import_job::Column::PendingRows, asked)
+                .await?;
         } else {
             for chunk in plan.chunks(batch_rows(&self.db)) {
                 let w = self.write(who, ctx).await?;
-                imported += self.write_batch(&w, who, job, org_id, chunk).await?;
+                let (i, a) = self.write_batch(&w, who, job, org_id, chunk).await?;
+                imported += i;
+                asked += a;
                 w.commit_audited().await?;
                 self.progress(job, import_job::Column::ImportedRows, imported)
+                    .await?;
+                self.progress(job, import_job::Column::PendingRows, asked)
                     .await?;
             }
         }
@@ -616,7 +676,7 @@ impl Learners<'_> {
         job: &str,
         org_id: &str,
         chunk: &[(GoodRow, Option<String>, String, String)],
-    ) -> AppResult<usize> {
+    ) -> AppResult<(usize, usize)> {
         let (txn, now) = (&w.txn, w.now);
         let enc = |v: &str| {
             self.keyring
@@ -626,59 +686,54 @@ impl Learners<'_> {
         let mut users = Vec::new();
         let mut grants = Vec::new();
         let mut profiles = Vec::new();
-        let mut member_ids = Vec::new();
         let mut created = Vec::new();
         for (g, existing, ib, pb) in chunk {
-            let uid = match existing {
-                Some(uid) => uid.clone(),
-                None => {
-                    let uid = uuid::Uuid::now_v7().to_string();
-                    users.push(user::ActiveModel {
-                        id: Set(uid.clone()),
-                        username: Set(learner_username()),
-                        display_name: Set(g.name.clone()),
-                        phone_enc: Set(Some(enc(g.phone.as_str())?)),
-                        phone_bidx: Set(Some(pb.clone())),
-                        id_number_enc: Set(Some(enc(g.id.as_str())?)),
-                        id_number_bidx: Set(Some(ib.clone())),
-                        bank_account_enc: Set(None),
-                        region_code: Set(Some(g.county.clone())),
-                        // No usable password until the learner activates the account.
-                        password_hash: Set("!".into()),
-                        status: Set(UserStatus::Active),
-                        must_change_password: Set(false),
-                        totp_secret_enc: Set(None),
-                        totp_enabled: Set(false),
-                        totp_last_step: Set(None),
-                        password_changed_at: Set(now),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                    });
-                    grants.push(role_grant::ActiveModel {
-                        id: Set(uuid::Uuid::now_v7().to_string()),
-                        user_id: Set(uid.clone()),
-                        role: Set(Role::Learner),
-                        region_code: Set(String::new()),
-                        org_id: Set(None),
-                        created_at: Set(now),
-                    });
-                    profiles.push(profile::ActiveModel {
-                        user_id: Set(uid.clone()),
-                        person_category: Set(g.category.into()),
-                        education: Set(g.education.into()),
-                        gender: Set(g.id.gender()),
-                        birth_date: Set(g.id.birth_date().to_string()),
-                        region_code: Set(g.county.clone()),
-                        source: Set(LearnerSource::Imported),
-                        imported_by_org: Set(org_id.into()),
-                        activated: Set(false),
-                        created_at: Set(now),
-                    });
-                    created.push(uid.clone());
-                    uid
-                }
-            };
-            member_ids.push(uid);
+            if existing.is_some() {
+                continue;
+            }
+            let uid = uuid::Uuid::now_v7().to_string();
+            users.push(user::ActiveModel {
+                id: Set(uid.clone()),
+                username: Set(learner_username()),
+                display_name: Set(g.name.clone()),
+                phone_enc: Set(Some(enc(g.phone.as_str())?)),
+                phone_bidx: Set(Some(pb.clone())),
+                id_number_enc: Set(Some(enc(g.id.as_str())?)),
+                id_number_bidx: Set(Some(ib.clone())),
+                bank_account_enc: Set(None),
+                region_code: Set(Some(g.county.clone())),
+                // No usable password until the learner activates the account.
+                password_hash: Set("!".into()),
+                status: Set(UserStatus::Active),
+                must_change_password: Set(false),
+                totp_secret_enc: Set(None),
+                totp_enabled: Set(false),
+                totp_last_step: Set(None),
+                password_changed_at: Set(now),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            grants.push(role_grant::ActiveModel {
+                id: Set(uuid::Uuid::now_v7().to_string()),
+                user_id: Set(uid.clone()),
+                role: Set(Role::Learner),
+                region_code: Set(String::new()),
+                org_id: Set(None),
+                created_at: Set(now),
+            });
+            profiles.push(profile::ActiveModel {
+                user_id: Set(uid.clone()),
+                person_category: Set(g.category.into()),
+                education: Set(g.education.into()),
+                gender: Set(g.id.gender()),
+                birth_date: Set(g.id.birth_date().to_string()),
+                region_code: Set(g.county.clone()),
+                source: Set(LearnerSource::Imported),
+                imported_by_org: Set(org_id.into()),
+                activated: Set(false),
+                created_at: Set(now),
+            });
+            created.push(uid);
         }
         if !users.is_empty() {
             user::Entity::insert_many(users)
@@ -688,50 +743,18 @@ impl Learners<'_> {
             role_grant::Entity::insert_many(grants).exec(txn).await?;
             profile::Entity::insert_many(profiles).exec(txn).await?;
         }
-        // Only accounts that existed before this batch can already have a profile or a
-        // link; asking about the new ones would only cost time.
+        // People who were on the platform before: already this organisation's learners,
+        // or asked now (once; a refusal stands until they change their mind).
         let existing_ids: Vec<String> = chunk
             .iter()
             .filter_map(|(_, existing, _, _)| existing.clone())
             .collect();
-        // Existing learners without a profile (e.g. a teacher account) get one now.
-        let with_profile: HashSet<String> = if existing_ids.is_empty() {
-            HashSet::new()
-        } else {
-            profile::Entity::find()
-                .filter(profile::Column::UserId.is_in(existing_ids.clone()))
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|p| p.user_id)
-                .collect()
-        };
-        for (g, existing, _, _) in chunk {
-            if let Some(uid) = existing
-                && !with_profile.contains(uid)
-            {
-                profile::Entity::insert(profile::ActiveModel {
-                    user_id: Set(uid.clone()),
-                    person_category: Set(g.category.into()),
-                    education: Set(g.education.into()),
-                    gender: Set(g.id.gender()),
-                    birth_date: Set(g.id.birth_date().to_string()),
-                    region_code: Set(g.county.clone()),
-                    source: Set(LearnerSource::Imported),
-                    imported_by_org: Set(org_id.into()),
-                    activated: Set(true),
-                    created_at: Set(now),
-                })
-                .exec(txn)
-                .await?;
-            }
-        }
         let linked: HashSet<String> = if existing_ids.is_empty() {
             HashSet::new()
         } else {
             org_link::Entity::find()
                 .filter(org_link::Column::OrgId.eq(org_id))
-                .filter(org_link::Column::UserId.is_in(existing_ids))
+                .filter(org_link::Column::UserId.is_in(existing_ids.clone()))
                 .all(txn)
                 .await?
                 .into_iter()
@@ -739,9 +762,29 @@ impl Learners<'_> {
                 .collect()
         };
         let mut seen = HashSet::new();
-        let links: Vec<org_link::ActiveModel> = member_ids
+        let requests: Vec<link_request::ActiveModel> = existing_ids
             .iter()
             .filter(|u| !linked.contains(*u) && seen.insert((*u).clone()))
+            .map(|u| link_request::ActiveModel {
+                org_id: Set(org_id.into()),
+                user_id: Set(u.clone()),
+                import_id: Set(job.into()),
+                status: Set(LinkRequestStatus::Pending),
+                created_at: Set(now),
+                decided_at: Set(None),
+            })
+            .collect();
+        let asked = requests.len();
+        if !requests.is_empty() {
+            link_request::Entity::insert_many(requests)
+                .on_conflict_do_nothing()
+                .exec(txn)
+                .await?;
+        }
+        // People created by this import are this organisation's learners at once; they
+        // prove themselves with the phone code when they activate.
+        let links: Vec<org_link::ActiveModel> = created
+            .iter()
             .map(|u| org_link::ActiveModel {
                 org_id: Set(org_id.into()),
                 user_id: Set(u.clone()),
@@ -752,12 +795,12 @@ impl Learners<'_> {
         if !links.is_empty() {
             org_link::Entity::insert_many(links).exec(txn).await?;
         }
-        let changes = serde_json::json!({"job": job, "created": created, "linked_existing": member_ids.len() - created.len(), "new_links": n_links});
+        let changes = serde_json::json!({"job": job, "created": created, "already_linked": linked.len(), "asked_to_confirm": asked, "new_links": n_links});
         w.audit_as(
             who.into(),
             Entry::ok("learner.import_batch", "organization", org_id, changes),
         )
         .await?;
-        Ok(chunk.len())
+        Ok((created.len() + linked.len(), asked))
     }
 }

@@ -3,6 +3,7 @@
 //! imports them; organisations are linked to learners, never given copies.
 
 pub mod import;
+pub mod links;
 
 use crate::accounts::auth::NewAccount;
 use crate::accounts::guard::{Limit, SMS_CODE_TRIES, Secret, Subject};

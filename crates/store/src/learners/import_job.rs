@@ -21,6 +21,8 @@ pub struct Model {
     pub good_rows: i32,
     pub bad_rows: i32,
     pub imported_rows: i32,
+    /// Rows naming a person already on the platform: asked to confirm, not yet linked.
+    pub pending_rows: i32,
     /// JSON array of {row, reasons[]} for refused rows.
     pub report: String,
     pub created_at: DateTimeUtc,

@@ -2,6 +2,7 @@
 //! self-registration, and bulk-import jobs with their progress and reports.
 
 pub mod import_job;
+pub mod link_request;
 pub mod org_link;
 pub mod profile;
 pub mod sms_code;

@@ -223,6 +223,9 @@ pub struct ImportJobOut {
     pub good_rows: i32,
     pub bad_rows: i32,
     pub imported_rows: i32,
+    /// Rows naming someone already on the platform: asked to confirm in 我的培训,
+    /// linked once they accept.
+    pub pending_rows: i32,
     #[schema(value_type = Vec<Object>)]
     pub bad: Vec<BadRow>,
 }
@@ -262,6 +265,7 @@ fn job_out(j: jineng_app::learners::import::ImportJobView) -> ImportJobOut {
         good_rows: j.good_rows,
         bad_rows: j.bad_rows,
         imported_rows: j.imported_rows,
+        pending_rows: j.pending_rows,
     }
 }
 

@@ -192,3 +192,59 @@ pub async fn mine(
         applications: t.applications.into_iter().map(Into::into).collect(),
     }))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct InvitationOut {
+    pub org_id: String,
+    pub org_name: String,
+    pub org_kind_label: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Organisations asking to count the caller among their learners (a bulk import named
+/// them); nothing is shared with them until the caller accepts.
+#[utoipa::path(get, path = "/me/invitations", tag = "training",
+    responses((status = 200, body = Vec<InvitationOut>), (status = 401, body = Problem)), security(("bearer" = [])))]
+pub async fn invitations(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<InvitationOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .learners()
+            .link_requests(&who)
+            .await?
+            .into_iter()
+            .map(|i| InvitationOut {
+                org_id: i.org_id,
+                org_name: i.org_name,
+                org_kind_label: i.org_kind_label.into(),
+                created_at: i.created_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationAnswerIn {
+    /// `true` to join the organisation's learners, `false` to decline.
+    pub accept: bool,
+}
+
+#[utoipa::path(post, path = "/me/invitations/{org_id}", tag = "training", params(("org_id" = String, Path)),
+    request_body = InvitationAnswerIn,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn answer_invitation(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(org_id): Path<String>,
+    ApiJson(i): ApiJson<InvitationAnswerIn>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .learners()
+        .answer_link_request(&who, &ctx, &org_id, i.accept)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -11,10 +11,13 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/training", pages::show)
         .post("/training/classes/{id}/apply", pages::apply)
         .post("/training/applications/{id}/withdraw", pages::withdraw)
+        .post("/training/invitations/{org_id}", pages::answer_invitation)
         .post("/applications/{id}/decision", pages::decide)
         .api(routes!(api::recruiting))
         .api(routes!(api::pending, api::apply))
         .api(routes!(api::decide))
         .api(routes!(api::withdraw))
         .api(routes!(api::mine))
+        .api(routes!(api::invitations))
+        .api(routes!(api::answer_invitation))
 }

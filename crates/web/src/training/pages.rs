@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use jineng_app::classes::applications::{MyTraining, RecruitingClass};
+use jineng_app::learners::links::LinkRequestView;
 use jineng_app::page::PageRequest;
 use jineng_core::classes::{ApplicationStatus, ClassStatus};
 use jineng_core::completion::Outcome;
@@ -30,6 +31,8 @@ pub struct TrainingQuery {
 pub struct TrainingPage {
     layout: Layout,
     mine: MyTraining,
+    /// Organisations asking to count the learner among theirs.
+    invitations: Vec<LinkRequestView>,
     open: Vec<RecruitingClass>,
     q: String,
     page: u64,
@@ -44,6 +47,7 @@ async fn page(
     error: Option<String>,
 ) -> Result<TrainingPage, PageError> {
     let mine = s.app.classes().my_training(&u.principal).await?;
+    let invitations = s.app.learners().link_requests(&u.principal).await?;
     let p = s
         .app
         .classes()
@@ -52,6 +56,7 @@ async fn page(
     Ok(TrainingPage {
         layout: Layout::new("我的培训", u, "/training"),
         mine,
+        invitations,
         pages: p.total.div_ceil(p.per_page).max(1),
         page: p.page,
         open: p.items,
@@ -96,6 +101,39 @@ pub async fn withdraw(
             Ok((status, page(&s, &u, &Default::default(), Some(msg)).await?).into_response())
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct InvitationForm {
+    #[serde(default)]
+    answer: String,
+}
+
+/// The learner accepts or declines an organisation's request to count them as its learner.
+pub async fn answer_invitation(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(org_id): Path<String>,
+    Form(f): Form<InvitationForm>,
+) -> Result<Response, PageError> {
+    let accept = match f.answer.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => {
+            let msg = Some("请选择同意或拒绝".to_string());
+            return Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                page(&s, &u, &Default::default(), msg).await?,
+            )
+                .into_response());
+        }
+    };
+    s.app
+        .learners()
+        .answer_link_request(&u.principal, &ctx, &org_id, accept)
+        .await?;
+    Ok(Redirect::to("/training").into_response())
 }
 
 #[derive(Deserialize, Default)]

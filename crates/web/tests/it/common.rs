@@ -222,6 +222,36 @@ impl TestApp {
             .expect("user exists")
     }
 
+    /// The organisation a demo organisation account works for.
+    pub async fn org_id_of(&self, username: &str) -> String {
+        let who = self
+            .app
+            .accounts()
+            .principal_of(&self.user_id(username).await)
+            .await
+            .unwrap();
+        who.org_ids()
+            .first()
+            .cloned()
+            .expect("works for an organisation")
+    }
+
+    /// The account of a person, by ID number.
+    pub async fn user_id_by_id_number(&self, id_number: &str) -> String {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let bidx = self
+            .app
+            .keyring
+            .blind_index(jineng_app::crypto::pii::PiiKind::IdNumber, id_number);
+        jineng_store::accounts::user::Entity::find()
+            .filter(jineng_store::accounts::user::Column::IdNumberBidx.eq(bidx))
+            .one(&self.app.db)
+            .await
+            .unwrap()
+            .expect("a person with this ID number")
+            .id
+    }
+
     /// An API token for a demo account.
     pub async fn token(&self, username: &str) -> String {
         let id = self.user_id(username).await;

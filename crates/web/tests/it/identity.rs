@@ -867,3 +867,141 @@ async fn f7_tokens_wait_for_a_required_second_factor() {
         StatusCode::OK
     );
 }
+
+/// Finding 1: an import linked anyone by ID number alone — the name in the file was
+/// ignored and non-learner accounts got a learner profile — so an institution could make
+/// any person its learner. Now the name must match, non-learners are refused, and a
+/// person already on the platform joins only by their own answer.
+#[tokio::test]
+async fn f1_an_import_cannot_claim_a_person() {
+    let t = TestApp::new().await;
+    let mut inst = t.signed_in("institution").await;
+    let learner_idn = id("52010219980307123"); // 陈学员
+    let teacher_idn = id("52010219850612241"); // 王老师, a teacher account
+    let job = import(
+        &mut inst,
+        vec![
+            [
+                "任意名",
+                &learner_idn,
+                "13600001001",
+                "其他",
+                "本科",
+                "520102",
+            ],
+            [
+                "王老师",
+                &teacher_idn,
+                "13600001002",
+                "其他",
+                "本科",
+                "520102",
+            ],
+        ],
+    )
+    .await;
+    let j = crate::learners::wait_for(&t, "institution", &job).await;
+    let report = serde_json::to_string(&j.bad).unwrap();
+    assert!(
+        report.contains("姓名与该身份证号码在平台上登记的姓名不一致"),
+        "{report}"
+    );
+    assert!(report.contains("不是学员账户"), "{report}");
+    assert_eq!((j.imported_rows, j.pending_rows), (0, 0));
+    // With the right name 陈学员 is asked, not linked.
+    let job = import(
+        &mut inst,
+        vec![[
+            "陈学员",
+            &learner_idn,
+            "13600001003",
+            "其他",
+            "本科",
+            "520102",
+        ]],
+    )
+    .await;
+    let j = crate::learners::wait_for(&t, "institution", &job).await;
+    assert_eq!((j.imported_rows, j.pending_rows), (0, 1));
+    let chen = t.user_id("learner").await;
+    let token = t.token("institution").await;
+    t.api(
+        Method::GET,
+        &format!("/learners/{chen}"),
+        Some(&token),
+        None,
+    )
+    .await
+    .problem(404);
+    // The teacher got no learner profile.
+    let teacher = t.user_id("teacher").await;
+    assert!(!t.app.learners().is_learner(&teacher).await.unwrap());
+    // 陈学员 declines; the institution still sees nothing, and importing again does not
+    // ask again.
+    let learner_token = t.token("learner").await;
+    let invitations = t
+        .api(Method::GET, "/me/invitations", Some(&learner_token), None)
+        .await
+        .json();
+    let org = t.org_id_of("institution").await;
+    assert_eq!(invitations[0]["org_id"], org.as_str());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/me/invitations/{org}"),
+            Some(&learner_token),
+            Some(json!({"accept": false})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    t.api(
+        Method::POST,
+        &format!("/me/invitations/{org}"),
+        Some(&learner_token),
+        Some(json!({"accept": true})),
+    )
+    .await
+    .problem(404);
+    t.api(
+        Method::GET,
+        &format!("/learners/{chen}"),
+        Some(&token),
+        None,
+    )
+    .await
+    .problem(404);
+    let job = import(
+        &mut inst,
+        vec![[
+            "陈学员",
+            &learner_idn,
+            "13600001003",
+            "其他",
+            "本科",
+            "520102",
+        ]],
+    )
+    .await;
+    let j = crate::learners::wait_for(&t, "institution", &job).await;
+    assert_eq!(j.pending_rows, 0);
+    assert!(
+        serde_json::to_string(&j.bad)
+            .unwrap()
+            .contains("本人已拒绝")
+    );
+}
+
+/// Import rows (good rows only) as the signed-in organisation; returns the job id.
+async fn import(b: &mut crate::common::Browser<'_>, rows: Vec<[&str; 6]>) -> String {
+    let file = crate::common::xlsx(&rows);
+    let r = b
+        .post_multipart(
+            "/learners/import",
+            &[("mode", "good_only")],
+            Some(("file", file)),
+        )
+        .await;
+    r.location()
+        .trim_start_matches("/learners/import/")
+        .to_string()
+}

@@ -6,7 +6,7 @@ use crate::common::{PW, TestApp, id, xlsx};
 use axum::http::StatusCode;
 use std::time::Duration;
 
-async fn wait_for(
+pub(crate) async fn wait_for(
     t: &TestApp,
     who: &str,
     job: &str,
@@ -248,7 +248,8 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
     assert_eq!(&rep.body[..2], b"PK");
     assert!(inst.get("/learners").await.text().contains("共 0 名学员"));
 
-    // Good rows only: the three good ones; the existing learner is linked, not copied.
+    // Good rows only: the three good ones. The two new people are created; the person
+    // already on the platform is not copied and not linked — only asked.
     let r = inst
         .post_multipart(
             "/learners/import",
@@ -261,15 +262,41 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
         .trim_start_matches("/learners/import/")
         .to_string();
     let j = wait_for(&t, "institution", &job).await;
-    assert_eq!((j.status.code(), j.imported_rows), ("done", 3));
+    assert_eq!(
+        (j.status.code(), j.imported_rows, j.pending_rows),
+        ("done", 2, 1)
+    );
+    assert!(
+        inst.get(&format!("/learners/import/{job}"))
+            .await
+            .text()
+            .contains("待本人确认")
+    );
     let list = inst.get("/learners").await.text();
     assert!(
-        list.contains("共 3 名学员")
+        list.contains("共 2 名学员")
             && list.contains("甲学员")
-            && list.contains("陈学员")
+            && !list.contains("陈学员")
             && list.contains("待激活"),
         "{list}"
     );
+    // 陈学员 sees the request in 我的培训 and accepts it; now the institution has them.
+    let mut chen = t.signed_in("learner").await;
+    let mine = chen.get("/training").await.text();
+    assert!(
+        mine.contains("机构邀请") && mine.contains("请求加入其学员名单"),
+        "{mine}"
+    );
+    let org = t.org_id_of("institution").await;
+    let r = chen
+        .post(
+            &format!("/training/invitations/{org}"),
+            &[("answer", "accept")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(!chen.get("/training").await.text().contains("机构邀请"));
+    assert!(inst.get("/learners").await.text().contains("共 3 名学员"));
     // The same file again changes nothing.
     let r = inst
         .post_multipart(
@@ -282,10 +309,12 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
         .location()
         .trim_start_matches("/learners/import/")
         .to_string();
-    assert_eq!(wait_for(&t, "institution", &job).await.imported_rows, 3);
+    let j = wait_for(&t, "institution", &job).await;
+    assert_eq!((j.imported_rows, j.pending_rows), (3, 0));
     assert!(inst.get("/learners").await.text().contains("共 3 名学员"));
 
-    // Another organisation imports 甲 too: one person, linked to both.
+    // Another organisation imports 甲 too: one person, asked, linked to both once 甲
+    // accepts.
     let mut ent = t.signed_in("enterprise").await;
     let r = ent
         .post_multipart(
@@ -308,7 +337,21 @@ async fn bulk_import_checks_every_row_and_never_duplicates_a_person() {
         .location()
         .trim_start_matches("/learners/import/")
         .to_string();
-    assert_eq!(wait_for(&t, "enterprise", &job).await.status.code(), "done");
+    let j = wait_for(&t, "enterprise", &job).await;
+    assert_eq!((j.status.code(), j.pending_rows), ("done", 1));
+    assert!(ent.get("/learners").await.text().contains("共 0 名学员"));
+    let jia = t
+        .app
+        .accounts()
+        .principal_of(&t.user_id_by_id_number(&a).await)
+        .await
+        .unwrap();
+    let ent_org = t.org_id_of("enterprise").await;
+    t.app
+        .learners()
+        .answer_link_request(&jia, &Default::default(), &ent_org, true)
+        .await
+        .unwrap();
     let ent_list = ent.get("/learners").await.text();
     assert!(
         ent_list.contains("共 1 名学员")

@@ -300,6 +300,9 @@ enum Rec {
     Job,
     /// `{dataset}`: an exchange dataset.
     Dataset,
+    /// `{org_id}`: an organisation asking the caller to join its learners (made for the
+    /// call) / one that never asked.
+    Invitation,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -358,6 +361,9 @@ impl Rec {
             // Everyone's own token is in their scope; someone else's in nobody's.
             (Rec::OwnToken, In) => &ACCOUNTS,
             (Rec::OwnToken, Out) => NOBODY,
+            // Only the person asked can answer; an organisation that never asked, nobody.
+            (Rec::Invitation, In) => LEARNERS,
+            (Rec::Invitation, Out) => NOBODY,
             (
                 Rec::None | Rec::FreshProject | Rec::Occupation | Rec::Job | Rec::Dataset,
                 In | Out,
@@ -836,6 +842,13 @@ fn rules() -> Vec<Rule> {
             .json(r#"{"accept": true}"#),
         api(M::POST, "/api/v1/applications/{id}/withdraw", Only(LEARNERS)).rec(Rec::Application),
         api(M::GET, "/api/v1/me/training", Only(LEARNERS)),
+        api(M::GET, "/api/v1/me/invitations", Only(LEARNERS)),
+        page(M::POST, "/training/invitations/{org_id}", Only(LEARNERS))
+            .rec(Rec::Invitation)
+            .form(&[("answer", "decline")]),
+        api(M::POST, "/api/v1/me/invitations/{org_id}", Only(LEARNERS))
+            .rec(Rec::Invitation)
+            .json(r#"{"accept": false}"#),
         // --- Sessions and attendance ---------------------------------------------------
         page(M::POST, "/classes/{id}/sessions", Only(ORG_STAFF))
             .rec(Rec::Class)
@@ -1341,6 +1354,14 @@ impl Fixture {
             .unwrap();
         recs.insert((Rec::OwnToken, Variant::In), one(tok.id.clone()));
         recs.insert((Rec::OwnToken, Variant::Out), one(tok.id));
+        recs.insert(
+            (Rec::Invitation, Variant::In),
+            vec![("org_id", org_nm.clone())],
+        );
+        recs.insert(
+            (Rec::Invitation, Variant::Out),
+            vec![("org_id", org_yy.clone())],
+        );
 
         let learner_idn = id("52010219980307123");
         let vars = vec![
@@ -1498,6 +1519,36 @@ impl Fixture {
                     .unwrap();
                 vec![("id", tok.id)]
             }
+            Rec::Invitation => {
+                use jineng_store::learners::link_request;
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+                let caller = caller.expect("an invitation for a caller");
+                let user = app
+                    .accounts()
+                    .user_id_by_username(caller)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let (_, org, _) = &self.staff[&Variant::In];
+                link_request::Entity::delete_many()
+                    .filter(link_request::Column::OrgId.eq(org.clone()))
+                    .filter(link_request::Column::UserId.eq(user.clone()))
+                    .exec(&app.db)
+                    .await
+                    .unwrap();
+                link_request::Entity::insert(link_request::ActiveModel {
+                    org_id: Set(org.clone()),
+                    user_id: Set(user),
+                    import_id: Set("matrix".into()),
+                    status: Set(jineng_core::learners::LinkRequestStatus::Pending),
+                    created_at: Set(app.now()),
+                    decided_at: Set(None),
+                })
+                .exec(&app.db)
+                .await
+                .unwrap();
+                vec![("org_id", org.clone())]
+            }
             _ => unreachable!("{rec:?} is not made fresh"),
         }
     }
@@ -1513,7 +1564,7 @@ impl Fixture {
         let fresh = permitted
             && match rec {
                 Rec::FreshAccount | Rec::FreshDocument | Rec::FreshProject => true,
-                Rec::OwnToken => v == Variant::In,
+                Rec::OwnToken | Rec::Invitation => v == Variant::In,
                 _ => false,
             };
         if fresh {
