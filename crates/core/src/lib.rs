@@ -7,6 +7,7 @@ pub mod classes;
 pub mod code;
 pub mod completion;
 pub mod documents;
+pub mod exchange;
 pub mod identity;
 pub mod jobs;
 pub mod learners;

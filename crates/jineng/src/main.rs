@@ -97,6 +97,20 @@ enum AdminCmd {
     ExchangeClient {
         #[arg(long)]
         name: String,
+        /// Datasets it may pull, comma-separated: learners,institutions,qualifications,classes.
+        #[arg(long)]
+        datasets: String,
+        /// The region it may see (province, city or county code); default: the province.
+        #[arg(long)]
+        region: Option<String>,
+        /// Send whole ID numbers instead of masked ones.
+        #[arg(long)]
+        full_id_numbers: bool,
+    },
+    /// Stop an exchange client for good.
+    RevokeExchangeClient {
+        #[arg(long)]
+        id: String,
     },
     /// Create an API token for a user and print it once.
     Token {
@@ -376,13 +390,42 @@ async fn admin(cfg: Config, cmd: AdminCmd) -> Result<()> {
                 .map_err(describe)?;
             println!("password reset; it must be changed at next sign-in");
         }
-        AdminCmd::ExchangeClient { name } => {
+        AdminCmd::ExchangeClient {
+            name,
+            datasets,
+            region,
+            full_id_numbers,
+        } => {
+            let list = jineng_core::exchange::Dataset::parse_list(&datasets);
+            if list.len() != datasets.split(',').count() {
+                bail!("--datasets: use learners, institutions, qualifications, classes");
+            }
+            let region = match region {
+                Some(r) => Some(
+                    jineng_core::RegionCode::parse(&r)
+                        .map_err(|e| anyhow::anyhow!("--region: {e}"))?,
+                ),
+                None => None,
+            };
+            let input = jineng_app::exchange::ClientInput {
+                name,
+                datasets: list,
+                region,
+                full_id_numbers,
+            };
             let (id, secret) = app
                 .exchange()
-                .create_client(&ctx, &name)
+                .create_client(&system, &ctx, input)
                 .await
                 .map_err(describe)?;
             println!("client id: {id}\nsecret:    {secret}\n(the secret is shown only now)");
+        }
+        AdminCmd::RevokeExchangeClient { id } => {
+            app.exchange()
+                .revoke_client(&system, &ctx, &id)
+                .await
+                .map_err(describe)?;
+            println!("exchange client {id} revoked");
         }
         AdminCmd::Unlock { username } => {
             let id = find(username).await?;

@@ -106,6 +106,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0019_link_requests.sqlite.sql"),
         include_str!("../migrations/0019_link_requests.postgres.sql"),
     ),
+    (
+        20,
+        include_str!("../migrations/0020_exchange_scope.sqlite.sql"),
+        include_str!("../migrations/0020_exchange_scope.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

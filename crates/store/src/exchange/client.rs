@@ -12,6 +12,12 @@ pub struct Model {
     pub secret_enc: String,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// The datasets it may pull, comma-separated codes (`jineng_core::exchange::Dataset`).
+    pub datasets: String,
+    /// The region it may see (a province, city or county code); empty: the whole province.
+    pub region_code: String,
+    /// Whole ID numbers instead of masked ones.
+    pub full_id_numbers: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,6 +33,21 @@ pub struct PullPage {
     pub has_more: bool,
 }
 
+/// The request body as sent, for the signature to cover (empty for a GET, but a client
+/// that sends one has it checked).
+pub struct SignedBody(axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for SignedBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, s: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, s)
+            .await
+            .map(SignedBody)
+            .map_err(|_| ApiError(AppError::BadSignature("无法读取请求体".into())))
+    }
+}
+
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Result<&'a str, AppError> {
     h.get(name)
         .and_then(|v| v.to_str().ok())
@@ -53,6 +68,7 @@ pub async fn pull(
     OriginalUri(uri): OriginalUri,
     Path(dataset): Path<String>,
     ApiQuery(q): ApiQuery<PullQuery>,
+    SignedBody(body): SignedBody,
 ) -> Result<Json<PullPage>, ApiError> {
     let path_and_query = uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
     let req = SignedRequest {
@@ -62,7 +78,8 @@ pub async fn pull(
         signature: header(&headers, "x-signature")?,
         method: "GET",
         path_and_query,
-        body: b"",
+        // Whatever was sent is what the signature must cover.
+        body: &body,
     };
     let client = s.app.exchange().verify(&req).await?;
     let page = s

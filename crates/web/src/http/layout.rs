@@ -120,6 +120,11 @@ impl Layout {
                 label: "后台任务",
                 active: false,
             });
+            nav.push(NavItem {
+                href: "/admin/exchange",
+                label: "数据交换",
+                active: false,
+            });
         }
         nav.push(NavItem {
             href: "/account",

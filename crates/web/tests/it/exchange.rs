@@ -4,19 +4,36 @@
 use crate::common::{Resp, TestApp};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use jineng_app::exchange::{sign, string_to_sign};
+use jineng_app::Principal;
+use jineng_app::exchange::{ClientInput, sign, string_to_sign};
+use jineng_core::exchange::Dataset;
 
 async fn pull(t: &TestApp, client: &str, secret: &str, path: &str, nonce: &str, skew: i64) -> Resp {
+    pull_with_body(t, client, secret, path, nonce, skew, b"", b"").await
+}
+
+/// A pull that signs `signed` as its body and sends `sent`.
+#[allow(clippy::too_many_arguments)]
+async fn pull_with_body(
+    t: &TestApp,
+    client: &str,
+    secret: &str,
+    path: &str,
+    nonce: &str,
+    skew: i64,
+    signed: &[u8],
+    sent: &'static [u8],
+) -> Resp {
     let ts = (t.app.now().timestamp() + skew).to_string();
     let full = format!("/api/v1/exchange/{path}");
-    let sig = sign(secret, &string_to_sign("GET", &full, &ts, nonce, b"")).unwrap();
+    let sig = sign(secret, &string_to_sign("GET", &full, &ts, nonce, signed)).unwrap();
     let req = Request::builder()
         .uri(&full)
         .header("x-client-id", client)
         .header("x-timestamp", ts)
         .header("x-nonce", nonce)
         .header("x-signature", sig)
-        .body(Body::empty())
+        .body(Body::from(sent))
         .unwrap();
     t.send(req).await
 }
@@ -28,7 +45,16 @@ async fn signed_incremental_pulls_and_refusals() {
     let (client, secret) = t
         .app
         .exchange()
-        .create_client(&Default::default(), "贵州省一体化平台")
+        .create_client(
+            &Principal::system(),
+            &Default::default(),
+            ClientInput {
+                name: "贵州省一体化平台".into(),
+                datasets: Dataset::ALL.to_vec(),
+                region: None,
+                full_id_numbers: true,
+            },
+        )
         .await
         .unwrap();
 
@@ -59,7 +85,7 @@ async fn signed_incremental_pulls_and_refusals() {
     assert_eq!(seen.len(), 15, "3 demo learners and 12 imported, each once");
     assert!(
         seen.iter().all(|s| s.len() == 18 && !s.contains('*')),
-        "the shared dataset carries whole ID numbers"
+        "a client allowed whole ID numbers gets them"
     );
     // Nothing new since: an empty page; then one new institution appears after the cursor.
     let r = pull(
@@ -76,7 +102,8 @@ async fn signed_incremental_pulls_and_refusals() {
     let inst = pull(&t, &client, &secret, "institutions", "nonce-inst-1", 0)
         .await
         .json();
-    assert_eq!(inst["items"].as_array().unwrap().len(), 4);
+    // The demo's four organisations less the one still waiting for review.
+    assert_eq!(inst["items"].as_array().unwrap().len(), 3);
     let quals = pull(&t, &client, &secret, "qualifications", "nonce-qual-1", 0)
         .await
         .json();
@@ -88,7 +115,8 @@ async fn signed_incremental_pulls_and_refusals() {
             .as_array()
             .unwrap()
             .len(),
-        5
+        3,
+        "the demo's five classes less the two not yet on file (still recruiting)"
     );
 
     // Refusals: replayed nonce, stale timestamp, wrong secret, unknown client, no headers.
@@ -107,24 +135,22 @@ async fn signed_incremental_pulls_and_refusals() {
             .unwrap()
             .contains("时间戳")
     );
-    assert!(
-        pull(
-            &t,
-            &client,
-            "wrong-secret",
-            "institutions",
-            "nonce-bad-1",
-            0
-        )
-        .await
-        .problem(401)["detail"]
-            .as_str()
-            .unwrap()
-            .contains("签名不正确")
-    );
-    pull(&t, "xc_nobody", &secret, "institutions", "nonce-who-1", 0)
+    // A wrong secret and an unknown client get the very same answer.
+    let wrong = pull(
+        &t,
+        &client,
+        "wrong-secret",
+        "institutions",
+        "nonce-bad-1",
+        0,
+    )
+    .await
+    .problem(401);
+    let unknown = pull(&t, "xc_nobody", &secret, "institutions", "nonce-who-1", 0)
         .await
         .problem(401);
+    assert!(wrong["detail"].as_str().unwrap().contains("签名校验失败"));
+    assert_eq!(wrong["detail"], unknown["detail"]);
     let bare = t
         .send(
             Request::builder()
@@ -180,4 +206,115 @@ async fn signed_incremental_pulls_and_refusals() {
         .await
         .json();
     assert!(aud["total"].as_u64().unwrap() >= 6);
+}
+
+/// Finding 9: every client read every dataset of the whole province, unreviewed records
+/// included, with whole ID numbers; a client could not be revoked; any body passed with
+/// the empty-body hash; errors told whether a client id existed.
+#[tokio::test]
+async fn f9_clients_see_only_their_datasets_region_and_masked_ids() {
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let sys = Principal::system();
+    let (client, secret) = t
+        .app
+        .exchange()
+        .create_client(
+            &sys,
+            &Default::default(),
+            ClientInput {
+                name: "南明区对接".into(),
+                datasets: vec![Dataset::Learners, Dataset::Institutions],
+                region: jineng_core::RegionCode::parse("520102").ok(),
+                full_id_numbers: false,
+            },
+        )
+        .await
+        .unwrap();
+    let learners = pull(&t, &client, &secret, "learners?limit=1000", "nonce-s-1", 0)
+        .await
+        .json();
+    let items = learners["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    for i in items {
+        assert_eq!(i["region_code"], "520102", "{i}");
+        let idn = i["id_number"].as_str().unwrap();
+        assert!(idn.contains('*') && idn.len() == 18, "{idn}");
+    }
+    // Only reviewed registrations, only in the region.
+    for i in pull(&t, &client, &secret, "institutions", "nonce-s-2", 0)
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+    {
+        assert_eq!(i["region_code"], "520102");
+        assert!(
+            ["approved", "suspended", "revoked"].contains(&i["status"].as_str().unwrap()),
+            "{i}"
+        );
+    }
+    // A dataset it was not given answers exactly like one that does not exist.
+    let not_given = pull(&t, &client, &secret, "classes", "nonce-s-3", 0)
+        .await
+        .problem(404);
+    let no_such = pull(&t, &client, &secret, "salaries", "nonce-s-4", 0)
+        .await
+        .problem(404);
+    assert_eq!(not_given["detail"], no_such["detail"]);
+    // The body is covered by the signature: a body signed as empty is refused.
+    pull_with_body(
+        &t,
+        &client,
+        &secret,
+        "learners",
+        "nonce-s-5",
+        0,
+        b"",
+        b"{\"x\":1}",
+    )
+    .await
+    .problem(401);
+    // The system admin revokes it; then it is refused like an unknown client.
+    let mut admin = t.signed_in("admin").await;
+    assert!(
+        admin
+            .get("/admin/exchange")
+            .await
+            .text()
+            .contains("南明区对接")
+    );
+    let r = admin
+        .post(&format!("/admin/exchange/{client}/revoke"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let revoked = pull(&t, &client, &secret, "learners", "nonce-s-6", 0)
+        .await
+        .problem(401);
+    let unknown = pull(&t, "xc_nobody", &secret, "learners", "nonce-s-7", 0)
+        .await
+        .problem(401);
+    assert_eq!(revoked["detail"], unknown["detail"]);
+    // Making one from the page shows its secret once.
+    let r = admin
+        .post(
+            "/admin/exchange",
+            &[
+                ("name", "省一体化平台"),
+                ("datasets", "learners"),
+                ("datasets", "classes"),
+                ("region_code", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.text().contains("id=\"client-secret\""));
+    let r = admin
+        .post(
+            "/admin/exchange",
+            &[("name", "空"), ("region_code", "110105")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("请至少选择一个数据集") && r.text().contains("只能选择本省的地区"));
 }

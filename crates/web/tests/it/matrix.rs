@@ -303,6 +303,8 @@ enum Rec {
     /// `{org_id}`: an organisation asking the caller to join its learners (made for the
     /// call) / one that never asked.
     Invitation,
+    /// `{id}`: an exchange client made for the one call that may revoke it.
+    FreshClient,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -318,9 +320,12 @@ enum Variant {
 impl Rec {
     fn variants(self) -> &'static [Variant] {
         match self {
-            Rec::None | Rec::FreshProject | Rec::Occupation | Rec::Job | Rec::Dataset => {
-                &[Variant::Only]
-            }
+            Rec::None
+            | Rec::FreshProject
+            | Rec::Occupation
+            | Rec::Job
+            | Rec::Dataset
+            | Rec::FreshClient => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -365,7 +370,12 @@ impl Rec {
             (Rec::Invitation, In) => LEARNERS,
             (Rec::Invitation, Out) => NOBODY,
             (
-                Rec::None | Rec::FreshProject | Rec::Occupation | Rec::Job | Rec::Dataset,
+                Rec::None
+                | Rec::FreshProject
+                | Rec::Occupation
+                | Rec::Job
+                | Rec::Dataset
+                | Rec::FreshClient,
                 In | Out,
             ) => &ACCOUNTS,
         }
@@ -890,6 +900,14 @@ fn rules() -> Vec<Rule> {
         page(M::POST, "/admin/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
         api(M::GET, "/api/v1/jobs", Only(SETTINGS)),
         api(M::POST, "/api/v1/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
+        // --- Data-exchange clients ----------------------------------------------------
+        page(M::GET, "/admin/exchange", Only(SETTINGS)),
+        page(M::POST, "/admin/exchange", Only(SETTINGS)).form(&[
+            ("name", "矩阵新客户端"),
+            ("datasets", "classes"),
+            ("region_code", ""),
+        ]),
+        page(M::POST, "/admin/exchange/{id}/revoke", Only(SETTINGS)).rec(Rec::FreshClient),
     ]
 }
 
@@ -1331,7 +1349,16 @@ impl Fixture {
         recs.insert((Rec::Job, Variant::Only), one(job));
         let exchange = app
             .exchange()
-            .create_client(&c, "矩阵测试平台")
+            .create_client(
+                &Principal::system(),
+                &c,
+                jineng_app::exchange::ClientInput {
+                    name: "矩阵测试平台".into(),
+                    datasets: jineng_core::exchange::Dataset::ALL.to_vec(),
+                    region: None,
+                    full_id_numbers: false,
+                },
+            )
             .await
             .unwrap();
 
@@ -1403,6 +1430,8 @@ impl Fixture {
         }
         let project = fx.fresh(Rec::FreshProject, Variant::Only, None).await;
         fx.recs.insert((Rec::FreshProject, Variant::Only), project);
+        let client = fx.fresh(Rec::FreshClient, Variant::Only, None).await;
+        fx.recs.insert((Rec::FreshClient, Variant::Only), client);
         fx
     }
 
@@ -1519,6 +1548,23 @@ impl Fixture {
                     .unwrap();
                 vec![("id", tok.id)]
             }
+            Rec::FreshClient => {
+                let (id, _) = app
+                    .exchange()
+                    .create_client(
+                        &sys,
+                        &c,
+                        jineng_app::exchange::ClientInput {
+                            name: format!("矩阵客户端{n}"),
+                            datasets: vec![jineng_core::exchange::Dataset::Classes],
+                            region: None,
+                            full_id_numbers: false,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                vec![("id", id)]
+            }
             Rec::Invitation => {
                 use jineng_store::learners::link_request;
                 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -1563,7 +1609,9 @@ impl Fixture {
     ) -> Vec<(&'static str, String)> {
         let fresh = permitted
             && match rec {
-                Rec::FreshAccount | Rec::FreshDocument | Rec::FreshProject => true,
+                Rec::FreshAccount | Rec::FreshDocument | Rec::FreshProject | Rec::FreshClient => {
+                    true
+                }
                 Rec::OwnToken | Rec::Invitation => v == Variant::In,
                 _ => false,
             };

@@ -1,0 +1,38 @@
+//! What the data exchange with the provincial integrated platform shares.
+
+crate::coded! {
+    /// A dataset an exchange client may be allowed to pull.
+    pub enum Dataset {
+        Learners("learners", "学员"),
+        Institutions("institutions", "培训机构与企业"),
+        Qualifications("qualifications", "培训资质（已批准的工种申报）"),
+        Classes("classes", "培训班"),
+    }
+}
+
+impl Dataset {
+    /// A stored list (`learners,classes`): the datasets named; unknown names are dropped.
+    pub fn parse_list(s: &str) -> Vec<Dataset> {
+        s.split(',')
+            .filter_map(|c| Dataset::parse(c.trim()))
+            .collect()
+    }
+
+    /// The stored form of a list.
+    pub fn join(list: &[Dataset]) -> String {
+        list.iter().map(|d| d.code()).collect::<Vec<_>>().join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_round_trip_and_drop_unknown_names() {
+        let l = Dataset::parse_list("learners, classes,bogus");
+        assert_eq!(l, vec![Dataset::Learners, Dataset::Classes]);
+        assert_eq!(Dataset::join(&l), "learners,classes");
+        assert!(Dataset::parse_list("").is_empty());
+    }
+}
