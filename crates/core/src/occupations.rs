@@ -96,9 +96,55 @@ pub fn level_label(level: i32) -> &'static str {
     skill_level_label(level).unwrap_or("不定级")
 }
 
+/// An occupation, work type and level: what a declaration grants or a project trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrainingScope<'a> {
+    pub occupation: &'a str,
+    /// Empty: the occupation as a whole.
+    pub work_type: &'a str,
+    /// 1–5, or 0 for no level.
+    pub level: i32,
+}
+
+/// Whether an approved declaration lets an institution train a project: the same
+/// occupation, and the project's work type and level where the project names them. A
+/// declaration for one work type or level opens nothing else of its occupation.
+pub fn declaration_covers(declared: TrainingScope<'_>, project: TrainingScope<'_>) -> bool {
+    declared.occupation == project.occupation
+        && (project.work_type.is_empty() || declared.work_type == project.work_type)
+        && (project.level == 0 || declared.level == project.level)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scope<'a>(occupation: &'a str, work_type: &'a str, level: i32) -> TrainingScope<'a> {
+        TrainingScope {
+            occupation,
+            work_type,
+            level,
+        }
+    }
+
+    #[test]
+    fn a_declaration_covers_its_own_work_type_and_level_only() {
+        let d = scope("4-03-02-01", "wt-chef", 4);
+        assert!(declaration_covers(d, scope("4-03-02-01", "wt-chef", 4)));
+        assert!(declaration_covers(d, scope("4-03-02-01", "", 0)));
+        assert!(declaration_covers(d, scope("4-03-02-01", "wt-chef", 0)));
+        assert!(!declaration_covers(d, scope("4-03-02-01", "wt-pastry", 4)));
+        assert!(!declaration_covers(d, scope("4-03-02-01", "wt-chef", 3)));
+        assert!(!declaration_covers(d, scope("4-03-02-02", "wt-chef", 4)));
+        // A declaration of the occupation as a whole does not open a named work type.
+        let whole = scope("4-03-02-01", "", 0);
+        assert!(declaration_covers(whole, scope("4-03-02-01", "", 0)));
+        assert!(!declaration_covers(
+            whole,
+            scope("4-03-02-01", "wt-chef", 0)
+        ));
+        assert!(!declaration_covers(whole, scope("4-03-02-01", "", 4)));
+    }
 
     #[test]
     fn levels_and_codes() {

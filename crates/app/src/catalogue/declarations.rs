@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::review::{ReviewRecord, Reviewed, verdict};
 use crate::write::{OnUnique, Write, one_row};
 use jineng_core::accounts::Permission;
+use jineng_core::occupations::{TrainingScope, declaration_covers};
 use jineng_core::organizations::OrgKind;
 use jineng_core::review::{Decision, ReviewStatus, ReviewSubject, Verdict};
 use jineng_store::catalogue::declaration;
@@ -236,6 +237,29 @@ impl Catalogue<'_> {
     }
 
     /// Whether `org_id` may train `occupation_code` (any approved declaration for it).
+    /// Whether the organisation may train this project: an approved declaration of its
+    /// occupation that also matches the work type and level the project names.
+    pub async fn may_train(&self, org_id: &str, wanted: TrainingScope<'_>) -> AppResult<bool> {
+        Ok(declaration::Entity::find()
+            .filter(declaration::Column::OrgId.eq(org_id))
+            .filter(declaration::Column::OccupationCode.eq(wanted.occupation))
+            .filter(declaration::Column::Status.eq(ReviewStatus::Approved))
+            .all(&self.db)
+            .await?
+            .iter()
+            .any(|d| {
+                declaration_covers(
+                    TrainingScope {
+                        occupation: &d.occupation_code,
+                        work_type: &d.work_type_id,
+                        level: d.skill_level,
+                    },
+                    wanted,
+                )
+            }))
+    }
+
+    /// Whether the organisation holds any approved declaration of an occupation.
     pub async fn has_approved_declaration(
         &self,
         org_id: &str,

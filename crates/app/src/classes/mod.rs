@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use jineng_core::accounts::Permission;
 use jineng_core::classes::{ApplicationStatus, ClassAction, ClassStatus, Delivery, InspectionKind};
 use jineng_core::occupations::ProjectStatus;
+use jineng_core::occupations::TrainingScope;
 use jineng_core::organizations::OrgKind;
 use jineng_core::review::{Decision, MAX_REASON_CHARS, ReviewSubject, Verdict};
 use jineng_store::accounts::user;
@@ -172,7 +173,14 @@ impl Classes<'_> {
                 if org.kind == OrgKind::Institution
                     && !self
                         .catalogue()
-                        .has_approved_declaration(&org.id, &p.occupation_code)
+                        .may_train(
+                            &org.id,
+                            TrainingScope {
+                                occupation: &p.occupation_code,
+                                work_type: &p.work_type_id,
+                                level: p.skill_level,
+                            },
+                        )
                         .await?
                 {
                     e.push(FieldError::new(
@@ -706,7 +714,14 @@ impl Classes<'_> {
             if org.kind != OrgKind::Institution
                 || self
                     .catalogue()
-                    .has_approved_declaration(&org.id, &p.occupation_code)
+                    .may_train(
+                        &org.id,
+                        TrainingScope {
+                            occupation: &p.occupation_code,
+                            work_type: &p.work_type_id,
+                            level: p.skill_level,
+                        },
+                    )
                     .await?
             {
                 out.push(p);

@@ -1005,3 +1005,67 @@ async fn import(b: &mut crate::common::Browser<'_>, rows: Vec<[&str; 6]>) -> Str
         .trim_start_matches("/learners/import/")
         .to_string()
 }
+
+/// Finding 8: a declaration approved for one work type and level opened every project of
+/// its occupation. Now it opens only the projects of its level (and work type).
+#[tokio::test]
+async fn f8_a_declaration_opens_only_its_own_level() {
+    let t = TestApp::new().await;
+    // `ready` publishes a level-5 project and approves the institution's level-5
+    // declaration of the same occupation.
+    let (level5, _) = crate::classes::ready(&t).await;
+    let gz = t.token("gz_regulator").await;
+    let occupation = t
+        .api(
+            Method::GET,
+            "/occupations?q=%E5%AE%B6%E6%94%BF",
+            Some(&gz),
+            None,
+        )
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["level"] == "occupation")
+        .unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let level4 = t
+        .api(
+            Method::POST,
+            "/catalogue",
+            Some(&gz),
+            Some(json!({"occupation_code": occupation, "skill_level": 4, "training_type": "vocational_skill",
+                        "business_category": "employment_skill", "theory_hours": 40, "practice_hours": 60,
+                        "subsidy_yuan": "1200"})),
+        )
+        .await;
+    assert_eq!(level4.status, StatusCode::CREATED, "{}", level4.text());
+    let level4 = level4.json()["id"].as_str().unwrap().to_string();
+    let inst = t.token("institution").await;
+    let start = (t.app.now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let r = t
+        .api(
+            Method::POST,
+            "/classes",
+            Some(&inst),
+            Some(crate::classes::class(&level5, &start)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let p = t
+        .api(
+            Method::POST,
+            "/classes",
+            Some(&inst),
+            Some(crate::classes::class(&level4, &start)),
+        )
+        .await
+        .problem(422)
+        .to_string();
+    assert!(p.contains("本机构未获批培训该职业（工种）"), "{p}");
+}
