@@ -287,6 +287,29 @@ impl Config {
     }
 }
 
+impl Config {
+    /// What production mode insists on before it serves: no demo accounts (their
+    /// passwords are printed in the README), and cookies marked Secure — which also turns
+    /// on HSTS and the `__Host-` cookie names — because production is served over TLS
+    /// (directly or behind a proxy that terminates it).
+    pub fn check_serving(&self) -> Result<()> {
+        if self.mode != Mode::Production {
+            return Ok(());
+        }
+        if self.demo {
+            bail!(
+                "production mode refuses --demo / JINENG_DEMO: the demo accounts' passwords are public"
+            );
+        }
+        if !self.security.secure_cookies {
+            bail!(
+                "production mode needs JINENG_SECURE_COOKIES=true (served over TLS: Secure cookies, HSTS, __Host- cookie names)"
+            );
+        }
+        Ok(())
+    }
+}
+
 fn write_private(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
@@ -364,6 +387,30 @@ mod tests {
         assert!(bad.keyring().is_err());
         let sqlite = Config::default().database_url();
         assert_eq!(sqlite, "sqlite://./data/jineng.db?mode=rwc");
+    }
+
+    #[test]
+    fn production_refuses_demo_accounts_and_plain_cookies() {
+        let mut c = Config {
+            mode: Mode::Production,
+            demo: true,
+            ..Config::default()
+        };
+        c.security.secure_cookies = true;
+        let e = c.check_serving().unwrap_err().to_string();
+        assert!(e.contains("--demo"), "{e}");
+        c.demo = false;
+        c.security.secure_cookies = false;
+        let e = c.check_serving().unwrap_err().to_string();
+        assert!(e.contains("JINENG_SECURE_COOKIES"), "{e}");
+        c.security.secure_cookies = true;
+        assert!(c.check_serving().is_ok());
+        // The embedded mode runs on plain HTTP on one machine, demo included.
+        let embedded = Config {
+            demo: true,
+            ..Config::default()
+        };
+        assert!(embedded.check_serving().is_ok());
     }
 
     #[test]

@@ -9,7 +9,6 @@ use config::Config;
 use jineng_app::{App, Principal, RequestCtx, SystemClock};
 use jineng_core::accounts::Role;
 use secrecy::ExposeSecret;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -293,6 +292,7 @@ fn demo_logins() -> std::sync::Arc<[jineng_web::DemoLogin]> {
 }
 
 async fn serve(cfg: Config) -> Result<()> {
+    cfg.check_serving()?;
     let app = open(&cfg).await?;
     let (r, o) = app.seed_reference().await.map_err(describe)?;
     if r + o > 0 {
@@ -325,13 +325,8 @@ async fn serve(cfg: Config) -> Result<()> {
         .await
         .with_context(|| format!("binding {}", cfg.bind))?;
     tracing::info!(address = %format!("http://{}", listener.local_addr()?), "jineng is serving");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    jineng_web::server::serve(listener, router, Default::default(), async {
         let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("shutting down");
     })
     .await?;
     Ok(())

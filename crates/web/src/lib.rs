@@ -23,6 +23,7 @@ pub mod occupations;
 pub mod openapi;
 pub mod organizations;
 pub mod routes;
+pub mod server;
 pub mod teachers;
 pub mod training;
 
@@ -132,6 +133,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(http::error::problem_for_api))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            std::time::Duration::from_secs(server::BODY_IDLE_SECONDS),
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::security::headers,

@@ -65,6 +65,39 @@ impl Accounts<'_> {
         Err(AppError::field("code", "动态口令不正确或已使用"))
     }
 
+    fn pending_setup(&self, u: &user::Model) -> AppResult<Option<TotpSetup>> {
+        let Some(enc) = &u.totp_secret_enc else {
+            return Ok(None);
+        };
+        let b32 = self
+            .keyring
+            .decrypt(enc)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = Secret::Encoded(b32.clone())
+            .to_bytes()
+            .map_err(|e| AppError::Internal(format!("{e:?}")))?;
+        Ok(Some(TotpSetup {
+            url: totp(bytes, &u.username)?.get_url(),
+            secret: b32,
+        }))
+    }
+
+    /// The secret handed out and not yet confirmed, if any (reads only: showing the
+    /// enrolment page changes nothing).
+    pub async fn totp_pending(&self, who: &Principal) -> AppResult<Option<TotpSetup>> {
+        if !who.grants.iter().any(|g| g.role.may_use_totp()) {
+            return Err(AppError::Forbidden);
+        }
+        let u = user::Entity::find_by_id(who.user_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if u.totp_enabled {
+            return Ok(None);
+        }
+        self.pending_setup(&u)
+    }
+
     /// Start enrolment: a new secret, stored encrypted, not yet enabled.
     pub async fn totp_begin(&self, who: &Principal, ctx: &RequestCtx) -> AppResult<TotpSetup> {
         if !who.grants.iter().any(|g| g.role.may_use_totp()) {
@@ -79,18 +112,8 @@ impl Accounts<'_> {
         }
         // A secret already handed out and not yet confirmed is shown again, so reloading
         // the page does not invalidate a QR code the person has just scanned.
-        if let Some(enc) = &u.totp_secret_enc {
-            let b32 = self
-                .keyring
-                .decrypt(enc)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
-            let bytes = Secret::Encoded(b32.clone())
-                .to_bytes()
-                .map_err(|e| AppError::Internal(format!("{e:?}")))?;
-            return Ok(TotpSetup {
-                url: totp(bytes, &u.username)?.get_url(),
-                secret: b32,
-            });
+        if let Some(setup) = self.pending_setup(&u)? {
+            return Ok(setup);
         }
         let b32 = match Secret::generate_secret().to_encoded() {
             Secret::Encoded(s) => s,

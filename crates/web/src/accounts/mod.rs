@@ -21,6 +21,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/account/password", profile::password_submit)
         .get("/account/totp", profile::totp_page)
         .post("/account/totp", profile::totp_submit)
+        .post("/account/totp/start", profile::totp_start)
         .post("/account/tokens", profile::token_create)
         .post("/account/tokens/{id}/revoke", profile::token_revoke)
         .get("/admin/users", pages::list)

@@ -140,6 +140,8 @@ pub struct TotpSetupPage {
     secret: String,
     qr_svg: String,
     error: Option<String>,
+    /// A secret has been handed out (show it, and the form for the code).
+    started: bool,
 }
 
 fn qr_svg(url: &str) -> String {
@@ -152,33 +154,35 @@ fn qr_svg(url: &str) -> String {
     }
 }
 
-pub async fn totp_page(
-    State(s): State<AppState>,
-    Ctx(ctx): Ctx,
-    u: PageUser,
-) -> Result<Response, PageError> {
+/// The enrolment page only reads: the secret is made by `totp_start` (a POST), so
+/// loading or prefetching the page changes nothing.
+pub async fn totp_page(State(s): State<AppState>, u: PageUser) -> Result<Response, PageError> {
     let layout = Layout::new("动态口令", &u, "/account");
-    if u.view.totp_enabled {
-        return Ok(TotpSetupPage {
-            layout,
-            enabled: true,
-            required: false,
-            secret: String::new(),
-            qr_svg: String::new(),
-            error: None,
-        }
-        .into_response());
-    }
-    let setup = s.app.accounts().totp_begin(&u.principal, &ctx).await?;
+    let setup = if u.view.totp_enabled {
+        None
+    } else {
+        s.app.accounts().totp_pending(&u.principal).await?
+    };
     Ok(TotpSetupPage {
         layout,
-        enabled: false,
+        enabled: u.view.totp_enabled,
         required: u.view.must_enroll_totp,
-        qr_svg: qr_svg(&setup.url),
-        secret: setup.secret,
+        started: setup.is_some(),
+        qr_svg: setup.as_ref().map(|t| qr_svg(&t.url)).unwrap_or_default(),
+        secret: setup.map(|t| t.secret).unwrap_or_default(),
         error: None,
     }
     .into_response())
+}
+
+/// Make the secret to scan (once; later calls show the same one).
+pub async fn totp_start(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+) -> Result<Redirect, PageError> {
+    s.app.accounts().totp_begin(&u.principal, &ctx).await?;
+    Ok(Redirect::to("/account/totp"))
 }
 
 #[derive(Deserialize)]
@@ -213,6 +217,7 @@ pub async fn totp_submit(
                     secret: String::new(),
                     qr_svg: String::new(),
                     error: msg,
+                    started: true,
                 },
             )
                 .into_response()

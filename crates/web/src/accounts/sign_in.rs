@@ -4,13 +4,12 @@ use crate::AppState;
 use crate::http::error::{PageError, status_of};
 use crate::http::layout::Layout;
 use crate::http::request::Ctx;
-use crate::http::session::{MaybeSession, SESSION_COOKIE, cookie};
+use crate::http::session::{Jar, MaybeSession, cookie};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::SameSite;
 use jineng_app::AppError;
 use jineng_app::accounts::auth::Credentials;
 use jineng_app::accounts::captcha::Challenge;
@@ -112,12 +111,7 @@ pub async fn login_submit(
                 next
             };
             let mut res = Redirect::to(&to).into_response();
-            let c = cookie(
-                SESSION_COOKIE,
-                issued.token,
-                s.app.security.secure_cookies,
-                SameSite::Lax,
-            );
+            let c = cookie(Jar::Session, issued.token, s.app.security.secure_cookies);
             if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }
@@ -223,12 +217,7 @@ pub async fn logout(
         return PageError(e).into_response();
     }
     let mut res = Redirect::to("/login").into_response();
-    let mut c = cookie(
-        SESSION_COOKIE,
-        String::new(),
-        s.app.security.secure_cookies,
-        SameSite::Lax,
-    );
+    let mut c = cookie(Jar::Session, String::new(), s.app.security.secure_cookies);
     c.make_removal();
     if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
         res.headers_mut().append(header::SET_COOKIE, v);

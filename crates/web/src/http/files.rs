@@ -1,6 +1,8 @@
 //! Sending stored documents back: the type we sniffed at upload (never the uploader's
-//! claim), no sniffing by the browser, never cached by shared caches, and the original
-//! file name in RFC 6266 / RFC 5987 form so Chinese names survive.
+//! claim), no sniffing by the browser, never cached, always as a download (a PDF that is
+//! also HTML or script never runs in the platform's origin), under a CSP that sandboxes
+//! it should a browser render it anyway, and the original file name in RFC 6266 /
+//! RFC 5987 form so Chinese names survive.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +19,9 @@ fn rfc5987(name: &str) -> String {
     out
 }
 
+/// Nothing a stored document contains may run, load or be framed.
+pub const DOCUMENT_CSP: &str = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
 pub fn document_response(content_type: &str, filename: &str, bytes: Vec<u8>) -> Response {
     let mut res = (StatusCode::OK, bytes).into_response();
     let h = res.headers_mut();
@@ -26,7 +31,7 @@ pub fn document_response(content_type: &str, filename: &str, bytes: Vec<u8>) -> 
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "inline; filename=\"document\"; filename*=UTF-8''{}",
+        "attachment; filename=\"document\"; filename*=UTF-8''{}",
         rfc5987(filename)
     )) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -38,6 +43,10 @@ pub fn document_response(content_type: &str, filename: &str, bytes: Vec<u8>) -> 
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(DOCUMENT_CSP),
     );
     res
 }

@@ -1,7 +1,7 @@
 //! Browser sessions and CSRF. The middleware resolves the session cookie once per request
 //! and checks the CSRF token of every state-changing page request, in one place:
 //! the token comes from the `_csrf` form field or the `X-CSRF-Token` header (htmx),
-//! and must equal the session's token (or, before sign-in, the `jn_csrf` cookie's).
+//! and must equal the session's token (or, before sign-in, the CSRF cookie's).
 
 use crate::AppState;
 use crate::http::error::ErrorPage;
@@ -17,8 +17,6 @@ use jineng_app::accounts::auth::SessionView;
 use jineng_app::{AppError, Principal};
 use subtle::ConstantTimeEq;
 
-pub const SESSION_COOKIE: &str = "jn_session";
-pub const CSRF_COOKIE: &str = "jn_csrf";
 pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -31,15 +29,36 @@ pub struct SessionState {
     pub csrf: String,
 }
 
-pub fn cookie(
-    name: &'static str,
-    value: String,
-    secure: bool,
-    same_site: SameSite,
-) -> Cookie<'static> {
-    let mut c = Cookie::new(name, value);
+/// The platform's two cookies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jar {
+    /// The session token (SameSite=Lax, so a link from elsewhere lands signed in).
+    Session,
+    /// The CSRF token before sign-in (SameSite=Strict).
+    Csrf,
+}
+
+impl Jar {
+    /// Served over TLS the names carry the `__Host-` prefix: the browser then insists on
+    /// Secure, `Path=/` and no `Domain`, so a sibling subdomain cannot plant or shadow
+    /// them. (Plain-HTTP embedded mode cannot use the prefix: browsers refuse it there.)
+    pub fn name(self, secure: bool) -> &'static str {
+        match (self, secure) {
+            (Jar::Session, true) => "__Host-jn_session",
+            (Jar::Session, false) => "jn_session",
+            (Jar::Csrf, true) => "__Host-jn_csrf",
+            (Jar::Csrf, false) => "jn_csrf",
+        }
+    }
+}
+
+pub fn cookie(kind: Jar, value: String, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::new(kind.name(secure), value);
     c.set_http_only(true);
-    c.set_same_site(same_site);
+    c.set_same_site(match kind {
+        Jar::Session => SameSite::Lax,
+        Jar::Csrf => SameSite::Strict,
+    });
     c.set_path("/");
     c.set_secure(secure);
     c
@@ -65,7 +84,10 @@ pub async fn load_session(State(s): State<AppState>, req: Request, next: Next) -
         return next.run(req).await;
     }
     let jar = CookieJar::from_headers(req.headers());
-    let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
+    let secure = s.app.security.secure_cookies;
+    let token = jar
+        .get(Jar::Session.name(secure))
+        .map(|c| c.value().to_string());
     let mut clear_session = false;
     let view = match &token {
         Some(t) => match s.app.accounts().session(t).await {
@@ -78,7 +100,9 @@ pub async fn load_session(State(s): State<AppState>, req: Request, next: Next) -
         },
         None => None,
     };
-    let cookie_csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_string());
+    let cookie_csrf = jar
+        .get(Jar::Csrf.name(secure))
+        .map(|c| c.value().to_string());
     let mut new_csrf_cookie = None;
     let csrf = match (&view, &cookie_csrf) {
         (Some(v), _) => v.csrf.clone(),
@@ -106,12 +130,11 @@ pub async fn load_session(State(s): State<AppState>, req: Request, next: Next) -
         csrf,
     });
     let mut res = next.run(req).await;
-    let secure = s.app.security.secure_cookies;
     if let Some(t) = new_csrf_cookie {
-        append_cookie(&mut res, &cookie(CSRF_COOKIE, t, secure, SameSite::Strict));
+        append_cookie(&mut res, &cookie(Jar::Csrf, t, secure));
     }
     if clear_session && !res.headers().contains_key(header::SET_COOKIE) {
-        let mut c = cookie(SESSION_COOKIE, String::new(), secure, SameSite::Lax);
+        let mut c = cookie(Jar::Session, String::new(), secure);
         c.make_removal();
         append_cookie(&mut res, &c);
     }

@@ -7,14 +7,13 @@ use crate::http::export::every_page;
 use crate::http::export::xlsx_response;
 use crate::http::layout::Layout;
 use crate::http::request::Ctx;
-use crate::http::session::{MaybeSession, PageUser, SESSION_COOKIE, cookie};
+use crate::http::session::{Jar, MaybeSession, PageUser, cookie};
 use crate::organizations::pages::{CityGroup, county_groups};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::SameSite;
 use jineng_app::AppError;
 use jineng_app::learners::import::ImportJobView;
 use jineng_app::learners::import::ImportMode;
@@ -35,12 +34,7 @@ fn today(s: &AppState) -> chrono::NaiveDate {
 
 fn sign_in(s: &AppState, token: String, to: &str) -> Response {
     let mut res = Redirect::to(to).into_response();
-    let c = cookie(
-        SESSION_COOKIE,
-        token,
-        s.app.security.secure_cookies,
-        SameSite::Lax,
-    );
+    let c = cookie(Jar::Session, token, s.app.security.secure_cookies);
     if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }

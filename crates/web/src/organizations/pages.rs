@@ -8,14 +8,13 @@ use crate::http::export::every_page;
 use crate::http::export::xlsx_response;
 use crate::http::layout::Layout;
 use crate::http::request::Ctx;
-use crate::http::session::{MaybeSession, PageUser, SESSION_COOKIE, cookie};
+use crate::http::session::{Jar, MaybeSession, PageUser, cookie};
 use crate::organizations::api::{OrgIn, OrgQuery, parse_org};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::SameSite;
 use jineng_app::organizations::documents::DocumentView;
 use jineng_app::organizations::{AdminAccount, AnnualReviewView, OrgView, VersionView};
 use jineng_app::page::PageRequest;
@@ -302,12 +301,7 @@ pub async fn register_submit(
             let issued = s.app.accounts().start_session(&ctx, reg.admin).await?;
             let mut res =
                 Redirect::to(&format!("/orgs/{}?done=registered", reg.org_id)).into_response();
-            let c = cookie(
-                SESSION_COOKIE,
-                issued.token,
-                s.app.security.secure_cookies,
-                SameSite::Lax,
-            );
+            let c = cookie(Jar::Session, issued.token, s.app.security.secure_cookies);
             if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }

@@ -253,6 +253,20 @@ async fn logout_ends_the_session() {
 async fn totp_enrolment_then_second_step_at_login() {
     let t = TestApp::new().await;
     let mut b = t.signed_in("gz_regulator").await;
+    // Finding 10: showing the page writes nothing; the secret comes from a POST.
+    let before = t.audit_count().await;
+    let first = b.get("/account/totp").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.text().contains("id=\"totp-start\"") && !first.text().contains("<svg"));
+    assert_eq!(
+        t.audit_count().await,
+        before,
+        "GET /account/totp wrote nothing"
+    );
+    assert_eq!(
+        b.post("/account/totp/start", &[]).await.location(),
+        "/account/totp"
+    );
     let setup = b.get("/account/totp").await;
     assert_eq!(setup.status, StatusCode::OK);
     assert!(setup.text().contains("<svg"), "QR code rendered");

@@ -124,7 +124,8 @@ async fn wrong_totp_codes_lock_the_second_factor_whatever_the_password_does() {
     let t = TestApp::new().await;
     let mut b = t.signed_in("gz_regulator").await;
     let id = t.user_id("gz_regulator").await;
-    b.get("/account/totp").await;
+    b.post("/account/totp/start", &[]).await;
+    b.post("/account/totp/start", &[]).await;
     let secret_page = b.get("/account/totp").await.text();
     let code = t.app.accounts().totp_current_code(&id).await.unwrap();
     assert!(

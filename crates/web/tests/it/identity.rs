@@ -1069,3 +1069,110 @@ async fn f8_a_declaration_opens_only_its_own_level() {
         .to_string();
     assert!(p.contains("本机构未获批培训该职业（工种）"), "{p}");
 }
+
+/// Finding 10: authenticated pages, API answers and exports could be cached; documents
+/// were served inline; a client's request id went into the audit trail as given.
+#[tokio::test]
+async fn f10_nothing_private_is_cached_documents_download_and_request_ids_are_ours() {
+    let t = TestApp::new().await;
+    let mut admin = t.signed_in("admin").await;
+    for path in ["/", "/admin/users", "/audit", "/orgs/export"] {
+        let r = admin.get(path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            r.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+    let me = t
+        .api(Method::GET, "/me", Some(&t.token("admin").await), None)
+        .await;
+    assert_eq!(me.header("cache-control").as_deref(), Some("no-store"));
+    // Static assets keep their own caching.
+    let css = admin.get("/assets/app.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_ne!(css.header("cache-control").as_deref(), Some("no-store"));
+
+    // A stored document is a download under a sandboxing CSP.
+    let inst = t.token("institution").await;
+    let org = t.org_id_of("institution").await;
+    let up = t
+        .raw_api(
+            Method::POST,
+            &format!("/orgs/{org}/documents?kind=other&filename=a.pdf"),
+            &inst,
+            "application/pdf",
+            crate::common::pdf(),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.text());
+    let doc = up.json()["id"].as_str().unwrap().to_string();
+    let mut staff = t.signed_in("institution").await;
+    let d = staff.get(&format!("/orgs/{org}/documents/{doc}")).await;
+    assert_eq!(d.status, StatusCode::OK);
+    assert!(
+        d.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert!(
+        d.header("content-security-policy")
+            .unwrap()
+            .contains("sandbox")
+    );
+
+    // The request id is the server's; the client's comes back beside it.
+    let req = axum::http::Request::builder()
+        .uri("/api/v1/me")
+        .header(
+            "authorization",
+            format!("Bearer {}", t.token("viewer").await),
+        )
+        .header("x-request-id", "forged-by-client-0001")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let r = t.send(req).await;
+    assert_ne!(
+        r.header("x-request-id").as_deref(),
+        Some("forged-by-client-0001")
+    );
+    assert_eq!(
+        r.header("x-client-request-id").as_deref(),
+        Some("forged-by-client-0001")
+    );
+}
+
+/// Finding 10: served over TLS, cookies are Secure with `__Host-` names and HSTS is sent.
+#[tokio::test]
+async fn f10_tls_deployments_get_host_cookies_and_hsts() {
+    let t = TestApp::with(Options {
+        security: SecurityConfig {
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            secure_cookies: true,
+            rate_limits: crate::common::generous_limits(),
+            ..SecurityConfig::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let r = t
+        .send(
+            axum::http::Request::builder()
+                .uri("/login")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let set = r.header("set-cookie").unwrap();
+    assert!(
+        set.starts_with("__Host-jn_csrf=") && set.contains("Secure") && set.contains("Path=/"),
+        "{set}"
+    );
+    assert!(
+        r.header("strict-transport-security")
+            .unwrap()
+            .contains("max-age=")
+    );
+}

@@ -18,5 +18,6 @@ mod orgs;
 mod path;
 mod scope;
 mod security;
+mod server;
 mod teachers;
 mod training;

@@ -585,6 +585,7 @@ fn rules() -> Vec<Rule> {
             ("confirm_password", "Matrix#2027"),
         ]),
         page(M::GET, "/account/totp", Only(TOTP)),
+        page(M::POST, "/account/totp/start", Only(TOTP)),
         page(M::POST, "/account/totp", Only(TOTP)).form(&[("code", "123456")]),
         page(M::POST, "/account/tokens", Signed).form(&[("name", "矩阵令牌"), ("days", "30")]),
         page(M::POST, "/account/tokens/{id}/revoke", Signed).rec(Rec::OwnToken),
