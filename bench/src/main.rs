@@ -6,10 +6,13 @@
 //!   the same database in the same run. SQLite in a temporary file by default;
 //!   `JINENG_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (a fresh database);
 //! - `jineng-bench classes ROWS`: the class list of a province with ROWS classes and a
-//!   city regulator's filtered view (p50/p95), against a primary-key fetch.
+//!   city regulator's filtered view (p50/p95), against a primary-key fetch;
+//! - `jineng-bench limiter-serve PORT [REDIS_URL]`: a bare route and the same route
+//!   behind a rate-limit count, for bench/run.sh to compare with wrk.
 
 mod classes;
 mod import;
+mod limiter;
 
 use jineng_app::SecurityConfig;
 use jineng_app::crypto::PasswordHasher;
@@ -35,9 +38,17 @@ fn main() {
         }
         return;
     }
+    if args.get(1).map(String::as_str) == Some("limiter-serve") {
+        let port: u16 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(18182);
+        if let Err(e) = limiter::run(port, args.get(3).cloned()) {
+            eprintln!("limiter server failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.get(1).map(String::as_str) != Some("argon2") {
         eprintln!(
-            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS]"
+            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | limiter-serve [PORT] [REDIS_URL]"
         );
         std::process::exit(2);
     }

@@ -80,33 +80,65 @@ impl Limiter {
     }
 }
 
-/// In-process counts.
-#[derive(Default)]
+/// In-process counts, in shards so parallel requests seldom wait on one lock.
 pub struct Memory {
-    windows: Mutex<HashMap<String, (Instant, u64)>>,
+    shards: [Mutex<Shard>; SHARDS],
+    hasher: std::collections::hash_map::RandomState,
 }
 
-/// Above this many keys, ended windows are swept before a new key is added.
-const SWEEP_ABOVE: usize = 10_000;
+#[derive(Default)]
+struct Shard {
+    windows: HashMap<String, (Instant, u64)>,
+    /// When ended windows were last swept out of this shard.
+    swept: Option<Instant>,
+}
+
+const SHARDS: usize = 16;
+/// Above this many keys in a shard, ended windows are swept out — at most once a second,
+/// so a flood of new keys cannot make every request scan the shard.
+const SWEEP_ABOVE: usize = 1_000;
+
+impl Default for Memory {
+    fn default() -> Self {
+        Memory {
+            shards: std::array::from_fn(|_| Mutex::new(Shard::default())),
+            hasher: Default::default(),
+        }
+    }
+}
 
 impl Memory {
-    fn hit(&self, key: &str, window: Duration, add: u64) -> Count {
-        let now = Instant::now();
-        let mut w = match self.windows.lock() {
+    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, Shard> {
+        use std::hash::BuildHasher;
+        let i = (self.hasher.hash_one(key) as usize) % SHARDS;
+        match self.shards[i].lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
-        };
-        if w.len() > SWEEP_ABOVE && !w.contains_key(key) {
-            w.retain(|_, (ends, _)| *ends > now);
         }
-        let slot = w.entry(key.to_string()).or_insert((now + window, 0));
+    }
+
+    fn hit(&self, key: &str, window: Duration, add: u64) -> Count {
+        let now = Instant::now();
+        let mut shard = self.shard(key);
+        let Shard { windows, swept } = &mut *shard;
+        if windows.len() > SWEEP_ABOVE
+            && swept.is_none_or(|at| now.duration_since(at) > Duration::from_secs(1))
+        {
+            windows.retain(|_, (ends, _)| *ends > now);
+            *swept = Some(now);
+        }
+        // Look up before inserting: the common case allocates nothing.
+        let slot = match windows.get_mut(key) {
+            Some(slot) => slot,
+            None => windows.entry(key.to_string()).or_insert((now + window, 0)),
+        };
         if slot.0 <= now {
             *slot = (now + window, 0);
         }
         slot.1 += add;
         let (ends, hits) = *slot;
         if hits == 0 {
-            w.remove(key);
+            windows.remove(key);
         }
         Count {
             hits,
@@ -117,9 +149,7 @@ impl Memory {
     }
 
     fn clear(&self, key: &str) {
-        if let Ok(mut w) = self.windows.lock() {
-            w.remove(key);
-        }
+        self.shard(key).windows.remove(key);
     }
 }
 
