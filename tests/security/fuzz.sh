@@ -2,6 +2,8 @@
 # Bounded property-based fuzzing of the JSON API with schemathesis: every operation of
 # the OpenAPI document, a few generated requests each (valid and invalid), with a
 # full-scope token of the system admin. Fails on any 5xx: bad input must get a 4xx.
+# The two uploads (an xlsx, a PDF or image as the body) are left out: schemathesis cannot
+# generate those bodies; crates/web/tests cover them with hostile files.
 # Usage: tests/security/fuzz.sh BASE_URL TOKEN [MAX_EXAMPLES]
 # Installs schemathesis from PyPI if missing. Run it against a throwaway demo server:
 # it creates and changes records.
@@ -17,4 +19,5 @@ schemathesis run "$base/api/v1/openapi.json" \
   --max-examples "$examples" \
   --workers 2 \
   --request-timeout 30 \
+  --exclude-path-regex '^/learners/imports$|^/orgs/\{id\}/documents$' \
   --no-color

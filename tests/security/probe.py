@@ -53,9 +53,9 @@ class Client:
         r = urllib.request.Request(BASE + path, data=body, method=method, headers=h)
         try:
             with self.opener.open(r, timeout=30) as resp:
-                return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace")
+                return resp.status, resp.headers, resp.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as e:
-            return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
+            return e.code, e.headers, e.read().decode("utf-8", "replace")
 
     def csrf(self, path="/login"):
         _, _, page = self.req("GET", path)
