@@ -11,7 +11,6 @@ use crate::crypto::pii::PiiKind;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, JobError};
 use crate::write::Write;
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use jineng_core::accounts::UserStatus;
 use jineng_core::accounts::{Permission, Role};
 use jineng_core::jobs::JobKind;
@@ -19,6 +18,7 @@ use jineng_core::learners::LearnerSource;
 use jineng_core::learners::{ImportStatus, LinkRequestStatus};
 use jineng_core::learners::{check_person_name, education, person_category};
 use jineng_core::{IdNumber, Phone};
+use jineng_sheet::{Cell, Kind};
 use jineng_store::accounts::{role_grant, user};
 use jineng_store::learners::{import_job, link_request, org_link, profile};
 use jineng_store::organizations::organization;
@@ -58,8 +58,10 @@ pub struct BadRow {
 }
 
 struct RawRow {
+    /// As the spreadsheet numbers it.
     row: usize,
-    cells: Vec<String>,
+    /// One per header, in the order of HEADERS.
+    cells: Vec<Cell>,
 }
 
 struct GoodRow {
@@ -72,69 +74,54 @@ struct GoodRow {
     county: String,
 }
 
-fn cell_text(d: &Data) -> String {
-    match d {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        // Long numbers typed into a number cell: keep the digits, not "1.38e10".
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e16 => format!("{f:.0}"),
-        other => other.to_string().trim().to_string(),
+/// How much an uploaded learner file may ask of the server.
+fn sheet_limits() -> jineng_sheet::Limits {
+    jineng_sheet::Limits {
+        max_rows: MAX_ROWS,
+        ..jineng_sheet::Limits::default()
     }
 }
 
-fn read_rows(bytes: &[u8]) -> AppResult<Vec<RawRow>> {
-    let bad_file = || {
-        AppError::field(
-            "file",
-            "无法读取文件，请上传 .xlsx 格式的表格（可下载导入模板）",
-        )
-    };
-    let mut wb: Xlsx<_> =
-        open_workbook_from_rs(std::io::Cursor::new(bytes)).map_err(|_| bad_file())?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(bad_file)?
-        .map_err(|_| bad_file())?;
-    let mut rows = range.rows();
-    let header: Vec<String> = rows
-        .next()
-        .map(|r| r.iter().map(cell_text).collect())
-        .unwrap_or_default();
-    let idx: Vec<usize> = HEADERS
-        .iter()
-        .map(|h| header.iter().position(|c| c == h))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| {
-            AppError::field(
-                "file",
-                format!(
-                    "表头不正确，第一行应包含：{}（请使用导入模板）",
-                    HEADERS.join("、")
-                ),
-            )
-        })?;
-    let mut out = Vec::new();
-    for (i, r) in rows.enumerate() {
-        let cells: Vec<String> = idx
-            .iter()
-            .map(|&c| r.get(c).map(cell_text).unwrap_or_default())
-            .collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        if out.len() >= MAX_ROWS {
-            return Err(AppError::field(
-                "file",
-                format!("一次最多导入{MAX_ROWS}行，请拆分后分批导入"),
-            ));
-        }
-        out.push(RawRow { row: i + 2, cells });
+/// Reads the uploaded file on a blocking thread, within the sheet reader's limits.
+async fn read_table(bytes: impl AsRef<[u8]> + Send + 'static) -> AppResult<jineng_sheet::Table> {
+    tokio::task::spawn_blocking(move || {
+        jineng_sheet::read_table(bytes.as_ref(), &HEADERS, &sheet_limits())
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("sheet reader: {e}")))?
+    .map_err(|e| AppError::field("file", e.to_string()))
+}
+
+async fn read_rows(bytes: impl AsRef<[u8]> + Send + 'static) -> AppResult<Vec<RawRow>> {
+    Ok(read_table(bytes)
+        .await?
+        .rows
+        .into_iter()
+        .map(|r| RawRow {
+            row: r.number as usize,
+            cells: r.cells,
+        })
+        .collect())
+}
+
+/// What is wrong with how a cell was stored, before its value is checked.
+fn storage_problem(header: &str, cell: &Cell) -> Option<String> {
+    if cell.too_long {
+        return Some(format!("{header}内容过长"));
     }
-    if out.is_empty() {
-        return Err(AppError::field("file", "表格中没有数据行"));
+    match cell.kind {
+        Kind::FormulaWithoutValue => Some(format!(
+            "{header}是没有计算结果的公式，请复制该列后“选择性粘贴—数值”再导入"
+        )),
+        Kind::Error => Some(format!("{header}是错误值 {}", cell.text)),
+        // Excel keeps 15 significant digits of a number: an 18-digit ID number typed
+        // into a number cell has already lost its last digits.
+        Kind::Number if header == HEADERS[1] => Some(
+            "身份证号被 Excel 存成了数字（末尾几位会丢失），请把该列设置为“文本”格式后重新填写"
+                .into(),
+        ),
+        _ => None,
     }
-    Ok(out)
 }
 
 /// The template people fill in: headers, one example row, and a sheet of allowed values.
@@ -188,15 +175,9 @@ pub fn template() -> AppResult<Vec<u8>> {
     wb.save_to_buffer().map_err(xl)
 }
 
-/// The refused rows of a finished job, as a spreadsheet.
-pub fn report_xlsx(job: &ImportJobView) -> AppResult<Vec<u8>> {
-    let rows: Vec<Vec<String>> = job
-        .bad
-        .iter()
-        .cloned()
-        .map(|b| vec![b.row.to_string(), b.name, b.reasons.join("；")])
-        .collect();
-    crate::export::xlsx("未通过校验的行", &["行号", "姓名", "原因"], &rows)
+/// Where an import's uploaded file is kept.
+fn import_file(org_id: &str, import: &str) -> String {
+    format!("orgs/{org_id}/imports/{import}.xlsx")
 }
 
 /// What the import job needs to run (again): no personal data, only references.
@@ -276,9 +257,9 @@ impl Learners<'_> {
                 }
                 e => e,
             })?;
-        let rows = read_rows(bytes)?;
+        let rows = read_rows(bytes.to_vec()).await?;
         let id = uuid::Uuid::now_v7().to_string();
-        let file = format!("orgs/{}/imports/{id}.xlsx", org.id);
+        let file = import_file(&org.id, &id);
         self.files
             .put(&file, bytes.to_vec())
             .await
@@ -335,6 +316,54 @@ impl Learners<'_> {
             .into())
     }
 
+    /// The refused rows of a job as a spreadsheet to correct and upload again: the
+    /// template's columns with the values as uploaded (read again from the stored
+    /// file, so the report keeps no personal data of its own), then the reasons and
+    /// the row's number in the original file. The reader ignores the extra columns.
+    pub async fn import_report(&self, who: &Principal, id: &str) -> AppResult<Vec<u8>> {
+        let job = self
+            .find_scoped::<import_job::Entity>(who, Permission::ImportLearners, id)
+            .await?;
+        let view = ImportJobView::from(job.clone());
+        let by_row: HashMap<usize, &BadRow> = view.bad.iter().map(|b| (b.row, b)).collect();
+        let uploaded = match self.files.get(&import_file(&job.org_id, &job.id)).await {
+            Ok(Some(bytes)) => read_rows(bytes).await.unwrap_or_default(),
+            Ok(None) => Vec::new(),
+            Err(e) => return Err(AppError::Unavailable(format!("file storage: {e}"))),
+        };
+        let mut rows: Vec<Vec<String>> = uploaded
+            .into_iter()
+            .filter_map(|r| {
+                let bad = by_row.get(&r.row)?;
+                let mut out: Vec<String> = r.cells.into_iter().map(|c| c.text).collect();
+                out.push(bad.reasons.join("；"));
+                out.push(r.row.to_string());
+                Some(out)
+            })
+            .collect();
+        // Reasons that concern the whole file (row 0), or a file no longer readable.
+        if rows.is_empty() {
+            rows = view
+                .bad
+                .iter()
+                .map(|b| {
+                    let mut out = vec![String::new(); HEADERS.len()];
+                    out[0] = b.name.clone();
+                    out.push(b.reasons.join("；"));
+                    out.push(if b.row == 0 {
+                        String::new()
+                    } else {
+                        b.row.to_string()
+                    });
+                    out
+                })
+                .collect();
+        }
+        let mut headers: Vec<&str> = HEADERS.to_vec();
+        headers.extend(["未通过原因", "原表行号"]);
+        crate::export::xlsx("未通过校验的行", &headers, &rows)
+    }
+
     /// The job handler: check every row and write, in the name of whoever started it.
     /// Safe to run again after an interruption: rows already written are existing
     /// learners by then, linked rather than duplicated.
@@ -362,7 +391,7 @@ impl Learners<'_> {
             .await
             .map_err(|e| JobError::Retry(format!("file storage: {e}")))?
             .ok_or_else(|| JobError::Fatal("the uploaded file is missing".into()))?;
-        let rows = read_rows(&bytes)?;
+        let rows = read_rows(bytes).await?;
         let org = organization::Entity::find_by_id(job.org_id.clone())
             .one(&self.db)
             .await
@@ -465,26 +494,40 @@ impl Learners<'_> {
         let mut seen_id: HashMap<String, usize> = HashMap::new();
         let mut seen_phone: HashMap<String, usize> = HashMap::new();
         for (n, r) in rows.iter().enumerate() {
-            let c = &r.cells;
+            let c: Vec<&str> = r.cells.iter().map(|c| c.text.as_str()).collect();
             let mut reasons = Vec::new();
-            if let Err(m) = check_person_name(&c[0]) {
+            let stored: Vec<Option<String>> = HEADERS
+                .iter()
+                .zip(&r.cells)
+                .map(|(h, cell)| storage_problem(h, cell))
+                .collect();
+            reasons.extend(stored.iter().flatten().cloned());
+            if stored[0].is_none()
+                && let Err(m) = check_person_name(c[0])
+            {
                 reasons.push(m.to_string());
             }
-            let id = IdNumber::parse_on(&c[1], today)
-                .map_err(|e| reasons.push(e.to_string()))
-                .ok();
-            let phone = Phone::parse(&c[2])
-                .map_err(|e| reasons.push(e.to_string()))
-                .ok();
-            let category = person_category(&c[3]);
-            if category.is_none() {
+            let id = match &stored[1] {
+                Some(_) => None,
+                None => IdNumber::parse_on(c[1], today)
+                    .map_err(|e| reasons.push(e.to_string()))
+                    .ok(),
+            };
+            let phone = match &stored[2] {
+                Some(_) => None,
+                None => Phone::parse(c[2])
+                    .map_err(|e| reasons.push(e.to_string()))
+                    .ok(),
+            };
+            let category = person_category(c[3]);
+            if category.is_none() && stored[3].is_none() {
                 reasons.push(format!("人员类别“{}”不在列表中", c[3]));
             }
-            let edu = education(&c[4]);
-            if edu.is_none() {
+            let edu = education(c[4]);
+            if edu.is_none() && stored[4].is_none() {
                 reasons.push(format!("文化程度“{}”不在列表中", c[4]));
             }
-            if !counties.contains(c[5].as_str()) {
+            if !counties.contains(c[5]) && stored[5].is_none() {
                 reasons.push(format!("所在区县代码“{}”不是本省的区县", c[5]));
             }
             if let Some(id) = &id
@@ -507,11 +550,11 @@ impl Learners<'_> {
                     phone,
                     category: cat.0,
                     education: edu.0,
-                    county: c[5].clone(),
+                    county: c[5].to_string(),
                 }),
                 _ => bad.push(BadRow {
                     row: r.row,
-                    name: c[0].clone(),
+                    name: c[0].to_string(),
                     reasons,
                 }),
             }

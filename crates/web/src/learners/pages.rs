@@ -524,9 +524,8 @@ pub async fn report(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let j = s.app.learners().import_job(&u.principal, &id).await?;
     Ok(xlsx_response(
-        jineng_app::learners::import::report_xlsx(&j)?,
+        s.app.learners().import_report(&u.principal, &id).await?,
         "import-report.xlsx",
     ))
 }

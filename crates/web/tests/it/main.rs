@@ -21,3 +21,4 @@ mod security;
 mod server;
 mod teachers;
 mod training;
+mod uploads;
