@@ -156,8 +156,8 @@ impl Accounts<'_> {
         let mut q = self.list_scoped::<user::Entity>(who, Permission::ViewAccounts)?;
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let mut any = Condition::any()
-                .add(user::Column::Username.contains(text))
-                .add(user::Column::DisplayName.contains(text));
+                .add(crate::page::contains(user::Column::Username, text))
+                .add(crate::page::contains(user::Column::DisplayName, text));
             if let Ok(p) = Phone::parse(text) {
                 any = any.add(
                     user::Column::PhoneBidx

@@ -278,7 +278,7 @@ impl AuditTrail<'_> {
             q = q.filter(
                 sea_orm::Condition::any()
                     .add(record::Column::ActorId.eq(u))
-                    .add(record::Column::ActorName.contains(u)),
+                    .add(crate::page::contains(record::Column::ActorName, u)),
             );
         }
         if let Some(o) = f.object.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

@@ -289,7 +289,7 @@ impl Catalogue<'_> {
             let occs: Vec<String> = occupation::Entity::find()
                 .filter(
                     Condition::any()
-                        .add(occupation::Column::Name.contains(text))
+                        .add(crate::page::contains(occupation::Column::Name, text))
                         .add(occupation::Column::Code.starts_with(text)),
                 )
                 .all(&self.db)
@@ -298,7 +298,7 @@ impl Catalogue<'_> {
                 .map(|o| o.code)
                 .collect();
             let wts: Vec<String> = work_type::Entity::find()
-                .filter(work_type::Column::Name.contains(text))
+                .filter(crate::page::contains(work_type::Column::Name, text))
                 .all(&self.db)
                 .await?
                 .into_iter()

@@ -130,7 +130,7 @@ impl Catalogue<'_> {
             occupation::Entity::find()
                 .filter(
                     Condition::any()
-                        .add(occupation::Column::Name.contains(q))
+                        .add(crate::page::contains(occupation::Column::Name, q))
                         .add(occupation::Column::Code.starts_with(q)),
                 )
                 .order_by_desc(occupation::Column::Level)

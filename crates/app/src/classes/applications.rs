@@ -69,7 +69,7 @@ impl Classes<'_> {
             .filter(class::Column::StartDate.gt(self.today().to_string()))
             .filter(Expr::col(class::Column::Enrolled).lt(Expr::col(class::Column::Capacity)));
         if let Some(text) = q.map(str::trim).filter(|s| !s.is_empty()) {
-            query = query.filter(class::Column::Name.contains(text));
+            query = query.filter(crate::page::contains(class::Column::Name, text));
         }
         let p = page::fetch(
             &self.db,

@@ -357,7 +357,7 @@ impl Classes<'_> {
             q = q.filter(class::Column::Status.eq(s.code()));
         }
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            q = q.filter(class::Column::Name.contains(text));
+            q = q.filter(crate::page::contains(class::Column::Name, text));
         }
         let rows = page::fetch(
             &self.db,

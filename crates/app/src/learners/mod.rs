@@ -453,7 +453,7 @@ impl Learners<'_> {
             let by_name = Query::select()
                 .column(user::Column::Id)
                 .from(user::Entity)
-                .and_where(user::Column::DisplayName.contains(text))
+                .and_where(crate::page::contains(user::Column::DisplayName, text))
                 .to_owned();
             any = any.add(profile::Column::UserId.in_subquery(by_name));
             if let Ok(id) = IdNumber::parse(text) {

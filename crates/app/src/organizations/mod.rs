@@ -423,7 +423,7 @@ impl Organizations<'_> {
         if let Some(text) = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             q = q.filter(
                 Condition::any()
-                    .add(organization::Column::Name.contains(text))
+                    .add(crate::page::contains(organization::Column::Name, text))
                     .add(organization::Column::CreditCode.eq(text.to_ascii_uppercase())),
             );
         }

@@ -11,6 +11,7 @@ mod common;
 mod exchange;
 mod hardening;
 mod identity;
+mod integrity;
 mod learners;
 mod matrix;
 mod occupations;
