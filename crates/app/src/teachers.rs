@@ -19,7 +19,7 @@ use jineng_core::{IdNumber, mask};
 use jineng_store::classes::class;
 use jineng_store::teachers::{booking, link, teacher};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
@@ -302,7 +302,18 @@ impl Teachers<'_> {
             .await?
             .ok_or(AppError::NotFound("师资"))?;
         let w = self.write(who, ctx).await?;
-        // Checked inside the write transaction, so two bookings cannot race past it.
+        // Checked inside the write transaction with the class and then the teacher
+        // locked (the lock order of enrolment: class first), so two bookings of the same
+        // teacher cannot both pass on PostgreSQL. (SQLite writers are serialised by
+        // begin_write.)
+        class::Entity::find_by_id(c.id.clone())
+            .lock_exclusive()
+            .one(&w.txn)
+            .await?;
+        teacher::Entity::find_by_id(teacher_id.to_string())
+            .lock_exclusive()
+            .one(&w.txn)
+            .await?;
         let others = booking::Entity::find()
             .filter(booking::Column::TeacherId.eq(teacher_id))
             .all(&w.txn)

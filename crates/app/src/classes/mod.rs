@@ -387,8 +387,18 @@ impl Classes<'_> {
         class_id: &str,
         user_ids: &[String],
     ) -> AppResult<usize> {
-        let c = self.own(who, class_id).await?;
+        let scoped = self.own(who, class_id).await?;
         let org = self.organizations().operating(who).await?;
+        // Every check below reads inside the write transaction, after locking the class
+        // and then its learners (lock order everywhere: class, learners by id, teacher),
+        // so two enrolments cannot both pass "one open class per project" on
+        // PostgreSQL. (SQLite writers are serialised by begin_write.)
+        let w = self.write(who, ctx).await?;
+        let c = class::Entity::find_by_id(scoped.id)
+            .lock_exclusive()
+            .one(&w.txn)
+            .await?
+            .ok_or(AppError::NotFound("培训班"))?;
         let status = c.status;
         if matches!(status, ClassStatus::InTraining | ClassStatus::Completed) {
             return Err(AppError::Conflict("培训已开始，不能再报名".into()));
@@ -414,7 +424,9 @@ impl Classes<'_> {
         }
         let names: std::collections::HashMap<String, String> = user::Entity::find()
             .filter(user::Column::Id.is_in(ids.clone()))
-            .all(&self.db)
+            .order_by_asc(user::Column::Id)
+            .lock_exclusive()
+            .all(&w.txn)
             .await?
             .into_iter()
             .map(|u| (u.id, u.display_name))
@@ -422,7 +434,7 @@ impl Classes<'_> {
         let mut linked: std::collections::HashSet<String> = org_link::Entity::find()
             .filter(org_link::Column::OrgId.eq(org.id.clone()))
             .filter(org_link::Column::UserId.is_in(ids.clone()))
-            .all(&self.db)
+            .all(&w.txn)
             .await?
             .into_iter()
             .map(|l| l.user_id)
@@ -433,7 +445,7 @@ impl Classes<'_> {
             .filter(application::Column::ClassId.eq(c.id.clone()))
             .filter(application::Column::UserId.is_in(ids.clone()))
             .filter(application::Column::Status.eq(ApplicationStatus::Pending))
-            .all(&self.db)
+            .all(&w.txn)
             .await?
             .into_iter()
             .map(|a| a.user_id)
@@ -454,13 +466,13 @@ impl Classes<'_> {
                 class::Column::Status
                     .is_not_in([ClassStatus::Completed.code(), ClassStatus::Cancelled.code()]),
             )
-            .all(&self.db)
+            .all(&w.txn)
             .await?;
         let open_ids: Vec<String> = open_classes.iter().map(|c| c.id.clone()).collect();
         let elsewhere: std::collections::HashMap<String, String> = enrollment::Entity::find()
             .filter(enrollment::Column::ClassId.is_in(open_ids))
             .filter(enrollment::Column::UserId.is_in(ids.clone()))
-            .all(&self.db)
+            .all(&w.txn)
             .await?
             .into_iter()
             .map(|m| {
@@ -477,7 +489,7 @@ impl Classes<'_> {
         let already: std::collections::HashSet<String> = enrollment::Entity::find()
             .filter(enrollment::Column::ClassId.eq(c.id.clone()))
             .filter(enrollment::Column::UserId.is_in(ids.clone()))
-            .all(&self.db)
+            .all(&w.txn)
             .await?
             .into_iter()
             .map(|m| m.user_id)
@@ -509,7 +521,6 @@ impl Classes<'_> {
         if !e.is_empty() {
             return Err(AppError::Validation(e));
         }
-        let w = self.write(who, ctx).await?;
         let now = w.now;
         // Count guard: only if nobody changed the class meanwhile.
         let res = class::Entity::update_many()
