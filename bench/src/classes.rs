@@ -33,11 +33,11 @@ async fn run_async(rows: usize) -> Result<(), String> {
         .unwrap_or_else(|_| format!("sqlite://{}.db?mode=rwc", dir.display()));
     let db = jineng_store::connect(&url, 8).await.map_err(|x| e(&x))?;
     jineng_store::migrate::run(&db).await.map_err(|x| e(&x))?;
-    let (keys, blind) = Keyring::generate();
+    let (keys, blind, audit) = Keyring::generate();
     let app = App::new(
         db.clone(),
         SecurityConfig::default(),
-        Keyring::from_config(&keys, &blind).map_err(|x| e(&x))?,
+        Keyring::from_config(&keys, &blind, &audit).map_err(|x| e(&x))?,
         Arc::new(SystemClock),
         jineng_files::Files::local(&dir.with_extension("files")).map_err(|x| e(&x))?,
     );

@@ -83,6 +83,21 @@ where
     })
 }
 
+/// `column LIKE '%text%'` with the text taken literally: `%`, `_` and `\` typed into a
+/// search box match themselves, not every row.
+pub(crate) fn contains(column: impl sea_orm::ColumnTrait, text: &str) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::ExprTrait;
+    let mut escaped = String::with_capacity(text.len() + 2);
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(ch);
+    }
+    sea_orm::sea_query::Expr::col(column.as_column_ref())
+        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,19 +118,4 @@ mod tests {
         assert_eq!(p.pages(), 3);
         assert_eq!(p.map(|x| x * 2).items, vec![2, 4]);
     }
-}
-
-/// `column LIKE '%text%'` with the text taken literally: `%`, `_` and `\` typed into a
-/// search box match themselves, not every row.
-pub(crate) fn contains(column: impl sea_orm::ColumnTrait, text: &str) -> sea_orm::sea_query::Expr {
-    use sea_orm::sea_query::ExprTrait;
-    let mut escaped = String::with_capacity(text.len() + 2);
-    for ch in text.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(ch);
-    }
-    sea_orm::sea_query::Expr::col(column.as_column_ref())
-        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }

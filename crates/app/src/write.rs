@@ -22,6 +22,8 @@ pub(crate) struct Write<'a> {
     ctx: &'a RequestCtx,
     /// Job workers to wake once the change (and the jobs it enqueued) is committed.
     wake: OnceLock<Arc<Notify>>,
+    /// Holds the audit chain's key.
+    keyring: Arc<crate::crypto::pii::Keyring>,
 }
 
 impl App {
@@ -37,6 +39,7 @@ impl App {
             actor: actor.into(),
             ctx,
             wake: OnceLock::new(),
+            keyring: self.keyring.clone(),
         })
     }
 }
@@ -50,7 +53,15 @@ impl Write<'_> {
     /// Append an audit record in someone's name without ending the change (a change that
     /// is several auditable acts: a registration that also creates an account).
     pub async fn audit_as(&self, actor: Actor<'_>, e: Entry<'_>) -> AppResult<()> {
-        audit::append(&self.txn, self.now, actor, self.ctx, e).await?;
+        audit::append(
+            &self.txn,
+            self.keyring.audit_key(),
+            self.now,
+            actor,
+            self.ctx,
+            e,
+        )
+        .await?;
         Ok(())
     }
 
@@ -66,7 +77,15 @@ impl Write<'_> {
 
     /// Append the audit record as the last write and commit.
     pub async fn commit(self, e: Entry<'_>) -> AppResult<()> {
-        audit::append(&self.txn, self.now, self.actor, self.ctx, e).await?;
+        audit::append(
+            &self.txn,
+            self.keyring.audit_key(),
+            self.now,
+            self.actor,
+            self.ctx,
+            e,
+        )
+        .await?;
         self.finish().await
     }
 

@@ -57,6 +57,8 @@ pub struct Config {
     /// `id:base64key,…`, the active key first. Secrets: prefer the environment.
     pub pii_keys: Option<SecretString>,
     pub pii_blind_key: Option<SecretString>,
+    /// The audit chain's HMAC key (base64, 32 bytes). Kept outside the database.
+    pub audit_key: Option<SecretString>,
     pub security: SecurityConfig,
     pub files: FilesConfig,
     /// Background-job workers on this node.
@@ -107,6 +109,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             pii_keys: None,
             pii_blind_key: None,
+            audit_key: None,
             security: SecurityConfig::default(),
             files: FilesConfig::default(),
             job_workers: 2,
@@ -177,6 +180,9 @@ impl Config {
         }
         if let Some(v) = env("PII_BLIND_KEY") {
             c.pii_blind_key = Some(v.into());
+        }
+        if let Some(v) = env("AUDIT_KEY") {
+            c.audit_key = Some(v.into());
         }
         let s = &mut c.security;
         if let Some(v) = env("SESSION_IDLE_MINUTES") {
@@ -256,34 +262,61 @@ impl Config {
         jineng_files::Files::local(&self.data_dir.join("files")).context("local file storage")
     }
 
-    /// The personal-data keyring. Embedded mode creates `data_dir/keys/pii.toml` on first
-    /// start; production mode refuses to start unless keys are configured.
+    /// The keyring: personal-data keys, the blind-index key and the audit chain's key.
+    /// Embedded mode creates `data_dir/keys/pii.toml` on first start (and adds an audit
+    /// key to a file written before there was one); production mode refuses to start
+    /// unless all three are configured.
     pub fn keyring(&self) -> Result<Keyring> {
-        if let (Some(k), Some(b)) = (&self.pii_keys, &self.pii_blind_key) {
-            return Keyring::from_config(k.expose_secret(), b.expose_secret())
-                .context("invalid PII keys");
+        if let (Some(k), Some(b), Some(a)) = (&self.pii_keys, &self.pii_blind_key, &self.audit_key)
+        {
+            return Keyring::from_config(k.expose_secret(), b.expose_secret(), a.expose_secret())
+                .context("invalid keys");
         }
         if self.mode == Mode::Production {
             bail!(
-                "production mode needs JINENG_PII_KEYS and JINENG_PII_BLIND_KEY (generate with `jineng keys generate`)"
+                "production mode needs JINENG_PII_KEYS, JINENG_PII_BLIND_KEY and JINENG_AUDIT_KEY (generate with `jineng keys generate`)"
             );
         }
         let dir = self.data_dir.join("keys");
         let file = dir.join("pii.toml");
         if !file.exists() {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            let (keys, blind) = Keyring::generate();
-            write_private(&file, &format!("keys = \"{keys}\"\nblind = \"{blind}\"\n"))?;
-            tracing::warn!(path = %file.display(), "created a new personal-data key; back it up with the database");
+            let (keys, blind, audit) = Keyring::generate();
+            write_private(
+                &file,
+                &format!("keys = \"{keys}\"\nblind = \"{blind}\"\naudit = \"{audit}\"\n"),
+            )?;
+            tracing::warn!(path = %file.display(), "created new personal-data and audit keys; back them up with the database");
         }
         #[derive(Deserialize)]
         struct KeyFile {
             keys: String,
             blind: String,
+            audit: Option<String>,
         }
         let kf: KeyFile = toml::from_str(&std::fs::read_to_string(&file)?)
             .with_context(|| format!("parsing {}", file.display()))?;
-        Keyring::from_config(&kf.keys, &kf.blind).context("invalid key file")
+        let audit = match kf.audit {
+            Some(a) => a,
+            None => {
+                let audit = Keyring::generate_key();
+                // Written beside and renamed over, so a crash leaves one whole file.
+                let next = dir.join("pii.toml.next");
+                let _ = std::fs::remove_file(&next);
+                write_private(
+                    &next,
+                    &format!(
+                        "keys = \"{}\"\nblind = \"{}\"\naudit = \"{audit}\"\n",
+                        kf.keys, kf.blind
+                    ),
+                )?;
+                std::fs::rename(&next, &file)
+                    .with_context(|| format!("replacing {}", file.display()))?;
+                tracing::warn!(path = %file.display(), "added an audit-chain key to the key file; back it up");
+                audit
+            }
+        };
+        Keyring::from_config(&kf.keys, &kf.blind, &audit).context("invalid key file")
     }
 }
 
@@ -357,6 +390,7 @@ mod tests {
         let ct = first.encrypt("13800000001").unwrap();
         let again = c.keyring().unwrap();
         assert_eq!(again.decrypt(&ct).unwrap(), "13800000001");
+        assert_eq!(first.audit_key(), again.audit_key());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -370,18 +404,43 @@ mod tests {
     }
 
     #[test]
+    fn a_key_file_from_before_the_audit_key_gains_one_and_keeps_the_rest() {
+        let dir = std::env::temp_dir().join(format!("jineng-oldkeys-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("keys")).unwrap();
+        let (keys, blind, _) = Keyring::generate();
+        std::fs::write(
+            dir.join("keys/pii.toml"),
+            format!("keys = \"{keys}\"\nblind = \"{blind}\"\n"),
+        )
+        .unwrap();
+        let c = Config {
+            data_dir: dir.clone(),
+            ..Config::default()
+        };
+        let first = c.keyring().unwrap();
+        let again = c.keyring().unwrap();
+        assert_eq!(first.audit_key(), again.audit_key());
+        let text = std::fs::read_to_string(dir.join("keys/pii.toml")).unwrap();
+        assert!(text.contains(&keys) && text.contains(&blind) && text.contains("audit = "));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn configured_keys_win_and_bad_ones_are_refused() {
-        let (keys, blind) = Keyring::generate();
+        let (keys, blind, audit) = Keyring::generate();
         let c = Config {
             mode: Mode::Production,
             pii_keys: Some(keys.into()),
             pii_blind_key: Some(blind.clone().into()),
+            audit_key: Some(audit.clone().into()),
             ..Config::default()
         };
         assert!(c.keyring().is_ok());
         let bad = Config {
             pii_keys: Some("k1:tooshort".into()),
             pii_blind_key: Some(blind.into()),
+            audit_key: Some(audit.into()),
             ..Config::default()
         };
         assert!(bad.keyring().is_err());

@@ -257,7 +257,7 @@ async fn main() -> Result<()> {
             cmd: AuditCmd::Verify,
         } => {
             let app = open(&cfg).await?;
-            let r = jineng_app::audit::verify(&app.db).await?;
+            let r = jineng_app::audit::verify(&app.db, app.keyring.audit_key()).await?;
             match r.broken_at {
                 None => {
                     println!("audit chain intact: {} records", r.records);
@@ -272,8 +272,10 @@ async fn main() -> Result<()> {
         Cmd::Keys {
             cmd: KeysCmd::Generate,
         } => {
-            let (keys, blind) = jineng_app::crypto::pii::Keyring::generate();
-            println!("JINENG_PII_KEYS={keys}\nJINENG_PII_BLIND_KEY={blind}");
+            let (keys, blind, audit) = jineng_app::crypto::pii::Keyring::generate();
+            println!(
+                "JINENG_PII_KEYS={keys}\nJINENG_PII_BLIND_KEY={blind}\nJINENG_AUDIT_KEY={audit}"
+            );
             Ok(())
         }
     }

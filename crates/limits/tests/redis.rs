@@ -1,6 +1,6 @@
-//! The Redis counts against a real Redis (CI runs one on loopback; set
-//! JINENG_TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15). Without it the test says so
-//! and fails, rather than passing without testing anything.
+//! The Redis counts against a real Redis. Marked ignored (shown as such, never as
+//! passed) because it needs the server; CI runs it with `--include-ignored` and
+//! JINENG_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15), and without that URL it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use jineng_limits::Limiter;
@@ -16,15 +16,12 @@ async fn limiter(prefix: &str) -> Option<Limiter> {
 }
 
 #[tokio::test]
+#[ignore = "needs Redis: set JINENG_TEST_REDIS_URL, run with --include-ignored"]
 async fn counts_are_shared_and_windows_end() {
     let prefix = format!("jt:{}:", std::process::id());
-    let Some(a) = limiter(&prefix).await else {
-        if std::env::var("JINENG_REQUIRE_REDIS").is_ok() {
-            panic!("JINENG_REQUIRE_REDIS is set but JINENG_TEST_REDIS_URL is not");
-        }
-        eprintln!("skipped: JINENG_TEST_REDIS_URL is not set");
-        return;
-    };
+    let a = limiter(&prefix)
+        .await
+        .expect("JINENG_TEST_REDIS_URL must name the Redis to test against");
     // A second connection stands for a second node.
     let b = limiter(&prefix).await.unwrap();
     let w = Duration::from_millis(1500);

@@ -111,6 +111,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0020_exchange_scope.sqlite.sql"),
         include_str!("../migrations/0020_exchange_scope.postgres.sql"),
     ),
+    (
+        21,
+        include_str!("../migrations/0021_audit_keyed.sqlite.sql"),
+        include_str!("../migrations/0021_audit_keyed.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -6,7 +6,9 @@ use crate::error::{AppError, AppResult};
 use crate::scope::Scope;
 use chrono::{DateTime, Utc};
 use jineng_core::accounts::Permission;
-use jineng_core::audit::{ChainedFields, GENESIS, chain_hash};
+use jineng_core::audit::{
+    CHAIN_V1_SHA256, CHAIN_V2_HMAC, ChainedFields, GENESIS, chain_hash, chain_mac,
+};
 use jineng_store::audit::{head, record};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -68,6 +70,7 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 /// it locks the chain head until that transaction ends.
 pub async fn append<C: ConnectionTrait>(
     db: &C,
+    key: &[u8],
     at: DateTime<Utc>,
     actor: Actor<'_>,
     ctx: &RequestCtx,
@@ -91,6 +94,7 @@ pub async fn append<C: ConnectionTrait>(
         seq,
         at_rfc3339: &at,
         actor: actor.id,
+        actor_name: actor.name,
         role: actor.role,
         action: e.action,
         object_type: e.object_type,
@@ -100,7 +104,7 @@ pub async fn append<C: ConnectionTrait>(
         outcome: e.outcome,
         request_id: &ctx.request_id,
     };
-    let hash = chain_hash(&prev, &fields);
+    let hash = chain_mac(key, &prev, &fields);
     record::Entity::insert(record::ActiveModel {
         seq: Set(seq),
         at: Set(at.clone()),
@@ -116,6 +120,7 @@ pub async fn append<C: ConnectionTrait>(
         request_id: Set(ctx.request_id.clone()),
         prev_hash: Set(prev),
         hash: Set(hash.clone()),
+        alg: Set(CHAIN_V2_HMAC),
     })
     .exec(db)
     .await?;
@@ -135,9 +140,14 @@ pub struct VerifyReport {
     pub broken_at: Option<(i64, String)>,
 }
 
-/// Recompute the whole chain. Finds edited, deleted, inserted and reordered records,
-/// and a head that does not match the last record (deletion at the end).
-pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
+/// Recompute the whole chain with the audit key. Finds edited, deleted, inserted and
+/// reordered records (even when their hashes were recomputed, which needs the key), a
+/// record of the old unkeyed version after a keyed one, and a head that does not match
+/// the last record. Cutting records off the end and moving the head back with them is
+/// not visible from inside the database; the evidence log's signed checkpoints are what
+/// catch that (issue 10).
+pub async fn verify<C: ConnectionTrait>(db: &C, key: &[u8]) -> Result<VerifyReport, DbErr> {
+    let mut keyed = false;
     let mut prev = GENESIS.to_string();
     let mut expected = 1i64;
     let mut count = 0i64;
@@ -164,22 +174,33 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
                     broken_at: Some((r.seq, "前序哈希不一致".into())),
                 });
             }
-            let h = chain_hash(
-                &prev,
-                &ChainedFields {
-                    seq: r.seq,
-                    at_rfc3339: &r.at,
-                    actor: &r.actor_id,
-                    role: &r.role,
-                    action: &r.action,
-                    object_type: &r.object_type,
-                    object_id: &r.object_id,
-                    changes: &r.changes,
-                    ip: &r.ip,
-                    outcome: &r.outcome,
-                    request_id: &r.request_id,
-                },
-            );
+            let fields = ChainedFields {
+                seq: r.seq,
+                at_rfc3339: &r.at,
+                actor: &r.actor_id,
+                actor_name: &r.actor_name,
+                role: &r.role,
+                action: &r.action,
+                object_type: &r.object_type,
+                object_id: &r.object_id,
+                changes: &r.changes,
+                ip: &r.ip,
+                outcome: &r.outcome,
+                request_id: &r.request_id,
+            };
+            let h = match r.alg {
+                CHAIN_V2_HMAC => {
+                    keyed = true;
+                    chain_mac(key, &prev, &fields)
+                }
+                CHAIN_V1_SHA256 if !keyed => chain_hash(&prev, &fields),
+                _ => {
+                    return Ok(VerifyReport {
+                        records: count,
+                        broken_at: Some((r.seq, "记录的校验算法被降级或无法识别".into())),
+                    });
+                }
+            };
             if h != r.hash {
                 return Ok(VerifyReport {
                     records: count,

@@ -49,6 +49,8 @@ pub struct Keyring {
     keys: Vec<(String, [u8; 32])>,
     /// HMAC state keyed with the blind-index key; cloned for each index.
     blind: Hmac<Sha256>,
+    /// The audit chain's key (never stored in the database).
+    audit: [u8; 32],
 }
 
 fn decode_key(id: &str, b64: &str) -> Result<[u8; 32], KeyringError> {
@@ -60,8 +62,9 @@ fn decode_key(id: &str, b64: &str) -> Result<[u8; 32], KeyringError> {
 }
 
 impl Keyring {
-    /// `keys` is `id:base64,id:base64,…` with the active key first; `blind` is base64.
-    pub fn from_config(keys: &str, blind: &str) -> Result<Self, KeyringError> {
+    /// `keys` is `id:base64,id:base64,…` with the active key first; `blind` and `audit`
+    /// are base64.
+    pub fn from_config(keys: &str, blind: &str, audit: &str) -> Result<Self, KeyringError> {
         let mut parsed = Vec::new();
         for part in keys.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (id, k) = part
@@ -78,16 +81,32 @@ impl Keyring {
         Ok(Keyring {
             keys: parsed,
             blind,
+            audit: decode_key("audit", audit)?,
         })
     }
 
-    /// Fresh random keys, for the embedded mode's first start and for tests.
-    pub fn generate() -> (String, String) {
+    /// Fresh random keys (data keys, blind-index key, audit key), for the embedded
+    /// mode's first start and for tests.
+    pub fn generate() -> (String, String, String) {
         let mut k = [0u8; 32];
-        let mut b = [0u8; 32];
         OsRng.fill_bytes(&mut k);
-        OsRng.fill_bytes(&mut b);
-        (format!("k1:{}", B64.encode(k)), B64.encode(b))
+        (
+            format!("k1:{}", B64.encode(k)),
+            Self::generate_key(),
+            Self::generate_key(),
+        )
+    }
+
+    /// One fresh random 32-byte key, base64.
+    pub fn generate_key() -> String {
+        let mut k = [0u8; 32];
+        OsRng.fill_bytes(&mut k);
+        B64.encode(k)
+    }
+
+    /// The audit chain's key.
+    pub fn audit_key(&self) -> &[u8] {
+        &self.audit
     }
 
     pub fn active_key_id(&self) -> &str {
@@ -162,8 +181,8 @@ mod tests {
 
     #[test]
     fn round_trip_rotation_and_tamper() {
-        let (keys, blind) = Keyring::generate();
-        let old = Keyring::from_config(&keys, &blind).unwrap();
+        let (keys, blind, audit) = Keyring::generate();
+        let old = Keyring::from_config(&keys, &blind, &audit).unwrap();
         let ct = old.encrypt("520102199003071234").unwrap();
         assert!(ct.starts_with("k1:"));
         assert_eq!(old.decrypt(&ct).unwrap(), "520102199003071234");
@@ -175,7 +194,7 @@ mod tests {
 
         // Rotate: k2 active, k1 kept for reading.
         let k2 = format!("k2:{}", B64.encode([7u8; 32]));
-        let new = Keyring::from_config(&format!("{k2},{keys}"), &blind).unwrap();
+        let new = Keyring::from_config(&format!("{k2},{keys}"), &blind, &audit).unwrap();
         assert_eq!(new.decrypt(&ct).unwrap(), "520102199003071234");
         assert!(new.needs_rotation(&ct));
         assert!(new.encrypt("x").unwrap().starts_with("k2:"));
@@ -187,7 +206,8 @@ mod tests {
         assert!(old.decrypt(&bad).is_err());
         let relabelled = ct.replacen("k1:", "k2:", 1);
         assert!(new.decrypt(&relabelled).is_err());
-        assert!(Keyring::from_config("", &blind).is_err());
-        assert!(Keyring::from_config("k1:short", &blind).is_err());
+        assert!(Keyring::from_config("", &blind, &audit).is_err());
+        assert!(Keyring::from_config("k1:short", &blind, &audit).is_err());
+        assert!(Keyring::from_config(&keys, &blind, "short").is_err());
     }
 }

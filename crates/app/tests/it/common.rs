@@ -46,7 +46,7 @@ impl TestApp {
         };
         let db = jineng_store::connect(&url, 8).await.unwrap();
         jineng_store::migrate::run(&db).await.unwrap();
-        let (keys, blind) = Keyring::generate();
+        let (keys, blind, audit) = Keyring::generate();
         let files_dir = std::env::temp_dir().join(format!("jineng-app-test-{id}.files"));
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let app = App::new(
@@ -56,7 +56,7 @@ impl TestApp {
                 argon2_iterations: 1,
                 ..SecurityConfig::default()
             },
-            Keyring::from_config(&keys, &blind).unwrap(),
+            Keyring::from_config(&keys, &blind, &audit).unwrap(),
             clock.clone(),
             jineng_files::Files::local(&files_dir).unwrap(),
         );

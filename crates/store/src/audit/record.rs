@@ -26,6 +26,8 @@ pub struct Model {
     pub request_id: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The chain's algorithm for this record (jineng_core::audit::CHAIN_V*).
+    pub alg: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -332,7 +332,9 @@ async fn concurrent_writes_keep_one_unbroken_audit_chain() {
         r.iter().filter(|r| r.status == StatusCode::CREATED).count(),
         1
     );
-    let report = jineng_app::audit::verify(&t.app.db).await.unwrap();
+    let report = jineng_app::audit::verify(&t.app.db, t.app.keyring.audit_key())
+        .await
+        .unwrap();
     assert_eq!(report.broken_at, None);
 }
 

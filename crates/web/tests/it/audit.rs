@@ -99,12 +99,73 @@ async fn audit_page_search_and_xlsx_export() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+async fn verify(t: &TestApp) -> jineng_app::audit::VerifyReport {
+    jineng_app::audit::verify(&t.app.db, t.app.keyring.audit_key())
+        .await
+        .unwrap()
+}
+
+/// What an attacker with write access to the database (but not the key) does after
+/// editing record `from`: recompute every hash from there with `hash`, store the
+/// algorithm `alg`, and move the head to match.
+async fn recompute_from(
+    t: &TestApp,
+    from: i64,
+    alg: i16,
+    hash: impl Fn(&str, &jineng_core::audit::ChainedFields<'_>) -> String,
+) {
+    use jineng_store::audit::{head, record};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+    let db = &t.app.db;
+    let rows = record::Entity::find()
+        .filter(record::Column::Seq.gte(from))
+        .order_by_asc(record::Column::Seq)
+        .all(db)
+        .await
+        .unwrap();
+    let mut prev = rows[0].prev_hash.clone();
+    let mut last = 0;
+    for r in rows {
+        let h = hash(
+            &prev,
+            &jineng_core::audit::ChainedFields {
+                seq: r.seq,
+                at_rfc3339: &r.at,
+                actor: &r.actor_id,
+                actor_name: &r.actor_name,
+                role: &r.role,
+                action: &r.action,
+                object_type: &r.object_type,
+                object_id: &r.object_id,
+                changes: &r.changes,
+                ip: &r.ip,
+                outcome: &r.outcome,
+                request_id: &r.request_id,
+            },
+        );
+        last = r.seq;
+        let mut m: record::ActiveModel = r.into();
+        m.prev_hash = Set(prev.clone());
+        m.hash = Set(h.clone());
+        m.alg = Set(alg);
+        m.update(db).await.unwrap();
+        prev = h;
+    }
+    head::Entity::update_many()
+        .col_expr(head::Column::Seq, sea_orm::sea_query::Expr::value(last))
+        .col_expr(head::Column::Hash, sea_orm::sea_query::Expr::value(prev))
+        .filter(head::Column::Id.eq(1))
+        .exec(db)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
-async fn verify_detects_edits_deletions_and_a_cut_tail() {
+async fn verify_detects_edits_deletions_and_recomputed_chains() {
     let t = TestApp::new().await;
     let tok = t.token("admin").await;
     t.api(Method::POST, "/users", Some(&tok), Some(json!({"username": "zz1", "display_name": "x", "password": "Strong#2026", "roles": [{"role": "learner"}]}))).await;
-    let ok = jineng_app::audit::verify(&t.app.db).await.unwrap();
+    let ok = verify(&t).await;
     assert_eq!(ok.broken_at, None);
     assert!(ok.records >= 20);
     let db = &t.app.db;
@@ -112,23 +173,25 @@ async fn verify_detects_edits_deletions_and_a_cut_tail() {
     db.execute_unprepared("UPDATE audit_log SET changes = '{\"forged\":true}' WHERE seq = 5")
         .await
         .unwrap();
-    let r = jineng_app::audit::verify(db).await.unwrap();
+    let r = verify(&t).await;
     assert_eq!(r.broken_at.as_ref().map(|b| b.0), Some(5));
     assert_eq!(r.records, 4);
+
+    // Every column counts, the actor's name too.
+    let t = TestApp::new().await;
+    t.app
+        .db
+        .execute_unprepared("UPDATE audit_log SET actor_name = '别人' WHERE seq = 3")
+        .await
+        .unwrap();
+    assert_eq!(verify(&t).await.broken_at.map(|b| b.0), Some(3));
 
     let t = TestApp::new().await;
     let db = &t.app.db;
     db.execute_unprepared("DELETE FROM audit_log WHERE seq = 7")
         .await
         .unwrap();
-    assert_eq!(
-        jineng_app::audit::verify(db)
-            .await
-            .unwrap()
-            .broken_at
-            .map(|b| b.0),
-        Some(7)
-    );
+    assert_eq!(verify(&t).await.broken_at.map(|b| b.0), Some(7));
 
     let t = TestApp::new().await;
     let db = &t.app.db;
@@ -136,11 +199,43 @@ async fn verify_detects_edits_deletions_and_a_cut_tail() {
         .await
         .unwrap();
     assert!(
-        jineng_app::audit::verify(db)
-            .await
-            .unwrap()
-            .broken_at
-            .is_some(),
+        verify(&t).await.broken_at.is_some(),
         "a removed last record is caught by the head"
     );
+}
+
+/// The attack the unkeyed chain allowed: edit a record, recompute every hash after it
+/// and move the head. Without the key it fails, whichever algorithm the attacker
+/// claims; with the right key (the honest recomputation) it holds.
+#[tokio::test]
+async fn a_recomputed_chain_fails_without_the_key() {
+    use jineng_core::audit::{CHAIN_V1_SHA256, CHAIN_V2_HMAC, chain_hash, chain_mac};
+    let edit = "UPDATE audit_log SET changes = '{\"forged\":true}' WHERE seq = 5";
+
+    let t = TestApp::new().await;
+    t.app.db.execute_unprepared(edit).await.unwrap();
+    recompute_from(&t, 5, CHAIN_V1_SHA256, chain_hash).await;
+    assert_eq!(
+        verify(&t).await.broken_at.map(|b| b.0),
+        Some(5),
+        "a downgrade"
+    );
+
+    let t = TestApp::new().await;
+    t.app.db.execute_unprepared(edit).await.unwrap();
+    let wrong = [9u8; 32];
+    recompute_from(&t, 5, CHAIN_V2_HMAC, |p, f| chain_mac(&wrong, p, f)).await;
+    assert_eq!(
+        verify(&t).await.broken_at.map(|b| b.0),
+        Some(5),
+        "a guessed key"
+    );
+
+    // Control: the same recomputation with the real key is indistinguishable — which
+    // is why the key lives outside the database.
+    let t = TestApp::new().await;
+    t.app.db.execute_unprepared(edit).await.unwrap();
+    let key = t.app.keyring.audit_key().to_vec();
+    recompute_from(&t, 5, CHAIN_V2_HMAC, |p, f| chain_mac(&key, p, f)).await;
+    assert_eq!(verify(&t).await.broken_at, None);
 }

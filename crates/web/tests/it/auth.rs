@@ -140,7 +140,7 @@ async fn lockout_counts_concurrent_attempts_exactly() {
         Err(jineng_app::AppError::Locked(_))
     ));
     assert_eq!(
-        jineng_app::audit::verify(&t.app.db)
+        jineng_app::audit::verify(&t.app.db, t.app.keyring.audit_key())
             .await
             .unwrap()
             .broken_at,

@@ -575,7 +575,7 @@ async fn the_demo_province_has_training_going_on() {
         "twelve imported and the demo learner it accepted"
     );
     assert_eq!(
-        jineng_app::audit::verify(&t.app.db)
+        jineng_app::audit::verify(&t.app.db, t.app.keyring.audit_key())
             .await
             .unwrap()
             .broken_at,

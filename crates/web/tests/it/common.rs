@@ -149,8 +149,8 @@ impl TestApp {
             .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
         let db = jineng_store::connect(&url, 8).await.expect("connect");
         jineng_store::migrate::run(&db).await.expect("migrate");
-        let (keys, blind) = Keyring::generate();
-        let keyring = Keyring::from_config(&keys, &blind).unwrap();
+        let (keys, blind, audit) = Keyring::generate();
+        let keyring = Keyring::from_config(&keys, &blind, &audit).unwrap();
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let sms = Arc::new(CaptureSms::default());
         let app = App::new(

@@ -2,6 +2,7 @@
 //! refused in well under a second with a message the uploader can act on, the server
 //! still serving; and the refused-rows report is the uploaded file's own columns, so it
 //! can be corrected and uploaded again.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common::*;
 use crate::learners::wait_for;
