@@ -1,6 +1,12 @@
 //! Offline attendance: sessions (课次) of a running class; learners sign in by scanning a
-//! QR code that changes every 30 seconds (so a photo of it is useless a minute later), or
-//! staff mark them present. A learner is counted once per session.
+//! QR code that changes every 30 seconds, or staff mark them present. A learner is counted
+//! once per session.
+//!
+//! Presence has to be earned: a QR sign-in is accepted only within the session's time
+//! (with a configurable grace either side), with a code at most `QR_MAX_AGE_SECONDS`
+//! old, from the learner's own signed-in device session, which signs in nobody else at
+//! that session (the database holds that rule), and records where the phone said it
+//! was. Staff cannot mark a session that has not begun.
 
 use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
@@ -10,7 +16,7 @@ use crate::write::OnUnique;
 use chrono::{NaiveDate, NaiveTime};
 use hmac::{Hmac, Mac};
 use jineng_core::accounts::{Permission, Role};
-use jineng_core::classes::{CheckinMethod, ClassStatus};
+use jineng_core::classes::{CheckinMethod, ClassStatus, GeoPoint};
 use jineng_store::accounts::user;
 use jineng_store::classes::{attendance, class, enrollment, session};
 use jineng_store::teachers::{booking, teacher};
@@ -18,9 +24,67 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-/// Seconds a QR code stays valid before the next one replaces it (one step either side
-/// is still accepted, for slow phones).
+/// Seconds a QR code is shown before the next one replaces it.
 pub const QR_STEP_SECONDS: i64 = 30;
+/// Oldest code accepted, counted from when it first appeared: the time it is shown plus
+/// a few seconds for a slow phone — short enough that a forwarded photo arrives late.
+pub const QR_MAX_AGE_SECONDS: i64 = QR_STEP_SECONDS + 10;
+
+/// A QR sign-in as the learner's phone sends it.
+#[derive(Debug, Clone)]
+pub struct CheckIn<'a> {
+    /// The code from the QR image.
+    pub token: &'a str,
+    /// A stable hash of the signed-in session (browser) or access token (app) it came
+    /// from; the web layer makes it, the session itself is never stored.
+    pub device: &'a str,
+    /// Where the phone said it was, if it would say.
+    pub location: Option<GeoPoint>,
+}
+
+/// A stable, opaque id of the device session a sign-in came from: a hash of the
+/// browser's session secret or the app's access token (never stored as such).
+pub fn device_id(secret: &str) -> String {
+    use sha2::Digest;
+    let mut h = Sha256::new();
+    h.update(b"jineng-checkin-device\0");
+    h.update(secret.as_bytes());
+    hex::encode(h.finalize())[..32].to_string()
+}
+
+/// The phone's position from the sign-in form or API: all three parts or none.
+pub fn parse_location(
+    lat: Option<f64>,
+    lng: Option<f64>,
+    accuracy_m: Option<f64>,
+) -> AppResult<Option<GeoPoint>> {
+    match (lat, lng, accuracy_m) {
+        (None, None, None) => Ok(None),
+        (Some(a), Some(b), Some(c)) => GeoPoint::parse(a, b, c)
+            .map(Some)
+            .map_err(|m| AppError::field("location", m)),
+        _ => Err(AppError::field(
+            "location",
+            "位置信息不完整：纬度、经度和精度需一并提供",
+        )),
+    }
+}
+
+/// A session's time in UTC, widened by `grace` minutes either side; None if the stored
+/// date or times do not parse.
+fn session_window(
+    s: &session::Model,
+    grace: i64,
+) -> Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
+    let date = NaiveDate::parse_from_str(&s.date, "%Y-%m-%d").ok()?;
+    let at = |t: &str| {
+        let t = NaiveTime::parse_from_str(t, "%H:%M").ok()?;
+        // China Standard Time is UTC+8 all year.
+        Some(date.and_time(t).and_utc() - chrono::Duration::hours(8))
+    };
+    let g = chrono::Duration::minutes(grace.max(0));
+    Some((at(&s.starts)? - g, at(&s.ends)? + g))
+}
 
 /// A session as typed.
 #[derive(Debug, Clone)]
@@ -60,6 +124,8 @@ pub struct AttendanceRow {
     pub user_id: String,
     pub name: String,
     pub how: Option<CheckinMethod>,
+    /// Where the phone said it was at a QR sign-in.
+    pub location: Option<String>,
 }
 
 /// A session's attendance sheet as the caller may see it.
@@ -302,17 +368,21 @@ impl Attendance<'_> {
     pub async fn qr(&self, who: &Principal, session_id: &str) -> AppResult<(String, i64)> {
         let s = self.session(who, session_id).await?;
         self.own_running_class(who, &s.class_id, false).await?;
-        if s.date != self.today().to_string() {
-            return Err(AppError::Conflict(format!(
-                "签到二维码只在上课当天（{}）生成",
-                s.date
-            )));
+        let now = self.now();
+        match session_window(&s, self.security.checkin_grace_minutes) {
+            Some((from, until)) if now >= from && now <= until => {}
+            _ => {
+                return Err(AppError::Conflict(format!(
+                    "签到二维码只在上课时间（{} {}–{}，前后{}分钟）内生成",
+                    s.date, s.starts, s.ends, self.security.checkin_grace_minutes
+                )));
+            }
         }
         let secret = self
             .keyring
             .decrypt(&s.qr_secret_enc)
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let now = self.now().timestamp();
+        let now = now.timestamp();
         let step = now / QR_STEP_SECONDS;
         let mac =
             qr_mac(&secret, &s.id, step).ok_or_else(|| AppError::Internal("qr mac".into()))?;
@@ -328,8 +398,9 @@ impl Attendance<'_> {
         who: &Principal,
         ctx: &RequestCtx,
         session_id: &str,
-        token: &str,
+        input: &CheckIn<'_>,
     ) -> AppResult<String> {
+        let token = input.token;
         // Only sessions of a class the learner is enrolled in exist for them.
         let s = self
             .find_in_scope::<session::Entity>(&Scope::OwnUser(who.user_id.clone()), session_id)
@@ -346,21 +417,32 @@ impl Attendance<'_> {
         if enrolled.is_none() {
             return Err(AppError::NotFound("课次"));
         }
-        if c.status != ClassStatus::InTraining || s.date != self.today().to_string() {
-            return Err(AppError::Conflict("当前不在该课次的签到时间内".into()));
+        let now = self.now();
+        let open = session_window(&s, self.security.checkin_grace_minutes)
+            .is_some_and(|(from, until)| now >= from && now <= until);
+        if c.status != ClassStatus::InTraining || !open {
+            return Err(AppError::Conflict(format!(
+                "当前不在该课次的签到时间内（{} {}–{}）",
+                s.date, s.starts, s.ends
+            )));
+        }
+        if input.device.is_empty() {
+            return Err(AppError::Unauthenticated);
         }
         let secret = self
             .keyring
             .decrypt(&s.qr_secret_enc)
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let current = self.now().timestamp() / QR_STEP_SECONDS;
         let (step, mac) = token
             .split_once('.')
             .ok_or_else(|| AppError::field("token", "签到码无效，请重新扫码"))?;
         let step: i64 = step
             .parse()
             .map_err(|_| AppError::field("token", "签到码无效，请重新扫码"))?;
-        let fresh = (current - step).abs() <= 1;
+        // A code is fresh from when it first appeared until QR_MAX_AGE_SECONDS later;
+        // codes from the future are not.
+        let age = now.timestamp() - step.saturating_mul(QR_STEP_SECONDS);
+        let fresh = (0..=QR_MAX_AGE_SECONDS).contains(&age);
         let right = qr_mac(&secret, &s.id, step)
             .is_some_and(|m| bool::from(m.as_bytes().ct_eq(mac.as_bytes())));
         if !right {
@@ -373,20 +455,37 @@ impl Attendance<'_> {
             ));
         }
         let w = self.write(who, ctx).await?;
+        let mine = attendance::Entity::find_by_id((s.id.clone(), who.user_id.clone()))
+            .one(&w.txn)
+            .await?;
+        if mine.is_some() {
+            return Err(AppError::Conflict("您已签到，无需重复签到".into()));
+        }
         attendance::Entity::insert(attendance::ActiveModel {
             session_id: Set(s.id.clone()),
             user_id: Set(who.user_id.clone()),
             how: Set(CheckinMethod::Qr),
             at: Set(w.now),
+            device: Set(Some(input.device.to_string())),
+            lat_e6: Set(input.location.map(|p| p.lat_e6)),
+            lng_e6: Set(input.location.map(|p| p.lng_e6)),
+            accuracy_m: Set(input.location.map(|p| p.accuracy_m)),
         })
         .exec(&w.txn)
         .await
-        .on_unique(|| AppError::Conflict("您已签到，无需重复签到".into()))?;
+        // The one row this learner could have is checked above, so a clash here is the
+        // device: it already signed someone in at this session.
+        .on_unique(|| {
+            AppError::Conflict(
+                "这台设备已为其他学员签到过本课次，请每位学员用自己的手机、自己的账号扫码签到"
+                    .into(),
+            )
+        })?;
         w.commit(Entry::ok(
             "attendance.check_in",
             "class_session",
             &s.id,
-            serde_json::json!({"class": c.id}),
+            serde_json::json!({"class": c.id, "located": input.location.is_some()}),
         ))
         .await?;
         Ok(c.name)
@@ -414,6 +513,14 @@ impl Attendance<'_> {
         } else {
             self.own_running_class(who, &s.class_id, false).await?
         };
+        let started = session_window(&s, self.security.checkin_grace_minutes)
+            .is_some_and(|(from, _)| self.now() >= from);
+        if !started {
+            return Err(AppError::Conflict(format!(
+                "课次尚未开始（{} {}），不能提前登记考勤",
+                s.date, s.starts
+            )));
+        }
         let members: std::collections::HashSet<String> = enrollment::Entity::find()
             .filter(enrollment::Column::ClassId.eq(c.id.clone()))
             .all(&self.db)
@@ -449,6 +556,10 @@ impl Attendance<'_> {
                 user_id: Set(u.clone()),
                 how: Set(CheckinMethod::Marked),
                 at: Set(w.now),
+                device: Set(None),
+                lat_e6: Set(None),
+                lng_e6: Set(None),
+                accuracy_m: Set(None),
             })
             .collect();
         attendance::Entity::insert_many(rows)
@@ -484,13 +595,27 @@ impl Attendance<'_> {
             let learners = self.classes().get(who, &c.id).await?.1;
             (learners, running && who.works_for(&c.org_id))
         };
-        let present: std::collections::HashMap<String, CheckinMethod> = attendance::Entity::find()
-            .filter(attendance::Column::SessionId.eq(s.id.clone()))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|a| (a.user_id, a.how))
-            .collect();
+        let present: std::collections::HashMap<String, (CheckinMethod, Option<String>)> =
+            attendance::Entity::find()
+                .filter(attendance::Column::SessionId.eq(s.id.clone()))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    let at = match (a.lat_e6, a.lng_e6, a.accuracy_m) {
+                        (Some(lat_e6), Some(lng_e6), Some(accuracy_m)) => Some(
+                            GeoPoint {
+                                lat_e6,
+                                lng_e6,
+                                accuracy_m,
+                            }
+                            .label(),
+                        ),
+                        _ => None,
+                    };
+                    (a.user_id, (a.how, at))
+                })
+                .collect();
         let session = self
             .views(vec![s])
             .await?
@@ -502,10 +627,17 @@ impl Attendance<'_> {
             may_mark,
             rows: learners
                 .into_iter()
-                .map(|l| AttendanceRow {
-                    how: present.get(&l.user_id).copied(),
-                    user_id: l.user_id,
-                    name: l.name,
+                .map(|l| {
+                    let (how, location) = match present.get(&l.user_id) {
+                        Some((how, at)) => (Some(*how), at.clone()),
+                        None => (None, None),
+                    };
+                    AttendanceRow {
+                        how,
+                        location,
+                        user_id: l.user_id,
+                        name: l.name,
+                    }
                 })
                 .collect(),
         })

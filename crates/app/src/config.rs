@@ -31,6 +31,9 @@ pub struct SecurityConfig {
     pub secure_cookies: bool,
     /// Requests allowed per window (see `RateLimits`).
     pub rate_limits: RateLimits,
+    /// Minutes before a session starts and after it ends in which learners may sign in
+    /// by QR code (and from which staff may mark attendance).
+    pub checkin_grace_minutes: i64,
 }
 
 /// Requests allowed per key and fixed window; past them the answer is 429 with
@@ -70,6 +73,7 @@ impl Default for SecurityConfig {
         SecurityConfig {
             session_idle_minutes: 30,
             session_cache_seconds: 5,
+            checkin_grace_minutes: 15,
             lockout_threshold: 10,
             lockout_minutes: 30,
             captcha_after: 3,

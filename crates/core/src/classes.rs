@@ -67,6 +67,45 @@ crate::coded! {
     }
 }
 
+/// Where a phone said it was when its learner signed in (WGS 84 as browsers give it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GeoPoint {
+    /// Millionths of a degree.
+    pub lat_e6: i32,
+    pub lng_e6: i32,
+    /// The browser's stated accuracy, in metres.
+    pub accuracy_m: i32,
+}
+
+impl GeoPoint {
+    pub fn parse(lat: f64, lng: f64, accuracy_m: f64) -> Result<Self, &'static str> {
+        let ok = lat.is_finite()
+            && lng.is_finite()
+            && accuracy_m.is_finite()
+            && (-90.0..=90.0).contains(&lat)
+            && (-180.0..=180.0).contains(&lng)
+            && (0.0..=100_000.0).contains(&accuracy_m);
+        if !ok {
+            return Err("位置信息不正确");
+        }
+        Ok(GeoPoint {
+            lat_e6: (lat * 1e6).round() as i32,
+            lng_e6: (lng * 1e6).round() as i32,
+            accuracy_m: accuracy_m.round() as i32,
+        })
+    }
+
+    /// As shown on the attendance sheet.
+    pub fn label(&self) -> String {
+        format!(
+            "{:.5}, {:.5}（±{} 米）",
+            f64::from(self.lat_e6) / 1e6,
+            f64::from(self.lng_e6) / 1e6,
+            self.accuracy_m
+        )
+    }
+}
+
 crate::coded! {
     /// 巡查 (patrol, announced rounds) and 抽查 (spot check).
     pub enum InspectionKind {
@@ -171,6 +210,25 @@ mod tests {
                 }
                 ended |= !s.is_open();
             }
+        }
+    }
+
+    #[test]
+    fn positions_from_browsers() {
+        let p = GeoPoint::parse(26.578_123_4, 106.713_456, 35.4).unwrap();
+        assert_eq!(
+            (p.lat_e6, p.lng_e6, p.accuracy_m),
+            (26_578_123, 106_713_456, 35)
+        );
+        assert_eq!(p.label(), "26.57812, 106.71346（±35 米）");
+        for (a, b, c) in [
+            (91.0, 0.0, 1.0),
+            (0.0, -181.0, 1.0),
+            (f64::NAN, 0.0, 1.0),
+            (0.0, 0.0, -1.0),
+            (0.0, 0.0, f64::INFINITY),
+        ] {
+            assert!(GeoPoint::parse(a, b, c).is_err());
         }
     }
 }

@@ -1,12 +1,29 @@
 //! Completion (结业): what a learner has earned in a class when it closes. Offline hours
-//! come from the sessions the learner attended; a class hour (学时) is 45 minutes. Pure
-//! arithmetic over what the caller loaded: never reads attendance itself, never rounds up.
+//! come from the sessions the learner attended; a class hour (学时) is 45 minutes. The
+//! yardstick is the class hours the class declared (at least the training project's),
+//! never whatever sessions happened to be entered: one 45-minute session does not make
+//! a 180-hour class. Pure arithmetic over what the caller loaded: never reads
+//! attendance itself, never rounds up.
+
+use crate::classes::Delivery;
 
 /// Minutes in one class hour (学时).
 pub const CLASS_HOUR_MINUTES: u32 = 45;
 
-/// Share of the scheduled offline minutes a learner must attend to complete, in percent.
+/// Share of the required offline minutes a learner must attend to complete, in percent.
 pub const MIN_ATTENDANCE_PERCENT: u32 = 80;
+
+/// The offline minutes a class requires of each learner: every declared class hour for
+/// an offline class, the practice hours for a blended one (its theory is studied online
+/// and credited by the study records), none for an online class.
+pub fn required_offline_minutes(delivery: Delivery, theory_hours: u32, practice_hours: u32) -> u32 {
+    let hours = match delivery {
+        Delivery::Offline => theory_hours.saturating_add(practice_hours),
+        Delivery::Blended => practice_hours,
+        Delivery::Online => 0,
+    };
+    hours.saturating_mul(CLASS_HOUR_MINUTES)
+}
 
 /// Minutes from `starts` to `ends`, both "HH:MM" on the same day; `None` if either is
 /// malformed or the session does not end after it starts.
@@ -28,19 +45,22 @@ pub fn session_minutes(starts: &str, ends: &str) -> Option<u32> {
 pub struct Attendance {
     pub sessions_total: u32,
     pub sessions_attended: u32,
+    /// Minutes of the sessions entered so far (shown beside what is required).
     pub scheduled_minutes: u32,
     pub attended_minutes: u32,
+    /// See `required_offline_minutes`.
+    pub required_minutes: u32,
 }
 
 crate::coded! {
     /// A learner's result from attendance.
     pub enum Outcome {
-        /// Attended at least `MIN_ATTENDANCE_PERCENT` of the scheduled minutes.
+        /// Attended at least `MIN_ATTENDANCE_PERCENT` of the required minutes.
         Completed("completed", "合格"),
         /// Attended less.
-        ShortOfAttendance("short_of_attendance", "出勤不足"),
-        /// The class has no offline sessions: nothing to judge from attendance.
-        NoSessions("no_sessions", "无线下课次"),
+        ShortOfAttendance("short_of_attendance", "学时不足"),
+        /// The class requires no offline hours: nothing to judge from attendance.
+        NoSessions("no_sessions", "无线下学时要求"),
     }
 }
 
@@ -50,21 +70,21 @@ impl Attendance {
         self.attended_minutes / CLASS_HOUR_MINUTES
     }
 
-    /// Attended share of the scheduled minutes, in whole percent rounded down.
+    /// Attended share of the required minutes, in whole percent rounded down, at most 100.
     pub fn percent(&self) -> u32 {
-        if self.scheduled_minutes == 0 {
+        if self.required_minutes == 0 {
             return 0;
         }
-        (u64::from(self.attended_minutes) * 100 / u64::from(self.scheduled_minutes)) as u32
+        (u64::from(self.attended_minutes) * 100 / u64::from(self.required_minutes)).min(100) as u32
     }
 
     pub fn outcome(&self) -> Outcome {
-        if self.scheduled_minutes == 0 {
+        if self.required_minutes == 0 {
             return Outcome::NoSessions;
         }
         // Compare without division so 79.99 % never rounds into a pass.
         if u64::from(self.attended_minutes) * 100
-            >= u64::from(self.scheduled_minutes) * u64::from(MIN_ATTENDANCE_PERCENT)
+            >= u64::from(self.required_minutes) * u64::from(MIN_ATTENDANCE_PERCENT)
         {
             Outcome::Completed
         } else {
@@ -95,6 +115,7 @@ mod tests {
             sessions_attended: 4,
             scheduled_minutes: 500,
             attended_minutes: attended,
+            required_minutes: 500,
         };
         assert_eq!(a(400).outcome(), Outcome::Completed);
         assert_eq!(a(399).outcome(), Outcome::ShortOfAttendance);
@@ -104,12 +125,46 @@ mod tests {
         assert_eq!(Attendance::default().percent(), 0);
     }
 
+    #[test]
+    fn hours_are_measured_against_what_the_class_declared() {
+        // The demo's old answer: 13 hours of a 180-hour class attended in full.
+        let required = required_offline_minutes(Delivery::Offline, 80, 100);
+        assert_eq!(required, 180 * 45);
+        let thirteen = Attendance {
+            sessions_total: 4,
+            sessions_attended: 4,
+            scheduled_minutes: 13 * 45,
+            attended_minutes: 13 * 45,
+            required_minutes: required,
+        };
+        assert_eq!(thirteen.outcome(), Outcome::ShortOfAttendance);
+        assert_eq!(thirteen.percent(), 7);
+        // One 45-minute session of a class with no other is not a pass either.
+        let one = Attendance {
+            sessions_total: 1,
+            sessions_attended: 1,
+            scheduled_minutes: 45,
+            attended_minutes: 45,
+            required_minutes: required,
+        };
+        assert_eq!(one.outcome(), Outcome::ShortOfAttendance);
+        assert_eq!(
+            required_offline_minutes(Delivery::Blended, 80, 100),
+            100 * 45
+        );
+        assert_eq!(required_offline_minutes(Delivery::Online, 80, 100), 0);
+        assert_eq!(
+            required_offline_minutes(Delivery::Offline, u32::MAX, 1),
+            u32::MAX
+        );
+    }
+
     proptest! {
         #[test]
-        fn outcome_agrees_with_exact_ratio(scheduled in 1u32..100_000, attended_share in 0u32..=100_000) {
-            let attended = (u64::from(scheduled) * u64::from(attended_share) / 100_000) as u32;
-            let a = Attendance { sessions_total: 1, sessions_attended: 1, scheduled_minutes: scheduled, attended_minutes: attended };
-            let passes = f64::from(attended) / f64::from(scheduled) >= 0.8 - 1e-12;
+        fn outcome_agrees_with_exact_ratio(required in 1u32..100_000, attended_share in 0u32..=150_000) {
+            let attended = (u64::from(required) * u64::from(attended_share) / 100_000) as u32;
+            let a = Attendance { sessions_total: 1, sessions_attended: 1, scheduled_minutes: attended, attended_minutes: attended, required_minutes: required };
+            let passes = f64::from(attended) / f64::from(required) >= 0.8 - 1e-12;
             prop_assert_eq!(a.outcome() == Outcome::Completed, passes);
             prop_assert!(a.percent() <= 100);
             prop_assert!(a.class_hours() * CLASS_HOUR_MINUTES <= attended);

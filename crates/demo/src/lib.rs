@@ -490,12 +490,26 @@ async fn history(
     let day = |days: i64| {
         (app.now() + chrono::Duration::hours(8) + chrono::Duration::days(days)).date_naive()
     };
+    // The app as it was at hh:00 China Standard Time `days` from today: attendance is
+    // only marked once a session has begun.
+    let at_hour = |days: i64, hh: u32| {
+        let target = day(days)
+            .and_time(chrono::NaiveTime::from_hms_opt(hh, 0, 0).unwrap_or_default())
+            .and_utc()
+            - chrono::Duration::hours(8);
+        let mut a = app.clone();
+        a.clock = std::sync::Arc::new(jineng_app::clock::OffsetClock {
+            base: app.clock.clone(),
+            by: target - app.now(),
+        });
+        a
+    };
     let learner = match app.accounts().user_id_by_username("learner").await? {
         Some(id) => Some(app.accounts().principal_of(&id).await?),
         None => None,
     };
     // The third project is declared too, for the finished class.
-    let d = at(-45)
+    let d = at(-55)
         .catalogue()
         .declare(
             inst,
@@ -506,7 +520,7 @@ async fn history(
             done_project.skill_level,
         )
         .await?;
-    at(-45)
+    at(-55)
         .catalogue()
         .decide_declaration(system, ctx, &d.id, Decision::Approve, "")
         .await?;
@@ -515,8 +529,8 @@ async fn history(
     let plans = [
         (
             done_project,
-            -40,
-            -35,
+            -50,
+            -44,
             -26,
             &learners[6.min(learners.len())..],
             true,
@@ -572,8 +586,9 @@ async fn history(
             .classes()
             .act(inst, ctx, &c.id, ClassAction::Start, "")
             .await?;
-        // Sessions every other day up to today (or the end); most learners attend,
-        // one of them misses most, so the results differ.
+        // The finished class met every day, morning and afternoon, enough for its
+        // declared hours; the running one meets every other morning. Most learners
+        // attend, one of them misses most, so the results differ.
         let everyone: Vec<String> = app
             .classes()
             .get(inst, &c.id)
@@ -582,13 +597,19 @@ async fn history(
             .into_iter()
             .map(|l| l.user_id)
             .collect();
-        let mut days: Vec<i64> = (starts..=if completed { ends } else { -1 })
-            .step_by(2)
-            .collect();
-        if !completed {
-            days.push(0);
+        let mut slots: Vec<(i64, &str, &str)> = Vec::new();
+        if completed {
+            for d in starts..=ends {
+                slots.push((d, "08:30", "12:00"));
+                slots.push((d, "13:30", "17:30"));
+            }
+        } else {
+            for d in (starts..=-1).step_by(2) {
+                slots.push((d, "09:00", "11:30"));
+            }
+            slots.push((0, "09:00", "11:30"));
         }
-        for (n, d) in days.into_iter().enumerate() {
+        for (n, (d, starts_at, ends_at)) in slots.into_iter().enumerate() {
             let s = at(d)
                 .attendance()
                 .add_session(
@@ -597,8 +618,8 @@ async fn history(
                     &c.id,
                     &SessionInput {
                         date: day(d),
-                        starts: "09:00".into(),
-                        ends: "11:30".into(),
+                        starts: starts_at.into(),
+                        ends: ends_at.into(),
                         topic: format!("第{}次课", n + 1),
                     },
                 )
@@ -610,7 +631,10 @@ async fn history(
                     .filter(|(i, _)| *i != 0 || n % 3 == 0)
                     .map(|(_, u)| u.clone())
                     .collect();
-                at(d).attendance().mark(inst, ctx, &s, &present).await?;
+                at_hour(d, 20)
+                    .attendance()
+                    .mark(inst, ctx, &s, &present)
+                    .await?;
             }
         }
         if completed {

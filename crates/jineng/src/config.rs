@@ -197,6 +197,9 @@ impl Config {
         if let Some(v) = env("LOCKOUT_MINUTES") {
             s.lockout_minutes = parse("LOCKOUT_MINUTES", v)?;
         }
+        if let Some(v) = env("CHECKIN_GRACE_MINUTES") {
+            s.checkin_grace_minutes = parse("CHECKIN_GRACE_MINUTES", v)?;
+        }
         if let Some(v) = env("REQUIRE_TOTP_FOR_ADMINS") {
             s.require_totp_for_admins = parse("REQUIRE_TOTP_FOR_ADMINS", v)?;
         }

@@ -116,6 +116,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0021_audit_keyed.sqlite.sql"),
         include_str!("../migrations/0021_audit_keyed.postgres.sql"),
     ),
+    (
+        22,
+        include_str!("../migrations/0022_checkin_device.sqlite.sql"),
+        include_str!("../migrations/0022_checkin_device.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

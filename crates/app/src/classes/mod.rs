@@ -283,6 +283,16 @@ impl Classes<'_> {
             .into_iter()
             .map(|u| (u.id, u.display_name))
             .collect();
+        let required = class::Entity::find_by_id(class_id.to_string())
+            .one(&self.db)
+            .await?
+            .map_or(0, |c| {
+                jineng_core::completion::required_offline_minutes(
+                    c.delivery,
+                    u32::try_from(c.theory_hours).unwrap_or(0),
+                    u32::try_from(c.practice_hours).unwrap_or(0),
+                )
+            });
         let sessions = jineng_store::classes::session::Entity::find()
             .filter(jineng_store::classes::session::Column::ClassId.eq(class_id))
             .all(&self.db)
@@ -317,6 +327,7 @@ impl Classes<'_> {
                     sessions_attended: n,
                     scheduled_minutes: scheduled,
                     attended_minutes: mins,
+                    required_minutes: required,
                 };
                 let outcome = a.outcome();
                 EnrolledLearner {
@@ -631,6 +642,13 @@ impl Classes<'_> {
             return Err(AppError::Conflict(format!(
                 "未到开班日期（{}）",
                 c.start_date
+            )));
+        }
+        // Completion closes the hours: not before the training period has run its course.
+        if action == ClassAction::Complete && self.today().to_string() < c.end_date {
+            return Err(AppError::Conflict(format!(
+                "培训结束日期（{}）前不能结业",
+                c.end_date
             )));
         }
         let w = self.write(who, ctx).await?;

@@ -13,6 +13,13 @@ pub struct Model {
     /// `qr` or `marked`.
     pub how: CheckinMethod,
     pub at: DateTimeUtc,
+    /// QR sign-ins: a hash of the device session that signed in (unique per session).
+    pub device: Option<String>,
+    /// QR sign-ins: where, in millionths of a degree (WGS 84), if the browser said.
+    pub lat_e6: Option<i32>,
+    pub lng_e6: Option<i32>,
+    /// The browser's stated accuracy of that position, in metres.
+    pub accuracy_m: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -101,6 +101,8 @@ pub struct AttendanceRow {
     pub name: String,
     /// How the learner was marked present; absent when not present.
     pub how: Option<jineng_core::classes::CheckinMethod>,
+    /// Where the phone said it was at a QR sign-in, as text (latitude, longitude, accuracy).
+    pub location: Option<String>,
 }
 
 #[utoipa::path(get, path = "/sessions/{id}/attendance", tag = "classes", params(("id" = String, Path)),
@@ -119,6 +121,7 @@ pub async fn sheet(
                 user_id: r.user_id,
                 name: r.name,
                 how: r.how,
+                location: r.location,
             })
             .collect(),
     ))
@@ -157,7 +160,16 @@ pub async fn mark(
 #[serde(deny_unknown_fields)]
 pub struct CheckinIn {
     /// The `t` value of the scanned QR code.
+    #[schema(max_length = 100)]
     pub token: String,
+    /// Where the phone is (WGS 84 degrees), if it will say; with `lng` and `accuracy_m`.
+    #[schema(minimum = -90, maximum = 90)]
+    pub lat: Option<f64>,
+    #[schema(minimum = -180, maximum = 180)]
+    pub lng: Option<f64>,
+    /// The position's accuracy in metres.
+    #[schema(minimum = 0, maximum = 100000)]
+    pub accuracy_m: Option<f64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -171,14 +183,23 @@ pub async fn checkin(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
     Caller(who): Caller,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
     ApiJson(c): ApiJson<CheckinIn>,
 ) -> Result<Json<CheckedIn>, ApiError> {
+    // The access token the app signed in with stands for the device.
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let device = jineng_app::attendance::device_id(bearer);
+    let location = jineng_app::attendance::parse_location(c.lat, c.lng, c.accuracy_m)?;
+    let input = jineng_app::attendance::CheckIn {
+        token: c.token.trim(),
+        device: &device,
+        location,
+    };
     Ok(Json(CheckedIn {
-        class_name: s
-            .app
-            .attendance()
-            .check_in(&who, &ctx, &id, c.token.trim())
-            .await?,
+        class_name: s.app.attendance().check_in(&who, &ctx, &id, &input).await?,
     }))
 }

@@ -5,13 +5,14 @@ use crate::AppState;
 use crate::http::error::PageError;
 use crate::http::layout::Layout;
 use crate::http::request::Ctx;
-use crate::http::session::PageUser;
+use crate::http::session::{Jar, PageUser, cookie};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
+use axum_extra::extract::cookie::CookieJar;
 use jineng_app::AppError;
 use serde::Deserialize;
 
@@ -144,51 +145,110 @@ pub struct CheckinPage {
     error: Option<String>,
 }
 
+/// The browser's device id, made and set now if it has none.
+fn device_cookie(s: &AppState, jar: CookieJar) -> (CookieJar, String) {
+    let secure = s.app.security.secure_cookies;
+    let name = Jar::Device.name(secure);
+    match jar.get(name).map(|c| c.value().to_string()) {
+        Some(v) if v.len() == 43 => (jar, v),
+        _ => {
+            let v = jineng_app::crypto::random_token();
+            (jar.add(cookie(Jar::Device, v.clone(), secure)), v)
+        }
+    }
+}
+
 pub async fn checkin_form(
+    State(s): State<AppState>,
+    jar: CookieJar,
     u: PageUser,
     Path(session_id): Path<String>,
     Query(q): Query<TokenQuery>,
-) -> CheckinPage {
-    CheckinPage {
-        layout: Layout::new("签到", &u, "/"),
-        session_id,
-        token: q.t,
-        done: None,
-        error: None,
-    }
+) -> (CookieJar, CheckinPage) {
+    let (jar, _) = device_cookie(&s, jar);
+    (
+        jar,
+        CheckinPage {
+            layout: Layout::new("签到", &u, "/"),
+            session_id,
+            token: q.t,
+            done: None,
+            error: None,
+        },
+    )
 }
 
 #[derive(Deserialize, Default)]
 pub struct CheckinForm {
     #[serde(default)]
     t: String,
+    /// Filled in by the page from the browser's geolocation, when it is allowed.
+    #[serde(default)]
+    lat: String,
+    #[serde(default)]
+    lng: String,
+    #[serde(default)]
+    acc: String,
+}
+
+impl CheckinForm {
+    fn location(&self) -> Result<Option<jineng_core::classes::GeoPoint>, AppError> {
+        let num = |v: &str| -> Result<Option<f64>, AppError> {
+            let v = v.trim();
+            if v.is_empty() {
+                return Ok(None);
+            }
+            v.parse()
+                .map(Some)
+                .map_err(|_| AppError::field("location", "位置信息不正确"))
+        };
+        jineng_app::attendance::parse_location(num(&self.lat)?, num(&self.lng)?, num(&self.acc)?)
+    }
 }
 
 pub async fn checkin(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
+    jar: CookieJar,
     u: PageUser,
     Path(session_id): Path<String>,
     Form(f): Form<CheckinForm>,
 ) -> Result<Response, PageError> {
-    match s
-        .app
-        .attendance()
-        .check_in(&u.principal, &ctx, &session_id, &f.t)
-        .await
-    {
-        Ok(name) => Ok(CheckinPage {
-            layout: Layout::new("签到", &u, "/"),
-            session_id,
-            token: String::new(),
-            done: Some(format!("签到成功：{name}")),
-            error: None,
+    // The browser, not the sign-in: a classmate signing in on the same phone is the
+    // same device.
+    let (jar, browser) = device_cookie(&s, jar);
+    let device = jineng_app::attendance::device_id(&browser);
+    let attempt = match f.location() {
+        Ok(location) => {
+            let input = jineng_app::attendance::CheckIn {
+                token: &f.t,
+                device: &device,
+                location,
+            };
+            s.app
+                .attendance()
+                .check_in(&u.principal, &ctx, &session_id, &input)
+                .await
         }
-        .into_response()),
+        Err(e) => Err(e),
+    };
+    match attempt {
+        Ok(name) => Ok((
+            jar,
+            CheckinPage {
+                layout: Layout::new("签到", &u, "/"),
+                session_id,
+                token: String::new(),
+                done: Some(format!("签到成功：{name}")),
+                error: None,
+            },
+        )
+            .into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((
                 status,
+                jar,
                 CheckinPage {
                     layout: Layout::new("签到", &u, "/"),
                     session_id,

@@ -117,8 +117,9 @@ pub struct ClassLearnerOut {
     /// Whole class hours (45 minutes each) attended offline.
     pub offline_hours: u32,
     pub attendance_percent: u32,
-    /// `completed` (at least 80 % of scheduled minutes attended), `short_of_attendance`,
-    /// or `no_sessions`.
+    /// `completed` (attended at least 80 % of the offline hours the class declared: all of
+    /// them for an offline class, the practice hours for a blended one),
+    /// `short_of_attendance`, or `no_sessions` (the class requires no offline hours).
     pub outcome: Outcome,
     pub outcome_label: String,
 }

@@ -29,13 +29,16 @@ pub struct SessionState {
     pub csrf: String,
 }
 
-/// The platform's two cookies.
+/// The platform's cookies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Jar {
     /// The session token (SameSite=Lax, so a link from elsewhere lands signed in).
     Session,
     /// The CSRF token before sign-in (SameSite=Strict).
     Csrf,
+    /// A random id of the browser, kept across sign-ins (SameSite=Lax, 400 days): a QR
+    /// sign-in counts for one learner per device and session.
+    Device,
 }
 
 impl Jar {
@@ -48,6 +51,8 @@ impl Jar {
             (Jar::Session, false) => "jn_session",
             (Jar::Csrf, true) => "__Host-jn_csrf",
             (Jar::Csrf, false) => "jn_csrf",
+            (Jar::Device, true) => "__Host-jn_device",
+            (Jar::Device, false) => "jn_device",
         }
     }
 }
@@ -56,9 +61,12 @@ pub fn cookie(kind: Jar, value: String, secure: bool) -> Cookie<'static> {
     let mut c = Cookie::new(kind.name(secure), value);
     c.set_http_only(true);
     c.set_same_site(match kind {
-        Jar::Session => SameSite::Lax,
+        Jar::Session | Jar::Device => SameSite::Lax,
         Jar::Csrf => SameSite::Strict,
     });
+    if kind == Jar::Device {
+        c.set_max_age(cookie::time::Duration::days(400));
+    }
     c.set_path("/");
     c.set_secure(secure);
     c

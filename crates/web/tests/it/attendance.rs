@@ -40,6 +40,8 @@ async fn qr_check_in_and_marking() {
         "in_training"
     );
 
+    // Half past nine on a training day: the 09:00 session below is under way.
+    t.to_cst(9, 30);
     let mut inst = t.signed_in("institution").await;
     let today = (t.app.now() + chrono::Duration::hours(8))
         .date_naive()
@@ -155,6 +157,14 @@ async fn qr_check_in_and_marking() {
         .post(&format!("/checkin/{sid}"), &[("t", "123.deadbeefdeadbeef")])
         .await;
     assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A position the browser could not have given is refused, not stored.
+    let nowhere = l
+        .post(
+            &format!("/checkin/{sid}"),
+            &[("t", &token), ("lat", "91"), ("lng", "0"), ("acc", "5")],
+        )
+        .await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // A learner not in the class cannot sign in; an old code is refused.
     let mut other = t.signed_in("learner").await;
@@ -202,9 +212,42 @@ async fn qr_check_in_and_marking() {
     assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(late.text().contains("已过期"));
 
-    // Staff mark the second learner; the session shows both ways of being present.
+    // The first learner's phone, handed to the second learner who signs in on it, with
+    // a fresh code: the phone has already signed someone in at this session.
+    let qr = inst.get(&format!("/sessions/{sid}/qr")).await.text();
+    let fresh = between(&qr, "id=\"qr-link\">", "<")
+        .split("?t=")
+        .nth(1)
+        .unwrap()
+        .to_string();
     assert_eq!(
-        inst.post(&format!("/sessions/{sid}"), &[("learner", &members[1])])
+        l.login(&phone2, "Learn#2026ab").await.status,
+        StatusCode::SEE_OTHER
+    );
+    l.get(&format!("/checkin/{sid}?t={fresh}")).await;
+    let passed = l.post(&format!("/checkin/{sid}"), &[("t", &fresh)]).await;
+    assert_eq!(passed.status, StatusCode::CONFLICT, "{}", passed.text());
+    assert!(passed.text().contains("这台设备已为其他学员签到"));
+    // On their own phone, with a position, it works; the sheet shows where.
+    l2.get(&format!("/checkin/{sid}?t={fresh}")).await;
+    let own = l2
+        .post(
+            &format!("/checkin/{sid}"),
+            &[
+                ("t", &fresh),
+                ("lat", "26.5781234"),
+                ("lng", "106.713456"),
+                ("acc", "35"),
+            ],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text());
+    let sheet = inst.get(&format!("/sessions/{sid}")).await.text();
+    assert!(sheet.contains("26.57812, 106.71346（±35 米）"), "{sheet}");
+
+    // Staff mark the third learner; the session shows both ways of being present.
+    assert_eq!(
+        inst.post(&format!("/sessions/{sid}"), &[("learner", &members[2])])
             .await
             .status,
         StatusCode::SEE_OTHER
@@ -215,7 +258,7 @@ async fn qr_check_in_and_marking() {
         inst.get(&format!("/classes/{cid}"))
             .await
             .text()
-            .contains("到课 2/6")
+            .contains("到课 3/6")
     );
 
     // A second session that only the first learner attends; then the class completes and
@@ -237,8 +280,45 @@ async fn qr_check_in_and_marking() {
         .map(|x| x.split('"').next().unwrap().to_string())
         .find(|x| *x != sid && !x.contains('/'))
         .unwrap();
-    inst.post(&format!("/sessions/{sid2}"), &[("learner", &members[0])])
+    let early = t
+        .api(
+            Method::POST,
+            &format!("/sessions/{sid2}/attendance"),
+            Some(&inst_tok),
+            Some(json!({"learner_ids": [members[0]]})),
+        )
+        .await
+        .problem(409);
+    assert!(
+        early["detail"].as_str().unwrap().contains("尚未开始"),
+        "{early}"
+    );
+    t.to_cst(14, 10);
+    // Hours later: the staff's browser session has gone idle; the app's token has not.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/sessions/{sid2}/attendance"),
+            Some(&inst_tok),
+            Some(json!({"learner_ids": [members[0]]})),
+        )
         .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    // Not before the training period has run its course.
+    let soon = t
+        .api(
+            Method::POST,
+            &format!("/classes/{cid}/actions"),
+            Some(&inst_tok),
+            Some(json!({"action": "complete"})),
+        )
+        .await
+        .problem(409);
+    assert!(
+        soon["detail"].as_str().unwrap().contains("前不能结业"),
+        "{soon}"
+    );
+    t.clock.advance(chrono::Duration::days(21));
     let done = t
         .api(
             Method::POST,
@@ -266,6 +346,22 @@ async fn qr_check_in_and_marking() {
             .unwrap()
             .clone()
     };
+    // Four hours of a class that declared far more: counted against what it declared,
+    // not against the two sessions that happened to be entered.
+    let class = &detail["class"];
+    let (theory, practice) = (
+        class["theory_hours"].as_u64().unwrap(),
+        class["practice_hours"].as_u64().unwrap(),
+    );
+    let required = match class["delivery"].as_str().unwrap() {
+        "offline" => (theory + practice) * 45,
+        "blended" => practice * 45,
+        _ => 0,
+    };
+    assert!(
+        required > 240,
+        "the demo class declares more than four hours"
+    );
     let first = result(&members[0]);
     assert_eq!(
         (
@@ -279,25 +375,23 @@ async fn qr_check_in_and_marking() {
             &json!(2),
             &json!(2),
             &json!(5),
-            &json!(100),
-            &json!("completed")
+            &json!(240 * 100 / required),
+            &json!("short_of_attendance")
         )
     );
     let second = result(&members[1]);
-    assert_eq!(
-        (&second["attendance_percent"], &second["outcome"]),
-        (&json!(50), &json!("short_of_attendance"))
-    );
-    assert_eq!(result(&members[2])["offline_hours"], 0);
+    assert_eq!(second["attendance_percent"], json!(120 * 100 / required));
+    assert_eq!(result(&members[3])["offline_hours"], 0);
+    let mut inst = t.signed_in("institution").await;
     let list = inst.get(&format!("/classes/{cid}")).await.text();
-    assert!(list.contains("结业名单") && list.contains("合格") && list.contains("出勤不足"));
+    assert!(list.contains("结业名单") && list.contains("学时不足"));
     let x = inst.get(&format!("/classes/{cid}/learners.xlsx")).await;
     assert_eq!(x.status, StatusCode::OK);
     let rows = read_xlsx(&x.body);
     assert_eq!(rows[0][5], "结果");
     assert!(
         rows.iter()
-            .any(|r| r[2] == "2/2" && r[3] == "5" && r[5] == "合格")
+            .any(|r| r[2] == "2/2" && r[3] == "5" && r[5] == "学时不足")
     );
     assert_eq!(rows.len(), 7);
 }
@@ -323,6 +417,8 @@ async fn the_same_through_the_api() {
         Some(json!({"action": "start"})),
     )
     .await;
+    // Half past two: the 14:00 session below is under way.
+    t.to_cst(14, 30);
     let today = (t.app.now() + chrono::Duration::hours(8))
         .date_naive()
         .to_string();
@@ -505,6 +601,8 @@ async fn a_booked_teacher_marks_attendance_for_their_class() {
         Some(json!({"action": "start"})),
     )
     .await;
+    // Ten o'clock: the 09:00 session below is under way.
+    t.to_cst(10, 0);
     let today = (t.app.now() + chrono::Duration::hours(8))
         .date_naive()
         .to_string();

@@ -110,8 +110,12 @@ pub async fn ready(t: &TestApp) -> (String, Vec<String>) {
     (p["id"].as_str().unwrap().to_string(), ids)
 }
 
+/// A class of `project` starting on `start` and running 30 days.
 pub fn class(project: &str, start: &str) -> Value {
-    json!({"project_id": project, "name": "家政服务员初级班", "delivery": "offline", "start_date": start, "end_date": "2099-12-31", "location": "南明区培训基地", "capacity": 30, "theory_hours": 40, "practice_hours": 60})
+    let end = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d")
+        .map(|d| (d + chrono::Duration::days(30)).to_string())
+        .unwrap_or_else(|_| "2099-12-31".into());
+    json!({"project_id": project, "name": "家政服务员初级班", "delivery": "offline", "start_date": start, "end_date": end, "location": "南明区培训基地", "capacity": 30, "theory_hours": 40, "practice_hours": 60})
 }
 
 #[tokio::test]
@@ -330,6 +334,18 @@ async fn a_class_from_opening_to_completion() {
     )
     .await
     .problem(409);
+    // Completion waits for the end date.
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/classes/{cid}/actions"),
+            Some(&inst),
+            Some(json!({"action": "complete"})),
+        )
+        .await
+        .problem(409);
+    assert!(p["detail"].as_str().unwrap().contains("前不能结业"), "{p}");
+    t.clock.advance(chrono::Duration::days(31));
     assert_eq!(
         t.api(
             Method::POST,

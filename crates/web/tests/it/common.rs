@@ -151,7 +151,15 @@ impl TestApp {
         jineng_store::migrate::run(&db).await.expect("migrate");
         let (keys, blind, audit) = Keyring::generate();
         let keyring = Keyring::from_config(&keys, &blind, &audit).unwrap();
-        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+        // JINENG_TEST_CLOCK_SHIFT_HOURS starts every test's clock that many hours from
+        // now, to prove the tests do not depend on the time of day they run at.
+        let shift = std::env::var("JINENG_TEST_CLOCK_SHIFT_HOURS")
+            .ok()
+            .and_then(|h| h.parse::<i64>().ok())
+            .unwrap_or(0);
+        let clock = Arc::new(ManualClock::new(
+            chrono::Utc::now() + chrono::Duration::hours(shift),
+        ));
         let sms = Arc::new(CaptureSms::default());
         let app = App::new(
             db,
@@ -641,6 +649,19 @@ pub fn pdf() -> Vec<u8> {
 }
 
 impl TestApp {
+    /// Moves the clock forward to the next hh:mm China Standard Time (later today if
+    /// that is still ahead, else tomorrow).
+    pub fn to_cst(&self, hh: u32, mm: u32) {
+        let now = self.app.now();
+        let at = chrono::NaiveTime::from_hms_opt(hh, mm, 0).unwrap();
+        let cst_day = (now + chrono::Duration::hours(8)).date_naive();
+        let mut target = cst_day.and_time(at).and_utc() - chrono::Duration::hours(8);
+        if target <= now {
+            target += chrono::Duration::days(1);
+        }
+        self.clock.advance(target - now);
+    }
+
     /// From now on, requests go to an app whose file storage is `files` (same database).
     pub fn swap_files(&mut self, files: jineng_files::Files) {
         let mut app = self.app.clone();

@@ -151,6 +151,8 @@ async fn registration_to_completed_class_through_the_api() {
     // Training starts on its date; a session; the learner signs in with the QR token.
     t.clock.advance(chrono::Duration::days(2));
     assert_eq!(act(inst.clone(), "start").await, "in_training");
+    // Ten o'clock: the 09:00 session below is under way.
+    t.to_cst(10, 0);
     let today = (t.app.now() + chrono::Duration::hours(8))
         .date_naive()
         .to_string();
@@ -186,7 +188,36 @@ async fn registration_to_completed_class_through_the_api() {
         .await;
     assert_eq!(checked.status, StatusCode::OK, "{}", checked.text());
 
-    // Completion: the learner has the class's hours and passes; both sides see it.
+    // Three more mornings, marked by staff once under way: 3 + 3×5⅓ hours of the 16
+    // the class declared.
+    for _ in 0..3 {
+        t.clock.advance(chrono::Duration::days(1));
+        let today = (t.app.now() + chrono::Duration::hours(8))
+            .date_naive()
+            .to_string();
+        let s = t
+            .api(
+                Method::POST,
+                &format!("/classes/{cid}/sessions"),
+                Some(&inst),
+                Some(json!({"date": today, "starts": "08:00", "ends": "12:00", "topic": "实操"})),
+            )
+            .await;
+        assert_eq!(s.status, StatusCode::CREATED, "{}", s.text());
+        let r = t
+            .api(
+                Method::POST,
+                &format!("/sessions/{}/attendance", s.json()["id"].as_str().unwrap()),
+                Some(&inst),
+                Some(json!({"learner_ids": [learner_id]})),
+            )
+            .await;
+        assert!(r.status.is_success(), "{}", r.text());
+    }
+
+    // Completion after the end date: the learner has the class's hours and passes; both
+    // sides see it.
+    t.clock.advance(chrono::Duration::days(2));
     assert_eq!(act(inst.clone(), "complete").await, "completed");
     let detail = t
         .api(Method::GET, &format!("/classes/{cid}"), Some(&nm), None)
@@ -200,7 +231,7 @@ async fn registration_to_completed_class_through_the_api() {
             &me["offline_hours"],
             &me["outcome"]
         ),
-        (&json!(1), &json!(4), &json!("completed"))
+        (&json!(4), &json!(20), &json!("completed"))
     );
     let mine = t
         .api(Method::GET, "/me/training", Some(&learner), None)

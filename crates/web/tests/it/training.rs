@@ -205,7 +205,11 @@ async fn learners_apply_and_institutions_decide() {
         .await
         .json();
     assert_eq!(a_training["classes"][0]["me"]["sessions_total"], 0);
-    assert_eq!(a_training["classes"][0]["me"]["outcome"], "no_sessions");
+    // No hours yet of the hours the class declared.
+    assert_eq!(
+        a_training["classes"][0]["me"]["outcome"],
+        "short_of_attendance"
+    );
 
     // A second class of the same project: a learner already in the first is refused.
     let c2 = t
