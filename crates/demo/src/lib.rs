@@ -539,7 +539,7 @@ async fn history(
             running_project,
             -12,
             -7,
-            3,
+            0,
             &learners[..6.min(learners.len())],
             false,
         ),
@@ -597,6 +597,7 @@ async fn history(
             .into_iter()
             .map(|l| l.user_id)
             .collect();
+        let mut today_slot: Option<(String, String)> = None;
         let mut slots: Vec<(i64, &str, &str)> = Vec::new();
         if completed {
             for d in starts..=ends {
@@ -607,7 +608,24 @@ async fn history(
             for d in (starts..=-1).step_by(2) {
                 slots.push((d, "09:00", "11:30"));
             }
-            slots.push((0, "09:00", "11:30"));
+            // Today's session is under way whenever the demo is loaded, so its QR
+            // sign-in can be tried at once: from half an hour ago for four hours, kept
+            // within the day.
+            let cst = app.now() + chrono::Duration::hours(8);
+            let minute = |m: i64| {
+                let m = m.clamp(0, 23 * 60 + 59);
+                format!("{:02}:{:02}", m / 60, m % 60)
+            };
+            let now_min = i64::from(chrono::Timelike::hour(&cst)) * 60
+                + i64::from(chrono::Timelike::minute(&cst));
+            let (from, until) = (
+                minute((now_min - 30).min(23 * 60 + 29)),
+                minute(now_min + 240),
+            );
+            today_slot = Some((from, until));
+        }
+        if let Some((from, until)) = &today_slot {
+            slots.push((0, from.as_str(), until.as_str()));
         }
         for (n, (d, starts_at, ends_at)) in slots.into_iter().enumerate() {
             let s = at(d)
