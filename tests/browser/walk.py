@@ -87,6 +87,14 @@ def sign_in(sid, user, password=PW):
 
 
 def credit_code(first17):
+    """A valid code from the first 16 characters: the organisation code's check (GB 11714)
+    and the code's own check (GB 32100) computed."""
+    body = first17[8:16]
+    ow = [3, 7, 9, 10, 5, 8, 4, 2]
+    val = lambda ch: int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10
+    oc = 11 - sum(val(ch) * wi for ch, wi in zip(body, ow)) % 11
+    inner = "X" if oc == 10 else "0" if oc == 11 else str(oc)
+    first17 = first17[:16] + inner
     chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
     c = (31 - sum(chars.index(ch) * wi for ch, wi in zip(first17, w)) % 31) % 31

@@ -34,6 +34,8 @@ pub struct SecurityConfig {
     /// Minutes before a session starts and after it ends in which learners may sign in
     /// by QR code (and from which staff may mark attendance).
     pub checkin_grace_minutes: i64,
+    /// Youngest age at which a person may be registered or imported as a learner.
+    pub min_learner_age: u32,
 }
 
 /// Requests allowed per key and fixed window; past them the answer is 429 with
@@ -74,6 +76,7 @@ impl Default for SecurityConfig {
             session_idle_minutes: 30,
             session_cache_seconds: 5,
             checkin_grace_minutes: 15,
+            min_learner_age: jineng_core::learners::MIN_LEARNER_AGE,
             lockout_threshold: 10,
             lockout_minutes: 30,
             captcha_after: 3,

@@ -152,7 +152,7 @@ impl Teachers<'_> {
             .one(&self.db)
             .await?;
         if let Some(t) = &existing {
-            if t.name != i.name.trim() {
+            if t.name != jineng_core::learners::normal_person_name(&i.name) {
                 return Err(AppError::field(
                     "name",
                     "该身份证号码已在师资库中登记为其他姓名，请核对",
@@ -175,7 +175,7 @@ impl Teachers<'_> {
                 let id = uuid::Uuid::now_v7().to_string();
                 teacher::Entity::insert(teacher::ActiveModel {
                     id: Set(id.clone()),
-                    name: Set(i.name.trim().into()),
+                    name: Set(jineng_core::learners::normal_person_name(&i.name)),
                     id_number_enc: Set(self
                         .keyring
                         .encrypt(i.id_number.as_str())

@@ -89,18 +89,22 @@ pub fn education(s: &str) -> Option<(&'static str, &'static str)> {
     find(&EDUCATION_LEVELS, s)
 }
 
-/// A learner's name: 2 to 30 characters, no digits or angle brackets.
+/// The age a learner must have reached (the Labour Law's minimum working age).
+pub const MIN_LEARNER_AGE: u32 = 16;
+
+/// A name as stored once it passed `check_person_name`: trimmed, one form of the
+/// middle dot, single spaces.
+pub fn normal_person_name(s: &str) -> String {
+    crate::PersonName::parse(s)
+        .map(|n| n.as_str().to_string())
+        .unwrap_or_else(|_| s.trim().to_string())
+}
+
+/// A person's name under the one rule of `PersonName`.
 pub fn check_person_name(s: &str) -> Result<(), &'static str> {
-    let n = s.trim().chars().count();
-    if !(2..=30).contains(&n) {
-        return Err("姓名应为2至30个字符");
-    }
-    if s.chars()
-        .any(|c| c.is_ascii_digit() || matches!(c, '<' | '>' | '&'))
-    {
-        return Err("姓名不能包含数字或特殊符号");
-    }
-    Ok(())
+    crate::PersonName::parse(s)
+        .map(|_| ())
+        .map_err(|crate::identity::IdentError::Invalid(m)| m)
 }
 
 #[cfg(test)]

@@ -18,10 +18,12 @@ pub mod organizations;
 pub mod region;
 pub mod review;
 pub mod teachers;
+pub mod text;
 
 pub use identity::bank_account::BankAccount;
 pub use identity::credit_code::CreditCode;
 pub use identity::id_number::{Gender, IdNumber};
+pub use identity::person_name::PersonName;
 pub use identity::phone::Phone;
 pub use money::Fen;
 pub use region::{RegionCode, RegionLevel};

@@ -219,9 +219,10 @@ const DEMO_ORGS: &[DemoOrg] = &[
     ),
 ];
 
+/// A valid code from the first 16 characters given (both check characters computed).
 fn credit_code(first17: &str) -> Option<CreditCode> {
-    let c = jineng_core::identity::credit_code::check_char(first17.as_bytes())?;
-    CreditCode::parse(&format!("{first17}{c}")).ok()
+    let whole = jineng_core::identity::credit_code::complete(first17.get(..16)?)?;
+    CreditCode::parse(&whole).ok()
 }
 
 fn id_number(first17: &str) -> Option<IdNumber> {

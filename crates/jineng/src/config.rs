@@ -197,6 +197,9 @@ impl Config {
         if let Some(v) = env("LOCKOUT_MINUTES") {
             s.lockout_minutes = parse("LOCKOUT_MINUTES", v)?;
         }
+        if let Some(v) = env("MIN_LEARNER_AGE") {
+            s.min_learner_age = parse("MIN_LEARNER_AGE", v)?;
+        }
         if let Some(v) = env("CHECKIN_GRACE_MINUTES") {
             s.checkin_grace_minutes = parse("CHECKIN_GRACE_MINUTES", v)?;
         }

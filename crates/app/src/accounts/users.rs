@@ -266,6 +266,8 @@ impl Accounts<'_> {
                 "display_name",
                 "姓名不能为空，且不超过50个字符",
             ));
+        } else if let Some(m) = jineng_core::text::plain_text_problem(&n.display_name) {
+            errors.push(FieldError::new("display_name", format!("姓名{m}")));
         }
         if let Err(e) = check_password_policy(&n.password) {
             errors.push(FieldError::new("password", e.to_string()));

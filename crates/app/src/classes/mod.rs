@@ -207,6 +207,14 @@ impl Classes<'_> {
         if !(2..=100).contains(&n) {
             e.push(FieldError::new("name", "班级名称应为2至100个字符"));
         }
+        for (field, label, v) in [
+            ("name", "班级名称", &i.name),
+            ("location", "培训地点", &i.location),
+        ] {
+            if let Some(m) = jineng_core::text::plain_text_problem(v) {
+                e.push(FieldError::new(field, format!("{label}{m}")));
+            }
+        }
         if i.delivery.needs_location() && i.location.trim().is_empty() {
             e.push(FieldError::new(
                 "location",

@@ -513,6 +513,10 @@ impl Learners<'_> {
                     .map_err(|e| reasons.push(e.to_string()))
                     .ok(),
             };
+            let min_age = self.security.min_learner_age;
+            if id.as_ref().is_some_and(|id| id.age_on(today) < min_age) {
+                reasons.push(format!("学员应年满{min_age}周岁"));
+            }
             let phone = match &stored[2] {
                 Some(_) => None,
                 None => Phone::parse(c[2])
@@ -545,7 +549,7 @@ impl Learners<'_> {
             match (reasons.is_empty(), id, phone, category, edu) {
                 (true, Some(id), Some(phone), Some(cat), Some(edu)) => good.push(GoodRow {
                     row: r.row,
-                    name: c[0].trim().to_string(),
+                    name: jineng_core::learners::normal_person_name(c[0]),
                     id,
                     phone,
                     category: cat.0,

@@ -233,6 +233,13 @@ impl Learners<'_> {
         if let Err(m) = jineng_core::learners::check_person_name(&i.name) {
             errors.push(FieldError::new("name", m));
         }
+        let min_age = self.security.min_learner_age;
+        if i.id_number.age_on(self.today()) < min_age {
+            errors.push(FieldError::new(
+                "id_number",
+                format!("学员应年满{min_age}周岁"),
+            ));
+        }
         let category = person_category(&i.person_category);
         if category.is_none() {
             errors.push(FieldError::new("person_category", "请选择人员类别"));
@@ -246,7 +253,7 @@ impl Learners<'_> {
         }
         let n = NewUser {
             username: learner_username(),
-            display_name: i.name.trim().to_string(),
+            display_name: jineng_core::learners::normal_person_name(&i.name),
             password: password.to_string(),
             phone: Some(i.phone.clone()),
             id_number: Some(i.id_number.clone()),

@@ -188,6 +188,28 @@ impl Organizations<'_> {
             100,
         );
         len_between(&mut e, "licence_no", "许可证号", &i.licence_no, 0, 100);
+        for (field, label, v) in [
+            ("name", "名称", &i.name),
+            ("address", "地址", &i.address),
+            ("bank_name", "开户银行", &i.bank_name),
+            ("bank_account_name", "开户名", &i.bank_account_name),
+            ("licence_no", "许可证号", &i.licence_no),
+        ] {
+            if let Some(m) = jineng_core::text::plain_text_problem(v) {
+                e.push(FieldError::new(field, format!("{label}{m}")));
+            }
+        }
+        for (field, label, v) in [
+            ("legal_rep_name", "法定代表人", &i.legal_rep_name),
+            ("contact_name", "联系人", &i.contact_name),
+        ] {
+            if let Err(m) = jineng_core::learners::check_person_name(v) {
+                e.push(FieldError::new(field, format!("{label}{m}")));
+            }
+        }
+        if i.legal_rep_id.age_on(self.today()) < 18 {
+            e.push(FieldError::new("legal_rep_id", "法定代表人应年满18周岁"));
+        }
         if let Some(m) = self.county_problem(&i.region).await? {
             e.push(FieldError::new("region_code", m));
         }
@@ -240,12 +262,12 @@ impl Organizations<'_> {
         am.credit_code = Set(i.credit_code.as_str().into());
         am.region_code = Set(i.region.as_str().into());
         am.address = Set(i.address.trim().into());
-        am.legal_rep_name = Set(i.legal_rep_name.trim().into());
+        am.legal_rep_name = Set(jineng_core::learners::normal_person_name(&i.legal_rep_name));
         am.legal_rep_id_enc = Set(enc(i.legal_rep_id.as_str())?);
         am.legal_rep_id_bidx = Set(self
             .keyring
             .blind_index(PiiKind::IdNumber, i.legal_rep_id.as_str()));
-        am.contact_name = Set(i.contact_name.trim().into());
+        am.contact_name = Set(jineng_core::learners::normal_person_name(&i.contact_name));
         am.contact_phone_enc = Set(enc(i.contact_phone.as_str())?);
         let inst = i.kind == OrgKind::Institution;
         am.nature = Set(if inst {

@@ -23,10 +23,12 @@ const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
 
 /// Province-level prefixes in use (GB/T 2260), including Taiwan, Hong Kong and Macao.
-const PROVINCES: [&str; 34] = [
+/// Province-level codes that begin ID numbers: the 31 mainland provinces, Taiwan (71),
+/// and the residence permits of Hong Kong (81), Macao (82) and Taiwan (83) residents.
+pub(crate) const PROVINCES: [&str; 35] = [
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
     "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
-    "81", "82",
+    "81", "82", "83",
 ];
 
 /// The check character for the first 17 digits.
@@ -67,6 +69,11 @@ impl IdNumber {
             return Err(IdentError::Invalid("身份证号码校验位不正确"));
         }
         Ok(IdNumber(s))
+    }
+
+    /// Whole years of age on `today`.
+    pub fn age_on(&self, today: NaiveDate) -> u32 {
+        today.years_since(self.birth_date()).unwrap_or(0)
     }
 
     /// Parse and also refuse birth dates after `today` (the caller's clock).

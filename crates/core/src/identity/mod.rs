@@ -5,6 +5,7 @@
 pub mod bank_account;
 pub mod credit_code;
 pub mod id_number;
+pub mod person_name;
 pub mod phone;
 
 /// Why an identifier was refused. The `Display` text is user-facing Chinese.

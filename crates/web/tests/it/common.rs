@@ -610,10 +610,10 @@ pub fn id(first17: &str) -> String {
     format!("{first17}{c}")
 }
 
-/// A valid unified social credit code: the 17 given characters and their check character.
+/// A valid unified social credit code from the given characters: the first 16 kept, the
+/// organisation code's check (17th) and the code's own (18th) computed.
 pub fn credit_code(first17: &str) -> String {
-    let c = jineng_core::identity::credit_code::check_char(first17.as_bytes()).unwrap();
-    format!("{first17}{c}")
+    jineng_core::identity::credit_code::complete(&first17[..16]).unwrap()
 }
 
 /// The learner import template filled with `rows`.

@@ -174,3 +174,116 @@ async fn a_teacher_is_booked_once_under_concurrent_bookings() {
         "{statuses:?}"
     );
 }
+
+/// Finding 8: one name rule, age bounds, the whole credit-code check.
+#[tokio::test]
+async fn names_ages_and_codes_follow_one_rule() {
+    use crate::orgs::{org, register_only};
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let inst = t.token("institution").await;
+    let teacher = |name: &str, id17: &str| json!({"name": name, "id_number": id(id17), "full_time": true, "subjects": "家政服务", "level": "senior", "qualifications": "高级技师", "years_teaching": 12, "experience": "从事家政培训十二年"});
+    for bad in [
+        "王\u{0}五",
+        "王\u{202E}五",
+        "王\u{200B}五",
+        "王\n五",
+        "王五😀",
+        "+王五",
+        "-王五",
+        "@王五",
+        "=王五",
+        "王&五",
+    ] {
+        let p = t
+            .api(
+                Method::POST,
+                "/teachers",
+                Some(&inst),
+                Some(teacher(bad, "52010219800808888")),
+            )
+            .await
+            .problem(422);
+        assert!(p["errors"].to_string().contains("姓名"), "{bad:?}: {p}");
+    }
+    // A minority name typed with another dot is kept in the one standard form.
+    let r = t
+        .api(
+            Method::POST,
+            "/teachers",
+            Some(&inst),
+            Some(teacher("买买提•艾力", "52010219800808888")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let list = t
+        .api(Method::GET, "/teachers", Some(&inst), None)
+        .await
+        .text();
+    assert!(list.contains("买买提·艾力"), "{list}");
+
+    // Organisations: a legal representative aged two, a wrong organisation-code check
+    // character, a region that is no province, a name hiding its direction.
+    let mut infant_rep = org("南明幼苗培训学校", "91520102MA6TEW01", "520102");
+    let born = (t.app.now() - chrono::Duration::days(2 * 365))
+        .format("%Y%m%d")
+        .to_string();
+    infant_rep["legal_rep_id"] = json!(id(&format!("520102{born}123")));
+    let inner = {
+        let good = jineng_core::identity::credit_code::complete("91520102MA6TEW02").unwrap();
+        let wrong = if &good[16..17] == "1" { '2' } else { '1' };
+        let first17 = format!("{}{wrong}", &good[..16]);
+        let c = jineng_core::identity::credit_code::check_char(first17.as_bytes()).unwrap();
+        format!("{first17}{c}")
+    };
+    let mut wrong_inner = org("南明错码培训学校", "91520102MA6TEW03", "520102");
+    wrong_inner["credit_code"] = json!(inner);
+    let nowhere = org("南明无区培训学校", "91990102MA6TEW04", "520102");
+    let hidden = org("南明\u{202E}培训学校", "91520102MA6TEW05", "520102");
+    for (n, (body, says)) in [
+        (infant_rep, "法定代表人应年满18周岁"),
+        (wrong_inner, "组织机构代码"),
+        (nowhere, "行政区划码无效"),
+        (hidden, "文字方向控制字符"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let p = register_only(&t, body, &format!("rule_admin{n}"))
+            .await
+            .problem(422);
+        assert!(p.to_string().contains(says), "{says}: {p}");
+    }
+
+    // Learners: an infant in an import is refused with the age rule.
+    let baby = (t.app.now() - chrono::Duration::days(365))
+        .format("%Y%m%d")
+        .to_string();
+    let file = xlsx(&[[
+        "小宝",
+        &id(&format!("520102{baby}123")),
+        "13500006666",
+        "其他",
+        "初中",
+        "520102",
+    ]]);
+    let r = t
+        .raw_api(
+            Method::POST,
+            "/learners/imports?mode=all_or_nothing",
+            &inst,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            file,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let job = r.json()["id"].as_str().unwrap().to_string();
+    let j = crate::learners::wait_for(&t, "institution", &job).await;
+    assert!(
+        serde_json::to_string(&j.bad)
+            .unwrap()
+            .contains("学员应年满16周岁"),
+        "{:?}",
+        j.bad
+    );
+}

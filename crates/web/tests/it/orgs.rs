@@ -6,7 +6,7 @@ use crate::common::{PW, TestApp, credit_code, id};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-fn org(name: &str, code17: &str, county: &str) -> Value {
+pub(crate) fn org(name: &str, code17: &str, county: &str) -> Value {
     json!({
         "kind": "institution",
         "name": name,
@@ -43,7 +43,7 @@ async fn register(t: &TestApp, body: Value, username: &str) -> crate::common::Re
 }
 
 /// Register through the API, filing no documents.
-async fn register_only(t: &TestApp, body: Value, username: &str) -> crate::common::Resp {
+pub(crate) async fn register_only(t: &TestApp, body: Value, username: &str) -> crate::common::Resp {
     // The contact phone is proved with a code (when it is a phone at all).
     let phone = body["contact_phone"]
         .as_str()
