@@ -22,11 +22,11 @@ use jineng_core::accounts::Permission;
 use jineng_core::classes::ClassStatus;
 use jineng_core::exchange::Dataset;
 use jineng_core::organizations::OrgStatus;
-use jineng_core::review::ReviewStatus;
+use jineng_core::review::{ReviewStatus, ReviewSubject};
 use jineng_store::accounts::user;
 use jineng_store::catalogue::declaration;
 use jineng_store::classes::class;
-use jineng_store::exchange::{client, nonce};
+use jineng_store::exchange::{change, client, nonce};
 use jineng_store::learners::profile;
 use jineng_store::organizations::organization;
 use sea_orm::sea_query::Expr;
@@ -80,21 +80,38 @@ pub struct ExchangePage {
     pub has_more: bool,
 }
 
-fn encode_cursor(at: &DateTime<Utc>, id: &str) -> String {
-    B64.encode(format!("{}|{id}", at.to_rfc3339()))
+/// A position in a dataset's change log: past the change `seq`, record `id`.
+fn encode_cursor(seq: i64, id: &str) -> String {
+    B64.encode(format!("c1|{seq}|{id}"))
 }
 
-fn decode_cursor(c: &str) -> AppResult<Option<(DateTime<Utc>, String)>> {
+fn decode_cursor(c: &str) -> AppResult<Option<(i64, String)>> {
     if c.is_empty() {
         return Ok(None);
     }
-    let bad = || AppError::field("cursor", "游标无效");
+    let bad = || {
+        AppError::field(
+            "cursor",
+            "游标无效（数据按提交顺序分页，请使用接口返回的 next_cursor；旧版游标请从头拉取）",
+        )
+    };
     let text = String::from_utf8(B64.decode(c).map_err(|_| bad())?).map_err(|_| bad())?;
-    let (at, id) = text.split_once('|').ok_or_else(bad)?;
-    let at = DateTime::parse_from_rfc3339(at)
-        .map_err(|_| bad())?
-        .with_timezone(&Utc);
-    Ok(Some((at, id.to_string())))
+    let mut parts = text.splitn(3, '|');
+    let (Some("c1"), Some(seq), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let seq: i64 = seq.parse().map_err(|_| bad())?;
+    Ok(Some((seq, id.to_string())))
+}
+
+/// The dataset whose records a review decision changes, if any.
+pub(crate) fn dataset_of(subject: ReviewSubject) -> Option<Dataset> {
+    match subject {
+        ReviewSubject::Organization => Some(Dataset::Institutions),
+        ReviewSubject::Declaration => Some(Dataset::Qualifications),
+        ReviewSubject::ClassFiling => Some(Dataset::Classes),
+        ReviewSubject::Teacher => None,
+    }
 }
 
 bounded_context!(
@@ -350,25 +367,40 @@ impl Exchange<'_> {
             .filter(|r| self.province.contains(r))
             .unwrap_or(self.province);
         let prefix = within.subtree_prefix().to_string();
-        let (items, last): (Vec<serde_json::Value>, Option<(DateTime<Utc>, String)>) = match ds {
+        // The change log in commit order (see `Write::touch`): no change is skipped
+        // because another committed first, and none is delivered twice.
+        let mut q = change::Entity::find().filter(change::Column::Dataset.eq(ds.code()));
+        if let Some((seq, id)) = &after {
+            q = q.filter(
+                Condition::any().add(change::Column::Seq.gt(*seq)).add(
+                    Condition::all()
+                        .add(change::Column::Seq.eq(*seq))
+                        .add(change::Column::RecordId.gt(id.clone())),
+                ),
+            );
+        }
+        let changes = q
+            .order_by_asc(change::Column::Seq)
+            .order_by_asc(change::Column::RecordId)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let changed_rows = changes.len() as u64;
+        let last = changes.last().map(|c| (c.seq, c.record_id.clone()));
+        // Each record once per page, in the order of its latest change here, as it is now.
+        let mut order: Vec<String> = Vec::new();
+        for ch in changes.into_iter().rev() {
+            if !order.contains(&ch.record_id) {
+                order.push(ch.record_id);
+            }
+        }
+        order.reverse();
+        let position = |id: &str| order.iter().position(|o| o == id).unwrap_or(usize::MAX);
+        let mut items: Vec<(usize, serde_json::Value)> = match ds {
             Dataset::Learners => {
-                let mut q = profile::Entity::find()
-                    .filter(profile::Column::RegionCode.starts_with(&prefix));
-                if let Some((at, id)) = &after {
-                    q = q.filter(
-                        Condition::any()
-                            .add(profile::Column::CreatedAt.gt(*at))
-                            .add(
-                                Condition::all()
-                                    .add(profile::Column::CreatedAt.eq(*at))
-                                    .add(profile::Column::UserId.gt(id.clone())),
-                            ),
-                    );
-                }
-                let rows = q
-                    .order_by_asc(profile::Column::CreatedAt)
-                    .order_by_asc(profile::Column::UserId)
-                    .limit(limit)
+                let rows = profile::Entity::find()
+                    .filter(profile::Column::UserId.is_in(order.clone()))
+                    .filter(profile::Column::RegionCode.starts_with(&prefix))
                     .all(&self.db)
                     .await?;
                 let ids: Vec<String> = rows.iter().map(|p| p.user_id.clone()).collect();
@@ -379,9 +411,7 @@ impl Exchange<'_> {
                     .into_iter()
                     .map(|u| (u.id.clone(), u))
                     .collect();
-                let last = rows.last().map(|p| (p.created_at, p.user_id.clone()));
-                let items = rows
-                    .into_iter()
+                rows.into_iter()
                     .map(|p| {
                         let u = users.get(&p.user_id);
                         let id_number = u
@@ -389,106 +419,52 @@ impl Exchange<'_> {
                             .and_then(|e| self.keyring.decrypt(e).ok())
                             .map(|n| if c.full_id_numbers { n } else { jineng_core::mask::id_number(&n) })
                             .unwrap_or_default();
-                        serde_json::json!({"id": p.user_id, "name": u.map(|u| u.display_name.clone()), "id_number": id_number, "gender": p.gender, "birth_date": p.birth_date, "person_category": p.person_category, "education": p.education, "region_code": p.region_code, "source": p.source, "created_at": p.created_at})
+                        (position(&p.user_id), serde_json::json!({"id": p.user_id, "name": u.map(|u| u.display_name.clone()), "id_number": id_number, "gender": p.gender, "birth_date": p.birth_date, "person_category": p.person_category, "education": p.education, "region_code": p.region_code, "source": p.source, "activated": p.activated, "created_at": p.created_at}))
                     })
-                    .collect();
-                (items, last)
+                    .collect()
             }
-            Dataset::Institutions => {
-                // Only registrations a regulator has decided on.
-                let mut q = organization::Entity::find()
-                    .filter(organization::Column::RegionCode.starts_with(&prefix))
-                    .filter(organization::Column::Status.is_in([
-                        OrgStatus::Approved,
-                        OrgStatus::Suspended,
-                        OrgStatus::Revoked,
-                    ]));
-                if let Some((at, id)) = &after {
-                    q = q.filter(
-                        Condition::any()
-                            .add(organization::Column::UpdatedAt.gt(*at))
-                            .add(
-                                Condition::all()
-                                    .add(organization::Column::UpdatedAt.eq(*at))
-                                    .add(organization::Column::Id.gt(id.clone())),
-                            ),
-                    );
-                }
-                let rows = q
-                    .order_by_asc(organization::Column::UpdatedAt)
-                    .order_by_asc(organization::Column::Id)
-                    .limit(limit)
-                    .all(&self.db)
-                    .await?;
-                let last = rows.last().map(|o| (o.updated_at, o.id.clone()));
-                let items = rows
-                    .into_iter()
-                    .map(|o| serde_json::json!({"id": o.id, "kind": o.kind, "name": o.name, "credit_code": o.credit_code, "region_code": o.region_code, "nature": o.nature, "institution_type": o.institution_type, "designated": o.designated, "legal_rep_name": o.legal_rep_name, "training_scale": o.training_scale, "status": o.status, "valid_until": o.valid_until, "updated_at": o.updated_at}))
-                    .collect();
-                (items, last)
-            }
-            Dataset::Qualifications => {
-                let mut q = declaration::Entity::find()
-                    .filter(declaration::Column::RegionCode.starts_with(&prefix))
-                    .filter(declaration::Column::Status.eq(ReviewStatus::Approved));
-                if let Some((at, id)) = &after {
-                    q = q.filter(
-                        Condition::any()
-                            .add(declaration::Column::SubmittedAt.gt(*at))
-                            .add(
-                                Condition::all()
-                                    .add(declaration::Column::SubmittedAt.eq(*at))
-                                    .add(declaration::Column::Id.gt(id.clone())),
-                            ),
-                    );
-                }
-                let rows = q
-                    .order_by_asc(declaration::Column::SubmittedAt)
-                    .order_by_asc(declaration::Column::Id)
-                    .limit(limit)
-                    .all(&self.db)
-                    .await?;
-                let last = rows.last().map(|d| (d.submitted_at, d.id.clone()));
-                let items = rows
-                    .into_iter()
-                    .map(|d| serde_json::json!({"id": d.id, "org_id": d.org_id, "region_code": d.region_code, "occupation_code": d.occupation_code, "work_type_id": d.work_type_id, "skill_level": d.skill_level, "decided_at": d.decided_at}))
-                    .collect();
-                (items, last)
-            }
-            Dataset::Classes => {
-                // Only classes on file with the regulator (no drafts, nothing unreviewed).
-                let mut q = class::Entity::find()
-                    .filter(class::Column::RegionCode.starts_with(&prefix))
-                    .filter(class::Column::Status.is_in([
-                        ClassStatus::Approved,
-                        ClassStatus::InTraining,
-                        ClassStatus::Completed,
-                    ]));
-                if let Some((at, id)) = &after {
-                    q = q.filter(
-                        Condition::any().add(class::Column::UpdatedAt.gt(*at)).add(
-                            Condition::all()
-                                .add(class::Column::UpdatedAt.eq(*at))
-                                .add(class::Column::Id.gt(id.clone())),
-                        ),
-                    );
-                }
-                let rows = q
-                    .order_by_asc(class::Column::UpdatedAt)
-                    .order_by_asc(class::Column::Id)
-                    .limit(limit)
-                    .all(&self.db)
-                    .await?;
-                let last = rows.last().map(|c| (c.updated_at, c.id.clone()));
-                let items = rows
-                    .into_iter()
-                    .map(|c| serde_json::json!({"id": c.id, "org_id": c.org_id, "region_code": c.region_code, "project_id": c.project_id, "occupation_code": c.occupation_code, "name": c.name, "delivery": c.delivery, "start_date": c.start_date, "end_date": c.end_date, "enrolled": c.enrolled, "status": c.status, "updated_at": c.updated_at}))
-                    .collect();
-                (items, last)
-            }
+            // Only registrations a regulator has decided on.
+            Dataset::Institutions => organization::Entity::find()
+                .filter(organization::Column::Id.is_in(order.clone()))
+                .filter(organization::Column::RegionCode.starts_with(&prefix))
+                .filter(organization::Column::Status.is_in([
+                    OrgStatus::Approved,
+                    OrgStatus::Suspended,
+                    OrgStatus::Revoked,
+                ]))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|o| (position(&o.id), serde_json::json!({"id": o.id, "kind": o.kind, "name": o.name, "credit_code": o.credit_code, "region_code": o.region_code, "nature": o.nature, "institution_type": o.institution_type, "designated": o.designated, "legal_rep_name": o.legal_rep_name, "training_scale": o.training_scale, "status": o.status, "valid_until": o.valid_until, "updated_at": o.updated_at})))
+                .collect(),
+            Dataset::Qualifications => declaration::Entity::find()
+                .filter(declaration::Column::Id.is_in(order.clone()))
+                .filter(declaration::Column::RegionCode.starts_with(&prefix))
+                .filter(declaration::Column::Status.eq(ReviewStatus::Approved))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|d| (position(&d.id), serde_json::json!({"id": d.id, "org_id": d.org_id, "region_code": d.region_code, "occupation_code": d.occupation_code, "work_type_id": d.work_type_id, "skill_level": d.skill_level, "decided_at": d.decided_at})))
+                .collect(),
+            // Only classes on file with the regulator (no drafts, nothing unreviewed).
+            Dataset::Classes => class::Entity::find()
+                .filter(class::Column::Id.is_in(order.clone()))
+                .filter(class::Column::RegionCode.starts_with(&prefix))
+                .filter(class::Column::Status.is_in([
+                    ClassStatus::Approved,
+                    ClassStatus::InTraining,
+                    ClassStatus::Completed,
+                ]))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|c| (position(&c.id), serde_json::json!({"id": c.id, "org_id": c.org_id, "region_code": c.region_code, "project_id": c.project_id, "occupation_code": c.occupation_code, "name": c.name, "delivery": c.delivery, "start_date": c.start_date, "end_date": c.end_date, "enrolled": c.enrolled, "status": c.status, "updated_at": c.updated_at})))
+                .collect(),
         };
-        let has_more = items.len() as u64 == limit;
-        let resume = last.map(|(at, id)| encode_cursor(&at, &id));
+        items.sort_by_key(|(p, _)| *p);
+        let items: Vec<serde_json::Value> = items.into_iter().map(|(_, v)| v).collect();
+        let has_more = changed_rows == limit;
+        let resume = last.map(|(seq, id)| encode_cursor(seq, &id));
         let actor = Actor {
             id: &c.id,
             name: &c.name,

@@ -82,6 +82,9 @@ impl App {
             .await?;
         let w = self.write(who, ctx).await?;
         let mut changes = S::apply(self, &w, &row, v).await?;
+        if let Some(d) = crate::exchange::dataset_of(S::SUBJECT) {
+            w.touch(d, id);
+        }
         decision::Entity::insert(decision::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             subject: Set(S::SUBJECT),

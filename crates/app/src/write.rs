@@ -9,6 +9,7 @@ use crate::audit::{self, Actor, Entry};
 use crate::context::RequestCtx;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
+use jineng_core::exchange::Dataset;
 use sea_orm::{DatabaseTransaction, DbErr, SqlErr, UpdateResult};
 use std::sync::{Arc, OnceLock};
 use tokio::sync::Notify;
@@ -24,6 +25,10 @@ pub(crate) struct Write<'a> {
     wake: OnceLock<Arc<Notify>>,
     /// Holds the audit chain's key.
     keyring: Arc<crate::crypto::pii::Keyring>,
+    /// Records of exchange datasets this change touched, for the feeds' change log.
+    touched: std::sync::Mutex<Vec<(Dataset, String)>>,
+    /// The sequence number of the last audit record appended.
+    seq: std::sync::Mutex<Option<i64>>,
 }
 
 impl App {
@@ -40,6 +45,8 @@ impl App {
             ctx,
             wake: OnceLock::new(),
             keyring: self.keyring.clone(),
+            touched: Default::default(),
+            seq: Default::default(),
         })
     }
 }
@@ -53,7 +60,7 @@ impl Write<'_> {
     /// Append an audit record in someone's name without ending the change (a change that
     /// is several auditable acts: a registration that also creates an account).
     pub async fn audit_as(&self, actor: Actor<'_>, e: Entry<'_>) -> AppResult<()> {
-        audit::append(
+        let seq = audit::append(
             &self.txn,
             self.keyring.audit_key(),
             self.now,
@@ -62,7 +69,23 @@ impl Write<'_> {
             e,
         )
         .await?;
+        self.set_seq(seq);
         Ok(())
+    }
+
+    /// Note that the record `id` of an exchange dataset changed: at commit it goes into
+    /// the change log under this change's audit sequence number, so the feeds deliver it
+    /// in commit order.
+    pub fn touch(&self, dataset: Dataset, id: &str) {
+        if let Ok(mut t) = self.touched.lock() {
+            t.push((dataset, id.to_string()));
+        }
+    }
+
+    fn set_seq(&self, seq: i64) {
+        if let Ok(mut s) = self.seq.lock() {
+            *s = Some(seq);
+        }
     }
 
     /// Commit a change whose audit records were all appended with `audit_as`.
@@ -77,7 +100,7 @@ impl Write<'_> {
 
     /// Append the audit record as the last write and commit.
     pub async fn commit(self, e: Entry<'_>) -> AppResult<()> {
-        audit::append(
+        let seq = audit::append(
             &self.txn,
             self.keyring.audit_key(),
             self.now,
@@ -86,10 +109,35 @@ impl Write<'_> {
             e,
         )
         .await?;
+        self.set_seq(seq);
         self.finish().await
     }
 
     async fn finish(self) -> AppResult<()> {
+        let touched = self
+            .touched
+            .lock()
+            .map(|mut t| std::mem::take(&mut *t))
+            .unwrap_or_default();
+        let seq = self.seq.lock().ok().and_then(|s| *s);
+        if let Some(seq) = seq
+            && !touched.is_empty()
+        {
+            let rows: std::collections::BTreeSet<(Dataset, String)> = touched.into_iter().collect();
+            for chunk in rows.into_iter().collect::<Vec<_>>().chunks(2000) {
+                <jineng_store::exchange::change::Entity as sea_orm::EntityTrait>::insert_many(
+                    chunk
+                        .iter()
+                        .map(|(d, id)| jineng_store::exchange::change::ActiveModel {
+                            dataset: sea_orm::Set(d.code().to_string()),
+                            seq: sea_orm::Set(seq),
+                            record_id: sea_orm::Set(id.clone()),
+                        }),
+                )
+                .exec(&self.txn)
+                .await?;
+            }
+        }
         self.txn.commit().await?;
         if let Some(w) = self.wake.get() {
             w.notify_waiters();

@@ -764,6 +764,19 @@ async fn learner_profile(
     })
     .exec(&app.db)
     .await?;
+    // Listed for the exchange feeds under the latest change so far (seeding runs before
+    // the server serves anyone).
+    let seq = jineng_store::audit::head::Entity::find_by_id(1)
+        .one(&app.db)
+        .await?
+        .map_or(0, |h| h.seq);
+    jineng_store::exchange::change::Entity::insert(jineng_store::exchange::change::ActiveModel {
+        dataset: Set("learners".into()),
+        seq: Set(seq),
+        record_id: Set(user_id.to_string()),
+    })
+    .exec(&app.db)
+    .await?;
     Ok(())
 }
 

@@ -121,6 +121,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0022_checkin_device.sqlite.sql"),
         include_str!("../migrations/0022_checkin_device.postgres.sql"),
     ),
+    (
+        23,
+        include_str!("../migrations/0023_exchange_changes.sqlite.sql"),
+        include_str!("../migrations/0023_exchange_changes.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

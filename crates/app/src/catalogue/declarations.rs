@@ -117,6 +117,7 @@ impl Catalogue<'_> {
         let w = self.write(who, ctx).await?;
         let id = match existing {
             Some(d) if d.status == ReviewStatus::Returned => {
+                w.touch(jineng_core::exchange::Dataset::Qualifications, &d.id);
                 one_row(
                     declaration::Entity::update_many()
                         .col_expr(
@@ -145,6 +146,7 @@ impl Catalogue<'_> {
             }
             None => {
                 let id = uuid::Uuid::now_v7().to_string();
+                w.touch(jineng_core::exchange::Dataset::Qualifications, &id);
                 declaration::Entity::insert(declaration::ActiveModel {
                     id: Set(id.clone()),
                     org_id: Set(org_id.to_string()),

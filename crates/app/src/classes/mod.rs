@@ -238,6 +238,7 @@ impl Classes<'_> {
         };
         let id = uuid::Uuid::now_v7().to_string();
         let w = self.write(who, ctx).await?;
+        w.touch(jineng_core::exchange::Dataset::Classes, &id);
         class::Entity::insert(class::ActiveModel {
             id: Set(id.clone()),
             org_id: Set(org.id.clone()),
@@ -541,6 +542,7 @@ impl Classes<'_> {
             return Err(AppError::Validation(e));
         }
         let now = w.now;
+        w.touch(jineng_core::exchange::Dataset::Classes, &c.id);
         // Count guard: only if nobody changed the class meanwhile.
         let res = class::Entity::update_many()
             .col_expr(
@@ -877,6 +879,7 @@ async fn move_status(
     to: ClassStatus,
     reason: &str,
 ) -> AppResult<()> {
+    w.touch(jineng_core::exchange::Dataset::Classes, &c.id);
     one_row(
         class::Entity::update_many()
             .col_expr(class::Column::Status, Expr::value(to))

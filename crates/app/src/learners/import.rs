@@ -739,6 +739,7 @@ impl Learners<'_> {
                 continue;
             }
             let uid = uuid::Uuid::now_v7().to_string();
+            w.touch(jineng_core::exchange::Dataset::Learners, &uid);
             users.push(user::ActiveModel {
                 id: Set(uid.clone()),
                 username: Set(learner_username()),

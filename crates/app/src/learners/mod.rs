@@ -299,6 +299,7 @@ impl Learners<'_> {
         self.accounts()
             .insert_user(&w, &prepared, None, actor)
             .await?;
+        w.touch(jineng_core::exchange::Dataset::Learners, &prepared.id);
         profile::Entity::insert(profile::ActiveModel {
             user_id: Set(prepared.id.clone()),
             person_category: Set(category.map(|c| c.0).unwrap_or_default().into()),
@@ -378,6 +379,7 @@ impl Learners<'_> {
             role: Role::Learner.code(),
         };
         let w = self.write(actor, ctx).await?;
+        w.touch(jineng_core::exchange::Dataset::Learners, &u.id);
         one_row(
             profile::Entity::update_many()
                 .col_expr(profile::Column::Activated, Expr::value(true))

@@ -347,6 +347,7 @@ impl Organizations<'_> {
             ..Default::default()
         };
         self.fill(&mut am, &i)?;
+        w.touch(jineng_core::exchange::Dataset::Institutions, &org_id);
         organization::Entity::insert(am)
             .exec(&w.txn)
             .await
@@ -579,6 +580,7 @@ impl Organizations<'_> {
             .map_err(|e| AppError::Conflict(e.to_string()))?;
         let new_version = o.version + 1;
         let w = self.write(who, ctx).await?;
+        w.touch(jineng_core::exchange::Dataset::Institutions, &o.id);
         // Claim the next version only if nobody moved the registration meanwhile.
         one_row(
             organization::Entity::update_many()
@@ -782,6 +784,7 @@ async fn move_status(
     to: OrgStatus,
     reason: &str,
 ) -> AppResult<()> {
+    w.touch(jineng_core::exchange::Dataset::Institutions, &o.id);
     one_row(
         organization::Entity::update_many()
             .col_expr(organization::Column::Status, Expr::value(to))

@@ -318,3 +318,137 @@ async fn f9_clients_see_only_their_datasets_region_and_masked_ids() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("请至少选择一个数据集") && r.text().contains("只能选择本省的地区"));
 }
+
+/// The app as it was `minutes` ago: a change whose clock reads earlier than changes
+/// already delivered, as when a long transaction commits after a short one.
+fn earlier(t: &TestApp, minutes: i64) -> jineng_app::App {
+    let mut a = t.app.clone();
+    a.clock = std::sync::Arc::new(jineng_app::clock::OffsetClock {
+        base: t.app.clock.clone(),
+        by: chrono::Duration::minutes(-minutes),
+    });
+    a
+}
+
+/// Everything waiting after `cursor`: (ids delivered, the cursor to keep).
+async fn drain(
+    t: &TestApp,
+    client: &str,
+    secret: &str,
+    dataset: &str,
+    mut cursor: String,
+    nonce: &str,
+) -> (Vec<String>, String) {
+    let mut ids = Vec::new();
+    for n in 0..100 {
+        let r = pull(
+            t,
+            client,
+            secret,
+            &format!("{dataset}?limit=3&cursor={cursor}"),
+            &format!("nonce-{nonce}-{n}"),
+            0,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let v = r.json();
+        for i in v["items"].as_array().unwrap() {
+            ids.push(i["id"].as_str().unwrap().to_string());
+        }
+        if let Some(c) = v["next_cursor"].as_str() {
+            cursor = c.to_string();
+        }
+        if !v["has_more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    (ids, cursor)
+}
+
+/// Finding 6: a qualification approved after the feed has passed its submission time,
+/// and a change whose clock reads earlier than one already delivered (a transaction that
+/// committed later), both arrive — once.
+#[tokio::test]
+async fn f6_changes_arrive_in_commit_order_not_by_timestamp() {
+    use jineng_core::review::Decision;
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let system = Principal::system();
+    let ctx = Default::default();
+    let (client, secret) = t
+        .app
+        .exchange()
+        .create_client(
+            &system,
+            &ctx,
+            ClientInput {
+                name: "贵州省一体化平台".into(),
+                datasets: vec![Dataset::Qualifications],
+                region: None,
+                full_id_numbers: false,
+            },
+        )
+        .await
+        .unwrap();
+    let inst = t
+        .app
+        .accounts()
+        .principal_of(&t.user_id("institution").await)
+        .await
+        .unwrap();
+    let org = t.org_id_of("institution").await;
+    // Two declarations submitted three days ago.
+    let three_days = earlier(&t, 3 * 24 * 60);
+    let mut submitted = Vec::new();
+    for code in ["4-10-01-01", "4-10-01-03"] {
+        let d = three_days
+            .catalogue()
+            .declare(&inst, &ctx, &org, code, None, 5)
+            .await
+            .unwrap();
+        submitted.push(d.id);
+    }
+    let (first, cursor) = drain(&t, &client, &secret, "qualifications", String::new(), "a").await;
+    assert!(!first.is_empty(), "the demo's approved declarations");
+    assert!(
+        submitted.iter().all(|s| !first.contains(s)),
+        "not approved yet"
+    );
+
+    // The second is approved now; the first by a change whose clock reads an hour
+    // earlier, committed after it.
+    t.app
+        .catalogue()
+        .decide_declaration(&system, &ctx, &submitted[1], Decision::Approve, "")
+        .await
+        .unwrap();
+    earlier(&t, 60)
+        .catalogue()
+        .decide_declaration(&system, &ctx, &submitted[0], Decision::Approve, "")
+        .await
+        .unwrap();
+    let (next, cursor) = drain(&t, &client, &secret, "qualifications", cursor, "b").await;
+    assert_eq!(
+        next,
+        [submitted[1].clone(), submitted[0].clone()],
+        "in commit order"
+    );
+    let (again, _) = drain(&t, &client, &secret, "qualifications", cursor, "c").await;
+    assert!(again.is_empty(), "nothing twice: {again:?}");
+    // A cursor of the old timestamp kind is refused with a way forward.
+    let old = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        "2026-01-01T00:00:00+00:00|x",
+    );
+    let r = pull(
+        &t,
+        &client,
+        &secret,
+        &format!("qualifications?cursor={old}"),
+        "nonce-old-cursor",
+        0,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("从头拉取"));
+}
