@@ -307,7 +307,10 @@ impl Attendance<'_> {
         let id = uuid::Uuid::now_v7().to_string();
         let secret = self
             .keyring
-            .encrypt(&crate::crypto::random_token())
+            .encrypt(
+                &crate::crypto::random_token(),
+                crate::crypto::pii::Place::new("class_sessions", "qr_secret_enc", &id),
+            )
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let w = self.write(who, ctx).await?;
         session::Entity::insert(session::ActiveModel {
@@ -380,7 +383,10 @@ impl Attendance<'_> {
         }
         let secret = self
             .keyring
-            .decrypt(&s.qr_secret_enc)
+            .decrypt(
+                &s.qr_secret_enc,
+                crate::crypto::pii::Place::new("class_sessions", "qr_secret_enc", &s.id),
+            )
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let now = now.timestamp();
         let step = now / QR_STEP_SECONDS;
@@ -431,7 +437,10 @@ impl Attendance<'_> {
         }
         let secret = self
             .keyring
-            .decrypt(&s.qr_secret_enc)
+            .decrypt(
+                &s.qr_secret_enc,
+                crate::crypto::pii::Place::new("class_sessions", "qr_secret_enc", &s.id),
+            )
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let (step, mac) = token
             .split_once('.')

@@ -210,7 +210,10 @@ impl Exchange<'_> {
             name: Set(name.into()),
             secret_enc: Set(self
                 .keyring
-                .encrypt(&secret)
+                .encrypt(
+                    &secret,
+                    crate::crypto::pii::Place::new("exchange_clients", "secret_enc", &id),
+                )
                 .map_err(|e| AppError::Internal(e.to_string()))?),
             created_at: Set(now),
             revoked_at: Set(None),
@@ -299,7 +302,10 @@ impl Exchange<'_> {
         let secret = match &found {
             Some(c) => self
                 .keyring
-                .decrypt(&c.secret_enc)
+                .decrypt(
+                    &c.secret_enc,
+                    crate::crypto::pii::Place::new("exchange_clients", "secret_enc", &c.id),
+                )
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             None => crate::crypto::random_token(),
         };
@@ -416,7 +422,7 @@ impl Exchange<'_> {
                         let u = users.get(&p.user_id);
                         let id_number = u
                             .and_then(|u| u.id_number_enc.as_deref())
-                            .and_then(|e| self.keyring.decrypt(e).ok())
+                            .and_then(|e| self.keyring.decrypt(e, crate::crypto::pii::Place::new("users", "id_number_enc", &p.user_id)).ok())
                             .map(|n| if c.full_id_numbers { n } else { jineng_core::mask::id_number(&n) })
                             .unwrap_or_default();
                         (position(&p.user_id), serde_json::json!({"id": p.user_id, "name": u.map(|u| u.display_name.clone()), "id_number": id_number, "gender": p.gender, "birth_date": p.birth_date, "person_category": p.person_category, "education": p.education, "region_code": p.region_code, "source": p.source, "activated": p.activated, "created_at": p.created_at}))

@@ -87,7 +87,10 @@ impl Teachers<'_> {
             .await?
             .len();
         let full = who.can(Permission::ViewFullPii);
-        let id_number = match self.keyring.decrypt(&t.id_number_enc) {
+        let id_number = match self.keyring.decrypt(
+            &t.id_number_enc,
+            crate::crypto::pii::Place::new("teachers", "id_number_enc", &t.id),
+        ) {
             Ok(v) if full => v,
             Ok(v) => mask::id_number(&v),
             Err(_) => "（无法解密）".into(),
@@ -178,7 +181,10 @@ impl Teachers<'_> {
                     name: Set(jineng_core::learners::normal_person_name(&i.name)),
                     id_number_enc: Set(self
                         .keyring
-                        .encrypt(i.id_number.as_str())
+                        .encrypt(
+                            i.id_number.as_str(),
+                            crate::crypto::pii::Place::new("teachers", "id_number_enc", &id),
+                        )
                         .map_err(|e| AppError::Internal(e.to_string()))?),
                     id_number_bidx: Set(bidx),
                     subjects: Set(i.subjects.trim().into()),

@@ -393,9 +393,10 @@ mod tests {
             ..Config::default()
         };
         let first = c.keyring().unwrap();
-        let ct = first.encrypt("13800000001").unwrap();
+        let here = jineng_app::crypto::pii::Place::new("users", "phone_enc", "u1");
+        let ct = first.encrypt("13800000001", here).unwrap();
         let again = c.keyring().unwrap();
-        assert_eq!(again.decrypt(&ct).unwrap(), "13800000001");
+        assert_eq!(again.decrypt(&ct, here).unwrap(), "13800000001");
         assert_eq!(first.audit_key(), again.audit_key());
         #[cfg(unix)]
         {

@@ -134,8 +134,11 @@ enum AuditCmd {
 
 #[derive(Subcommand)]
 enum KeysCmd {
-    /// Print a fresh key pair for JINENG_PII_KEYS / JINENG_PII_BLIND_KEY.
+    /// Print fresh keys for JINENG_PII_KEYS, JINENG_PII_BLIND_KEY and JINENG_AUDIT_KEY.
     Generate,
+    /// Re-encrypt every personal-data value still written with an older key (or in the
+    /// older form) with the active key, then list which key ids are still in use.
+    Rotate,
 }
 
 fn init_logging(format: config::LogFormat) {
@@ -276,6 +279,23 @@ async fn main() -> Result<()> {
             println!(
                 "JINENG_PII_KEYS={keys}\nJINENG_PII_BLIND_KEY={blind}\nJINENG_AUDIT_KEY={audit}"
             );
+            Ok(())
+        }
+        Cmd::Keys {
+            cmd: KeysCmd::Rotate,
+        } => {
+            let app = open(&cfg).await?;
+            let r = app.rotate_keys().await.map_err(describe)?;
+            println!(
+                "rewritten {}, already current {}, unreadable {}, changed meanwhile {}",
+                r.rewritten, r.current, r.unreadable, r.raced
+            );
+            for (key, n) in &r.keys_in_use {
+                println!("key {key}: {n} values");
+            }
+            if r.unreadable > 0 || r.raced > 0 {
+                bail!("some values were not rotated (see above); run again or check the keys");
+            }
             Ok(())
         }
     }

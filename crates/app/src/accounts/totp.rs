@@ -44,7 +44,10 @@ impl Accounts<'_> {
             .ok_or_else(|| AppError::field("code", "尚未设置动态口令"))?;
         let b32 = self
             .keyring
-            .decrypt(enc)
+            .decrypt(
+                enc,
+                crate::crypto::pii::Place::new("users", "totp_secret_enc", &u.id),
+            )
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let bytes = Secret::Encoded(b32)
             .to_bytes()
@@ -71,7 +74,10 @@ impl Accounts<'_> {
         };
         let b32 = self
             .keyring
-            .decrypt(enc)
+            .decrypt(
+                enc,
+                crate::crypto::pii::Place::new("users", "totp_secret_enc", &u.id),
+            )
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let bytes = Secret::Encoded(b32.clone())
             .to_bytes()
@@ -121,7 +127,10 @@ impl Accounts<'_> {
         };
         let enc = self
             .keyring
-            .encrypt(&b32)
+            .encrypt(
+                &b32,
+                crate::crypto::pii::Place::new("users", "totp_secret_enc", &u.id),
+            )
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let bytes = Secret::Encoded(b32.clone())
             .to_bytes()

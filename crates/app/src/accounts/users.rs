@@ -104,13 +104,19 @@ impl Accounts<'_> {
 
     async fn view_of(&self, who: &Principal, u: user::Model) -> AppResult<UserView> {
         let full = who.can(Permission::ViewFullPii) || who.user_id == u.id;
-        let reveal = |enc: &Option<String>, m: fn(&str) -> String| -> Option<String> {
-            enc.as_deref().map(|e| match self.keyring.decrypt(e) {
-                Ok(p) if full => p,
-                Ok(p) => m(&p),
-                Err(_) => "（无法解密）".to_string(),
-            })
-        };
+        let reveal =
+            |enc: &Option<String>, column: &'static str, m: fn(&str) -> String| -> Option<String> {
+                enc.as_deref().map(|e| {
+                    match self
+                        .keyring
+                        .decrypt(e, crate::crypto::pii::Place::new("users", column, &u.id))
+                    {
+                        Ok(p) if full => p,
+                        Ok(p) => m(&p),
+                        Err(_) => "（无法解密）".to_string(),
+                    }
+                })
+            };
         let grants = role_grant::Entity::find()
             .filter(role_grant::Column::UserId.eq(u.id.clone()))
             .order_by_asc(role_grant::Column::Role)
@@ -132,8 +138,8 @@ impl Accounts<'_> {
             None => None,
         };
         Ok(UserView {
-            phone: reveal(&u.phone_enc, mask::phone),
-            id_number: reveal(&u.id_number_enc, mask::id_number),
+            phone: reveal(&u.phone_enc, "phone_enc", mask::phone),
+            id_number: reveal(&u.id_number_enc, "id_number_enc", mask::id_number),
             locked: self.account_locked(&u.id).await?,
             id: u.id,
             username: u.username,
@@ -347,20 +353,28 @@ impl Accounts<'_> {
             .blocking(move |h| h.hash(&pw))
             .await?
             .map_err(AppError::Internal)?;
-        let enc = |v: &str| {
-            self.keyring
-                .encrypt(v)
-                .map_err(|e| AppError::Internal(e.to_string()))
-        };
         let now = self.now();
         let id = uuid::Uuid::now_v7().to_string();
+        let enc = |v: &str, column: &'static str| {
+            self.keyring
+                .encrypt(v, crate::crypto::pii::Place::new("users", column, &id))
+                .map_err(|e| AppError::Internal(e.to_string()))
+        };
         let row = user::ActiveModel {
             id: Set(id.clone()),
             username: Set(n.username.clone()),
             display_name: Set(n.display_name.trim().to_string()),
-            phone_enc: Set(n.phone.as_ref().map(|p| enc(p.as_str())).transpose()?),
+            phone_enc: Set(n
+                .phone
+                .as_ref()
+                .map(|p| enc(p.as_str(), "phone_enc"))
+                .transpose()?),
             phone_bidx: Set(phone_bidx),
-            id_number_enc: Set(n.id_number.as_ref().map(|p| enc(p.as_str())).transpose()?),
+            id_number_enc: Set(n
+                .id_number
+                .as_ref()
+                .map(|p| enc(p.as_str(), "id_number_enc"))
+                .transpose()?),
             id_number_bidx: Set(id_bidx),
             bank_account_enc: Set(None),
             region_code: Set(n.region.map(String::from)),

@@ -44,6 +44,33 @@ pub enum KeyringError {
     Corrupt,
 }
 
+/// The prefix of ciphertexts whose place is bound (see `Keyring::encrypt`).
+const V2: &str = "2$";
+
+/// Where a ciphertext is stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub table: &'static str,
+    pub column: &'static str,
+    /// The row's primary key.
+    pub row: &'a str,
+}
+
+impl<'a> Place<'a> {
+    pub fn new(table: &'static str, column: &'static str, row: &'a str) -> Self {
+        Place { table, column, row }
+    }
+
+    fn aad(&self, key_id: &str) -> Vec<u8> {
+        let mut a = Vec::new();
+        for part in ["jineng-pii-v2", key_id, self.table, self.column, self.row] {
+            a.extend((part.len() as u32).to_be_bytes());
+            a.extend(part.as_bytes());
+        }
+        a
+    }
+}
+
 pub struct Keyring {
     /// (key id, key); the first is the active one.
     keys: Vec<(String, [u8; 32])>,
@@ -113,27 +140,38 @@ impl Keyring {
         self.keys.first().map(|k| k.0.as_str()).unwrap_or("")
     }
 
-    pub fn encrypt(&self, plain: &str) -> Result<String, KeyringError> {
+    /// Encrypt `plain` for its place: the key id, table, column and row are bound as
+    /// associated data, so the ciphertext cannot be relabelled with another key, nor
+    /// moved to another row, column or table, without failing to decrypt. Stored as
+    /// `2$<key id>:<base64(nonce ‖ ciphertext)>`.
+    pub fn encrypt(&self, plain: &str, at: Place<'_>) -> Result<String, KeyringError> {
         let (id, key) = self.keys.first().ok_or(KeyringError::NoKey)?;
         let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        // The key id is bound as associated data, so a ciphertext cannot be relabelled.
+        let aad = at.aad(id);
         let ct = cipher
             .encrypt(
                 &nonce,
                 aes_gcm::aead::Payload {
                     msg: plain.as_bytes(),
-                    aad: id.as_bytes(),
+                    aad: &aad,
                 },
             )
             .map_err(|_| KeyringError::Corrupt)?;
         let mut blob = nonce.to_vec();
         blob.extend(ct);
-        Ok(format!("{id}:{}", B64.encode(blob)))
+        Ok(format!("{V2}{id}:{}", B64.encode(blob)))
     }
 
-    pub fn decrypt(&self, stored: &str) -> Result<String, KeyringError> {
-        let (id, b64) = stored.split_once(':').ok_or(KeyringError::Corrupt)?;
+    /// Decrypt a value read from `at`. Values written before places were bound (no `2$`
+    /// prefix; only the key id bound) still decrypt until `jineng keys rotate` has
+    /// rewritten them.
+    pub fn decrypt(&self, stored: &str, at: Place<'_>) -> Result<String, KeyringError> {
+        let (bound, rest) = match stored.strip_prefix(V2) {
+            Some(rest) => (true, rest),
+            None => (false, stored),
+        };
+        let (id, b64) = rest.split_once(':').ok_or(KeyringError::Corrupt)?;
         let key = self
             .keys
             .iter()
@@ -145,25 +183,40 @@ impl Keyring {
             return Err(KeyringError::Corrupt);
         }
         let (nonce, ct) = blob.split_at(12);
+        let aad = if bound {
+            at.aad(id)
+        } else {
+            id.as_bytes().to_vec()
+        };
         let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
         let plain = cipher
             .decrypt(
                 Nonce::from_slice(nonce),
-                aes_gcm::aead::Payload {
-                    msg: ct,
-                    aad: id.as_bytes(),
-                },
+                aes_gcm::aead::Payload { msg: ct, aad: &aad },
             )
             .map_err(|_| KeyringError::Corrupt)?;
         String::from_utf8(plain).map_err(|_| KeyringError::Corrupt)
     }
 
-    /// Whether `stored` was written with a key other than the active one (needs re-encryption).
+    /// Whether `stored` should be rewritten: an older key than the active one, or the
+    /// form without its place bound.
     pub fn needs_rotation(&self, stored: &str) -> bool {
+        match stored.strip_prefix(V2) {
+            Some(rest) => rest
+                .split_once(':')
+                .map(|(id, _)| id != self.active_key_id())
+                .unwrap_or(true),
+            None => true,
+        }
+    }
+
+    /// Key ids still used by `stored` (for retiring keys: a key no value names may go).
+    pub fn key_id_of(stored: &str) -> Option<&str> {
         stored
+            .strip_prefix(V2)
+            .unwrap_or(stored)
             .split_once(':')
-            .map(|(id, _)| id != self.active_key_id())
-            .unwrap_or(true)
+            .map(|(id, _)| id)
     }
 
     pub fn blind_index(&self, kind: PiiKind, normalized: &str) -> String {
@@ -183,31 +236,68 @@ mod tests {
     fn round_trip_rotation_and_tamper() {
         let (keys, blind, audit) = Keyring::generate();
         let old = Keyring::from_config(&keys, &blind, &audit).unwrap();
-        let ct = old.encrypt("520102199003071234").unwrap();
-        assert!(ct.starts_with("k1:"));
-        assert_eq!(old.decrypt(&ct).unwrap(), "520102199003071234");
+        let here = Place::new("users", "id_number_enc", "u1");
+        let ct = old.encrypt("520102199003071234", here).unwrap();
+        assert!(ct.starts_with("2$k1:"));
+        assert_eq!(old.decrypt(&ct, here).unwrap(), "520102199003071234");
+        assert!(!old.needs_rotation(&ct));
         // Two encryptions differ (random nonce) but the blind index is stable.
-        assert_ne!(ct, old.encrypt("520102199003071234").unwrap());
+        assert_ne!(ct, old.encrypt("520102199003071234", here).unwrap());
         let bi = old.blind_index(PiiKind::IdNumber, "520102199003071234");
         assert_eq!(bi, old.blind_index(PiiKind::IdNumber, "520102199003071234"));
         assert_ne!(bi, old.blind_index(PiiKind::Phone, "520102199003071234"));
 
+        // Moved to another row, column or table: refused.
+        for elsewhere in [
+            Place::new("users", "id_number_enc", "u2"),
+            Place::new("users", "phone_enc", "u1"),
+            Place::new("teachers", "id_number_enc", "u1"),
+        ] {
+            assert!(old.decrypt(&ct, elsewhere).is_err(), "{elsewhere:?}");
+        }
+
         // Rotate: k2 active, k1 kept for reading.
         let k2 = format!("k2:{}", B64.encode([7u8; 32]));
         let new = Keyring::from_config(&format!("{k2},{keys}"), &blind, &audit).unwrap();
-        assert_eq!(new.decrypt(&ct).unwrap(), "520102199003071234");
+        assert_eq!(new.decrypt(&ct, here).unwrap(), "520102199003071234");
         assert!(new.needs_rotation(&ct));
-        assert!(new.encrypt("x").unwrap().starts_with("k2:"));
+        assert!(new.encrypt("x", here).unwrap().starts_with("2$k2:"));
+        assert_eq!(Keyring::key_id_of(&ct), Some("k1"));
 
         // Tampering or relabelling is detected.
         let mut bad = ct.clone();
         bad.pop();
         bad.push(if ct.ends_with('A') { 'B' } else { 'A' });
-        assert!(old.decrypt(&bad).is_err());
+        assert!(old.decrypt(&bad, here).is_err());
         let relabelled = ct.replacen("k1:", "k2:", 1);
-        assert!(new.decrypt(&relabelled).is_err());
+        assert!(new.decrypt(&relabelled, here).is_err());
         assert!(Keyring::from_config("", &blind, &audit).is_err());
         assert!(Keyring::from_config("k1:short", &blind, &audit).is_err());
         assert!(Keyring::from_config(&keys, &blind, "short").is_err());
+    }
+
+    #[test]
+    fn values_from_before_places_still_decrypt_and_want_rotation() {
+        let (keys, blind, audit) = Keyring::generate();
+        let k = Keyring::from_config(&keys, &blind, &audit).unwrap();
+        // The old form: only the key id bound.
+        let (id, key) = (&k.keys[0].0, &k.keys[0].1);
+        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let ct = cipher
+            .encrypt(
+                &nonce,
+                aes_gcm::aead::Payload {
+                    msg: b"13800000001",
+                    aad: id.as_bytes(),
+                },
+            )
+            .unwrap();
+        let mut blob = nonce.to_vec();
+        blob.extend(ct);
+        let legacy = format!("{id}:{}", B64.encode(blob));
+        let here = Place::new("users", "phone_enc", "u1");
+        assert_eq!(k.decrypt(&legacy, here).unwrap(), "13800000001");
+        assert!(k.needs_rotation(&legacy));
     }
 }

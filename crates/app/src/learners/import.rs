@@ -725,9 +725,9 @@ impl Learners<'_> {
         chunk: &[(GoodRow, Option<String>, String, String)],
     ) -> AppResult<(usize, usize)> {
         let (txn, now) = (&w.txn, w.now);
-        let enc = |v: &str| {
+        let enc = |v: &str, column: &'static str, row: &str| {
             self.keyring
-                .encrypt(v)
+                .encrypt(v, crate::crypto::pii::Place::new("users", column, row))
                 .map_err(|e| AppError::Internal(e.to_string()))
         };
         let mut users = Vec::new();
@@ -744,9 +744,9 @@ impl Learners<'_> {
                 id: Set(uid.clone()),
                 username: Set(learner_username()),
                 display_name: Set(g.name.clone()),
-                phone_enc: Set(Some(enc(g.phone.as_str())?)),
+                phone_enc: Set(Some(enc(g.phone.as_str(), "phone_enc", &uid)?)),
                 phone_bidx: Set(Some(pb.clone())),
-                id_number_enc: Set(Some(enc(g.id.as_str())?)),
+                id_number_enc: Set(Some(enc(g.id.as_str(), "id_number_enc", &uid)?)),
                 id_number_bidx: Set(Some(ib.clone())),
                 bank_account_enc: Set(None),
                 region_code: Set(Some(g.county.clone())),

@@ -410,12 +410,17 @@ impl Learners<'_> {
             .await?
             .ok_or(AppError::NotFound("学员"))?;
         let full = who.can(Permission::ViewFullPii) || who.user_id == u.id;
-        let show = |enc: &Option<String>, m: fn(&str) -> String| {
+        let show = |enc: &Option<String>, column: &'static str, m: fn(&str) -> String| {
             enc.as_deref()
-                .map(|e| match self.keyring.decrypt(e) {
-                    Ok(v) if full => v,
-                    Ok(v) => m(&v),
-                    Err(_) => "（无法解密）".into(),
+                .map(|e| {
+                    match self
+                        .keyring
+                        .decrypt(e, crate::crypto::pii::Place::new("users", column, &u.id))
+                    {
+                        Ok(v) if full => v,
+                        Ok(v) => m(&v),
+                        Err(_) => "（无法解密）".into(),
+                    }
                 })
                 .unwrap_or_default()
         };
@@ -425,8 +430,8 @@ impl Learners<'_> {
             .map(|r| r.name)
             .unwrap_or_default();
         Ok(LearnerView {
-            id_number: show(&u.id_number_enc, mask::id_number),
-            phone: show(&u.phone_enc, mask::phone),
+            id_number: show(&u.id_number_enc, "id_number_enc", mask::id_number),
+            phone: show(&u.phone_enc, "phone_enc", mask::phone),
             id: u.id,
             name: u.display_name,
             gender: p.gender.label(),

@@ -251,10 +251,18 @@ impl Organizations<'_> {
         Ok(e)
     }
 
-    fn fill(&self, am: &mut organization::ActiveModel, i: &OrgInput) -> AppResult<()> {
-        let enc = |v: &str| {
+    fn fill(
+        &self,
+        am: &mut organization::ActiveModel,
+        org_id: &str,
+        i: &OrgInput,
+    ) -> AppResult<()> {
+        let enc = |v: &str, column: &'static str| {
             self.keyring
-                .encrypt(v)
+                .encrypt(
+                    v,
+                    crate::crypto::pii::Place::new("organizations", column, org_id),
+                )
                 .map_err(|e| AppError::Internal(e.to_string()))
         };
         am.kind = Set(i.kind);
@@ -263,12 +271,12 @@ impl Organizations<'_> {
         am.region_code = Set(i.region.as_str().into());
         am.address = Set(i.address.trim().into());
         am.legal_rep_name = Set(jineng_core::learners::normal_person_name(&i.legal_rep_name));
-        am.legal_rep_id_enc = Set(enc(i.legal_rep_id.as_str())?);
+        am.legal_rep_id_enc = Set(enc(i.legal_rep_id.as_str(), "legal_rep_id_enc")?);
         am.legal_rep_id_bidx = Set(self
             .keyring
             .blind_index(PiiKind::IdNumber, i.legal_rep_id.as_str()));
         am.contact_name = Set(jineng_core::learners::normal_person_name(&i.contact_name));
-        am.contact_phone_enc = Set(enc(i.contact_phone.as_str())?);
+        am.contact_phone_enc = Set(enc(i.contact_phone.as_str(), "contact_phone_enc")?);
         let inst = i.kind == OrgKind::Institution;
         am.nature = Set(if inst {
             i.nature.clone()
@@ -283,7 +291,7 @@ impl Organizations<'_> {
         am.designated = Set(inst && i.designated);
         am.bank_name = Set(i.bank_name.trim().into());
         am.bank_account_name = Set(i.bank_account_name.trim().into());
-        am.bank_account_enc = Set(enc(i.bank_account.as_str())?);
+        am.bank_account_enc = Set(enc(i.bank_account.as_str(), "bank_account_enc")?);
         am.training_scale = Set(i.training_scale);
         am.site_area = Set(i.site_area);
         am.licence_no = Set(i.licence_no.trim().into());
@@ -346,7 +354,7 @@ impl Organizations<'_> {
             updated_at: Set(w.now),
             ..Default::default()
         };
-        self.fill(&mut am, &i)?;
+        self.fill(&mut am, &org_id, &i)?;
         w.touch(jineng_core::exchange::Dataset::Institutions, &org_id);
         organization::Entity::insert(am)
             .exec(&w.txn)
@@ -373,20 +381,24 @@ impl Organizations<'_> {
 
     async fn view(&self, who: &Principal, o: organization::Model) -> AppResult<OrgView> {
         let full = who.works_for(&o.id) || who.can(Permission::ViewFullPii);
-        let show = |enc: &str, m: fn(&str) -> String| match self.keyring.decrypt(enc) {
-            Ok(p) if full => p,
-            Ok(p) => m(&p),
-            Err(_) => "（无法解密）".to_string(),
-        };
+        let show =
+            |enc: &str, column: &'static str, m: fn(&str) -> String| match self.keyring.decrypt(
+                enc,
+                crate::crypto::pii::Place::new("organizations", column, &o.id),
+            ) {
+                Ok(p) if full => p,
+                Ok(p) => m(&p),
+                Err(_) => "（无法解密）".to_string(),
+            };
         let region_name = region::Entity::find_by_id(o.region_code.clone())
             .one(&self.db)
             .await?
             .map(|r| r.name)
             .unwrap_or_default();
         Ok(OrgView {
-            legal_rep_id: show(&o.legal_rep_id_enc, mask::id_number),
-            contact_phone: show(&o.contact_phone_enc, mask::phone),
-            bank_account: show(&o.bank_account_enc, mask::bank_account),
+            legal_rep_id: show(&o.legal_rep_id_enc, "legal_rep_id_enc", mask::id_number),
+            contact_phone: show(&o.contact_phone_enc, "contact_phone_enc", mask::phone),
+            bank_account: show(&o.bank_account_enc, "bank_account_enc", mask::bank_account),
             nature_label: org::nature_label(&o.nature).unwrap_or("").to_string(),
             institution_type_label: org::institution_type_label(&o.institution_type)
                 .unwrap_or("")
@@ -593,7 +605,7 @@ impl Organizations<'_> {
             "该登记刚被修改或审核，请刷新后重试",
         )?;
         let mut am = o.clone().into_active_model();
-        self.fill(&mut am, &i)?;
+        self.fill(&mut am, &o.id, &i)?;
         am.status = Set(next);
         am.status_reason = Set(String::new());
         am.version = Set(new_version);

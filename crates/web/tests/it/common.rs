@@ -34,6 +34,8 @@ pub struct TestApp {
     pub sms: Arc<CaptureSms>,
     pub router: Router,
     pub clock: Arc<ManualClock>,
+    /// The keyring's configuration: (data keys, blind-index key, audit key).
+    pub keys: (String, String, String),
     sqlite_path: Option<std::path::PathBuf>,
     /// This app's job workers, stopped with it.
     workers: Vec<tokio::task::JoinHandle<()>>,
@@ -151,6 +153,7 @@ impl TestApp {
         jineng_store::migrate::run(&db).await.expect("migrate");
         let (keys, blind, audit) = Keyring::generate();
         let keyring = Keyring::from_config(&keys, &blind, &audit).unwrap();
+        let key_config = (keys.clone(), blind.clone(), audit.clone());
         // JINENG_TEST_CLOCK_SHIFT_HOURS starts every test's clock that many hours from
         // now, to prove the tests do not depend on the time of day they run at.
         let shift = std::env::var("JINENG_TEST_CLOCK_SHIFT_HOURS")
@@ -183,6 +186,7 @@ impl TestApp {
             workers: app.start_workers(1),
             app,
             clock,
+            keys: key_config,
             sqlite_path,
             sms,
         }

@@ -287,3 +287,91 @@ async fn names_ages_and_codes_follow_one_rule() {
         j.bad
     );
 }
+
+async fn shown(t: &TestApp, admin: &str, learner: &str) -> serde_json::Value {
+    let r = t
+        .api(
+            Method::GET,
+            &format!("/learners/{learner}"),
+            Some(admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()
+}
+
+/// Finding 5: ciphertexts are bound to their place, and the rotation job moves every
+/// value to the newest key so the old one can be retired.
+#[tokio::test]
+async fn personal_data_is_bound_to_its_place_and_old_keys_can_be_retired() {
+    use jineng_app::crypto::pii::Keyring;
+    use sea_orm::ConnectionTrait;
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let admin = t.token("admin").await;
+    let learner = t.user_id("learner").await;
+    let before = shown(&t, &admin, &learner).await;
+    assert!(before["id_number"].as_str().unwrap().len() == 18);
+
+    // Swapping two people's encrypted ID numbers in the database does not swap them on
+    // screen: the moved values no longer decrypt.
+    let other = t.user_id("learner_yy").await;
+    let swap = format!(
+        "UPDATE users SET id_number_enc = (SELECT id_number_enc FROM users WHERE id = '{other}') WHERE id = '{learner}'"
+    );
+    t.app.db.execute_unprepared(&swap).await.unwrap();
+    assert_eq!(
+        shown(&t, &admin, &learner).await["id_number"],
+        "（无法解密）"
+    );
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let learner = t.user_id("learner").await;
+    let admin = t.token("admin").await;
+    let before = shown(&t, &admin, &learner).await;
+
+    // A new key k2 goes first; the rotation rewrites everything with it.
+    let (keys, blind, audit) = t.keys.clone();
+    let k2 = Keyring::generate().0.replacen("k1:", "k2:", 1);
+    let mut rotated = t.app.clone();
+    rotated.keyring =
+        std::sync::Arc::new(Keyring::from_config(&format!("{k2},{keys}"), &blind, &audit).unwrap());
+    let report = rotated.rotate_keys().await.unwrap();
+    assert!(report.rewritten > 20, "{report:?}");
+    assert_eq!((report.unreadable, report.raced), (0, 0), "{report:?}");
+    assert_eq!(
+        report.keys_in_use.keys().collect::<Vec<_>>(),
+        ["k2"],
+        "{report:?}"
+    );
+    // Run again: nothing left to do.
+    let again = rotated.rotate_keys().await.unwrap();
+    assert_eq!(again.rewritten, 0);
+
+    // k1 retired: the platform with k2 alone still reads every value.
+    let mut retired = t.app.clone();
+    retired.keyring = std::sync::Arc::new(Keyring::from_config(&k2, &blind, &audit).unwrap());
+    let me = retired
+        .learners()
+        .get(
+            &retired
+                .accounts()
+                .principal_of(&t.user_id("admin").await)
+                .await
+                .unwrap(),
+            &learner,
+        )
+        .await
+        .unwrap();
+    assert_eq!(me.id_number, before["id_number"].as_str().unwrap());
+    assert_eq!(me.phone, before["phone"].as_str().unwrap());
+    // And the audit chain is whole.
+    assert_eq!(
+        jineng_app::audit::verify(&t.app.db, t.app.keyring.audit_key())
+            .await
+            .unwrap()
+            .broken_at,
+        None
+    );
+}
