@@ -1,4 +1,4 @@
-//! `jineng-bench limiter-serve PORT [REDIS_URL]`: serves two routes from one binary for
+//! `jineng-bench limiter-serve PORT [REDIS_URL [SYNC_MS]]`: serves two routes from one binary for
 //! bench/run.sh to load with wrk — `/bare` (a route with no work at all, the reference)
 //! and `/limited` (the same route plus one rate-limit count per request, keyed by a
 //! rotating client address, as the login and SMS routes count). Both pass through the
@@ -35,16 +35,18 @@ async fn count(State(c): State<Counting>, req: Request, next: Next) -> Response 
     next.run(req).await
 }
 
-pub fn run(port: u16, redis: Option<String>) -> Result<(), String> {
+pub fn run(port: u16, redis: Option<String>, sync_ms: u64) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     rt.block_on(async move {
         let limiter = match redis {
-            Some(url) => Limiter::redis(&url, "jineng-bench")
-                .await
-                .map_err(|e| e.to_string())?,
+            Some(url) => {
+                Limiter::redis_batched(&url, "jineng-bench", Duration::from_millis(sync_ms))
+                    .await
+                    .map_err(|e| e.to_string())?
+            }
             None => Limiter::memory(),
         };
         let counting = Counting {

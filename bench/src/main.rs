@@ -7,7 +7,7 @@
 //!   `JINENG_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (a fresh database);
 //! - `jineng-bench classes ROWS`: the class list of a province with ROWS classes and a
 //!   city regulator's filtered view (p50/p95), against a primary-key fetch;
-//! - `jineng-bench limiter-serve PORT [REDIS_URL]`: a bare route and the same route
+//! - `jineng-bench limiter-serve PORT [REDIS_URL [SYNC_MS]]`: a bare route and the same route
 //!   behind a rate-limit count, for bench/run.sh to compare with wrk.
 
 mod classes;
@@ -40,7 +40,8 @@ fn main() {
     }
     if args.get(1).map(String::as_str) == Some("limiter-serve") {
         let port: u16 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(18182);
-        if let Err(e) = limiter::run(port, args.get(3).cloned()) {
+        let sync_ms = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(0);
+        if let Err(e) = limiter::run(port, args.get(3).cloned(), sync_ms) {
             eprintln!("limiter server failed: {e}");
             std::process::exit(1);
         }
@@ -48,7 +49,7 @@ fn main() {
     }
     if args.get(1).map(String::as_str) != Some("argon2") {
         eprintln!(
-            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | limiter-serve [PORT] [REDIS_URL]"
+            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]]"
         );
         std::process::exit(2);
     }

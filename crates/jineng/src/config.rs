@@ -66,6 +66,10 @@ pub struct Config {
     /// `redis://…`: request counters shared by every node (rate limits, challenges).
     /// Without it counters live in this process, which is right for one node only.
     pub redis_url: Option<SecretString>,
+    /// With Redis: how often, at most, a node synchronises a busy counter (milliseconds;
+    /// 0 = every hit). Between synchronisations a node counts its own hits at once and
+    /// sees the other nodes' up to this late.
+    pub redis_sync_ms: u64,
 }
 
 /// Where uploaded documents go.
@@ -114,6 +118,7 @@ impl Default for Config {
             files: FilesConfig::default(),
             job_workers: 2,
             redis_url: None,
+            redis_sync_ms: 100,
         }
     }
 }
@@ -174,6 +179,9 @@ impl Config {
         }
         if let Some(v) = env("REDIS_URL") {
             c.redis_url = Some(v.into());
+        }
+        if let Some(v) = env("REDIS_SYNC_MS") {
+            c.redis_sync_ms = parse("REDIS_SYNC_MS", v)?;
         }
         if let Some(v) = env("PII_KEYS") {
             c.pii_keys = Some(v.into());

@@ -173,9 +173,13 @@ async fn open(cfg: &Config) -> Result<App> {
         .context("province must be a 6-digit province code such as 520000")?;
     let limiter = match &cfg.redis_url {
         Some(url) => {
-            let l = jineng_limits::Limiter::redis(url.expose_secret(), "jineng")
-                .await
-                .context("connecting to Redis (JINENG_REDIS_URL)")?;
+            let l = jineng_limits::Limiter::redis_batched(
+                url.expose_secret(),
+                "jineng",
+                std::time::Duration::from_millis(cfg.redis_sync_ms),
+            )
+            .await
+            .context("connecting to Redis (JINENG_REDIS_URL)")?;
             if let Some(r) = l.ping().await {
                 r.context("Redis does not answer")?;
             }

@@ -38,10 +38,27 @@ impl Limiter {
         Limiter::Memory(Default::default())
     }
 
-    /// Counts in Redis at `url` (`redis://host:port/db`), shared by every node. Fails if
-    /// Redis does not answer, so a misconfigured node does not start.
+    /// Counts in Redis at `url` (`redis://host:port/db`), shared by every node, exact:
+    /// one round trip per hit. Fails if Redis does not answer, so a misconfigured node
+    /// does not start.
     pub async fn redis(url: &str, prefix: &str) -> Result<Self, LimitError> {
-        Ok(Limiter::Redis(Redis::connect(url, prefix).await?))
+        Ok(Limiter::Redis(Redis::connect(url, prefix, None).await?))
+    }
+
+    /// Counts in Redis, synchronised at most once per `sync` per key and node: hits in
+    /// between are counted here and sent in one increment (at the latest `sync` after
+    /// they happened), so a busy key costs one round trip per `sync` instead of one per
+    /// hit. A node always counts its own hits at once; it sees other nodes' hits up to
+    /// `sync` late, so across N nodes a limit can be passed by what the others admit in
+    /// that time.
+    pub async fn redis_batched(
+        url: &str,
+        prefix: &str,
+        sync: Duration,
+    ) -> Result<Self, LimitError> {
+        Ok(Limiter::Redis(
+            Redis::connect(url, prefix, Some(sync)).await?,
+        ))
     }
 
     /// Count one hit of `key` in its window of `window`.
@@ -154,11 +171,52 @@ impl Memory {
 }
 
 /// Counts in Redis: `INCRBY` and, for a new key, `PEXPIRE`, in one script so a window
-/// always ends.
+/// always ends. Optionally batched (see `Limiter::redis_batched`).
 #[derive(Clone)]
 pub struct Redis {
     conn: redis::aio::ConnectionManager,
     prefix: String,
+    /// With batching: this node's view of each key.
+    batch: Option<std::sync::Arc<Batch>>,
+}
+
+/// This node's view of the keys it counted lately (batched mode), in shards like the
+/// in-process counts. A background task sends every key's waiting hits once per `sync`
+/// in one script call and brings back the totals.
+struct Batch {
+    sync: Duration,
+    shards: [Mutex<HashMap<String, Local>>; SHARDS],
+    hasher: std::collections::hash_map::RandomState,
+}
+
+struct Local {
+    /// The count Redis gave at the last synchronisation.
+    global: u64,
+    /// Hits here since, not yet sent.
+    pending: u64,
+    synced: Instant,
+    ends: Instant,
+    window: Duration,
+}
+
+impl Batch {
+    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, HashMap<String, Local>> {
+        use std::hash::BuildHasher;
+        let i = (self.hasher.hash_one(key) as usize) % SHARDS;
+        lock(&self.shards[i])
+    }
+
+    /// A view this recent is used as it is; older, a hit asks Redis first.
+    fn fresh(&self, l: &Local, now: Instant) -> bool {
+        l.ends > now && now.duration_since(l.synced) < self.sync * 3
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
 }
 
 const HIT: &str = r#"
@@ -175,12 +233,33 @@ end
 return {n, ttl}
 "#;
 
+/// The same for many keys at once: ARGV holds (window ms, increment) per key; the answer
+/// is (count, ttl ms) per key.
+const HIT_MANY: &str = r#"
+local out = {}
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[2 * i - 1])
+  local n = redis.call('INCRBY', key, ARGV[2 * i])
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    redis.call('PEXPIRE', key, window)
+    ttl = window
+  end
+  out[2 * i - 1] = n
+  out[2 * i] = ttl
+end
+return out
+"#;
+
+/// Keys per script call when flushing.
+const FLUSH_CHUNK: usize = 500;
+
 fn redis_err(e: redis::RedisError) -> LimitError {
     LimitError::Redis(e.to_string())
 }
 
 impl Redis {
-    async fn connect(url: &str, prefix: &str) -> Result<Self, LimitError> {
+    async fn connect(url: &str, prefix: &str, sync: Option<Duration>) -> Result<Self, LimitError> {
         let client = redis::Client::open(url).map_err(redis_err)?;
         let cfg = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
@@ -189,13 +268,99 @@ impl Redis {
         let conn = redis::aio::ConnectionManager::new_with_config(client, cfg)
             .await
             .map_err(redis_err)?;
-        Ok(Redis {
+        let batch = sync.filter(|s| !s.is_zero()).map(|sync| {
+            std::sync::Arc::new(Batch {
+                sync,
+                shards: std::array::from_fn(|_| Mutex::new(HashMap::new())),
+                hasher: Default::default(),
+            })
+        });
+        let r = Redis {
             conn,
             prefix: prefix.to_string(),
-        })
+            batch,
+        };
+        if let Some(b) = &r.batch {
+            // The flusher holds the batch weakly: it ends when the limiter is dropped.
+            let weak = std::sync::Arc::downgrade(b);
+            let (conn, prefix, sync) = (r.conn.clone(), r.prefix.clone(), b.sync);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(sync).await;
+                    let Some(batch) = weak.upgrade() else {
+                        break;
+                    };
+                    if let Err(e) = flush_all(&conn, &prefix, &batch).await {
+                        tracing::warn!("rate-limit counts not sent to Redis: {e}");
+                    }
+                }
+            });
+        }
+        Ok(r)
     }
 
     async fn hit(&self, key: &str, window: Duration, add: u64) -> Result<Count, LimitError> {
+        let Some(batch) = &self.batch else {
+            return self.round_trip(key, window, add).await;
+        };
+        let now = Instant::now();
+        let send = {
+            let mut shard = batch.shard(key);
+            match shard.get_mut(key) {
+                // Recent enough: count here; the flusher sends it.
+                Some(l) if batch.fresh(l, now) => {
+                    l.pending += add;
+                    return Ok(Count {
+                        hits: l.global + l.pending,
+                        resets_in: l
+                            .ends
+                            .saturating_duration_since(now)
+                            .max(Duration::from_secs(1)),
+                    });
+                }
+                // Stale: ask Redis now, sending what waits (if its window still runs).
+                Some(l) => {
+                    let waiting = if l.ends > now { l.pending } else { 0 };
+                    l.pending = 0;
+                    waiting + add
+                }
+                None => add,
+            }
+        };
+        let (hits, ttl) = self.script(key, window, send).await?;
+        let now = Instant::now();
+        let mut shard = batch.shard(key);
+        let l = shard.entry(key.to_string()).or_insert(Local {
+            global: 0,
+            pending: 0,
+            synced: now,
+            ends: now,
+            window,
+        });
+        l.global = hits;
+        l.synced = now;
+        l.ends = now + ttl;
+        l.window = window;
+        Ok(Count {
+            hits: l.global + l.pending,
+            resets_in: ttl.max(Duration::from_secs(1)),
+        })
+    }
+
+    async fn round_trip(&self, key: &str, window: Duration, add: u64) -> Result<Count, LimitError> {
+        let (hits, ttl) = self.script(key, window, add).await?;
+        Ok(Count {
+            hits,
+            resets_in: ttl.max(Duration::from_secs(1)),
+        })
+    }
+
+    async fn script(
+        &self,
+        key: &str,
+        window: Duration,
+        add: u64,
+    ) -> Result<(u64, Duration), LimitError> {
         let mut conn = self.conn.clone();
         let (hits, ttl_ms): (u64, u64) = redis::Script::new(HIT)
             .key(format!("{}{key}", self.prefix))
@@ -204,13 +369,13 @@ impl Redis {
             .invoke_async(&mut conn)
             .await
             .map_err(redis_err)?;
-        Ok(Count {
-            hits,
-            resets_in: Duration::from_millis(ttl_ms).max(Duration::from_secs(1)),
-        })
+        Ok((hits, Duration::from_millis(ttl_ms)))
     }
 
     async fn clear(&self, key: &str) -> Result<(), LimitError> {
+        if let Some(b) = &self.batch {
+            b.shard(key).remove(key);
+        }
         let mut conn = self.conn.clone();
         redis::cmd("DEL")
             .arg(format!("{}{key}", self.prefix))
@@ -227,6 +392,64 @@ impl Redis {
             .map(|_| ())
             .map_err(redis_err)
     }
+}
+
+/// Send every key's waiting hits in one script call per chunk and bring the totals back.
+/// Ended windows are dropped here. If Redis fails, the hits wait for the next round.
+async fn flush_all(
+    conn: &redis::aio::ConnectionManager,
+    prefix: &str,
+    batch: &Batch,
+) -> Result<(), LimitError> {
+    let now = Instant::now();
+    let mut waiting: Vec<(String, Duration, u64)> = Vec::new();
+    for shard in &batch.shards {
+        let mut keys = lock(shard);
+        keys.retain(|_, l| l.ends > now || l.pending > 0);
+        for (k, l) in keys.iter_mut() {
+            if l.pending > 0 {
+                if l.ends > now {
+                    waiting.push((k.clone(), l.window, l.pending));
+                }
+                l.pending = 0;
+            }
+        }
+    }
+    for chunk in waiting.chunks(FLUSH_CHUNK) {
+        let script = redis::Script::new(HIT_MANY);
+        let mut call = script.prepare_invoke();
+        for (k, window, add) in chunk {
+            call.key(format!("{prefix}{k}"));
+            call.arg(window.as_millis().max(1) as u64);
+            call.arg(*add);
+        }
+        let mut c = conn.clone();
+        let answer: Result<Vec<u64>, _> = call.invoke_async(&mut c).await;
+        let now = Instant::now();
+        match answer {
+            Ok(totals) => {
+                for ((k, _, _), pair) in chunk.iter().zip(totals.chunks(2)) {
+                    if let [hits, ttl] = pair
+                        && let Some(l) = batch.shard(k).get_mut(k)
+                    {
+                        l.global = *hits;
+                        l.synced = now;
+                        l.ends = now + Duration::from_millis(*ttl);
+                    }
+                }
+            }
+            Err(e) => {
+                // Put the hits back so they are not lost.
+                for (k, _, add) in chunk {
+                    if let Some(l) = batch.shard(k).get_mut(k) {
+                        l.pending += add;
+                    }
+                }
+                return Err(redis_err(e));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -45,3 +45,33 @@ async fn counts_are_shared_and_windows_end() {
     assert!(Limiter::redis("redis://127.0.0.1:1/0", "x").await.is_err());
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+/// Batched mode: a node counts its own hits at once, sees other nodes' within the sync
+/// interval, and no hit is lost once the interval has passed.
+#[tokio::test]
+#[ignore = "needs Redis: set JINENG_TEST_REDIS_URL, run with --include-ignored"]
+async fn batched_counts_arrive_whole() {
+    let url = std::env::var("JINENG_TEST_REDIS_URL")
+        .expect("JINENG_TEST_REDIS_URL must name the Redis to test against");
+    let prefix = format!("jtb:{}:", std::process::id());
+    let sync = Duration::from_millis(200);
+    let a = Limiter::redis_batched(&url, &prefix, sync).await.unwrap();
+    let b = Limiter::redis_batched(&url, &prefix, sync).await.unwrap();
+    let exact = Limiter::redis(&url, &prefix).await.unwrap();
+    let w = Duration::from_secs(30);
+    // Thirty hits on node a, each counted there at once.
+    for n in 1..=30 {
+        assert_eq!(a.hit("k", w).await.unwrap().hits, n);
+    }
+    // Node b has synchronised at least a's first hit already.
+    let seen = b.hit("k", w).await.unwrap().hits;
+    assert!((2..=31).contains(&seen), "{seen}");
+    // After the interval every hit is in Redis: none lost, none twice.
+    tokio::time::sleep(sync * 4).await;
+    assert_eq!(exact.peek("k", w).await.unwrap().hits, 31);
+    assert_eq!(b.hit("k", w).await.unwrap().hits, 32, "b resynchronised");
+    tokio::time::sleep(sync * 4).await;
+    assert_eq!(exact.peek("k", w).await.unwrap().hits, 32);
+    a.clear("k").await.unwrap();
+    assert_eq!(exact.peek("k", w).await.unwrap().hits, 0);
+}
