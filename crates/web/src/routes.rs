@@ -103,8 +103,76 @@ impl Routes {
         utoipa::openapi::OpenApi,
         Vec<Route>,
     ) {
-        let (api, doc) = self.api.split_for_parts();
+        let (api, mut doc) = self.api.split_for_parts();
+        complete_responses(&mut doc);
         (self.pages, api, doc, self.table)
+    }
+}
+
+/// The statuses the shared extractors and middleware answer, added to every operation
+/// that can meet them (each handler documents its own): the bearer check (401, 403 for a
+/// read-only token or a role that may not, 423 while the owner must change the password
+/// or enrol a second factor), path parameters (404 when the record does not exist or is
+/// outside the caller's reach), query strings (400), JSON bodies (400 malformed, 413 too
+/// large, 415 not JSON, 422 invalid), and the throttling of public operations (429).
+/// Every one is `application/problem+json`.
+fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |what: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let bearer = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let query = op.parameters.as_ref().is_some_and(|ps| {
+                ps.iter().any(
+                    |p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)),
+                )
+            });
+            let body = op.request_body.is_some();
+            let r = &mut op.responses.responses;
+            let mut add = |code: &str, what: &str| {
+                r.entry(code.to_string()).or_insert_with(|| problem(what));
+            };
+            if bearer {
+                add("401", "未登录，或访问令牌无效、已过期、已撤销");
+                add("403", "无权进行此操作，或只读令牌用于修改");
+                add("423", "需先修改密码或启用动态口令");
+            } else {
+                add("429", "请求过于频繁，请稍后再试");
+            }
+            if path.contains('{') {
+                add("404", "记录不存在，或不在调用者的范围内");
+            }
+            if query {
+                add("400", "查询参数有误");
+                add("422", "查询参数的取值不符合要求（逐字段说明）");
+            }
+            if body {
+                add("400", "JSON 格式错误，无法解析");
+                add("413", "请求内容过大");
+                add("415", "请求内容格式不受支持");
+                add("422", "请求内容不符合要求（逐字段说明）");
+            }
+        }
     }
 }
 

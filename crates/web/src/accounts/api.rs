@@ -199,7 +199,7 @@ fn today(s: &AppState) -> chrono::NaiveDate {
 }
 
 #[utoipa::path(get, path = "/users", tag = "accounts", params(UserQuery),
-    responses((status = 200, body = Paged<UserOut>), (status = 401, body = Problem), (status = 403, body = Problem)),
+    responses((status = 200, body = Paged<UserOut>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
@@ -221,7 +221,7 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/users", tag = "accounts", request_body = NewUserIn,
-    responses((status = 201, body = UserOut), (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = UserOut), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn create(
     State(s): State<AppState>,
@@ -235,7 +235,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/users/{id}", tag = "accounts", params(("id" = String, Path)),
-    responses((status = 200, body = UserOut), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = UserOut), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn get(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -245,7 +245,7 @@ pub async fn get(
 }
 
 #[utoipa::path(post, path = "/users/{id}/roles", tag = "accounts", params(("id" = String, Path)), request_body = RoleIn,
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn grant(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -262,7 +262,7 @@ pub async fn grant(
 }
 
 #[utoipa::path(post, path = "/users/{id}/roles/revoke", tag = "accounts", params(("id" = String, Path)), request_body = RoleIn,
-    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "The grant cannot be revoked (the last one, or one the caller may not touch)", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn revoke(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -286,7 +286,7 @@ pub struct StatusIn {
 }
 
 #[utoipa::path(post, path = "/users/{id}/status", tag = "accounts", params(("id" = String, Path)), request_body = StatusIn,
-    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn set_status(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -307,7 +307,7 @@ pub async fn set_status(
 }
 
 #[utoipa::path(post, path = "/users/{id}/unlock", tag = "accounts", params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn unlock(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

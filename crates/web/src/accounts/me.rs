@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 #[utoipa::path(get, path = "/me", tag = "accounts",
-    responses((status = 200, body = UserOut), (status = 401, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = UserOut), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn me(State(s): State<AppState>, Caller(who): Caller) -> Result<Json<UserOut>, ApiError> {
     Ok(Json(
         s.app.accounts().get_user(&who, &who.user_id).await?.into(),
@@ -34,7 +34,7 @@ pub struct RegionOut {
 }
 
 #[utoipa::path(get, path = "/regions", tag = "reference", params(RegionQuery),
-    responses((status = 200, body = Vec<RegionOut>), (status = 401, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<RegionOut>), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn regions(
     State(s): State<AppState>,
     Caller(_caller): Caller,

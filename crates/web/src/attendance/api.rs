@@ -48,7 +48,7 @@ impl From<SessionView> for SessionOut {
 }
 
 #[utoipa::path(get, path = "/classes/{id}/sessions", tag = "classes", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<SessionOut>), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<SessionOut>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -71,7 +71,7 @@ pub struct Created {
 }
 
 #[utoipa::path(post, path = "/classes/{id}/sessions", tag = "classes", params(("id" = String, Path)), request_body = SessionIn,
-    responses((status = 201, body = Created), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = Created), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn add(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -106,7 +106,7 @@ pub struct AttendanceRow {
 }
 
 #[utoipa::path(get, path = "/sessions/{id}/attendance", tag = "classes", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<AttendanceRow>), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<AttendanceRow>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn sheet(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -139,7 +139,7 @@ pub struct Marked {
 }
 
 #[utoipa::path(post, path = "/sessions/{id}/attendance", tag = "classes", params(("id" = String, Path)), request_body = MarkIn,
-    responses((status = 200, body = Marked), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Marked), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn mark(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -178,7 +178,7 @@ pub struct CheckedIn {
 }
 
 #[utoipa::path(post, path = "/sessions/{id}/checkin", tag = "classes", params(("id" = String, Path)), request_body = CheckinIn,
-    responses((status = 200, body = CheckedIn), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = CheckedIn), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn checkin(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

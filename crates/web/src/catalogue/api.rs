@@ -103,7 +103,7 @@ pub fn parse_project(i: ProjectIn) -> Result<ProjectInput, AppError> {
 }
 
 #[utoipa::path(get, path = "/catalogue", tag = "catalogue", params(ProjectQuery),
-    responses((status = 200, body = Paged<ProjectOut>), (status = 401, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<ProjectOut>), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(_caller): Caller,
@@ -128,7 +128,7 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/catalogue", tag = "catalogue", request_body = ProjectIn,
-    responses((status = 201, body = ProjectOut), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = ProjectOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn publish(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -144,7 +144,7 @@ pub async fn publish(
 }
 
 #[utoipa::path(post, path = "/catalogue/{id}/withdraw", tag = "catalogue", params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn withdraw(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -195,7 +195,7 @@ pub struct DeclarationQuery {
 }
 
 #[utoipa::path(get, path = "/declarations", tag = "catalogue", params(DeclarationQuery),
-    responses((status = 200, body = Vec<DeclarationOut>), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<DeclarationOut>), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn declarations(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -219,7 +219,7 @@ pub struct DeclareIn {
 }
 
 #[utoipa::path(post, path = "/orgs/{id}/declarations", tag = "catalogue", params(("id" = String, Path)), request_body = DeclareIn,
-    responses((status = 201, body = DeclarationOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = DeclarationOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn declare(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -249,7 +249,7 @@ pub struct DeclarationDecisionIn {
 }
 
 #[utoipa::path(post, path = "/declarations/{id}/decision", tag = "catalogue", params(("id" = String, Path)), request_body = DeclarationDecisionIn,
-    responses((status = 200, body = DeclarationOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = DeclarationOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn decide(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

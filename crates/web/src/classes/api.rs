@@ -166,7 +166,7 @@ impl ClassQuery {
 }
 
 #[utoipa::path(get, path = "/classes", tag = "classes", params(ClassQuery),
-    responses((status = 200, body = Paged<ClassOut>), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<ClassOut>), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -186,7 +186,7 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/classes", tag = "classes", request_body = ClassIn,
-    responses((status = 201, body = ClassOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = ClassOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn open(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -198,7 +198,7 @@ pub async fn open(
 }
 
 #[utoipa::path(get, path = "/classes/{id}", tag = "classes", params(("id" = String, Path)),
-    responses((status = 200, body = ClassDetail), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ClassDetail), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn get(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -223,7 +223,7 @@ pub struct Enrolled {
 }
 
 #[utoipa::path(post, path = "/classes/{id}/enrollments", tag = "classes", params(("id" = String, Path)), request_body = EnrollIn,
-    responses((status = 201, body = Enrolled), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = Enrolled), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn enroll(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -249,7 +249,7 @@ pub struct ClassActionIn {
 }
 
 #[utoipa::path(post, path = "/classes/{id}/actions", tag = "classes", params(("id" = String, Path)), request_body = ClassActionIn,
-    responses((status = 200, body = ClassOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ClassOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn act(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -293,7 +293,7 @@ pub struct InspectionOut {
 }
 
 #[utoipa::path(post, path = "/classes/{id}/inspections", tag = "classes", params(("id" = String, Path)), request_body = InspectionIn,
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn inspect(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -309,7 +309,7 @@ pub async fn inspect(
 }
 
 #[utoipa::path(get, path = "/classes/{id}/inspections", tag = "classes", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<InspectionOut>), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<InspectionOut>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn inspections(
     State(s): State<AppState>,
     Caller(who): Caller,

@@ -60,7 +60,7 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Result<&'a str, AppError> {
 #[utoipa::path(get, path = "/exchange/{dataset}", tag = "exchange",
     params(("dataset" = String, Path, description = "learners, institutions, qualifications or classes"), PullQuery,
         ("X-Client-Id" = String, Header), ("X-Timestamp" = String, Header), ("X-Nonce" = String, Header), ("X-Signature" = String, Header)),
-    responses((status = 200, body = PullPage), (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = PullPage), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn pull(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

@@ -21,11 +21,38 @@ fn field_of(msg: &str) -> String {
     msg.split('`').nth(1).unwrap_or("").to_string()
 }
 
+/// The field a body error is about, with its path ("org.name", "roles[0].role"): axum
+/// reports data errors as "…target type: <path>: <serde message>", the path "." for the
+/// top level. The path already ends with an unknown field or a wrongly typed one; a
+/// missing field is named inside it.
+fn field_in(text: &str) -> String {
+    let rest = text.split_once("target type: ").map_or(text, |(_, r)| r);
+    let (path, msg) = match rest.split_once(": ") {
+        Some((p, m)) if !p.contains(' ') => (p, m),
+        _ => (".", rest),
+    };
+    let path = if path == "." { "" } else { path };
+    let join = |name: &str| match (path, name) {
+        ("", n) => n.to_string(),
+        (p, "") => p.to_string(),
+        (p, n) => format!("{p}.{n}"),
+    };
+    if msg.contains("missing field") {
+        join(&field_of(msg))
+    } else if path.is_empty() && msg.contains("unknown field") {
+        field_of(msg)
+    } else {
+        path.to_string()
+    }
+}
+
 fn explain(msg: &str) -> String {
     if msg.contains("unknown field") {
         format!("不支持的字段：{}", field_of(msg))
     } else if msg.contains("missing field") {
         format!("缺少必填字段：{}", field_of(msg))
+    } else if msg.contains("invalid type: null") {
+        "该字段不能为空（null）".to_string()
     } else if msg.contains("invalid type") {
         "字段类型不正确".to_string()
     } else if msg.contains("unknown variant") {
@@ -53,8 +80,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             )),
             Err(JsonRejection::JsonDataError(e)) => {
                 let text = e.body_text();
-                let msg = explain(&text);
-                let field = field_of(&text);
+                let field = field_in(&text);
+                let msg = if field.is_empty() {
+                    explain(&text)
+                } else {
+                    format!("{field}：{}", explain(&text))
+                };
                 Err(problem(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     msg.clone(),
@@ -148,4 +179,23 @@ pub struct Paged<T> {
     /// This page's number, from 1.
     pub page: u64,
     pub per_page: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_in;
+
+    #[test]
+    fn errors_name_the_field_not_the_value() {
+        let t = "Failed to deserialize the JSON body into the target type: subsidy_yuan: invalid type: integer `1`, expected a string at line 1 column 17";
+        assert_eq!(field_in(t), "subsidy_yuan");
+        let t = "Failed to deserialize the JSON body into the target type: name: invalid type: null, expected a string at line 1 column 12";
+        assert_eq!(field_in(t), "name");
+        let t = "Failed to deserialize the JSON body into the target type: org.foo: unknown field `foo`, expected one of `kind`, `name` at line 1 column 20";
+        assert_eq!(field_in(t), "org.foo");
+        let t = "Failed to deserialize the JSON body into the target type: missing field `code` at line 1 column 2";
+        assert_eq!(field_in(t), "code");
+        let t = "Failed to deserialize the JSON body into the target type: roles[0].role: unknown variant `x`, expected `learner` at line 1 column 30";
+        assert_eq!(field_in(t), "roles[0].role");
+    }
 }

@@ -53,7 +53,7 @@ impl From<JobView> for JobOut {
 }
 
 #[utoipa::path(get, path = "/jobs", tag = "jobs", params(JobQuery),
-    responses((status = 200, body = Paged<JobOut>), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<JobOut>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -73,7 +73,7 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/jobs/{id}/retry", tag = "jobs", params(("id" = String, Path)),
-    responses((status = 200, body = JobOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = JobOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn retry(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

@@ -34,7 +34,7 @@ pub struct CodeOut {
 }
 
 #[utoipa::path(post, path = "/sms/code", tag = "learners", request_body = CodeIn,
-    responses((status = 200, body = CodeOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = CodeOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn send_code(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -71,7 +71,7 @@ pub struct RegisteredLearner {
 }
 
 #[utoipa::path(post, path = "/learners/register", tag = "learners", request_body = RegisterLearnerIn,
-    responses((status = 201, body = RegisteredLearner), (status = 422, body = Problem)))]
+    responses((status = 201, body = RegisteredLearner), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn register(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -165,7 +165,7 @@ pub struct LearnerQuery {
 }
 
 #[utoipa::path(get, path = "/learners", tag = "learners", params(LearnerQuery),
-    responses((status = 200, body = Paged<LearnerOut>), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<LearnerOut>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -196,7 +196,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/learners/{id}", tag = "learners", params(("id" = String, Path)),
-    responses((status = 200, body = LearnerOut), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = LearnerOut), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn get(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -232,7 +232,7 @@ pub struct ImportJobOut {
 
 #[utoipa::path(post, path = "/learners/imports", tag = "learners", params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "The filled-in import template"),
-    responses((status = 202, body = ImportJobOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 202, body = ImportJobOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn import(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -270,7 +270,7 @@ fn job_out(j: jineng_app::learners::import::ImportJobView) -> ImportJobOut {
 }
 
 #[utoipa::path(get, path = "/learners/imports/{id}", tag = "learners", params(("id" = String, Path)),
-    responses((status = 200, body = ImportJobOut), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ImportJobOut), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn import_status(
     State(s): State<AppState>,
     Caller(who): Caller,

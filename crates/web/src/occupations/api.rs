@@ -75,7 +75,7 @@ pub struct OccupationQuery {
 }
 
 #[utoipa::path(get, path = "/occupations", tag = "reference", params(OccupationQuery),
-    responses((status = 200, body = Vec<OccupationOut>), (status = 401, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<OccupationOut>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 404, description = "The parent occupation does not exist", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(_caller): Caller,
@@ -93,7 +93,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/occupations/{code}", tag = "reference", params(("code" = String, Path)),
-    responses((status = 200, body = OccupationNodeOut), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = OccupationNodeOut), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn get(
     State(s): State<AppState>,
     Caller(_caller): Caller,
@@ -116,7 +116,7 @@ pub struct WorkTypeIn {
 }
 
 #[utoipa::path(post, path = "/occupations/{code}/work-types", tag = "reference", params(("code" = String, Path)), request_body = WorkTypeIn,
-    responses((status = 201, body = WorkTypeOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = WorkTypeOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn add_work_type(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

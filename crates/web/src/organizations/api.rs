@@ -289,7 +289,7 @@ pub struct Registered {
 }
 
 #[utoipa::path(post, path = "/orgs/register", tag = "organizations", request_body = RegisterIn,
-    responses((status = 201, body = Registered), (status = 422, body = Problem)))]
+    responses((status = 201, body = Registered), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn register(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -318,7 +318,7 @@ pub async fn register(
 }
 
 #[utoipa::path(get, path = "/orgs", tag = "organizations", params(OrgQuery),
-    responses((status = 200, body = Paged<OrgOut>), (status = 401, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<OrgOut>), (status = 401, body = Problem, content_type = "application/problem+json"), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -338,7 +338,7 @@ pub async fn list(
 }
 
 #[utoipa::path(get, path = "/orgs/{id}", tag = "organizations", params(("id" = String, Path)),
-    responses((status = 200, body = OrgOut), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = OrgOut), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn get(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -358,7 +358,7 @@ pub struct DecisionIn {
 }
 
 #[utoipa::path(post, path = "/orgs/{id}/decision", tag = "organizations", params(("id" = String, Path)), request_body = DecisionIn,
-    responses((status = 200, body = OrgOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = OrgOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn decide(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -382,7 +382,7 @@ pub async fn decide(
 }
 
 #[utoipa::path(post, path = "/orgs/{id}/resubmit", tag = "organizations", params(("id" = String, Path)), request_body = OrgIn,
-    responses((status = 200, body = OrgOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = OrgOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn resubmit(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -412,7 +412,7 @@ pub struct VersionOut {
 }
 
 #[utoipa::path(get, path = "/orgs/{id}/versions", tag = "organizations", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<VersionOut>), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<VersionOut>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn versions(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -443,7 +443,7 @@ pub struct AnnualReviewIn {
 }
 
 #[utoipa::path(post, path = "/orgs/{id}/annual-reviews", tag = "organizations", params(("id" = String, Path)), request_body = AnnualReviewIn,
-    responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn annual_review(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -505,7 +505,7 @@ pub struct DocumentQuery {
 }
 
 #[utoipa::path(get, path = "/orgs/{id}/documents", tag = "organizations", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<DocumentOut>), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<DocumentOut>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn documents(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -517,7 +517,7 @@ pub async fn documents(
 
 #[utoipa::path(post, path = "/orgs/{id}/documents", tag = "organizations", params(("id" = String, Path), DocumentQuery),
     request_body(content = Vec<u8>, content_type = "application/pdf", description = "The file itself (PDF, PNG or JPEG, at most 10 MB); its type is judged from its content"),
-    responses((status = 201, body = DocumentOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = DocumentOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn upload_document(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -535,7 +535,7 @@ pub async fn upload_document(
 }
 
 #[utoipa::path(get, path = "/orgs/{id}/documents/{doc}", tag = "organizations", params(("id" = String, Path), ("doc" = String, Path)),
-    responses((status = 200, description = "The file, with the content type judged at upload", content_type = "application/pdf"), (status = 404, body = Problem), (status = 503, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, description = "The file, with the content type judged at upload", content_type = "application/pdf"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn document(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -555,7 +555,7 @@ pub async fn document(
 }
 
 #[utoipa::path(delete, path = "/orgs/{id}/documents/{doc}", tag = "organizations", params(("id" = String, Path), ("doc" = String, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn remove_document(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

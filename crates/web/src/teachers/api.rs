@@ -100,7 +100,7 @@ fn today(s: &AppState) -> chrono::NaiveDate {
 }
 
 #[utoipa::path(get, path = "/teachers", tag = "classes", params(TeacherQuery),
-    responses((status = 200, body = Vec<TeacherOut>), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<TeacherOut>), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -118,7 +118,7 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/teachers", tag = "classes", request_body = TeacherIn,
-    responses((status = 201, body = TeacherOut), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = TeacherOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn add(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -142,7 +142,7 @@ pub struct TeacherDecisionIn {
 }
 
 #[utoipa::path(post, path = "/teachers/{link_id}/decision", tag = "classes", params(("link_id" = String, Path)), request_body = TeacherDecisionIn,
-    responses((status = 200, body = TeacherOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = TeacherOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn decide(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -166,7 +166,7 @@ pub struct BookIn {
 }
 
 #[utoipa::path(post, path = "/classes/{id}/teachers", tag = "classes", params(("id" = String, Path)), request_body = BookIn,
-    responses((status = 204), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn book(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

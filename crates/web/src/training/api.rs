@@ -67,7 +67,7 @@ pub struct RecruitingQuery {
 }
 
 #[utoipa::path(get, path = "/classes/recruiting", tag = "training", params(RecruitingQuery),
-    responses((status = 200, body = Paged<RecruitingOut>), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Paged<RecruitingOut>), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn recruiting(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -98,7 +98,7 @@ pub async fn recruiting(
 }
 
 #[utoipa::path(post, path = "/classes/{id}/applications", tag = "training", params(("id" = String, Path)),
-    responses((status = 201, body = ApplicationOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = ApplicationOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn apply(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -110,7 +110,7 @@ pub async fn apply(
 }
 
 #[utoipa::path(get, path = "/classes/{id}/applications", tag = "training", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<ApplicationOut>), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<ApplicationOut>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn pending(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -130,7 +130,7 @@ pub struct DecisionIn {
 }
 
 #[utoipa::path(post, path = "/applications/{id}/decision", tag = "training", params(("id" = String, Path)), request_body = DecisionIn,
-    responses((status = 200, body = ApplicationOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ApplicationOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn decide(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -148,7 +148,7 @@ pub async fn decide(
 }
 
 #[utoipa::path(post, path = "/applications/{id}/withdraw", tag = "training", params(("id" = String, Path)),
-    responses((status = 200, body = ApplicationOut), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ApplicationOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn withdraw(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -174,7 +174,7 @@ pub struct MyTrainingOut {
 }
 
 #[utoipa::path(get, path = "/me/training", tag = "training",
-    responses((status = 200, body = MyTrainingOut), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = MyTrainingOut), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn mine(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -204,7 +204,7 @@ pub struct InvitationOut {
 /// Organisations asking to count the caller among their learners (a bulk import named
 /// them); nothing is shared with them until the caller accepts.
 #[utoipa::path(get, path = "/me/invitations", tag = "training",
-    responses((status = 200, body = Vec<InvitationOut>), (status = 401, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<InvitationOut>), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn invitations(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -234,7 +234,7 @@ pub struct InvitationAnswerIn {
 
 #[utoipa::path(post, path = "/me/invitations/{org_id}", tag = "training", params(("org_id" = String, Path)),
     request_body = InvitationAnswerIn,
-    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn answer_invitation(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

@@ -375,3 +375,44 @@ async fn personal_data_is_bound_to_its_place_and_old_keys_can_be_retired() {
         None
     );
 }
+
+/// Finding 7: a body error names the field it is about, not the value sent.
+#[tokio::test]
+async fn body_errors_name_the_field() {
+    let t = TestApp::new().await;
+    let gz = t.token("gz_regulator").await;
+    let admin = t.token("admin").await;
+    for (token, path, body, field) in [
+        (
+            &gz,
+            "/catalogue",
+            json!({"occupation_code": "4-10-01-06", "skill_level": 5, "training_type": "vocational_skill", "business_category": "employment_skill", "theory_hours": 40, "practice_hours": 60, "subsidy_yuan": 1}),
+            "subsidy_yuan",
+        ),
+        (
+            &admin,
+            "/users",
+            json!({"username": "zz9", "display_name": null, "password": "Strong#2026", "roles": [{"role": "learner"}]}),
+            "display_name",
+        ),
+        (
+            &admin,
+            "/users",
+            json!({"username": "zz9", "display_name": "x", "password": "Strong#2026", "roles": [{"role": "learner", "oops": 1}]}),
+            "roles[0].oops",
+        ),
+        (
+            &admin,
+            "/users",
+            json!({"display_name": "x", "password": "Strong#2026", "roles": []}),
+            "username",
+        ),
+    ] {
+        let p = t
+            .api(Method::POST, path, Some(token), Some(body))
+            .await
+            .problem(422);
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+        assert!(p["detail"].as_str().unwrap().starts_with(field), "{p}");
+    }
+}
