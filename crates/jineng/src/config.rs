@@ -332,6 +332,24 @@ impl Config {
         };
         Keyring::from_config(&kf.keys, &kf.blind, &audit).context("invalid key file")
     }
+
+    /// After a re-index: in embedded mode with the key file, put `blind` into it
+    /// (atomically) and say so; with keys from the environment, change nothing.
+    pub fn replace_blind_key(&self, blind: &str) -> Result<bool> {
+        if self.pii_keys.is_some() || self.pii_blind_key.is_some() {
+            return Ok(false);
+        }
+        let dir = self.data_dir.join("keys");
+        let file = dir.join("pii.toml");
+        let mut kf: toml::Table = toml::from_str(&std::fs::read_to_string(&file)?)
+            .with_context(|| format!("parsing {}", file.display()))?;
+        kf.insert("blind".into(), toml::Value::String(blind.to_string()));
+        let next = dir.join("pii.toml.next");
+        let _ = std::fs::remove_file(&next);
+        write_private(&next, &toml::to_string(&kf)?)?;
+        std::fs::rename(&next, &file).with_context(|| format!("replacing {}", file.display()))?;
+        Ok(true)
+    }
 }
 
 impl Config {

@@ -139,6 +139,14 @@ enum KeysCmd {
     /// Re-encrypt every personal-data value still written with an older key (or in the
     /// older form) with the active key, then list which key ids are still in use.
     Rotate,
+    /// Recompute every blind index under a new blind-index key. Run with the platform
+    /// stopped; afterwards every node must use the new key (embedded mode: the key file
+    /// is updated).
+    Reindex {
+        /// The new key (base64, 32 bytes), e.g. from `jineng keys generate`.
+        #[arg(long)]
+        new_blind_key: String,
+    },
 }
 
 fn init_logging(format: config::LogFormat) {
@@ -283,6 +291,27 @@ async fn main() -> Result<()> {
             println!(
                 "JINENG_PII_KEYS={keys}\nJINENG_PII_BLIND_KEY={blind}\nJINENG_AUDIT_KEY={audit}"
             );
+            Ok(())
+        }
+        Cmd::Keys {
+            cmd: KeysCmd::Reindex { new_blind_key },
+        } => {
+            let app = open(&cfg).await?;
+            let r = app
+                .reindex_blind(new_blind_key.trim())
+                .await
+                .map_err(describe)?;
+            println!(
+                "reindexed {}, unreadable {}, pending SMS codes dropped {}",
+                r.reindexed, r.unreadable, r.sms_codes_dropped
+            );
+            if cfg.replace_blind_key(new_blind_key.trim())? {
+                println!("the key file now holds the new blind-index key");
+            } else {
+                println!(
+                    "now set JINENG_PII_BLIND_KEY to the new key on every node before starting them"
+                );
+            }
             Ok(())
         }
         Cmd::Keys {

@@ -4,6 +4,7 @@
 pub mod password;
 pub mod pii;
 pub mod pool;
+pub mod reindex;
 pub mod rotate;
 
 pub use password::PasswordHasher;

@@ -112,6 +112,17 @@ impl Keyring {
         })
     }
 
+    /// The same keyring with another blind-index key (for `App::reindex_blind`).
+    pub fn with_blind_key(&self, blind: &str) -> Result<Self, KeyringError> {
+        let blind_key = decode_key("blind", blind)?;
+        Ok(Keyring {
+            keys: self.keys.clone(),
+            blind: <Hmac<Sha256> as Mac>::new_from_slice(&blind_key)
+                .map_err(|_| KeyringError::BadKey("blind".into()))?,
+            audit: self.audit,
+        })
+    }
+
     /// Fresh random keys (data keys, blind-index key, audit key), for the embedded
     /// mode's first start and for tests.
     pub fn generate() -> (String, String, String) {
