@@ -133,6 +133,7 @@ fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
         )
     };
     for (path, item) in doc.paths.paths.iter_mut() {
+        bound_paging(item);
         let ops = [
             &mut item.get,
             &mut item.put,
@@ -216,4 +217,30 @@ pub fn limited(
         paths,
         mr.layer(axum::extract::DefaultBodyLimit::max(bytes)),
     )
+}
+
+/// `page` and `per_page` are clamped by `PageRequest`; the document says the bounds.
+fn bound_paging(item: &mut utoipa::openapi::path::PathItem) {
+    use utoipa::openapi::{RefOr, Schema};
+    let ops = [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ];
+    for op in ops.into_iter().flatten() {
+        for p in op.parameters.iter_mut().flatten() {
+            let RefOr::T(p) = p else { continue };
+            let bounds = match p.name.as_str() {
+                "page" => (1usize, jineng_app::page::MAX_PAGE as usize),
+                "per_page" => (1, jineng_app::page::MAX_PER_PAGE as usize),
+                _ => continue,
+            };
+            if let Some(RefOr::T(Schema::Object(o))) = &mut p.schema {
+                o.minimum = Some(bounds.0.into());
+                o.maximum = Some(bounds.1.into());
+            }
+        }
+    }
 }

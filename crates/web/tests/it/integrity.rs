@@ -449,7 +449,10 @@ async fn the_blind_index_key_can_be_changed() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(find(&t.app, &me.id_number).await, std::slice::from_ref(&learner));
+    assert_eq!(
+        find(&t.app, &me.id_number).await,
+        std::slice::from_ref(&learner)
+    );
 
     let new_blind = Keyring::generate_key();
     let report = t.app.reindex_blind(&new_blind).await.unwrap();
@@ -461,7 +464,13 @@ async fn the_blind_index_key_can_be_changed() {
     after.keyring = std::sync::Arc::new(t.app.keyring.with_blind_key(&new_blind).unwrap());
     // Under the new key the person is found by ID number and by phone; under the old
     // one no longer.
-    assert_eq!(find(&after, &me.id_number).await, std::slice::from_ref(&learner));
-    assert_eq!(find(&after, &me.phone).await, std::slice::from_ref(&learner));
+    assert_eq!(
+        find(&after, &me.id_number).await,
+        std::slice::from_ref(&learner)
+    );
+    assert_eq!(
+        find(&after, &me.phone).await,
+        std::slice::from_ref(&learner)
+    );
     assert!(find(&t.app, &me.id_number).await.is_empty());
 }
