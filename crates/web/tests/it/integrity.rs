@@ -474,3 +474,38 @@ async fn the_blind_index_key_can_be_changed() {
     );
     assert!(find(&t.app, &me.id_number).await.is_empty());
 }
+
+/// Finding 2: a "one per" rule held by a unique constraint answers a race with one
+/// success and conflicts — never a server error — on both backends.
+#[tokio::test]
+async fn one_declaration_per_occupation_and_level_under_concurrent_requests() {
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let inst = t.token("institution").await;
+    let org = t.org_id_of("institution").await;
+    let path = format!("/orgs/{org}/declarations");
+    let tries = (0..6).map(|_| {
+        t.api(
+            Method::POST,
+            &path,
+            Some(&inst),
+            Some(json!({"occupation_code": "4-10-01-05", "skill_level": 4})),
+        )
+    });
+    let statuses: Vec<StatusCode> = futures::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| s.is_success()).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.is_success() || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+}
