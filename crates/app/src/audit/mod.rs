@@ -133,6 +133,24 @@ pub async fn append<C: ConnectionTrait>(
     Ok(seq)
 }
 
+/// The fields of a stored record that the chain covers.
+pub fn chained_fields(r: &record::Model) -> ChainedFields<'_> {
+    ChainedFields {
+        seq: r.seq,
+        at_rfc3339: &r.at,
+        actor: &r.actor_id,
+        actor_name: &r.actor_name,
+        role: &r.role,
+        action: &r.action,
+        object_type: &r.object_type,
+        object_id: &r.object_id,
+        changes: &r.changes,
+        ip: &r.ip,
+        outcome: &r.outcome,
+        request_id: &r.request_id,
+    }
+}
+
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct VerifyReport {
     pub records: i64,
@@ -174,20 +192,7 @@ pub async fn verify<C: ConnectionTrait>(db: &C, key: &[u8]) -> Result<VerifyRepo
                     broken_at: Some((r.seq, "前序哈希不一致".into())),
                 });
             }
-            let fields = ChainedFields {
-                seq: r.seq,
-                at_rfc3339: &r.at,
-                actor: &r.actor_id,
-                actor_name: &r.actor_name,
-                role: &r.role,
-                action: &r.action,
-                object_type: &r.object_type,
-                object_id: &r.object_id,
-                changes: &r.changes,
-                ip: &r.ip,
-                outcome: &r.outcome,
-                request_id: &r.request_id,
-            };
+            let fields = chained_fields(&r);
             let h = match r.alg {
                 CHAIN_V2_HMAC => {
                     keyed = true;

@@ -36,8 +36,6 @@ const INDEXED: [(&str, &str, &str, PiiKind); 4] = [
     ),
 ];
 
-const BATCH: u64 = 500;
-
 /// What a re-index did.
 #[derive(Debug, Default, serde::Serialize)]
 pub struct ReindexReport {
@@ -73,25 +71,14 @@ impl App {
         for (table, enc_col, idx_col, kind) in INDEXED {
             let mut after = String::new();
             loop {
-                let q = Query::select()
-                    .column(Alias::new("id"))
-                    .column(Alias::new(enc_col))
-                    .from(Alias::new(table))
-                    .and_where(Expr::col(Alias::new(enc_col)).is_not_null())
-                    .and_where(Expr::col(Alias::new("id")).gt(after.clone()))
-                    .order_by(Alias::new("id"), sea_orm::Order::Asc)
-                    .limit(BATCH)
-                    .to_owned();
-                let rows = self.db.query_all(&q).await?;
-                if rows.is_empty() {
+                let rows = super::rotate::encrypted_page(&self.db, table, enc_col, &after).await?;
+                let Some((last, _)) = rows.last() else {
                     break;
-                }
+                };
+                after = last.clone();
                 let w = self.write(&system, &ctx).await?;
                 let mut done = 0u64;
-                for r in &rows {
-                    let id: String = r.try_get("", "id")?;
-                    let stored: String = r.try_get("", enc_col)?;
-                    after = id.clone();
+                for (id, stored) in rows {
                     let Ok(plain) = self
                         .keyring
                         .decrypt(&stored, Place::new(table, enc_col, &id))

@@ -53,24 +53,13 @@ impl App {
         for (table, column) in ENCRYPTED {
             let mut after = String::new();
             loop {
-                let q = Query::select()
-                    .column(Alias::new("id"))
-                    .column(Alias::new(column))
-                    .from(Alias::new(table))
-                    .and_where(Expr::col(Alias::new(column)).is_not_null())
-                    .and_where(Expr::col(Alias::new("id")).gt(after.clone()))
-                    .order_by(Alias::new("id"), sea_orm::Order::Asc)
-                    .limit(BATCH)
-                    .to_owned();
-                let rows = self.db.query_all(&q).await?;
-                if rows.is_empty() {
+                let rows = encrypted_page(&self.db, table, column, &after).await?;
+                let Some((last, _)) = rows.last() else {
                     break;
-                }
+                };
+                after = last.clone();
                 let mut updates = Vec::new();
-                for r in &rows {
-                    let id: String = r.try_get("", "id")?;
-                    let stored: String = r.try_get("", column)?;
-                    after = id.clone();
+                for (id, stored) in rows {
                     if !self.keyring.needs_rotation(&stored) {
                         report.current += 1;
                         continue;
@@ -122,19 +111,45 @@ impl App {
     pub async fn keys_in_use(&self) -> AppResult<BTreeMap<String, u64>> {
         let mut out = BTreeMap::new();
         for (table, column) in ENCRYPTED {
-            let q = Query::select()
-                .column(Alias::new(column))
-                .from(Alias::new(table))
-                .and_where(Expr::col(Alias::new(column)).is_not_null())
-                .to_owned();
-            for r in self.db.query_all(&q).await? {
-                let stored: String = r.try_get("", column)?;
-                let id = Keyring::key_id_of(&stored).ok_or_else(|| {
-                    AppError::Internal(format!("{table}.{column}: malformed value"))
-                })?;
-                *out.entry(id.to_string()).or_insert(0) += 1;
+            let mut after = String::new();
+            loop {
+                let rows = encrypted_page(&self.db, table, column, &after).await?;
+                let Some((last, _)) = rows.last() else {
+                    break;
+                };
+                after = last.clone();
+                for (_, stored) in &rows {
+                    let id = Keyring::key_id_of(stored).ok_or_else(|| {
+                        AppError::Internal(format!("{table}.{column}: malformed value"))
+                    })?;
+                    *out.entry(id.to_string()).or_insert(0) += 1;
+                }
             }
         }
         Ok(out)
     }
+}
+
+/// The next `BATCH` rows of `table` with a value in `column`, by id after `after`: (id,
+/// stored value). Key rotation and re-indexing walk every encrypted column this way.
+pub(super) async fn encrypted_page(
+    db: &impl ConnectionTrait,
+    table: &'static str,
+    column: &'static str,
+    after: &str,
+) -> AppResult<Vec<(String, String)>> {
+    let q = Query::select()
+        .column(Alias::new("id"))
+        .column(Alias::new(column))
+        .from(Alias::new(table))
+        .and_where(Expr::col(Alias::new(column)).is_not_null())
+        .and_where(Expr::col(Alias::new("id")).gt(after.to_string()))
+        .order_by(Alias::new("id"), sea_orm::Order::Asc)
+        .limit(BATCH)
+        .to_owned();
+    let mut out = Vec::new();
+    for r in db.query_all(&q).await? {
+        out.push((r.try_get("", "id")?, r.try_get("", column)?));
+    }
+    Ok(out)
 }

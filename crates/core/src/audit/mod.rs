@@ -39,26 +39,33 @@ pub const CHAIN_V2_HMAC: i16 = 2;
 /// Only for verifying records written before version 2.
 pub fn chain_hash(prev: &str, f: &ChainedFields<'_>) -> String {
     let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    // Length-prefix every field so no two field splits give the same bytes.
+    Digest::update(&mut h, prev.as_bytes());
     let seq = f.seq.to_string();
-    for part in [
-        seq.as_str(),
-        f.at_rfc3339,
-        f.actor,
-        f.role,
-        f.action,
-        f.object_type,
-        f.object_id,
-        f.changes,
-        f.ip,
-        f.outcome,
-        f.request_id,
-    ] {
-        h.update((part.len() as u64).to_be_bytes());
+    feed(
+        &mut h,
+        &[
+            &seq,
+            f.at_rfc3339,
+            f.actor,
+            f.role,
+            f.action,
+            f.object_type,
+            f.object_id,
+            f.changes,
+            f.ip,
+            f.outcome,
+            f.request_id,
+        ],
+    );
+    hex::encode(h.finalize())
+}
+
+/// Length-prefix every part, so no two ways of splitting the same bytes hash alike.
+fn feed(h: &mut impl sha2::digest::Update, parts: &[&str]) {
+    for part in parts {
+        h.update(&(part.len() as u64).to_be_bytes());
         h.update(part.as_bytes());
     }
-    hex::encode(h.finalize())
 }
 
 /// Version 2: HMAC-SHA-256 under `key` over the previous hash and every field,
@@ -69,25 +76,25 @@ pub fn chain_mac(key: &[u8], prev: &str, f: &ChainedFields<'_>) -> String {
         return String::new();
     };
     let seq = f.seq.to_string();
-    for part in [
-        "jineng-audit-v2",
-        prev,
-        seq.as_str(),
-        f.at_rfc3339,
-        f.actor,
-        f.actor_name,
-        f.role,
-        f.action,
-        f.object_type,
-        f.object_id,
-        f.changes,
-        f.ip,
-        f.outcome,
-        f.request_id,
-    ] {
-        h.update(&(part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
-    }
+    feed(
+        &mut h,
+        &[
+            "jineng-audit-v2",
+            prev,
+            &seq,
+            f.at_rfc3339,
+            f.actor,
+            f.actor_name,
+            f.role,
+            f.action,
+            f.object_type,
+            f.object_id,
+            f.changes,
+            f.ip,
+            f.outcome,
+            f.request_id,
+        ],
+    );
     hex::encode(h.finalize().into_bytes())
 }
 

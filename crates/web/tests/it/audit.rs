@@ -126,23 +126,7 @@ async fn recompute_from(
     let mut prev = rows[0].prev_hash.clone();
     let mut last = 0;
     for r in rows {
-        let h = hash(
-            &prev,
-            &jineng_core::audit::ChainedFields {
-                seq: r.seq,
-                at_rfc3339: &r.at,
-                actor: &r.actor_id,
-                actor_name: &r.actor_name,
-                role: &r.role,
-                action: &r.action,
-                object_type: &r.object_type,
-                object_id: &r.object_id,
-                changes: &r.changes,
-                ip: &r.ip,
-                outcome: &r.outcome,
-                request_id: &r.request_id,
-            },
-        );
+        let h = hash(&prev, &jineng_app::audit::chained_fields(&r));
         last = r.seq;
         let mut m: record::ActiveModel = r.into();
         m.prev_hash = Set(prev.clone());
