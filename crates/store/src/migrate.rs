@@ -126,6 +126,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0023_exchange_changes.sqlite.sql"),
         include_str!("../migrations/0023_exchange_changes.postgres.sql"),
     ),
+    (
+        24,
+        include_str!("../migrations/0024_foreign_keys.sqlite.sql"),
+        include_str!("../migrations/0024_foreign_keys.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -96,3 +96,93 @@ async fn review_history_is_filled_from_the_audit_trail() {
         }
     }
 }
+
+fn drop_file(path: Option<std::path::PathBuf>) {
+    if let Some(p) = path {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
+        }
+    }
+}
+
+const CLIENT: &str = "INSERT INTO exchange_clients (id, name, secret_enc, created_at) \
+     VALUES ('x1', '数据共享平台', '', '2026-11-01T08:00:00Z')";
+
+fn nonce(client: &str, n: &str) -> String {
+    format!(
+        "INSERT INTO exchange_nonces (client_id, nonce, seen_at) VALUES ('{client}', '{n}', '2026-11-01T08:00:00Z')"
+    )
+}
+
+async fn count(db: &jineng_store::Db, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// Step 24 rebuilds (SQLite) or alters (PostgreSQL) the tables: rows written before it
+/// stay, and afterwards the database itself refuses a row that points nowhere and the
+/// removal of a row that others point at.
+#[tokio::test]
+async fn foreign_keys_keep_existing_rows_and_refuse_dangling_ones() {
+    let (db, path) = fresh().await;
+    migrate::run_to(&db, 23).await.unwrap();
+    db.execute_unprepared(CLIENT).await.unwrap();
+    db.execute_unprepared(&nonce("x1", "n1")).await.unwrap();
+    migrate::run(&db).await.unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM exchange_nonces").await, 1);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM schema_migrations").await,
+        migrate::LATEST
+    );
+
+    let err = db.execute_unprepared(&nonce("ghost", "n2")).await;
+    assert!(err.is_err(), "a nonce of no client was stored");
+    let err = db
+        .execute_unprepared("DELETE FROM exchange_clients WHERE id = 'x1'")
+        .await;
+    assert!(err.is_err(), "a client with nonces was removed");
+    let err = db
+        .execute_unprepared(
+            "INSERT INTO class_sessions (id, class_id, date, starts, ends, topic, qr_secret_enc, created_at) \
+             VALUES ('s1', 'no-such-class', '2026-11-02', '09:00', '11:00', '', '', '2026-11-01T08:00:00Z')",
+        )
+        .await;
+    assert!(err.is_err(), "a session of no class was stored");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM exchange_nonces").await, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM class_sessions").await, 0);
+    drop_file(path);
+}
+
+/// A database holding a row that points nowhere is not half-migrated: step 24 fails as a
+/// whole, the tables and rows stay as they were, and the step is not recorded.
+#[tokio::test]
+async fn a_dangling_row_stops_the_foreign_key_step_whole() {
+    let (db, path) = fresh().await;
+    migrate::run_to(&db, 23).await.unwrap();
+    db.execute_unprepared(CLIENT).await.unwrap();
+    db.execute_unprepared(&nonce("x1", "n1")).await.unwrap();
+    db.execute_unprepared(&nonce("ghost", "n2")).await.unwrap();
+    assert!(migrate::run(&db).await.is_err());
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM schema_migrations").await,
+        23
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM exchange_nonces").await, 2);
+    // Repaired, the step goes through.
+    db.execute_unprepared("DELETE FROM exchange_nonces WHERE client_id = 'ghost'")
+        .await
+        .unwrap();
+    migrate::run(&db).await.unwrap();
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM schema_migrations").await,
+        migrate::LATEST
+    );
+    drop_file(path);
+}

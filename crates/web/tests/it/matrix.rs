@@ -1567,7 +1567,7 @@ impl Fixture {
                 vec![("id", id)]
             }
             Rec::Invitation => {
-                use jineng_store::learners::link_request;
+                use jineng_store::learners::{import_job, link_request};
                 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
                 let caller = caller.expect("an invitation for a caller");
                 let user = app
@@ -1583,10 +1583,31 @@ impl Fixture {
                     .exec(&app.db)
                     .await
                     .unwrap();
+                // The invitation names the import that found the person (a foreign key).
+                let import_id = uuid::Uuid::now_v7().to_string();
+                import_job::Entity::insert(import_job::ActiveModel {
+                    id: Set(import_id.clone()),
+                    org_id: Set(org.clone()),
+                    created_by: Set("matrix".into()),
+                    mode: Set(jineng_core::learners::ImportMode::GoodOnly),
+                    status: Set(jineng_core::learners::ImportStatus::Done),
+                    total_rows: Set(1),
+                    processed_rows: Set(1),
+                    good_rows: Set(1),
+                    bad_rows: Set(0),
+                    imported_rows: Set(0),
+                    pending_rows: Set(1),
+                    report: Set("[]".into()),
+                    created_at: Set(app.now()),
+                    finished_at: Set(Some(app.now())),
+                })
+                .exec(&app.db)
+                .await
+                .unwrap();
                 link_request::Entity::insert(link_request::ActiveModel {
                     org_id: Set(org.clone()),
                     user_id: Set(user),
-                    import_id: Set("matrix".into()),
+                    import_id: Set(import_id),
                     status: Set(jineng_core::learners::LinkRequestStatus::Pending),
                     created_at: Set(app.now()),
                     decided_at: Set(None),
