@@ -215,7 +215,9 @@ impl Classes<'_> {
                 e.push(FieldError::new(field, format!("{label}{m}")));
             }
         }
-        if i.delivery.needs_location() && i.location.trim().is_empty() {
+        if i.location.chars().count() > 200 {
+            e.push(FieldError::new("location", "培训地点不能超过200个字符"));
+        } else if i.delivery.needs_location() && i.location.trim().is_empty() {
             e.push(FieldError::new(
                 "location",
                 "线下或线上线下结合的培训必须填写培训地点",

@@ -72,7 +72,11 @@ pub struct LearnerFilter {
 const CODE_TTL_MINUTES: i64 = 10;
 const CODE_RESEND_SECONDS: i64 = 60;
 /// What a one-time code may be sent for.
-const CODE_PURPOSES: [&str; 3] = ["register", "activate", "org_register"];
+pub const CODE_PURPOSES: [(&str, &str); 3] = [
+    ("register", "学员注册"),
+    ("activate", "激活导入的学员账号"),
+    ("org_register", "机构注册"),
+];
 
 fn code_hash(bidx: &str, code: &str) -> String {
     hex::encode(Sha256::digest(format!("{bidx}:{code}").as_bytes()))
@@ -107,7 +111,7 @@ impl Learners<'_> {
         phone: &Phone,
         purpose: &str,
     ) -> AppResult<Option<String>> {
-        if !CODE_PURPOSES.contains(&purpose) {
+        if !CODE_PURPOSES.iter().any(|(p, _)| *p == purpose) {
             return Err(AppError::field("purpose", "验证码用途不正确"));
         }
         let bidx = self.keyring.blind_index(PiiKind::Phone, phone.as_str());

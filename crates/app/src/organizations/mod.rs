@@ -687,6 +687,15 @@ impl Organizations<'_> {
         if !passed && remarks.is_empty() {
             return Err(AppError::field("remarks", "年审不合格必须填写意见"));
         }
+        if remarks.chars().count() > MAX_REASON_CHARS {
+            return Err(AppError::field(
+                "remarks",
+                format!("年审意见不能超过{MAX_REASON_CHARS}个字符"),
+            ));
+        }
+        if let Some(m) = jineng_core::text::plain_text_problem(remarks) {
+            return Err(AppError::field("remarks", format!("年审意见{m}")));
+        }
         if !matches!(o.status, OrgStatus::Approved | OrgStatus::Suspended) {
             return Err(AppError::Conflict(format!(
                 "当前状态为“{}”，不能进行年审",

@@ -77,8 +77,10 @@ pub struct UserQuery {
     /// Search username, name, whole phone number or whole ID number.
     pub q: Option<String>,
     /// Role code.
+    #[param(inline, value_type = Option<jineng_core::accounts::Role>)]
     pub role: Option<String>,
     /// Region code; its whole subtree is included.
+    #[param(inline, value_type = Option<crate::http::schema::RegionCodeText>)]
     pub region: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -111,13 +113,20 @@ impl UserQuery {
 #[serde(deny_unknown_fields)]
 pub struct NewUserIn {
     #[schema(example = "nm_institution")]
+    #[schema(value_type = crate::http::schema::Username)]
     pub username: String,
+    #[schema(min_length = 1, max_length = 50)]
     pub display_name: String,
     /// At least 8 characters with 3 of: lower case, upper case, digits, symbols.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
+    #[schema(value_type = Option<crate::http::schema::PhoneNumber>)]
     pub phone: Option<String>,
+    #[schema(value_type = Option<crate::http::schema::IdNumberText>)]
     pub id_number: Option<String>,
+    #[schema(value_type = Option<crate::http::schema::RegionCodeText>)]
     pub region_code: Option<String>,
+    #[schema(min_items = 1)]
     pub roles: Vec<RoleIn>,
     /// Require a new password at first sign-in (default true).
     pub must_change_password: Option<bool>,
@@ -128,8 +137,10 @@ pub struct NewUserIn {
 pub struct RoleIn {
     /// Role code: learner, institution_admin, enterprise_admin, teacher, course_provider,
     /// expert, expert_leader, regulator, operator, service_agent, auditor, viewer, system_admin.
+    #[schema(value_type = jineng_core::accounts::Role)]
     pub role: String,
     /// Required for `regulator`: the province, city or county it supervises.
+    #[schema(value_type = Option<crate::http::schema::RegionCodeText>)]
     pub region_code: Option<String>,
 }
 
@@ -282,11 +293,12 @@ pub async fn revoke(
 #[serde(deny_unknown_fields)]
 pub struct StatusIn {
     /// `active` or `disabled`.
+    #[schema(value_type = jineng_core::accounts::UserStatus)]
     pub status: String,
 }
 
 #[utoipa::path(post, path = "/users/{id}/status", tag = "accounts", params(("id" = String, Path)), request_body = StatusIn,
-    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn set_status(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

@@ -17,10 +17,14 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct SessionIn {
     /// YYYY-MM-DD, within the class's dates.
+    #[schema(format = Date)]
     pub date: String,
     /// HH:MM.
+    #[schema(value_type = crate::http::schema::TimeOfDay)]
     pub starts: String,
+    #[schema(value_type = crate::http::schema::TimeOfDay)]
     pub ends: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub topic: String,
 }
 

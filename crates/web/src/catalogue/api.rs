@@ -62,6 +62,7 @@ impl From<ProjectView> for ProjectOut {
 pub struct ProjectQuery {
     /// Occupation or work type name, or occupation code prefix.
     pub q: Option<String>,
+    #[param(inline, value_type = Option<crate::http::schema::TrainingType>)]
     pub training_type: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -70,17 +71,24 @@ pub struct ProjectQuery {
 #[derive(Deserialize, ToSchema, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectIn {
+    #[schema(value_type = crate::http::schema::OccupationCode)]
     pub occupation_code: String,
     pub work_type_id: Option<String>,
     /// 1–5, or 0 for no level.
+    #[schema(minimum = 0, maximum = 5)]
     pub skill_level: i32,
     /// vocational_skill, special_ability, labor_brand, public_welfare, entrepreneurship.
+    #[schema(value_type = crate::http::schema::TrainingType)]
     pub training_type: String,
     /// employment_skill, post_skill_upgrade, apprenticeship, entrepreneurship.
+    #[schema(value_type = crate::http::schema::BusinessCategory)]
     pub business_category: String,
+    #[schema(minimum = 0, maximum = 2000)]
     pub theory_hours: i32,
+    #[schema(minimum = 0, maximum = 2000)]
     pub practice_hours: i32,
     /// Subsidy standard per person in yuan, e.g. "1200" or "1200.50".
+    #[schema(value_type = crate::http::schema::Yuan)]
     pub subsidy_yuan: String,
 }
 
@@ -212,9 +220,11 @@ pub async fn declarations(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeclareIn {
+    #[schema(value_type = crate::http::schema::OccupationCode)]
     pub occupation_code: String,
     pub work_type_id: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 5)]
     pub skill_level: i32,
 }
 
@@ -245,6 +255,7 @@ pub async fn declare(
 pub struct DeclarationDecisionIn {
     pub action: Decision,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 

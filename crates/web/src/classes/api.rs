@@ -20,16 +20,23 @@ use utoipa::{IntoParams, ToSchema};
 pub struct ClassIn {
     /// A published catalogue project.
     pub project_id: String,
+    #[schema(min_length = 2, max_length = 100)]
     pub name: String,
     pub delivery: Delivery,
     /// YYYY-MM-DD, not before today.
+    #[schema(format = Date)]
     pub start_date: String,
+    #[schema(format = Date)]
     pub end_date: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub location: String,
+    #[schema(minimum = 1, maximum = 500)]
     pub capacity: i32,
     /// Not below the project's hours.
+    #[schema(minimum = 0, maximum = 2000)]
     pub theory_hours: i32,
+    #[schema(minimum = 0, maximum = 2000)]
     pub practice_hours: i32,
 }
 
@@ -143,6 +150,7 @@ impl From<EnrolledLearner> for ClassLearnerOut {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ClassQuery {
+    #[param(inline, value_type = Option<jineng_core::classes::ClassStatus>)]
     pub status: Option<String>,
     /// Class name (substring).
     pub q: Option<String>,
@@ -243,8 +251,10 @@ pub async fn enroll(
 #[serde(deny_unknown_fields)]
 pub struct ClassActionIn {
     /// submit, approve, return, start, complete, cancel.
+    #[schema(value_type = jineng_core::classes::ClassAction)]
     pub action: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 
@@ -279,6 +289,7 @@ pub struct InspectionIn {
     pub qualified: bool,
     /// Required when not qualified.
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub remarks: String,
 }
 

@@ -9,5 +9,6 @@ pub mod form;
 pub mod health;
 pub mod layout;
 pub mod request;
+pub mod schema;
 pub mod security;
 pub mod session;

@@ -21,8 +21,10 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeIn {
+    #[schema(value_type = crate::http::schema::PhoneNumber)]
     pub phone: String,
     /// `register` or `activate`.
+    #[schema(value_type = crate::http::schema::CodePurpose)]
     pub purpose: String,
 }
 
@@ -51,17 +53,25 @@ pub async fn send_code(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterLearnerIn {
+    #[schema(value_type = crate::http::schema::PersonNameText)]
     pub name: String,
+    #[schema(value_type = crate::http::schema::IdNumberText)]
     pub id_number: String,
+    #[schema(value_type = crate::http::schema::PhoneNumber)]
     pub phone: String,
     /// The code sent to `phone` for `register`.
+    #[schema(value_type = crate::http::schema::SmsCode)]
     pub code: String,
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     /// A person-category code, e.g. `rural_migrant`.
+    #[schema(value_type = crate::http::schema::PersonCategory)]
     pub person_category: String,
     /// An education code, e.g. `junior`.
+    #[schema(value_type = crate::http::schema::Education)]
     pub education: String,
     /// County code.
+    #[schema(value_type = crate::http::schema::RegionCodeText)]
     pub region_code: String,
 }
 
@@ -157,8 +167,10 @@ impl From<LearnerView> for LearnerOut {
 pub struct LearnerQuery {
     /// Name (substring), or a whole ID number or phone.
     pub q: Option<String>,
+    #[param(inline, value_type = Option<crate::http::schema::PersonCategory>)]
     pub person_category: Option<String>,
     /// Region code; its subtree.
+    #[param(inline, value_type = Option<crate::http::schema::RegionCodeText>)]
     pub region: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -210,6 +222,7 @@ pub async fn get(
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// `all_or_nothing` (default) or `good_only`.
+    #[param(inline, value_type = Option<jineng_core::learners::ImportMode>)]
     pub mode: Option<String>,
 }
 

@@ -111,7 +111,9 @@ pub async fn get(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkTypeIn {
+    #[schema(value_type = crate::http::schema::WorkTypeCode)]
     pub code: String,
+    #[schema(min_length = 2, max_length = 50)]
     pub name: String,
 }
 

@@ -20,45 +20,66 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct OrgIn {
     /// `institution` or `enterprise`.
+    #[schema(value_type = jineng_core::organizations::OrgKind)]
     pub kind: String,
+    #[schema(min_length = 2, max_length = 100)]
     pub name: String,
     /// 统一社会信用代码 (GB 32100, check character verified).
+    #[schema(value_type = crate::http::schema::CreditCodeText)]
     pub credit_code: String,
     /// County code (GB/T 2260).
+    #[schema(value_type = crate::http::schema::RegionCodeText)]
     pub region_code: String,
+    #[schema(min_length = 2, max_length = 200)]
     pub address: String,
+    #[schema(value_type = crate::http::schema::PersonNameText)]
     pub legal_rep_name: String,
     /// Legal representative's ID number (GB 11643).
+    #[schema(value_type = crate::http::schema::IdNumberText)]
     pub legal_rep_id: String,
+    #[schema(value_type = crate::http::schema::PersonNameText)]
     pub contact_name: String,
+    #[schema(value_type = crate::http::schema::PhoneNumber)]
     pub contact_phone: String,
     /// Institutions: hrss_direct, hrss_entrusted, vocational_school, other_qualified,
     /// employment_training_center, private.
     #[serde(default)]
+    #[schema(value_type = crate::http::schema::Nature)]
     pub nature: String,
     /// Institutions: ordinary or advanced.
     #[serde(default)]
+    #[schema(value_type = crate::http::schema::InstitutionType)]
     pub institution_type: String,
     #[serde(default)]
     pub designated: bool,
+    #[schema(min_length = 2, max_length = 100)]
     pub bank_name: String,
+    #[schema(min_length = 2, max_length = 100)]
     pub bank_account_name: String,
     pub bank_account: String,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub training_scale: i32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 10000000)]
     pub site_area: i32,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub licence_no: String,
+    #[schema(format = Date)]
     pub valid_from: Option<String>,
+    #[schema(format = Date)]
     pub valid_until: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct AdminIn {
+    #[schema(value_type = crate::http::schema::Username)]
     pub username: String,
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
+    #[schema(min_length = 1, max_length = 50)]
     pub display_name: String,
 }
 
@@ -68,6 +89,7 @@ pub struct RegisterIn {
     pub org: OrgIn,
     pub admin: AdminIn,
     /// The SMS code sent to `org.contact_phone` (`POST /sms/code`, purpose `org_register`).
+    #[schema(value_type = crate::http::schema::SmsCode)]
     pub code: String,
 }
 
@@ -238,12 +260,15 @@ impl From<OrgView> for OrgOut {
 #[into_params(parameter_in = Query)]
 pub struct OrgQuery {
     /// institution or enterprise.
+    #[param(inline, value_type = Option<jineng_core::organizations::OrgKind>)]
     pub kind: Option<String>,
     /// submitted, approved, returned, suspended, revoked.
+    #[param(inline, value_type = Option<jineng_core::organizations::OrgStatus>)]
     pub status: Option<String>,
     /// Name (substring) or whole credit code.
     pub q: Option<String>,
     /// Region code; its subtree.
+    #[param(inline, value_type = Option<crate::http::schema::RegionCodeText>)]
     pub region: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -351,9 +376,11 @@ pub async fn get(
 #[serde(deny_unknown_fields)]
 pub struct DecisionIn {
     /// approve, return, suspend, reinstate, revoke.
+    #[schema(value_type = jineng_core::organizations::OrgAction)]
     pub action: String,
     /// Required for return, suspend and revoke.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 
@@ -436,9 +463,11 @@ pub async fn versions(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnnualReviewIn {
+    #[schema(minimum = 2000)]
     pub year: i32,
     pub passed: bool,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub remarks: String,
 }
 

@@ -17,18 +17,25 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Deserialize, ToSchema, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct TeacherIn {
+    #[schema(value_type = crate::http::schema::PersonNameText)]
     pub name: String,
+    #[schema(value_type = crate::http::schema::IdNumberText)]
     pub id_number: String,
     #[serde(default)]
     pub full_time: bool,
+    #[schema(min_length = 1, max_length = 200)]
     pub subjects: String,
     /// junior, intermediate, senior or expert.
+    #[schema(value_type = crate::http::schema::TeacherLevel)]
     pub level: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub qualifications: String,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 60)]
     pub years_teaching: i32,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub experience: String,
 }
 
@@ -138,6 +145,7 @@ pub async fn add(
 pub struct TeacherDecisionIn {
     pub action: Decision,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 

@@ -126,6 +126,7 @@ pub struct DecisionIn {
     /// true enrols the learner (all enrolment rules apply); false needs a reason.
     pub accept: bool,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub reason: String,
 }
 

@@ -454,6 +454,16 @@ async fn the_class_pages() {
     let r = inst.post("/classes/new", &typo).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("班级人数应为整数"), "{}", r.text());
+    let long_place = "南".repeat(201);
+    let mut far = fields;
+    far[5] = ("location", long_place.as_str());
+    let r = inst.post("/classes/new", &far).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("培训地点不能超过200个字符"),
+        "{}",
+        r.text()
+    );
     let r = inst.post("/classes/new", &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let cid = r.location().trim_start_matches("/classes/").to_string();

@@ -327,6 +327,19 @@ async fn suspension_revocation_and_annual_review() {
     )
     .await
     .problem(422);
+    // Remarks are bounded and plain, as every other reason is.
+    for remarks in ["长".repeat(501), "=HYPERLINK(\"x\")".to_string()] {
+        let p = t
+            .api(
+                Method::POST,
+                &format!("/orgs/{id}/annual-reviews"),
+                Some(&nm),
+                Some(json!({"year": yr, "passed": false, "remarks": remarks})),
+            )
+            .await
+            .problem(422);
+        assert_eq!(p["errors"][0]["field"], "remarks", "{p}");
+    }
     let r = t
         .api(
             Method::POST,
