@@ -1,5 +1,8 @@
 //! Resident identity card number (公民身份号码), GB 11643-1999.
 //! 6-digit region, 8-digit birth date, 3-digit sequence (odd = male), check digit.
+//! The foreign permanent resident ID card of 2023 (外国人永久居留身份证) has the same shape
+//! and check: `9`, the issuing province (2 digits), the nationality (3 digits, GB/T 2659
+//! numeric), then birth date, sequence and check character.
 
 use super::IdentError;
 use chrono::NaiveDate;
@@ -59,8 +62,19 @@ impl IdNumber {
         if !(last.is_ascii_digit() || last == 'X') {
             return Err(IdentError::Invalid("身份证号码最后一位应为数字或X"));
         }
-        if !PROVINCES.contains(&&s[..2]) {
+        if bytes[0] == b'9' {
+            // A foreign permanent resident: the issuing province, then a nationality.
+            if !PROVINCES.contains(&&s[1..3]) || &s[3..6] == "000" {
+                return Err(IdentError::Invalid(
+                    "永久居留身份证号码的省份或国籍代码无效",
+                ));
+            }
+        } else if !PROVINCES.contains(&&s[..2]) {
             return Err(IdentError::Invalid("身份证号码的地区码无效"));
+        } else if !super::division_history::ever_existed(&s[..6]) {
+            return Err(IdentError::Invalid(
+                "身份证号码的地区码不存在（既不是现行的，也不是历史上的行政区划代码）",
+            ));
         }
         if NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").is_err() || &s[6..8] < "19" {
             return Err(IdentError::Invalid("身份证号码中的出生日期无效"));
@@ -89,7 +103,8 @@ impl IdNumber {
         &self.0
     }
 
-    /// The 6-digit region code of the place of first registration.
+    /// The 6-digit region code of the place of first registration (for a foreign
+    /// permanent resident: `9`, the issuing province and the nationality).
     pub fn region_code(&self) -> &str {
         &self.0[..6]
     }
@@ -130,6 +145,38 @@ mod tests {
     fn with_check(first17: &str) -> String {
         let c = check_char(first17.as_bytes()).unwrap_or('?');
         format!("{first17}{c}")
+    }
+
+    #[test]
+    fn region_codes_are_checked_against_current_and_historical_divisions() {
+        // 崇文区 was merged into 东城区 in 2010; people born there keep 110103.
+        assert!(IdNumber::parse(&with_check("11010319800101001")).is_ok());
+        // 毕节市 under the former 毕节地区 (522401, before 2011).
+        assert!(IdNumber::parse(&with_check("52240119951203002")).is_ok());
+        // A county code that never existed.
+        let e = IdNumber::parse(&with_check("52019919900307123")).unwrap_err();
+        assert!(e.to_string().contains("地区码不存在"), "{e}");
+        // Residence permits of Hong Kong and Taiwan residents.
+        assert!(IdNumber::parse(&with_check("81000019900307123")).is_ok());
+        assert!(IdNumber::parse(&with_check("83000019900307123")).is_ok());
+    }
+
+    #[test]
+    fn foreign_permanent_resident_numbers_are_accepted() {
+        // 9, issued in Guizhou (52), nationality 840, born 1985-06-01.
+        let id = IdNumber::parse(&with_check("95284019850601001")).unwrap();
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1985, 6, 1).unwrap()
+        );
+        assert_eq!(id.gender(), Gender::Male);
+        // No such province, or no nationality.
+        assert!(IdNumber::parse(&with_check("90084019850601001")).is_err());
+        assert!(IdNumber::parse(&with_check("95200019850601001")).is_err());
+        // The check character still counts.
+        let good = with_check("95284019850601001");
+        let last = if good.ends_with('1') { '2' } else { '1' };
+        assert!(IdNumber::parse(&format!("{}{last}", &good[..17])).is_err());
     }
 
     #[test]
@@ -187,13 +234,16 @@ mod tests {
 
         #[test]
         fn any_valid_body_with_its_check_digit_parses(
-            prov in prop::sample::select(PROVINCES.to_vec()),
-            rest in "[0-9]{4}",
+            region in prop::sample::select(
+                super::super::division_history::codes()
+                    .filter(|c| PROVINCES.contains(&&c[..2]))
+                    .collect::<Vec<_>>()
+            ),
             days in 0i64..40000,
             seq in "[0-9]{3}",
         ) {
             let date = NaiveDate::from_ymd_opt(1910, 1, 1).unwrap() + chrono::Duration::days(days);
-            let body = format!("{prov}{rest}{}{seq}", date.format("%Y%m%d"));
+            let body = format!("{region}{}{seq}", date.format("%Y%m%d"));
             let id = IdNumber::parse(&with_check(&body)).unwrap();
             prop_assert_eq!(id.birth_date(), date);
         }

@@ -4,6 +4,7 @@
 
 pub mod bank_account;
 pub mod credit_code;
+pub mod division_history;
 pub mod id_number;
 pub mod person_name;
 pub mod phone;
