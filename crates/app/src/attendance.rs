@@ -20,7 +20,7 @@ use jineng_core::classes::{CheckinMethod, ClassStatus, GeoPoint};
 use jineng_store::accounts::user;
 use jineng_store::classes::{attendance, class, enrollment, session};
 use jineng_store::teachers::{booking, teacher};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
@@ -50,6 +50,22 @@ pub fn device_id(secret: &str) -> String {
     h.update(b"jineng-checkin-device\0");
     h.update(secret.as_bytes());
     hex::encode(h.finalize())[..32].to_string()
+}
+
+/// What a refused QR sign-in row means. Two constraints can refuse it: the learner's own
+/// (another of their phones got there first, between the check and the insert) and the
+/// device's (it already signed someone else in). Both backends name the device's index
+/// or columns in the message; anything else is passed on.
+pub fn checkin_clash(e: sea_orm::DbErr) -> AppError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(m)) if m.contains("device") => AppError::Conflict(
+            "这台设备已为其他学员签到过本课次，请每位学员用自己的手机、自己的账号扫码签到".into(),
+        ),
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("您已签到，无需重复签到".into())
+        }
+        _ => e.into(),
+    }
 }
 
 /// The phone's position from the sign-in form or API: all three parts or none.
@@ -482,14 +498,7 @@ impl Attendance<'_> {
         })
         .exec(&w.txn)
         .await
-        // The one row this learner could have is checked above, so a clash here is the
-        // device: it already signed someone in at this session.
-        .on_unique(|| {
-            AppError::Conflict(
-                "这台设备已为其他学员签到过本课次，请每位学员用自己的手机、自己的账号扫码签到"
-                    .into(),
-            )
-        })?;
+        .map_err(checkin_clash)?;
         w.commit(Entry::ok(
             "attendance.check_in",
             "class_session",

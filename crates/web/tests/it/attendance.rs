@@ -396,9 +396,9 @@ async fn qr_check_in_and_marking() {
     assert_eq!(rows.len(), 7);
 }
 
-#[tokio::test]
-async fn the_same_through_the_api() {
-    let t = TestApp::new().await;
+/// A demo class in training with a session under way now (14:00–16:00 CST, clock at
+/// 14:30): (class id, session id, the six enrolled learners' user ids).
+pub(crate) async fn session_under_way(t: &TestApp) -> (String, String, Vec<String>) {
     jineng_demo::training(&t.app).await.unwrap();
     let inst = t.token("institution").await;
     let nm = t.token("nm_regulator").await;
@@ -467,6 +467,15 @@ async fn the_same_through_the_api() {
         .map(|r| r["user_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(members.len(), 6);
+    (cid, sid, members)
+}
+
+#[tokio::test]
+async fn the_same_through_the_api() {
+    let t = TestApp::new().await;
+    let (cid, sid, members) = session_under_way(&t).await;
+    let inst = t.token("institution").await;
+    let nm = t.token("nm_regulator").await;
     // A member checks in with the current code; the regulator cannot mark.
     let who = t
         .app

@@ -509,3 +509,138 @@ async fn one_declaration_per_occupation_and_level_under_concurrent_requests() {
         "{statuses:?}"
     );
 }
+
+/// One learner scanning from several phones at once is signed in once, and every other
+/// phone hears that they already are (the learner's own row decides, not the device's).
+#[tokio::test]
+async fn a_learner_scanning_from_several_phones_at_once_is_signed_in_once() {
+    let t = TestApp::new().await;
+    let (_, sid, members) = crate::attendance::session_under_way(&t).await;
+    let staff = t
+        .app
+        .accounts()
+        .principal_of(&t.user_id("institution").await)
+        .await
+        .unwrap();
+    let (token, _) = t.app.attendance().qr(&staff, &sid).await.unwrap();
+    let member = t.app.accounts().principal_of(&members[0]).await.unwrap();
+    let mut phones = Vec::new();
+    for n in 0..6 {
+        let (_, bearer) = t
+            .app
+            .accounts()
+            .create_token(
+                &member,
+                &Default::default(),
+                &format!("phone {n}"),
+                None,
+                jineng_core::accounts::TokenScope::Full,
+            )
+            .await
+            .unwrap();
+        phones.push(bearer);
+    }
+    let path = format!("/sessions/{sid}/checkin");
+    let tries = phones.iter().map(|bearer| {
+        t.api(
+            Method::POST,
+            &path,
+            Some(bearer),
+            Some(json!({"token": token})),
+        )
+    });
+    let answers = futures::future::join_all(tries).await;
+    let won = answers
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    assert_eq!(
+        won,
+        1,
+        "{:?}",
+        answers.iter().map(|r| r.text()).collect::<Vec<_>>()
+    );
+    for r in answers.iter().filter(|r| r.status != StatusCode::OK) {
+        let p = r.problem(409);
+        assert!(p["detail"].as_str().unwrap().contains("您已签到"), "{p}");
+    }
+}
+
+/// One phone passed round: several learners at once from the same device session, one is
+/// signed in and the rest are told why not — the device index decides on both backends.
+#[tokio::test]
+async fn one_device_signs_in_one_learner_under_concurrent_scans() {
+    let t = TestApp::new().await;
+    let (_, sid, members) = crate::attendance::session_under_way(&t).await;
+    let staff = t
+        .app
+        .accounts()
+        .principal_of(&t.user_id("institution").await)
+        .await
+        .unwrap();
+    let (token, _) = t.app.attendance().qr(&staff, &sid).await.unwrap();
+    let device = jineng_app::attendance::device_id("one shared phone");
+    let mut learners = Vec::new();
+    for m in &members {
+        learners.push(t.app.accounts().principal_of(m).await.unwrap());
+    }
+    let ctx = jineng_app::RequestCtx::default();
+    let tries = learners.iter().map(|who| {
+        let input = jineng_app::attendance::CheckIn {
+            token: &token,
+            device: &device,
+            location: None,
+        };
+        let (t, ctx, sid) = (&t, &ctx, &sid);
+        async move { t.app.attendance().check_in(who, ctx, sid, &input).await }
+    });
+    let results = futures::future::join_all(tries).await;
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 1, "{results:?}");
+    for r in results.iter().filter(|r| r.is_err()) {
+        match r {
+            Err(jineng_app::AppError::Conflict(m)) => assert!(m.contains("这台设备"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// The two ways the database can refuse a sign-in row are told apart on both backends:
+/// the learner's own row already there, or the device already used for someone else.
+#[tokio::test]
+async fn a_refused_sign_in_row_is_explained_by_the_constraint_that_refused_it() {
+    use jineng_store::classes::attendance;
+    use sea_orm::{EntityTrait, Set};
+    let t = TestApp::new().await;
+    let (_, sid, members) = crate::attendance::session_under_way(&t).await;
+    let row = |user: &str, device: &str| attendance::ActiveModel {
+        session_id: Set(sid.clone()),
+        user_id: Set(user.to_string()),
+        how: Set(jineng_core::classes::CheckinMethod::Qr),
+        at: Set(t.app.now()),
+        device: Set(Some(device.to_string())),
+        lat_e6: Set(None),
+        lng_e6: Set(None),
+        accuracy_m: Set(None),
+    };
+    attendance::Entity::insert(row(&members[0], "phone-a"))
+        .exec(&t.app.db)
+        .await
+        .unwrap();
+    let again = attendance::Entity::insert(row(&members[0], "phone-b"))
+        .exec(&t.app.db)
+        .await
+        .unwrap_err();
+    match jineng_app::attendance::checkin_clash(again) {
+        jineng_app::AppError::Conflict(m) => assert!(m.contains("您已签到"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let passed_round = attendance::Entity::insert(row(&members[1], "phone-a"))
+        .exec(&t.app.db)
+        .await
+        .unwrap_err();
+    match jineng_app::attendance::checkin_clash(passed_round) {
+        jineng_app::AppError::Conflict(m) => assert!(m.contains("这台设备"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
