@@ -48,6 +48,7 @@ pub mod export;
 pub mod inbox;
 pub mod jobs;
 pub mod learners;
+pub mod ledger;
 pub mod organizations;
 pub mod page;
 pub mod review;
@@ -93,6 +94,8 @@ pub struct App {
     pub limiter: jineng_limits::Limiter,
     /// The province this deployment serves: registrations and region pickers stay in it.
     pub province: jineng_core::RegionCode,
+    /// The evidence log's checkpoint signing key (none: checkpoints are refused).
+    pub ledger_key: Option<Arc<jineng_evidence::checkpoint::LogKey>>,
 }
 
 impl App {
@@ -126,7 +129,14 @@ impl App {
             jobs_wake: Arc::new(tokio::sync::Notify::new()),
             limiter: jineng_limits::Limiter::memory(),
             province: DEFAULT_PROVINCE,
+            ledger_key: None,
         }
+    }
+
+    /// Sign the evidence log's checkpoints with this key.
+    pub fn with_ledger_key(mut self, key: jineng_evidence::checkpoint::LogKey) -> Self {
+        self.ledger_key = Some(Arc::new(key));
+        self
     }
 
     /// Serve another province (a 6-digit province code, e.g. `520000`).

@@ -12,6 +12,9 @@
 //! This module works on the leaf hashes given to it; storing them and the signed
 //! checkpoints over roots is the platform's part (issue 10). Pure: no I/O.
 
+pub mod checkpoint;
+pub mod entry;
+
 use sha2::{Digest, Sha256};
 
 /// A SHA-256 hash.

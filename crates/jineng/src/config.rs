@@ -59,6 +59,11 @@ pub struct Config {
     pub pii_blind_key: Option<SecretString>,
     /// The audit chain's HMAC key (base64, 32 bytes). Kept outside the database.
     pub audit_key: Option<SecretString>,
+    /// The evidence log's checkpoint signing key: a C2SP signed-note Ed25519 private key
+    /// (`PRIVATE+KEY+<origin>+<id>+<base64>`, from `jineng ledger keygen`).
+    pub ledger_key: Option<SecretString>,
+    /// Minutes between scheduled checkpoints (0 = only on demand).
+    pub checkpoint_minutes: u64,
     pub security: SecurityConfig,
     pub files: FilesConfig,
     /// Background-job workers on this node.
@@ -114,6 +119,8 @@ impl Default for Config {
             pii_keys: None,
             pii_blind_key: None,
             audit_key: None,
+            ledger_key: None,
+            checkpoint_minutes: 60,
             security: SecurityConfig::default(),
             files: FilesConfig::default(),
             job_workers: 2,
@@ -191,6 +198,12 @@ impl Config {
         }
         if let Some(v) = env("AUDIT_KEY") {
             c.audit_key = Some(v.into());
+        }
+        if let Some(v) = env("LEDGER_KEY") {
+            c.ledger_key = Some(v.into());
+        }
+        if let Some(v) = env("CHECKPOINT_MINUTES") {
+            c.checkpoint_minutes = parse("CHECKPOINT_MINUTES", v)?;
         }
         let s = &mut c.security;
         if let Some(v) = env("SESSION_IDLE_MINUTES") {
@@ -372,6 +385,41 @@ impl Config {
             );
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// The log's origin when a key is made here: the deployment and its province.
+    pub fn ledger_origin(&self) -> String {
+        format!("jineng.local/ledger/{}", self.province)
+    }
+
+    /// The evidence log's signing key. Embedded mode creates `data_dir/keys/ledger.key`
+    /// on first start; production mode uses `JINENG_LEDGER_KEY` and, without it, signs no
+    /// checkpoints (a warning at start; `POST /ledger/checkpoints` answers 409).
+    pub fn ledger_key(&self) -> Result<Option<jineng_evidence::checkpoint::LogKey>> {
+        use jineng_evidence::checkpoint::LogKey;
+        if let Some(k) = &self.ledger_key {
+            return LogKey::from_private(k.expose_secret().trim())
+                .map(Some)
+                .context("invalid JINENG_LEDGER_KEY");
+        }
+        if self.mode == Mode::Production {
+            return Ok(None);
+        }
+        let dir = self.data_dir.join("keys");
+        let file = dir.join("ledger.key");
+        if !file.exists() {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let (skey, _) = LogKey::generate(&self.ledger_origin());
+            write_private(&file, &format!("{skey}\n"))?;
+            tracing::warn!(path = %file.display(), "created a new evidence-log signing key; back it up with the database");
+        }
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        LogKey::from_private(text.trim())
+            .map(Some)
+            .with_context(|| format!("invalid key in {}", file.display()))
     }
 }
 

@@ -60,6 +60,26 @@ enum Cmd {
         #[command(subcommand)]
         cmd: KeysCmd,
     },
+    /// The evidence log (signed checkpoints over an append-only Merkle tree).
+    Ledger {
+        #[command(subcommand)]
+        cmd: LedgerCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCmd {
+    /// Print a fresh signing key for JINENG_LEDGER_KEY and its public verifier key.
+    Keygen {
+        /// The log's origin, e.g. `jineng.example.gov.cn/ledger`.
+        #[arg(long)]
+        origin: Option<String>,
+    },
+    /// Anchor the audit trail's head and sign a checkpoint now.
+    Checkpoint,
+    /// Recompute the whole log from its entries, check every stored hash, checkpoint
+    /// signature and root, and every anchored audit head; exits non-zero on any problem.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -202,7 +222,7 @@ async fn open(cfg: &Config) -> Result<App> {
             jineng_limits::Limiter::memory()
         }
     };
-    Ok(App::new(
+    let app = App::new(
         db,
         cfg.security.clone(),
         keyring,
@@ -210,7 +230,14 @@ async fn open(cfg: &Config) -> Result<App> {
         files,
     )
     .with_province(province)
-    .with_limiter(limiter))
+    .with_limiter(limiter);
+    Ok(match cfg.ledger_key()? {
+        Some(key) => app.with_ledger_key(key),
+        None => {
+            tracing::warn!("no JINENG_LEDGER_KEY: the evidence log signs no checkpoints");
+            app
+        }
+    })
 }
 
 fn cli_ctx() -> RequestCtx {
@@ -283,6 +310,49 @@ async fn main() -> Result<()> {
                     r.records
                 ),
             }
+        }
+        Cmd::Ledger {
+            cmd: LedgerCmd::Keygen { origin },
+        } => {
+            let origin = origin.unwrap_or_else(|| cfg.ledger_origin());
+            let (skey, vkey) = jineng_evidence::checkpoint::LogKey::generate(&origin);
+            println!("JINENG_LEDGER_KEY={skey}\n# verifier key to publish: {vkey}");
+            Ok(())
+        }
+        Cmd::Ledger {
+            cmd: LedgerCmd::Checkpoint,
+        } => {
+            let app = open(&cfg).await?;
+            let system = Principal::system();
+            let c = app
+                .ledger()
+                .checkpoint(&system, &Default::default(), false)
+                .await?
+                .context("no checkpoint was signed")?;
+            print!("{}", c.note);
+            Ok(())
+        }
+        Cmd::Ledger {
+            cmd: LedgerCmd::Verify,
+        } => {
+            let app = open(&cfg).await?;
+            let r = jineng_app::ledger::verify(&app.db, app.ledger().verifier_key()).await?;
+            if r.problems.is_empty() {
+                println!(
+                    "evidence log intact: {} entries, {} checkpoints",
+                    r.entries, r.checkpoints
+                );
+                return Ok(());
+            }
+            for (at, why) in &r.problems {
+                eprintln!("{at}: {why}");
+            }
+            bail!(
+                "evidence log: {} problem(s) in {} entries and {} checkpoints",
+                r.problems.len(),
+                r.entries,
+                r.checkpoints
+            )
         }
         Cmd::Keys {
             cmd: KeysCmd::Generate,
@@ -370,6 +440,29 @@ async fn serve(cfg: Config) -> Result<()> {
             created = n,
             "demo accounts ready (see README for passwords)"
         );
+    }
+    if app.ledger_key.is_some() {
+        // Sign a checkpoint now and then on a schedule; nodes that race simply serialise on
+        // the log's head, and an idle platform adds nothing.
+        let app = app.clone();
+        let every = std::time::Duration::from_secs(cfg.checkpoint_minutes.max(1) * 60);
+        let scheduled = cfg.checkpoint_minutes > 0;
+        tokio::spawn(async move {
+            loop {
+                let system = Principal::system();
+                if let Err(e) = app
+                    .ledger()
+                    .checkpoint(&system, &RequestCtx::default(), true)
+                    .await
+                {
+                    tracing::warn!("evidence-log checkpoint failed: {e}");
+                }
+                if !scheduled {
+                    break;
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
     }
     let router = jineng_web::router(jineng_web::AppState {
         app,

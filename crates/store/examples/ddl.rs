@@ -3,8 +3,8 @@
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
 use jineng_store::{
-    accounts, audit, catalogue, classes, exchange, jobs, learners, organizations, reference,
-    reviews, settings, teachers,
+    accounts, audit, catalogue, classes, exchange, jobs, learners, ledger, organizations,
+    reference, reviews, settings, teachers,
 };
 use sea_orm::{DbBackend, EntityTrait, Schema};
 
@@ -61,4 +61,8 @@ fn main() {
     print(b, classes::attendance::Entity, only);
     print(b, classes::application::Entity, only);
     print(b, organizations::document::Entity, only);
+    print(b, ledger::entry::Entity, only);
+    print(b, ledger::hash::Entity, only);
+    print(b, ledger::head::Entity, only);
+    print(b, ledger::checkpoint::Entity, only);
 }

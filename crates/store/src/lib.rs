@@ -10,6 +10,7 @@ pub mod db;
 pub mod exchange;
 pub mod jobs;
 pub mod learners;
+pub mod ledger;
 pub mod migrate;
 pub mod organizations;
 pub mod reference;

@@ -131,6 +131,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0024_foreign_keys.sqlite.sql"),
         include_str!("../migrations/0024_foreign_keys.postgres.sql"),
     ),
+    (
+        25,
+        include_str!("../migrations/0025_ledger.sqlite.sql"),
+        include_str!("../migrations/0025_ledger.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -19,6 +19,7 @@ pub mod http;
 pub mod inbox;
 pub mod jobs;
 pub mod learners;
+pub mod ledger;
 pub mod occupations;
 pub mod openapi;
 pub mod organizations;
@@ -77,6 +78,7 @@ fn all_routes() -> Routes {
     let r = attendance::routes(r);
     let r = exchange::routes(r);
     let r = inbox::routes(r);
+    let r = ledger::routes(r);
     jobs::routes(r)
 }
 

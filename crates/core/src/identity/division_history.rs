@@ -28,6 +28,7 @@ pub fn ever_existed(code: &str) -> bool {
 }
 
 /// All the codes, in order.
+#[cfg(test)]
 pub(crate) fn codes() -> impl Iterator<Item = &'static str> {
     CODES.lines()
 }

@@ -204,10 +204,10 @@ mod tests {
         fn accepted_names_match_the_pattern(
             s in "[张王李欧阳买提艾力娜依·•・ 'A-Za-z\\-0-9=@\u{200B}]{0,44}"
         ) {
-            if let Ok(n) = PersonName::parse(&s) {
-                if n.as_str() == s {
-                    prop_assert!(matches(PERSON_NAME, &s), "{s:?}");
-                }
+            if let Ok(n) = PersonName::parse(&s)
+                && n.as_str() == s
+            {
+                prop_assert!(matches(PERSON_NAME, &s), "{s:?}");
             }
         }
 
@@ -224,19 +224,19 @@ mod tests {
 
         #[test]
         fn accepted_credit_codes_match_the_pattern(first16 in "[0-9A-Z]{16}") {
-            if let Some(s) = credit_code::complete(&first16) {
-                if CreditCode::parse(&s).is_ok() {
-                    prop_assert!(matches(CREDIT_CODE, &s), "{s}");
-                }
+            if let Some(s) = credit_code::complete(&first16)
+                && CreditCode::parse(&s).is_ok()
+            {
+                prop_assert!(matches(CREDIT_CODE, &s), "{s}");
             }
         }
 
         #[test]
         fn accepted_phones_match_the_pattern(s in "[0-9]{10,12}") {
-            if let Ok(p) = Phone::parse(&s) {
-                if p.as_str() == s {
-                    prop_assert!(matches(PHONE, &s), "{s}");
-                }
+            if let Ok(p) = Phone::parse(&s)
+                && p.as_str() == s
+            {
+                prop_assert!(matches(PHONE, &s), "{s}");
             }
         }
 

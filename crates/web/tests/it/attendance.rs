@@ -473,7 +473,7 @@ pub(crate) async fn session_under_way(t: &TestApp) -> (String, String, Vec<Strin
 #[tokio::test]
 async fn the_same_through_the_api() {
     let t = TestApp::new().await;
-    let (cid, sid, members) = session_under_way(&t).await;
+    let (_, sid, members) = session_under_way(&t).await;
     let inst = t.token("institution").await;
     let nm = t.token("nm_regulator").await;
     // A member checks in with the current code; the regulator cannot mark.

@@ -171,7 +171,8 @@ impl TestApp {
             clock.clone(),
             fresh_files(&files_id),
         )
-        .with_sms(sms.clone(), false);
+        .with_sms(sms.clone(), false)
+        .with_ledger_key(test_ledger_key());
         app.seed_reference().await.expect("reference data");
         if o.demo {
             jineng_demo::accounts(&app).await.expect("demo accounts");
@@ -607,6 +608,12 @@ pub fn demo_logins() -> std::sync::Arc<[jineng_web::DemoLogin]> {
             role_label: a.role.label(),
         })
         .collect()
+}
+
+/// A fresh evidence-log signing key for one test app.
+pub fn test_ledger_key() -> jineng_evidence::checkpoint::LogKey {
+    let (skey, _) = jineng_evidence::checkpoint::LogKey::generate("jineng.test/ledger");
+    jineng_evidence::checkpoint::LogKey::from_private(&skey).unwrap()
 }
 
 pub fn id(first17: &str) -> String {

@@ -13,6 +13,7 @@ mod hardening;
 mod identity;
 mod integrity;
 mod learners;
+mod ledger;
 mod matrix;
 mod occupations;
 mod orgs;

@@ -899,6 +899,13 @@ fn rules() -> Vec<Rule> {
         page(M::GET, "/inbox", Only(REVIEWERS)),
         page(M::GET, "/admin/jobs", Only(SETTINGS)),
         page(M::POST, "/admin/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
+        // --- Evidence log ----------------------------------------------------------------
+        api(M::GET, "/api/v1/ledger/checkpoint", Public),
+        api(M::GET, "/api/v1/ledger/key", Public),
+        api(M::GET, "/api/v1/ledger/entry", Public).query("?index=0"),
+        api(M::GET, "/api/v1/ledger/proofs/inclusion", Public).query("?index=0&size=1"),
+        api(M::GET, "/api/v1/ledger/proofs/consistency", Public).query("?first=1&second=1"),
+        api(M::POST, "/api/v1/ledger/checkpoints", Only(SETTINGS)),
         api(M::GET, "/api/v1/jobs", Only(SETTINGS)),
         api(M::POST, "/api/v1/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
         // --- Data-exchange clients ----------------------------------------------------
@@ -1869,6 +1876,12 @@ async fn every_route_for_every_account() {
 
     let t = TestApp::new().await;
     jineng_demo::training(&t.app).await.unwrap();
+    // The evidence log has a checkpoint to serve.
+    t.app
+        .ledger()
+        .checkpoint(&jineng_app::Principal::system(), &Default::default(), false)
+        .await
+        .unwrap();
     let fx = Fixture::build(&t).await;
     let built = started.elapsed();
 

@@ -1,0 +1,503 @@
+//! The evidence log (issue 10): facts appended inside the transaction of the change they
+//! record, a tree kept as stored hashes, signed checkpoints, proofs, and the check that
+//! recomputes it all.
+//!
+//! - `append` is exactly-once: it runs inside a write transaction, takes the log's head
+//!   row (the SQLite write lock, or `FOR UPDATE` on PostgreSQL), and a fact already in
+//!   the log — same kind, record id and record hash — is not appended again. A rolled
+//!   back change takes its leaf with it.
+//! - The tree is stored as the Go checksum database stores it (`tlog_tiles`): appending
+//!   leaf n writes the hashes of the subtrees it completes, so the root of any size and
+//!   any proof read O(log n) rows.
+//! - A checkpoint anchors the audit trail's head (an `audit_head` entry), then signs the
+//!   tree's size and root as a C2SP signed note (`jineng_evidence::checkpoint`). Every
+//!   checkpoint is kept.
+
+use crate::audit::Entry as AuditEntry;
+use crate::context::{Principal, RequestCtx};
+use crate::error::{AppError, AppResult};
+use jineng_evidence::checkpoint::{self, LogKey};
+use jineng_evidence::entry::{Entry, Kind};
+use jineng_store::ledger::{checkpoint as cp, entry, hash, head};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use tlog_tiles::{HashReader, tlog};
+
+bounded_context!(
+    /// The evidence log: checkpoints, proofs, verification.
+    Ledger,
+    ledger
+);
+
+/// Where a fact landed in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appended {
+    pub index: u64,
+    /// False when the fact was already in the log (a retried change).
+    pub new: bool,
+}
+
+/// A checkpoint as served.
+#[derive(Debug, Clone)]
+pub struct CheckpointView {
+    pub size: u64,
+    pub root_hex: String,
+    pub signed_at: chrono::DateTime<chrono::Utc>,
+    pub key_id: String,
+    pub note: String,
+}
+
+/// What `verify` found.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LedgerReport {
+    pub entries: u64,
+    pub checkpoints: u64,
+    /// (leaf index or checkpoint size, what is wrong), in the order found.
+    pub problems: Vec<(u64, String)>,
+}
+
+fn hex32(s: &str) -> Option<[u8; 32]> {
+    let v = hex::decode(s).ok()?;
+    v.try_into().ok()
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("ledger: {e}"))
+}
+
+/// Stored hashes read so far; a read of one not yet here records what is missing so the
+/// caller can fetch it (the proof code is synchronous, the database is not).
+#[derive(Default)]
+struct Fetched {
+    have: HashMap<u64, tlog::Hash>,
+    missing: RefCell<Vec<u64>>,
+}
+
+impl HashReader for Fetched {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog::Hash>, tlog::Error> {
+        let mut out = Vec::with_capacity(indexes.len());
+        for i in indexes {
+            match self.have.get(i) {
+                Some(h) => out.push(*h),
+                None => self.missing.borrow_mut().push(*i),
+            }
+        }
+        if self.missing.borrow().is_empty() {
+            Ok(out)
+        } else {
+            Err(tlog::Error::IndexesNotInTree)
+        }
+    }
+}
+
+/// Run `f` over the stored hashes, fetching what it asks for (a few rounds at most: each
+/// tlog function reads its hashes in one call).
+async fn with_hashes<C, T>(db: &C, f: impl Fn(&Fetched) -> Result<T, tlog::Error>) -> AppResult<T>
+where
+    C: ConnectionTrait,
+{
+    let mut fetched = Fetched::default();
+    for _ in 0..4 {
+        match f(&fetched) {
+            Ok(t) => return Ok(t),
+            Err(e) => {
+                let missing = std::mem::take(&mut *fetched.missing.borrow_mut());
+                if missing.is_empty() {
+                    return Err(internal(e));
+                }
+                let want: Vec<i64> = missing.iter().map(|i| *i as i64).collect();
+                let rows = hash::Entity::find()
+                    .filter(hash::Column::Idx.is_in(want))
+                    .all(db)
+                    .await?;
+                if rows.len() != missing.len() {
+                    return Err(internal("stored hashes are missing"));
+                }
+                for r in rows {
+                    let h = hex32(&r.hash).ok_or_else(|| internal("a stored hash is malformed"))?;
+                    fetched.have.insert(r.idx as u64, tlog::Hash(h));
+                }
+            }
+        }
+    }
+    Err(internal("stored hashes could not be read"))
+}
+
+async fn lock_size<C: ConnectionTrait>(txn: &C) -> AppResult<u64> {
+    let mut q = head::Entity::find_by_id(1);
+    if !jineng_store::db::is_sqlite(txn) {
+        q = q.lock_exclusive();
+    }
+    let h = q
+        .one(txn)
+        .await?
+        .ok_or_else(|| internal("the log's head row is missing"))?;
+    Ok(h.size as u64)
+}
+
+async fn size_of<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
+    Ok(head::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .map(|h| h.size as u64)
+        .unwrap_or(0))
+}
+
+/// Append `e` inside the write transaction `txn` (begun with `tx::begin_write`), once:
+/// a fact already in the log returns its index with `new: false`.
+pub async fn append<C: ConnectionTrait>(txn: &C, e: &Entry) -> AppResult<Appended> {
+    let n = lock_size(txn).await?;
+    // After the lock, so a concurrent twin of this change sees our leaf.
+    let sha = hex::encode(e.record_sha256);
+    if let Some(found) = entry::Entity::find()
+        .filter(entry::Column::Kind.eq(e.kind.code()))
+        .filter(entry::Column::RecordId.eq(e.record_id.clone()))
+        .filter(entry::Column::RecordSha256.eq(sha.clone()))
+        .one(txn)
+        .await?
+    {
+        return Ok(Appended {
+            index: found.idx as u64,
+            new: false,
+        });
+    }
+    let bytes = e.encode().map_err(internal)?;
+    let hashes = with_hashes(txn, |r| tlog::stored_hashes(n, &bytes, r)).await?;
+    let at = chrono::DateTime::from_timestamp_micros(e.at_micros)
+        .ok_or_else(|| internal("entry time out of range"))?;
+    entry::Entity::insert(entry::ActiveModel {
+        idx: Set(n as i64),
+        kind: Set(e.kind.code().to_string()),
+        record_id: Set(e.record_id.clone()),
+        record_sha256: Set(sha),
+        at: Set(at),
+        org_id: Set(e.org_id.clone()),
+        entry: Set(hex::encode(&bytes)),
+    })
+    .exec(txn)
+    .await?;
+    let first = tlog::stored_hash_index(0, n);
+    hash::Entity::insert_many(hashes.iter().enumerate().map(|(k, h)| hash::ActiveModel {
+        idx: Set((first + k as u64) as i64),
+        hash: Set(hex::encode(h.0)),
+    }))
+    .exec(txn)
+    .await?;
+    head::Entity::update(head::ActiveModel {
+        id: Set(1),
+        size: Set(n as i64 + 1),
+    })
+    .exec(txn)
+    .await?;
+    Ok(Appended {
+        index: n,
+        new: true,
+    })
+}
+
+fn view(c: cp::Model) -> CheckpointView {
+    CheckpointView {
+        size: c.size as u64,
+        root_hex: c.root,
+        signed_at: c.signed_at,
+        key_id: c.key_id,
+        note: c.note,
+    }
+}
+
+impl Ledger<'_> {
+    fn key(&self) -> AppResult<&LogKey> {
+        self.ledger_key.as_deref().ok_or_else(|| {
+            AppError::Conflict("未配置证据日志签名密钥（JINENG_LEDGER_KEY），不能签发检查点".into())
+        })
+    }
+
+    /// The published verifier key (`name+id+base64`), if a signing key is configured.
+    pub fn verifier_key(&self) -> Option<&str> {
+        self.ledger_key.as_deref().map(LogKey::verifier_key)
+    }
+
+    /// Anchor the audit trail's head in the log and sign a checkpoint of the whole tree.
+    /// On a schedule (`only_if_changed`) nothing is done when nothing but the previous
+    /// checkpoint's own audit record was written since it.
+    pub async fn checkpoint(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        only_if_changed: bool,
+    ) -> AppResult<Option<CheckpointView>> {
+        who.require(jineng_core::accounts::Role::SystemAdmin)?;
+        let key = self.key()?;
+        let w = self.write(who, ctx).await?;
+        let size_before = lock_size(&w.txn).await?;
+        let audit = jineng_store::audit::head::Entity::find_by_id(1)
+            .one(&w.txn)
+            .await?
+            .ok_or_else(|| internal("the audit head is missing"))?;
+        if only_if_changed {
+            let last = entry::Entity::find()
+                .filter(entry::Column::Kind.eq(Kind::AuditHead.code()))
+                .order_by_desc(entry::Column::Idx)
+                .one(&w.txn)
+                .await?;
+            let anchored: i64 = last.and_then(|l| l.record_id.parse().ok()).unwrap_or(0);
+            if audit.seq <= anchored + 1 && size_before > 0 {
+                return Ok(None);
+            }
+        }
+        let audit_hash = hex32(&audit.hash).ok_or_else(|| internal("audit head hash"))?;
+        append(
+            &w.txn,
+            &Entry {
+                kind: Kind::AuditHead,
+                record_id: audit.seq.to_string(),
+                record_sha256: audit_hash,
+                at_micros: w.now.timestamp_micros(),
+                org_id: String::new(),
+            },
+        )
+        .await?;
+        let size = size_of(&w.txn).await?;
+        let root = with_hashes(&w.txn, |r| tlog::tree_hash(size, r)).await?;
+        let note = key
+            .sign(size, &root.0, w.now.timestamp())
+            .map_err(internal)?;
+        let row = cp::Model {
+            id: uuid::Uuid::now_v7().to_string(),
+            size: size as i64,
+            root: hex::encode(root.0),
+            signed_at: w.now,
+            key_id: key.key_id(),
+            note,
+        };
+        cp::Entity::insert(cp::ActiveModel {
+            id: Set(row.id.clone()),
+            size: Set(row.size),
+            root: Set(row.root.clone()),
+            signed_at: Set(row.signed_at),
+            key_id: Set(row.key_id.clone()),
+            note: Set(row.note.clone()),
+        })
+        .exec(&w.txn)
+        .await?;
+        w.commit(AuditEntry::ok(
+            "ledger.checkpoint",
+            "ledger",
+            &size.to_string(),
+            serde_json::json!({"size": size, "root": row.root, "audit_seq": audit.seq}),
+        ))
+        .await?;
+        Ok(Some(view(row)))
+    }
+
+    /// The newest checkpoint.
+    pub async fn latest(&self) -> AppResult<Option<CheckpointView>> {
+        Ok(cp::Entity::find()
+            .order_by_desc(cp::Column::Size)
+            .order_by_desc(cp::Column::SignedAt)
+            .one(&self.db)
+            .await?
+            .map(view))
+    }
+
+    /// The log's current size.
+    pub async fn size(&self) -> AppResult<u64> {
+        size_of(&self.db).await
+    }
+
+    /// The encoded entry at `index` (hex).
+    pub async fn entry(&self, index: u64) -> AppResult<(Entry, Vec<u8>)> {
+        let row = entry::Entity::find_by_id(i64::try_from(index).unwrap_or(i64::MAX))
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("日志条目"))?;
+        let bytes = hex::decode(&row.entry).map_err(internal)?;
+        let e = Entry::decode(&bytes).map_err(internal)?;
+        Ok((e, bytes))
+    }
+
+    /// Inclusion proof of leaf `index` in the tree of `size` leaves.
+    pub async fn inclusion(&self, index: u64, size: u64) -> AppResult<Vec<[u8; 32]>> {
+        let now = self.size().await?;
+        if size == 0 || size > now {
+            return Err(AppError::field(
+                "size",
+                format!("树的大小应为 1 至 {now} 之间"),
+            ));
+        }
+        if index >= size {
+            return Err(AppError::field("index", "条目序号应小于树的大小"));
+        }
+        let p = with_hashes(&self.db, |r| tlog::prove_record(size, index, r)).await?;
+        Ok(p.into_iter().map(|h| h.0).collect())
+    }
+
+    /// Consistency proof from the tree of `first` leaves to the tree of `second`.
+    pub async fn consistency(&self, first: u64, second: u64) -> AppResult<Vec<[u8; 32]>> {
+        let now = self.size().await?;
+        if second > now {
+            return Err(AppError::field("second", format!("树的大小应不超过 {now}")));
+        }
+        if first == 0 || first > second {
+            return Err(AppError::field(
+                "first",
+                "第一个树的大小应至少为 1，且不大于第二个",
+            ));
+        }
+        let p = with_hashes(&self.db, |r| tlog::prove_tree(second, first, r)).await?;
+        Ok(p.into_iter().map(|h| h.0).collect())
+    }
+
+    /// The root hash of the tree of `size` leaves.
+    pub async fn root(&self, size: u64) -> AppResult<[u8; 32]> {
+        let now = self.size().await?;
+        if size > now {
+            return Err(AppError::field("size", format!("树的大小应不超过 {now}")));
+        }
+        Ok(with_hashes(&self.db, |r| tlog::tree_hash(size, r)).await?.0)
+    }
+}
+
+/// Recompute the whole log from its entries and check everything against it: each
+/// leaf's row agrees with its encoding, every stored hash, every checkpoint's signature
+/// and root, and each anchored audit head against the audit trail as it is now.
+pub async fn verify<C: ConnectionTrait>(
+    db: &C,
+    verifier_key: Option<&str>,
+) -> Result<LedgerReport, sea_orm::DbErr> {
+    let mut report = LedgerReport::default();
+    let size = size_of(db).await.unwrap_or(0);
+    // Rebuild the stored hashes from the entries alone.
+    let mut rebuilt: HashMap<u64, tlog::Hash> = HashMap::new();
+    struct Mem<'a>(&'a HashMap<u64, tlog::Hash>);
+    impl HashReader for Mem<'_> {
+        fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog::Hash>, tlog::Error> {
+            indexes
+                .iter()
+                .map(|i| self.0.get(i).copied().ok_or(tlog::Error::IndexesNotInTree))
+                .collect()
+        }
+    }
+    let mut next = 0u64;
+    loop {
+        let page = entry::Entity::find()
+            .filter(entry::Column::Idx.gte(next as i64))
+            .order_by_asc(entry::Column::Idx)
+            .limit(1000)
+            .all(db)
+            .await?;
+        if page.is_empty() {
+            break;
+        }
+        for row in page {
+            let n = row.idx as u64;
+            if n != next {
+                report
+                    .problems
+                    .push((next, "条目缺失（序号不连续）".into()));
+                next = n;
+            }
+            let decoded = hex::decode(&row.entry)
+                .ok()
+                .and_then(|b| Entry::decode(&b).ok().map(|e| (e, b)));
+            let Some((e, bytes)) = decoded else {
+                report.problems.push((n, "条目编码无效".into()));
+                next += 1;
+                continue;
+            };
+            if e.kind.code() != row.kind
+                || e.record_id != row.record_id
+                || hex::encode(e.record_sha256) != row.record_sha256
+                || e.org_id != row.org_id
+            {
+                report.problems.push((n, "条目各列与其编码不一致".into()));
+            }
+            match tlog::stored_hashes(n, &bytes, &Mem(&rebuilt)) {
+                Ok(hs) => {
+                    let first = tlog::stored_hash_index(0, n);
+                    for (k, h) in hs.into_iter().enumerate() {
+                        rebuilt.insert(first + k as u64, h);
+                    }
+                }
+                Err(_) => report.problems.push((n, "无法重建树".into())),
+            }
+            if e.kind == Kind::AuditHead {
+                let seq: i64 = e.record_id.parse().unwrap_or(-1);
+                let rec = jineng_store::audit::record::Entity::find_by_id(seq)
+                    .one(db)
+                    .await?;
+                match rec {
+                    Some(r) if hex32(&r.hash) == Some(e.record_sha256) => {}
+                    Some(_) => report.problems.push((
+                        n,
+                        format!("审计记录 {seq} 已被改写（与日志锚定的哈希不符）"),
+                    )),
+                    None => report
+                        .problems
+                        .push((n, format!("审计记录 {seq} 已被删除"))),
+                }
+            }
+            next += 1;
+            report.entries += 1;
+        }
+    }
+    if next != size {
+        report
+            .problems
+            .push((next, format!("日志大小记为 {size}，实有 {next} 条")));
+    }
+    // Stored hashes against the rebuilt ones.
+    let mut at = 0i64;
+    loop {
+        let page = hash::Entity::find()
+            .filter(hash::Column::Idx.gte(at))
+            .order_by_asc(hash::Column::Idx)
+            .limit(5000)
+            .all(db)
+            .await?;
+        if page.is_empty() {
+            break;
+        }
+        for h in page {
+            at = h.idx + 1;
+            if rebuilt.get(&(h.idx as u64)).map(|r| hex::encode(r.0)) != Some(h.hash.clone()) {
+                let (_, leaf) = tlog::split_stored_hash_index(h.idx as u64);
+                report
+                    .problems
+                    .push((leaf, format!("存储的树哈希 {} 与重算结果不符", h.idx)));
+            }
+        }
+    }
+    // Checkpoints: signature, and root against the tree rebuilt from the entries.
+    let checkpoints = cp::Entity::find()
+        .order_by_asc(cp::Column::SignedAt)
+        .all(db)
+        .await?;
+    for c in checkpoints {
+        report.checkpoints += 1;
+        let size = c.size as u64;
+        if let Some(vkey) = verifier_key {
+            match checkpoint::verify(&c.note, vkey) {
+                Ok(v) if v.size == size && Some(v.root) == hex32(&c.root) => {}
+                Ok(_) => report
+                    .problems
+                    .push((size, "检查点内容与其签名的内容不一致".into())),
+                Err(e) => report.problems.push((size, format!("检查点签名无效：{e}"))),
+            }
+        }
+        match tlog::tree_hash(size, &Mem(&rebuilt)) {
+            Ok(root) if Some(root.0) == hex32(&c.root) => {}
+            Ok(_) => report.problems.push((
+                size,
+                "检查点的根哈希与按条目重算的不符（日志被改写或分叉）".into(),
+            )),
+            Err(_) => report
+                .problems
+                .push((size, "检查点的树大小超出现有条目".into())),
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,211 @@
+//! `/api/v1/ledger/…`: the evidence log's checkpoints, entries and proofs. Hashes are
+//! lower-case hex; proofs are RFC 9162 inclusion and consistency proofs (§2.1.3–2.1.4),
+//! which any RFC 6962 implementation checks.
+
+use crate::AppState;
+use crate::http::api::{ApiQuery, Caller};
+use crate::http::error::{ApiError, Problem};
+use crate::http::request::Ctx;
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use jineng_app::AppError;
+use jineng_app::ledger::CheckpointView;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckpointOut {
+    pub size: u64,
+    /// Root hash (hex).
+    pub root: String,
+    pub signed_at: chrono::DateTime<chrono::Utc>,
+    pub key_id: String,
+    /// The checkpoint as a C2SP signed note (tlog-checkpoint body, Ed25519 signature).
+    pub note: String,
+}
+
+impl From<CheckpointView> for CheckpointOut {
+    fn from(c: CheckpointView) -> Self {
+        CheckpointOut {
+            size: c.size,
+            root: c.root_hex,
+            signed_at: c.signed_at,
+            key_id: c.key_id,
+            note: c.note,
+        }
+    }
+}
+
+fn text(body: String) -> axum::response::Response {
+    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// The latest signed checkpoint, as a signed note (`text/plain`).
+#[utoipa::path(get, path = "/ledger/checkpoint", tag = "ledger",
+    responses((status = 200, body = String, content_type = "text/plain"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn latest(State(s): State<AppState>) -> Result<axum::response::Response, ApiError> {
+    let c = s
+        .app
+        .ledger()
+        .latest()
+        .await?
+        .ok_or(AppError::NotFound("检查点"))?;
+    Ok(text(c.note))
+}
+
+/// The verifier key of the log's checkpoints (C2SP signed-note verifier key, `text/plain`).
+#[utoipa::path(get, path = "/ledger/key", tag = "ledger",
+    responses((status = 200, body = String, content_type = "text/plain"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn key(State(s): State<AppState>) -> Result<axum::response::Response, ApiError> {
+    let k = s
+        .app
+        .ledger()
+        .verifier_key()
+        .ok_or(AppError::NotFound("签名公钥"))?
+        .to_string();
+    Ok(text(format!("{k}\n")))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EntryQuery {
+    /// The leaf's index, from 0.
+    #[param(minimum = 0)]
+    pub index: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EntryOut {
+    pub index: u64,
+    /// `audit_head`, `study_summary`, `exam_result`, `certificate`, `payment`, `refund`,
+    /// `subsidy_decision`.
+    pub kind: String,
+    pub record_id: String,
+    /// SHA-256 of the record's canonical form (hex).
+    pub record_sha256: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The acting organisation ('' for the platform).
+    pub org_id: String,
+    /// The entry's canonical encoding (hex); its leaf hash is SHA-256(0x00 ‖ entry).
+    pub entry: String,
+    pub leaf_hash: String,
+}
+
+/// One entry of the log.
+#[utoipa::path(get, path = "/ledger/entry", tag = "ledger", params(EntryQuery),
+    responses((status = 200, body = EntryOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn entry(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<EntryQuery>,
+) -> Result<Json<EntryOut>, ApiError> {
+    let (e, bytes) = s.app.ledger().entry(q.index).await?;
+    Ok(Json(EntryOut {
+        index: q.index,
+        kind: e.kind.code().to_string(),
+        record_id: e.record_id,
+        record_sha256: hex::encode(e.record_sha256),
+        at: chrono::DateTime::from_timestamp_micros(e.at_micros).unwrap_or_default(),
+        org_id: e.org_id,
+        leaf_hash: hex::encode(jineng_evidence::leaf_hash(&bytes)),
+        entry: hex::encode(bytes),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InclusionQuery {
+    /// The leaf's index, from 0.
+    #[param(minimum = 0)]
+    pub index: u64,
+    /// The tree's size (a checkpoint's), greater than `index`.
+    #[param(minimum = 1)]
+    pub size: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InclusionOut {
+    pub index: u64,
+    pub size: u64,
+    /// The root of the tree of `size` leaves (hex).
+    pub root: String,
+    /// The audit path, leaf side first (hex).
+    pub proof: Vec<String>,
+}
+
+/// An inclusion proof of leaf `index` in the tree of `size` leaves.
+#[utoipa::path(get, path = "/ledger/proofs/inclusion", tag = "ledger", params(InclusionQuery),
+    responses((status = 200, body = InclusionOut), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn inclusion(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<InclusionQuery>,
+) -> Result<Json<InclusionOut>, ApiError> {
+    let ledger = s.app.ledger();
+    let proof = ledger.inclusion(q.index, q.size).await?;
+    let root = ledger.root(q.size).await?;
+    Ok(Json(InclusionOut {
+        index: q.index,
+        size: q.size,
+        root: hex::encode(root),
+        proof: proof.iter().map(hex::encode).collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ConsistencyQuery {
+    /// The older tree's size.
+    #[param(minimum = 1)]
+    pub first: u64,
+    /// The newer tree's size, not smaller than `first`.
+    #[param(minimum = 1)]
+    pub second: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConsistencyOut {
+    pub first: u64,
+    pub second: u64,
+    pub first_root: String,
+    pub second_root: String,
+    pub proof: Vec<String>,
+}
+
+/// A consistency proof that the tree of `first` leaves is a prefix of the tree of `second`.
+#[utoipa::path(get, path = "/ledger/proofs/consistency", tag = "ledger", params(ConsistencyQuery),
+    responses((status = 200, body = ConsistencyOut), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn consistency(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<ConsistencyQuery>,
+) -> Result<Json<ConsistencyOut>, ApiError> {
+    let ledger = s.app.ledger();
+    let proof = ledger.consistency(q.first, q.second).await?;
+    Ok(Json(ConsistencyOut {
+        first: q.first,
+        second: q.second,
+        first_root: hex::encode(ledger.root(q.first).await?),
+        second_root: hex::encode(ledger.root(q.second).await?),
+        proof: proof.iter().map(hex::encode).collect(),
+    }))
+}
+
+/// Anchor the audit trail's head and sign a checkpoint now (system admin).
+#[utoipa::path(post, path = "/ledger/checkpoints", tag = "ledger",
+    responses((status = 201, body = CheckpointOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn sign(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+) -> Result<(axum::http::StatusCode, Json<CheckpointOut>), ApiError> {
+    let c = s
+        .app
+        .ledger()
+        .checkpoint(&who, &ctx, false)
+        .await?
+        .ok_or_else(|| AppError::Internal("no checkpoint signed".into()))?;
+    Ok((axum::http::StatusCode::CREATED, Json(c.into())))
+}

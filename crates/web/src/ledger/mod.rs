@@ -1,0 +1,17 @@
+//! The evidence log, read by anyone: the latest signed checkpoint, the verifier key,
+//! entries and proofs (no personal data is in the log). Signing a checkpoint on demand is
+//! the system admin's.
+
+pub mod api;
+
+use crate::routes::Routes;
+use utoipa_axum::routes;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.api(routes!(api::latest))
+        .api(routes!(api::key))
+        .api(routes!(api::entry))
+        .api(routes!(api::inclusion))
+        .api(routes!(api::consistency))
+        .api(routes!(api::sign))
+}
