@@ -351,6 +351,75 @@ impl Ledger<'_> {
         Ok(p.into_iter().map(|h| h.0).collect())
     }
 
+    /// A tile of the log as C2SP tlog-tiles lays it out (height 8): `tile/<L>/<N>[.p/<W>]`
+    /// (hashes, 32 bytes each) or `tile/entries/<N>[.p/<W>]` (entries, each a big-endian
+    /// u16 length and the encoding). `None` when the path is malformed or the tile is not
+    /// (yet) in the log. Returns the bytes and whether the tile is complete (immutable).
+    pub async fn tile(&self, path: &str) -> AppResult<Option<(Vec<u8>, bool)>> {
+        const HEIGHT: u8 = 8;
+        let Some(rest) = path.strip_prefix("tile/") else {
+            return Ok(None);
+        };
+        // tlog_tiles panics on a level or width out of range: refuse those first.
+        let Some((level, tail)) = rest.split_once('/') else {
+            return Ok(None);
+        };
+        if level != "entries" && !level.parse::<u8>().is_ok_and(|l| l < 8) {
+            return Ok(None);
+        }
+        if let Some((_, w)) = tail.rsplit_once(".p/")
+            && !w
+                .parse::<u32>()
+                .is_ok_and(|w| (1..1 << HEIGHT).contains(&w))
+        {
+            return Ok(None);
+        }
+        let go_path = match rest.strip_prefix("entries/") {
+            Some(n) => format!("tile/{HEIGHT}/data/{n}"),
+            None => format!("tile/{HEIGHT}/{rest}"),
+        };
+        let Ok(tile) = tlog_tiles::Tile::from_path(&go_path) else {
+            return Ok(None);
+        };
+        let size = self.size().await?;
+        let level_bits = u32::from(HEIGHT) * u32::from(tile.level());
+        let available = if level_bits >= 64 {
+            0
+        } else {
+            size >> level_bits
+        };
+        let start = tile.level_index().checked_mul(1 << HEIGHT);
+        let end = start.and_then(|s| s.checked_add(u64::from(tile.width())));
+        let Some((start, end)) = start.zip(end) else {
+            return Ok(None);
+        };
+        if end > available {
+            return Ok(None);
+        }
+        let complete = tile.width() == 1 << HEIGHT;
+        if tile.is_data() {
+            let rows = entry::Entity::find()
+                .filter(entry::Column::Idx.gte(start as i64))
+                .filter(entry::Column::Idx.lt(end as i64))
+                .order_by_asc(entry::Column::Idx)
+                .all(&self.db)
+                .await?;
+            if rows.len() as u64 != end - start {
+                return Err(internal("entries are missing"));
+            }
+            let mut out = Vec::new();
+            for r in rows {
+                let bytes = hex::decode(&r.entry).map_err(internal)?;
+                let len = u16::try_from(bytes.len()).map_err(internal)?;
+                out.extend_from_slice(&len.to_be_bytes());
+                out.extend_from_slice(&bytes);
+            }
+            return Ok(Some((out, complete)));
+        }
+        let data = with_hashes(&self.db, |r| tile.read_data(r)).await?;
+        Ok(Some((data, complete)))
+    }
+
     /// The root hash of the tree of `size` leaves.
     pub async fn root(&self, size: u64) -> AppResult<[u8; 32]> {
         let now = self.size().await?;

@@ -3,12 +3,15 @@
 //! the system admin's.
 
 pub mod api;
+pub mod tiles;
 
 use crate::routes::Routes;
 use utoipa_axum::routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
-    r.api(routes!(api::latest))
+    r.get("/ledger/tiles/checkpoint", tiles::checkpoint)
+        .get("/ledger/tiles/tile/{*path}", tiles::tile)
+        .api(routes!(api::latest))
         .api(routes!(api::key))
         .api(routes!(api::entry))
         .api(routes!(api::inclusion))

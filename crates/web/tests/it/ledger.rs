@@ -370,3 +370,142 @@ async fn tampering_is_found_by_index_and_reason() {
     let r = jineng_app::ledger::verify(db, Some(vkey)).await.unwrap();
     assert!(found(&r, 2, "条目缺失"), "{r:?}");
 }
+
+/// The log served as C2SP tlog-tiles: a client that has only the tiles, the checkpoint
+/// and the verifier key (tlog_tiles' tile-checking reader) recomputes the signed root and
+/// proves entries, and ct-merkle checks those proofs.
+#[tokio::test]
+async fn tiles_serve_the_log_to_a_tile_reading_verifier() {
+    use std::collections::HashMap;
+    use tlog_tiles::{Tile, TileHashReader, TileReader};
+    let t = TestApp::new().await;
+    let admin = t.token("admin").await;
+    // 300 facts: two levels of tiles (256 wide) and a partial tile at the edge.
+    let txn = jineng_app::tx::begin_write(&t.app.db).await.unwrap();
+    for i in 0..300 {
+        jineng_app::ledger::append(&txn, &fact(&format!("tile-{i}")))
+            .await
+            .unwrap();
+    }
+    txn.commit().await.unwrap();
+    sign(&t, &admin).await;
+    let mut b = t.browser();
+    let vkey = t.api(Method::GET, "/ledger/key", None, None).await.text();
+    let note = b.get("/ledger/tiles/checkpoint").await;
+    assert_eq!(note.status, StatusCode::OK);
+    let v = jineng_evidence::checkpoint::verify(&note.text(), vkey.trim()).unwrap();
+    assert_eq!(v.size, 301);
+
+    // Fetch every tile the tree needs, by its C2SP path.
+    let c2sp = |t: &Tile| {
+        t.path()
+            .replacen("tile/8/", "tile/", 1)
+            .replace("/data/", "/entries/")
+    };
+    let mut fetched: HashMap<Tile, Vec<u8>> = HashMap::new();
+    for tile in Tile::new_tiles(8, 0, v.size) {
+        let r = b.get(&format!("/ledger/tiles/{}", c2sp(&tile))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", c2sp(&tile));
+        let full = tile.width() == 256;
+        assert_eq!(
+            r.header("cache-control").unwrap().contains("immutable"),
+            full,
+            "{}",
+            c2sp(&tile)
+        );
+        fetched.insert(tile, r.body.clone());
+    }
+    struct Fetched(HashMap<Tile, Vec<u8>>);
+    impl TileReader for Fetched {
+        fn height(&self) -> u8 {
+            8
+        }
+        fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, tlog_tiles::Error> {
+            tiles
+                .iter()
+                .map(|t| self.0.get(t).cloned().ok_or(tlog_tiles::Error::InvalidTile))
+                .collect()
+        }
+        fn save_tiles(&self, _: &[Tile], _: &[Vec<u8>]) {}
+    }
+    let reader = Fetched(fetched);
+    let hashes = TileHashReader::new(v.size, tlog_tiles::Hash(v.root), &reader);
+    assert_eq!(tlog_tiles::tree_hash(v.size, &hashes).unwrap().0, v.root);
+
+    // Entries from the bundles, proved against the signed root from tiles alone.
+    let mut entries = Vec::new();
+    for n in [0u64, 1] {
+        let w = if n == 0 {
+            String::new()
+        } else {
+            ".p/45".into()
+        };
+        let r = b
+            .get(&format!("/ledger/tiles/tile/entries/{n:03}{w}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let mut rest = &r.body[..];
+        while !rest.is_empty() {
+            let len = u16::from_be_bytes([rest[0], rest[1]]) as usize;
+            entries.push(rest[2..2 + len].to_vec());
+            rest = &rest[2 + len..];
+        }
+    }
+    assert_eq!(entries.len(), 301);
+    for index in [0u64, 1, 255, 256, 299, 300] {
+        let proof: Vec<[u8; 32]> = tlog_tiles::prove_record(v.size, index, &hashes)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.0)
+            .collect();
+        assert!(ct_inclusion(
+            &entries[index as usize],
+            index,
+            v.size,
+            v.root,
+            &proof
+        ));
+    }
+
+    // Tiles beyond the log or with bad paths are 404, in Chinese.
+    for bad in [
+        "tile/0/002",
+        "tile/0/001",
+        "tile/0/001.p/46",
+        "tile/1/000.p/2",
+        "tile/entries/001.p/46",
+        "tile/0/x001",
+        "tile/0/../000",
+        "tile/99/000",
+        "tile/0/000.p/0",
+    ] {
+        let r = b.get(&format!("/ledger/tiles/{bad}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+}
+
+/// Generated tile paths (well-formed, out of range, and junk) are answered 200 or 404,
+/// never a server error.
+#[tokio::test]
+async fn any_tile_path_is_answered_without_a_server_error() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let t = TestApp::new().await;
+    let txn = jineng_app::tx::begin_write(&t.app.db).await.unwrap();
+    jineng_app::ledger::append(&txn, &fact("one"))
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    let mut b = t.browser();
+    let paths = "(entries|[0-9]{1,3})(/x?[0-9]{1,4}){1,3}(\\.p/[0-9]{1,4})?|[A-Za-z0-9./_~-]{0,40}";
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for _ in 0..400 {
+        let path = paths.new_tree(&mut runner).unwrap().current();
+        let status = b.get(&format!("/ledger/tiles/tile/{path}")).await.status;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::NOT_FOUND,
+            "{path}: {status}"
+        );
+    }
+    // The one tile that exists is found by its exact paths only.
+    assert!(b.get("/ledger/tiles/tile/0/000.p/1").await.status == StatusCode::OK);
+}

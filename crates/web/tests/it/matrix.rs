@@ -900,6 +900,8 @@ fn rules() -> Vec<Rule> {
         page(M::GET, "/admin/jobs", Only(SETTINGS)),
         page(M::POST, "/admin/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
         // --- Evidence log ----------------------------------------------------------------
+        page(M::GET, "/ledger/tiles/checkpoint", Public),
+        page(M::GET, "/ledger/tiles/tile/{*path}", Public).param(&[("*path", "0/000.p/1")]),
         api(M::GET, "/api/v1/ledger/checkpoint", Public),
         api(M::GET, "/api/v1/ledger/key", Public),
         api(M::GET, "/api/v1/ledger/entry", Public).query("?index=0"),
