@@ -420,6 +420,34 @@ impl Ledger<'_> {
         Ok(Some((data, complete)))
     }
 
+    /// A proof bundle for the newest entry about `record_id`, against the newest
+    /// checkpoint that contains it (`jineng_evidence::bundle`).
+    pub async fn bundle(&self, record_id: &str) -> AppResult<jineng_evidence::bundle::Bundle> {
+        let found = entry::Entity::find()
+            .filter(entry::Column::RecordId.eq(record_id.trim()))
+            .order_by_desc(entry::Column::Idx)
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("该记录的日志条目"))?;
+        let c = cp::Entity::find()
+            .filter(cp::Column::Size.gt(found.idx))
+            .order_by_desc(cp::Column::Size)
+            .order_by_desc(cp::Column::SignedAt)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| {
+                AppError::Conflict("该条目尚未进入任何已签名的检查点，请稍后再试".into())
+            })?;
+        let proof = self.inclusion(found.idx as u64, c.size as u64).await?;
+        Ok(jineng_evidence::bundle::Bundle {
+            format: jineng_evidence::bundle::FORMAT.into(),
+            index: found.idx as u64,
+            entry: found.entry,
+            checkpoint: c.note,
+            proof: proof.iter().map(hex::encode).collect(),
+        })
+    }
+
     /// The root hash of the tree of `size` leaves.
     pub async fn root(&self, size: u64) -> AppResult<[u8; 32]> {
         let now = self.size().await?;

@@ -12,6 +12,7 @@
 //! This module works on the leaf hashes given to it; storing them and the signed
 //! checkpoints over roots is the platform's part (issue 10). Pure: no I/O.
 
+pub mod bundle;
 pub mod checkpoint;
 pub mod entry;
 

@@ -80,6 +80,20 @@ enum LedgerCmd {
     /// Recompute the whole log from its entries, check every stored hash, checkpoint
     /// signature and root, and every anchored audit head; exits non-zero on any problem.
     Verify,
+    /// Print a proof bundle (JSON) for a record: its entry, a signed checkpoint and the
+    /// inclusion proof.
+    Prove {
+        /// The record's id (an audit sequence number, a certificate's id, …).
+        record: String,
+    },
+    /// Check a proof bundle offline against a verifier key (no database needed).
+    Check {
+        /// The bundle file (`-` for standard input).
+        file: PathBuf,
+        /// The log's published verifier key (`<origin>+<id>+<base64>`).
+        #[arg(long)]
+        key: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -331,6 +345,38 @@ async fn main() -> Result<()> {
                 .context("no checkpoint was signed")?;
             print!("{}", c.note);
             Ok(())
+        }
+        Cmd::Ledger {
+            cmd: LedgerCmd::Prove { record },
+        } => {
+            let app = open(&cfg).await?;
+            let b = app.ledger().bundle(&record).await?;
+            println!("{}", b.to_json());
+            Ok(())
+        }
+        Cmd::Ledger {
+            cmd: LedgerCmd::Check { file, key },
+        } => {
+            let text = if file.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&file)
+                    .with_context(|| format!("reading {}", file.display()))?
+            };
+            match jineng_evidence::bundle::verify(&text, key.trim()) {
+                Ok(p) => {
+                    println!(
+                        "proved: {} {} is entry {} of the log {} (checkpoint of {} entries)",
+                        p.entry.kind.code(),
+                        p.entry.record_id,
+                        p.index,
+                        p.checkpoint.origin,
+                        p.checkpoint.size
+                    );
+                    Ok(())
+                }
+                Err(e) => bail!("not proved: {e}"),
+            }
         }
         Cmd::Ledger {
             cmd: LedgerCmd::Verify,

@@ -209,3 +209,27 @@ pub async fn sign(
         .ok_or_else(|| AppError::Internal("no checkpoint signed".into()))?;
     Ok((axum::http::StatusCode::CREATED, Json(c.into())))
 }
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BundleQuery {
+    /// The record's id (an audit sequence number, a certificate's id, …).
+    #[param(min_length = 1, max_length = 100)]
+    pub record_id: String,
+}
+
+/// A proof bundle for a record: its entry, a signed checkpoint containing it and the
+/// inclusion proof — checkable offline with the published key (`jineng ledger check`).
+#[utoipa::path(get, path = "/ledger/bundle", tag = "ledger", params(BundleQuery),
+    responses((status = 200, body = Object, content_type = "application/json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn bundle(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<BundleQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    if q.record_id.chars().count() > 100 {
+        return Err(AppError::field("record_id", "记录编号过长").into());
+    }
+    let b = s.app.ledger().bundle(&q.record_id).await?;
+    Ok(([(CONTENT_TYPE, "application/json")], b.to_json()).into_response())
+}

@@ -3,18 +3,22 @@
 //! the system admin's.
 
 pub mod api;
+pub mod pages;
 pub mod tiles;
 
 use crate::routes::Routes;
 use utoipa_axum::routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
-    r.get("/ledger/tiles/checkpoint", tiles::checkpoint)
+    r.get("/ledger", pages::show)
+        .post("/ledger/verify", pages::check)
+        .get("/ledger/tiles/checkpoint", tiles::checkpoint)
         .get("/ledger/tiles/tile/{*path}", tiles::tile)
         .api(routes!(api::latest))
         .api(routes!(api::key))
         .api(routes!(api::entry))
         .api(routes!(api::inclusion))
         .api(routes!(api::consistency))
+        .api(routes!(api::bundle))
         .api(routes!(api::sign))
 }

@@ -509,3 +509,94 @@ async fn any_tile_path_is_answered_without_a_server_error() {
     // The one tile that exists is found by its exact paths only.
     assert!(b.get("/ledger/tiles/tile/0/000.p/1").await.status == StatusCode::OK);
 }
+
+/// A record's proof bundle, from the API, checks out offline with the published key and
+/// on the public page; a tampered bundle is refused there with the reason, in Chinese.
+#[tokio::test]
+async fn a_proof_bundle_is_checked_offline_and_on_the_public_page() {
+    let t = TestApp::new().await;
+    let admin = t.token("admin").await;
+    some_change(&t, &admin, 0).await;
+    let c = sign(&t, &admin).await;
+    let vkey = t.api(Method::GET, "/ledger/key", None, None).await.text();
+    let first = Entry::decode(&raw_entry(&t, 0).await).unwrap();
+    let r = t
+        .api(
+            Method::GET,
+            &format!("/ledger/bundle?record_id={}", first.record_id),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let bundle = r.text();
+    let p = jineng_evidence::bundle::verify(&bundle, vkey.trim()).unwrap();
+    assert_eq!(p.entry, first);
+    assert_eq!(p.checkpoint.size, c["size"].as_u64().unwrap());
+    // A record with no entry, or an entry not yet under a checkpoint.
+    t.api(Method::GET, "/ledger/bundle?record_id=nope", None, None)
+        .await
+        .problem(404);
+    let txn = jineng_app::tx::begin_write(&t.app.db).await.unwrap();
+    jineng_app::ledger::append(&txn, &fact("unsigned"))
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    t.api(Method::GET, "/ledger/bundle?record_id=unsigned", None, None)
+        .await
+        .problem(409);
+
+    // The public page, without signing in.
+    let mut b = t.browser();
+    let page = b.get("/ledger").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains("证据日志") && html.contains(vkey.trim()),
+        "{html}"
+    );
+    let csrf = b.csrf("/ledger").await;
+    let ok = b
+        .post(
+            "/ledger/verify",
+            &[("_csrf", csrf.as_str()), ("bundle", bundle.as_str())],
+        )
+        .await
+        .text();
+    assert!(
+        ok.contains("验证通过") && ok.contains("审计日志锚点"),
+        "{ok}"
+    );
+    let by_id = b
+        .post(
+            "/ledger/verify",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("record_id", first.record_id.as_str()),
+            ],
+        )
+        .await
+        .text();
+    assert!(by_id.contains("验证通过"), "{by_id}");
+    let tampered = bundle.replacen("\"index\": 0", "\"index\": 1", 1);
+    assert_ne!(tampered, bundle);
+    let bad = b
+        .post(
+            "/ledger/verify",
+            &[("_csrf", csrf.as_str()), ("bundle", tampered.as_str())],
+        )
+        .await
+        .text();
+    assert!(
+        bad.contains("验证未通过") && bad.contains("包含证明不成立"),
+        "{bad}"
+    );
+    let junk = b
+        .post(
+            "/ledger/verify",
+            &[("_csrf", csrf.as_str()), ("bundle", "证书编号 123")],
+        )
+        .await
+        .text();
+    assert!(junk.contains("不是证明文件"), "{junk}");
+}

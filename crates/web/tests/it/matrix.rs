@@ -900,6 +900,9 @@ fn rules() -> Vec<Rule> {
         page(M::GET, "/admin/jobs", Only(SETTINGS)),
         page(M::POST, "/admin/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
         // --- Evidence log ----------------------------------------------------------------
+        page(M::GET, "/ledger", Public),
+        page(M::POST, "/ledger/verify", Public).form(&[("record_id", "matrix-record")]),
+        api(M::GET, "/api/v1/ledger/bundle", Public).query("?record_id=matrix-record"),
         page(M::GET, "/ledger/tiles/checkpoint", Public),
         page(M::GET, "/ledger/tiles/tile/{*path}", Public).param(&[("*path", "0/000.p/1")]),
         api(M::GET, "/api/v1/ledger/checkpoint", Public),
@@ -1878,7 +1881,21 @@ async fn every_route_for_every_account() {
 
     let t = TestApp::new().await;
     jineng_demo::training(&t.app).await.unwrap();
-    // The evidence log has a checkpoint to serve.
+    // The evidence log has a known record and a checkpoint to serve.
+    let txn = jineng_app::tx::begin_write(&t.app.db).await.unwrap();
+    jineng_app::ledger::append(
+        &txn,
+        &jineng_evidence::entry::Entry {
+            kind: jineng_evidence::entry::Kind::Certificate,
+            record_id: "matrix-record".into(),
+            record_sha256: [1; 32],
+            at_micros: 0,
+            org_id: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
     t.app
         .ledger()
         .checkpoint(&jineng_app::Principal::system(), &Default::default(), false)
