@@ -226,6 +226,23 @@ def main():
         assert overflow <= 1, f"我的培训 wider than the phone by {overflow}px"
         shot(learner, "6-my-training")
         print("walk: class completed, the learner sees the result")
+
+        # 7. Anyone, on a phone and signed out, checks a record against the evidence log.
+        anyone = session(*PHONE); sessions.append(anyone)
+        import json, urllib.request
+        with urllib.request.urlopen(BASE + "/api/v1/ledger/entry?index=0", timeout=30) as r:
+            record = json.loads(r.read())["record_id"]
+        go(anyone, "/ledger")
+        t = wait_text(anyone, "最新检查点")
+        assert "验证公钥" in t, t[:400]
+        fill(anyone, {"record_id": record})
+        click(anyone, "#ledger-check")
+        t = wait_text(anyone, "验证通过")
+        assert "审计日志锚点" in t, t[:400]
+        overflow = js(anyone, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"证据日志 wider than the phone by {overflow}px"
+        shot(anyone, "7-ledger-proof")
+        print("walk: a record proved against the signed evidence log on a phone")
     finally:
         for s in sessions:
             try:

@@ -23,6 +23,8 @@ pub struct LedgerPage {
     layout: Layout,
     size: u64,
     checkpoint: Option<jineng_app::ledger::CheckpointView>,
+    /// The latest checkpoint's time, Beijing time.
+    signed_at: String,
     key: String,
     bundle: String,
     record_id: String,
@@ -42,6 +44,12 @@ fn kind_label(k: jineng_evidence::entry::Kind) -> &'static str {
     }
 }
 
+fn beijing(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(8))
+        .format("%Y-%m-%d %H:%M:%S（北京时间）")
+        .to_string()
+}
+
 async fn page(
     s: &AppState,
     csrf: String,
@@ -50,10 +58,15 @@ async fn page(
     outcome: Option<Outcome>,
 ) -> Result<LedgerPage, PageError> {
     let ledger = s.app.ledger();
+    let checkpoint = ledger.latest().await?;
     Ok(LedgerPage {
         layout: Layout::anonymous("证据日志", csrf),
         size: ledger.size().await?,
-        checkpoint: ledger.latest().await?,
+        signed_at: checkpoint
+            .as_ref()
+            .map(|c| beijing(c.signed_at))
+            .unwrap_or_default(),
+        checkpoint,
         key: ledger
             .verifier_key()
             .unwrap_or("（未配置签名密钥）")
@@ -115,11 +128,7 @@ pub async fn check(
                 lines.push((
                     "记录时间",
                     chrono::DateTime::from_timestamp_micros(p.entry.at_micros)
-                        .map(|t| {
-                            (t + chrono::Duration::hours(8))
-                                .format("%Y-%m-%d %H:%M:%S（北京时间）")
-                                .to_string()
-                        })
+                        .map(beijing)
                         .unwrap_or_default(),
                 ));
                 lines.push(("日志序号", p.index.to_string()));
