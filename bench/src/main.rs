@@ -7,11 +7,15 @@
 //!   `JINENG_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (a fresh database);
 //! - `jineng-bench classes ROWS`: the class list of a province with ROWS classes and a
 //!   city regulator's filtered view (p50/p95), against a primary-key fetch;
+//! - `jineng-bench ledger ENTRIES`: the evidence log — appends inside business
+//!   transactions against the same transactions without, storage per entry, and proof
+//!   latency at ENTRIES leaves (default 10,000,000);
 //! - `jineng-bench limiter-serve PORT [REDIS_URL [SYNC_MS]]`: a bare route and the same route
 //!   behind a rate-limit count, for bench/run.sh to compare with wrk.
 
 mod classes;
 mod import;
+mod ledger;
 mod limiter;
 
 use jineng_app::SecurityConfig;
@@ -38,6 +42,17 @@ fn main() {
         }
         return;
     }
+    if args.get(1).map(String::as_str) == Some("ledger") {
+        let entries: u64 = args
+            .get(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10_000_000);
+        if let Err(e) = ledger::run(entries) {
+            eprintln!("evidence-log benchmark failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.get(1).map(String::as_str) == Some("limiter-serve") {
         let port: u16 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(18182);
         let sync_ms = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -49,7 +64,7 @@ fn main() {
     }
     if args.get(1).map(String::as_str) != Some("argon2") {
         eprintln!(
-            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]]"
+            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]]"
         );
         std::process::exit(2);
     }

@@ -148,49 +148,76 @@ async fn size_of<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
 
 /// Append `e` inside the write transaction `txn` (begun with `tx::begin_write`), once:
 /// a fact already in the log returns its index with `new: false`.
+///
+/// Three or four statements: the head is bumped with `UPDATE … RETURNING` (which holds
+/// it until the transaction ends, on both backends), the entry inserted unless the same
+/// fact is there (`ON CONFLICT DO NOTHING` on the unique fact index — then the bump is
+/// undone and the existing index returned), the left siblings read when the leaf
+/// completes subtrees, and the new stored hashes inserted.
 pub async fn append<C: ConnectionTrait>(txn: &C, e: &Entry) -> AppResult<Appended> {
-    let n = lock_size(txn).await?;
-    // After the lock, so a concurrent twin of this change sees our leaf.
-    let sha = hex::encode(e.record_sha256);
-    if let Some(found) = entry::Entity::find()
-        .filter(entry::Column::Kind.eq(e.kind.code()))
-        .filter(entry::Column::RecordId.eq(e.record_id.clone()))
-        .filter(entry::Column::RecordSha256.eq(sha.clone()))
-        .one(txn)
+    use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+    let bump = Query::update()
+        .table(head::Entity)
+        .value(head::Column::Size, Expr::col(head::Column::Size).add(1))
+        .and_where(Expr::col(head::Column::Id).eq(1))
+        .returning(Query::returning().columns([head::Column::Size]))
+        .to_owned();
+    let row = txn
+        .query_one(&bump)
         .await?
-    {
+        .ok_or_else(|| internal("the log's head row is missing"))?;
+    let n = row.try_get::<i64>("", "size")? as u64 - 1;
+    let sha = hex::encode(e.record_sha256);
+    let bytes = e.encode().map_err(internal)?;
+    let at = chrono::DateTime::from_timestamp_micros(e.at_micros)
+        .ok_or_else(|| internal("entry time out of range"))?;
+    let inserted = entry::Entity::insert(entry::ActiveModel {
+        idx: Set(n as i64),
+        kind: Set(e.kind.code().to_string()),
+        record_id: Set(e.record_id.clone()),
+        record_sha256: Set(sha.clone()),
+        at: Set(at),
+        org_id: Set(e.org_id.clone()),
+        entry: Set(hex::encode(&bytes)),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            entry::Column::Kind,
+            entry::Column::RecordId,
+            entry::Column::RecordSha256,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    if inserted == 0 {
+        // The same fact is already in the log (a retried change): give the slot back.
+        let undo = Query::update()
+            .table(head::Entity)
+            .value(head::Column::Size, n as i64)
+            .and_where(Expr::col(head::Column::Id).eq(1))
+            .to_owned();
+        txn.execute(&undo).await?;
+        let found = entry::Entity::find()
+            .filter(entry::Column::Kind.eq(e.kind.code()))
+            .filter(entry::Column::RecordId.eq(e.record_id.clone()))
+            .filter(entry::Column::RecordSha256.eq(sha))
+            .one(txn)
+            .await?
+            .ok_or_else(|| internal("a conflicting entry vanished"))?;
         return Ok(Appended {
             index: found.idx as u64,
             new: false,
         });
     }
-    let bytes = e.encode().map_err(internal)?;
     let hashes = with_hashes(txn, |r| tlog::stored_hashes(n, &bytes, r)).await?;
-    let at = chrono::DateTime::from_timestamp_micros(e.at_micros)
-        .ok_or_else(|| internal("entry time out of range"))?;
-    entry::Entity::insert(entry::ActiveModel {
-        idx: Set(n as i64),
-        kind: Set(e.kind.code().to_string()),
-        record_id: Set(e.record_id.clone()),
-        record_sha256: Set(sha),
-        at: Set(at),
-        org_id: Set(e.org_id.clone()),
-        entry: Set(hex::encode(&bytes)),
-    })
-    .exec(txn)
-    .await?;
     let first = tlog::stored_hash_index(0, n);
     hash::Entity::insert_many(hashes.iter().enumerate().map(|(k, h)| hash::ActiveModel {
         idx: Set((first + k as u64) as i64),
         hash: Set(hex::encode(h.0)),
     }))
-    .exec(txn)
-    .await?;
-    head::Entity::update(head::ActiveModel {
-        id: Set(1),
-        size: Set(n as i64 + 1),
-    })
-    .exec(txn)
+    .exec_without_returning(txn)
     .await?;
     Ok(Appended {
         index: n,

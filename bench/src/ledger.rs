@@ -1,0 +1,308 @@
+//! The evidence-log benchmark (issue 10), on SQLite in a temporary file (or
+//! `JINENG_BENCH_DATABASE_URL`):
+//!
+//! 1. Appends inside business transactions: the same small transaction (the write lock,
+//!    one row written, commit) with and without `ledger::append`, alternated in rounds;
+//!    reported as the ratio of their rates (target ≥ 0.8).
+//! 2. Bytes of storage per entry: the database file's growth over 20,000 real appends.
+//! 3. Proofs at ENTRIES leaves (default 10,000,000): the stored hashes of a tree that size
+//!    are written in bulk (computed with the same `tlog` functions `append` uses, keeping
+//!    only the frontier in memory), then 2,000 random inclusion and consistency proofs are
+//!    timed through the real use case (p50 / p99, target p99 ≤ 2 ms), against a
+//!    primary-key fetch of one stored hash in the same run.
+
+use jineng_app::crypto::pii::Keyring;
+use jineng_app::{App, SecurityConfig, SystemClock};
+use jineng_evidence::entry::{Entry, Kind};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tlog_tiles::{HashReader, tlog};
+
+pub fn run(entries: u64) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(run_async(entries))
+}
+
+fn ms(mut v: Vec<Duration>, p: f64) -> f64 {
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
+fn fact(n: u64) -> Entry {
+    let mut h = [0u8; 32];
+    h[..8].copy_from_slice(&n.to_be_bytes());
+    Entry {
+        kind: Kind::StudySummary,
+        record_id: uuid::Uuid::now_v7().to_string(),
+        record_sha256: h,
+        at_micros: 1_764_750_000_000_000 + n as i64,
+        org_id: "01936f2e-7a7b-7c3d-9e4f-5a6b7c8d9e0f".into(),
+    }
+}
+
+/// Cheap deterministic numbers for picking leaves.
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) % n.max(1)
+    }
+}
+
+/// The right-most complete subtree hash at each level: all `stored_hashes` reads when
+/// leaves are appended in order.
+struct Frontier(Vec<Option<tlog::Hash>>);
+impl HashReader for Frontier {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog::Hash>, tlog::Error> {
+        indexes
+            .iter()
+            .map(|i| {
+                let (level, _) = tlog::split_stored_hash_index(*i);
+                self.0
+                    .get(usize::from(level))
+                    .copied()
+                    .flatten()
+                    .ok_or(tlog::Error::IndexesNotInTree)
+            })
+            .collect()
+    }
+}
+
+async fn run_async(entries: u64) -> Result<(), String> {
+    let e = |x: &dyn std::fmt::Display| x.to_string();
+    let dir = std::env::temp_dir().join(format!("jineng-ledger-{}", uuid::Uuid::now_v7().simple()));
+    let file = dir.with_extension("db");
+    let url = std::env::var("JINENG_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", file.display()));
+    let db = jineng_store::connect(&url, 4).await.map_err(|x| e(&x))?;
+    jineng_store::migrate::run(&db).await.map_err(|x| e(&x))?;
+    let (keys, blind, audit) = Keyring::generate();
+    let app = App::new(
+        db.clone(),
+        SecurityConfig::default(),
+        Keyring::from_config(&keys, &blind, &audit).map_err(|x| e(&x))?,
+        Arc::new(SystemClock),
+        jineng_files::Files::local(&dir.with_extension("files")).map_err(|x| e(&x))?,
+    );
+
+    // 1. Business transactions with and without the append, alternated. Two shapes: the
+    //    smallest change the platform makes (one row and its audit record, as every
+    //    use case writes) and a bare one-row transaction.
+    let business = |n: u64| {
+        format!(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('bench.{n}', 'x', '2026-12-03T00:00:00Z')"
+        )
+    };
+    let ctx = jineng_app::RequestCtx::default();
+    let actor = jineng_app::audit::Actor {
+        id: "bench",
+        name: "基准测试",
+        role: "system_admin",
+    };
+    let mut n = 0u64;
+    let mut rates = Vec::new();
+    for audited in [true, false] {
+        let (mut plain, mut with) = (Duration::ZERO, Duration::ZERO);
+        let (rounds, per) = (4u64, 500u64);
+        for _ in 0..rounds {
+            for append in [false, true] {
+                let t = Instant::now();
+                for _ in 0..per {
+                    let txn = jineng_app::tx::begin_write(&db).await.map_err(|x| e(&x))?;
+                    txn.execute_unprepared(&business(n))
+                        .await
+                        .map_err(|x| e(&x))?;
+                    if append {
+                        jineng_app::ledger::append(&txn, &fact(n))
+                            .await
+                            .map_err(|x| e(&x))?;
+                    }
+                    if audited {
+                        jineng_app::audit::append(
+                            &txn,
+                            app.keyring.audit_key(),
+                            chrono::Utc::now(),
+                            actor,
+                            &ctx,
+                            jineng_app::audit::Entry::ok(
+                                "bench.change",
+                                "setting",
+                                &n.to_string(),
+                                serde_json::json!({"value": "x"}),
+                            ),
+                        )
+                        .await
+                        .map_err(|x| e(&x))?;
+                    }
+                    txn.commit().await.map_err(|x| e(&x))?;
+                    n += 1;
+                }
+                if append {
+                    with += t.elapsed();
+                } else {
+                    plain += t.elapsed();
+                }
+            }
+        }
+        let count = (rounds * per) as f64;
+        let (p, w) = (count / plain.as_secs_f64(), count / with.as_secs_f64());
+        println!(
+            "{}: {p:.0}/s without the append, {w:.0}/s with it",
+            if audited {
+                "one row + its audit record"
+            } else {
+                "one bare row"
+            }
+        );
+        rates.push(w / p);
+    }
+
+    // 2. Bytes per entry over real appends (file growth, WAL folded in first).
+    let size_of = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let fold = "PRAGMA wal_checkpoint(TRUNCATE)";
+    let sqlite = url.starts_with("sqlite");
+    if sqlite {
+        db.execute_unprepared(fold).await.map_err(|x| e(&x))?;
+    }
+    let before = size_of();
+    let grow = 20_000u64;
+    for chunk in 0..grow / 1000 {
+        let txn = jineng_app::tx::begin_write(&db).await.map_err(|x| e(&x))?;
+        for i in 0..1000 {
+            jineng_app::ledger::append(&txn, &fact(1_000_000 + chunk * 1000 + i))
+                .await
+                .map_err(|x| e(&x))?;
+        }
+        txn.commit().await.map_err(|x| e(&x))?;
+    }
+    if sqlite {
+        db.execute_unprepared(fold).await.map_err(|x| e(&x))?;
+    }
+    let per_entry = (size_of().saturating_sub(before)) as f64 / grow as f64;
+
+    // 3. A tree of `entries` leaves: stored hashes written in bulk after the real ones.
+    let start = app.ledger().size().await.map_err(|x| e(&x))?;
+    let mut frontier = Frontier(vec![None; 64]);
+    // Rebuild the frontier of the real leaves from their stored hashes.
+    for level in 0..64u8 {
+        let k = start >> level;
+        if k == 0 {
+            break;
+        }
+        {
+            let idx = tlog::stored_hash_index(level, k - 1);
+            if let Some(h) = jineng_store::ledger::hash::Entity::find_by_id(idx as i64)
+                .one(&db)
+                .await
+                .map_err(|x| e(&x))?
+            {
+                let v: [u8; 32] = hex_to(&h.hash)?;
+                frontier.0[usize::from(level)] = Some(tlog::Hash(v));
+            }
+        }
+    }
+    let built = Instant::now();
+    let mut leaf = start;
+    let batch = 20_000u64;
+    while leaf < entries {
+        let end = (leaf + batch).min(entries);
+        let mut rows = Vec::with_capacity(((end - leaf) * 2) as usize);
+        for n in leaf..end {
+            let bytes = fact(n).encode().map_err(|x| e(&x))?;
+            let hs = tlog::stored_hashes(n, &bytes, &frontier).map_err(|x| e(&x))?;
+            let first = tlog::stored_hash_index(0, n);
+            for (k, h) in hs.iter().enumerate() {
+                frontier.0[k] = Some(*h);
+                rows.push(format!("({},'{}')", first + k as u64, hex::encode(h.0)));
+            }
+        }
+        let txn = jineng_app::tx::begin_write(&db).await.map_err(|x| e(&x))?;
+        for part in rows.chunks(5000) {
+            txn.execute_unprepared(&format!(
+                "INSERT INTO ledger_hashes (idx, hash) VALUES {}",
+                part.join(",")
+            ))
+            .await
+            .map_err(|x| e(&x))?;
+        }
+        txn.execute_unprepared(&format!("UPDATE ledger_head SET size = {end} WHERE id = 1"))
+            .await
+            .map_err(|x| e(&x))?;
+        txn.commit().await.map_err(|x| e(&x))?;
+        leaf = end;
+    }
+    let size = app.ledger().size().await.map_err(|x| e(&x))?;
+    println!(
+        "tree of {size} leaves built in {:.0} s (stored hashes only beyond the first {start})",
+        built.elapsed().as_secs_f64()
+    );
+
+    let ledger = app.ledger();
+    let mut rng = Lcg(42);
+    let tries = 2000;
+    let (mut inc, mut con, mut pk) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..tries {
+        let i = rng.below(size);
+        let t = Instant::now();
+        let p = ledger.inclusion(i, size).await.map_err(|x| e(&x))?;
+        inc.push(t.elapsed());
+        if p.is_empty() && size > 1 {
+            return Err("empty inclusion proof".into());
+        }
+        let first = 1 + rng.below(size - 1);
+        let t = Instant::now();
+        ledger.consistency(first, size).await.map_err(|x| e(&x))?;
+        con.push(t.elapsed());
+        let idx = rng.below(tlog::stored_hash_index(0, size - 1)) as i64;
+        let t = Instant::now();
+        jineng_store::ledger::hash::Entity::find_by_id(idx)
+            .one(&db)
+            .await
+            .map_err(|x| e(&x))?;
+        pk.push(t.elapsed());
+    }
+    println!();
+    println!(
+        "appends in audited changes = {:.2} of the same changes without (target >= 0.80) {}",
+        rates[0],
+        if rates[0] >= 0.8 { "MET" } else { "NOT MET" }
+    );
+    println!(
+        "appends in bare one-row transactions = {:.2} of the same without (for reference)",
+        rates[1]
+    );
+    println!("storage per entry = {per_entry:.0} bytes (entry row, its stored hashes, indexes)");
+    let (ip50, ip99, cp99) = (ms(inc.clone(), 0.5), ms(inc, 0.99), ms(con, 0.99));
+    println!(
+        "inclusion proof at {size} leaves: p50 {ip50:.3} ms, p99 {ip99:.3} ms (target p99 <= 2 ms) {}",
+        if ip99 <= 2.0 { "MET" } else { "NOT MET" }
+    );
+    println!(
+        "consistency proof at {size} leaves: p99 {cp99:.3} ms (target <= 2 ms) {}",
+        if cp99 <= 2.0 { "MET" } else { "NOT MET" }
+    );
+    println!(
+        "reference: one stored hash by primary key p99 {:.3} ms",
+        ms(pk, 0.99)
+    );
+    drop(db);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    Ok(())
+}
+
+fn hex_to(s: &str) -> Result<[u8; 32], String> {
+    hex::decode(s)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| "bad stored hash".to_string())
+}
