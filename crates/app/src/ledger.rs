@@ -235,6 +235,23 @@ fn view(c: cp::Model) -> CheckpointView {
     }
 }
 
+impl<'a> Ledger<'a> {
+    /// The published verifier key (`name+id+base64`), if a signing key is configured.
+    pub fn verifier_key(&self) -> Option<&'a str> {
+        let app: &'a crate::App = self.app;
+        app.ledger_key.as_deref().map(LogKey::verifier_key)
+    }
+
+    /// Every verifier key of the log: the current one first, then those retired.
+    pub fn verifier_keys(&self) -> Vec<&'a str> {
+        let app: &'a crate::App = self.app;
+        self.verifier_key()
+            .into_iter()
+            .chain(app.ledger_old_keys.iter().map(String::as_str))
+            .collect()
+    }
+}
+
 impl Ledger<'_> {
     fn key(&self) -> AppResult<&LogKey> {
         self.ledger_key.as_deref().ok_or_else(|| {
@@ -242,10 +259,7 @@ impl Ledger<'_> {
         })
     }
 
-    /// The published verifier key (`name+id+base64`), if a signing key is configured.
-    pub fn verifier_key(&self) -> Option<&str> {
-        self.ledger_key.as_deref().map(LogKey::verifier_key)
-    }
+
 
     /// Anchor the audit trail's head in the log and sign a checkpoint of the whole tree.
     /// On a schedule (`only_if_changed`) nothing is done when nothing but the previous
@@ -488,9 +502,11 @@ impl Ledger<'_> {
 /// Recompute the whole log from its entries and check everything against it: each
 /// leaf's row agrees with its encoding, every stored hash, every checkpoint's signature
 /// and root, and each anchored audit head against the audit trail as it is now.
+/// Signatures are checked against `verifier_keys` (current and retired); with none given,
+/// only roots are checked.
 pub async fn verify<C: ConnectionTrait>(
     db: &C,
-    verifier_key: Option<&str>,
+    verifier_keys: &[&str],
 ) -> Result<LedgerReport, sea_orm::DbErr> {
     let mut report = LedgerReport::default();
     let size = size_of(db).await.unwrap_or(0);
@@ -603,8 +619,8 @@ pub async fn verify<C: ConnectionTrait>(
     for c in checkpoints {
         report.checkpoints += 1;
         let size = c.size as u64;
-        if let Some(vkey) = verifier_key {
-            match checkpoint::verify(&c.note, vkey) {
+        if !verifier_keys.is_empty() {
+            match checkpoint::verify_any(&c.note, verifier_keys) {
                 Ok(v) if v.size == size && Some(v.root) == hex32(&c.root) => {}
                 Ok(_) => report
                     .problems

@@ -96,6 +96,9 @@ pub struct App {
     pub province: jineng_core::RegionCode,
     /// The evidence log's checkpoint signing key (none: checkpoints are refused).
     pub ledger_key: Option<Arc<jineng_evidence::checkpoint::LogKey>>,
+    /// Verifier keys of signing keys retired by rotation: checkpoints they signed still
+    /// verify.
+    pub ledger_old_keys: Arc<Vec<String>>,
 }
 
 impl App {
@@ -130,7 +133,14 @@ impl App {
             limiter: jineng_limits::Limiter::memory(),
             province: DEFAULT_PROVINCE,
             ledger_key: None,
+            ledger_old_keys: Arc::new(Vec::new()),
         }
+    }
+
+    /// Also accept checkpoints signed by these retired keys (verifier keys).
+    pub fn with_ledger_old_keys(mut self, keys: Vec<String>) -> Self {
+        self.ledger_old_keys = Arc::new(keys);
+        self
     }
 
     /// Sign the evidence log's checkpoints with this key.

@@ -57,6 +57,11 @@ fn hex32(s: &str) -> Option<[u8; 32]> {
 
 /// Check a bundle (JSON text, at most 64 KiB) against the log's verifier key.
 pub fn verify(json: &str, verifier_key: &str) -> Result<Proved, BundleError> {
+    verify_any(json, &[verifier_key])
+}
+
+/// The same against any of the log's published keys (current and retired).
+pub fn verify_any(json: &str, verifier_keys: &[&str]) -> Result<Proved, BundleError> {
     if json.len() > 64 * 1024 {
         return Err(BundleError::Format);
     }
@@ -64,8 +69,8 @@ pub fn verify(json: &str, verifier_key: &str) -> Result<Proved, BundleError> {
     if b.format != FORMAT || b.proof.len() > 64 {
         return Err(BundleError::Format);
     }
-    let cp =
-        checkpoint::verify(&b.checkpoint, verifier_key).map_err(|_| BundleError::Checkpoint)?;
+    let cp = checkpoint::verify_any(&b.checkpoint, verifier_keys)
+        .map_err(|_| BundleError::Checkpoint)?;
     let bytes = hex::decode(&b.entry).map_err(|_| BundleError::Entry)?;
     let entry = Entry::decode(&bytes).map_err(|_| BundleError::Entry)?;
     let proof: Option<Vec<[u8; 32]>> = b.proof.iter().map(|h| hex32(h)).collect();

@@ -107,9 +107,23 @@ impl LogKey {
 
 /// Check a signed checkpoint against a published verifier key and read it.
 pub fn verify(note: &str, verifier_key: &str) -> Result<Verified, CheckpointError> {
-    let verifier = StandardVerifier::new(verifier_key).map_err(|_| CheckpointError::Key)?;
+    verify_any(note, &[verifier_key])
+}
+
+/// Check a signed checkpoint against any of the log's published verifier keys (the
+/// current one and those retired by rotation) and read it.
+pub fn verify_any(note: &str, verifier_keys: &[&str]) -> Result<Verified, CheckpointError> {
+    let mut verifiers: Vec<Box<dyn signed_note::Verifier>> = Vec::new();
+    for k in verifier_keys {
+        verifiers.push(Box::new(
+            StandardVerifier::new(k.trim()).map_err(|_| CheckpointError::Key)?,
+        ));
+    }
+    if verifiers.is_empty() {
+        return Err(CheckpointError::Key);
+    }
     let note = Note::from_bytes(note.as_bytes()).map_err(|_| CheckpointError::Malformed)?;
-    note.verify(&VerifierList::new(vec![Box::new(verifier)]))
+    note.verify(&VerifierList::new(verifiers))
         .map_err(|_| CheckpointError::Signature)?;
     let body = Checkpoint::from_bytes(note.text()).map_err(|_| CheckpointError::Malformed)?;
     let time = body
@@ -164,6 +178,28 @@ mod tests {
             assert_eq!(key.key_id().len(), 8);
             assert!(vkey.starts_with(&format!("jineng.test/ledger+{}+", key.key_id())));
         }
+    }
+
+    #[test]
+    fn after_a_rotation_old_checkpoints_verify_with_the_retired_key() {
+        let (old_s, old_v) = LogKey::generate("jineng.test/ledger");
+        let (new_s, new_v) = LogKey::generate("jineng.test/ledger");
+        let old = LogKey::from_private(&old_s)
+            .unwrap()
+            .sign(3, &[1; 32], 1)
+            .unwrap();
+        let new = LogKey::from_private(&new_s)
+            .unwrap()
+            .sign(4, &[2; 32], 2)
+            .unwrap();
+        let both = [new_v.as_str(), old_v.as_str()];
+        assert_eq!(verify_any(&old, &both).unwrap().size, 3);
+        assert_eq!(verify_any(&new, &both).unwrap().size, 4);
+        assert_eq!(
+            verify_any(&old, &[new_v.as_str()]),
+            Err(CheckpointError::Signature)
+        );
+        assert_eq!(verify_any(&old, &[]), Err(CheckpointError::Key));
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub struct Config {
     pub ledger_key: Option<SecretString>,
     /// Minutes between scheduled checkpoints (0 = only on demand).
     pub checkpoint_minutes: u64,
+    /// Verifier keys of retired evidence-log signing keys (after a rotation).
+    pub ledger_old_keys: Vec<String>,
     pub security: SecurityConfig,
     pub files: FilesConfig,
     /// Background-job workers on this node.
@@ -121,6 +123,7 @@ impl Default for Config {
             audit_key: None,
             ledger_key: None,
             checkpoint_minutes: 60,
+            ledger_old_keys: Vec::new(),
             security: SecurityConfig::default(),
             files: FilesConfig::default(),
             job_workers: 2,
@@ -201,6 +204,13 @@ impl Config {
         }
         if let Some(v) = env("LEDGER_KEY") {
             c.ledger_key = Some(v.into());
+        }
+        if let Some(v) = env("LEDGER_OLD_KEYS") {
+            c.ledger_old_keys = v
+                .split([',', ' ', '\n'])
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| k.trim().to_string())
+                .collect();
         }
         if let Some(v) = env("CHECKPOINT_MINUTES") {
             c.checkpoint_minutes = parse("CHECKPOINT_MINUTES", v)?;

@@ -245,6 +245,7 @@ async fn open(cfg: &Config) -> Result<App> {
     )
     .with_province(province)
     .with_limiter(limiter);
+    let app = app.with_ledger_old_keys(cfg.ledger_old_keys.clone());
     Ok(match cfg.ledger_key()? {
         Some(key) => app.with_ledger_key(key),
         None => {
@@ -382,7 +383,7 @@ async fn main() -> Result<()> {
             cmd: LedgerCmd::Verify,
         } => {
             let app = open(&cfg).await?;
-            let r = jineng_app::ledger::verify(&app.db, app.ledger().verifier_key()).await?;
+            let r = jineng_app::ledger::verify(&app.db, &app.ledger().verifier_keys()).await?;
             if r.problems.is_empty() {
                 println!(
                     "evidence log intact: {} entries, {} checkpoints",

@@ -55,17 +55,17 @@ pub async fn latest(State(s): State<AppState>) -> Result<axum::response::Respons
     Ok(text(c.note))
 }
 
-/// The verifier key of the log's checkpoints (C2SP signed-note verifier key, `text/plain`).
+/// The verifier keys of the log's checkpoints (C2SP signed-note verifier keys, `text/plain`,
+/// one per line: the current key first, then keys retired by rotation).
 #[utoipa::path(get, path = "/ledger/key", tag = "ledger",
     responses((status = 200, body = String, content_type = "text/plain"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn key(State(s): State<AppState>) -> Result<axum::response::Response, ApiError> {
-    let k = s
-        .app
-        .ledger()
-        .verifier_key()
-        .ok_or(AppError::NotFound("签名公钥"))?
-        .to_string();
-    Ok(text(format!("{k}\n")))
+    let ledger = s.app.ledger();
+    let keys = ledger.verifier_keys();
+    if keys.is_empty() {
+        return Err(AppError::NotFound("签名公钥").into());
+    }
+    Ok(text(keys.iter().map(|k| format!("{k}\n")).collect()))
 }
 
 #[derive(Deserialize, IntoParams)]

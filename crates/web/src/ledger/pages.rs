@@ -114,12 +114,14 @@ pub async fn check(
             Err(e) => return Err(e.into()),
         }
     }
-    let outcome = match s.app.ledger().verifier_key() {
+    let ledger = s.app.ledger();
+    let keys = ledger.verifier_keys();
+    let outcome = match keys.first() {
         None => Outcome {
             ok: false,
             lines: vec![("结果", "本平台未配置签名密钥，无法验证".into())],
         },
-        Some(key) => match jineng_evidence::bundle::verify(&text, key) {
+        Some(_) => match jineng_evidence::bundle::verify_any(&text, &keys) {
             Ok(p) => {
                 lines.push(("结果", "验证通过：该条目在已签名的日志中".into()));
                 lines.push(("条目类型", kind_label(p.entry.kind).into()));

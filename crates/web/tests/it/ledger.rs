@@ -167,7 +167,7 @@ async fn checkpoints_anchor_the_audit_trail_and_every_proof_checks_out() {
             .json();
         assert_eq!(p["first_root"], c["root"]);
     }
-    let r = jineng_app::ledger::verify(&t.app.db, Some(vkey.trim()))
+    let r = jineng_app::ledger::verify(&t.app.db, &[vkey.trim()])
         .await
         .unwrap();
     assert_eq!(r.problems, vec![], "{r:?}");
@@ -269,7 +269,7 @@ async fn appends_are_exactly_once() {
     let mut indexes: Vec<u64> = done.iter().filter(|r| r.new).map(|r| r.index).collect();
     indexes.sort();
     assert_eq!(indexes, vec![1, 2, 3, 4, 5]);
-    let r = jineng_app::ledger::verify(&t.app.db, None).await.unwrap();
+    let r = jineng_app::ledger::verify(&t.app.db, &[]).await.unwrap();
     assert_eq!(r.problems, vec![]);
 }
 
@@ -285,7 +285,7 @@ async fn tampering_is_found_by_index_and_reason() {
         sign(&t, &admin).await;
     }
     let db = &t.app.db;
-    let clean = jineng_app::ledger::verify(db, Some(vkey)).await.unwrap();
+    let clean = jineng_app::ledger::verify(db, &[vkey]).await.unwrap();
     assert_eq!(clean.problems, vec![]);
     let found = |r: &jineng_app::ledger::LedgerReport, at: u64, words: &str| {
         r.problems
@@ -302,7 +302,7 @@ async fn tampering_is_found_by_index_and_reason() {
         e2.record_id
     ))
     .await;
-    let r = jineng_app::ledger::verify(db, Some(vkey)).await.unwrap();
+    let r = jineng_app::ledger::verify(db, &[vkey]).await.unwrap();
     assert!(found(&r, 2, "已被改写"), "{r:?}");
     exec(format!(
         "UPDATE audit_log SET hash = '{}' WHERE seq = {}",
@@ -313,7 +313,7 @@ async fn tampering_is_found_by_index_and_reason() {
 
     // 2. An entry's row changed.
     exec("UPDATE ledger_entries SET record_id = '1' WHERE idx = 3".into()).await;
-    let r = jineng_app::ledger::verify(db, Some(vkey)).await.unwrap();
+    let r = jineng_app::ledger::verify(db, &[vkey]).await.unwrap();
     assert!(found(&r, 3, "与其编码不一致"), "{r:?}");
     exec(format!(
         "UPDATE ledger_entries SET record_id = '{}' WHERE idx = 3",
@@ -331,7 +331,7 @@ async fn tampering_is_found_by_index_and_reason() {
         hex::encode(&changed)
     ))
     .await;
-    let r = jineng_app::ledger::verify(db, Some(vkey)).await.unwrap();
+    let r = jineng_app::ledger::verify(db, &[vkey]).await.unwrap();
     assert!(
         r.problems.iter().any(|(_, why)| why.contains("重算")),
         "{r:?}"
@@ -342,7 +342,7 @@ async fn tampering_is_found_by_index_and_reason() {
     ))
     .await;
     assert_eq!(
-        jineng_app::ledger::verify(db, Some(vkey))
+        jineng_app::ledger::verify(db, &[vkey])
             .await
             .unwrap()
             .problems,
@@ -355,19 +355,19 @@ async fn tampering_is_found_by_index_and_reason() {
         "cd".repeat(32)
     ))
     .await;
-    let r = jineng_app::ledger::verify(db, Some(vkey)).await.unwrap();
+    let r = jineng_app::ledger::verify(db, &[vkey]).await.unwrap();
     assert!(found(&r, 4, "检查点"), "{r:?}");
     let other = test_ledger_key().sign(4, &[1; 32], 0).unwrap();
     exec(format!(
         "UPDATE ledger_checkpoints SET note = '{other}' WHERE size = 4"
     ))
     .await;
-    let r = jineng_app::ledger::verify(db, Some(vkey)).await.unwrap();
+    let r = jineng_app::ledger::verify(db, &[vkey]).await.unwrap();
     assert!(found(&r, 4, "签名无效"), "{r:?}");
 
     // 5. An entry deleted.
     exec("DELETE FROM ledger_entries WHERE idx = 2".into()).await;
-    let r = jineng_app::ledger::verify(db, Some(vkey)).await.unwrap();
+    let r = jineng_app::ledger::verify(db, &[vkey]).await.unwrap();
     assert!(found(&r, 2, "条目缺失"), "{r:?}");
 }
 
@@ -599,4 +599,43 @@ async fn a_proof_bundle_is_checked_offline_and_on_the_public_page() {
         .await
         .text();
     assert!(junk.contains("不是证明文件"), "{junk}");
+}
+
+/// After the signing key is rotated, checkpoints signed by the old key still verify with
+/// its retired verifier key, and are reported without it.
+#[tokio::test]
+async fn a_rotated_key_leaves_old_checkpoints_verifiable() {
+    let t = TestApp::new().await;
+    let system = jineng_app::Principal::system();
+    let old_vkey = t.app.ledger().verifier_key().unwrap().to_string();
+    t.app
+        .ledger()
+        .checkpoint(&system, &Default::default(), false)
+        .await
+        .unwrap();
+    let rotated = t
+        .app
+        .clone()
+        .with_ledger_key(test_ledger_key())
+        .with_ledger_old_keys(vec![old_vkey.clone()]);
+    rotated
+        .ledger()
+        .checkpoint(&system, &Default::default(), false)
+        .await
+        .unwrap();
+    let keys = rotated.ledger().verifier_keys();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[1], old_vkey);
+    let r = jineng_app::ledger::verify(&t.app.db, &keys).await.unwrap();
+    assert_eq!((r.problems.clone(), r.checkpoints), (vec![], 2), "{r:?}");
+    let only_new = jineng_app::ledger::verify(&t.app.db, &keys[..1])
+        .await
+        .unwrap();
+    assert!(
+        only_new
+            .problems
+            .iter()
+            .any(|(_, why)| why.contains("签名无效")),
+        "{only_new:?}"
+    );
 }
