@@ -3,46 +3,24 @@
 //! regulator's view filtered by status, timed over repeated calls through the real use
 //! case (p50/p95). Reference in the same run: fetching one class by primary key.
 
-use jineng_app::crypto::pii::Keyring;
-use jineng_app::{App, SecurityConfig, SystemClock};
 use jineng_core::classes::ClassStatus;
 use jineng_store::classes::class;
 use jineng_store::reference::region;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub fn run(rows: usize) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(run_async(rows))
-}
-
-fn percentile(mut v: Vec<Duration>, p: f64) -> f64 {
-    v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+    crate::block_on(run_async(rows))
 }
 
 async fn run_async(rows: usize) -> Result<(), String> {
     let e = |x: &dyn std::fmt::Display| x.to_string();
-    let dir = std::env::temp_dir().join(format!("jineng-bench-{}", uuid::Uuid::now_v7().simple()));
-    let url = std::env::var("JINENG_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}.db?mode=rwc", dir.display()));
-    let db = jineng_store::connect(&url, 8).await.map_err(|x| e(&x))?;
-    jineng_store::migrate::run(&db).await.map_err(|x| e(&x))?;
-    let (keys, blind, audit) = Keyring::generate();
-    let app = App::new(
-        db.clone(),
-        SecurityConfig::default(),
-        Keyring::from_config(&keys, &blind, &audit).map_err(|x| e(&x))?,
-        Arc::new(SystemClock),
-        jineng_files::Files::local(&dir.with_extension("files")).map_err(|x| e(&x))?,
-    );
+    let (app, file) = crate::fresh_app(8).await?;
+    let db = app.db.clone();
     app.seed_reference().await.map_err(|x| e(&x))?;
     jineng_demo::accounts(&app).await.map_err(|x| e(&x))?;
+    // The demo imports its learners through the real import, which a job worker runs.
+    app.start_workers(1);
     jineng_demo::training(&app).await.map_err(|x| e(&x))?;
     let template = class::Entity::find()
         .one(&db)
@@ -102,7 +80,7 @@ async fn run_async(rows: usize) -> Result<(), String> {
     let total = class::Entity::find().count(&db).await.map_err(|x| e(&x))?;
     println!(
         "database: {}; classes: {total} (loaded in {:.1} s)",
-        if url.starts_with("sqlite") {
+        if jineng_store::db::is_sqlite(&db) {
             "SQLite"
         } else {
             "PostgreSQL"
@@ -168,31 +146,31 @@ async fn run_async(rows: usize) -> Result<(), String> {
         city_view.push(t.elapsed());
         seen.1 = p.total;
     }
-    let r95 = percentile(reference.clone(), 0.95);
+    let r95 = crate::percentile_ms(reference.clone(), 0.95);
     println!(
         "reference: one class by primary key        p50 {:7.2} ms  p95 {:7.2} ms",
-        percentile(reference, 0.5),
+        crate::percentile_ms(reference, 0.5),
         r95
     );
-    let p95 = percentile(province.clone(), 0.95);
+    let p95 = crate::percentile_ms(province.clone(), 0.95);
     println!(
         "province list, page 1 of {:>6} (admin)     p50 {:7.2} ms  p95 {:7.2} ms  = {:.0} x reference",
         seen.0,
-        percentile(province, 0.5),
+        crate::percentile_ms(province, 0.5),
         p95,
         p95 / r95
     );
-    let c95 = percentile(city_view.clone(), 0.95);
+    let c95 = crate::percentile_ms(city_view.clone(), 0.95);
     println!(
         "city regulator, 待备案, page 1 of {:>5}     p50 {:7.2} ms  p95 {:7.2} ms  = {:.0} x reference",
         seen.1,
-        percentile(city_view, 0.5),
+        crate::percentile_ms(city_view, 0.5),
         c95,
         c95 / r95
     );
-    if url.starts_with("sqlite") {
-        for suffix in [".db", ".db-wal", ".db-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", dir.display()));
+    if jineng_store::db::is_sqlite(&db) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
     }
     Ok(())

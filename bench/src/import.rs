@@ -57,11 +57,7 @@ fn workbook(rows: usize) -> Result<Vec<u8>, String> {
 }
 
 pub fn run(rows: usize) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(run_async(rows))
+    crate::block_on(run_async(rows))
 }
 
 async fn run_async(rows: usize) -> Result<(), String> {

@@ -11,26 +11,13 @@
 //!    timed through the real use case (p50 / p99, target p99 ≤ 2 ms), against a
 //!    primary-key fetch of one stored hash in the same run.
 
-use jineng_app::crypto::pii::Keyring;
-use jineng_app::{App, SecurityConfig, SystemClock};
 use jineng_evidence::entry::{Entry, Kind};
 use sea_orm::{ConnectionTrait, EntityTrait};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tlog_tiles::{HashReader, tlog};
 
 pub fn run(entries: u64) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(run_async(entries))
-}
-
-fn ms(mut v: Vec<Duration>, p: f64) -> f64 {
-    v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+    crate::block_on(run_async(entries))
 }
 
 fn fact(n: u64) -> Entry {
@@ -78,20 +65,8 @@ impl HashReader for Frontier {
 
 async fn run_async(entries: u64) -> Result<(), String> {
     let e = |x: &dyn std::fmt::Display| x.to_string();
-    let dir = std::env::temp_dir().join(format!("jineng-ledger-{}", uuid::Uuid::now_v7().simple()));
-    let file = dir.with_extension("db");
-    let url = std::env::var("JINENG_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", file.display()));
-    let db = jineng_store::connect(&url, 4).await.map_err(|x| e(&x))?;
-    jineng_store::migrate::run(&db).await.map_err(|x| e(&x))?;
-    let (keys, blind, audit) = Keyring::generate();
-    let app = App::new(
-        db.clone(),
-        SecurityConfig::default(),
-        Keyring::from_config(&keys, &blind, &audit).map_err(|x| e(&x))?,
-        Arc::new(SystemClock),
-        jineng_files::Files::local(&dir.with_extension("files")).map_err(|x| e(&x))?,
-    );
+    let (app, file) = crate::fresh_app(4).await?;
+    let db = app.db.clone();
 
     // 1. Business transactions with and without the append, alternated. Two shapes: the
     //    smallest change the platform makes (one row and its audit record, as every
@@ -168,7 +143,7 @@ async fn run_async(entries: u64) -> Result<(), String> {
     // 2. Bytes per entry over real appends (file growth, WAL folded in first).
     let size_of = || std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     let fold = "PRAGMA wal_checkpoint(TRUNCATE)";
-    let sqlite = url.starts_with("sqlite");
+    let sqlite = jineng_store::db::is_sqlite(&db);
     if sqlite {
         db.execute_unprepared(fold).await.map_err(|x| e(&x))?;
     }
@@ -280,7 +255,11 @@ async fn run_async(entries: u64) -> Result<(), String> {
         rates[1]
     );
     println!("storage per entry = {per_entry:.0} bytes (entry row, its stored hashes, indexes)");
-    let (ip50, ip99, cp99) = (ms(inc.clone(), 0.5), ms(inc, 0.99), ms(con, 0.99));
+    let (ip50, ip99, cp99) = (
+        crate::percentile_ms(inc.clone(), 0.5),
+        crate::percentile_ms(inc, 0.99),
+        crate::percentile_ms(con, 0.99),
+    );
     println!(
         "inclusion proof at {size} leaves: p50 {ip50:.3} ms, p99 {ip99:.3} ms (target p99 <= 2 ms) {}",
         if ip99 <= 2.0 { "MET" } else { "NOT MET" }
@@ -291,7 +270,7 @@ async fn run_async(entries: u64) -> Result<(), String> {
     );
     println!(
         "reference: one stored hash by primary key p99 {:.3} ms",
-        ms(pk, 0.99)
+        crate::percentile_ms(pk, 0.99)
     );
     drop(db);
     for suffix in ["", "-wal", "-shm"] {

@@ -24,6 +24,50 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// Run a benchmark's async body on a multi-threaded runtime.
+pub(crate) fn block_on(
+    f: impl std::future::Future<Output = Result<(), String>>,
+) -> Result<(), String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(f)
+}
+
+/// A fresh database (SQLite in a temporary file, or `JINENG_BENCH_DATABASE_URL`), migrated,
+/// and the platform on it: (app, database file when SQLite).
+pub(crate) async fn fresh_app(
+    connections: u32,
+) -> Result<(jineng_app::App, std::path::PathBuf), String> {
+    use jineng_app::crypto::pii::Keyring;
+    let e = |x: &dyn std::fmt::Display| x.to_string();
+    let dir = std::env::temp_dir().join(format!("jineng-bench-{}", uuid::Uuid::now_v7().simple()));
+    let file = dir.with_extension("db");
+    let url = std::env::var("JINENG_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", file.display()));
+    let db = jineng_store::connect(&url, connections)
+        .await
+        .map_err(|x| e(&x))?;
+    jineng_store::migrate::run(&db).await.map_err(|x| e(&x))?;
+    let (keys, blind, audit) = Keyring::generate();
+    let app = jineng_app::App::new(
+        db,
+        SecurityConfig::default(),
+        Keyring::from_config(&keys, &blind, &audit).map_err(|x| e(&x))?,
+        Arc::new(jineng_app::SystemClock),
+        jineng_files::Files::local(&dir.with_extension("files")).map_err(|x| e(&x))?,
+    );
+    Ok((app, file))
+}
+
+/// The `p`-th quantile of `v`, in milliseconds.
+pub(crate) fn percentile_ms(mut v: Vec<Duration>, p: f64) -> f64 {
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v.get(i).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("import") {

@@ -259,8 +259,6 @@ impl Ledger<'_> {
         })
     }
 
-
-
     /// Anchor the audit trail's head in the log and sign a checkpoint of the whole tree.
     /// On a schedule (`only_if_changed`) nothing is done when nothing but the previous
     /// checkpoint's own audit record was written since it.

@@ -396,6 +396,17 @@ async fn qr_check_in_and_marking() {
     assert_eq!(rows.len(), 7);
 }
 
+/// The QR code the institution's screen shows for session `sid` now.
+pub(crate) async fn current_qr(t: &TestApp, sid: &str) -> String {
+    let staff = t
+        .app
+        .accounts()
+        .principal_of(&t.user_id("institution").await)
+        .await
+        .unwrap();
+    t.app.attendance().qr(&staff, sid).await.unwrap().0
+}
+
 /// A demo class in training with a session under way now (14:00–16:00 CST, clock at
 /// 14:30): (class id, session id, the six enrolled learners' user ids).
 pub(crate) async fn session_under_way(t: &TestApp) -> (String, String, Vec<String>) {
@@ -477,13 +488,7 @@ async fn the_same_through_the_api() {
     let inst = t.token("institution").await;
     let nm = t.token("nm_regulator").await;
     // A member checks in with the current code; the regulator cannot mark.
-    let who = t
-        .app
-        .accounts()
-        .principal_of(&t.user_id("institution").await)
-        .await
-        .unwrap();
-    let (token, _) = t.app.attendance().qr(&who, &sid).await.unwrap();
+    let token = current_qr(&t, &sid).await;
     let member = t.app.accounts().principal_of(&members[0]).await.unwrap();
     let (_, bearer) = t
         .app

@@ -516,13 +516,7 @@ async fn one_declaration_per_occupation_and_level_under_concurrent_requests() {
 async fn a_learner_scanning_from_several_phones_at_once_is_signed_in_once() {
     let t = TestApp::new().await;
     let (_, sid, members) = crate::attendance::session_under_way(&t).await;
-    let staff = t
-        .app
-        .accounts()
-        .principal_of(&t.user_id("institution").await)
-        .await
-        .unwrap();
-    let (token, _) = t.app.attendance().qr(&staff, &sid).await.unwrap();
+    let token = crate::attendance::current_qr(&t, &sid).await;
     let member = t.app.accounts().principal_of(&members[0]).await.unwrap();
     let mut phones = Vec::new();
     for n in 0..6 {
@@ -572,13 +566,7 @@ async fn a_learner_scanning_from_several_phones_at_once_is_signed_in_once() {
 async fn one_device_signs_in_one_learner_under_concurrent_scans() {
     let t = TestApp::new().await;
     let (_, sid, members) = crate::attendance::session_under_way(&t).await;
-    let staff = t
-        .app
-        .accounts()
-        .principal_of(&t.user_id("institution").await)
-        .await
-        .unwrap();
-    let (token, _) = t.app.attendance().qr(&staff, &sid).await.unwrap();
+    let token = crate::attendance::current_qr(&t, &sid).await;
     let device = jineng_app::attendance::device_id("one shared phone");
     let mut learners = Vec::new();
     for m in &members {
