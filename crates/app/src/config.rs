@@ -55,6 +55,9 @@ pub struct RateLimits {
     pub registrations_per_address_hour: u64,
     /// Pulls by one data-exchange client per minute.
     pub exchange_per_client_minute: u64,
+    /// Evidence-log reads that cost the database (proofs, entries, bundles, tiles,
+    /// checks on the public page) from one address per minute.
+    pub ledger_reads_per_address_minute: u64,
 }
 
 impl Default for RateLimits {
@@ -66,6 +69,7 @@ impl Default for RateLimits {
             sms_per_address_hour: 20,
             registrations_per_address_hour: 10,
             exchange_per_client_minute: 600,
+            ledger_reads_per_address_minute: 600,
         }
     }
 }

@@ -104,7 +104,9 @@ where
         match f(&fetched) {
             Ok(t) => return Ok(t),
             Err(e) => {
-                let missing = std::mem::take(&mut *fetched.missing.borrow_mut());
+                let mut missing = std::mem::take(&mut *fetched.missing.borrow_mut());
+                missing.sort_unstable();
+                missing.dedup();
                 if missing.is_empty() {
                     return Err(internal(e));
                 }
@@ -236,6 +238,18 @@ fn view(c: cp::Model) -> CheckpointView {
 }
 
 impl<'a> Ledger<'a> {
+    /// Count one public read that costs the database against the caller's address
+    /// (the one throttling layer); past the limit, 429.
+    pub async fn throttle(&self, ctx: &RequestCtx) -> AppResult<()> {
+        self.limit(
+            ctx,
+            crate::accounts::guard::Limit::LedgerReadsPerAddress,
+            &ctx.ip,
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// The published verifier key (`name+id+base64`), if a signing key is configured.
     pub fn verifier_key(&self) -> Option<&'a str> {
         let app: &'a crate::App = self.app;

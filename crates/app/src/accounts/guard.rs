@@ -99,6 +99,8 @@ pub(crate) enum Limit {
     RegistrationsPerAddress,
     /// Pulls by one data-exchange client.
     ExchangePerClient,
+    /// Evidence-log reads from one address.
+    LedgerReadsPerAddress,
 }
 
 impl Limit {
@@ -123,6 +125,11 @@ impl Limit {
             Limit::ExchangePerClient => (
                 "exchange",
                 r.exchange_per_client_minute,
+                Duration::minutes(1),
+            ),
+            Limit::LedgerReadsPerAddress => (
+                "ledger-ip",
+                r.ledger_reads_per_address_minute,
                 Duration::minutes(1),
             ),
         }

@@ -99,8 +99,10 @@ pub struct EntryOut {
     responses((status = 200, body = EntryOut), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn entry(
     State(s): State<AppState>,
+    Ctx(ctx): Ctx,
     ApiQuery(q): ApiQuery<EntryQuery>,
 ) -> Result<Json<EntryOut>, ApiError> {
+    s.app.ledger().throttle(&ctx).await?;
     let (e, bytes) = s.app.ledger().entry(q.index).await?;
     Ok(Json(EntryOut {
         index: q.index,
@@ -141,9 +143,11 @@ pub struct InclusionOut {
     responses((status = 200, body = InclusionOut), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn inclusion(
     State(s): State<AppState>,
+    Ctx(ctx): Ctx,
     ApiQuery(q): ApiQuery<InclusionQuery>,
 ) -> Result<Json<InclusionOut>, ApiError> {
     let ledger = s.app.ledger();
+    ledger.throttle(&ctx).await?;
     let proof = ledger.inclusion(q.index, q.size).await?;
     let root = ledger.root(q.size).await?;
     Ok(Json(InclusionOut {
@@ -180,9 +184,11 @@ pub struct ConsistencyOut {
     responses((status = 200, body = ConsistencyOut), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn consistency(
     State(s): State<AppState>,
+    Ctx(ctx): Ctx,
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
 ) -> Result<Json<ConsistencyOut>, ApiError> {
     let ledger = s.app.ledger();
+    ledger.throttle(&ctx).await?;
     let proof = ledger.consistency(q.first, q.second).await?;
     Ok(Json(ConsistencyOut {
         first: q.first,
@@ -225,11 +231,13 @@ pub struct BundleQuery {
     responses((status = 200, body = Object, content_type = "application/json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")))]
 pub async fn bundle(
     State(s): State<AppState>,
+    Ctx(ctx): Ctx,
     ApiQuery(q): ApiQuery<BundleQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     if q.record_id.chars().count() > 100 {
         return Err(AppError::field("record_id", "记录编号过长").into());
     }
+    s.app.ledger().throttle(&ctx).await?;
     let b = s.app.ledger().bundle(&q.record_id).await?;
     Ok(([(CONTENT_TYPE, "application/json")], b.to_json()).into_response())
 }

@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::http::error::PageError;
 use crate::http::layout::Layout;
+use crate::http::request::Ctx;
 use crate::http::session::MaybeSession;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -96,9 +97,11 @@ pub struct CheckForm {
 /// platform's verifier key.
 pub async fn check(
     State(s): State<AppState>,
+    Ctx(ctx): Ctx,
     MaybeSession(st): MaybeSession,
     Form(f): Form<CheckForm>,
 ) -> Result<LedgerPage, PageError> {
+    s.app.ledger().throttle(&ctx).await?;
     let mut text = f.bundle.trim().to_string();
     let mut lines = Vec::new();
     if text.is_empty() && !f.record_id.trim().is_empty() {

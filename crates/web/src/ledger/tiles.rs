@@ -5,6 +5,7 @@
 
 use crate::AppState;
 use crate::http::error::PageError;
+use crate::http::request::Ctx;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -35,8 +36,10 @@ pub async fn checkpoint(State(s): State<AppState>) -> Result<Response, PageError
 
 pub async fn tile(
     State(s): State<AppState>,
+    Ctx(ctx): Ctx,
     Path(path): Path<String>,
 ) -> Result<Response, PageError> {
+    s.app.ledger().throttle(&ctx).await?;
     let Some((data, complete)) = s.app.ledger().tile(&format!("tile/{path}")).await? else {
         return Ok(not_found());
     };

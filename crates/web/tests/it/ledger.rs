@@ -639,3 +639,51 @@ async fn a_rotated_key_leaves_old_checkpoints_verifiable() {
         "{only_new:?}"
     );
 }
+
+/// A flood of public proof, entry, bundle and tile reads from one address is answered
+/// 429 with `Retry-After` past the limit (the one throttling layer), not served on.
+#[tokio::test]
+async fn a_flood_of_public_reads_is_throttled() {
+    let t = TestApp::with(Options {
+        security: jineng_app::SecurityConfig {
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            rate_limits: jineng_app::config::RateLimits {
+                ledger_reads_per_address_minute: 4,
+                ..generous_limits()
+            },
+            ..jineng_app::SecurityConfig::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let admin = t.token("admin").await;
+    sign(&t, &admin).await;
+    for path in [
+        "/ledger/entry?index=0",
+        "/ledger/proofs/inclusion?index=0&size=1",
+        "/ledger/proofs/consistency?first=1&second=1",
+        "/ledger/entry?index=0",
+    ] {
+        let r = t.api(Method::GET, path, None, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
+    }
+    let p = t
+        .api(
+            Method::GET,
+            "/ledger/proofs/inclusion?index=0&size=1",
+            None,
+            None,
+        )
+        .await;
+    assert!(p.header("retry-after").is_some());
+    p.problem(429);
+    let mut b = t.browser();
+    assert_eq!(
+        b.get("/ledger/tiles/tile/0/000.p/1").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The signed checkpoint and the key stay readable (cheap, and needed to check).
+    let r = t.api(Method::GET, "/ledger/checkpoint", None, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
