@@ -466,6 +466,33 @@ impl Exchange<'_> {
                 .into_iter()
                 .map(|c| (position(&c.id), serde_json::json!({"id": c.id, "org_id": c.org_id, "region_code": c.region_code, "project_id": c.project_id, "occupation_code": c.occupation_code, "name": c.name, "delivery": c.delivery, "start_date": c.start_date, "end_date": c.end_date, "enrolled": c.enrolled, "status": c.status, "updated_at": c.updated_at})))
                 .collect(),
+            // The whole province's log, with each witness's cosignature appended to the
+            // signed note (C2SP: more signature lines on the same note).
+            Dataset::Checkpoints => {
+                use jineng_store::ledger::{checkpoint as cp, cosignature};
+                let cosigs = cosignature::Entity::find()
+                    .filter(cosignature::Column::CheckpointId.is_in(order.clone()))
+                    .order_by_asc(cosignature::Column::Witness)
+                    .all(&self.db)
+                    .await?;
+                cp::Entity::find()
+                    .filter(cp::Column::Id.is_in(order.clone()))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|c| {
+                        let mine: Vec<&cosignature::Model> =
+                            cosigs.iter().filter(|s| s.checkpoint_id == c.id).collect();
+                        let mut cosigned = c.note.clone();
+                        for s in &mine {
+                            cosigned.push_str(&s.line);
+                            cosigned.push('\n');
+                        }
+                        let witnesses: Vec<serde_json::Value> = mine.iter().map(|s| serde_json::json!({"witness": s.witness, "line": s.line, "cosigned_at": s.cosigned_at})).collect();
+                        (position(&c.id), serde_json::json!({"id": c.id, "size": c.size, "root": c.root, "signed_at": c.signed_at, "key_id": c.key_id, "note": c.note, "cosigned_note": cosigned, "cosignatures": witnesses}))
+                    })
+                    .collect()
+            }
         };
         items.sort_by_key(|(p, _)| *p);
         let items: Vec<serde_json::Value> = items.into_iter().map(|(_, v)| v).collect();

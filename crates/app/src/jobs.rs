@@ -11,7 +11,7 @@ use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
 use crate::page::{self, Page, PageRequest};
-use crate::write::{OnUnique, Write};
+use crate::write::Write;
 use chrono::{DateTime, Duration, Utc};
 use jineng_core::accounts::Permission;
 use jineng_core::jobs::{JobKind, JobState, backoff_seconds};
@@ -95,6 +95,8 @@ pub(crate) async fn enqueue(
     payload: serde_json::Value,
 ) -> AppResult<String> {
     let id = uuid::Uuid::now_v7().to_string();
+    // `ON CONFLICT DO NOTHING` rather than catching the unique violation: on PostgreSQL a
+    // failed statement would abort the whole change.
     let inserted = job::Entity::insert(job::ActiveModel {
         id: Set(id.clone()),
         kind: Set(kind),
@@ -111,22 +113,23 @@ pub(crate) async fn enqueue(
         updated_at: Set(w.now),
         finished_at: Set(None),
     })
-    .exec(&w.txn)
-    .await
-    .on_unique(|| AppError::Conflict(String::new()));
-    match inserted {
-        Ok(_) => {
-            w.wake_after_commit(app.jobs_wake.clone());
-            Ok(id)
-        }
-        Err(AppError::Conflict(_)) => job::Entity::find()
-            .filter(job::Column::IdempotencyKey.eq(key))
-            .one(&w.txn)
-            .await?
-            .map(|j| j.id)
-            .ok_or_else(|| AppError::Internal("job key taken but not found".into())),
-        Err(e) => Err(e),
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(job::Column::IdempotencyKey)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&w.txn)
+    .await?;
+    if inserted == 1 {
+        w.wake_after_commit(app.jobs_wake.clone());
+        return Ok(id);
     }
+    job::Entity::find()
+        .filter(job::Column::IdempotencyKey.eq(key))
+        .one(&w.txn)
+        .await?
+        .map(|j| j.id)
+        .ok_or_else(|| AppError::Internal("job key taken but not found".into()))
 }
 
 bounded_context!(
@@ -302,6 +305,8 @@ impl Jobs<'_> {
     async fn handle(&self, j: &job::Model) -> Result<(), JobError> {
         match j.kind {
             JobKind::LearnerImport => self.learners().run_import(&j.payload).await,
+            JobKind::WitnessPush => self.ledger().push_to_witness(&j.payload).await,
+            JobKind::LedgerVerify => self.ledger().verify_job(&j.payload).await,
         }
     }
 
@@ -309,6 +314,8 @@ impl Jobs<'_> {
     async fn give_up(&self, j: &job::Model, why: &str) -> AppResult<()> {
         match j.kind {
             JobKind::LearnerImport => self.learners().import_given_up(&j.payload, why).await,
+            // The witness's row and the job itself keep the reason; nothing else to undo.
+            JobKind::WitnessPush | JobKind::LedgerVerify => Ok(()),
         }
     }
 

@@ -99,6 +99,10 @@ pub struct App {
     /// Verifier keys of signing keys retired by rotation: checkpoints they signed still
     /// verify.
     pub ledger_old_keys: Arc<Vec<String>>,
+    /// Witnesses asked to cosign every checkpoint (C2SP tlog-witness), and the client
+    /// that asks them.
+    pub witnesses: Arc<Vec<ledger::witness::Witness>>,
+    pub(crate) http: reqwest::Client,
 }
 
 impl App {
@@ -134,7 +138,23 @@ impl App {
             province: DEFAULT_PROVINCE,
             ledger_key: None,
             ledger_old_keys: Arc::new(Vec::new()),
+            witnesses: Arc::new(Vec::new()),
+            http: {
+                jineng_files::install_tls();
+                reqwest::Client::builder()
+                    .timeout(std::time::Duration::from_secs(10))
+                    .connect_timeout(std::time::Duration::from_secs(5))
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap_or_default()
+            },
         }
+    }
+
+    /// Push every checkpoint to these witnesses for cosigning.
+    pub fn with_witnesses(mut self, witnesses: Vec<ledger::witness::Witness>) -> Self {
+        self.witnesses = Arc::new(witnesses);
+        self
     }
 
     /// Also accept checkpoints signed by these retired keys (verifier keys).

@@ -7,6 +7,8 @@ crate::coded! {
         Institutions("institutions", "培训机构与企业"),
         Qualifications("qualifications", "培训资质（已批准的工种申报）"),
         Classes("classes", "培训班"),
+        /// The evidence log's signed checkpoints, with the witnesses' cosignatures.
+        Checkpoints("ledger_checkpoints", "证据日志签名检查点"),
     }
 }
 

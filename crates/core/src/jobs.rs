@@ -6,6 +6,10 @@ crate::coded! {
     pub enum JobKind {
         /// Check and write a learner spreadsheet.
         LearnerImport("learner_import", "学员批量导入"),
+        /// Ask one witness to cosign one evidence-log checkpoint.
+        WitnessPush("witness_push", "检查点见证推送"),
+        /// Recompute and check the whole evidence log, and record the run.
+        LedgerVerify("ledger_verify", "证据日志全面校验"),
     }
 }
 

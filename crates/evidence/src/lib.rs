@@ -15,6 +15,7 @@
 pub mod bundle;
 pub mod checkpoint;
 pub mod entry;
+pub mod witness;
 
 use sha2::{Digest, Sha256};
 

@@ -66,6 +66,11 @@ pub struct Config {
     pub checkpoint_minutes: u64,
     /// Verifier keys of retired evidence-log signing keys (after a rotation).
     pub ledger_old_keys: Vec<String>,
+    /// Witnesses asked to cosign every checkpoint: `<cosignature/v1 verifier key> <url>`,
+    /// separated by `;` or new lines (C2SP tlog-witness; empty = none).
+    pub ledger_witnesses: String,
+    /// Hours between scheduled full checks of the evidence log (0 = only on request).
+    pub ledger_verify_hours: u64,
     pub security: SecurityConfig,
     pub files: FilesConfig,
     /// Background-job workers on this node.
@@ -124,6 +129,8 @@ impl Default for Config {
             ledger_key: None,
             checkpoint_minutes: 60,
             ledger_old_keys: Vec::new(),
+            ledger_witnesses: String::new(),
+            ledger_verify_hours: 24,
             security: SecurityConfig::default(),
             files: FilesConfig::default(),
             job_workers: 2,
@@ -214,6 +221,12 @@ impl Config {
         }
         if let Some(v) = env("CHECKPOINT_MINUTES") {
             c.checkpoint_minutes = parse("CHECKPOINT_MINUTES", v)?;
+        }
+        if let Some(v) = env("LEDGER_WITNESSES") {
+            c.ledger_witnesses = v;
+        }
+        if let Some(v) = env("LEDGER_VERIFY_HOURS") {
+            c.ledger_verify_hours = parse("LEDGER_VERIFY_HOURS", v)?;
         }
         let s = &mut c.security;
         if let Some(v) = env("SESSION_IDLE_MINUTES") {

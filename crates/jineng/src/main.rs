@@ -245,7 +245,11 @@ async fn open(cfg: &Config) -> Result<App> {
     )
     .with_province(province)
     .with_limiter(limiter);
-    let app = app.with_ledger_old_keys(cfg.ledger_old_keys.clone());
+    let witnesses = jineng_app::ledger::witness::Witness::parse_list(&cfg.ledger_witnesses)
+        .map_err(|e| anyhow::anyhow!("JINENG_LEDGER_WITNESSES: {e}"))?;
+    let app = app
+        .with_ledger_old_keys(cfg.ledger_old_keys.clone())
+        .with_witnesses(witnesses);
     Ok(match cfg.ledger_key()? {
         Some(key) => app.with_ledger_key(key),
         None => {
@@ -383,7 +387,8 @@ async fn main() -> Result<()> {
             cmd: LedgerCmd::Verify,
         } => {
             let app = open(&cfg).await?;
-            let r = jineng_app::ledger::verify(&app.db, &app.ledger().verifier_keys()).await?;
+            // Recorded like every run, so regulators see it on the log's health page.
+            let r = app.ledger().run_verify("cli").await?;
             if r.problems.is_empty() {
                 println!(
                     "evidence log intact: {} entries, {} checkpoints",
@@ -506,6 +511,21 @@ async fn serve(cfg: Config) -> Result<()> {
                 }
                 if !scheduled {
                     break;
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
+    }
+    if cfg.ledger_verify_hours > 0 {
+        // The full check on a schedule: each node enqueues the period's run, the job's
+        // key makes it one run a period across all nodes.
+        let app = app.clone();
+        let hours = cfg.ledger_verify_hours;
+        let every = std::time::Duration::from_secs(hours * 3600);
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = app.ledger().schedule_verify(hours).await {
+                    tracing::warn!("could not schedule the evidence-log check: {e}");
                 }
                 tokio::time::sleep(every).await;
             }

@@ -136,6 +136,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0025_ledger.sqlite.sql"),
         include_str!("../migrations/0025_ledger.postgres.sql"),
     ),
+    (
+        26,
+        include_str!("../migrations/0026_ledger_witness.sqlite.sql"),
+        include_str!("../migrations/0026_ledger_witness.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -78,6 +78,8 @@ pub enum Permission {
     ViewLearners,
     /// Import learners in bulk into one's own institution or enterprise.
     ImportLearners,
+    /// See the evidence log's health: checkpoints, witness pushes, runs of the full check.
+    ViewLedgerHealth,
 }
 
 impl Role {
@@ -116,7 +118,7 @@ impl Role {
                 ViewAccounts | ManageAccounts | ViewOrganizations | ManageCatalogue | ViewLearners
             ),
             Role::Viewer => matches!(p, ViewAccounts | ViewOrganizations | ViewLearners),
-            Role::Auditor => matches!(p, ViewAudit | ViewAccounts),
+            Role::Auditor => matches!(p, ViewAudit | ViewAccounts | ViewLedgerHealth),
             Role::Regulator => {
                 matches!(
                     p,
@@ -125,6 +127,7 @@ impl Role {
                         | ReviewOrganizations
                         | ManageCatalogue
                         | ViewLearners
+                        | ViewLedgerHealth
                 )
             }
             Role::InstitutionAdmin | Role::EnterpriseAdmin => {

@@ -114,6 +114,13 @@ impl Layout {
                 active: false,
             });
         }
+        if p.can(Permission::ViewLedgerHealth) {
+            nav.push(NavItem {
+                href: "/ledger/health",
+                label: "证据日志",
+                active: false,
+            });
+        }
         if p.can(Permission::ManageSettings) {
             nav.push(NavItem {
                 href: "/admin/jobs",

@@ -241,3 +241,113 @@ pub async fn bundle(
     let b = s.app.ledger().bundle(&q.record_id).await?;
     Ok(([(CONTENT_TYPE, "application/json")], b.to_json()).into_response())
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct WitnessOut {
+    /// The witness's key name.
+    pub name: String,
+    pub url: String,
+    /// Still configured (`JINENG_LEDGER_WITNESSES`).
+    pub configured: bool,
+    /// The size of the latest checkpoint it cosigned.
+    pub cosigned_size: u64,
+    pub last_push_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_ok_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why the last push failed (empty when it did not).
+    pub last_error: String,
+    /// Pushes waiting, and pushes given up.
+    pub queued: u64,
+    pub failed: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerifyRunOut {
+    pub id: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: chrono::DateTime<chrono::Utc>,
+    /// `cli`, `schedule` or `admin`.
+    pub trigger: String,
+    pub entries: u64,
+    pub checkpoints: u64,
+    /// How many problems were found (0: the log is intact).
+    pub problems: u64,
+    /// The first problems: `[leaf index or checkpoint size, reason]`.
+    pub details: Vec<(u64, String)>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthOut {
+    pub size: u64,
+    pub checkpoints: u64,
+    pub latest: Option<CheckpointOut>,
+    /// Witnesses whose cosignature the latest checkpoint carries.
+    pub latest_cosigned_by: Vec<String>,
+    pub witnesses: Vec<WitnessOut>,
+    /// The latest runs of the full check, newest first.
+    pub runs: Vec<VerifyRunOut>,
+}
+
+/// The log's health: size, latest checkpoint, witness pushes and the runs of the full
+/// check (regulators, auditors, system admins).
+#[utoipa::path(get, path = "/ledger/health", tag = "ledger",
+    responses((status = 200, body = HealthOut), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn health(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<HealthOut>, ApiError> {
+    let h = s.app.ledger().health(&who).await?;
+    Ok(Json(HealthOut {
+        size: h.size,
+        checkpoints: h.checkpoints,
+        latest: h.latest.map(Into::into),
+        latest_cosigned_by: h.latest_cosigned_by,
+        witnesses: h
+            .witnesses
+            .into_iter()
+            .map(|w| WitnessOut {
+                name: w.name,
+                url: w.url,
+                configured: w.configured,
+                cosigned_size: w.cosigned_size,
+                last_push_at: w.last_push_at,
+                last_ok_at: w.last_ok_at,
+                last_error: w.last_error,
+                queued: w.queued,
+                failed: w.failed,
+            })
+            .collect(),
+        runs: h
+            .runs
+            .into_iter()
+            .map(|r| VerifyRunOut {
+                id: r.id,
+                started_at: r.started_at,
+                finished_at: r.finished_at,
+                trigger: r.trigger,
+                entries: r.entries,
+                checkpoints: r.checkpoints,
+                problems: r.problems,
+                details: r.details,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QueuedOut {
+    /// The background job that runs the check (see `/admin/jobs`).
+    pub job_id: String,
+}
+
+/// Run the full check of the log now, in the background (system admin); the run appears
+/// in `/ledger/health` when done.
+#[utoipa::path(post, path = "/ledger/verify-runs", tag = "ledger",
+    responses((status = 202, body = QueuedOut), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn request_verify(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+) -> Result<(axum::http::StatusCode, Json<QueuedOut>), ApiError> {
+    let job_id = s.app.ledger().request_verify(&who, &ctx).await?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(QueuedOut { job_id })))
+}

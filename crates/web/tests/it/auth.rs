@@ -158,6 +158,7 @@ async fn idle_sessions_end_after_the_configured_minutes() {
             ..Default::default()
         },
         demo: true,
+        ..Options::default()
     })
     .await;
     let mut b = t.signed_in("auditor").await;
@@ -322,6 +323,7 @@ async fn required_totp_forces_enrolment_for_admins_only() {
             ..Default::default()
         },
         demo: true,
+        ..Options::default()
     })
     .await;
     let mut admin = t.signed_in("admin").await;

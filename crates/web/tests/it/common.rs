@@ -103,6 +103,8 @@ async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
 pub struct Options {
     pub security: SecurityConfig,
     pub demo: bool,
+    /// Witnesses the log pushes its checkpoints to.
+    pub witnesses: Vec<jineng_app::ledger::witness::Witness>,
 }
 
 impl Default for Options {
@@ -119,6 +121,7 @@ impl Default for Options {
                 ..SecurityConfig::default()
             },
             demo: true,
+            witnesses: Vec::new(),
         }
     }
 }
@@ -173,7 +176,8 @@ impl TestApp {
             fresh_files(&files_id),
         )
         .with_sms(sms.clone(), false)
-        .with_ledger_key(test_ledger_key());
+        .with_ledger_key(test_ledger_key())
+        .with_witnesses(o.witnesses);
         app.seed_reference().await.expect("reference data");
         if o.demo {
             jineng_demo::accounts(&app).await.expect("demo accounts");

@@ -24,3 +24,4 @@ mod server;
 mod teachers;
 mod training;
 mod uploads;
+mod witness;

@@ -115,6 +115,16 @@ const IMPORT_VIEW: &[&str] = &[
 const TOTP: &[&str] = VIEW_ACCOUNTS;
 /// `ManageSettings`.
 const SETTINGS: &[&str] = &["admin"];
+/// `ViewLedgerHealth`: the system admin, the auditor and every regulator.
+const LEDGER_HEALTH: &[&str] = &[
+    "admin",
+    "auditor",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+];
 /// The learner role.
 const LEARNERS: &[&str] = &["learner", "learner_yy", "learner_zy"];
 /// Attendance sheets: `ViewOrganizations`, or a teacher booked into the class.
@@ -911,6 +921,10 @@ fn rules() -> Vec<Rule> {
         api(M::GET, "/api/v1/ledger/proofs/inclusion", Public).query("?index=0&size=1"),
         api(M::GET, "/api/v1/ledger/proofs/consistency", Public).query("?first=1&second=1"),
         api(M::POST, "/api/v1/ledger/checkpoints", Only(SETTINGS)),
+        page(M::GET, "/ledger/health", Only(LEDGER_HEALTH)),
+        page(M::POST, "/ledger/health/verify", Only(SETTINGS)),
+        api(M::GET, "/api/v1/ledger/health", Only(LEDGER_HEALTH)),
+        api(M::POST, "/api/v1/ledger/verify-runs", Only(SETTINGS)),
         api(M::GET, "/api/v1/jobs", Only(SETTINGS)),
         api(M::POST, "/api/v1/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
         // --- Data-exchange clients ----------------------------------------------------

@@ -26,6 +26,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use tlog_tiles::{HashReader, tlog};
 
+pub mod health;
+pub mod witness;
+
 bounded_context!(
     /// The evidence log: checkpoints, proofs, verification.
     Ledger,
@@ -227,7 +230,7 @@ pub async fn append<C: ConnectionTrait>(txn: &C, e: &Entry) -> AppResult<Appende
     })
 }
 
-fn view(c: cp::Model) -> CheckpointView {
+pub(crate) fn view(c: cp::Model) -> CheckpointView {
     CheckpointView {
         size: c.size as u64,
         root_hex: c.root,
@@ -297,7 +300,15 @@ impl Ledger<'_> {
                 .one(&w.txn)
                 .await?;
             let anchored: i64 = last.and_then(|l| l.record_id.parse().ok()).unwrap_or(0);
-            if audit.seq <= anchored + 1 && size_before > 0 {
+            // Records the log writes about itself (checkpoints, cosignatures) do not make
+            // a platform busy: an idle platform signs nothing new.
+            let since = jineng_store::audit::record::Entity::find()
+                .filter(jineng_store::audit::record::Column::Seq.gt(anchored))
+                .filter(jineng_store::audit::record::Column::Action.not_like("ledger.%"))
+                .limit(1)
+                .one(&w.txn)
+                .await?;
+            if since.is_none() && size_before > 0 {
                 return Ok(None);
             }
         }
@@ -336,6 +347,10 @@ impl Ledger<'_> {
         })
         .exec(&w.txn)
         .await?;
+        // The outbox: the exchange's feed and each witness receive the checkpoint once
+        // this change commits, never without it.
+        w.touch(jineng_core::exchange::Dataset::Checkpoints, &row.id);
+        self.enqueue_pushes(&w, &row.id).await?;
         w.commit(AuditEntry::ok(
             "ledger.checkpoint",
             "ledger",
