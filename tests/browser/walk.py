@@ -243,6 +243,17 @@ def main():
         assert overflow <= 1, f"证据日志 wider than the phone by {overflow}px"
         shot(anyone, "7-ledger-proof")
         print("walk: a record proved against the signed evidence log on a phone")
+
+        # 8. A regulator, on a phone, looks at the log's health.
+        watcher = session(*PHONE); sessions.append(watcher)
+        sign_in(watcher, "gz_regulator")
+        go(watcher, "/ledger/health")
+        t = wait_text(watcher, "证据日志运行状况")
+        assert "最新检查点" in t and "校验记录" in t and "见证方" in t, t[:400]
+        overflow = js(watcher, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"证据日志运行状况 wider than the phone by {overflow}px"
+        shot(watcher, "8-ledger-health")
+        print("walk: a regulator sees the evidence log's health on a phone")
     finally:
         for s in sessions:
             try:

@@ -234,14 +234,17 @@ return {n, ttl}
 "#;
 
 /// The same for many keys at once: ARGV holds (window ms, increment) per key; the answer
-/// is (count, ttl ms) per key.
+/// is (count, ttl ms) per key, the ttl -1 when the window was already running (the node
+/// keeps the end it knows; asking Redis for it again would double the work per key).
+/// INCRBY and PEXPIRE run in one script, so no key is ever left without its expiry.
 const HIT_MANY: &str = r#"
 local out = {}
 for i, key in ipairs(KEYS) do
   local window = tonumber(ARGV[2 * i - 1])
-  local n = redis.call('INCRBY', key, ARGV[2 * i])
-  local ttl = redis.call('PTTL', key)
-  if ttl < 0 then
+  local add = tonumber(ARGV[2 * i])
+  local n = redis.call('INCRBY', key, add)
+  local ttl = -1
+  if n == add then
     redis.call('PEXPIRE', key, window)
     ttl = window
   end
@@ -424,7 +427,7 @@ async fn flush_all(
             call.arg(*add);
         }
         let mut c = conn.clone();
-        let answer: Result<Vec<u64>, _> = call.invoke_async(&mut c).await;
+        let answer: Result<Vec<i64>, _> = call.invoke_async(&mut c).await;
         let now = Instant::now();
         match answer {
             Ok(totals) => {
@@ -432,9 +435,13 @@ async fn flush_all(
                     if let [hits, ttl] = pair
                         && let Some(l) = batch.shard(k).get_mut(k)
                     {
-                        l.global = *hits;
+                        l.global = (*hits).max(0) as u64;
                         l.synced = now;
-                        l.ends = now + Duration::from_millis(*ttl);
+                        // A new window started in Redis: its end is now + ttl. Otherwise
+                        // the window this node knows still runs.
+                        if *ttl >= 0 {
+                            l.ends = now + Duration::from_millis(*ttl as u64);
+                        }
                     }
                 }
             }

@@ -141,17 +141,30 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0026_ledger_witness.sqlite.sql"),
         include_str!("../migrations/0026_ledger_witness.postgres.sql"),
     ),
+    (
+        27,
+        include_str!("../migrations/0027_ledger_append.sqlite.sql"),
+        include_str!("../migrations/0027_ledger_append.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {
-    // Comment lines out, then one statement per `;` (the files hold DDL only, no literals).
-    let body: String = sql
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("--"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    for stmt in body.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        db.execute_unprepared(stmt).await?;
+    // Comment lines out; a statement ends with a line that ends in `;` (a trigger's body
+    // holds `;` inside its line). The files hold DDL only, no literals.
+    let mut stmt = String::new();
+    for line in sql.lines().filter(|l| !l.trim_start().starts_with("--")) {
+        stmt.push_str(line);
+        stmt.push('\n');
+        if line.trim_end().ends_with(';') {
+            let s = stmt.trim().trim_end_matches(';').trim();
+            if !s.is_empty() {
+                db.execute_unprepared(s).await?;
+            }
+            stmt.clear();
+        }
+    }
+    if !stmt.trim().is_empty() {
+        db.execute_unprepared(stmt.trim()).await?;
     }
     if version == 1 {
         audit::head::init(db).await?;

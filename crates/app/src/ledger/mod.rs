@@ -6,9 +6,10 @@
 //!   row (the SQLite write lock, or `FOR UPDATE` on PostgreSQL), and a fact already in
 //!   the log — same kind, record id and record hash — is not appended again. A rolled
 //!   back change takes its leaf with it.
-//! - The tree is stored as the Go checksum database stores it (`tlog_tiles`): appending
-//!   leaf n writes the hashes of the subtrees it completes, so the root of any size and
-//!   any proof read O(log n) rows.
+//! - The tree is stored as the Go checksum database stores it (`tlog_tiles`): leaf n's
+//!   stored hashes are those of the subtrees it completes, so the root of any size and
+//!   any proof read O(log n) rows. They are written after the fact, in batches (`seal`),
+//!   so that an append inside a business change is one statement.
 //! - A checkpoint anchors the audit trail's head (an `audit_head` entry), then signs the
 //!   tree's size and root as a C2SP signed note (`jineng_evidence::checkpoint`). Every
 //!   checkpoint is kept.
@@ -18,7 +19,7 @@ use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
 use jineng_evidence::checkpoint::{self, LogKey};
 use jineng_evidence::entry::{Entry, Kind};
-use jineng_store::ledger::{checkpoint as cp, entry, hash, head};
+use jineng_store::ledger::{checkpoint as cp, entry, hash, head, sealed};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -80,52 +81,56 @@ struct Fetched {
 }
 
 impl HashReader for Fetched {
+    /// A hash not fetched yet is noted and read as zeros, so one pass of a tlog function
+    /// asks for everything it needs (which indexes it reads depends only on sizes, never
+    /// on hash values); the pass's result is thrown away and the function run again once
+    /// they are fetched.
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog::Hash>, tlog::Error> {
-        let mut out = Vec::with_capacity(indexes.len());
-        for i in indexes {
-            match self.have.get(i) {
-                Some(h) => out.push(*h),
-                None => self.missing.borrow_mut().push(*i),
-            }
-        }
-        if self.missing.borrow().is_empty() {
-            Ok(out)
-        } else {
-            Err(tlog::Error::IndexesNotInTree)
-        }
+        Ok(indexes
+            .iter()
+            .map(|i| match self.have.get(i) {
+                Some(h) => *h,
+                None => {
+                    self.missing.borrow_mut().push(*i);
+                    tlog::Hash([0; 32])
+                }
+            })
+            .collect())
     }
 }
 
-/// Run `f` over the stored hashes, fetching what it asks for (a few rounds at most: each
-/// tlog function reads its hashes in one call).
+/// Run `f` over the stored hashes: once to learn which it reads, then, after fetching
+/// them in one query, for the result.
 async fn with_hashes<C, T>(db: &C, f: impl Fn(&Fetched) -> Result<T, tlog::Error>) -> AppResult<T>
 where
     C: ConnectionTrait,
 {
     let mut fetched = Fetched::default();
     for _ in 0..4 {
-        match f(&fetched) {
-            Ok(t) => return Ok(t),
-            Err(e) => {
-                let mut missing = std::mem::take(&mut *fetched.missing.borrow_mut());
-                missing.sort_unstable();
-                missing.dedup();
-                if missing.is_empty() {
-                    return Err(internal(e));
-                }
-                let want: Vec<i64> = missing.iter().map(|i| *i as i64).collect();
-                let rows = hash::Entity::find()
-                    .filter(hash::Column::Idx.is_in(want))
-                    .all(db)
-                    .await?;
-                if rows.len() != missing.len() {
-                    return Err(internal("stored hashes are missing"));
-                }
-                for r in rows {
-                    let h = hex32(&r.hash).ok_or_else(|| internal("a stored hash is malformed"))?;
-                    fetched.have.insert(r.idx as u64, tlog::Hash(h));
-                }
-            }
+        let result = f(&fetched);
+        let mut missing = std::mem::take(&mut *fetched.missing.borrow_mut());
+        if missing.is_empty() {
+            return result.map_err(internal);
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        // Padded to a power of two (repeating the last index) so the statement's
+        // text recurs and its prepared form is reused: on PostgreSQL a new text is
+        // parsed and planned again, which cost more than the read itself.
+        let mut want: Vec<i64> = missing.iter().map(|i| *i as i64).collect();
+        let padded = want.len().next_power_of_two().max(8);
+        let last = want.last().copied().unwrap_or(0);
+        want.resize(padded, last);
+        let rows = hash::Entity::find()
+            .filter(hash::Column::Idx.is_in(want))
+            .all(db)
+            .await?;
+        if rows.len() != missing.len() {
+            return Err(internal("stored hashes are missing"));
+        }
+        for r in rows {
+            let h = hex32(&r.hash).ok_or_else(|| internal("a stored hash is malformed"))?;
+            fetched.have.insert(r.idx as u64, tlog::Hash(h));
         }
     }
     Err(internal("stored hashes could not be read"))
@@ -154,80 +159,177 @@ async fn size_of<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
 /// Append `e` inside the write transaction `txn` (begun with `tx::begin_write`), once:
 /// a fact already in the log returns its index with `new: false`.
 ///
-/// Three or four statements: the head is bumped with `UPDATE … RETURNING` (which holds
-/// it until the transaction ends, on both backends), the entry inserted unless the same
-/// fact is there (`ON CONFLICT DO NOTHING` on the unique fact index — then the bump is
-/// undone and the existing index returned), the left siblings read when the leaf
-/// completes subtrees, and the new stored hashes inserted.
+/// One statement: `INSERT … SELECT size FROM ledger_head … ON CONFLICT DO NOTHING
+/// RETURNING idx` — the entry takes the head's size as its index (on PostgreSQL the head
+/// row is read `FOR UPDATE`, so concurrent appends queue and each reads the size the one
+/// before left; SQLite's write lock is already held) and a trigger moves the head on in
+/// the same statement. A fact already in the log (same kind, record id and record hash)
+/// inserts nothing and leaves the head alone; its index is looked up. The leaf's stored
+/// hashes are written later, in a batch (`seal`), before a checkpoint or proof needs them.
 pub async fn append<C: ConnectionTrait>(txn: &C, e: &Entry) -> AppResult<Appended> {
     use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-    let bump = Query::update()
-        .table(head::Entity)
-        .value(head::Column::Size, Expr::col(head::Column::Size).add(1))
-        .and_where(Expr::col(head::Column::Id).eq(1))
-        .returning(Query::returning().columns([head::Column::Size]))
-        .to_owned();
-    let row = txn
-        .query_one(&bump)
-        .await?
-        .ok_or_else(|| internal("the log's head row is missing"))?;
-    let n = row.try_get::<i64>("", "size")? as u64 - 1;
     let sha = hex::encode(e.record_sha256);
     let bytes = e.encode().map_err(internal)?;
     let at = chrono::DateTime::from_timestamp_micros(e.at_micros)
         .ok_or_else(|| internal("entry time out of range"))?;
-    let inserted = entry::Entity::insert(entry::ActiveModel {
-        idx: Set(n as i64),
-        kind: Set(e.kind.code().to_string()),
-        record_id: Set(e.record_id.clone()),
-        record_sha256: Set(sha.clone()),
-        at: Set(at),
-        org_id: Set(e.org_id.clone()),
-        entry: Set(hex::encode(&bytes)),
-    })
-    .on_conflict(
-        OnConflict::columns([
+    let mut head_size = Query::select()
+        .expr(Expr::col(head::Column::Size))
+        .expr(Expr::val(e.kind.code()))
+        .expr(Expr::val(e.record_id.clone()))
+        .expr(Expr::val(sha.clone()))
+        .expr(Expr::val(at))
+        .expr(Expr::val(e.org_id.clone()))
+        .expr(Expr::val(hex::encode(&bytes)))
+        .from(head::Entity)
+        .and_where(Expr::col(head::Column::Id).eq(1))
+        .to_owned();
+    if !jineng_store::db::is_sqlite(txn) {
+        head_size.lock_exclusive();
+    }
+    let insert = Query::insert()
+        .into_table(entry::Entity)
+        .columns([
+            entry::Column::Idx,
             entry::Column::Kind,
             entry::Column::RecordId,
             entry::Column::RecordSha256,
+            entry::Column::At,
+            entry::Column::OrgId,
+            entry::Column::Entry,
         ])
-        .do_nothing()
-        .to_owned(),
-    )
-    .exec_without_returning(txn)
-    .await?;
-    if inserted == 0 {
-        // The same fact is already in the log (a retried change): give the slot back.
-        let undo = Query::update()
-            .table(head::Entity)
-            .value(head::Column::Size, n as i64)
-            .and_where(Expr::col(head::Column::Id).eq(1))
-            .to_owned();
-        txn.execute(&undo).await?;
-        let found = entry::Entity::find()
-            .filter(entry::Column::Kind.eq(e.kind.code()))
-            .filter(entry::Column::RecordId.eq(e.record_id.clone()))
-            .filter(entry::Column::RecordSha256.eq(sha))
-            .one(txn)
-            .await?
-            .ok_or_else(|| internal("a conflicting entry vanished"))?;
+        .select_from(head_size)
+        .map_err(internal)?
+        .on_conflict(
+            OnConflict::columns([
+                entry::Column::Kind,
+                entry::Column::RecordId,
+                entry::Column::RecordSha256,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .returning_col(entry::Column::Idx)
+        .to_owned();
+    if let Some(row) = txn.query_one(&insert).await? {
         return Ok(Appended {
-            index: found.idx as u64,
-            new: false,
+            index: row.try_get::<i64>("", "idx")? as u64,
+            new: true,
         });
     }
-    let hashes = with_hashes(txn, |r| tlog::stored_hashes(n, &bytes, r)).await?;
-    let first = tlog::stored_hash_index(0, n);
-    hash::Entity::insert_many(hashes.iter().enumerate().map(|(k, h)| hash::ActiveModel {
-        idx: Set((first + k as u64) as i64),
-        hash: Set(hex::encode(h.0)),
-    }))
-    .exec_without_returning(txn)
-    .await?;
+    // The same fact is already in the log (a retried change).
+    let found = entry::Entity::find()
+        .filter(entry::Column::Kind.eq(e.kind.code()))
+        .filter(entry::Column::RecordId.eq(e.record_id.clone()))
+        .filter(entry::Column::RecordSha256.eq(sha))
+        .one(txn)
+        .await?
+        .ok_or_else(|| internal("the log's head row is missing"))?;
     Ok(Appended {
-        index: n,
-        new: true,
+        index: found.idx as u64,
+        new: false,
     })
+}
+
+/// The right edge of the tree: for each level, the newest complete subtree's stored hash
+/// index and hash — all that `tlog::stored_hashes` reads when leaves come in order.
+struct Frontier(Vec<Option<(u64, tlog::Hash)>>);
+
+impl HashReader for Frontier {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog::Hash>, tlog::Error> {
+        indexes
+            .iter()
+            .map(|i| {
+                let (level, _) = tlog::split_stored_hash_index(*i);
+                match self.0.get(usize::from(level)).copied().flatten() {
+                    Some((at, h)) if at == *i => Ok(h),
+                    _ => Err(tlog::Error::IndexesNotInTree),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Write the stored hashes of every leaf appended since the last batch, in the write
+/// transaction `txn`; returns the size now hashed. The batch row is locked first (the
+/// SQLite write lock, or `FOR UPDATE`), so two nodes never hash the same leaves; the
+/// right edge is read in one query and each leaf's hashes computed from it, so a batch
+/// costs one read of its entries and one insert per 1,000 leaves however long it is.
+pub async fn seal<C: ConnectionTrait>(txn: &C) -> AppResult<u64> {
+    let mut q = sealed::Entity::find_by_id(1);
+    if !jineng_store::db::is_sqlite(txn) {
+        q = q.lock_exclusive();
+    }
+    let from = q
+        .one(txn)
+        .await?
+        .ok_or_else(|| internal("the log's sealed row is missing"))?
+        .size as u64;
+    let size = size_of(txn).await?;
+    if from >= size {
+        return Ok(from);
+    }
+    // The right edge of the tree of `from` leaves.
+    let edge: Vec<(u8, u64)> = (0..64u8)
+        .filter_map(|level| {
+            let k = from.checked_shr(u32::from(level)).unwrap_or(0);
+            (k > 0).then(|| (level, tlog::stored_hash_index(level, k - 1)))
+        })
+        .collect();
+    let mut frontier = Frontier(vec![None; 64]);
+    let rows = hash::Entity::find()
+        .filter(hash::Column::Idx.is_in(edge.iter().map(|(_, i)| *i as i64)))
+        .all(txn)
+        .await?;
+    for (level, idx) in &edge {
+        let h = rows
+            .iter()
+            .find(|r| r.idx as u64 == *idx)
+            .and_then(|r| hex32(&r.hash))
+            .ok_or_else(|| internal("a stored hash of the tree's edge is missing"))?;
+        frontier.0[usize::from(*level)] = Some((*idx, tlog::Hash(h)));
+    }
+    let mut n = from;
+    while n < size {
+        let end = (n + 1000).min(size);
+        let page = entry::Entity::find()
+            .filter(entry::Column::Idx.gte(n as i64))
+            .filter(entry::Column::Idx.lt(end as i64))
+            .order_by_asc(entry::Column::Idx)
+            .all(txn)
+            .await?;
+        if page.len() as u64 != end - n {
+            return Err(internal("entries are missing"));
+        }
+        let mut new = Vec::with_capacity(page.len() * 2);
+        for row in page {
+            let bytes = hex::decode(&row.entry).map_err(internal)?;
+            let hs = tlog::stored_hashes(n, &bytes, &frontier).map_err(internal)?;
+            let first = tlog::stored_hash_index(0, n);
+            for (k, h) in hs.into_iter().enumerate() {
+                let idx = first + k as u64;
+                frontier.0[k] = Some((idx, h));
+                new.push(hash::ActiveModel {
+                    idx: Set(idx as i64),
+                    hash: Set(hex::encode(h.0)),
+                });
+            }
+            n += 1;
+        }
+        for part in new.chunks(2000) {
+            hash::Entity::insert_many(part.to_vec())
+                .exec_without_returning(txn)
+                .await?;
+        }
+    }
+    sealed::Entity::update_many()
+        .col_expr(
+            sealed::Column::Size,
+            sea_orm::sea_query::Expr::value(size as i64),
+        )
+        .filter(sealed::Column::Id.eq(1))
+        .exec(txn)
+        .await?;
+    Ok(size)
 }
 
 pub(crate) fn view(c: cp::Model) -> CheckpointView {
@@ -324,7 +426,7 @@ impl Ledger<'_> {
             },
         )
         .await?;
-        let size = size_of(&w.txn).await?;
+        let size = seal(&w.txn).await?;
         let root = with_hashes(&w.txn, |r| tlog::tree_hash(size, r)).await?;
         let note = key
             .sign(size, &root.0, w.now.timestamp())
@@ -371,9 +473,41 @@ impl Ledger<'_> {
             .map(view))
     }
 
-    /// The log's current size.
+    /// The log's current size, every leaf hashed: leaves appended since the last batch
+    /// get their stored hashes first (one short write, only when there are any).
     pub async fn size(&self) -> AppResult<u64> {
-        size_of(&self.db).await
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+        // Both sizes in one query: every proof and tile starts here.
+        let q = Query::select()
+            .expr_as(
+                Expr::col((head::Entity, head::Column::Size)),
+                Alias::new("size"),
+            )
+            .expr_as(
+                Expr::col((sealed::Entity, sealed::Column::Size)),
+                Alias::new("hashed"),
+            )
+            .from(head::Entity)
+            .from(sealed::Entity)
+            // By key, not a scan: the head row is rewritten by every append, and on
+            // PostgreSQL a scan walks its dead versions until vacuum has been by.
+            .and_where(Expr::col((head::Entity, head::Column::Id)).eq(1))
+            .and_where(Expr::col((sealed::Entity, sealed::Column::Id)).eq(1))
+            .to_owned();
+        let row = self
+            .db
+            .query_one(&q)
+            .await?
+            .ok_or_else(|| internal("the log's head rows are missing"))?;
+        let size = row.try_get::<i64>("", "size")? as u64;
+        let hashed = row.try_get::<i64>("", "hashed")? as u64;
+        if hashed >= size {
+            return Ok(hashed);
+        }
+        let txn = crate::tx::begin_write(&self.db).await?;
+        let size = seal(&txn).await?;
+        txn.commit().await?;
+        Ok(size)
     }
 
     /// The encoded entry at `index` (hex).
@@ -615,6 +749,17 @@ pub async fn verify<C: ConnectionTrait>(
         report
             .problems
             .push((next, format!("日志大小记为 {size}，实有 {next} 条")));
+    }
+    let hashed = sealed::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .map(|s| s.size as u64)
+        .unwrap_or(0);
+    if hashed > size {
+        report.problems.push((
+            hashed,
+            format!("已计算哈希的条目数记为 {hashed}，超过日志大小 {size}"),
+        ));
     }
     // Stored hashes against the rebuilt ones.
     let mut at = 0i64;

@@ -174,12 +174,20 @@ impl Ledger<'_> {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/x.tlog.size"));
-        // Witness answers are a few lines; anything longer is not one.
-        let text = match resp.text().await {
-            Ok(t) if t.len() <= 64 * 1024 => t,
-            Ok(_) => return Answer::Refused(JobError::Retry("见证方的回复过长".into())),
-            Err(e) => return Answer::Refused(JobError::Retry(format!("读取见证方回复失败：{e}"))),
-        };
+        // Witness answers are a few lines; reading stops past 64 KiB.
+        let mut resp = resp;
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(c)) if body.len() + c.len() <= 64 * 1024 => body.extend_from_slice(&c),
+                Ok(Some(_)) => return Answer::Refused(JobError::Retry("见证方的回复过长".into())),
+                Ok(None) => break,
+                Err(e) => {
+                    return Answer::Refused(JobError::Retry(format!("读取见证方回复失败：{e}")));
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&body).into_owned();
         match status {
             200 => {
                 let Ok(body) = note_body(note) else {

@@ -9,5 +9,6 @@ pub mod cosignature;
 pub mod entry;
 pub mod hash;
 pub mod head;
+pub mod sealed;
 pub mod verify_run;
 pub mod witness;

@@ -182,7 +182,11 @@ async fn health(t: &TestApp, who: &str) -> serde_json::Value {
 async fn cosigned(t: &TestApp, admin: &str, size: u64) -> serde_json::Value {
     for _ in 0..100 {
         let h = health(t, admin).await;
-        if h["witnesses"][0]["cosigned_size"] == size {
+        // Both reads of the page after the cosignature's commit (they are separate
+        // queries, so one may run before it and one after).
+        if h["witnesses"][0]["cosigned_size"] == size
+            && h["latest_cosigned_by"] == serde_json::json!([WITNESS])
+        {
             return h;
         }
         t.app.jobs().run_due("test").await.unwrap();
