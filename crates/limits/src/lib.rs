@@ -200,10 +200,13 @@ struct Local {
 }
 
 impl Batch {
-    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, HashMap<String, Local>> {
+    fn index(&self, key: &str) -> usize {
         use std::hash::BuildHasher;
-        let i = (self.hasher.hash_one(key) as usize) % SHARDS;
-        lock(&self.shards[i])
+        (self.hasher.hash_one(key) as usize) % SHARDS
+    }
+
+    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, HashMap<String, Local>> {
+        lock(&self.shards[self.index(key)])
     }
 
     /// A view this recent is used as it is; older, a hit asks Redis first.
@@ -431,16 +434,28 @@ async fn flush_all(
         let now = Instant::now();
         match answer {
             Ok(totals) => {
+                // One lock per shard for the whole answer, not one per key: requests
+                // count in the same shards meanwhile.
+                let mut by_shard: Vec<Vec<(&str, i64, i64)>> = vec![Vec::new(); SHARDS];
                 for ((k, _, _), pair) in chunk.iter().zip(totals.chunks(2)) {
-                    if let [hits, ttl] = pair
-                        && let Some(l) = batch.shard(k).get_mut(k)
-                    {
-                        l.global = (*hits).max(0) as u64;
-                        l.synced = now;
-                        // A new window started in Redis: its end is now + ttl. Otherwise
-                        // the window this node knows still runs.
-                        if *ttl >= 0 {
-                            l.ends = now + Duration::from_millis(*ttl as u64);
+                    if let [hits, ttl] = pair {
+                        by_shard[batch.index(k)].push((k.as_str(), *hits, *ttl));
+                    }
+                }
+                for (i, answers) in by_shard.into_iter().enumerate() {
+                    if answers.is_empty() {
+                        continue;
+                    }
+                    let mut keys = lock(&batch.shards[i]);
+                    for (k, hits, ttl) in answers {
+                        if let Some(l) = keys.get_mut(k) {
+                            l.global = hits.max(0) as u64;
+                            l.synced = now;
+                            // A new window started in Redis: its end is now + ttl.
+                            // Otherwise the window this node knows still runs.
+                            if ttl >= 0 {
+                                l.ends = now + Duration::from_millis(ttl as u64);
+                            }
                         }
                     }
                 }

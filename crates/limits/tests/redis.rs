@@ -75,3 +75,30 @@ async fn batched_counts_arrive_whole() {
     a.clear("k").await.unwrap();
     assert_eq!(exact.peek("k", w).await.unwrap().hits, 0);
 }
+
+/// Batched mode across many windows: a key counted without pause through several short
+/// windows always carries its expiry in Redis (the flush sets one whenever its increment
+/// starts a window there), so once the hits stop it disappears.
+#[tokio::test]
+#[ignore = "needs Redis: set JINENG_TEST_REDIS_URL, run with --include-ignored"]
+async fn batched_windows_always_expire() {
+    let url = std::env::var("JINENG_TEST_REDIS_URL")
+        .expect("JINENG_TEST_REDIS_URL must name the Redis to test against");
+    let prefix = format!("jte:{}:", std::process::id());
+    let sync = Duration::from_millis(50);
+    let a = Limiter::redis_batched(&url, &prefix, sync).await.unwrap();
+    let exact = Limiter::redis(&url, &prefix).await.unwrap();
+    let w = Duration::from_millis(400);
+    let started = std::time::Instant::now();
+    let mut most = 0;
+    while started.elapsed() < Duration::from_millis(1500) {
+        let c = a.hit("k", w).await.unwrap();
+        most = most.max(c.hits);
+        assert!(c.resets_in <= Duration::from_secs(1), "{c:?}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(most > 10, "{most}");
+    // Nothing is counted after the window has run out.
+    tokio::time::sleep(w * 2 + sync * 4).await;
+    assert_eq!(exact.peek("k", w).await.unwrap().hits, 0);
+}
