@@ -2,10 +2,10 @@
 //! record, a tree kept as stored hashes, signed checkpoints, proofs, and the check that
 //! recomputes it all.
 //!
-//! - `append` is exactly-once: it runs inside a write transaction, takes the log's head
-//!   row (the SQLite write lock, or `FOR UPDATE` on PostgreSQL), and a fact already in
-//!   the log — same kind, record id and record hash — is not appended again. A rolled
-//!   back change takes its leaf with it.
+//! - `append` is exactly-once: it runs inside a write transaction holding the log (the
+//!   SQLite write lock, or the head row `FOR UPDATE` on PostgreSQL), takes the next
+//!   index, and a fact already in the log — same kind, record id and record hash — is
+//!   not appended again. A rolled back change takes its leaf with it.
 //! - The tree is stored as the Go checksum database stores it (`tlog_tiles`): leaf n's
 //!   stored hashes are those of the subtrees it completes, so the root of any size and
 //!   any proof read O(log n) rows. They are written after the fact, in batches (`seal`),
@@ -136,56 +136,78 @@ where
     Err(internal("stored hashes could not be read"))
 }
 
-async fn lock_size<C: ConnectionTrait>(txn: &C) -> AppResult<u64> {
-    let mut q = head::Entity::find_by_id(1);
+/// Take the log for appending until the transaction ends: SQLite's write lock is already
+/// held by a write transaction; on PostgreSQL the head row, read `FOR UPDATE`.
+async fn lock_log<C: ConnectionTrait>(txn: &C) -> AppResult<()> {
     if !jineng_store::db::is_sqlite(txn) {
-        q = q.lock_exclusive();
+        head::Entity::find_by_id(1)
+            .lock_exclusive()
+            .one(txn)
+            .await?
+            .ok_or_else(|| internal("the log's head row is missing"))?;
     }
-    let h = q
-        .one(txn)
-        .await?
-        .ok_or_else(|| internal("the log's head row is missing"))?;
-    Ok(h.size as u64)
+    Ok(())
+}
+
+/// The SQL of the log's size, read by key: on SQLite one more than the last entry's index
+/// (the table's own key), on PostgreSQL the head row.
+fn size_sql<C: ConnectionTrait>(db: &C) -> &'static str {
+    if jineng_store::db::is_sqlite(db) {
+        "SELECT COALESCE(MAX(idx) + 1, 0) AS size FROM ledger_entries"
+    } else {
+        "SELECT size FROM ledger_head WHERE id = 1"
+    }
 }
 
 async fn size_of<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
-    Ok(head::Entity::find_by_id(1)
-        .one(db)
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            size_sql(db),
+        ))
         .await?
-        .map(|h| h.size as u64)
-        .unwrap_or(0))
+        .ok_or_else(|| internal("the log's size could not be read"))?;
+    Ok(row.try_get::<i64>("", "size")? as u64)
 }
 
 /// Append `e` inside the write transaction `txn` (begun with `tx::begin_write`), once:
 /// a fact already in the log returns its index with `new: false`.
 ///
-/// One statement: `INSERT … SELECT size FROM ledger_head … ON CONFLICT DO NOTHING
-/// RETURNING idx` — the entry takes the head's size as its index (on PostgreSQL the head
-/// row is read `FOR UPDATE`, so concurrent appends queue and each reads the size the one
-/// before left; SQLite's write lock is already held) and a trigger moves the head on in
-/// the same statement. A fact already in the log (same kind, record id and record hash)
-/// inserts nothing and leaves the head alone; its index is looked up. The leaf's stored
-/// hashes are written later, in a batch (`seal`), before a checkpoint or proof needs them.
+/// One statement: `INSERT … SELECT <next index> … ON CONFLICT DO NOTHING RETURNING idx`.
+/// On SQLite (whose write lock the transaction holds) the next index is `MAX(idx) + 1`
+/// from the entries' own key; on PostgreSQL it is the head row's size, read `FOR UPDATE`
+/// so concurrent appends queue, and a trigger moves the head on. A fact already in the
+/// log (same kind, record id and record hash) inserts nothing and moves nothing; its
+/// index is looked up. The leaf's stored hashes are written later, in a batch (`seal`),
+/// before a checkpoint or proof needs them.
 pub async fn append<C: ConnectionTrait>(txn: &C, e: &Entry) -> AppResult<Appended> {
     use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
     let sha = hex::encode(e.record_sha256);
     let bytes = e.encode().map_err(internal)?;
     let at = chrono::DateTime::from_timestamp_micros(e.at_micros)
         .ok_or_else(|| internal("entry time out of range"))?;
-    let mut head_size = Query::select()
-        .expr(Expr::col(head::Column::Size))
+    let sqlite = jineng_store::db::is_sqlite(txn);
+    let mut values = Query::select();
+    if sqlite {
+        values
+            .expr(Expr::cust("COALESCE(MAX(idx) + 1, 0)"))
+            .from(entry::Entity)
+            // SQLite would read `ON CONFLICT` after a SELECT without WHERE as a join's.
+            .and_where(Expr::cust("1 = 1"));
+    } else {
+        values
+            .expr(Expr::col(head::Column::Size))
+            .from(head::Entity)
+            .and_where(Expr::col(head::Column::Id).eq(1))
+            .lock_exclusive();
+    }
+    values
         .expr(Expr::val(e.kind.code()))
         .expr(Expr::val(e.record_id.clone()))
         .expr(Expr::val(sha.clone()))
         .expr(Expr::val(at))
         .expr(Expr::val(e.org_id.clone()))
-        .expr(Expr::val(hex::encode(&bytes)))
-        .from(head::Entity)
-        .and_where(Expr::col(head::Column::Id).eq(1))
-        .to_owned();
-    if !jineng_store::db::is_sqlite(txn) {
-        head_size.lock_exclusive();
-    }
+        .expr(Expr::val(hex::encode(&bytes)));
     let insert = Query::insert()
         .into_table(entry::Entity)
         .columns([
@@ -197,7 +219,7 @@ pub async fn append<C: ConnectionTrait>(txn: &C, e: &Entry) -> AppResult<Appende
             entry::Column::OrgId,
             entry::Column::Entry,
         ])
-        .select_from(head_size)
+        .select_from(values.to_owned())
         .map_err(internal)?
         .on_conflict(
             OnConflict::columns([
@@ -223,7 +245,7 @@ pub async fn append<C: ConnectionTrait>(txn: &C, e: &Entry) -> AppResult<Appende
         .filter(entry::Column::RecordSha256.eq(sha))
         .one(txn)
         .await?
-        .ok_or_else(|| internal("the log's head row is missing"))?;
+        .ok_or_else(|| internal("a conflicting entry vanished"))?;
     Ok(Appended {
         index: found.idx as u64,
         new: false,
@@ -390,7 +412,8 @@ impl Ledger<'_> {
         who.require(jineng_core::accounts::Role::SystemAdmin)?;
         let key = self.key()?;
         let w = self.write(who, ctx).await?;
-        let size_before = lock_size(&w.txn).await?;
+        lock_log(&w.txn).await?;
+        let size_before = size_of(&w.txn).await?;
         let audit = jineng_store::audit::head::Entity::find_by_id(1)
             .one(&w.txn)
             .await?
@@ -476,29 +499,20 @@ impl Ledger<'_> {
     /// The log's current size, every leaf hashed: leaves appended since the last batch
     /// get their stored hashes first (one short write, only when there are any).
     pub async fn size(&self) -> AppResult<u64> {
-        use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-        // Both sizes in one query: every proof and tile starts here.
-        let q = Query::select()
-            .expr_as(
-                Expr::col((head::Entity, head::Column::Size)),
-                Alias::new("size"),
-            )
-            .expr_as(
-                Expr::col((sealed::Entity, sealed::Column::Size)),
-                Alias::new("hashed"),
-            )
-            .from(head::Entity)
-            .from(sealed::Entity)
-            // By key, not a scan: the head row is rewritten by every append, and on
-            // PostgreSQL a scan walks its dead versions until vacuum has been by.
-            .and_where(Expr::col((head::Entity, head::Column::Id)).eq(1))
-            .and_where(Expr::col((sealed::Entity, sealed::Column::Id)).eq(1))
-            .to_owned();
+        // Both sizes in one query: every proof and tile starts here. Each is read by
+        // key (the entries' last index from their primary key, the batch row by id).
+        let q = format!(
+            "SELECT ({}) AS size, (SELECT size FROM ledger_sealed WHERE id = 1) AS hashed",
+            size_sql(&self.db)
+        );
         let row = self
             .db
-            .query_one(&q)
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                q,
+            ))
             .await?
-            .ok_or_else(|| internal("the log's head rows are missing"))?;
+            .ok_or_else(|| internal("the log's sizes could not be read"))?;
         let size = row.try_get::<i64>("", "size")? as u64;
         let hashed = row.try_get::<i64>("", "hashed")? as u64;
         if hashed >= size {

@@ -1,5 +1,6 @@
-//! The log's size: a single row with id 1, locked by every append so leaves are numbered
-//! without gaps or twins.
+//! The log's size on PostgreSQL: a single row with id 1, read `FOR UPDATE` by every
+//! append (so leaves are numbered without gaps or twins) and moved on by a trigger on
+//! the entries. SQLite has no such row since migration 27: its size is the last index.
 
 use sea_orm::entity::prelude::*;
 
