@@ -311,4 +311,15 @@ impl Layout {
     pub fn new(title: impl Into<String>, u: &PageUser, active: &str) -> Self {
         Layout::for_principal(title, &u.principal, u.csrf.clone(), active)
     }
+
+    /// The frame of a public page: with the navigation when someone fully signed in
+    /// looks at it, without it otherwise.
+    pub fn public(title: impl Into<String>, st: &SessionState, active: &str) -> Self {
+        match &st.view {
+            Some(v) if !v.mfa_pending && !v.must_change_password && !v.must_enroll_totp => {
+                Layout::for_principal(title, &v.principal, st.csrf.clone(), active)
+            }
+            _ => Layout::anonymous(title, st.csrf.clone()),
+        }
+    }
 }

@@ -53,7 +53,7 @@ fn beijing(t: chrono::DateTime<chrono::Utc>) -> String {
 
 async fn page(
     s: &AppState,
-    csrf: String,
+    st: &crate::http::session::SessionState,
     bundle: String,
     record_id: String,
     outcome: Option<Outcome>,
@@ -61,7 +61,7 @@ async fn page(
     let ledger = s.app.ledger();
     let checkpoint = ledger.latest().await?;
     Ok(LedgerPage {
-        layout: Layout::anonymous("证据日志", csrf),
+        layout: Layout::public("证据日志", st, "/ledger"),
         size: ledger.size().await?,
         signed_at: checkpoint
             .as_ref()
@@ -82,7 +82,7 @@ pub async fn show(
     State(s): State<AppState>,
     MaybeSession(st): MaybeSession,
 ) -> Result<LedgerPage, PageError> {
-    page(&s, st.csrf, String::new(), String::new(), None).await
+    page(&s, &st, String::new(), String::new(), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -112,7 +112,7 @@ pub async fn check(
                     ok: false,
                     lines: vec![("结果", e.to_string())],
                 };
-                return page(&s, st.csrf, f.bundle, f.record_id, Some(o)).await;
+                return page(&s, &st, f.bundle, f.record_id, Some(o)).await;
             }
             Err(e) => return Err(e.into()),
         }
@@ -158,5 +158,5 @@ pub async fn check(
     } else {
         f.bundle
     };
-    page(&s, st.csrf, shown, f.record_id, Some(outcome)).await
+    page(&s, &st, shown, f.record_id, Some(outcome)).await
 }

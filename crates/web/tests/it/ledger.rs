@@ -23,7 +23,7 @@ async fn sign(t: &TestApp, admin: &str) -> serde_json::Value {
 }
 
 /// Some audited change, so the audit head moves.
-async fn some_change(t: &TestApp, admin: &str, n: usize) {
+pub(crate) async fn some_change(t: &TestApp, admin: &str, n: usize) {
     let r = t
         .api(
             Method::POST,

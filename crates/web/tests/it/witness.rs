@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common::*;
+use crate::ledger::some_change;
 use axum::http::{Method, StatusCode};
 use jineng_app::Principal;
 use jineng_app::exchange::{ClientInput, sign, string_to_sign};
@@ -206,33 +207,29 @@ async fn sign_checkpoint(t: &TestApp, admin: &str) -> u64 {
     r.json()["size"].as_u64().unwrap()
 }
 
-async fn some_change(t: &TestApp, admin: &str, n: usize) {
-    let r = t
-        .api(
-            Method::POST,
-            "/users",
-            Some(admin),
-            Some(serde_json::json!({"username": format!("witness_user_{n}"), "display_name": "见证测试", "password": "Witness@2026x", "roles": [{"role": "viewer"}]})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+/// One number from a query (`… AS n`).
+async fn count(t: &TestApp, sql: &str) -> i64 {
+    t.app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            t.app.db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
 }
 
 /// Wait for the push jobs to settle (none queued or running).
 async fn pushes_settled(t: &TestApp) {
     for _ in 0..100 {
-        let busy = t
-            .app
-            .db
-            .query_one_raw(sea_orm::Statement::from_string(
-                t.app.db.get_database_backend(),
-                "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'witness_push' AND state IN ('queued', 'running')",
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get::<i64>("", "n")
-            .unwrap();
+        let busy = count(
+            t,
+            "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'witness_push' AND state IN ('queued', 'running')",
+        )
+        .await;
         if busy == 0 {
             return;
         }
@@ -410,6 +407,18 @@ async fn a_rewritten_log_is_refused_by_the_witness_and_shown_to_regulators() {
     assert!(html.contains("证据日志运行状况"), "{html}");
     assert!(html.contains(WITNESS));
     assert!(html.contains("可能已被改写"));
+
+    // The public page keeps the navigation for someone signed in, and has none otherwise.
+    let public = t
+        .signed_in("gz_regulator")
+        .await
+        .get("/ledger")
+        .await
+        .text();
+    assert!(public.contains("href=\"/ledger/health\""), "{public}");
+    let anonymous = t.browser().get("/ledger").await.text();
+    assert!(anonymous.contains("最新检查点"));
+    assert!(!anonymous.contains("href=\"/ledger/health\""));
 }
 
 #[tokio::test]
@@ -476,18 +485,11 @@ async fn runs_of_the_full_check_are_recorded_and_shown() {
     // The scheduled run is enqueued once per period however many nodes ask.
     t.app.ledger().schedule_verify(24).await.unwrap();
     t.app.ledger().schedule_verify(24).await.unwrap();
-    let n = t
-        .app
-        .db
-        .query_one_raw(sea_orm::Statement::from_string(
-            t.app.db.get_database_backend(),
-            "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'ledger_verify' AND idempotency_key LIKE 'ledger_verify:24h:%'",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap();
+    let n = count(
+        &t,
+        "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'ledger_verify' AND idempotency_key LIKE 'ledger_verify:24h:%'",
+    )
+    .await;
     assert_eq!(n, 1);
 }
 
