@@ -1,20 +1,21 @@
 //! The evidence-log benchmark (issue 10), on SQLite in a temporary file (or
 //! `JINENG_BENCH_DATABASE_URL`):
 //!
-//! 1. Appends inside business transactions: the same small transaction (the write lock,
-//!    one row written, commit) with and without `ledger::append`, alternated in rounds;
+//! 1. Appends inside business transactions: the same small transaction (one row and its
+//!    audit record; and a bare row) with and without `ledger::append`, alternated in rounds;
 //!    reported as the ratio of their rates (target ≥ 0.8).
-//! 2. Bytes of storage per entry: the database file's growth over 20,000 real appends.
+//! 2. Bytes of storage per entry over 20,000 real appends and their batch hashing (the
+//!    SQLite file's growth, or the ledger tables' size on PostgreSQL).
 //! 3. Proofs at ENTRIES leaves (default 10,000,000): the stored hashes of a tree that size
-//!    are written in bulk (computed with the same `tlog` functions `append` uses, keeping
-//!    only the frontier in memory), then 2,000 random inclusion and consistency proofs are
+//!    are written in bulk (computed with the `ledger::Frontier` the batch hashing uses,
+//!    keeping only the tree's right edge in memory), then 2,000 random inclusion and consistency proofs are
 //!    timed through the real use case (p50 / p99, target p99 ≤ 2 ms), against a
 //!    primary-key fetch of one stored hash in the same run.
 
 use jineng_evidence::entry::{Entry, Kind};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::time::{Duration, Instant};
-use tlog_tiles::{HashReader, tlog};
+use tlog_tiles::tlog;
 
 pub fn run(entries: u64) -> Result<(), String> {
     crate::block_on(run_async(entries))
@@ -41,25 +42,6 @@ impl Lcg {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         (self.0 >> 11) % n.max(1)
-    }
-}
-
-/// The right-most complete subtree hash at each level: all `stored_hashes` reads when
-/// leaves are appended in order.
-struct Frontier(Vec<Option<tlog::Hash>>);
-impl HashReader for Frontier {
-    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog::Hash>, tlog::Error> {
-        indexes
-            .iter()
-            .map(|i| {
-                let (level, _) = tlog::split_stored_hash_index(*i);
-                self.0
-                    .get(usize::from(level))
-                    .copied()
-                    .flatten()
-                    .ok_or(tlog::Error::IndexesNotInTree)
-            })
-            .collect()
     }
 }
 
@@ -103,11 +85,6 @@ async fn run_async(entries: u64) -> Result<(), String> {
                             .map_err(|x| e(&x))?;
                         in_append += t.elapsed();
                         appended += 1;
-                    }
-                    if false {
-                        jineng_app::ledger::append(&txn, &fact(n))
-                            .await
-                            .map_err(|x| e(&x))?;
                     }
                     if audited {
                         jineng_app::audit::append(
@@ -207,25 +184,9 @@ async fn run_async(entries: u64) -> Result<(), String> {
     // 3. A tree of `entries` leaves: stored hashes written in bulk after the real ones
     //    (no entry rows for them: the hashed size, which proofs read, runs ahead).
     let start = app.ledger().size().await.map_err(|x| e(&x))?;
-    let mut frontier = Frontier(vec![None; 64]);
-    // Rebuild the frontier of the real leaves from their stored hashes.
-    for level in 0..64u8 {
-        let k = start >> level;
-        if k == 0 {
-            break;
-        }
-        {
-            let idx = tlog::stored_hash_index(level, k - 1);
-            if let Some(h) = jineng_store::ledger::hash::Entity::find_by_id(idx as i64)
-                .one(&db)
-                .await
-                .map_err(|x| e(&x))?
-            {
-                let v: [u8; 32] = hex_to(&h.hash)?;
-                frontier.0[usize::from(level)] = Some(tlog::Hash(v));
-            }
-        }
-    }
+    let mut frontier = jineng_app::ledger::Frontier::load(&db, start)
+        .await
+        .map_err(|x| e(&x))?;
     let built = Instant::now();
     let mut leaf = start;
     let batch = 20_000u64;
@@ -234,10 +195,13 @@ async fn run_async(entries: u64) -> Result<(), String> {
         let mut rows = Vec::with_capacity(((end - leaf) * 2) as usize);
         for n in leaf..end {
             let bytes = fact(n).encode().map_err(|x| e(&x))?;
-            let hs = tlog::stored_hashes(n, &bytes, &frontier).map_err(|x| e(&x))?;
             let first = tlog::stored_hash_index(0, n);
-            for (k, h) in hs.iter().enumerate() {
-                frontier.0[k] = Some(*h);
+            for (k, h) in frontier
+                .advance(n, &bytes)
+                .map_err(|x| e(&x))?
+                .iter()
+                .enumerate()
+            {
                 rows.push(format!("({},'{}')", first + k as u64, hex::encode(h.0)));
             }
         }
@@ -352,11 +316,4 @@ async fn run_async(entries: u64) -> Result<(), String> {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
     }
     Ok(())
-}
-
-fn hex_to(s: &str) -> Result<[u8; 32], String> {
-    hex::decode(s)
-        .ok()
-        .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| "bad stored hash".to_string())
 }

@@ -86,7 +86,18 @@ where
 /// `column LIKE '%text%'` with the text taken literally: `%`, `_` and `\` typed into a
 /// search box match themselves, not every row.
 pub(crate) fn contains(column: impl sea_orm::ColumnTrait, text: &str) -> sea_orm::sea_query::Expr {
-    use sea_orm::sea_query::ExprTrait;
+    like_literal(column, &format!("%{}%", escape_like(text)))
+}
+
+/// `column LIKE 'text%'`, the text taken literally.
+pub(crate) fn starts_with(
+    column: impl sea_orm::ColumnTrait,
+    text: &str,
+) -> sea_orm::sea_query::Expr {
+    like_literal(column, &format!("{}%", escape_like(text)))
+}
+
+fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 2);
     for ch in text.chars() {
         if matches!(ch, '%' | '_' | '\\') {
@@ -94,8 +105,13 @@ pub(crate) fn contains(column: impl sea_orm::ColumnTrait, text: &str) -> sea_orm
         }
         escaped.push(ch);
     }
+    escaped
+}
+
+fn like_literal(column: impl sea_orm::ColumnTrait, pattern: &str) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::ExprTrait;
     sea_orm::sea_query::Expr::col(column.as_column_ref())
-        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! results. Runs come from `jineng ledger verify`, the daily schedule, and a system
 //! admin's request; each is recorded whatever it found.
 
-use super::{CheckpointView, Ledger, LedgerReport, verify, view};
+use super::{CheckpointView, Ledger, LedgerReport, verify};
 use crate::audit::Entry as AuditEntry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
@@ -81,11 +81,7 @@ impl Ledger<'_> {
         if !who.can(Permission::ViewLedgerHealth) {
             return Err(AppError::Forbidden);
         }
-        let latest = cp::Entity::find()
-            .order_by_desc(cp::Column::Size)
-            .order_by_desc(cp::Column::SignedAt)
-            .one(&self.db)
-            .await?;
+        let latest = self.latest().await?;
         let latest_cosigned_by = match &latest {
             Some(c) => cosignature::Entity::find()
                 .filter(cosignature::Column::CheckpointId.eq(c.id.clone()))
@@ -96,52 +92,48 @@ impl Ledger<'_> {
                 .collect(),
             None => Vec::new(),
         };
-        let pushes = job::Entity::find()
-            .filter(job::Column::Kind.eq(JobKind::WitnessPush))
-            .filter(job::Column::State.is_in([
-                JobState::Queued,
-                JobState::Running,
-                JobState::Failed,
-            ]))
-            .all(&self.db)
-            .await?;
-        let count = |name: &str, failed: bool| {
-            pushes
-                .iter()
-                .filter(|j| (j.state == JobState::Failed) == failed)
-                .filter(|j| {
-                    serde_json::from_str::<super::witness::Push>(&j.payload)
-                        .is_ok_and(|p| p.witness == name)
-                })
-                .count() as u64
+        // Pushes to a witness, waiting or given up, counted by their job key
+        // (`witness:<name>:<checkpoint>`).
+        let count = async |name: &str, failed: bool| -> AppResult<u64> {
+            let states = if failed {
+                vec![JobState::Failed]
+            } else {
+                vec![JobState::Queued, JobState::Running]
+            };
+            Ok(job::Entity::find()
+                .filter(job::Column::Kind.eq(JobKind::WitnessPush))
+                .filter(job::Column::State.is_in(states))
+                .filter(crate::page::starts_with(
+                    job::Column::IdempotencyKey,
+                    &format!("witness:{name}:"),
+                ))
+                .count(&self.db)
+                .await?)
         };
         let stored = witness::Entity::find()
             .order_by_asc(witness::Column::Name)
             .all(&self.db)
             .await?;
-        let mut witnesses: Vec<WitnessStatus> = self
-            .witnesses
-            .iter()
-            .map(|w| {
-                let s = stored.iter().find(|s| s.name == w.key.name());
-                WitnessStatus {
-                    name: w.key.name().to_string(),
-                    url: w.url.clone(),
-                    configured: true,
-                    cosigned_size: s.map(|s| s.cosigned_size as u64).unwrap_or(0),
-                    last_push_at: s.and_then(|s| s.last_push_at),
-                    last_ok_at: s.and_then(|s| s.last_ok_at),
-                    last_error: s.map(|s| s.last_error.clone()).unwrap_or_default(),
-                    queued: count(w.key.name(), false),
-                    failed: count(w.key.name(), true),
-                }
-            })
-            .collect();
+        let mut witnesses: Vec<WitnessStatus> = Vec::new();
+        for w in self.witnesses.iter() {
+            let s = stored.iter().find(|s| s.name == w.key.name());
+            witnesses.push(WitnessStatus {
+                name: w.key.name().to_string(),
+                url: w.url.clone(),
+                configured: true,
+                cosigned_size: s.map(|s| s.cosigned_size as u64).unwrap_or(0),
+                last_push_at: s.and_then(|s| s.last_push_at),
+                last_ok_at: s.and_then(|s| s.last_ok_at),
+                last_error: s.map(|s| s.last_error.clone()).unwrap_or_default(),
+                queued: count(w.key.name(), false).await?,
+                failed: count(w.key.name(), true).await?,
+            });
+        }
         for s in stored {
             if !witnesses.iter().any(|w| w.name == s.name) {
                 witnesses.push(WitnessStatus {
-                    queued: count(&s.name, false),
-                    failed: count(&s.name, true),
+                    queued: count(&s.name, false).await?,
+                    failed: count(&s.name, true).await?,
                     configured: false,
                     cosigned_size: s.cosigned_size as u64,
                     name: s.name,
@@ -163,7 +155,7 @@ impl Ledger<'_> {
         Ok(LedgerHealth {
             size: self.size().await?,
             checkpoints: cp::Entity::find().count(&self.db).await?,
-            latest: latest.map(view),
+            latest,
             latest_cosigned_by,
             witnesses,
             runs,

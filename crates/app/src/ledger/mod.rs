@@ -47,6 +47,7 @@ pub struct Appended {
 /// A checkpoint as served.
 #[derive(Debug, Clone)]
 pub struct CheckpointView {
+    pub id: String,
     pub size: u64,
     pub root_hex: String,
     pub signed_at: chrono::DateTime<chrono::Utc>,
@@ -106,7 +107,7 @@ where
     C: ConnectionTrait,
 {
     let mut fetched = Fetched::default();
-    for _ in 0..4 {
+    for _ in 0..2 {
         let result = f(&fetched);
         let mut missing = std::mem::take(&mut *fetched.missing.borrow_mut());
         if missing.is_empty() {
@@ -254,7 +255,7 @@ pub async fn append<C: ConnectionTrait>(txn: &C, e: &Entry) -> AppResult<Appende
 
 /// The right edge of the tree: for each level, the newest complete subtree's stored hash
 /// index and hash — all that `tlog::stored_hashes` reads when leaves come in order.
-struct Frontier(Vec<Option<(u64, tlog::Hash)>>);
+pub struct Frontier(Vec<Option<(u64, tlog::Hash)>>);
 
 impl HashReader for Frontier {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog::Hash>, tlog::Error> {
@@ -268,6 +269,43 @@ impl HashReader for Frontier {
                 }
             })
             .collect()
+    }
+}
+
+impl Frontier {
+    /// The right edge of the tree of `size` leaves, from its stored hashes (one query).
+    pub async fn load<C: ConnectionTrait>(db: &C, size: u64) -> AppResult<Frontier> {
+        let edge: Vec<(u8, u64)> = (0..64u8)
+            .filter_map(|level| {
+                let k = size.checked_shr(u32::from(level)).unwrap_or(0);
+                (k > 0).then(|| (level, tlog::stored_hash_index(level, k - 1)))
+            })
+            .collect();
+        let rows = hash::Entity::find()
+            .filter(hash::Column::Idx.is_in(edge.iter().map(|(_, i)| *i as i64)))
+            .all(db)
+            .await?;
+        let mut f = Frontier(vec![None; 64]);
+        for (level, idx) in &edge {
+            let h = rows
+                .iter()
+                .find(|r| r.idx as u64 == *idx)
+                .and_then(|r| hex32(&r.hash))
+                .ok_or_else(|| internal("a stored hash of the tree's edge is missing"))?;
+            f.0[usize::from(*level)] = Some((*idx, tlog::Hash(h)));
+        }
+        Ok(f)
+    }
+
+    /// Leaf `n` (the next one) holding `entry`: its stored hashes, in stored-hash index
+    /// order from `tlog::stored_hash_index(0, n)`; the edge moves on with them.
+    pub fn advance(&mut self, n: u64, entry: &[u8]) -> AppResult<Vec<tlog::Hash>> {
+        let hs = tlog::stored_hashes(n, entry, &*self).map_err(internal)?;
+        let first = tlog::stored_hash_index(0, n);
+        for (k, h) in hs.iter().enumerate() {
+            self.0[k] = Some((first + k as u64, *h));
+        }
+        Ok(hs)
     }
 }
 
@@ -290,26 +328,7 @@ pub async fn seal<C: ConnectionTrait>(txn: &C) -> AppResult<u64> {
     if from >= size {
         return Ok(from);
     }
-    // The right edge of the tree of `from` leaves.
-    let edge: Vec<(u8, u64)> = (0..64u8)
-        .filter_map(|level| {
-            let k = from.checked_shr(u32::from(level)).unwrap_or(0);
-            (k > 0).then(|| (level, tlog::stored_hash_index(level, k - 1)))
-        })
-        .collect();
-    let mut frontier = Frontier(vec![None; 64]);
-    let rows = hash::Entity::find()
-        .filter(hash::Column::Idx.is_in(edge.iter().map(|(_, i)| *i as i64)))
-        .all(txn)
-        .await?;
-    for (level, idx) in &edge {
-        let h = rows
-            .iter()
-            .find(|r| r.idx as u64 == *idx)
-            .and_then(|r| hex32(&r.hash))
-            .ok_or_else(|| internal("a stored hash of the tree's edge is missing"))?;
-        frontier.0[usize::from(*level)] = Some((*idx, tlog::Hash(h)));
-    }
+    let mut frontier = Frontier::load(txn, from).await?;
     let mut n = from;
     while n < size {
         let end = (n + 1000).min(size);
@@ -325,13 +344,10 @@ pub async fn seal<C: ConnectionTrait>(txn: &C) -> AppResult<u64> {
         let mut new = Vec::with_capacity(page.len() * 2);
         for row in page {
             let bytes = hex::decode(&row.entry).map_err(internal)?;
-            let hs = tlog::stored_hashes(n, &bytes, &frontier).map_err(internal)?;
             let first = tlog::stored_hash_index(0, n);
-            for (k, h) in hs.into_iter().enumerate() {
-                let idx = first + k as u64;
-                frontier.0[k] = Some((idx, h));
+            for (k, h) in frontier.advance(n, &bytes)?.into_iter().enumerate() {
                 new.push(hash::ActiveModel {
-                    idx: Set(idx as i64),
+                    idx: Set((first + k as u64) as i64),
                     hash: Set(hex::encode(h.0)),
                 });
             }
@@ -354,8 +370,9 @@ pub async fn seal<C: ConnectionTrait>(txn: &C) -> AppResult<u64> {
     Ok(size)
 }
 
-pub(crate) fn view(c: cp::Model) -> CheckpointView {
+fn view(c: cp::Model) -> CheckpointView {
     CheckpointView {
+        id: c.id,
         size: c.size as u64,
         root_hex: c.root,
         signed_at: c.signed_at,

@@ -58,7 +58,7 @@ impl Witness {
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
-pub(crate) struct Push {
+struct Push {
     pub checkpoint: String,
     pub witness: String,
 }
