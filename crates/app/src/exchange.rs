@@ -429,9 +429,11 @@ impl Exchange<'_> {
                     })
                     .collect()
             }
-            // Only registrations a regulator has decided on.
+            // Only registrations a regulator has decided on; course providers are the
+            // platform's, not the province's training organisations.
             Dataset::Institutions => organization::Entity::find()
                 .filter(organization::Column::Id.is_in(order.clone()))
+                .filter(organization::Column::Kind.ne(jineng_core::organizations::OrgKind::Provider))
                 .filter(organization::Column::RegionCode.starts_with(&prefix))
                 .filter(organization::Column::Status.is_in([
                     OrgStatus::Approved,

@@ -41,6 +41,7 @@ pub mod classes;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod courses;
 pub mod crypto;
 pub mod error;
 pub mod exchange;

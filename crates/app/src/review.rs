@@ -72,14 +72,31 @@ impl App {
         <S::PrimaryKey as PrimaryKeyTrait>::ValueType: From<String>,
         S::Model: Sync,
     {
-        if !who.can(Permission::ReviewOrganizations) {
+        self.decide_as::<S>(who, ctx, id, v, Permission::ReviewOrganizations)
+            .await
+    }
+
+    /// Decide with the scope of permission `p` (a course provider's registration is
+    /// reviewed by operators with `ReviewProviders`, not by regulators).
+    pub(crate) async fn decide_as<S>(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        id: &str,
+        v: &Verdict,
+        p: Permission,
+    ) -> AppResult<()>
+    where
+        S: Reviewed,
+        <S::PrimaryKey as PrimaryKeyTrait>::ValueType: From<String>,
+        S::Model: Sync,
+    {
+        if !who.can(p) {
             return Err(AppError::Forbidden);
         }
         // The review scope, not the viewing one: a county regulator who is also a viewer
         // still decides only in its county.
-        let row = self
-            .find_scoped::<S>(who, Permission::ReviewOrganizations, id)
-            .await?;
+        let row = self.find_scoped::<S>(who, p, id).await?;
         let w = self.write(who, ctx).await?;
         let mut changes = S::apply(self, &w, &row, v).await?;
         if let Some(d) = crate::exchange::dataset_of(S::SUBJECT) {

@@ -14,6 +14,7 @@ use jineng_core::accounts::Permission;
 use jineng_store::accounts::{api_token, user};
 use jineng_store::catalogue::declaration;
 use jineng_store::classes::{application, class, enrollment, inspection, session};
+use jineng_store::courses::{package, version as course_version};
 use jineng_store::learners::{import_job, org_link, profile};
 use jineng_store::organizations::{annual_review, document, organization, version};
 use jineng_store::teachers::link as teacher_link;
@@ -221,11 +222,16 @@ impl Scoped for api_token::Entity {
     }
 }
 
-/// Institutions and enterprises: by their county; staff see their own.
+/// Institutions and enterprises: by their county; staff see their own. Course providers
+/// are the platform's (operators review them), so regulators do not see them here.
 impl Scoped for organization::Entity {
     const NOUN: &'static str = "机构";
     fn in_regions(ps: &[String]) -> Option<Condition> {
-        Some(region_range(organization::Column::RegionCode, ps))
+        Some(
+            Condition::all()
+                .add(region_range(organization::Column::RegionCode, ps))
+                .add(organization::Column::Kind.ne(jineng_core::organizations::OrgKind::Provider)),
+        )
     }
     fn of_orgs(ids: &[String]) -> Option<Condition> {
         is_in(organization::Column::Id, ids)
@@ -274,6 +280,8 @@ scoped_by_region_and_org! {
     declaration::Entity, "工种申报", declaration::Column::RegionCode, declaration::Column::OrgId;
     teacher_link::Entity, "师资", teacher_link::Column::RegionCode, teacher_link::Column::OrgId;
     inspection::Entity, "检查记录", inspection::Column::RegionCode, inspection::Column::OrgId;
+    package::Entity, "课程包", package::Column::RegionCode, package::Column::OrgId;
+    course_version::Entity, "课程包版本", course_version::Column::RegionCode, course_version::Column::OrgId;
 }
 
 /// A class's sessions are seen with the class, by the learners enrolled in it and by

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod classes;
 pub mod code;
 pub mod completion;
+pub mod courses;
 pub mod documents;
 pub mod exchange;
 pub mod identity;

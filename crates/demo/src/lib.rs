@@ -124,9 +124,9 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     ),
     demo!(
         "provider",
-        "黔课数字课程中心",
+        "黔课数字课程中心管理员",
         Role::CourseProvider,
-        "520000"
+        "520102"
     ),
     demo!("expert", "李专家", Role::Expert, "520000"),
     demo!("expert_leader", "张组长", Role::ExpertLeader, "520000"),
@@ -205,6 +205,17 @@ const DEMO_ORGS: &[DemoOrg] = &[
         "郑芳",
         "52010219820303502",
         false,
+    ),
+    (
+        "provider",
+        OrgKind::Provider,
+        "黔课数字课程中心有限公司",
+        "91520102MA6DEP051",
+        "520102",
+        "",
+        "孙磊",
+        "52010219790505701",
+        true,
     ),
     (
         "zy_institution",

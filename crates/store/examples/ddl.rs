@@ -3,7 +3,7 @@
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
 use jineng_store::{
-    accounts, audit, catalogue, classes, exchange, jobs, learners, ledger, organizations,
+    accounts, audit, catalogue, classes, courses, exchange, jobs, learners, ledger, organizations,
     reference, reviews, settings, teachers,
 };
 use sea_orm::{DbBackend, EntityTrait, Schema};
@@ -58,6 +58,13 @@ fn main() {
     print(b, exchange::nonce::Entity, only);
     print(b, classes::inspection::Entity, only);
     print(b, classes::session::Entity, only);
+    print(b, courses::package::Entity, only);
+    print(b, courses::version::Entity, only);
+    print(b, courses::chapter::Entity, only);
+    print(b, courses::lesson::Entity, only);
+    print(b, courses::expert::Entity, only);
+    print(b, courses::expert_group::Entity, only);
+    print(b, courses::review::Entity, only);
     print(b, classes::attendance::Entity, only);
     print(b, classes::application::Entity, only);
     print(b, organizations::document::Entity, only);

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalogue;
 pub mod classes;
+pub mod courses;
 pub mod db;
 pub mod exchange;
 pub mod jobs;

@@ -146,6 +146,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0027_ledger_append.sqlite.sql"),
         include_str!("../migrations/0027_ledger_append.postgres.sql"),
     ),
+    (
+        28,
+        include_str!("../migrations/0028_courses.sqlite.sql"),
+        include_str!("../migrations/0028_courses.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -13,6 +13,7 @@ pub mod attendance;
 pub mod audit;
 pub mod catalogue;
 pub mod classes;
+pub mod courses;
 pub mod exchange;
 pub mod home;
 pub mod http;
@@ -79,6 +80,7 @@ fn all_routes() -> Routes {
     let r = exchange::routes(r);
     let r = inbox::routes(r);
     let r = ledger::routes(r);
+    let r = courses::routes(r);
     jobs::routes(r)
 }
 

@@ -3,7 +3,7 @@
 //! whose region covers it. Bytes go to file storage first, then the record is written with
 //! its audit entry in one transaction, so a failed upload leaves no record behind.
 
-use super::{Organizations, organization};
+use super::{Organizations, organization, view_perm};
 use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
@@ -54,7 +54,7 @@ impl Organizations<'_> {
     ) -> AppResult<organization::Model> {
         // Others learn nothing about whether it exists, unless they may see it.
         let o = self
-            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, org_id)
+            .find_scoped::<organization::Entity>(who, view_perm(who), org_id)
             .await?;
         if !who.can(Permission::ManageOwnOrganization) || !who.works_for(org_id) {
             return Err(AppError::Forbidden);
@@ -131,7 +131,7 @@ impl Organizations<'_> {
             let _ = self.files.delete(&key).await;
             return Err(e);
         }
-        self.find_scoped::<document::Entity>(who, Permission::ViewOrganizations, &id)
+        self.find_scoped::<document::Entity>(who, view_perm(who), &id)
             .await
             .map(Into::into)
     }
@@ -144,7 +144,7 @@ impl Organizations<'_> {
         doc_id: &str,
     ) -> AppResult<document::Model> {
         let d = self
-            .find_scoped::<document::Entity>(who, Permission::ViewOrganizations, doc_id)
+            .find_scoped::<document::Entity>(who, view_perm(who), doc_id)
             .await?;
         if d.org_id != org_id {
             return Err(AppError::NotFound("材料"));
@@ -155,7 +155,7 @@ impl Organizations<'_> {
     /// Current (not removed) documents of an organisation the caller may see.
     pub async fn documents(&self, who: &Principal, org_id: &str) -> AppResult<Vec<DocumentView>> {
         let o = self
-            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, org_id)
+            .find_scoped::<organization::Entity>(who, view_perm(who), org_id)
             .await?;
         Ok(document::Entity::find()
             .filter(document::Column::OrgId.eq(o.id))
@@ -178,7 +178,7 @@ impl Organizations<'_> {
         doc_id: &str,
     ) -> AppResult<(DocumentView, Vec<u8>)> {
         let o = self
-            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, org_id)
+            .find_scoped::<organization::Entity>(who, view_perm(who), org_id)
             .await?;
         let d = self.document_of(who, &o.id, doc_id).await?;
         let bytes = self

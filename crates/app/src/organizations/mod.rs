@@ -318,6 +318,7 @@ impl Organizations<'_> {
         let role = match i.kind {
             OrgKind::Institution => Role::InstitutionAdmin,
             OrgKind::Enterprise => Role::EnterpriseAdmin,
+            OrgKind::Provider => Role::CourseProvider,
         };
         let n = NewUser {
             username: admin.username.trim().to_string(),
@@ -325,7 +326,8 @@ impl Organizations<'_> {
             password: admin.password,
             phone: None,
             id_number: None,
-            region: Some(i.region),
+            // A provider's administrator is the platform's, in no regulator's region.
+            region: (i.kind != OrgKind::Provider).then_some(i.region),
             roles: vec![(role, None)],
             must_change_password: false,
         };
@@ -434,7 +436,7 @@ impl Organizations<'_> {
 
     pub async fn get(&self, who: &Principal, id: &str) -> AppResult<OrgView> {
         let o = self
-            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .find_scoped::<organization::Entity>(who, view_perm(who), id)
             .await?;
         self.view(who, o).await
     }
@@ -445,7 +447,7 @@ impl Organizations<'_> {
         f: &OrgFilter,
         r: PageRequest,
     ) -> AppResult<Page<OrgView>> {
-        let mut q = self.list_scoped::<organization::Entity>(who, Permission::ViewOrganizations)?;
+        let mut q = self.list_scoped::<organization::Entity>(who, view_perm(who))?;
         if let Some(k) = f.kind {
             q = q.filter(organization::Column::Kind.eq(k));
         }
@@ -490,6 +492,13 @@ impl Organizations<'_> {
         action: OrgAction,
         reason: &str,
     ) -> AppResult<OrgView> {
+        // A kind never changes, so the reviewing permission read here still holds when
+        // the decision is written.
+        let p = self
+            .find_scoped::<organization::Entity>(who, view_perm(who), id)
+            .await?
+            .kind
+            .reviewed_with();
         match action {
             OrgAction::Approve | OrgAction::Return => {
                 let d = if action == OrgAction::Approve {
@@ -499,11 +508,11 @@ impl Organizations<'_> {
                 };
                 let v = verdict(d, reason)?;
                 self.app
-                    .decide::<organization::Entity>(who, ctx, id, &v)
+                    .decide_as::<organization::Entity>(who, ctx, id, &v, p)
                     .await?;
             }
             OrgAction::Suspend | OrgAction::Reinstate | OrgAction::Revoke => {
-                self.sanction(who, ctx, id, action, reason).await?;
+                self.sanction(who, ctx, id, action, reason, p).await?;
             }
             OrgAction::Resubmit => return Err(AppError::Forbidden),
         }
@@ -518,13 +527,12 @@ impl Organizations<'_> {
         id: &str,
         action: OrgAction,
         reason: &str,
+        p: Permission,
     ) -> AppResult<()> {
-        if !who.can(Permission::ReviewOrganizations) {
+        if !who.can(p) {
             return Err(AppError::Forbidden);
         }
-        let o = self
-            .find_scoped::<organization::Entity>(who, Permission::ReviewOrganizations, id)
-            .await?;
+        let o = self.find_scoped::<organization::Entity>(who, p, id).await?;
         let reason = reason.trim();
         if action.needs_reason() && reason.is_empty() {
             return Err(AppError::field(
@@ -563,7 +571,7 @@ impl Organizations<'_> {
             return Err(AppError::Forbidden);
         }
         let o = self
-            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .find_scoped::<organization::Entity>(who, view_perm(who), id)
             .await?;
         if !o.status.editable() {
             return Err(AppError::Conflict(format!(
@@ -633,7 +641,7 @@ impl Organizations<'_> {
     /// Every submitted version, newest first.
     pub async fn versions(&self, who: &Principal, id: &str) -> AppResult<Vec<VersionView>> {
         let o = self
-            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .find_scoped::<organization::Entity>(who, view_perm(who), id)
             .await?;
         Ok(version::Entity::find()
             .filter(version::Column::OrgId.eq(o.id))
@@ -656,7 +664,7 @@ impl Organizations<'_> {
     /// The review decisions on the registration, oldest first.
     pub async fn review_history(&self, who: &Principal, id: &str) -> AppResult<Vec<ReviewRecord>> {
         self.app
-            .review_history::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .review_history::<organization::Entity>(who, view_perm(who), id)
             .await
     }
 
@@ -746,7 +754,7 @@ impl Organizations<'_> {
         id: &str,
     ) -> AppResult<Vec<AnnualReviewView>> {
         let o = self
-            .find_scoped::<organization::Entity>(who, Permission::ViewOrganizations, id)
+            .find_scoped::<organization::Entity>(who, view_perm(who), id)
             .await?;
         Ok(annual_review::Entity::find()
             .filter(annual_review::Column::OrgId.eq(o.id))
@@ -789,12 +797,53 @@ impl Organizations<'_> {
         let org = self
             .find_scoped::<organization::Entity>(who, Permission::ManageOwnOrganization, &id)
             .await?;
+        // A course provider trains nobody: opening classes, enrolling learners and
+        // keeping teachers are not among its rights.
+        if !org.kind.trains() {
+            return Err(AppError::Forbidden);
+        }
         if !org.status.may_operate() {
             return Err(AppError::Conflict(
                 "机构或企业登记未通过审核，或已被暂停、撤销，不能开班".into(),
             ));
         }
         Ok(org)
+    }
+
+    /// The caller's own organisation as a course publisher: a course provider, or an
+    /// institution for its own courses (自有课); approved and not suspended.
+    pub(crate) async fn publishing(&self, who: &Principal) -> AppResult<organization::Model> {
+        if !who.can(Permission::ManageCourses) {
+            return Err(AppError::Forbidden);
+        }
+        let id = who
+            .org_ids()
+            .into_iter()
+            .next()
+            .ok_or(AppError::Forbidden)?;
+        let org = self
+            .find_scoped::<organization::Entity>(who, Permission::ManageCourses, &id)
+            .await?;
+        if !matches!(org.kind, OrgKind::Provider | OrgKind::Institution) {
+            return Err(AppError::Forbidden);
+        }
+        if !org.status.may_operate() {
+            return Err(AppError::Conflict(
+                "单位登记未通过审核，或已被暂停、撤销，不能发布课程".into(),
+            ));
+        }
+        Ok(org)
+    }
+}
+
+/// The permission an organisation's records are seen with: `ViewOrganizations` (regulators,
+/// administrators, institution and enterprise staff), or, for a course provider's staff
+/// who see no training organisation, `ManageOwnOrganization` (their own registration).
+pub(crate) fn view_perm(who: &Principal) -> Permission {
+    if who.can(Permission::ViewOrganizations) {
+        Permission::ViewOrganizations
+    } else {
+        Permission::ManageOwnOrganization
     }
 }
 

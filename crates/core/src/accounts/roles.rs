@@ -80,6 +80,20 @@ pub enum Permission {
     ImportLearners,
     /// See the evidence log's health: checkpoints, witness pushes, runs of the full check.
     ViewLedgerHealth,
+    /// Approve, return, suspend, reinstate, revoke course providers' registrations
+    /// (platform operators; regulators review institutions, not providers).
+    ReviewProviders,
+    /// See course packages in one's scope (their own organisation's; operators all;
+    /// regulators their region's) beyond the public catalogue.
+    ViewCourses,
+    /// Keep the expert pool and expert groups.
+    ManageExperts,
+    /// Review course packages at the levels one qualifies for (experts, group leaders,
+    /// the province's regulator as the final authority).
+    ReviewCourses,
+    /// Write and submit one's own organisation's course packages (providers; institutions
+    /// for their own courses, 自有课).
+    ManageCourses,
 }
 
 impl Role {
@@ -115,9 +129,19 @@ impl Role {
             Role::SystemAdmin => true,
             Role::Operator => matches!(
                 p,
-                ViewAccounts | ManageAccounts | ViewOrganizations | ManageCatalogue | ViewLearners
+                ViewAccounts
+                    | ManageAccounts
+                    | ViewOrganizations
+                    | ManageCatalogue
+                    | ViewLearners
+                    | ReviewProviders
+                    | ViewCourses
+                    | ManageExperts
             ),
-            Role::Viewer => matches!(p, ViewAccounts | ViewOrganizations | ViewLearners),
+            Role::Viewer => matches!(
+                p,
+                ViewAccounts | ViewOrganizations | ViewLearners | ViewCourses
+            ),
             Role::Auditor => matches!(p, ViewAudit | ViewAccounts | ViewLedgerHealth),
             Role::Regulator => {
                 matches!(
@@ -128,13 +152,31 @@ impl Role {
                         | ManageCatalogue
                         | ViewLearners
                         | ViewLedgerHealth
+                        | ViewCourses
+                        | ManageExperts
+                        | ReviewCourses
                 )
             }
-            Role::InstitutionAdmin | Role::EnterpriseAdmin => {
+            Role::InstitutionAdmin => {
+                matches!(
+                    p,
+                    ViewOrganizations
+                        | ManageOwnOrganization
+                        | ViewLearners
+                        | ImportLearners
+                        | ManageCourses
+                        | ViewCourses
+                )
+            }
+            Role::EnterpriseAdmin => {
                 matches!(
                     p,
                     ViewOrganizations | ManageOwnOrganization | ViewLearners | ImportLearners
                 )
+            }
+            Role::Expert | Role::ExpertLeader => matches!(p, ReviewCourses),
+            Role::CourseProvider => {
+                matches!(p, ManageOwnOrganization | ManageCourses | ViewCourses)
             }
             _ => false,
         }

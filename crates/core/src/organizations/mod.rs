@@ -1,12 +1,35 @@
-//! Training institutions and enterprises: what kind they are, and the life of their
-//! registration with the regulator (submitted → approved or returned → resubmitted …,
-//! then suspended, reinstated or revoked). Only the transitions listed here exist.
+//! Training institutions, enterprises and course providers: what kind they are, and the
+//! life of their registration with the reviewer (submitted → approved or returned →
+//! resubmitted …, then suspended, reinstated or revoked). Only the transitions listed
+//! here exist.
 
 crate::coded! {
     /// What kind of organisation registered.
     pub enum OrgKind {
         Institution("institution", "培训机构"),
         Enterprise("enterprise", "企业"),
+        /// A course provider (课程资源方): a third-party course platform or a course
+        /// company. Reviewed by the platform's operators, not by a region's regulator;
+        /// publishes course packages and never trains learners itself.
+        Provider("provider", "课程资源方"),
+    }
+}
+
+impl OrgKind {
+    /// Whether this kind trains learners: opens classes, enrols and imports learners,
+    /// keeps teachers.
+    pub fn trains(self) -> bool {
+        matches!(self, OrgKind::Institution | OrgKind::Enterprise)
+    }
+
+    /// The permission that decides this kind's registration: a region's regulator for
+    /// those who train, the platform's operators for course providers.
+    pub fn reviewed_with(self) -> crate::accounts::Permission {
+        if self.trains() {
+            crate::accounts::Permission::ReviewOrganizations
+        } else {
+            crate::accounts::Permission::ReviewProviders
+        }
     }
 }
 

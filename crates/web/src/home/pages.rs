@@ -77,6 +77,12 @@ pub async fn home(u: PageUser) -> HomePage {
             label: "待办审核",
             about: "辖区内等待审核的登记、申报、师资与班级备案",
         });
+    } else if p.can(Permission::ReviewProviders) {
+        links.push(Link {
+            href: "/inbox",
+            label: "待办审核",
+            about: "等待审核的课程资源方入驻申请",
+        });
     }
     if p.can(Permission::ReviewOrganizations) {
         links.push(Link {
@@ -85,7 +91,7 @@ pub async fn home(u: PageUser) -> HomePage {
             about: "辖区内等待审核的培训机构与企业登记",
         });
     }
-    if p.can(Permission::ViewOrganizations) {
+    if p.can(Permission::ViewOrganizations) || p.can(Permission::ManageOwnOrganization) {
         let (label, about) = if p.grants.iter().any(|g| g.org_id.is_some())
             && !p.can(Permission::ReviewOrganizations)
         {

@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use jineng_app::Principal;
-use jineng_core::accounts::Permission;
+use jineng_core::accounts::{Permission, Role};
 
 pub struct NavItem {
     pub href: &'static str,
@@ -34,7 +34,7 @@ impl Layout {
             label: "首页",
             active: false,
         }];
-        if p.can(Permission::ReviewOrganizations) {
+        if p.can(Permission::ReviewOrganizations) || p.can(Permission::ReviewProviders) {
             nav.push(NavItem {
                 href: "/inbox",
                 label: "待办",
@@ -48,7 +48,7 @@ impl Layout {
                 active: false,
             });
         }
-        if p.can(Permission::ViewOrganizations) {
+        if p.can(Permission::ViewOrganizations) || p.can(Permission::ManageOwnOrganization) {
             let label = if p.can(Permission::ReviewOrganizations) || p.is_platform_admin() {
                 "机构与企业"
             } else {
@@ -61,7 +61,7 @@ impl Layout {
             });
         }
         if p.is_platform_admin()
-            || p.has_role(jineng_core::accounts::Role::Regulator)
+            || p.has_role(Role::Regulator)
             || p.grants.iter().any(|g| g.org_id.is_some())
         {
             nav.push(NavItem {
@@ -74,9 +74,7 @@ impl Layout {
                 label: "培训项目",
                 active: false,
             });
-            if p.can(Permission::ReviewOrganizations)
-                || p.has_role(jineng_core::accounts::Role::InstitutionAdmin)
-            {
+            if p.can(Permission::ReviewOrganizations) || p.has_role(Role::InstitutionAdmin) {
                 nav.push(NavItem {
                     href: "/declarations",
                     label: "工种申报",
@@ -90,15 +88,34 @@ impl Layout {
                 label: "培训班",
                 active: false,
             });
-            if p.can(Permission::ReviewOrganizations)
-                || p.has_role(jineng_core::accounts::Role::InstitutionAdmin)
-            {
+            if p.can(Permission::ReviewOrganizations) || p.has_role(Role::InstitutionAdmin) {
                 nav.push(NavItem {
                     href: "/teachers",
                     label: "师资",
                     active: false,
                 });
             }
+        }
+        if p.can(Permission::ViewCourses) {
+            nav.push(NavItem {
+                href: "/courses",
+                label: "课程包",
+                active: false,
+            });
+        }
+        if p.can(Permission::ReviewCourses) {
+            nav.push(NavItem {
+                href: "/course-reviews",
+                label: "课程审核",
+                active: false,
+            });
+        }
+        if p.can(Permission::ManageExperts) {
+            nav.push(NavItem {
+                href: "/experts",
+                label: "评审专家",
+                active: false,
+            });
         }
         if p.can(Permission::ViewLearners) {
             nav.push(NavItem {
@@ -118,6 +135,13 @@ impl Layout {
             nav.push(NavItem {
                 href: "/ledger/health",
                 label: "证据日志",
+                active: false,
+            });
+        }
+        if p.can(Permission::ReviewProviders) {
+            nav.push(NavItem {
+                href: "/admin/words",
+                label: "敏感词",
                 active: false,
             });
         }

@@ -116,7 +116,29 @@ pub struct OrgForm {
 
 impl OrgForm {
     fn is_institution(&self) -> bool {
-        self.kind != "enterprise"
+        self.kind != "enterprise" && self.kind != "provider"
+    }
+
+    fn is_provider(&self) -> bool {
+        self.kind == "provider"
+    }
+
+    /// What the organisation is called on the form: 机构, 企业 or 单位.
+    fn noun(&self) -> &'static str {
+        match self.kind.as_str() {
+            "enterprise" => "企业",
+            "provider" => "单位",
+            _ => "机构",
+        }
+    }
+
+    /// The form's heading.
+    fn heading(&self) -> &'static str {
+        match self.kind.as_str() {
+            "enterprise" => "企业注册",
+            "provider" => "课程资源方入驻申请",
+            _ => "培训机构注册",
+        }
     }
 
     fn to_input(
@@ -226,10 +248,10 @@ pub async fn register_page(
     MaybeSession(st): MaybeSession,
     Query(q): Query<KindQuery>,
 ) -> Result<RegisterPage, PageError> {
-    let kind = if q.kind.as_deref() == Some("enterprise") {
-        "enterprise"
-    } else {
-        "institution"
+    let kind = match q.kind.as_deref() {
+        Some("enterprise") => "enterprise",
+        Some("provider") => "provider",
+        _ => "institution",
     };
     let form = OrgForm {
         kind: kind.into(),
@@ -353,7 +375,9 @@ pub async fn list(
     u: PageUser,
     Query(q): Query<OrgQuery>,
 ) -> Result<Response, PageError> {
-    if !u.principal.can(Permission::ViewOrganizations) {
+    if !u.principal.can(Permission::ViewOrganizations)
+        && !u.principal.can(Permission::ManageOwnOrganization)
+    {
         return Err(AppError::Forbidden.into());
     }
     let own = u.principal.org_ids();
@@ -527,7 +551,7 @@ async fn detail_page(
         .organizations()
         .annual_reviews(&u.principal, id)
         .await?;
-    let may_review = u.principal.can(Permission::ReviewOrganizations);
+    let may_review = u.principal.can(o.kind.reviewed_with());
     let actions = [
         OrgAction::Approve,
         OrgAction::Return,

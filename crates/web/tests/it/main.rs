@@ -8,6 +8,7 @@ mod auth;
 mod catalogue;
 mod classes;
 mod common;
+mod courses;
 mod exchange;
 mod hardening;
 mod identity;

@@ -93,8 +93,35 @@ const REVIEWERS: &[&str] = &[
     "yy_regulator",
     "zy_regulator",
 ];
+/// The inbox: `ReviewOrganizations` or `ReviewProviders`.
+const INBOX: &[&str] = &[
+    "admin",
+    "operator",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+];
 /// `ManageCatalogue`; a regulator only with a province-level grant.
 const CATALOGUE: &[&str] = &["admin", "operator", "gz_regulator"];
+/// Organisation pages without a record: those who see organisations, and a course
+/// provider's staff (their own registration).
+const ORG_PAGES: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+    "provider",
+];
 /// `ManageOwnOrganization` with an organisation to act for (the system admin holds the
 /// permission but works for no organisation).
 const ORG_STAFF: &[&str] = &[
@@ -242,6 +269,112 @@ const YY_APPLICATION: &[&str] = &[
 const NM_IMPORT: &[&str] = &["admin", "institution"];
 const YY_IMPORT: &[&str] = &["admin", "enterprise"];
 const NOBODY: &[&str] = &[];
+/// `ViewCourses`: administrators who see data, regulators, institutions and providers.
+const VIEW_COURSES: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "jz_institution",
+    "zy_institution",
+    "provider",
+];
+/// `ManageCourses` with an organisation that may publish (institutions for their own
+/// courses, providers).
+const COURSE_WRITERS: &[&str] = &[
+    "institution",
+    "jz_institution",
+    "zy_institution",
+    "provider",
+];
+/// `ReviewCourses`: the system admin, regulators, experts and group leaders.
+const REVIEW_COURSES: &[&str] = &[
+    "admin",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "expert",
+    "expert_leader",
+];
+/// Who sees a version under review: those who see packages, and the reviewers of a
+/// course's review (everyone who may see it may also answer, if only "not your level").
+const REVIEW_VIEWERS: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "jz_institution",
+    "zy_institution",
+    "provider",
+    "expert",
+    "expert_leader",
+];
+/// `ManageExperts`: the system admin, operators and regulators.
+const MANAGE_EXPERTS: &[&str] = &[
+    "admin",
+    "operator",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+];
+/// `ReviewProviders`: the system admin and operators.
+const OPERATORS: &[&str] = &["admin", "operator"];
+/// The provider's packages (南明区).
+const PKG_NM: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "provider",
+];
+/// 汇川区 institution's own course (遵义).
+const PKG_ZY: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "zy_regulator",
+    "zy_institution",
+];
+/// A version in review is seen by its package's viewers and by the experts of the group
+/// whose scope covers it.
+const REVIEW_NM: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "provider",
+    "expert",
+    "expert_leader",
+];
+const REVIEW_ZY: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "zy_regulator",
+    "zy_institution",
+    "expert",
+    "expert_leader",
+];
 
 // ---------------------------------------------------------------------------------------
 // The table.
@@ -315,6 +448,14 @@ enum Rec {
     Invitation,
     /// `{id}`: an exchange client made for the one call that may revoke it.
     FreshClient,
+    /// `{id}`: a course package (the provider's, 南明区 / 汇川区 institution's own course).
+    CoursePackage,
+    /// `{id}`: the draft version of that package.
+    CourseVersion,
+    /// `{id}`: a version of another package of the same owner, waiting at review level 1.
+    ReviewVersion,
+    /// `{id}`: an expert of the pool.
+    Expert,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -335,7 +476,8 @@ impl Rec {
             | Rec::Occupation
             | Rec::Job
             | Rec::Dataset
-            | Rec::FreshClient => &[Variant::Only],
+            | Rec::FreshClient
+            | Rec::Expert => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -379,13 +521,18 @@ impl Rec {
             // Only the person asked can answer; an organisation that never asked, nobody.
             (Rec::Invitation, In) => LEARNERS,
             (Rec::Invitation, Out) => NOBODY,
+            (Rec::CoursePackage | Rec::CourseVersion, In) => PKG_NM,
+            (Rec::CoursePackage | Rec::CourseVersion, Out) => PKG_ZY,
+            (Rec::ReviewVersion, In) => REVIEW_NM,
+            (Rec::ReviewVersion, Out) => REVIEW_ZY,
             (
                 Rec::None
                 | Rec::FreshProject
                 | Rec::Occupation
                 | Rec::Job
                 | Rec::Dataset
-                | Rec::FreshClient,
+                | Rec::FreshClient
+                | Rec::Expert,
                 In | Out,
             ) => &ACCOUNTS,
         }
@@ -639,8 +786,8 @@ fn rules() -> Vec<Rule> {
         // --- Institutions and enterprises --------------------------------------------
         page(M::GET, "/register", Public),
         page(M::POST, "/register", Public).form(REGISTER_FORM),
-        page(M::GET, "/orgs", Only(VIEW_ORGS)),
-        page(M::GET, "/orgs/export", Only(VIEW_ORGS)),
+        page(M::GET, "/orgs", Only(ORG_PAGES)),
+        page(M::GET, "/orgs/export", Only(ORG_PAGES)),
         page(M::GET, "/orgs/{id}", Only(VIEW_ORGS)).rec(Rec::Org),
         page(M::POST, "/orgs/{id}/decision", Only(REVIEWERS))
             .rec(Rec::Org)
@@ -662,7 +809,7 @@ fn rules() -> Vec<Rule> {
             .rec(Rec::Org)
             .form(ORG_FORM),
         api(M::POST, "/api/v1/orgs/register", Public).json(REGISTER_JSON),
-        api(M::GET, "/api/v1/orgs", Only(VIEW_ORGS)),
+        api(M::GET, "/api/v1/orgs", Only(ORG_PAGES)),
         api(M::GET, "/api/v1/orgs/{id}", Only(VIEW_ORGS)).rec(Rec::Org),
         api(M::POST, "/api/v1/orgs/{id}/decision", Only(REVIEWERS))
             .rec(Rec::Org)
@@ -906,7 +1053,7 @@ fn rules() -> Vec<Rule> {
             .json(r#"{"token": "1.deadbeef"}"#),
         // --- Exchange, inbox, background jobs ------------------------------------------
         api(M::GET, "/api/v1/exchange/{dataset}", Machine).rec(Rec::Dataset),
-        page(M::GET, "/inbox", Only(REVIEWERS)),
+        page(M::GET, "/inbox", Only(INBOX)),
         page(M::GET, "/admin/jobs", Only(SETTINGS)),
         page(M::POST, "/admin/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
         // --- Evidence log ----------------------------------------------------------------
@@ -927,6 +1074,106 @@ fn rules() -> Vec<Rule> {
         api(M::POST, "/api/v1/ledger/verify-runs", Only(SETTINGS)),
         api(M::GET, "/api/v1/jobs", Only(SETTINGS)),
         api(M::POST, "/api/v1/jobs/{id}/retry", Only(SETTINGS)).rec(Rec::Job),
+        // --- Course packages and their review --------------------------------------------
+        page(M::GET, "/courses", Only(VIEW_COURSES)),
+        page(M::GET, "/courses/new", Only(COURSE_WRITERS)),
+        page(M::POST, "/courses", Only(COURSE_WRITERS)).form(&[("name", "课"), ("declared_hours", "1")]),
+        page(M::GET, "/courses/{id}", Only(VIEW_COURSES)).rec(Rec::CoursePackage),
+        // Every package here has an open version: a new one is refused as a conflict.
+        page(M::POST, "/courses/{id}/versions", Only(COURSE_WRITERS)).rec(Rec::CoursePackage),
+        page(M::GET, "/course-versions/{id}/edit", Only(COURSE_WRITERS)).rec(Rec::CourseVersion),
+        page(M::POST, "/course-versions/{id}/edit", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .form(&[("name", "课")]),
+        page(M::POST, "/course-versions/{id}/chapters", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .form(&[("title", "第一章")]),
+        // Removing from the version under review: a conflict for its owner.
+        page(M::POST, "/course-versions/{id}/chapters/{chapter}/remove", Only(COURSE_WRITERS))
+            .rec(Rec::ReviewVersion),
+        page(M::POST, "/course-versions/{id}/lessons", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .form(&[("chapter_id", "no-such-chapter"), ("title", "第一课"), ("minutes", "5"), ("body", "x")]),
+        page(M::POST, "/course-versions/{id}/lessons/{lesson}/remove", Only(COURSE_WRITERS))
+            .rec(Rec::ReviewVersion),
+        // Submitting the version already under review: a conflict for its owner.
+        page(M::POST, "/course-versions/{id}/submit", Only(COURSE_WRITERS)).rec(Rec::ReviewVersion),
+        page(M::POST, "/course-versions/{id}/files/{kind}", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .param(&[("kind", "cover")])
+            .body(Body::Multipart(&[], ("file", "cover.pdf", "application/pdf", Blob::Pdf))),
+        page(M::GET, "/course-versions/{id}/files/{kind}", Only(REVIEW_VIEWERS))
+            .rec(Rec::ReviewVersion)
+            .param(&[("kind", "copyright")]),
+        page(M::GET, "/admin/words", Only(OPERATORS)),
+        page(M::POST, "/admin/words", Only(OPERATORS)).form(&[("words", "")]),
+        api(M::GET, "/api/v1/courses", Only(VIEW_COURSES)),
+        api(M::POST, "/api/v1/courses", Only(COURSE_WRITERS)).json(
+            r#"{"name": "课", "intro": "x", "audience": "x", "content": "x", "declared_hours": 1, "occupation_code": "4-10-01-06", "skill_level": 5, "training_type": "vocational_skill", "course_type": "skill", "price_yuan": "1"}"#,
+        ),
+        api(M::GET, "/api/v1/courses/{id}", Only(VIEW_COURSES)).rec(Rec::CoursePackage),
+        api(M::POST, "/api/v1/courses/{id}/versions", Only(COURSE_WRITERS)).rec(Rec::CoursePackage),
+        api(M::GET, "/api/v1/courses/{id}/reviews", Only(VIEW_COURSES)).rec(Rec::CoursePackage),
+        api(M::GET, "/api/v1/course-versions/{id}", Only(VIEW_COURSES)).rec(Rec::CourseVersion),
+        api(M::PUT, "/api/v1/course-versions/{id}", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .json(
+                r#"{"name": "课", "intro": "x", "audience": "x", "content": "x", "declared_hours": 1, "occupation_code": "4-10-01-06", "skill_level": 5, "training_type": "vocational_skill", "course_type": "skill", "price_yuan": "1"}"#,
+            ),
+        api(M::POST, "/api/v1/course-versions/{id}/chapters", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .json(r#"{"title": "第一章"}"#),
+        api(M::DELETE, "/api/v1/course-versions/{id}/chapters/{chapter}", Only(COURSE_WRITERS))
+            .rec(Rec::ReviewVersion),
+        api(M::POST, "/api/v1/course-versions/{id}/lessons", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .json(r#"{"chapter_id": "no-such-chapter", "title": "第一课", "body": "x", "minutes": 5}"#),
+        api(M::DELETE, "/api/v1/course-versions/{id}/lessons/{lesson}", Only(COURSE_WRITERS))
+            .rec(Rec::ReviewVersion),
+        api(M::POST, "/api/v1/course-versions/{id}/submit", Only(COURSE_WRITERS)).rec(Rec::ReviewVersion),
+        api(M::PUT, "/api/v1/course-versions/{id}/files/{kind}", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .param(&[("kind", "cover")])
+            .query("?filename=cover.pdf")
+            .body(Body::Raw("application/pdf", Blob::Pdf)),
+        api(M::GET, "/api/v1/course-versions/{id}/files/{kind}", Only(REVIEW_VIEWERS))
+            .rec(Rec::ReviewVersion)
+            .param(&[("kind", "copyright")]),
+        api(M::GET, "/api/v1/course-words", Only(OPERATORS)),
+        api(M::PUT, "/api/v1/course-words", Only(OPERATORS)).json(r#"{"words": ""}"#),
+        page(M::GET, "/course-reviews", Only(REVIEW_COURSES)),
+        page(M::GET, "/course-reviews/export", Only(VIEW_COURSES)),
+        page(M::GET, "/course-reviews/{id}", Only(REVIEW_VIEWERS)).rec(Rec::ReviewVersion),
+        // A return without comments: refused as a field error for the level's reviewers,
+        // as a conflict ("not your level") for the others who see it.
+        page(M::POST, "/course-reviews/{id}", Only(REVIEW_COURSES))
+            .rec(Rec::ReviewVersion)
+            .form(&[("decision", "return")]),
+        api(M::GET, "/api/v1/course-reviews", Only(REVIEW_COURSES)),
+        api(M::GET, "/api/v1/course-reviews/{id}", Only(REVIEW_VIEWERS)).rec(Rec::ReviewVersion),
+        api(M::POST, "/api/v1/course-reviews/{id}", Only(REVIEW_COURSES))
+            .rec(Rec::ReviewVersion)
+            .json(r#"{"decision": "return"}"#),
+        page(M::GET, "/experts", Only(MANAGE_EXPERTS)),
+        page(M::POST, "/experts", Only(MANAGE_EXPERTS)).form(&[("username", "expert"), ("unit_name", "重复")]),
+        page(M::POST, "/experts/{id}/group", Only(MANAGE_EXPERTS))
+            .rec(Rec::Expert)
+            .form(&[("group_id", "no-such-group")]),
+        page(M::POST, "/expert-groups", Only(MANAGE_EXPERTS)).form(&[("name", "生活服务专家组")]),
+        page(M::POST, "/course-flows/{course_type}", Only(MANAGE_EXPERTS))
+            .param(&[("course_type", "skill")])
+            .form(&[("levels", "3")]),
+        api(M::GET, "/api/v1/experts", Only(MANAGE_EXPERTS)),
+        api(M::POST, "/api/v1/experts", Only(MANAGE_EXPERTS)).json(r#"{"username": "expert", "unit_name": "重复"}"#),
+        api(M::PUT, "/api/v1/experts/{id}/group", Only(MANAGE_EXPERTS))
+            .rec(Rec::Expert)
+            .json(r#"{"group_id": "no-such-group"}"#),
+        api(M::GET, "/api/v1/expert-groups", Only(MANAGE_EXPERTS)),
+        api(M::POST, "/api/v1/expert-groups", Only(MANAGE_EXPERTS)).json(r#"{"name": "生活服务专家组"}"#),
+        api(M::GET, "/api/v1/course-flows", Only(MANAGE_EXPERTS)),
+        api(M::PUT, "/api/v1/course-flows/{course_type}", Only(MANAGE_EXPERTS))
+            .param(&[("course_type", "skill")])
+            .json(r#"{"levels": 3}"#),
         // --- Data-exchange clients ----------------------------------------------------
         page(M::GET, "/admin/exchange", Only(SETTINGS)),
         page(M::POST, "/admin/exchange", Only(SETTINGS)).form(&[
@@ -978,6 +1225,72 @@ async fn principal(t: &TestApp, username: &str) -> Principal {
         .principal_of(&t.user_id(username).await)
         .await
         .unwrap()
+}
+
+/// A package with one chapter, a 45-minute text lesson, a cover and a copyright proof:
+/// (package id, version id).
+async fn matrix_package(
+    app: &App,
+    who: &Principal,
+    c: &RequestCtx,
+    name: &str,
+) -> (String, String) {
+    use jineng_app::courses::files::VersionFile;
+    use jineng_app::courses::{LessonInput, PackageInput};
+    use jineng_core::courses::{CourseTrainingType, CourseType, LessonKind};
+    let d = app
+        .courses()
+        .create(
+            who,
+            c,
+            PackageInput {
+                name: name.into(),
+                intro: "矩阵测试课程".into(),
+                audience: "家政服务员".into(),
+                content: "矩阵测试内容".into(),
+                declared_hours: 1,
+                occupation_code: "4-10-01-06".into(),
+                work_type_id: None,
+                skill_level: 5,
+                training_type: CourseTrainingType::VocationalSkill,
+                course_type: CourseType::Skill,
+                price: Fen(10_000),
+                offline: false,
+            },
+        )
+        .await
+        .unwrap();
+    let vid = d.current.id.clone();
+    let v = app
+        .courses()
+        .add_chapter(who, c, &vid, "第一章")
+        .await
+        .unwrap();
+    app.courses()
+        .add_lesson(
+            who,
+            c,
+            &vid,
+            LessonInput {
+                chapter_id: v.chapters[0].id.clone(),
+                title: "第一课".into(),
+                kind: LessonKind::Text,
+                body: "矩阵课时".into(),
+                minutes: Some(45),
+                preview: true,
+            },
+        )
+        .await
+        .unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 32]);
+    for (which, bytes) in [(VersionFile::Cover, png), (VersionFile::Copyright, pdf())] {
+        app.courses()
+            .upload_file(who, c, &vid, which, "matrix.bin", bytes)
+            .await
+            .unwrap();
+    }
+    (d.package.id, vid)
 }
 
 impl Fixture {
@@ -1416,6 +1729,91 @@ impl Fixture {
             (Rec::Invitation, Variant::Out),
             vec![("org_id", org_yy.clone())],
         );
+
+        // Course packages: the provider's in 南明区 and 汇川区 institution's own course, each
+        // a draft with its files and a second one waiting at level 1 of its review; the
+        // demo experts in a group covering major category 4.
+        let provider = principal(t, "provider").await;
+        let op = principal(t, "operator").await;
+        let expert_id = {
+            use jineng_app::courses::experts::{ExpertInput, GroupInput};
+            let leader = app
+                .courses()
+                .add_expert(
+                    &op,
+                    &c,
+                    ExpertInput {
+                        username: "expert_leader".into(),
+                        unit_name: "贵州职业技术学院".into(),
+                        unit_credit_code: None,
+                        title: "教授".into(),
+                        position: String::new(),
+                        specialities: vec!["4".into()],
+                        group_id: None,
+                    },
+                )
+                .await
+                .unwrap();
+            let g = app
+                .courses()
+                .add_group(
+                    &op,
+                    &c,
+                    GroupInput {
+                        name: "生活服务专家组".into(),
+                        leader_id: Some(leader.id.clone()),
+                        categories: vec!["4".into()],
+                        course_types: vec![],
+                    },
+                )
+                .await
+                .unwrap();
+            app.courses()
+                .add_expert(
+                    &op,
+                    &c,
+                    ExpertInput {
+                        username: "expert".into(),
+                        unit_name: "贵州省家政协会".into(),
+                        unit_credit_code: None,
+                        title: String::new(),
+                        position: String::new(),
+                        specialities: vec!["4".into()],
+                        group_id: Some(g.id),
+                    },
+                )
+                .await
+                .unwrap()
+                .id
+        };
+        recs.insert((Rec::Expert, Variant::Only), one(expert_id));
+        for (v, who) in [(Variant::In, &provider), (Variant::Out, &zy)] {
+            let mut ids = Vec::new();
+            for name in ["矩阵课程包草稿", "矩阵课程包送审"] {
+                let (pkg, ver) = matrix_package(app, who, &c, name).await;
+                ids.push((pkg, ver));
+            }
+            app.courses().submit(who, &c, &ids[1].1).await.unwrap();
+            recs.insert((Rec::CoursePackage, v), one(ids[0].0.clone()));
+            let draft = app.courses().version(who, &ids[0].1).await.unwrap();
+            recs.insert(
+                (Rec::CourseVersion, v),
+                vec![
+                    ("id", ids[0].1.clone()),
+                    ("chapter", draft.chapters[0].id.clone()),
+                    ("lesson", draft.chapters[0].lessons[0].id.clone()),
+                ],
+            );
+            let in_review = app.courses().version(who, &ids[1].1).await.unwrap();
+            recs.insert(
+                (Rec::ReviewVersion, v),
+                vec![
+                    ("id", ids[1].1.clone()),
+                    ("chapter", in_review.chapters[0].id.clone()),
+                    ("lesson", in_review.chapters[0].lessons[0].id.clone()),
+                ],
+            );
+        }
 
         let learner_idn = id("52010219980307123");
         let vars = vec![

@@ -950,3 +950,113 @@ async fn uploads_fail_cleanly_when_file_storage_is_down() {
         StatusCode::SERVICE_UNAVAILABLE
     );
 }
+
+/// A course provider registers as its own kind of organisation; the platform's operators
+/// review it (not a region's regulator, who does not even see it), and once admitted it
+/// still cannot act as a training organisation.
+#[tokio::test]
+async fn providers_are_reviewed_by_operators_not_regulators() {
+    let t = TestApp::new().await;
+    let mut body = org("黔东数字课程有限公司", "91520102MA6TPR011", "520102");
+    body["kind"] = json!("provider");
+    body["nature"] = json!("");
+    body["institution_type"] = json!("");
+    let r = register_only(&t, body, "qd_provider").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let own = t.token("qd_provider").await;
+    let r = t
+        .raw_api(
+            Method::POST,
+            &format!("/orgs/{id}/documents?kind=business_licence&filename=licence.pdf"),
+            &own,
+            "application/pdf",
+            crate::common::pdf(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let o = t
+        .api(Method::GET, &format!("/orgs/{id}"), Some(&own), None)
+        .await
+        .json();
+    assert_eq!(o["kind"], "provider");
+    assert_eq!(o["status"], "submitted");
+
+    // The county's regulator neither sees nor decides it; its inbox does not count it.
+    let nm = t.token("nm_regulator").await;
+    t.api(Method::GET, &format!("/orgs/{id}"), Some(&nm), None)
+        .await
+        .problem(404);
+    t.api(
+        Method::POST,
+        &format!("/orgs/{id}/decision"),
+        Some(&nm),
+        Some(json!({"action": "approve"})),
+    )
+    .await
+    .problem(404);
+    let listed = t
+        .api(Method::GET, "/orgs?kind=provider", Some(&nm), None)
+        .await
+        .json();
+    assert_eq!(listed["total"], 0, "{listed}");
+    let mut nm_page = t.signed_in("nm_regulator").await;
+    let page = nm_page.get("/inbox").await.text();
+    assert!(!page.contains("课程资源方入驻"), "{page}");
+
+    // An operator sees it waiting in the inbox and decides it; an operator may not
+    // decide an institution.
+    let mut op_page = t.signed_in("operator").await;
+    let page = op_page.get("/inbox").await.text();
+    assert!(page.contains("课程资源方入驻"), "{page}");
+    assert!(
+        page.contains("id=\"inbox-total\">1<"),
+        "one provider waits: {page}"
+    );
+    let op = t.token("operator").await;
+    let inst = register_only(
+        &t,
+        org("黔东职业培训学校", "91520102MA6TPR022", "520102"),
+        "qd_school",
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.api(
+        Method::POST,
+        &format!("/orgs/{inst}/decision"),
+        Some(&op),
+        Some(json!({"action": "approve"})),
+    )
+    .await
+    .problem(403);
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{id}/decision"),
+            Some(&op),
+            Some(json!({"action": "approve"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["status"], "approved");
+    let page = op_page.get(&format!("/orgs/{id}")).await.text();
+    assert!(page.contains("课程资源方"), "{page}");
+
+    // Admitted, it still opens no class and sees no institution's records.
+    t.api(
+        Method::POST,
+        "/classes",
+        Some(&own),
+        Some(crate::classes::class("no-such-project", "2027-03-01")),
+    )
+    .await
+    .problem(403);
+    t.api(Method::GET, "/classes", Some(&own), None)
+        .await
+        .problem(403);
+    let mine = t.api(Method::GET, "/orgs", Some(&own), None).await.json();
+    assert_eq!(mine["total"], 1, "{mine}");
+}

@@ -1,0 +1,10 @@
+//! Course packages: the package (its listing), its versions (each reviewed on its own),
+//! a version's chapters and lessons; the expert pool, expert groups and review decisions.
+
+pub mod chapter;
+pub mod expert;
+pub mod expert_group;
+pub mod lesson;
+pub mod package;
+pub mod review;
+pub mod version;

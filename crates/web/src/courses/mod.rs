@@ -1,0 +1,74 @@
+//! Course packages (课程包): providers and institutions write them, submit them for
+//! review; operators keep the sensitive-word list.
+
+pub mod api;
+pub mod pages;
+pub mod review_api;
+pub mod review_pages;
+
+use crate::routes::Routes;
+use crate::routes::limited;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::routing::post;
+use utoipa_axum::routes;
+
+pub(crate) fn routes(r: Routes) -> Routes {
+    r.get("/courses", pages::list)
+        .post("/courses", pages::create)
+        .get("/courses/new", pages::new_page)
+        .get("/courses/{id}", pages::detail)
+        .post("/courses/{id}/versions", pages::new_version)
+        .get("/course-versions/{id}/edit", pages::edit_page)
+        .post("/course-versions/{id}/edit", pages::edit)
+        .post("/course-versions/{id}/chapters", pages::add_chapter)
+        .post(
+            "/course-versions/{id}/chapters/{chapter}/remove",
+            pages::remove_chapter,
+        )
+        .post("/course-versions/{id}/lessons", pages::add_lesson)
+        .post(
+            "/course-versions/{id}/lessons/{lesson}/remove",
+            pages::remove_lesson,
+        )
+        .post("/course-versions/{id}/submit", pages::submit)
+        .page_with(
+            Method::POST,
+            "/course-versions/{id}/files/{kind}",
+            post(pages::upload_file).layer(DefaultBodyLimit::max(crate::DOCUMENT_LIMIT)),
+        )
+        .get("/course-versions/{id}/files/{kind}", pages::file)
+        .get("/admin/words", pages::words_page)
+        .post("/admin/words", pages::save_words)
+        .api(routes!(api::list, api::create))
+        .api(routes!(api::get))
+        .api(routes!(api::new_version))
+        .api(routes!(api::version, api::update))
+        .api(routes!(api::add_chapter))
+        .api(routes!(api::remove_chapter))
+        .api(routes!(api::add_lesson))
+        .api(routes!(api::remove_lesson))
+        .api(routes!(api::submit))
+        .api(limited(
+            routes!(api::upload_file, api::file),
+            crate::DOCUMENT_LIMIT,
+        ))
+        .api(routes!(api::words, api::set_words))
+        .get("/course-reviews", review_pages::queue)
+        .get("/course-reviews/export", review_pages::export)
+        .get("/course-reviews/{id}", review_pages::item)
+        .post("/course-reviews/{id}", review_pages::decide)
+        .get("/experts", review_pages::experts)
+        .post("/experts", review_pages::add_expert)
+        .post("/experts/{id}/group", review_pages::assign)
+        .post("/expert-groups", review_pages::add_group)
+        .post("/course-flows/{course_type}", review_pages::set_flow)
+        .api(routes!(review_api::queue))
+        .api(routes!(review_api::item, review_api::decide))
+        .api(routes!(review_api::package_reviews))
+        .api(routes!(review_api::experts, review_api::add_expert))
+        .api(routes!(review_api::assign))
+        .api(routes!(review_api::groups, review_api::add_group))
+        .api(routes!(review_api::flows))
+        .api(routes!(review_api::set_flow))
+}

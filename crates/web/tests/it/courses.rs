@@ -1,0 +1,868 @@
+//! Course packages: a provider writes a package (refusals for every bad input, nothing
+//! half-written), submits it, three levels of review decide it in turn (nobody out of
+//! turn, nobody of the provider's own unit, nobody twice), it is listed, and a change is
+//! a new version reviewed again while the listed one stays. Through the API and pages.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::{PW, TestApp, pdf};
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// The first bytes of a PNG: enough for the server's content sniffing.
+pub fn png() -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+    b.extend_from_slice(&[0u8; 64]);
+    b
+}
+
+pub fn package(name: &str) -> Value {
+    json!({
+        "name": name,
+        "intro": "面向家政服务从业人员的母婴护理课程。",
+        "audience": "拟从事或正在从事家政服务的劳动者",
+        "content": "新生儿护理、产妇护理、营养膳食",
+        "declared_hours": 1,
+        "occupation_code": "4-10-01-06",
+        "skill_level": 5,
+        "training_type": "vocational_skill",
+        "course_type": "skill",
+        "price_yuan": "199.00"
+    })
+}
+
+/// A package with one chapter, a 45-minute text lesson, a cover and a copyright proof,
+/// ready to submit. Returns (package id, version id).
+pub async fn ready_package(t: &TestApp, tok: &str, name: &str) -> (String, String) {
+    let r = t
+        .api(Method::POST, "/courses", Some(tok), Some(package(name)))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let d = r.json();
+    let pid = d["package"]["id"].as_str().unwrap().to_string();
+    let vid = d["current"]["id"].as_str().unwrap().to_string();
+    let v = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/chapters"),
+            Some(tok),
+            Some(json!({"title": "第一章 新生儿护理"})),
+        )
+        .await
+        .json();
+    let chapter = v["chapters"][0]["id"].as_str().unwrap().to_string();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/lessons"),
+            Some(tok),
+            Some(json!({"chapter_id": chapter, "title": "新生儿洗澡", "body": "水温38至40摄氏度。", "minutes": 45, "preview": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    for (kind, bytes) in [("cover", png()), ("copyright", pdf())] {
+        let r = t
+            .raw_api(
+                Method::PUT,
+                &format!("/course-versions/{vid}/files/{kind}?filename={kind}.bin"),
+                tok,
+                "application/octet-stream",
+                bytes,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    (pid, vid)
+}
+
+/// The operator puts the demo experts in a group covering major category 4, led by
+/// the demo leader; returns the leader's expert id.
+pub async fn expert_group(t: &TestApp) {
+    let op = t.token("operator").await;
+    let r = t
+        .api(
+            Method::POST,
+            "/experts",
+            Some(&op),
+            Some(json!({"username": "expert_leader", "unit_name": "贵州职业技术学院", "title": "教授", "specialities": ["4"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let leader = r.json()["id"].as_str().unwrap().to_string();
+    let r = t
+        .api(
+            Method::POST,
+            "/expert-groups",
+            Some(&op),
+            Some(json!({"name": "生活服务专家组", "leader_id": leader, "categories": ["4"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let group = r.json()["id"].as_str().unwrap().to_string();
+    let r = t
+        .api(
+            Method::POST,
+            "/experts",
+            Some(&op),
+            Some(json!({"username": "expert", "unit_name": "贵州省家政协会", "specialities": ["4"], "group_id": group})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+}
+
+fn all_ticked() -> Value {
+    json!(jineng_core::courses::REVIEW_CHECKLIST)
+}
+
+#[tokio::test]
+async fn bad_packages_are_refused_and_nothing_is_written() {
+    let t = TestApp::new().await;
+    let tok = t.token("provider").await;
+    let learner = t.token("learner").await;
+    let before = t.audit_count().await;
+    for (field, change) in [
+        ("occupation_code", json!({"occupation_code": "9-99-99-99"})),
+        ("price_yuan", json!({"price_yuan": "-1"})),
+        ("price_yuan", json!({"price_yuan": "abc"})),
+        (
+            "price_yuan",
+            json!({"training_type": "public_welfare", "price_yuan": "10"}),
+        ),
+        ("declared_hours", json!({"declared_hours": 0})),
+        ("name", json!({"name": "课"})),
+        ("offline", json!({"offline": true})),
+        ("training_type", json!({"training_type": null})),
+    ] {
+        let mut body = package("母婴护理课程");
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let p = t
+            .api(Method::POST, "/courses", Some(&tok), Some(body))
+            .await
+            .problem(422);
+        assert!(
+            p["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == field),
+            "{field}: {p}"
+        );
+    }
+    // A learner may not write packages; an unknown enum is a field error.
+    t.api(
+        Method::POST,
+        "/courses",
+        Some(&learner),
+        Some(package("母婴护理课程")),
+    )
+    .await
+    .problem(403);
+    let mut bad = package("母婴护理课程");
+    bad["course_type"] = json!("cooking");
+    t.api(Method::POST, "/courses", Some(&tok), Some(bad))
+        .await
+        .problem(422);
+    assert_eq!(t.audit_count().await, before, "nothing was written");
+
+    // Inside a draft: names twice, lessons without time, kinds that need a file.
+    let (pid, vid) = ready_package(&t, &tok, "母婴护理课程").await;
+    let v = t
+        .api(
+            Method::GET,
+            &format!("/course-versions/{vid}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let chapter = v["chapters"][0]["id"].as_str().unwrap().to_string();
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/lessons"),
+            Some(&tok),
+            Some(json!({"chapter_id": chapter, "title": "新生儿洗澡", "body": "重复", "minutes": 10})),
+        )
+        .await
+        .problem(422);
+    assert!(p.to_string().contains("课时名称不能重复"), "{p}");
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{vid}/chapters"),
+        Some(&tok),
+        Some(json!({"title": "第一章 新生儿护理"})),
+    )
+    .await
+    .problem(422);
+    for body in [
+        json!({"chapter_id": chapter, "title": "无时长", "body": "内容"}),
+        json!({"chapter_id": chapter, "title": "视频", "kind": "video", "minutes": 5}),
+        json!({"chapter_id": "nope", "title": "别处", "body": "内容", "minutes": 5}),
+    ] {
+        t.api(
+            Method::POST,
+            &format!("/course-versions/{vid}/lessons"),
+            Some(&tok),
+            Some(body),
+        )
+        .await
+        .problem(422);
+    }
+    // Files are judged by their bytes.
+    let r = t
+        .raw_api(
+            Method::PUT,
+            &format!("/course-versions/{vid}/files/cover?filename=a.png"),
+            &tok,
+            "image/png",
+            pdf(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    // Another provider's token cannot see or touch it.
+    let inst = t.token("institution").await;
+    t.api(Method::GET, &format!("/courses/{pid}"), Some(&inst), None)
+        .await
+        .problem(404);
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{vid}/chapters"),
+        Some(&inst),
+        Some(json!({"title": "插入"})),
+    )
+    .await
+    .problem(404);
+
+    // Hours that do not add up stop the submission, and say both figures.
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{vid}/lessons"),
+        Some(&tok),
+        Some(json!({"chapter_id": chapter, "title": "产妇护理", "body": "内容", "minutes": 45})),
+    )
+    .await;
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .problem(422);
+    assert!(p.to_string().contains("课时合计2学时"), "{p}");
+    let v = t
+        .api(
+            Method::GET,
+            &format!("/course-versions/{vid}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(v["status"], "draft");
+}
+
+#[tokio::test]
+async fn sensitive_words_block_and_are_named() {
+    let t = TestApp::new().await;
+    let op = t.token("operator").await;
+    let r = t
+        .api(
+            Method::PUT,
+            "/course-words",
+            Some(&op),
+            Some(json!({"words": "赌博\n代开发票\n"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["count"], 2);
+    let tok = t.token("provider").await;
+    t.api(
+        Method::PUT,
+        "/course-words",
+        Some(&tok),
+        Some(json!({"words": ""})),
+    )
+    .await
+    .problem(403);
+    let mut body = package("母婴护理课程");
+    body["intro"] = json!("本课程教你网上赌 博");
+    let p = t
+        .api(Method::POST, "/courses", Some(&tok), Some(body))
+        .await
+        .problem(422);
+    assert!(p.to_string().contains("敏感词：赌博"), "{p}");
+    // A word added after a draft was written stops its submission, naming where.
+    let (_, vid) = ready_package(&t, &tok, "母婴护理课程").await;
+    t.api(
+        Method::PUT,
+        "/course-words",
+        Some(&op),
+        Some(json!({"words": "赌博\n洗澡"})),
+    )
+    .await;
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .problem(422);
+    assert!(
+        p.to_string().contains("课时“新生儿洗澡”含有敏感词：洗澡"),
+        "{p}"
+    );
+}
+
+async fn decide(t: &TestApp, who: &str, vid: &str, body: Value) -> crate::common::Resp {
+    let tok = t.token(who).await;
+    t.api(
+        Method::POST,
+        &format!("/course-reviews/{vid}"),
+        Some(&tok),
+        Some(body),
+    )
+    .await
+}
+
+fn queue_has(q: &Value, vid: &str) -> bool {
+    q.as_array().unwrap().iter().any(|i| i["version_id"] == vid)
+}
+
+#[tokio::test]
+async fn three_levels_in_turn_then_listed_and_versioned() {
+    let t = TestApp::new().await;
+    expert_group(&t).await;
+    let tok = t.token("provider").await;
+    let (pid, vid) = ready_package(&t, &tok, "母婴护理（初级）").await;
+    let v = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+    let v = v.json();
+    assert_eq!(v["status"], "in_review");
+    assert_eq!(v["review_level"], 1);
+    assert_eq!(v["review_levels"], 3);
+    // Submitted means frozen.
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{vid}/chapters"),
+        Some(&tok),
+        Some(json!({"title": "追加"})),
+    )
+    .await
+    .problem(409);
+
+    // Level 1 is the expert's: in the expert's queue, not the province regulator's.
+    let expert = t.token("expert").await;
+    let q = t
+        .api(Method::GET, "/course-reviews", Some(&expert), None)
+        .await
+        .json();
+    assert!(queue_has(&q, &vid), "{q}");
+    let gz = t.token("gz_regulator").await;
+    let q = t
+        .api(Method::GET, "/course-reviews", Some(&gz), None)
+        .await
+        .json();
+    assert!(!queue_has(&q, &vid), "{q}");
+    // Out of turn, from outside the flow, from the provider itself: refused. (Regulators
+    // see the packages of their region, so they are told it is not their level.)
+    let p = decide(
+        &t,
+        "gz_regulator",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await
+    .problem(409);
+    assert!(
+        p["detail"].as_str().unwrap().contains("第1级（专家初审）"),
+        "{p}"
+    );
+    decide(
+        &t,
+        "provider",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await
+    .problem(403);
+    decide(
+        &t,
+        "nm_regulator",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await
+    .problem(409);
+    decide(
+        &t,
+        "learner",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await
+    .problem(403);
+    // Passing needs the whole checklist; returning needs comments.
+    let p = decide(
+        &t,
+        "expert",
+        &vid,
+        json!({"decision": "pass", "checklist": ["版权证明真实有效"]}),
+    )
+    .await
+    .problem(422);
+    assert!(p.to_string().contains("逐项确认"), "{p}");
+    decide(&t, "expert", &vid, json!({"decision": "return"}))
+        .await
+        .problem(422);
+    // The expert sees everything a reviewer judges, the copyright proof included.
+    let item = t
+        .api(
+            Method::GET,
+            &format!("/course-reviews/{vid}"),
+            Some(&expert),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(item["may_decide"], true);
+    assert_eq!(
+        item["version"]["chapters"][0]["lessons"][0]["title"],
+        "新生儿洗澡"
+    );
+    let r = t
+        .send(
+            axum::http::Request::get(format!("/api/v1/course-versions/{vid}/files/copyright"))
+                .header("authorization", format!("Bearer {expert}"))
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    // Level 1 passes; the expert cannot take level 2 as well.
+    let r = decide(
+        &t,
+        "expert",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked(), "comments": "内容规范"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["version"]["review_level"], 2);
+    decide(
+        &t,
+        "expert",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await
+    .problem(409);
+    // Level 2: the group leader. Then level 3: the province's regulator.
+    let r = decide(
+        &t,
+        "expert_leader",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["version"]["review_level"], 3);
+    let q = t
+        .api(Method::GET, "/course-reviews", Some(&gz), None)
+        .await
+        .json();
+    assert!(queue_has(&q, &vid), "{q}");
+    let r = decide(
+        &t,
+        "gz_regulator",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let done = r.json();
+    assert_eq!(done["version"]["status"], "approved");
+    assert_eq!(done["history"].as_array().unwrap().len(), 3);
+    let d = t
+        .api(Method::GET, &format!("/courses/{pid}"), Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(d["package"]["listing"], "listed");
+    assert_eq!(d["package"]["listed_version_id"], vid.as_str());
+
+    // Approved is frozen; a change is a new version, copied, while version 1 stays listed.
+    t.api(
+        Method::PUT,
+        &format!("/course-versions/{vid}"),
+        Some(&tok),
+        Some(package("母婴护理（初级）第二版")),
+    )
+    .await
+    .problem(409);
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/courses/{pid}/versions"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let d = r.json();
+    let v2 = d["current"]["id"].as_str().unwrap().to_string();
+    assert_ne!(v2, vid);
+    assert_eq!(d["current"]["number"], 2);
+    assert_eq!(d["current"]["status"], "draft");
+    assert_eq!(
+        d["current"]["chapters"][0]["lessons"][0]["title"],
+        "新生儿洗澡"
+    );
+    assert_eq!(d["current"]["has_cover"], true);
+    assert_eq!(d["package"]["listed_version_id"], vid.as_str());
+    // Only one open version at a time.
+    t.api(
+        Method::POST,
+        &format!("/courses/{pid}/versions"),
+        Some(&tok),
+        None,
+    )
+    .await
+    .problem(409);
+    // Version 2 through review supersedes version 1.
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{v2}/submit"),
+        Some(&tok),
+        None,
+    )
+    .await;
+    for who in ["expert", "expert_leader", "gz_regulator"] {
+        let r = decide(
+            &t,
+            who,
+            &v2,
+            json!({"decision": "pass", "checklist": all_ticked()}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.text());
+    }
+    let d = t
+        .api(Method::GET, &format!("/courses/{pid}"), Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(d["package"]["listed_version_id"], v2.as_str());
+    let statuses: Vec<&str> = d["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["approved", "superseded"]);
+}
+
+#[tokio::test]
+async fn returns_reach_the_provider_and_conflicts_are_kept_out() {
+    let t = TestApp::new().await;
+    expert_group(&t).await;
+    let tok = t.token("provider").await;
+    let (pid, vid) = ready_package(&t, &tok, "育婴员基础").await;
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{vid}/submit"),
+        Some(&tok),
+        None,
+    )
+    .await;
+    // An expert from the provider's own unit: never sees it, cannot decide it.
+    let op = t.token("operator").await;
+    let provider_code = t
+        .api(
+            Method::GET,
+            &format!("/orgs/{}", t.org_id_of("provider").await),
+            Some(&op),
+            None,
+        )
+        .await
+        .json()["credit_code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin = t.token("admin").await;
+    let r = t
+        .api(
+            Method::POST,
+            "/users",
+            Some(&admin),
+            Some(json!({"username": "insider", "display_name": "王专家", "password": PW, "must_change_password": false, "roles": [{"role": "expert"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let groups = t
+        .api(Method::GET, "/expert-groups", Some(&op), None)
+        .await
+        .json();
+    let group = groups[0]["id"].as_str().unwrap();
+    let r = t
+        .api(
+            Method::POST,
+            "/experts",
+            Some(&op),
+            Some(json!({"username": "insider", "unit_name": "黔课数字课程中心", "unit_credit_code": provider_code, "group_id": group})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let insider = t.token("insider").await;
+    let q = t
+        .api(Method::GET, "/course-reviews", Some(&insider), None)
+        .await
+        .json();
+    assert!(!queue_has(&q, &vid), "{q}");
+    decide(
+        &t,
+        "insider",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await
+    .problem(404);
+
+    // The expert returns it; the provider reads why, fixes it and submits round 2.
+    let r = decide(
+        &t,
+        "expert",
+        &vid,
+        json!({"decision": "return", "comments": "请补充实操演示视频"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["version"]["status"], "returned");
+    let reviews = t
+        .api(
+            Method::GET,
+            &format!("/courses/{pid}/reviews"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(reviews[0]["comments"], "请补充实操演示视频");
+    assert_eq!(reviews[0]["decision"], "return");
+    let r = t
+        .api(
+            Method::PUT,
+            &format!("/course-versions/{vid}"),
+            Some(&tok),
+            Some(package("育婴员基础（修订）")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Round 2 starts at level 1 again, and the same expert may review it.
+    let r = decide(
+        &t,
+        "expert",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["history"].as_array().unwrap().len(), 2);
+
+    // The review record exports for the operator.
+    let mut b = t.signed_in("operator").await;
+    let x = b.get("/course-reviews/export").await;
+    assert_eq!(x.status, StatusCode::OK);
+    let rows = crate::common::read_xlsx(&x.body);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(&"请补充实操演示视频".to_string()))
+    );
+}
+
+/// The whole path on pages: the provider writes and submits, the reviewers decide.
+#[tokio::test]
+async fn the_path_through_the_pages() {
+    let t = TestApp::new().await;
+    expert_group(&t).await;
+    let mut p = t.signed_in("provider").await;
+    let page = p.get("/courses").await.text();
+    assert!(page.contains("新建课程包"), "{page}");
+    let r = p
+        .post(
+            "/courses",
+            &[
+                ("name", "家庭保洁实务"),
+                ("intro", "家庭保洁的工具与流程"),
+                ("audience", "家政服务员"),
+                ("content", "工具、流程、安全"),
+                ("declared_hours", "1"),
+                ("occupation_code", "4-10-01-06"),
+                ("skill_level", "5"),
+                ("training_type", "vocational_skill"),
+                ("course_type", "skill"),
+                ("price_yuan", "99"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let at = r.location();
+    let page = p.get(&at).await.text();
+    assert!(page.contains("课程包已创建"), "{page}");
+    // A bad form comes back with the reason beside it.
+    let r = p
+        .post(
+            "/courses",
+            &[("name", "家庭保洁实务"), ("declared_hours", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("总学时"), "{}", r.text());
+}
+
+/// Two reviewers qualified for the same level decide at once: one decision is kept, the
+/// other is told the level was just decided; two "new version" presses make one draft.
+#[tokio::test]
+async fn racing_reviewers_and_double_presses_count_once() {
+    let t = TestApp::new().await;
+    expert_group(&t).await;
+    let tok = t.token("provider").await;
+    let (_, vid) = ready_package(&t, &tok, "养老护理基础").await;
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{vid}/submit"),
+        Some(&tok),
+        None,
+    )
+    .await;
+    let (a, b) = tokio::join!(
+        decide(
+            &t,
+            "expert",
+            &vid,
+            json!({"decision": "pass", "checklist": all_ticked()})
+        ),
+        decide(
+            &t,
+            "expert_leader",
+            &vid,
+            json!({"decision": "pass", "checklist": all_ticked()})
+        ),
+    );
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort_unstable();
+    assert_eq!(codes, [200, 409], "{} / {}", a.text(), b.text());
+    let item = t
+        .api(
+            Method::GET,
+            &format!("/course-reviews/{vid}"),
+            Some(&t.token("operator").await),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(item["history"].as_array().unwrap().len(), 1, "{item}");
+    assert_eq!(item["version"]["review_level"], 2);
+    // Another package through its review, then "new version" pressed twice at once.
+    let (pid, vid) = ready_package(&t, &tok, "养老护理进阶").await;
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{vid}/submit"),
+        Some(&tok),
+        None,
+    )
+    .await;
+    for who in ["expert", "expert_leader", "gz_regulator"] {
+        let r = decide(
+            &t,
+            who,
+            &vid,
+            json!({"decision": "pass", "checklist": all_ticked()}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.text());
+    }
+    let path = format!("/courses/{pid}/versions");
+    let (x, y) = tokio::join!(
+        t.api(Method::POST, &path, Some(&tok), None),
+        t.api(Method::POST, &path, Some(&tok), None),
+    );
+    let mut codes = [x.status.as_u16(), y.status.as_u16()];
+    codes.sort_unstable();
+    assert_eq!(codes, [201, 409], "{} / {}", x.text(), y.text());
+    let d = t
+        .api(Method::GET, &format!("/courses/{pid}"), Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(d["versions"].as_array().unwrap().len(), 2, "{d}");
+}
+
+#[tokio::test]
+async fn lessons_and_chapters_come_out_of_a_draft() {
+    let t = TestApp::new().await;
+    let tok = t.token("provider").await;
+    let (_, vid) = ready_package(&t, &tok, "收纳整理").await;
+    let v = t
+        .api(
+            Method::GET,
+            &format!("/course-versions/{vid}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let chapter = v["chapters"][0]["id"].as_str().unwrap().to_string();
+    let lesson = v["chapters"][0]["lessons"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A chapter holding a lesson stays.
+    t.api(
+        Method::DELETE,
+        &format!("/course-versions/{vid}/chapters/{chapter}"),
+        Some(&tok),
+        None,
+    )
+    .await
+    .problem(409);
+    let v = t
+        .api(
+            Method::DELETE,
+            &format!("/course-versions/{vid}/lessons/{lesson}"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+    assert_eq!(v.json()["lesson_hours"], "0");
+    let v = t
+        .api(
+            Method::DELETE,
+            &format!("/course-versions/{vid}/chapters/{chapter}"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+    assert_eq!(v.json()["chapters"].as_array().unwrap().len(), 0);
+}
