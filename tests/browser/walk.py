@@ -254,6 +254,29 @@ def main():
         assert overflow <= 1, f"证据日志运行状况 wider than the phone by {overflow}px"
         shot(watcher, "8-ledger-health")
         print("walk: a regulator sees the evidence log's health on a phone")
+
+        # 9. An expert opens the review queue on a phone, reads a waiting course and
+        #    returns it with a comment; the provider sees the comment on its package.
+        expert = session(*PHONE); sessions.append(expert)
+        sign_in(expert, "expert")
+        go(expert, "/course-reviews")
+        wait_text(expert, "课程审核")
+        click(expert, xpath="//ul[@id='review-queue']//a")
+        t = wait_text(expert, "审核意见")
+        assert "课程目录" in t and "版权证明" in t, t[:400]
+        overflow = js(expert, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the review page is wider than the phone by {overflow}px"
+        shot(expert, "9-course-review")
+        fill(expert, {"comments": "请补充操作演示（浏览器走查）"})
+        click(expert, css="#review-return")
+        wait_text(expert, "审核意见已提交")
+        provider = session(*DESKTOP); sessions.append(provider)
+        sign_in(provider, "provider")
+        go(provider, "/courses?listing=unlisted")
+        wait_text(provider, "课程包")
+        assert "送审中" in text(provider)
+        shot(provider, "9-provider-courses")
+        print("walk: an expert returns a course from a phone with a comment")
     finally:
         for s in sessions:
             try:

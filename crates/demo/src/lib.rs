@@ -128,6 +128,12 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         Role::CourseProvider,
         "520102"
     ),
+    demo!(
+        "provider_b",
+        "黔匠在线教育管理员",
+        Role::CourseProvider,
+        "520103"
+    ),
     demo!("expert", "李专家", Role::Expert, "520000"),
     demo!("expert_leader", "张组长", Role::ExpertLeader, "520000"),
     demo!("service", "客服小黔", Role::ServiceAgent, "520000"),
@@ -215,6 +221,17 @@ const DEMO_ORGS: &[DemoOrg] = &[
         "",
         "孙磊",
         "52010219790505701",
+        true,
+    ),
+    (
+        "provider_b",
+        OrgKind::Provider,
+        "黔匠在线教育科技有限公司",
+        "91520103MA6DEP062",
+        "520103",
+        "",
+        "冯洁",
+        "52010319830606802",
         true,
     ),
     (
@@ -823,4 +840,419 @@ fn demo_pdf(title: &str) -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+/// The demo's course resources: the expert pool in a group, a dozen listed packages from
+/// the two providers across several occupations, and one package at each stage of review
+/// (a draft, one waiting for each of the three levels, one returned). Runs once (nothing
+/// happens if a package exists).
+pub async fn courses(app: &App) -> AppResult<()> {
+    use jineng_app::courses::experts::{ExpertInput, GroupInput};
+    use jineng_app::courses::review::ReviewInput;
+    use jineng_core::courses::{REVIEW_CHECKLIST, ReviewDecision};
+    if jineng_store::courses::package::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let as_user = async |name: &str| -> AppResult<Principal> {
+        let id = app
+            .accounts()
+            .user_id_by_username(name)
+            .await?
+            .ok_or(jineng_app::AppError::NotFound("账户"))?;
+        app.accounts().principal_of(&id).await
+    };
+    let operator = as_user("operator").await?;
+    let leader = app
+        .courses()
+        .add_expert(
+            &operator,
+            &ctx,
+            ExpertInput {
+                username: "expert_leader".into(),
+                unit_name: "贵州职业技术学院".into(),
+                unit_credit_code: None,
+                title: "教授".into(),
+                position: "专业带头人".into(),
+                specialities: vec!["4".into(), "6".into()],
+                group_id: None,
+            },
+        )
+        .await?;
+    let group = app
+        .courses()
+        .add_group(
+            &operator,
+            &ctx,
+            GroupInput {
+                name: "生活服务与制造专家组".into(),
+                leader_id: Some(leader.id),
+                categories: vec!["4".into(), "6".into()],
+                course_types: vec![],
+            },
+        )
+        .await?;
+    app.courses()
+        .add_expert(
+            &operator,
+            &ctx,
+            ExpertInput {
+                username: "expert".into(),
+                unit_name: "贵州省家庭服务业协会".into(),
+                unit_credit_code: None,
+                title: "高级技师".into(),
+                position: "培训部主任".into(),
+                specialities: vec!["4".into()],
+                group_id: Some(group.id),
+            },
+        )
+        .await?;
+    let reviewers = [
+        as_user("expert").await?,
+        as_user("expert_leader").await?,
+        as_user("gz_regulator").await?,
+    ];
+    let pass = || ReviewInput {
+        decision: ReviewDecision::Pass,
+        comments: "内容规范，符合要求（演示）".into(),
+        checklist: REVIEW_CHECKLIST.iter().map(|c| c.to_string()).collect(),
+    };
+    // (provider, name, occupation, level, training type, course type, price in fen,
+    //  lessons: (chapter, [(title, minutes)]), how far through review it goes:
+    //  0 draft, 1..=3 waiting at that level, 4 listed, 5 returned).
+    type Lessons = &'static [(&'static str, &'static [(&'static str, i32)])];
+    type DemoPackage = (
+        &'static str,
+        &'static str,
+        &'static str,
+        i32,
+        &'static str,
+        &'static str,
+        i64,
+        Lessons,
+        u8,
+    );
+    let catalogue: [DemoPackage; 16] = [
+        (
+            "provider",
+            "家政服务员（初级）母婴护理",
+            "4-10-01-06",
+            5,
+            "vocational_skill",
+            "skill",
+            19_900,
+            &[
+                ("新生儿护理", &[("新生儿洗澡与抚触", 45), ("脐带护理", 45)]),
+                ("产妇护理", &[("产后饮食", 45), ("产后康复", 45)]),
+            ],
+            4,
+        ),
+        (
+            "provider",
+            "家政服务员（中级）居家保洁与收纳",
+            "4-10-01-06",
+            4,
+            "vocational_skill",
+            "skill",
+            15_900,
+            &[
+                (
+                    "居家保洁",
+                    &[("保洁工具与清洁剂", 45), ("厨房与卫生间保洁", 45)],
+                ),
+                ("收纳整理", &[("衣物收纳", 45)]),
+            ],
+            4,
+        ),
+        (
+            "provider",
+            "养老护理员（初级）生活照料",
+            "4-10-01-05",
+            5,
+            "vocational_skill",
+            "skill",
+            21_900,
+            &[
+                (
+                    "生活照料",
+                    &[("饮食照料", 45), ("排泄照料", 45), ("睡眠照料", 45)],
+                ),
+                ("安全防护", &[("跌倒预防", 45)]),
+            ],
+            4,
+        ),
+        (
+            "provider",
+            "养老护理员（中级）基础护理",
+            "4-10-01-05",
+            4,
+            "vocational_skill",
+            "skill",
+            25_900,
+            &[("基础护理", &[("体征观测", 45), ("用药照料", 45)])],
+            4,
+        ),
+        (
+            "provider",
+            "保育师（初级）婴幼儿照护",
+            "4-10-01-03",
+            5,
+            "vocational_skill",
+            "foundation",
+            12_900,
+            &[("婴幼儿生活照护", &[("喂养与饮水", 45), ("睡眠与如厕", 45)])],
+            4,
+        ),
+        (
+            "provider",
+            "健康管理师 健康监测与评估",
+            "4-14-02-02",
+            3,
+            "vocational_skill",
+            "foundation",
+            29_900,
+            &[("健康监测", &[("健康信息采集", 45), ("健康风险评估", 45)])],
+            4,
+        ),
+        (
+            "provider",
+            "职业素养与安全生产（公益）",
+            "4-10-01-06",
+            0,
+            "public_welfare",
+            "general",
+            0,
+            &[
+                ("职业素养", &[("职业道德", 45)]),
+                ("安全生产", &[("安全生产基础知识", 45)]),
+            ],
+            4,
+        ),
+        (
+            "provider_b",
+            "中式烹调师（初级）刀工与火候",
+            "4-03-02-01",
+            5,
+            "vocational_skill",
+            "skill",
+            18_900,
+            &[
+                ("刀工", &[("刀具与握刀", 45), ("基本刀法", 45)]),
+                ("火候", &[("火候的识别与运用", 45)]),
+            ],
+            4,
+        ),
+        (
+            "provider_b",
+            "中式面点师（初级）发酵面团",
+            "4-03-02-02",
+            5,
+            "vocational_skill",
+            "skill",
+            16_900,
+            &[("发酵面团", &[("酵母与发酵", 45), ("馒头与包子", 45)])],
+            4,
+        ),
+        (
+            "provider_b",
+            "西式烹调师（初级）基础西餐",
+            "4-03-02-03",
+            5,
+            "vocational_skill",
+            "skill",
+            19_900,
+            &[("基础西餐", &[("西餐基础汤", 45), ("基础沙司", 45)])],
+            4,
+        ),
+        (
+            "provider_b",
+            "电工（初级）低压电工作业",
+            "6-31-01-03",
+            5,
+            "vocational_skill",
+            "skill",
+            26_900,
+            &[
+                ("电工基础", &[("电路基础", 45), ("常用电工仪表", 45)]),
+                ("安全用电", &[("触电急救", 45)]),
+            ],
+            4,
+        ),
+        (
+            "provider_b",
+            "营养师 膳食调查与评价",
+            "4-14-02-01",
+            3,
+            "special_ability",
+            "foundation",
+            22_900,
+            &[("膳食调查", &[("膳食调查方法", 45), ("膳食评价", 45)])],
+            4,
+        ),
+        (
+            "provider",
+            "家政服务员 家庭烹饪（送审中：专家初审）",
+            "4-10-01-06",
+            5,
+            "vocational_skill",
+            "skill",
+            9_900,
+            &[("家常菜", &[("家常菜制作", 45)])],
+            1,
+        ),
+        (
+            "provider_b",
+            "营销员 直播带货基础（送审中：组长复审）",
+            "4-01-02-01",
+            0,
+            "special_ability",
+            "new_occupation",
+            12_900,
+            &[("直播基础", &[("直播间搭建", 45)])],
+            2,
+        ),
+        (
+            "provider",
+            "婴幼儿发展引导（送审中：主管部门终审）",
+            "4-10-01-01",
+            5,
+            "vocational_skill",
+            "foundation",
+            13_900,
+            &[("早期发展", &[("婴幼儿动作发展", 45)])],
+            3,
+        ),
+        (
+            "provider_b",
+            "商品营业员 门店服务（已退回）",
+            "4-01-02-03",
+            5,
+            "vocational_skill",
+            "skill",
+            8_900,
+            &[("门店服务", &[("接待与销售", 45)])],
+            5,
+        ),
+    ];
+    for (owner, name, occupation, level, training, course, price, lessons, stage) in catalogue {
+        let who = as_user(owner).await?;
+        let hours: i32 = lessons
+            .iter()
+            .map(|(_, ls)| ls.iter().map(|(_, m)| m).sum::<i32>())
+            .sum::<i32>()
+            / 45;
+        let d = app
+            .courses()
+            .create(
+                &who,
+                &ctx,
+                jineng_app::courses::PackageInput {
+                    name: name.into(),
+                    intro: format!(
+                        "{name}：按职业技能标准编排，理论与操作演示结合，适合线上学习。"
+                    ),
+                    audience: "拟从事或正在从事本职业（工种）的劳动者".into(),
+                    content: lessons
+                        .iter()
+                        .map(|(c, _)| *c)
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    declared_hours: hours.max(1),
+                    occupation_code: occupation.into(),
+                    work_type_id: None,
+                    skill_level: level,
+                    training_type: jineng_core::courses::CourseTrainingType::parse(training)
+                        .unwrap_or(jineng_core::courses::CourseTrainingType::VocationalSkill),
+                    course_type: jineng_core::courses::CourseType::parse(course)
+                        .unwrap_or(jineng_core::courses::CourseType::Skill),
+                    price: jineng_core::Fen(price),
+                    offline: false,
+                },
+            )
+            .await?;
+        let vid = d.current.id.clone();
+        for (chapter, ls) in lessons {
+            let v = app.courses().add_chapter(&who, &ctx, &vid, chapter).await?;
+            let cid = v
+                .chapters
+                .iter()
+                .find(|c| c.title == *chapter)
+                .map(|c| c.id.clone())
+                .unwrap_or_default();
+            for (i, (title, minutes)) in ls.iter().enumerate() {
+                app.courses()
+                    .add_lesson(
+                        &who,
+                        &ctx,
+                        &vid,
+                        jineng_app::courses::LessonInput {
+                            chapter_id: cid.clone(),
+                            title: (*title).into(),
+                            kind: jineng_core::courses::LessonKind::Text,
+                            body: format!("{title}（演示课时）：学习要点、操作步骤与注意事项。"),
+                            minutes: Some(*minutes),
+                            preview: i == 0,
+                        },
+                    )
+                    .await?;
+            }
+        }
+        app.courses()
+            .upload_file(
+                &who,
+                &ctx,
+                &vid,
+                jineng_app::courses::files::VersionFile::Cover,
+                "封面.png",
+                demo_png(),
+            )
+            .await?;
+        app.courses()
+            .upload_file(
+                &who,
+                &ctx,
+                &vid,
+                jineng_app::courses::files::VersionFile::Copyright,
+                "版权证明.pdf",
+                demo_pdf(name),
+            )
+            .await?;
+        if stage == 0 {
+            continue;
+        }
+        app.courses().submit(&who, &ctx, &vid).await?;
+        if stage == 5 {
+            app.courses()
+                .review(
+                    &reviewers[0],
+                    &ctx,
+                    &vid,
+                    ReviewInput {
+                        decision: ReviewDecision::Return,
+                        comments: "请补充门店服务的实操演示视频（演示）".into(),
+                        checklist: vec![],
+                    },
+                )
+                .await?;
+            continue;
+        }
+        let through = usize::from(stage.min(4)) - 1;
+        for r in reviewers.iter().take(through) {
+            app.courses().review(r, &ctx, &vid, pass()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A small, valid PNG (a 160 × 90 teal rectangle) standing in for a cover image.
+fn demo_png() -> Vec<u8> {
+    let hex = "89504e470d0a1a0a0000000d49484452000000a00000005a0802000000b0a4ca05000000a24944415478daedd1010d000008c3b04bc11f26908e0f6832056baa47878b0580055880055880055880010bb0000bb0000bb000031660011660011660011660c0022cc0022cc0022cc080055880055880055880010bb0000bb0000bb0000b3060011660011660011660c0022cc0022cc0022cc0805d002cc0022cc0022cc0020c58800558800558800518b0000bb0000bb0000bb00003166001166001166001fed50251c5ae27b84b4e300000000049454e44ae426082";
+    (0..hex.len())
+        .step_by(2)
+        .filter_map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+        .collect()
 }

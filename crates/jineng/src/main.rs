@@ -309,7 +309,8 @@ async fn main() -> Result<()> {
                     jineng_demo::accounts(&app).await.map_err(describe)?
                 );
                 jineng_demo::training(&app).await.map_err(describe)?;
-                println!("demo training data ready");
+                jineng_demo::courses(&app).await.map_err(describe)?;
+                println!("demo training data and course packages ready");
             }
             Ok(())
         }
@@ -488,6 +489,7 @@ async fn serve(cfg: Config) -> Result<()> {
     if cfg.demo {
         let n = jineng_demo::accounts(&app).await.map_err(describe)?;
         jineng_demo::training(&app).await.map_err(describe)?;
+        jineng_demo::courses(&app).await.map_err(describe)?;
         tracing::info!(
             created = n,
             "demo accounts ready (see README for passwords)"

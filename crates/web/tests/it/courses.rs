@@ -866,3 +866,51 @@ async fn lessons_and_chapters_come_out_of_a_draft() {
     assert_eq!(v.status, StatusCode::OK, "{}", v.text());
     assert_eq!(v.json()["chapters"].as_array().unwrap().len(), 0);
 }
+
+/// The demo province's course resources: a dozen listed packages from two providers, one
+/// package at each stage of review, experts in a group; public lists agree.
+#[tokio::test]
+async fn the_demo_has_listed_packages_and_one_at_each_stage() {
+    let t = TestApp::new().await;
+    jineng_demo::courses(&t.app).await.unwrap();
+    // Running it again changes nothing.
+    jineng_demo::courses(&t.app).await.unwrap();
+    let op = t.token("operator").await;
+    let listed = t
+        .api(
+            Method::GET,
+            "/courses?listing=listed&per_page=100",
+            Some(&op),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(listed["total"], 12, "{listed}");
+    let orgs: std::collections::HashSet<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["org_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(orgs.len(), 2, "{orgs:?}");
+    let all = t
+        .api(Method::GET, "/courses?per_page=100", Some(&op), None)
+        .await
+        .json();
+    assert_eq!(all["total"], 16);
+    for (who, waiting) in [("expert", 1), ("expert_leader", 2), ("gz_regulator", 1)] {
+        let q = t
+            .api(
+                Method::GET,
+                "/course-reviews",
+                Some(&t.token(who).await),
+                None,
+            )
+            .await
+            .json();
+        // The leader may also take level 1 as an expert of the group.
+        assert_eq!(q.as_array().unwrap().len(), waiting, "{who}: {q}");
+    }
+    let experts = t.api(Method::GET, "/experts", Some(&op), None).await.json();
+    assert_eq!(experts.as_array().unwrap().len(), 2);
+}

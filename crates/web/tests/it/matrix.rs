@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 // (`jineng_core::accounts::Role::allows`) makes of them.
 // ---------------------------------------------------------------------------------------
 
-const ACCOUNTS: [&str; 21] = [
+const ACCOUNTS: [&str; 22] = [
     "admin",
     "operator",
     "viewer",
@@ -44,6 +44,7 @@ const ACCOUNTS: [&str; 21] = [
     "zy_institution",
     "teacher",
     "provider",
+    "provider_b",
     "expert",
     "expert_leader",
     "service",
@@ -121,6 +122,7 @@ const ORG_PAGES: &[&str] = &[
     "jz_institution",
     "zy_institution",
     "provider",
+    "provider_b",
 ];
 /// `ManageOwnOrganization` with an organisation to act for (the system admin holds the
 /// permission but works for no organisation).
@@ -283,6 +285,7 @@ const VIEW_COURSES: &[&str] = &[
     "jz_institution",
     "zy_institution",
     "provider",
+    "provider_b",
 ];
 /// `ManageCourses` with an organisation that may publish (institutions for their own
 /// courses, providers).
@@ -291,6 +294,7 @@ const COURSE_WRITERS: &[&str] = &[
     "jz_institution",
     "zy_institution",
     "provider",
+    "provider_b",
 ];
 /// `ReviewCourses`: the system admin, regulators, experts and group leaders.
 const REVIEW_COURSES: &[&str] = &[
@@ -318,6 +322,7 @@ const REVIEW_VIEWERS: &[&str] = &[
     "jz_institution",
     "zy_institution",
     "provider",
+    "provider_b",
     "expert",
     "expert_leader",
 ];
