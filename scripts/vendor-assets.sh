@@ -13,6 +13,7 @@ PACKAGES=(
   "@tabler/core@1.6.1"
   "swagger-ui-dist@5.35.0"
   "echarts@6.1.0"
+  "hls.js@1.7.4"
 )
 # package-relative source path → file name under vendor/
 FILES=(
@@ -22,6 +23,7 @@ FILES=(
   "swagger-ui-dist swagger-ui.css swagger-ui.css"
   "swagger-ui-dist swagger-ui-bundle.js swagger-ui-bundle.js"
   "echarts dist/echarts.min.js echarts.min.js"
+  "hls.js dist/hls.min.js hls.min.js"
 )
 
 work=$(mktemp -d)
@@ -42,7 +44,7 @@ for entry in "${FILES[@]}"; do
   printf '%s\t%s\t%s\t%s\t%s\n' "$dst" "$pkg" "$version" "$license" "$sum" >> "$manifest"
 done
 # Licence texts travel with the files.
-for pkg in htmx.org @tabler/core swagger-ui-dist echarts; do
+for pkg in htmx.org @tabler/core swagger-ui-dist echarts hls.js; do
   lic=$(ls "$work/node_modules/$pkg" | grep -i -m1 '^licen[cs]e' || true)
   [ -n "$lic" ] && cp "$work/node_modules/$pkg/$lic" "$out/LICENSE.$(echo "$pkg" | tr '/@' '__')"
 done

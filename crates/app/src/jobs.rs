@@ -307,6 +307,7 @@ impl Jobs<'_> {
             JobKind::LearnerImport => self.learners().run_import(&j.payload).await,
             JobKind::WitnessPush => self.ledger().push_to_witness(&j.payload).await,
             JobKind::LedgerVerify => self.ledger().verify_job(&j.payload).await,
+            JobKind::MediaProcess => self.courses().process_media(&j.payload).await,
         }
     }
 
@@ -314,6 +315,7 @@ impl Jobs<'_> {
     async fn give_up(&self, j: &job::Model, why: &str) -> AppResult<()> {
         match j.kind {
             JobKind::LearnerImport => self.learners().import_given_up(&j.payload, why).await,
+            JobKind::MediaProcess => self.courses().media_given_up(&j.payload, why).await,
             // The witness's row and the job itself keep the reason; nothing else to undo.
             JobKind::WitnessPush | JobKind::LedgerVerify => Ok(()),
         }

@@ -14,7 +14,7 @@ use jineng_core::accounts::Permission;
 use jineng_store::accounts::{api_token, user};
 use jineng_store::catalogue::declaration;
 use jineng_store::classes::{application, class, enrollment, inspection, session};
-use jineng_store::courses::{package, version as course_version};
+use jineng_store::courses::{media as course_media, package, version as course_version};
 use jineng_store::learners::{import_job, org_link, profile};
 use jineng_store::organizations::{annual_review, document, organization, version};
 use jineng_store::teachers::link as teacher_link;
@@ -282,6 +282,7 @@ scoped_by_region_and_org! {
     inspection::Entity, "检查记录", inspection::Column::RegionCode, inspection::Column::OrgId;
     package::Entity, "课程包", package::Column::RegionCode, package::Column::OrgId;
     course_version::Entity, "课程包版本", course_version::Column::RegionCode, course_version::Column::OrgId;
+    course_media::Entity, "视频", course_media::Column::RegionCode, course_media::Column::OrgId;
 }
 
 /// A class's sessions are seen with the class, by the learners enrolled in it and by

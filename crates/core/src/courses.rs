@@ -148,6 +148,44 @@ pub fn scope_admits(list: &str, value: &str) -> bool {
     list.trim().is_empty() || list.split(',').any(|x| x.trim() == value)
 }
 
+crate::coded! {
+    /// Where an uploaded video is on its way to playable.
+    pub enum MediaStatus {
+        /// Chunks are arriving; an interrupted upload continues from the missing ones.
+        Uploading("uploading", "上传中"),
+        /// Probed, cut into HLS renditions and encrypted by a job.
+        Processing("processing", "处理中"),
+        Ready("ready", "可播放"),
+        /// Not a playable video, or processing gave up; the reason says which.
+        Failed("failed", "处理失败"),
+    }
+}
+
+/// Size of one upload chunk (the last may be smaller).
+pub const CHUNK_BYTES: u64 = 4 * 1024 * 1024;
+/// Largest video accepted.
+pub const MAX_VIDEO_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// How many chunks a file of `size` bytes is cut into.
+pub fn chunk_count(size: u64) -> u64 {
+    size.div_ceil(CHUNK_BYTES)
+}
+
+/// The size chunk `n` (0-based) of a file of `size` bytes must have; `None` past the end.
+pub fn chunk_size(size: u64, n: u64) -> Option<u64> {
+    let count = chunk_count(size);
+    if n >= count {
+        None
+    } else if n + 1 < count {
+        Some(CHUNK_BYTES)
+    } else {
+        Some(size - CHUNK_BYTES * (count - 1))
+    }
+}
+
+/// An HLS rendition: name, height, video bitrate (kbit/s).
+pub const RENDITIONS: [(&str, u32, u32); 2] = [("360p", 360, 800), ("720p", 720, 2500)];
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("当前状态为“{from}”，不能{action}")]
 pub struct VersionTransitionError {
@@ -472,6 +510,17 @@ mod tests {
     }
 
     #[test]
+    fn chunks_cover_the_file_exactly() {
+        assert_eq!(chunk_count(0), 0);
+        assert_eq!(chunk_count(1), 1);
+        assert_eq!(chunk_count(CHUNK_BYTES), 1);
+        assert_eq!(chunk_count(CHUNK_BYTES + 1), 2);
+        assert_eq!(chunk_size(CHUNK_BYTES + 1, 0), Some(CHUNK_BYTES));
+        assert_eq!(chunk_size(CHUNK_BYTES + 1, 1), Some(1));
+        assert_eq!(chunk_size(CHUNK_BYTES + 1, 2), None);
+    }
+
+    #[test]
     fn prices() {
         assert!(check_price(CourseTrainingType::VocationalSkill, 19_900).is_ok());
         assert!(check_price(CourseTrainingType::VocationalSkill, -1).is_err());
@@ -500,6 +549,13 @@ mod tests {
             let spaced: String = "违禁词".chars().map(|c| format!("{c}{}", " ".repeat(gap))).collect();
             let text = format!("{pre}{spaced}{post}");
             prop_assert!(f.hits(&text).contains(&"违禁词".to_string()), "{}", text);
+        }
+
+        /// The chunks of any file add up to it.
+        #[test]
+        fn chunk_sizes_add_up(size in 1u64..(20 * CHUNK_BYTES)) {
+            let total: u64 = (0..chunk_count(size)).map(|n| chunk_size(size, n).unwrap()).sum();
+            prop_assert_eq!(total, size);
         }
 
         /// Class hours in tenths never drift from seconds by more than half a tenth.

@@ -10,6 +10,8 @@ crate::coded! {
         WitnessPush("witness_push", "检查点见证推送"),
         /// Recompute and check the whole evidence log, and record the run.
         LedgerVerify("ledger_verify", "证据日志全面校验"),
+        /// Probe an uploaded video, take its poster, cut it into encrypted HLS renditions.
+        MediaProcess("media_process", "视频转码"),
     }
 }
 

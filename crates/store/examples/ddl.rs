@@ -65,6 +65,8 @@ fn main() {
     print(b, courses::expert::Entity, only);
     print(b, courses::expert_group::Entity, only);
     print(b, courses::review::Entity, only);
+    print(b, courses::media::Entity, only);
+    print(b, courses::media_chunk::Entity, only);
     print(b, classes::attendance::Entity, only);
     print(b, classes::application::Entity, only);
     print(b, organizations::document::Entity, only);

@@ -151,6 +151,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0028_courses.sqlite.sql"),
         include_str!("../migrations/0028_courses.postgres.sql"),
     ),
+    (
+        29,
+        include_str!("../migrations/0029_course_media.sqlite.sql"),
+        include_str!("../migrations/0029_course_media.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -16,6 +16,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/app.js"),
     ),
     (
+        "player.js",
+        "text/javascript",
+        include_bytes!("../assets/player.js"),
+    ),
+    (
+        "upload.js",
+        "text/javascript",
+        include_bytes!("../assets/upload.js"),
+    ),
+    (
         "api-docs.js",
         "text/javascript",
         include_bytes!("../assets/api-docs.js"),
@@ -49,6 +59,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "vendor/echarts.min.js",
         "text/javascript",
         include_bytes!("../assets/vendor/echarts.min.js"),
+    ),
+    (
+        "vendor/hls.min.js",
+        "text/javascript",
+        include_bytes!("../assets/vendor/hls.min.js"),
     ),
 ];
 

@@ -60,6 +60,8 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Largest spreadsheet upload (bytes).
 pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
+/// One chunk of a video upload, with room to spare.
+pub const CHUNK_LIMIT: usize = jineng_core::courses::CHUNK_BYTES as usize + 64 * 1024;
 /// Registration documents: the largest file plus room for the multipart envelope.
 pub const DOCUMENT_LIMIT: usize = jineng_core::documents::MAX_DOCUMENT_BYTES + 256 * 1024;
 

@@ -7,6 +7,7 @@
 
 pub mod experts;
 pub mod files;
+pub mod media;
 pub mod review;
 pub mod words;
 
@@ -97,6 +98,9 @@ pub struct LessonView {
     /// Study time in whole minutes (rounded up), for people.
     pub minutes: Option<i64>,
     pub preview: bool,
+    /// A video's processing status and, when it failed, why.
+    pub media_status: Option<jineng_core::courses::MediaStatus>,
+    pub media_reason: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -620,14 +624,27 @@ impl Courses<'_> {
             .filter(chapter::Column::VersionId.eq(v.id.clone()))
             .all(&self.db)
             .await?;
+        let ready: std::collections::HashSet<String> = jineng_store::courses::media::Entity::find()
+            .filter(
+                jineng_store::courses::media::Column::Id
+                    .is_in(lessons.iter().map(|l| l.media_id.clone())),
+            )
+            .filter(
+                jineng_store::courses::media::Column::Status
+                    .eq(jineng_core::courses::MediaStatus::Ready),
+            )
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
         let facts: Vec<LessonFacts<'_>> = lessons
             .iter()
             .map(|l| LessonFacts {
                 title: &l.title,
                 kind: l.kind,
                 seconds: l.seconds.and_then(|s| u64::try_from(s).ok()),
-                // Only text lessons exist until video and document uploads arrive.
-                ready: l.kind == LessonKind::Text,
+                ready: l.kind == LessonKind::Text || ready.contains(&l.media_id),
             })
             .collect();
         let declared = u32::try_from(v.declared_hours).unwrap_or(0);
@@ -915,6 +932,21 @@ impl Courses<'_> {
             .order_by_asc(lesson::Column::Position)
             .all(&self.db)
             .await?;
+        let media: std::collections::HashMap<String, jineng_store::courses::media::Model> =
+            jineng_store::courses::media::Entity::find()
+                .filter(
+                    jineng_store::courses::media::Column::Id.is_in(
+                        lessons
+                            .iter()
+                            .filter(|l| !l.media_id.is_empty())
+                            .map(|l| l.media_id.clone()),
+                    ),
+                )
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|m| (m.id.clone(), m))
+                .collect();
         let total: u64 = lessons
             .iter()
             .filter_map(|l| l.seconds.and_then(|s| u64::try_from(s).ok()))
@@ -951,6 +983,11 @@ impl Courses<'_> {
                         seconds: l.seconds,
                         minutes: l.seconds.map(|s| (s + 59) / 60),
                         preview: l.preview,
+                        media_status: media.get(&l.media_id).map(|m| m.status),
+                        media_reason: media
+                            .get(&l.media_id)
+                            .map(|m| m.reason.clone())
+                            .unwrap_or_default(),
                     })
                     .collect(),
                 id: c.id,

@@ -19,6 +19,8 @@ pub enum PiiKind {
     BankAccount,
     /// Not personal data: the MAC of a sign-in challenge (a separate tag, same key).
     Challenge,
+    /// Not personal data: the MAC of a signed media URL (playlist, segment, key).
+    MediaUrl,
 }
 
 impl PiiKind {
@@ -28,6 +30,7 @@ impl PiiKind {
             PiiKind::Phone => "phone",
             PiiKind::BankAccount => "bank_account",
             PiiKind::Challenge => "challenge",
+            PiiKind::MediaUrl => "media_url",
         }
     }
 }

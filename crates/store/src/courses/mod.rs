@@ -5,6 +5,8 @@ pub mod chapter;
 pub mod expert;
 pub mod expert_group;
 pub mod lesson;
+pub mod media;
+pub mod media_chunk;
 pub mod package;
 pub mod review;
 pub mod version;

@@ -146,7 +146,7 @@ pub struct CheckinPage {
 }
 
 /// The browser's device id, made and set now if it has none.
-fn device_cookie(s: &AppState, jar: CookieJar) -> (CookieJar, String) {
+pub(crate) fn device_cookie(s: &AppState, jar: CookieJar) -> (CookieJar, String) {
     let secure = s.app.security.secure_cookies;
     let name = Jar::Device.name(secure);
     match jar.get(name).map(|c| c.value().to_string()) {

@@ -2,6 +2,7 @@
 //! review; operators keep the sensitive-word list.
 
 pub mod api;
+pub mod media;
 pub mod pages;
 pub mod review_api;
 pub mod review_pages;
@@ -10,7 +11,7 @@ use crate::routes::Routes;
 use crate::routes::limited;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::post;
+use axum::routing::{post, put};
 use utoipa_axum::routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -54,6 +55,23 @@ pub(crate) fn routes(r: Routes) -> Routes {
             crate::DOCUMENT_LIMIT,
         ))
         .api(routes!(api::words, api::set_words))
+        .post("/course-versions/{id}/uploads", media::page_start)
+        .get("/uploads/{id}", media::page_status)
+        .page_with(
+            Method::PUT,
+            "/uploads/{id}/chunks/{n}",
+            put(media::page_chunk).layer(DefaultBodyLimit::max(crate::CHUNK_LIMIT)),
+        )
+        .post("/uploads/{id}/complete", media::page_complete)
+        .post("/uploads/{id}/retry", media::page_retry)
+        .get("/lessons/{id}/watch", media::watch)
+        .get("/hls/{media}/{lesson}/{name}", media::hls)
+        .api(routes!(media::start))
+        .api(routes!(media::status))
+        .api(limited(routes!(media::chunk), crate::CHUNK_LIMIT))
+        .api(routes!(media::complete))
+        .api(routes!(media::retry))
+        .api(routes!(media::play))
         .get("/course-reviews", review_pages::queue)
         .get("/course-reviews/export", review_pages::export)
         .get("/course-reviews/{id}", review_pages::item)

@@ -18,7 +18,7 @@ use jineng_app::courses::{PackageDetail, PackageFilter, PackageView, VersionView
 use jineng_app::page::{Page, PageRequest};
 use jineng_core::accounts::Permission;
 use jineng_core::courses::{
-    CourseTrainingType, CourseType, ListingStatus, ReviewDecision, VersionStatus,
+    CourseTrainingType, CourseType, ListingStatus, MediaStatus, ReviewDecision, VersionStatus,
 };
 use jineng_core::documents::MAX_DOCUMENT_BYTES;
 use serde::Deserialize;

@@ -914,3 +914,17 @@ async fn the_demo_has_listed_packages_and_one_at_each_stage() {
     let experts = t.api(Method::GET, "/experts", Some(&op), None).await.json();
     assert_eq!(experts.as_array().unwrap().len(), 2);
 }
+
+/// Pass a submitted version through the three default levels.
+pub async fn decide_all(t: &TestApp, vid: &str) {
+    for who in ["expert", "expert_leader", "gz_regulator"] {
+        let r = decide(
+            t,
+            who,
+            vid,
+            json!({"decision": "pass", "checklist": all_ticked()}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.text());
+    }
+}

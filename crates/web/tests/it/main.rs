@@ -16,6 +16,7 @@ mod integrity;
 mod learners;
 mod ledger;
 mod matrix;
+mod media;
 mod occupations;
 mod orgs;
 mod path;

@@ -461,6 +461,11 @@ enum Rec {
     ReviewVersion,
     /// `{id}`: an expert of the pool.
     Expert,
+    /// `{id}`: a video upload into the draft (the provider's / 汇川区 institution's), its
+    /// one chunk not yet sent.
+    Upload,
+    /// `{id}`: a free-preview lesson of a listed package.
+    PreviewLesson,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -482,7 +487,8 @@ impl Rec {
             | Rec::Job
             | Rec::Dataset
             | Rec::FreshClient
-            | Rec::Expert => &[Variant::Only],
+            | Rec::Expert
+            | Rec::PreviewLesson => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -528,6 +534,8 @@ impl Rec {
             (Rec::Invitation, Out) => NOBODY,
             (Rec::CoursePackage | Rec::CourseVersion, In) => PKG_NM,
             (Rec::CoursePackage | Rec::CourseVersion, Out) => PKG_ZY,
+            (Rec::Upload, In) => &["provider"],
+            (Rec::Upload, Out) => &["zy_institution"],
             (Rec::ReviewVersion, In) => REVIEW_NM,
             (Rec::ReviewVersion, Out) => REVIEW_ZY,
             (
@@ -537,7 +545,8 @@ impl Rec {
                 | Rec::Job
                 | Rec::Dataset
                 | Rec::FreshClient
-                | Rec::Expert,
+                | Rec::Expert
+                | Rec::PreviewLesson,
                 In | Out,
             ) => &ACCOUNTS,
         }
@@ -1179,6 +1188,37 @@ fn rules() -> Vec<Rule> {
         api(M::PUT, "/api/v1/course-flows/{course_type}", Only(MANAGE_EXPERTS))
             .param(&[("course_type", "skill")])
             .json(r#"{"levels": 3}"#),
+        // --- Lesson videos --------------------------------------------------------------
+        // Into a chapter that is not the version's: a field error for the owner.
+        page(M::POST, "/course-versions/{id}/uploads", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .json(r#"{"chapter_id": "no-such-chapter", "title": "视频", "filename": "a.mp4", "size": 10}"#),
+        page(M::GET, "/uploads/{id}", Only(COURSE_WRITERS)).rec(Rec::Upload),
+        page(M::PUT, "/uploads/{id}/chunks/{n}", Only(COURSE_WRITERS))
+            .rec(Rec::Upload)
+            .param(&[("n", "0")])
+            .body(Body::Raw("application/octet-stream", Blob::Pdf)),
+        page(M::POST, "/uploads/{id}/complete", Only(COURSE_WRITERS)).rec(Rec::Upload),
+        page(M::POST, "/uploads/{id}/retry", Only(COURSE_WRITERS)).rec(Rec::Upload),
+        // Public: a preview plays for anyone (here its text lesson has no video to play).
+        page(M::GET, "/lessons/{id}/watch", Public).rec(Rec::PreviewLesson),
+        // Public, its signature is the permission: without one, a refusal for everyone.
+        page(M::GET, "/hls/{media}/{lesson}/{name}", Public).param(&[
+            ("media", "no-such-media"),
+            ("lesson", "no-such-lesson"),
+            ("name", "master.m3u8"),
+        ]),
+        api(M::POST, "/api/v1/course-versions/{id}/uploads", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .json(r#"{"chapter_id": "no-such-chapter", "title": "视频", "filename": "a.mp4", "size": 10}"#),
+        api(M::GET, "/api/v1/uploads/{id}", Only(COURSE_WRITERS)).rec(Rec::Upload),
+        api(M::PUT, "/api/v1/uploads/{id}/chunks/{n}", Only(COURSE_WRITERS))
+            .rec(Rec::Upload)
+            .param(&[("n", "0")])
+            .body(Body::Raw("application/octet-stream", Blob::Pdf)),
+        api(M::POST, "/api/v1/uploads/{id}/complete", Only(COURSE_WRITERS)).rec(Rec::Upload),
+        api(M::POST, "/api/v1/uploads/{id}/retry", Only(COURSE_WRITERS)).rec(Rec::Upload),
+        api(M::GET, "/api/v1/lessons/{id}/play", Signed).rec(Rec::PreviewLesson),
         // --- Data-exchange clients ----------------------------------------------------
         page(M::GET, "/admin/exchange", Only(SETTINGS)),
         page(M::POST, "/admin/exchange", Only(SETTINGS)).form(&[
@@ -1792,6 +1832,35 @@ impl Fixture {
                 .id
         };
         recs.insert((Rec::Expert, Variant::Only), one(expert_id));
+        // A listed package: its first lesson is a free preview.
+        {
+            let (_, listed) = matrix_package(app, &provider, &c, "矩阵上架课程包").await;
+            app.courses().submit(&provider, &c, &listed).await.unwrap();
+            for who in ["expert", "expert_leader", "gz_regulator"] {
+                let r = principal(t, who).await;
+                app.courses()
+                    .review(
+                        &r,
+                        &c,
+                        &listed,
+                        jineng_app::courses::review::ReviewInput {
+                            decision: jineng_core::courses::ReviewDecision::Pass,
+                            comments: String::new(),
+                            checklist: jineng_core::courses::REVIEW_CHECKLIST
+                                .iter()
+                                .map(|x| x.to_string())
+                                .collect(),
+                        },
+                    )
+                    .await
+                    .unwrap();
+            }
+            let v = app.courses().version(&provider, &listed).await.unwrap();
+            recs.insert(
+                (Rec::PreviewLesson, Variant::Only),
+                one(v.chapters[0].lessons[0].id.clone()),
+            );
+        }
         for (v, who) in [(Variant::In, &provider), (Variant::Out, &zy)] {
             let mut ids = Vec::new();
             for name in ["矩阵课程包草稿", "矩阵课程包送审"] {
@@ -1810,6 +1879,23 @@ impl Fixture {
                 ],
             );
             let in_review = app.courses().version(who, &ids[1].1).await.unwrap();
+            let upload = app
+                .courses()
+                .start_upload(
+                    who,
+                    &c,
+                    &ids[0].1,
+                    jineng_app::courses::media::UploadInput {
+                        chapter_id: draft.chapters[0].id.clone(),
+                        title: "矩阵视频".into(),
+                        filename: "matrix.mp4".into(),
+                        size: pdf().len() as u64,
+                        preview: false,
+                    },
+                )
+                .await
+                .unwrap();
+            recs.insert((Rec::Upload, v), one(upload.id));
             recs.insert(
                 (Rec::ReviewVersion, v),
                 vec![
@@ -2136,10 +2222,20 @@ async fn send(t: &TestApp, fx: &Fixture, r: &Rule, uri: &str, who: &Caller) -> R
                     );
                     HttpBody::from(body)
                 }
-                other => panic!(
-                    "{} {}: a page takes a form, not {other:?}",
-                    r.method, r.path
-                ),
+                // The page's own scripts (the video uploader) send JSON or raw bytes with
+                // the CSRF token in a header.
+                Body::Json(j) => {
+                    b = b
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .header("x-csrf-token", who.csrf.clone());
+                    HttpBody::from(fx.fill(j))
+                }
+                Body::Raw(ct, blob) => {
+                    b = b
+                        .header(header::CONTENT_TYPE, *ct)
+                        .header("x-csrf-token", who.csrf.clone());
+                    HttpBody::from(blob.bytes())
+                }
             }
         }
         Surface::Api => {

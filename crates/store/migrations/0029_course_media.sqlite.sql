@@ -1,0 +1,6 @@
+-- Uploaded videos of course versions (issue 11): chunks while they arrive, HLS once processed.
+CREATE TABLE "course_media" ( "id" varchar NOT NULL PRIMARY KEY, "version_id" varchar NOT NULL REFERENCES "course_package_versions" ("id"), "org_id" varchar NOT NULL REFERENCES "organizations" ("id"), "region_code" varchar NOT NULL, "chapter_id" varchar NOT NULL, "title" varchar NOT NULL, "preview" boolean NOT NULL, "filename" varchar NOT NULL, "size" integer NOT NULL, "chunks" integer NOT NULL, "status" varchar NOT NULL, "reason" varchar NOT NULL, "duration_ms" integer, "width" integer NOT NULL, "height" integer NOT NULL, "renditions" varchar NOT NULL, "key_enc" varchar NOT NULL, "created_by" varchar NOT NULL, "created_at" timestamp_with_timezone_text NOT NULL, "updated_at" timestamp_with_timezone_text NOT NULL );
+CREATE INDEX "idx-course_media-version_id" ON "course_media" ("version_id");
+CREATE INDEX "idx-course_media-org_id" ON "course_media" ("org_id");
+CREATE INDEX "idx-course_media-status" ON "course_media" ("status");
+CREATE TABLE "course_media_chunks" ( "media_id" varchar NOT NULL REFERENCES "course_media" ("id"), "n" integer NOT NULL, "size" integer NOT NULL, "sha256" varchar NOT NULL, CONSTRAINT "pk-course_media_chunks" PRIMARY KEY ("media_id", "n") );
