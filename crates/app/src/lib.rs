@@ -104,6 +104,8 @@ pub struct App {
     /// that asks them.
     pub witnesses: Arc<Vec<ledger::witness::Witness>>,
     pub(crate) http: reqwest::Client,
+    /// This node's course catalogue index (kept in step with the database at each search).
+    pub(crate) course_index: Arc<courses::catalogue::CatalogueIndex>,
 }
 
 impl App {
@@ -140,6 +142,7 @@ impl App {
             ledger_key: None,
             ledger_old_keys: Arc::new(Vec::new()),
             witnesses: Arc::new(Vec::new()),
+            course_index: Arc::new(courses::catalogue::CatalogueIndex::new()),
             http: {
                 jineng_files::install_tls();
                 reqwest::Client::builder()

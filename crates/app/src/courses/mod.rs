@@ -5,6 +5,7 @@
 //! keep theirs. Never lets one organisation touch another's package, nor anyone change a
 //! version once it has been submitted.
 
+pub mod catalogue;
 pub mod experts;
 pub mod files;
 pub mod media;

@@ -88,6 +88,8 @@ pub enum Permission {
     ViewCourses,
     /// Keep the expert pool and expert groups.
     ManageExperts,
+    /// Take listed course packages off the catalogue and put them back.
+    ManageListings,
     /// Review course packages at the levels one qualifies for (experts, group leaders,
     /// the province's regulator as the final authority).
     ReviewCourses,
@@ -137,6 +139,7 @@ impl Role {
                     | ReviewProviders
                     | ViewCourses
                     | ManageExperts
+                    | ManageListings
             ),
             Role::Viewer => matches!(
                 p,
@@ -155,6 +158,7 @@ impl Role {
                         | ViewCourses
                         | ManageExperts
                         | ReviewCourses
+                        | ManageListings
                 )
             }
             Role::InstitutionAdmin => {

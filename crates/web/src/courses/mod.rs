@@ -2,6 +2,7 @@
 //! review; operators keep the sensitive-word list.
 
 pub mod api;
+pub mod catalogue;
 pub mod media;
 pub mod pages;
 pub mod review_api;
@@ -72,6 +73,14 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(media::complete))
         .api(routes!(media::retry))
         .api(routes!(media::play))
+        .get("/course-catalogue", catalogue::page)
+        .get("/course-catalogue/{id}", catalogue::detail)
+        .get("/course-catalogue/{id}/cover", catalogue::cover)
+        .post("/courses/{id}/listing", catalogue::listing)
+        .api(routes!(catalogue::api_search))
+        .api(routes!(catalogue::api_detail))
+        .api(routes!(catalogue::api_listing))
+        .api(routes!(catalogue::reindex))
         .get("/course-reviews", review_pages::queue)
         .get("/course-reviews/export", review_pages::export)
         .get("/course-reviews/{id}", review_pages::item)

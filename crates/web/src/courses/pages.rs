@@ -239,6 +239,8 @@ pub struct DetailPage {
     reviews: Vec<jineng_app::courses::review::ReviewRecordView>,
     /// The caller's organisation writes this package.
     is_own: bool,
+    /// The caller may delist or relist it.
+    may_list: bool,
     notice: Option<&'static str>,
     error: Option<String>,
     max_cover_mb: usize,
@@ -320,6 +322,7 @@ async fn detail_page(
         reviews,
         is_own: u.principal.works_for(&d.package.org_id)
             && u.principal.can(Permission::ManageCourses),
+        may_list: u.principal.can(Permission::ManageListings),
         layout: Layout::new(d.package.name.clone(), u, "/courses"),
         d,
         notice,
@@ -327,6 +330,17 @@ async fn detail_page(
         max_cover_mb: MAX_COVER_BYTES / 1024 / 1024,
         max_document_mb: MAX_DOCUMENT_BYTES / 1024 / 1024,
     })
+}
+
+/// The package page again, with the error of an action in place.
+pub(crate) async fn detail_with_error(
+    s: &AppState,
+    u: &PageUser,
+    id: &str,
+    e: AppError,
+) -> Result<Response, PageError> {
+    let (status, msg) = crate::http::error::fixable_line(e)?;
+    Ok((status, detail_page(s, u, id, None, Some(msg)).await?).into_response())
 }
 
 pub async fn detail(

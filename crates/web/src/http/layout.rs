@@ -96,6 +96,11 @@ impl Layout {
                 });
             }
         }
+        nav.push(NavItem {
+            href: "/course-catalogue",
+            label: "课程目录",
+            active: false,
+        });
         if p.can(Permission::ViewCourses) {
             nav.push(NavItem {
                 href: "/courses",

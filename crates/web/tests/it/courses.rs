@@ -928,3 +928,133 @@ pub async fn decide_all(t: &TestApp, vid: &str) {
         assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.text());
     }
 }
+
+/// The public catalogue: Chinese words, the occupation tree, free courses; a delisted
+/// package leaves it at the next search and comes back when relisted; nothing unlisted
+/// is shown to anyone.
+#[tokio::test]
+async fn the_catalogue_finds_listed_courses_in_chinese() {
+    let t = TestApp::new().await;
+    jineng_demo::courses(&t.app).await.unwrap();
+    let search = |q: &'static str| {
+        let t = &t;
+        async move {
+            let r = t
+                .api(Method::GET, &format!("/course-catalogue?{q}"), None, None)
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
+            r.json()
+        }
+    };
+    let names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let all = search("per_page=50").await;
+    assert_eq!(all["total"], 12, "only the listed ones");
+    // "护理" is a word inside 母婴护理, 生活照料 courses of 养老护理员 and others.
+    let r = search("q=%E6%8A%A4%E7%90%86").await;
+    let found = names(&r);
+    assert!(found.iter().any(|n| n.contains("养老护理员")), "{found:?}");
+    assert!(found.iter().all(|n| !n.contains("电工")), "{found:?}");
+    // 刀工 is in one course's name and outline.
+    let r = search("q=%E5%88%80%E5%B7%A5").await;
+    assert_eq!(names(&r), ["中式烹调师（初级）刀工与火候"]);
+    // The occupation tree: 4-03 (餐饮服务人员) holds the three cooking courses.
+    assert_eq!(search("occupation=4-03").await["total"], 3);
+    assert_eq!(search("occupation=6").await["total"], 1);
+    let free = search("free=true").await;
+    assert_eq!(names(&free), ["职业素养与安全生产（公益）"]);
+    t.api(Method::GET, "/course-catalogue?max_price=abc", None, None)
+        .await
+        .problem(422);
+    // Delisted: gone at the next search, back when relisted; a reason is required.
+    let id = r["items"][0]["id"].as_str().unwrap().to_string();
+    let op = t.token("operator").await;
+    t.api(
+        Method::POST,
+        &format!("/courses/{id}/listing"),
+        Some(&op),
+        Some(json!({"action": "delist"})),
+    )
+    .await
+    .problem(422);
+    let provider = t.token("provider_b").await;
+    t.api(
+        Method::POST,
+        &format!("/courses/{id}/listing"),
+        Some(&provider),
+        Some(json!({"action": "delist", "reason": "自行下架"})),
+    )
+    .await
+    .problem(403);
+    let d = t
+        .api(
+            Method::POST,
+            &format!("/courses/{id}/listing"),
+            Some(&op),
+            Some(json!({"action": "delist", "reason": "教材内容待更新"})),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.text());
+    assert_eq!(d.json()["package"]["listing"], "delisted");
+    assert_eq!(search("q=%E5%88%80%E5%B7%A5").await["total"], 0);
+    t.api(Method::GET, &format!("/course-catalogue/{id}"), None, None)
+        .await
+        .problem(404);
+    t.api(
+        Method::POST,
+        &format!("/courses/{id}/listing"),
+        Some(&op),
+        Some(json!({"action": "relist", "reason": "教材已更新"})),
+    )
+    .await;
+    assert_eq!(search("q=%E5%88%80%E5%B7%A5").await["total"], 1);
+    // The public pages, signed in or not.
+    let mut anyone = t.browser();
+    let page = anyone.get("/course-catalogue?q=%E5%88%80%E5%B7%A5").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("中式烹调师（初级）刀工与火候"),
+        "{}",
+        page.text()
+    );
+    let page = anyone.get(&format!("/course-catalogue/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("火候的识别与运用"));
+    let cover = anyone.get(&format!("/course-catalogue/{id}/cover")).await;
+    assert_eq!(cover.status, StatusCode::OK);
+    assert!(cover.body.starts_with(b"\x89PNG"));
+    // A package in review is not in the public catalogue.
+    let all_ops = t
+        .api(
+            Method::GET,
+            "/courses?listing=unlisted&per_page=50",
+            Some(&op),
+            None,
+        )
+        .await
+        .json();
+    let unlisted = all_ops["items"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        anyone
+            .get(&format!("/course-catalogue/{unlisted}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The system admin rebuilds the index on demand.
+    let r = t
+        .api(
+            Method::POST,
+            "/course-catalogue/reindex",
+            Some(&t.token("admin").await),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["documents"], 12);
+}

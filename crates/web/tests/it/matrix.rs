@@ -336,6 +336,8 @@ const MANAGE_EXPERTS: &[&str] = &[
     "yy_regulator",
     "zy_regulator",
 ];
+/// `ManageListings`: the system admin, operators and regulators.
+const MANAGE_LISTINGS: &[&str] = MANAGE_EXPERTS;
 /// `ReviewProviders`: the system admin and operators.
 const OPERATORS: &[&str] = &["admin", "operator"];
 /// The provider's packages (南明区).
@@ -466,6 +468,8 @@ enum Rec {
     Upload,
     /// `{id}`: a free-preview lesson of a listed package.
     PreviewLesson,
+    /// `{id}`: a listed package.
+    ListedPackage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -488,7 +492,8 @@ impl Rec {
             | Rec::Dataset
             | Rec::FreshClient
             | Rec::Expert
-            | Rec::PreviewLesson => &[Variant::Only],
+            | Rec::PreviewLesson
+            | Rec::ListedPackage => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -546,7 +551,8 @@ impl Rec {
                 | Rec::Dataset
                 | Rec::FreshClient
                 | Rec::Expert
-                | Rec::PreviewLesson,
+                | Rec::PreviewLesson
+                | Rec::ListedPackage,
                 In | Out,
             ) => &ACCOUNTS,
         }
@@ -1219,6 +1225,20 @@ fn rules() -> Vec<Rule> {
         api(M::POST, "/api/v1/uploads/{id}/complete", Only(COURSE_WRITERS)).rec(Rec::Upload),
         api(M::POST, "/api/v1/uploads/{id}/retry", Only(COURSE_WRITERS)).rec(Rec::Upload),
         api(M::GET, "/api/v1/lessons/{id}/play", Signed).rec(Rec::PreviewLesson),
+        // --- The public course catalogue ------------------------------------------------
+        page(M::GET, "/course-catalogue", Public),
+        page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),
+        page(M::GET, "/course-catalogue/{id}/cover", Public).rec(Rec::ListedPackage),
+        api(M::GET, "/api/v1/course-catalogue", Public),
+        api(M::GET, "/api/v1/course-catalogue/{id}", Public).rec(Rec::ListedPackage),
+        api(M::POST, "/api/v1/course-catalogue/reindex", Only(SETTINGS)),
+        // Relisting a package never listed: a conflict for those who may.
+        page(M::POST, "/courses/{id}/listing", Only(MANAGE_LISTINGS))
+            .rec(Rec::CoursePackage)
+            .form(&[("action", "relist"), ("reason", "矩阵")]),
+        api(M::POST, "/api/v1/courses/{id}/listing", Only(MANAGE_LISTINGS))
+            .rec(Rec::CoursePackage)
+            .json(r#"{"action": "relist", "reason": "矩阵"}"#),
         // --- Data-exchange clients ----------------------------------------------------
         page(M::GET, "/admin/exchange", Only(SETTINGS)),
         page(M::POST, "/admin/exchange", Only(SETTINGS)).form(&[
@@ -1834,7 +1854,9 @@ impl Fixture {
         recs.insert((Rec::Expert, Variant::Only), one(expert_id));
         // A listed package: its first lesson is a free preview.
         {
-            let (_, listed) = matrix_package(app, &provider, &c, "矩阵上架课程包").await;
+            let (listed_package, listed) =
+                matrix_package(app, &provider, &c, "矩阵上架课程包").await;
+            recs.insert((Rec::ListedPackage, Variant::Only), one(listed_package));
             app.courses().submit(&provider, &c, &listed).await.unwrap();
             for who in ["expert", "expert_leader", "gz_regulator"] {
                 let r = principal(t, who).await;
