@@ -277,6 +277,31 @@ def main():
         assert "送审中" in text(provider)
         shot(provider, "9-provider-courses")
         print("walk: an expert returns a course from a phone with a comment")
+
+        # 10. A stranger finds a course by a Chinese word in the public catalogue on a
+        #     phone and plays its free preview: the playback time advances.
+        stranger = session(*PHONE); sessions.append(stranger)
+        go(stranger, "/course-catalogue?q=%E6%AF%8D%E5%A9%B4")  # 母婴
+        wait_text(stranger, "共找到")
+        click(stranger, css="#catalogue-results a.card")
+        wait_text(stranger, "课程目录")
+        overflow = js(stranger, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the course page is wider than the phone by {overflow}px"
+        shot(stranger, "10-course-page")
+        click(stranger, css="a.preview-link")
+        wait_text(stranger, "试看")
+        js(stranger, "const v = document.getElementById('player'); v.muted = true; v.play();")
+        deadline = time.time() + 30
+        played = 0.0
+        while time.time() < deadline:
+            played = js(stranger, "return document.getElementById('player').currentTime;") or 0.0
+            if played > 2.0:
+                break
+            time.sleep(0.5)
+        err = js(stranger, "return document.getElementById('player').getAttribute('data-error');")
+        assert played > 2.0, f"the preview did not play (time {played}, error {err})"
+        shot(stranger, "10-preview-playing")
+        print(f"walk: a stranger plays a preview on a phone ({played:.1f}s played)")
     finally:
         for s in sessions:
             try:

@@ -1138,6 +1138,7 @@ pub async fn courses(app: &App) -> AppResult<()> {
             5,
         ),
     ];
+    let mut with_video: Vec<&str> = Vec::new();
     for (owner, name, occupation, level, training, course, price, lessons, stage) in catalogue {
         let who = as_user(owner).await?;
         let hours: i32 = lessons
@@ -1201,6 +1202,15 @@ pub async fn courses(app: &App) -> AppResult<()> {
                     .await?;
             }
         }
+        // The first listed package of each provider gets a short generated video as its
+        // free preview (made by ffmpeg, so the demo stays small).
+        if stage == 4 && !with_video.contains(&owner) {
+            with_video.push(owner);
+            let chapter = app.courses().version(&who, &vid).await?.chapters[0]
+                .id
+                .clone();
+            demo_video(app, &who, &ctx, &vid, &chapter, "课程导学（试看）").await?;
+        }
         app.courses()
             .upload_file(
                 &who,
@@ -1245,6 +1255,100 @@ pub async fn courses(app: &App) -> AppResult<()> {
             app.courses().review(r, &ctx, &vid, pass()).await?;
         }
     }
+    Ok(())
+}
+
+/// A 20-second clip from ffmpeg's test sources, uploaded as a preview lesson and waited for
+/// until the job has made it playable. Without ffmpeg on the machine the demo goes on
+/// without videos (and says so on standard error).
+async fn demo_video(
+    app: &App,
+    who: &Principal,
+    ctx: &RequestCtx,
+    version_id: &str,
+    chapter_id: &str,
+    title: &str,
+) -> AppResult<()> {
+    let path = std::env::temp_dir().join(format!(
+        "jineng-demo-{}-{}.mp4",
+        std::process::id(),
+        app.now().timestamp_micros()
+    ));
+    let made = tokio::process::Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+        ])
+        .arg("testsrc2=size=1280x720:rate=25:duration=20")
+        .args(["-f", "lavfi", "-i", "sine=frequency=523:duration=20"])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ])
+        .arg(&path)
+        .output()
+        .await;
+    let bytes = match made {
+        Ok(o) if o.status.success() => std::fs::read(&path).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let _ = std::fs::remove_file(&path);
+    if bytes.is_empty() {
+        eprintln!("demo: ffmpeg is not available; the demo packages have no videos");
+        return Ok(());
+    }
+    let m = app
+        .courses()
+        .start_upload(
+            who,
+            ctx,
+            version_id,
+            jineng_app::courses::media::UploadInput {
+                chapter_id: chapter_id.into(),
+                title: title.into(),
+                filename: "导学.mp4".into(),
+                size: bytes.len() as u64,
+                preview: true,
+            },
+        )
+        .await?;
+    let size = usize::try_from(m.chunk_bytes).unwrap_or(usize::MAX);
+    for (n, piece) in bytes.chunks(size).enumerate() {
+        app.courses()
+            .put_chunk(
+                who,
+                &m.id,
+                i32::try_from(n).unwrap_or(i32::MAX),
+                piece.to_vec(),
+            )
+            .await?;
+    }
+    app.courses().complete_upload(who, ctx, &m.id).await?;
+    for _ in 0..600 {
+        let now = app.courses().media(who, &m.id).await?;
+        match now.status {
+            jineng_core::courses::MediaStatus::Ready => return Ok(()),
+            jineng_core::courses::MediaStatus::Failed => {
+                eprintln!(
+                    "demo: the demo video could not be processed: {}",
+                    now.reason
+                );
+                return Ok(());
+            }
+            _ => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
+    eprintln!("demo: the demo video was not processed in two minutes");
     Ok(())
 }
 
