@@ -288,7 +288,13 @@ pub struct LessonFacts<'a> {
     pub seconds: Option<u64>,
     /// For videos and documents: whether the file is ready (transcoded, parsed).
     pub ready: bool,
+    /// Part of the free preview.
+    pub preview: bool,
 }
+
+/// A package's free preview lasts at least this long, or the whole course when it is
+/// shorter (seed 003 §7.2).
+pub const MIN_PREVIEW_SECONDS: u64 = 10 * 60;
 
 /// What stops a version from being submitted, each in words a provider understands;
 /// and what a reviewer should be warned about but which does not stop it.
@@ -344,6 +350,17 @@ pub fn check_content(
         && let Err(m) = check_hours(declared_hours, total)
     {
         r.problems.push(m);
+    }
+    let preview: u64 = lessons
+        .iter()
+        .filter(|l| l.preview)
+        .filter_map(|l| l.seconds)
+        .sum();
+    if r.problems.is_empty() && preview < MIN_PREVIEW_SECONDS.min(total) {
+        r.problems.push(format!(
+            "免费试看内容合计{}分钟，应不少于10分钟（课程不足10分钟的全部可试看）；请把课时设为“可免费试看”",
+            preview / 60
+        ));
     }
     r
 }
@@ -477,6 +494,7 @@ mod tests {
             kind,
             seconds,
             ready: true,
+            preview: true,
         }
     }
 
@@ -507,6 +525,20 @@ mod tests {
         );
         let short = [lesson("一", LessonKind::Text, Some(10 * 60))];
         assert!(check_content(CourseSource::Provider, 3, &short).problems[0].contains("不符"));
+        // Ten minutes of free preview, or all of a shorter course.
+        let mut closed = [
+            lesson("一", LessonKind::Text, Some(40 * 60)),
+            lesson("二", LessonKind::Text, Some(50 * 60)),
+        ];
+        closed[0].preview = false;
+        closed[1].preview = false;
+        assert!(check_content(CourseSource::Provider, 2, &closed).problems[0].contains("试看"));
+        closed[1].preview = true;
+        assert!(
+            check_content(CourseSource::Provider, 2, &closed)
+                .problems
+                .is_empty()
+        );
     }
 
     #[test]

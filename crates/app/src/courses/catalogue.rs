@@ -80,6 +80,7 @@ pub struct CatalogueItem {
     pub intro: String,
     pub occupation_code: String,
     pub occupation_name: String,
+    pub level: i32,
     pub level_label: &'static str,
     pub training_type_label: &'static str,
     pub course_type_label: &'static str,
@@ -235,8 +236,8 @@ impl Courses<'_> {
             level: f.level,
             free_only: f.free_only,
             max_price_fen: f.max_price.map(|p| p.0),
-            min_hour_tenths: f.min_hours.map(|h| h * 10),
-            max_hour_tenths: f.max_hours.map(|h| h * 10),
+            min_hour_tenths: f.min_hours.map(|h| h.saturating_mul(10)),
+            max_hour_tenths: f.max_hours.map(|h| h.saturating_mul(10)),
         };
         let offset = usize::try_from((r.page - 1) * r.per_page).unwrap_or(usize::MAX);
         let hits = self
@@ -311,6 +312,7 @@ impl Courses<'_> {
                         .get(&v.occupation_code)
                         .cloned()
                         .unwrap_or_default(),
+                    level: v.skill_level,
                     level_label: jineng_core::occupations::level_label(v.skill_level),
                     training_type_label: v.training_type.label(),
                     course_type_label: v.course_type.label(),
@@ -320,6 +322,36 @@ impl Courses<'_> {
                     has_cover: !v.cover_key.is_empty(),
                 })
             })
+            .collect())
+    }
+
+    /// Listed packages that fit a class the caller may see: the class's occupation, and its
+    /// project's level (or no level on either side).
+    pub async fn for_class(
+        &self,
+        who: &Principal,
+        class_id: &str,
+    ) -> AppResult<Vec<CatalogueItem>> {
+        let (c, _) = self.classes().get(who, class_id).await?;
+        let Some(p) = jineng_store::catalogue::project::Entity::find_by_id(c.project_id.clone())
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let found = self
+            .search(
+                &CatalogueFilter {
+                    occupation: Some(p.occupation_code.clone()),
+                    ..Default::default()
+                },
+                PageRequest::first(100),
+            )
+            .await?;
+        Ok(found
+            .items
+            .into_iter()
+            .filter(|i| p.skill_level == 0 || i.level == 0 || i.level == p.skill_level)
             .collect())
     }
 

@@ -646,6 +646,7 @@ impl Courses<'_> {
                 kind: l.kind,
                 seconds: l.seconds.and_then(|s| u64::try_from(s).ok()),
                 ready: l.kind == LessonKind::Text || ready.contains(&l.media_id),
+                preview: l.preview,
             })
             .collect();
         let declared = u32::try_from(v.declared_hours).unwrap_or(0);

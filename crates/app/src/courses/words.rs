@@ -57,10 +57,23 @@ impl Courses<'_> {
                 format!("敏感词不能超过{MAX_WORDS}个"),
             ));
         }
+        // The message names the word by its first characters only: a pasted essay is not
+        // sent back whole.
+        let shown = |l: &str| -> String {
+            let head: String = l.chars().take(MAX_WORD_CHARS).collect();
+            if head.chars().count() < l.chars().count() {
+                format!("{head}…")
+            } else {
+                head
+            }
+        };
         if let Some(l) = lines.iter().find(|l| l.chars().count() > MAX_WORD_CHARS) {
             return Err(AppError::field(
                 "words",
-                format!("敏感词“{l}”过长（每个不超过{MAX_WORD_CHARS}个字符）"),
+                format!(
+                    "敏感词“{}”过长（每个不超过{MAX_WORD_CHARS}个字符）",
+                    shown(l)
+                ),
             ));
         }
         if let Some(l) = lines
@@ -69,7 +82,7 @@ impl Courses<'_> {
         {
             return Err(AppError::field(
                 "words",
-                format!("敏感词“{l}”含有不允许的字符"),
+                format!("敏感词“{}”含有不允许的字符", shown(l)),
             ));
         }
         let stored = lines.join("\n");

@@ -254,6 +254,8 @@ pub struct DetailPage {
     may_inspect: bool,
     sessions: Vec<jineng_app::attendance::SessionView>,
     may_add_session: bool,
+    /// Listed course packages that fit the class (for its organisation).
+    courses: Vec<jineng_app::courses::catalogue::CatalogueItem>,
     today: String,
     error: Option<String>,
 }
@@ -308,6 +310,11 @@ async fn detail_page(
     let sessions = s.app.attendance().sessions(&u.principal, id).await?;
     let may_add_session =
         may_manage && matches!(c.status, ClassStatus::Approved | ClassStatus::InTraining);
+    let courses = if may_manage {
+        s.app.courses().for_class(&u.principal, id).await?
+    } else {
+        vec![]
+    };
     let today = s
         .app
         .now()
@@ -343,6 +350,7 @@ async fn detail_page(
         may_inspect,
         sessions,
         may_add_session,
+        courses,
         today,
         error,
     })

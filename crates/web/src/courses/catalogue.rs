@@ -39,6 +39,7 @@ pub struct CatalogueQuery {
     #[param(value_type = Option<CourseType>)]
     pub course_type: String,
     /// 1–5, or 0 for courses without a level.
+    #[param(minimum = 0, maximum = 5)]
     pub level: Option<i64>,
     /// Only free courses.
     #[serde(default)]
@@ -47,7 +48,9 @@ pub struct CatalogueQuery {
     #[serde(default)]
     #[param(value_type = Option<crate::http::schema::Yuan>)]
     pub max_price: String,
+    #[param(minimum = 0, maximum = 10000)]
     pub min_hours: Option<i64>,
+    #[param(minimum = 0, maximum = 10000)]
     pub max_hours: Option<i64>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -64,6 +67,14 @@ impl CatalogueQuery {
         };
         if self.q.chars().count() > 100 {
             return Err(AppError::field("q", "搜索词不能超过100个字符"));
+        }
+        if self.level.is_some_and(|l| !(0..=5).contains(&l)) {
+            return Err(AppError::field("level", "技能等级应为0至5"));
+        }
+        for (field, v) in [("min_hours", self.min_hours), ("max_hours", self.max_hours)] {
+            if v.is_some_and(|h| !(0..=10_000).contains(&h)) {
+                return Err(AppError::field(field, "学时应为0至10000之间的整数"));
+            }
         }
         Ok(CatalogueFilter {
             text: opt(&self.q),

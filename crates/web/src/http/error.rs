@@ -250,8 +250,14 @@ pub async fn problem_for_api(req: Request, next: Next) -> Response {
     let bytes = axum::body::to_bytes(body, 1 << 20)
         .await
         .unwrap_or_default();
-    let mut value: serde_json::Value = if is_problem {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| serde_json::json!({}))
+    // A problem too large to read back (over 1 MiB) is replaced by the generic one, never
+    // left without its type and title.
+    let parsed = is_problem
+        .then(|| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .flatten()
+        .filter(|v| v.get("type").is_some());
+    let mut value: serde_json::Value = if let Some(v) = parsed {
+        v
     } else {
         let detail = match status.as_u16() {
             400 => "请求格式不正确",

@@ -1058,3 +1058,71 @@ async fn the_catalogue_finds_listed_courses_in_chinese() {
         .await;
     assert_eq!(r.json()["documents"], 12);
 }
+
+/// An institution sees, on its class's page, the listed packages of the class's
+/// occupation and level.
+#[tokio::test]
+async fn a_class_page_lists_the_packages_that_fit_it() {
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    jineng_demo::courses(&t.app).await.unwrap();
+    let inst = t.token("institution").await;
+    let classes = t
+        .api(Method::GET, "/classes?per_page=50", Some(&inst), None)
+        .await
+        .json();
+    let housekeeping = classes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["project_name"]
+                .as_str()
+                .unwrap_or("")
+                .contains("家政服务员")
+        })
+        .unwrap_or_else(|| panic!("{classes}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut b = t.signed_in("institution").await;
+    let page = b.get(&format!("/classes/{housekeeping}")).await.text();
+    assert!(page.contains("可选课程包"), "{page}");
+    // 4-10-01-06 at level 5: the 初级 course fits, the 中级 one (level 4) does not, and
+    // the public-welfare course without a level fits every level.
+    assert!(page.contains("家政服务员（初级）母婴护理"), "{page}");
+    assert!(!page.contains("家政服务员（中级）居家保洁与收纳"), "{page}");
+    assert!(page.contains("职业素养与安全生产（公益）"), "{page}");
+    assert!(!page.contains("电工"), "{page}");
+}
+
+/// Found by fuzzing: extreme numbers in a catalogue search, and a huge sensitive-word
+/// list, answer 422 problems with their type and title (not a 500, not a bare body).
+#[tokio::test]
+async fn extreme_inputs_get_clear_refusals() {
+    let t = TestApp::new().await;
+    for q in [
+        "level=-9223372036854775808",
+        "min_hours=-9223372036854775808",
+        "max_hours=9223372036854775807",
+        "level=6",
+    ] {
+        let p = t
+            .api(Method::GET, &format!("/course-catalogue?{q}"), None, None)
+            .await
+            .problem(422);
+        assert!(p["type"].is_string(), "{q}: {p}");
+    }
+    let op = t.token("operator").await;
+    let p = t
+        .api(
+            Method::PUT,
+            "/course-words",
+            Some(&op),
+            Some(json!({"words": "a".repeat(999_000)})),
+        )
+        .await
+        .problem(422);
+    assert!(p["title"].is_string(), "{p}");
+    assert!(p.to_string().len() < 2000, "the word is not echoed whole");
+}
