@@ -63,6 +63,18 @@ impl Principal {
         }
     }
 
+    /// Whether a grant allows `p` for the whole province: any role that allows it, a
+    /// regulator only with a province-level grant (province-wide settings — the catalogue,
+    /// the expert pool and review flows — are not a county's to change).
+    pub fn can_province_wide(&self, p: Permission) -> bool {
+        self.grants.iter().any(|g| {
+            g.role.allows(p)
+                && (g.role != jineng_core::accounts::Role::Regulator
+                    || g.region
+                        .is_some_and(|r| r.level() == jineng_core::RegionLevel::Province))
+        })
+    }
+
     /// The organisations the caller works for (usually one).
     pub fn org_ids(&self) -> Vec<String> {
         self.grants

@@ -183,6 +183,27 @@ pub fn chunk_size(size: u64, n: u64) -> Option<u64> {
     }
 }
 
+/// The ffmpeg demuxer for a video container recognised by its first bytes; `None` for
+/// anything else. The media job forces this demuxer, so a playlist or concat file posing
+/// as a video can never make ffmpeg read other files.
+pub fn video_container(head: &[u8]) -> Option<&'static str> {
+    if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        Some("mov")
+    } else if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        Some("matroska")
+    } else if head.len() >= 12 && head.starts_with(b"RIFF") && &head[8..12] == b"AVI " {
+        Some("avi")
+    } else if head.starts_with(b"FLV") {
+        Some("flv")
+    } else if head.len() > 188 && head[0] == 0x47 && head[188] == 0x47 {
+        Some("mpegts")
+    } else if head.starts_with(&[0x00, 0x00, 0x01, 0xBA]) {
+        Some("mpeg")
+    } else {
+        None
+    }
+}
+
 /// An HLS rendition: name, height, video bitrate (kbit/s).
 pub const RENDITIONS: [(&str, u32, u32); 2] = [("360p", 360, 800), ("720p", 720, 2500)];
 
@@ -550,6 +571,27 @@ mod tests {
         assert_eq!(chunk_size(CHUNK_BYTES + 1, 0), Some(CHUNK_BYTES));
         assert_eq!(chunk_size(CHUNK_BYTES + 1, 1), Some(1));
         assert_eq!(chunk_size(CHUNK_BYTES + 1, 2), None);
+    }
+
+    #[test]
+    fn containers_by_their_first_bytes() {
+        let mut mp4 = vec![0, 0, 0, 0x20];
+        mp4.extend_from_slice(b"ftypisom\0\0\0\0");
+        assert_eq!(video_container(&mp4), Some("mov"));
+        assert_eq!(
+            video_container(&[0x1A, 0x45, 0xDF, 0xA3, 1]),
+            Some("matroska")
+        );
+        assert_eq!(video_container(b"RIFF\0\0\0\0AVI LIST"), Some("avi"));
+        assert_eq!(
+            video_container(b"#EXTM3U\n#EXTINF:2.0,\nfile:///tmp/x.mp4"),
+            None
+        );
+        assert_eq!(
+            video_container(b"ffconcat version 1.0\nfile /etc/passwd"),
+            None
+        );
+        assert_eq!(video_container(b""), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, Occur, Query as TQuery, QueryParser, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, Occur, Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -204,24 +204,49 @@ impl CourseIndex {
     pub fn search(&self, q: &CourseQuery, offset: usize, limit: usize) -> SearchResult<Hits> {
         let mut parts: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
         if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let mut parser = QueryParser::for_index(
-                &self.index,
-                vec![
-                    self.f.name,
-                    self.f.occupation_name,
-                    self.f.outline,
-                    self.f.intro,
-                    self.f.content,
-                    self.f.audience,
-                    self.f.org_name,
-                ],
-            );
-            parser.set_field_boost(self.f.name, 3.0);
-            parser.set_field_boost(self.f.occupation_name, 2.0);
-            parser.set_conjunction_by_default();
-            // Lenient: a stray quote or colon in what a person typed is not an error.
-            let (query, _errors) = parser.parse_query_lenient(text);
-            parts.push((Occur::Must, query));
+            // What a person typed is words, never query syntax: it is cut into words by the
+            // same tokenizer as the documents, and every word must appear in one of the
+            // fields (a course's name and occupation weigh more).
+            let mut tokenizer = self
+                .index
+                .tokenizer_for_field(self.f.name)
+                .map_err(SearchError::Index)?;
+            let mut words: Vec<String> = Vec::new();
+            let mut stream = tokenizer.token_stream(text);
+            while let Some(t) = stream.next() {
+                let w = t.text.trim().to_string();
+                if !w.is_empty() && w.chars().any(char::is_alphanumeric) && !words.contains(&w) {
+                    words.push(w);
+                }
+            }
+            if words.is_empty() {
+                return Ok(Hits::default());
+            }
+            let fields = [
+                (self.f.name, 3.0),
+                (self.f.occupation_name, 2.0),
+                (self.f.outline, 1.0),
+                (self.f.intro, 1.0),
+                (self.f.content, 1.0),
+                (self.f.audience, 1.0),
+                (self.f.org_name, 1.0),
+            ];
+            for w in words.iter().take(32) {
+                let any: Vec<(Occur, Box<dyn TQuery>)> = fields
+                    .iter()
+                    .map(|(f, boost)| {
+                        let t: Box<dyn TQuery> = Box::new(TermQuery::new(
+                            Term::from_field_text(*f, w),
+                            IndexRecordOption::WithFreqs,
+                        ));
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(t, *boost)) as Box<dyn TQuery>,
+                        )
+                    })
+                    .collect();
+                parts.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
         }
         let term = |field: Field, v: &str| -> Box<dyn TQuery> {
             Box::new(TermQuery::new(

@@ -7,8 +7,7 @@ use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::write::OnUnique;
-use jineng_core::RegionLevel;
-use jineng_core::accounts::{Permission, Role};
+use jineng_core::accounts::Permission;
 use jineng_core::occupations::OccupationRank;
 use jineng_core::occupations::{check_work_type_code, check_work_type_name};
 use jineng_store::reference::{occupation, work_type};
@@ -142,12 +141,11 @@ impl Catalogue<'_> {
     }
 
     fn check_catalogue_rights(&self, who: &Principal) -> AppResult<()> {
-        let ok = who.grants.iter().any(|g| {
-            g.role.allows(Permission::ManageCatalogue)
-                && (g.role != Role::Regulator
-                    || g.region.is_some_and(|r| r.level() == RegionLevel::Province))
-        });
-        if ok { Ok(()) } else { Err(AppError::Forbidden) }
+        if who.can_province_wide(Permission::ManageCatalogue) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// Whether the caller maintains work types and the catalogue.

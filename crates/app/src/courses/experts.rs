@@ -1,5 +1,5 @@
 //! The expert pool and expert groups (seed 000 §1.3, seed 004 §7.2.7 f), kept by
-//! operators and regulators, and the review flow per course type. An expert is a person
+//! operators and the province's regulators, and the review flow per course type. An expert is a person
 //! with an expert account; the unit they work for is recorded with its credit code, which
 //! is how a course from their own unit is kept away from them.
 
@@ -104,7 +104,7 @@ fn text(e: &mut Vec<FieldError>, field: &str, label: &str, v: &str, min: usize, 
 
 impl Courses<'_> {
     fn may_manage_experts(&self, who: &Principal) -> AppResult<()> {
-        if who.can(Permission::ManageExperts) {
+        if who.can_province_wide(Permission::ManageExperts) {
             Ok(())
         } else {
             Err(AppError::Forbidden)

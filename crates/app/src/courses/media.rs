@@ -27,6 +27,8 @@ use std::path::Path;
 
 /// How long a signed playlist, segment or key URL works.
 pub const URL_SECONDS: i64 = 600;
+/// Unfinished uploads one version may have at a time (each may hold up to 2 GiB).
+const MAX_UNFINISHED_UPLOADS: u64 = 5;
 /// Longest an ffmpeg run may take before the job is retried.
 const FFMPEG_TIMEOUT_SECS: u64 = 3600;
 
@@ -117,6 +119,18 @@ impl Courses<'_> {
             .is_some();
         if taken {
             e.push(FieldError::new("title", "同一课程包内课时名称不能重复"));
+        }
+        let unfinished = sea_orm::PaginatorTrait::count(
+            media::Entity::find()
+                .filter(media::Column::VersionId.eq(v.id.clone()))
+                .filter(media::Column::Status.eq(MediaStatus::Uploading)),
+            &self.db,
+        )
+        .await?;
+        if unfinished >= MAX_UNFINISHED_UPLOADS {
+            return Err(AppError::Conflict(format!(
+                "本课程包已有{unfinished}个未完成的视频上传，请先完成或放弃后再上传"
+            )));
         }
         if !e.is_empty() {
             return Err(AppError::Validation(e));
@@ -215,6 +229,8 @@ impl Courses<'_> {
                 m.status.label()
             )));
         }
+        // A version sent for review takes no more files.
+        self.editable(who, &m.version_id).await?;
         let expected = u64::try_from(n)
             .ok()
             .and_then(|n| chunk_size(u64::try_from(m.size).unwrap_or(0), n));
@@ -505,7 +521,20 @@ impl Courses<'_> {
             }
             f.flush().await.map_err(io)?;
         }
-        let probe = probe(&source).await?;
+        let head = {
+            use tokio::io::AsyncReadExt;
+            let mut f = tokio::fs::File::open(&source).await.map_err(io)?;
+            let mut head = vec![0u8; 512];
+            let n = f.read(&mut head).await.map_err(io)?;
+            head.truncate(n);
+            head
+        };
+        let Some(format) = jineng_core::courses::video_container(&head) else {
+            return Err(Transcode::NotAVideo(
+                "文件无法识别为视频：只接受 MP4、MOV、MKV/WebM、AVI、FLV、MPEG 格式".into(),
+            ));
+        };
+        let probe = probe(&source, format).await?;
         let key: [u8; 16] = rand::random();
         let out = dir.join("hls");
         tokio::fs::create_dir_all(&out).await.map_err(io)?;
@@ -721,6 +750,8 @@ struct Probe {
     width: i32,
     height: i32,
     has_audio: bool,
+    /// The demuxer the input is read with (forced: see `video_container`).
+    format: String,
 }
 
 struct Transcoded {
@@ -739,7 +770,7 @@ enum Transcode {
 }
 
 /// ffprobe's view of the file: a video stream with a size and a duration, or why not.
-async fn probe(source: &Path) -> Result<Probe, Transcode> {
+async fn probe(source: &Path, format: &str) -> Result<Probe, Transcode> {
     let out = tokio::process::Command::new("ffprobe")
         .args([
             "-v",
@@ -748,6 +779,11 @@ async fn probe(source: &Path) -> Result<Probe, Transcode> {
             "json",
             "-show_format",
             "-show_streams",
+            "-protocol_whitelist",
+            "file",
+            "-f",
+            format,
+            "-i",
         ])
         .arg(source)
         .kill_on_drop(true)
@@ -789,13 +825,15 @@ async fn probe(source: &Path) -> Result<Probe, Transcode> {
         width,
         height,
         has_audio: streams.iter().any(|s| s["codec_type"] == "audio"),
+        format: format.to_string(),
     })
 }
 
 /// One ffmpeg run making every rendition at once (one decode): H.264 + AAC, 6-second
 /// segments, each AES-128 encrypted with the key in `dir/keyinfo`.
 fn hls_args(source: &Path, dir: &Path, out: &Path, p: &Probe) -> Vec<String> {
-    let mut a: Vec<String> = vec!["-hide_banner".into(), "-y".into(), "-i".into()];
+    let mut a: Vec<String> = vec!["-hide_banner".into(), "-y".into()];
+    a.extend(["-protocol_whitelist", "file", "-f", p.format.as_str(), "-i"].map(String::from));
     a.push(source.display().to_string());
     let n = RENDITIONS.len();
     let mut graph = format!("[0:v]split={n}");
@@ -867,6 +905,10 @@ fn poster_args(source: &Path, poster: &Path, p: &Probe) -> Vec<String> {
         "-y".into(),
         "-ss".into(),
         format!("{at:.2}"),
+        "-protocol_whitelist".into(),
+        "file".into(),
+        "-f".into(),
+        p.format.clone(),
         "-i".into(),
         source.display().to_string(),
         "-frames:v".into(),

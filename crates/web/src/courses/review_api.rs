@@ -437,7 +437,7 @@ pub async fn flows(
     State(s): State<AppState>,
     Caller(who): Caller,
 ) -> Result<Json<Vec<FlowOut>>, ApiError> {
-    if !who.can(jineng_core::accounts::Permission::ManageExperts) {
+    if !who.can_province_wide(jineng_core::accounts::Permission::ManageExperts) {
         return Err(AppError::Forbidden.into());
     }
     Ok(Json(

@@ -115,7 +115,7 @@ impl Layout {
                 active: false,
             });
         }
-        if p.can(Permission::ManageExperts) {
+        if p.can_province_wide(Permission::ManageExperts) {
             nav.push(NavItem {
                 href: "/experts",
                 label: "评审专家",

@@ -1126,3 +1126,48 @@ async fn extreme_inputs_get_clear_refusals() {
     assert!(p["title"].is_string(), "{p}");
     assert!(p.to_string().len() < 2000, "the word is not echoed whole");
 }
+
+/// Found by an attacker's probe: a county regulator could change the province's review
+/// flows and expert pool; query syntax in a catalogue search answered 500.
+#[tokio::test]
+async fn province_wide_settings_and_query_syntax() {
+    let t = TestApp::new().await;
+    expert_group(&t).await;
+    let nm = t.token("nm_regulator").await;
+    t.api(
+        Method::PUT,
+        "/course-flows/skill",
+        Some(&nm),
+        Some(json!({"levels": 1})),
+    )
+    .await
+    .problem(403);
+    t.api(
+        Method::POST,
+        "/expert-groups",
+        Some(&nm),
+        Some(json!({"name": "县级专家组"})),
+    )
+    .await
+    .problem(403);
+    t.api(Method::GET, "/experts", Some(&nm), None)
+        .await
+        .problem(403);
+    let gz = t.token("gz_regulator").await;
+    let r = t
+        .api(
+            Method::PUT,
+            "/course-flows/skill",
+            Some(&gz),
+            Some(json!({"levels": 2})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    for q in ["title:*", "name:*", "*:*", "intro:[a TO z]", "((((", "\""] {
+        let enc = serde_urlencoded::to_string([("q", q)]).unwrap();
+        let r = t
+            .api(Method::GET, &format!("/course-catalogue?{enc}"), None, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
+    }
+}

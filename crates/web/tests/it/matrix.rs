@@ -326,8 +326,11 @@ const REVIEW_VIEWERS: &[&str] = &[
     "expert",
     "expert_leader",
 ];
-/// `ManageExperts`: the system admin, operators and regulators.
-const MANAGE_EXPERTS: &[&str] = &[
+/// `ManageExperts`, province-wide: the system admin, operators and the province's
+/// regulator.
+const MANAGE_EXPERTS: &[&str] = &["admin", "operator", "gz_regulator"];
+/// `ManageListings`: the system admin, operators and regulators (in their region).
+const MANAGE_LISTINGS: &[&str] = &[
     "admin",
     "operator",
     "gz_regulator",
@@ -336,8 +339,6 @@ const MANAGE_EXPERTS: &[&str] = &[
     "yy_regulator",
     "zy_regulator",
 ];
-/// `ManageListings`: the system admin, operators and regulators.
-const MANAGE_LISTINGS: &[&str] = MANAGE_EXPERTS;
 /// `ReviewProviders`: the system admin and operators.
 const OPERATORS: &[&str] = &["admin", "operator"];
 /// The provider's packages (南明区).

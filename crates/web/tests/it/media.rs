@@ -370,6 +370,28 @@ async fn a_file_that_is_not_a_video_fails_with_the_reason() {
         m["reason"].as_str().unwrap().contains("无法识别为视频"),
         "{m}"
     );
+    // A playlist posing as a video, pointing at a file on the server: refused by its
+    // first bytes, before ffmpeg could follow it.
+    let clip_path = std::env::temp_dir().join(format!("jineng-local-{}.mp4", uuid::Uuid::now_v7()));
+    std::fs::write(&clip_path, clip(2)).unwrap();
+    let playlist = format!(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:2.0,\nfile://{}\n#EXT-X-ENDLIST\n",
+        clip_path.display()
+    );
+    let sneaky = upload(
+        &t,
+        &tok,
+        &vid,
+        &chapter,
+        "伪装的播放列表",
+        playlist.as_bytes(),
+        false,
+    )
+    .await;
+    let m = settled(&t, &tok, &sneaky).await;
+    let _ = std::fs::remove_file(&clip_path);
+    assert_eq!(m["status"], "failed", "{m}");
+    assert!(m["reason"].as_str().unwrap().contains("只接受"), "{m}");
     // Tried once: the job is done, not waiting to retry.
     let jobs = t
         .api(Method::GET, "/jobs", Some(&t.token("admin").await), None)
@@ -379,11 +401,14 @@ async fn a_file_that_is_not_a_video_fails_with_the_reason() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|j| j["kind"] == "media_process")
-        .unwrap()
-        .clone();
-    assert_eq!(job["state"], "done", "{job}");
-    assert_eq!(job["attempts"], 1);
+        .filter(|j| j["kind"] == "media_process")
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(job.len(), 2);
+    for j in &job {
+        assert_eq!(j["state"], "done", "{j}");
+        assert_eq!(j["attempts"], 1);
+    }
     // The package page names the failure; the provider may ask for it again.
     let mut b = t.signed_in("provider").await;
     let d = t
