@@ -153,6 +153,25 @@ pub async fn home(u: PageUser) -> HomePage {
             about: "查看可参加的职业技能培训项目",
         });
     }
+    if p.can(Permission::ManageCourses) || p.can(Permission::ViewCourses) {
+        links.push(Link {
+            href: "/courses",
+            label: "课程包",
+            about: "课程包的编写、送审、版本与上架状态",
+        });
+    }
+    if p.can(Permission::ReviewCourses) {
+        links.push(Link {
+            href: "/course-reviews",
+            label: "课程审核",
+            about: "等待本人审核的课程包",
+        });
+    }
+    links.push(Link {
+        href: "/course-catalogue",
+        label: "课程目录",
+        about: "已上架的数字课程，可按关键词、职业搜索并免费试看",
+    });
     if p.can(Permission::ViewAudit) {
         links.push(Link {
             href: "/audit",
