@@ -77,6 +77,8 @@ pub struct ReviewInput {
     pub checklist: Vec<String>,
 }
 
+const DECIDED_BY_ANOTHER: &str = "这一级已由其他审核人作出决定，请刷新后查看";
+
 impl Courses<'_> {
     /// The step of a version's current level, if it is in review.
     fn current_step(v: &version::Model) -> Option<ReviewStep> {
@@ -150,6 +152,16 @@ impl Courses<'_> {
                 Ok(covers && role_ok)
             }
         }
+    }
+
+    /// Whether the caller may decide some step of `v`'s flow (whichever level it is at).
+    async fn reviews_some_step(&self, who: &Principal, v: &version::Model) -> AppResult<bool> {
+        for step in v.review_steps.split(',').filter_map(ReviewStep::parse) {
+            if self.qualifies(who, v, step).await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Versions waiting at a level the caller may decide, oldest submission first.
@@ -297,7 +309,21 @@ impl Courses<'_> {
         if !who.can(Permission::ReviewCourses) {
             return Err(AppError::Forbidden);
         }
-        let v = self.visible_version(who, version_id).await?;
+        let v = match self.visible_version(who, version_id).await {
+            Err(AppError::NotFound(what)) => {
+                // A reviewer who lost the race for a level no longer sees the version; they
+                // are told it was decided, not that it vanished.
+                let v = version::Entity::find_by_id(version_id.to_string())
+                    .one(&self.db)
+                    .await?
+                    .ok_or(AppError::NotFound(what))?;
+                if self.reviews_some_step(who, &v).await? {
+                    return Err(AppError::Conflict(DECIDED_BY_ANOTHER.into()));
+                }
+                return Err(AppError::NotFound(what));
+            }
+            other => other?,
+        };
         let Some(step) = Self::current_step(&v) else {
             return Err(AppError::Conflict(format!(
                 "该版本当前为“{}”，不在审核中",
@@ -368,7 +394,7 @@ impl Courses<'_> {
         })
         .exec(&w.txn)
         .await
-        .on_unique(|| AppError::Conflict("这一级已由其他审核人作出决定，请刷新后查看".into()))?;
+        .on_unique(|| AppError::Conflict(DECIDED_BY_ANOTHER.into()))?;
         let next_level = match action {
             VersionAction::Pass => v.review_level + 1,
             _ => 0,

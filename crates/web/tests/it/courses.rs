@@ -783,6 +783,31 @@ async fn racing_reviewers_and_double_presses_count_once() {
         .json();
     assert_eq!(item["history"].as_array().unwrap().len(), 1, "{item}");
     assert_eq!(item["version"]["review_level"], 2);
+    // Whoever won, the expert (who may not decide level 2) pressing again is told 409,
+    // never 404: had the leader won, the version is out of the expert's sight by now.
+    let again = decide(
+        &t,
+        "expert",
+        &vid,
+        json!({"decision": "pass", "checklist": all_ticked()}),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
+    // The order where the leader wins, forced: the expert comes second and is told 409.
+    let (_, v3) = ready_package(&t, &tok, "养老护理实训").await;
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{v3}/submit"),
+        Some(&tok),
+        None,
+    )
+    .await;
+    let pass = json!({"decision": "pass", "checklist": all_ticked()});
+    let first = decide(&t, "expert_leader", &v3, pass.clone()).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    let late = decide(&t, "expert", &v3, pass).await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text());
+    assert!(late.text().contains("其他审核人"), "{}", late.text());
     // Another package through its review, then "new version" pressed twice at once.
     let (pid, vid) = ready_package(&t, &tok, "养老护理进阶").await;
     t.api(
