@@ -842,6 +842,65 @@ fn demo_pdf(title: &str) -> Vec<u8> {
     out
 }
 
+/// A question bank of the size the platform asks for (the default 5 per class hour),
+/// drawn from the lesson titles: single choice, multiple choice and true/false in turn.
+async fn demo_questions(
+    app: &App,
+    who: &Principal,
+    ctx: &RequestCtx,
+    vid: &str,
+    lessons: &[(&str, &[(&str, i32)])],
+    hours: i32,
+) -> AppResult<()> {
+    use jineng_core::courses::questions::RawQuestion;
+    let titles: Vec<&str> = lessons
+        .iter()
+        .flat_map(|(_, ls)| ls.iter().map(|(t, _)| *t))
+        .collect();
+    let need = usize::try_from(hours).unwrap_or(1) * 5;
+    for i in 0..need {
+        let title = titles[i % titles.len().max(1)];
+        let round = i / 3 + 1;
+        let (kind, stem, options, answer) = match i % 3 {
+            0 => (
+                "单选题",
+                format!("（{round}）关于“{title}”，下列做法正确的是？"),
+                vec!["按操作规范逐步进行", "凭经验随意操作", "省略安全检查"],
+                "A",
+            ),
+            1 => (
+                "多选题",
+                format!("（{round}）“{title}”中应注意哪些事项？"),
+                vec!["遵守安全规范", "做好个人防护", "忽视服务对象的感受"],
+                "AB",
+            ),
+            _ => (
+                "判断题",
+                format!("（{round}）“{title}”可以不按操作规程进行。"),
+                vec![],
+                "错误",
+            ),
+        };
+        app.courses()
+            .add_question(
+                who,
+                ctx,
+                vid,
+                &RawQuestion {
+                    kind: kind.into(),
+                    stem,
+                    options: options.into_iter().map(String::from).collect(),
+                    answer: answer.into(),
+                    explanation: format!("{title}须按职业技能标准和操作规程进行（演示题）。"),
+                    knowledge_point: title.into(),
+                    difficulty: ["易", "中", "难"][i % 3].into(),
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 /// The demo's course resources: the expert pool in a group, a dozen listed packages from
 /// the two providers across several occupations, and one package at each stage of review
 /// (a draft, one waiting for each of the three levels, one returned). Runs once (nothing
@@ -1231,6 +1290,7 @@ pub async fn courses(app: &App) -> AppResult<()> {
                 demo_pdf(name),
             )
             .await?;
+        demo_questions(app, &who, &ctx, &vid, lessons, hours.max(1)).await?;
         if stage == 0 {
             continue;
         }

@@ -65,6 +65,7 @@ fn main() {
     print(b, courses::expert::Entity, only);
     print(b, courses::expert_group::Entity, only);
     print(b, courses::review::Entity, only);
+    print(b, courses::question::Entity, only);
     print(b, courses::media::Entity, only);
     print(b, courses::media_chunk::Entity, only);
     print(b, classes::attendance::Entity, only);

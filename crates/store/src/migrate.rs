@@ -156,6 +156,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0029_course_media.sqlite.sql"),
         include_str!("../migrations/0029_course_media.postgres.sql"),
     ),
+    (
+        30,
+        include_str!("../migrations/0030_course_questions.sqlite.sql"),
+        include_str!("../migrations/0030_course_questions.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod experts;
 pub mod files;
 pub mod media;
+pub mod questions;
 pub mod review;
 pub mod words;
 
@@ -678,6 +679,10 @@ impl Courses<'_> {
                 problems.push(format!("{place}含有敏感词：{}", hits.join("、")));
             }
         }
+        problems.extend(
+            self.bank_problems(&v, p.source != CourseSource::Offline)
+                .await?,
+        );
         if !problems.is_empty() {
             return Err(AppError::Validation(
                 problems
@@ -825,6 +830,7 @@ impl Courses<'_> {
                 .await?;
             }
         }
+        Self::copy_questions(&w, &from.id, &id).await?;
         w.commit(Entry::ok(
             "course.new_version",
             "course_package",

@@ -1,5 +1,5 @@
 //! Course packages: the package (its listing), its versions (each reviewed on its own),
-//! a version's chapters and lessons; the expert pool, expert groups and review decisions.
+//! a version's chapters, lessons and question bank; the expert pool, expert groups and review decisions.
 
 pub mod chapter;
 pub mod expert;
@@ -8,5 +8,6 @@ pub mod lesson;
 pub mod media;
 pub mod media_chunk;
 pub mod package;
+pub mod question;
 pub mod review;
 pub mod version;

@@ -1,10 +1,12 @@
 //! Course packages (课程包): providers and institutions write them, submit them for
-//! review; operators keep the sensitive-word list.
+//! review, with their question banks; operators keep the sensitive-word list and the
+//! minimum number of questions.
 
 pub mod api;
 pub mod catalogue;
 pub mod media;
 pub mod pages;
+pub mod questions;
 pub mod review_api;
 pub mod review_pages;
 
@@ -40,6 +42,33 @@ pub(crate) fn routes(r: Routes) -> Routes {
             post(pages::upload_file).layer(DefaultBodyLimit::max(crate::DOCUMENT_LIMIT)),
         )
         .get("/course-versions/{id}/files/{kind}", pages::file)
+        .get("/course-versions/{id}/questions", questions::page)
+        .post("/course-versions/{id}/questions", questions::page_add)
+        .post(
+            "/course-versions/{id}/questions/{question}",
+            questions::page_update,
+        )
+        .post(
+            "/course-versions/{id}/questions/{question}/remove",
+            questions::page_remove,
+        )
+        .page_with(
+            Method::POST,
+            "/course-versions/{id}/questions/import",
+            post(questions::page_import).layer(DefaultBodyLimit::max(crate::DOCUMENT_LIMIT)),
+        )
+        .get(
+            "/course-versions/{id}/questions.xlsx",
+            questions::page_export,
+        )
+        .get("/course-question-template.xlsx", questions::page_template)
+        .post("/admin/course-settings", questions::page_settings)
+        .api(routes!(questions::bank, questions::add))
+        .api(routes!(questions::update, questions::remove))
+        .api(limited(routes!(questions::import), crate::DOCUMENT_LIMIT))
+        .api(routes!(questions::export))
+        .api(routes!(questions::template))
+        .api(routes!(questions::settings, questions::set_settings))
         .get("/admin/words", pages::words_page)
         .post("/admin/words", pages::save_words)
         .api(routes!(api::list, api::create))

@@ -30,7 +30,7 @@ impl Words {
     pub const LIST: &'static str = "课程包";
     pub const NEW: &'static str = "新建课程包";
     pub const EDIT: &'static str = "修改课程包信息";
-    pub const WORDS: &'static str = "敏感词管理";
+    pub const WORDS: &'static str = "课程内容规则";
 }
 
 #[derive(Template, WebTemplate)]
@@ -245,6 +245,8 @@ pub struct DetailPage {
     error: Option<String>,
     max_cover_mb: usize,
     max_document_mb: usize,
+    /// The shown version's question bank: how many, how many needed.
+    bank: (usize, u32),
 }
 
 impl DetailPage {
@@ -318,7 +320,13 @@ async fn detail_page(
 ) -> Result<DetailPage, PageError> {
     let d = s.app.courses().package(&u.principal, id).await?;
     let reviews = s.app.courses().package_reviews(&u.principal, id).await?;
+    let bank = s
+        .app
+        .courses()
+        .question_bank(&u.principal, &d.current.id)
+        .await?;
     Ok(DetailPage {
+        bank: (bank.count, bank.required),
         reviews,
         is_own: u.principal.works_for(&d.package.org_id)
             && u.principal.can(Permission::ManageCourses),
@@ -569,42 +577,21 @@ pub async fn upload_file(
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
     let which = which(&kind)?;
-    let (mut name, mut bytes) = (String::new(), Vec::new());
-    let mut unreadable = false;
-    loop {
-        match mp.next_field().await {
-            Ok(Some(f)) if f.name() == Some("file") => {
-                name = f.file_name().unwrap_or("").to_string();
-                match f.bytes().await {
-                    Ok(b) => bytes = b.to_vec(),
-                    Err(_) => {
-                        unreadable = true;
-                        break;
-                    }
-                }
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(_) => {
-                unreadable = true;
-                break;
-            }
-        }
-    }
-    let r = if unreadable {
-        Err(AppError::field(
+    let read = crate::http::files::multipart_file(&mut mp, "file").await;
+    let r = match read {
+        Err(()) => Err(AppError::field(
             "file",
             format!(
                 "上传的内容无法读取，文件不能超过{}MB",
                 MAX_DOCUMENT_BYTES / 1024 / 1024
             ),
-        ))
-    } else {
-        s.app
+        )),
+        Ok((name, bytes)) => s
+            .app
             .courses()
             .upload_file(&u.principal, &ctx, &id, which, &name, bytes)
             .await
-            .map(|_| ())
+            .map(|_| ()),
     };
     after(&s, &u, &id, r, "uploaded").await
 }
@@ -633,6 +620,7 @@ pub struct WordsPage {
     layout: Layout,
     words: String,
     count: usize,
+    per_hour: u32,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -647,9 +635,33 @@ pub async fn words_page(
         layout: Layout::new(Words::WORDS, &u, "/admin/words"),
         count: jineng_core::courses::WordFilter::new(&words).len(),
         words,
-        notice: (q.done == "saved").then_some("敏感词已保存，之后提交的课程内容将按新词表检查。"),
+        per_hour: s.app.courses().questions_per_hour().await?,
+        notice: match q.done.as_str() {
+            "saved" => Some("敏感词已保存，之后提交的课程内容将按新词表检查。"),
+            "settings" => Some("已保存，之后提交的课程包按新的考题数量要求检查。"),
+            _ => None,
+        },
         error: None,
     })
+}
+
+/// The words page again with an error in place, keeping what was typed in `words`.
+pub(crate) async fn words_with_error(
+    s: &AppState,
+    u: &PageUser,
+    e: AppError,
+) -> Result<Response, PageError> {
+    let (status, msg) = crate::http::error::fixable_line(e)?;
+    let words = s.app.courses().words(&u.principal).await?;
+    let page = WordsPage {
+        layout: Layout::new(Words::WORDS, u, "/admin/words"),
+        count: jineng_core::courses::WordFilter::new(&words).len(),
+        words,
+        per_hour: s.app.courses().questions_per_hour().await?,
+        notice: None,
+        error: Some(msg),
+    };
+    Ok((status, page).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -677,6 +689,7 @@ pub async fn save_words(
                 layout: Layout::new(Words::WORDS, &u, "/admin/words"),
                 count: jineng_core::courses::WordFilter::new(&f.words).len(),
                 words: f.words,
+                per_hour: s.app.courses().questions_per_hour().await?,
                 notice: None,
                 error: Some(msg),
             };

@@ -51,6 +51,26 @@ pub fn document_response(content_type: &str, filename: &str, bytes: Vec<u8>) -> 
     res
 }
 
+/// The file of a multipart form's `field` (its name as sent and its bytes), the last one
+/// if sent twice; `Err` when the body cannot be read (cut off, or over the route's limit).
+pub async fn multipart_file(
+    mp: &mut axum::extract::Multipart,
+    field: &str,
+) -> Result<(String, Vec<u8>), ()> {
+    let (mut name, mut bytes) = (String::new(), Vec::new());
+    loop {
+        match mp.next_field().await {
+            Ok(Some(f)) if f.name() == Some(field) => {
+                name = f.file_name().unwrap_or("").to_string();
+                bytes = f.bytes().await.map_err(|_| ())?.to_vec();
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok((name, bytes)),
+            Err(_) => return Err(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

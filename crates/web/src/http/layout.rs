@@ -146,7 +146,7 @@ impl Layout {
         if p.can(Permission::ReviewProviders) {
             nav.push(NavItem {
                 href: "/admin/words",
-                label: "敏感词",
+                label: "课程规则",
                 active: false,
             });
         }

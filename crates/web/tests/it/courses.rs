@@ -71,7 +71,38 @@ pub async fn ready_package(t: &TestApp, tok: &str, name: &str) -> (String, Strin
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     }
+    fill_bank(t, tok, &vid, 0..5).await;
     (pid, vid)
+}
+
+/// A valid question numbered `n` (its stem is unique by the number).
+pub fn question(n: usize) -> Value {
+    match n % 3 {
+        0 => {
+            json!({"kind": "single", "stem": format!("第{n}题：新生儿洗澡的适宜水温是？"), "options": ["30至32℃", "38至40℃", "45至50℃"], "answer": "B", "explanation": "38至40℃为宜。", "knowledge_point": "新生儿洗澡", "difficulty": "easy"})
+        }
+        1 => {
+            json!({"kind": "multiple", "stem": format!("第{n}题：产妇饮食应做到哪些？"), "options": ["少量多餐", "荤素搭配", "大量饮酒"], "answer": "AB", "explanation": "少量多餐、荤素搭配。", "knowledge_point": "产妇膳食"})
+        }
+        _ => {
+            json!({"kind": "judge", "stem": format!("第{n}题：脐带脱落前可以盆浴。"), "answer": "错误", "explanation": "脐带脱落前宜擦浴。", "knowledge_point": "脐带护理", "difficulty": "hard"})
+        }
+    }
+}
+
+/// Add questions numbered `ns` to a version's bank through the API.
+pub async fn fill_bank(t: &TestApp, tok: &str, vid: &str, ns: std::ops::Range<usize>) {
+    for i in ns {
+        let r = t
+            .api(
+                Method::POST,
+                &format!("/course-versions/{vid}/questions"),
+                Some(tok),
+                Some(question(i)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    }
 }
 
 /// The operator puts the demo experts in a group covering major category 4, led by
@@ -1195,4 +1226,423 @@ async fn province_wide_settings_and_query_syntax() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
     }
+}
+
+/// The question import template's columns filled with `rows` (each padded to 14 cells).
+fn bank_xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in jineng_core::courses::questions::SHEET_HEADERS
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string((r + 1) as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+fn single(stem: &str, options: [&str; 3], answer: &str) -> Vec<&'static str> {
+    let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+    vec![
+        "单选题",
+        leak(stem),
+        leak(options[0]),
+        leak(options[1]),
+        leak(options[2]),
+        "",
+        "",
+        "",
+        "",
+        "",
+        leak(answer),
+        "解析说明",
+        "知识点",
+        "中",
+    ]
+}
+
+/// A bank is written by the API and by a sheet: bad questions are refused by name and
+/// nothing is written, a sheet with one bad row adds nothing and names each bad row, an
+/// export reads back in, the operator's minimum holds back a submission, reviewers see
+/// the answers and the catalogue never does, and a submitted bank is frozen.
+#[tokio::test]
+async fn a_question_bank_by_api_and_sheet() {
+    let t = TestApp::new().await;
+    expert_group(&t).await;
+    let tok = t.token("provider").await;
+    let (pid, vid) = ready_package(&t, &tok, "母婴护理题库").await;
+    let path = format!("/course-versions/{vid}/questions");
+    let bank = t.api(Method::GET, &path, Some(&tok), None).await.json();
+    assert_eq!(
+        (bank["count"].as_u64(), bank["required"].as_u64()),
+        (Some(5), Some(5))
+    );
+    assert_eq!(
+        bank["questions"][0]["options"][1]["correct"], true,
+        "{bank}"
+    );
+    // Questions that cannot be right.
+    for (body, field, words) in [
+        (
+            json!({"kind": "single", "stem": "甲", "options": ["一", "二", "三"], "answer": "D", "explanation": "x", "knowledge_point": "x"}),
+            "answer",
+            "答案D不在选项中（共3个选项）",
+        ),
+        (
+            json!({"kind": "multiple", "stem": "乙", "options": ["一", "二"], "answer": "", "explanation": "x", "knowledge_point": "x"}),
+            "answer",
+            "请填写正确答案",
+        ),
+        (
+            json!({"kind": "judge", "stem": "丙", "options": ["对", "错", "不知道"], "answer": "正确", "explanation": "x", "knowledge_point": "x"}),
+            "options",
+            "判断题不填选项",
+        ),
+        (
+            json!({"stem": "丁", "answer": "A", "explanation": "", "knowledge_point": "x"}),
+            "kind",
+            "请选择题型",
+        ),
+        (question(0), "stem", "题库中已有相同题干的题目"),
+    ] {
+        let r = t.api(Method::POST, &path, Some(&tok), Some(body)).await;
+        let p = r.problem(422);
+        let e = p["errors"].as_array().unwrap();
+        assert!(
+            e.iter()
+                .any(|e| e["field"] == field && e["message"].as_str().unwrap().contains(words)),
+            "{p}"
+        );
+    }
+    // A sheet with two bad rows among good ones adds nothing and names both rows.
+    let import = format!("/course-versions/{vid}/questions/import");
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let bad = bank_xlsx(&[
+        &single("新题一", ["一", "二", "三"], "A"),
+        &single("新题二", ["一", "二", "三"], "E"),
+        &single("第0题：新生儿洗澡的适宜水温是？", ["一", "二", "三"], "A"),
+        &single("新题一", ["一", "二", "三"], "B"),
+    ]);
+    let r = t.raw_api(Method::POST, &import, &tok, xlsx, bad).await;
+    let p = r.problem(422);
+    let fields: Vec<(&str, &str)> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("rows[3].answer", "第3行：答案E不在选项中（共3个选项）"),
+            ("rows[4].stem", "第4行：题库中已有相同题干的题目"),
+            ("rows[5].stem", "第5行：题干与第2行重复"),
+        ],
+        "{p}"
+    );
+    let bank = t.api(Method::GET, &path, Some(&tok), None).await.json();
+    assert_eq!(bank["count"], 5, "nothing half-written");
+    // Not a spreadsheet at all.
+    let r = t
+        .raw_api(Method::POST, &import, &tok, xlsx, b"%PDF-1.4 nope".to_vec())
+        .await;
+    assert!(
+        r.problem(422)["detail"].as_str().unwrap().contains("xlsx"),
+        "{}",
+        r.text()
+    );
+    let good = bank_xlsx(&[
+        &single("新题一", ["一", "二", "三"], "A"),
+        &[
+            "多选",
+            "新题二",
+            "一",
+            "二",
+            "三",
+            "四",
+            "",
+            "",
+            "",
+            "",
+            "b,d",
+            "解析",
+            "知识点",
+            "难",
+        ],
+        &[
+            "判断",
+            "新题三",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "对",
+            "解析",
+            "知识点",
+            "",
+        ],
+    ]);
+    let r = t.raw_api(Method::POST, &import, &tok, xlsx, good).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["added"], 3);
+    assert_eq!(r.json()["bank"]["count"], 8);
+    // The export holds every question in the template's columns and imports elsewhere.
+    let r = t
+        .api(Method::GET, &format!("{path}/export"), Some(&tok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let rows = crate::common::read_xlsx(&r.body);
+    assert_eq!(rows.len(), 9);
+    assert_eq!(rows[7][10], "BD", "{:?}", rows[7]);
+    assert_eq!(rows[8][10], "正确", "{:?}", rows[8]);
+    let (_, other) = ready_package(&t, &tok, "母婴护理题库（副本）").await;
+    let r = t
+        .raw_api(
+            Method::POST,
+            &format!("/course-versions/{other}/questions/import"),
+            &tok,
+            xlsx,
+            r.body.clone(),
+        )
+        .await;
+    // Its five generated questions are in the other bank already; the three new ones are not.
+    let p = r.problem(422);
+    assert_eq!(p["errors"].as_array().unwrap().len(), 5, "{p}");
+    // Sensitive words reach questions too.
+    let op = t.token("operator").await;
+    t.api(
+        Method::PUT,
+        "/course-words",
+        Some(&op),
+        Some(json!({"words": "赌博"})),
+    )
+    .await;
+    let mut q = question(9);
+    q["explanation"] = json!("不得赌 博");
+    let p = t
+        .api(Method::POST, &path, Some(&tok), Some(q))
+        .await
+        .problem(422);
+    assert!(p.to_string().contains("答案解析含有敏感词：赌博"), "{p}");
+    // The operator's minimum holds the submission back, by number.
+    let r = t
+        .api(
+            Method::PUT,
+            "/course-settings",
+            Some(&op),
+            Some(json!({"questions_per_hour": 10})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = t
+        .api(
+            Method::PUT,
+            "/course-settings",
+            Some(&tok),
+            Some(json!({"questions_per_hour": 0})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let submit = format!("/course-versions/{vid}/submit");
+    let p = t
+        .api(Method::POST, &submit, Some(&tok), None)
+        .await
+        .problem(422);
+    assert!(
+        p.to_string()
+            .contains("题库至少需要10道题（1学时 × 每学时10道），现有8道"),
+        "{p}"
+    );
+    fill_bank(&t, &tok, &vid, 5..17).await;
+    let r = t.api(Method::POST, &submit, Some(&tok), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // Frozen once submitted.
+    let r = t
+        .api(Method::POST, &path, Some(&tok), Some(question(40)))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    // The expert of the level sees the answers; a learner and another provider do not.
+    let expert = t.token("expert").await;
+    let bank = t.api(Method::GET, &path, Some(&expert), None).await.json();
+    assert_eq!(bank["count"], 20, "{bank}");
+    assert_eq!(bank["questions"][0]["answer"], "B");
+    for who in ["learner", "provider_b"] {
+        let r = t
+            .api(Method::GET, &path, Some(&t.token(who).await), None)
+            .await;
+        assert!(
+            matches!(r.status.as_u16(), 403 | 404),
+            "{who}: {}",
+            r.text()
+        );
+    }
+    // Through the review, listed: the catalogue shows no question, answer or explanation.
+    for who in ["expert", "expert_leader", "gz_regulator"] {
+        let r = decide(
+            &t,
+            who,
+            &vid,
+            json!({"decision": "pass", "checklist": all_ticked()}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.text());
+    }
+    let public = t
+        .api(Method::GET, &format!("/course-catalogue/{pid}"), None, None)
+        .await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.text());
+    for secret in ["explanation", "新题二", "answer"] {
+        assert!(
+            !public.text().contains(secret),
+            "{secret}: {}",
+            public.text()
+        );
+    }
+    // A new version starts with the same bank.
+    let d = t
+        .api(
+            Method::POST,
+            &format!("/courses/{pid}/versions"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let next = d["current"]["id"].as_str().unwrap();
+    let bank = t
+        .api(
+            Method::GET,
+            &format!("/course-versions/{next}/questions"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(bank["count"], 20, "{bank}");
+    assert_eq!(bank["editable"], true);
+}
+
+/// The bank's page: a question added by form, a bad one sent back with the reason and
+/// what was typed, a sheet imported with every bad row listed, the reviewer's read-only
+/// view, and the operator's minimum on the rules page.
+#[tokio::test]
+async fn the_question_bank_pages() {
+    let t = TestApp::new().await;
+    expert_group(&t).await;
+    let tok = t.token("provider").await;
+    let (_, vid) = ready_package(&t, &tok, "母婴护理页面").await;
+    let at = format!("/course-versions/{vid}/questions");
+    let mut p = t.signed_in("provider").await;
+    let page = p.get(&at).await.text();
+    assert!(
+        page.contains("共5道题；提交审核至少需要5道（每学时5道）"),
+        "{page}"
+    );
+    let r = p
+        .post(
+            &at,
+            &[
+                ("kind", "single"),
+                ("stem", "婴儿抚触的最佳时间是？"),
+                ("a", "沐浴后"),
+                ("b", "刚吃完奶"),
+                ("answer", "C"),
+                ("explanation", "沐浴后较适宜。"),
+                ("knowledge_point", "抚触"),
+                ("difficulty", "easy"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text();
+    assert!(page.contains("答案C不在选项中（共2个选项）"), "{page}");
+    assert!(
+        page.contains("婴儿抚触的最佳时间是？"),
+        "what was typed stays: {page}"
+    );
+    let r = p
+        .post(
+            &at,
+            &[
+                ("kind", "single"),
+                ("stem", "婴儿抚触的最佳时间是？"),
+                ("a", "沐浴后"),
+                ("b", "刚吃完奶"),
+                ("answer", "A"),
+                ("explanation", "沐浴后较适宜。"),
+                ("knowledge_point", "抚触"),
+                ("difficulty", "easy"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = p.get(&r.location()).await.text();
+    assert!(
+        page.contains("已添加") && page.contains("共6道题"),
+        "{page}"
+    );
+    let bad = bank_xlsx(&[
+        &single("页面导入一", ["一", "二", "三"], "A"),
+        &single("页面导入二", ["一", "", "三"], "A"),
+    ]);
+    let r = p
+        .post_multipart(&format!("{at}/import"), &[], Some(("file", bad)))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("第3行：选项B为空，但其后还有选项"),
+        "{}",
+        r.text()
+    );
+    let good = bank_xlsx(&[&single("页面导入一", ["一", "二", "三"], "A")]);
+    let r = p
+        .post_multipart(&format!("{at}/import"), &[], Some(("file", good)))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(p.get(&r.location()).await.text().contains("已导入1道题"));
+    let x = p.get(&format!("{at}.xlsx")).await;
+    assert_eq!(crate::common::read_xlsx(&x.body).len(), 8);
+    let template = p.get("/course-question-template.xlsx").await;
+    assert_eq!(
+        crate::common::read_xlsx(&template.body)[0],
+        jineng_core::courses::questions::SHEET_HEADERS
+    );
+    // Submitted: the expert reads it with the answers and no way to change it.
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{vid}/submit"),
+        Some(&tok),
+        None,
+    )
+    .await;
+    let mut e = t.signed_in("expert").await;
+    let page = e.get(&at).await.text();
+    assert!(
+        page.contains("婴儿抚触的最佳时间是？") && page.contains("答案：<b>A</b>"),
+        "{page}"
+    );
+    assert!(!page.contains("question-form"), "{page}");
+    let review = e.get(&format!("/course-reviews/{vid}")).await.text();
+    assert!(review.contains("查看题库"), "{review}");
+    // The operator's rule, on the rules page.
+    let mut op = t.signed_in("operator").await;
+    let r = op
+        .post("/admin/course-settings", &[("questions_per_hour", "abc")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = op
+        .post("/admin/course-settings", &[("questions_per_hour", "8")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = op.get(&r.location()).await.text();
+    assert!(page.contains("value=\"8\""), "{page}");
 }

@@ -1126,6 +1126,22 @@ fn rules() -> Vec<Rule> {
         page(M::GET, "/course-versions/{id}/files/{kind}", Only(REVIEW_VIEWERS))
             .rec(Rec::ReviewVersion)
             .param(&[("kind", "copyright")]),
+        page(M::GET, "/course-versions/{id}/questions", Only(REVIEW_VIEWERS)).rec(Rec::ReviewVersion),
+        page(M::POST, "/course-versions/{id}/questions", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .form(&[("kind", "single"), ("stem", "题"), ("a", "甲"), ("answer", "C")]),
+        page(M::POST, "/course-versions/{id}/questions/{question}", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .form(&[("kind", "judge")]),
+        // Removing from the version under review: a conflict for its owner.
+        page(M::POST, "/course-versions/{id}/questions/{question}/remove", Only(COURSE_WRITERS))
+            .rec(Rec::ReviewVersion),
+        page(M::POST, "/course-versions/{id}/questions/import", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .body(Body::Multipart(&[], ("file", "bank.xlsx", "application/pdf", Blob::Pdf))),
+        page(M::GET, "/course-versions/{id}/questions.xlsx", Only(REVIEW_VIEWERS)).rec(Rec::ReviewVersion),
+        page(M::GET, "/course-question-template.xlsx", Signed),
+        page(M::POST, "/admin/course-settings", Only(OPERATORS)).form(&[("questions_per_hour", "999")]),
         page(M::GET, "/admin/words", Only(OPERATORS)),
         page(M::POST, "/admin/words", Only(OPERATORS)).form(&[("words", "")]),
         api(M::GET, "/api/v1/courses", Only(VIEW_COURSES)),
@@ -1160,6 +1176,22 @@ fn rules() -> Vec<Rule> {
         api(M::GET, "/api/v1/course-versions/{id}/files/{kind}", Only(REVIEW_VIEWERS))
             .rec(Rec::ReviewVersion)
             .param(&[("kind", "copyright")]),
+        api(M::GET, "/api/v1/course-versions/{id}/questions", Only(REVIEW_VIEWERS)).rec(Rec::ReviewVersion),
+        api(M::POST, "/api/v1/course-versions/{id}/questions", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .json(r#"{"kind": "single", "stem": "题", "options": ["甲", "乙"], "answer": "C", "explanation": "x", "knowledge_point": "x"}"#),
+        api(M::PUT, "/api/v1/course-versions/{id}/questions/{question}", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .json(r#"{"kind": "judge", "stem": "题", "answer": "也许", "explanation": "x", "knowledge_point": "x"}"#),
+        api(M::DELETE, "/api/v1/course-versions/{id}/questions/{question}", Only(COURSE_WRITERS))
+            .rec(Rec::ReviewVersion),
+        api(M::POST, "/api/v1/course-versions/{id}/questions/import", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .body(Body::Raw("application/octet-stream", Blob::Pdf)),
+        api(M::GET, "/api/v1/course-versions/{id}/questions/export", Only(REVIEW_VIEWERS)).rec(Rec::ReviewVersion),
+        api(M::GET, "/api/v1/course-question-template", Signed),
+        api(M::GET, "/api/v1/course-settings", Signed),
+        api(M::PUT, "/api/v1/course-settings", Only(OPERATORS)).json(r#"{"questions_per_hour": 99}"#),
         api(M::GET, "/api/v1/course-words", Only(OPERATORS)),
         api(M::PUT, "/api/v1/course-words", Only(OPERATORS)).json(r#"{"words": ""}"#),
         page(M::GET, "/course-reviews", Only(REVIEW_COURSES)),
@@ -1356,7 +1388,36 @@ async fn matrix_package(
             .await
             .unwrap();
     }
+    for n in 0..5 {
+        app.courses()
+            .add_question(
+                who,
+                c,
+                &vid,
+                &jineng_core::courses::questions::RawQuestion {
+                    kind: "judge".into(),
+                    stem: format!("矩阵判断题{n}"),
+                    answer: "正确".into(),
+                    explanation: "矩阵".into(),
+                    knowledge_point: "矩阵".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
     (d.package.id, vid)
+}
+
+/// The first question of a version's bank.
+async fn first_question(app: &jineng_app::App, who: &Principal, vid: &str) -> String {
+    app.courses()
+        .question_bank(who, vid)
+        .await
+        .unwrap()
+        .questions[0]
+        .id
+        .clone()
 }
 
 impl Fixture {
@@ -1899,6 +1960,7 @@ impl Fixture {
                     ("id", ids[0].1.clone()),
                     ("chapter", draft.chapters[0].id.clone()),
                     ("lesson", draft.chapters[0].lessons[0].id.clone()),
+                    ("question", first_question(app, who, &ids[0].1).await),
                 ],
             );
             let in_review = app.courses().version(who, &ids[1].1).await.unwrap();
@@ -1925,6 +1987,7 @@ impl Fixture {
                     ("id", ids[1].1.clone()),
                     ("chapter", in_review.chapters[0].id.clone()),
                     ("lesson", in_review.chapters[0].lessons[0].id.clone()),
+                    ("question", first_question(app, who, &ids[1].1).await),
                 ],
             );
         }

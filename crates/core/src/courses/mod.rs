@@ -5,6 +5,8 @@
 //! durations, the checks on a version's content and the sensitive-word filter. Never
 //! reads storage, the clock or randomness.
 
+pub mod questions;
+
 use std::collections::HashSet;
 
 crate::coded! {
