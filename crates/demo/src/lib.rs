@@ -810,15 +810,43 @@ async fn learner_profile(
 
 /// A minimal one-page PDF standing in for a scanned licence in demo data.
 fn demo_pdf(title: &str) -> Vec<u8> {
-    let text = format!("Demo licence document ({} bytes of name)", title.len());
-    let content = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
-    let objects = [
+    pdf_pages(&[&format!(
+        "Demo licence document ({} bytes of name)",
+        title.len()
+    )])
+}
+
+/// A well-formed PDF of A4 pages, one line of (ASCII) text on each: the demo's licences
+/// and handouts, and the tests' document lessons.
+pub fn pdf_pages(lines: &[&str]) -> Vec<u8> {
+    let n = lines.len();
+    // Objects: 1 catalog, 2 pages, 3 font, then a page and its contents per line.
+    let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_string(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {n} >>",
+            (0..n)
+                .map(|i| format!("{} 0 R", 4 + 2 * i))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
     ];
+    for (i, line) in lines.iter().enumerate() {
+        let text: String = line
+            .chars()
+            .filter(|c| c.is_ascii() && !matches!(c, '(' | ')' | '\\'))
+            .collect();
+        let content = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * i
+        ));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ));
+    }
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objects.iter().enumerate() {
@@ -1269,6 +1297,7 @@ pub async fn courses(app: &App) -> AppResult<()> {
                 .id
                 .clone();
             demo_video(app, &who, &ctx, &vid, &chapter, "课程导学（试看）").await?;
+            demo_document(app, &who, &ctx, &vid, &chapter).await?;
         }
         app.courses()
             .upload_file(
@@ -1394,21 +1423,81 @@ async fn demo_video(
             .await?;
     }
     app.courses().complete_upload(who, ctx, &m.id).await?;
+    wait_media(app, who, &m.id, "video").await?;
+    Ok(())
+}
+
+/// Wait for the media job to finish an upload; whether it is ready to use.
+async fn wait_media(app: &App, who: &Principal, id: &str, what: &str) -> AppResult<bool> {
     for _ in 0..600 {
-        let now = app.courses().media(who, &m.id).await?;
+        let now = app.courses().media(who, id).await?;
         match now.status {
-            jineng_core::courses::MediaStatus::Ready => return Ok(()),
+            jineng_core::courses::MediaStatus::Ready => return Ok(true),
             jineng_core::courses::MediaStatus::Failed => {
                 eprintln!(
-                    "demo: the demo video could not be processed: {}",
+                    "demo: the demo {what} could not be processed: {}",
                     now.reason
                 );
-                return Ok(());
+                return Ok(false);
             }
             _ => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
         }
     }
-    eprintln!("demo: the demo video was not processed in two minutes");
+    eprintln!("demo: the demo {what} was not processed in two minutes");
+    Ok(false)
+}
+
+/// A three-page handout as a free-preview document lesson (rendered by poppler; left out
+/// when poppler is not installed or the rendering fails, so the demo still loads).
+async fn demo_document(
+    app: &App,
+    who: &Principal,
+    ctx: &RequestCtx,
+    version_id: &str,
+    chapter_id: &str,
+) -> AppResult<()> {
+    let poppler = tokio::process::Command::new("pdftoppm")
+        .arg("-v")
+        .output()
+        .await
+        .is_ok();
+    if !poppler {
+        eprintln!("demo: poppler (pdftoppm) is not available; the demo packages have no handouts");
+        return Ok(());
+    }
+    let v = app
+        .courses()
+        .upload_document(
+            who,
+            ctx,
+            version_id,
+            jineng_app::courses::documents::DocumentInput {
+                chapter_id: chapter_id.into(),
+                title: "课程讲义（试看）".into(),
+                filename: "讲义.pdf".into(),
+                minutes: Some(5),
+                preview: true,
+            },
+            pdf_pages(&[
+                "Course handout - 1. Safety first",
+                "Course handout - 2. Step by step",
+                "Course handout - 3. Self-check",
+            ]),
+        )
+        .await?;
+    let Some(l) = v
+        .chapters
+        .iter()
+        .flat_map(|c| c.lessons.iter())
+        .find(|l| l.kind == jineng_core::courses::LessonKind::Document)
+    else {
+        return Ok(());
+    };
+    if !wait_media(app, who, &l.media_id, "handout").await? {
+        app.courses()
+            .remove_lesson(who, ctx, version_id, &l.id)
+            .await?;
+    }
     Ok(())
 }
 

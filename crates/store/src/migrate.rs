@@ -161,6 +161,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0030_course_questions.sqlite.sql"),
         include_str!("../migrations/0030_course_questions.postgres.sql"),
     ),
+    (
+        31,
+        include_str!("../migrations/0031_course_documents.sqlite.sql"),
+        include_str!("../migrations/0031_course_documents.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

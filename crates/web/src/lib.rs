@@ -64,6 +64,8 @@ pub const UPLOAD_LIMIT: usize = 8 * 1024 * 1024;
 pub const CHUNK_LIMIT: usize = jineng_core::courses::CHUNK_BYTES as usize + 64 * 1024;
 /// Registration documents: the largest file plus room for the multipart envelope.
 pub const DOCUMENT_LIMIT: usize = jineng_core::documents::MAX_DOCUMENT_BYTES + 256 * 1024;
+/// A lesson's PDF, with room for the multipart envelope.
+pub const LESSON_PDF_LIMIT: usize = jineng_app::courses::documents::MAX_PDF_BYTES + 256 * 1024;
 
 /// Every route of the platform, domain by domain.
 fn all_routes() -> Routes {

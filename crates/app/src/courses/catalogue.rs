@@ -112,8 +112,9 @@ pub struct CatalogueLesson {
     pub title: String,
     pub kind_label: &'static str,
     pub minutes: Option<i64>,
-    /// Set for a preview video that plays (its lesson id).
+    /// Set for a preview lesson that opens: its id, and its player's or reader's path.
     pub preview_lesson: Option<String>,
+    pub preview_path: Option<String>,
 }
 
 impl Courses<'_> {
@@ -397,6 +398,8 @@ impl Courses<'_> {
                             minutes: l.seconds.map(|s| (s + 59) / 60),
                             preview_lesson: (l.preview && ready.contains(&l.media_id))
                                 .then(|| l.id.clone()),
+                            preview_path: (l.preview && ready.contains(&l.media_id))
+                                .then(|| super::lesson_path(l.kind, &l.id)),
                         })
                         .collect(),
                     title: c.title,

@@ -70,7 +70,7 @@ pub struct PlayView {
     pub duration_seconds: i64,
 }
 
-fn storage(e: impl std::fmt::Display) -> AppError {
+pub(super) fn storage(e: impl std::fmt::Display) -> AppError {
     AppError::Unavailable(format!("file storage: {e}"))
 }
 
@@ -156,6 +156,8 @@ impl Courses<'_> {
             height: Set(0),
             renditions: Set(String::new()),
             key_enc: Set(String::new()),
+            kind: Set(LessonKind::Video),
+            pages: Set(0),
             created_by: Set(who.user_id.clone()),
             created_at: Set(w.now),
             updated_at: Set(w.now),
@@ -406,11 +408,15 @@ impl Courses<'_> {
             return Ok(());
         }
         let dir = std::env::temp_dir().join(format!("jineng-media-{}", uuid::Uuid::now_v7()));
-        let result = self.transcode(&m, &dir).await;
+        let result = match m.kind {
+            LessonKind::Document => self.render_document(&m, &dir).await.map(Processed::Pages),
+            _ => self.transcode(&m, &dir).await.map(Processed::Video),
+        };
         let _ = tokio::fs::remove_dir_all(&dir).await;
         match result {
-            Ok(done) => self.media_ready(&m, done).await.map_err(JobError::from),
-            Err(Transcode::NotAVideo(why)) => {
+            Ok(Processed::Video(done)) => self.media_ready(&m, done).await.map_err(JobError::from),
+            Ok(Processed::Pages(n)) => self.document_ready(&m, n).await.map_err(JobError::from),
+            Err(Transcode::Unusable(why)) => {
                 self.media_failed(&m.id, &why).await?;
                 Ok(())
             }
@@ -530,7 +536,7 @@ impl Courses<'_> {
             head
         };
         let Some(format) = jineng_core::courses::video_container(&head) else {
-            return Err(Transcode::NotAVideo(
+            return Err(Transcode::Unusable(
                 "文件无法识别为视频：只接受 MP4、MOV、MKV/WebM、AVI、FLV、MPEG 格式".into(),
             ));
         };
@@ -589,6 +595,26 @@ impl Courses<'_> {
         viewer: &str,
         lesson_id: &str,
     ) -> AppResult<PlayView> {
+        let (l, m) = self.lesson_media(who, lesson_id, LessonKind::Video).await?;
+        let exp = self.now().timestamp() + URL_SECONDS;
+        Ok(PlayView {
+            master_url: self.signed(&format!("/hls/{}/{}/master.m3u8", m.id, l.id), viewer, exp),
+            poster_url: self.signed(&format!("/hls/{}/{}/poster.jpg", m.id, l.id), viewer, exp),
+            duration_seconds: m.duration_ms.map_or(0, |d| (d + 500) / 1000),
+            lesson_id: l.id,
+            title: l.title,
+        })
+    }
+
+    /// A lesson of `kind` and its processed file, for those who may see the version (its
+    /// organisation, reviewers, operators) and, for a preview lesson of a listed
+    /// package's listed version, for anyone.
+    pub(super) async fn lesson_media(
+        &self,
+        who: Option<&Principal>,
+        lesson_id: &str,
+        kind: LessonKind,
+    ) -> AppResult<(lesson::Model, media::Model)> {
         let l = lesson::Entity::find_by_id(lesson_id.to_string())
             .one(&self.db)
             .await?
@@ -601,19 +627,21 @@ impl Courses<'_> {
         if !(seen || open_preview) {
             return Err(AppError::NotFound("课时"));
         }
+        if l.kind != kind {
+            return Err(AppError::Conflict(format!(
+                "该课时是{}课时，不是{}",
+                l.kind.label(),
+                kind.label()
+            )));
+        }
         let m = media::Entity::find_by_id(l.media_id.clone())
             .one(&self.db)
             .await?
             .filter(|m| m.status == MediaStatus::Ready)
-            .ok_or(AppError::Conflict("该视频尚未处理完成，暂不能播放".into()))?;
-        let exp = self.now().timestamp() + URL_SECONDS;
-        Ok(PlayView {
-            master_url: self.signed(&format!("/hls/{}/{}/master.m3u8", m.id, l.id), viewer, exp),
-            poster_url: self.signed(&format!("/hls/{}/{}/poster.jpg", m.id, l.id), viewer, exp),
-            duration_seconds: m.duration_ms.map_or(0, |d| (d + 500) / 1000),
-            lesson_id: l.id,
-            title: l.title,
-        })
+            .ok_or_else(|| {
+                AppError::Conflict(format!("该{}尚未处理完成，暂不能查看", kind.label()))
+            })?;
+        Ok((l, m))
     }
 
     async fn is_listed_version(&self, version_id: &str) -> AppResult<bool> {
@@ -630,7 +658,7 @@ impl Courses<'_> {
     }
 
     /// `path?v=<viewer>&e=<expiry>&s=<signature>`.
-    fn signed(&self, path: &str, viewer: &str, exp: i64) -> String {
+    pub(super) fn signed(&self, path: &str, viewer: &str, exp: i64) -> String {
         let sig = self
             .keyring
             .blind_index(PiiKind::MediaUrl, &format!("{path}|{viewer}|{exp}"));
@@ -639,7 +667,7 @@ impl Courses<'_> {
 
     /// Check a signed media URL: the signature over path, viewer and expiry, and the
     /// expiry. Returns nothing the caller can use to tell which part was wrong.
-    fn verify(&self, path: &str, viewer: &str, exp: i64, sig: &str) -> AppResult<()> {
+    pub(super) fn verify(&self, path: &str, viewer: &str, exp: i64, sig: &str) -> AppResult<()> {
         let want = self
             .keyring
             .blind_index(PiiKind::MediaUrl, &format!("{path}|{viewer}|{exp}"));
@@ -762,9 +790,15 @@ struct Transcoded {
     key: [u8; 16],
 }
 
-enum Transcode {
-    /// The file is not a video we can play: fail at once, with the reason.
-    NotAVideo(String),
+enum Processed {
+    Video(Transcoded),
+    /// A document's page count, its pages stored.
+    Pages(i32),
+}
+
+pub(super) enum Transcode {
+    /// The file is not a video (or document) we can use: fail at once, with the reason.
+    Unusable(String),
     /// Something passing (storage, the machine): try again later.
     Retry(String),
 }
@@ -791,18 +825,18 @@ async fn probe(source: &Path, format: &str) -> Result<Probe, Transcode> {
         .await
         .map_err(|e| Transcode::Retry(format!("ffprobe could not run: {e}")))?;
     if !out.status.success() {
-        return Err(Transcode::NotAVideo(
+        return Err(Transcode::Unusable(
             "文件无法识别为视频（ffprobe 无法解析），请上传 MP4 等常见格式的视频".into(),
         ));
     }
     let j: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|_| Transcode::NotAVideo("文件无法识别为视频".into()))?;
+        .map_err(|_| Transcode::Unusable("文件无法识别为视频".into()))?;
     let streams = j["streams"].as_array().cloned().unwrap_or_default();
     let video = streams.iter().find(|s| {
         s["codec_type"] == "video" && s["disposition"]["attached_pic"].as_i64() != Some(1)
     });
     let Some(video) = video else {
-        return Err(Transcode::NotAVideo("文件中没有视频画面".into()));
+        return Err(Transcode::Unusable("文件中没有视频画面".into()));
     };
     let width = video["width"].as_i64().unwrap_or(0) as i32;
     let height = video["height"].as_i64().unwrap_or(0) as i32;
@@ -816,7 +850,7 @@ async fn probe(source: &Path, format: &str) -> Result<Probe, Transcode> {
         })
         .unwrap_or(0.0);
     if width <= 0 || height <= 0 || duration < 1.0 {
-        return Err(Transcode::NotAVideo(
+        return Err(Transcode::Unusable(
             "视频画面尺寸或时长无法识别（时长不足1秒）".into(),
         ));
     }
@@ -934,7 +968,7 @@ async fn run_ffmpeg(args: &[String]) -> Result<(), Transcode> {
         let err = String::from_utf8_lossy(&out.stderr);
         let tail: String = err.lines().rev().take(3).collect::<Vec<_>>().join(" / ");
         // The file passed ffprobe; ffmpeg failing on it means the file is broken inside.
-        Err(Transcode::NotAVideo(format!(
+        Err(Transcode::Unusable(format!(
             "视频解码失败，文件可能已损坏（{}）",
             tail.chars().take(200).collect::<String>()
         )))

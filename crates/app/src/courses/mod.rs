@@ -6,6 +6,7 @@
 //! version once it has been submitted.
 
 pub mod catalogue;
+pub mod documents;
 pub mod experts;
 pub mod files;
 pub mod media;
@@ -103,6 +104,22 @@ pub struct LessonView {
     /// A video's processing status and, when it failed, why.
     pub media_status: Option<jineng_core::courses::MediaStatus>,
     pub media_reason: String,
+}
+
+/// Where a lesson's file is opened: the player for a video, the reader for a document.
+pub fn lesson_path(kind: LessonKind, lesson_id: &str) -> String {
+    match kind {
+        LessonKind::Document => format!("/lessons/{lesson_id}/read"),
+        _ => format!("/lessons/{lesson_id}/watch"),
+    }
+}
+
+impl LessonView {
+    /// The page that opens this lesson's file, once it is processed.
+    pub fn open_path(&self) -> Option<String> {
+        (self.media_status == Some(jineng_core::courses::MediaStatus::Ready))
+            .then(|| lesson_path(self.kind, &self.id))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,8 +1,8 @@
-//! An uploaded video of a course version: its chunks while it arrives, then its HLS
-//! renditions (encrypted with an AES-128 key kept encrypted here) once processed. The
-//! bytes live in file storage under `media/{id}/…`.
+//! An uploaded file of a course version: a video (its chunks while it arrives, then its
+//! HLS renditions, encrypted with an AES-128 key kept encrypted here) or a PDF document
+//! (its pages rendered to images). The bytes live in file storage under `media/{id}/…`.
 
-use jineng_core::courses::MediaStatus;
+use jineng_core::courses::{LessonKind, MediaStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -35,6 +35,10 @@ pub struct Model {
     pub renditions: String,
     /// The AES-128 segment key, encrypted by the keyring; empty until processed.
     pub key_enc: String,
+    /// A video or a document.
+    pub kind: LessonKind,
+    /// A document's rendered pages; 0 for videos and until processed.
+    pub pages: i32,
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -143,6 +143,11 @@ pub struct LessonOut {
     pub seconds: Option<i64>,
     /// Part of the free preview.
     pub preview: bool,
+    /// The uploaded video or document (`/uploads/{id}` tells its processing); empty for text.
+    pub media_id: String,
+    /// A video's or document's processing, and why it failed when it did.
+    pub media_status: Option<jineng_core::courses::MediaStatus>,
+    pub media_reason: String,
 }
 
 impl From<LessonView> for LessonOut {
@@ -155,6 +160,9 @@ impl From<LessonView> for LessonOut {
             body: l.body,
             seconds: l.seconds,
             preview: l.preview,
+            media_id: l.media_id,
+            media_status: l.media_status,
+            media_reason: l.media_reason,
         }
     }
 }

@@ -235,8 +235,10 @@ pub async fn detail(
 pub struct PublicLessonOut {
     pub title: String,
     pub minutes: Option<i64>,
-    /// Set for a free preview video: the lesson to play.
+    /// Set for a free preview lesson: its id.
     pub preview_lesson: Option<String>,
+    /// Set for a free preview lesson: the page that plays or shows it.
+    pub preview_path: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -276,6 +278,7 @@ pub async fn api_detail(
                         title: l.title,
                         minutes: l.minutes,
                         preview_lesson: l.preview_lesson,
+                        preview_path: l.preview_path,
                     })
                     .collect(),
             })

@@ -113,7 +113,7 @@ impl From<PlayView> for PlayOut {
 }
 
 /// The viewer a signed URL is made for: a signed-in person, or a browser's device cookie.
-fn viewer_of(p: Option<&Principal>, device: Option<&str>) -> String {
+pub(crate) fn viewer_of(p: Option<&Principal>, device: Option<&str>) -> String {
     match (p, device) {
         (Some(p), _) => format!("u{}", p.user_id),
         (None, Some(d)) => format!("d{d}"),

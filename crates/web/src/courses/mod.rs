@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod documents;
 pub mod media;
 pub mod pages;
 pub mod questions;
@@ -94,6 +95,15 @@ pub(crate) fn routes(r: Routes) -> Routes {
         )
         .post("/uploads/{id}/complete", media::page_complete)
         .post("/uploads/{id}/retry", media::page_retry)
+        .page_with(
+            Method::POST,
+            "/course-versions/{id}/documents",
+            post(documents::page_upload).layer(DefaultBodyLimit::max(crate::LESSON_PDF_LIMIT)),
+        )
+        .get("/lessons/{id}/read", documents::read)
+        .get("/doc/{media}/{lesson}/{n}", documents::page_image)
+        .api(limited(routes!(documents::upload), crate::LESSON_PDF_LIMIT))
+        .api(routes!(documents::api_read))
         .get("/lessons/{id}/watch", media::watch)
         .get("/hls/{media}/{lesson}/{name}", media::hls)
         .api(routes!(media::start))

@@ -18,7 +18,8 @@ use jineng_app::courses::{PackageDetail, PackageFilter, PackageView, VersionView
 use jineng_app::page::{Page, PageRequest};
 use jineng_core::accounts::Permission;
 use jineng_core::courses::{
-    CourseTrainingType, CourseType, ListingStatus, MediaStatus, ReviewDecision, VersionStatus,
+    CourseTrainingType, CourseType, LessonKind, ListingStatus, MediaStatus, ReviewDecision,
+    VersionStatus,
 };
 use jineng_core::documents::MAX_DOCUMENT_BYTES;
 use serde::Deserialize;

@@ -15,7 +15,7 @@ use axum_extra::extract::Form;
 use jineng_app::AppError;
 use jineng_app::courses::experts::{ExpertView, FlowView, GroupView};
 use jineng_app::courses::review::{QueueItem, ReviewInput, ReviewItem};
-use jineng_core::courses::{CourseType, REVIEW_CHECKLIST, ReviewDecision};
+use jineng_core::courses::{CourseType, LessonKind, REVIEW_CHECKLIST, ReviewDecision};
 use serde::Deserialize;
 
 #[derive(Template, WebTemplate)]

@@ -969,6 +969,41 @@ async fn the_demo_has_listed_packages_and_one_at_each_stage() {
     }
     let experts = t.api(Method::GET, "/experts", Some(&op), None).await.json();
     assert_eq!(experts.as_array().unwrap().len(), 2);
+    // Each provider's first listed package opens with a video and a handout to preview,
+    // and every package carries the question bank it needs.
+    let mut previews = Vec::new();
+    for p in listed["items"].as_array().unwrap() {
+        let d = t
+            .api(
+                Method::GET,
+                &format!("/courses/{}", p["id"].as_str().unwrap()),
+                Some(&op),
+                None,
+            )
+            .await
+            .json();
+        for l in d["current"]["chapters"][0]["lessons"].as_array().unwrap() {
+            if l["media_status"] == "ready" {
+                previews.push(l["kind"].as_str().unwrap().to_string());
+            }
+        }
+        let vid = d["current"]["id"].as_str().unwrap();
+        let bank = t
+            .api(
+                Method::GET,
+                &format!("/course-versions/{vid}/questions"),
+                Some(&op),
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            bank["count"].as_u64() >= bank["required"].as_u64(),
+            "{bank}"
+        );
+    }
+    previews.sort();
+    assert_eq!(previews, ["document", "document", "video", "video"]);
 }
 
 /// Pass a submitted version through the three default levels.

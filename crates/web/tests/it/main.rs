@@ -9,6 +9,7 @@ mod catalogue;
 mod classes;
 mod common;
 mod courses;
+mod documents;
 mod exchange;
 mod hardening;
 mod identity;

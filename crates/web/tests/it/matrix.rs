@@ -1258,6 +1258,22 @@ fn rules() -> Vec<Rule> {
         api(M::POST, "/api/v1/uploads/{id}/complete", Only(COURSE_WRITERS)).rec(Rec::Upload),
         api(M::POST, "/api/v1/uploads/{id}/retry", Only(COURSE_WRITERS)).rec(Rec::Upload),
         api(M::GET, "/api/v1/lessons/{id}/play", Signed).rec(Rec::PreviewLesson),
+        page(M::POST, "/course-versions/{id}/documents", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .body(Body::Multipart(&[("minutes", "5")], ("file", "a.pdf", "application/pdf", Blob::Pdf))),
+        // Public: a preview reads for anyone (here its text lesson has no pages to show).
+        page(M::GET, "/lessons/{id}/read", Public).rec(Rec::PreviewLesson),
+        // Public, its signature is the permission: without one, a refusal for everyone.
+        page(M::GET, "/doc/{media}/{lesson}/{n}", Public).param(&[
+            ("media", "no-such-media"),
+            ("lesson", "no-such-lesson"),
+            ("n", "1"),
+        ]),
+        api(M::PUT, "/api/v1/course-versions/{id}/documents", Only(COURSE_WRITERS))
+            .rec(Rec::CourseVersion)
+            .query("?chapter_id=no-such-chapter&title=x&minutes=5")
+            .body(Body::Raw("application/pdf", Blob::Pdf)),
+        api(M::GET, "/api/v1/lessons/{id}/read", Signed).rec(Rec::PreviewLesson),
         // --- The public course catalogue ------------------------------------------------
         page(M::GET, "/course-catalogue", Public),
         page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),

@@ -109,7 +109,7 @@ async fn upload(
 }
 
 /// Wait for the media job to finish with the video.
-async fn settled(t: &TestApp, tok: &str, id: &str) -> Value {
+pub async fn settled(t: &TestApp, tok: &str, id: &str) -> Value {
     for _ in 0..600 {
         let m = t
             .api(Method::GET, &format!("/uploads/{id}"), Some(tok), None)
@@ -123,7 +123,7 @@ async fn settled(t: &TestApp, tok: &str, id: &str) -> Value {
     panic!("the video was not processed in two minutes");
 }
 
-fn unescape(s: &str) -> String {
+pub fn unescape(s: &str) -> String {
     s.replace("&amp;", "&")
         .replace("&#38;", "&")
         .replace("&#x2f;", "/")
