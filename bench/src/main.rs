@@ -7,16 +7,22 @@
 //!   `JINENG_BENCH_DATABASE_URL=postgres://…/db` for PostgreSQL (a fresh database);
 //! - `jineng-bench classes ROWS`: the class list of a province with ROWS classes and a
 //!   city regulator's filtered view (p50/p95), against a primary-key fetch;
+//! - `jineng-bench catalogue ROWS`: catalogue searches (Chinese words, filters) over ROWS
+//!   listed packages (p50/p95), against a primary-key fetch;
+//! - `jineng-bench media SECONDS`: upload-to-playable time of a SECONDS-long 720p clip
+//!   through the platform, against a plain ffmpeg command making the same renditions;
 //! - `jineng-bench ledger ENTRIES`: the evidence log — appends inside business
 //!   transactions against the same transactions without, storage per entry, and proof
 //!   latency at ENTRIES leaves (default 10,000,000);
 //! - `jineng-bench limiter-serve PORT [REDIS_URL [SYNC_MS]]`: a bare route and the same route
 //!   behind a rate-limit count, for bench/run.sh to compare with wrk.
 
+mod catalogue;
 mod classes;
 mod import;
 mod ledger;
 mod limiter;
+mod media;
 
 use jineng_app::SecurityConfig;
 use jineng_app::crypto::PasswordHasher;
@@ -86,6 +92,22 @@ fn main() {
         }
         return;
     }
+    if args.get(1).map(String::as_str) == Some("catalogue") {
+        let rows: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+        if let Err(e) = catalogue::run(rows) {
+            eprintln!("catalogue benchmark failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("media") {
+        let seconds: u32 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(600);
+        if let Err(e) = media::run(seconds) {
+            eprintln!("media benchmark failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.get(1).map(String::as_str) == Some("ledger") {
         let entries: u64 = args
             .get(2)
@@ -108,7 +130,7 @@ fn main() {
     }
     if args.get(1).map(String::as_str) != Some("argon2") {
         eprintln!(
-            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]]"
+            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | catalogue [ROWS] | media [SECONDS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]]"
         );
         std::process::exit(2);
     }

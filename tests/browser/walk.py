@@ -4,7 +4,8 @@ institution registers and uploads its licence, the county regulator approves it;
 learner registers with the SMS code the demo shows, applies to a recruiting class, and
 the institution accepts; the demo learner signs into today's session with the rotating
 QR code on a phone-sized window; the institution completes the class and the learner sees
-the result. Clicks are real clicks; forms are filled by setting field values.
+the result; a stranger plays a course preview and reads its handout on a phone. Clicks
+are real clicks; forms are filled by setting field values.
 
 Usage: walk.py BASE_URL CHROMEDRIVER_URL
 """
@@ -302,6 +303,32 @@ def main():
         assert played > 2.0, f"the preview did not play (time {played}, error {err})"
         shot(stranger, "10-preview-playing")
         print(f"walk: a stranger plays a preview on a phone ({played:.1f}s played)")
+
+        # 11. The same stranger reads the package's free handout: every page is an image
+        #     that loaded, no wider than the phone; there is no link to the PDF.
+        go(stranger, "/course-catalogue?q=%E6%AF%8D%E5%A9%B4")  # 母婴
+        wait_text(stranger, "共找到")
+        click(stranger, css="#catalogue-results a.card")
+        wait_text(stranger, "课程目录")
+        handout = js(stranger, "const a = [...document.querySelectorAll('a.preview-link')].find(a => a.href.endsWith('/read')); return a ? a.getAttribute('href') : null;")
+        assert handout, "the course page has no handout to read"
+        go(stranger, handout)
+        wait_find(stranger, "#document img")
+        deadline = time.time() + 20
+        loaded = 0
+        while time.time() < deadline:
+            js(stranger, "document.querySelectorAll('#document img').forEach(i => i.loading = 'eager');")
+            loaded = js(stranger, "return [...document.querySelectorAll('#document img')].filter(i => i.complete && i.naturalWidth > 0).length;")
+            if loaded >= 3:
+                break
+            time.sleep(0.5)
+        assert loaded >= 3, f"only {loaded} handout pages loaded"
+        links = js(stranger, "return document.querySelectorAll('a[href*=\".pdf\"], a[download], embed, object, iframe').length;")
+        assert links == 0, "the reading page links to or embeds the file"
+        overflow = js(stranger, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the reading page is wider than the phone by {overflow}px"
+        shot(stranger, "11-handout")
+        print(f"walk: a stranger reads a {loaded}-page handout on a phone")
     finally:
         for s in sessions:
             try:

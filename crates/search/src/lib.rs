@@ -149,7 +149,22 @@ impl CourseIndex {
     /// Put packages in (replacing earlier documents of the same ids) and take others out,
     /// then make the change visible to searches.
     pub fn apply(&self, upserts: &[CourseDoc], removals: &[String]) -> SearchResult<()> {
+        self.stage(upserts, removals)?;
+        self.publish()
+    }
+
+    /// Make what was staged visible to searches (one commit for any number of stages).
+    pub fn publish(&self) -> SearchResult<()> {
         let mut w = self.writer()?;
+        w.commit()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Put packages in and take others out without making the change visible yet.
+    pub fn stage(&self, upserts: &[CourseDoc], removals: &[String]) -> SearchResult<()> {
+        let w = self.writer()?;
         for id in removals.iter().chain(upserts.iter().map(|d| &d.id)) {
             w.delete_term(Term::from_field_text(self.f.id, id));
         }
@@ -174,9 +189,6 @@ impl CourseIndex {
             }
             w.add_document(doc)?;
         }
-        w.commit()?;
-        drop(w);
-        self.reader.reload()?;
         Ok(())
     }
 

@@ -166,6 +166,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0031_course_documents.sqlite.sql"),
         include_str!("../migrations/0031_course_documents.postgres.sql"),
     ),
+    (
+        32,
+        include_str!("../migrations/0032_catalogue_changes.sqlite.sql"),
+        include_str!("../migrations/0032_catalogue_changes.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -2,8 +2,9 @@
 //! crate's jieba-segmented index) and by occupation, training and course type, level,
 //! price and hours; a package's public page; delisting and relisting by operators and
 //! regulators. The index is in each node's memory and kept in step with the database at
-//! every search (the packages changed since the last look are read and re-indexed), so
-//! any number of nodes agree without telling each other; it rebuilds on demand.
+//! every search (the packages changed since the last look are read and re-indexed; a
+//! look reads again the last ten seconds of changes, for transactions that commit late),
+//! so any number of nodes agree without telling each other; it rebuilds on demand.
 
 use super::Courses;
 use crate::audit::Entry;
@@ -27,19 +28,31 @@ use std::collections::HashMap;
 
 /// Packages re-indexed per database round trip.
 const BATCH: usize = 500;
+/// How far behind the newest change already read each look starts again: a transaction
+/// stamps `updated_at` when it starts and may commit after a later one was read.
+const LAG_SECONDS: i64 = 10;
+
+/// How far a node has read the packages' changes.
+#[derive(Default)]
+struct Mark {
+    /// The newest `updated_at` read.
+    newest: Option<DateTime<Utc>>,
+    /// The packages read within the lag window, as read (`updated_at`, listing, listed
+    /// version), so a look that sees them again unchanged does not index them again.
+    recent: HashMap<String, (DateTime<Utc>, ListingStatus, String)>,
+}
 
 /// A node's catalogue index and how far it has read the packages' changes.
 pub struct CatalogueIndex {
     index: Result<CourseIndex, String>,
-    /// The newest `updated_at` already indexed.
-    mark: tokio::sync::Mutex<Option<DateTime<Utc>>>,
+    mark: tokio::sync::Mutex<Mark>,
 }
 
 impl CatalogueIndex {
     pub fn new() -> CatalogueIndex {
         CatalogueIndex {
             index: CourseIndex::in_memory().map_err(|e| e.to_string()),
-            mark: tokio::sync::Mutex::new(None),
+            mark: tokio::sync::Mutex::new(Mark::default()),
         }
     }
 
@@ -118,8 +131,9 @@ pub struct CatalogueLesson {
 }
 
 impl Courses<'_> {
-    /// Read the packages changed since the last look and put them in (or take them out
-    /// of) this node's index.
+    /// Read the packages changed since the last look (within the lag window) and put them
+    /// in (or take them out of) this node's index; nothing is committed when nothing
+    /// changed, so a search on a quiet catalogue costs one small indexed query.
     pub(crate) async fn sync_index(&self) -> AppResult<()> {
         let ix = self.course_index.index()?;
         let mut mark = self.course_index.mark.lock().await;
@@ -130,29 +144,44 @@ impl Courses<'_> {
             .column(package::Column::ListedVersionId)
             .column(package::Column::UpdatedAt)
             .order_by_asc(package::Column::UpdatedAt);
-        if let Some(m) = *mark {
-            q = q.filter(package::Column::UpdatedAt.gte(m));
+        if let Some(m) = mark.newest {
+            q = q
+                .filter(package::Column::UpdatedAt.gte(m - chrono::Duration::seconds(LAG_SECONDS)));
         }
-        let changed: Vec<(String, ListingStatus, String, DateTime<Utc>)> =
+        let rows: Vec<(String, ListingStatus, String, DateTime<Utc>)> =
             q.into_tuple().all(&self.db).await?;
-        if changed.is_empty() {
-            return Ok(());
-        }
-        for batch in changed.chunks(BATCH) {
-            let mut removals = Vec::new();
-            let mut listed = Vec::new();
-            for (id, listing, vid, _) in batch {
-                if *listing == ListingStatus::Listed && !vid.is_empty() {
-                    listed.push(vid.clone());
-                } else {
-                    removals.push(id.clone());
+        let changed: Vec<&(String, ListingStatus, String, DateTime<Utc>)> = rows
+            .iter()
+            .filter(|(id, listing, vid, at)| {
+                mark.recent.get(id) != Some(&(*at, *listing, vid.clone()))
+            })
+            .collect();
+        if !changed.is_empty() {
+            for batch in changed.chunks(BATCH) {
+                let mut removals = Vec::new();
+                let mut listed = Vec::new();
+                for (id, listing, vid, _) in batch {
+                    if *listing == ListingStatus::Listed && !vid.is_empty() {
+                        listed.push(vid.clone());
+                    } else {
+                        removals.push(id.clone());
+                    }
                 }
+                let docs = self.docs_for(&listed).await?;
+                ix.stage(&docs, &removals)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
             }
-            let docs = self.docs_for(&listed).await?;
-            ix.apply(&docs, &removals)
+            ix.publish()
                 .map_err(|e| AppError::Internal(e.to_string()))?;
         }
-        *mark = changed.last().map(|c| c.3);
+        if let Some(newest) = rows.last().map(|r| r.3).max(mark.newest) {
+            let floor = newest - chrono::Duration::seconds(LAG_SECONDS);
+            mark.recent.retain(|_, seen| seen.0 >= floor);
+            for (id, listing, vid, at) in rows.iter().filter(|r| r.3 >= floor) {
+                mark.recent.insert(id.clone(), (*at, *listing, vid.clone()));
+            }
+            mark.newest = Some(newest);
+        }
         Ok(())
     }
 
@@ -420,7 +449,7 @@ impl Courses<'_> {
             let ix = self.course_index.index()?;
             let mut mark = self.course_index.mark.lock().await;
             ix.clear().map_err(|e| AppError::Internal(e.to_string()))?;
-            *mark = None;
+            *mark = Mark::default();
         }
         self.sync_index().await?;
         let n = self.course_index.index()?.len();

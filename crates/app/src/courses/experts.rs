@@ -66,7 +66,10 @@ pub struct GroupView {
     pub leader_id: String,
     pub leader_name: String,
     pub categories: String,
+    /// Course type codes, comma-separated (empty: every type).
     pub course_types: String,
+    /// The same in words (通用素质、操作技能).
+    pub course_types_label: String,
     pub members: usize,
 }
 
@@ -109,6 +112,39 @@ impl Courses<'_> {
         } else {
             Err(AppError::Forbidden)
         }
+    }
+
+    /// The rules of a group as typed: its name, scope and leader (an expert of the pool
+    /// holding the leader role). Returns the leader.
+    async fn check_group(
+        &self,
+        e: &mut Vec<FieldError>,
+        i: &GroupInput,
+    ) -> AppResult<Option<expert::Model>> {
+        text(e, "name", "专家组名称", &i.name, 2, 50);
+        check_categories(e, "categories", &i.categories);
+        let leader = match &i.leader_id {
+            Some(l) => {
+                let x = expert::Entity::find_by_id(l.clone()).one(&self.db).await?;
+                if x.is_none() {
+                    e.push(FieldError::new("leader_id", "组长应从专家库中选择"));
+                }
+                x
+            }
+            None => None,
+        };
+        if let Some(x) = &leader {
+            let is_leader = role_grant::Entity::find()
+                .filter(role_grant::Column::UserId.eq(x.user_id.clone()))
+                .filter(role_grant::Column::Role.eq(Role::ExpertLeader))
+                .one(&self.db)
+                .await?
+                .is_some();
+            if !is_leader {
+                e.push(FieldError::new("leader_id", "组长须持有“评审专家组长”角色"));
+            }
+        }
+        Ok(leader)
     }
 
     /// Add a person with an expert account to the pool.
@@ -241,29 +277,7 @@ impl Courses<'_> {
     ) -> AppResult<GroupView> {
         self.may_manage_experts(who)?;
         let mut e = Vec::new();
-        text(&mut e, "name", "专家组名称", &i.name, 2, 50);
-        check_categories(&mut e, "categories", &i.categories);
-        let leader = match &i.leader_id {
-            Some(l) => {
-                let x = expert::Entity::find_by_id(l.clone()).one(&self.db).await?;
-                if x.is_none() {
-                    e.push(FieldError::new("leader_id", "组长应从专家库中选择"));
-                }
-                x
-            }
-            None => None,
-        };
-        if let Some(x) = &leader {
-            let is_leader = role_grant::Entity::find()
-                .filter(role_grant::Column::UserId.eq(x.user_id.clone()))
-                .filter(role_grant::Column::Role.eq(Role::ExpertLeader))
-                .one(&self.db)
-                .await?
-                .is_some();
-            if !is_leader {
-                e.push(FieldError::new("leader_id", "组长须持有“评审专家组长”角色"));
-            }
-        }
+        let leader = self.check_group(&mut e, &i).await?;
         if !e.is_empty() {
             return Err(AppError::Validation(e));
         }
@@ -345,6 +359,145 @@ impl Courses<'_> {
         .await
     }
 
+    /// Take an expert out of the pool (their account stays; decisions they made stay in
+    /// the review records). A group they led is left without a leader.
+    pub async fn remove_expert(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        expert_id: &str,
+    ) -> AppResult<()> {
+        self.may_manage_experts(who)?;
+        let x = expert::Entity::find_by_id(expert_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("专家"))?;
+        let w = self.write(who, ctx).await?;
+        expert_group::Entity::update_many()
+            .col_expr(expert_group::Column::LeaderId, Expr::value(""))
+            .filter(expert_group::Column::LeaderId.eq(x.id.clone()))
+            .exec(&w.txn)
+            .await?;
+        let gone = expert::Entity::delete_many()
+            .filter(expert::Column::Id.eq(x.id.clone()))
+            .exec(&w.txn)
+            .await?
+            .rows_affected;
+        if gone != 1 {
+            return Err(AppError::Conflict("该专家刚被移出，请刷新后查看".into()));
+        }
+        w.commit(Entry::ok(
+            "expert.remove",
+            "expert",
+            &x.id,
+            serde_json::json!({"name": x.name, "group": x.group_id}),
+        ))
+        .await
+    }
+
+    /// Change a group's name, leader and scope. The new leader joins the group.
+    pub async fn update_group(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        group_id: &str,
+        i: GroupInput,
+    ) -> AppResult<GroupView> {
+        self.may_manage_experts(who)?;
+        let g = expert_group::Entity::find_by_id(group_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("专家组"))?;
+        let mut e = Vec::new();
+        let leader = self.check_group(&mut e, &i).await?;
+        if !e.is_empty() {
+            return Err(AppError::Validation(e));
+        }
+        let w = self.write(who, ctx).await?;
+        one_row(
+            expert_group::Entity::update_many()
+                .col_expr(expert_group::Column::Name, Expr::value(i.name.trim()))
+                .col_expr(
+                    expert_group::Column::LeaderId,
+                    Expr::value(i.leader_id.clone().unwrap_or_default()),
+                )
+                .col_expr(
+                    expert_group::Column::Categories,
+                    Expr::value(i.categories.join(",")),
+                )
+                .col_expr(
+                    expert_group::Column::CourseTypes,
+                    Expr::value(
+                        i.course_types
+                            .iter()
+                            .map(|t| t.code())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    ),
+                )
+                .filter(expert_group::Column::Id.eq(g.id.clone()))
+                .exec(&w.txn)
+                .await
+                .on_unique(|| AppError::field("name", "专家组名称已存在"))?,
+            "该专家组刚被删除，请刷新后查看",
+        )?;
+        if let Some(x) = &leader {
+            expert::Entity::update_many()
+                .col_expr(expert::Column::GroupId, Expr::value(g.id.clone()))
+                .filter(expert::Column::Id.eq(x.id.clone()))
+                .exec(&w.txn)
+                .await?;
+        }
+        w.commit(Entry::ok(
+            "expert.group_update",
+            "expert_group",
+            &g.id,
+            serde_json::json!({"name": [g.name, i.name.trim()], "leader": [g.leader_id, i.leader_id], "categories": i.categories, "course_types": i.course_types}),
+        ))
+        .await?;
+        self.groups(who)
+            .await?
+            .into_iter()
+            .find(|x| x.id == g.id)
+            .ok_or(AppError::NotFound("专家组"))
+    }
+
+    /// Delete a group that has no members left.
+    pub async fn remove_group(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        group_id: &str,
+    ) -> AppResult<()> {
+        self.may_manage_experts(who)?;
+        let g = expert_group::Entity::find_by_id(group_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("专家组"))?;
+        let w = self.write(who, ctx).await?;
+        let members = sea_orm::PaginatorTrait::count(
+            expert::Entity::find().filter(expert::Column::GroupId.eq(g.id.clone())),
+            &w.txn,
+        )
+        .await?;
+        if members > 0 {
+            return Err(AppError::Conflict(format!(
+                "专家组“{}”还有{members}位专家，请先将他们移出该组",
+                g.name
+            )));
+        }
+        expert_group::Entity::delete_by_id(g.id.clone())
+            .exec(&w.txn)
+            .await?;
+        w.commit(Entry::ok(
+            "expert.group_remove",
+            "expert_group",
+            &g.id,
+            serde_json::json!({"name": g.name}),
+        ))
+        .await
+    }
+
     pub async fn groups(&self, who: &Principal) -> AppResult<Vec<GroupView>> {
         self.may_manage_experts(who)?;
         let experts = expert::Entity::find().all(&self.db).await?;
@@ -360,6 +513,13 @@ impl Courses<'_> {
                     .map(|x| x.name.clone())
                     .unwrap_or_default(),
                 members: experts.iter().filter(|x| x.group_id == g.id).count(),
+                course_types_label: g
+                    .course_types
+                    .split(',')
+                    .filter_map(CourseType::parse)
+                    .map(|t| t.label())
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 id: g.id,
                 name: g.name,
                 leader_id: g.leader_id,

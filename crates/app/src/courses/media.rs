@@ -346,6 +346,87 @@ impl Courses<'_> {
         self.media(who, id).await
     }
 
+    /// Give up an upload that was never completed: its chunks are deleted and it no longer
+    /// counts against the version's unfinished uploads.
+    pub async fn abandon_upload(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        id: &str,
+    ) -> AppResult<()> {
+        let m = self.own_media(who, id).await?;
+        if m.status != MediaStatus::Uploading {
+            return Err(AppError::Conflict(format!(
+                "该视频当前为“{}”，已完成上传，不能放弃；如不需要请删除课时",
+                m.status.label()
+            )));
+        }
+        let chunks: Vec<i32> = media_chunk::Entity::find()
+            .filter(media_chunk::Column::MediaId.eq(m.id.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| c.n)
+            .collect();
+        let w = self.write(who, ctx).await?;
+        media_chunk::Entity::delete_many()
+            .filter(media_chunk::Column::MediaId.eq(m.id.clone()))
+            .exec(&w.txn)
+            .await?;
+        let gone = media::Entity::delete_many()
+            .filter(media::Column::Id.eq(m.id.clone()))
+            .filter(media::Column::Status.eq(MediaStatus::Uploading))
+            .exec(&w.txn)
+            .await?
+            .rows_affected;
+        if gone != 1 {
+            return Err(AppError::Conflict("该视频刚完成上传，请刷新后查看".into()));
+        }
+        w.commit(Entry::ok(
+            "course.media_abandon",
+            "course_media",
+            &m.id,
+            serde_json::json!({"version": m.version_id, "title": m.title, "chunks": chunks.len()}),
+        ))
+        .await?;
+        // The rows are gone; the bytes follow (a failure here leaves unreferenced files).
+        for n in chunks {
+            if let Err(e) = self.files.delete(&chunk_key(&m.id, n)).await {
+                tracing::warn!(media = %m.id, "could not delete an abandoned chunk: {e}");
+            }
+        }
+        Ok(())
+    }
+
+    /// The version's uploads that were started and never completed, oldest first.
+    pub async fn unfinished_uploads(
+        &self,
+        who: &Principal,
+        version_id: &str,
+    ) -> AppResult<Vec<MediaView>> {
+        let v = self
+            .find_scoped::<version::Entity>(
+                who,
+                jineng_core::accounts::Permission::ManageCourses,
+                version_id,
+            )
+            .await?;
+        let ids: Vec<String> = media::Entity::find()
+            .filter(media::Column::VersionId.eq(v.id))
+            .filter(media::Column::Status.eq(MediaStatus::Uploading))
+            .order_by_asc(media::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.media(who, &id).await?);
+        }
+        Ok(out)
+    }
+
     /// Process a failed video again (after the cause was fixed, or a passing outage).
     pub async fn retry_media(
         &self,

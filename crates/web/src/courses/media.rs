@@ -194,6 +194,18 @@ pub async fn retry(
     ))
 }
 
+#[utoipa::path(delete, path = "/uploads/{id}", tag = "courses", params(("id" = String, Path)),
+    responses((status = 204, description = "The unfinished upload and its chunks are gone"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn abandon(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.app.courses().abandon_upload(&who, &ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/lessons/{id}/play", tag = "courses", params(("id" = String, Path)),
     responses((status = 200, body = PlayOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn play(
@@ -270,6 +282,28 @@ pub async fn page_retry(
     let m = s.app.courses().retry_media(&u.principal, &ctx, &id).await?;
     let v = s.app.courses().version(&u.principal, &m.version_id).await?;
     Ok(Redirect::to(&format!("/courses/{}?done=saved", v.package_id)).into_response())
+}
+
+/// Give up an unfinished upload from the package page.
+pub async fn page_abandon(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let m = s.app.courses().media(&u.principal, &id).await?;
+    let v = s.app.courses().version(&u.principal, &m.version_id).await?;
+    match s
+        .app
+        .courses()
+        .abandon_upload(&u.principal, &ctx, &id)
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/courses/{}?done=saved", v.package_id)).into_response())
+        }
+        Err(e) => crate::courses::pages::detail_with_error(&s, &u, &v.package_id, e).await,
+    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -248,6 +248,8 @@ pub struct DetailPage {
     max_document_mb: usize,
     /// The shown version's question bank: how many, how many needed.
     bank: (usize, u32),
+    /// Uploads of the shown version started and never completed (its own staff only).
+    unfinished: Vec<jineng_app::courses::media::MediaView>,
 }
 
 impl DetailPage {
@@ -326,11 +328,21 @@ async fn detail_page(
         .courses()
         .question_bank(&u.principal, &d.current.id)
         .await?;
+    let is_own =
+        u.principal.works_for(&d.package.org_id) && u.principal.can(Permission::ManageCourses);
+    let unfinished = if is_own && d.current.editable {
+        s.app
+            .courses()
+            .unfinished_uploads(&u.principal, &d.current.id)
+            .await?
+    } else {
+        Vec::new()
+    };
     Ok(DetailPage {
+        unfinished,
         bank: (bank.count, bank.required),
         reviews,
-        is_own: u.principal.works_for(&d.package.org_id)
-            && u.principal.can(Permission::ManageCourses),
+        is_own,
         may_list: u.principal.can(Permission::ManageListings),
         layout: Layout::new(d.package.name.clone(), u, "/courses"),
         d,

@@ -380,6 +380,47 @@ pub fn parse_group(g: GroupIn) -> GroupInput {
     }
 }
 
+#[utoipa::path(put, path = "/expert-groups/{id}", tag = "courses", params(("id" = String, Path)), request_body = GroupIn,
+    responses((status = 200, body = GroupOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn update_group(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(g): ApiJson<GroupIn>,
+) -> Result<Json<GroupOut>, ApiError> {
+    let g = s
+        .app
+        .courses()
+        .update_group(&who, &ctx, &id, parse_group(g))
+        .await?;
+    Ok(Json(g.into()))
+}
+
+#[utoipa::path(delete, path = "/expert-groups/{id}", tag = "courses", params(("id" = String, Path)),
+    responses((status = 204, description = "Deleted"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn remove_group(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.app.courses().remove_group(&who, &ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/experts/{id}", tag = "courses", params(("id" = String, Path)),
+    responses((status = 204, description = "Out of the pool; the account and past decisions stay"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn remove_expert(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.app.courses().remove_expert(&who, &ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/expert-groups", tag = "courses",
     responses((status = 200, body = Vec<GroupOut>), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn groups(

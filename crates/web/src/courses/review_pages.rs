@@ -203,6 +203,13 @@ pub struct ExpertsPage {
     error: Option<String>,
 }
 
+impl ExpertsPage {
+    /// Whether a comma-separated list holds `v`.
+    fn in_list(list: &str, v: &str) -> bool {
+        list.split(',').any(|x| x == v)
+    }
+}
+
 async fn experts_page(
     s: &AppState,
     u: &PageUser,
@@ -295,6 +302,21 @@ pub struct GroupForm {
     course_types: Vec<String>,
 }
 
+impl GroupForm {
+    fn input(self) -> jineng_app::courses::experts::GroupInput {
+        parse_group(GroupIn {
+            name: self.name,
+            leader_id: Some(self.leader_id),
+            categories: self.categories,
+            course_types: self
+                .course_types
+                .iter()
+                .filter_map(|t| CourseType::parse(t))
+                .collect(),
+        })
+    }
+}
+
 pub async fn add_group(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -304,22 +326,45 @@ pub async fn add_group(
     let r = s
         .app
         .courses()
-        .add_group(
-            &u.principal,
-            &ctx,
-            parse_group(GroupIn {
-                name: f.name,
-                leader_id: Some(f.leader_id),
-                categories: f.categories,
-                course_types: f
-                    .course_types
-                    .iter()
-                    .filter_map(|t| CourseType::parse(t))
-                    .collect(),
-            }),
-        )
+        .add_group(&u.principal, &ctx, f.input())
         .await
         .map(|_| ());
+    back(&s, &u, r).await
+}
+
+pub async fn update_group(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<GroupForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .app
+        .courses()
+        .update_group(&u.principal, &ctx, &id, f.input())
+        .await
+        .map(|_| ());
+    back(&s, &u, r).await
+}
+
+pub async fn remove_group(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = s.app.courses().remove_group(&u.principal, &ctx, &id).await;
+    back(&s, &u, r).await
+}
+
+pub async fn remove_expert(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = s.app.courses().remove_expert(&u.principal, &ctx, &id).await;
     back(&s, &u, r).await
 }
 

@@ -1681,3 +1681,129 @@ async fn the_question_bank_pages() {
     let page = op.get(&r.location()).await.text();
     assert!(page.contains("value=\"8\""), "{page}");
 }
+
+/// The pool and its groups change: a group renamed and rescoped, an expert taken out (no
+/// longer offered reviews, past decisions kept), a group deleted only once empty; a
+/// county regulator may do none of it.
+#[tokio::test]
+async fn experts_leave_the_pool_and_groups_change() {
+    let t = TestApp::new().await;
+    expert_group(&t).await;
+    let op = t.token("operator").await;
+    let groups = t
+        .api(Method::GET, "/expert-groups", Some(&op), None)
+        .await
+        .json();
+    let gid = groups[0]["id"].as_str().unwrap().to_string();
+    let leader = groups[0]["leader_id"].as_str().unwrap().to_string();
+    let county = t.token("nm_regulator").await;
+    let body = json!({"name": "家政与养老专家组", "leader_id": leader, "categories": ["4"], "course_types": ["skill", "general"]});
+    let r = t
+        .api(
+            Method::PUT,
+            &format!("/expert-groups/{gid}"),
+            Some(&county),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .api(
+            Method::PUT,
+            &format!("/expert-groups/{gid}"),
+            Some(&op),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["name"], "家政与养老专家组");
+    let r = t
+        .api(
+            Method::DELETE,
+            &format!("/expert-groups/{gid}"),
+            Some(&op),
+            None,
+        )
+        .await;
+    assert!(
+        r.problem(409)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("还有2位专家"),
+        "{}",
+        r.text()
+    );
+    // The plain expert leaves the pool: a new submission is no longer offered to them.
+    let experts = t.api(Method::GET, "/experts", Some(&op), None).await.json();
+    let plain = experts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["username"] == "expert")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = t
+        .api(
+            Method::DELETE,
+            &format!("/experts/{plain}"),
+            Some(&county),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .api(
+            Method::DELETE,
+            &format!("/experts/{plain}"),
+            Some(&op),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let tok = t.token("provider").await;
+    let (_, vid) = ready_package(&t, &tok, "专家变动后的课程").await;
+    t.api(
+        Method::POST,
+        &format!("/course-versions/{vid}/submit"),
+        Some(&tok),
+        None,
+    )
+    .await;
+    let q = t
+        .api(
+            Method::GET,
+            "/course-reviews",
+            Some(&t.token("expert").await),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(q.as_array().unwrap().len(), 0, "{q}");
+    let q = t
+        .api(
+            Method::GET,
+            "/course-reviews",
+            Some(&t.token("expert_leader").await),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(q.as_array().unwrap().len(), 1, "{q}");
+    // Through the page: deleting the group with its leader still in it is refused with
+    // the reason; once the leader leaves the pool, the group goes.
+    let mut p = t.signed_in("operator").await;
+    let r = p.post(&format!("/expert-groups/{gid}/remove"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("还有1位专家"), "{}", r.text());
+    let r = p.post(&format!("/experts/{leader}/remove"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let r = p.post(&format!("/expert-groups/{gid}/remove"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let groups = t
+        .api(Method::GET, "/expert-groups", Some(&op), None)
+        .await
+        .json();
+    assert_eq!(groups.as_array().unwrap().len(), 0, "{groups}");
+}

@@ -467,6 +467,13 @@ enum Rec {
     /// `{id}`: a video upload into the draft (the provider's / 汇川区 institution's), its
     /// one chunk not yet sent.
     Upload,
+    /// `{id}`: an expert of the pool made for the one call that may remove it.
+    FreshExpert,
+    /// `{id}`: an empty expert group made for the one call that may delete it.
+    FreshGroup,
+    /// `{id}`: an unfinished upload made for the one call that may give it up (the
+    /// provider's / the 汇川区 institution's).
+    FreshUpload,
     /// `{id}`: a free-preview lesson of a listed package.
     PreviewLesson,
     /// `{id}`: a listed package.
@@ -493,6 +500,8 @@ impl Rec {
             | Rec::Dataset
             | Rec::FreshClient
             | Rec::Expert
+            | Rec::FreshExpert
+            | Rec::FreshGroup
             | Rec::PreviewLesson
             | Rec::ListedPackage => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
@@ -540,8 +549,8 @@ impl Rec {
             (Rec::Invitation, Out) => NOBODY,
             (Rec::CoursePackage | Rec::CourseVersion, In) => PKG_NM,
             (Rec::CoursePackage | Rec::CourseVersion, Out) => PKG_ZY,
-            (Rec::Upload, In) => &["provider"],
-            (Rec::Upload, Out) => &["zy_institution"],
+            (Rec::Upload | Rec::FreshUpload, In) => &["provider"],
+            (Rec::Upload | Rec::FreshUpload, Out) => &["zy_institution"],
             (Rec::ReviewVersion, In) => REVIEW_NM,
             (Rec::ReviewVersion, Out) => REVIEW_ZY,
             (
@@ -552,6 +561,8 @@ impl Rec {
                 | Rec::Dataset
                 | Rec::FreshClient
                 | Rec::Expert
+                | Rec::FreshExpert
+                | Rec::FreshGroup
                 | Rec::PreviewLesson
                 | Rec::ListedPackage,
                 In | Out,
@@ -1213,6 +1224,11 @@ fn rules() -> Vec<Rule> {
             .rec(Rec::Expert)
             .form(&[("group_id", "no-such-group")]),
         page(M::POST, "/expert-groups", Only(MANAGE_EXPERTS)).form(&[("name", "生活服务专家组")]),
+        page(M::POST, "/expert-groups/{id}", Only(MANAGE_EXPERTS))
+            .rec(Rec::FreshGroup)
+            .form(&[("name", "x")]),
+        page(M::POST, "/expert-groups/{id}/remove", Only(MANAGE_EXPERTS)).rec(Rec::FreshGroup),
+        page(M::POST, "/experts/{id}/remove", Only(MANAGE_EXPERTS)).rec(Rec::FreshExpert),
         page(M::POST, "/course-flows/{course_type}", Only(MANAGE_EXPERTS))
             .param(&[("course_type", "skill")])
             .form(&[("levels", "3")]),
@@ -1223,6 +1239,11 @@ fn rules() -> Vec<Rule> {
             .json(r#"{"group_id": "no-such-group"}"#),
         api(M::GET, "/api/v1/expert-groups", Only(MANAGE_EXPERTS)),
         api(M::POST, "/api/v1/expert-groups", Only(MANAGE_EXPERTS)).json(r#"{"name": "生活服务专家组"}"#),
+        api(M::PUT, "/api/v1/expert-groups/{id}", Only(MANAGE_EXPERTS))
+            .rec(Rec::FreshGroup)
+            .json(r#"{"name": "x"}"#),
+        api(M::DELETE, "/api/v1/expert-groups/{id}", Only(MANAGE_EXPERTS)).rec(Rec::FreshGroup),
+        api(M::DELETE, "/api/v1/experts/{id}", Only(MANAGE_EXPERTS)).rec(Rec::FreshExpert),
         api(M::GET, "/api/v1/course-flows", Only(MANAGE_EXPERTS)),
         api(M::PUT, "/api/v1/course-flows/{course_type}", Only(MANAGE_EXPERTS))
             .param(&[("course_type", "skill")])
@@ -1239,6 +1260,8 @@ fn rules() -> Vec<Rule> {
             .body(Body::Raw("application/octet-stream", Blob::Pdf)),
         page(M::POST, "/uploads/{id}/complete", Only(COURSE_WRITERS)).rec(Rec::Upload),
         page(M::POST, "/uploads/{id}/retry", Only(COURSE_WRITERS)).rec(Rec::Upload),
+        page(M::POST, "/uploads/{id}/abandon", Only(COURSE_WRITERS)).rec(Rec::FreshUpload),
+        api(M::DELETE, "/api/v1/uploads/{id}", Only(COURSE_WRITERS)).rec(Rec::FreshUpload),
         // Public: a preview plays for anyone (here its text lesson has no video to play).
         page(M::GET, "/lessons/{id}/watch", Public).rec(Rec::PreviewLesson),
         // Public, its signature is the permission: without one, a refusal for everyone.
@@ -2050,6 +2073,14 @@ impl Fixture {
         fx.recs.insert((Rec::FreshProject, Variant::Only), project);
         let client = fx.fresh(Rec::FreshClient, Variant::Only, None).await;
         fx.recs.insert((Rec::FreshClient, Variant::Only), client);
+        for rec in [Rec::FreshExpert, Rec::FreshGroup] {
+            let x = fx.fresh(rec, Variant::Only, None).await;
+            fx.recs.insert((rec, Variant::Only), x);
+        }
+        for v in [Variant::In, Variant::Out] {
+            let u = fx.fresh(Rec::FreshUpload, v, None).await;
+            fx.recs.insert((Rec::FreshUpload, v), u);
+        }
         fx
     }
 
@@ -2166,6 +2197,93 @@ impl Fixture {
                     .unwrap();
                 vec![("id", tok.id)]
             }
+            Rec::FreshExpert => {
+                app.accounts()
+                    .create_user(
+                        &sys,
+                        &c,
+                        NewUser {
+                            username: format!("m_expert{n}"),
+                            display_name: "矩阵专家".into(),
+                            password: PW.into(),
+                            phone: None,
+                            id_number: None,
+                            region: None,
+                            roles: vec![(Role::Expert, None)],
+                            must_change_password: false,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                let x = app
+                    .courses()
+                    .add_expert(
+                        &sys,
+                        &c,
+                        jineng_app::courses::experts::ExpertInput {
+                            username: format!("m_expert{n}"),
+                            unit_name: "矩阵单位".into(),
+                            unit_credit_code: None,
+                            title: String::new(),
+                            position: String::new(),
+                            specialities: vec![],
+                            group_id: None,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                vec![("id", x.id)]
+            }
+            Rec::FreshGroup => {
+                let g = app
+                    .courses()
+                    .add_group(
+                        &sys,
+                        &c,
+                        jineng_app::courses::experts::GroupInput {
+                            name: format!("矩阵专家组{n}"),
+                            leader_id: None,
+                            categories: vec![],
+                            course_types: vec![],
+                        },
+                    )
+                    .await
+                    .unwrap();
+                vec![("id", g.id)]
+            }
+            Rec::FreshUpload => {
+                let owner = if v == Variant::In {
+                    "provider"
+                } else {
+                    "zy_institution"
+                };
+                let uid = app
+                    .accounts()
+                    .user_id_by_username(owner)
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let who = app.accounts().principal_of(&uid).await.unwrap();
+                let draft = &self.recs[&(Rec::CourseVersion, v)];
+                let field = |k: &str| draft.iter().find(|(n, _)| *n == k).unwrap().1.clone();
+                let m = app
+                    .courses()
+                    .start_upload(
+                        &who,
+                        &c,
+                        &field("id"),
+                        jineng_app::courses::media::UploadInput {
+                            chapter_id: field("chapter"),
+                            title: format!("矩阵放弃上传{n}"),
+                            filename: "a.mp4".into(),
+                            size: 10,
+                            preview: false,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                vec![("id", m.id)]
+            }
             Rec::FreshClient => {
                 let (id, _) = app
                     .exchange()
@@ -2248,9 +2366,13 @@ impl Fixture {
     ) -> Vec<(&'static str, String)> {
         let fresh = permitted
             && match rec {
-                Rec::FreshAccount | Rec::FreshDocument | Rec::FreshProject | Rec::FreshClient => {
-                    true
-                }
+                Rec::FreshAccount
+                | Rec::FreshDocument
+                | Rec::FreshProject
+                | Rec::FreshClient
+                | Rec::FreshExpert
+                | Rec::FreshGroup
+                | Rec::FreshUpload => true,
                 Rec::OwnToken | Rec::Invitation => v == Variant::In,
                 _ => false,
             };

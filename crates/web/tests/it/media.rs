@@ -531,3 +531,96 @@ async fn a_stranger_plays_the_preview_of_a_listed_package() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Uploads never completed can be given up, by API and by the package page: a version
+/// holds at most five, and giving one up makes room; another organisation cannot touch
+/// them; a completed upload is not abandoned but its lesson removed.
+#[tokio::test]
+async fn unfinished_uploads_are_listed_and_can_be_given_up() {
+    let t = TestApp::new().await;
+    let tok = t.token("provider").await;
+    let (pid, vid) = ready_package(&t, &tok, "放弃上传").await;
+    let v = t
+        .api(
+            Method::GET,
+            &format!("/course-versions/{vid}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let chapter = v["chapters"][0]["id"].as_str().unwrap().to_string();
+    let start = |n: usize| json!({"chapter_id": chapter, "title": format!("未完成的视频{n}"), "filename": "a.mp4", "size": 10});
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let r = t
+            .api(
+                Method::POST,
+                &format!("/course-versions/{vid}/uploads"),
+                Some(&tok),
+                Some(start(n)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        ids.push(r.json()["id"].as_str().unwrap().to_string());
+    }
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/uploads"),
+            Some(&tok),
+            Some(start(5)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    // Another provider sees nothing of them.
+    let other = t.token("provider_b").await;
+    let r = t
+        .api(
+            Method::DELETE,
+            &format!("/uploads/{}", ids[0]),
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    let r = t
+        .api(
+            Method::DELETE,
+            &format!("/uploads/{}", ids[0]),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let r = t
+        .api(
+            Method::GET,
+            &format!("/uploads/{}", ids[0]),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/uploads"),
+            Some(&tok),
+            Some(start(5)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // The package page lists the four left and gives one up.
+    let mut p = t.signed_in("provider").await;
+    let page = p.get(&format!("/courses/{pid}")).await.text();
+    assert!(
+        page.contains("以下视频未上传完成") && page.contains("未完成的视频1"),
+        "{page}"
+    );
+    let r = p.post(&format!("/uploads/{}/abandon", ids[1]), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let page = p.get(&r.location()).await.text();
+    assert!(!page.contains("未完成的视频1"), "{page}");
+    assert!(page.contains("未完成的视频2"), "{page}");
+}
