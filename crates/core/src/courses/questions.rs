@@ -335,10 +335,7 @@ impl Question {
                 _ => self.options.get(i).cloned().unwrap_or_default(),
             });
         }
-        out.push(match self.kind {
-            QuestionKind::Judge => self.options[self.answer[0]].clone(),
-            _ => letters(&self.answer),
-        });
+        out.push(self.answer_label());
         out.extend([
             self.explanation.clone(),
             self.knowledge_point.clone(),
@@ -350,7 +347,12 @@ impl Question {
     /// The answer as shown: letters, or 正确/错误.
     pub fn answer_label(&self) -> String {
         match self.kind {
-            QuestionKind::Judge => self.options[self.answer[0]].clone(),
+            QuestionKind::Judge => self
+                .answer
+                .first()
+                .and_then(|&i| self.options.get(i))
+                .cloned()
+                .unwrap_or_default(),
             _ => letters(&self.answer),
         }
     }
