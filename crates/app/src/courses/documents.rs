@@ -14,7 +14,7 @@ use jineng_core::courses::{LessonKind, MediaStatus};
 use jineng_core::jobs::JobKind;
 use jineng_store::courses::{lesson, media};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;
@@ -104,30 +104,22 @@ impl Courses<'_> {
             .map_err(storage)?;
         let w = self.write(who, ctx).await?;
         Self::touch_version(&w, &v).await?;
-        media::Entity::insert(media::ActiveModel {
-            id: Set(id.clone()),
-            version_id: Set(v.id.clone()),
-            org_id: Set(v.org_id.clone()),
-            region_code: Set(v.region_code.clone()),
-            chapter_id: Set(c.id.clone()),
-            title: Set(i.title.trim().to_string()),
-            preview: Set(i.preview),
-            filename: Set(jineng_core::documents::clean_filename(&i.filename)),
-            size: Set(i64::try_from(size).unwrap_or(i64::MAX)),
-            chunks: Set(0),
-            status: Set(MediaStatus::Processing),
-            reason: Set(String::new()),
-            duration_ms: Set(None),
-            width: Set(0),
-            height: Set(0),
-            renditions: Set(String::new()),
-            key_enc: Set(String::new()),
-            kind: Set(LessonKind::Document),
-            pages: Set(0),
-            created_by: Set(who.user_id.clone()),
-            created_at: Set(w.now),
-            updated_at: Set(w.now),
-        })
+        media::Entity::insert(super::media::new_media(
+            super::media::NewMedia {
+                id: &id,
+                chapter_id: &c.id,
+                title: &i.title,
+                preview: i.preview,
+                filename: &i.filename,
+                size: size as u64,
+                chunks: 0,
+                status: MediaStatus::Processing,
+                kind: LessonKind::Document,
+            },
+            &v,
+            who,
+            w.now,
+        ))
         .exec(&w.txn)
         .await?;
         let lesson = self

@@ -138,30 +138,22 @@ impl Courses<'_> {
         let id = uuid::Uuid::now_v7().to_string();
         let chunks = i32::try_from(chunk_count(i.size)).unwrap_or(i32::MAX);
         let w = self.write(who, ctx).await?;
-        media::Entity::insert(media::ActiveModel {
-            id: Set(id.clone()),
-            version_id: Set(v.id.clone()),
-            org_id: Set(v.org_id.clone()),
-            region_code: Set(v.region_code.clone()),
-            chapter_id: Set(i.chapter_id.clone()),
-            title: Set(i.title.trim().to_string()),
-            preview: Set(i.preview),
-            filename: Set(jineng_core::documents::clean_filename(&i.filename)),
-            size: Set(i64::try_from(i.size).unwrap_or(i64::MAX)),
-            chunks: Set(chunks),
-            status: Set(MediaStatus::Uploading),
-            reason: Set(String::new()),
-            duration_ms: Set(None),
-            width: Set(0),
-            height: Set(0),
-            renditions: Set(String::new()),
-            key_enc: Set(String::new()),
-            kind: Set(LessonKind::Video),
-            pages: Set(0),
-            created_by: Set(who.user_id.clone()),
-            created_at: Set(w.now),
-            updated_at: Set(w.now),
-        })
+        media::Entity::insert(new_media(
+            NewMedia {
+                id: &id,
+                chapter_id: &i.chapter_id,
+                title: &i.title,
+                preview: i.preview,
+                filename: &i.filename,
+                size: i.size,
+                chunks,
+                status: MediaStatus::Uploading,
+                kind: LessonKind::Video,
+            },
+            &v,
+            who,
+            w.now,
+        ))
         .exec(&w.txn)
         .await?;
         w.commit(Entry::ok(
@@ -843,6 +835,52 @@ impl Courses<'_> {
             "image/jpeg"
         };
         Ok((mime, stored))
+    }
+}
+
+/// A new file of a version, as uploaded.
+pub(super) struct NewMedia<'a> {
+    pub id: &'a str,
+    pub chapter_id: &'a str,
+    pub title: &'a str,
+    pub preview: bool,
+    pub filename: &'a str,
+    pub size: u64,
+    pub chunks: i32,
+    pub status: MediaStatus,
+    pub kind: LessonKind,
+}
+
+/// The row of a new file: nothing processed yet.
+pub(super) fn new_media(
+    m: NewMedia<'_>,
+    v: &version::Model,
+    who: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+) -> media::ActiveModel {
+    media::ActiveModel {
+        id: Set(m.id.to_string()),
+        version_id: Set(v.id.clone()),
+        org_id: Set(v.org_id.clone()),
+        region_code: Set(v.region_code.clone()),
+        chapter_id: Set(m.chapter_id.to_string()),
+        title: Set(m.title.trim().to_string()),
+        preview: Set(m.preview),
+        filename: Set(jineng_core::documents::clean_filename(m.filename)),
+        size: Set(i64::try_from(m.size).unwrap_or(i64::MAX)),
+        chunks: Set(m.chunks),
+        status: Set(m.status),
+        reason: Set(String::new()),
+        duration_ms: Set(None),
+        width: Set(0),
+        height: Set(0),
+        renditions: Set(String::new()),
+        key_enc: Set(String::new()),
+        kind: Set(m.kind),
+        pages: Set(0),
+        created_by: Set(who.user_id.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
     }
 }
 

@@ -13,7 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use jineng_app::AppError;
@@ -255,21 +255,7 @@ pub async fn page_image(
         .document_page(&p.media, &p.lesson, p.n, &q, &requester)
         .await
     {
-        Ok(bytes) => {
-            let mut res = (StatusCode::OK, bytes).into_response();
-            let h = res.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            res
-        }
-        Err(AppError::Unavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "").into_response(),
-        Err(_) => (StatusCode::NOT_FOUND, "").into_response(),
+        Ok(bytes) => super::media::private_file("image/jpeg", bytes),
+        Err(e) => super::media::refused_file(&e),
     }
 }

@@ -361,26 +361,32 @@ pub async fn hls(
         .stream_file(&media, &lesson, &name, &q, &requester)
         .await
     {
-        Ok((mime, bytes)) => {
-            let mut res = (StatusCode::OK, bytes).into_response();
-            let h = res.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            h.insert(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            );
-            res
-        }
-        Err(e) => {
-            let status = match e {
-                jineng_app::AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::NOT_FOUND,
-            };
-            (status, "").into_response()
-        }
+        Ok((mime, bytes)) => private_file(mime, bytes),
+        Err(e) => refused_file(&e),
     }
+}
+
+/// A file for one viewer: never cached, its type as stated.
+pub(crate) fn private_file(mime: &'static str, bytes: Vec<u8>) -> Response {
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
+/// A signed file refused: 503 when storage is down, else a bare 404 that tells nothing.
+pub(crate) fn refused_file(e: &jineng_app::AppError) -> Response {
+    let status = match e {
+        jineng_app::AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::NOT_FOUND,
+    };
+    (status, "").into_response()
 }
