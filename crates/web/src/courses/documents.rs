@@ -12,13 +12,12 @@ use crate::http::session::{MaybeSession, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use jineng_app::AppError;
 use jineng_app::courses::documents::{DocumentInput, MAX_PDF_BYTES, ReadView};
-use jineng_app::courses::media::SignedQuery;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -229,30 +228,22 @@ pub async fn read(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct PagePath {
-    media: String,
-    lesson: String,
-    n: i32,
-}
-
 /// One page image behind a signed URL, for the viewer it was signed for only.
 pub async fn page_image(
     State(s): State<AppState>,
     MaybeSession(st): MaybeSession,
     jar: CookieJar,
-    Path(p): Path<PagePath>,
-    Query(q): Query<SignedQuery>,
+    Path((media, lesson, n)): Path<(String, String, String)>,
+    uri: axum::http::Uri,
 ) -> Response {
-    let who = st.view.as_ref().map(|v| v.principal.clone());
-    let device = jar
-        .get(crate::http::session::Jar::Device.name(s.app.security.secure_cookies))
-        .map(|c| c.value().to_string());
-    let requester = super::media::viewer_of(who.as_ref(), device.as_deref());
+    let (Some(q), Ok(n)) = (super::media::signature(&uri), n.parse::<i32>()) else {
+        return super::media::refused_file(&AppError::NotFound("文档"));
+    };
+    let requester = super::media::requester(&s, st.view.as_ref().map(|v| &v.principal), &jar);
     match s
         .app
         .courses()
-        .document_page(&p.media, &p.lesson, p.n, &q, &requester)
+        .document_page(&media, &lesson, n, &q, &requester)
         .await
     {
         Ok(bytes) => super::media::private_file("image/jpeg", bytes),

@@ -348,13 +348,12 @@ pub async fn hls(
     MaybeSession(st): MaybeSession,
     jar: CookieJar,
     Path((media, lesson, name)): Path<(String, String, String)>,
-    Query(q): Query<SignedQuery>,
+    uri: axum::http::Uri,
 ) -> Response {
-    let who = st.view.as_ref().map(|v| v.principal.clone());
-    let device = jar
-        .get(crate::http::session::Jar::Device.name(s.app.security.secure_cookies))
-        .map(|c| c.value().to_string());
-    let requester = viewer_of(who.as_ref(), device.as_deref());
+    let Some(q) = signature(&uri) else {
+        return refused_file(&jineng_app::AppError::NotFound("视频"));
+    };
+    let requester = requester(&s, st.view.as_ref().map(|v| &v.principal), &jar);
     match s
         .app
         .courses()
@@ -364,6 +363,22 @@ pub async fn hls(
         Ok((mime, bytes)) => private_file(mime, bytes),
         Err(e) => refused_file(&e),
     }
+}
+
+/// The signature of a signed file's URL; `None` when the query is not one (answered with
+/// the same bare 404 as a wrong signature).
+pub(crate) fn signature(uri: &axum::http::Uri) -> Option<SignedQuery> {
+    Query::<SignedQuery>::try_from_uri(uri)
+        .ok()
+        .map(|Query(q)| q)
+}
+
+/// Who asks for a signed file: the signed-in account, else the browser's device cookie.
+pub(crate) fn requester(s: &AppState, who: Option<&Principal>, jar: &CookieJar) -> String {
+    let device = jar
+        .get(crate::http::session::Jar::Device.name(s.app.security.secure_cookies))
+        .map(|c| c.value().to_string());
+    viewer_of(who, device.as_deref())
 }
 
 /// A file for one viewer: never cached, its type as stated.

@@ -198,6 +198,18 @@ async fn a_pdf_lesson_is_read_page_by_page_and_never_downloaded() {
         assert_eq!(img.status, StatusCode::OK, "{u}");
         assert!(!img.body.starts_with(b"%PDF"), "never the PDF itself");
     }
+    // Anything that is not a signed URL is the same bare 404, never a parser's message.
+    for bad in [
+        "/doc/a/b/abc",
+        "/doc/a/b/1",
+        "/doc/a/b/99999999999?v=x&e=1&s=y",
+        "/doc/a/b/1?v=x&e=soon&s=y",
+        "/hls/a/b/master.m3u8",
+    ] {
+        let r = stranger.get(bad).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{bad}: {}", r.text());
+        assert!(r.body.is_empty(), "{bad}: {}", r.text());
+    }
     // The reviewers' page links to the reader too.
     let mut e = t.signed_in("expert").await;
     let review = e.get(&format!("/course-reviews/{vid}")).await.text();
