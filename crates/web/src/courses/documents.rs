@@ -37,7 +37,7 @@ pub struct DocumentQuery {
 }
 
 #[utoipa::path(put, path = "/course-versions/{id}/documents", tag = "courses", params(("id" = String, Path), DocumentQuery),
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF (at most 50 MB, 300 pages); its pages are rendered by a job"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The PDF itself (at most 50 MB, 300 pages; judged by its bytes, whatever the content type); its pages are rendered by a job"),
     responses((status = 201, body = VersionOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn upload(
     State(s): State<AppState>,
