@@ -398,6 +398,9 @@ enum Who {
     Only(&'static [&'static str]),
     /// Machine clients with a signed request; every account and anonymous caller gets 401.
     Machine,
+    /// Files behind a URL signed for one viewer (HLS, document pages): the signature is
+    /// the permission, so without one everybody gets the same bare 404.
+    SignedUrl,
 }
 
 impl Who {
@@ -405,7 +408,7 @@ impl Who {
         match self {
             Who::Public | Who::Signed => true,
             Who::Only(list) => list.contains(&who),
-            Who::Machine => false,
+            Who::Machine | Who::SignedUrl => false,
         }
     }
 }
@@ -691,7 +694,7 @@ impl Rule {
 }
 
 use Method as M;
-use Who::{Machine, Only, Public, Signed};
+use Who::{Machine, Only, Public, Signed, SignedUrl};
 
 const ORG_FORM: &[(&str, &str)] = &[
     ("kind", "institution"),
@@ -1264,8 +1267,8 @@ fn rules() -> Vec<Rule> {
         api(M::DELETE, "/api/v1/uploads/{id}", Only(COURSE_WRITERS)).rec(Rec::FreshUpload),
         // Public: a preview plays for anyone (here its text lesson has no video to play).
         page(M::GET, "/lessons/{id}/watch", Public).rec(Rec::PreviewLesson),
-        // Public, its signature is the permission: without one, a refusal for everyone.
-        page(M::GET, "/hls/{media}/{lesson}/{name}", Public).param(&[
+        // Its signature is the permission: without one, a bare 404 for everyone.
+        page(M::GET, "/hls/{media}/{lesson}/{name}", SignedUrl).param(&[
             ("media", "no-such-media"),
             ("lesson", "no-such-lesson"),
             ("name", "master.m3u8"),
@@ -1286,8 +1289,8 @@ fn rules() -> Vec<Rule> {
             .body(Body::Multipart(&[("minutes", "5")], ("file", "a.pdf", "application/pdf", Blob::Pdf))),
         // Public: a preview reads for anyone (here its text lesson has no pages to show).
         page(M::GET, "/lessons/{id}/read", Public).rec(Rec::PreviewLesson),
-        // Public, its signature is the permission: without one, a refusal for everyone.
-        page(M::GET, "/doc/{media}/{lesson}/{n}", Public).param(&[
+        // Its signature is the permission: without one, a bare 404 for everyone.
+        page(M::GET, "/doc/{media}/{lesson}/{n}", SignedUrl).param(&[
             ("media", "no-such-media"),
             ("lesson", "no-such-lesson"),
             ("n", "1"),
@@ -2504,6 +2507,10 @@ fn judge(r: &Rule, who: &Caller, permitted: bool, resp: &Resp) -> Option<&'stati
     let s = resp.status;
     if matches!(r.who, Machine) {
         return (s != StatusCode::UNAUTHORIZED).then_some("401 (machine clients sign requests)");
+    }
+    if matches!(r.who, SignedUrl) {
+        return (s != StatusCode::NOT_FOUND || !resp.body.is_empty())
+            .then_some("a bare 404 (the URL's signature is the permission)");
     }
     if who.name.is_none() {
         return match (r.who, r.surface) {
