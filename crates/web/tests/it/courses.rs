@@ -1807,3 +1807,38 @@ async fn experts_leave_the_pool_and_groups_change() {
         .json();
     assert_eq!(groups.as_array().unwrap().len(), 0, "{groups}");
 }
+
+/// The same sheet imported twice at once (a double press, two tabs): the stems' unique
+/// index lets one import in whole and refuses the other whole; the bank holds each
+/// question once.
+#[tokio::test]
+async fn the_same_sheet_imported_twice_at_once_lands_once() {
+    let t = TestApp::new().await;
+    let tok = t.token("provider").await;
+    let (_, vid) = ready_package(&t, &tok, "并发导入题库").await;
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let sheet = bank_xlsx(&[
+        &single("并发题一", ["一", "二", "三"], "A"),
+        &single("并发题二", ["一", "二", "三"], "B"),
+        &single("并发题三", ["一", "二", "三"], "C"),
+    ]);
+    let path = format!("/course-versions/{vid}/questions/import");
+    let (a, b) = tokio::join!(
+        t.raw_api(Method::POST, &path, &tok, xlsx, sheet.clone()),
+        t.raw_api(Method::POST, &path, &tok, xlsx, sheet),
+    );
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort_unstable();
+    assert_eq!(codes[0], 200, "{} / {}", a.text(), b.text());
+    assert!(matches!(codes[1], 409 | 422), "{} / {}", a.text(), b.text());
+    let bank = t
+        .api(
+            Method::GET,
+            &format!("/course-versions/{vid}/questions"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(bank["count"], 8, "{bank}");
+}
