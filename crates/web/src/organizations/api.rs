@@ -374,7 +374,7 @@ pub async fn get(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DecisionIn {
+pub struct OrgDecisionIn {
     /// approve, return, suspend, reinstate, revoke.
     #[schema(value_type = jineng_core::organizations::OrgAction)]
     pub action: String,
@@ -384,14 +384,14 @@ pub struct DecisionIn {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/orgs/{id}/decision", tag = "organizations", params(("id" = String, Path)), request_body = DecisionIn,
+#[utoipa::path(post, path = "/orgs/{id}/decision", tag = "organizations", params(("id" = String, Path)), request_body = OrgDecisionIn,
     responses((status = 200, body = OrgOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn decide(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
     Caller(who): Caller,
     Path(id): Path<String>,
-    ApiJson(d): ApiJson<DecisionIn>,
+    ApiJson(d): ApiJson<OrgDecisionIn>,
 ) -> Result<Json<OrgOut>, ApiError> {
     let action = OrgAction::parse(d.action.trim()).ok_or_else(|| {
         AppError::field(
@@ -428,7 +428,7 @@ pub async fn resubmit(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct VersionOut {
+pub struct OrgVersionOut {
     pub version: i32,
     /// The submitted fields as JSON (personal data masked).
     pub snapshot: serde_json::Value,
@@ -439,16 +439,16 @@ pub struct VersionOut {
 }
 
 #[utoipa::path(get, path = "/orgs/{id}/versions", tag = "organizations", params(("id" = String, Path)),
-    responses((status = 200, body = Vec<VersionOut>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<OrgVersionOut>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn versions(
     State(s): State<AppState>,
     Caller(who): Caller,
     Path(id): Path<String>,
-) -> Result<Json<Vec<VersionOut>>, ApiError> {
+) -> Result<Json<Vec<OrgVersionOut>>, ApiError> {
     let v = s.app.organizations().versions(&who, &id).await?;
     Ok(Json(
         v.into_iter()
-            .map(|v| VersionOut {
+            .map(|v| OrgVersionOut {
                 version: v.version,
                 snapshot: v.snapshot,
                 submitted_at: v.submitted_at,

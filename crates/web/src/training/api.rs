@@ -122,7 +122,7 @@ pub async fn pending(
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DecisionIn {
+pub struct ApplicationDecisionIn {
     /// true enrols the learner (all enrolment rules apply); false needs a reason.
     pub accept: bool,
     #[serde(default)]
@@ -130,14 +130,14 @@ pub struct DecisionIn {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/applications/{id}/decision", tag = "training", params(("id" = String, Path)), request_body = DecisionIn,
+#[utoipa::path(post, path = "/applications/{id}/decision", tag = "training", params(("id" = String, Path)), request_body = ApplicationDecisionIn,
     responses((status = 200, body = ApplicationOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn decide(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
     Caller(who): Caller,
     Path(id): Path<String>,
-    ApiJson(d): ApiJson<DecisionIn>,
+    ApiJson(d): ApiJson<ApplicationDecisionIn>,
 ) -> Result<Json<ApplicationOut>, ApiError> {
     Ok(Json(
         s.app

@@ -387,6 +387,65 @@ async fn openapi_document_is_served_and_matches_the_snapshot() {
     assert!(docs.text().contains("/api/v1/openapi.json"));
 }
 
+/// utoipa names a component after the Rust type alone: two `VersionOut`s in
+/// different modules become one schema and one endpoint is documented with
+/// the other's shape (CI's fuzzer caught `/orgs/{id}/versions` this way).
+/// Every type that derives `ToSchema` must have a name of its own.
+#[test]
+fn schema_names_are_unique_across_the_crates() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for c in ["core", "app", "web"] {
+        walk(&crates.join(c).join("src"), &mut files);
+    }
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    let mut schemas = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        let mut pending: Option<Option<String>> = None;
+        for line in text.lines() {
+            let l = line.trim();
+            if l.starts_with("#[derive(") && l.contains("ToSchema") {
+                pending = Some(None);
+            } else if let (Some(slot), Some(rest)) =
+                (pending.as_mut(), l.strip_prefix("#[schema(as = "))
+            {
+                *slot = Some(rest.trim_end_matches(")]").trim().to_string());
+            } else if let Some(p) =
+                pending.take_if(|_| l.starts_with("pub struct ") || l.starts_with("pub enum "))
+            {
+                let ident = l.split_whitespace().nth(2).unwrap_or("");
+                let ident: String = ident
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let name = p.unwrap_or(ident);
+                schemas += 1;
+                let here = f.display().to_string();
+                if let Some(before) = seen.insert(name.clone(), here.clone()) {
+                    clashes.push(format!("{name}: {before} and {here}"));
+                }
+            }
+        }
+    }
+    assert!(
+        schemas > 100,
+        "only {schemas} schema types found: the scan is broken"
+    );
+    assert!(clashes.is_empty(), "schema names used twice: {clashes:#?}");
+}
+
 #[tokio::test]
 async fn health_and_readiness() {
     let t = TestApp::new().await;
