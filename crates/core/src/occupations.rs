@@ -115,6 +115,14 @@ pub fn declaration_covers(declared: TrainingScope<'_>, project: TrainingScope<'_
         && (project.level == 0 || declared.level == project.level)
 }
 
+/// Whether a course package serves a project of the province's training-project
+/// catalogue (seed 000 §1.1: occupation, work type and level must agree): the same
+/// occupation, and the project's work type and level where the project names them. A
+/// course for one level serves no other level of its occupation.
+pub fn course_serves(course: TrainingScope<'_>, project: TrainingScope<'_>) -> bool {
+    declaration_covers(course, project)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +133,22 @@ mod tests {
             work_type,
             level,
         }
+    }
+
+    #[test]
+    fn a_course_serves_projects_of_its_occupation_work_type_and_level() {
+        let c = scope("4-10-01-06", "", 5);
+        assert!(course_serves(c, scope("4-10-01-06", "", 5)));
+        assert!(course_serves(c, scope("4-10-01-06", "", 0)));
+        assert!(!course_serves(c, scope("4-10-01-06", "", 4)));
+        assert!(!course_serves(c, scope("4-10-01-06", "wt-yuesao", 5)));
+        assert!(!course_serves(c, scope("4-10-01-05", "", 5)));
+        let no_level = scope("4-01-02-01", "", 0);
+        assert!(course_serves(no_level, scope("4-01-02-01", "", 0)));
+        assert!(!course_serves(no_level, scope("4-01-02-01", "", 5)));
+        let named = scope("4-03-02-01", "wt-chef", 4);
+        assert!(course_serves(named, scope("4-03-02-01", "wt-chef", 4)));
+        assert!(course_serves(named, scope("4-03-02-01", "", 4)));
     }
 
     #[test]

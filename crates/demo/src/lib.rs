@@ -1225,6 +1225,40 @@ pub async fn courses(app: &App) -> AppResult<()> {
             5,
         ),
     ];
+    // Every package serves a project of the province's catalogue (seed 000 §1.1): the
+    // province publishes the ones `training` did not.
+    let province = Principal::system();
+    for (_, _, occupation, level, training, _, _, lessons, _) in &catalogue {
+        let scope = jineng_core::occupations::TrainingScope {
+            occupation,
+            work_type: "",
+            level: *level,
+        };
+        if !app.catalogue().served_by(scope).await?.is_empty() {
+            continue;
+        }
+        let hours: i32 = lessons
+            .iter()
+            .map(|(_, ls)| ls.iter().map(|(_, m)| m).sum::<i32>())
+            .sum::<i32>()
+            / 45;
+        app.catalogue()
+            .publish(
+                &province,
+                &ctx,
+                jineng_app::catalogue::ProjectInput {
+                    occupation_code: (*occupation).into(),
+                    work_type_id: None,
+                    skill_level: *level,
+                    training_type: (*training).into(),
+                    business_category: "employment_skill".into(),
+                    theory_hours: (hours * 2).max(20),
+                    practice_hours: (hours * 4).max(40),
+                    subsidy: jineng_core::Fen(if *level == 0 { 60_000 } else { 100_000 }),
+                },
+            )
+            .await?;
+    }
     let mut with_video: Vec<&str> = Vec::new();
     for (owner, name, occupation, level, training, course, price, lessons, stage) in catalogue {
         let who = as_user(owner).await?;

@@ -272,6 +272,33 @@ impl Catalogue<'_> {
         .await
     }
 
+    /// The projects in force that a course of this occupation, work type and level
+    /// serves (seed 000 §1.1), in catalogue order.
+    pub async fn served_by(&self, course: occ::TrainingScope<'_>) -> AppResult<Vec<ProjectView>> {
+        let rows = project::Entity::find()
+            .filter(project::Column::Status.eq(ProjectStatus::Published))
+            .filter(project::Column::OccupationCode.eq(course.occupation))
+            .order_by_desc(project::Column::SkillLevel)
+            .order_by_asc(project::Column::TrainingType)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::new();
+        for p in rows {
+            let fits = occ::course_serves(
+                course,
+                occ::TrainingScope {
+                    occupation: &p.occupation_code,
+                    work_type: &p.work_type_id,
+                    level: p.skill_level,
+                },
+            );
+            if fits {
+                out.push(self.project_view(p).await?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The catalogue is public to every signed-in person.
     pub async fn projects(
         &self,

@@ -165,6 +165,9 @@ pub struct VersionView {
     pub warnings: Vec<String>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub chapters: Vec<ChapterView>,
+    /// The province's training projects in force this version serves (seed 000 §1.1);
+    /// submission needs at least one.
+    pub projects: Vec<crate::catalogue::ProjectView>,
 }
 
 /// A package with its versions, newest first, and the one to show: the open version if
@@ -700,6 +703,14 @@ impl Courses<'_> {
             self.bank_problems(&v, p.source != CourseSource::Offline)
                 .await?,
         );
+        if self.serves(&v).await?.is_empty() {
+            problems.push(format!(
+                "本省培训项目目录中没有与本课程相符的在用项目（职业{}、{}{}），请核对职业、工种和等级，或请人社部门先发布该项目",
+                v.occupation_code,
+                if v.work_type_id.is_empty() { "不限工种" } else { "所选工种" },
+                if v.skill_level > 0 { format!("、{}", level_label(v.skill_level)) } else { "、不定级".into() },
+            ));
+        }
         if !problems.is_empty() {
             return Err(AppError::Validation(
                 problems
@@ -938,6 +949,17 @@ impl Courses<'_> {
         })
     }
 
+    /// The training projects in force that a version serves.
+    async fn serves(&self, v: &version::Model) -> AppResult<Vec<crate::catalogue::ProjectView>> {
+        self.catalogue()
+            .served_by(jineng_core::occupations::TrainingScope {
+                occupation: &v.occupation_code,
+                work_type: &v.work_type_id,
+                level: v.skill_level,
+            })
+            .await
+    }
+
     /// One version the caller may see, with its chapters and lessons.
     pub async fn version(&self, who: &Principal, id: &str) -> AppResult<VersionView> {
         let v = self
@@ -1020,7 +1042,9 @@ impl Courses<'_> {
                 title: c.title,
             })
             .collect();
+        let projects = self.serves(&v).await?;
         Ok(VersionView {
+            projects,
             editable: v.status.editable(),
             status_label: v.status.label(),
             lesson_hours: rules::tenths_label(rules::class_hour_tenths(total)),

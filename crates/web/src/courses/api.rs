@@ -216,6 +216,9 @@ pub struct VersionOut {
     /// What reviewers are warned about (for example a video over 25 minutes).
     pub warnings: Vec<String>,
     pub chapters: Vec<ChapterOut>,
+    /// The province's training projects in force this version serves (occupation,
+    /// work type and level agree); submission is refused while there is none.
+    pub projects: Vec<crate::catalogue::api::ProjectOut>,
 }
 
 impl From<VersionView> for VersionOut {
@@ -245,6 +248,7 @@ impl From<VersionView> for VersionOut {
             review_levels: v.review_levels,
             warnings: v.warnings,
             chapters: v.chapters.into_iter().map(Into::into).collect(),
+            projects: v.projects.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -30,9 +30,41 @@ pub fn package(name: &str) -> Value {
     })
 }
 
+/// The province publishes the training project the test packages serve (4-10-01-06,
+/// level 5), unless the catalogue has it already: submission needs one (seed 000 §1.1).
+pub async fn serve_project(t: &TestApp) {
+    let scope = jineng_core::occupations::TrainingScope {
+        occupation: "4-10-01-06",
+        work_type: "",
+        level: 5,
+    };
+    if !t.app.catalogue().served_by(scope).await.unwrap().is_empty() {
+        return;
+    }
+    t.app
+        .catalogue()
+        .publish(
+            &jineng_app::context::Principal::system(),
+            &jineng_app::context::RequestCtx::internal("test", "test"),
+            jineng_app::catalogue::ProjectInput {
+                occupation_code: "4-10-01-06".into(),
+                work_type_id: None,
+                skill_level: 5,
+                training_type: "vocational_skill".into(),
+                business_category: "employment_skill".into(),
+                theory_hours: 40,
+                practice_hours: 80,
+                subsidy: jineng_core::Fen(120_000),
+            },
+        )
+        .await
+        .unwrap();
+}
+
 /// A package with one chapter, a 45-minute text lesson, a cover and a copyright proof,
 /// ready to submit. Returns (package id, version id).
 pub async fn ready_package(t: &TestApp, tok: &str, name: &str) -> (String, String) {
+    serve_project(t).await;
     let r = t
         .api(Method::POST, "/courses", Some(tok), Some(package(name)))
         .await;
@@ -147,6 +179,7 @@ fn all_ticked() -> Value {
 #[tokio::test]
 async fn bad_packages_are_refused_and_nothing_is_written() {
     let t = TestApp::new().await;
+    serve_project(&t).await;
     let tok = t.token("provider").await;
     let learner = t.token("learner").await;
     let before = t.audit_count().await;
@@ -298,6 +331,7 @@ async fn bad_packages_are_refused_and_nothing_is_written() {
 #[tokio::test]
 async fn sensitive_words_block_and_are_named() {
     let t = TestApp::new().await;
+    serve_project(&t).await;
     let op = t.token("operator").await;
     let r = t
         .api(
@@ -367,6 +401,7 @@ fn queue_has(q: &Value, vid: &str) -> bool {
 #[tokio::test]
 async fn three_levels_in_turn_then_listed_and_versioned() {
     let t = TestApp::new().await;
+    serve_project(&t).await;
     expert_group(&t).await;
     let tok = t.token("provider").await;
     let (pid, vid) = ready_package(&t, &tok, "母婴护理（初级）").await;
@@ -606,6 +641,7 @@ async fn three_levels_in_turn_then_listed_and_versioned() {
 #[tokio::test]
 async fn returns_reach_the_provider_and_conflicts_are_kept_out() {
     let t = TestApp::new().await;
+    serve_project(&t).await;
     expert_group(&t).await;
     let tok = t.token("provider").await;
     let (pid, vid) = ready_package(&t, &tok, "育婴员基础").await;
@@ -776,6 +812,7 @@ async fn the_path_through_the_pages() {
 #[tokio::test]
 async fn racing_reviewers_and_double_presses_count_once() {
     let t = TestApp::new().await;
+    serve_project(&t).await;
     expert_group(&t).await;
     let tok = t.token("provider").await;
     let (_, vid) = ready_package(&t, &tok, "养老护理基础").await;
@@ -1308,6 +1345,7 @@ fn single(stem: &str, options: [&str; 3], answer: &str) -> Vec<&'static str> {
 #[tokio::test]
 async fn a_question_bank_by_api_and_sheet() {
     let t = TestApp::new().await;
+    serve_project(&t).await;
     expert_group(&t).await;
     let tok = t.token("provider").await;
     let (pid, vid) = ready_package(&t, &tok, "母婴护理题库").await;
@@ -1572,6 +1610,7 @@ async fn a_question_bank_by_api_and_sheet() {
 #[tokio::test]
 async fn the_question_bank_pages() {
     let t = TestApp::new().await;
+    serve_project(&t).await;
     expert_group(&t).await;
     let tok = t.token("provider").await;
     let (_, vid) = ready_package(&t, &tok, "母婴护理页面").await;
@@ -1688,6 +1727,7 @@ async fn the_question_bank_pages() {
 #[tokio::test]
 async fn experts_leave_the_pool_and_groups_change() {
     let t = TestApp::new().await;
+    serve_project(&t).await;
     expert_group(&t).await;
     let op = t.token("operator").await;
     let groups = t
@@ -1841,4 +1881,104 @@ async fn the_same_sheet_imported_twice_at_once_lands_once() {
         .await
         .json();
     assert_eq!(bank["count"], 8, "{bank}");
+}
+
+/// Seed 000 §1.1: a package's occupation, work type and level agree with a project in
+/// force in the province's training-project catalogue. The package page names the
+/// projects it serves (or says there is none), and submission is refused without one.
+#[tokio::test]
+async fn a_package_serves_a_project_of_the_catalogue() {
+    let t = TestApp::new().await;
+    let tok = t.token("provider").await;
+    let province = t.token("gz_regulator").await;
+    let (pid, vid) = ready_package(&t, &tok, "母婴护理（项目匹配）").await;
+    let d = t
+        .api(Method::GET, &format!("/courses/{pid}"), Some(&tok), None)
+        .await
+        .json();
+    let served = d["current"]["projects"].as_array().unwrap();
+    assert_eq!(served.len(), 1, "{d}");
+    assert_eq!(served[0]["occupation_code"], "4-10-01-06");
+    assert_eq!(served[0]["skill_level"], 5);
+    let project = served[0]["id"].as_str().unwrap().to_string();
+
+    // The province withdraws the project: the page says so and submission is refused,
+    // naming the reason; nothing changes.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/catalogue/{project}/withdraw"),
+            Some(&province),
+            None,
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.text());
+    let mut p = t.signed_in("provider").await;
+    let page = p.get(&format!("/courses/{pid}")).await;
+    assert!(
+        page.text()
+            .contains("暂无与本课程职业、工种、等级相符的在用项目"),
+        "{}",
+        page.text()
+    );
+    let before = t.audit_count().await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("培训项目目录中没有与本课程相符的在用项目"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(t.audit_count().await, before);
+
+    // A project of the same occupation at another level does not serve it.
+    let r = t
+        .api(
+            Method::POST,
+            "/catalogue",
+            Some(&province),
+            Some(json!({"occupation_code": "4-10-01-06", "skill_level": 4, "training_type": "vocational_skill", "business_category": "employment_skill", "theory_hours": 40, "practice_hours": 80, "subsidy_yuan": "1500"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+
+    // One for the occupation at any level does; the page names it, submission passes.
+    let r = t
+        .api(
+            Method::POST,
+            "/catalogue",
+            Some(&province),
+            Some(json!({"occupation_code": "4-10-01-06", "skill_level": 0, "training_type": "public_welfare", "business_category": "employment_skill", "theory_hours": 10, "practice_hours": 10, "subsidy_yuan": "300"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let page = p.get(&format!("/courses/{pid}")).await;
+    assert!(page.text().contains("公益性培训"), "{}", page.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["projects"][0]["skill_level"], 0);
 }

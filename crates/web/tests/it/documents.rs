@@ -61,6 +61,7 @@ fn page_urls(page: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_pdf_lesson_is_read_page_by_page_and_never_downloaded() {
     let t = TestApp::new().await;
+    crate::courses::serve_project(&t).await;
     crate::courses::expert_group(&t).await;
     let tok = t.token("provider").await;
     let (pid, vid) = ready_package(&t, &tok, "母婴护理讲义").await;

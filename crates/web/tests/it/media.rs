@@ -143,6 +143,7 @@ fn attr(page: &str, attr: &str) -> String {
 #[tokio::test]
 async fn a_video_from_upload_to_encrypted_playback() {
     let t = TestApp::new().await;
+    crate::courses::serve_project(&t).await;
     let tok = t.token("provider").await;
     let (_, vid) = ready_package(&t, &tok, "家政服务员 视频课").await;
     let v = t
@@ -443,6 +444,7 @@ async fn a_file_that_is_not_a_video_fails_with_the_reason() {
 #[tokio::test]
 async fn a_stranger_plays_the_preview_of_a_listed_package() {
     let t = TestApp::new().await;
+    crate::courses::serve_project(&t).await;
     crate::courses::expert_group(&t).await;
     let tok = t.token("provider").await;
     let (_, vid) = ready_package(&t, &tok, "家政服务员 试看课").await;
