@@ -18,6 +18,7 @@ pub mod occupations;
 pub mod organizations;
 pub mod region;
 pub mod review;
+pub mod study;
 pub mod teachers;
 pub mod text;
 
