@@ -55,6 +55,7 @@ pub mod page;
 pub mod review;
 pub mod scope;
 pub mod sms;
+pub mod study;
 pub mod teachers;
 pub mod tx;
 pub(crate) mod write;

@@ -29,17 +29,26 @@ crate::coded! {
     }
 }
 
+crate::coded! {
+    /// A study session: one playback of one lesson on one device.
+    pub enum SessionStatus {
+        Active("active", "学习中"),
+        /// The learner opened another session: this one credits nothing more.
+        Frozen("frozen", "已在其他设备或页面继续学习"),
+        Ended("ended", "已结束"),
+    }
+}
+
 impl Irregularity {
     /// Whether the province's default rules clear the learner's hours for the course
-    /// (seed 003 §6.3: study by software, plug-ins or a third party). The others are
-    /// recorded and not credited, but clear nothing.
+    /// (seed 003 §6.3: study by software, plug-ins or a third party): a machine's
+    /// regularity, a forged token, an old heartbeat sent again. The others are recorded
+    /// and not credited, but clear nothing: one early heartbeat can be a browser waking a
+    /// throttled tab, and a retry of the last heartbeat is not a replay (see `judge`).
     pub fn clears_by_default(self) -> bool {
         matches!(
             self,
-            Irregularity::TooRegular
-                | Irregularity::TooFast
-                | Irregularity::Forged
-                | Irregularity::Replayed
+            Irregularity::TooRegular | Irregularity::Forged | Irregularity::Replayed
         )
     }
 }
@@ -163,6 +172,9 @@ pub struct Judged {
     /// The heartbeat was accepted: the cursor moves to it. A refused one (replayed, too
     /// fast, beyond the end) leaves the cursor where it was.
     pub accepted: bool,
+    /// The last accepted heartbeat sent again unchanged (a client's retry after a lost
+    /// answer): judged already, nothing new, nothing irregular.
+    pub duplicate: bool,
 }
 
 impl Judged {
@@ -172,12 +184,22 @@ impl Judged {
             from_ms: 0,
             irregularity: Some(why),
             accepted: false,
+            duplicate: false,
         }
     }
 }
 
 /// Judge one heartbeat against the session's cursor.
 pub fn judge(policy: &Policy, cursor: &Cursor, beat: &Beat, cx: &Context) -> Judged {
+    if beat.seq == cursor.last_seq && beat.seq > 0 && beat.position_ms == cursor.position_ms {
+        return Judged {
+            credit_ms: 0,
+            from_ms: cursor.position_ms,
+            irregularity: None,
+            accepted: false,
+            duplicate: true,
+        };
+    }
     if beat.seq <= cursor.last_seq {
         return Judged::refused(Irregularity::Replayed);
     }
@@ -194,6 +216,7 @@ pub fn judge(policy: &Policy, cursor: &Cursor, beat: &Beat, cx: &Context) -> Jud
         from_ms: cursor.position_ms,
         irregularity,
         accepted: true,
+        duplicate: false,
     };
     let window = policy.regular_window as usize;
     let mut gaps: Vec<i64> = cursor.gaps_ms.clone();
@@ -418,6 +441,9 @@ mod tests {
             judge(&p, &c, &hidden, &cx(20_000)).irregularity,
             Some(Irregularity::Hidden)
         );
+        // The last heartbeat again, unchanged: a retry, not a replay.
+        let j = judge(&p, &c, &beat(3, 60_000), &cx(20_000));
+        assert!(j.duplicate && !j.accepted && j.irregularity.is_none() && j.credit_ms == 0);
         // Replayed, too soon, beyond the end: refused, the cursor stays.
         for (b, now, why) in [
             (beat(3, 80_000), 20_000, Irregularity::Replayed),

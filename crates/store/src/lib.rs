@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod reference;
 pub mod reviews;
 pub mod settings;
+pub mod study;
 pub mod teachers;
 
 pub use db::{Db, connect};

@@ -171,6 +171,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0032_catalogue_changes.sqlite.sql"),
         include_str!("../migrations/0032_catalogue_changes.postgres.sql"),
     ),
+    (
+        33,
+        include_str!("../migrations/0033_study.sqlite.sql"),
+        include_str!("../migrations/0033_study.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -26,6 +26,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod routes;
 pub mod server;
+pub mod study;
 pub mod teachers;
 pub mod training;
 
@@ -85,6 +86,7 @@ fn all_routes() -> Routes {
     let r = inbox::routes(r);
     let r = ledger::routes(r);
     let r = courses::routes(r);
+    let r = study::routes(r);
     jobs::routes(r)
 }
 

@@ -21,6 +21,8 @@ pub enum PiiKind {
     Challenge,
     /// Not personal data: the MAC of a signed media URL (playlist, segment, key).
     MediaUrl,
+    /// Not personal data: the MAC that signs a study session for its learner.
+    StudySession,
 }
 
 impl PiiKind {
@@ -31,6 +33,7 @@ impl PiiKind {
             PiiKind::BankAccount => "bank_account",
             PiiKind::Challenge => "challenge",
             PiiKind::MediaUrl => "media_url",
+            PiiKind::StudySession => "study_session",
         }
     }
 }

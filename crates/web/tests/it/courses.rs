@@ -64,10 +64,13 @@ pub async fn serve_project(t: &TestApp) {
 /// A package with one chapter, a 45-minute text lesson, a cover and a copyright proof,
 /// ready to submit. Returns (package id, version id).
 pub async fn ready_package(t: &TestApp, tok: &str, name: &str) -> (String, String) {
+    ready_package_from(t, tok, package(name)).await
+}
+
+/// `ready_package` from a package's fields as sent.
+pub async fn ready_package_from(t: &TestApp, tok: &str, body: Value) -> (String, String) {
     serve_project(t).await;
-    let r = t
-        .api(Method::POST, "/courses", Some(tok), Some(package(name)))
-        .await;
+    let r = t.api(Method::POST, "/courses", Some(tok), Some(body)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let d = r.json();
     let pid = d["package"]["id"].as_str().unwrap().to_string();

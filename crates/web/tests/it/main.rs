@@ -24,6 +24,7 @@ mod path;
 mod scope;
 mod security;
 mod server;
+mod study;
 mod teachers;
 mod training;
 mod uploads;

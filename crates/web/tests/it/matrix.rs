@@ -450,6 +450,8 @@ enum Rec {
     Occupation,
     /// `{id}`: an API token: the caller's own (made for the call) / someone else's.
     OwnToken,
+    /// `{id}`: a study session: the caller's own (opened for the call) / someone else's.
+    OwnStudySession,
     /// `{id}`: a background job that has not failed.
     Job,
     /// `{dataset}`: an exchange dataset.
@@ -545,8 +547,8 @@ impl Rec {
             (Rec::ImportJob, In) => NM_IMPORT,
             (Rec::ImportJob, Out) => YY_IMPORT,
             // Everyone's own token is in their scope; someone else's in nobody's.
-            (Rec::OwnToken, In) => &ACCOUNTS,
-            (Rec::OwnToken, Out) => NOBODY,
+            (Rec::OwnToken | Rec::OwnStudySession, In) => &ACCOUNTS,
+            (Rec::OwnToken | Rec::OwnStudySession, Out) => NOBODY,
             // Only the person asked can answer; an organisation that never asked, nobody.
             (Rec::Invitation, In) => LEARNERS,
             (Rec::Invitation, Out) => NOBODY,
@@ -1300,6 +1302,14 @@ fn rules() -> Vec<Rule> {
             .query("?chapter_id=no-such-chapter&title=x&minutes=5")
             .body(Body::Raw("application/pdf", Blob::Pdf)),
         api(M::GET, "/api/v1/lessons/{id}/read", Signed).rec(Rec::PreviewLesson),
+        api(M::POST, "/api/v1/lessons/{id}/study", Signed)
+            .rec(Rec::PreviewLesson)
+            .json("{}"),
+        api(M::POST, "/api/v1/study-sessions/{id}/beats", Signed)
+            .rec(Rec::OwnStudySession)
+            .json(r#"{"token": "matrix", "seq": 1, "position_ms": 0, "rate_pct": 100, "visible": true}"#),
+        api(M::POST, "/api/v1/study-sessions/{id}/end", Signed).rec(Rec::OwnStudySession),
+        api(M::GET, "/api/v1/me/study", Signed),
         // --- The public course catalogue ------------------------------------------------
         page(M::GET, "/course-catalogue", Public),
         page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),
@@ -1375,9 +1385,28 @@ async fn matrix_package(
     c: &RequestCtx,
     name: &str,
 ) -> (String, String) {
+    matrix_package_as(
+        app,
+        who,
+        c,
+        name,
+        jineng_core::courses::CourseTrainingType::VocationalSkill,
+        Fen(10_000),
+    )
+    .await
+}
+
+async fn matrix_package_as(
+    app: &App,
+    who: &Principal,
+    c: &RequestCtx,
+    name: &str,
+    training_type: jineng_core::courses::CourseTrainingType,
+    price: Fen,
+) -> (String, String) {
     use jineng_app::courses::files::VersionFile;
     use jineng_app::courses::{LessonInput, PackageInput};
-    use jineng_core::courses::{CourseTrainingType, CourseType, LessonKind};
+    use jineng_core::courses::{CourseType, LessonKind};
     let d = app
         .courses()
         .create(
@@ -1392,9 +1421,9 @@ async fn matrix_package(
                 occupation_code: "4-10-01-06".into(),
                 work_type_id: None,
                 skill_level: 5,
-                training_type: CourseTrainingType::VocationalSkill,
+                training_type,
                 course_type: CourseType::Skill,
-                price: Fen(10_000),
+                price,
                 offline: false,
             },
         )
@@ -1958,8 +1987,16 @@ impl Fixture {
         recs.insert((Rec::Expert, Variant::Only), one(expert_id));
         // A listed package: its first lesson is a free preview.
         {
-            let (listed_package, listed) =
-                matrix_package(app, &provider, &c, "矩阵上架课程包").await;
+            // Free and public-welfare: anyone signed in may study it on their own.
+            let (listed_package, listed) = matrix_package_as(
+                app,
+                &provider,
+                &c,
+                "矩阵上架课程包",
+                jineng_core::courses::CourseTrainingType::PublicWelfare,
+                Fen(0),
+            )
+            .await;
             recs.insert((Rec::ListedPackage, Variant::Only), one(listed_package));
             app.courses().submit(&provider, &c, &listed).await.unwrap();
             for who in ["expert", "expert_leader", "gz_regulator"] {
@@ -1982,10 +2019,15 @@ impl Fixture {
                     .unwrap();
             }
             let v = app.courses().version(&provider, &listed).await.unwrap();
+            let lesson = v.chapters[0].lessons[0].id.clone();
+            recs.insert((Rec::PreviewLesson, Variant::Only), one(lesson.clone()));
+            // Someone else's study session (an account no caller signs in as).
+            let s = app.study().open(&m_nm, &c, &lesson, "").await.unwrap();
             recs.insert(
-                (Rec::PreviewLesson, Variant::Only),
-                one(v.chapters[0].lessons[0].id.clone()),
+                (Rec::OwnStudySession, Variant::In),
+                one(s.session_id.clone()),
             );
+            recs.insert((Rec::OwnStudySession, Variant::Out), one(s.session_id));
         }
         for (v, who) in [(Variant::In, &provider), (Variant::Out, &zy)] {
             let mut ids = Vec::new();
@@ -2173,6 +2215,23 @@ impl Fixture {
                     .await
                     .unwrap();
                 vec![("id", p.id)]
+            }
+            Rec::OwnStudySession => {
+                let caller = caller.expect("own study session for a caller");
+                let who = app
+                    .accounts()
+                    .principal_of(
+                        &app.accounts()
+                            .user_id_by_username(caller)
+                            .await
+                            .unwrap()
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+                let lesson = &self.recs[&(Rec::PreviewLesson, Variant::Only)][0].1;
+                let s = app.study().open(&who, &c, lesson, "").await.unwrap();
+                vec![("id", s.session_id)]
             }
             Rec::OwnToken => {
                 let caller = caller.expect("own token for a caller");
@@ -2376,7 +2435,7 @@ impl Fixture {
                 | Rec::FreshExpert
                 | Rec::FreshGroup
                 | Rec::FreshUpload => true,
-                Rec::OwnToken | Rec::Invitation => v == Variant::In,
+                Rec::OwnToken | Rec::OwnStudySession | Rec::Invitation => v == Variant::In,
                 _ => false,
             };
         if fresh {

@@ -1,0 +1,787 @@
+//! Supervised online study (issue 12): the server opens and signs a study session for
+//! each playback, judges every heartbeat with `jineng_core::study`, credits only what the
+//! clock allows, records irregularities and clears a course's hours for the ones that
+//! show study by software or a third party (seed 003 §6.3).
+//!
+//! Heartbeats are measurements, not acts: they are kept in the study tables (sessions,
+//! per-lesson progress, per-day totals, irregularities), not in the audit trail. Opening
+//! a session and every clearing are audited.
+//!
+//! Each heartbeat is written through in one transaction with its session row locked, so
+//! two heartbeats of one session are judged one after the other and a retried one is a
+//! replay. (The issue's batched hot path, in memory and in Redis, replaces this write
+//! later; the rule and the tables stay.)
+
+use crate::audit::Entry;
+use crate::context::{Principal, RequestCtx};
+use crate::crypto::pii::PiiKind;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use jineng_core::courses::{CourseTrainingType, LessonKind, ListingStatus, VersionStatus};
+use jineng_core::study::{
+    self as rules, Beat, Cursor, Irregularity, Policy, Ranges, SessionStatus,
+};
+use jineng_store::courses::{lesson, package, version};
+use jineng_store::settings;
+use jineng_store::study::{clearing, day, irregularity, progress, session};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::Serialize;
+
+bounded_context!(
+    /// Supervised study: sessions, heartbeats, progress, irregularities.
+    Study,
+    study
+);
+
+/// The settings key of the province's study policy (JSON of `Policy`).
+pub const POLICY_KEY: &str = "study.policy";
+
+/// A session the server opened: what the player needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Opened {
+    pub session_id: String,
+    /// Sent back with every heartbeat.
+    pub token: String,
+    pub interval_secs: u32,
+    pub lesson_id: String,
+    pub lesson_title: String,
+    pub kind: LessonKind,
+    pub lesson_ms: u64,
+    /// Where the learner left off.
+    pub position_ms: u64,
+    pub credited_ms: u64,
+    pub complete: bool,
+    /// Sessions of the learner this one froze (another tab or device).
+    pub froze: u64,
+}
+
+/// What the player reports (already parsed at the edge).
+#[derive(Debug, Clone)]
+pub struct BeatInput {
+    pub token: String,
+    pub beat: Beat,
+}
+
+/// The server's verdict on a heartbeat.
+#[derive(Debug, Clone, Serialize)]
+pub struct BeatReply {
+    /// False: refused (replayed, too soon, beyond the end, forged, frozen, ended);
+    /// nothing was credited and the session's cursor did not move.
+    pub accepted: bool,
+    /// Credited for this heartbeat.
+    pub credited_ms: u64,
+    /// Credited for the lesson so far (this class or self-study).
+    pub lesson_credited_ms: u64,
+    pub complete: bool,
+    pub irregularity: Option<Irregularity>,
+    pub irregularity_label: &'static str,
+    /// This heartbeat cleared the course's hours (seed 003 §6.3); the session is ended.
+    pub cleared: bool,
+    /// The last accepted heartbeat again (a retry): already judged, nothing changed.
+    pub duplicate: bool,
+}
+
+/// A lesson's progress for the learner.
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonProgress {
+    pub lesson_id: String,
+    pub title: String,
+    pub kind: LessonKind,
+    pub lesson_ms: u64,
+    pub credited_ms: u64,
+    pub position_ms: u64,
+    pub complete: bool,
+}
+
+/// A course the learner studies (per class, or on their own).
+#[derive(Debug, Clone, Serialize)]
+pub struct CourseProgress {
+    pub package_id: String,
+    pub version_id: String,
+    pub name: String,
+    /// Empty for self-study.
+    pub class_id: String,
+    /// Class hours credited, in tenths, rounded down (45 minutes = 1 hour).
+    pub credited_tenths: u64,
+    pub lessons_done: usize,
+    pub lessons: Vec<LessonProgress>,
+    /// Times the course's hours were cleared for irregular study.
+    pub clearings: u64,
+    /// Cleared twice: no subsidy for this course (seed 003 §6.3).
+    pub subsidy_lost: bool,
+    pub irregularities: Vec<IrregularityView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IrregularityView {
+    pub code: Irregularity,
+    pub label: &'static str,
+    pub count: i64,
+    pub clears: bool,
+    pub last_at: DateTime<Utc>,
+}
+
+/// What a learner may study and for whom the time counts.
+struct Access {
+    lesson: lesson::Model,
+    package: package::Model,
+    lesson_ms: u64,
+}
+
+fn day_of(at: DateTime<Utc>) -> String {
+    (at + chrono::Duration::hours(8))
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+impl Study<'_> {
+    /// The province's study policy (the default until one is set).
+    pub async fn policy(&self) -> AppResult<Policy> {
+        Ok(settings::get(&self.db, POLICY_KEY)
+            .await?
+            .and_then(|j| serde_json::from_str::<Policy>(&j).ok())
+            .filter(|p| p.check().is_ok())
+            .unwrap_or_default())
+    }
+
+    /// The one access check: may this learner study this lesson, for this class?
+    /// Self-study (no class): the listed version of a listed, free public-welfare course
+    /// (seed 001 §19). Study for a class comes with study tasks and seats.
+    async fn access(&self, _who: &Principal, lesson_id: &str, class_id: &str) -> AppResult<Access> {
+        let l = lesson::Entity::find_by_id(lesson_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("课时"))?;
+        let v = version::Entity::find_by_id(l.version_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("课时"))?;
+        let p = package::Entity::find_by_id(v.package_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("课时"))?;
+        let listed = p.listing == ListingStatus::Listed
+            && p.listed_version_id == v.id
+            && v.status == VersionStatus::Approved;
+        if !class_id.is_empty() {
+            return Err(AppError::Conflict(
+                "该班级尚未发布包含本课程的学习任务".into(),
+            ));
+        }
+        if !(listed && v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0) {
+            return Err(AppError::NotFound("课时"));
+        }
+        let lesson_ms = l
+            .seconds
+            .and_then(|s| u64::try_from(s).ok())
+            .map(|s| s * 1000)
+            .filter(|ms| *ms > 0)
+            .ok_or_else(|| AppError::Conflict("该课时没有学习时长，不计学时".into()))?;
+        Ok(Access {
+            lesson: l,
+            package: p,
+            lesson_ms,
+        })
+    }
+
+    fn token(&self, session_id: &str, user_id: &str) -> String {
+        self.keyring
+            .blind_index(PiiKind::StudySession, &format!("{session_id}|{user_id}"))
+    }
+
+    /// Open a study session for a lesson: any other active session of the learner is
+    /// frozen (one device at a time) and the freeze recorded on it.
+    pub async fn open(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        lesson_id: &str,
+        class_id: &str,
+    ) -> AppResult<Opened> {
+        let a = self.access(who, lesson_id, class_id).await?;
+        let policy = self.policy().await?;
+        let w = self.write(who, ctx).await?;
+        // One learner's opens and heartbeats take the learner's row first, so two opens
+        // at once end with one active session, and two sessions never credit the same
+        // progress row at once (PostgreSQL; SQLite's writers are serialised anyway).
+        lock_learner(&w.txn, &who.user_id).await?;
+        let others = session::Entity::find()
+            .filter(session::Column::UserId.eq(who.user_id.clone()))
+            .filter(session::Column::Status.eq(SessionStatus::Active))
+            .all(&w.txn)
+            .await?;
+        for o in &others {
+            session::Entity::update_many()
+                .col_expr(session::Column::Status, Expr::value(SessionStatus::Frozen))
+                .col_expr(session::Column::UpdatedAt, Expr::value(w.now))
+                .filter(session::Column::Id.eq(o.id.clone()))
+                .exec(&w.txn)
+                .await?;
+            note(&w.txn, o, Irregularity::SeveralDevices, false, w.now).await?;
+        }
+        let p = progress::Entity::find()
+            .filter(progress::Column::UserId.eq(who.user_id.clone()))
+            .filter(progress::Column::LessonId.eq(a.lesson.id.clone()))
+            .filter(progress::Column::ClassId.eq(class_id))
+            .one(&w.txn)
+            .await?;
+        // Resume where the learner left off (from the start once at the end); the
+        // server's cursor starts there too, so the first heartbeat is not a jump.
+        let position = p
+            .as_ref()
+            .map(|p| u64::try_from(p.position_ms).unwrap_or(0))
+            .filter(|pos| pos + 5_000 < a.lesson_ms)
+            .unwrap_or(0);
+        let id = uuid::Uuid::now_v7().to_string();
+        let cursor = Cursor {
+            last_at_ms: w.now.timestamp_millis(),
+            position_ms: position,
+            ..Cursor::default()
+        };
+        session::ActiveModel {
+            id: Set(id.clone()),
+            user_id: Set(who.user_id.clone()),
+            lesson_id: Set(a.lesson.id.clone()),
+            version_id: Set(a.lesson.version_id.clone()),
+            package_id: Set(a.package.id.clone()),
+            class_id: Set(class_id.to_string()),
+            status: Set(SessionStatus::Active),
+            cursor: Set(serde_json::to_string(&cursor).unwrap_or_default()),
+            credited_ms: Set(0),
+            beats: Set(0),
+            ip: Set(ctx.ip.clone()),
+            user_agent: Set(ctx.user_agent.chars().take(300).collect()),
+            opened_at: Set(w.now),
+            updated_at: Set(w.now),
+        }
+        .insert(&w.txn)
+        .await?;
+        let froze = others.len() as u64;
+        w.commit(Entry::ok(
+            "study.open",
+            "study_session",
+            &id,
+            serde_json::json!({"lesson": a.lesson.id, "package": a.package.id, "class": class_id, "froze": others.iter().map(|o| o.id.clone()).collect::<Vec<_>>()}),
+        ))
+        .await?;
+        let credited = p
+            .as_ref()
+            .map(|p| u64::try_from(p.credited_ms).unwrap_or(0))
+            .unwrap_or(0);
+        Ok(Opened {
+            token: self.token(&id, &who.user_id),
+            session_id: id,
+            interval_secs: policy.interval_secs,
+            lesson_id: a.lesson.id,
+            lesson_title: a.lesson.title,
+            kind: a.lesson.kind,
+            lesson_ms: a.lesson_ms,
+            position_ms: if position + 5_000 >= a.lesson_ms {
+                0
+            } else {
+                position
+            },
+            credited_ms: credited,
+            complete: p.is_some_and(|p| p.completed_at.is_some()),
+            froze,
+        })
+    }
+
+    /// Judge and record one heartbeat of the caller's session.
+    pub async fn beat(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        session_id: &str,
+        input: BeatInput,
+    ) -> AppResult<BeatReply> {
+        let policy = self.policy().await?;
+        let txn = crate::tx::begin_write(&self.db).await?;
+        let now = self.now();
+        lock_learner(&txn, &who.user_id).await?;
+        let s = session::Entity::find_by_id(session_id.to_string())
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        let Some(s) = s.filter(|s| s.user_id == who.user_id) else {
+            // Not the caller's (or no such session): nothing is revealed.
+            drop(txn);
+            let w = self.write(who, ctx).await?;
+            w.commit(Entry {
+                action: "study.beat_refused",
+                object_type: "study_session",
+                object_id: session_id,
+                changes: serde_json::json!({"reason": "not_the_callers"}),
+                outcome: "refused",
+            })
+            .await?;
+            return Err(AppError::NotFound("学习记录"));
+        };
+        let refuse = |why: Irregularity| BeatReply {
+            accepted: false,
+            credited_ms: 0,
+            lesson_credited_ms: 0,
+            complete: false,
+            irregularity: Some(why),
+            irregularity_label: why.label(),
+            cleared: false,
+            duplicate: false,
+        };
+        let token_ok = {
+            use subtle::ConstantTimeEq;
+            let want = self.token(&s.id, &who.user_id);
+            bool::from(want.as_bytes().ct_eq(input.token.as_bytes()))
+        };
+        let bump_beats = session::Entity::update_many()
+            .col_expr(
+                session::Column::Beats,
+                Expr::col(session::Column::Beats).add(1),
+            )
+            .col_expr(session::Column::UpdatedAt, Expr::value(now))
+            .filter(session::Column::Id.eq(s.id.clone()));
+        match s.status {
+            SessionStatus::Ended => {
+                return Err(AppError::Conflict("本次学习已结束，请重新打开课时".into()));
+            }
+            SessionStatus::Frozen => {
+                bump_beats.exec(&txn).await?;
+                note(&txn, &s, Irregularity::SeveralDevices, false, now).await?;
+                txn.commit().await?;
+                return Ok(refuse(Irregularity::SeveralDevices));
+            }
+            SessionStatus::Active => {}
+        }
+        if !token_ok {
+            bump_beats.exec(&txn).await?;
+            let cleared = self
+                .irregular(&txn, who, ctx, &s, Irregularity::Forged, now)
+                .await?;
+            txn.commit().await?;
+            return Ok(BeatReply {
+                cleared,
+                ..refuse(Irregularity::Forged)
+            });
+        }
+        // The same session from another address at once: a second device holds the
+        // learner's credentials. Refused and recorded; the player opens a new session.
+        if s.ip != ctx.ip {
+            bump_beats.exec(&txn).await?;
+            note(&txn, &s, Irregularity::SeveralDevices, false, now).await?;
+            txn.commit().await?;
+            return Ok(refuse(Irregularity::SeveralDevices));
+        }
+        let cursor: Cursor = serde_json::from_str(&s.cursor).unwrap_or_default();
+        let p = progress::Entity::find()
+            .filter(progress::Column::UserId.eq(s.user_id.clone()))
+            .filter(progress::Column::LessonId.eq(s.lesson_id.clone()))
+            .filter(progress::Column::ClassId.eq(s.class_id.clone()))
+            .one(&txn)
+            .await?;
+        let l = lesson::Entity::find_by_id(s.lesson_id.clone())
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound("课时"))?;
+        let lesson_ms = l.seconds.and_then(|v| u64::try_from(v).ok()).unwrap_or(0) * 1000;
+        let today = day_of(now);
+        let today_ms: i64 = day::Entity::find()
+            .filter(day::Column::UserId.eq(s.user_id.clone()))
+            .filter(day::Column::Day.eq(today.clone()))
+            .all(&txn)
+            .await?
+            .iter()
+            .map(|d| d.credited_ms)
+            .sum();
+        let lesson_credited = p
+            .as_ref()
+            .map(|p| u64::try_from(p.credited_ms).unwrap_or(0))
+            .unwrap_or(0);
+        let cx = rules::Context {
+            now_ms: now.timestamp_millis(),
+            lesson_ms,
+            lesson_credited_ms: lesson_credited,
+            today_credited_ms: u64::try_from(today_ms).unwrap_or(0),
+            check_missed: false,
+        };
+        let j = rules::judge(&policy, &cursor, &input.beat, &cx);
+        if j.duplicate {
+            drop(txn);
+            return Ok(BeatReply {
+                accepted: false,
+                credited_ms: 0,
+                lesson_credited_ms: lesson_credited,
+                complete: p.is_some_and(|p| p.completed_at.is_some()),
+                irregularity: None,
+                irregularity_label: "",
+                cleared: false,
+                duplicate: true,
+            });
+        }
+        let next = rules::advance(&policy, &cursor, &input.beat, cx.now_ms, &j);
+        let credit = i64::try_from(j.credit_ms).unwrap_or(0);
+        session::Entity::update_many()
+            .col_expr(
+                session::Column::Cursor,
+                Expr::value(serde_json::to_string(&next).unwrap_or_default()),
+            )
+            .col_expr(
+                session::Column::CreditedMs,
+                Expr::col(session::Column::CreditedMs).add(credit),
+            )
+            .col_expr(
+                session::Column::Beats,
+                Expr::col(session::Column::Beats).add(1),
+            )
+            .col_expr(session::Column::UpdatedAt, Expr::value(now))
+            .filter(session::Column::Id.eq(s.id.clone()))
+            .exec(&txn)
+            .await?;
+        let mut lesson_total = lesson_credited;
+        let mut complete = p.as_ref().is_some_and(|p| p.completed_at.is_some());
+        if j.accepted {
+            let mut watched: Ranges = p
+                .as_ref()
+                .and_then(|p| serde_json::from_str(&p.watched).ok())
+                .unwrap_or_default();
+            watched.add(j.from_ms, j.from_ms + j.credit_ms);
+            lesson_total += j.credit_ms;
+            let done_now = !complete && rules::complete(&policy, lesson_ms, lesson_total, &watched);
+            complete = complete || done_now;
+            let position =
+                i64::try_from(std::cmp::min(input.beat.position_ms, lesson_ms)).unwrap_or(0);
+            match &p {
+                Some(p) => {
+                    let mut q = progress::Entity::update_many()
+                        .col_expr(
+                            progress::Column::CreditedMs,
+                            Expr::value(i64::try_from(lesson_total).unwrap_or(i64::MAX)),
+                        )
+                        .col_expr(
+                            progress::Column::Watched,
+                            Expr::value(serde_json::to_string(&watched).unwrap_or_default()),
+                        )
+                        .col_expr(progress::Column::PositionMs, Expr::value(position))
+                        .col_expr(progress::Column::UpdatedAt, Expr::value(now))
+                        .filter(progress::Column::Id.eq(p.id.clone()));
+                    if done_now {
+                        q = q.col_expr(progress::Column::CompletedAt, Expr::value(Some(now)));
+                    }
+                    q.exec(&txn).await?;
+                }
+                None => {
+                    progress::ActiveModel {
+                        id: Set(uuid::Uuid::now_v7().to_string()),
+                        user_id: Set(s.user_id.clone()),
+                        lesson_id: Set(s.lesson_id.clone()),
+                        class_id: Set(s.class_id.clone()),
+                        package_id: Set(s.package_id.clone()),
+                        version_id: Set(s.version_id.clone()),
+                        lesson_ms: Set(i64::try_from(lesson_ms).unwrap_or(0)),
+                        credited_ms: Set(credit),
+                        watched: Set(serde_json::to_string(&watched).unwrap_or_default()),
+                        position_ms: Set(position),
+                        completed_at: Set(done_now.then_some(now)),
+                        updated_at: Set(now),
+                    }
+                    .insert(&txn)
+                    .await?;
+                }
+            }
+            if credit > 0 {
+                day::Entity::insert(day::ActiveModel {
+                    id: Set(uuid::Uuid::now_v7().to_string()),
+                    user_id: Set(s.user_id.clone()),
+                    day: Set(today),
+                    lesson_id: Set(s.lesson_id.clone()),
+                    class_id: Set(s.class_id.clone()),
+                    package_id: Set(s.package_id.clone()),
+                    credited_ms: Set(credit),
+                    updated_at: Set(now),
+                })
+                .on_conflict(
+                    OnConflict::columns([
+                        day::Column::UserId,
+                        day::Column::Day,
+                        day::Column::LessonId,
+                        day::Column::ClassId,
+                    ])
+                    .value(
+                        day::Column::CreditedMs,
+                        Expr::col((day::Entity, day::Column::CreditedMs)).add(credit),
+                    )
+                    .value(day::Column::UpdatedAt, Expr::value(now))
+                    .to_owned(),
+                )
+                .exec(&txn)
+                .await?;
+            }
+        }
+        let mut cleared = false;
+        if let Some(why) = j.irregularity {
+            cleared = self.irregular(&txn, who, ctx, &s, why, now).await?;
+        }
+        txn.commit().await?;
+        Ok(BeatReply {
+            accepted: j.accepted,
+            credited_ms: if cleared { 0 } else { j.credit_ms },
+            lesson_credited_ms: if cleared { 0 } else { lesson_total },
+            complete: complete && !cleared,
+            irregularity: j.irregularity,
+            irregularity_label: j.irregularity.map(|i| i.label()).unwrap_or(""),
+            cleared,
+            duplicate: false,
+        })
+    }
+
+    /// Record an irregularity of a session; one that clears (by the province's rules)
+    /// clears the course's hours for the learner once per session, ends the session and
+    /// is audited. Whether it cleared.
+    async fn irregular<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        who: &Principal,
+        ctx: &RequestCtx,
+        s: &session::Model,
+        why: Irregularity,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool> {
+        let clears = why.clears_by_default();
+        note(txn, s, why, clears, now).await?;
+        if !clears {
+            return Ok(false);
+        }
+        let already = clearing::Entity::find()
+            .filter(clearing::Column::SessionId.eq(s.id.clone()))
+            .one(txn)
+            .await?;
+        if already.is_some() {
+            return Ok(false);
+        }
+        let before: Vec<progress::Model> = progress::Entity::find()
+            .filter(progress::Column::UserId.eq(s.user_id.clone()))
+            .filter(progress::Column::PackageId.eq(s.package_id.clone()))
+            .filter(progress::Column::ClassId.eq(s.class_id.clone()))
+            .all(txn)
+            .await?;
+        let cleared_ms: i64 = before.iter().map(|p| p.credited_ms).sum();
+        let nth = clearing::Entity::find()
+            .filter(clearing::Column::UserId.eq(s.user_id.clone()))
+            .filter(clearing::Column::PackageId.eq(s.package_id.clone()))
+            .filter(clearing::Column::ClassId.eq(s.class_id.clone()))
+            .order_by_desc(clearing::Column::Nth)
+            .one(txn)
+            .await?
+            .map(|c| c.nth)
+            .unwrap_or(0)
+            + 1;
+        progress::Entity::update_many()
+            .col_expr(progress::Column::CreditedMs, Expr::value(0i64))
+            .col_expr(progress::Column::Watched, Expr::value("[]"))
+            .col_expr(
+                progress::Column::CompletedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(progress::Column::UpdatedAt, Expr::value(now))
+            .filter(progress::Column::UserId.eq(s.user_id.clone()))
+            .filter(progress::Column::PackageId.eq(s.package_id.clone()))
+            .filter(progress::Column::ClassId.eq(s.class_id.clone()))
+            .exec(txn)
+            .await?;
+        session::Entity::update_many()
+            .col_expr(session::Column::Status, Expr::value(SessionStatus::Ended))
+            .filter(session::Column::Id.eq(s.id.clone()))
+            .exec(txn)
+            .await?;
+        clearing::ActiveModel {
+            id: Set(uuid::Uuid::now_v7().to_string()),
+            user_id: Set(s.user_id.clone()),
+            package_id: Set(s.package_id.clone()),
+            class_id: Set(s.class_id.clone()),
+            nth: Set(nth),
+            code: Set(why),
+            session_id: Set(s.id.clone()),
+            cleared_ms: Set(cleared_ms),
+            at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        crate::audit::append(
+            txn,
+            self.keyring.audit_key(),
+            now,
+            who.into(),
+            ctx,
+            Entry::ok(
+                "study.cleared",
+                "study_session",
+                &s.id,
+                serde_json::json!({"package": s.package_id, "class": s.class_id, "reason": why.code(), "nth": nth, "cleared_ms": cleared_ms, "subsidy_lost": nth >= 2}),
+            ),
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// End a session (the learner closed the lesson).
+    pub async fn end(&self, who: &Principal, session_id: &str) -> AppResult<()> {
+        let r = session::Entity::update_many()
+            .col_expr(session::Column::Status, Expr::value(SessionStatus::Ended))
+            .col_expr(session::Column::UpdatedAt, Expr::value(self.now()))
+            .filter(session::Column::Id.eq(session_id))
+            .filter(session::Column::UserId.eq(who.user_id.clone()))
+            .exec(&self.db)
+            .await?;
+        if r.rows_affected == 0 {
+            return Err(AppError::NotFound("学习记录"));
+        }
+        Ok(())
+    }
+
+    /// The caller's courses with progress per lesson, irregularities and clearings.
+    pub async fn mine(&self, who: &Principal) -> AppResult<Vec<CourseProgress>> {
+        let rows = progress::Entity::find()
+            .filter(progress::Column::UserId.eq(who.user_id.clone()))
+            .all(&self.db)
+            .await?;
+        let irregular = irregularity::Entity::find()
+            .filter(irregularity::Column::UserId.eq(who.user_id.clone()))
+            .all(&self.db)
+            .await?;
+        let clearings = clearing::Entity::find()
+            .filter(clearing::Column::UserId.eq(who.user_id.clone()))
+            .all(&self.db)
+            .await?;
+        let mut keys: Vec<(String, String, String)> = rows
+            .iter()
+            .map(|p| {
+                (
+                    p.package_id.clone(),
+                    p.version_id.clone(),
+                    p.class_id.clone(),
+                )
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let mut out = Vec::new();
+        for (package_id, version_id, class_id) in keys {
+            let v = version::Entity::find_by_id(version_id.clone())
+                .one(&self.db)
+                .await?;
+            let lessons = lesson::Entity::find()
+                .filter(lesson::Column::VersionId.eq(version_id.clone()))
+                .order_by_asc(lesson::Column::Position)
+                .all(&self.db)
+                .await?;
+            let mine: Vec<&progress::Model> = rows
+                .iter()
+                .filter(|p| p.package_id == package_id && p.class_id == class_id)
+                .collect();
+            let lessons: Vec<LessonProgress> = lessons
+                .into_iter()
+                .filter(|l| l.kind != LessonKind::Text || l.seconds.is_some())
+                .map(|l| {
+                    let p = mine.iter().find(|p| p.lesson_id == l.id);
+                    LessonProgress {
+                        lesson_ms: l.seconds.and_then(|s| u64::try_from(s).ok()).unwrap_or(0)
+                            * 1000,
+                        credited_ms: p
+                            .map(|p| u64::try_from(p.credited_ms).unwrap_or(0))
+                            .unwrap_or(0),
+                        position_ms: p
+                            .map(|p| u64::try_from(p.position_ms).unwrap_or(0))
+                            .unwrap_or(0),
+                        complete: p.is_some_and(|p| p.completed_at.is_some()),
+                        lesson_id: l.id,
+                        title: l.title,
+                        kind: l.kind,
+                    }
+                })
+                .collect();
+            let total: u64 = lessons.iter().map(|l| l.credited_ms).sum();
+            let n_clear = clearings
+                .iter()
+                .filter(|c| c.package_id == package_id && c.class_id == class_id)
+                .count() as u64;
+            let mut irr: Vec<IrregularityView> = Vec::new();
+            for i in irregular
+                .iter()
+                .filter(|i| i.package_id == package_id && i.class_id == class_id)
+            {
+                match irr.iter_mut().find(|x| x.code == i.code) {
+                    Some(x) => {
+                        x.count += i.count;
+                        x.last_at = std::cmp::max(x.last_at, i.last_at);
+                    }
+                    None => irr.push(IrregularityView {
+                        code: i.code,
+                        label: i.code.label(),
+                        count: i.count,
+                        clears: i.clears,
+                        last_at: i.last_at,
+                    }),
+                }
+            }
+            out.push(CourseProgress {
+                name: v.map(|v| v.name).unwrap_or_default(),
+                credited_tenths: rules::tenths_of_hours(total),
+                lessons_done: lessons.iter().filter(|l| l.complete).count(),
+                lessons,
+                clearings: n_clear,
+                subsidy_lost: n_clear >= 2,
+                irregularities: irr,
+                package_id,
+                version_id,
+                class_id,
+            });
+        }
+        Ok(out)
+    }
+}
+
+async fn lock_learner<C: ConnectionTrait>(txn: &C, user_id: &str) -> AppResult<()> {
+    jineng_store::accounts::user::Entity::find_by_id(user_id.to_string())
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    Ok(())
+}
+
+/// Count an irregularity on its session (one row per session and reason).
+async fn note<C: ConnectionTrait>(
+    txn: &C,
+    s: &session::Model,
+    why: Irregularity,
+    clears: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    irregularity::Entity::insert(irregularity::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        session_id: Set(s.id.clone()),
+        user_id: Set(s.user_id.clone()),
+        lesson_id: Set(s.lesson_id.clone()),
+        package_id: Set(s.package_id.clone()),
+        class_id: Set(s.class_id.clone()),
+        code: Set(why),
+        clears: Set(clears),
+        count: Set(1),
+        first_at: Set(now),
+        last_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([irregularity::Column::SessionId, irregularity::Column::Code])
+            .value(
+                irregularity::Column::Count,
+                Expr::col((irregularity::Entity, irregularity::Column::Count)).add(1),
+            )
+            .value(irregularity::Column::LastAt, Expr::value(now))
+            .to_owned(),
+    )
+    .exec(txn)
+    .await?;
+    Ok(())
+}

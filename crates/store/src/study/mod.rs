@@ -1,0 +1,8 @@
+//! Supervised study: sessions, credited time per lesson and per day, irregularities and
+//! the clearings they caused.
+
+pub mod clearing;
+pub mod day;
+pub mod irregularity;
+pub mod progress;
+pub mod session;

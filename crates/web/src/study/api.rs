@@ -1,0 +1,318 @@
+//! `/api/v1/lessons/{id}/study`, `/api/v1/study-sessions/{id}/beats`, `…/end` and
+//! `/api/v1/me/study`.
+
+use crate::AppState;
+use crate::http::api::{ApiJson, Caller};
+use crate::http::error::{ApiError, Problem};
+use crate::http::request::Ctx;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jineng_app::AppError;
+use jineng_app::study::{BeatInput, BeatReply, CourseProgress, Opened};
+use jineng_core::courses::LessonKind;
+use jineng_core::study::{Beat, Irregularity};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OpenIn {
+    /// The class the study counts for; left out for self-study of a free
+    /// public-welfare course.
+    #[serde(default)]
+    pub class_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StudySessionOut {
+    pub session_id: String,
+    /// Send it back with every heartbeat.
+    pub token: String,
+    /// Seconds between heartbeats (vary each by a few seconds).
+    pub interval_secs: u32,
+    pub lesson_id: String,
+    pub lesson_title: String,
+    pub kind: LessonKind,
+    pub lesson_ms: u64,
+    /// Where to resume.
+    pub position_ms: u64,
+    pub credited_ms: u64,
+    pub complete: bool,
+    /// Other sessions of the learner this one froze.
+    pub froze: u64,
+}
+
+impl From<Opened> for StudySessionOut {
+    fn from(o: Opened) -> Self {
+        StudySessionOut {
+            session_id: o.session_id,
+            token: o.token,
+            interval_secs: o.interval_secs,
+            lesson_id: o.lesson_id,
+            lesson_title: o.lesson_title,
+            kind: o.kind,
+            lesson_ms: o.lesson_ms,
+            position_ms: o.position_ms,
+            credited_ms: o.credited_ms,
+            complete: o.complete,
+            froze: o.froze,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/lessons/{id}/study", tag = "study", params(("id" = String, Path)), request_body = OpenIn,
+    responses((status = 201, body = StudySessionOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn open(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<OpenIn>,
+) -> Result<(StatusCode, Json<StudySessionOut>), ApiError> {
+    let class = i.class_id.unwrap_or_default();
+    let o = s.app.study().open(&who, &ctx, &id, &class).await?;
+    Ok((StatusCode::CREATED, Json(o.into())))
+}
+
+/// A heartbeat as the player sends it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BeatIn {
+    #[schema(max_length = 128)]
+    pub token: String,
+    /// 1, 2, 3… within the session.
+    #[schema(minimum = 1)]
+    pub seq: i64,
+    /// Position in the lesson, ms.
+    #[schema(minimum = 0)]
+    pub position_ms: i64,
+    /// Playback rate in percent (100 = 1×).
+    #[schema(minimum = 0, maximum = 1600)]
+    pub rate_pct: i64,
+    /// Whether the page is in front.
+    pub visible: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BeatOut {
+    /// False with `duplicate`: a retry of the last heartbeat, already counted.
+    pub accepted: bool,
+    pub credited_ms: u64,
+    pub lesson_credited_ms: u64,
+    pub complete: bool,
+    pub irregularity: Option<Irregularity>,
+    pub irregularity_label: String,
+    /// The course's hours were cleared for irregular study; the session is ended.
+    pub cleared: bool,
+    /// The last accepted heartbeat sent again (a retry): already counted, nothing new.
+    pub duplicate: bool,
+}
+
+impl From<BeatReply> for BeatOut {
+    fn from(r: BeatReply) -> Self {
+        BeatOut {
+            accepted: r.accepted,
+            credited_ms: r.credited_ms,
+            lesson_credited_ms: r.lesson_credited_ms,
+            complete: r.complete,
+            irregularity: r.irregularity,
+            irregularity_label: r.irregularity_label.into(),
+            cleared: r.cleared,
+            duplicate: r.duplicate,
+        }
+    }
+}
+
+/// A refused heartbeat: a problem whose extension members say why.
+#[derive(Serialize, ToSchema)]
+pub struct BeatRefused {
+    /// `/problems/study-beat-refused`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// The reason, in Chinese.
+    pub detail: String,
+    pub irregularity: Irregularity,
+    /// This heartbeat cleared the course's hours (seed 003 §6.3); the session is ended.
+    pub cleared: bool,
+}
+
+#[utoipa::path(post, path = "/study-sessions/{id}/beats", tag = "study", params(("id" = String, Path)), request_body = BeatIn,
+    responses((status = 200, description = "judged: credited, or accepted with an irregularity and not credited", body = BeatOut), (status = 409, description = "refused and not credited: replayed, too soon, beyond the end, forged, another device; or the session ended", body = BeatRefused, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn beat(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<BeatIn>,
+) -> Result<Response, ApiError> {
+    let mut e = Vec::new();
+    let seq = u64::try_from(b.seq).ok().filter(|s| *s >= 1);
+    if seq.is_none() {
+        e.push(("seq", "心跳序号应为从1开始的正整数"));
+    }
+    let position = u64::try_from(b.position_ms).ok();
+    if position.is_none() {
+        e.push(("position_ms", "播放位置不能为负数"));
+    }
+    let rate = u32::try_from(b.rate_pct).ok().filter(|r| *r <= 1600);
+    if rate.is_none() {
+        e.push(("rate_pct", "播放速度应为0至1600（百分比）"));
+    }
+    if b.token.len() > 128 {
+        e.push(("token", "学习凭证过长"));
+    }
+    let (Some(seq), Some(position_ms), Some(rate_pct), true) = (seq, position, rate, e.is_empty())
+    else {
+        return Err(AppError::Validation(
+            e.into_iter()
+                .map(|(f, m)| jineng_app::error::FieldError::new(f, m))
+                .collect(),
+        )
+        .into());
+    };
+    let r = s
+        .app
+        .study()
+        .beat(
+            &who,
+            &ctx,
+            &id,
+            BeatInput {
+                token: b.token,
+                beat: Beat {
+                    seq,
+                    position_ms,
+                    rate_pct,
+                    visible: b.visible,
+                },
+            },
+        )
+        .await?;
+    if r.accepted || r.duplicate {
+        return Ok(Json(BeatOut::from(r)).into_response());
+    }
+    let why = r.irregularity.unwrap_or(Irregularity::Replayed);
+    let body = BeatRefused {
+        kind: "/problems/study-beat-refused".into(),
+        title: "Conflict".into(),
+        status: 409,
+        detail: format!("心跳未被接受：{}", why.label()),
+        irregularity: why,
+        cleared: r.cleared,
+    };
+    let mut res = (StatusCode::CONFLICT, Json(body)).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(crate::http::error::PROBLEM_JSON),
+    );
+    Ok(res)
+}
+
+#[utoipa::path(post, path = "/study-sessions/{id}/end", tag = "study", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn end(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.app.study().end(&who, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LessonProgressOut {
+    pub lesson_id: String,
+    pub title: String,
+    pub kind: LessonKind,
+    pub lesson_ms: u64,
+    pub credited_ms: u64,
+    pub position_ms: u64,
+    pub complete: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IrregularityOut {
+    pub code: Irregularity,
+    pub label: String,
+    pub count: i64,
+    /// Whether it cleared the course's hours.
+    pub clears: bool,
+    pub last_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CourseProgressOut {
+    pub package_id: String,
+    pub version_id: String,
+    pub name: String,
+    /// Empty for self-study.
+    pub class_id: String,
+    /// Class hours credited, in tenths (45 minutes = 1 hour).
+    pub credited_tenths: u64,
+    pub lessons_done: usize,
+    pub lessons: Vec<LessonProgressOut>,
+    pub clearings: u64,
+    /// Cleared twice: no subsidy for this course.
+    pub subsidy_lost: bool,
+    pub irregularities: Vec<IrregularityOut>,
+}
+
+impl From<CourseProgress> for CourseProgressOut {
+    fn from(c: CourseProgress) -> Self {
+        CourseProgressOut {
+            package_id: c.package_id,
+            version_id: c.version_id,
+            name: c.name,
+            class_id: c.class_id,
+            credited_tenths: c.credited_tenths,
+            lessons_done: c.lessons_done,
+            lessons: c
+                .lessons
+                .into_iter()
+                .map(|l| LessonProgressOut {
+                    lesson_id: l.lesson_id,
+                    title: l.title,
+                    kind: l.kind,
+                    lesson_ms: l.lesson_ms,
+                    credited_ms: l.credited_ms,
+                    position_ms: l.position_ms,
+                    complete: l.complete,
+                })
+                .collect(),
+            clearings: c.clearings,
+            subsidy_lost: c.subsidy_lost,
+            irregularities: c
+                .irregularities
+                .into_iter()
+                .map(|i| IrregularityOut {
+                    code: i.code,
+                    label: i.label.into(),
+                    count: i.count,
+                    clears: i.clears,
+                    last_at: i.last_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/me/study", tag = "study",
+    responses((status = 200, body = Vec<CourseProgressOut>)), security(("bearer" = [])))]
+pub async fn mine(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<CourseProgressOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .study()
+            .mine(&who)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}

@@ -1,0 +1,482 @@
+//! Supervised study through the API: an honest learner is credited what they watched
+//! and completes the lesson; every cheating script of issue 12 is caught, credited
+//! nothing, and the ones that show a script clear the course's hours (twice: no subsidy).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::TestApp;
+use crate::courses::{decide_all, package, ready_package_from};
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+
+const LESSON_MS: i64 = 45 * 60 * 1000;
+
+/// A listed, free public-welfare course with one 45-minute lesson: anyone signed in may
+/// study it on their own. Returns (package id, lesson id).
+async fn free_course(t: &TestApp) -> (String, String) {
+    let tok = t.token("provider").await;
+    let mut body = package("家庭急救公益课");
+    body["training_type"] = json!("public_welfare");
+    body["price_yuan"] = json!("0");
+    let (pid, vid) = ready_package_from(t, &tok, body).await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    crate::courses::expert_group(t).await;
+    decide_all(t, &vid).await;
+    let d = t
+        .api(Method::GET, &format!("/courses/{pid}"), Some(&tok), None)
+        .await
+        .json();
+    assert_eq!(d["package"]["listing"], "listed", "{d}");
+    let lesson = d["current"]["chapters"][0]["lessons"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (pid, lesson)
+}
+
+struct Session {
+    id: String,
+    token: String,
+    seq: i64,
+    position: i64,
+}
+
+async fn open(t: &TestApp, tok: &str, lesson: &str) -> Session {
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            Some(tok),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let o = r.json();
+    assert_eq!(o["interval_secs"], 20);
+    assert_eq!(o["lesson_ms"], LESSON_MS);
+    Session {
+        id: o["session_id"].as_str().unwrap().into(),
+        token: o["token"].as_str().unwrap().into(),
+        seq: 0,
+        position: o["position_ms"].as_i64().unwrap(),
+    }
+}
+
+/// Post one heartbeat from `ip`; (status, reply).
+async fn beat_from(
+    t: &TestApp,
+    tok: &str,
+    s: &Session,
+    body: Value,
+    ip: [u8; 4],
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/study-sessions/{}/beats", s.id))
+        .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(std::net::SocketAddr::from((ip, 40000))));
+    let r = t.send(req).await;
+    let v = if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    };
+    (r.status, v)
+}
+
+const HOME: [u8; 4] = [10, 0, 0, 7];
+
+/// Wait `gap_ms` on the server's clock, move the video by `advance_ms`, send the next
+/// heartbeat.
+async fn play(
+    t: &TestApp,
+    tok: &str,
+    s: &mut Session,
+    gap_ms: i64,
+    advance_ms: i64,
+    rate: i64,
+    visible: bool,
+) -> (StatusCode, Value) {
+    t.clock.advance(chrono::Duration::milliseconds(gap_ms));
+    s.seq += 1;
+    s.position += advance_ms;
+    let body = json!({"token": s.token, "seq": s.seq, "position_ms": s.position, "rate_pct": rate, "visible": visible});
+    beat_from(t, tok, s, body, HOME).await
+}
+
+/// Opened from HOME: the sessions in these tests are opened through `t.api`, whose
+/// address is "local"; the heartbeats then come from the same place.
+async fn open_home(t: &TestApp, tok: &str, lesson: &str) -> Session {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/lessons/{lesson}/study"))
+        .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    req.extensions_mut()
+        .insert(ConnectInfo(std::net::SocketAddr::from((HOME, 40000))));
+    let r = t.send(req).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let o = r.json();
+    Session {
+        id: o["session_id"].as_str().unwrap().into(),
+        token: o["token"].as_str().unwrap().into(),
+        seq: 0,
+        position: o["position_ms"].as_i64().unwrap(),
+    }
+}
+
+/// Jitter a browser's timer and network give (the player adds its own): 20 s ± 2 s.
+fn human_gap(i: i64) -> i64 {
+    20_000 + (i * 7919 % 4001) - 2000
+}
+
+#[tokio::test]
+async fn an_honest_learner_is_credited_what_they_watched_and_completes() {
+    let t = TestApp::new().await;
+    let (pid, lesson) = free_course(&t).await;
+    let tok = t.token("learner").await;
+    let mut s = open_home(&t, &tok, &lesson).await;
+    let mut credited = 0;
+    let mut i = 0;
+    loop {
+        i += 1;
+        let gap = human_gap(i);
+        let (status, r) = play(&t, &tok, &mut s, gap, gap, 100, true).await;
+        assert_eq!(status, StatusCode::OK, "beat {i}: {r}");
+        assert_eq!(r["irregularity"], Value::Null, "beat {i}: {r}");
+        assert!(r["credited_ms"].as_i64().unwrap() <= gap);
+        credited += r["credited_ms"].as_i64().unwrap();
+        assert_eq!(r["lesson_credited_ms"], credited);
+        if r["complete"] == true {
+            break;
+        }
+        assert!(i < 200, "never completed: {r}");
+    }
+    // Complete at 95 % of the lesson, not before.
+    assert!(
+        (LESSON_MS * 95 / 100..LESSON_MS).contains(&credited),
+        "{credited}"
+    );
+    let mine = t
+        .api(Method::GET, "/me/study", Some(&tok), None)
+        .await
+        .json();
+    let c = &mine[0];
+    assert_eq!(c["package_id"], pid.as_str());
+    assert_eq!(c["lessons_done"], 1);
+    assert_eq!(c["credited_tenths"], 9, "{c}");
+    assert_eq!(c["clearings"], 0);
+    // Reopening resumes where the learner left off.
+    let again = open(&t, &tok, &lesson).await;
+    assert_eq!(again.position, s.position);
+}
+
+/// Each script of the issue: caught, credited nothing; the script-like ones clear the
+/// course's hours, and a second clearing loses the subsidy for the course.
+#[tokio::test]
+async fn cheating_scripts_are_caught() {
+    let t = TestApp::new().await;
+    let (_, lesson) = free_course(&t).await;
+    let tok = t.token("learner").await;
+
+    // Honest for a minute: something to lose.
+    let mut s = open_home(&t, &tok, &lesson).await;
+    for i in 1..=3 {
+        let (st, r) = play(&t, &tok, &mut s, human_gap(i), human_gap(i), 100, true).await;
+        assert_eq!(
+            (st, &r["irregularity"]),
+            (StatusCode::OK, &Value::Null),
+            "{r}"
+        );
+    }
+
+    // A retry of the last heartbeat (its answer was lost): counted once, not a replay.
+    let total = credited_ms(&t, &tok).await;
+    let again = json!({"token": s.token, "seq": s.seq, "position_ms": s.position, "rate_pct": 100, "visible": true});
+    let (st, r) = beat_from(&t, &tok, &s, again, HOME).await;
+    assert_eq!(
+        (st, &r["duplicate"], &r["credited_ms"]),
+        (StatusCode::OK, &json!(true), &json!(0)),
+        "{r}"
+    );
+    assert_eq!(credited_ms(&t, &tok).await, total);
+
+    // A jump to the end: no credit.
+    let jump = LESSON_MS - s.position;
+    let (st, r) = play(&t, &tok, &mut s, 20_000, jump, 100, true).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        (r["credited_ms"].as_i64(), r["irregularity"].as_str()),
+        (Some(0), Some("jumped"))
+    );
+    s.position -= jump;
+    // 2× speed: 40 s of video in 20 s, reported honestly or not.
+    let (_, r) = play(&t, &tok, &mut s, 20_500, 41_000, 200, true).await;
+    assert_eq!(
+        (r["credited_ms"].as_i64(), r["irregularity"].as_str()),
+        (Some(0), Some("speed"))
+    );
+    let (_, r) = play(&t, &tok, &mut s, 19_500, 39_000, 100, true).await;
+    assert_eq!(
+        (r["credited_ms"].as_i64(), r["irregularity"].as_str()),
+        (Some(0), Some("jumped"))
+    );
+    // A hidden page earns nothing.
+    let (_, r) = play(&t, &tok, &mut s, 20_200, 20_200, 100, false).await;
+    assert_eq!(
+        (r["credited_ms"].as_i64(), r["irregularity"].as_str()),
+        (Some(0), Some("hidden"))
+    );
+    // Too soon after the last one: refused, the cursor stays.
+    let (st, r) = play(&t, &tok, &mut s, 1_000, 1_000, 100, true).await;
+    assert_eq!(
+        (st, r["irregularity"].as_str()),
+        (StatusCode::CONFLICT, Some("too_fast"))
+    );
+    // Beyond the lesson's end, and malformed input.
+    let body = json!({"token": s.token, "seq": s.seq + 1, "position_ms": LESSON_MS + 60_000, "rate_pct": 100, "visible": true});
+    t.clock.advance(chrono::Duration::seconds(20));
+    let (st, r) = beat_from(&t, &tok, &s, body, HOME).await;
+    assert_eq!(
+        (st, r["irregularity"].as_str()),
+        (StatusCode::CONFLICT, Some("beyond_end")),
+        "{r}"
+    );
+    for bad in [
+        json!({"token": s.token, "seq": 0, "position_ms": 0, "rate_pct": 100, "visible": true}),
+        json!({"token": s.token, "seq": 9, "position_ms": -5, "rate_pct": 100, "visible": true}),
+        json!({"token": s.token, "seq": 9, "position_ms": 5, "rate_pct": -1, "visible": true}),
+        json!({"token": s.token, "seq": 9, "position_ms": 5, "visible": true}),
+    ] {
+        let (st, r) = beat_from(&t, &tok, &s, bad, HOME).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    }
+    // The same token from a second address at once.
+    let body = json!({"token": s.token, "seq": s.seq + 1, "position_ms": s.position + 20_000, "rate_pct": 100, "visible": true});
+    let (st, r) = beat_from(&t, &tok, &s, body, [192, 0, 2, 9]).await;
+    assert_eq!(
+        (st, r["irregularity"].as_str()),
+        (StatusCode::CONFLICT, Some("several_devices"))
+    );
+    // Someone else's session: not found, nothing credited.
+    let other = t.token("provider").await;
+    let body = json!({"token": s.token, "seq": s.seq + 1, "position_ms": s.position + 20_000, "rate_pct": 100, "visible": true});
+    let (st, _) = beat_from(&t, &other, &s, body, HOME).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    let before = credited_ms(&t, &tok).await;
+    assert!(before > 50_000, "{before}");
+
+    // A replayed heartbeat: refused, and a script's mark: the course's hours are cleared.
+    let body = json!({"token": s.token, "seq": 2, "position_ms": 40_000, "rate_pct": 100, "visible": true});
+    t.clock.advance(chrono::Duration::seconds(20));
+    let (st, r) = beat_from(&t, &tok, &s, body, HOME).await;
+    assert_eq!(
+        (st, r["irregularity"].as_str()),
+        (StatusCode::CONFLICT, Some("replayed"))
+    );
+    assert_eq!(r["cleared"], true);
+    assert_eq!(credited_ms(&t, &tok).await, 0);
+    // The session is over.
+    let (st, _) = play(&t, &tok, &mut s, 20_000, 20_000, 100, true).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    // Two tabs: the second freezes the first.
+    let mut a = open_home(&t, &tok, &lesson).await;
+    let (st, _) = play(&t, &tok, &mut a, human_gap(1), human_gap(1), 100, true).await;
+    assert_eq!(st, StatusCode::OK);
+    let mut b = open_home(&t, &tok, &lesson).await;
+    let (st, r) = play(&t, &tok, &mut a, human_gap(2), human_gap(2), 100, true).await;
+    assert_eq!(
+        (st, r["irregularity"].as_str()),
+        (StatusCode::CONFLICT, Some("several_devices"))
+    );
+    let (st, r) = play(&t, &tok, &mut b, human_gap(3), human_gap(3), 100, true).await;
+    assert_eq!(
+        (st, &r["irregularity"]),
+        (StatusCode::OK, &Value::Null),
+        "{r}"
+    );
+
+    // A script posting perfect heartbeats, exactly 20 s apart, without a video: the
+    // clock credits it at first, its regularity gives it away and the hours go again —
+    // the second time: no subsidy for this course.
+    let mut caught = None;
+    for i in 1..=12 {
+        let (_, r) = play(&t, &tok, &mut b, 20_000, 20_000, 100, true).await;
+        if r["irregularity"] == "too_regular" {
+            caught = Some((i, r));
+            break;
+        }
+    }
+    let (i, r) = caught.expect("a perfectly regular stream is named");
+    assert!(i <= 8, "caught at beat {i}");
+    assert_eq!(r["cleared"], true);
+    let mine = t
+        .api(Method::GET, "/me/study", Some(&tok), None)
+        .await
+        .json();
+    let c = &mine[0];
+    assert_eq!(c["clearings"], 2, "{c}");
+    assert_eq!(c["subsidy_lost"], true);
+    assert_eq!(c["credited_tenths"], 0);
+    let codes: Vec<&str> = c["irregularities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "jumped",
+        "speed",
+        "hidden",
+        "too_fast",
+        "beyond_end",
+        "several_devices",
+        "replayed",
+        "too_regular",
+    ] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    // Both clearings are in the audit trail.
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let n = jineng_store::audit::record::Entity::find()
+        .filter(jineng_store::audit::record::Column::Action.eq("study.cleared"))
+        .count(&t.app.db)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+/// A forged token, and a course nobody may study on their own.
+#[tokio::test]
+async fn forged_tokens_and_closed_courses_are_refused() {
+    let t = TestApp::new().await;
+    let (_, lesson) = free_course(&t).await;
+    let tok = t.token("learner").await;
+    let mut s = open_home(&t, &tok, &lesson).await;
+    s.token = "0".repeat(64);
+    let (st, r) = play(&t, &tok, &mut s, 20_000, 20_000, 100, true).await;
+    assert_eq!(
+        (st, r["irregularity"].as_str()),
+        (StatusCode::CONFLICT, Some("forged"))
+    );
+    assert_eq!(r["cleared"], true);
+    // A paid course is not open to self-study; an unknown lesson is not found.
+    let provider = t.token("provider").await;
+    let (pid, _) = crate::courses::ready_package(&t, &provider, "付费课程").await;
+    let d = t
+        .api(
+            Method::GET,
+            &format!("/courses/{pid}"),
+            Some(&provider),
+            None,
+        )
+        .await
+        .json();
+    let paid = d["current"]["chapters"][0]["lessons"][0]["id"]
+        .as_str()
+        .unwrap();
+    for l in [paid, "no-such-lesson"] {
+        let r = t
+            .api(
+                Method::POST,
+                &format!("/lessons/{l}/study"),
+                Some(&tok),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    }
+    // No anonymous study.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            None,
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn credited_ms(t: &TestApp, tok: &str) -> i64 {
+    let mine = t
+        .api(Method::GET, "/me/study", Some(tok), None)
+        .await
+        .json();
+    let Some(lessons) = mine[0]["lessons"].as_array() else {
+        return 0;
+    };
+    lessons
+        .iter()
+        .map(|l| l["credited_ms"].as_i64().unwrap())
+        .sum()
+}
+
+/// The same heartbeat sent twice at once (a client's retry racing its original): judged
+/// one after the other under the session's row lock, credited once. On PostgreSQL this
+/// is the row lock's test; on SQLite the write lock's.
+#[tokio::test]
+async fn a_heartbeat_sent_twice_at_once_is_credited_once() {
+    let t = TestApp::new().await;
+    let (_, lesson) = free_course(&t).await;
+    let tok = t.token("learner").await;
+    for round in 0..5 {
+        let mut s = open_home(&t, &tok, &lesson).await;
+        t.clock
+            .advance(chrono::Duration::milliseconds(human_gap(round)));
+        s.seq += 1;
+        s.position += 17_000;
+        let body = json!({"token": s.token, "seq": s.seq, "position_ms": s.position, "rate_pct": 100, "visible": true});
+        let before = credited_ms(&t, &tok).await;
+        let (a, b) = tokio::join!(
+            beat_from(&t, &tok, &s, body.clone(), HOME),
+            beat_from(&t, &tok, &s, body, HOME)
+        );
+        let mut answers = [a, b];
+        answers.sort_by_key(|(_, r)| r["duplicate"].as_bool());
+        assert_eq!(answers[0].0, StatusCode::OK, "{answers:?}");
+        assert_eq!(answers[0].1["credited_ms"], 17_000, "{answers:?}");
+        assert_eq!(answers[1].0, StatusCode::OK, "{answers:?}");
+        assert_eq!(answers[1].1["duplicate"], true, "{answers:?}");
+        assert_eq!(credited_ms(&t, &tok).await, before + 17_000);
+    }
+}
+
+/// Two tabs opened at the same instant: one stays active, the other is frozen (the
+/// learner's row serialises the opens on PostgreSQL).
+#[tokio::test]
+async fn two_opens_at_once_leave_one_active_session() {
+    use jineng_store::study::session;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let t = TestApp::new().await;
+    let (_, lesson) = free_course(&t).await;
+    let tok = t.token("learner").await;
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(open_home(&t, &tok, &lesson), open_home(&t, &tok, &lesson));
+        assert_ne!(a.id, b.id);
+        let active = session::Entity::find()
+            .filter(session::Column::UserId.eq(t.user_id("learner").await))
+            .filter(session::Column::Status.eq(jineng_core::study::SessionStatus::Active))
+            .count(&t.app.db)
+            .await
+            .unwrap();
+        assert_eq!(active, 1);
+    }
+}
