@@ -329,6 +329,41 @@ def main():
         assert overflow <= 1, f"the reading page is wider than the phone by {overflow}px"
         shot(stranger, "11-handout")
         print(f"walk: a stranger reads a {loaded}-page handout on a phone")
+
+        # 12. A learner studies the free public-welfare course on a phone: the player
+        #     opens a study session, sends heartbeats, and the server credits the time
+        #     watched; 我的学习 shows it.
+        learner = session(*PHONE); sessions.append(learner)
+        sign_in(learner, "learner")
+        go(learner, "/course-catalogue?q=%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7")  # 安全生产
+        wait_text(learner, "共找到")
+        click(learner, css="#catalogue-results a.card")
+        wait_text(learner, "课程目录")
+        watch = js(learner, "const a = [...document.querySelectorAll('a.preview-link')].find(a => a.href.endsWith('/watch')); return a ? a.getAttribute('href') : null;")
+        assert watch, "the public-welfare course has no video to study"
+        go(learner, watch)
+        wait_text(learner, "播放即开始计时")
+        js(learner, "const v = document.getElementById('player'); v.muted = true; v.play();")
+        deadline = time.time() + 45
+        credited = 0
+        while time.time() < deadline:
+            credited = int(js(learner, "return document.getElementById('player').getAttribute('data-credited') || '0';") or 0)
+            if credited > 0:
+                break
+            time.sleep(1)
+        status = js(learner, "return document.getElementById('study-status').textContent;")
+        assert credited > 5000, f"no study time credited ({credited} ms; status: {status})"
+        assert "已计" in status, status
+        mark = js(learner, "return document.getElementById('watermark').textContent;")
+        assert "*" in mark, f"the watermark shows no masked ID number: {mark}"
+        shot(learner, "12-studying")
+        go(learner, "/study")
+        wait_text(learner, "我的学习")
+        assert "职业素养与安全生产" in text(learner)
+        overflow = js(learner, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"我的学习 is wider than the phone by {overflow}px"
+        shot(learner, "12-my-study")
+        print(f"walk: a learner studies on a phone and is credited {credited / 1000:.0f}s")
     finally:
         for s in sessions:
             try:

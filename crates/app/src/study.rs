@@ -57,6 +57,8 @@ pub struct Opened {
     pub complete: bool,
     /// Sessions of the learner this one froze (another tab or device).
     pub froze: u64,
+    /// What the player's moving watermark shows: the learner's name and masked ID number.
+    pub watermark: String,
 }
 
 /// What the player reports (already parsed at the edge).
@@ -149,6 +151,43 @@ impl Study<'_> {
             .unwrap_or_default())
     }
 
+    /// Set the province's study policy (the platform's operators and system admins, as
+    /// for the other course rules); every bound is
+    /// checked, the change audited with before and after.
+    pub async fn set_policy(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        p: Policy,
+    ) -> AppResult<Policy> {
+        if !who.can(jineng_core::accounts::Permission::ReviewProviders) {
+            return Err(AppError::Forbidden);
+        }
+        p.check().map_err(|(f, m)| AppError::field(f, m))?;
+        let before = self.policy().await?;
+        let w = self.write(who, ctx).await?;
+        settings::Entity::insert(settings::ActiveModel {
+            key: Set(POLICY_KEY.into()),
+            value: Set(serde_json::to_string(&p).unwrap_or_default()),
+            updated_at: Set(w.now),
+        })
+        .on_conflict(
+            OnConflict::column(settings::Column::Key)
+                .update_columns([settings::Column::Value, settings::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec(&w.txn)
+        .await?;
+        w.commit(Entry::ok(
+            "study.policy_set",
+            "setting",
+            POLICY_KEY,
+            serde_json::json!({"before": before, "after": p}),
+        ))
+        .await?;
+        Ok(p)
+    }
+
     /// The one access check: may this learner study this lesson, for this class?
     /// Self-study (no class): the listed version of a listed, free public-welfare course
     /// (seed 001 §19). Study for a class comes with study tasks and seats.
@@ -189,6 +228,33 @@ impl Study<'_> {
         })
     }
 
+    /// Whether the caller may study this lesson on their own (the watch page then opens a
+    /// study session instead of only playing).
+    pub async fn open_to(&self, who: &Principal, lesson_id: &str) -> bool {
+        self.access(who, lesson_id, "").await.is_ok()
+    }
+
+    /// "姓名 5201**********1234": the learner's name and masked ID number.
+    async fn watermark(&self, who: &Principal) -> AppResult<String> {
+        let u = jineng_store::accounts::user::Entity::find_by_id(who.user_id.clone())
+            .one(&self.db)
+            .await?;
+        let id = u
+            .as_ref()
+            .and_then(|u| u.id_number_enc.as_deref())
+            .and_then(|e| {
+                self.keyring
+                    .decrypt(
+                        e,
+                        crate::crypto::pii::Place::new("users", "id_number_enc", &who.user_id),
+                    )
+                    .ok()
+            })
+            .map(|n| jineng_core::mask::id_number(&n))
+            .unwrap_or_default();
+        Ok(format!("{} {id}", who.display_name).trim().to_string())
+    }
+
     fn token(&self, session_id: &str, user_id: &str) -> String {
         self.keyring
             .blind_index(PiiKind::StudySession, &format!("{session_id}|{user_id}"))
@@ -205,6 +271,7 @@ impl Study<'_> {
     ) -> AppResult<Opened> {
         let a = self.access(who, lesson_id, class_id).await?;
         let policy = self.policy().await?;
+        let watermark = self.watermark(who).await?;
         let w = self.write(who, ctx).await?;
         // One learner's opens and heartbeats take the learner's row first, so two opens
         // at once end with one active session, and two sessions never credit the same
@@ -289,6 +356,7 @@ impl Study<'_> {
             credited_ms: credited,
             complete: p.is_some_and(|p| p.completed_at.is_some()),
             froze,
+            watermark,
         })
     }
 
@@ -672,11 +740,27 @@ impl Study<'_> {
             let v = version::Entity::find_by_id(version_id.clone())
                 .one(&self.db)
                 .await?;
-            let lessons = lesson::Entity::find()
+            let chapters: std::collections::HashMap<String, i32> =
+                jineng_store::courses::chapter::Entity::find()
+                    .filter(
+                        jineng_store::courses::chapter::Column::VersionId.eq(version_id.clone()),
+                    )
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|c| (c.id, c.position))
+                    .collect();
+            let mut lessons = lesson::Entity::find()
                 .filter(lesson::Column::VersionId.eq(version_id.clone()))
-                .order_by_asc(lesson::Column::Position)
                 .all(&self.db)
                 .await?;
+            // In the course's order: chapter by chapter.
+            lessons.sort_by_key(|l| {
+                (
+                    chapters.get(&l.chapter_id).copied().unwrap_or(i32::MAX),
+                    l.position,
+                )
+            });
             let mine: Vec<&progress::Model> = rows
                 .iter()
                 .filter(|p| p.package_id == package_id && p.class_id == class_id)

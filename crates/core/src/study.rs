@@ -90,28 +90,34 @@ impl Default for Policy {
 }
 
 impl Policy {
-    /// Bounds a province may set; the message names the first one broken.
-    pub fn check(&self) -> Result<(), &'static str> {
+    /// Bounds a province may set: the first one broken, as (field, message).
+    pub fn check(&self) -> Result<(), (&'static str, &'static str)> {
         if !(10..=30).contains(&self.interval_secs) {
-            return Err("心跳间隔应为10至30秒");
+            return Err(("interval_secs", "心跳间隔应为10至30秒"));
         }
         if self.slack_secs > self.interval_secs {
-            return Err("每次心跳的宽限不能超过心跳间隔");
+            return Err(("slack_secs", "每次心跳的宽限不能超过心跳间隔"));
         }
         if !(1800..=86_400).contains(&self.daily_cap_secs) {
-            return Err("每日学时上限应为0.5至24小时");
+            return Err(("daily_cap_secs", "每日学时上限应为0.5至24小时"));
         }
         if !(50..=100).contains(&self.complete_percent) {
-            return Err("完成比例应为50%至100%");
+            return Err(("complete_percent", "完成比例应为50%至100%"));
         }
         if !(10..=90).contains(&self.too_fast_percent) {
-            return Err("心跳过快的判定比例应为10%至90%");
+            return Err(("too_fast_percent", "心跳过快的判定比例应为10%至90%"));
         }
-        if !(3..=50).contains(&self.regular_window) || self.regular_spread_ms > 5000 {
-            return Err("心跳规律性的判定参数不合理");
+        if !(3..=50).contains(&self.regular_window) {
+            return Err(("regular_window", "心跳规律性的判定次数应为3至50次"));
+        }
+        if self.regular_spread_ms > 5000 {
+            return Err((
+                "regular_spread_ms",
+                "心跳规律性的判定间隔差应不超过5000毫秒",
+            ));
         }
         if !(15..=600).contains(&self.check_answer_secs) {
-            return Err("观看验证的作答时间应为15至600秒");
+            return Err(("check_answer_secs", "观看验证的作答时间应为15至600秒"));
         }
         Ok(())
     }

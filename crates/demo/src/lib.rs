@@ -1332,6 +1332,13 @@ pub async fn courses(app: &App) -> AppResult<()> {
                 .clone();
             demo_video(app, &who, &ctx, &vid, &chapter, "课程导学（试看）").await?;
             demo_document(app, &who, &ctx, &vid, &chapter).await?;
+        } else if stage == 4 && training == "public_welfare" {
+            // The free public-welfare course opens with a video anyone signed in can
+            // study on their own (supervised: the player sends heartbeats).
+            let chapter = app.courses().version(&who, &vid).await?.chapters[0]
+                .id
+                .clone();
+            demo_video(app, &who, &ctx, &vid, &chapter, "安全生产导学视频").await?;
         }
         app.courses()
             .upload_file(

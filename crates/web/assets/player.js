@@ -29,3 +29,147 @@
     if (document.hidden && !video.paused) video.pause();
   });
 })();
+
+// Supervised study: when the page offers it (data-study), open a study session and send
+// a heartbeat every interval ± a few seconds with the position, the rate and whether the
+// page is in front. The server decides what counts; this only reports and shows it. The
+// learner cannot seek past the furthest point reached by watching.
+(function () {
+  "use strict";
+  var video = document.getElementById("player");
+  var status = document.getElementById("study-status");
+  if (!video || !video.getAttribute("data-study")) return;
+  var lesson = video.getAttribute("data-study");
+  var csrf = video.getAttribute("data-csrf");
+  var mark = document.getElementById("watermark");
+  var session = null;
+  var seq = 0;
+  var furthest = 0;
+  var timer = null;
+  var stopped = false;
+
+  function show(text, kind) {
+    if (!status) return;
+    status.textContent = text;
+    status.className = "alert py-2 small alert-" + (kind || "info");
+  }
+  function duration(ms) {
+    var secs = Math.floor(ms / 1000);
+    if (secs < 600) return Math.floor(secs / 60) + "分" + (secs % 60) + "秒";
+    return Math.floor(secs / 60) + "分钟";
+  }
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf },
+      body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().then(function (j) { return { status: r.status, body: j }; },
+        function () { return { status: r.status, body: {} }; });
+    });
+  }
+  function progress(credited) {
+    var line = "已计" + duration(credited) + "/本课时" + duration(session.lesson_ms);
+    return line;
+  }
+  function schedule() {
+    if (stopped) return;
+    var jitter = (Math.random() * 6 - 3) * 1000;
+    timer = setTimeout(beat, session.interval_secs * 1000 + jitter);
+  }
+  function beat() {
+    seq += 1;
+    var body = {
+      token: session.token,
+      seq: seq,
+      position_ms: Math.max(0, Math.round(video.currentTime * 1000)),
+      rate_pct: Math.round((video.playbackRate || 1) * 100),
+      visible: !document.hidden
+    };
+    post("/study-sessions/" + session.session_id + "/beats", body).then(function (r) {
+      var b = r.body || {};
+      video.setAttribute("data-beats", String(seq));
+      if (r.status === 200) {
+        if (b.duplicate) {
+          // Already counted.
+        } else if (b.complete) {
+          show(progress(b.lesson_credited_ms) + "，本课时已完成。", "success");
+        } else if (b.irregularity) {
+          show(progress(b.lesson_credited_ms) + "。刚才的时间不计学时：" + b.irregularity_label, "warning");
+        } else {
+          show(progress(b.lesson_credited_ms) + "，学习中。", "info");
+        }
+        video.setAttribute("data-credited", String(b.lesson_credited_ms));
+        if (b.cleared) {
+          stopped = true;
+          video.pause();
+          show("因学习过程不规范，本课程学时已清零。", "danger");
+          return;
+        }
+        schedule();
+      } else if (r.status === 409) {
+        if (b.irregularity === "several_devices") {
+          stopped = true;
+          video.pause();
+          show("您已在其他设备或页面继续学习，本页不再计时。", "warning");
+          return;
+        }
+        if (b.cleared) {
+          stopped = true;
+          video.pause();
+          show("因学习过程不规范，本课程学时已清零。", "danger");
+          return;
+        }
+        show((b.detail || "心跳未被接受") + "。", "warning");
+        if (b.irregularity) schedule(); else stopped = true;
+      } else {
+        show("学习记录暂时连接不上，稍后自动重试。", "warning");
+        seq -= 1;
+        schedule();
+      }
+    }, function () {
+      seq -= 1;
+      show("网络中断，恢复后继续计时。", "warning");
+      schedule();
+    });
+  }
+
+  // The player forbids seeking past what has been watched, and plays at 1× only.
+  video.addEventListener("timeupdate", function () {
+    if (!video.seeking && video.currentTime > furthest && video.currentTime - furthest < 3) {
+      furthest = video.currentTime;
+    }
+  });
+  video.addEventListener("seeking", function () {
+    if (video.currentTime > furthest + 1) {
+      video.currentTime = furthest;
+      show("未学过的内容不能拖动跳过。", "warning");
+    }
+  });
+  video.addEventListener("ratechange", function () {
+    if (video.playbackRate !== 1) {
+      video.playbackRate = 1;
+      show("倍速播放不计学时，已恢复正常速度。", "warning");
+    }
+  });
+
+  post("/lessons/" + encodeURIComponent(lesson) + "/study", {}).then(function (r) {
+    if (r.status !== 201) {
+      show((r.body && r.body.detail) || "无法开始计时。", "warning");
+      return;
+    }
+    session = r.body;
+    furthest = session.position_ms / 1000;
+    if (session.position_ms > 0) {
+      video.addEventListener("loadedmetadata", function () {
+        video.currentTime = session.position_ms / 1000;
+      }, { once: true });
+    }
+    if (mark && session.watermark) mark.textContent = session.watermark;
+    video.setAttribute("data-session", session.session_id);
+    show(progress(session.credited_ms) + (session.complete ? "，本课时已完成。" : "。播放即开始计时。"),
+      session.complete ? "success" : "info");
+    schedule();
+  });
+})();

@@ -312,6 +312,9 @@ pub struct WatchPage {
     layout: Layout,
     p: Option<PlayView>,
     error: Option<String>,
+    /// The viewer may study this lesson: the player opens a study session and sends
+    /// heartbeats (supervised study).
+    study: bool,
 }
 
 /// The player: hls.js with the viewer's signed master playlist; a moving watermark with
@@ -331,12 +334,17 @@ pub async fn watch(
         Err(e) => return Err(e.into()),
     };
     let title = p.as_ref().map_or("视频".to_string(), |p| p.title.clone());
+    let study = match (&who, &p) {
+        (Some(w), Some(_)) => s.app.study().open_to(w, &id).await,
+        _ => false,
+    };
     Ok((
         jar,
         WatchPage {
             layout: Layout::public(title, &st, ""),
             p,
             error,
+            study,
         },
     ))
 }

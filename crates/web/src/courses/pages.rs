@@ -634,6 +634,8 @@ pub struct WordsPage {
     words: String,
     count: usize,
     per_hour: u32,
+    /// The province's study policy (supervised study).
+    study: jineng_core::study::Policy,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -649,9 +651,11 @@ pub async fn words_page(
         count: jineng_core::courses::WordFilter::new(&words).len(),
         words,
         per_hour: s.app.courses().questions_per_hour().await?,
+        study: s.app.study().policy().await?,
         notice: match q.done.as_str() {
             "saved" => Some("敏感词已保存，之后提交的课程内容将按新词表检查。"),
             "settings" => Some("已保存，之后提交的课程包按新的考题数量要求检查。"),
+            "study" => Some("学习监管规则已保存，之后的学习心跳按新规则计时。"),
             _ => None,
         },
         error: None,
@@ -671,6 +675,7 @@ pub(crate) async fn words_with_error(
         count: jineng_core::courses::WordFilter::new(&words).len(),
         words,
         per_hour: s.app.courses().questions_per_hour().await?,
+        study: s.app.study().policy().await?,
         notice: None,
         error: Some(msg),
     };
@@ -703,6 +708,7 @@ pub async fn save_words(
                 count: jineng_core::courses::WordFilter::new(&f.words).len(),
                 words: f.words,
                 per_hour: s.app.courses().questions_per_hour().await?,
+                study: s.app.study().policy().await?,
                 notice: None,
                 error: Some(msg),
             };

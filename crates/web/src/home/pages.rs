@@ -148,6 +148,11 @@ pub async fn home(u: PageUser) -> HomePage {
             about: "我的班级、出勤与学时，报名正在招生的培训班",
         });
         links.push(Link {
+            href: "/study",
+            label: "我的学习",
+            about: "在线课程的学习进度、已计学时与不计学时的记录",
+        });
+        links.push(Link {
             href: "/catalogue",
             label: "培训项目",
             about: "查看可参加的职业技能培训项目",

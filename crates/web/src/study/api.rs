@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use jineng_app::AppError;
 use jineng_app::study::{BeatInput, BeatReply, CourseProgress, Opened};
 use jineng_core::courses::LessonKind;
-use jineng_core::study::{Beat, Irregularity};
+use jineng_core::study::{Beat, Irregularity, Policy};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -42,6 +42,8 @@ pub struct StudySessionOut {
     pub complete: bool,
     /// Other sessions of the learner this one froze.
     pub froze: u64,
+    /// The learner's name and masked ID number, for the player's watermark.
+    pub watermark: String,
 }
 
 impl From<Opened> for StudySessionOut {
@@ -58,6 +60,7 @@ impl From<Opened> for StudySessionOut {
             credited_ms: o.credited_ms,
             complete: o.complete,
             froze: o.froze,
+            watermark: o.watermark,
         }
     }
 }
@@ -149,6 +152,18 @@ pub async fn beat(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<BeatIn>,
 ) -> Result<Response, ApiError> {
+    judge_beat(&s, &who, &ctx, &id, b).await
+}
+
+/// Parse a heartbeat, have it judged, answer: 200 with the verdict, or a 409 problem
+/// naming why it was refused. Shared by the API and the player page.
+pub(crate) async fn judge_beat(
+    s: &AppState,
+    who: &jineng_app::Principal,
+    ctx: &jineng_app::RequestCtx,
+    id: &str,
+    b: BeatIn,
+) -> Result<Response, ApiError> {
     let mut e = Vec::new();
     let seq = u64::try_from(b.seq).ok().filter(|s| *s >= 1);
     if seq.is_none() {
@@ -178,9 +193,9 @@ pub async fn beat(
         .app
         .study()
         .beat(
-            &who,
-            &ctx,
-            &id,
+            who,
+            ctx,
+            id,
             BeatInput {
                 token: b.token,
                 beat: Beat {
@@ -315,4 +330,82 @@ pub async fn mine(
             .map(Into::into)
             .collect(),
     ))
+}
+
+/// The province's study policy.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StudySettings {
+    /// Seconds between heartbeats (10–30).
+    pub interval_secs: i64,
+    /// A heartbeat credits at most the interval plus this (≤ the interval).
+    pub slack_secs: i64,
+    /// Credited seconds per learner per day (1800–86400).
+    pub daily_cap_secs: i64,
+    /// Share of a lesson credited and watched to complete it (50–100).
+    pub complete_percent: i64,
+    /// A heartbeat sooner than this share of the interval is too fast (10–90).
+    pub too_fast_percent: i64,
+    /// The last this-many gaps between heartbeats … (3–50)
+    pub regular_window: i64,
+    /// … spreading less than this (ms, ≤ 5000) are too regular: a script.
+    pub regular_spread_ms: i64,
+    /// Seconds to answer a watch check (15–600).
+    pub check_answer_secs: i64,
+}
+
+impl From<Policy> for StudySettings {
+    fn from(p: Policy) -> Self {
+        StudySettings {
+            interval_secs: p.interval_secs.into(),
+            slack_secs: p.slack_secs.into(),
+            daily_cap_secs: p.daily_cap_secs.into(),
+            complete_percent: p.complete_percent.into(),
+            too_fast_percent: p.too_fast_percent.into(),
+            regular_window: p.regular_window.into(),
+            regular_spread_ms: p.regular_spread_ms.into(),
+            check_answer_secs: p.check_answer_secs.into(),
+        }
+    }
+}
+
+impl StudySettings {
+    /// Into the domain's policy; a negative or huge number is named (its bounds are then
+    /// checked by the use case).
+    pub fn parse(&self) -> Result<Policy, AppError> {
+        let n = |field: &str, v: i64| {
+            u32::try_from(v).map_err(|_| AppError::field(field, "应为不小于0的整数"))
+        };
+        Ok(Policy {
+            interval_secs: n("interval_secs", self.interval_secs)?,
+            slack_secs: n("slack_secs", self.slack_secs)?,
+            daily_cap_secs: n("daily_cap_secs", self.daily_cap_secs)?,
+            complete_percent: n("complete_percent", self.complete_percent)?,
+            too_fast_percent: n("too_fast_percent", self.too_fast_percent)?,
+            regular_window: n("regular_window", self.regular_window)?,
+            regular_spread_ms: n("regular_spread_ms", self.regular_spread_ms)?,
+            check_answer_secs: n("check_answer_secs", self.check_answer_secs)?,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/study-settings", tag = "study",
+    responses((status = 200, body = StudySettings)), security(("bearer" = [])))]
+pub async fn settings(
+    State(s): State<AppState>,
+    Caller(_who): Caller,
+) -> Result<Json<StudySettings>, ApiError> {
+    Ok(Json(s.app.study().policy().await?.into()))
+}
+
+#[utoipa::path(put, path = "/study-settings", tag = "study", request_body = StudySettings,
+    responses((status = 200, body = StudySettings), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn set_settings(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    ApiJson(i): ApiJson<StudySettings>,
+) -> Result<Json<StudySettings>, ApiError> {
+    let p = i.parse()?;
+    Ok(Json(s.app.study().set_policy(&who, &ctx, p).await?.into()))
 }

@@ -2,13 +2,20 @@
 //! it, and the learner's own progress.
 
 pub mod api;
+pub mod pages;
 
 use crate::routes::Routes;
 use utoipa_axum::routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
-    r.api(routes!(api::open))
+    r.get("/study", pages::mine)
+        .post("/lessons/{id}/study", pages::page_open)
+        .post("/study-sessions/{id}/beats", pages::page_beat)
+        .post("/study-sessions/{id}/end", pages::page_end)
+        .api(routes!(api::open))
         .api(routes!(api::beat))
         .api(routes!(api::end))
         .api(routes!(api::mine))
+        .api(routes!(api::settings, api::set_settings))
+        .post("/admin/study-settings", pages::save_settings)
 }

@@ -1310,6 +1310,17 @@ fn rules() -> Vec<Rule> {
             .json(r#"{"token": "matrix", "seq": 1, "position_ms": 0, "rate_pct": 100, "visible": true}"#),
         api(M::POST, "/api/v1/study-sessions/{id}/end", Signed).rec(Rec::OwnStudySession),
         api(M::GET, "/api/v1/me/study", Signed),
+        page(M::GET, "/study", Signed),
+        api(M::GET, "/api/v1/study-settings", Signed),
+        api(M::PUT, "/api/v1/study-settings", Only(OPERATORS)).json(r#"{"interval_secs": 99, "slack_secs": 5, "daily_cap_secs": 28800, "complete_percent": 95, "too_fast_percent": 50, "regular_window": 8, "regular_spread_ms": 150, "check_answer_secs": 60}"#),
+        page(M::POST, "/admin/study-settings", Only(OPERATORS)).form(&[("interval_secs", "99"), ("daily_cap_hours", "8"), ("complete_percent", "95"), ("check_answer_secs", "60")]),
+        page(M::POST, "/lessons/{id}/study", Signed)
+            .rec(Rec::PreviewLesson)
+            .json("{}"),
+        page(M::POST, "/study-sessions/{id}/beats", Signed)
+            .rec(Rec::OwnStudySession)
+            .json(r#"{"token": "matrix", "seq": 1, "position_ms": 0, "rate_pct": 100, "visible": true}"#),
+        page(M::POST, "/study-sessions/{id}/end", Signed).rec(Rec::OwnStudySession),
         // --- The public course catalogue ------------------------------------------------
         page(M::GET, "/course-catalogue", Public),
         page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),

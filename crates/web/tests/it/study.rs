@@ -181,6 +181,16 @@ async fn an_honest_learner_is_credited_what_they_watched_and_completes() {
     assert_eq!(c["lessons_done"], 1);
     assert_eq!(c["credited_tenths"], 9, "{c}");
     assert_eq!(c["clearings"], 0);
+    // 我的学习 shows it.
+    let mut b = t.signed_in("learner").await;
+    let page = b.get("/study").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains("家庭急救公益课") && html.contains("已完成"),
+        "{html}"
+    );
+    assert!(html.contains(">0.9</strong>学时"), "{html}");
     // Reopening resumes where the learner left off.
     let again = open(&t, &tok, &lesson).await;
     assert_eq!(again.position, s.position);
@@ -479,4 +489,109 @@ async fn two_opens_at_once_leave_one_active_session() {
             .unwrap();
         assert_eq!(active, 1);
     }
+}
+
+/// The province's study rules: operators set them (every bound checked, named), the player
+/// is told the new interval, nobody else may change them.
+#[tokio::test]
+async fn operators_set_the_study_rules() {
+    let t = TestApp::new().await;
+    let (_, lesson) = free_course(&t).await;
+    let op = t.token("operator").await;
+    let learner = t.token("learner").await;
+    let mut rules = t
+        .api(Method::GET, "/study-settings", Some(&learner), None)
+        .await
+        .json();
+    assert_eq!(rules["interval_secs"], 20);
+    rules["interval_secs"] = json!(5);
+    let r = t
+        .api(
+            Method::PUT,
+            "/study-settings",
+            Some(&op),
+            Some(rules.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json()["errors"][0]["field"],
+        "interval_secs",
+        "{}",
+        r.text()
+    );
+    rules["interval_secs"] = json!(-10);
+    let r = t
+        .api(
+            Method::PUT,
+            "/study-settings",
+            Some(&op),
+            Some(rules.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    rules["interval_secs"] = json!(10);
+    for who in [&learner, &t.token("gz_regulator").await] {
+        let r = t
+            .api(
+                Method::PUT,
+                "/study-settings",
+                Some(who),
+                Some(rules.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+    let r = t
+        .api(Method::PUT, "/study-settings", Some(&op), Some(rules))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let s = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            Some(&learner),
+            Some(json!({})),
+        )
+        .await
+        .json();
+    assert_eq!(s["interval_secs"], 10);
+    // The page form names a bad field and keeps the rule.
+    let mut b = t.signed_in("operator").await;
+    let r = b
+        .post(
+            "/admin/study-settings",
+            &[
+                ("interval_secs", "10"),
+                ("daily_cap_hours", "30"),
+                ("complete_percent", "95"),
+                ("check_answer_secs", "60"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert!(r.text().contains("每日学时上限应为0.5至24小时"));
+    let r = b
+        .post(
+            "/admin/study-settings",
+            &[
+                ("interval_secs", "15"),
+                ("daily_cap_hours", "6"),
+                ("complete_percent", "90"),
+                ("check_answer_secs", "60"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.text());
+    let rules = t
+        .api(Method::GET, "/study-settings", Some(&learner), None)
+        .await
+        .json();
+    assert_eq!(
+        (
+            rules["interval_secs"].as_i64(),
+            rules["daily_cap_secs"].as_i64()
+        ),
+        (Some(15), Some(6 * 3600))
+    );
 }
