@@ -19,11 +19,13 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use jineng_core::courses::{CourseTrainingType, LessonKind, ListingStatus, VersionStatus};
 use jineng_core::study::{
-    self as rules, Beat, Cursor, Irregularity, Policy, Ranges, SessionStatus,
+    self as rules, Beat, CheckKind, CheckOutcome, Cursor, Irregularity, Policy, Ranges,
+    SessionStatus,
 };
 use jineng_store::courses::{lesson, package, version};
 use jineng_store::settings;
-use jineng_store::study::{clearing, day, irregularity, progress, session};
+use jineng_store::study::{check, clearing, day, irregularity, progress, session};
+use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -85,6 +87,74 @@ pub struct BeatReply {
     pub cleared: bool,
     /// The last accepted heartbeat again (a retry): already judged, nothing changed.
     pub duplicate: bool,
+    /// A watch check waiting for the learner's answer (the player asks it).
+    pub check: Option<CheckView>,
+}
+
+/// A watch check as the player shows it (never the answer).
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckView {
+    pub id: String,
+    pub kind: CheckKind,
+    pub prompt: String,
+    pub due_at: DateTime<Utc>,
+}
+
+impl From<&check::Model> for CheckView {
+    fn from(c: &check::Model) -> Self {
+        CheckView {
+            id: c.id.clone(),
+            kind: c.kind,
+            prompt: c.prompt.clone(),
+            due_at: c.due_at,
+        }
+    }
+}
+
+/// The verdict on an answer to a watch check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckAnswered {
+    pub outcome: CheckOutcome,
+    /// A wrong answer brings a new check at once.
+    pub next: Option<CheckView>,
+}
+
+/// When the next check is asked: a random moment in the policy's window; none when
+/// checks are off.
+fn next_check(policy: &Policy, from: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if policy.check_every_max_secs == 0 {
+        return None;
+    }
+    let lo = std::cmp::min(policy.check_every_min_secs, policy.check_every_max_secs);
+    let secs = rand::rngs::OsRng.gen_range(lo..=policy.check_every_max_secs);
+    Some(from + chrono::Duration::seconds(i64::from(secs)))
+}
+
+/// Ask a new check in this session now.
+async fn ask<C: ConnectionTrait>(
+    txn: &C,
+    s: &session::Model,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> AppResult<check::Model> {
+    let (prompt, expected) = rules::sum_check(
+        rand::rngs::OsRng.gen_range(1..=9),
+        rand::rngs::OsRng.gen_range(1..=9),
+    );
+    Ok(check::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        session_id: Set(s.id.clone()),
+        user_id: Set(s.user_id.clone()),
+        kind: Set(CheckKind::Sum),
+        prompt: Set(prompt),
+        expected: Set(expected),
+        outcome: Set(CheckOutcome::Open),
+        issued_at: Set(now),
+        due_at: Set(now + chrono::Duration::seconds(i64::from(policy.check_answer_secs))),
+        answered_at: Set(None),
+    }
+    .insert(txn)
+    .await?)
 }
 
 /// A lesson's progress for the learner.
@@ -207,12 +277,15 @@ impl Study<'_> {
         let listed = p.listing == ListingStatus::Listed
             && p.listed_version_id == v.id
             && v.status == VersionStatus::Approved;
+        if !listed {
+            return Err(AppError::NotFound("课时"));
+        }
         if !class_id.is_empty() {
             return Err(AppError::Conflict(
                 "该班级尚未发布包含本课程的学习任务".into(),
             ));
         }
-        if !(listed && v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0) {
+        if !(v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0) {
             return Err(AppError::NotFound("课时"));
         }
         let lesson_ms = l
@@ -289,7 +362,13 @@ impl Study<'_> {
                 .filter(session::Column::Id.eq(o.id.clone()))
                 .exec(&w.txn)
                 .await?;
-            note(&w.txn, o, Irregularity::SeveralDevices, false, w.now).await?;
+            // Recorded only when the other one was still beating (within three
+            // intervals): a tab left open long ago is not study on two devices at once.
+            let live = w.now - o.updated_at
+                <= chrono::Duration::seconds(i64::from(policy.interval_secs) * 3);
+            if live {
+                note(&w.txn, o, Irregularity::SeveralDevices, false, w.now).await?;
+            }
         }
         let p = progress::Entity::find()
             .filter(progress::Column::UserId.eq(who.user_id.clone()))
@@ -323,6 +402,7 @@ impl Study<'_> {
             beats: Set(0),
             ip: Set(ctx.ip.clone()),
             user_agent: Set(ctx.user_agent.chars().take(300).collect()),
+            next_check_at: Set(next_check(&policy, w.now)),
             opened_at: Set(w.now),
             updated_at: Set(w.now),
         }
@@ -370,13 +450,16 @@ impl Study<'_> {
     ) -> AppResult<BeatReply> {
         let policy = self.policy().await?;
         let txn = crate::tx::begin_write(&self.db).await?;
-        let now = self.now();
         lock_learner(&txn, &who.user_id).await?;
+        // Only the caller's own session is read (and locked): anyone else's is not found.
         let s = session::Entity::find_by_id(session_id.to_string())
+            .filter(session::Column::UserId.eq(who.user_id.clone()))
             .lock_exclusive()
             .one(&txn)
             .await?;
-        let Some(s) = s.filter(|s| s.user_id == who.user_id) else {
+        // Read after the locks: a heartbeat that waited for another is timed when judged.
+        let now = self.now();
+        let Some(s) = s else {
             // Not the caller's (or no such session): nothing is revealed.
             drop(txn);
             let w = self.write(who, ctx).await?;
@@ -399,6 +482,7 @@ impl Study<'_> {
             irregularity_label: why.label(),
             cleared: false,
             duplicate: false,
+            check: None,
         };
         let token_ok = {
             use subtle::ConstantTimeEq;
@@ -468,16 +552,35 @@ impl Study<'_> {
             .as_ref()
             .map(|p| u64::try_from(p.credited_ms).unwrap_or(0))
             .unwrap_or(0);
+        // The watch check: one open at a time; past its time unanswered, nothing is
+        // credited until it is answered; when the next one is due, it is asked now.
+        let mut open_check = check::Entity::find()
+            .filter(check::Column::SessionId.eq(s.id.clone()))
+            .filter(check::Column::Outcome.eq(CheckOutcome::Open))
+            .one(&txn)
+            .await?;
+        let check_missed = open_check.as_ref().is_some_and(|c| now > c.due_at);
+        if open_check.is_none() && s.next_check_at.is_some_and(|at| at <= now) {
+            open_check = Some(ask(&txn, &s, &policy, now).await?);
+            session::Entity::update_many()
+                .col_expr(
+                    session::Column::NextCheckAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .filter(session::Column::Id.eq(s.id.clone()))
+                .exec(&txn)
+                .await?;
+        }
         let cx = rules::Context {
             now_ms: now.timestamp_millis(),
             lesson_ms,
             lesson_credited_ms: lesson_credited,
             today_credited_ms: u64::try_from(today_ms).unwrap_or(0),
-            check_missed: false,
+            check_missed,
         };
         let j = rules::judge(&policy, &cursor, &input.beat, &cx);
         if j.duplicate {
-            drop(txn);
+            txn.commit().await?;
             return Ok(BeatReply {
                 accepted: false,
                 credited_ms: 0,
@@ -487,6 +590,7 @@ impl Study<'_> {
                 irregularity_label: "",
                 cleared: false,
                 duplicate: true,
+                check: open_check.as_ref().map(CheckView::from),
             });
         }
         let next = rules::advance(&policy, &cursor, &input.beat, cx.now_ms, &j);
@@ -602,6 +706,11 @@ impl Study<'_> {
             irregularity_label: j.irregularity.map(|i| i.label()).unwrap_or(""),
             cleared,
             duplicate: false,
+            check: if cleared {
+                None
+            } else {
+                open_check.as_ref().map(CheckView::from)
+            },
         })
     }
 
@@ -692,6 +801,65 @@ impl Study<'_> {
         )
         .await?;
         Ok(true)
+    }
+
+    /// Answer the session's open watch check. Right: crediting goes on (a late answer is
+    /// recorded as late) and the next check is scheduled; wrong: a new check at once.
+    pub async fn answer_check(
+        &self,
+        who: &Principal,
+        session_id: &str,
+        check_id: &str,
+        answer: &str,
+    ) -> AppResult<CheckAnswered> {
+        let policy = self.policy().await?;
+        let txn = crate::tx::begin_write(&self.db).await?;
+        let now = self.now();
+        lock_learner(&txn, &who.user_id).await?;
+        let s = session::Entity::find_by_id(session_id.to_string())
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .filter(|s| s.user_id == who.user_id)
+            .ok_or(AppError::NotFound("学习记录"))?;
+        if s.status != SessionStatus::Active {
+            return Err(AppError::Conflict("本次学习已结束，请重新打开课时".into()));
+        }
+        let c = check::Entity::find_by_id(check_id.to_string())
+            .filter(check::Column::SessionId.eq(s.id.clone()))
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound("观看验证"))?;
+        if c.outcome != CheckOutcome::Open {
+            return Err(AppError::Conflict("该验证已作答".into()));
+        }
+        let right = rules::answer_matches(&c.expected, answer);
+        let outcome = match (right, now <= c.due_at) {
+            (true, true) => CheckOutcome::Passed,
+            (true, false) => CheckOutcome::Late,
+            (false, _) => CheckOutcome::Failed,
+        };
+        check::Entity::update_many()
+            .col_expr(check::Column::Outcome, Expr::value(outcome))
+            .col_expr(check::Column::AnsweredAt, Expr::value(Some(now)))
+            .filter(check::Column::Id.eq(c.id.clone()))
+            .exec(&txn)
+            .await?;
+        let next = if right {
+            session::Entity::update_many()
+                .col_expr(
+                    session::Column::NextCheckAt,
+                    Expr::value(next_check(&policy, now)),
+                )
+                .filter(session::Column::Id.eq(s.id.clone()))
+                .exec(&txn)
+                .await?;
+            None
+        } else {
+            Some(CheckView::from(&ask(&txn, &s, &policy, now).await?))
+        };
+        txn.commit().await?;
+        Ok(CheckAnswered { outcome, next })
     }
 
     /// End a session (the learner closed the lesson).

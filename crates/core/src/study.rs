@@ -42,19 +42,19 @@ crate::coded! {
 impl Irregularity {
     /// Whether the province's default rules clear the learner's hours for the course
     /// (seed 003 §6.3: study by software, plug-ins or a third party): a machine's
-    /// regularity, a forged token, an old heartbeat sent again. The others are recorded
-    /// and not credited, but clear nothing: one early heartbeat can be a browser waking a
-    /// throttled tab, and a retry of the last heartbeat is not a replay (see `judge`).
+    /// regularity and a forged token. The others are recorded and not credited, but
+    /// clear nothing: one early heartbeat can be a browser waking a throttled tab, and an
+    /// old heartbeat sent again comes with the learner's own sign-in (a confused client
+    /// as likely as a script; refusing it is enough).
     pub fn clears_by_default(self) -> bool {
-        matches!(
-            self,
-            Irregularity::TooRegular | Irregularity::Forged | Irregularity::Replayed
-        )
+        matches!(self, Irregularity::TooRegular | Irregularity::Forged)
     }
 }
 
-/// The province's settings for study accounting.
+/// The province's settings for study accounting. Fields added later take their default
+/// when a stored policy lacks them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policy {
     /// Seconds between heartbeats the player keeps (10–30).
     pub interval_secs: u32,
@@ -72,6 +72,10 @@ pub struct Policy {
     pub regular_window: u32,
     /// Seconds a learner has to answer a watch check.
     pub check_answer_secs: u32,
+    /// A watch check comes at a random moment between these many seconds after the
+    /// session opened or the last check was answered; 0 for both: no checks.
+    pub check_every_min_secs: u32,
+    pub check_every_max_secs: u32,
 }
 
 impl Default for Policy {
@@ -85,6 +89,8 @@ impl Default for Policy {
             regular_spread_ms: 150,
             regular_window: 8,
             check_answer_secs: 60,
+            check_every_min_secs: 300,
+            check_every_max_secs: 900,
         }
     }
 }
@@ -95,8 +101,9 @@ impl Policy {
         if !(10..=30).contains(&self.interval_secs) {
             return Err(("interval_secs", "心跳间隔应为10至30秒"));
         }
-        if self.slack_secs > self.interval_secs {
-            return Err(("slack_secs", "每次心跳的宽限不能超过心跳间隔"));
+        // The player varies each interval by up to 3 s: slack must cover that.
+        if !(3..=self.interval_secs).contains(&self.slack_secs) {
+            return Err(("slack_secs", "每次心跳的宽限应为3秒至心跳间隔"));
         }
         if !(1800..=86_400).contains(&self.daily_cap_secs) {
             return Err(("daily_cap_secs", "每日学时上限应为0.5至24小时"));
@@ -104,20 +111,34 @@ impl Policy {
         if !(50..=100).contains(&self.complete_percent) {
             return Err(("complete_percent", "完成比例应为50%至100%"));
         }
-        if !(10..=90).contains(&self.too_fast_percent) {
-            return Err(("too_fast_percent", "心跳过快的判定比例应为10%至90%"));
+        if !(10..=60).contains(&self.too_fast_percent) {
+            return Err(("too_fast_percent", "心跳过快的判定比例应为10%至60%"));
         }
         if !(3..=50).contains(&self.regular_window) {
             return Err(("regular_window", "心跳规律性的判定次数应为3至50次"));
         }
-        if self.regular_spread_ms > 5000 {
+        // Honest heartbeats vary by ±3 s; a bound well under that keeps them clear.
+        if self.regular_spread_ms > 1000 {
             return Err((
                 "regular_spread_ms",
-                "心跳规律性的判定间隔差应不超过5000毫秒",
+                "心跳规律性的判定间隔差应不超过1000毫秒",
             ));
         }
         if !(15..=600).contains(&self.check_answer_secs) {
             return Err(("check_answer_secs", "观看验证的作答时间应为15至600秒"));
+        }
+        let off = self.check_every_min_secs == 0 && self.check_every_max_secs == 0;
+        if !off && !(60..=7200).contains(&self.check_every_min_secs) {
+            return Err((
+                "check_every_min_secs",
+                "观看验证的最短间隔应为60至7200秒（均为0表示不验证）",
+            ));
+        }
+        if !off && !(self.check_every_min_secs..=7200).contains(&self.check_every_max_secs) {
+            return Err((
+                "check_every_max_secs",
+                "观看验证的最长间隔应不小于最短间隔且不超过7200秒",
+            ));
         }
         Ok(())
     }
@@ -197,7 +218,10 @@ impl Judged {
 
 /// Judge one heartbeat against the session's cursor.
 pub fn judge(policy: &Policy, cursor: &Cursor, beat: &Beat, cx: &Context) -> Judged {
-    if beat.seq == cursor.last_seq && beat.seq > 0 && beat.position_ms == cursor.position_ms {
+    // The last accepted heartbeat again, whatever it says now: a client retrying after a
+    // lost answer (the player resends the same body; a changed position would gain
+    // nothing either).
+    if beat.seq == cursor.last_seq && beat.seq > 0 {
         return Judged {
             credit_ms: 0,
             from_ms: cursor.position_ms,
@@ -206,7 +230,7 @@ pub fn judge(policy: &Policy, cursor: &Cursor, beat: &Beat, cx: &Context) -> Jud
             duplicate: true,
         };
     }
-    if beat.seq <= cursor.last_seq {
+    if beat.seq < cursor.last_seq {
         return Judged::refused(Irregularity::Replayed);
     }
     if beat.position_ms > cx.lesson_ms + POSITION_TOLERANCE_MS {
@@ -224,20 +248,24 @@ pub fn judge(policy: &Policy, cursor: &Cursor, beat: &Beat, cx: &Context) -> Jud
         accepted: true,
         duplicate: false,
     };
-    let window = policy.regular_window as usize;
-    let mut gaps: Vec<i64> = cursor.gaps_ms.clone();
-    gaps.push(elapsed);
-    if gaps.len() >= window {
-        let last = &gaps[gaps.len() - window..];
-        let spread = last.iter().max().unwrap_or(&0) - last.iter().min().unwrap_or(&0);
-        if spread < i64::from(policy.regular_spread_ms) {
-            return accepted(0, Some(Irregularity::TooRegular));
-        }
-    }
     // A silence of three intervals: the learner was away, or the server lost its memory
     // of the session. Nothing is credited for the silence; the next beat counts again.
     if elapsed > i64::from(policy.interval_secs) * 3000 {
         return accepted(0, Some(Irregularity::Idle));
+    }
+    // The rhythm of the heartbeats that would earn credit (a hidden tab's bunched timers
+    // are not judged): a machine's regularity.
+    if counts_for_rhythm(beat) {
+        let window = policy.regular_window as usize;
+        let mut gaps: Vec<i64> = cursor.gaps_ms.clone();
+        gaps.push(elapsed);
+        if gaps.len() >= window {
+            let last = &gaps[gaps.len() - window..];
+            let spread = last.iter().max().unwrap_or(&0) - last.iter().min().unwrap_or(&0);
+            if spread < i64::from(policy.regular_spread_ms) {
+                return accepted(0, Some(Irregularity::TooRegular));
+            }
+        }
     }
     if cx.check_missed {
         return accepted(0, Some(Irregularity::MissedCheck));
@@ -273,13 +301,19 @@ pub fn judge(policy: &Policy, cursor: &Cursor, beat: &Beat, cx: &Context) -> Jud
     accepted(credit, None)
 }
 
+fn counts_for_rhythm(beat: &Beat) -> bool {
+    beat.visible && beat.rate_pct <= 100
+}
+
 /// The cursor after an accepted heartbeat (unchanged after a refused one).
 pub fn advance(policy: &Policy, cursor: &Cursor, beat: &Beat, now_ms: i64, j: &Judged) -> Cursor {
     if !j.accepted {
         return cursor.clone();
     }
     let mut gaps = cursor.gaps_ms.clone();
-    gaps.push(now_ms.saturating_sub(cursor.last_at_ms));
+    if counts_for_rhythm(beat) && j.irregularity != Some(Irregularity::Idle) {
+        gaps.push(now_ms.saturating_sub(cursor.last_at_ms));
+    }
     let keep = policy.regular_window as usize;
     if gaps.len() > keep {
         gaps.drain(..gaps.len() - keep);
@@ -290,6 +324,48 @@ pub fn advance(policy: &Policy, cursor: &Cursor, beat: &Beat, now_ms: i64, j: &J
         position_ms: beat.position_ms,
         gaps_ms: gaps,
     }
+}
+
+crate::coded! {
+    /// A watch check (观看验证): a kind-tagged record with an outcome, so that face
+    /// checks can come later as one more kind.
+    pub enum CheckKind {
+        /// A sum of two small numbers, answered by typing it: a person is there.
+        Sum("sum", "算术验证"),
+    }
+}
+
+crate::coded! {
+    pub enum CheckOutcome {
+        Open("open", "待作答"),
+        Passed("passed", "已通过"),
+        /// Answered wrongly: a new check follows at once.
+        Failed("failed", "回答错误"),
+        /// Answered after its time: crediting stopped until then.
+        Late("late", "超时后作答"),
+    }
+}
+
+/// A sum check from two numbers the caller drew (1–9 each): (prompt, expected answer).
+pub fn sum_check(a: u8, b: u8) -> (String, String) {
+    let (a, b) = (a.clamp(1, 9), b.clamp(1, 9));
+    (
+        format!("{a} + {b} = ?"),
+        (u32::from(a) + u32::from(b)).to_string(),
+    )
+}
+
+/// Whether a typed answer is the expected one (spaces and full-width digits forgiven).
+pub fn answer_matches(expected: &str, typed: &str) -> bool {
+    let norm: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    !norm.is_empty() && norm.len() <= 8 && norm == expected
 }
 
 /// The parts of a lesson watched and credited: sorted, disjoint `[start, end)` ranges in ms.
@@ -409,6 +485,19 @@ mod tests {
             Some(Irregularity::TooRegular)
         );
         assert!(Irregularity::TooRegular.clears_by_default());
+        assert!(!Irregularity::Replayed.clears_by_default());
+        // Hidden beats are not judged for rhythm (a background tab's timers).
+        let mut c = Cursor::default();
+        for i in 1..=12u64 {
+            let b = Beat {
+                visible: false,
+                ..beat(i, 0)
+            };
+            let now = i64::try_from(i).unwrap_or(0) * 20_000;
+            let j = judge(&p, &c, &b, &cx(now));
+            assert_eq!(j.irregularity, Some(Irregularity::Hidden));
+            c = advance(&p, &c, &b, now, &j);
+        }
     }
 
     #[test]
@@ -447,12 +536,14 @@ mod tests {
             judge(&p, &c, &hidden, &cx(20_000)).irregularity,
             Some(Irregularity::Hidden)
         );
-        // The last heartbeat again, unchanged: a retry, not a replay.
-        let j = judge(&p, &c, &beat(3, 60_000), &cx(20_000));
-        assert!(j.duplicate && !j.accepted && j.irregularity.is_none() && j.credit_ms == 0);
+        // The last heartbeat again: a retry, not a replay, even with another position.
+        for pos in [60_000, 90_000] {
+            let j = judge(&p, &c, &beat(3, pos), &cx(20_000));
+            assert!(j.duplicate && !j.accepted && j.irregularity.is_none() && j.credit_ms == 0);
+        }
         // Replayed, too soon, beyond the end: refused, the cursor stays.
         for (b, now, why) in [
-            (beat(3, 80_000), 20_000, Irregularity::Replayed),
+            (beat(2, 80_000), 20_000, Irregularity::Replayed),
             (beat(4, 62_000), 2_000, Irregularity::TooFast),
             (beat(4, 31 * MIN), 20_000, Irregularity::BeyondEnd),
         ] {
@@ -530,6 +621,17 @@ mod tests {
     }
 
     #[test]
+    fn sum_checks_read_back_and_forgive_typing() {
+        let (prompt, answer) = sum_check(3, 5);
+        assert_eq!((prompt.as_str(), answer.as_str()), ("3 + 5 = ?", "8"));
+        assert!(answer_matches("8", " 8 "));
+        assert!(answer_matches("12", "１２"));
+        assert!(!answer_matches("8", "9"));
+        assert!(!answer_matches("8", ""));
+        assert_eq!(sum_check(0, 200).1, "10");
+    }
+
+    #[test]
     fn the_default_policy_is_within_its_own_bounds() {
         assert_eq!(Policy::default().check(), Ok(()));
         let bad = Policy {
@@ -537,6 +639,24 @@ mod tests {
             ..Policy::default()
         };
         assert!(bad.check().is_err());
+        let no_checks = Policy {
+            check_every_min_secs: 0,
+            check_every_max_secs: 0,
+            ..Policy::default()
+        };
+        assert_eq!(no_checks.check(), Ok(()));
+        let upside_down = Policy {
+            check_every_min_secs: 600,
+            check_every_max_secs: 300,
+            ..Policy::default()
+        };
+        assert_eq!(
+            upside_down.check().map_err(|e| e.0),
+            Err("check_every_max_secs")
+        );
+        // A policy stored before a field existed reads with the field's default.
+        let old: Policy = serde_json::from_str(r#"{"interval_secs": 15}"#).unwrap();
+        assert_eq!((old.interval_secs, old.check_every_min_secs), (15, 300));
     }
 
     proptest! {

@@ -176,6 +176,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0033_study.sqlite.sql"),
         include_str!("../migrations/0033_study.postgres.sql"),
     ),
+    (
+        34,
+        include_str!("../migrations/0034_study_checks.sqlite.sql"),
+        include_str!("../migrations/0034_study_checks.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

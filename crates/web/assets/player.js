@@ -69,6 +69,49 @@
         function () { return { status: r.status, body: {} }; });
     });
   }
+  // A watch check (观看验证): the video pauses until the learner answers.
+  var asking = null;
+  function ask(check, note) {
+    if (!check || (asking && asking.id === check.id)) return;
+    asking = check;
+    var box = document.getElementById("study-check");
+    if (!box) {
+      box = document.createElement("form");
+      box.id = "study-check";
+      box.className = "position-absolute top-50 start-50 translate-middle bg-white rounded p-3 shadow";
+      box.style.zIndex = "10";
+      box.style.minWidth = "16rem";
+      box.innerHTML = '<div class="fw-bold mb-1">观看验证</div><div class="small text-secondary mb-2" id="study-check-note"></div>' +
+        '<label class="form-label" for="study-check-answer" id="study-check-prompt"></label>' +
+        '<div class="d-flex gap-2"><input class="form-control" id="study-check-answer" inputmode="numeric" autocomplete="off" required>' +
+        '<button class="btn btn-primary text-nowrap" type="submit" id="study-check-submit">确定</button></div>';
+      (document.getElementById("player-wrap") || document.body).appendChild(box);
+      box.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var input = document.getElementById("study-check-answer");
+        post("/study-sessions/" + session.session_id + "/checks/" + asking.id, { answer: input.value }).then(function (r) {
+          var b = r.body || {};
+          input.value = "";
+          if (r.status === 200 && (b.outcome === "passed" || b.outcome === "late")) {
+            asking = null;
+            box.style.display = "none";
+            show("验证通过，继续计时。", "info");
+            video.play();
+          } else if (r.status === 200 && b.next) {
+            asking = null;
+            ask(b.next, "回答错误，请重新作答。");
+          } else {
+            show((b.detail || "验证提交失败") + "。", "warning");
+          }
+        });
+      });
+    }
+    video.pause();
+    box.style.display = "block";
+    document.getElementById("study-check-note").textContent = note || "请在规定时间内作答，超时后暂停计时。";
+    document.getElementById("study-check-prompt").textContent = check.prompt;
+    video.setAttribute("data-check", check.id);
+  }
   function progress(credited) {
     var line = "已计" + duration(credited) + "/本课时" + duration(session.lesson_ms);
     return line;
@@ -78,16 +121,24 @@
     var jitter = (Math.random() * 6 - 3) * 1000;
     timer = setTimeout(beat, session.interval_secs * 1000 + jitter);
   }
+  // A heartbeat whose answer never came is sent again unchanged: the server counts a
+  // repeat of the last one once.
+  var pending = null;
   function beat() {
-    seq += 1;
-    var body = {
-      token: session.token,
-      seq: seq,
-      position_ms: Math.max(0, Math.round(video.currentTime * 1000)),
-      rate_pct: Math.round((video.playbackRate || 1) * 100),
-      visible: !document.hidden
-    };
+    var body = pending;
+    if (!body) {
+      seq += 1;
+      body = {
+        token: session.token,
+        seq: seq,
+        position_ms: Math.max(0, Math.round(video.currentTime * 1000)),
+        rate_pct: Math.round((video.playbackRate || 1) * 100),
+        visible: !document.hidden
+      };
+    }
+    pending = body;
     post("/study-sessions/" + session.session_id + "/beats", body).then(function (r) {
+      if (r.status < 500) pending = null;
       var b = r.body || {};
       video.setAttribute("data-beats", String(seq));
       if (r.status === 200) {
@@ -101,6 +152,7 @@
           show(progress(b.lesson_credited_ms) + "，学习中。", "info");
         }
         video.setAttribute("data-credited", String(b.lesson_credited_ms));
+        if (b.check) ask(b.check);
         if (b.cleared) {
           stopped = true;
           video.pause();
@@ -123,17 +175,30 @@
         }
         show((b.detail || "心跳未被接受") + "。", "warning");
         if (b.irregularity) schedule(); else stopped = true;
-      } else {
+      } else if (r.status >= 500) {
         show("学习记录暂时连接不上，稍后自动重试。", "warning");
-        seq -= 1;
         schedule();
+      } else {
+        stopped = true;
+        show(((r.body && r.body.detail) || "无法继续计时") + "，请刷新页面。", "warning");
       }
     }, function () {
-      seq -= 1;
       show("网络中断，恢复后继续计时。", "warning");
       schedule();
     });
   }
+
+  // Leaving the page ends the session, so opening the next lesson is not taken for a
+  // second device.
+  window.addEventListener("pagehide", function () {
+    if (!session || stopped) return;
+    try {
+      fetch("/study-sessions/" + session.session_id + "/end", {
+        method: "POST", keepalive: true, credentials: "same-origin",
+        headers: { "x-csrf-token": csrf }
+      });
+    } catch (e) { /* the session goes idle on its own */ }
+  });
 
   // The player forbids seeking past what has been watched, and plays at 1× only.
   video.addEventListener("timeupdate", function () {
@@ -162,9 +227,9 @@
     session = r.body;
     furthest = session.position_ms / 1000;
     if (session.position_ms > 0) {
-      video.addEventListener("loadedmetadata", function () {
-        video.currentTime = session.position_ms / 1000;
-      }, { once: true });
+      var resume = function () { video.currentTime = session.position_ms / 1000; };
+      if (video.readyState >= 1) resume();
+      else video.addEventListener("loadedmetadata", resume, { once: true });
     }
     if (mark && session.watermark) mark.textContent = session.watermark;
     video.setAttribute("data-session", session.session_id);

@@ -1,6 +1,7 @@
 //! Supervised study: sessions, credited time per lesson and per day, irregularities and
 //! the clearings they caused.
 
+pub mod check;
 pub mod clearing;
 pub mod day;
 pub mod irregularity;

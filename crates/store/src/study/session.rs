@@ -23,6 +23,8 @@ pub struct Model {
     pub beats: i64,
     pub ip: String,
     pub user_agent: String,
+    /// When the next watch check is due to be asked (none: checks are off).
+    pub next_check_at: Option<DateTimeUtc>,
     pub opened_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,9 +10,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jineng_app::AppError;
-use jineng_app::study::{BeatInput, BeatReply, CourseProgress, Opened};
+use jineng_app::study::{BeatInput, BeatReply, CheckAnswered, CheckView, CourseProgress, Opened};
 use jineng_core::courses::LessonKind;
-use jineng_core::study::{Beat, Irregularity, Policy};
+use jineng_core::study::{Beat, CheckKind, CheckOutcome, Irregularity, Policy};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -111,6 +111,30 @@ pub struct BeatOut {
     pub cleared: bool,
     /// The last accepted heartbeat sent again (a retry): already counted, nothing new.
     pub duplicate: bool,
+    /// A watch check to show now: answer it before `due_at`, or nothing is credited
+    /// until it is answered.
+    pub check: Option<CheckOut>,
+}
+
+/// A watch check (观看验证): the question, never the answer.
+#[derive(Serialize, ToSchema)]
+pub struct CheckOut {
+    pub id: String,
+    pub kind: CheckKind,
+    /// "3 + 5 = ?"
+    pub prompt: String,
+    pub due_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<CheckView> for CheckOut {
+    fn from(c: CheckView) -> Self {
+        CheckOut {
+            id: c.id,
+            kind: c.kind,
+            prompt: c.prompt,
+            due_at: c.due_at,
+        }
+    }
 }
 
 impl From<BeatReply> for BeatOut {
@@ -124,6 +148,7 @@ impl From<BeatReply> for BeatOut {
             irregularity_label: r.irregularity_label.into(),
             cleared: r.cleared,
             duplicate: r.duplicate,
+            check: r.check.map(Into::into),
         }
     }
 }
@@ -352,6 +377,10 @@ pub struct StudySettings {
     pub regular_spread_ms: i64,
     /// Seconds to answer a watch check (15–600).
     pub check_answer_secs: i64,
+    /// A watch check comes at a random moment between these many seconds after the
+    /// session opened or the last check was answered (60–7200; both 0: no checks).
+    pub check_every_min_secs: i64,
+    pub check_every_max_secs: i64,
 }
 
 impl From<Policy> for StudySettings {
@@ -365,6 +394,8 @@ impl From<Policy> for StudySettings {
             regular_window: p.regular_window.into(),
             regular_spread_ms: p.regular_spread_ms.into(),
             check_answer_secs: p.check_answer_secs.into(),
+            check_every_min_secs: p.check_every_min_secs.into(),
+            check_every_max_secs: p.check_every_max_secs.into(),
         }
     }
 }
@@ -385,6 +416,8 @@ impl StudySettings {
             regular_window: n("regular_window", self.regular_window)?,
             regular_spread_ms: n("regular_spread_ms", self.regular_spread_ms)?,
             check_answer_secs: n("check_answer_secs", self.check_answer_secs)?,
+            check_every_min_secs: n("check_every_min_secs", self.check_every_min_secs)?,
+            check_every_max_secs: n("check_every_max_secs", self.check_every_max_secs)?,
         })
     }
 }
@@ -408,4 +441,58 @@ pub async fn set_settings(
 ) -> Result<Json<StudySettings>, ApiError> {
     let p = i.parse()?;
     Ok(Json(s.app.study().set_policy(&who, &ctx, p).await?.into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckAnswerIn {
+    #[schema(max_length = 20)]
+    pub answer: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CheckAnsweredOut {
+    /// `passed`, `late` (crediting resumes from now) or `failed` (a new check follows).
+    pub outcome: CheckOutcome,
+    pub next: Option<CheckOut>,
+}
+
+impl From<CheckAnswered> for CheckAnsweredOut {
+    fn from(a: CheckAnswered) -> Self {
+        CheckAnsweredOut {
+            outcome: a.outcome,
+            next: a.next.map(Into::into),
+        }
+    }
+}
+
+/// Answer a session's watch check; shared by the API and the player page.
+pub(crate) async fn answer(
+    s: &AppState,
+    who: &jineng_app::Principal,
+    id: &str,
+    check: &str,
+    a: CheckAnswerIn,
+) -> Result<Json<CheckAnsweredOut>, ApiError> {
+    if a.answer.chars().count() > 20 {
+        return Err(AppError::field("answer", "答案过长").into());
+    }
+    Ok(Json(
+        s.app
+            .study()
+            .answer_check(who, id, check, &a.answer)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/study-sessions/{id}/checks/{check}", tag = "study", params(("id" = String, Path), ("check" = String, Path)), request_body = CheckAnswerIn,
+    responses((status = 200, body = CheckAnsweredOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn check(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path((id, check)): Path<(String, String)>,
+    ApiJson(a): ApiJson<CheckAnswerIn>,
+) -> Result<Json<CheckAnsweredOut>, ApiError> {
+    answer(&s, &who, &id, &check, a).await
 }

@@ -38,6 +38,15 @@ pub async fn page_beat(
     judge_beat(&s, &u.principal, &ctx, &id, b).await
 }
 
+pub async fn page_check(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path((id, check)): Path<(String, String)>,
+    ApiJson(a): ApiJson<super::api::CheckAnswerIn>,
+) -> Result<Json<super::api::CheckAnsweredOut>, ApiError> {
+    super::api::answer(&s, &u.principal, &id, &check, a).await
+}
+
 pub async fn page_end(
     State(s): State<AppState>,
     u: PageUser,

@@ -1312,7 +1312,7 @@ fn rules() -> Vec<Rule> {
         api(M::GET, "/api/v1/me/study", Signed),
         page(M::GET, "/study", Signed),
         api(M::GET, "/api/v1/study-settings", Signed),
-        api(M::PUT, "/api/v1/study-settings", Only(OPERATORS)).json(r#"{"interval_secs": 99, "slack_secs": 5, "daily_cap_secs": 28800, "complete_percent": 95, "too_fast_percent": 50, "regular_window": 8, "regular_spread_ms": 150, "check_answer_secs": 60}"#),
+        api(M::PUT, "/api/v1/study-settings", Only(OPERATORS)).json(r#"{"interval_secs": 99, "slack_secs": 5, "daily_cap_secs": 28800, "complete_percent": 95, "too_fast_percent": 50, "regular_window": 8, "regular_spread_ms": 150, "check_answer_secs": 60, "check_every_min_secs": 300, "check_every_max_secs": 900}"#),
         page(M::POST, "/admin/study-settings", Only(OPERATORS)).form(&[("interval_secs", "99"), ("daily_cap_hours", "8"), ("complete_percent", "95"), ("check_answer_secs", "60")]),
         page(M::POST, "/lessons/{id}/study", Signed)
             .rec(Rec::PreviewLesson)
@@ -1321,6 +1321,12 @@ fn rules() -> Vec<Rule> {
             .rec(Rec::OwnStudySession)
             .json(r#"{"token": "matrix", "seq": 1, "position_ms": 0, "rate_pct": 100, "visible": true}"#),
         page(M::POST, "/study-sessions/{id}/end", Signed).rec(Rec::OwnStudySession),
+        page(M::POST, "/study-sessions/{id}/checks/{check}", Signed)
+            .rec(Rec::OwnStudySession)
+            .json(r#"{"answer": "2"}"#),
+        api(M::POST, "/api/v1/study-sessions/{id}/checks/{check}", Signed)
+            .rec(Rec::OwnStudySession)
+            .json(r#"{"answer": "2"}"#),
         // --- The public course catalogue ------------------------------------------------
         page(M::GET, "/course-catalogue", Public),
         page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),
@@ -1390,6 +1396,33 @@ async fn principal(t: &TestApp, username: &str) -> Principal {
 
 /// A package with one chapter, a 45-minute text lesson, a cover and a copyright proof:
 /// (package id, version id).
+/// A study session's parameters with an open watch check in it: `{id}`, `{check}`.
+async fn study_session_with_check(
+    app: &App,
+    user_id: &str,
+    session_id: String,
+) -> Vec<(&'static str, String)> {
+    use jineng_store::study::check;
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = app.now();
+    let c = check::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        session_id: Set(session_id.clone()),
+        user_id: Set(user_id.to_string()),
+        kind: Set(jineng_core::study::CheckKind::Sum),
+        prompt: Set("1 + 1 = ?".into()),
+        expected: Set("2".into()),
+        outcome: Set(jineng_core::study::CheckOutcome::Open),
+        issued_at: Set(now),
+        due_at: Set(now + chrono::Duration::minutes(1)),
+        answered_at: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    vec![("id", session_id), ("check", c.id)]
+}
+
 async fn matrix_package(
     app: &App,
     who: &Principal,
@@ -2034,11 +2067,9 @@ impl Fixture {
             recs.insert((Rec::PreviewLesson, Variant::Only), one(lesson.clone()));
             // Someone else's study session (an account no caller signs in as).
             let s = app.study().open(&m_nm, &c, &lesson, "").await.unwrap();
-            recs.insert(
-                (Rec::OwnStudySession, Variant::In),
-                one(s.session_id.clone()),
-            );
-            recs.insert((Rec::OwnStudySession, Variant::Out), one(s.session_id));
+            let rec = study_session_with_check(app, &m_nm.user_id, s.session_id).await;
+            recs.insert((Rec::OwnStudySession, Variant::In), rec.clone());
+            recs.insert((Rec::OwnStudySession, Variant::Out), rec);
         }
         for (v, who) in [(Variant::In, &provider), (Variant::Out, &zy)] {
             let mut ids = Vec::new();
@@ -2242,7 +2273,7 @@ impl Fixture {
                     .unwrap();
                 let lesson = &self.recs[&(Rec::PreviewLesson, Variant::Only)][0].1;
                 let s = app.study().open(&who, &c, lesson, "").await.unwrap();
-                vec![("id", s.session_id)]
+                study_session_with_check(app, &who.user_id, s.session_id).await
             }
             Rec::OwnToken => {
                 let caller = caller.expect("own token for a caller");

@@ -140,6 +140,31 @@ async fn open_home(t: &TestApp, tok: &str, lesson: &str) -> Session {
     }
 }
 
+/// Answer a watch check from its prompt ("3 + 5 = ?"); `wrong` answers one off.
+async fn answer_check(t: &TestApp, tok: &str, s: &Session, check: &Value, wrong: bool) -> Value {
+    let prompt = check["prompt"].as_str().unwrap();
+    let nums: Vec<i64> = prompt
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().unwrap())
+        .collect();
+    let sum = nums.iter().sum::<i64>() + i64::from(wrong);
+    let r = t
+        .api(
+            Method::POST,
+            &format!(
+                "/study-sessions/{}/checks/{}",
+                s.id,
+                check["id"].as_str().unwrap()
+            ),
+            Some(tok),
+            Some(json!({"answer": sum.to_string()})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()
+}
+
 /// Jitter a browser's timer and network give (the player adds its own): 20 s ± 2 s.
 fn human_gap(i: i64) -> i64 {
     20_000 + (i * 7919 % 4001) - 2000
@@ -152,6 +177,7 @@ async fn an_honest_learner_is_credited_what_they_watched_and_completes() {
     let tok = t.token("learner").await;
     let mut s = open_home(&t, &tok, &lesson).await;
     let mut credited = 0;
+    let mut checks = 0;
     let mut i = 0;
     loop {
         i += 1;
@@ -162,11 +188,18 @@ async fn an_honest_learner_is_credited_what_they_watched_and_completes() {
         assert!(r["credited_ms"].as_i64().unwrap() <= gap);
         credited += r["credited_ms"].as_i64().unwrap();
         assert_eq!(r["lesson_credited_ms"], credited);
+        if r["check"].is_object() {
+            checks += 1;
+            let a = answer_check(&t, &tok, &s, &r["check"], false).await;
+            assert_eq!(a["outcome"], "passed", "{a}");
+        }
         if r["complete"] == true {
             break;
         }
         assert!(i < 200, "never completed: {r}");
     }
+    // Watch checks came at random moments (every 5 to 15 minutes) and were answered.
+    assert!((2..=10).contains(&checks), "{checks} checks in 45 minutes");
     // Complete at 95 % of the lesson, not before.
     assert!(
         (LESSON_MS * 95 / 100..LESSON_MS).contains(&credited),
@@ -292,19 +325,18 @@ async fn cheating_scripts_are_caught() {
     let before = credited_ms(&t, &tok).await;
     assert!(before > 50_000, "{before}");
 
-    // A replayed heartbeat: refused, and a script's mark: the course's hours are cleared.
-    let body = json!({"token": s.token, "seq": 2, "position_ms": 40_000, "rate_pct": 100, "visible": true});
-    t.clock.advance(chrono::Duration::seconds(20));
-    let (st, r) = beat_from(&t, &tok, &s, body, HOME).await;
-    assert_eq!(
-        (st, r["irregularity"].as_str()),
-        (StatusCode::CONFLICT, Some("replayed"))
-    );
-    assert_eq!(r["cleared"], true);
-    assert_eq!(credited_ms(&t, &tok).await, 0);
-    // The session is over.
-    let (st, _) = play(&t, &tok, &mut s, 20_000, 20_000, 100, true).await;
-    assert_eq!(st, StatusCode::CONFLICT);
+    // A replayed heartbeat stream: each old one refused and recorded, nothing credited.
+    for seq in [1, 2, 3] {
+        let body = json!({"token": s.token, "seq": seq, "position_ms": seq * 20_000, "rate_pct": 100, "visible": true});
+        t.clock.advance(chrono::Duration::seconds(20));
+        let (st, r) = beat_from(&t, &tok, &s, body, HOME).await;
+        assert_eq!(
+            (st, r["irregularity"].as_str()),
+            (StatusCode::CONFLICT, Some("replayed"))
+        );
+        assert_eq!(r["cleared"], false);
+    }
+    assert_eq!(credited_ms(&t, &tok).await, before);
 
     // Two tabs: the second freezes the first.
     let mut a = open_home(&t, &tok, &lesson).await;
@@ -337,6 +369,18 @@ async fn cheating_scripts_are_caught() {
     let (i, r) = caught.expect("a perfectly regular stream is named");
     assert!(i <= 8, "caught at beat {i}");
     assert_eq!(r["cleared"], true);
+    assert_eq!(credited_ms(&t, &tok).await, 0);
+    // The session is over.
+    let (st, _) = play(&t, &tok, &mut b, 20_000, 20_000, 100, true).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    // A forged token in a new session: the second clearing, no subsidy for the course.
+    let mut f = open_home(&t, &tok, &lesson).await;
+    f.token = "f".repeat(64);
+    let (st, r) = play(&t, &tok, &mut f, human_gap(5), human_gap(5), 100, true).await;
+    assert_eq!(
+        (st, r["irregularity"].as_str(), &r["cleared"]),
+        (StatusCode::CONFLICT, Some("forged"), &json!(true))
+    );
     let mine = t
         .api(Method::GET, "/me/study", Some(&tok), None)
         .await
@@ -594,4 +638,102 @@ async fn operators_set_the_study_rules() {
         ),
         (Some(15), Some(6 * 3600))
     );
+}
+
+/// A watch check left unanswered stops the credit once its time is up, until it is
+/// answered; a wrong answer brings another; the right one resumes the credit.
+#[tokio::test]
+async fn an_unanswered_watch_check_stops_the_credit() {
+    let t = TestApp::new().await;
+    let (_, lesson) = free_course(&t).await;
+    let op = t.token("operator").await;
+    let mut rules = t
+        .api(Method::GET, "/study-settings", Some(&op), None)
+        .await
+        .json();
+    rules["check_every_min_secs"] = json!(60);
+    rules["check_every_max_secs"] = json!(60);
+    let r = t
+        .api(Method::PUT, "/study-settings", Some(&op), Some(rules))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let tok = t.token("learner").await;
+    let mut s = open_home(&t, &tok, &lesson).await;
+    let mut check = Value::Null;
+    for i in 1..=3 {
+        let (st, r) = play(&t, &tok, &mut s, 20_000 + i * 300, 20_000, 100, true).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(r["credited_ms"].as_i64().unwrap() > 0, "{r}");
+        check = r["check"].clone();
+    }
+    // Asked at the first heartbeat a minute after opening; the answer is never sent.
+    assert!(check.is_object(), "no check after a minute");
+    assert!(check.get("expected").is_none() && !check.to_string().contains("answer"));
+    // Within its minute the credit goes on; after it, nothing until it is answered.
+    let (_, r) = play(&t, &tok, &mut s, 20_500, 20_000, 100, true).await;
+    assert!(r["credited_ms"].as_i64().unwrap() > 0, "{r}");
+    for _ in 0..3 {
+        let (_, r) = play(&t, &tok, &mut s, 20_700, 20_000, 100, true).await;
+        if r["irregularity"] == "missed_check" {
+            assert_eq!(r["credited_ms"], 0);
+            assert_eq!(r["check"]["id"], check["id"]);
+        }
+    }
+    let (_, r) = play(&t, &tok, &mut s, 20_100, 20_000, 100, true).await;
+    assert_eq!(
+        (r["credited_ms"].as_i64(), r["irregularity"].as_str()),
+        (Some(0), Some("missed_check")),
+        "{r}"
+    );
+    // A wrong answer: a new check at once; the right one: credited again.
+    let a = answer_check(&t, &tok, &s, &check, true).await;
+    assert_eq!(a["outcome"], "failed");
+    let next = a["next"].clone();
+    assert!(next.is_object() && next["id"] != check["id"]);
+    let a = answer_check(&t, &tok, &s, &next, false).await;
+    assert_eq!(a["outcome"], "passed");
+    let (_, r) = play(&t, &tok, &mut s, 19_800, 19_000, 100, true).await;
+    assert_eq!(
+        (r["credited_ms"].as_i64(), &r["irregularity"]),
+        (Some(19_000), &Value::Null),
+        "{r}"
+    );
+    // Answering it again, or someone else answering: refused.
+    let r = t
+        .api(
+            Method::POST,
+            &format!(
+                "/study-sessions/{}/checks/{}",
+                s.id,
+                next["id"].as_str().unwrap()
+            ),
+            Some(&tok),
+            Some(json!({"answer": "1"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = t
+        .api(
+            Method::POST,
+            &format!(
+                "/study-sessions/{}/checks/{}",
+                s.id,
+                next["id"].as_str().unwrap()
+            ),
+            Some(&t.token("provider").await),
+            Some(json!({"answer": "1"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let mine = t
+        .api(Method::GET, "/me/study", Some(&tok), None)
+        .await
+        .json();
+    let codes: Vec<&str> = mine[0]["irregularities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"missed_check"), "{codes:?}");
 }
