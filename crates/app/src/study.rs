@@ -24,7 +24,7 @@ use jineng_core::study::{
 };
 use jineng_store::courses::{lesson, package, version};
 use jineng_store::settings;
-use jineng_store::study::{check, clearing, day, irregularity, progress, session};
+use jineng_store::study::{check, clearing, day, irregularity, progress, session, task};
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -197,6 +197,48 @@ pub struct IrregularityView {
     pub last_at: DateTime<Utc>,
 }
 
+/// A study task as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskView {
+    pub id: String,
+    pub class_id: String,
+    pub package_id: String,
+    pub version_id: String,
+    pub name: String,
+    /// Class hours of the course's lessons, in tenths.
+    pub hours_tenths: u64,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+/// What to publish.
+#[derive(Debug, Clone)]
+pub struct TaskInput {
+    pub package_id: String,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+}
+
+/// A learner of a class and what they studied online for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LearnerStudy {
+    pub user_id: String,
+    pub name: String,
+    /// Credited class hours for the class's tasks, in tenths.
+    pub credited_tenths: u64,
+    pub lessons_done: usize,
+    pub lessons_total: usize,
+    pub irregularities: i64,
+    pub clearings: u64,
+}
+
+/// A course a class may be given without buying seats: listed, free, public-welfare.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignable {
+    pub package_id: String,
+    pub name: String,
+}
+
 /// What a learner may study and for whom the time counts.
 struct Access {
     lesson: lesson::Model,
@@ -277,15 +319,45 @@ impl Study<'_> {
         let listed = p.listing == ListingStatus::Listed
             && p.listed_version_id == v.id
             && v.status == VersionStatus::Approved;
-        if !listed {
+        if !listed && class_id.is_empty() {
             return Err(AppError::NotFound("课时"));
         }
         if !class_id.is_empty() {
-            return Err(AppError::Conflict(
-                "该班级尚未发布包含本课程的学习任务".into(),
-            ));
-        }
-        if !(v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0) {
+            // For a class: the learner is enrolled, the class is in training, and one of
+            // its study tasks gives this course (the version the class was given) today.
+            let enrolled = jineng_store::classes::enrollment::Entity::find()
+                .filter(jineng_store::classes::enrollment::Column::ClassId.eq(class_id))
+                .filter(jineng_store::classes::enrollment::Column::UserId.eq(_who.user_id.clone()))
+                .one(&self.db)
+                .await?
+                .is_some();
+            if !enrolled {
+                return Err(AppError::NotFound("课时"));
+            }
+            let c = jineng_store::classes::class::Entity::find_by_id(class_id.to_string())
+                .one(&self.db)
+                .await?
+                .ok_or(AppError::NotFound("课时"))?;
+            if c.status != jineng_core::classes::ClassStatus::InTraining {
+                return Err(AppError::Conflict("培训班不在培训中，暂不能学习".into()));
+            }
+            let today = self.today().format("%Y-%m-%d").to_string();
+            let t = task::Entity::find()
+                .filter(task::Column::ClassId.eq(class_id))
+                .filter(task::Column::PackageId.eq(p.id.clone()))
+                .one(&self.db)
+                .await?
+                .ok_or_else(|| AppError::Conflict("该班级尚未发布包含本课程的学习任务".into()))?;
+            if t.version_id != v.id {
+                return Err(AppError::Conflict("本班学习的是该课程的另一版本".into()));
+            }
+            if today < t.starts_on || today > t.ends_on {
+                return Err(AppError::Conflict(format!(
+                    "学习任务的时间为{}至{}",
+                    t.starts_on, t.ends_on
+                )));
+            }
+        } else if !(v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0) {
             return Err(AppError::NotFound("课时"));
         }
         let lesson_ms = l
@@ -301,10 +373,10 @@ impl Study<'_> {
         })
     }
 
-    /// Whether the caller may study this lesson on their own (the watch page then opens a
-    /// study session instead of only playing).
-    pub async fn open_to(&self, who: &Principal, lesson_id: &str) -> bool {
-        self.access(who, lesson_id, "").await.is_ok()
+    /// Whether the caller may study this lesson, on their own (`class_id` empty) or for a
+    /// class (the watch page then opens a study session instead of only playing).
+    pub async fn open_to(&self, who: &Principal, lesson_id: &str, class_id: &str) -> bool {
+        self.access(who, lesson_id, class_id).await.is_ok()
     }
 
     /// "姓名 5201**********1234": the learner's name and masked ID number.
@@ -862,6 +934,195 @@ impl Study<'_> {
         Ok(CheckAnswered { outcome, next })
     }
 
+    /// Courses a class may be given directly (seed 001 §19: public-welfare courses are
+    /// free): listed, free, public-welfare. Bought seats come with orders.
+    pub async fn assignable(&self) -> AppResult<Vec<Assignable>> {
+        let listed = package::Entity::find()
+            .filter(package::Column::Listing.eq(ListingStatus::Listed))
+            .all(&self.db)
+            .await?;
+        let versions = version::Entity::find()
+            .filter(version::Column::Id.is_in(listed.iter().map(|p| p.listed_version_id.clone())))
+            .filter(version::Column::TrainingType.eq(CourseTrainingType::PublicWelfare))
+            .filter(version::Column::PriceFen.eq(0))
+            .all(&self.db)
+            .await?;
+        Ok(versions
+            .into_iter()
+            .map(|v| Assignable {
+                package_id: v.package_id,
+                name: v.name,
+            })
+            .collect())
+    }
+
+    /// Publish a study task to a class of the caller's organisation (filed or in
+    /// training): a listed course it may give (for now a free public-welfare one), from
+    /// when to when. The class keeps the version listed today.
+    pub async fn publish_task(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        class_id: &str,
+        input: TaskInput,
+    ) -> AppResult<TaskView> {
+        let c = self.classes().own(who, class_id).await?;
+        if !matches!(
+            c.status,
+            jineng_core::classes::ClassStatus::Approved
+                | jineng_core::classes::ClassStatus::InTraining
+        ) {
+            return Err(AppError::Conflict("培训班备案后才能发布学习任务".into()));
+        }
+        if input.ends_on < input.starts_on {
+            return Err(AppError::field("ends_on", "结束日期不能早于开始日期"));
+        }
+        let p = package::Entity::find_by_id(input.package_id.clone())
+            .one(&self.db)
+            .await?
+            .filter(|p| p.listing == ListingStatus::Listed)
+            .ok_or_else(|| AppError::field("package_id", "课程不存在或未上架"))?;
+        let v = version::Entity::find_by_id(p.listed_version_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| AppError::field("package_id", "课程不存在或未上架"))?;
+        if !(v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0) {
+            return Err(AppError::Conflict(
+                "收费课程须先购买席位才能发布到班级（课程订单尚未开放），目前可直接发布免费的公益性课程".into(),
+            ));
+        }
+        let w = self.write(who, ctx).await?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let inserted = task::ActiveModel {
+            id: Set(id.clone()),
+            class_id: Set(c.id.clone()),
+            org_id: Set(c.org_id.clone()),
+            package_id: Set(p.id.clone()),
+            version_id: Set(v.id.clone()),
+            starts_on: Set(input.starts_on.format("%Y-%m-%d").to_string()),
+            ends_on: Set(input.ends_on.format("%Y-%m-%d").to_string()),
+            created_by: Set(who.user_id.clone()),
+            created_at: Set(w.now),
+        }
+        .insert(&w.txn)
+        .await;
+        if let Err(e) = inserted {
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) {
+                return Err(AppError::Conflict("该课程已发布到本班".into()));
+            }
+            return Err(e.into());
+        }
+        w.commit(Entry::ok(
+            "study.task_publish",
+            "class",
+            &c.id,
+            serde_json::json!({"task": id, "package": p.id, "version": v.id, "starts_on": input.starts_on, "ends_on": input.ends_on}),
+        ))
+        .await?;
+        self.tasks_of(&c.id)
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or(AppError::NotFound("学习任务"))
+    }
+
+    /// A class's study tasks, for who may see the class (its learners find theirs in
+    /// 我的学习).
+    pub async fn tasks(&self, who: &Principal, class_id: &str) -> AppResult<Vec<TaskView>> {
+        self.classes().get(who, class_id).await?;
+        self.tasks_of(class_id).await
+    }
+
+    async fn tasks_of(&self, class_id: &str) -> AppResult<Vec<TaskView>> {
+        let rows = task::Entity::find()
+            .filter(task::Column::ClassId.eq(class_id))
+            .order_by_asc(task::Column::CreatedAt)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::new();
+        for t in rows {
+            let v = version::Entity::find_by_id(t.version_id.clone())
+                .one(&self.db)
+                .await?;
+            let secs: i64 = lesson::Entity::find()
+                .filter(lesson::Column::VersionId.eq(t.version_id.clone()))
+                .all(&self.db)
+                .await?
+                .iter()
+                .filter_map(|l| l.seconds)
+                .sum();
+            out.push(TaskView {
+                hours_tenths: rules::tenths_of_hours(u64::try_from(secs).unwrap_or(0) * 1000),
+                name: v.map(|v| v.name).unwrap_or_default(),
+                id: t.id,
+                class_id: t.class_id,
+                package_id: t.package_id,
+                version_id: t.version_id,
+                starts_on: t.starts_on,
+                ends_on: t.ends_on,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Each learner of a class the caller may see, with the time credited for the class.
+    pub async fn class_study(
+        &self,
+        who: &Principal,
+        class_id: &str,
+    ) -> AppResult<Vec<LearnerStudy>> {
+        let (_, learners) = self.classes().get(who, class_id).await?;
+        let tasks = self.tasks_of(class_id).await?;
+        let lessons_total: usize = {
+            let mut n = 0;
+            for t in &tasks {
+                n += lesson::Entity::find()
+                    .filter(lesson::Column::VersionId.eq(t.version_id.clone()))
+                    .filter(lesson::Column::Seconds.is_not_null())
+                    .all(&self.db)
+                    .await?
+                    .len();
+            }
+            n
+        };
+        let rows = progress::Entity::find()
+            .filter(progress::Column::ClassId.eq(class_id))
+            .all(&self.db)
+            .await?;
+        let irregular = irregularity::Entity::find()
+            .filter(irregularity::Column::ClassId.eq(class_id))
+            .all(&self.db)
+            .await?;
+        let clearings = clearing::Entity::find()
+            .filter(clearing::Column::ClassId.eq(class_id))
+            .all(&self.db)
+            .await?;
+        Ok(learners
+            .into_iter()
+            .map(|l| {
+                let mine: Vec<&progress::Model> =
+                    rows.iter().filter(|p| p.user_id == l.user_id).collect();
+                let ms: i64 = mine.iter().map(|p| p.credited_ms).sum();
+                LearnerStudy {
+                    credited_tenths: rules::tenths_of_hours(u64::try_from(ms).unwrap_or(0)),
+                    lessons_done: mine.iter().filter(|p| p.completed_at.is_some()).count(),
+                    lessons_total,
+                    irregularities: irregular
+                        .iter()
+                        .filter(|i| i.user_id == l.user_id)
+                        .map(|i| i.count)
+                        .sum(),
+                    clearings: clearings.iter().filter(|c| c.user_id == l.user_id).count() as u64,
+                    user_id: l.user_id,
+                    name: l.name,
+                }
+            })
+            .collect())
+    }
+
     /// End a session (the learner closed the lesson).
     pub async fn end(&self, who: &Principal, session_id: &str) -> AppResult<()> {
         let r = session::Entity::update_many()
@@ -901,6 +1162,21 @@ impl Study<'_> {
                 )
             })
             .collect();
+        // The courses of the learner's classes' study tasks, studied or not yet.
+        let classes: Vec<String> = jineng_store::classes::enrollment::Entity::find()
+            .filter(jineng_store::classes::enrollment::Column::UserId.eq(who.user_id.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| e.class_id)
+            .collect();
+        for t in task::Entity::find()
+            .filter(task::Column::ClassId.is_in(classes))
+            .all(&self.db)
+            .await?
+        {
+            keys.push((t.package_id, t.version_id, t.class_id));
+        }
         keys.sort();
         keys.dedup();
         let mut out = Vec::new();

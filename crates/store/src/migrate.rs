@@ -181,6 +181,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0034_study_checks.sqlite.sql"),
         include_str!("../migrations/0034_study_checks.postgres.sql"),
     ),
+    (
+        35,
+        include_str!("../migrations/0035_study_tasks.sqlite.sql"),
+        include_str!("../migrations/0035_study_tasks.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -219,7 +219,8 @@
     }
   });
 
-  post("/lessons/" + encodeURIComponent(lesson) + "/study", {}).then(function (r) {
+  var klass = video.getAttribute("data-class");
+  post("/lessons/" + encodeURIComponent(lesson) + "/study", klass ? { class_id: klass } : {}).then(function (r) {
     if (r.status !== 201) {
       show((r.body && r.body.detail) || "无法开始计时。", "warning");
       return;

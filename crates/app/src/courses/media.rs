@@ -699,7 +699,7 @@ impl Courses<'_> {
         let open_preview = l.preview && self.is_listed_version(&l.version_id).await?;
         // Every lesson of a course the caller may study (a free public-welfare course).
         let studying = match who {
-            Some(p) if !(seen || open_preview) => self.study().open_to(p, lesson_id).await,
+            Some(p) if !(seen || open_preview) => self.study().open_to(p, lesson_id, "").await,
             _ => false,
         };
         if !(seen || open_preview || studying) {

@@ -7,3 +7,4 @@ pub mod day;
 pub mod irregularity;
 pub mod progress;
 pub mod session;
+pub mod task;

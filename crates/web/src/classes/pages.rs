@@ -256,6 +256,11 @@ pub struct DetailPage {
     may_add_session: bool,
     /// Listed course packages that fit the class (for its organisation).
     courses: Vec<jineng_app::courses::catalogue::CatalogueItem>,
+    /// Online study: the class's tasks, each learner's credited time, and the courses
+    /// the organisation may give directly.
+    tasks: Vec<jineng_app::study::TaskView>,
+    study: Vec<jineng_app::study::LearnerStudy>,
+    assignable: Vec<jineng_app::study::Assignable>,
     today: String,
     error: Option<String>,
 }
@@ -315,6 +320,13 @@ async fn detail_page(
     } else {
         vec![]
     };
+    let tasks = s.app.study().tasks(&u.principal, id).await?;
+    let study = s.app.study().class_study(&u.principal, id).await?;
+    let assignable = if may_manage {
+        s.app.study().assignable().await?
+    } else {
+        vec![]
+    };
     let today = s
         .app
         .now()
@@ -351,6 +363,9 @@ async fn detail_page(
         sessions,
         may_add_session,
         courses,
+        tasks,
+        study,
+        assignable,
         today,
         error,
     })

@@ -315,15 +315,25 @@ pub struct WatchPage {
     /// The viewer may study this lesson: the player opens a study session and sends
     /// heartbeats (supervised study).
     study: bool,
+    /// The class the study counts for (empty: on one's own).
+    class: String,
 }
 
 /// The player: hls.js with the viewer's signed master playlist; a moving watermark with
 /// the viewer's name when signed in. Anyone may watch a listed package's preview lessons.
+#[derive(Deserialize, Default)]
+pub struct WatchQuery {
+    /// Study for this class (from 我的学习); left out: on one's own.
+    #[serde(default)]
+    class: String,
+}
+
 pub async fn watch(
     State(s): State<AppState>,
     MaybeSession(st): MaybeSession,
     jar: CookieJar,
     Path(id): Path<String>,
+    Query(q): Query<WatchQuery>,
 ) -> Result<(CookieJar, WatchPage), PageError> {
     let who = st.view.as_ref().map(|v| v.principal.clone());
     let (jar, device) = crate::attendance::pages::device_cookie(&s, jar);
@@ -335,7 +345,7 @@ pub async fn watch(
     };
     let title = p.as_ref().map_or("视频".to_string(), |p| p.title.clone());
     let study = match (&who, &p) {
-        (Some(w), Some(_)) => s.app.study().open_to(w, &id).await,
+        (Some(w), Some(_)) => s.app.study().open_to(w, &id, &q.class).await,
         _ => false,
     };
     Ok((
@@ -345,6 +355,7 @@ pub async fn watch(
             p,
             error,
             study,
+            class: q.class,
         },
     ))
 }

@@ -496,3 +496,126 @@ pub async fn check(
 ) -> Result<Json<CheckAnsweredOut>, ApiError> {
     answer(&s, &who, &id, &check, a).await
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskOut {
+    pub id: String,
+    pub class_id: String,
+    pub package_id: String,
+    /// The version the class studies (kept when the course changes).
+    pub version_id: String,
+    pub name: String,
+    /// Class hours of its lessons, in tenths.
+    pub hours_tenths: u64,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+impl From<jineng_app::study::TaskView> for TaskOut {
+    fn from(t: jineng_app::study::TaskView) -> Self {
+        TaskOut {
+            id: t.id,
+            class_id: t.class_id,
+            package_id: t.package_id,
+            version_id: t.version_id,
+            name: t.name,
+            hours_tenths: t.hours_tenths,
+            starts_on: t.starts_on,
+            ends_on: t.ends_on,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskIn {
+    pub package_id: String,
+    /// YYYY-MM-DD
+    pub starts_on: String,
+    /// YYYY-MM-DD, not before `starts_on`.
+    pub ends_on: String,
+}
+
+impl TaskIn {
+    pub fn parse(&self) -> Result<jineng_app::study::TaskInput, AppError> {
+        let date = |field: &str, v: &str| {
+            chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+                .map_err(|_| AppError::field(field, "日期格式应为YYYY-MM-DD"))
+        };
+        Ok(jineng_app::study::TaskInput {
+            package_id: self.package_id.trim().to_string(),
+            starts_on: date("starts_on", &self.starts_on)?,
+            ends_on: date("ends_on", &self.ends_on)?,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/classes/{id}/study-tasks", tag = "study", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<TaskOut>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn tasks(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<TaskOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .study()
+            .tasks(&who, &id)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/classes/{id}/study-tasks", tag = "study", params(("id" = String, Path)), request_body = TaskIn,
+    responses((status = 201, body = TaskOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn publish_task(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<TaskIn>,
+) -> Result<(StatusCode, Json<TaskOut>), ApiError> {
+    let input = i.parse()?;
+    let t = s.app.study().publish_task(&who, &ctx, &id, input).await?;
+    Ok((StatusCode::CREATED, Json(t.into())))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LearnerStudyOut {
+    pub user_id: String,
+    pub name: String,
+    /// Class hours credited for the class's study tasks, in tenths.
+    pub credited_tenths: u64,
+    pub lessons_done: usize,
+    pub lessons_total: usize,
+    pub irregularities: i64,
+    pub clearings: u64,
+}
+
+#[utoipa::path(get, path = "/classes/{id}/study", tag = "study", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<LearnerStudyOut>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn class_study(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<LearnerStudyOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .study()
+            .class_study(&who, &id)
+            .await?
+            .into_iter()
+            .map(|l| LearnerStudyOut {
+                user_id: l.user_id,
+                name: l.name,
+                credited_tenths: l.credited_tenths,
+                lessons_done: l.lessons_done,
+                lessons_total: l.lessons_total,
+                irregularities: l.irregularities,
+                clearings: l.clearings,
+            })
+            .collect(),
+    ))
+}

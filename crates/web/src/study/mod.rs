@@ -19,5 +19,8 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(api::check))
         .api(routes!(api::mine))
         .api(routes!(api::settings, api::set_settings))
+        .api(routes!(api::tasks, api::publish_task))
+        .api(routes!(api::class_study))
+        .post("/classes/{id}/study-tasks", pages::publish_task)
         .post("/admin/study-settings", pages::save_settings)
 }

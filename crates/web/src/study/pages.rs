@@ -134,3 +134,39 @@ pub async fn save_settings(
         Err(e) => crate::courses::pages::words_with_error(&s, &u, e).await,
     }
 }
+
+#[derive(serde::Deserialize)]
+pub struct TaskForm {
+    package_id: String,
+    starts_on: String,
+    ends_on: String,
+}
+
+/// The class page's form: publish a study task; errors come back on the class page.
+pub async fn publish_task(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    axum::extract::Form(f): axum::extract::Form<TaskForm>,
+) -> Response {
+    use axum::response::{IntoResponse, Redirect};
+    let input = super::api::TaskIn {
+        package_id: f.package_id,
+        starts_on: f.starts_on,
+        ends_on: f.ends_on,
+    };
+    let result = match input.parse() {
+        Ok(i) => s.app.study().publish_task(&u.principal, &ctx, &id, i).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/classes/{id}#study-tasks")).into_response(),
+        Err(e) => match crate::http::error::fixable_line(e) {
+            Ok((status, msg)) => {
+                crate::classes::pages::detail_with_error(&s, &u, &id, status, msg).await
+            }
+            Err(e) => e.into_response(),
+        },
+    }
+}

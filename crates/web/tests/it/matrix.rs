@@ -1007,6 +1007,9 @@ fn rules() -> Vec<Rule> {
         page(M::POST, "/classes/{id}/actions", Only(ORG_STAFF))
             .rec(Rec::Class)
             .form(&[("action", "start"), ("reason", "")]),
+        page(M::POST, "/classes/{id}/study-tasks", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .form(&[("package_id", "no-such-course"), ("starts_on", "@yesterday@"), ("ends_on", "@next_week@")]),
         page(M::POST, "/classes/{id}/inspect", Only(REVIEWERS))
             .rec(Rec::Class)
             .form(&[("kind", "patrol"), ("result", "qualified"), ("remarks", "矩阵检查")]),
@@ -1022,6 +1025,12 @@ fn rules() -> Vec<Rule> {
             .rec(Rec::Class)
             .json(r#"{"action": "start"}"#),
         api(M::GET, "/api/v1/classes/{id}/inspections", Only(VIEW_ORGS)).rec(Rec::Class),
+        api(M::GET, "/api/v1/classes/{id}/study-tasks", Only(VIEW_ORGS)).rec(Rec::Class),
+        api(M::GET, "/api/v1/classes/{id}/study", Only(VIEW_ORGS)).rec(Rec::Class),
+        // Into a completed class: a conflict for its organisation.
+        api(M::POST, "/api/v1/classes/{id}/study-tasks", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .json(r#"{"package_id": "no-such-course", "starts_on": "@yesterday@", "ends_on": "@next_week@"}"#),
         api(M::POST, "/api/v1/classes/{id}/inspections", Only(REVIEWERS))
             .rec(Rec::Class)
             .json(r#"{"kind": "patrol", "qualified": true, "remarks": "矩阵检查"}"#),

@@ -737,3 +737,185 @@ async fn an_unanswered_watch_check_stops_the_credit() {
         .collect();
     assert!(codes.contains(&"missed_check"), "{codes:?}");
 }
+
+/// The demo's class in training that `learner` is in.
+async fn running_class(t: &TestApp) -> String {
+    use jineng_store::classes::{class, enrollment};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let learner = t.user_id("learner").await;
+    let mine: Vec<String> = enrollment::Entity::find()
+        .filter(enrollment::Column::UserId.eq(learner))
+        .all(&t.app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.class_id)
+        .collect();
+    class::Entity::find()
+        .filter(class::Column::Id.is_in(mine))
+        .filter(class::Column::Status.eq(jineng_core::classes::ClassStatus::InTraining))
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .expect("the demo learner is in a class in training")
+        .id
+}
+
+/// An institution gives its class in training a free public-welfare course as a study
+/// task; its learner studies it for the class (counted apart from study on their own),
+/// the institution sees the credited time; nobody else can study it for the class.
+#[tokio::test]
+async fn a_class_gets_a_study_task_and_its_learner_studies_for_it() {
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let (pid, lesson) = free_course(&t).await;
+    let class_id = running_class(&t).await;
+    let inst = t.token("institution").await;
+    let today = t.app.today().to_string();
+    let task = json!({"package_id": pid, "starts_on": today, "ends_on": today});
+    // Bad dates, a paid course, someone else's class: refused, nothing written.
+    for (body, status) in [
+        (
+            json!({"package_id": pid, "starts_on": today, "ends_on": "2020-01-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"package_id": pid, "starts_on": "明天", "ends_on": today}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!({"package_id": "no-such-course", "starts_on": today, "ends_on": today}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let r = t
+            .api(
+                Method::POST,
+                &format!("/classes/{class_id}/study-tasks"),
+                Some(&inst),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, status, "{}", r.text());
+    }
+    let provider = t.token("provider").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/classes/{class_id}/study-tasks"),
+            Some(&provider),
+            Some(task.clone()),
+        )
+        .await;
+    assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/classes/{class_id}/study-tasks"),
+            Some(&inst),
+            Some(task.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/classes/{class_id}/study-tasks"),
+            Some(&inst),
+            Some(task),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+
+    // The learner sees the course in 我的学习 for the class, and studies it there.
+    let tok = t.token("learner").await;
+    let mine = t
+        .api(Method::GET, "/me/study", Some(&tok), None)
+        .await
+        .json();
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["class_id"] == class_id.as_str()),
+        "{mine}"
+    );
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            Some(&tok),
+            Some(json!({"class_id": class_id})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let o = r.json();
+    let mut s = Session {
+        id: o["session_id"].as_str().unwrap().into(),
+        token: o["token"].as_str().unwrap().into(),
+        seq: 0,
+        position: 0,
+    };
+    for i in 1..=16 {
+        let (st, r) = t_beat_local(&t, &tok, &mut s, human_gap(i)).await;
+        assert_eq!(st, StatusCode::OK, "{r}");
+    }
+    let study = t
+        .api(
+            Method::GET,
+            &format!("/classes/{class_id}/study"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    let me = t.user_id("learner").await;
+    let row = study
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["user_id"] == me.as_str())
+        .cloned()
+        .unwrap();
+    assert!(row["credited_tenths"].as_u64().unwrap() >= 1, "{row}");
+    // Someone not in the class cannot study for it.
+    let other = t.token("learner_yy").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            Some(&other),
+            Some(json!({"class_id": class_id})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    // The class page shows the task and the learner's time.
+    let mut b = t.signed_in("institution").await;
+    let page = b.get(&format!("/classes/{class_id}")).await.text();
+    assert!(
+        page.contains("家庭急救公益课") && page.contains("id=\"class-study\""),
+        "{page}"
+    );
+}
+
+/// A heartbeat from the address `t.api` uses ("local"), the way sessions opened through
+/// `t.api` see their learner.
+async fn t_beat_local(t: &TestApp, tok: &str, s: &mut Session, gap: i64) -> (StatusCode, Value) {
+    t.clock.advance(chrono::Duration::milliseconds(gap));
+    s.seq += 1;
+    s.position += gap;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/study-sessions/{}/beats", s.id),
+            Some(tok),
+            Some(json!({"token": s.token, "seq": s.seq, "position_ms": s.position, "rate_pct": 100, "visible": true})),
+        )
+        .await;
+    let v = if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    };
+    (r.status, v)
+}
