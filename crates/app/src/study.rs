@@ -379,6 +379,39 @@ impl Study<'_> {
         self.access(who, lesson_id, class_id).await.is_ok()
     }
 
+    /// Whether one of the caller's classes in training has a study task giving this
+    /// version: the class keeps it when the course changes or is delisted.
+    pub async fn studies_version(&self, who: &Principal, version_id: &str) -> AppResult<bool> {
+        let classes: Vec<String> = jineng_store::classes::enrollment::Entity::find()
+            .filter(jineng_store::classes::enrollment::Column::UserId.eq(who.user_id.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| e.class_id)
+            .collect();
+        if classes.is_empty() {
+            return Ok(false);
+        }
+        let running: Vec<String> = jineng_store::classes::class::Entity::find()
+            .filter(jineng_store::classes::class::Column::Id.is_in(classes))
+            .filter(
+                jineng_store::classes::class::Column::Status
+                    .eq(jineng_core::classes::ClassStatus::InTraining),
+            )
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        Ok(!running.is_empty()
+            && task::Entity::find()
+                .filter(task::Column::ClassId.is_in(running))
+                .filter(task::Column::VersionId.eq(version_id))
+                .one(&self.db)
+                .await?
+                .is_some())
+    }
+
     /// "姓名 5201**********1234": the learner's name and masked ID number.
     async fn watermark(&self, who: &Principal) -> AppResult<String> {
         let u = jineng_store::accounts::user::Entity::find_by_id(who.user_id.clone())

@@ -698,8 +698,13 @@ impl Courses<'_> {
         };
         let open_preview = l.preview && self.is_listed_version(&l.version_id).await?;
         // Every lesson of a course the caller may study (a free public-welfare course).
+        // Or a version one of the caller's classes studies (kept when the course changes
+        // or is delisted).
         let studying = match who {
-            Some(p) if !(seen || open_preview) => self.study().open_to(p, lesson_id, "").await,
+            Some(p) if !(seen || open_preview) => {
+                self.study().open_to(p, lesson_id, "").await
+                    || self.study().studies_version(p, &l.version_id).await?
+            }
             _ => false,
         };
         if !(seen || open_preview || studying) {

@@ -889,6 +889,35 @@ async fn a_class_gets_a_study_task_and_its_learner_studies_for_it() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    // The course is delisted: nobody starts it on their own any more, the class keeps it.
+    let op = t.token("operator").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/courses/{pid}/listing"),
+            Some(&op),
+            Some(json!({"action": "delist", "reason": "内容更新"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            Some(&tok),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            Some(&tok),
+            Some(json!({"class_id": class_id})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     // The class page shows the task and the learner's time.
     let mut b = t.signed_in("institution").await;
     let page = b.get(&format!("/classes/{class_id}")).await.text();
