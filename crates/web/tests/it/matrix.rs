@@ -1405,6 +1405,17 @@ async fn principal(t: &TestApp, username: &str) -> Principal {
 
 /// A package with one chapter, a 45-minute text lesson, a cover and a copyright proof:
 /// (package id, version id).
+/// The principal of the account with this username.
+async fn principal_named(app: &App, username: &str) -> Principal {
+    let id = app
+        .accounts()
+        .user_id_by_username(username)
+        .await
+        .unwrap()
+        .unwrap();
+    app.accounts().principal_of(&id).await.unwrap()
+}
+
 /// A study session's parameters with an open watch check in it: `{id}`, `{check}`.
 async fn study_session_with_check(
     app: &App,
@@ -2269,34 +2280,14 @@ impl Fixture {
             }
             Rec::OwnStudySession => {
                 let caller = caller.expect("own study session for a caller");
-                let who = app
-                    .accounts()
-                    .principal_of(
-                        &app.accounts()
-                            .user_id_by_username(caller)
-                            .await
-                            .unwrap()
-                            .unwrap(),
-                    )
-                    .await
-                    .unwrap();
+                let who = principal_named(app, caller).await;
                 let lesson = &self.recs[&(Rec::PreviewLesson, Variant::Only)][0].1;
                 let s = app.study().open(&who, &c, lesson, "").await.unwrap();
                 study_session_with_check(app, &who.user_id, s.session_id).await
             }
             Rec::OwnToken => {
                 let caller = caller.expect("own token for a caller");
-                let who = app
-                    .accounts()
-                    .principal_of(
-                        &app.accounts()
-                            .user_id_by_username(caller)
-                            .await
-                            .unwrap()
-                            .unwrap(),
-                    )
-                    .await
-                    .unwrap();
+                let who = principal_named(app, caller).await;
                 let (tok, _) = app
                     .accounts()
                     .create_token(
