@@ -1007,6 +1007,7 @@ pub async fn courses(app: &App) -> AppResult<()> {
         decision: ReviewDecision::Pass,
         comments: "内容规范，符合要求（演示）".into(),
         checklist: REVIEW_CHECKLIST.iter().map(|c| c.to_string()).collect(),
+        level: None,
     };
     // (provider, name, occupation, level, training type, course type, price in fen,
     //  lessons: (chapter, [(title, minutes)]), how far through review it goes:
@@ -1375,6 +1376,7 @@ pub async fn courses(app: &App) -> AppResult<()> {
                         decision: ReviewDecision::Return,
                         comments: "请补充门店服务的实操演示视频（演示）".into(),
                         checklist: vec![],
+                        level: None,
                     },
                 )
                 .await?;

@@ -75,6 +75,9 @@ pub struct ReviewInput {
     pub comments: String,
     /// The checklist items ticked (their texts).
     pub checklist: Vec<String>,
+    /// The level the reviewer saw: a decision meant for a level that another reviewer
+    /// has just decided is refused, never applied to the next one.
+    pub level: Option<i32>,
 }
 
 const DECIDED_BY_ANOTHER: &str = "这一级已由其他审核人作出决定，请刷新后查看";
@@ -330,6 +333,9 @@ impl Courses<'_> {
                 v.status.label()
             )));
         };
+        if i.level.is_some_and(|l| l != v.review_level) {
+            return Err(AppError::Conflict(DECIDED_BY_ANOTHER.into()));
+        }
         if !self.qualifies(who, &v, step).await? {
             return Err(AppError::Conflict(format!(
                 "该课程当前在第{}级（{}），您不是这一级的审核人，或与该课程存在利益关系",

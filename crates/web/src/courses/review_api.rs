@@ -139,6 +139,10 @@ pub struct ReviewIn {
     /// The checklist items ticked (all of them to pass).
     #[serde(default)]
     pub checklist: Vec<String>,
+    /// The review level the decision is for (as shown): if another reviewer has just
+    /// decided it, 409 instead of deciding the next level.
+    #[serde(default)]
+    pub level: Option<i32>,
 }
 
 #[utoipa::path(post, path = "/course-reviews/{id}", tag = "courses", params(("id" = String, Path)), request_body = ReviewIn,
@@ -161,6 +165,7 @@ pub async fn decide(
                 decision: r.decision,
                 comments: r.comments,
                 checklist: r.checklist,
+                level: r.level,
             },
         )
         .await?;

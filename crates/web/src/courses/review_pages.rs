@@ -96,6 +96,9 @@ pub struct ReviewForm {
     comments: String,
     #[serde(default)]
     checklist: Vec<String>,
+    /// The level shown on the page (hidden field).
+    #[serde(default)]
+    level: String,
 }
 
 pub async fn decide(
@@ -117,6 +120,7 @@ pub async fn decide(
                     decision,
                     comments: f.comments,
                     checklist: f.checklist,
+                    level: f.level.trim().parse().ok(),
                 },
             )
             .await

@@ -826,18 +826,20 @@ async fn racing_reviewers_and_double_presses_count_once() {
         None,
     )
     .await;
+    // Both decide the level they saw (1): had the leader's press been taken after the
+    // expert's, it would otherwise have decided level 2 unseen.
     let (a, b) = tokio::join!(
         decide(
             &t,
             "expert",
             &vid,
-            json!({"decision": "pass", "checklist": all_ticked()})
+            json!({"decision": "pass", "checklist": all_ticked(), "level": 1})
         ),
         decide(
             &t,
             "expert_leader",
             &vid,
-            json!({"decision": "pass", "checklist": all_ticked()})
+            json!({"decision": "pass", "checklist": all_ticked(), "level": 1})
         ),
     );
     let mut codes = [a.status.as_u16(), b.status.as_u16()];
@@ -878,6 +880,16 @@ async fn racing_reviewers_and_double_presses_count_once() {
     assert_eq!(first.status, StatusCode::OK, "{}", first.text());
     let late = decide(&t, "expert", &v3, pass).await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text());
+    // The leader, who may decide level 2, pressing again for the level 1 it saw: refused,
+    // not taken as a decision on level 2.
+    let stale = decide(
+        &t,
+        "expert_leader",
+        &v3,
+        json!({"decision": "pass", "checklist": all_ticked(), "level": 1}),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
     assert!(late.text().contains("其他审核人"), "{}", late.text());
     // Another package through its review, then "new version" pressed twice at once.
     let (pid, vid) = ready_package(&t, &tok, "养老护理进阶").await;

@@ -2077,6 +2077,7 @@ impl Fixture {
                                 .iter()
                                 .map(|x| x.to_string())
                                 .collect(),
+                            level: None,
                         },
                     )
                     .await
