@@ -218,7 +218,7 @@ def main():
         click(org, "#act-complete")
         wait_text(org, "结业名单")
         body = text(org)
-        assert "合格" in body or "学时不足" in body, "completion list without results"
+        assert "合格" in body or "不足" in body, "completion list without results"
         shot(org, "6-completion-list")
         go(learner, "/training")
         t = wait_text(learner, "已结业")
@@ -364,6 +364,44 @@ def main():
         assert overflow <= 1, f"我的学习 is wider than the phone by {overflow}px"
         shot(learner, "12-my-study")
         print(f"walk: a learner studies on a phone and is credited {credited / 1000:.0f}s")
+
+        # 13. Supervision: the institution, on a phone, is told of the county's spot-check
+        #     verdict on its home page, opens the blended class and a learner's study
+        #     record (per day, checks, sessions); the county regulator sees the class on
+        #     the anomaly list, draws a new sample and records a verdict.
+        inst = session(*PHONE); sessions.append(inst)
+        sign_in(inst, "institution")
+        go(inst, "/")
+        wait_text(inst, "抽查结论")
+        click(inst, css="#spot-check-notices a")
+        wait_text(inst, "学习记录抽查")
+        assert "不合格" in text(inst), "the class page does not show the verdict"
+        # A learner who finished the course's lesson.
+        record = js(inst, "const r = [...document.querySelectorAll('#class-study tbody tr')].find(r => r.cells[2].textContent.startsWith('1/')); return r ? r.querySelector('a').getAttribute('href') : null;")
+        assert record, "no learner of the class has finished a lesson"
+        go(inst, record)
+        wait_text(inst, "每日学时")
+        days = js(inst, "return document.querySelectorAll('#record-days tbody td:not([colspan])').length;")
+        assert days >= 3, "the learner's record shows no day"
+        overflow = js(inst, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the study record is wider than the phone by {overflow}px"
+        shot(inst, "13-study-record")
+        reg = session(*DESKTOP); sessions.append(reg)
+        sign_in(reg, "nm_regulator")
+        go(reg, "/supervision")
+        wait_text(reg, "不计学时记录多的班级")
+        click(reg, css="#anomaly-classes a")
+        wait_text(reg, "学习记录抽查")
+        shot(reg, "13-anomalies-class")
+        click(reg, css="#draw-spot-check")
+        wait_find(reg, "#spot-qualified")
+        click(reg, css="#spot-qualified")
+        wait_text(reg, "抽查")
+        assert js(reg, "return document.querySelectorAll('#spot-qualified').length;") == 0, "the verdict form is still open"
+        verdicts = js(reg, "return [...document.querySelectorAll('#class-spot-checks .badge')].map(b => b.textContent);")
+        assert "合格" in verdicts and "不合格" in verdicts, f"verdicts shown: {verdicts}"
+        shot(reg, "13-spot-check")
+        print("walk: an institution reads a study record on a phone; a county regulator spot-checks the class")
     finally:
         for s in sessions:
             try:

@@ -107,6 +107,10 @@ pub struct App {
     pub(crate) http: reqwest::Client,
     /// This node's course catalogue index (kept in step with the database at each search).
     pub(crate) course_index: Arc<courses::catalogue::CatalogueIndex>,
+    /// Heartbeats judged in this node's memory and written in batches (one node, the
+    /// embedded default); `None`: each heartbeat written in its own transaction (several
+    /// nodes, until the buffer lives in Redis).
+    pub study_buffer: Option<Arc<study::hot::Buffer>>,
 }
 
 impl App {
@@ -144,6 +148,7 @@ impl App {
             ledger_old_keys: Arc::new(Vec::new()),
             witnesses: Arc::new(Vec::new()),
             course_index: Arc::new(courses::catalogue::CatalogueIndex::new()),
+            study_buffer: Some(Arc::new(study::hot::Buffer::new())),
             http: {
                 jineng_files::install_tls();
                 reqwest::Client::builder()

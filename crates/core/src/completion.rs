@@ -25,6 +25,17 @@ pub fn required_offline_minutes(delivery: Delivery, theory_hours: u32, practice_
     hours.saturating_mul(CLASS_HOUR_MINUTES)
 }
 
+/// The online class hours a class requires of each learner, credited by supervised
+/// study: the theory hours of a blended class, every declared hour of an online class,
+/// none for an offline class.
+pub fn required_online_hours(delivery: Delivery, theory_hours: u32, practice_hours: u32) -> u32 {
+    match delivery {
+        Delivery::Offline => 0,
+        Delivery::Blended => theory_hours,
+        Delivery::Online => theory_hours.saturating_add(practice_hours),
+    }
+}
+
 /// Minutes from `starts` to `ends`, both "HH:MM" on the same day; `None` if either is
 /// malformed or the session does not end after it starts.
 pub fn session_minutes(starts: &str, ends: &str) -> Option<u32> {
@@ -58,9 +69,13 @@ crate::coded! {
         /// Attended at least `MIN_ATTENDANCE_PERCENT` of the required minutes.
         Completed("completed", "合格"),
         /// Attended less.
-        ShortOfAttendance("short_of_attendance", "学时不足"),
-        /// The class requires no offline hours: nothing to judge from attendance.
-        NoSessions("no_sessions", "无线下学时要求"),
+        ShortOfAttendance("short_of_attendance", "线下学时不足"),
+        /// Credited fewer online class hours than the class requires.
+        ShortOfOnline("short_of_online", "线上学时不足"),
+        /// Short both offline and online.
+        ShortOfBoth("short_of_both", "线上线下学时均不足"),
+        /// The class requires no hours at all: nothing to judge.
+        NoSessions("no_sessions", "无学时要求"),
     }
 }
 
@@ -89,6 +104,36 @@ impl Attendance {
             Outcome::Completed
         } else {
             Outcome::ShortOfAttendance
+        }
+    }
+}
+
+/// A learner's standing in a class: offline attendance and online credited hours, each
+/// against what the class requires (a blended class needs both).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Standing {
+    pub attendance: Attendance,
+    /// Online class hours credited for the class's study tasks, in tenths (rounded down).
+    pub online_tenths: u64,
+    /// See `required_online_hours`.
+    pub online_required_hours: u32,
+}
+
+impl Standing {
+    pub fn outcome(&self) -> Outcome {
+        let offline_required = self.attendance.required_minutes > 0;
+        let online_required = self.online_required_hours > 0;
+        if !offline_required && !online_required {
+            return Outcome::NoSessions;
+        }
+        let offline_ok = !offline_required || self.attendance.outcome() == Outcome::Completed;
+        let online_ok =
+            !online_required || self.online_tenths >= u64::from(self.online_required_hours) * 10;
+        match (offline_ok, online_ok) {
+            (true, true) => Outcome::Completed,
+            (false, true) => Outcome::ShortOfAttendance,
+            (true, false) => Outcome::ShortOfOnline,
+            (false, false) => Outcome::ShortOfBoth,
         }
     }
 }
@@ -157,6 +202,44 @@ mod tests {
             required_offline_minutes(Delivery::Offline, u32::MAX, 1),
             u32::MAX
         );
+    }
+
+    #[test]
+    fn a_blended_class_needs_both_halves() {
+        let attended = |minutes| Attendance {
+            sessions_total: 2,
+            sessions_attended: 2,
+            scheduled_minutes: 100 * 45,
+            attended_minutes: minutes,
+            required_minutes: required_offline_minutes(Delivery::Blended, 80, 100),
+        };
+        let standing = |minutes, online_tenths| Standing {
+            attendance: attended(minutes),
+            online_tenths,
+            online_required_hours: required_online_hours(Delivery::Blended, 80, 100),
+        };
+        assert_eq!(standing(80 * 45, 800).outcome(), Outcome::Completed);
+        // 79.9 online hours of 80 is short, however well attended offline.
+        assert_eq!(standing(100 * 45, 799).outcome(), Outcome::ShortOfOnline);
+        assert_eq!(standing(79 * 45, 800).outcome(), Outcome::ShortOfAttendance);
+        assert_eq!(standing(0, 0).outcome(), Outcome::ShortOfBoth);
+        // An online class is judged by its online hours alone.
+        let online = Standing {
+            attendance: Attendance::default(),
+            online_tenths: 1799,
+            online_required_hours: required_online_hours(Delivery::Online, 80, 100),
+        };
+        assert_eq!(online.outcome(), Outcome::ShortOfOnline);
+        assert_eq!(
+            Standing {
+                online_tenths: 1800,
+                ..online
+            }
+            .outcome(),
+            Outcome::Completed
+        );
+        assert_eq!(required_online_hours(Delivery::Offline, 80, 100), 0);
+        assert_eq!(Standing::default().outcome(), Outcome::NoSessions);
     }
 
     proptest! {

@@ -587,7 +587,13 @@ async fn history(
                         p.occupation_name,
                         if completed { "秋季班" } else { "冬季班" }
                     ),
-                    delivery: Delivery::Offline,
+                    // The class in training is blended: theory online (study tasks),
+                    // practice at the training base.
+                    delivery: if completed {
+                        Delivery::Offline
+                    } else {
+                        Delivery::Blended
+                    },
                     start_date: day(starts),
                     end_date: day(ends),
                     location: "贵阳市南明区花果园培训基地".into(),
@@ -1551,4 +1557,168 @@ fn demo_png() -> Vec<u8> {
         .step_by(2)
         .filter_map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
         .collect()
+}
+
+/// Online study in the blended class in training: the institution publishes the free
+/// public-welfare course to it as a study task; three of its learners study it through
+/// the same heartbeats a player sends (one to the end, one part-way, one whose forged
+/// heartbeat clears the course's hours); the 南明 county regulator spot-checks the class
+/// and finds it unqualified. Run after `training` and `courses`; does nothing if a study
+/// task exists, or without the course's video (no ffmpeg on the machine).
+pub async fn study(app: &App) -> AppResult<()> {
+    use jineng_app::study::{BeatInput, TaskInput};
+    use jineng_core::study::Beat;
+    use jineng_store::classes::{class, enrollment};
+    use jineng_store::courses::{lesson, package};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    if jineng_store::study::task::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let as_user = async |name: &str| -> AppResult<Option<Principal>> {
+        match app.accounts().user_id_by_username(name).await? {
+            Some(id) => Ok(Some(app.accounts().principal_of(&id).await?)),
+            None => Ok(None),
+        }
+    };
+    let (Some(inst), Some(regulator)) = (
+        as_user("institution").await?,
+        as_user("nm_regulator").await?,
+    ) else {
+        return Ok(());
+    };
+    let Some(c) = class::Entity::find()
+        .filter(class::Column::Status.eq(jineng_core::classes::ClassStatus::InTraining))
+        .filter(class::Column::Delivery.eq(Delivery::Blended))
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(course) = package::Entity::find()
+        .filter(package::Column::Name.eq("职业素养与安全生产（公益）"))
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(video) = lesson::Entity::find()
+        .filter(lesson::Column::VersionId.eq(course.listed_version_id.clone()))
+        .filter(lesson::Column::Seconds.is_not_null())
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let today = (app.now() + chrono::Duration::hours(8)).date_naive();
+    app.study()
+        .publish_task(
+            &inst,
+            &ctx,
+            &c.id,
+            TaskInput {
+                package_id: course.id.clone(),
+                starts_on: today - chrono::Duration::days(3),
+                ends_on: today + chrono::Duration::days(14),
+            },
+        )
+        .await?;
+    // Learners of the class other than the demo learner (whose own walk starts fresh).
+    let demo_learner = as_user("learner").await?.map(|p| p.user_id);
+    let members: Vec<String> = enrollment::Entity::find()
+        .filter(enrollment::Column::ClassId.eq(c.id.clone()))
+        .order_by_asc(enrollment::Column::CreatedAt)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|e| e.user_id)
+        .filter(|u| Some(u) != demo_learner.as_ref())
+        .collect();
+    let lesson_ms = u64::try_from(video.seconds.unwrap_or(0)).unwrap_or(0) * 1000;
+    // Yesterday evening, each learner on their own phone.
+    let clock = std::sync::Arc::new(jineng_app::clock::ManualClock::new(
+        app.now() - chrono::Duration::hours(16),
+    ));
+    let mut then = app.clone();
+    then.clock = clock.clone();
+    for (k, user_id) in members.iter().take(3).enumerate() {
+        let who = app.accounts().principal_of(user_id).await?;
+        let phone = RequestCtx {
+            ip: format!("10.20.0.{}", 11 + k),
+            user_agent: "Mozilla/5.0 (Linux; Android 14) 演示手机".into(),
+            ..RequestCtx::internal("seed-demo", "jineng seed")
+        };
+        clock.advance(chrono::Duration::minutes(7));
+        let s = then.study().open(&who, &phone, &video.id, &c.id).await?;
+        // The first watches to the end; the second stops part-way; the third watches a
+        // while, then a forged heartbeat (a script's) clears the course's hours.
+        let watch_ms = if k == 0 { lesson_ms } else { lesson_ms * 3 / 5 };
+        let mut position = 0;
+        let mut seq = 0;
+        while position < watch_ms {
+            let gap = std::cmp::min(u64::from(s.interval_secs) * 1000, watch_ms - position);
+            let gap = std::cmp::max(gap, u64::from(s.interval_secs) * 600);
+            clock.advance(chrono::Duration::milliseconds(
+                i64::try_from(gap).unwrap_or(0) + 137 * (seq as i64 % 3),
+            ));
+            seq += 1;
+            position = std::cmp::min(position + gap, lesson_ms);
+            then.study()
+                .beat(
+                    &who,
+                    &phone,
+                    &s.session_id,
+                    BeatInput {
+                        token: s.token.clone(),
+                        beat: Beat {
+                            seq,
+                            position_ms: position,
+                            rate_pct: 100,
+                            visible: true,
+                        },
+                    },
+                )
+                .await?;
+        }
+        if k == 2 {
+            clock.advance(chrono::Duration::seconds(20));
+            then.study()
+                .beat(
+                    &who,
+                    &phone,
+                    &s.session_id,
+                    BeatInput {
+                        token: format!("{}x", s.token),
+                        beat: Beat {
+                            seq: seq + 1,
+                            position_ms: position,
+                            rate_pct: 100,
+                            visible: true,
+                        },
+                    },
+                )
+                .await?;
+        } else {
+            then.study().end(&who, &s.session_id).await?;
+        }
+    }
+    // This morning the county regulator spot-checks the class.
+    let spot = app
+        .study()
+        .draw_spot_check(&regulator, &ctx, &c.id, Some(3))
+        .await?;
+    app.study()
+        .decide_spot_check(
+            &regulator,
+            &ctx,
+            &spot.id,
+            false,
+            "抽查发现1名学员的在线学时因伪造学习记录被清零，请机构核实并加强学习过程管理（演示）",
+        )
+        .await?;
+    Ok(())
 }

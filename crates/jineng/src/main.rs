@@ -245,6 +245,13 @@ async fn open(cfg: &Config) -> Result<App> {
     )
     .with_province(province)
     .with_limiter(limiter);
+    // Several nodes share Redis: heartbeats are written through, since a learner's next
+    // heartbeat may reach another node (the Redis-held buffer is still to come).
+    let app = if cfg.redis_url.is_some() {
+        app.with_direct_study()
+    } else {
+        app
+    };
     let witnesses = jineng_app::ledger::witness::Witness::parse_list(&cfg.ledger_witnesses)
         .map_err(|e| anyhow::anyhow!("JINENG_LEDGER_WITNESSES: {e}"))?;
     let app = app
@@ -310,6 +317,7 @@ async fn main() -> Result<()> {
                 );
                 jineng_demo::training(&app).await.map_err(describe)?;
                 jineng_demo::courses(&app).await.map_err(describe)?;
+                jineng_demo::study(&app).await.map_err(describe)?;
                 println!("demo training data and course packages ready");
             }
             Ok(())
@@ -484,12 +492,14 @@ async fn serve(cfg: Config) -> Result<()> {
         }
     }
     app.start_workers(cfg.job_workers);
+    app.start_study_flusher();
     // Demo mode shows one-time codes on the page; otherwise they only go to the SMS adapter.
     let app = app.with_sms(std::sync::Arc::new(jineng_app::sms::LogSms), cfg.demo);
     if cfg.demo {
         let n = jineng_demo::accounts(&app).await.map_err(describe)?;
         jineng_demo::training(&app).await.map_err(describe)?;
         jineng_demo::courses(&app).await.map_err(describe)?;
+        jineng_demo::study(&app).await.map_err(describe)?;
         tracing::info!(
             created = n,
             "demo accounts ready (see README for passwords)"
@@ -533,6 +543,7 @@ async fn serve(cfg: Config) -> Result<()> {
             }
         });
     }
+    let stopping = app.clone();
     let router = jineng_web::router(jineng_web::AppState {
         app,
         demo: cfg.demo,
@@ -546,6 +557,8 @@ async fn serve(cfg: Config) -> Result<()> {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    // Heartbeats still in memory are written before the process ends.
+    stopping.study().settle(None).await.map_err(describe)?;
     Ok(())
 }
 

@@ -186,6 +186,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0035_study_tasks.sqlite.sql"),
         include_str!("../migrations/0035_study_tasks.postgres.sql"),
     ),
+    (
+        36,
+        include_str!("../migrations/0036_study_spot_checks.sqlite.sql"),
+        include_str!("../migrations/0036_study_spot_checks.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -75,6 +75,10 @@ pub struct EnrolledLearner {
     /// Whole class hours (45 min) attended offline.
     pub offline_hours: u32,
     pub attendance_percent: u32,
+    /// Online class hours credited for the class's study tasks, in tenths.
+    pub online_tenths: u64,
+    /// Online class hours the class requires (0 for an offline class).
+    pub online_required_hours: u32,
     pub outcome: jineng_core::completion::Outcome,
     pub outcome_label: &'static str,
 }
@@ -294,16 +298,30 @@ impl Classes<'_> {
             .into_iter()
             .map(|u| (u.id, u.display_name))
             .collect();
-        let required = class::Entity::find_by_id(class_id.to_string())
+        let (required, online_required) = class::Entity::find_by_id(class_id.to_string())
             .one(&self.db)
             .await?
-            .map_or(0, |c| {
-                jineng_core::completion::required_offline_minutes(
-                    c.delivery,
+            .map_or((0, 0), |c| {
+                let (t, p) = (
                     u32::try_from(c.theory_hours).unwrap_or(0),
                     u32::try_from(c.practice_hours).unwrap_or(0),
+                );
+                (
+                    jineng_core::completion::required_offline_minutes(c.delivery, t, p),
+                    jineng_core::completion::required_online_hours(c.delivery, t, p),
                 )
             });
+        // Online time credited for the class (supervised study, per learner and lesson),
+        // with what this node holds in memory written first.
+        self.study().settle(None).await?;
+        let mut online: std::collections::HashMap<String, u64> = Default::default();
+        for p in jineng_store::study::progress::Entity::find()
+            .filter(jineng_store::study::progress::Column::ClassId.eq(class_id))
+            .all(&self.db)
+            .await?
+        {
+            *online.entry(p.user_id).or_default() += u64::try_from(p.credited_ms).unwrap_or(0);
+        }
         let sessions = jineng_store::classes::session::Entity::find()
             .filter(jineng_store::classes::session::Column::ClassId.eq(class_id))
             .all(&self.db)
@@ -340,8 +358,17 @@ impl Classes<'_> {
                     attended_minutes: mins,
                     required_minutes: required,
                 };
-                let outcome = a.outcome();
+                let standing = jineng_core::completion::Standing {
+                    attendance: a,
+                    online_tenths: jineng_core::study::tenths_of_hours(
+                        online.get(&m.user_id).copied().unwrap_or(0),
+                    ),
+                    online_required_hours: online_required,
+                };
+                let outcome = standing.outcome();
                 EnrolledLearner {
+                    online_tenths: standing.online_tenths,
+                    online_required_hours: online_required,
                     name: names.get(&m.user_id).cloned().unwrap_or_default(),
                     user_id: m.user_id,
                     sessions_attended: n,

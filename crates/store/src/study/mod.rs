@@ -7,4 +7,5 @@ pub mod day;
 pub mod irregularity;
 pub mod progress;
 pub mod session;
+pub mod spot_check;
 pub mod task;

@@ -124,9 +124,15 @@ pub struct ClassLearnerOut {
     /// Whole class hours (45 minutes each) attended offline.
     pub offline_hours: u32,
     pub attendance_percent: u32,
-    /// `completed` (attended at least 80 % of the offline hours the class declared: all of
-    /// them for an offline class, the practice hours for a blended one),
-    /// `short_of_attendance`, or `no_sessions` (the class requires no offline hours).
+    /// Online class hours credited for the class's study tasks, in tenths.
+    pub online_tenths: u64,
+    /// Online class hours the class requires: its theory hours if blended, all its
+    /// hours if online, none if offline.
+    pub online_required_hours: u32,
+    /// `completed` (attended at least 80 % of the offline hours the class requires — all
+    /// of them for an offline class, the practice hours for a blended one — and credited
+    /// every online hour it requires), `short_of_attendance`, `short_of_online`,
+    /// `short_of_both`, or `no_sessions` (the class requires no hours).
     pub outcome: Outcome,
     pub outcome_label: String,
 }
@@ -140,6 +146,8 @@ impl From<EnrolledLearner> for ClassLearnerOut {
             sessions_total: l.sessions_total,
             offline_hours: l.offline_hours,
             attendance_percent: l.attendance_percent,
+            online_tenths: l.online_tenths,
+            online_required_hours: l.online_required_hours,
             outcome: l.outcome,
             outcome_label: l.outcome_label.into(),
         }

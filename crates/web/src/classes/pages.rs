@@ -261,6 +261,11 @@ pub struct DetailPage {
     tasks: Vec<jineng_app::study::TaskView>,
     study: Vec<jineng_app::study::LearnerStudy>,
     assignable: Vec<jineng_app::study::Assignable>,
+    /// Spot checks of the learners' study records, and whether the caller may draw one.
+    spot_checks: Vec<jineng_app::study::SpotCheckView>,
+    may_spot_check: bool,
+    /// The caller's user id (their own open spot check takes the verdict form).
+    me: String,
     today: String,
     error: Option<String>,
 }
@@ -322,6 +327,12 @@ async fn detail_page(
     };
     let tasks = s.app.study().tasks(&u.principal, id).await?;
     let study = s.app.study().class_study(&u.principal, id).await?;
+    let spot_checks = s.app.study().spot_checks(&u.principal, id).await?;
+    let may_spot_check = u.principal.can(Permission::ReviewOrganizations)
+        && matches!(c.status, ClassStatus::InTraining | ClassStatus::Completed)
+        && !spot_checks
+            .iter()
+            .any(|k| k.decided_at.is_none() && k.inspector_id == u.principal.user_id);
     let assignable = if may_manage {
         s.app.study().assignable().await?
     } else {
@@ -365,6 +376,9 @@ async fn detail_page(
         courses,
         tasks,
         study,
+        spot_checks,
+        may_spot_check,
+        me: u.principal.user_id.clone(),
         assignable,
         today,
         error,
@@ -516,6 +530,8 @@ pub async fn learners_export(
                 } else {
                     "—".into()
                 },
+                format!("{}.{}", l.online_tenths / 10, l.online_tenths % 10),
+                l.online_required_hours.to_string(),
                 l.outcome_label.into(),
             ]
         })
@@ -530,7 +546,16 @@ pub async fn learners_export(
             rows.len(),
         )
         .await?;
-    let headers = ["序号", "姓名", "出勤课次", "线下学时", "出勤率", "结果"];
+    let headers = [
+        "序号",
+        "姓名",
+        "出勤课次",
+        "线下学时",
+        "出勤率",
+        "线上已计学时",
+        "应修线上学时",
+        "结果",
+    ];
     let sheet = if c.status == ClassStatus::Completed {
         "结业名单"
     } else {

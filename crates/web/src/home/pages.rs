@@ -25,6 +25,15 @@ pub struct HomePage {
     name: String,
     cards: Vec<RoleCard>,
     links: Vec<Link>,
+    /// Verdicts of regulators' spot checks on the caller's organisation's classes, not
+    /// yet acknowledged.
+    notices: Vec<jineng_app::study::SpotCheckView>,
+}
+
+impl HomePage {
+    fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::study::supervision::when(t)
+    }
 }
 
 fn about(r: Role) -> &'static str {
@@ -45,7 +54,11 @@ fn about(r: Role) -> &'static str {
     }
 }
 
-pub async fn home(u: PageUser) -> HomePage {
+pub async fn home(
+    axum::extract::State(s): axum::extract::State<crate::AppState>,
+    u: PageUser,
+) -> Result<HomePage, crate::http::error::PageError> {
+    let notices = s.app.study().unacknowledged(&u.principal).await?;
     let p = &u.principal;
     let cards = p
         .grants
@@ -85,6 +98,11 @@ pub async fn home(u: PageUser) -> HomePage {
         });
     }
     if p.can(Permission::ReviewOrganizations) {
+        links.push(Link {
+            href: "/supervision",
+            label: "学习监管",
+            about: "辖区在线学习的异常线索，抽查学员学习记录",
+        });
         links.push(Link {
             href: "/orgs?status=submitted",
             label: "待审核机构",
@@ -194,10 +212,11 @@ pub async fn home(u: PageUser) -> HomePage {
         label: "接口文档",
         about: "JSON 接口说明（OpenAPI）",
     });
-    HomePage {
+    Ok(HomePage {
         layout: Layout::new("首页", &u, "/"),
         name: p.display_name.clone(),
         cards,
         links,
-    }
+        notices,
+    })
 }

@@ -95,6 +95,13 @@ impl Layout {
                     active: false,
                 });
             }
+            if p.can(Permission::ReviewOrganizations) {
+                nav.push(NavItem {
+                    href: "/supervision",
+                    label: "学习监管",
+                    active: false,
+                });
+            }
         }
         nav.push(NavItem {
             href: "/course-catalogue",

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod supervision;
 
 use crate::routes::Routes;
 use utoipa_axum::routes;
@@ -21,6 +22,23 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(api::settings, api::set_settings))
         .api(routes!(api::tasks, api::publish_task))
         .api(routes!(api::class_study))
+        .api(routes!(supervision::record))
+        .api(routes!(supervision::spot_checks, supervision::draw))
+        .api(routes!(supervision::verdict))
+        .api(routes!(supervision::acknowledge))
+        .api(routes!(supervision::anomalies))
+        .get(
+            "/classes/{id}/learners/{user_id}/study",
+            supervision::record_page,
+        )
+        .get("/classes/{id}/study.xlsx", supervision::export)
+        .post("/classes/{id}/spot-checks", supervision::draw_page)
+        .post("/spot-checks/{id}/verdict", supervision::verdict_page)
+        .post(
+            "/spot-checks/{id}/acknowledgement",
+            supervision::acknowledge_page,
+        )
+        .get("/supervision", supervision::supervision_page)
         .post("/classes/{id}/study-tasks", pages::publish_task)
         .post("/admin/study-settings", pages::save_settings)
 }

@@ -105,6 +105,9 @@ pub struct Options {
     pub demo: bool,
     /// Witnesses the log pushes its checkpoints to.
     pub witnesses: Vec<jineng_app::ledger::witness::Witness>,
+    /// Heartbeats written each in its own transaction (several nodes) instead of buffered
+    /// in memory (the embedded default).
+    pub direct_study: bool,
 }
 
 impl Default for Options {
@@ -122,6 +125,7 @@ impl Default for Options {
             },
             demo: true,
             witnesses: Vec::new(),
+            direct_study: false,
         }
     }
 }
@@ -178,6 +182,11 @@ impl TestApp {
         .with_sms(sms.clone(), false)
         .with_ledger_key(test_ledger_key())
         .with_witnesses(o.witnesses);
+        let app = if o.direct_study {
+            app.with_direct_study()
+        } else {
+            app
+        };
         app.seed_reference().await.expect("reference data");
         if o.demo {
             jineng_demo::accounts(&app).await.expect("demo accounts");
@@ -649,10 +658,15 @@ pub fn xlsx(rows: &[[&str; 6]]) -> Vec<u8> {
 
 /// The first sheet of a downloaded xlsx, as text cells.
 pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+    read_xlsx_sheet(bytes, 0)
+}
+
+/// The rows of the `n`th sheet of a workbook.
+pub fn read_xlsx_sheet(bytes: &[u8], n: usize) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let range = wb.worksheet_range_at(n).unwrap().unwrap();
     range
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())

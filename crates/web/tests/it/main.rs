@@ -25,6 +25,7 @@ mod scope;
 mod security;
 mod server;
 mod study;
+mod supervision;
 mod teachers;
 mod training;
 mod uploads;

@@ -433,6 +433,11 @@ enum Rec {
     Class,
     /// `{id}`: a class still recruiting (南明 / 云岩).
     RecruitingClass,
+    /// `{id}`, `{user_id}`: the completed class and a learner of it.
+    ClassLearner,
+    /// `{id}`: a spot check of the completed class's study records, drawn by its county's
+    /// regulator (南明 / 云岩).
+    SpotCheck,
     /// `{id}`: a session of the completed class.
     Session,
     /// `{id}`: an application already decided (`learner`'s accepted, `learner_yy`'s rejected).
@@ -525,6 +530,7 @@ impl Rec {
                 | Rec::Document
                 | Rec::FreshDocument
                 | Rec::Class
+                | Rec::ClassLearner
                 | Rec::RecruitingClass
                 | Rec::Learner,
                 In,
@@ -534,10 +540,14 @@ impl Rec {
                 | Rec::Document
                 | Rec::FreshDocument
                 | Rec::Class
+                | Rec::ClassLearner
                 | Rec::RecruitingClass
                 | Rec::Learner,
                 Out,
             ) => YY_ORG,
+            // The regulator who drew it decides it; the class's organisation acknowledges.
+            (Rec::SpotCheck, In) => &["nm_regulator", "institution"],
+            (Rec::SpotCheck, Out) => &["yy_regulator", "enterprise"],
             (Rec::Declaration | Rec::TeacherLink, In) => NM_ORG,
             (Rec::Declaration | Rec::TeacherLink, Out) => ZY_ORG,
             (Rec::Session, In) => NM_SESSION,
@@ -1027,6 +1037,31 @@ fn rules() -> Vec<Rule> {
         api(M::GET, "/api/v1/classes/{id}/inspections", Only(VIEW_ORGS)).rec(Rec::Class),
         api(M::GET, "/api/v1/classes/{id}/study-tasks", Only(VIEW_ORGS)).rec(Rec::Class),
         api(M::GET, "/api/v1/classes/{id}/study", Only(VIEW_ORGS)).rec(Rec::Class),
+        api(M::GET, "/api/v1/classes/{id}/learners/{user_id}/study", Only(VIEW_ORGS))
+            .rec(Rec::ClassLearner),
+        page(M::GET, "/classes/{id}/learners/{user_id}/study", Only(VIEW_ORGS))
+            .rec(Rec::ClassLearner),
+        page(M::GET, "/classes/{id}/study.xlsx", Only(VIEW_ORGS)).rec(Rec::Class),
+        api(M::GET, "/api/v1/classes/{id}/spot-checks", Only(VIEW_ORGS)).rec(Rec::Class),
+        // The completed class has no study task: a conflict for a regulator of its region.
+        api(M::POST, "/api/v1/classes/{id}/spot-checks", Only(REVIEWERS))
+            .rec(Rec::Class)
+            .json(r#"{"size": 3}"#),
+        page(M::POST, "/classes/{id}/spot-checks", Only(REVIEWERS))
+            .rec(Rec::Class)
+            .form(&[("size", "3")]),
+        api(M::POST, "/api/v1/spot-checks/{id}/verdict", Only(REVIEWERS))
+            .rec(Rec::SpotCheck)
+            .json(r#"{"qualified": true, "remarks": "矩阵检查"}"#),
+        page(M::POST, "/spot-checks/{id}/verdict", Only(REVIEWERS))
+            .rec(Rec::SpotCheck)
+            .form(&[("result", "qualified"), ("remarks", "矩阵检查")]),
+        api(M::POST, "/api/v1/spot-checks/{id}/acknowledgement", Only(ORG_STAFF))
+            .rec(Rec::SpotCheck),
+        page(M::POST, "/spot-checks/{id}/acknowledgement", Only(ORG_STAFF))
+            .rec(Rec::SpotCheck),
+        api(M::GET, "/api/v1/study-anomalies", Only(REVIEWERS)),
+        page(M::GET, "/supervision", Only(REVIEWERS)),
         // Into a completed class: a conflict for its organisation.
         api(M::POST, "/api/v1/classes/{id}/study-tasks", Only(ORG_STAFF))
             .rec(Rec::Class)
@@ -1414,6 +1449,37 @@ async fn principal_named(app: &App, username: &str) -> Principal {
         .unwrap()
         .unwrap();
     app.accounts().principal_of(&id).await.unwrap()
+}
+
+/// An open spot check of a class's study records drawn by `drawer`, sampling its
+/// learners: its id.
+async fn spot_check(app: &App, cl: &jineng_app::classes::ClassView, drawer: &Principal) -> String {
+    use jineng_store::study::spot_check;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let c = jineng_store::classes::class::Entity::find_by_id(cl.id.clone())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    spot_check::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        class_id: Set(c.id),
+        org_id: Set(c.org_id),
+        region_code: Set(c.region_code),
+        inspector_id: Set(drawer.user_id.clone()),
+        inspector_name: Set(drawer.display_name.clone()),
+        sample: Set("[]".into()),
+        drawn_at: Set(app.now()),
+        qualified: Set(None),
+        remarks: Set(String::new()),
+        decided_at: Set(None),
+        acknowledged_at: Set(None),
+        acknowledged_by: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id
 }
 
 /// A study session's parameters with an open watch check in it: `{id}`, `{check}`.
@@ -1858,6 +1924,23 @@ impl Fixture {
                 .act(who, &c, &cl.id, ClassAction::Complete, "")
                 .await
                 .unwrap();
+            recs.insert(
+                (Rec::ClassLearner, v),
+                vec![("id", cl.id.clone()), ("user_id", members[0].clone())],
+            );
+            let drawer = principal_named(
+                app,
+                if v == Variant::In {
+                    "nm_regulator"
+                } else {
+                    "yy_regulator"
+                },
+            )
+            .await;
+            recs.insert(
+                (Rec::SpotCheck, v),
+                one(spot_check(app, &cl, &drawer).await),
+            );
             recs.insert((Rec::Class, v), one(cl.id));
             recs.insert((Rec::Session, v), one(session));
         }

@@ -14,7 +14,7 @@ const LESSON_MS: i64 = 45 * 60 * 1000;
 
 /// A listed, free public-welfare course with one 45-minute lesson: anyone signed in may
 /// study it on their own. Returns (package id, lesson id).
-async fn free_course(t: &TestApp) -> (String, String) {
+pub(crate) async fn free_course(t: &TestApp) -> (String, String) {
     let tok = t.token("provider").await;
     let mut body = package("家庭急救公益课");
     body["training_type"] = json!("public_welfare");
@@ -43,11 +43,11 @@ async fn free_course(t: &TestApp) -> (String, String) {
     (pid, lesson)
 }
 
-struct Session {
-    id: String,
-    token: String,
-    seq: i64,
-    position: i64,
+pub(crate) struct Session {
+    pub(crate) id: String,
+    pub(crate) token: String,
+    pub(crate) seq: i64,
+    pub(crate) position: i64,
 }
 
 async fn open(t: &TestApp, tok: &str, lesson: &str) -> Session {
@@ -72,7 +72,7 @@ async fn open(t: &TestApp, tok: &str, lesson: &str) -> Session {
 }
 
 /// Post one heartbeat from `ip`; (status, reply).
-async fn beat_from(
+pub(crate) async fn beat_from(
     t: &TestApp,
     tok: &str,
     s: &Session,
@@ -97,11 +97,11 @@ async fn beat_from(
     (r.status, v)
 }
 
-const HOME: [u8; 4] = [10, 0, 0, 7];
+pub(crate) const HOME: [u8; 4] = [10, 0, 0, 7];
 
 /// Wait `gap_ms` on the server's clock, move the video by `advance_ms`, send the next
 /// heartbeat.
-async fn play(
+pub(crate) async fn play(
     t: &TestApp,
     tok: &str,
     s: &mut Session,
@@ -119,7 +119,7 @@ async fn play(
 
 /// Opened from HOME: the sessions in these tests are opened through `t.api`, whose
 /// address is "local"; the heartbeats then come from the same place.
-async fn open_home(t: &TestApp, tok: &str, lesson: &str) -> Session {
+pub(crate) async fn open_home(t: &TestApp, tok: &str, lesson: &str) -> Session {
     let mut req = Request::builder()
         .method(Method::POST)
         .uri(format!("/api/v1/lessons/{lesson}/study"))
@@ -166,13 +166,27 @@ async fn answer_check(t: &TestApp, tok: &str, s: &Session, check: &Value, wrong:
 }
 
 /// Jitter a browser's timer and network give (the player adds its own): 20 s ± 2 s.
-fn human_gap(i: i64) -> i64 {
+pub(crate) fn human_gap(i: i64) -> i64 {
     20_000 + (i * 7919 % 4001) - 2000
 }
 
 #[tokio::test]
 async fn an_honest_learner_is_credited_what_they_watched_and_completes() {
-    let t = TestApp::new().await;
+    an_honest_learner_is_credited_what_they_watched_and_completes_in(false).await;
+}
+
+/// The same with every heartbeat written through (several nodes).
+#[tokio::test]
+async fn an_honest_learner_is_credited_what_they_watched_and_completes_written_through() {
+    an_honest_learner_is_credited_what_they_watched_and_completes_in(true).await;
+}
+
+async fn an_honest_learner_is_credited_what_they_watched_and_completes_in(direct: bool) {
+    let t = TestApp::with(crate::common::Options {
+        direct_study: direct,
+        ..Default::default()
+    })
+    .await;
     let (pid, lesson) = free_course(&t).await;
     let tok = t.token("learner").await;
     let mut s = open_home(&t, &tok, &lesson).await;
@@ -233,7 +247,21 @@ async fn an_honest_learner_is_credited_what_they_watched_and_completes() {
 /// course's hours, and a second clearing loses the subsidy for the course.
 #[tokio::test]
 async fn cheating_scripts_are_caught() {
-    let t = TestApp::new().await;
+    cheating_scripts_are_caught_in(false).await;
+}
+
+/// The same with every heartbeat written through (several nodes).
+#[tokio::test]
+async fn cheating_scripts_are_caught_written_through() {
+    cheating_scripts_are_caught_in(true).await;
+}
+
+async fn cheating_scripts_are_caught_in(direct: bool) {
+    let t = TestApp::with(crate::common::Options {
+        direct_study: direct,
+        ..Default::default()
+    })
+    .await;
     let (_, lesson) = free_course(&t).await;
     let tok = t.token("learner").await;
 
@@ -488,7 +516,21 @@ async fn credited_ms(t: &TestApp, tok: &str) -> i64 {
 /// is the row lock's test; on SQLite the write lock's.
 #[tokio::test]
 async fn a_heartbeat_sent_twice_at_once_is_credited_once() {
-    let t = TestApp::new().await;
+    a_heartbeat_sent_twice_at_once_is_credited_once_in(false).await;
+}
+
+/// The same with every heartbeat written through (several nodes).
+#[tokio::test]
+async fn a_heartbeat_sent_twice_at_once_is_credited_once_written_through() {
+    a_heartbeat_sent_twice_at_once_is_credited_once_in(true).await;
+}
+
+async fn a_heartbeat_sent_twice_at_once_is_credited_once_in(direct: bool) {
+    let t = TestApp::with(crate::common::Options {
+        direct_study: direct,
+        ..Default::default()
+    })
+    .await;
     let (_, lesson) = free_course(&t).await;
     let tok = t.token("learner").await;
     for round in 0..5 {
@@ -517,9 +559,23 @@ async fn a_heartbeat_sent_twice_at_once_is_credited_once() {
 /// learner's row serialises the opens on PostgreSQL).
 #[tokio::test]
 async fn two_opens_at_once_leave_one_active_session() {
+    two_opens_at_once_leave_one_active_session_in(false).await;
+}
+
+/// The same with every heartbeat written through (several nodes).
+#[tokio::test]
+async fn two_opens_at_once_leave_one_active_session_written_through() {
+    two_opens_at_once_leave_one_active_session_in(true).await;
+}
+
+async fn two_opens_at_once_leave_one_active_session_in(direct: bool) {
     use jineng_store::study::session;
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let t = TestApp::new().await;
+    let t = TestApp::with(crate::common::Options {
+        direct_study: direct,
+        ..Default::default()
+    })
+    .await;
     let (_, lesson) = free_course(&t).await;
     let tok = t.token("learner").await;
     for _ in 0..5 {
@@ -644,7 +700,21 @@ async fn operators_set_the_study_rules() {
 /// answered; a wrong answer brings another; the right one resumes the credit.
 #[tokio::test]
 async fn an_unanswered_watch_check_stops_the_credit() {
-    let t = TestApp::new().await;
+    an_unanswered_watch_check_stops_the_credit_in(false).await;
+}
+
+/// The same with every heartbeat written through (several nodes).
+#[tokio::test]
+async fn an_unanswered_watch_check_stops_the_credit_written_through() {
+    an_unanswered_watch_check_stops_the_credit_in(true).await;
+}
+
+async fn an_unanswered_watch_check_stops_the_credit_in(direct: bool) {
+    let t = TestApp::with(crate::common::Options {
+        direct_study: direct,
+        ..Default::default()
+    })
+    .await;
     let (_, lesson) = free_course(&t).await;
     let op = t.token("operator").await;
     let mut rules = t
@@ -739,7 +809,7 @@ async fn an_unanswered_watch_check_stops_the_credit() {
 }
 
 /// The demo's class in training that `learner` is in.
-async fn running_class(t: &TestApp) -> String {
+pub(crate) async fn running_class(t: &TestApp) -> String {
     use jineng_store::classes::{class, enrollment};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let learner = t.user_id("learner").await;
@@ -929,7 +999,12 @@ async fn a_class_gets_a_study_task_and_its_learner_studies_for_it() {
 
 /// A heartbeat from the address `t.api` uses ("local"), the way sessions opened through
 /// `t.api` see their learner.
-async fn t_beat_local(t: &TestApp, tok: &str, s: &mut Session, gap: i64) -> (StatusCode, Value) {
+pub(crate) async fn t_beat_local(
+    t: &TestApp,
+    tok: &str,
+    s: &mut Session,
+    gap: i64,
+) -> (StatusCode, Value) {
     t.clock.advance(chrono::Duration::milliseconds(gap));
     s.seq += 1;
     s.position += gap;

@@ -19,19 +19,22 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use jineng_core::courses::{CourseTrainingType, LessonKind, ListingStatus, VersionStatus};
 use jineng_core::study::{
-    self as rules, Beat, CheckKind, CheckOutcome, Cursor, Irregularity, Policy, Ranges,
-    SessionStatus,
+    self as rules, Beat, CheckKind, CheckOutcome, Cursor, Irregularity, Policy, SessionStatus,
 };
 use jineng_store::courses::{lesson, package, version};
 use jineng_store::settings;
-use jineng_store::study::{check, clearing, day, irregularity, progress, session, task};
+use jineng_store::study::{check, clearing, irregularity, progress, session, task};
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, QueryTrait, Set,
 };
 use serde::Serialize;
+
+pub mod hot;
+mod supervision;
+pub use supervision::*;
 
 bounded_context!(
     /// Supervised study: sessions, heartbeats, progress, irregularities.
@@ -89,6 +92,30 @@ pub struct BeatReply {
     pub duplicate: bool,
     /// A watch check waiting for the learner's answer (the player asks it).
     pub check: Option<CheckView>,
+}
+
+/// What judging a heartbeat asks of the caller: answer it, or first run the clearing
+/// the irregularity calls for (seed 003 §6.3).
+enum Step {
+    Reply(BeatReply),
+    Clear(Irregularity, BeatReply),
+}
+
+impl BeatReply {
+    /// The reply once a clearing has run: nothing credited stands.
+    fn cleared_if(self, cleared: bool) -> Self {
+        if !cleared {
+            return self;
+        }
+        BeatReply {
+            credited_ms: 0,
+            lesson_credited_ms: 0,
+            complete: false,
+            cleared: true,
+            check: None,
+            ..self
+        }
+    }
 }
 
 /// A watch check as the player shows it (never the answer).
@@ -263,6 +290,27 @@ impl Study<'_> {
             .unwrap_or_default())
     }
 
+    /// The policy as the hot path reads it: kept a few seconds by a buffering node.
+    async fn beat_policy(&self) -> AppResult<Policy> {
+        if let Some(p) = self.study_buffer.as_ref().and_then(|b| b.cached_policy()) {
+            return Ok(p);
+        }
+        let p = self.policy().await?;
+        if let Some(b) = &self.study_buffer {
+            b.keep_policy(Some(p));
+        }
+        Ok(p)
+    }
+
+    /// Write what this node holds in memory (one learner's sessions, or all), so a
+    /// reader sees every heartbeat taken so far. Nothing to do in the direct mode.
+    pub async fn settle(&self, user: Option<&str>) -> AppResult<()> {
+        if let Some(b) = &self.study_buffer {
+            b.flush(&self.db, user, self.now()).await?;
+        }
+        Ok(())
+    }
+
     /// Set the province's study policy (the platform's operators and system admins, as
     /// for the other course rules); every bound is
     /// checked, the change audited with before and after.
@@ -297,6 +345,9 @@ impl Study<'_> {
             serde_json::json!({"before": before, "after": p}),
         ))
         .await?;
+        if let Some(b) = &self.study_buffer {
+            b.keep_policy(None);
+        }
         Ok(p)
     }
 
@@ -450,6 +501,9 @@ impl Study<'_> {
         let a = self.access(who, lesson_id, class_id).await?;
         let policy = self.policy().await?;
         let watermark = self.watermark(who).await?;
+        // What the learner's other sessions hold in memory is written first, so this one
+        // starts from their progress and the day's true total.
+        self.settle(Some(&who.user_id)).await?;
         let w = self.write(who, ctx).await?;
         // One learner's opens and heartbeats take the learner's row first, so two opens
         // at once end with one active session, and two sessions never credit the same
@@ -521,6 +575,10 @@ impl Study<'_> {
             serde_json::json!({"lesson": a.lesson.id, "package": a.package.id, "class": class_id, "froze": others.iter().map(|o| o.id.clone()).collect::<Vec<_>>()}),
         ))
         .await?;
+        if let Some(b) = &self.study_buffer {
+            // A frozen session held in memory learns it at its next heartbeat.
+            b.freeze(others.iter().map(|o| o.id.clone()));
+        }
         let credited = p
             .as_ref()
             .map(|p| u64::try_from(p.credited_ms).unwrap_or(0))
@@ -553,31 +611,175 @@ impl Study<'_> {
         session_id: &str,
         input: BeatInput,
     ) -> AppResult<BeatReply> {
-        let policy = self.policy().await?;
+        let policy = self.beat_policy().await?;
+        match self.study_buffer.clone() {
+            Some(buffer) => {
+                self.beat_buffered(&buffer, &policy, who, ctx, session_id, &input)
+                    .await
+            }
+            None => {
+                self.beat_direct(&policy, who, ctx, session_id, &input)
+                    .await
+            }
+        }
+    }
+
+    /// A heartbeat for a session that is not the caller's (or none): nothing is revealed,
+    /// the attempt is audited.
+    async fn not_callers(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        session_id: &str,
+    ) -> AppResult<BeatReply> {
+        let w = self.write(who, ctx).await?;
+        w.commit(Entry {
+            action: "study.beat_refused",
+            object_type: "study_session",
+            object_id: session_id,
+            changes: serde_json::json!({"reason": "not_the_callers"}),
+            outcome: "refused",
+        })
+        .await?;
+        Err(AppError::NotFound("学习记录"))
+    }
+
+    /// The direct mode: the learner's and the session's rows locked, the state loaded,
+    /// judged and written back in one transaction.
+    async fn beat_direct(
+        &self,
+        policy: &Policy,
+        who: &Principal,
+        ctx: &RequestCtx,
+        session_id: &str,
+        input: &BeatInput,
+    ) -> AppResult<BeatReply> {
         let txn = crate::tx::begin_write(&self.db).await?;
         lock_learner(&txn, &who.user_id).await?;
         // Only the caller's own session is read (and locked): anyone else's is not found.
-        let s = session::Entity::find_by_id(session_id.to_string())
+        let locked = session::Entity::find_by_id(session_id.to_string())
             .filter(session::Column::UserId.eq(who.user_id.clone()))
             .lock_exclusive()
             .one(&txn)
             .await?;
         // Read after the locks: a heartbeat that waited for another is timed when judged.
         let now = self.now();
-        let Some(s) = s else {
-            // Not the caller's (or no such session): nothing is revealed.
-            drop(txn);
-            let w = self.write(who, ctx).await?;
-            w.commit(Entry {
-                action: "study.beat_refused",
-                object_type: "study_session",
-                object_id: session_id,
-                changes: serde_json::json!({"reason": "not_the_callers"}),
-                outcome: "refused",
-            })
-            .await?;
-            return Err(AppError::NotFound("学习记录"));
+        let loaded = match locked {
+            Some(_) => hot::Hot::load(&txn, session_id, &who.user_id, now).await?,
+            None => None,
         };
+        let Some(mut h) = loaded else {
+            drop(txn);
+            return self.not_callers(who, ctx, session_id).await;
+        };
+        let check_missed = self.due_check(&txn, &mut h, policy, now).await?;
+        let step = self.apply(&mut h, policy, who, ctx, input, now, check_missed)?;
+        hot::write(&txn, &[&h]).await?;
+        let reply = match step {
+            Step::Reply(r) => r,
+            Step::Clear(why, r) => {
+                let cleared = self.irregular(&txn, who, ctx, &h.row, why, now).await?;
+                r.cleared_if(cleared)
+            }
+        };
+        txn.commit().await?;
+        Ok(reply)
+    }
+
+    /// The buffered mode: the session's state in this node's memory, under its own lock;
+    /// the flusher writes it.
+    async fn beat_buffered(
+        &self,
+        buffer: &hot::Buffer,
+        policy: &Policy,
+        who: &Principal,
+        ctx: &RequestCtx,
+        session_id: &str,
+        input: &BeatInput,
+    ) -> AppResult<BeatReply> {
+        let slot = buffer.slot(session_id);
+        let mut g = slot.lock().await;
+        let now = self.now();
+        if g.is_none() {
+            *g = hot::Hot::load(&self.db, session_id, &who.user_id, now).await?;
+        }
+        let Some(h) = g.as_mut().filter(|h| h.row.user_id == who.user_id) else {
+            drop(g);
+            drop(slot);
+            buffer.drop_empty(session_id);
+            return self.not_callers(who, ctx, session_id).await;
+        };
+        if buffer.is_frozen(&h.row.id) {
+            h.row.status = SessionStatus::Frozen;
+        }
+        let check_missed =
+            if h.open_check.is_none() && h.row.next_check_at.is_some_and(|at| at <= now) {
+                let txn = crate::tx::begin_write(&self.db).await?;
+                let missed = self.due_check(&txn, h, policy, now).await?;
+                txn.commit().await?;
+                missed
+            } else {
+                self.due_check(&self.db, h, policy, now).await?
+            };
+        match self.apply(h, policy, who, ctx, input, now, check_missed)? {
+            Step::Reply(r) => {
+                if h.dirty {
+                    buffer.mark_dirty(&h.row.id, &h.row.user_id);
+                }
+                Ok(r)
+            }
+            Step::Clear(why, r) => {
+                // Rare: this session is written now, the clearing with it, and the
+                // session leaves memory (ended).
+                let txn = crate::tx::begin_write(&self.db).await?;
+                hot::write(&txn, &[&*h]).await?;
+                let cleared = self.irregular(&txn, who, ctx, &h.row, why, now).await?;
+                txn.commit().await?;
+                *g = None;
+                drop(g);
+                buffer.forget(session_id);
+                Ok(r.cleared_if(cleared))
+            }
+        }
+    }
+
+    /// Before judging: the day moved on (the learner's total is read for the new day); a
+    /// watch check fell due (it is asked, written through `c`). Whether the open check is
+    /// past its time.
+    async fn due_check<C: ConnectionTrait>(
+        &self,
+        c: &C,
+        h: &mut hot::Hot,
+        policy: &Policy,
+        now: DateTime<Utc>,
+    ) -> AppResult<bool> {
+        let today = day_of(now);
+        if today != h.day {
+            h.today_ms = hot::day_total(c, &h.row.user_id, &today).await?;
+            h.day = today;
+        }
+        let missed = h.open_check.as_ref().is_some_and(|c| now > c.due_at);
+        if h.open_check.is_none() && h.row.next_check_at.is_some_and(|at| at <= now) {
+            h.open_check = Some(ask(c, &h.row, policy, now).await?);
+            h.row.next_check_at = None;
+            h.dirty = true;
+        }
+        Ok(missed)
+    }
+
+    /// Judge one heartbeat against a session's state and change the state accordingly;
+    /// the same rule whichever way the state is kept.
+    #[allow(clippy::too_many_arguments)]
+    fn apply(
+        &self,
+        h: &mut hot::Hot,
+        policy: &Policy,
+        who: &Principal,
+        ctx: &RequestCtx,
+        input: &BeatInput,
+        now: DateTime<Utc>,
+        check_missed: bool,
+    ) -> AppResult<Step> {
         let refuse = |why: Irregularity| BeatReply {
             accepted: false,
             credited_ms: 0,
@@ -591,232 +793,99 @@ impl Study<'_> {
         };
         let token_ok = {
             use subtle::ConstantTimeEq;
-            let want = self.token(&s.id, &who.user_id);
+            let want = self.token(&h.row.id, &who.user_id);
             bool::from(want.as_bytes().ct_eq(input.token.as_bytes()))
         };
-        let bump_beats = session::Entity::update_many()
-            .col_expr(
-                session::Column::Beats,
-                Expr::col(session::Column::Beats).add(1),
-            )
-            .col_expr(session::Column::UpdatedAt, Expr::value(now))
-            .filter(session::Column::Id.eq(s.id.clone()));
-        match s.status {
+        match h.row.status {
             SessionStatus::Ended => {
                 return Err(AppError::Conflict("本次学习已结束，请重新打开课时".into()));
             }
             SessionStatus::Frozen => {
-                bump_beats.exec(&txn).await?;
-                note(&txn, &s, Irregularity::SeveralDevices, false, now).await?;
-                txn.commit().await?;
-                return Ok(refuse(Irregularity::SeveralDevices));
+                h.beat_taken(now);
+                h.note(Irregularity::SeveralDevices, false, now);
+                return Ok(Step::Reply(refuse(Irregularity::SeveralDevices)));
             }
             SessionStatus::Active => {}
         }
         if !token_ok {
-            bump_beats.exec(&txn).await?;
-            let cleared = self
-                .irregular(&txn, who, ctx, &s, Irregularity::Forged, now)
-                .await?;
-            txn.commit().await?;
-            return Ok(BeatReply {
-                cleared,
-                ..refuse(Irregularity::Forged)
-            });
+            h.beat_taken(now);
+            return Ok(Step::Clear(
+                Irregularity::Forged,
+                refuse(Irregularity::Forged),
+            ));
         }
         // The same session from another address at once: a second device holds the
         // learner's credentials. Refused and recorded; the player opens a new session.
-        if s.ip != ctx.ip {
-            bump_beats.exec(&txn).await?;
-            note(&txn, &s, Irregularity::SeveralDevices, false, now).await?;
-            txn.commit().await?;
-            return Ok(refuse(Irregularity::SeveralDevices));
+        if h.row.ip != ctx.ip {
+            h.beat_taken(now);
+            h.note(Irregularity::SeveralDevices, false, now);
+            return Ok(Step::Reply(refuse(Irregularity::SeveralDevices)));
         }
-        let cursor: Cursor = serde_json::from_str(&s.cursor).unwrap_or_default();
-        let p = progress::Entity::find()
-            .filter(progress::Column::UserId.eq(s.user_id.clone()))
-            .filter(progress::Column::LessonId.eq(s.lesson_id.clone()))
-            .filter(progress::Column::ClassId.eq(s.class_id.clone()))
-            .one(&txn)
-            .await?;
-        let l = lesson::Entity::find_by_id(s.lesson_id.clone())
-            .one(&txn)
-            .await?
-            .ok_or(AppError::NotFound("课时"))?;
-        let lesson_ms = l.seconds.and_then(|v| u64::try_from(v).ok()).unwrap_or(0) * 1000;
-        let today = day_of(now);
-        let today_ms: i64 = day::Entity::find()
-            .filter(day::Column::UserId.eq(s.user_id.clone()))
-            .filter(day::Column::Day.eq(today.clone()))
-            .all(&txn)
-            .await?
-            .iter()
-            .map(|d| d.credited_ms)
-            .sum();
-        let lesson_credited = p
-            .as_ref()
-            .map(|p| u64::try_from(p.credited_ms).unwrap_or(0))
-            .unwrap_or(0);
-        // The watch check: one open at a time; past its time unanswered, nothing is
-        // credited until it is answered; when the next one is due, it is asked now.
-        let mut open_check = check::Entity::find()
-            .filter(check::Column::SessionId.eq(s.id.clone()))
-            .filter(check::Column::Outcome.eq(CheckOutcome::Open))
-            .one(&txn)
-            .await?;
-        let check_missed = open_check.as_ref().is_some_and(|c| now > c.due_at);
-        if open_check.is_none() && s.next_check_at.is_some_and(|at| at <= now) {
-            open_check = Some(ask(&txn, &s, &policy, now).await?);
-            session::Entity::update_many()
-                .col_expr(
-                    session::Column::NextCheckAt,
-                    Expr::value(Option::<DateTime<Utc>>::None),
-                )
-                .filter(session::Column::Id.eq(s.id.clone()))
-                .exec(&txn)
-                .await?;
-        }
+        let lesson_credited = u64::try_from(h.progress.credited_ms).unwrap_or(0);
         let cx = rules::Context {
             now_ms: now.timestamp_millis(),
-            lesson_ms,
+            lesson_ms: h.lesson_ms,
             lesson_credited_ms: lesson_credited,
-            today_credited_ms: u64::try_from(today_ms).unwrap_or(0),
+            today_credited_ms: h.today_ms,
             check_missed,
         };
-        let j = rules::judge(&policy, &cursor, &input.beat, &cx);
+        let j = rules::judge(policy, &h.cursor, &input.beat, &cx);
+        let check = h.open_check.as_ref().map(CheckView::from);
         if j.duplicate {
-            txn.commit().await?;
-            return Ok(BeatReply {
+            return Ok(Step::Reply(BeatReply {
                 accepted: false,
                 credited_ms: 0,
                 lesson_credited_ms: lesson_credited,
-                complete: p.is_some_and(|p| p.completed_at.is_some()),
+                complete: h.progress.completed_at.is_some(),
                 irregularity: None,
                 irregularity_label: "",
                 cleared: false,
                 duplicate: true,
-                check: open_check.as_ref().map(CheckView::from),
-            });
+                check,
+            }));
         }
-        let next = rules::advance(&policy, &cursor, &input.beat, cx.now_ms, &j);
-        let credit = i64::try_from(j.credit_ms).unwrap_or(0);
-        session::Entity::update_many()
-            .col_expr(
-                session::Column::Cursor,
-                Expr::value(serde_json::to_string(&next).unwrap_or_default()),
-            )
-            .col_expr(
-                session::Column::CreditedMs,
-                Expr::col(session::Column::CreditedMs).add(credit),
-            )
-            .col_expr(
-                session::Column::Beats,
-                Expr::col(session::Column::Beats).add(1),
-            )
-            .col_expr(session::Column::UpdatedAt, Expr::value(now))
-            .filter(session::Column::Id.eq(s.id.clone()))
-            .exec(&txn)
-            .await?;
+        h.cursor = rules::advance(policy, &h.cursor, &input.beat, cx.now_ms, &j);
+        h.row.credited_ms += i64::try_from(j.credit_ms).unwrap_or(0);
+        h.beat_taken(now);
         let mut lesson_total = lesson_credited;
-        let mut complete = p.as_ref().is_some_and(|p| p.completed_at.is_some());
         if j.accepted {
-            let mut watched: Ranges = p
-                .as_ref()
-                .and_then(|p| serde_json::from_str(&p.watched).ok())
-                .unwrap_or_default();
-            watched.add(j.from_ms, j.from_ms + j.credit_ms);
+            h.watched.add(j.from_ms, j.from_ms + j.credit_ms);
             lesson_total += j.credit_ms;
-            let done_now = !complete && rules::complete(&policy, lesson_ms, lesson_total, &watched);
-            complete = complete || done_now;
-            let position =
-                i64::try_from(std::cmp::min(input.beat.position_ms, lesson_ms)).unwrap_or(0);
-            match &p {
-                Some(p) => {
-                    let mut q = progress::Entity::update_many()
-                        .col_expr(
-                            progress::Column::CreditedMs,
-                            Expr::value(i64::try_from(lesson_total).unwrap_or(i64::MAX)),
-                        )
-                        .col_expr(
-                            progress::Column::Watched,
-                            Expr::value(serde_json::to_string(&watched).unwrap_or_default()),
-                        )
-                        .col_expr(progress::Column::PositionMs, Expr::value(position))
-                        .col_expr(progress::Column::UpdatedAt, Expr::value(now))
-                        .filter(progress::Column::Id.eq(p.id.clone()));
-                    if done_now {
-                        q = q.col_expr(progress::Column::CompletedAt, Expr::value(Some(now)));
-                    }
-                    q.exec(&txn).await?;
-                }
-                None => {
-                    progress::ActiveModel {
-                        id: Set(uuid::Uuid::now_v7().to_string()),
-                        user_id: Set(s.user_id.clone()),
-                        lesson_id: Set(s.lesson_id.clone()),
-                        class_id: Set(s.class_id.clone()),
-                        package_id: Set(s.package_id.clone()),
-                        version_id: Set(s.version_id.clone()),
-                        lesson_ms: Set(i64::try_from(lesson_ms).unwrap_or(0)),
-                        credited_ms: Set(credit),
-                        watched: Set(serde_json::to_string(&watched).unwrap_or_default()),
-                        position_ms: Set(position),
-                        completed_at: Set(done_now.then_some(now)),
-                        updated_at: Set(now),
-                    }
-                    .insert(&txn)
-                    .await?;
-                }
+            let p = &mut h.progress;
+            if p.completed_at.is_none()
+                && rules::complete(policy, h.lesson_ms, lesson_total, &h.watched)
+            {
+                p.completed_at = Some(now);
             }
-            if credit > 0 {
-                day::Entity::insert(day::ActiveModel {
-                    id: Set(uuid::Uuid::now_v7().to_string()),
-                    user_id: Set(s.user_id.clone()),
-                    day: Set(today),
-                    lesson_id: Set(s.lesson_id.clone()),
-                    class_id: Set(s.class_id.clone()),
-                    package_id: Set(s.package_id.clone()),
-                    credited_ms: Set(credit),
-                    updated_at: Set(now),
-                })
-                .on_conflict(
-                    OnConflict::columns([
-                        day::Column::UserId,
-                        day::Column::Day,
-                        day::Column::LessonId,
-                        day::Column::ClassId,
-                    ])
-                    .value(
-                        day::Column::CreditedMs,
-                        Expr::col((day::Entity, day::Column::CreditedMs)).add(credit),
-                    )
-                    .value(day::Column::UpdatedAt, Expr::value(now))
-                    .to_owned(),
-                )
-                .exec(&txn)
-                .await?;
+            p.credited_ms = i64::try_from(lesson_total).unwrap_or(i64::MAX);
+            p.position_ms =
+                i64::try_from(std::cmp::min(input.beat.position_ms, h.lesson_ms)).unwrap_or(0);
+            p.updated_at = now;
+            h.progress_dirty = true;
+            if j.credit_ms > 0 {
+                h.credit_day(j.credit_ms);
+                h.today_ms += j.credit_ms;
             }
         }
-        let mut cleared = false;
-        if let Some(why) = j.irregularity {
-            cleared = self.irregular(&txn, who, ctx, &s, why, now).await?;
-        }
-        txn.commit().await?;
-        Ok(BeatReply {
+        let reply = BeatReply {
             accepted: j.accepted,
-            credited_ms: if cleared { 0 } else { j.credit_ms },
-            lesson_credited_ms: if cleared { 0 } else { lesson_total },
-            complete: complete && !cleared,
+            credited_ms: j.credit_ms,
+            lesson_credited_ms: lesson_total,
+            complete: h.progress.completed_at.is_some(),
             irregularity: j.irregularity,
             irregularity_label: j.irregularity.map(|i| i.label()).unwrap_or(""),
-            cleared,
+            cleared: false,
             duplicate: false,
-            check: if cleared {
-                None
-            } else {
-                open_check.as_ref().map(CheckView::from)
-            },
-        })
+            check,
+        };
+        match j.irregularity {
+            Some(why) if why.clears_by_default() => Ok(Step::Clear(why, reply)),
+            Some(why) => {
+                h.note(why, false, now);
+                Ok(Step::Reply(reply))
+            }
+            None => Ok(Step::Reply(reply)),
+        }
     }
 
     /// Record an irregularity of a session; one that clears (by the province's rules)
@@ -917,6 +986,38 @@ impl Study<'_> {
         check_id: &str,
         answer: &str,
     ) -> AppResult<CheckAnswered> {
+        // A buffering node holds the session's lock through the write and tells the
+        // state in memory what changed (the order everywhere: session, then database).
+        let slot = self.study_buffer.as_ref().map(|b| b.slot(session_id));
+        let mut g = match &slot {
+            Some(s) => Some(s.lock().await),
+            None => None,
+        };
+        let r = self
+            .answer_check_in_db(who, session_id, check_id, answer)
+            .await;
+        if let (Ok((_, next, next_at)), Some(Some(h))) = (&r, g.as_deref_mut()) {
+            h.open_check = next.clone();
+            h.row.next_check_at = *next_at;
+        }
+        let empty = g.as_ref().is_some_and(|g| g.is_none());
+        drop(g);
+        drop(slot);
+        if empty && let Some(b) = &self.study_buffer {
+            b.drop_empty(session_id);
+        }
+        r.map(|(a, _, _)| a)
+    }
+
+    /// The answer written: the verdict, the next check if one was asked at once, and when
+    /// the next one falls due otherwise.
+    async fn answer_check_in_db(
+        &self,
+        who: &Principal,
+        session_id: &str,
+        check_id: &str,
+        answer: &str,
+    ) -> AppResult<(CheckAnswered, Option<check::Model>, Option<DateTime<Utc>>)> {
         let policy = self.policy().await?;
         let txn = crate::tx::begin_write(&self.db).await?;
         let now = self.now();
@@ -950,21 +1051,26 @@ impl Study<'_> {
             .filter(check::Column::Id.eq(c.id.clone()))
             .exec(&txn)
             .await?;
-        let next = if right {
+        let (next, next_at) = if right {
+            let at = next_check(&policy, now);
             session::Entity::update_many()
-                .col_expr(
-                    session::Column::NextCheckAt,
-                    Expr::value(next_check(&policy, now)),
-                )
+                .col_expr(session::Column::NextCheckAt, Expr::value(at))
                 .filter(session::Column::Id.eq(s.id.clone()))
                 .exec(&txn)
                 .await?;
-            None
+            (None, at)
         } else {
-            Some(CheckView::from(&ask(&txn, &s, &policy, now).await?))
+            (Some(ask(&txn, &s, &policy, now).await?), None)
         };
         txn.commit().await?;
-        Ok(CheckAnswered { outcome, next })
+        Ok((
+            CheckAnswered {
+                outcome,
+                next: next.as_ref().map(CheckView::from),
+            },
+            next,
+            next_at,
+        ))
     }
 
     /// Courses a class may be given directly (seed 001 §19: public-welfare courses are
@@ -1108,6 +1214,7 @@ impl Study<'_> {
         class_id: &str,
     ) -> AppResult<Vec<LearnerStudy>> {
         let (_, learners) = self.classes().get(who, class_id).await?;
+        self.settle(None).await?;
         let tasks = self.tasks_of(class_id).await?;
         let lessons_total: usize = {
             let mut n = 0;
@@ -1158,31 +1265,76 @@ impl Study<'_> {
 
     /// End a session (the learner closed the lesson).
     pub async fn end(&self, who: &Principal, session_id: &str) -> AppResult<()> {
+        // A buffering node writes what it holds of the session with the end, and lets it
+        // go from memory (a heartbeat after it loads the ended row and is refused).
+        let slot = self.study_buffer.as_ref().map(|b| b.slot(session_id));
+        let mut g = match &slot {
+            Some(s) => Some(s.lock().await),
+            None => None,
+        };
+        let txn = crate::tx::begin_write(&self.db).await?;
+        if let Some(Some(h)) = g.as_deref()
+            && h.row.user_id == who.user_id
+        {
+            hot::write(&txn, &[h]).await?;
+        }
         let r = session::Entity::update_many()
             .col_expr(session::Column::Status, Expr::value(SessionStatus::Ended))
             .col_expr(session::Column::UpdatedAt, Expr::value(self.now()))
             .filter(session::Column::Id.eq(session_id))
             .filter(session::Column::UserId.eq(who.user_id.clone()))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if r.rows_affected == 0 {
+            drop(txn);
+            let empty = g.as_ref().is_some_and(|g| g.is_none());
+            drop(g);
+            drop(slot);
+            if empty && let Some(b) = &self.study_buffer {
+                b.drop_empty(session_id);
+            }
             return Err(AppError::NotFound("学习记录"));
+        }
+        txn.commit().await?;
+        if let Some(g) = g.as_deref_mut() {
+            *g = None;
+        }
+        drop(g);
+        drop(slot);
+        if let Some(b) = &self.study_buffer {
+            b.forget(session_id);
         }
         Ok(())
     }
 
     /// The caller's courses with progress per lesson, irregularities and clearings.
     pub async fn mine(&self, who: &Principal) -> AppResult<Vec<CourseProgress>> {
+        self.settle(Some(&who.user_id)).await?;
+        self.courses_of(&who.user_id, None).await
+    }
+
+    /// A learner's courses with progress: all of them, or only those of one class (its
+    /// study tasks, studied or not yet).
+    pub(crate) async fn courses_of(
+        &self,
+        user_id: &str,
+        only_class: Option<&str>,
+    ) -> AppResult<Vec<CourseProgress>> {
         let rows = progress::Entity::find()
-            .filter(progress::Column::UserId.eq(who.user_id.clone()))
+            .filter(progress::Column::UserId.eq(user_id))
+            .apply_if(only_class, |q, c| q.filter(progress::Column::ClassId.eq(c)))
             .all(&self.db)
             .await?;
         let irregular = irregularity::Entity::find()
-            .filter(irregularity::Column::UserId.eq(who.user_id.clone()))
+            .filter(irregularity::Column::UserId.eq(user_id))
+            .apply_if(only_class, |q, c| {
+                q.filter(irregularity::Column::ClassId.eq(c))
+            })
             .all(&self.db)
             .await?;
         let clearings = clearing::Entity::find()
-            .filter(clearing::Column::UserId.eq(who.user_id.clone()))
+            .filter(clearing::Column::UserId.eq(user_id))
+            .apply_if(only_class, |q, c| q.filter(clearing::Column::ClassId.eq(c)))
             .all(&self.db)
             .await?;
         let mut keys: Vec<(String, String, String)> = rows
@@ -1196,13 +1348,16 @@ impl Study<'_> {
             })
             .collect();
         // The courses of the learner's classes' study tasks, studied or not yet.
-        let classes: Vec<String> = jineng_store::classes::enrollment::Entity::find()
-            .filter(jineng_store::classes::enrollment::Column::UserId.eq(who.user_id.clone()))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|e| e.class_id)
-            .collect();
+        let classes: Vec<String> = match only_class {
+            Some(c) => vec![c.to_string()],
+            None => jineng_store::classes::enrollment::Entity::find()
+                .filter(jineng_store::classes::enrollment::Column::UserId.eq(user_id))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|e| e.class_id)
+                .collect(),
+        };
         for t in task::Entity::find()
             .filter(task::Column::ClassId.is_in(classes))
             .all(&self.db)
