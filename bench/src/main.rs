@@ -15,10 +15,15 @@
 //!   transactions against the same transactions without, storage per entry, and proof
 //!   latency at ENTRIES leaves (default 10,000,000);
 //! - `jineng-bench limiter-serve PORT [REDIS_URL [SYNC_MS]]`: a bare route and the same route
-//!   behind a rate-limit count, for bench/run.sh to compare with wrk.
+//!   behind a rate-limit count, for bench/run.sh to compare with wrk;
+//! - `jineng-bench heartbeats [SESSIONS] [ROUNDS] [direct]`: study heartbeats against the bare
+//!   JSON route of the same server, and heartbeats per write statement;
+//! - `jineng-bench heartbeat-crash [BINARY] [LEARNERS]`: SIGKILL the real server while learners
+//!   study, and count what was kept (fails if a bound is broken).
 
 mod catalogue;
 mod classes;
+mod heartbeats;
 mod import;
 mod ledger;
 mod limiter;
@@ -128,9 +133,31 @@ fn main() {
         }
         return;
     }
+    if args.get(1).map(String::as_str) == Some("heartbeats") {
+        let sessions: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2000);
+        let rounds: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
+        let direct = args.get(4).map(String::as_str) == Some("direct");
+        if let Err(e) = heartbeats::heartbeats(sessions, rounds, direct) {
+            eprintln!("heartbeat benchmark failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("heartbeat-crash") {
+        let binary = args
+            .get(2)
+            .cloned()
+            .unwrap_or_else(|| "target/release/jineng".into());
+        let learners: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(60);
+        if let Err(e) = heartbeats::crash(&binary, learners) {
+            eprintln!("heartbeat crash test failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.get(1).map(String::as_str) != Some("argon2") {
         eprintln!(
-            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | catalogue [ROWS] | media [SECONDS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]]"
+            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | catalogue [ROWS] | media [SECONDS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]] | heartbeats [SESSIONS] [ROUNDS] [direct] | heartbeat-crash [BINARY] [LEARNERS]"
         );
         std::process::exit(2);
     }

@@ -952,12 +952,9 @@ pub async fn courses(app: &App) -> AppResult<()> {
     }
     let ctx = RequestCtx::internal("seed-demo", "jineng seed");
     let as_user = async |name: &str| -> AppResult<Principal> {
-        let id = app
-            .accounts()
-            .user_id_by_username(name)
+        demo_user(app, name)
             .await?
-            .ok_or(jineng_app::AppError::NotFound("账户"))?;
-        app.accounts().principal_of(&id).await
+            .ok_or(jineng_app::AppError::NotFound("账户"))
     };
     let operator = as_user("operator").await?;
     let leader = app
@@ -1579,15 +1576,9 @@ pub async fn study(app: &App) -> AppResult<()> {
         return Ok(());
     }
     let ctx = RequestCtx::internal("seed-demo", "jineng seed");
-    let as_user = async |name: &str| -> AppResult<Option<Principal>> {
-        match app.accounts().user_id_by_username(name).await? {
-            Some(id) => Ok(Some(app.accounts().principal_of(&id).await?)),
-            None => Ok(None),
-        }
-    };
     let (Some(inst), Some(regulator)) = (
-        as_user("institution").await?,
-        as_user("nm_regulator").await?,
+        demo_user(app, "institution").await?,
+        demo_user(app, "nm_regulator").await?,
     ) else {
         return Ok(());
     };
@@ -1608,6 +1599,7 @@ pub async fn study(app: &App) -> AppResult<()> {
     };
     let Some(video) = lesson::Entity::find()
         .filter(lesson::Column::VersionId.eq(course.listed_version_id.clone()))
+        .filter(lesson::Column::Kind.eq(jineng_core::courses::LessonKind::Video))
         .filter(lesson::Column::Seconds.is_not_null())
         .one(&app.db)
         .await?
@@ -1628,7 +1620,7 @@ pub async fn study(app: &App) -> AppResult<()> {
         )
         .await?;
     // Learners of the class other than the demo learner (whose own walk starts fresh).
-    let demo_learner = as_user("learner").await?.map(|p| p.user_id);
+    let demo_learner = demo_user(app, "learner").await?.map(|p| p.user_id);
     let members: Vec<String> = enrollment::Entity::find()
         .filter(enrollment::Column::ClassId.eq(c.id.clone()))
         .order_by_asc(enrollment::Column::CreatedAt)
@@ -1721,4 +1713,12 @@ pub async fn study(app: &App) -> AppResult<()> {
         )
         .await?;
     Ok(())
+}
+
+/// The demo account of that name as a principal, if it exists.
+async fn demo_user(app: &App, name: &str) -> AppResult<Option<Principal>> {
+    match app.accounts().user_id_by_username(name).await? {
+        Some(id) => Ok(Some(app.accounts().principal_of(&id).await?)),
+        None => Ok(None),
+    }
 }

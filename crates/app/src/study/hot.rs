@@ -182,6 +182,32 @@ impl Hot {
         }
     }
 
+    /// Put back what a failed write took out (what came in since is kept too).
+    fn restore(&mut self, taken: &Hot) {
+        for (d, ms) in &taken.pending_days {
+            match self.pending_days.iter_mut().find(|(x, _)| x == d) {
+                Some((_, v)) => *v += ms,
+                None => self.pending_days.push((d.clone(), *ms)),
+            }
+        }
+        for p in &taken.pending_irregularities {
+            match self
+                .pending_irregularities
+                .iter_mut()
+                .find(|x| x.code == p.code)
+            {
+                Some(x) => {
+                    x.count += p.count;
+                    x.first_at = std::cmp::min(x.first_at, p.first_at);
+                }
+                None => self.pending_irregularities.push(p.clone()),
+            }
+        }
+        self.pending_beats += taken.pending_beats;
+        self.progress_dirty |= taken.progress_dirty;
+        self.dirty = true;
+    }
+
     /// After a write: nothing is pending.
     fn written(&mut self) {
         self.pending_days.clear();
@@ -229,9 +255,15 @@ pub(crate) async fn write<C: ConnectionTrait>(c: &C, hots: &[&Hot]) -> AppResult
                         session::Column::NextCheckAt,
                         session::Column::UpdatedAt,
                     ])
+                    // An older copy never overwrites a newer state (a flush's copy
+                    // against an end or a clearing written meanwhile).
+                    .action_and_where(
+                        Expr::col((session::Entity, session::Column::UpdatedAt))
+                            .lte(excluded(session::Column::UpdatedAt)),
+                    )
                     .to_owned(),
             )
-            .exec(c)
+            .exec_without_returning(c)
             .await?;
         statements += 1;
     }
@@ -259,9 +291,13 @@ pub(crate) async fn write<C: ConnectionTrait>(c: &C, hots: &[&Hot]) -> AppResult
                     progress::Column::CompletedAt,
                     progress::Column::UpdatedAt,
                 ])
+                .action_and_where(
+                    Expr::col((progress::Entity, progress::Column::UpdatedAt))
+                        .lte(excluded(progress::Column::UpdatedAt)),
+                )
                 .to_owned(),
             )
-            .exec(c)
+            .exec_without_returning(c)
             .await?;
         statements += 1;
     }
@@ -300,7 +336,7 @@ pub(crate) async fn write<C: ConnectionTrait>(c: &C, hots: &[&Hot]) -> AppResult
                 .value(day::Column::UpdatedAt, excluded(day::Column::UpdatedAt))
                 .to_owned(),
             )
-            .exec(c)
+            .exec_without_returning(c)
             .await?;
         statements += 1;
     }
@@ -339,7 +375,7 @@ pub(crate) async fn write<C: ConnectionTrait>(c: &C, hots: &[&Hot]) -> AppResult
                     )
                     .to_owned(),
             )
-            .exec(c)
+            .exec_without_returning(c)
             .await?;
         statements += 1;
     }
@@ -465,22 +501,26 @@ impl Buffer {
             ids
         };
         ids.sort();
-        let slots: Vec<(String, Slot)> = {
+        let slots: Vec<Slot> = {
             let m = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            ids.iter()
-                .filter_map(|id| m.get(id).map(|s| (id.clone(), s.clone())))
-                .collect()
+            ids.iter().filter_map(|id| m.get(id).cloned()).collect()
         };
-        // Every session's lock before the transaction (the order everywhere: a session,
-        // then the database), so a heartbeat waits for the write rather than racing it.
-        let mut guards = Vec::with_capacity(slots.len());
-        for (_, s) in &slots {
-            guards.push(s.clone().lock_owned().await);
+        // A copy of each changed session, taken under its lock and held no longer: a
+        // heartbeat waits only for the copy, never for the database.
+        let mut taken: Vec<(Slot, Hot)> = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let mut g = slot.lock().await;
+            if let Some(h) = g.as_mut().filter(|h| h.dirty) {
+                let copy = h.clone();
+                h.written();
+                drop(g);
+                taken.push((slot, copy));
+            }
         }
-        let hots: Vec<&Hot> = guards.iter().filter_map(|g| g.as_ref()).collect();
-        let written = hots.iter().filter(|h| h.dirty).count();
-        let beats: u64 = hots.iter().map(|h| h.pending_beats).sum();
+        let written = taken.len();
         if written > 0 {
+            let hots: Vec<&Hot> = taken.iter().map(|(_, h)| h).collect();
+            let beats: u64 = hots.iter().map(|h| h.pending_beats).sum();
             let result = async {
                 let txn = crate::tx::begin_write(db).await?;
                 let n = write(&txn, &hots).await?;
@@ -495,20 +535,17 @@ impl Buffer {
                     self.beats.fetch_add(beats, Ordering::Relaxed);
                 }
                 Err(e) => {
-                    // Nothing was written: the sessions stay dirty for the next try.
-                    for h in &hots {
-                        self.mark_dirty(&h.row.id, &h.row.user_id);
+                    // Nothing was written: what was taken goes back for the next try.
+                    for (slot, copy) in &taken {
+                        if let Some(h) = slot.lock().await.as_mut() {
+                            h.restore(copy);
+                        }
+                        self.mark_dirty(&copy.row.id, &copy.row.user_id);
                     }
                     return Err(e);
                 }
             }
         }
-        for g in guards.iter_mut() {
-            if let Some(h) = g.as_mut() {
-                h.written();
-            }
-        }
-        drop(guards);
         if user.is_none() {
             self.evict_idle(now);
         }

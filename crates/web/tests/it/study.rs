@@ -910,22 +910,7 @@ async fn a_class_gets_a_study_task_and_its_learner_studies_for_it() {
             .any(|c| c["class_id"] == class_id.as_str()),
         "{mine}"
     );
-    let r = t
-        .api(
-            Method::POST,
-            &format!("/lessons/{lesson}/study"),
-            Some(&tok),
-            Some(json!({"class_id": class_id})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let o = r.json();
-    let mut s = Session {
-        id: o["session_id"].as_str().unwrap().into(),
-        token: o["token"].as_str().unwrap().into(),
-        seq: 0,
-        position: 0,
-    };
+    let mut s = open_for_class(&t, &tok, &lesson, &class_id).await;
     for i in 1..=16 {
         let (st, r) = t_beat_local(&t, &tok, &mut s, human_gap(i)).await;
         assert_eq!(st, StatusCode::OK, "{r}");
@@ -995,6 +980,31 @@ async fn a_class_gets_a_study_task_and_its_learner_studies_for_it() {
         page.contains("家庭急救公益课") && page.contains("id=\"class-study\""),
         "{page}"
     );
+}
+
+/// Open a study session of `lesson` for the class (through `t.api`).
+pub(crate) async fn open_for_class(
+    t: &TestApp,
+    tok: &str,
+    lesson: &str,
+    class_id: &str,
+) -> Session {
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            Some(tok),
+            Some(json!({"class_id": class_id})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let o = r.json();
+    Session {
+        id: o["session_id"].as_str().unwrap().into(),
+        token: o["token"].as_str().unwrap().into(),
+        seq: 0,
+        position: 0,
+    }
 }
 
 /// A heartbeat from the address `t.api` uses ("local"), the way sessions opened through

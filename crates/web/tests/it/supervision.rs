@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common::{TestApp, read_xlsx, read_xlsx_sheet};
-use crate::study::{Session, free_course, human_gap, running_class, t_beat_local};
+use crate::study::{Session, free_course, human_gap, open_for_class, running_class, t_beat_local};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -28,22 +28,7 @@ async fn class_studying(t: &TestApp) -> (String, String, String, Session) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let tok = t.token("learner").await;
-    let r = t
-        .api(
-            Method::POST,
-            &format!("/lessons/{lesson}/study"),
-            Some(&tok),
-            Some(json!({"class_id": class_id})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let o = r.json();
-    let s = Session {
-        id: o["session_id"].as_str().unwrap().into(),
-        token: o["token"].as_str().unwrap().into(),
-        seq: 0,
-        position: 0,
-    };
+    let s = open_for_class(t, &tok, &lesson, &class_id).await;
     (class_id, lesson, tok, s)
 }
 
