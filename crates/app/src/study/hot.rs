@@ -446,9 +446,13 @@ impl Buffer {
             .insert(session_id.to_string(), user_id.to_string());
     }
 
+    /// Sessions another open froze: the ones in memory learn it at their next heartbeat
+    /// (the others load their frozen row when next heard from, so nothing is kept for
+    /// them).
     pub(crate) fn freeze(&self, ids: impl IntoIterator<Item = String>) {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         let mut f = self.frozen.lock().unwrap_or_else(|e| e.into_inner());
-        f.extend(ids);
+        f.extend(ids.into_iter().filter(|id| slots.contains_key(id)));
     }
 
     pub(crate) fn is_frozen(&self, session_id: &str) -> bool {

@@ -542,10 +542,28 @@ impl Study<'_> {
             .map(|p| u64::try_from(p.position_ms).unwrap_or(0))
             .filter(|pos| pos + 5_000 < a.lesson_ms)
             .unwrap_or(0);
+        // The rhythm goes on across sessions: a script that opens a new session (or ends
+        // one and opens another) every few heartbeats would otherwise never fill the
+        // window its regularity is judged on. The gaps of the learner's session heard
+        // from last, within three intervals, start this one's.
+        let recent = session::Entity::find()
+            .filter(session::Column::UserId.eq(who.user_id.clone()))
+            .filter(
+                session::Column::UpdatedAt
+                    .gte(w.now - chrono::Duration::seconds(i64::from(policy.interval_secs) * 3)),
+            )
+            .order_by_desc(session::Column::UpdatedAt)
+            .one(&w.txn)
+            .await?;
+        let gaps_ms = recent
+            .and_then(|r| serde_json::from_str::<Cursor>(&r.cursor).ok())
+            .map(|c| c.gaps_ms)
+            .unwrap_or_default();
         let id = uuid::Uuid::now_v7().to_string();
         let cursor = Cursor {
             last_at_ms: w.now.timestamp_millis(),
             position_ms: position,
+            gaps_ms,
             ..Cursor::default()
         };
         session::ActiveModel {

@@ -445,6 +445,42 @@ async fn cheating_scripts_are_caught_in(direct: bool) {
     assert_eq!(n, 2);
 }
 
+/// A script that opens a new session every five heartbeats (or ends one and opens the
+/// next) never fills one session's window of eight gaps; the rhythm is judged across
+/// them, so it is caught all the same and the course's hours are cleared.
+#[tokio::test]
+async fn a_script_that_keeps_reopening_is_caught_by_its_rhythm() {
+    let t = TestApp::new().await;
+    let (_, lesson) = free_course(&t).await;
+    let tok = t.token("learner").await;
+    let mut caught = None;
+    'sessions: for round in 0..4 {
+        let mut s = open_home(&t, &tok, &lesson).await;
+        for i in 1..=5 {
+            let (_, r) = play(&t, &tok, &mut s, 20_000, 20_000, 100, true).await;
+            if r["irregularity"] == "too_regular" {
+                caught = Some((round, i, r));
+                break 'sessions;
+            }
+        }
+        if round % 2 == 1 {
+            let r = t
+                .api(
+                    Method::POST,
+                    &format!("/study-sessions/{}/end", s.id),
+                    Some(&tok),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT);
+        }
+    }
+    let (round, _, r) = caught.expect("a script reopening sessions is named too_regular");
+    assert!(round <= 1, "caught only in session {round}");
+    assert_eq!(r["cleared"], true, "{r}");
+    assert_eq!(credited_ms(&t, &tok).await, 0);
+}
+
 /// A forged token, and a course nobody may study on their own.
 #[tokio::test]
 async fn forged_tokens_and_closed_courses_are_refused() {
