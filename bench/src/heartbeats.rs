@@ -10,7 +10,8 @@
 //! the buffered mode's heartbeats per write statement; `direct` writes each heartbeat
 //! through instead. SQLite in a temporary file, or `JINENG_BENCH_DATABASE_URL`.
 //!
-//! `jineng-bench heartbeat-crash BINARY LEARNERS`: prepares a SQLite database, starts the
+//! `jineng-bench heartbeat-crash BINARY LEARNERS`: prepares a SQLite database (or the fresh
+//! database `JINENG_BENCH_DATABASE_URL` names), starts the
 //! real server (`BINARY serve`) on it, has LEARNERS learners study for real (a heartbeat
 //! every 10 s ± 1.5 s), kills the server with SIGKILL part-way, reads what the database
 //! kept, restarts the server, studies on and stops it gracefully. Fails unless, for every
@@ -620,7 +621,8 @@ pub fn crash(binary: &str, n: usize) -> Result<(), String> {
             uuid::Uuid::now_v7().simple()
         ));
         std::fs::create_dir_all(&dir).map_err(err)?;
-        let url = format!("sqlite://{}?mode=rwc", dir.join("jineng.db").display());
+        let url = std::env::var("JINENG_BENCH_DATABASE_URL")
+            .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("jineng.db").display()));
         let (k, b, a) = jineng_app::crypto::pii::Keyring::generate();
         let interval_ms = 10_000u64;
         let slack_ms = 5_000u64;
