@@ -43,6 +43,16 @@ pub(crate) async fn free_course(t: &TestApp) -> (String, String) {
     (pid, lesson)
 }
 
+/// A fresh platform whose heartbeats are buffered in memory, or written through
+/// (`direct`, as several nodes run).
+async fn study_app(direct: bool) -> TestApp {
+    TestApp::with(crate::common::Options {
+        direct_study: direct,
+        ..Default::default()
+    })
+    .await
+}
+
 pub(crate) struct Session {
     pub(crate) id: String,
     pub(crate) token: String,
@@ -182,11 +192,7 @@ async fn an_honest_learner_is_credited_what_they_watched_and_completes_written_t
 }
 
 async fn an_honest_learner_is_credited_what_they_watched_and_completes_in(direct: bool) {
-    let t = TestApp::with(crate::common::Options {
-        direct_study: direct,
-        ..Default::default()
-    })
-    .await;
+    let t = study_app(direct).await;
     let (pid, lesson) = free_course(&t).await;
     let tok = t.token("learner").await;
     let mut s = open_home(&t, &tok, &lesson).await;
@@ -257,11 +263,7 @@ async fn cheating_scripts_are_caught_written_through() {
 }
 
 async fn cheating_scripts_are_caught_in(direct: bool) {
-    let t = TestApp::with(crate::common::Options {
-        direct_study: direct,
-        ..Default::default()
-    })
-    .await;
+    let t = study_app(direct).await;
     let (_, lesson) = free_course(&t).await;
     let tok = t.token("learner").await;
 
@@ -562,11 +564,7 @@ async fn a_heartbeat_sent_twice_at_once_is_credited_once_written_through() {
 }
 
 async fn a_heartbeat_sent_twice_at_once_is_credited_once_in(direct: bool) {
-    let t = TestApp::with(crate::common::Options {
-        direct_study: direct,
-        ..Default::default()
-    })
-    .await;
+    let t = study_app(direct).await;
     let (_, lesson) = free_course(&t).await;
     let tok = t.token("learner").await;
     for round in 0..5 {
@@ -607,11 +605,7 @@ async fn two_opens_at_once_leave_one_active_session_written_through() {
 async fn two_opens_at_once_leave_one_active_session_in(direct: bool) {
     use jineng_store::study::session;
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let t = TestApp::with(crate::common::Options {
-        direct_study: direct,
-        ..Default::default()
-    })
-    .await;
+    let t = study_app(direct).await;
     let (_, lesson) = free_course(&t).await;
     let tok = t.token("learner").await;
     for _ in 0..5 {
@@ -746,11 +740,7 @@ async fn an_unanswered_watch_check_stops_the_credit_written_through() {
 }
 
 async fn an_unanswered_watch_check_stops_the_credit_in(direct: bool) {
-    let t = TestApp::with(crate::common::Options {
-        direct_study: direct,
-        ..Default::default()
-    })
-    .await;
+    let t = study_app(direct).await;
     let (_, lesson) = free_course(&t).await;
     let op = t.token("operator").await;
     let mut rules = t
