@@ -182,6 +182,15 @@ async fn the_institution_reads_a_learners_record_and_a_regulator_spot_checks_it(
     )
     .await
     .problem(403);
+    // Remarks over 1000 characters are refused, nothing recorded.
+    t.api(
+        Method::POST,
+        &verdict,
+        Some(&nm),
+        Some(json!({"qualified": false, "remarks": "长".repeat(1001)})),
+    )
+    .await
+    .problem(422);
     // The institution cannot acknowledge before there is a verdict.
     t.api(
         Method::POST,
