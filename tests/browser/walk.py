@@ -396,8 +396,13 @@ def main():
         click(reg, css="#draw-spot-check")
         wait_find(reg, "#spot-qualified")
         click(reg, css="#spot-qualified")
-        wait_text(reg, "抽查")
-        assert js(reg, "return document.querySelectorAll('#spot-qualified').length;") == 0, "the verdict form is still open"
+        # The verdict is a full-page form post: wait for the page that answers it,
+        # on which the verdict form is gone.
+        deadline = time.time() + 20
+        while js(reg, "return document.querySelectorAll('#spot-qualified').length;") != 0:
+            assert time.time() < deadline, "the verdict form is still open"
+            time.sleep(0.25)
+        wait_text(reg, "学习记录抽查")
         verdicts = js(reg, "return [...document.querySelectorAll('#class-spot-checks .badge')].map(b => b.textContent);")
         assert "合格" in verdicts and "不合格" in verdicts, f"verdicts shown: {verdicts}"
         shot(reg, "13-spot-check")
