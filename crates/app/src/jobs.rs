@@ -308,6 +308,7 @@ impl Jobs<'_> {
             JobKind::WitnessPush => self.ledger().push_to_witness(&j.payload).await,
             JobKind::LedgerVerify => self.ledger().verify_job(&j.payload).await,
             JobKind::MediaProcess => self.courses().process_media(&j.payload).await,
+            JobKind::StudyDayClose => self.study().close_day_job(&j.payload).await,
         }
     }
 
@@ -317,7 +318,7 @@ impl Jobs<'_> {
             JobKind::LearnerImport => self.learners().import_given_up(&j.payload, why).await,
             JobKind::MediaProcess => self.courses().media_given_up(&j.payload, why).await,
             // The witness's row and the job itself keep the reason; nothing else to undo.
-            JobKind::WitnessPush | JobKind::LedgerVerify => Ok(()),
+            JobKind::WitnessPush | JobKind::LedgerVerify | JobKind::StudyDayClose => Ok(()),
         }
     }
 

@@ -12,6 +12,8 @@ crate::coded! {
         LedgerVerify("ledger_verify", "证据日志全面校验"),
         /// Probe an uploaded video, take its poster, cut it into encrypted HLS renditions.
         MediaProcess("media_process", "视频转码"),
+        /// Enter a closed day's study in the evidence log, and each learner's new summary.
+        StudyDayClose("study_day_close", "每日学时记入证据日志"),
     }
 }
 

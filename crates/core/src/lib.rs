@@ -2,6 +2,7 @@
 //! Nothing here does I/O, reads the clock or draws randomness; callers pass those in.
 
 pub mod accounts;
+pub mod archive;
 pub mod audit;
 pub mod classes;
 pub mod code;

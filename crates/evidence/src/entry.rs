@@ -26,17 +26,22 @@ pub const VERSION: u8 = 1;
 pub enum Kind {
     /// The head of the audit trail (record id = its sequence number, hash = its chain hash).
     AuditHead,
-    /// A learner's credited hours in a class or course.
+    /// A learner's online hours per class and course as of a closed day, with the
+    /// indexes of the day and clearing entries it adds up (`jineng_core::archive`).
     StudySummary,
     ExamResult,
     Certificate,
     Payment,
     Refund,
     SubsidyDecision,
+    /// One learner's credited time on one closed day in one lesson.
+    StudyDay,
+    /// Hours cleared from a learner's course for an irregularity.
+    StudyClearing,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 9] = [
         Kind::AuditHead,
         Kind::StudySummary,
         Kind::ExamResult,
@@ -44,6 +49,8 @@ impl Kind {
         Kind::Payment,
         Kind::Refund,
         Kind::SubsidyDecision,
+        Kind::StudyDay,
+        Kind::StudyClearing,
     ];
 
     pub fn code(self) -> &'static str {
@@ -55,6 +62,8 @@ impl Kind {
             Kind::Payment => "payment",
             Kind::Refund => "refund",
             Kind::SubsidyDecision => "subsidy_decision",
+            Kind::StudyDay => "study_day",
+            Kind::StudyClearing => "study_clearing",
         }
     }
 

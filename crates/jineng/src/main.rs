@@ -543,6 +543,19 @@ async fn serve(cfg: Config) -> Result<()> {
             }
         });
     }
+    {
+        // Each closed day's study goes into the evidence log: every node enqueues the
+        // close of the days that are over, the job's key makes it one close per day.
+        let app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = app.study().schedule_day_close().await {
+                    tracing::warn!("could not schedule the close of a study day: {e}");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+            }
+        });
+    }
     let stopping = app.clone();
     let router = jineng_web::router(jineng_web::AppState {
         app,

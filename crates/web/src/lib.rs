@@ -8,6 +8,7 @@
 //! document and the role-matrix test all come.
 
 pub mod accounts;
+pub mod archive;
 pub mod assets;
 pub mod attendance;
 pub mod audit;
@@ -78,6 +79,7 @@ fn all_routes() -> Routes {
     let r = occupations::routes(r);
     let r = catalogue::routes(r);
     let r = learners::routes(r);
+    let r = archive::routes(r);
     let r = teachers::routes(r);
     let r = classes::routes(r);
     let r = training::routes(r);

@@ -103,7 +103,7 @@ impl Classes<'_> {
 
     /// Build a view, remembering organisation and project names across a page of rows so
     /// a list does not look the same names up again for every class.
-    async fn view_with(
+    pub(crate) async fn view_with(
         &self,
         c: class::Model,
         names: &mut (

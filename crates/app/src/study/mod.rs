@@ -32,6 +32,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+pub mod evidence;
 pub mod hot;
 mod supervision;
 pub use supervision::*;
@@ -965,7 +966,7 @@ impl Study<'_> {
             .filter(session::Column::Id.eq(s.id.clone()))
             .exec(txn)
             .await?;
-        clearing::ActiveModel {
+        let k = clearing::ActiveModel {
             id: Set(uuid::Uuid::now_v7().to_string()),
             user_id: Set(s.user_id.clone()),
             package_id: Set(s.package_id.clone()),
@@ -978,6 +979,7 @@ impl Study<'_> {
         }
         .insert(txn)
         .await?;
+        evidence::enter_clearing(txn, &k).await?;
         crate::audit::append(
             txn,
             self.keyring.audit_key(),

@@ -171,6 +171,11 @@ pub async fn home(
             about: "在线课程的学习进度、已计学时与不计学时的记录",
         });
         links.push(Link {
+            href: "/archive",
+            label: "我的电子档案",
+            about: "跨机构的培训班、学时与清零记录，可下载 PDF 与 Excel，附证据日志证明",
+        });
+        links.push(Link {
             href: "/catalogue",
             label: "培训项目",
             about: "查看可参加的职业技能培训项目",

@@ -36,12 +36,14 @@ fn kind_label(k: jineng_evidence::entry::Kind) -> &'static str {
     use jineng_evidence::entry::Kind::*;
     match k {
         AuditHead => "审计日志锚点",
-        StudySummary => "学时记录",
+        StudySummary => "学时汇总",
         ExamResult => "考试成绩",
         Certificate => "证书",
         Payment => "支付",
         Refund => "退款",
         SubsidyDecision => "补贴审核结果",
+        StudyDay => "每日学时",
+        StudyClearing => "学时清零",
     }
 }
 

@@ -2,6 +2,7 @@
 //! SQLite by default, PostgreSQL when JINENG_TEST_DATABASE_URL is set (CI runs both).
 
 mod api;
+mod archive;
 mod attendance;
 mod audit;
 mod auth;

@@ -961,6 +961,12 @@ fn rules() -> Vec<Rule> {
         ),
         api(M::GET, "/api/v1/learners", Only(VIEW_ORGS)),
         api(M::GET, "/api/v1/learners/{id}", Only(VIEW_ORGS)).rec(Rec::Learner),
+        api(M::GET, "/api/v1/learners/{id}/archive", Only(VIEW_ORGS)).rec(Rec::Learner),
+        page(M::GET, "/learners/{id}/archive", Only(VIEW_ORGS)).rec(Rec::Learner),
+        page(M::GET, "/learners/{id}/archive.xlsx", Only(VIEW_ORGS)).rec(Rec::Learner),
+        page(M::GET, "/learners/{id}/archive.pdf", Only(VIEW_ORGS)).rec(Rec::Learner),
+        // One's own archive: a learner's opens, anyone else's page says there is none.
+        page(M::GET, "/archive", Signed),
         api(M::POST, "/api/v1/learners/imports", Only(ORG_STAFF))
             .query("?mode=all_or_nothing")
             .body(Body::Raw(XLSX, Blob::EmptyTemplate)),
