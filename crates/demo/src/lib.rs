@@ -1631,10 +1631,14 @@ pub async fn study(app: &App) -> AppResult<()> {
         .filter(|u| Some(u) != demo_learner.as_ref())
         .collect();
     let lesson_ms = u64::try_from(video.seconds.unwrap_or(0)).unwrap_or(0) * 1000;
-    // Yesterday evening, each learner on their own phone.
-    let clock = std::sync::Arc::new(jineng_app::clock::ManualClock::new(
-        app.now() - chrono::Duration::hours(16),
-    ));
+    // Yesterday evening from 19:00 (China time), each learner on their own phone.
+    let yesterday = today - chrono::Duration::days(1);
+    let evening = yesterday
+        .and_hms_opt(19, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        - chrono::Duration::hours(8);
+    let clock = std::sync::Arc::new(jineng_app::clock::ManualClock::new(evening));
     let mut then = app.clone();
     then.clock = clock.clone();
     for (k, user_id) in members.iter().take(3).enumerate() {
@@ -1697,6 +1701,12 @@ pub async fn study(app: &App) -> AppResult<()> {
         } else {
             then.study().end(&who, &s.session_id).await?;
         }
+    }
+    // Yesterday is over: its study goes into the evidence log (as the day's close job
+    // would do; in the first minutes after midnight it is left to that job).
+    match app.study().close_day(yesterday).await {
+        Ok(_) | Err(jineng_app::AppError::Conflict(_)) => {}
+        Err(e) => return Err(e),
     }
     // This morning the county regulator spot-checks the class.
     let spot = app

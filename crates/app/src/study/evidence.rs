@@ -46,6 +46,14 @@ pub struct ClosedDay {
     pub learners: u64,
 }
 
+/// A summary built from the rows: in the log, or not yet.
+enum Built {
+    /// The summary (none when there is nothing to add up) and how many entries the build
+    /// appended.
+    Ready(Option<EnteredSummary>, u64),
+    NeedsWrite,
+}
+
 /// A learner's summary as entered in the log.
 #[derive(Debug, Clone)]
 pub struct EnteredSummary {
@@ -314,6 +322,24 @@ impl Study<'_> {
         user: &str,
         day: NaiveDate,
     ) -> AppResult<(Option<EnteredSummary>, u64)> {
+        match self.build_summary(txn, user, day, true).await? {
+            Built::Ready(s, new) => Ok((s, new)),
+            Built::NeedsWrite => Err(AppError::Internal(
+                "a study summary could not be entered".into(),
+            )),
+        }
+    }
+
+    /// The summary of `enter_summary`; with `write` false nothing is appended, and
+    /// anything not yet in the log (a day, a clearing, the summary itself) answers
+    /// `NeedsWrite`.
+    async fn build_summary<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        user: &str,
+        day: NaiveDate,
+        write: bool,
+    ) -> AppResult<Built> {
         let end = day_end(day);
         let key = day.format("%Y-%m-%d").to_string();
         let days = day::Entity::find()
@@ -356,6 +382,7 @@ impl Study<'_> {
             let sha = hex::encode(archive::sha256(&canonical));
             let index = match have_days.get(&r.record_id()) {
                 Some((idx, s)) if *s == sha => *idx,
+                _ if !write => return Ok(Built::NeedsWrite),
                 _ => {
                     let day_end_of_row = parse_day(&d.day).map(day_end).unwrap_or(end);
                     let org = orgs.get(&d.class_id).map(String::as_str).unwrap_or("");
@@ -383,6 +410,7 @@ impl Study<'_> {
             let sha = hex::encode(archive::sha256(&r.canonical()));
             let index = match have_clearings.get(&r.record_id()) {
                 Some((idx, s)) if *s == sha => *idx,
+                _ if !write => return Ok(Built::NeedsWrite),
                 _ => {
                     let a = enter_clearing(txn, k).await?;
                     new += a.new as u64;
@@ -394,7 +422,7 @@ impl Study<'_> {
             l.cleared_ms += r.cleared_ms;
         }
         if lines.is_empty() {
-            return Ok((None, new));
+            return Ok(Built::Ready(None, new));
         }
         let mut lines: Vec<SummaryLine> = lines.into_values().collect();
         for l in &mut lines {
@@ -407,23 +435,29 @@ impl Study<'_> {
             lines,
         };
         let canonical = summary.canonical();
-        let a = crate::ledger::append(
-            txn,
-            &fact(
-                Kind::StudySummary,
-                Summary::record_id(user),
-                &canonical,
-                end,
-                "",
-            ),
-        )
-        .await?;
-        new += a.new as u64;
-        Ok((
+        let sha = hex::encode(archive::sha256(&canonical));
+        let record_id = Summary::record_id(user);
+        let index = match entered(txn, Kind::StudySummary, vec![record_id.clone()])
+            .await?
+            .remove(&record_id)
+        {
+            Some((idx, s)) if s == sha => idx,
+            _ if !write => return Ok(Built::NeedsWrite),
+            _ => {
+                let a = crate::ledger::append(
+                    txn,
+                    &fact(Kind::StudySummary, record_id, &canonical, end, ""),
+                )
+                .await?;
+                new += a.new as u64;
+                a.index
+            }
+        };
+        Ok(Built::Ready(
             Some(EnteredSummary {
-                sha256_hex: hex::encode(archive::sha256(&canonical)),
+                sha256_hex: sha,
                 summary,
-                index: a.index,
+                index,
                 canonical,
             }),
             new,
@@ -444,11 +478,17 @@ impl Study<'_> {
             return Ok(None);
         };
         let as_of = (newest.at + Duration::hours(8) - Duration::days(1)).date_naive();
-        // Built again inside a write: anything not entered yet would be entered, which on
-        // consistent rows appends nothing (the summary is the same fact).
-        let txn = crate::tx::begin_write(&self.db).await?;
-        let (s, _) = self.enter_summary(&txn, user, as_of).await?;
-        txn.commit().await?;
+        // Rebuilt by reading; only if something is not in the log as the rows are now (a
+        // late write) is it entered, in a write.
+        let s = match self.build_summary(&self.db, user, as_of, false).await? {
+            Built::Ready(s, _) => s,
+            Built::NeedsWrite => {
+                let txn = crate::tx::begin_write(&self.db).await?;
+                let (s, _) = self.enter_summary(&txn, user, as_of).await?;
+                txn.commit().await?;
+                s
+            }
+        };
         match s {
             Some(s) if s.sha256_hex == newest.record_sha256 && s.index == newest.idx as u64 => {
                 Ok(Some(s))

@@ -32,8 +32,9 @@ fn tables(a: &Archive) -> Tables {
         (
             "在线学时合计".into(),
             format!(
-                "{} 学时（45分钟计1学时，含尚未记入证据日志的当日学时）",
-                h(a.online_ms)
+                "{} 学时（{}；45分钟计1学时，含尚未记入证据日志的当日学时）",
+                h(a.online_ms),
+                duration(a.online_ms)
             ),
         ),
     ];
@@ -57,7 +58,7 @@ fn tables(a: &Archive) -> Tables {
                     c.class.org_name.clone(),
                     c.class.project_name.clone(),
                     c.class.delivery_label.to_string(),
-                    format!("{}至{}", c.class.start_date, c.class.end_date),
+                    format!("{}\n{}", c.class.start_date, c.class.end_date),
                     me.map(|m| {
                         format!(
                             "{}（出勤{}/{}次）",
@@ -135,7 +136,10 @@ fn tables(a: &Archive) -> Tables {
             ),
             vec![
                 ("截至".into(), format!("{}（北京时间）", p.as_of)),
-                ("有效在线学时".into(), format!("{} 学时", h(p.total_ms))),
+                (
+                    "有效在线学时".into(),
+                    format!("{} 学时（{}）", h(p.total_ms), duration(p.total_ms)),
+                ),
                 ("日志条目".into(), format!("第 {} 条（学时汇总）", p.index)),
                 ("记录编号".into(), p.record_id.clone()),
                 ("记录哈希".into(), p.sha256.clone()),
@@ -176,7 +180,7 @@ pub fn pdf(font: &jineng_pdf::Font, a: &Archive) -> Result<Vec<u8>, jineng_pdf::
     if t.classes.1.is_empty() {
         blocks.push(Block::Paragraph("未参加培训班".into()));
     } else {
-        blocks.push(table(t.classes, &[3.0, 2.5, 2.5, 1.2, 2.2, 1.6, 1.4, 1.4]));
+        blocks.push(table(t.classes, &[3.0, 2.5, 2.5, 1.2, 1.7, 1.6, 1.4, 1.6]));
     }
     blocks.push(Block::Heading("在线学习".into()));
     if t.courses.1.is_empty() {

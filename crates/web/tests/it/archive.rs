@@ -333,3 +333,94 @@ async fn a_day_closed_twice_at_once_is_entered_once() {
     assert_eq!(summaries, 3);
     assert_eq!(a.new_entries + b.new_entries, 6, "{a:?} {b:?}");
 }
+
+/// A day row written after its day was closed (a node's late flush) is entered again when
+/// the archive is read, and the summary with it: what the archive proves is always the
+/// rows as they stand, and the first entries stay in the log.
+#[tokio::test]
+async fn a_day_that_changes_after_its_close_is_entered_again() {
+    let t = TestApp::new().await;
+    let (_, lesson) = free_course(&t).await;
+    let tok = t.token("learner").await;
+    let learner = t.user_id("learner").await;
+    t.to_cst(10, 0);
+    let day = today(&t);
+    study_a_minute(&t, &tok, &lesson).await;
+    t.to_cst(1, 0);
+    t.app.study().close_day(day).await.unwrap();
+    let path = format!("/learners/{learner}/archive");
+    let before = t.api(Method::GET, &path, Some(&tok), None).await.json();
+    let total = before["proof"]["total_ms"].as_u64().unwrap();
+    // Reading again appends nothing.
+    let size = t.app.ledger().size().await.unwrap();
+    let again = t.api(Method::GET, &path, Some(&tok), None).await.json();
+    assert_eq!(again["proof"]["index"], before["proof"]["index"]);
+    assert_eq!(t.app.ledger().size().await.unwrap(), size);
+
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    jineng_store::study::day::Entity::update_many()
+        .col_expr(
+            jineng_store::study::day::Column::CreditedMs,
+            Expr::col(jineng_store::study::day::Column::CreditedMs).add(5_000),
+        )
+        .filter(jineng_store::study::day::Column::UserId.eq(learner.clone()))
+        .exec(&t.app.db)
+        .await
+        .unwrap();
+    let after = t.api(Method::GET, &path, Some(&tok), None).await.json();
+    assert_eq!(
+        after["proof"]["total_ms"].as_u64().unwrap(),
+        total + 5_000,
+        "{after}"
+    );
+    assert!(after["proof"]["index"].as_u64() > before["proof"]["index"].as_u64());
+    // The day's record now has two entries; the newest is the row as it stands.
+    let day_entries = jineng_store::ledger::entry::Entity::find()
+        .filter(jineng_store::ledger::entry::Column::Kind.eq(Kind::StudyDay.code()))
+        .count(&t.app.db)
+        .await
+        .unwrap();
+    assert_eq!(day_entries, 2);
+    assert_eq!(t.app.ledger().size().await.unwrap(), size + 2);
+}
+
+/// The scheduler enqueues one close per day that is over, whichever node asks and how
+/// often; a worker runs it.
+#[tokio::test]
+async fn each_day_that_is_over_is_closed_once_by_a_job() {
+    let t = TestApp::new().await;
+    let (_, lesson) = free_course(&t).await;
+    let tok = t.token("learner").await;
+    t.to_cst(10, 0);
+    let day = today(&t);
+    study_a_minute(&t, &tok, &lesson).await;
+    use jineng_store::jobs::job;
+    let jobs_for = |d: NaiveDate| {
+        job::Entity::find().filter(job::Column::IdempotencyKey.eq(format!("study_day_close:{d}")))
+    };
+    // The day is not over: nothing for it.
+    t.app.study().schedule_day_close().await.unwrap();
+    assert_eq!(jobs_for(day).count(&t.app.db).await.unwrap(), 0);
+    t.to_cst(0, 20);
+    for _ in 0..3 {
+        t.app.study().schedule_day_close().await.unwrap();
+    }
+    assert_eq!(jobs_for(day).count(&t.app.db).await.unwrap(), 1);
+    // The test app's worker takes it.
+    let mut done = false;
+    for _ in 0..100 {
+        let j = jobs_for(day).one(&t.app.db).await.unwrap().unwrap();
+        if j.state == jineng_core::jobs::JobState::Done {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(done, "the close job did not run");
+    let days = jineng_store::ledger::entry::Entity::find()
+        .filter(jineng_store::ledger::entry::Column::Kind.eq(Kind::StudyDay.code()))
+        .count(&t.app.db)
+        .await
+        .unwrap();
+    assert_eq!(days, 1);
+}
