@@ -342,6 +342,7 @@ def main():
         wait_text(learner, "共找到")
         click(learner, css="#catalogue-results a.card")
         wait_text(learner, "课程目录")
+        course_page = js(learner, "return location.pathname;")
         watch = js(learner, "const a = [...document.querySelectorAll('a.preview-link')].find(a => a.href.endsWith('/watch')); return a ? a.getAttribute('href') : null;")
         assert watch, "the public-welfare course has no video to study"
         go(learner, watch)
@@ -360,13 +361,30 @@ def main():
         mark = js(learner, "return document.getElementById('watermark').textContent;")
         assert "*" in mark, f"the watermark shows no masked ID number: {mark}"
         shot(learner, "12-studying")
+        # The course's handout is studied by the time it is read with the page in front.
+        go(learner, course_page)
+        wait_text(learner, "课程目录")
+        read = js(learner, "const a = [...document.querySelectorAll('a.preview-link')].find(a => a.href.endsWith('/read')); return a ? a.getAttribute('href') : null;")
+        assert read, "the public-welfare course has no handout to study"
+        go(learner, read)
+        wait_text(learner, "阅读即开始计时")
+        deadline = time.time() + 45
+        read_ms = 0
+        while time.time() < deadline:
+            read_ms = int(js(learner, "return document.getElementById('document').getAttribute('data-credited') || '0';") or 0)
+            if read_ms > 0:
+                break
+            time.sleep(1)
+        status = js(learner, "return document.getElementById('study-status').textContent;")
+        assert read_ms > 5000, f"no reading time credited ({read_ms} ms; status: {status})"
+        shot(learner, "12-reading")
         go(learner, "/study")
         wait_text(learner, "我的学习")
         assert "职业素养与安全生产" in text(learner)
         overflow = js(learner, "return document.documentElement.scrollWidth - window.innerWidth;")
         assert overflow <= 1, f"我的学习 is wider than the phone by {overflow}px"
         shot(learner, "12-my-study")
-        print(f"walk: a learner studies on a phone and is credited {credited / 1000:.0f}s")
+        print(f"walk: a learner studies on a phone and is credited {credited / 1000:.0f}s watching and {read_ms / 1000:.0f}s reading")
 
         # 13. Supervision: the institution, on a phone, is told of the county's spot-check
         #     verdict on its home page, opens the blended class and a learner's study

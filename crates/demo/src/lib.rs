@@ -1343,6 +1343,8 @@ pub async fn courses(app: &App) -> AppResult<()> {
                 .id
                 .clone();
             demo_video(app, &who, &ctx, &vid, &chapter, "安全生产导学视频").await?;
+            // And a handout, studied by the time it is read with the page in front.
+            demo_document(app, &who, &ctx, &vid, &chapter).await?;
         }
         app.courses()
             .upload_file(

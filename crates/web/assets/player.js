@@ -34,9 +34,38 @@
 // a heartbeat every interval ± a few seconds with the position, the rate and whether the
 // page is in front. The server decides what counts; this only reports and shows it. The
 // learner cannot seek past the furthest point reached by watching.
+//
+// A document lesson has no video: its "position" is the time spent reading with the page
+// in front, kept by a clock that looks to the code below like a playing video.
+function readingClock() {
+  "use strict";
+  var doc = document.getElementById("document");
+  if (!doc || !doc.getAttribute("data-study")) return null;
+  var secs = 0, last = Date.now(), paused = false;
+  setInterval(function () {
+    var now = Date.now();
+    if (!paused && !document.hidden) secs += (now - last) / 1000;
+    last = now;
+  }, 500);
+  var clock = {
+    playbackRate: 1,
+    readyState: 1,
+    seeking: false,
+    pause: function () { paused = true; },
+    play: function () { paused = false; last = Date.now(); },
+    getAttribute: function (n) { return doc.getAttribute(n); },
+    setAttribute: function (n, v) { doc.setAttribute(n, v); },
+    addEventListener: function () {}
+  };
+  Object.defineProperty(clock, "currentTime", {
+    get: function () { return secs; },
+    set: function (v) { secs = v; last = Date.now(); }
+  });
+  return clock;
+}
 (function () {
   "use strict";
-  var video = document.getElementById("player");
+  var video = document.getElementById("player") || readingClock();
   var status = document.getElementById("study-status");
   if (!video || !video.getAttribute("data-study")) return;
   var lesson = video.getAttribute("data-study");
@@ -78,14 +107,16 @@
     if (!box) {
       box = document.createElement("form");
       box.id = "study-check";
-      box.className = "position-absolute top-50 start-50 translate-middle bg-white rounded p-3 shadow";
+      // Over the video; over the page (wherever it is scrolled) for a document.
+      var wrap = document.getElementById("player-wrap");
+      box.className = (wrap ? "position-absolute" : "position-fixed") + " top-50 start-50 translate-middle bg-white rounded p-3 shadow";
       box.style.zIndex = "10";
       box.style.minWidth = "16rem";
       box.innerHTML = '<div class="fw-bold mb-1">观看验证</div><div class="small text-secondary mb-2" id="study-check-note"></div>' +
         '<label class="form-label" for="study-check-answer" id="study-check-prompt"></label>' +
         '<div class="d-flex gap-2"><input class="form-control" id="study-check-answer" inputmode="numeric" autocomplete="off" required>' +
         '<button class="btn btn-primary text-nowrap" type="submit" id="study-check-submit">确定</button></div>';
-      (document.getElementById("player-wrap") || document.body).appendChild(box);
+      (wrap || document.body).appendChild(box);
       box.addEventListener("submit", function (e) {
         e.preventDefault();
         var input = document.getElementById("study-check-answer");
@@ -131,7 +162,7 @@
       body = {
         token: session.token,
         seq: seq,
-        position_ms: Math.max(0, Math.round(video.currentTime * 1000)),
+        position_ms: Math.min(session.lesson_ms, Math.max(0, Math.round(video.currentTime * 1000))),
         rate_pct: Math.round((video.playbackRate || 1) * 100),
         visible: !document.hidden
       };
@@ -234,7 +265,7 @@
     }
     if (mark && session.watermark) mark.textContent = session.watermark;
     video.setAttribute("data-session", session.session_id);
-    show(progress(session.credited_ms) + (session.complete ? "，本课时已完成。" : "。播放即开始计时。"),
+    show(progress(session.credited_ms) + (session.complete ? "，本课时已完成。" : (document.getElementById("player") ? "。播放即开始计时。" : "。阅读即开始计时。")),
       session.complete ? "success" : "info");
     schedule();
   });

@@ -12,7 +12,7 @@ use crate::http::session::{MaybeSession, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -200,6 +200,11 @@ pub struct ReadPage {
     layout: Layout,
     r: Option<ReadView>,
     error: Option<String>,
+    /// The reader may study this lesson: the page opens a study session and reports the
+    /// time spent reading with the page in front (supervised study).
+    study: bool,
+    /// The class the study counts for (empty: on one's own).
+    class: String,
 }
 
 /// The reading page: every page as an image, loaded as it scrolls into view.
@@ -208,6 +213,7 @@ pub async fn read(
     MaybeSession(st): MaybeSession,
     jar: CookieJar,
     Path(id): Path<String>,
+    Query(q): Query<super::media::WatchQuery>,
 ) -> Result<(CookieJar, ReadPage), PageError> {
     let who = st.view.as_ref().map(|v| v.principal.clone());
     let (jar, device) = crate::attendance::pages::device_cookie(&s, jar);
@@ -218,12 +224,18 @@ pub async fn read(
         Err(e) => return Err(e.into()),
     };
     let title = r.as_ref().map_or("文档".to_string(), |r| r.title.clone());
+    let study = match (&who, &r) {
+        (Some(w), Some(_)) => s.app.study().open_to(w, &id, &q.class).await,
+        _ => false,
+    };
     Ok((
         jar,
         ReadPage {
             layout: Layout::public(title, &st, ""),
             r,
             error,
+            study,
+            class: q.class,
         },
     ))
 }

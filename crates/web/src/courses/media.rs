@@ -325,7 +325,7 @@ pub struct WatchPage {
 pub struct WatchQuery {
     /// Study for this class (from 我的学习); left out: on one's own.
     #[serde(default)]
-    class: String,
+    pub(crate) class: String,
 }
 
 pub async fn watch(
