@@ -260,8 +260,12 @@ impl Accounts<'_> {
             .sessions
             .get(&hash)
             .filter(|c| c.loaded_at + ttl > now && c.last_seen_at + idle >= now);
+        // Marked seen at most every sixth of the idle timeout (between one and five
+        // minutes): the timeout needs no finer grain, and a learner's heartbeats every 20 s
+        // would otherwise write the session row every third one.
+        let touch_every = (idle / 6).clamp(Duration::seconds(60), Duration::seconds(300));
         if let Some(mut c) = fresh {
-            if now - c.last_seen_at > Duration::seconds(60) {
+            if now - c.last_seen_at > touch_every {
                 self.touch_session(&hash, now).await?;
                 c.last_seen_at = now;
                 self.sessions.put(hash, c.clone());
@@ -283,9 +287,8 @@ impl Accounts<'_> {
         if u.status != UserStatus::Active {
             return Err(AppError::Unauthenticated);
         }
-        // Touch at most once a minute: idle timeout needs no finer grain, and it saves writes.
         let mut last_seen_at = s.last_seen_at;
-        if now - s.last_seen_at > Duration::seconds(60) {
+        if now - s.last_seen_at > touch_every {
             self.touch_session(&hash, now).await?;
             last_seen_at = now;
         }

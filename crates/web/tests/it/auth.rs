@@ -167,6 +167,12 @@ async fn idle_sessions_end_after_the_configured_minutes() {
     // Activity 20 minutes in keeps it alive another 30.
     t.clock.advance(Duration::minutes(25));
     assert_eq!(b.get("/").await.status, StatusCode::OK);
+    // A request every four minutes for an hour and a half (the session row is marked
+    // seen only every five) keeps it alive throughout.
+    for _ in 0..22 {
+        t.clock.advance(Duration::minutes(4));
+        assert_eq!(b.get("/").await.status, StatusCode::OK);
+    }
     t.clock.advance(Duration::minutes(31));
     let r = b.get("/").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
