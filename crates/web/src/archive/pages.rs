@@ -11,7 +11,7 @@ use crate::study::supervision::{duration, hours, when};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use jineng_app::archive::Archive;
@@ -127,20 +127,20 @@ pub async fn pdf(
             .into_response());
     };
     let a = archive_for_export(&s, &u, &ctx, &id, "pdf").await?;
+    let filename = format!("{}的电子档案.pdf", a.learner.name);
     // Laying out and subsetting is CPU work: off the async workers.
     let bytes = tokio::task::spawn_blocking(move || document::pdf(font, &a))
         .await
         .map_err(|e| jineng_app::AppError::Internal(format!("pdf: {e}")))?
-        .map_err(|e| jineng_app::AppError::Internal(format!("pdf: {e}")))?;
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"archive.pdf\""),
-    );
-    Ok(res)
+        .map_err(|e| match e {
+            jineng_pdf::PdfError::TooLong => jineng_app::AppError::Conflict(
+                "档案内容过长，无法生成 PDF，请导出 Excel 版本".into(),
+            ),
+            e => jineng_app::AppError::Internal(format!("pdf: {e}")),
+        })?;
+    Ok(crate::http::files::document_response(
+        "application/pdf",
+        &filename,
+        bytes,
+    ))
 }
