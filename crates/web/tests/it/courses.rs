@@ -1055,10 +1055,13 @@ async fn the_demo_has_listed_packages_and_one_at_each_stage() {
         );
     }
     previews.sort();
-    // (The free public-welfare course opens with a video too, for self-study.)
+    // (The free public-welfare course opens with a video and a handout too, for
+    // self-study.)
     assert_eq!(
         previews,
-        ["document", "document", "video", "video", "video"]
+        [
+            "document", "document", "document", "video", "video", "video"
+        ]
     );
 }
 
