@@ -94,6 +94,18 @@ pub(crate) async fn enqueue(
     key: &str,
     payload: serde_json::Value,
 ) -> AppResult<String> {
+    enqueue_at(app, w, kind, key, payload, w.now).await
+}
+
+/// Enqueue `kind` to run no earlier than `run_at` (see [`enqueue`]).
+pub(crate) async fn enqueue_at(
+    app: &App,
+    w: &Write<'_>,
+    kind: JobKind,
+    key: &str,
+    payload: serde_json::Value,
+    run_at: DateTime<Utc>,
+) -> AppResult<String> {
     let id = uuid::Uuid::now_v7().to_string();
     // `ON CONFLICT DO NOTHING` rather than catching the unique violation: on PostgreSQL a
     // failed statement would abort the whole change.
@@ -105,7 +117,7 @@ pub(crate) async fn enqueue(
         state: Set(JobState::Queued),
         attempts: Set(0),
         max_attempts: Set(DEFAULT_ATTEMPTS),
-        run_at: Set(w.now),
+        run_at: Set(run_at),
         locked_by: Set(None),
         locked_until: Set(None),
         last_error: Set(String::new()),
@@ -309,6 +321,7 @@ impl Jobs<'_> {
             JobKind::LedgerVerify => self.ledger().verify_job(&j.payload).await,
             JobKind::MediaProcess => self.courses().process_media(&j.payload).await,
             JobKind::StudyDayClose => self.study().close_day_job(&j.payload).await,
+            JobKind::ExamDeadline => self.exams().deadline_job(&j.payload).await,
         }
     }
 
@@ -318,7 +331,11 @@ impl Jobs<'_> {
             JobKind::LearnerImport => self.learners().import_given_up(&j.payload, why).await,
             JobKind::MediaProcess => self.courses().media_given_up(&j.payload, why).await,
             // The witness's row and the job itself keep the reason; nothing else to undo.
-            JobKind::WitnessPush | JobKind::LedgerVerify | JobKind::StudyDayClose => Ok(()),
+            // An attempt left open is marked when it is next read, or by a new start.
+            JobKind::WitnessPush
+            | JobKind::LedgerVerify
+            | JobKind::StudyDayClose
+            | JobKind::ExamDeadline => Ok(()),
         }
     }
 

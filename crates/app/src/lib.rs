@@ -45,6 +45,7 @@ pub mod context;
 pub mod courses;
 pub mod crypto;
 pub mod error;
+pub mod exams;
 pub mod exchange;
 pub mod export;
 pub mod inbox;

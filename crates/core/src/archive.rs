@@ -21,14 +21,14 @@ fn escape(v: &str) -> String {
         .replace('\r', "\\r")
 }
 
-struct Lines(String);
+pub(crate) struct Lines(pub(crate) String);
 
 impl Lines {
-    fn new(head: &str) -> Self {
+    pub(crate) fn new(head: &str) -> Self {
         Lines(format!("{head}\n"))
     }
 
-    fn put(mut self, key: &str, value: impl std::fmt::Display) -> Self {
+    pub(crate) fn put(mut self, key: &str, value: impl std::fmt::Display) -> Self {
         self.0.push_str(key);
         self.0.push('=');
         self.0.push_str(&escape(&value.to_string()));

@@ -14,6 +14,8 @@ crate::coded! {
         MediaProcess("media_process", "视频转码"),
         /// Enter a closed day's study in the evidence log, and each learner's new summary.
         StudyDayClose("study_day_close", "每日学时记入证据日志"),
+        /// Mark an exam attempt still open at its deadline (the learner's browser gone).
+        ExamDeadline("exam_deadline", "考试到时自动交卷"),
     }
 }
 

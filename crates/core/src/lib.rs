@@ -9,6 +9,7 @@ pub mod code;
 pub mod completion;
 pub mod courses;
 pub mod documents;
+pub mod exams;
 pub mod exchange;
 pub mod identity;
 pub mod jobs;

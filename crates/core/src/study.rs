@@ -332,6 +332,9 @@ crate::coded! {
     pub enum CheckKind {
         /// A sum of two small numbers, answered by typing it: a person is there.
         Sum("sum", "算术验证"),
+        /// The learner's pledge to answer an exam alone, at its start (a face check will
+        /// be one more kind here).
+        Pledge("pledge", "诚信承诺"),
     }
 }
 

@@ -3,7 +3,7 @@
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
 use jineng_store::{
-    accounts, audit, catalogue, classes, courses, exchange, jobs, learners, ledger, organizations,
+    accounts, audit, catalogue, classes, courses, exams, exchange, jobs, learners, ledger, organizations,
     reference, reviews, settings, teachers,
 };
 use sea_orm::{DbBackend, EntityTrait, Schema};
@@ -75,4 +75,7 @@ fn main() {
     print(b, ledger::hash::Entity, only);
     print(b, ledger::head::Entity, only);
     print(b, ledger::checkpoint::Entity, only);
+    print(b, exams::exam::Entity, only);
+    print(b, exams::attempt::Entity, only);
+    print(b, exams::answer::Entity, only);
 }

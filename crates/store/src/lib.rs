@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod classes;
 pub mod courses;
 pub mod db;
+pub mod exams;
 pub mod exchange;
 pub mod jobs;
 pub mod learners;

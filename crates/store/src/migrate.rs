@@ -191,6 +191,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0036_study_spot_checks.sqlite.sql"),
         include_str!("../migrations/0036_study_spot_checks.postgres.sql"),
     ),
+    (
+        37,
+        include_str!("../migrations/0037_exams.sqlite.sql"),
+        include_str!("../migrations/0037_exams.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -1,0 +1,10 @@
+-- Exams (考前练习, 模拟考试, 课程考试; issue 13): published to a class on one course of its
+-- study tasks, with the paper rule; each learner's attempts with the paper drawn for it
+-- and its seed; the answers saved as given. One open attempt per learner and exam.
+CREATE TABLE "exams" ( "id" varchar NOT NULL PRIMARY KEY, "class_id" varchar NOT NULL REFERENCES "classes" ("id"), "org_id" varchar NOT NULL REFERENCES "organizations" ("id"), "package_id" varchar NOT NULL REFERENCES "course_packages" ("id"), "version_id" varchar NOT NULL REFERENCES "course_package_versions" ("id"), "kind" varchar NOT NULL, "title" varchar NOT NULL, "rule" varchar NOT NULL, "max_attempts" integer NOT NULL, "show_answers" boolean NOT NULL, "opens_on" varchar NOT NULL, "closes_on" varchar NOT NULL, "created_by" varchar NOT NULL, "created_at" timestamp_with_timezone_text NOT NULL );
+CREATE INDEX "idx-exams-class" ON "exams" ("class_id");
+CREATE TABLE "exam_attempts" ( "id" varchar NOT NULL PRIMARY KEY, "exam_id" varchar NOT NULL REFERENCES "exams" ("id"), "user_id" varchar NOT NULL REFERENCES "users" ("id"), "seq" integer NOT NULL, "seed" bigint NOT NULL, "paper" varchar NOT NULL, "status" varchar NOT NULL, "check_kind" varchar NOT NULL, "check_outcome" varchar NOT NULL, "started_at" timestamp_with_timezone_text NOT NULL, "deadline" timestamp_with_timezone_text NOT NULL, "saved_at" timestamp_with_timezone_text NOT NULL, "submitted_at" timestamp_with_timezone_text, "total" integer NOT NULL, "score" integer, "passed" boolean );
+CREATE UNIQUE INDEX "uq-exam_attempts-seq" ON "exam_attempts" ("exam_id", "user_id", "seq");
+CREATE UNIQUE INDEX "uq-exam_attempts-open" ON "exam_attempts" ("exam_id", "user_id") WHERE "status" = 'open';
+CREATE INDEX "idx-exam_attempts-user" ON "exam_attempts" ("user_id");
+CREATE TABLE "exam_answers" ( "attempt_id" varchar NOT NULL REFERENCES "exam_attempts" ("id"), "position" integer NOT NULL, "answer" varchar NOT NULL, "saved_at" timestamp_with_timezone_text NOT NULL, PRIMARY KEY ("attempt_id", "position") );
