@@ -21,6 +21,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/player.js"),
     ),
     (
+        "exam.js",
+        "text/javascript",
+        include_bytes!("../assets/exam.js"),
+    ),
+    (
         "upload.js",
         "text/javascript",
         include_bytes!("../assets/upload.js"),

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod classes;
 pub mod courses;
+pub mod exams;
 pub mod exchange;
 pub mod home;
 pub mod http;
@@ -89,6 +90,7 @@ fn all_routes() -> Routes {
     let r = ledger::routes(r);
     let r = courses::routes(r);
     let r = study::routes(r);
+    let r = exams::routes(r);
     jobs::routes(r)
 }
 

@@ -261,6 +261,8 @@ pub struct DetailPage {
     tasks: Vec<jineng_app::study::TaskView>,
     study: Vec<jineng_app::study::LearnerStudy>,
     assignable: Vec<jineng_app::study::Assignable>,
+    /// The class's exams (考前练习, 模拟考试, 课程考试).
+    exams: Vec<jineng_app::exams::ExamView>,
     /// Spot checks of the learners' study records, and whether the caller may draw one.
     spot_checks: Vec<jineng_app::study::SpotCheckView>,
     may_spot_check: bool,
@@ -328,6 +330,7 @@ async fn detail_page(
     let tasks = s.app.study().tasks(&u.principal, id).await?;
     let study = s.app.study().class_study(&u.principal, id).await?;
     let spot_checks = s.app.study().spot_checks(&u.principal, id).await?;
+    let exams = s.app.exams().of_class(&u.principal, id).await?;
     let may_spot_check = u.principal.can(Permission::ReviewOrganizations)
         && matches!(c.status, ClassStatus::InTraining | ClassStatus::Completed)
         && !spot_checks
@@ -380,6 +383,7 @@ async fn detail_page(
         may_spot_check,
         me: u.principal.user_id.clone(),
         assignable,
+        exams,
         today,
         error,
     })

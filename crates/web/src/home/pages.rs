@@ -171,6 +171,11 @@ pub async fn home(
             about: "在线课程的学习进度、已计学时与不计学时的记录",
         });
         links.push(Link {
+            href: "/exams",
+            label: "我的考试",
+            about: "考前练习、模拟考试与课程考试，成绩与答案解析",
+        });
+        links.push(Link {
             href: "/archive",
             label: "我的电子档案",
             about: "跨机构的培训班、学时与清零记录，可下载 PDF 与 Excel，附证据日志证明",

@@ -11,6 +11,7 @@ mod classes;
 mod common;
 mod courses;
 mod documents;
+mod exams;
 mod exchange;
 mod hardening;
 mod identity;
