@@ -488,6 +488,14 @@ enum Rec {
     PreviewLesson,
     /// `{id}`: a listed package.
     ListedPackage,
+    /// `{id}`: an exam of the completed class (南明 / 云岩).
+    Exam,
+    /// `{id}`: the same exam, to start: `learner` is enrolled in the 南明 class / nobody
+    /// who signs in is in the 云岩 one.
+    ExamToTake,
+    /// `{id}`, `{position}`: an exam attempt: the caller's own, open (made for the call) /
+    /// someone else's.
+    OwnAttempt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -557,8 +565,12 @@ impl Rec {
             (Rec::ImportJob, In) => NM_IMPORT,
             (Rec::ImportJob, Out) => YY_IMPORT,
             // Everyone's own token is in their scope; someone else's in nobody's.
-            (Rec::OwnToken | Rec::OwnStudySession, In) => &ACCOUNTS,
-            (Rec::OwnToken | Rec::OwnStudySession, Out) => NOBODY,
+            (Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt, In) => &ACCOUNTS,
+            (Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt, Out) => NOBODY,
+            (Rec::Exam, In) => NM_ORG,
+            (Rec::Exam, Out) => YY_ORG,
+            (Rec::ExamToTake, In) => &["learner"],
+            (Rec::ExamToTake, Out) => NOBODY,
             // Only the person asked can answer; an organisation that never asked, nobody.
             (Rec::Invitation, In) => LEARNERS,
             (Rec::Invitation, Out) => NOBODY,
@@ -1377,6 +1389,39 @@ fn rules() -> Vec<Rule> {
         api(M::POST, "/api/v1/study-sessions/{id}/checks/{check}", Signed)
             .rec(Rec::OwnStudySession)
             .json(r#"{"answer": "2"}"#),
+        // --- Exams --------------------------------------------------------------------------
+        api(M::GET, "/api/v1/me/exams", Signed),
+        page(M::GET, "/exams", Signed),
+        api(M::GET, "/api/v1/classes/{id}/exams", Only(VIEW_ORGS)).rec(Rec::Class),
+        // Into a completed class: a conflict for its organisation.
+        api(M::POST, "/api/v1/classes/{id}/exams", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .json(r#"{"kind": "course", "package_id": "no-such-course", "lines": [{"kind": "single", "count": 1}], "single_score": 2, "minutes": 30, "pass_mark": 1, "opens_on": "@yesterday@", "closes_on": "@next_week@"}"#),
+        page(M::POST, "/classes/{id}/exams", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .form(&[("kind", "course"), ("package_id", "no-such-course"), ("line0_kind", "single"), ("line0_count", "1"), ("single_score", "2"), ("minutes", "30"), ("pass_mark", "1"), ("opens_on", "@yesterday@"), ("closes_on", "@next_week@")]),
+        api(M::GET, "/api/v1/exams/{id}/results", Only(VIEW_ORGS)).rec(Rec::Exam),
+        page(M::GET, "/exams/{id}/results", Only(VIEW_ORGS)).rec(Rec::Exam),
+        page(M::GET, "/exams/{id}/results.xlsx", Only(VIEW_ORGS)).rec(Rec::Exam),
+        // The class is completed: a conflict for its learner, 404 for everyone else.
+        api(M::POST, "/api/v1/exams/{id}/attempts", Signed)
+            .rec(Rec::ExamToTake)
+            .json(r#"{"pledge": true}"#),
+        page(M::POST, "/exams/{id}/start", Signed)
+            .rec(Rec::ExamToTake)
+            .form(&[("pledge", "true")]),
+        api(M::GET, "/api/v1/exam-attempts/{id}", Signed).rec(Rec::OwnAttempt),
+        page(M::GET, "/exam-attempts/{id}", Signed).rec(Rec::OwnAttempt),
+        api(M::PUT, "/api/v1/exam-attempts/{id}/answers/{position}", Signed)
+            .rec(Rec::OwnAttempt)
+            .json(r#"{"answer": "A"}"#),
+        page(M::POST, "/exam-attempts/{id}/answers", Signed)
+            .rec(Rec::OwnAttempt)
+            .json(r#"{"position": 0, "answer": "A"}"#),
+        api(M::POST, "/api/v1/exam-attempts/{id}/submit", Signed).rec(Rec::OwnAttempt),
+        page(M::POST, "/exam-attempts/{id}/submit", Signed)
+            .rec(Rec::OwnAttempt)
+            .form(&[("q0", "A")]),
         // --- The public course catalogue ------------------------------------------------
         page(M::GET, "/course-catalogue", Public),
         page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),
@@ -1617,6 +1662,129 @@ async fn matrix_package_as(
 }
 
 /// The first question of a version's bank.
+/// An exam of `class_id` on the listed version `version_id` (written straight to the
+/// table: the matrix's classes are completed, where publishing is refused).
+async fn matrix_exam(app: &App, class_id: &str, version_id: &str) -> String {
+    use jineng_store::classes::class;
+    use jineng_store::courses::version;
+    use jineng_store::exams::exam;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let cl = class::Entity::find_by_id(class_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let v = version::Entity::find_by_id(version_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let rule = jineng_core::exams::PaperRule {
+        lines: vec![jineng_core::exams::DrawLine {
+            kind: jineng_core::courses::questions::QuestionKind::Single,
+            knowledge_point: None,
+            difficulty: None,
+            count: 1,
+        }],
+        scores: jineng_core::exams::Scores {
+            single: 2,
+            multiple: 0,
+            judge: 0,
+        },
+        minutes: 30,
+        pass_mark: 1,
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    exam::ActiveModel {
+        id: Set(id.clone()),
+        class_id: Set(cl.id),
+        org_id: Set(cl.org_id),
+        package_id: Set(v.package_id),
+        version_id: Set(v.id),
+        kind: Set(jineng_core::exams::ExamKind::Course),
+        title: Set("矩阵考试".into()),
+        rule: Set(serde_json::to_string(&rule).unwrap()),
+        max_attempts: Set(0),
+        show_answers: Set(true),
+        opens_on: Set("2000-01-01".into()),
+        closes_on: Set("2999-12-31".into()),
+        created_by: Set("system".into()),
+        created_at: Set(app.now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    id
+}
+
+/// An open attempt of `user_id` at `exam_id` whose paper is one question of the exam's
+/// bank: `{id}`, `{position}`.
+async fn matrix_attempt(app: &App, exam_id: &str, user_id: &str) -> Vec<(&'static str, String)> {
+    use jineng_store::courses::question;
+    use jineng_store::exams::{attempt, exam};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let e = exam::Entity::find_by_id(exam_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let q = question::Entity::find()
+        .filter(question::Column::VersionId.eq(e.version_id.clone()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the listed course has a question bank");
+    let options: Vec<String> = serde_json::from_str(&q.options).unwrap();
+    let paper = vec![jineng_core::exams::PaperItem {
+        question_id: q.id,
+        kind: q.kind,
+        order: (0..options.len()).collect(),
+    }];
+    let seq = attempt::Entity::find()
+        .filter(attempt::Column::ExamId.eq(exam_id))
+        .filter(attempt::Column::UserId.eq(user_id))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len() as i32
+        + 1;
+    // One open attempt per learner and exam: earlier ones of this caller are closed.
+    attempt::Entity::update_many()
+        .col_expr(
+            attempt::Column::Status,
+            sea_orm::sea_query::Expr::value(jineng_core::exams::AttemptStatus::Submitted),
+        )
+        .filter(attempt::Column::ExamId.eq(exam_id))
+        .filter(attempt::Column::UserId.eq(user_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let now = app.now();
+    let id = uuid::Uuid::now_v7().to_string();
+    attempt::ActiveModel {
+        id: Set(id.clone()),
+        exam_id: Set(exam_id.to_string()),
+        user_id: Set(user_id.to_string()),
+        seq: Set(seq),
+        seed: Set(7),
+        paper: Set(serde_json::to_string(&paper).unwrap()),
+        status: Set(jineng_core::exams::AttemptStatus::Open),
+        check_kind: Set(jineng_core::study::CheckKind::Pledge),
+        check_outcome: Set(jineng_core::study::CheckOutcome::Passed),
+        started_at: Set(now),
+        deadline: Set(now + chrono::Duration::minutes(30)),
+        saved_at: Set(now),
+        submitted_at: Set(None),
+        total: Set(2),
+        score: Set(None),
+        passed: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    vec![("id", id), ("position", "0".into())]
+}
+
 async fn first_question(app: &jineng_app::App, who: &Principal, vid: &str) -> String {
     app.courses()
         .question_bank(who, vid)
@@ -2180,6 +2348,18 @@ impl Fixture {
             let rec = study_session_with_check(app, &m_nm.user_id, s.session_id).await;
             recs.insert((Rec::OwnStudySession, Variant::In), rec.clone());
             recs.insert((Rec::OwnStudySession, Variant::Out), rec);
+            // An exam on each completed class, on the listed course.
+            for v in [Variant::In, Variant::Out] {
+                let class_id = recs[&(Rec::Class, v)][0].1.clone();
+                let exam = matrix_exam(app, &class_id, &listed).await;
+                recs.insert((Rec::Exam, v), one(exam.clone()));
+                recs.insert((Rec::ExamToTake, v), one(exam));
+            }
+            // Someone else's attempt (the same account as the study session's).
+            let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
+            let rec = matrix_attempt(app, &exam, &m_nm.user_id).await;
+            recs.insert((Rec::OwnAttempt, Variant::In), rec.clone());
+            recs.insert((Rec::OwnAttempt, Variant::Out), rec);
         }
         for (v, who) in [(Variant::In, &provider), (Variant::Out, &zy)] {
             let mut ids = Vec::new();
@@ -2367,6 +2547,12 @@ impl Fixture {
                     .await
                     .unwrap();
                 vec![("id", p.id)]
+            }
+            Rec::OwnAttempt => {
+                let caller = caller.expect("own attempt for a caller");
+                let who = principal_named(app, caller).await;
+                let exam = &self.recs[&(Rec::Exam, Variant::In)][0].1;
+                matrix_attempt(app, exam, &who.user_id).await
             }
             Rec::OwnStudySession => {
                 let caller = caller.expect("own study session for a caller");
@@ -2567,7 +2753,9 @@ impl Fixture {
                 | Rec::FreshExpert
                 | Rec::FreshGroup
                 | Rec::FreshUpload => true,
-                Rec::OwnToken | Rec::OwnStudySession | Rec::Invitation => v == Variant::In,
+                Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt | Rec::Invitation => {
+                    v == Variant::In
+                }
                 _ => false,
             };
         if fresh {
