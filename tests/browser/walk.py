@@ -4,8 +4,9 @@ institution registers and uploads its licence, the county regulator approves it;
 learner registers with the SMS code the demo shows, applies to a recruiting class, and
 the institution accepts; the demo learner signs into today's session with the rotating
 QR code on a phone-sized window; the institution completes the class and the learner sees
-the result; a stranger plays a course preview and reads its handout on a phone. Clicks
-are real clicks; forms are filled by setting field values.
+the result (practising for its exam on the phone first); a stranger plays a course
+preview and reads its handout on a phone. Clicks are real clicks; forms are filled by
+setting field values.
 
 Usage: walk.py BASE_URL CHROMEDRIVER_URL
 """
@@ -212,6 +213,45 @@ def main():
         wait_text(learner, "签到成功")
         shot(learner, "5-checked-in")
         print("walk: learner signed in with the QR code")
+
+        # 5b. Exams, before the class completes: the demo learner, on the phone, starts the class's pre-exam practice
+        #     with the pledge, answers by tapping (each answer saved as it is given),
+        #     reloads and finds the answers kept, hands in, and reads the marked sheet
+        #     with the right answers.
+        go(learner, "/exams")
+        wait_text(learner, "我的考试")
+        assert "考前练习" in text(learner) and "模拟考试" in text(learner), "the class's exams are not listed"
+        form = js(learner, """
+            const f = [...document.querySelectorAll('form.exam-start')].find(f => f.closest('.my-exam').textContent.includes('考前练习'));
+            return f ? f.getAttribute('action') : null;""")
+        assert form, "the practice cannot be started"
+        js(learner, "document.querySelector(`form[action='${arguments[0]}'] input[name=pledge]`).checked = true;", form)
+        click(learner, css=f"form[action='{form}'] button[type=submit]")
+        wait_find(learner, "#exam-sheet")
+        wait_text(learner, "剩余")
+        boxes = js(learner, "return document.querySelectorAll('.exam-question').length;")
+        assert boxes == 5, f"the paper has {boxes} questions"
+        for i in range(boxes):
+            click(learner, css=f".exam-question[data-position='{i}'] label.form-check")
+        deadline = time.time() + 20
+        while js(learner, "return [...document.querySelectorAll('.exam-note')].filter(n => n.textContent === '已保存').length;") < boxes:
+            assert time.time() < deadline, "the answers were not all saved: " + str(js(learner, "return [...document.querySelectorAll('.exam-note')].map(n => n.textContent);"))
+            time.sleep(0.25)
+        go(learner, js(learner, "return location.pathname;"))
+        wait_find(learner, "#exam-sheet")
+        kept = js(learner, "return document.querySelectorAll('#exam-sheet input:checked').length;")
+        assert kept >= boxes, f"after a reload {kept} answers are checked"
+        overflow = js(learner, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the answer sheet is wider than the phone by {overflow}px"
+        shot(learner, "5b-exam-sheet")
+        js(learner, "window.confirm = () => true;")
+        click(learner, css="#exam-submit")
+        wait_find(learner, "#exam-result")
+        score = js(learner, "return document.querySelector('#exam-score').textContent;")
+        assert score.strip().isdigit(), f"no score: {score!r}"
+        assert "正确答案" in text(learner) and "解析" in text(learner), "the practice does not show the answers"
+        shot(learner, "5b-exam-result")
+        print(f"walk: a learner practises on a phone, answers saved as tapped, and scores {score.strip()}/100")
 
         # 6. The institution completes the class; the learner sees the result.
         go(org, running)

@@ -5,6 +5,7 @@
 //! deadline, and a job submits an attempt at its deadline whether or not a browser is
 //! still there. Each result is entered in the evidence log when it is marked.
 
+use crate::audit::Entry;
 use crate::error::{AppError, AppResult};
 use crate::write::one_row;
 use crate::{Principal, RequestCtx};
@@ -12,13 +13,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jineng_core::classes::ClassStatus;
 use jineng_core::courses::questions::{QuestionKind, letters};
 use jineng_core::exams::{
-    self as rules, AttemptStatus, BankItem, ExamKind, PaperItem, PaperRule, RawRule,
-    ResultRecord,
+    self as rules, AttemptStatus, BankItem, ExamKind, PaperItem, PaperRule, RawRule, ResultRecord,
 };
 use jineng_core::jobs::JobKind;
 use jineng_core::study::{CheckKind, CheckOutcome};
 use jineng_evidence::entry::{Entry as Fact, Kind};
-use crate::audit::Entry;
 use jineng_store::classes::{class, enrollment};
 use jineng_store::courses::{question, version};
 use jineng_store::exams::{answer, attempt, exam};
@@ -303,10 +302,7 @@ impl Exams<'_> {
             })?;
         let bank = self.bank(&self.db, &t.version_id).await?;
         if let Err(short) = rules::draw(&rule, &Self::bank_items(&bank), 0) {
-            return Err(AppError::field(
-                "rule",
-                format!("{short}，请调整抽题规则"),
-            ));
+            return Err(AppError::field("rule", format!("{short}，请调整抽题规则")));
         }
         let course = version::Entity::find_by_id(t.version_id.clone())
             .one(&self.db)
@@ -507,7 +503,11 @@ impl Exams<'_> {
 
     /// The exam, for a learner enrolled in its class; anyone else is told it does not
     /// exist.
-    async fn for_learner(&self, who: &Principal, exam_id: &str) -> AppResult<(exam::Model, class::Model)> {
+    async fn for_learner(
+        &self,
+        who: &Principal,
+        exam_id: &str,
+    ) -> AppResult<(exam::Model, class::Model)> {
         let e = exam::Entity::find_by_id(exam_id.to_string())
             .one(&self.db)
             .await?
@@ -557,9 +557,8 @@ impl Exams<'_> {
         let rule = rule_of(&e)?;
         let bank = self.bank(&self.db, &e.version_id).await?;
         let seed = rand::rngs::OsRng.next_u64();
-        let paper = rules::draw(&rule, &Self::bank_items(&bank), seed).map_err(|s| {
-            AppError::Conflict(format!("{s}，暂不能开考，请联系培训机构调整"))
-        })?;
+        let paper = rules::draw(&rule, &Self::bank_items(&bank), seed)
+            .map_err(|s| AppError::Conflict(format!("{s}，暂不能开考，请联系培训机构调整")))?;
         let seq = mine.iter().map(|a| a.seq).max().unwrap_or(0) + 1;
         let w = self.write(who, ctx).await?;
         let id = uuid::Uuid::now_v7().to_string();
@@ -585,7 +584,10 @@ impl Exams<'_> {
         .insert(&w.txn)
         .await;
         if let Err(x) = inserted {
-            if matches!(x.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) {
+            if matches!(
+                x.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) {
                 // A start at the same moment (a double tap, a second tab) won: resume it.
                 drop(w);
                 let open = self
@@ -642,8 +644,13 @@ impl Exams<'_> {
     pub async fn attempt(&self, who: &Principal, id: &str) -> AppResult<AttemptView> {
         let mut a = self.own_attempt(who, id).await?;
         if a.status == AttemptStatus::Open && a.deadline <= self.now() {
-            self.finalize(&a.id, AttemptStatus::TimedOut, &Principal::system(), &RequestCtx::default())
-                .await?;
+            self.finalize(
+                &a.id,
+                AttemptStatus::TimedOut,
+                &Principal::system(),
+                &RequestCtx::default(),
+            )
+            .await?;
             a = self.own_attempt(who, id).await?;
         }
         let e = exam::Entity::find_by_id(a.exam_id.clone())
@@ -859,14 +866,21 @@ impl Exams<'_> {
                 .get(&i)
                 .and_then(|g| rules::parse_answer(item, g).ok())
                 .unwrap_or_default();
-            if rules::is_right(item, &shown, right.get(&item.question_id).map_or(&[], |v| v)) {
+            if rules::is_right(
+                item,
+                &shown,
+                right.get(&item.question_id).map_or(&[], |v| v),
+            ) {
                 score += rule.scores.of(item.kind);
             }
         }
         let passed = score >= rule.pass_mark;
         one_row(
             attempt::Entity::update_many()
-                .col_expr(attempt::Column::Score, Expr::value(Some(i32::try_from(score).unwrap_or(0))))
+                .col_expr(
+                    attempt::Column::Score,
+                    Expr::value(Some(i32::try_from(score).unwrap_or(0))),
+                )
                 .col_expr(attempt::Column::Passed, Expr::value(Some(passed)))
                 .filter(attempt::Column::Id.eq(a.id.clone()))
                 .exec(&w.txn)
@@ -932,11 +946,18 @@ impl Exams<'_> {
             return Ok(());
         }
         if a.deadline > self.now() {
-            return Err(JobError::Retry("the attempt's deadline has not passed".into()));
+            return Err(JobError::Retry(
+                "the attempt's deadline has not passed".into(),
+            ));
         }
-        self.finalize(&id, AttemptStatus::TimedOut, &Principal::system(), &RequestCtx::default())
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
+        self.finalize(
+            &id,
+            AttemptStatus::TimedOut,
+            &Principal::system(),
+            &RequestCtx::default(),
+        )
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?;
         Ok(())
     }
 }

@@ -13,7 +13,7 @@
 //! a free question if it can and otherwise moves another slot's question to a different
 //! one (augmenting paths), which finds a paper whenever one exists.
 
-use crate::courses::questions::{Difficulty, QuestionKind, MAX_KNOWLEDGE_POINT};
+use crate::courses::questions::{Difficulty, MAX_KNOWLEDGE_POINT, QuestionKind};
 use std::collections::BTreeMap;
 
 crate::coded! {
@@ -243,16 +243,33 @@ pub fn parse_rule(r: &RawRule) -> Result<PaperRule, Vec<RuleProblem>> {
         }
     };
     let scores = Scores {
-        single: score("single_score", "单选题每题分值", &r.single_score, QuestionKind::Single),
+        single: score(
+            "single_score",
+            "单选题每题分值",
+            &r.single_score,
+            QuestionKind::Single,
+        ),
         multiple: score(
             "multiple_score",
             "多选题每题分值",
             &r.multiple_score,
             QuestionKind::Multiple,
         ),
-        judge: score("judge_score", "判断题每题分值", &r.judge_score, QuestionKind::Judge),
+        judge: score(
+            "judge_score",
+            "判断题每题分值",
+            &r.judge_score,
+            QuestionKind::Judge,
+        ),
     };
-    let minutes = number(&mut e, "minutes", "考试时长（分钟）", &r.minutes, 1, MAX_MINUTES);
+    let minutes = number(
+        &mut e,
+        "minutes",
+        "考试时长（分钟）",
+        &r.minutes,
+        1,
+        MAX_MINUTES,
+    );
     let rule = PaperRule {
         lines,
         scores,
@@ -268,7 +285,10 @@ pub fn parse_rule(r: &RawRule) -> Result<PaperRule, Vec<RuleProblem>> {
     if rule.question_count() > MAX_QUESTIONS {
         e.push(RuleProblem {
             field: "lines".into(),
-            message: format!("一张试卷最多{MAX_QUESTIONS}道题，现为{}道", rule.question_count()),
+            message: format!(
+                "一张试卷最多{MAX_QUESTIONS}道题，现为{}道",
+                rule.question_count()
+            ),
         });
     }
     let total = rule.total();
@@ -377,7 +397,13 @@ pub fn draw(rule: &PaperRule, bank: &[BankItem], seed: u64) -> Result<Vec<PaperI
     let candidates: Vec<Vec<usize>> = rule
         .lines
         .iter()
-        .map(|l| order.iter().copied().filter(|&q| l.matches(&bank[q])).collect())
+        .map(|l| {
+            order
+                .iter()
+                .copied()
+                .filter(|&q| l.matches(&bank[q]))
+                .collect()
+        })
         .collect();
     let slots: Vec<usize> = rule
         .lines
@@ -593,7 +619,11 @@ mod tests {
     #[test]
     fn a_rule_is_checked_and_totalled() {
         let r = parse_rule(&raw(
-            &[("单选", "", "", "5"), ("多选题", "安全", "难", "2"), ("judge", "", "", "4")],
+            &[
+                ("单选", "", "", "5"),
+                ("多选题", "安全", "难", "2"),
+                ("judge", "", "", "4"),
+            ],
             "14",
         ))
         .unwrap();
@@ -614,8 +644,11 @@ mod tests {
         let e = parse_rule(&raw(&[], "1")).unwrap_err();
         assert_eq!(e[0].message, "请至少填写一条抽题规则");
 
-        let e = parse_rule(&raw(&[("单选", "", "", "150"), ("判断", "", "", "60")], "1"))
-            .unwrap_err();
+        let e = parse_rule(&raw(
+            &[("单选", "", "", "150"), ("判断", "", "", "60")],
+            "1",
+        ))
+        .unwrap_err();
         assert!(e[0].message.contains("最多200道"), "{e:?}");
     }
 
@@ -639,7 +672,10 @@ mod tests {
         let rule = parse_rule(&raw(&[("单选", "", "难", "2")], "1")).unwrap();
         let e = draw(&rule, &bank, 1).unwrap_err();
         assert_eq!(e.matching, 1);
-        assert_eq!(e.to_string(), "第1条抽题规则（单选题 · 难 × 2）需要2道题，题库中符合的只有1道");
+        assert_eq!(
+            e.to_string(),
+            "第1条抽题规则（单选题 · 难 × 2）需要2道题，题库中符合的只有1道"
+        );
     }
 
     #[test]
@@ -662,7 +698,10 @@ mod tests {
             kind: QuestionKind::Single,
             ..it
         };
-        assert_eq!(parse_answer(&single, "AB").unwrap_err(), "单选题只能选一个答案");
+        assert_eq!(
+            parse_answer(&single, "AB").unwrap_err(),
+            "单选题只能选一个答案"
+        );
     }
 
     fn bank_strategy() -> impl Strategy<Value = Vec<BankItem>> {
@@ -683,7 +722,12 @@ mod tests {
 
     fn rule_strategy() -> impl Strategy<Value = PaperRule> {
         prop::collection::vec(
-            (0usize..3, prop::option::of(0usize..3), prop::option::of(0usize..3), 1u32..6),
+            (
+                0usize..3,
+                prop::option::of(0usize..3),
+                prop::option::of(0usize..3),
+                1u32..6,
+            ),
             1..5,
         )
         .prop_map(|v| PaperRule {

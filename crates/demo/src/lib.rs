@@ -1727,6 +1727,135 @@ pub async fn study(app: &App) -> AppResult<()> {
     Ok(())
 }
 
+/// Exams in the blended class, on its public-welfare course (5 questions at 20 points:
+/// 2 single, 2 multiple, 1 true/false): a pre-exam practice, a mock exam and the course
+/// exam (two attempts). One learner has taken the mock twice (40, then 100: the higher
+/// counts). The demo learner's own exams are left for the walk. Run
+/// after `study`; does nothing if an exam exists or the class has no study task.
+pub async fn exams(app: &App) -> AppResult<()> {
+    use jineng_app::exams::ExamInput;
+    use jineng_core::exams::{ExamKind, RawLine, RawRule};
+    use jineng_store::classes::enrollment;
+    use jineng_store::study::task;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    if jineng_store::exams::exam::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let Some(inst) = demo_user(app, "institution").await? else {
+        return Ok(());
+    };
+    let Some(t) = task::Entity::find()
+        .order_by_asc(task::Column::CreatedAt)
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let today = (app.now() + chrono::Duration::hours(8)).date_naive();
+    let rule = || RawRule {
+        lines: [("single", "2"), ("multiple", "2"), ("judge", "1")]
+            .into_iter()
+            .map(|(k, n)| RawLine {
+                kind: k.into(),
+                count: n.into(),
+                ..Default::default()
+            })
+            .collect(),
+        single_score: "20".into(),
+        multiple_score: "20".into(),
+        judge_score: "20".into(),
+        minutes: "20".into(),
+        pass_mark: "60".into(),
+    };
+    let mut mock_id = String::new();
+    for (kind, max_attempts, show_answers) in [
+        (ExamKind::Practice, 0, true),
+        (ExamKind::Mock, 0, true),
+        (ExamKind::Course, 2, false),
+    ] {
+        let e = app
+            .exams()
+            .publish(
+                &inst,
+                &ctx,
+                &t.class_id,
+                ExamInput {
+                    kind,
+                    package_id: t.package_id.clone(),
+                    title: String::new(),
+                    rule: rule(),
+                    max_attempts,
+                    show_answers,
+                    opens_on: today - chrono::Duration::days(3),
+                    closes_on: today + chrono::Duration::days(14),
+                },
+            )
+            .await?;
+        if kind == ExamKind::Mock {
+            mock_id = e.id;
+        }
+    }
+    // A learner of the class other than the demo learner.
+    let demo_learner = demo_user(app, "learner").await?.map(|p| p.user_id);
+    let Some(member) = enrollment::Entity::find()
+        .filter(enrollment::Column::ClassId.eq(t.class_id.clone()))
+        .order_by_asc(enrollment::Column::CreatedAt)
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|e| e.user_id)
+        .find(|u| Some(u) != demo_learner.as_ref())
+    else {
+        return Ok(());
+    };
+    let who = app.accounts().principal_of(&member).await?;
+    // Taken at start-up, by the real clock: the deadline jobs run by it too.
+    let then = app;
+    let phone = RequestCtx {
+        ip: "10.20.0.11".into(),
+        user_agent: "Mozilla/5.0 (Linux; Android 14) 演示手机".into(),
+        ..RequestCtx::internal("seed-demo", "jineng seed")
+    };
+    // The demo bank's right options (see `demo_questions`).
+    const RIGHT: [&str; 4] = ["按操作规范逐步进行", "遵守安全规范", "做好个人防护", "错误"];
+    for all_right in [false, true] {
+        let a = then.exams().start(&who, &phone, &mock_id, true).await?;
+        for q in &a.questions {
+            let right: String = q
+                .options
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| RIGHT.contains(&o.as_str()))
+                .map(|(i, _)| jineng_core::courses::questions::letter(i))
+                .collect();
+            // The first time only the true/false and one single choice are right.
+            let given = if all_right
+                || q.kind == jineng_core::courses::questions::QuestionKind::Judge
+                || q.position == 0
+            {
+                right
+            } else {
+                q.options
+                    .iter()
+                    .enumerate()
+                    .find(|(_, o)| !RIGHT.contains(&o.as_str()))
+                    .map(|(i, _)| jineng_core::courses::questions::letter(i).to_string())
+                    .unwrap_or_default()
+            };
+            then.exams()
+                .save(&who, &phone, &a.id, q.position, &given)
+                .await?;
+        }
+        then.exams().submit(&who, &phone, &a.id).await?;
+    }
+    Ok(())
+}
+
 /// The demo account of that name as a principal, if it exists.
 async fn demo_user(app: &App, name: &str) -> AppResult<Option<Principal>> {
     match app.accounts().user_id_by_username(name).await? {

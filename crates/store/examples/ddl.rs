@@ -3,8 +3,8 @@
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
 use jineng_store::{
-    accounts, audit, catalogue, classes, courses, exams, exchange, jobs, learners, ledger, organizations,
-    reference, reviews, settings, teachers,
+    accounts, audit, catalogue, classes, courses, exams, exchange, jobs, learners, ledger,
+    organizations, reference, reviews, settings, teachers,
 };
 use sea_orm::{DbBackend, EntityTrait, Schema};
 

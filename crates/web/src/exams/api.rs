@@ -88,7 +88,10 @@ impl ExamIn {
                     .map(|l| RawLine {
                         kind: l.kind.code().to_string(),
                         knowledge_point: l.knowledge_point.unwrap_or_default(),
-                        difficulty: l.difficulty.map(|d| d.code().to_string()).unwrap_or_default(),
+                        difficulty: l
+                            .difficulty
+                            .map(|d| d.code().to_string())
+                            .unwrap_or_default(),
                         count: l.count.to_string(),
                     })
                     .collect(),

@@ -41,7 +41,11 @@ impl MinePage {
     }
 }
 
-async fn mine_page(s: &AppState, u: &PageUser, error: Option<String>) -> Result<MinePage, PageError> {
+async fn mine_page(
+    s: &AppState,
+    u: &PageUser,
+    error: Option<String>,
+) -> Result<MinePage, PageError> {
     Ok(MinePage {
         layout: Layout::new("我的考试", u, "/exams"),
         exams: s.app.exams().mine(&u.principal).await?,
@@ -198,9 +202,7 @@ pub async fn submit(
     match result {
         Ok(_) => Redirect::to(&format!("/exam-attempts/{id}")).into_response(),
         // Marked meanwhile (time up, another tab): the sheet shows how it ended.
-        Err(AppError::Conflict(_)) => {
-            Redirect::to(&format!("/exam-attempts/{id}")).into_response()
-        }
+        Err(AppError::Conflict(_)) => Redirect::to(&format!("/exam-attempts/{id}")).into_response(),
         Err(e) => PageError(e).into_response(),
     }
 }

@@ -107,7 +107,13 @@ async fn start(t: &TestApp, tok: &str, exam: &str) -> Value {
     r.json()
 }
 
-async fn save(t: &TestApp, tok: &str, attempt: &str, pos: u64, letters: &str) -> (StatusCode, Value) {
+async fn save(
+    t: &TestApp,
+    tok: &str,
+    attempt: &str,
+    pos: u64,
+    letters: &str,
+) -> (StatusCode, Value) {
     let r = t
         .api(
             Method::PUT,
@@ -185,7 +191,10 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     // The learner sees it; a start without the pledge is refused; nobody outside the
     // class can start it.
     let tok = t.token("learner").await;
-    let mine = t.api(Method::GET, "/me/exams", Some(&tok), None).await.json();
+    let mine = t
+        .api(Method::GET, "/me/exams", Some(&tok), None)
+        .await
+        .json();
     let m = mine
         .as_array()
         .unwrap()
@@ -222,16 +231,27 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     let id1 = a1["id"].as_str().unwrap().to_string();
     let qs = a1["questions"].as_array().unwrap().clone();
     assert_eq!(qs.len(), 5);
-    assert!(qs.iter().all(|q| q["correct"].is_null() && q["right"].is_null()));
+    assert!(
+        qs.iter()
+            .all(|q| q["correct"].is_null() && q["right"].is_null())
+    );
     assert!(!a1.to_string().contains("解析") && !a1.to_string().contains("宜擦浴"));
     let kinds: Vec<&str> = qs.iter().map(|q| q["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["single", "single", "multiple", "multiple", "judge"]);
     // Someone else cannot read or answer it.
     let r = t
-        .api(Method::GET, &format!("/exam-attempts/{id1}"), Some(&other), None)
+        .api(
+            Method::GET,
+            &format!("/exam-attempts/{id1}"),
+            Some(&other),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(save(&t, &other, &id1, 0, "A").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        save(&t, &other, &id1, 0, "A").await.0,
+        StatusCode::NOT_FOUND
+    );
     // Bad answers: a question not on the paper, a letter that is not an option, two
     // answers to a single choice.
     let (st, e) = save(&t, &tok, &id1, 99, "A").await;
@@ -255,12 +275,22 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     }
     // A reload shows what was saved.
     let back = t
-        .api(Method::GET, &format!("/exam-attempts/{id1}"), Some(&tok), None)
+        .api(
+            Method::GET,
+            &format!("/exam-attempts/{id1}"),
+            Some(&tok),
+            None,
+        )
         .await
         .json();
     assert_eq!(back["answered"], 5);
     let r = t
-        .api(Method::POST, &format!("/exam-attempts/{id1}/submit"), Some(&tok), None)
+        .api(
+            Method::POST,
+            &format!("/exam-attempts/{id1}/submit"),
+            Some(&tok),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let done = r.json();
@@ -268,10 +298,21 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     assert_eq!(done["score"], 5);
     assert_eq!(done["passed"], false);
     // After marking, the exam shows the right answers and explanations.
-    assert!(done["questions"].as_array().unwrap().iter().all(|q| q["correct"].is_string() && q["explanation"].is_string()));
+    assert!(
+        done["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|q| q["correct"].is_string() && q["explanation"].is_string())
+    );
     // A second submit and a late answer are refused; nothing is marked twice.
     let r = t
-        .api(Method::POST, &format!("/exam-attempts/{id1}/submit"), Some(&tok), None)
+        .api(
+            Method::POST,
+            &format!("/exam-attempts/{id1}/submit"),
+            Some(&tok),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
     assert!(r.text().contains("已交卷"), "{}", r.text());
@@ -289,9 +330,18 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     let id2 = sheet.trim_start_matches("/exam-attempts/").to_string();
     assert_ne!(id1, id2);
     let page = b.get(&sheet).await;
-    assert!(page.text().contains("交卷") && page.text().contains("剩余"), "{}", page.text());
+    assert!(
+        page.text().contains("交卷") && page.text().contains("剩余"),
+        "{}",
+        page.text()
+    );
     let a2 = t
-        .api(Method::GET, &format!("/exam-attempts/{id2}"), Some(&tok), None)
+        .api(
+            Method::GET,
+            &format!("/exam-attempts/{id2}"),
+            Some(&tok),
+            None,
+        )
         .await
         .json();
     assert_eq!(a2["seq"], 2);
@@ -301,11 +351,19 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
             fields.push((format!("q{}", q["position"]), l.to_string()));
         }
     }
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let r = b.post(&format!("/exam-attempts/{id2}/submit"), &refs).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let done = t
-        .api(Method::GET, &format!("/exam-attempts/{id2}"), Some(&tok), None)
+        .api(
+            Method::GET,
+            &format!("/exam-attempts/{id2}"),
+            Some(&tok),
+            None,
+        )
         .await
         .json();
     assert_eq!(done["status"], "submitted", "{done}");
@@ -325,7 +383,10 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     assert!(r.text().contains("最多可考2次"), "{}", r.text());
 
     // The highest score counts, for the learner and for the institution.
-    let mine = t.api(Method::GET, "/me/exams", Some(&tok), None).await.json();
+    let mine = t
+        .api(Method::GET, "/me/exams", Some(&tok), None)
+        .await
+        .json();
     let m = mine
         .as_array()
         .unwrap()
@@ -337,7 +398,12 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     assert_eq!(m["passed"], true);
     assert_eq!(m["attempts"].as_array().unwrap().len(), 2);
     let res = t
-        .api(Method::GET, &format!("/exams/{exam_id}/results"), Some(&inst), None)
+        .api(
+            Method::GET,
+            &format!("/exams/{exam_id}/results"),
+            Some(&inst),
+            None,
+        )
         .await
         .json();
     let me = t.user_id("learner").await;
@@ -352,12 +418,22 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     assert_eq!(row["attempts"], 2);
     // The learner cannot read the class's results; another region's regulator cannot.
     let r = t
-        .api(Method::GET, &format!("/exams/{exam_id}/results"), Some(&tok), None)
+        .api(
+            Method::GET,
+            &format!("/exams/{exam_id}/results"),
+            Some(&tok),
+            None,
+        )
         .await;
     assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.text());
     let far = t.token("zy_regulator").await;
     let r = t
-        .api(Method::GET, &format!("/exams/{exam_id}/results"), Some(&far), None)
+        .api(
+            Method::GET,
+            &format!("/exams/{exam_id}/results"),
+            Some(&far),
+            None,
+        )
         .await;
     assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.text());
 
@@ -372,11 +448,17 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("及格"), "{}", page.text());
     let page = staff.get(&format!("/classes/{class_id}")).await;
-    assert!(page.text().contains("publish-exam"), "the class page has the exam form");
+    assert!(
+        page.text().contains("publish-exam"),
+        "the class page has the exam form"
+    );
     let x = staff.get(&format!("/exams/{exam_id}/results.xlsx")).await;
     assert_eq!(x.status, StatusCode::OK);
     let rows = crate::common::read_xlsx_sheet(&x.body, 0);
-    assert!(rows.iter().any(|r| r.contains(&"13".to_string())), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r.contains(&"13".to_string())),
+        "{rows:?}"
+    );
 }
 
 /// The browser is gone: the deadline job marks the attempt with what was saved; a late
@@ -400,11 +482,26 @@ async fn the_server_marks_an_attempt_at_its_deadline() {
         .find(|q| q["kind"] == "judge")
         .cloned()
         .unwrap();
-    let (st, _) = save(&t, &tok, &id, judge["position"].as_u64().unwrap(), &right_letters(&judge)).await;
+    let (st, _) = save(
+        &t,
+        &tok,
+        &id,
+        judge["position"].as_u64().unwrap(),
+        &right_letters(&judge),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     // Not yet: the job waits for the deadline.
     while t.app.jobs().run_due("test").await.unwrap() {}
-    let now = t.api(Method::GET, &format!("/exam-attempts/{id}"), Some(&tok), None).await.json();
+    let now = t
+        .api(
+            Method::GET,
+            &format!("/exam-attempts/{id}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(now["status"], "open");
     t.clock.advance(chrono::Duration::seconds(62));
     let mut ran = 0;
@@ -426,12 +523,25 @@ async fn the_server_marks_an_attempt_at_its_deadline() {
     assert_eq!(st, StatusCode::CONFLICT);
     assert!(e.to_string().contains("考试时间已到"), "{e}");
     let r = t
-        .api(Method::POST, &format!("/exam-attempts/{id}/submit"), Some(&tok), None)
+        .api(
+            Method::POST,
+            &format!("/exam-attempts/{id}/submit"),
+            Some(&tok),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(exam_entries(&t).await, 1);
     // Practice always shows the answers after marking.
-    let done = t.api(Method::GET, &format!("/exam-attempts/{id}"), Some(&tok), None).await.json();
+    let done = t
+        .api(
+            Method::GET,
+            &format!("/exam-attempts/{id}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
     assert_eq!(done["status"], "timed_out");
     assert!(done["questions"][0]["correct"].is_string(), "{done}");
 }
