@@ -1,8 +1,8 @@
 //! The learner's lifelong e-archive (电子档案, seed 000 §1.4, seed 001 §15): one archive
 //! across institutions — classes with offline attendance and online hours, courses
 //! studied on their own, clearings — and the evidence-log proof of its online totals
-//! (the learner's newest study summary, `study::evidence`). Exam results and
-//! certificates join it when they exist.
+//! (the learner's newest study summary, `study::evidence`), and the best result of each
+//! exam taken with its own evidence entry. Certificates join it when they exist.
 //!
 //! Who may read it is who may read the learner: the learner, and the roles whose scope
 //! holds the learner (`Learners::get`). Documents made from it show the ID number masked
@@ -94,6 +94,8 @@ pub struct Archive {
     pub classes: Vec<ArchiveClass>,
     pub courses: Vec<ArchiveCourse>,
     pub clearings: Vec<ArchiveClearing>,
+    /// Exams with a marked attempt: the best result of each, with its evidence entry.
+    pub exams: Vec<crate::exams::ArchiveExam>,
     /// Online time credited now, over all courses (what stands), milliseconds.
     pub online_ms: u64,
     /// Offline class hours attended over all classes.
@@ -247,7 +249,9 @@ impl Archives<'_> {
                 })
             }
         };
+        let exams = self.exams().of_learner(&user_id).await?;
         Ok(Archive {
+            exams,
             online_ms: courses.iter().map(|c| c.credited_ms).sum(),
             offline_hours: classes
                 .iter()

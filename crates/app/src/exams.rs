@@ -160,6 +160,26 @@ pub struct ExamResults {
     pub learners: Vec<LearnerResult>,
 }
 
+/// An exam in the learner's e-archive: the best marked attempt and its evidence entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveExam {
+    pub exam_id: String,
+    pub class_id: String,
+    pub title: String,
+    pub kind: ExamKind,
+    pub kind_label: &'static str,
+    pub attempts: u32,
+    pub best: u32,
+    pub total: u32,
+    pub pass_mark: u32,
+    pub passed: bool,
+    /// When the best attempt was marked.
+    pub at: Option<DateTime<Utc>>,
+    /// The best attempt's `exam_result` entry: its record id and place in the log.
+    pub record_id: String,
+    pub index: Option<u64>,
+}
+
 fn rule_of(e: &exam::Model) -> AppResult<PaperRule> {
     serde_json::from_str(&e.rule).map_err(|x| AppError::Internal(format!("exam rule: {x}")))
 }
@@ -926,6 +946,63 @@ impl Exams<'_> {
         ))
         .await?;
         Ok(true)
+    }
+
+    /// The exams a learner has results in, for the e-archive (callers check who may read
+    /// the learner): per exam the best marked attempt and its evidence-log entry.
+    pub(crate) async fn of_learner(&self, user_id: &str) -> AppResult<Vec<ArchiveExam>> {
+        let marked = attempt::Entity::find()
+            .filter(attempt::Column::UserId.eq(user_id))
+            .filter(attempt::Column::Status.ne(AttemptStatus::Open))
+            .order_by_asc(attempt::Column::StartedAt)
+            .all(&self.db)
+            .await?;
+        let mut by_exam: BTreeMap<String, Vec<attempt::Model>> = BTreeMap::new();
+        for a in marked {
+            by_exam.entry(a.exam_id.clone()).or_default().push(a);
+        }
+        let exams: HashMap<String, exam::Model> = exam::Entity::find()
+            .filter(exam::Column::Id.is_in(by_exam.keys().cloned()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect();
+        let mut out = Vec::with_capacity(by_exam.len());
+        for (exam_id, tries) in by_exam {
+            let (Some(e), Some(best)) = (
+                exams.get(&exam_id),
+                tries
+                    .iter()
+                    .max_by_key(|a| (a.score, std::cmp::Reverse(a.started_at))),
+            ) else {
+                continue;
+            };
+            let rule = rule_of(e)?;
+            let record_id = format!("exam_result:{}", best.id);
+            let index = jineng_store::ledger::entry::Entity::find()
+                .filter(jineng_store::ledger::entry::Column::RecordId.eq(record_id.clone()))
+                .one(&self.db)
+                .await?
+                .and_then(|x| u64::try_from(x.idx).ok());
+            let score = best.score.map(u32_of).unwrap_or(0);
+            out.push(ArchiveExam {
+                exam_id,
+                class_id: e.class_id.clone(),
+                title: e.title.clone(),
+                kind: e.kind,
+                kind_label: e.kind.label(),
+                attempts: u32::try_from(tries.len()).unwrap_or(0),
+                best: score,
+                total: u32_of(best.total),
+                pass_mark: rule.pass_mark,
+                passed: score >= rule.pass_mark,
+                at: best.submitted_at,
+                record_id,
+                index,
+            });
+        }
+        Ok(out)
     }
 
     /// The job at an attempt's deadline: mark it if it is still open.

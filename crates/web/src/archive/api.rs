@@ -52,6 +52,25 @@ pub struct ArchiveClearingOut {
     pub cleared_ms: u64,
 }
 
+/// The best result of one exam, with its evidence-log entry.
+#[derive(Serialize, ToSchema)]
+pub struct ArchiveExamOut {
+    pub exam_id: String,
+    pub class_id: String,
+    pub title: String,
+    pub kind: jineng_core::exams::ExamKind,
+    pub attempts: u32,
+    pub best: u32,
+    pub total: u32,
+    pub pass_mark: u32,
+    pub passed: bool,
+    pub at: Option<DateTime<Utc>>,
+    /// `exam_result:<attempt id>`
+    pub record_id: String,
+    /// Its place in the evidence log.
+    pub index: Option<u64>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ArchiveProofLineOut {
     pub class_name: String,
@@ -89,6 +108,7 @@ pub struct ArchiveOut {
     pub classes: Vec<ArchiveClassOut>,
     pub courses: Vec<ArchiveCourseOut>,
     pub clearings: Vec<ArchiveClearingOut>,
+    pub exams: Vec<ArchiveExamOut>,
     /// Online time standing now over all courses, milliseconds.
     pub online_ms: u64,
     pub offline_hours: u32,
@@ -148,6 +168,24 @@ impl From<Archive> for ArchiveOut {
                     reason: k.reason.into(),
                     nth: k.nth,
                     cleared_ms: k.cleared_ms,
+                })
+                .collect(),
+            exams: a
+                .exams
+                .into_iter()
+                .map(|e| ArchiveExamOut {
+                    exam_id: e.exam_id,
+                    class_id: e.class_id,
+                    title: e.title,
+                    kind: e.kind,
+                    attempts: e.attempts,
+                    best: e.best,
+                    total: e.total,
+                    pass_mark: e.pass_mark,
+                    passed: e.passed,
+                    at: e.at,
+                    record_id: e.record_id,
+                    index: e.index,
                 })
                 .collect(),
             online_ms: a.online_ms,

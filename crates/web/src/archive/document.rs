@@ -18,6 +18,7 @@ struct Tables {
     classes: (Vec<&'static str>, Vec<Vec<String>>),
     courses: (Vec<&'static str>, Vec<Vec<String>>),
     clearings: (Vec<&'static str>, Vec<Vec<String>>),
+    exams: (Vec<&'static str>, Vec<Vec<String>>),
     proof_lines: (Vec<&'static str>, Vec<Vec<String>>),
     proof_fields: Vec<(String, String)>,
 }
@@ -109,6 +110,31 @@ fn tables(a: &Archive) -> Tables {
             })
             .collect(),
     );
+    let exams = (
+        vec![
+            "考试",
+            "类型",
+            "次数",
+            "最高分",
+            "结果",
+            "交卷时间",
+            "证据日志条目",
+        ],
+        a.exams
+            .iter()
+            .map(|e| {
+                vec![
+                    e.title.clone(),
+                    e.kind_label.to_string(),
+                    e.attempts.to_string(),
+                    format!("{}/{}", e.best, e.total),
+                    if e.passed { "及格" } else { "未及格" }.to_string(),
+                    e.at.as_ref().map(when).unwrap_or_default(),
+                    e.index.map(|i| format!("第 {i} 条")).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    );
     let (proof_lines, proof_fields) = match &a.proof {
         None => (
             (vec![], vec![]),
@@ -159,6 +185,7 @@ fn tables(a: &Archive) -> Tables {
         classes,
         courses,
         clearings,
+        exams,
         proof_lines,
         proof_fields,
     }
@@ -191,6 +218,10 @@ pub fn pdf(font: &jineng_pdf::Font, a: &Archive) -> Result<Vec<u8>, jineng_pdf::
     if !t.clearings.1.is_empty() {
         blocks.push(Block::Heading("学时清零".into()));
         blocks.push(table(t.clearings, &[2.0, 2.5, 2.5, 2.0, 1.0, 1.4]));
+    }
+    if !t.exams.1.is_empty() {
+        blocks.push(Block::Heading("考试成绩".into()));
+        blocks.push(table(t.exams, &[3.0, 1.3, 0.8, 1.2, 1.0, 2.0, 1.4]));
     }
     blocks.push(Block::Heading("证据日志证明".into()));
     blocks.push(Block::Fields(t.proof_fields));
@@ -255,5 +286,6 @@ pub fn xlsx(a: &Archive) -> jineng_app::AppResult<Vec<u8>> {
         ("学时清零", &t.clearings.0[..], &t.clearings.1),
         ("证据日志汇总", &t.proof_lines.0[..], &t.proof_lines.1),
         ("证明", &["项目", "内容"][..], &proof),
+        ("考试成绩", &t.exams.0[..], &t.exams.1),
     ])
 }

@@ -228,7 +228,7 @@ impl From<MyExam> for MyExamOut {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct QuestionOut {
+pub struct PaperQuestionOut {
     /// The key answers are saved under (0-based).
     pub position: u32,
     pub kind: QuestionKind,
@@ -244,9 +244,9 @@ pub struct QuestionOut {
     pub explanation: Option<String>,
 }
 
-impl From<AttemptQuestion> for QuestionOut {
+impl From<AttemptQuestion> for PaperQuestionOut {
     fn from(q: AttemptQuestion) -> Self {
-        QuestionOut {
+        PaperQuestionOut {
             position: q.position,
             kind: q.kind,
             stem: q.stem,
@@ -274,7 +274,7 @@ pub struct AttemptOut {
     pub total: u32,
     pub passed: Option<bool>,
     pub answered: u32,
-    pub questions: Vec<QuestionOut>,
+    pub questions: Vec<PaperQuestionOut>,
 }
 
 impl From<AttemptView> for AttemptOut {

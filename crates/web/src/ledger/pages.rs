@@ -80,11 +80,20 @@ async fn page(
     })
 }
 
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    /// Fills in the lookup box (links from an archive's entries).
+    #[serde(default)]
+    record_id: String,
+}
+
 pub async fn show(
     State(s): State<AppState>,
     MaybeSession(st): MaybeSession,
+    axum::extract::Query(q): axum::extract::Query<ShowQuery>,
 ) -> Result<LedgerPage, PageError> {
-    page(&s, &st, String::new(), String::new(), None).await
+    let record_id: String = q.record_id.chars().take(200).collect();
+    page(&s, &st, String::new(), record_id, None).await
 }
 
 #[derive(Deserialize, Default)]

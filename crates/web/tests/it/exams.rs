@@ -437,6 +437,28 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
         .await;
     assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.text());
 
+    // The learner's e-archive holds the best result, with its evidence-log entry.
+    let archive = t
+        .api(
+            Method::GET,
+            &format!("/learners/{me}/archive"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let e = archive["exams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["exam_id"] == exam_id.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("the exam is not in the archive: {archive}"));
+    assert_eq!(e["best"], 13);
+    assert_eq!(e["attempts"], 2);
+    assert_eq!(e["record_id"], format!("exam_result:{id2}"));
+    assert!(e["index"].is_u64(), "{e}");
+
     // The pages: the learner's list, the marked sheet, the class's results and export.
     let page = b.get("/exams").await;
     assert_eq!(page.status, StatusCode::OK);
