@@ -1005,6 +1005,46 @@ impl Exams<'_> {
         Ok(out)
     }
 
+    /// `None` when the class has no course exam (课程考试); else the learners whose best
+    /// score passes every course exam of the class (completion needs it).
+    pub(crate) async fn course_exam_passes(
+        &self,
+        class_id: &str,
+    ) -> AppResult<Option<std::collections::HashSet<String>>> {
+        let exams = exam::Entity::find()
+            .filter(exam::Column::ClassId.eq(class_id))
+            .filter(exam::Column::Kind.eq(ExamKind::Course))
+            .all(&self.db)
+            .await?;
+        if exams.is_empty() {
+            return Ok(None);
+        }
+        let mut passed: HashMap<String, usize> = HashMap::new();
+        for e in &exams {
+            let pass = i32::try_from(rule_of(e)?.pass_mark).unwrap_or(i32::MAX);
+            let mut users: Vec<String> = attempt::Entity::find()
+                .filter(attempt::Column::ExamId.eq(e.id.clone()))
+                .filter(attempt::Column::Score.gte(pass))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|a| a.user_id)
+                .collect();
+            users.sort_unstable();
+            users.dedup();
+            for u in users {
+                *passed.entry(u).or_default() += 1;
+            }
+        }
+        Ok(Some(
+            passed
+                .into_iter()
+                .filter(|(_, n)| *n == exams.len())
+                .map(|(u, _)| u)
+                .collect(),
+        ))
+    }
+
     /// The job at an attempt's deadline: mark it if it is still open.
     pub(crate) async fn deadline_job(&self, payload: &str) -> Result<(), crate::jobs::JobError> {
         use crate::jobs::JobError;

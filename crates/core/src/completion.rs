@@ -76,6 +76,8 @@ crate::coded! {
         ShortOfBoth("short_of_both", "线上线下学时均不足"),
         /// The class requires no hours at all: nothing to judge.
         NoSessions("no_sessions", "无学时要求"),
+        /// The hours are there, but not a pass in every course exam of the class.
+        ExamNotPassed("exam_not_passed", "课程考试未通过"),
     }
 }
 
@@ -117,6 +119,9 @@ pub struct Standing {
     pub online_tenths: u64,
     /// See `required_online_hours`.
     pub online_required_hours: u32,
+    /// `None`: the class has no course exam; else whether the learner's best score passed
+    /// every one of them.
+    pub exam_passed: Option<bool>,
 }
 
 impl Standing {
@@ -124,12 +129,18 @@ impl Standing {
         let offline_required = self.attendance.required_minutes > 0;
         let online_required = self.online_required_hours > 0;
         if !offline_required && !online_required {
-            return Outcome::NoSessions;
+            return match self.exam_passed {
+                None => Outcome::NoSessions,
+                Some(true) => Outcome::Completed,
+                Some(false) => Outcome::ExamNotPassed,
+            };
         }
         let offline_ok = !offline_required || self.attendance.outcome() == Outcome::Completed;
         let online_ok =
             !online_required || self.online_tenths >= u64::from(self.online_required_hours) * 10;
         match (offline_ok, online_ok) {
+            // Hours first: a learner short of them is told so; with the hours, the exam.
+            (true, true) if self.exam_passed == Some(false) => Outcome::ExamNotPassed,
             (true, true) => Outcome::Completed,
             (false, true) => Outcome::ShortOfAttendance,
             (true, false) => Outcome::ShortOfOnline,
@@ -217,6 +228,7 @@ mod tests {
             attendance: attended(minutes),
             online_tenths,
             online_required_hours: required_online_hours(Delivery::Blended, 80, 100),
+            exam_passed: None,
         };
         assert_eq!(standing(80 * 45, 800).outcome(), Outcome::Completed);
         // 79.9 online hours of 80 is short, however well attended offline.
@@ -228,6 +240,7 @@ mod tests {
             attendance: Attendance::default(),
             online_tenths: 1799,
             online_required_hours: required_online_hours(Delivery::Online, 80, 100),
+            exam_passed: None,
         };
         assert_eq!(online.outcome(), Outcome::ShortOfOnline);
         assert_eq!(
@@ -240,6 +253,39 @@ mod tests {
         );
         assert_eq!(required_online_hours(Delivery::Offline, 80, 100), 0);
         assert_eq!(Standing::default().outcome(), Outcome::NoSessions);
+    }
+
+    #[test]
+    fn a_class_with_a_course_exam_needs_a_pass_too() {
+        let hours_ok = Standing {
+            attendance: Attendance::default(),
+            online_tenths: 800,
+            online_required_hours: 80,
+            exam_passed: Some(true),
+        };
+        assert_eq!(hours_ok.outcome(), Outcome::Completed);
+        let failed = Standing {
+            exam_passed: Some(false),
+            ..hours_ok
+        };
+        assert_eq!(failed.outcome(), Outcome::ExamNotPassed);
+        // Short of hours and of the exam: the hours are named first.
+        let short = Standing {
+            online_tenths: 10,
+            ..failed
+        };
+        assert_eq!(short.outcome(), Outcome::ShortOfOnline);
+        // A class with no hours to judge: the exam alone.
+        let exam_only = Standing {
+            exam_passed: Some(false),
+            ..Standing::default()
+        };
+        assert_eq!(exam_only.outcome(), Outcome::ExamNotPassed);
+        let exam_only = Standing {
+            exam_passed: Some(true),
+            ..Standing::default()
+        };
+        assert_eq!(exam_only.outcome(), Outcome::Completed);
     }
 
     proptest! {

@@ -347,6 +347,8 @@ impl Classes<'_> {
             e.0 += 1;
             e.1 += minutes.get(&a.session_id).copied().unwrap_or(0);
         }
+        // A class with course exams: who passed every one (best score).
+        let exam_passes = self.exams().course_exam_passes(class_id).await?;
         Ok(members
             .into_iter()
             .map(|m| {
@@ -364,6 +366,7 @@ impl Classes<'_> {
                         online.get(&m.user_id).copied().unwrap_or(0),
                     ),
                     online_required_hours: online_required,
+                    exam_passed: exam_passes.as_ref().map(|p| p.contains(&m.user_id)),
                 };
                 let outcome = standing.outcome();
                 EnrolledLearner {
