@@ -58,6 +58,9 @@ pub struct RateLimits {
     /// Evidence-log reads that cost the database (proofs, entries, bundles, tiles,
     /// checks on the public page) from one address per minute.
     pub ledger_reads_per_address_minute: u64,
+    /// Costly requests one account makes per minute: opening a study session, starting
+    /// an exam, making an archive PDF.
+    pub heavy_per_user_minute: u64,
 }
 
 impl Default for RateLimits {
@@ -70,6 +73,7 @@ impl Default for RateLimits {
             registrations_per_address_hour: 10,
             exchange_per_client_minute: 600,
             ledger_reads_per_address_minute: 600,
+            heavy_per_user_minute: 30,
         }
     }
 }

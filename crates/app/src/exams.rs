@@ -558,6 +558,7 @@ impl Exams<'_> {
         exam_id: &str,
         pledge: bool,
     ) -> AppResult<AttemptView> {
+        self.limit_heavy(ctx, who).await?;
         let (e, c) = self.for_learner(who, exam_id).await?;
         let mine = self.attempts_of(&e.id, &who.user_id).await?;
         let now = self.now();

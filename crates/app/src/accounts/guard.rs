@@ -101,6 +101,8 @@ pub(crate) enum Limit {
     ExchangePerClient,
     /// Evidence-log reads from one address.
     LedgerReadsPerAddress,
+    /// Costly requests of one account (study-session opens, exam starts, archive PDFs).
+    HeavyPerUser,
 }
 
 impl Limit {
@@ -132,6 +134,7 @@ impl Limit {
                 r.ledger_reads_per_address_minute,
                 Duration::minutes(1),
             ),
+            Limit::HeavyPerUser => ("heavy-user", r.heavy_per_user_minute, Duration::minutes(1)),
         }
     }
 }
@@ -174,6 +177,14 @@ impl App {
                 Ok(0)
             }
         }
+    }
+
+    /// Count one costly request of `who` (a study-session open, an exam start, an archive
+    /// PDF): past `heavy_per_user_minute`, 429.
+    pub async fn limit_heavy(&self, ctx: &RequestCtx, who: &crate::Principal) -> AppResult<()> {
+        self.limit(ctx, Limit::HeavyPerUser, &who.user_id)
+            .await
+            .map(|_| ())
     }
 
     /// How often `key` was counted against `limit` in its current window, without

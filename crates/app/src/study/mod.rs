@@ -499,6 +499,7 @@ impl Study<'_> {
         lesson_id: &str,
         class_id: &str,
     ) -> AppResult<Opened> {
+        self.limit_heavy(ctx, who).await?;
         let a = self.access(who, lesson_id, class_id).await?;
         let policy = self.policy().await?;
         let watermark = self.watermark(who).await?;

@@ -126,6 +126,7 @@ pub async fn pdf(
         )
             .into_response());
     };
+    s.app.limit_heavy(&ctx, &u.principal).await?;
     let a = archive_for_export(&s, &u, &ctx, &id, "pdf").await?;
     let filename = format!("{}的电子档案.pdf", a.learner.name);
     // Laying out and subsetting is CPU work: off the async workers.

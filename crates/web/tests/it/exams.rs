@@ -590,3 +590,48 @@ async fn starts_and_submits_at_once_count_once() {
     assert_eq!(codes, [200, 409], "{} / {}", r1.text(), r2.text());
     assert_eq!(exam_entries(&t).await, 1);
 }
+
+/// Starting exams, opening study sessions and making archive PDFs are costly: one account
+/// gets `heavy_per_user_minute` of them a minute, then 429 with Retry-After.
+#[tokio::test]
+async fn costly_requests_of_one_account_are_throttled() {
+    let t = TestApp::with(crate::common::Options {
+        security: jineng_app::SecurityConfig {
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            rate_limits: jineng_app::config::RateLimits {
+                heavy_per_user_minute: 3,
+                ..crate::common::generous_limits()
+            },
+            ..jineng_app::SecurityConfig::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    let (class_id, pid) = class_with_course(&t).await;
+    let exam = publish(&t, &class_id, exam_body(&pid, &t, 0)).await;
+    let exam_id = exam["id"].as_str().unwrap().to_string();
+    let tok = t.token("learner").await;
+    // Pressed three times: the same attempt; the fourth press in the minute waits.
+    for _ in 0..3 {
+        start(&t, &tok, &exam_id).await;
+    }
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/exams/{exam_id}/attempts"),
+            Some(&tok),
+            Some(json!({"pledge": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    assert!(r.header("retry-after").is_some());
+    // The same account's archive PDF waits too; another learner is not affected.
+    let me = t.user_id("learner").await;
+    let mut b = t.signed_in("learner").await;
+    let r = b.get(&format!("/learners/{me}/archive.pdf")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let other = t.token("learner_yy").await;
+    let r = t.api(Method::GET, "/me/exams", Some(&other), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
