@@ -127,6 +127,7 @@ async fn run_async(rows: usize) -> Result<(), String> {
                 training_type: Set(training),
                 course_type: Set(kinds[n % kinds.len()]),
                 price_fen: Set(price),
+                free_seek: Set(false),
                 copyright_key: Set(String::new()),
                 copyright_filename: Set(String::new()),
                 review_level: Set(0),

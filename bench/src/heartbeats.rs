@@ -131,6 +131,7 @@ async fn hour_lesson(app: &App) -> Result<String, String> {
         training_type: Set(CourseTrainingType::PublicWelfare),
         course_type: Set(CourseType::General),
         price_fen: Set(0),
+        free_seek: Set(false),
         copyright_key: Set(String::new()),
         copyright_filename: Set(String::new()),
         review_level: Set(0),

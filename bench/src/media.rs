@@ -169,6 +169,7 @@ async fn run_async(seconds: u32) -> Result<(), String> {
                 course_type: jineng_core::courses::CourseType::Skill,
                 price: jineng_core::Fen(0),
                 offline: false,
+                free_seek: false,
             },
         )
         .await

@@ -173,6 +173,10 @@ pub struct Cursor {
     pub position_ms: u64,
     /// The most recent gaps between accepted heartbeats (ms), oldest first.
     pub gaps_ms: Vec<i64>,
+    /// The course and the class let the learner seek forward (拖动): a forward jump is a
+    /// seek, credited nothing but not irregular. Otherwise it is `jumped`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub free_seek: bool,
 }
 
 /// What the rule needs besides the session's cursor.
@@ -288,7 +292,8 @@ pub fn judge(policy: &Policy, cursor: &Cursor, beat: &Beat, cx: &Context) -> Jud
         .unwrap_or(0)
         .min(policy.per_beat_ms());
     if advance > allowed + POSITION_TOLERANCE_MS {
-        return accepted(0, Some(Irregularity::Jumped));
+        // Past what the clock allows: nothing is credited, seek or not.
+        return accepted(0, (!cursor.free_seek).then_some(Irregularity::Jumped));
     }
     let mut credit = advance
         .min(allowed)
@@ -323,6 +328,7 @@ pub fn advance(policy: &Policy, cursor: &Cursor, beat: &Beat, now_ms: i64, j: &J
         last_at_ms: now_ms,
         position_ms: beat.position_ms,
         gaps_ms: gaps,
+        free_seek: cursor.free_seek,
     }
 }
 
@@ -511,6 +517,7 @@ mod tests {
             last_at_ms: 0,
             position_ms: 60_000,
             gaps_ms: vec![],
+            free_seek: false,
         };
         // Jump to the end of the lesson 20 s later.
         let j = judge(&p, &c, &beat(4, 30 * MIN), &cx(20_000));
@@ -518,6 +525,17 @@ mod tests {
             (j.credit_ms, j.irregularity),
             (0, Some(Irregularity::Jumped))
         );
+        // Where the course and class allow seeking, the same jump is a seek: nothing
+        // credited, nothing irregular; the next beat counts from there.
+        let free = Cursor {
+            free_seek: true,
+            ..c.clone()
+        };
+        let j = judge(&p, &free, &beat(4, 30 * MIN), &cx(20_000));
+        assert_eq!((j.credit_ms, j.irregularity, j.accepted), (0, None, true));
+        let moved = advance(&p, &free, &beat(4, 30 * MIN), 20_000, &j);
+        assert!(moved.free_seek);
+        assert_eq!(moved.position_ms, 30 * MIN);
         // 2× speed: 40 s of video in 20 s.
         let fast = Beat {
             rate_pct: 200,
@@ -585,6 +603,7 @@ mod tests {
             last_at_ms: 0,
             position_ms: 0,
             gaps_ms: vec![],
+            free_seek: false,
         };
         let near_cap = Context {
             today_credited_ms: u64::from(p.daily_cap_secs) * 1000 - 5_000,
@@ -671,10 +690,11 @@ mod tests {
             beats in prop::collection::vec(
                 (0u64..3, 0u64..2_000_000, 0u32..400, any::<bool>(), 0i64..90_000),
                 1..60,
-            )
+            ),
+            free_seek in any::<bool>(),
         ) {
             let p = Policy::default();
-            let mut c = Cursor::default();
+            let mut c = Cursor { free_seek, ..Cursor::default() };
             let mut now = 10_000_000i64;
             let start = now;
             let mut seq = 0u64;

@@ -1297,6 +1297,7 @@ pub async fn courses(app: &App) -> AppResult<()> {
                         .unwrap_or(jineng_core::courses::CourseType::Skill),
                     price: jineng_core::Fen(price),
                     offline: false,
+                    free_seek: false,
                 },
             )
             .await?;
@@ -1618,6 +1619,7 @@ pub async fn study(app: &App) -> AppResult<()> {
                 package_id: course.id.clone(),
                 starts_on: today - chrono::Duration::days(3),
                 ends_on: today + chrono::Duration::days(14),
+                free_seek: false,
             },
         )
         .await?;

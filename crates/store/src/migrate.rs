@@ -196,6 +196,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0037_exams.sqlite.sql"),
         include_str!("../migrations/0037_exams.postgres.sql"),
     ),
+    (
+        38,
+        include_str!("../migrations/0038_free_seek.sqlite.sql"),
+        include_str!("../migrations/0038_free_seek.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

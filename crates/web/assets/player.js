@@ -74,6 +74,9 @@ function readingClock() {
   var session = null;
   var seq = 0;
   var furthest = 0;
+  // Seeking forward is blocked unless the course and the class allow it (the server
+  // credits only watched time either way).
+  var freeSeek = false;
   var timer = null;
   var stopped = false;
 
@@ -231,13 +234,15 @@ function readingClock() {
     } catch (e) { /* the session goes idle on its own */ }
   });
 
-  // The player forbids seeking past what has been watched, and plays at 1× only.
+  // The player forbids seeking past what has been watched (unless allowed), and plays at
+  // 1× only.
   video.addEventListener("timeupdate", function () {
     if (!video.seeking && video.currentTime > furthest && video.currentTime - furthest < 3) {
       furthest = video.currentTime;
     }
   });
   video.addEventListener("seeking", function () {
+    if (freeSeek) return;
     if (video.currentTime > furthest + 1) {
       video.currentTime = furthest;
       show("未学过的内容不能拖动跳过。", "warning");
@@ -257,6 +262,7 @@ function readingClock() {
       return;
     }
     session = r.body;
+    freeSeek = !!session.free_seek;
     furthest = session.position_ms / 1000;
     if (session.position_ms > 0) {
       var resume = function () { video.currentTime = session.position_ms / 1000; };

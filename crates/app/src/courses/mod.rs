@@ -57,6 +57,9 @@ pub struct PackageInput {
     pub price: Fen,
     /// An offline course registered for review (institutions only).
     pub offline: bool,
+    /// Learners may seek forward past what they watched (拖动; the class must allow it
+    /// too). Time skipped is never credited.
+    pub free_seek: bool,
 }
 
 /// A lesson as typed.
@@ -158,6 +161,7 @@ pub struct VersionView {
     pub course_type_label: &'static str,
     pub price_fen: i64,
     pub price_yuan: String,
+    pub free_seek: bool,
     pub has_cover: bool,
     pub copyright_filename: String,
     pub review_level: i32,
@@ -269,6 +273,7 @@ impl Courses<'_> {
         am.training_type = Set(i.training_type);
         am.course_type = Set(i.course_type);
         am.price_fen = Set(i.price.0);
+        am.free_seek = Set(i.free_seek);
     }
 
     /// Start a package: its first version, a draft.
@@ -813,6 +818,7 @@ impl Courses<'_> {
         am.training_type = Set(from.training_type);
         am.course_type = Set(from.course_type);
         am.price_fen = Set(from.price_fen);
+        am.free_seek = Set(from.free_seek);
         am.cover_key = Set(from.cover_key.clone());
         am.copyright_key = Set(from.copyright_key.clone());
         am.copyright_filename = Set(from.copyright_filename.clone());
@@ -1073,6 +1079,7 @@ impl Courses<'_> {
             training_type: v.training_type,
             course_type: v.course_type,
             price_fen: v.price_fen,
+            free_seek: v.free_seek,
             copyright_filename: v.copyright_filename,
             review_level: v.review_level,
             review_levels: v.review_levels,

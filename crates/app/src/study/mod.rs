@@ -65,6 +65,8 @@ pub struct Opened {
     pub froze: u64,
     /// What the player's moving watermark shows: the learner's name and masked ID number.
     pub watermark: String,
+    /// The player may let the learner seek forward (skipped time is never credited).
+    pub free_seek: bool,
 }
 
 /// What the player reports (already parsed at the edge).
@@ -237,6 +239,8 @@ pub struct TaskView {
     pub hours_tenths: u64,
     pub starts_on: String,
     pub ends_on: String,
+    /// The class lets its learners seek forward (the course must allow it too).
+    pub free_seek: bool,
 }
 
 /// What to publish.
@@ -245,6 +249,8 @@ pub struct TaskInput {
     pub package_id: String,
     pub starts_on: chrono::NaiveDate,
     pub ends_on: chrono::NaiveDate,
+    /// Let the class's learners seek forward where the course allows it.
+    pub free_seek: bool,
 }
 
 /// A learner of a class and what they studied online for it.
@@ -272,6 +278,8 @@ struct Access {
     lesson: lesson::Model,
     package: package::Model,
     lesson_ms: u64,
+    /// The course (and, for a class, its study task) lets the learner seek forward.
+    free_seek: bool,
 }
 
 fn day_of(at: DateTime<Utc>) -> String {
@@ -374,6 +382,7 @@ impl Study<'_> {
         if !listed && class_id.is_empty() {
             return Err(AppError::NotFound("课时"));
         }
+        let mut task_allows_seek = false;
         if !class_id.is_empty() {
             // For a class: the learner is enrolled, the class is in training, and one of
             // its study tasks gives this course (the version the class was given) today.
@@ -409,6 +418,7 @@ impl Study<'_> {
                     t.starts_on, t.ends_on
                 )));
             }
+            task_allows_seek = t.free_seek;
         } else if !(v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0) {
             return Err(AppError::NotFound("课时"));
         }
@@ -422,6 +432,8 @@ impl Study<'_> {
             lesson: l,
             package: p,
             lesson_ms,
+            // Both switches: the course's, and for a class its study task's.
+            free_seek: v.free_seek && (class_id.is_empty() || task_allows_seek),
         })
     }
 
@@ -566,6 +578,7 @@ impl Study<'_> {
             last_at_ms: w.now.timestamp_millis(),
             position_ms: position,
             gaps_ms,
+            free_seek: a.free_seek,
             ..Cursor::default()
         };
         session::ActiveModel {
@@ -620,6 +633,7 @@ impl Study<'_> {
             complete: p.is_some_and(|p| p.completed_at.is_some()),
             froze,
             watermark,
+            free_seek: a.free_seek,
         })
     }
 
@@ -1161,6 +1175,7 @@ impl Study<'_> {
             version_id: Set(v.id.clone()),
             starts_on: Set(input.starts_on.format("%Y-%m-%d").to_string()),
             ends_on: Set(input.ends_on.format("%Y-%m-%d").to_string()),
+            free_seek: Set(input.free_seek),
             created_by: Set(who.user_id.clone()),
             created_at: Set(w.now),
         }
@@ -1223,6 +1238,7 @@ impl Study<'_> {
                 version_id: t.version_id,
                 starts_on: t.starts_on,
                 ends_on: t.ends_on,
+                free_seek: t.free_seek,
             });
         }
         Ok(out)

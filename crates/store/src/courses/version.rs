@@ -39,6 +39,8 @@ pub struct Model {
     pub training_type: CourseTrainingType,
     pub course_type: CourseType,
     pub price_fen: i64,
+    /// Learners may seek forward past what they watched (the class must allow it too).
+    pub free_seek: bool,
     /// Storage key and file name of the copyright proof; empty when none yet.
     pub copyright_key: String,
     pub copyright_filename: String,

@@ -15,6 +15,8 @@ pub struct Model {
     /// YYYY-MM-DD, China time, both included.
     pub starts_on: String,
     pub ends_on: String,
+    /// The class lets its learners seek forward (the course must allow it too).
+    pub free_seek: bool,
     pub created_by: String,
     pub created_at: DateTimeUtc,
 }

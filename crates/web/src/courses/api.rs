@@ -54,6 +54,10 @@ pub struct PackageIn {
     /// An offline course registered for review (institutions only).
     #[serde(default)]
     pub offline: bool,
+    /// Learners may seek forward past what they watched (the class must allow it too);
+    /// skipped time is never credited. Off by default.
+    #[serde(default)]
+    pub free_seek: bool,
 }
 
 pub fn parse_package(i: PackageIn) -> Result<PackageInput, AppError> {
@@ -95,6 +99,7 @@ pub fn parse_package(i: PackageIn) -> Result<PackageInput, AppError> {
             course_type,
             price,
             offline: i.offline,
+            free_seek: i.free_seek,
         }),
         _ => Err(AppError::Validation(e)),
     }

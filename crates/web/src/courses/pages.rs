@@ -106,6 +106,8 @@ pub struct PackageForm {
     price_yuan: String,
     #[serde(default)]
     offline: Option<String>,
+    #[serde(default)]
+    free_seek: Option<String>,
 }
 
 impl PackageForm {
@@ -127,6 +129,7 @@ impl PackageForm {
             course_type: CourseType::parse(&self.course_type),
             price_yuan: self.price_yuan.clone(),
             offline: self.offline.is_some(),
+            free_seek: self.free_seek.is_some(),
         })
     }
 
@@ -143,6 +146,7 @@ impl PackageForm {
             course_type: v.course_type.code().into(),
             price_yuan: v.price_yuan.clone(),
             offline: None,
+            free_seek: v.free_seek.then(|| "on".to_string()),
         }
     }
 }

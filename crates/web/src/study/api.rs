@@ -44,6 +44,9 @@ pub struct StudySessionOut {
     pub froze: u64,
     /// The learner's name and masked ID number, for the player's watermark.
     pub watermark: String,
+    /// The player lets the learner seek forward (the course and the class allow it);
+    /// skipped time is never credited.
+    pub free_seek: bool,
 }
 
 impl From<Opened> for StudySessionOut {
@@ -61,6 +64,7 @@ impl From<Opened> for StudySessionOut {
             complete: o.complete,
             froze: o.froze,
             watermark: o.watermark,
+            free_seek: o.free_seek,
         }
     }
 }
@@ -509,6 +513,8 @@ pub struct TaskOut {
     pub hours_tenths: u64,
     pub starts_on: String,
     pub ends_on: String,
+    /// The class lets its learners seek forward (where the course allows it too).
+    pub free_seek: bool,
 }
 
 impl From<jineng_app::study::TaskView> for TaskOut {
@@ -522,6 +528,7 @@ impl From<jineng_app::study::TaskView> for TaskOut {
             hours_tenths: t.hours_tenths,
             starts_on: t.starts_on,
             ends_on: t.ends_on,
+            free_seek: t.free_seek,
         }
     }
 }
@@ -534,6 +541,10 @@ pub struct TaskIn {
     pub starts_on: String,
     /// YYYY-MM-DD, not before `starts_on`.
     pub ends_on: String,
+    /// Let the class's learners seek forward where the course allows it (skipped time
+    /// is never credited). Off by default.
+    #[serde(default)]
+    pub free_seek: bool,
 }
 
 impl TaskIn {
@@ -546,6 +557,7 @@ impl TaskIn {
             package_id: self.package_id.trim().to_string(),
             starts_on: date("starts_on", &self.starts_on)?,
             ends_on: date("ends_on", &self.ends_on)?,
+            free_seek: self.free_seek,
         })
     }
 }

@@ -140,6 +140,8 @@ pub struct TaskForm {
     package_id: String,
     starts_on: String,
     ends_on: String,
+    #[serde(default)]
+    free_seek: Option<String>,
 }
 
 /// The class page's form: publish a study task; errors come back on the class page.
@@ -155,6 +157,7 @@ pub async fn publish_task(
         package_id: f.package_id,
         starts_on: f.starts_on,
         ends_on: f.ends_on,
+        free_seek: f.free_seek.is_some(),
     };
     let result = match input.parse() {
         Ok(i) => s.app.study().publish_task(&u.principal, &ctx, &id, i).await,

@@ -1606,6 +1606,7 @@ async fn matrix_package_as(
                 course_type: CourseType::Skill,
                 price,
                 offline: false,
+                free_seek: false,
             },
         )
         .await

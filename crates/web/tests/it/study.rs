@@ -15,10 +15,16 @@ const LESSON_MS: i64 = 45 * 60 * 1000;
 /// A listed, free public-welfare course with one 45-minute lesson: anyone signed in may
 /// study it on their own. Returns (package id, lesson id).
 pub(crate) async fn free_course(t: &TestApp) -> (String, String) {
+    free_course_with(t, false).await
+}
+
+/// The same, letting learners seek forward (`free_seek`) or not.
+pub(crate) async fn free_course_with(t: &TestApp, free_seek: bool) -> (String, String) {
     let tok = t.token("provider").await;
     let mut body = package("家庭急救公益课");
     body["training_type"] = json!("public_welfare");
     body["price_yuan"] = json!("0");
+    body["free_seek"] = json!(free_seek);
     let (pid, vid) = ready_package_from(t, &tok, body).await;
     let r = t
         .api(
@@ -1058,4 +1064,86 @@ pub(crate) async fn t_beat_local(
         r.json()
     };
     (r.status, v)
+}
+
+/// Seeking forward (拖动): where the course allows it, a learner studying on their own may
+/// seek — the jump credits nothing and is not irregular; a class whose study task does
+/// not allow it keeps it a `jumped` irregularity. Either way skipped time earns nothing.
+#[tokio::test]
+async fn seeking_forward_is_allowed_only_where_the_course_and_the_class_allow_it() {
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let (pid, lesson) = free_course_with(&t, true).await;
+    let tok = t.token("learner").await;
+    // On one's own: the course's switch alone.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            Some(&tok),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["free_seek"], true);
+    let o = r.json();
+    let mut s = Session {
+        id: o["session_id"].as_str().unwrap().into(),
+        token: o["token"].as_str().unwrap().into(),
+        seq: 0,
+        position: 0,
+    };
+    let (st, b) = t_beat_local(&t, &tok, &mut s, human_gap(1)).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let before = b["lesson_credited_ms"].as_u64().unwrap();
+    // Ten minutes ahead in one heartbeat: a seek.
+    s.position += 10 * 60 * 1000;
+    let (st, b) = t_beat_local(&t, &tok, &mut s, human_gap(2)).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert!(b["irregularity"].is_null(), "{b}");
+    assert_eq!(
+        b["lesson_credited_ms"].as_u64().unwrap(),
+        before,
+        "a seek earns nothing: {b}"
+    );
+    // Watching on from there counts again.
+    let (_, b) = t_beat_local(&t, &tok, &mut s, human_gap(3)).await;
+    assert!(b["lesson_credited_ms"].as_u64().unwrap() > before, "{b}");
+
+    // For a class whose study task does not allow it: a jump, as before.
+    let class_id = running_class(&t).await;
+    let inst = t.token("institution").await;
+    let today = t.app.today().to_string();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/classes/{class_id}/study-tasks"),
+            Some(&inst),
+            Some(json!({"package_id": pid, "starts_on": today, "ends_on": today})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["free_seek"], false);
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{lesson}/study"),
+            Some(&tok),
+            Some(json!({"class_id": class_id})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let o = r.json();
+    assert_eq!(o["free_seek"], false);
+    let mut s = Session {
+        id: o["session_id"].as_str().unwrap().into(),
+        token: o["token"].as_str().unwrap().into(),
+        seq: 0,
+        position: 0,
+    };
+    let (st, b) = t_beat_local(&t, &tok, &mut s, human_gap(4)).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    s.position += 10 * 60 * 1000;
+    let (_, b) = t_beat_local(&t, &tok, &mut s, human_gap(5)).await;
+    assert_eq!(b["irregularity"], "jumped", "{b}");
 }
