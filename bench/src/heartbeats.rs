@@ -38,14 +38,14 @@ const PASSWORD: &str = "Bench@2026study";
 /// The lesson's length: long enough that nobody finishes it during a run.
 const LESSON_SECONDS: i64 = 3600;
 
-fn err(e: impl std::fmt::Debug) -> String {
+pub(crate) fn err(e: impl std::fmt::Debug) -> String {
     format!("{e:?}")
 }
 
 /// A platform on a fresh database with cheap password hashing (the benchmark signs in
 /// thousands of learners; hashing is measured elsewhere), the demo's accounts, and the
 /// study policy given.
-async fn platform(
+pub(crate) async fn platform(
     url: &str,
     files: &std::path::Path,
     clock: Arc<dyn jineng_app::clock::Clock>,
@@ -80,13 +80,13 @@ async fn platform(
     Ok(app)
 }
 
-fn ctx() -> RequestCtx {
+pub(crate) fn ctx() -> RequestCtx {
     RequestCtx::internal("bench", "jineng-bench")
 }
 
 /// A listed, free public-welfare course with one hour-long video lesson (the lesson row
 /// carries the length; the benchmark plays no video). Its lesson id.
-async fn hour_lesson(app: &App) -> Result<String, String> {
+pub(crate) async fn hour_lesson(app: &App) -> Result<String, String> {
     use jineng_store::courses::{chapter, lesson, package, version};
     let org = jineng_store::organizations::organization::Entity::find()
         .one(&app.db)
@@ -177,13 +177,13 @@ async fn hour_lesson(app: &App) -> Result<String, String> {
 }
 
 /// A signed-in learner: (user id, session cookie value, CSRF token).
-struct Learner {
-    user_id: String,
-    cookie: String,
-    csrf: String,
+pub(crate) struct Learner {
+    pub(crate) user_id: String,
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
-async fn learners(app: &App, n: usize) -> Result<Vec<Learner>, String> {
+pub(crate) async fn learners(app: &App, n: usize) -> Result<Vec<Learner>, String> {
     let system = Principal::system();
     let region = jineng_core::RegionCode::parse("520102").map_err(err)?;
     let mut out = Vec::with_capacity(n);
@@ -239,7 +239,7 @@ struct Playing {
     acked: u64,
 }
 
-fn client() -> Result<reqwest::Client, String> {
+pub(crate) fn client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .timeout(Duration::from_secs(30))
@@ -295,7 +295,7 @@ async fn beat(
     Ok((status, v))
 }
 
-fn policy(interval_secs: u32) -> Policy {
+pub(crate) fn policy(interval_secs: u32) -> Policy {
     Policy {
         interval_secs,
         // No watch checks: nobody answers them here.
@@ -476,7 +476,7 @@ async fn fire(
 }
 
 /// `n` requests to the bare JSON route, 64 in flight.
-async fn fire_n(
+pub(crate) async fn fire_n(
     http: &reqwest::Client,
     base: &str,
     n: usize,

@@ -16,6 +16,9 @@
 //!   latency at ENTRIES leaves (default 10,000,000);
 //! - `jineng-bench limiter-serve PORT [REDIS_URL [SYNC_MS]]`: a bare route and the same route
 //!   behind a rate-limit count, for bench/run.sh to compare with wrk;
+//! - `jineng-bench exams [LEARNERS]`: LEARNERS learners start one exam at once (p99 against
+//!   the p50 of starts one at a time), save answers (against the bare route) and hand in
+//!   (on PostgreSQL against pgbench's tpcb-like run on the same database);
 //! - `jineng-bench heartbeats [SESSIONS] [ROUNDS] [direct]`: study heartbeats against the bare
 //!   JSON route of the same server, and heartbeats per write statement;
 //! - `jineng-bench heartbeat-crash [BINARY] [LEARNERS]`: SIGKILL the real server while learners
@@ -23,6 +26,7 @@
 
 mod catalogue;
 mod classes;
+mod exams;
 mod heartbeats;
 mod import;
 mod ledger;
@@ -129,6 +133,14 @@ fn main() {
         let sync_ms = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(0);
         if let Err(e) = limiter::run(port, args.get(3).cloned(), sync_ms) {
             eprintln!("limiter server failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("exams") {
+        let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
+        if let Err(e) = exams::exams(n) {
+            eprintln!("exam benchmark failed: {e}");
             std::process::exit(1);
         }
         return;

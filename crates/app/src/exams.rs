@@ -292,6 +292,20 @@ impl Exams<'_> {
         if input.closes_on < input.opens_on {
             return Err(AppError::field("closes_on", "结束日期不能早于开始日期"));
         }
+        // An exam nobody could ever take is refused: it must still be open on some day to
+        // come, and close by the end of the class (exams are taken while it runs).
+        if input.closes_on < self.today() {
+            return Err(AppError::field(
+                "closes_on",
+                "结束日期已过，请选择今天或以后的日期",
+            ));
+        }
+        if input.closes_on.format("%Y-%m-%d").to_string() > c.end_date {
+            return Err(AppError::field(
+                "closes_on",
+                format!("结束日期不能晚于培训班的结束日期（{}）", c.end_date),
+            ));
+        }
         if input.max_attempts > rules::MAX_ATTEMPTS {
             return Err(AppError::field(
                 "max_attempts",
@@ -389,8 +403,9 @@ impl Exams<'_> {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("考试"))?;
+        // Whoever may not see the class learns nothing, not even that the exam exists.
         let (_, learners) = self.classes().get(who, &e.class_id).await.map_err(|x| {
-            if matches!(x, AppError::NotFound(_)) {
+            if matches!(x, AppError::NotFound(_) | AppError::Forbidden) {
                 AppError::NotFound("考试")
             } else {
                 x

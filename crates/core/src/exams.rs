@@ -292,14 +292,19 @@ pub fn parse_rule(r: &RawRule) -> Result<PaperRule, Vec<RuleProblem>> {
         });
     }
     let total = rule.total();
-    let pass_mark = number(
-        &mut e,
-        "pass_mark",
-        &format!("及格分（满分{total}）"),
-        &r.pass_mark,
-        1,
-        total.max(1),
-    );
+    // Full marks mean something only once the lines and points are right.
+    let pass_mark = if e.is_empty() {
+        number(
+            &mut e,
+            "pass_mark",
+            &format!("及格分（满分{total}）"),
+            &r.pass_mark,
+            1,
+            total.max(1),
+        )
+    } else {
+        0
+    };
     if e.is_empty() {
         Ok(PaperRule { pass_mark, ..rule })
     } else {
@@ -636,6 +641,8 @@ mod tests {
         let fields: Vec<&str> = e.iter().map(|p| p.field.as_str()).collect();
         assert!(fields.contains(&"lines[0].kind"), "{e:?}");
         assert!(fields.contains(&"lines[0].count"), "{e:?}");
+        // No pass-mark error computed from a meaningless full marks.
+        assert!(!fields.contains(&"pass_mark"), "{e:?}");
 
         let e = parse_rule(&raw(&[("单选", "", "", "5")], "11")).unwrap_err();
         assert_eq!(e[0].field, "pass_mark");

@@ -1759,6 +1759,13 @@ pub async fn exams(app: &App) -> AppResult<()> {
         return Ok(());
     };
     let today = (app.now() + chrono::Duration::hours(8)).date_naive();
+    // Open until two weeks from now, or the class's last day if sooner.
+    let class_end = jineng_store::classes::class::Entity::find_by_id(t.class_id.clone())
+        .one(&app.db)
+        .await?
+        .and_then(|c| chrono::NaiveDate::parse_from_str(&c.end_date, "%Y-%m-%d").ok())
+        .unwrap_or(today);
+    let closes_on = std::cmp::min(today + chrono::Duration::days(14), class_end);
     let rule = || RawRule {
         lines: [("single", "2"), ("multiple", "2"), ("judge", "1")]
             .into_iter()
@@ -1794,7 +1801,7 @@ pub async fn exams(app: &App) -> AppResult<()> {
                     max_attempts,
                     show_answers,
                     opens_on: today - chrono::Duration::days(3),
-                    closes_on: today + chrono::Duration::days(14),
+                    closes_on,
                 },
             )
             .await?;

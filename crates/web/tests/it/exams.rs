@@ -149,10 +149,18 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     high_pass["pass_mark"] = json!(14);
     let mut no_task = exam_body(&pid, &t, 2);
     no_task["package_id"] = json!("no-such-course");
+    // Dates nobody could take it on: all in the past, or after the class ends.
+    let mut past = exam_body(&pid, &t, 2);
+    past["opens_on"] = json!("2020-01-01");
+    past["closes_on"] = json!("2020-01-02");
+    let mut late = exam_body(&pid, &t, 2);
+    late["closes_on"] = json!("2999-01-01");
     for (body, field, says) in [
         (too_many, "rule", "题库中符合的只有2道"),
         (high_pass, "rule.pass_mark", "满分13"),
         (no_task, "package_id", "学习任务"),
+        (past, "closes_on", "结束日期已过"),
+        (late, "closes_on", "不能晚于培训班的结束日期"),
     ] {
         let r = t
             .api(
@@ -425,7 +433,12 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
             None,
         )
         .await;
-    assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.text());
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    // …the same answer as for an exam that does not exist.
+    let r = t
+        .api(Method::GET, "/exams/no-such-exam/results", Some(&tok), None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
     let far = t.token("zy_regulator").await;
     let r = t
         .api(
