@@ -382,6 +382,59 @@ impl Exams<'_> {
         self.view(e).await
     }
 
+    /// Withdraw an exam of the caller's organisation that nobody has started (a mistaken
+    /// date or rule): it is deleted. Once a learner has an attempt, it stays.
+    pub async fn withdraw(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        exam_id: &str,
+    ) -> AppResult<()> {
+        let e = exam::Entity::find_by_id(exam_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("考试"))?;
+        // Only the class's own organisation; to anyone else it does not exist.
+        self.classes()
+            .own(who, &e.class_id)
+            .await
+            .map_err(|x| match x {
+                AppError::NotFound(_) => AppError::NotFound("考试"),
+                x => x,
+            })?;
+        let w = self.write(who, ctx).await?;
+        // The row lock of the delete orders it against a start; a start that got in
+        // first keeps the exam.
+        let started = attempt::Entity::find()
+            .filter(attempt::Column::ExamId.eq(e.id.clone()))
+            .one(&w.txn)
+            .await?
+            .is_some();
+        if started {
+            return Err(AppError::Conflict("已有学员参加该考试，不能撤回".into()));
+        }
+        let gone = exam::Entity::delete_many()
+            .filter(exam::Column::Id.eq(e.id.clone()))
+            .exec(&w.txn)
+            .await;
+        match gone {
+            Ok(r) if r.rows_affected == 1 => {}
+            Ok(_) => return Err(AppError::NotFound("考试")),
+            // An attempt inserted meanwhile holds the exam (foreign key).
+            Err(x) if x.sql_err().is_some() => {
+                return Err(AppError::Conflict("已有学员参加该考试，不能撤回".into()));
+            }
+            Err(x) => return Err(x.into()),
+        }
+        w.commit(Entry::ok(
+            "exam.withdraw",
+            "class",
+            &e.class_id,
+            serde_json::json!({"exam": e.id, "title": e.title, "kind": e.kind}),
+        ))
+        .await
+    }
+
     /// A class's exams, for whoever may see the class.
     pub async fn of_class(&self, who: &Principal, class_id: &str) -> AppResult<Vec<ExamView>> {
         self.classes().get(who, class_id).await?;
@@ -633,6 +686,13 @@ impl Exams<'_> {
                     .find(|a| a.status == AttemptStatus::Open)
                     .ok_or_else(|| AppError::Conflict("请刷新后重试".into()))?;
                 return self.attempt(who, &open.id).await;
+            }
+            if matches!(
+                x.sql_err(),
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+            ) {
+                // Withdrawn at this moment.
+                return Err(AppError::NotFound("考试"));
             }
             return Err(x.into());
         }

@@ -380,6 +380,18 @@ pub async fn publish(
     Ok((StatusCode::CREATED, Json(e.into())))
 }
 
+#[utoipa::path(delete, path = "/exams/{id}", tag = "exams", params(("id" = String, Path)),
+    responses((status = 204, description = "Withdrawn"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "A learner has started it", body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn withdraw(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.app.exams().withdraw(&who, &ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(get, path = "/exams/{id}/results", tag = "exams", params(("id" = String, Path)),
     responses((status = 200, body = ResultsOut), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn results(

@@ -273,6 +273,54 @@ pub async fn publish(
 pub struct ResultsPage {
     layout: Layout,
     r: ExamResults,
+    /// The class's organisation may withdraw it while nobody has started it.
+    may_withdraw: bool,
+    error: Option<String>,
+}
+
+/// 撤回考试 on the results page: back to the class page once gone.
+pub async fn withdraw(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    let class_id = s
+        .app
+        .exams()
+        .results(&u.principal, &id)
+        .await
+        .map(|r| r.exam.class_id);
+    match s.app.exams().withdraw(&u.principal, &ctx, &id).await {
+        Ok(()) => Redirect::to(&format!("/classes/{}#exams", class_id.unwrap_or_default()))
+            .into_response(),
+        Err(e) => match crate::http::error::fixable_line(e) {
+            Ok((status, msg)) => match results_page(&s, &u, &id, Some(msg)).await {
+                Ok(p) => (status, p).into_response(),
+                Err(e) => e.into_response(),
+            },
+            Err(e) => e.into_response(),
+        },
+    }
+}
+
+async fn results_page(
+    s: &AppState,
+    u: &PageUser,
+    id: &str,
+    error: Option<String>,
+) -> Result<ResultsPage, PageError> {
+    let r = s.app.exams().results(&u.principal, id).await?;
+    let may_withdraw = r.learners.iter().all(|l| l.attempts == 0)
+        && u.principal
+            .can(jineng_core::accounts::Permission::ManageOwnOrganization)
+        && !u.principal.org_ids().is_empty();
+    Ok(ResultsPage {
+        layout: Layout::new(r.exam.title.clone(), u, "/classes"),
+        r,
+        may_withdraw,
+        error,
+    })
 }
 
 pub async fn results(
@@ -280,11 +328,7 @@ pub async fn results(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<ResultsPage, PageError> {
-    let r = s.app.exams().results(&u.principal, &id).await?;
-    Ok(ResultsPage {
-        layout: Layout::new(r.exam.title.clone(), &u, "/classes"),
-        r,
-    })
+    results_page(&s, &u, &id, None).await
 }
 
 pub async fn export(

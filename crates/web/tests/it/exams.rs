@@ -472,6 +472,51 @@ async fn a_learner_takes_an_exam_twice_and_the_higher_score_counts() {
     assert_eq!(e["record_id"], format!("exam_result:{id2}"));
     assert!(e["index"].is_u64(), "{e}");
 
+    // An exam with attempts cannot be withdrawn; a mistaken one nobody started can, by
+    // its institution only.
+    let r = t
+        .api(
+            Method::DELETE,
+            &format!("/exams/{exam_id}"),
+            Some(&inst),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let mut spare = exam_body(&pid, &t, 0);
+    spare["kind"] = json!("mock");
+    let spare = publish(&t, &class_id, spare).await;
+    let spare_id = spare["id"].as_str().unwrap();
+    for who in [&provider, &tok] {
+        let r = t
+            .api(
+                Method::DELETE,
+                &format!("/exams/{spare_id}"),
+                Some(who),
+                None,
+            )
+            .await;
+        assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.text());
+    }
+    let r = t
+        .api(
+            Method::DELETE,
+            &format!("/exams/{spare_id}"),
+            Some(&inst),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let r = t
+        .api(
+            Method::GET,
+            &format!("/exams/{spare_id}/results"),
+            Some(&inst),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
     // The pages: the learner's list, the marked sheet, the class's results and export.
     let page = b.get("/exams").await;
     assert_eq!(page.status, StatusCode::OK);

@@ -496,6 +496,9 @@ enum Rec {
     /// `{id}`, `{position}`: an exam attempt: the caller's own, open (made for the call) /
     /// someone else's.
     OwnAttempt,
+    /// `{id}`: an exam nobody has started, made for the one call that may withdraw it
+    /// (南明 / 云岩 class).
+    FreshExam,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -567,8 +570,8 @@ impl Rec {
             // Everyone's own token is in their scope; someone else's in nobody's.
             (Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt, In) => &ACCOUNTS,
             (Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt, Out) => NOBODY,
-            (Rec::Exam, In) => NM_ORG,
-            (Rec::Exam, Out) => YY_ORG,
+            (Rec::Exam | Rec::FreshExam, In) => NM_ORG,
+            (Rec::Exam | Rec::FreshExam, Out) => YY_ORG,
             (Rec::ExamToTake, In) => &["learner"],
             (Rec::ExamToTake, Out) => NOBODY,
             // Only the person asked can answer; an organisation that never asked, nobody.
@@ -1403,6 +1406,8 @@ fn rules() -> Vec<Rule> {
         api(M::GET, "/api/v1/exams/{id}/results", Only(VIEW_ORGS)).rec(Rec::Exam),
         page(M::GET, "/exams/{id}/results", Only(VIEW_ORGS)).rec(Rec::Exam),
         page(M::GET, "/exams/{id}/results.xlsx", Only(VIEW_ORGS)).rec(Rec::Exam),
+        api(M::DELETE, "/api/v1/exams/{id}", Only(ORG_STAFF)).rec(Rec::FreshExam),
+        page(M::POST, "/exams/{id}/withdraw", Only(ORG_STAFF)).rec(Rec::FreshExam),
         // The class is completed: a conflict for its learner, 404 for everyone else.
         api(M::POST, "/api/v1/exams/{id}/attempts", Signed)
             .rec(Rec::ExamToTake)
@@ -2355,6 +2360,8 @@ impl Fixture {
                 let exam = matrix_exam(app, &class_id, &listed).await;
                 recs.insert((Rec::Exam, v), one(exam.clone()));
                 recs.insert((Rec::ExamToTake, v), one(exam));
+                let spare = matrix_exam(app, &class_id, &listed).await;
+                recs.insert((Rec::FreshExam, v), one(spare));
             }
             // Someone else's attempt (the same account as the study session's).
             let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
@@ -2548,6 +2555,21 @@ impl Fixture {
                     .await
                     .unwrap();
                 vec![("id", p.id)]
+            }
+            Rec::FreshExam => {
+                let class_id = &self.recs[&(Rec::Class, v)][0].1;
+                let exam = &self.recs[&(Rec::Exam, v)][0].1;
+                let version = {
+                    use jineng_store::exams::exam;
+                    use sea_orm::EntityTrait;
+                    exam::Entity::find_by_id(exam.clone())
+                        .one(&app.db)
+                        .await
+                        .unwrap()
+                        .unwrap()
+                        .version_id
+                };
+                vec![("id", matrix_exam(app, class_id, &version).await)]
             }
             Rec::OwnAttempt => {
                 let caller = caller.expect("own attempt for a caller");
@@ -2753,7 +2775,8 @@ impl Fixture {
                 | Rec::FreshClient
                 | Rec::FreshExpert
                 | Rec::FreshGroup
-                | Rec::FreshUpload => true,
+                | Rec::FreshUpload
+                | Rec::FreshExam => true,
                 Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt | Rec::Invitation => {
                     v == Variant::In
                 }
