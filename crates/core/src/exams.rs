@@ -468,11 +468,11 @@ fn augment(
             continue;
         }
         seen[q] = true;
-        if let Some(o) = owner[q] {
-            if augment(o, slots, candidates, owner, seen) {
-                owner[q] = Some(s);
-                return true;
-            }
+        if let Some(o) = owner[q]
+            && augment(o, slots, candidates, owner, seen)
+        {
+            owner[q] = Some(s);
+            return true;
         }
     }
     false
