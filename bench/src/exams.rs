@@ -63,21 +63,7 @@ pub fn exams(n: usize) -> Result<(), String> {
             people.len(),
             t0.elapsed().as_secs_f64()
         );
-        let router = jineng_web::router(jineng_web::AppState {
-            app: app.clone(),
-            demo: false,
-            demo_logins: Arc::new([]),
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(err)?;
-        let base = format!("http://{}", listener.local_addr().map_err(err)?);
-        tokio::spawn(jineng_web::server::serve(
-            listener,
-            router,
-            Default::default(),
-            std::future::pending(),
-        ));
+        let base = crate::heartbeats::serve(&app).await?;
         let http = client()?;
 
         // Starts one at a time: the unloaded reference.

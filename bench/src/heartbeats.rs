@@ -239,6 +239,26 @@ struct Playing {
     acked: u64,
 }
 
+/// The platform's router on a loopback port, served in the background: its base URL.
+pub(crate) async fn serve(app: &App) -> Result<String, String> {
+    let router = jineng_web::router(jineng_web::AppState {
+        app: app.clone(),
+        demo: false,
+        demo_logins: Arc::new([]),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(err)?;
+    let base = format!("http://{}", listener.local_addr().map_err(err)?);
+    tokio::spawn(jineng_web::server::serve(
+        listener,
+        router,
+        Default::default(),
+        std::future::pending(),
+    ));
+    Ok(base)
+}
+
 pub(crate) fn client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .pool_max_idle_per_host(256)
@@ -336,21 +356,7 @@ pub fn heartbeats(sessions: usize, rounds: usize, direct: bool) -> Result<(), St
             "{sessions} learners signed in ({:.1}s)",
             t0.elapsed().as_secs_f64()
         );
-        let router = jineng_web::router(jineng_web::AppState {
-            app: app.clone(),
-            demo: false,
-            demo_logins: Arc::new([]),
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(err)?;
-        let base = format!("http://{}", listener.local_addr().map_err(err)?);
-        tokio::spawn(jineng_web::server::serve(
-            listener,
-            router,
-            Default::default(),
-            std::future::pending(),
-        ));
+        let base = serve(&app).await?;
         let http = client()?;
         let mut playing = Vec::with_capacity(sessions);
         for l in people.iter() {
