@@ -216,3 +216,108 @@ async fn a_pdf_lesson_is_read_page_by_page_and_never_downloaded() {
     let review = e.get(&format!("/course-reviews/{vid}")).await.text();
     assert!(review.contains(&format!("/lessons/{id}/read")), "{review}");
 }
+
+/// A document lesson of a free public-welfare course is studied by reading time: the
+/// reading page of a signed-in learner carries the study hook, the session is opened for
+/// the document (its length the minutes declared), and heartbeats that move with the
+/// clock are credited like watching; a page left in the background credits nothing.
+#[tokio::test]
+async fn a_document_lesson_is_studied_by_reading_time() {
+    let t = TestApp::new().await;
+    crate::courses::serve_project(&t).await;
+    crate::courses::expert_group(&t).await;
+    let tok = t.token("provider").await;
+    let mut body = crate::courses::package("公益急救讲义");
+    body["training_type"] = serde_json::json!("public_welfare");
+    body["price_yuan"] = serde_json::json!("0");
+    let (_, vid) = crate::courses::ready_package_from(&t, &tok, body).await;
+    let v = t
+        .api(
+            Method::GET,
+            &format!("/course-versions/{vid}"),
+            Some(&tok),
+            None,
+        )
+        .await
+        .json();
+    let chapter = v["chapters"][0]["id"].as_str().unwrap().to_string();
+    let pdf = jineng_demo::pdf_pages(&["Handout page one", "Page two"]);
+    let q = format!(
+        "chapter_id={chapter}&title={}&minutes=10&preview=false&filename=handout.pdf",
+        enc("急救讲义")
+    );
+    let r = put_pdf(&t, &tok, &vid, &q, pdf).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let doc = lesson(&r.json(), "急救讲义").clone();
+    let m = settled(&t, &tok, doc["media_id"].as_str().unwrap()).await;
+    assert_eq!(m["status"], "ready", "{m}");
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    decide_all(&t, &vid).await;
+    let id = doc["id"].as_str().unwrap();
+
+    // The learner's reading page starts the reading clock.
+    let mut learner = t.signed_in("learner").await;
+    let page = learner.get(&format!("/lessons/{id}/read")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(
+        page.text().contains(&format!("data-study=\"{id}\"")),
+        "{}",
+        page.text()
+    );
+    assert_eq!(page_urls(&page.text()).len(), 2);
+
+    let ltok = t.token("learner").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/lessons/{id}/study"),
+            Some(&ltok),
+            Some(serde_json::json!({})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let o = r.json();
+    assert_eq!(o["kind"], "document");
+    assert_eq!(o["lesson_ms"], 600_000);
+    let mut s = crate::study::Session {
+        id: o["session_id"].as_str().unwrap().into(),
+        token: o["token"].as_str().unwrap().into(),
+        seq: 0,
+        position: 0,
+    };
+    let mut credited = 0;
+    for i in 1..=6 {
+        let (st, b) =
+            crate::study::t_beat_local(&t, &ltok, &mut s, crate::study::human_gap(i)).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        assert!(b["irregularity"].is_null(), "{b}");
+        credited = b["lesson_credited_ms"].as_u64().unwrap();
+    }
+    assert!(
+        credited >= 5 * 18_000,
+        "six beats of reading credit their time: {credited}"
+    );
+    // The page in the background: the clock stops.
+    t.clock.advance(chrono::Duration::seconds(20));
+    s.seq += 1;
+    s.position += 20_000;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/study-sessions/{}/beats", s.id),
+            Some(&ltok),
+            Some(serde_json::json!({"token": s.token, "seq": s.seq, "position_ms": s.position, "rate_pct": 100, "visible": false})),
+        )
+        .await;
+    let b = r.json();
+    assert_eq!(b["irregularity"], "hidden", "{b}");
+    assert_eq!(b["lesson_credited_ms"].as_u64().unwrap(), credited);
+}
