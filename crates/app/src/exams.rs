@@ -215,6 +215,66 @@ fn summary(a: &attempt::Model) -> AttemptSummary {
     }
 }
 
+/// An attempt as its learner sees it, from what the caller loaded: the paper's questions
+/// by id and the answers saved by position.
+fn sheet(
+    a: &attempt::Model,
+    e: &exam::Model,
+    exam: ExamView,
+    questions: &HashMap<String, question::Model>,
+    saved: &BTreeMap<usize, String>,
+    now: DateTime<Utc>,
+) -> AppResult<AttemptView> {
+    let paper = paper_of(a)?;
+    let marked = a.status != AttemptStatus::Open;
+    let reveal = marked && (e.show_answers || e.kind == ExamKind::Practice);
+    let mut out = Vec::with_capacity(paper.len());
+    for (i, item) in paper.iter().enumerate() {
+        let q = questions
+            .get(&item.question_id)
+            .ok_or_else(|| AppError::Internal("a paper's question is gone".into()))?;
+        let options: Vec<String> = serde_json::from_str(&q.options).unwrap_or_default();
+        let right_answer = answer_indexes(&q.answer);
+        let given = saved.get(&i).cloned().unwrap_or_default();
+        let shown = rules::parse_answer(item, &given).unwrap_or_default();
+        out.push(AttemptQuestion {
+            position: u32::try_from(i).unwrap_or(0),
+            kind: item.kind,
+            kind_label: item.kind.label(),
+            stem: q.stem.clone(),
+            options: item
+                .order
+                .iter()
+                .map(|&o| options.get(o).cloned().unwrap_or_default())
+                .collect(),
+            answer: letters(&shown),
+            right: marked.then(|| rules::is_right(item, &shown, &right_answer)),
+            correct: reveal.then(|| rules::shown_letters(item, &right_answer)),
+            explanation: reveal.then(|| q.explanation.clone()),
+        });
+    }
+    Ok(AttemptView {
+        remaining_secs: if marked {
+            0
+        } else {
+            (a.deadline - now).num_seconds().max(0)
+        },
+        answered: u32::try_from(out.iter().filter(|q| !q.answer.is_empty()).count()).unwrap_or(0),
+        id: a.id.clone(),
+        exam,
+        seq: u32_of(a.seq),
+        status: a.status,
+        status_label: a.status.label(),
+        started_at: a.started_at,
+        deadline: a.deadline,
+        submitted_at: a.submitted_at,
+        score: a.score.map(u32_of),
+        total: u32_of(a.total),
+        passed: a.passed,
+        questions: out,
+    })
+}
+
 const TIME_UP: &str = "考试时间已到，系统已按截止前保存的答案自动交卷";
 const ALREADY: &str = "本次考试已交卷，不能再作答";
 
@@ -672,7 +732,7 @@ impl Exams<'_> {
         }
         .insert(&w.txn)
         .await;
-        if let Err(x) = inserted {
+        if let Err(x) = &inserted {
             if matches!(
                 x.sql_err(),
                 Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
@@ -694,8 +754,8 @@ impl Exams<'_> {
                 // Withdrawn at this moment.
                 return Err(AppError::NotFound("考试"));
             }
-            return Err(x.into());
         }
+        let inserted = inserted?;
         crate::jobs::enqueue_at(
             self,
             &w,
@@ -712,7 +772,18 @@ impl Exams<'_> {
             serde_json::json!({"exam": e.id, "seq": seq, "seed": seed.to_string(), "deadline": deadline, "check": CheckKind::Pledge}),
         ))
         .await?;
-        self.attempt(who, &id).await
+        // The sheet from what is at hand (a new attempt has no answers yet).
+        let questions: HashMap<String, question::Model> =
+            bank.into_iter().map(|q| (q.id.clone(), q)).collect();
+        let view = self.view(e.clone()).await?;
+        sheet(
+            &inserted,
+            &e,
+            view,
+            &questions,
+            &BTreeMap::new(),
+            self.now(),
+        )
     }
 
     async fn attempts_of(&self, exam_id: &str, user_id: &str) -> AppResult<Vec<attempt::Model>> {
@@ -762,55 +833,8 @@ impl Exams<'_> {
             .map(|q| (q.id.clone(), q))
             .collect();
         let saved = self.answers(&self.db, &a.id).await?;
-        let marked = a.status != AttemptStatus::Open;
-        let reveal = marked && (e.show_answers || e.kind == ExamKind::Practice);
-        let mut out = Vec::with_capacity(paper.len());
-        for (i, item) in paper.iter().enumerate() {
-            let q = questions
-                .get(&item.question_id)
-                .ok_or_else(|| AppError::Internal("a paper's question is gone".into()))?;
-            let options: Vec<String> = serde_json::from_str(&q.options).unwrap_or_default();
-            let right_answer = answer_indexes(&q.answer);
-            let given = saved.get(&i).cloned().unwrap_or_default();
-            let shown = rules::parse_answer(item, &given).unwrap_or_default();
-            out.push(AttemptQuestion {
-                position: u32::try_from(i).unwrap_or(0),
-                kind: item.kind,
-                kind_label: item.kind.label(),
-                stem: q.stem.clone(),
-                options: item
-                    .order
-                    .iter()
-                    .map(|&o| options.get(o).cloned().unwrap_or_default())
-                    .collect(),
-                answer: letters(&shown),
-                right: marked.then(|| rules::is_right(item, &shown, &right_answer)),
-                correct: reveal.then(|| rules::shown_letters(item, &right_answer)),
-                explanation: reveal.then(|| q.explanation.clone()),
-            });
-        }
-        let now = self.now();
-        Ok(AttemptView {
-            remaining_secs: if marked {
-                0
-            } else {
-                (a.deadline - now).num_seconds().max(0)
-            },
-            answered: u32::try_from(out.iter().filter(|q| !q.answer.is_empty()).count())
-                .unwrap_or(0),
-            id: a.id.clone(),
-            exam: self.view(e).await?,
-            seq: u32_of(a.seq),
-            status: a.status,
-            status_label: a.status.label(),
-            started_at: a.started_at,
-            deadline: a.deadline,
-            submitted_at: a.submitted_at,
-            score: a.score.map(u32_of),
-            total: u32_of(a.total),
-            passed: a.passed,
-            questions: out,
-        })
+        let view = self.view(e.clone()).await?;
+        sheet(&a, &e, view, &questions, &saved, self.now())
     }
 
     async fn answers<C: ConnectionTrait>(
