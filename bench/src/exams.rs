@@ -24,13 +24,7 @@ const ALONE: usize = 30;
 
 pub fn exams(n: usize) -> Result<(), String> {
     crate::block_on(async move {
-        let dir = std::env::temp_dir().join(format!(
-            "jineng-bench-exams-{}",
-            uuid::Uuid::now_v7().simple()
-        ));
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        let url = std::env::var("JINENG_BENCH_DATABASE_URL")
-            .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()));
+        let (dir, url) = crate::heartbeats::scratch("exams")?;
         let clock = Arc::new(jineng_app::clock::SystemClock);
         let (k, b, a) = jineng_app::crypto::pii::Keyring::generate();
         let app = platform(&url, &dir.join("files"), clock, (&k, &b, &a), policy(20)).await?;

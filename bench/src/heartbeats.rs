@@ -239,6 +239,19 @@ struct Playing {
     acked: u64,
 }
 
+/// A scratch directory for one run and the database URL: `JINENG_BENCH_DATABASE_URL`, or
+/// SQLite in that directory.
+pub(crate) fn scratch(name: &str) -> Result<(std::path::PathBuf, String), String> {
+    let dir = std::env::temp_dir().join(format!(
+        "jineng-bench-{name}-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&dir).map_err(err)?;
+    let url = std::env::var("JINENG_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()));
+    Ok((dir, url))
+}
+
 /// The platform's router on a loopback port, served in the background: its base URL.
 pub(crate) async fn serve(app: &App) -> Result<String, String> {
     let router = jineng_web::router(jineng_web::AppState {
@@ -327,13 +340,7 @@ pub(crate) fn policy(interval_secs: u32) -> Policy {
 
 pub fn heartbeats(sessions: usize, rounds: usize, direct: bool) -> Result<(), String> {
     crate::block_on(async move {
-        let dir = std::env::temp_dir().join(format!(
-            "jineng-bench-beats-{}",
-            uuid::Uuid::now_v7().simple()
-        ));
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        let url = std::env::var("JINENG_BENCH_DATABASE_URL")
-            .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()));
+        let (dir, url) = scratch("beats")?;
         let clock = Arc::new(jineng_app::clock::ManualClock::new(chrono::Utc::now()));
         let (k, b, a) = jineng_app::crypto::pii::Keyring::generate();
         let interval = 20;

@@ -410,7 +410,7 @@ impl Exams<'_> {
         };
         let w = self.write(who, ctx).await?;
         let id = uuid::Uuid::now_v7().to_string();
-        exam::ActiveModel {
+        let e = exam::ActiveModel {
             id: Set(id.clone()),
             class_id: Set(c.id.clone()),
             org_id: Set(c.org_id.clone()),
@@ -435,10 +435,6 @@ impl Exams<'_> {
             serde_json::json!({"exam": id, "kind": input.kind, "package": t.package_id, "version": t.version_id, "rule": rule}),
         ))
         .await?;
-        let e = exam::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(AppError::NotFound("考试"))?;
         self.view(e).await
     }
 
@@ -449,7 +445,7 @@ impl Exams<'_> {
         who: &Principal,
         ctx: &RequestCtx,
         exam_id: &str,
-    ) -> AppResult<()> {
+    ) -> AppResult<String> {
         let e = exam::Entity::find_by_id(exam_id.to_string())
             .one(&self.db)
             .await?
@@ -492,7 +488,8 @@ impl Exams<'_> {
             &e.class_id,
             serde_json::json!({"exam": e.id, "title": e.title, "kind": e.kind}),
         ))
-        .await
+        .await?;
+        Ok(e.class_id)
     }
 
     /// A class's exams, for whoever may see the class.
@@ -688,16 +685,16 @@ impl Exams<'_> {
     ) -> AppResult<AttemptView> {
         self.limit_heavy(ctx, who).await?;
         let (e, c) = self.for_learner(who, exam_id).await?;
-        let mine = self.attempts_of(&e.id, &who.user_id).await?;
+        let mut mine = self.attempts_of(&e.id, &who.user_id).await?;
         let now = self.now();
         if let Some(open) = mine.iter().find(|a| a.status == AttemptStatus::Open) {
             if open.deadline > now {
                 return self.attempt(who, &open.id).await;
             }
-            // Its time ran out before the job came round: mark it first.
+            // Its time ran out before the job came round: mark it, then go on.
             self.finalize(&open.id, AttemptStatus::TimedOut, &Principal::system(), ctx)
                 .await?;
-            return Box::pin(self.start(who, ctx, exam_id, pledge)).await;
+            mine = self.attempts_of(&e.id, &who.user_id).await?;
         }
         self.may_start(&e, &c, &mine, self.today(), now)?;
         if !pledge {

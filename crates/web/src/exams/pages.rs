@@ -285,15 +285,8 @@ pub async fn withdraw(
     u: PageUser,
     Path(id): Path<String>,
 ) -> Response {
-    let class_id = s
-        .app
-        .exams()
-        .results(&u.principal, &id)
-        .await
-        .map(|r| r.exam.class_id);
     match s.app.exams().withdraw(&u.principal, &ctx, &id).await {
-        Ok(()) => Redirect::to(&format!("/classes/{}#exams", class_id.unwrap_or_default()))
-            .into_response(),
+        Ok(class_id) => Redirect::to(&format!("/classes/{class_id}#exams")).into_response(),
         Err(e) => match crate::http::error::fixable_line(e) {
             Ok((status, msg)) => match results_page(&s, &u, &id, Some(msg)).await {
                 Ok(p) => (status, p).into_response(),

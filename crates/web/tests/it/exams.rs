@@ -15,17 +15,7 @@ async fn class_with_course(t: &TestApp) -> (String, String) {
     jineng_demo::training(&t.app).await.unwrap();
     let (pid, _) = free_course(t).await;
     let class_id = running_class(t).await;
-    let inst = t.token("institution").await;
-    let today = t.app.today().to_string();
-    let r = t
-        .api(
-            Method::POST,
-            &format!("/classes/{class_id}/study-tasks"),
-            Some(&inst),
-            Some(json!({"package_id": pid, "starts_on": today, "ends_on": today})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    crate::study::publish_task(t, &class_id, &pid).await;
     (class_id, pid)
 }
 
@@ -624,6 +614,20 @@ async fn the_server_marks_an_attempt_at_its_deadline() {
         .json();
     assert_eq!(done["status"], "timed_out");
     assert!(done["questions"][0]["correct"].is_string(), "{done}");
+    // An attempt whose time ran out before any job came round is marked by the next
+    // start, which then gives a new attempt.
+    let second = start(&t, &tok, exam["id"].as_str().unwrap()).await;
+    assert_eq!(second["seq"], 2);
+    t.clock.advance(chrono::Duration::seconds(62));
+    let third = start(&t, &tok, exam["id"].as_str().unwrap()).await;
+    assert_eq!(third["seq"], 3, "{third}");
+    let row = attempt::Entity::find_by_id(second["id"].as_str().unwrap().to_string())
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, jineng_core::exams::AttemptStatus::TimedOut);
+    assert_eq!(exam_entries(&t).await, 2);
 }
 
 /// Two starts at once leave one open attempt; two submits at once mark it once (one
@@ -692,4 +696,45 @@ async fn costly_requests_of_one_account_are_throttled() {
     let other = t.token("learner_yy").await;
     let r = t.api(Method::GET, "/me/exams", Some(&other), None).await;
     assert_eq!(r.status, StatusCode::OK);
+}
+
+/// A withdrawal and a start at the same moment: either the exam is gone and the start
+/// finds nothing, or the start won and the withdrawal is refused — never a 500, never an
+/// attempt of a deleted exam. On PostgreSQL the rows are really raced.
+#[tokio::test]
+async fn a_withdrawal_racing_a_start_leaves_one_outcome() {
+    let t = TestApp::new().await;
+    let (class_id, pid) = class_with_course(&t).await;
+    let inst = t.token("institution").await;
+    let tok = t.token("learner").await;
+    for _ in 0..3 {
+        let exam = publish(&t, &class_id, exam_body(&pid, &t, 0)).await;
+        let id = exam["id"].as_str().unwrap().to_string();
+        let (gone, take) = (format!("/exams/{id}"), format!("/exams/{id}/attempts"));
+        let (w, s) = tokio::join!(
+            t.api(Method::DELETE, &gone, Some(&inst), None),
+            t.api(
+                Method::POST,
+                &take,
+                Some(&tok),
+                Some(json!({"pledge": true}))
+            )
+        );
+        let pair = (w.status.as_u16(), s.status.as_u16());
+        assert!(
+            matches!(pair, (204, 404) | (409, 201)),
+            "{pair:?}: {} / {}",
+            w.text(),
+            s.text()
+        );
+        let still = t
+            .api(
+                Method::GET,
+                &format!("/exams/{id}/results"),
+                Some(&inst),
+                None,
+            )
+            .await;
+        assert_eq!(still.status.as_u16() == 200, pair.1 == 201);
+    }
 }

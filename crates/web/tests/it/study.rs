@@ -841,6 +841,22 @@ async fn an_unanswered_watch_check_stops_the_credit_in(direct: bool) {
 }
 
 /// The demo's class in training that `learner` is in.
+/// The institution gives `class_id` the course `pid` as a study task for today: the task.
+pub(crate) async fn publish_task(t: &TestApp, class_id: &str, pid: &str) -> Value {
+    let inst = t.token("institution").await;
+    let today = t.app.today().to_string();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/classes/{class_id}/study-tasks"),
+            Some(&inst),
+            Some(json!({"package_id": pid, "starts_on": today, "ends_on": today})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()
+}
+
 pub(crate) async fn running_class(t: &TestApp) -> String {
     use jineng_store::classes::{class, enrollment};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -1112,18 +1128,8 @@ async fn seeking_forward_is_allowed_only_where_the_course_and_the_class_allow_it
 
     // For a class whose study task does not allow it: a jump, as before.
     let class_id = running_class(&t).await;
-    let inst = t.token("institution").await;
-    let today = t.app.today().to_string();
-    let r = t
-        .api(
-            Method::POST,
-            &format!("/classes/{class_id}/study-tasks"),
-            Some(&inst),
-            Some(json!({"package_id": pid, "starts_on": today, "ends_on": today})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    assert_eq!(r.json()["free_seek"], false);
+    let task = publish_task(&t, &class_id, &pid).await;
+    assert_eq!(task["free_seek"], false);
     let r = t
         .api(
             Method::POST,

@@ -16,17 +16,7 @@ async fn class_studying(t: &TestApp) -> (String, String, String, Session) {
     jineng_demo::training(&t.app).await.unwrap();
     let (pid, lesson) = free_course(t).await;
     let class_id = running_class(t).await;
-    let inst = t.token("institution").await;
-    let today = t.app.today().to_string();
-    let r = t
-        .api(
-            Method::POST,
-            &format!("/classes/{class_id}/study-tasks"),
-            Some(&inst),
-            Some(json!({"package_id": pid, "starts_on": today, "ends_on": today})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    crate::study::publish_task(t, &class_id, &pid).await;
     let tok = t.token("learner").await;
     let s = open_for_class(t, &tok, &lesson, &class_id).await;
     (class_id, lesson, tok, s)
