@@ -185,7 +185,10 @@ pub fn parse_new_user(i: NewUserIn, today: chrono::NaiveDate) -> Result<NewUser,
             },
             None => None,
         };
-        roles.push((role, reg));
+        // The same role listed twice is one grant (found by the API fuzzer: a 500).
+        if !roles.contains(&(role, reg)) {
+            roles.push((role, reg));
+        }
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
