@@ -38,6 +38,7 @@ pub mod archive;
 pub mod attendance;
 pub mod audit;
 pub mod catalogue;
+pub mod certificates;
 pub mod classes;
 pub mod clock;
 pub mod config;

@@ -371,6 +371,21 @@ impl Scoped for profile::Entity {
     }
 }
 
+/// Certificates: the issuer's staff, regulators of the issuer's region, the holder.
+impl Scoped for jineng_store::certificates::certificate::Entity {
+    const NOUN: &'static str = "证书";
+    fn in_regions(ps: &[String]) -> Option<Condition> {
+        use jineng_store::certificates::certificate::Column;
+        Some(region_range(Column::RegionCode, ps))
+    }
+    fn of_orgs(ids: &[String]) -> Option<Condition> {
+        is_in(jineng_store::certificates::certificate::Column::OrgId, ids)
+    }
+    fn of_user(u: &str) -> Option<Condition> {
+        eq(jineng_store::certificates::certificate::Column::UserId, u)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod archive;
 pub mod audit;
+pub mod certificates;
 pub mod classes;
 pub mod code;
 pub mod completion;

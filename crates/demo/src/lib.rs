@@ -1872,3 +1872,48 @@ async fn demo_user(app: &App, name: &str) -> AppResult<Option<Principal>> {
         None => Ok(None),
     }
 }
+
+/// Certificates for the demo's completed class: issued to every learner who met its
+/// completion rule, and one of them revoked, so both states can be verified.
+pub async fn certificates(app: &App) -> AppResult<()> {
+    use jineng_core::classes::ClassStatus;
+    use jineng_store::classes::class;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    if app.ledger_key.is_none()
+        || jineng_store::certificates::certificate::Entity::find()
+            .count(&app.db)
+            .await?
+            > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let Some(inst) = demo_user(app, "institution").await? else {
+        return Ok(());
+    };
+    let completed = class::Entity::find()
+        .filter(class::Column::Status.eq(ClassStatus::Completed))
+        .filter(class::Column::OrgId.is_in(inst.org_ids()))
+        .order_by_asc(class::Column::StartDate)
+        .all(&app.db)
+        .await?;
+    for c in completed {
+        let issued = app
+            .certificates()
+            .issue_for_class(&inst, &ctx, &c.id)
+            .await?;
+        if issued.len() > 1
+            && let Some(last) = issued.last()
+        {
+            app.certificates()
+                .revoke(
+                    &inst,
+                    &ctx,
+                    &last.id,
+                    "演示：学员身份信息核查不符，证书作废",
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -105,14 +105,19 @@ impl LogKey {
     }
 }
 
-/// Check a signed checkpoint against a published verifier key and read it.
-pub fn verify(note: &str, verifier_key: &str) -> Result<Verified, CheckpointError> {
-    verify_any(note, &[verifier_key])
+impl LogKey {
+    /// Sign any text (ending in a newline) as a signed note with the log's key: how a
+    /// certificate's record is signed, so the same published key checks it offline.
+    pub fn sign_text(&self, text: &str) -> Result<String, CheckpointError> {
+        let mut note = Note::new(text.as_bytes(), &[]).map_err(|_| CheckpointError::Malformed)?;
+        note.add_sigs(&[&self.signer])
+            .map_err(|_| CheckpointError::Key)?;
+        String::from_utf8(note.to_bytes()).map_err(|_| CheckpointError::Malformed)
+    }
 }
 
-/// Check a signed checkpoint against any of the log's published verifier keys (the
-/// current one and those retired by rotation) and read it.
-pub fn verify_any(note: &str, verifier_keys: &[&str]) -> Result<Verified, CheckpointError> {
+/// Check a signed note against any of the published verifier keys and return its text.
+pub fn open_note(note: &str, verifier_keys: &[&str]) -> Result<String, CheckpointError> {
     let mut verifiers: Vec<Box<dyn signed_note::Verifier>> = Vec::new();
     for k in verifier_keys {
         verifiers.push(Box::new(
@@ -125,7 +130,19 @@ pub fn verify_any(note: &str, verifier_keys: &[&str]) -> Result<Verified, Checkp
     let note = Note::from_bytes(note.as_bytes()).map_err(|_| CheckpointError::Malformed)?;
     note.verify(&VerifierList::new(verifiers))
         .map_err(|_| CheckpointError::Signature)?;
-    let body = Checkpoint::from_bytes(note.text()).map_err(|_| CheckpointError::Malformed)?;
+    String::from_utf8(note.text().to_vec()).map_err(|_| CheckpointError::Malformed)
+}
+
+/// Check a signed checkpoint against a published verifier key and read it.
+pub fn verify(note: &str, verifier_key: &str) -> Result<Verified, CheckpointError> {
+    verify_any(note, &[verifier_key])
+}
+
+/// Check a signed checkpoint against any of the log's published verifier keys (the
+/// current one and those retired by rotation) and read it.
+pub fn verify_any(note: &str, verifier_keys: &[&str]) -> Result<Verified, CheckpointError> {
+    let text = open_note(note, verifier_keys)?;
+    let body = Checkpoint::from_bytes(text.as_bytes()).map_err(|_| CheckpointError::Malformed)?;
     let time = body
         .extension()
         .lines()
@@ -166,6 +183,24 @@ mod tests {
                 time: 1_764_750_000
             }
         );
+    }
+
+    #[test]
+    fn a_signed_text_opens_only_with_the_key_and_unchanged() {
+        let (skey, vkey) = LogKey::generate("jineng.test/ledger");
+        let key = LogKey::from_private(&skey).unwrap();
+        let text = "jineng-certificate/1\nholder: 张*\n";
+        let note = key.sign_text(text).unwrap();
+        assert_eq!(open_note(&note, &[&vkey]).unwrap(), text);
+        let tampered = note.replace("张*", "李*");
+        assert_eq!(
+            open_note(&tampered, &[&vkey]),
+            Err(CheckpointError::Signature)
+        );
+        let (_, other) = LogKey::generate("jineng.test/ledger");
+        assert_eq!(open_note(&note, &[&other]), Err(CheckpointError::Signature));
+        assert!(open_note("garbage", &[&vkey]).is_err());
+        assert!(key.sign_text("no newline at the end").is_err());
     }
 
     #[test]

@@ -38,10 +38,12 @@ pub enum Kind {
     StudyDay,
     /// Hours cleared from a learner's course for an irregularity.
     StudyClearing,
+    /// A certificate withdrawn, with the reason (record id = the certificate's number).
+    CertificateRevocation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::AuditHead,
         Kind::StudySummary,
         Kind::ExamResult,
@@ -51,6 +53,7 @@ impl Kind {
         Kind::SubsidyDecision,
         Kind::StudyDay,
         Kind::StudyClearing,
+        Kind::CertificateRevocation,
     ];
 
     pub fn code(self) -> &'static str {
@@ -64,6 +67,7 @@ impl Kind {
             Kind::SubsidyDecision => "subsidy_decision",
             Kind::StudyDay => "study_day",
             Kind::StudyClearing => "study_clearing",
+            Kind::CertificateRevocation => "certificate_revocation",
         }
     }
 

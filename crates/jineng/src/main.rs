@@ -319,6 +319,7 @@ async fn main() -> Result<()> {
                 jineng_demo::courses(&app).await.map_err(describe)?;
                 jineng_demo::study(&app).await.map_err(describe)?;
                 jineng_demo::exams(&app).await.map_err(describe)?;
+                jineng_demo::certificates(&app).await.map_err(describe)?;
                 println!("demo training data and course packages ready");
             }
             Ok(())
@@ -502,6 +503,7 @@ async fn serve(cfg: Config) -> Result<()> {
         jineng_demo::courses(&app).await.map_err(describe)?;
         jineng_demo::study(&app).await.map_err(describe)?;
         jineng_demo::exams(&app).await.map_err(describe)?;
+        jineng_demo::certificates(&app).await.map_err(describe)?;
         tracing::info!(
             created = n,
             "demo accounts ready (see README for passwords)"

@@ -18,6 +18,8 @@ use krilla::text::TextDirection;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod certificate;
+
 const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;
 const MARGIN: f32 = 48.0;

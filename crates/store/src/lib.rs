@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod catalogue;
+pub mod certificates;
 pub mod classes;
 pub mod courses;
 pub mod db;

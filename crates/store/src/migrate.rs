@@ -201,6 +201,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0038_free_seek.sqlite.sql"),
         include_str!("../migrations/0038_free_seek.postgres.sql"),
     ),
+    (
+        39,
+        include_str!("../migrations/0039_certificates.sqlite.sql"),
+        include_str!("../migrations/0039_certificates.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -13,6 +13,7 @@ pub mod assets;
 pub mod attendance;
 pub mod audit;
 pub mod catalogue;
+pub mod certificates;
 pub mod classes;
 pub mod courses;
 pub mod exams;
@@ -91,6 +92,7 @@ fn all_routes() -> Routes {
     let r = courses::routes(r);
     let r = study::routes(r);
     let r = exams::routes(r);
+    let r = certificates::routes(r);
     jobs::routes(r)
 }
 

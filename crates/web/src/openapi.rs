@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "技能培训平台 API", version = "1", description = "Jineng JSON API. Errors are RFC 9457 problem+json with a Chinese `detail`. Authenticate with `Authorization: Bearer <token>`; create tokens in 个人中心."),
     servers((url = "/api/v1")),
     modifiers(&Bearer),
-    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"), (name = "classes", description = "培训班与备案"), (name = "training", description = "学员报名与我的培训"), (name = "exchange", description = "与省一体化平台的数据共享（签名请求）"), (name = "jobs", description = "后台任务"), (name = "ledger", description = "证据日志：签名检查点与可验证的证明"), (name = "courses", description = "课程包：编写、版本、送审"), (name = "study", description = "在线学习：学习会话、心跳计时、学习进度"), (name = "exams", description = "考试：考前练习、模拟考试、课程考试与成绩"))
+    tags((name = "accounts", description = "账户与角色"), (name = "audit", description = "审计日志"), (name = "reference", description = "基础数据"), (name = "organizations", description = "培训机构与企业"), (name = "catalogue", description = "培训项目目录与培训工种申报"), (name = "learners", description = "学员实名注册与批量导入"), (name = "classes", description = "培训班与备案"), (name = "training", description = "学员报名与我的培训"), (name = "exchange", description = "与省一体化平台的数据共享（签名请求）"), (name = "jobs", description = "后台任务"), (name = "ledger", description = "证据日志：签名检查点与可验证的证明"), (name = "courses", description = "课程包：编写、版本、送审"), (name = "study", description = "在线学习：学习会话、心跳计时、学习进度"), (name = "exams", description = "考试：考前练习、模拟考试、课程考试与成绩"), (name = "certificates", description = "证书：颁发、打印、撤销与公开查验"))
 )]
 pub struct ApiDoc;
 

@@ -662,6 +662,20 @@ impl Ledger<'_> {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("该记录的日志条目"))?;
+        self.bundle_of(found).await
+    }
+
+    /// A proof bundle for the entry at `index`, against the newest checkpoint that
+    /// contains it.
+    pub async fn bundle_at(&self, index: u64) -> AppResult<jineng_evidence::bundle::Bundle> {
+        let found = entry::Entity::find_by_id(i64::try_from(index).map_err(internal)?)
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("日志条目"))?;
+        self.bundle_of(found).await
+    }
+
+    async fn bundle_of(&self, found: entry::Model) -> AppResult<jineng_evidence::bundle::Bundle> {
         let c = cp::Entity::find()
             .filter(cp::Column::Size.gt(found.idx))
             .order_by_desc(cp::Column::Size)

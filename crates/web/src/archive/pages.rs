@@ -96,7 +96,7 @@ pub async fn xlsx(
 
 /// The CJK font documents are set in: `JINENG_PDF_FONT`, else the first free CJK font
 /// installed where distributions put them; read once.
-fn font() -> Option<&'static jineng_pdf::Font> {
+pub(crate) fn font() -> Option<&'static jineng_pdf::Font> {
     static FONT: OnceLock<Option<jineng_pdf::Font>> = OnceLock::new();
     FONT.get_or_init(|| {
         let path = std::env::var_os("JINENG_PDF_FONT")

@@ -9,7 +9,7 @@ use crate::http::session::{Jar, PageUser, cookie};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use axum_extra::extract::cookie::CookieJar;
@@ -93,16 +93,8 @@ pub async fn qr(
         }
     };
     // The code must be scannable from a phone: an absolute address on this host.
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1:8080");
-    let scheme = if s.app.security.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    let link = format!("{scheme}://{host}/checkin/{session_id}?t={token}");
+    let origin = crate::http::request::origin(&headers, s.app.security.secure_cookies);
+    let link = format!("{origin}/checkin/{session_id}?t={token}");
     let svg = qrcode::QrCode::new(link.as_bytes())
         .map(|c| {
             c.render::<qrcode::render::svg::Color<'_>>()

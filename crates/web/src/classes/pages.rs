@@ -263,6 +263,9 @@ pub struct DetailPage {
     assignable: Vec<jineng_app::study::Assignable>,
     /// The class's exams (考前练习, 模拟考试, 课程考试).
     exams: Vec<jineng_app::exams::ExamView>,
+    /// Certificates issued to the class's learners, and how many more are due.
+    certificates: Vec<jineng_app::certificates::CertificateView>,
+    certificates_due: usize,
     /// Spot checks of the learners' study records, and whether the caller may draw one.
     spot_checks: Vec<jineng_app::study::SpotCheckView>,
     may_spot_check: bool,
@@ -331,6 +334,18 @@ async fn detail_page(
     let study = s.app.study().class_study(&u.principal, id).await?;
     let spot_checks = s.app.study().spot_checks(&u.principal, id).await?;
     let exams = s.app.exams().of_class(&u.principal, id).await?;
+    let certificates = s.app.certificates().of_class(&u.principal, id).await?;
+    let certificates_due = if c.status == ClassStatus::Completed {
+        learners
+            .iter()
+            .filter(|l| {
+                l.outcome == jineng_core::completion::Outcome::Completed
+                    && !certificates.iter().any(|k| k.user_id == l.user_id)
+            })
+            .count()
+    } else {
+        0
+    };
     let may_spot_check = u.principal.can(Permission::ReviewOrganizations)
         && matches!(c.status, ClassStatus::InTraining | ClassStatus::Completed)
         && !spot_checks
@@ -384,6 +399,8 @@ async fn detail_page(
         me: u.principal.user_id.clone(),
         assignable,
         exams,
+        certificates,
+        certificates_due,
         today,
         error,
     })

@@ -135,6 +135,13 @@ pub async fn home(
             about,
         });
     }
+    if p.can(Permission::ViewLearners) {
+        links.push(Link {
+            href: "/certificates",
+            label: "证书管理",
+            about: "已颁发的培训合格证明：查询、导出、撤销",
+        });
+    }
     if p.can(Permission::ReviewOrganizations) || p.has_role(Role::InstitutionAdmin) {
         links.push(Link {
             href: "/declarations",
@@ -174,6 +181,11 @@ pub async fn home(
             href: "/exams",
             label: "我的考试",
             about: "考前练习、模拟考试与课程考试，成绩与答案解析",
+        });
+        links.push(Link {
+            href: "/certificates",
+            label: "我的证书",
+            about: "培训合格证明的下载与公开查验",
         });
         links.push(Link {
             href: "/archive",

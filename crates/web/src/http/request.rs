@@ -86,3 +86,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .ok_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
+
+/// This platform's address as the caller reached it (`https://host`), for links that
+/// leave the screen: QR codes on a projector or on paper.
+pub fn origin(headers: &axum::http::HeaderMap, secure: bool) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                })
+        })
+        .unwrap_or("127.0.0.1:8080");
+    let scheme = if secure { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}

@@ -44,6 +44,7 @@ fn kind_label(k: jineng_evidence::entry::Kind) -> &'static str {
         SubsidyDecision => "补贴审核结果",
         StudyDay => "每日学时",
         StudyClearing => "学时清零",
+        CertificateRevocation => "证书撤销",
     }
 }
 

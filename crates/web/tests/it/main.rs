@@ -7,6 +7,7 @@ mod attendance;
 mod audit;
 mod auth;
 mod catalogue;
+mod certificates;
 mod classes;
 mod common;
 mod courses;

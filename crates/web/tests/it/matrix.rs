@@ -154,6 +154,20 @@ const LEDGER_HEALTH: &[&str] = &[
     "yy_regulator",
     "zy_regulator",
 ];
+/// Who may revoke a certificate: the issuer's staff and regulators (with the system
+/// admin), each within their scope.
+const REVOKERS: &[&str] = &[
+    "admin",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+];
 /// The learner role.
 const LEARNERS: &[&str] = &["learner", "learner_yy", "learner_zy"];
 /// Attendance sheets: `ViewOrganizations`, or a teacher booked into the class.
@@ -192,6 +206,18 @@ const NM_ORG: &[&str] = &[
     "gy_regulator",
     "nm_regulator",
     "institution",
+];
+/// A certificate of the 南明 institution's class held by `learner`: those who see the
+/// organisation's records, and the holder.
+const NM_CERTIFICATE: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "institution",
+    "learner",
 ];
 /// Records of 云岩制造有限公司 (`enterprise`, 云岩区 520103).
 const YY_ORG: &[&str] = &[
@@ -499,6 +525,13 @@ enum Rec {
     /// `{id}`: an exam nobody has started, made for the one call that may withdraw it
     /// (南明 / 云岩 class).
     FreshExam,
+    /// `{id}`: a certificate of the completed class: the 南明 institution's, held by
+    /// `learner` / the 云岩 enterprise's, held by a learner no caller signs in as.
+    Certificate,
+    /// `{id}`: such a certificate, issued for the one call that may revoke it.
+    FreshCertificate,
+    /// `{number}`: the 南明 certificate's number (public verification).
+    CertNumber,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -524,7 +557,8 @@ impl Rec {
             | Rec::FreshExpert
             | Rec::FreshGroup
             | Rec::PreviewLesson
-            | Rec::ListedPackage => &[Variant::Only],
+            | Rec::ListedPackage
+            | Rec::CertNumber => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -571,7 +605,8 @@ impl Rec {
             (Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt, In) => &ACCOUNTS,
             (Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt, Out) => NOBODY,
             (Rec::Exam | Rec::FreshExam, In) => NM_ORG,
-            (Rec::Exam | Rec::FreshExam, Out) => YY_ORG,
+            (Rec::Exam | Rec::FreshExam | Rec::Certificate | Rec::FreshCertificate, Out) => YY_ORG,
+            (Rec::Certificate | Rec::FreshCertificate, In) => NM_CERTIFICATE,
             (Rec::ExamToTake, In) => &["learner"],
             (Rec::ExamToTake, Out) => NOBODY,
             // Only the person asked can answer; an organisation that never asked, nobody.
@@ -594,7 +629,8 @@ impl Rec {
                 | Rec::FreshExpert
                 | Rec::FreshGroup
                 | Rec::PreviewLesson
-                | Rec::ListedPackage,
+                | Rec::ListedPackage
+                | Rec::CertNumber,
                 In | Out,
             ) => &ACCOUNTS,
         }
@@ -1427,6 +1463,28 @@ fn rules() -> Vec<Rule> {
         page(M::POST, "/exam-attempts/{id}/submit", Signed)
             .rec(Rec::OwnAttempt)
             .form(&[("q0", "A")]),
+        // --- Certificates ---------------------------------------------------------------------
+        page(M::GET, "/certificates", Signed),
+        page(M::GET, "/certificates.xlsx", Only(VIEW_ORGS)),
+        api(M::GET, "/api/v1/certificates", Only(VIEW_ORGS)),
+        api(M::GET, "/api/v1/me/certificates", Signed),
+        api(M::GET, "/api/v1/certificates/{id}", Signed).rec(Rec::Certificate),
+        page(M::GET, "/certificates/{id}", Signed).rec(Rec::Certificate),
+        page(M::GET, "/certificates/{id}/pdf", Signed).rec(Rec::Certificate),
+        api(M::POST, "/api/v1/certificates/{id}/revoke", Only(REVOKERS))
+            .rec(Rec::FreshCertificate)
+            .json(r#"{"reason": "矩阵撤销"}"#),
+        page(M::POST, "/certificates/{id}/revoke", Only(REVOKERS))
+            .rec(Rec::FreshCertificate)
+            .form(&[("reason", "矩阵撤销")]),
+        api(M::GET, "/api/v1/classes/{id}/certificates", Only(VIEW_ORGS)).rec(Rec::Class),
+        // Nobody in the matrix's classes met the completion rule: none are issued.
+        api(M::POST, "/api/v1/classes/{id}/certificates", Only(ORG_STAFF)).rec(Rec::Class),
+        page(M::POST, "/classes/{id}/certificates", Only(ORG_STAFF)).rec(Rec::Class),
+        page(M::GET, "/classes/{id}/certificates.pdf", Only(VIEW_ORGS)).rec(Rec::Class),
+        page(M::GET, "/verify", Public),
+        page(M::GET, "/verify/{number}", Public).rec(Rec::CertNumber),
+        api(M::GET, "/api/v1/certificates/verify/{number}", Public).rec(Rec::CertNumber),
         // --- The public course catalogue ------------------------------------------------
         page(M::GET, "/course-catalogue", Public),
         page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),
@@ -1670,6 +1728,59 @@ async fn matrix_package_as(
 /// The first question of a version's bank.
 /// An exam of `class_id` on the listed version `version_id` (written straight to the
 /// table: the matrix's classes are completed, where publishing is refused).
+/// A certificate of the class for one of its learners (no caller), written as issuing
+/// writes it (the matrix's classes have nobody who met the completion rule): (id, number).
+async fn matrix_certificate(app: &App, class_id: &str) -> (String, String) {
+    use jineng_store::certificates::certificate;
+    use jineng_store::classes::{class, enrollment};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+    let cl = class::Entity::find_by_id(class_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let member = enrollment::Entity::find()
+        .filter(enrollment::Column::ClassId.eq(class_id))
+        .order_by_asc(enrollment::Column::CreatedAt)
+        .order_by_asc(enrollment::Column::UserId)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut random = [0u8; 10];
+    random[..8].copy_from_slice(&uuid::Uuid::now_v7().as_bytes()[8..]);
+    let number = jineng_core::certificates::CertNumber::from_random(2026, &random).to_string();
+    certificate::ActiveModel {
+        id: Set(id.clone()),
+        number: Set(number.clone()),
+        kind: Set(jineng_core::certificates::CertKind::Completion),
+        user_id: Set(member.user_id),
+        // One certificate of a kind per learner and class: the spares are unattached.
+        class_id: Set(None),
+        org_id: Set(cl.org_id.clone()),
+        region_code: Set(cl.region_code.clone()),
+        holder_name: Set("矩阵学员".into()),
+        project: Set("矩阵项目".into()),
+        class_name: Set(cl.name.clone()),
+        hours: Set(8),
+        issued_on: Set("2026-01-01".into()),
+        record: Set("matrix".into()),
+        note: Set("matrix".into()),
+        ledger_idx: Set(0),
+        issued_by: Set("matrix".into()),
+        issued_at: Set(app.now()),
+        revoked_at: Set(None),
+        revoked_reason: Set(String::new()),
+        revoked_by: Set(None),
+        revocation_idx: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    (id, number)
+}
+
 async fn matrix_exam(app: &App, class_id: &str, version_id: &str) -> String {
     use jineng_store::classes::class;
     use jineng_store::courses::version;
@@ -2363,6 +2474,17 @@ impl Fixture {
                 let spare = matrix_exam(app, &class_id, &listed).await;
                 recs.insert((Rec::FreshExam, v), one(spare));
             }
+            // A certificate of each completed class, and one to revoke.
+            for v in [Variant::In, Variant::Out] {
+                let class_id = recs[&(Rec::Class, v)][0].1.clone();
+                let (id, number) = matrix_certificate(app, &class_id).await;
+                recs.insert((Rec::Certificate, v), one(id));
+                if v == Variant::In {
+                    recs.insert((Rec::CertNumber, Variant::Only), vec![("number", number)]);
+                }
+                let (spare, _) = matrix_certificate(app, &class_id).await;
+                recs.insert((Rec::FreshCertificate, v), one(spare));
+            }
             // Someone else's attempt (the same account as the study session's).
             let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
             let rec = matrix_attempt(app, &exam, &m_nm.user_id).await;
@@ -2571,6 +2693,10 @@ impl Fixture {
                 };
                 vec![("id", matrix_exam(app, class_id, &version).await)]
             }
+            Rec::FreshCertificate => {
+                let class_id = &self.recs[&(Rec::Class, v)][0].1;
+                vec![("id", matrix_certificate(app, class_id).await.0)]
+            }
             Rec::OwnAttempt => {
                 let caller = caller.expect("own attempt for a caller");
                 let who = principal_named(app, caller).await;
@@ -2776,7 +2902,8 @@ impl Fixture {
                 | Rec::FreshExpert
                 | Rec::FreshGroup
                 | Rec::FreshUpload
-                | Rec::FreshExam => true,
+                | Rec::FreshExam
+                | Rec::FreshCertificate => true,
                 Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt | Rec::Invitation => {
                     v == Variant::In
                 }
