@@ -25,6 +25,7 @@
 //!   study, and count what was kept (fails if a bound is broken).
 
 mod catalogue;
+mod certificates;
 mod classes;
 mod exams;
 mod heartbeats;
@@ -137,6 +138,14 @@ fn main() {
         }
         return;
     }
+    if args.get(1).map(String::as_str) == Some("certificates") {
+        let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(50);
+        if let Err(e) = certificates::run(n) {
+            eprintln!("certificate benchmark failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.get(1).map(String::as_str) == Some("exams") {
         let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
         if let Err(e) = exams::exams(n) {
@@ -169,7 +178,7 @@ fn main() {
     }
     if args.get(1).map(String::as_str) != Some("argon2") {
         eprintln!(
-            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | catalogue [ROWS] | media [SECONDS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]] | heartbeats [SESSIONS] [ROUNDS] [direct] | heartbeat-crash [BINARY] [LEARNERS]"
+            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | catalogue [ROWS] | media [SECONDS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]] | exams [LEARNERS] | certificates [N] | heartbeats [SESSIONS] [ROUNDS] [direct] | heartbeat-crash [BINARY] [LEARNERS]"
         );
         std::process::exit(2);
     }

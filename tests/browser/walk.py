@@ -5,7 +5,8 @@ learner registers with the SMS code the demo shows, applies to a recruiting clas
 the institution accepts; the demo learner signs into today's session with the rotating
 QR code on a phone-sized window; the institution completes the class and the learner sees
 the result (practising for its exam on the phone first); a stranger plays a course
-preview and reads its handout on a phone. Clicks are real clicks; forms are filled by
+preview and reads its handout on a phone; a stranger verifies a certificate from its QR
+link on a phone, and sees it revoked once the institution revokes it. Clicks are real clicks; forms are filled by
 setting field values.
 
 Usage: walk.py BASE_URL CHROMEDRIVER_URL
@@ -484,6 +485,48 @@ def main():
         assert "合格" in verdicts and "不合格" in verdicts, f"verdicts shown: {verdicts}"
         shot(reg, "13-spot-check")
         print("walk: an institution reads a study record on a phone; a county regulator spot-checks the class")
+
+        # 15. Certificates: the institution finds a certificate of its completed class
+        #     and prints the whole class in one PDF; a stranger scans the QR code (opens
+        #     its link) on a phone, signed out, and sees it valid with the proof; the
+        #     institution revokes it and the stranger's page then says so.
+        cert_org = session(*DESKTOP); sessions.append(cert_org)
+        sign_in(cert_org, "institution")
+        go(cert_org, "/certificates")
+        wait_text(cert_org, "证书管理")
+        cert = js(cert_org, "const r = [...document.querySelectorAll('#certificates tr.certificate-row')].find(r => r.textContent.includes('有效')); return r ? r.querySelector('a').getAttribute('href') : null;")
+        assert cert, "no valid certificate listed for the institution"
+        go(cert_org, cert)
+        wait_find(cert_org, "#certificate-number")
+        number = js(cert_org, "return document.getElementById('certificate-number').textContent.trim();")
+        link = js(cert_org, "return document.getElementById('certificate-verify').href;")
+        assert "?s=" in link, link
+        shot(cert_org, "15-certificate")
+        click(cert_org, css="#certificate a[href^='/classes/']")
+        wait_find(cert_org, "#certificates-pdf")
+        pdf = js(cert_org, """
+            return fetch(document.querySelector('#certificates-pdf').href)
+              .then(r => r.arrayBuffer().then(b => [r.status, r.headers.get('content-type'), b.byteLength,
+                 String.fromCharCode(...new Uint8Array(b.slice(0, 5)))]));""")
+        assert pdf[0] == 200 and pdf[1] == "application/pdf" and pdf[3] == "%PDF-", f"class certificates PDF: {pdf}"
+        scanner = session(*PHONE); sessions.append(scanner)
+        call("POST", f"/session/{scanner}/url", {"url": link})
+        t = wait_text(scanner, "证据日志证明")
+        assert "有效" in t and "二维码签名有效" in t, t[:600]
+        assert "已由平台签名的检查点" in t, "the certificate's entry is not proved: " + t[:600]
+        overflow = js(scanner, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the verification page is wider than the phone by {overflow}px"
+        shot(scanner, "15-verified")
+        go(cert_org, cert)
+        wait_find(cert_org, "#revoke-reason")
+        fill(cert_org, {"reason": "浏览器走查：证书信息有误"})
+        click(cert_org, css="#revoke")
+        wait_find(cert_org, "#certificate-revoked")
+        call("POST", f"/session/{scanner}/url", {"url": link})
+        t = wait_text(scanner, "已撤销")
+        assert "浏览器走查：证书信息有误" in t, t[:600]
+        shot(scanner, "15-revoked")
+        print(f"walk: certificate {number} verified from its QR link on a phone, printed with its class ({pdf[2]} bytes), then revoked")
     finally:
         for s in sessions:
             try:

@@ -2,7 +2,8 @@
 //! across institutions — classes with offline attendance and online hours, courses
 //! studied on their own, clearings — and the evidence-log proof of its online totals
 //! (the learner's newest study summary, `study::evidence`), and the best result of each
-//! exam taken with its own evidence entry. Certificates join it when they exist.
+//! exam taken with its own evidence entry, and the certificates issued to the learner
+//! (revoked ones marked), each with its evidence entry.
 //!
 //! Who may read it is who may read the learner: the learner, and the roles whose scope
 //! holds the learner (`Learners::get`). Documents made from it show the ID number masked
@@ -96,6 +97,8 @@ pub struct Archive {
     pub clearings: Vec<ArchiveClearing>,
     /// Exams with a marked attempt: the best result of each, with its evidence entry.
     pub exams: Vec<crate::exams::ArchiveExam>,
+    /// Certificates issued to the learner, newest first (revoked ones included, marked).
+    pub certificates: Vec<crate::certificates::CertificateView>,
     /// Online time credited now, over all courses (what stands), milliseconds.
     pub online_ms: u64,
     /// Offline class hours attended over all classes.
@@ -250,8 +253,10 @@ impl Archives<'_> {
             }
         };
         let exams = self.exams().of_learner(&user_id).await?;
+        let certificates = self.certificates().of_learner(&user_id).await?;
         Ok(Archive {
             exams,
+            certificates,
             online_ms: courses.iter().map(|c| c.credited_ms).sum(),
             offline_hours: classes
                 .iter()

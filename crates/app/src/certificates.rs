@@ -191,8 +191,7 @@ impl Certificates<'_> {
         let key = self.ledger_key.clone().ok_or_else(|| {
             AppError::Conflict("未配置签名密钥（JINENG_LEDGER_KEY），不能签发证书".into())
         })?;
-        let (class, _) = self.classes().get(who, class_id).await?;
-        let roster = self.classes().roster(class_id).await?;
+        let (class, roster) = self.classes().get(who, class_id).await?;
         let have: HashSet<String> = certificate::Entity::find()
             .filter(certificate::Column::ClassId.eq(class_id))
             .filter(certificate::Column::Kind.eq(CertKind::Completion.code()))
@@ -290,6 +289,7 @@ impl Certificates<'_> {
                 .filter(certificate::Column::Id.eq(id.clone()))
                 .exec(&w.txn)
                 .await?;
+            w.touch(jineng_core::exchange::Dataset::Certificates, &id);
             issued.push((id, number.to_string()));
         }
         let numbers: Vec<&str> = issued.iter().map(|(_, n)| n.as_str()).collect();
@@ -467,6 +467,7 @@ impl Certificates<'_> {
             },
         )
         .await?;
+        w.touch(jineng_core::exchange::Dataset::Certificates, &row.id);
         certificate::Entity::update_many()
             .col_expr(
                 certificate::Column::RevocationIdx,

@@ -468,6 +468,35 @@ impl Exchange<'_> {
                 .into_iter()
                 .map(|c| (position(&c.id), serde_json::json!({"id": c.id, "org_id": c.org_id, "region_code": c.region_code, "project_id": c.project_id, "occupation_code": c.occupation_code, "name": c.name, "delivery": c.delivery, "start_date": c.start_date, "end_date": c.end_date, "enrolled": c.enrolled, "status": c.status, "updated_at": c.updated_at})))
                 .collect(),
+            // Certificates issued in the client's region, revoked ones with their reason;
+            // the holder's ID number as the client may see it.
+            Dataset::Certificates => {
+                use jineng_store::certificates::certificate;
+                let rows = certificate::Entity::find()
+                    .filter(certificate::Column::Id.is_in(order.clone()))
+                    .filter(certificate::Column::RegionCode.starts_with(&prefix))
+                    .all(&self.db)
+                    .await?;
+                let ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
+                let users: std::collections::HashMap<String, user::Model> = user::Entity::find()
+                    .filter(user::Column::Id.is_in(ids))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|u| (u.id.clone(), u))
+                    .collect();
+                rows.into_iter()
+                    .map(|r| {
+                        let id_number = users
+                            .get(&r.user_id)
+                            .and_then(|u| u.id_number_enc.as_deref())
+                            .and_then(|e| self.keyring.decrypt(e, crate::crypto::pii::Place::new("users", "id_number_enc", &r.user_id)).ok())
+                            .map(|n| if c.full_id_numbers { n } else { jineng_core::mask::id_number(&n) })
+                            .unwrap_or_default();
+                        (position(&r.id), serde_json::json!({"id": r.id, "number": r.number, "kind": r.kind, "user_id": r.user_id, "holder_name": r.holder_name, "id_number": id_number, "org_id": r.org_id, "region_code": r.region_code, "class_id": r.class_id, "project": r.project, "hours": r.hours, "issued_on": r.issued_on, "record": r.record, "signed_note": r.note, "ledger_index": r.ledger_idx, "revoked": r.revoked_at.is_some(), "revoked_at": r.revoked_at, "revoked_reason": r.revoked_reason}))
+                    })
+                    .collect()
+            }
             // The whole province's log, with each witness's cosignature appended to the
             // signed note (C2SP: more signature lines on the same note).
             Dataset::Checkpoints => {

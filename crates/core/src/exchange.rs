@@ -9,6 +9,8 @@ crate::coded! {
         Classes("classes", "培训班"),
         /// The evidence log's signed checkpoints, with the witnesses' cosignatures.
         Checkpoints("ledger_checkpoints", "证据日志签名检查点"),
+        /// Certificates issued (培训证书信息), with revocations as changes.
+        Certificates("certificates", "培训证书信息"),
     }
 }
 

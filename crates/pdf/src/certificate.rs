@@ -166,18 +166,28 @@ impl Page<'_> {
         }
         // A quiet zone of two modules inside `size`.
         let unit = size / (q.width + 4) as f32;
+        // One rectangle per run of dark modules in a row: a third of the path a square
+        // per module takes, so a class's printout stays small.
         let mut pb = PathBuilder::new();
-        for (i, dark) in q.dark.iter().enumerate() {
-            if !dark {
-                continue;
+        for (row, cells) in q.dark.chunks(q.width).enumerate() {
+            let mut col = 0;
+            while col < cells.len() {
+                if !cells[col] {
+                    col += 1;
+                    continue;
+                }
+                let start = col;
+                while col < cells.len() && cells[col] {
+                    col += 1;
+                }
+                let (mx, my) = (x + (start + 2) as f32 * unit, y + (row + 2) as f32 * unit);
+                let w = (col - start) as f32 * unit;
+                pb.move_to(mx, my);
+                pb.line_to(mx + w, my);
+                pb.line_to(mx + w, my + unit);
+                pb.line_to(mx, my + unit);
+                pb.close();
             }
-            let (row, col) = (i / q.width, i % q.width);
-            let (mx, my) = (x + (col + 2) as f32 * unit, y + (row + 2) as f32 * unit);
-            pb.move_to(mx, my);
-            pb.line_to(mx + unit, my);
-            pb.line_to(mx + unit, my + unit);
-            pb.line_to(mx, my + unit);
-            pb.close();
         }
         if let Some(p) = pb.finish() {
             s.set_fill(Some(color((0, 0, 0))));

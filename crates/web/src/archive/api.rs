@@ -109,6 +109,7 @@ pub struct ArchiveOut {
     pub courses: Vec<ArchiveCourseOut>,
     pub clearings: Vec<ArchiveClearingOut>,
     pub exams: Vec<ArchiveExamOut>,
+    pub certificates: Vec<crate::certificates::api::CertificateOut>,
     /// Online time standing now over all courses, milliseconds.
     pub online_ms: u64,
     pub offline_hours: u32,
@@ -188,6 +189,7 @@ impl From<Archive> for ArchiveOut {
                     index: e.index,
                 })
                 .collect(),
+            certificates: a.certificates.into_iter().map(Into::into).collect(),
             online_ms: a.online_ms,
             offline_hours: a.offline_hours,
             proof: a.proof.map(|p| ArchiveProofOut {

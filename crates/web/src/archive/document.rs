@@ -19,6 +19,7 @@ struct Tables {
     courses: (Vec<&'static str>, Vec<Vec<String>>),
     clearings: (Vec<&'static str>, Vec<Vec<String>>),
     exams: (Vec<&'static str>, Vec<Vec<String>>),
+    certificates: (Vec<&'static str>, Vec<Vec<String>>),
     proof_lines: (Vec<&'static str>, Vec<Vec<String>>),
     proof_fields: Vec<(String, String)>,
 }
@@ -180,12 +181,42 @@ fn tables(a: &Archive) -> Tables {
             ],
         ),
     };
+    let certificates = (
+        vec![
+            "证书",
+            "证书编号",
+            "培训项目",
+            "发证机构",
+            "发证日期",
+            "状态",
+            "证据日志条目",
+        ],
+        a.certificates
+            .iter()
+            .map(|c| {
+                vec![
+                    c.kind_label.to_string(),
+                    c.number.clone(),
+                    c.project.clone(),
+                    c.issuer.clone(),
+                    c.issued_on.clone(),
+                    if c.revoked {
+                        format!("已撤销：{}", c.revoked_reason)
+                    } else {
+                        "有效".into()
+                    },
+                    format!("第 {} 条", c.ledger_idx),
+                ]
+            })
+            .collect(),
+    );
     Tables {
         identity,
         classes,
         courses,
         clearings,
         exams,
+        certificates,
         proof_lines,
         proof_fields,
     }
@@ -222,6 +253,10 @@ pub fn pdf(font: &jineng_pdf::Font, a: &Archive) -> Result<Vec<u8>, jineng_pdf::
     if !t.exams.1.is_empty() {
         blocks.push(Block::Heading("考试成绩".into()));
         blocks.push(table(t.exams, &[3.0, 1.3, 0.8, 1.2, 1.0, 2.0, 1.4]));
+    }
+    if !t.certificates.1.is_empty() {
+        blocks.push(Block::Heading("证书".into()));
+        blocks.push(table(t.certificates, &[1.6, 2.6, 2.4, 2.2, 1.4, 1.4, 1.2]));
     }
     blocks.push(Block::Heading("证据日志证明".into()));
     blocks.push(Block::Fields(t.proof_fields));
@@ -287,5 +322,6 @@ pub fn xlsx(a: &Archive) -> jineng_app::AppResult<Vec<u8>> {
         ("证据日志汇总", &t.proof_lines.0[..], &t.proof_lines.1),
         ("证明", &["项目", "内容"][..], &proof),
         ("考试成绩", &t.exams.0[..], &t.exams.1),
+        ("证书", &t.certificates.0[..], &t.certificates.1),
     ])
 }

@@ -104,6 +104,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("token.create", "生成接口令牌"),
     ("token.revoke", "撤销接口令牌"),
     ("audit.export", "导出审计日志"),
+    ("certificate.issue", "颁发证书"),
+    ("certificate.revoke", "撤销证书"),
+    ("certificates.export", "导出证书"),
 ];
 
 fn outcome_label(code: &str) -> &str {

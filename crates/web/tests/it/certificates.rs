@@ -294,6 +294,20 @@ async fn holders_download_theirs_and_revocation_shows_everywhere() {
             .text()
             .contains("已撤销")
     );
+    // The holder's e-archive lists it, marked.
+    let holder_id = c["user_id"].as_str().unwrap();
+    let archive = t
+        .api(
+            Method::GET,
+            &format!("/learners/{holder_id}/archive"),
+            Some(&holder),
+            None,
+        )
+        .await;
+    assert_eq!(archive.status, StatusCode::OK, "{}", archive.text());
+    let archive = archive.json();
+    assert_eq!(archive["certificates"][0]["number"], number);
+    assert_eq!(archive["certificates"][0]["revoked"], true);
 
     // PDFs: one certificate (the holder's download; the browser walk downloads it as
     // the learner), and the class's batch (revoked ones left out).
@@ -371,4 +385,79 @@ async fn concurrent_issuing_gives_each_learner_one_certificate() {
     assert_eq!(count(&t, "certificate").await, rows);
     let (_, again) = issue(&t, &class_id).await;
     assert_eq!(again, json!([]));
+}
+
+/// The exchange's 培训证书信息 feed: issued certificates, and a revocation as a change.
+#[tokio::test]
+async fn the_exchange_feed_carries_certificates_and_revocations() {
+    use jineng_app::exchange::ClientInput;
+    use jineng_app::exchange::{sign, string_to_sign};
+    use jineng_core::exchange::Dataset;
+    let t = TestApp::new().await;
+    let class_id = completed_class(&t).await;
+    let (_, issued) = issue(&t, &class_id).await;
+    let (client, secret) = t
+        .app
+        .exchange()
+        .create_client(
+            &jineng_app::Principal::system(),
+            &Default::default(),
+            ClientInput {
+                name: "省一体化平台".into(),
+                datasets: vec![Dataset::Certificates],
+                region: None,
+                full_id_numbers: false,
+            },
+        )
+        .await
+        .unwrap();
+    let pull = |cursor: String, nonce: &'static str| {
+        let t = &t;
+        let (client, secret) = (client.clone(), secret.clone());
+        async move {
+            let ts = t.app.now().timestamp().to_string();
+            let path = format!("/api/v1/exchange/certificates?limit=100&cursor={cursor}");
+            let sig = sign(&secret, &string_to_sign("GET", &path, &ts, nonce, b"")).unwrap();
+            let r = t
+                .send(
+                    axum::http::Request::builder()
+                        .uri(&path)
+                        .header("x-client-id", &client)
+                        .header("x-timestamp", &ts)
+                        .header("x-nonce", nonce)
+                        .header("x-signature", sig)
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            r.json()
+        }
+    };
+    let first = pull(String::new(), "cert-nonce-1").await;
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items.len(), issued.as_array().unwrap().len());
+    assert!(items.iter().all(|i| i["revoked"] == false));
+    assert!(
+        items[0]["id_number"].as_str().unwrap().contains('*'),
+        "masked for this client"
+    );
+    let inst = t.token("institution").await;
+    let id = issued[0]["id"].as_str().unwrap();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/certificates/{id}/revoke"),
+            Some(&inst),
+            Some(json!({"reason": "核查不符"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    let next = pull(cursor, "cert-nonce-2").await;
+    let items = next["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{next}");
+    assert_eq!(items[0]["id"], id);
+    assert_eq!(items[0]["revoked"], true);
+    assert_eq!(items[0]["revoked_reason"], "核查不符");
 }
