@@ -352,6 +352,37 @@ impl Exchange<'_> {
         Ok(c)
     }
 
+    /// The accounts of these people, by id.
+    async fn users(
+        &self,
+        ids: impl Iterator<Item = String>,
+    ) -> AppResult<std::collections::HashMap<String, user::Model>> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Id.is_in(ids.collect::<Vec<_>>()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
+            .collect())
+    }
+
+    /// A person's ID number as the client may see it: whole, or masked.
+    fn id_number(&self, c: &client::Model, u: Option<&user::Model>) -> String {
+        u.and_then(|u| {
+            let enc = u.id_number_enc.as_deref()?;
+            let place = crate::crypto::pii::Place::new("users", "id_number_enc", &u.id);
+            self.keyring.decrypt(enc, place).ok()
+        })
+        .map(|n| {
+            if c.full_id_numbers {
+                n
+            } else {
+                jineng_core::mask::id_number(&n)
+            }
+        })
+        .unwrap_or_default()
+    }
+
     /// One page of a dataset after `cursor`, oldest change first.
     pub async fn pull(
         &self,
@@ -409,22 +440,11 @@ impl Exchange<'_> {
                     .filter(profile::Column::RegionCode.starts_with(&prefix))
                     .all(&self.db)
                     .await?;
-                let ids: Vec<String> = rows.iter().map(|p| p.user_id.clone()).collect();
-                let users: std::collections::HashMap<String, user::Model> = user::Entity::find()
-                    .filter(user::Column::Id.is_in(ids))
-                    .all(&self.db)
-                    .await?
-                    .into_iter()
-                    .map(|u| (u.id.clone(), u))
-                    .collect();
+                let users = self.users(rows.iter().map(|p| p.user_id.clone())).await?;
                 rows.into_iter()
                     .map(|p| {
                         let u = users.get(&p.user_id);
-                        let id_number = u
-                            .and_then(|u| u.id_number_enc.as_deref())
-                            .and_then(|e| self.keyring.decrypt(e, crate::crypto::pii::Place::new("users", "id_number_enc", &p.user_id)).ok())
-                            .map(|n| if c.full_id_numbers { n } else { jineng_core::mask::id_number(&n) })
-                            .unwrap_or_default();
+                        let id_number = self.id_number(c, u);
                         (position(&p.user_id), serde_json::json!({"id": p.user_id, "name": u.map(|u| u.display_name.clone()), "id_number": id_number, "gender": p.gender, "birth_date": p.birth_date, "person_category": p.person_category, "education": p.education, "region_code": p.region_code, "source": p.source, "activated": p.activated, "created_at": p.created_at}))
                     })
                     .collect()
@@ -477,22 +497,10 @@ impl Exchange<'_> {
                     .filter(certificate::Column::RegionCode.starts_with(&prefix))
                     .all(&self.db)
                     .await?;
-                let ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
-                let users: std::collections::HashMap<String, user::Model> = user::Entity::find()
-                    .filter(user::Column::Id.is_in(ids))
-                    .all(&self.db)
-                    .await?
-                    .into_iter()
-                    .map(|u| (u.id.clone(), u))
-                    .collect();
+                let users = self.users(rows.iter().map(|r| r.user_id.clone())).await?;
                 rows.into_iter()
                     .map(|r| {
-                        let id_number = users
-                            .get(&r.user_id)
-                            .and_then(|u| u.id_number_enc.as_deref())
-                            .and_then(|e| self.keyring.decrypt(e, crate::crypto::pii::Place::new("users", "id_number_enc", &r.user_id)).ok())
-                            .map(|n| if c.full_id_numbers { n } else { jineng_core::mask::id_number(&n) })
-                            .unwrap_or_default();
+                        let id_number = self.id_number(c, users.get(&r.user_id));
                         (position(&r.id), serde_json::json!({"id": r.id, "number": r.number, "kind": r.kind, "user_id": r.user_id, "holder_name": r.holder_name, "id_number": id_number, "org_id": r.org_id, "region_code": r.region_code, "class_id": r.class_id, "project": r.project, "hours": r.hours, "issued_on": r.issued_on, "record": r.record, "signed_note": r.note, "ledger_index": r.ledger_idx, "revoked": r.revoked_at.is_some(), "revoked_at": r.revoked_at, "revoked_reason": r.revoked_reason}))
                     })
                     .collect()
