@@ -175,7 +175,7 @@ impl Certificates<'_> {
     }
 
     /// Issue a completion certificate to every learner of a completed class who met its
-    /// completion rule and has none yet; returns how many were issued. Retrying issues
+    /// completion rule and has none yet; returns those issued now. Retrying issues
     /// nothing twice (one certificate per learner and class, held by a unique index).
     pub async fn issue_for_class(
         &self,
@@ -184,7 +184,8 @@ impl Certificates<'_> {
         class_id: &str,
     ) -> AppResult<Vec<CertificateView>> {
         let c = self.classes().own(who, class_id).await?;
-        let org = self.organizations().operating(who).await?;
+        // Staff of an organisation that may operate (not suspended, not a provider).
+        self.organizations().operating(who).await?;
         if c.status != ClassStatus::Completed {
             return Err(AppError::Conflict("班级结业后才能颁发培训合格证明".into()));
         }
@@ -222,7 +223,7 @@ impl Certificates<'_> {
                 project: class.project_name.clone(),
                 class_name: c.name.clone(),
                 hours,
-                issuer: org.name.clone(),
+                issuer: class.org_name.clone(),
                 issued_on: today,
             };
             let text = record.canonical();
