@@ -20,11 +20,7 @@ use jineng_app::page::{Page, PageRequest};
 use jineng_core::accounts::Permission;
 use serde::Deserialize;
 
-fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
+use crate::study::supervision::when;
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {

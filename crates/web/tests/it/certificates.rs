@@ -461,3 +461,33 @@ async fn the_exchange_feed_carries_certificates_and_revocations() {
     assert_eq!(items[0]["revoked"], true);
     assert_eq!(items[0]["revoked_reason"], "核查不符");
 }
+
+/// The issuer and a regulator revoke the same certificate at once: one succeeds, the
+/// other is told it is already revoked, and one revocation is logged.
+#[tokio::test]
+async fn concurrent_revocations_log_one() {
+    let t = TestApp::new().await;
+    let class_id = completed_class(&t).await;
+    let (_, issued) = issue(&t, &class_id).await;
+    let id = issued[0]["id"].as_str().unwrap().to_string();
+    let (inst, nm) = (t.token("institution").await, t.token("nm_regulator").await);
+    let revoke = |tok: String| {
+        let t = &t;
+        let id = id.clone();
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/certificates/{id}/revoke"),
+                Some(&tok),
+                Some(json!({"reason": "同时撤销"})),
+            )
+            .await
+            .status
+        }
+    };
+    let (a, b) = tokio::join!(revoke(inst), revoke(nm));
+    let mut got = [a, b];
+    got.sort();
+    assert_eq!(got, [StatusCode::OK, StatusCode::CONFLICT]);
+    assert_eq!(count(&t, "certificate_revocation").await, 1);
+}
