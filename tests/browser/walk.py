@@ -527,6 +527,33 @@ def main():
         assert "浏览器走查：证书信息有误" in t, t[:600]
         shot(scanner, "15-revoked")
         print(f"walk: certificate {number} verified from its QR link on a phone, printed with its class ({pdf[2]} bytes), then revoked")
+
+        # 16. Offline assessment: the teacher opens the completed class's score sheet from
+        #     我的授课 on a phone (published: rows as cards, nothing wider than the
+        #     screen); the institution corrects a theory score on a PC, which needs a
+        #     reason and leaves a change record.
+        teacher = session(*PHONE); sessions.append(teacher)
+        sign_in(teacher, "teacher")
+        go(teacher, "/teaching")
+        wait_text(teacher, "我的授课")
+        click(teacher, css="a[href$='/assessment']")
+        t = wait_text(teacher, "考评成绩表")
+        assert "已发布" in t and "王老师 复核发布于" in t, t[:600]
+        overflow = js(teacher, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the score sheet is wider than the phone by {overflow}px"
+        stacked = js(teacher, "return getComputedStyle(document.querySelector('#assessment-rows tbody tr')).display;")
+        assert stacked == "block", f"rows are not cards on a phone: {stacked}"
+        shot(teacher, "16-assessment-phone")
+        sheet_path = js(teacher, "return location.pathname;")
+        go(cert_org, sheet_path)
+        wait_find(cert_org, "#change-reason")
+        old = js(cert_org, "const i = document.querySelector(\"input[name^='theory.']\"); const v = i.value; i.value = String(Math.min(100, Number(v) + 1)); return v;")
+        fill(cert_org, {"reason": "浏览器走查：复查试卷漏计一分"})
+        click(cert_org, css="#save-assessment")
+        t = wait_text(cert_org, "成绩已保存")
+        assert "发布后的修改记录" in t and "浏览器走查：复查试卷漏计一分" in t and f"由“{old}”改为" in t, t[:900]
+        shot(cert_org, "16-assessment-changed")
+        print(f"walk: the teacher reads the published score sheet on a phone; the institution corrects a theory score ({old} → +1) with a reason")
     finally:
         for s in sessions:
             try:

@@ -194,7 +194,7 @@ impl Attendance<'_> {
     }
 
     /// Whether the caller is a teacher booked into the class.
-    async fn teaches(&self, who: &Principal, class_id: &str) -> AppResult<bool> {
+    pub(crate) async fn teaches(&self, who: &Principal, class_id: &str) -> AppResult<bool> {
         let Some(t) = self.teacher_record(who).await? else {
             return Ok(false);
         };

@@ -35,6 +35,7 @@ macro_rules! bounded_context {
 
 pub mod accounts;
 pub mod archive;
+pub mod assessment;
 pub mod attendance;
 pub mod audit;
 pub mod catalogue;

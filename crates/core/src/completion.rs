@@ -78,6 +78,9 @@ crate::coded! {
         NoSessions("no_sessions", "无学时要求"),
         /// The hours are there, but not a pass in every course exam of the class.
         ExamNotPassed("exam_not_passed", "课程考试未通过"),
+        /// The hours and exams are there, but the class's published offline assessment
+        /// was not passed.
+        AssessmentNotPassed("assessment_not_passed", "线下考核未通过"),
     }
 }
 
@@ -122,10 +125,29 @@ pub struct Standing {
     /// `None`: the class has no course exam; else whether the learner's best score passed
     /// every one of them.
     pub exam_passed: Option<bool>,
+    /// `None`: the class's offline assessment is not published; else whether the
+    /// learner passed it.
+    pub assessment_passed: Option<bool>,
 }
 
 impl Standing {
     pub fn outcome(&self) -> Outcome {
+        match self.hours_and_exams() {
+            Outcome::Completed if self.assessment_passed == Some(false) => {
+                Outcome::AssessmentNotPassed
+            }
+            Outcome::NoSessions if self.assessment_passed.is_some() => {
+                if self.assessment_passed == Some(true) {
+                    Outcome::Completed
+                } else {
+                    Outcome::AssessmentNotPassed
+                }
+            }
+            o => o,
+        }
+    }
+
+    fn hours_and_exams(&self) -> Outcome {
         let offline_required = self.attendance.required_minutes > 0;
         let online_required = self.online_required_hours > 0;
         if !offline_required && !online_required {
@@ -229,6 +251,7 @@ mod tests {
             online_tenths,
             online_required_hours: required_online_hours(Delivery::Blended, 80, 100),
             exam_passed: None,
+            assessment_passed: None,
         };
         assert_eq!(standing(80 * 45, 800).outcome(), Outcome::Completed);
         // 79.9 online hours of 80 is short, however well attended offline.
@@ -241,6 +264,7 @@ mod tests {
             online_tenths: 1799,
             online_required_hours: required_online_hours(Delivery::Online, 80, 100),
             exam_passed: None,
+            assessment_passed: None,
         };
         assert_eq!(online.outcome(), Outcome::ShortOfOnline);
         assert_eq!(
@@ -262,6 +286,7 @@ mod tests {
             online_tenths: 800,
             online_required_hours: 80,
             exam_passed: Some(true),
+            assessment_passed: None,
         };
         assert_eq!(hours_ok.outcome(), Outcome::Completed);
         let failed = Standing {
@@ -286,6 +311,47 @@ mod tests {
             ..Standing::default()
         };
         assert_eq!(exam_only.outcome(), Outcome::Completed);
+    }
+
+    #[test]
+    fn a_published_offline_assessment_counts_last() {
+        let ok = Standing {
+            online_tenths: 800,
+            online_required_hours: 80,
+            exam_passed: Some(true),
+            assessment_passed: Some(true),
+            ..Standing::default()
+        };
+        assert_eq!(ok.outcome(), Outcome::Completed);
+        let failed = Standing {
+            assessment_passed: Some(false),
+            ..ok
+        };
+        assert_eq!(failed.outcome(), Outcome::AssessmentNotPassed);
+        // Hours and the exam are named before the assessment.
+        assert_eq!(
+            Standing {
+                exam_passed: Some(false),
+                ..failed
+            }
+            .outcome(),
+            Outcome::ExamNotPassed
+        );
+        assert_eq!(
+            Standing {
+                online_tenths: 0,
+                ..failed
+            }
+            .outcome(),
+            Outcome::ShortOfOnline
+        );
+        // A class with nothing else to judge: the assessment alone.
+        let alone = |p| Standing {
+            assessment_passed: Some(p),
+            ..Standing::default()
+        };
+        assert_eq!(alone(true).outcome(), Outcome::Completed);
+        assert_eq!(alone(false).outcome(), Outcome::AssessmentNotPassed);
     }
 
     proptest! {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod archive;
+pub mod assessment;
 pub mod audit;
 pub mod certificates;
 pub mod classes;

@@ -302,6 +302,18 @@ pub async fn accounts(app: &App) -> AppResult<usize> {
 /// A working province: published projects, the demo institution's approved
 /// declarations, imported learners, one class waiting for filing and one filed.
 /// Run once after `seed_demo` on an empty platform (it does nothing if projects exist).
+/// Everything of the demo province after its accounts, in order: classes, course
+/// packages, study, exams, offline assessment, certificates. Each step skips itself when
+/// its data is already there, so loading twice adds nothing.
+pub async fn province(app: &App) -> AppResult<()> {
+    training(app).await?;
+    courses(app).await?;
+    study(app).await?;
+    exams(app).await?;
+    assessment(app).await?;
+    certificates(app).await
+}
+
 pub async fn training(app: &App) -> AppResult<()> {
     if jineng_store::catalogue::project::Entity::find()
         .count(&app.db)
@@ -1915,5 +1927,137 @@ pub async fn certificates(app: &App) -> AppResult<()> {
                 .await?;
         }
     }
+    Ok(())
+}
+
+/// Offline assessment for the demo's completed class: the demo teacher (王老师) in the
+/// 南明 institution's pool and on the class (booked when it ran), days, performance and
+/// theory scores entered by the institution, practical scores and evaluations by the
+/// teacher, submitted by the institution and confirmed by the teacher — published, so
+/// it counts towards completion before certificates are issued.
+pub async fn assessment(app: &App) -> AppResult<()> {
+    use jineng_app::assessment::{RowInput, SaveInput};
+    use jineng_app::teachers::TeacherInput;
+    use jineng_core::assessment::Performance;
+    use jineng_core::classes::ClassStatus;
+    use jineng_store::classes::class;
+    use jineng_store::teachers::booking;
+    use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+    if jineng_store::assessment::sheet::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let (Some(inst), Some(teacher)) = (
+        demo_user(app, "institution").await?,
+        demo_user(app, "teacher").await?,
+    ) else {
+        return Ok(());
+    };
+    let Some(completed) = class::Entity::find()
+        .filter(class::Column::Status.eq(ClassStatus::Completed))
+        .filter(class::Column::OrgId.is_in(inst.org_ids()))
+        .order_by_asc(class::Column::StartDate)
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let bad = |what: &str| jineng_app::AppError::Internal(format!("demo data: bad {what}"));
+    let t = app
+        .teachers()
+        .add(
+            &inst,
+            &ctx,
+            TeacherInput {
+                name: "王老师".into(),
+                id_number: id_number("52010219850612241").ok_or_else(|| bad("teacher ID"))?,
+                full_time: true,
+                subjects: "中式烹调、食品安全".into(),
+                level: "senior".into(),
+                qualifications: "中式烹调师一级/高级技师".into(),
+                years_teaching: 12,
+                experience: "从事烹饪职业培训十余年".into(),
+            },
+        )
+        .await?;
+    app.teachers()
+        .decide(
+            &Principal::system(),
+            &ctx,
+            &t.link_id,
+            Decision::Approve,
+            "",
+        )
+        .await?;
+    // The class ran weeks ago; the booking it had then is written as history (booking
+    // goes through `teachers().book` only while a class has not started).
+    booking::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        teacher_id: Set(t.teacher_id.clone()),
+        class_id: Set(completed.id.clone()),
+        start_date: Set(completed.start_date.clone()),
+        end_date: Set(completed.end_date.clone()),
+        created_at: Set(app.now()),
+    }
+    .insert(&app.db)
+    .await?;
+    let (_, learners) = app.classes().get(&inst, &completed.id).await?;
+    let perf = [Performance::Excellent, Performance::Good, Performance::Fair];
+    let mut staff_rows = Vec::new();
+    let mut teacher_rows = Vec::new();
+    for (i, l) in learners.iter().enumerate() {
+        let n = i32::try_from(i).unwrap_or(0);
+        // Whoever missed most of the sessions attended fewer days and scored lower.
+        let short = l.attendance_percent < 80;
+        staff_rows.push(RowInput {
+            user_id: l.user_id.clone(),
+            attendance_days: Some(Some(if short { 7 } else { 19 - n % 2 })),
+            performance: Some(Some(if short {
+                Performance::Poor
+            } else {
+                perf[i % 3]
+            })),
+            theory: Some(Some(if short { 48 } else { 92 - 3 * n })),
+            ..RowInput::default()
+        });
+        teacher_rows.push(RowInput {
+            user_id: l.user_id.clone(),
+            practical: Some(Some(if short { 55 } else { 88 - 2 * n })),
+            evaluation: Some(if short {
+                "缺课较多，刀工与火候掌握不足，建议参加下期补训".into()
+            } else {
+                "操作规范，卫生习惯良好，能独立完成热菜制作".into()
+            }),
+            ..RowInput::default()
+        });
+    }
+    let a = app.assessment();
+    a.save(
+        &inst,
+        &ctx,
+        &completed.id,
+        &SaveInput {
+            rows: staff_rows,
+            pass_mark: Some(60),
+            reason: None,
+        },
+    )
+    .await?;
+    a.save(
+        &teacher,
+        &ctx,
+        &completed.id,
+        &SaveInput {
+            rows: teacher_rows,
+            ..SaveInput::default()
+        },
+    )
+    .await?;
+    a.submit(&inst, &ctx, &completed.id).await?;
+    a.confirm(&teacher, &ctx, &completed.id).await?;
     Ok(())
 }

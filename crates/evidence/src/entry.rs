@@ -40,10 +40,13 @@ pub enum Kind {
     StudyClearing,
     /// A certificate withdrawn, with the reason (record id = the certificate's number).
     CertificateRevocation,
+    /// A class's offline assessment scores as published or later changed (record id =
+    /// the class id, hash = of `jineng_core::assessment::canonical`).
+    AssessmentScores,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::AuditHead,
         Kind::StudySummary,
         Kind::ExamResult,
@@ -54,6 +57,7 @@ impl Kind {
         Kind::StudyDay,
         Kind::StudyClearing,
         Kind::CertificateRevocation,
+        Kind::AssessmentScores,
     ];
 
     pub fn code(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Kind {
             Kind::StudyDay => "study_day",
             Kind::StudyClearing => "study_clearing",
             Kind::CertificateRevocation => "certificate_revocation",
+            Kind::AssessmentScores => "assessment_scores",
         }
     }
 

@@ -315,11 +315,7 @@ async fn main() -> Result<()> {
                     "demo accounts created: {}",
                     jineng_demo::accounts(&app).await.map_err(describe)?
                 );
-                jineng_demo::training(&app).await.map_err(describe)?;
-                jineng_demo::courses(&app).await.map_err(describe)?;
-                jineng_demo::study(&app).await.map_err(describe)?;
-                jineng_demo::exams(&app).await.map_err(describe)?;
-                jineng_demo::certificates(&app).await.map_err(describe)?;
+                jineng_demo::province(&app).await.map_err(describe)?;
                 println!("demo training data and course packages ready");
             }
             Ok(())
@@ -499,11 +495,7 @@ async fn serve(cfg: Config) -> Result<()> {
     let app = app.with_sms(std::sync::Arc::new(jineng_app::sms::LogSms), cfg.demo);
     if cfg.demo {
         let n = jineng_demo::accounts(&app).await.map_err(describe)?;
-        jineng_demo::training(&app).await.map_err(describe)?;
-        jineng_demo::courses(&app).await.map_err(describe)?;
-        jineng_demo::study(&app).await.map_err(describe)?;
-        jineng_demo::exams(&app).await.map_err(describe)?;
-        jineng_demo::certificates(&app).await.map_err(describe)?;
+        jineng_demo::province(&app).await.map_err(describe)?;
         tracing::info!(
             created = n,
             "demo accounts ready (see README for passwords)"

@@ -3,8 +3,8 @@
 //! Used to draft a new migration file; migrations themselves are fixed SQL files.
 
 use jineng_store::{
-    accounts, audit, catalogue, certificates, classes, courses, exams, exchange, jobs, learners,
-    ledger, organizations, reference, reviews, settings, teachers,
+    accounts, assessment, audit, catalogue, certificates, classes, courses, exams, exchange, jobs,
+    learners, ledger, organizations, reference, reviews, settings, teachers,
 };
 use sea_orm::{DbBackend, EntityTrait, Schema};
 
@@ -29,6 +29,9 @@ fn main() {
     let only = &args[1.min(args.len())..];
     print(b, reference::region::Entity, only);
     print(b, certificates::certificate::Entity, only);
+    print(b, assessment::sheet::Entity, only);
+    print(b, assessment::score::Entity, only);
+    print(b, assessment::change::Entity, only);
     print(b, reference::occupation::Entity, only);
     print(b, accounts::user::Entity, only);
     print(b, accounts::role_grant::Entity, only);

@@ -3,6 +3,7 @@
 //! It knows nothing of permissions; callers in `app` decide who may read or write.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod catalogue;
 pub mod certificates;

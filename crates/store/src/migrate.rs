@@ -206,6 +206,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0039_certificates.sqlite.sql"),
         include_str!("../migrations/0039_certificates.postgres.sql"),
     ),
+    (
+        40,
+        include_str!("../migrations/0040_assessment.sqlite.sql"),
+        include_str!("../migrations/0040_assessment.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod archive;
+pub mod assessment;
 pub mod assets;
 pub mod attendance;
 pub mod audit;
@@ -93,6 +94,7 @@ fn all_routes() -> Routes {
     let r = study::routes(r);
     let r = exams::routes(r);
     let r = certificates::routes(r);
+    let r = assessment::routes(r);
     jobs::routes(r)
 }
 

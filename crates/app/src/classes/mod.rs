@@ -349,6 +349,8 @@ impl Classes<'_> {
         }
         // A class with course exams: who passed every one (best score).
         let exam_passes = self.exams().course_exam_passes(class_id).await?;
+        // A class whose offline assessment is published: who passed it.
+        let assessment_passes = self.assessment().passes(class_id).await?;
         Ok(members
             .into_iter()
             .map(|m| {
@@ -367,6 +369,7 @@ impl Classes<'_> {
                     ),
                     online_required_hours: online_required,
                     exam_passed: exam_passes.as_ref().map(|p| p.contains(&m.user_id)),
+                    assessment_passed: assessment_passes.as_ref().map(|p| p.contains(&m.user_id)),
                 };
                 let outcome = standing.outcome();
                 EnrolledLearner {

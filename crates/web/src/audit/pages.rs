@@ -107,6 +107,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("certificate.issue", "颁发证书"),
     ("certificate.revoke", "撤销证书"),
     ("certificates.export", "导出证书"),
+    ("assessment.save", "录入考核成绩"),
+    ("assessment.submit", "提交考核成绩复核"),
+    ("assessment.publish", "复核发布考核成绩"),
+    ("assessment.return", "退回考核成绩"),
+    ("assessment.export", "导出考评成绩表"),
 ];
 
 fn outcome_label(code: &str) -> &str {

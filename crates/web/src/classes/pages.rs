@@ -266,6 +266,8 @@ pub struct DetailPage {
     /// Certificates issued to the class's learners, and how many more are due.
     certificates: Vec<jineng_app::certificates::CertificateView>,
     certificates_due: usize,
+    /// Where the class's offline assessment sheet stands (shown once training starts).
+    assessment: Option<jineng_core::assessment::SheetStatus>,
     /// Spot checks of the learners' study records, and whether the caller may draw one.
     spot_checks: Vec<jineng_app::study::SpotCheckView>,
     may_spot_check: bool,
@@ -346,6 +348,11 @@ async fn detail_page(
     } else {
         0
     };
+    let assessment = if matches!(c.status, ClassStatus::InTraining | ClassStatus::Completed) {
+        Some(s.app.assessment().status_of(id).await?)
+    } else {
+        None
+    };
     let may_spot_check = u.principal.can(Permission::ReviewOrganizations)
         && matches!(c.status, ClassStatus::InTraining | ClassStatus::Completed)
         && !spot_checks
@@ -401,6 +408,7 @@ async fn detail_page(
         exams,
         certificates,
         certificates_due,
+        assessment,
         today,
         error,
     })

@@ -45,6 +45,7 @@ fn kind_label(k: jineng_evidence::entry::Kind) -> &'static str {
         StudyDay => "每日学时",
         StudyClearing => "学时清零",
         CertificateRevocation => "证书撤销",
+        AssessmentScores => "考核成绩",
     }
 }
 

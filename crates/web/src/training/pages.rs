@@ -34,6 +34,8 @@ pub struct TrainingPage {
     /// Organisations asking to count the learner among theirs.
     invitations: Vec<LinkRequestView>,
     open: Vec<RecruitingClass>,
+    /// Published offline assessment results, by class.
+    assessments: Vec<jineng_app::assessment::MyAssessment>,
     q: String,
     page: u64,
     pages: u64,
@@ -48,6 +50,7 @@ async fn page(
 ) -> Result<TrainingPage, PageError> {
     let mine = s.app.classes().my_training(&u.principal).await?;
     let invitations = s.app.learners().link_requests(&u.principal).await?;
+    let assessments = s.app.assessment().mine(&u.principal).await?;
     let p = s
         .app
         .classes()
@@ -57,6 +60,7 @@ async fn page(
         layout: Layout::new("我的培训", u, "/training"),
         mine,
         invitations,
+        assessments,
         pages: p.total.div_ceil(p.per_page).max(1),
         page: p.page,
         open: p.items,

@@ -3,6 +3,7 @@
 
 mod api;
 mod archive;
+mod assessment;
 mod attendance;
 mod audit;
 mod auth;

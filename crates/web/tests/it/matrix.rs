@@ -219,6 +219,22 @@ const NM_CERTIFICATE: &[&str] = &[
     "institution",
     "learner",
 ];
+/// The 南明 class the demo teacher is booked into: its organisation's records, and the
+/// teacher.
+const NM_TAUGHT: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "institution",
+    "teacher",
+];
+/// Score sheets: `ViewOrganizations`, or a teacher booked into the class.
+const ASSESSMENT_VIEW: &[&str] = SHEET;
+/// Entering scores: the class's own staff, or a teacher booked into it.
+const ASSESSORS: &[&str] = MARKERS;
 /// Records of 云岩制造有限公司 (`enterprise`, 云岩区 520103).
 const YY_ORG: &[&str] = &[
     "admin",
@@ -466,6 +482,8 @@ enum Rec {
     SpotCheck,
     /// `{id}`: a session of the completed class.
     Session,
+    /// `{id}`: the completed class, into which the demo teacher is booked (南明 / 云岩).
+    TaughtClass,
     /// `{id}`: an application already decided (`learner`'s accepted, `learner_yy`'s rejected).
     Application,
     /// `{id}` / `{link_id}`: 王老师 in an institution's pool, approved (南明 / 遵义).
@@ -596,6 +614,8 @@ impl Rec {
             (Rec::Declaration | Rec::TeacherLink, In) => NM_ORG,
             (Rec::Declaration | Rec::TeacherLink, Out) => ZY_ORG,
             (Rec::Session, In) => NM_SESSION,
+            (Rec::TaughtClass, In) => NM_TAUGHT,
+            (Rec::TaughtClass, Out) => YY_ORG,
             (Rec::Session, Out) => YY_ORG,
             (Rec::Application, In) => NM_APPLICATION,
             (Rec::Application, Out) => YY_APPLICATION,
@@ -1485,6 +1505,32 @@ fn rules() -> Vec<Rule> {
         page(M::GET, "/verify", Public),
         page(M::GET, "/verify/{number}", Public).rec(Rec::CertNumber),
         api(M::GET, "/api/v1/certificates/verify/{number}", Public).rec(Rec::CertNumber),
+        // --- Offline assessment ---------------------------------------------------------------
+        // The sheets are empty drafts: an empty save changes nothing, a submit finds
+        // learners unscored, and there is nothing to confirm or return (conflicts).
+        page(M::GET, "/classes/{id}/assessment", Only(ASSESSMENT_VIEW)).rec(Rec::TaughtClass),
+        page(M::GET, "/classes/{id}/assessment.xlsx", Only(ASSESSMENT_VIEW))
+            .rec(Rec::TaughtClass),
+        page(M::POST, "/classes/{id}/assessment", Only(ASSESSORS))
+            .rec(Rec::TaughtClass)
+            .form(&[]),
+        page(M::POST, "/classes/{id}/assessment/submit", Only(ASSESSORS)).rec(Rec::TaughtClass),
+        page(M::POST, "/classes/{id}/assessment/confirm", Only(ASSESSORS)).rec(Rec::TaughtClass),
+        page(M::POST, "/classes/{id}/assessment/return", Only(ASSESSORS))
+            .rec(Rec::TaughtClass)
+            .form(&[("reason", "矩阵退回")]),
+        api(M::GET, "/api/v1/classes/{id}/assessment", Only(ASSESSMENT_VIEW)).rec(Rec::TaughtClass),
+        api(M::PUT, "/api/v1/classes/{id}/assessment", Only(ASSESSORS))
+            .rec(Rec::TaughtClass)
+            .json(r#"{"rows": []}"#),
+        api(M::POST, "/api/v1/classes/{id}/assessment/submit", Only(ASSESSORS))
+            .rec(Rec::TaughtClass),
+        api(M::POST, "/api/v1/classes/{id}/assessment/confirm", Only(ASSESSORS))
+            .rec(Rec::TaughtClass),
+        api(M::POST, "/api/v1/classes/{id}/assessment/return", Only(ASSESSORS))
+            .rec(Rec::TaughtClass)
+            .json(r#"{"reason": "矩阵退回"}"#),
+        api(M::GET, "/api/v1/me/assessments", Signed),
         // --- The public course catalogue ------------------------------------------------
         page(M::GET, "/course-catalogue", Public),
         page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),
@@ -2232,6 +2278,7 @@ impl Fixture {
                 (Rec::SpotCheck, v),
                 one(spot_check(app, &cl, &drawer).await),
             );
+            recs.insert((Rec::TaughtClass, v), one(cl.id.clone()));
             recs.insert((Rec::Class, v), one(cl.id));
             recs.insert((Rec::Session, v), one(session));
         }
