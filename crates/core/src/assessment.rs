@@ -103,14 +103,14 @@ pub fn check_days(v: i32, class_days: i32) -> Result<i32, String> {
 /// A written evaluation, trimmed; at most `MAX_EVALUATION` characters, one paragraph or
 /// several.
 pub fn check_evaluation(s: &str) -> Result<String, &'static str> {
-    let s = s.trim();
+    let s = s.trim().replace("\r\n", "\n");
     if s.chars().count() > MAX_EVALUATION {
         return Err("评估意见不超过500个字符");
     }
     if s.chars().any(|c| c.is_control() && c != '\n') {
         return Err("评估意见含有不可见的控制字符");
     }
-    Ok(s.replace("\r\n", "\n"))
+    Ok(s)
 }
 
 /// The reason for a change after publishing (required) or for returning a sheet.
