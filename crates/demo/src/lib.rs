@@ -1434,7 +1434,9 @@ async fn demo_video(
             "lavfi",
             "-i",
         ])
-        .arg("testsrc2=size=1280x720:rate=25:duration=20")
+        // 360p: playable on any phone, and one rendition to make (a 720p source takes
+        // two, several times the work, for every demo load and every test that loads it).
+        .arg("testsrc2=size=640x360:rate=25:duration=20")
         .args(["-f", "lavfi", "-i", "sine=frequency=523:duration=20"])
         .args([
             "-c:v",

@@ -992,19 +992,32 @@ async fn probe(source: &Path, format: &str) -> Result<Probe, Transcode> {
     })
 }
 
+/// The renditions made of a source `height` pixels tall: every one no taller than the
+/// source, and always the smallest (a 360p upload makes only 360p, not a second copy of
+/// itself under a bigger name).
+pub(crate) fn renditions_for(height: i32) -> Vec<(&'static str, u32, u32)> {
+    RENDITIONS
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, h, _))| *i == 0 || i64::from(*h) <= i64::from(height))
+        .map(|(_, r)| *r)
+        .collect()
+}
+
 /// One ffmpeg run making every rendition at once (one decode): H.264 + AAC, 6-second
 /// segments, each AES-128 encrypted with the key in `dir/keyinfo`.
 fn hls_args(source: &Path, dir: &Path, out: &Path, p: &Probe) -> Vec<String> {
     let mut a: Vec<String> = vec!["-hide_banner".into(), "-y".into()];
     a.extend(["-protocol_whitelist", "file", "-f", p.format.as_str(), "-i"].map(String::from));
     a.push(source.display().to_string());
-    let n = RENDITIONS.len();
+    let chosen = renditions_for(p.height);
+    let n = chosen.len();
     let mut graph = format!("[0:v]split={n}");
     for i in 0..n {
         graph.push_str(&format!("[v{i}]"));
     }
     graph.push(';');
-    for (i, (_, height, _)) in RENDITIONS.iter().enumerate() {
+    for (i, (_, height, _)) in chosen.iter().enumerate() {
         // Never upscale: a rendition is at most the source's height, with even sizes.
         let h = (*height as i32).min(p.height) / 2 * 2;
         graph.push_str(&format!("[v{i}]scale=-2:{h}[o{i}];"));
@@ -1012,7 +1025,7 @@ fn hls_args(source: &Path, dir: &Path, out: &Path, p: &Probe) -> Vec<String> {
     graph.pop();
     a.extend(["-filter_complex".into(), graph]);
     let mut map = Vec::new();
-    for (i, (_, _, kbps)) in RENDITIONS.iter().enumerate() {
+    for (i, (name, _, kbps)) in chosen.iter().enumerate() {
         a.extend(["-map".into(), format!("[o{i}]")]);
         a.extend([
             format!("-c:v:{i}"),
@@ -1028,9 +1041,9 @@ fn hls_args(source: &Path, dir: &Path, out: &Path, p: &Probe) -> Vec<String> {
                 format!("-b:a:{i}"),
                 "96k".into(),
             ]);
-            map.push(format!("v:{i},a:{i},name:{}", RENDITIONS[i].0));
+            map.push(format!("v:{i},a:{i},name:{name}"));
         } else {
-            map.push(format!("v:{i},name:{}", RENDITIONS[i].0));
+            map.push(format!("v:{i},name:{name}"));
         }
     }
     a.extend(
@@ -1101,5 +1114,25 @@ async fn run_ffmpeg(args: &[String]) -> Result<(), Transcode> {
             "视频解码失败，文件可能已损坏（{}）",
             tail.chars().take(200).collect::<String>()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renditions_for;
+
+    #[test]
+    fn a_small_source_makes_only_the_smallest_rendition() {
+        let names = |h| {
+            renditions_for(h)
+                .into_iter()
+                .map(|r| r.0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(240), ["360p"]);
+        assert_eq!(names(360), ["360p"]);
+        assert_eq!(names(719), ["360p"]);
+        assert_eq!(names(720), ["360p", "720p"]);
+        assert_eq!(names(2160), ["360p", "720p"]);
     }
 }
