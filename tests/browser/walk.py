@@ -550,10 +550,17 @@ def main():
         old = js(cert_org, "const i = document.querySelector(\"input[name^='theory.']\"); const v = i.value; i.value = String(Math.min(100, Number(v) + 1)); return v;")
         fill(cert_org, {"reason": "浏览器走查：复查试卷漏计一分"})
         click(cert_org, css="#save-assessment")
-        t = wait_text(cert_org, "成绩已保存")
+        t = wait_text(cert_org, "修改已保存并转为待复核")
         assert "发布后的修改记录" in t and "浏览器走查：复查试卷漏计一分" in t and f"由“{old}”改为" in t, t[:900]
         shot(cert_org, "16-assessment-changed")
-        print(f"walk: the teacher reads the published score sheet on a phone; the institution corrects a theory score ({old} → +1) with a reason")
+        # The correction counts only once the teacher confirms it, from the phone.
+        go(teacher, sheet_path)
+        js(teacher, "window.confirm = () => true;")
+        click(teacher, css="#confirm-assessment")
+        t = wait_text(teacher, "成绩已确认发布")
+        assert "已发布" in t, t[:600]
+        shot(teacher, "16-assessment-reconfirmed")
+        print(f"walk: the teacher reads the published score sheet on a phone; the institution corrects a theory score ({old} → +1) with a reason and the teacher confirms it again")
     finally:
         for s in sessions:
             try:

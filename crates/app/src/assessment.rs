@@ -79,6 +79,13 @@ pub struct SaveInput {
     pub reason: Option<String>,
 }
 
+/// What a save did: learners whose rows changed, and where the sheet stands after it.
+#[derive(Debug, Clone, Copy)]
+pub struct Saved {
+    pub changed: usize,
+    pub status: SheetStatus,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RowView {
     pub user_id: String,
@@ -386,14 +393,15 @@ impl Assessment<'_> {
             .ok_or(AppError::NotFound("考核成绩表"))
     }
 
-    /// Enter or change scores. Returns how many learners' rows changed.
+    /// Enter or change scores. After publishing, a change sends the sheet back to
+    /// 待复核 in the changer's name.
     pub async fn save(
         &self,
         who: &Principal,
         ctx: &RequestCtx,
         class_id: &str,
         input: &SaveInput,
-    ) -> AppResult<usize> {
+    ) -> AppResult<Saved> {
         let (c, assessor) = self.for_change(who, class_id).await?;
         let members: HashSet<String> = enrollment::Entity::find()
             .filter(enrollment::Column::ClassId.eq(c.id.clone()))
@@ -408,7 +416,10 @@ impl Assessment<'_> {
         let mut seen = HashSet::new();
         for (i, r) in input.rows.iter().enumerate() {
             // Each message names the learner, so a page can list them without field paths.
-            let who_ = names.get(&r.user_id).cloned().unwrap_or_default();
+            let who_ = names
+                .get(&r.user_id)
+                .cloned()
+                .unwrap_or_else(|| format!("第{}行", i + 1));
             let mut bad = |f: &str, m: String| {
                 errors.push(FieldError::new(
                     &format!("rows[{i}].{f}"),
@@ -446,7 +457,7 @@ impl Assessment<'_> {
                 if let Some(Some(v)) = v
                     && let Err(m) = rules::check_score(v)
                 {
-                    bad(f.code(), format!("{}{m}", f.label()));
+                    bad(f.code(), m.replace("成绩", f.label()));
                 }
             }
             if let Some(e) = &r.evaluation
@@ -573,14 +584,30 @@ impl Assessment<'_> {
                 .push(serde_json::json!({"field": "pass_mark", "from": s.pass_mark, "to": p}));
         }
         if fields_changed.is_empty() {
-            return Ok(0);
+            return Ok(Saved {
+                changed: 0,
+                status: s.status,
+            });
         }
         let mut upd = sheet::Entity::update_many()
             .col_expr(sheet::Column::PassMark, Expr::value(pass_mark))
             .col_expr(sheet::Column::UpdatedAt, Expr::value(w.now));
         if s.status == SheetStatus::Published {
-            let idx = self.enter_in_ledger(&w, &c, pass_mark).await?;
-            upd = upd.col_expr(sheet::Column::LedgerIdx, Expr::value(idx));
+            // A correction goes back to 待复核 in the changer's name: a second person
+            // confirms it (and enters the sheet in the evidence log again) before it
+            // counts, exactly as for the first publication.
+            upd = upd
+                .col_expr(sheet::Column::Status, Expr::value(SheetStatus::Submitted))
+                .col_expr(sheet::Column::SubmittedBy, Expr::value(w.actor_id()))
+                .col_expr(sheet::Column::SubmittedAt, Expr::value(w.now))
+                .col_expr(
+                    sheet::Column::ConfirmedBy,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(
+                    sheet::Column::ConfirmedAt,
+                    Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+                );
         }
         upd.filter(sheet::Column::ClassId.eq(c.id.clone()))
             .exec(&w.txn)
@@ -594,7 +621,14 @@ impl Assessment<'_> {
             }),
         ))
         .await?;
-        Ok(changed_rows)
+        Ok(Saved {
+            changed: changed_rows,
+            status: if s.status == SheetStatus::Published {
+                SheetStatus::Submitted
+            } else {
+                s.status
+            },
+        })
     }
 
     /// Append the sheet as it stands (inside `w`) to the evidence log; returns the index.
@@ -612,7 +646,8 @@ impl Assessment<'_> {
             .iter()
             .map(|s| (s.user_id.clone(), row_of(s)))
             .collect();
-        let text = rules::canonical(&c.id, pass_mark, &rows);
+        let as_of = w.now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let text = rules::canonical(&c.id, pass_mark, &as_of, &rows);
         let at = crate::ledger::append(
             &w.txn,
             &Fact {
@@ -787,6 +822,16 @@ impl Assessment<'_> {
             .one(&self.db)
             .await?
             .map_or(SheetStatus::Draft, |s| s.status))
+    }
+
+    /// Whether the class has a sheet that is being entered or waits for confirmation
+    /// (certificates wait for it).
+    pub(crate) async fn pending(&self, class_id: &str) -> AppResult<bool> {
+        Ok(sheet::Entity::find_by_id(class_id.to_string())
+            .filter(sheet::Column::Status.ne(SheetStatus::Published))
+            .one(&self.db)
+            .await?
+            .is_some())
     }
 
     /// For completion: `None` if the class's sheet is not published, else the learners

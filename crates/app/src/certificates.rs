@@ -189,6 +189,12 @@ impl Certificates<'_> {
         if c.status != ClassStatus::Completed {
             return Err(AppError::Conflict("班级结业后才能颁发培训合格证明".into()));
         }
+        // Scores being entered or waiting for a second person could still fail someone.
+        if self.assessment().pending(class_id).await? {
+            return Err(AppError::Conflict(
+                "本班考评成绩尚未复核发布，发布后才能颁发培训合格证明".into(),
+            ));
+        }
         let key = self.ledger_key.clone().ok_or_else(|| {
             AppError::Conflict("未配置签名密钥（JINENG_LEDGER_KEY），不能签发证书".into())
         })?;

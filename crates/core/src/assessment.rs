@@ -26,8 +26,8 @@ crate::coded! {
     pub enum Performance {
         Excellent("excellent", "优秀"),
         Good("good", "良好"),
-        Fair("fair", "合格"),
-        Poor("poor", "不合格"),
+        Fair("fair", "一般"),
+        Poor("poor", "较差"),
     }
 }
 
@@ -107,7 +107,9 @@ pub fn check_evaluation(s: &str) -> Result<String, &'static str> {
     if s.chars().count() > MAX_EVALUATION {
         return Err("评估意见不超过500个字符");
     }
-    if s.chars().any(|c| c.is_control() && c != '\n') {
+    if s.chars()
+        .any(|c| (c.is_control() && c != '\n') || is_format(c))
+    {
         return Err("评估意见含有不可见的控制字符");
     }
     Ok(s)
@@ -119,10 +121,19 @@ pub fn check_reason(s: &str) -> Result<String, &'static str> {
     if s.is_empty() {
         return Err("请填写原因");
     }
-    if s.chars().count() > MAX_REASON || s.chars().any(char::is_control) {
+    if s.chars().count() > MAX_REASON || s.chars().any(|c| c.is_control() || is_format(c)) {
         return Err("原因不超过200个字符，且为一行文字");
     }
     Ok(s.to_string())
+}
+
+/// Invisible format characters that can disguise text (direction overrides and
+/// isolates, zero-width characters).
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+    )
 }
 
 /// One learner's row.
@@ -175,11 +186,13 @@ pub fn changed(old: &Row, new: &Row) -> Vec<Field> {
 }
 
 /// The canonical text of a published sheet (`jineng-assessment/1`): the class, the pass
-/// mark, then one line per learner in the order given (callers sort by user id), fields
+/// mark, when it was confirmed (so a sheet changed back to an earlier state is a new
+/// fact, not the old one), then one line per learner in the order given (callers sort by user id), fields
 /// tab-separated with tabs and newlines in the evaluation escaped. Its SHA-256 is what
 /// the evidence log records, so any later edit of a published score shows.
-pub fn canonical(class_id: &str, pass_mark: i32, rows: &[(String, Row)]) -> String {
-    let mut s = format!("jineng-assessment/1\nclass: {class_id}\npass_mark: {pass_mark}\n");
+pub fn canonical(class_id: &str, pass_mark: i32, as_of: &str, rows: &[(String, Row)]) -> String {
+    let mut s =
+        format!("jineng-assessment/1\nclass: {class_id}\npass_mark: {pass_mark}\nas_of: {as_of}\n");
     for (user, r) in rows {
         let ev = r
             .evaluation
@@ -213,6 +226,7 @@ mod tests {
         assert!(check_evaluation(&"好".repeat(501)).is_err());
         assert_eq!(check_evaluation("  认真\r\n规范 ").unwrap(), "认真\n规范");
         assert!(check_reason("  ").is_err() && check_reason("a\nb").is_err());
+        assert!(check_reason("改\u{202E}分").is_err() && check_evaluation("好\u{200B}").is_err());
         assert!(Assessor::Teacher.may_set(Field::Practical));
         assert!(!Assessor::Teacher.may_set(Field::Theory));
         assert!(Field::ALL.iter().all(|f| Assessor::Institution.may_set(*f)));
@@ -242,14 +256,17 @@ mod tests {
             practical: None,
             evaluation: "a\tb\nc".into(),
         };
-        let t = canonical("c1", 60, &[("u1".into(), row.clone())]);
+        let at = "2026-12-06T08:00:00.000000Z";
+        let t = canonical("c1", 60, at, &[("u1".into(), row.clone())]);
         assert_eq!(
             t,
-            "jineng-assessment/1\nclass: c1\npass_mark: 60\nu1\t5\tgood\t88\t\ta\\tb\\nc\n"
+            "jineng-assessment/1\nclass: c1\npass_mark: 60\nas_of: 2026-12-06T08:00:00.000000Z\nu1\t5\tgood\t88\t\ta\\tb\\nc\n"
         );
-        let mut other = row;
+        let mut other = row.clone();
         other.practical = Some(0);
-        assert_ne!(t, canonical("c1", 60, &[("u1".into(), other)]));
+        assert_ne!(t, canonical("c1", 60, at, &[("u1".into(), other)]));
+        let later = "2026-12-07T08:00:00.000000Z";
+        assert_ne!(t, canonical("c1", 60, later, &[("u1".into(), row)]));
     }
 
     proptest! {
@@ -275,7 +292,7 @@ mod tests {
         #[test]
         fn the_canonical_text_tells_rows_apart(e1 in "[a\\t\\n\\\\]{0,4}", e2 in "[a\\t\\n\\\\]{0,4}") {
             let r = |e: &str| Row { evaluation: e.into(), ..Row::default() };
-            let same = canonical("c", 60, &[("u".into(), r(&e1))]) == canonical("c", 60, &[("u".into(), r(&e2))]);
+            let same = canonical("c", 60, "t", &[("u".into(), r(&e1))]) == canonical("c", 60, "t", &[("u".into(), r(&e2))]);
             prop_assert_eq!(same, e1 == e2);
         }
     }

@@ -299,9 +299,6 @@ pub async fn accounts(app: &App) -> AppResult<usize> {
     Ok(created)
 }
 
-/// A working province: published projects, the demo institution's approved
-/// declarations, imported learners, one class waiting for filing and one filed.
-/// Run once after `seed_demo` on an empty platform (it does nothing if projects exist).
 /// Everything of the demo province after its accounts, in order: classes, course
 /// packages, study, exams, offline assessment, certificates. Each step skips itself when
 /// its data is already there, so loading twice adds nothing.
@@ -314,6 +311,9 @@ pub async fn province(app: &App) -> AppResult<()> {
     certificates(app).await
 }
 
+/// A working province: published projects, the demo institution's approved
+/// declarations, imported learners, one class waiting for filing and one filed.
+/// Run once after `seed_demo` on an empty platform (it does nothing if projects exist).
 pub async fn training(app: &App) -> AppResult<()> {
     if jineng_store::catalogue::project::Entity::find()
         .count(&app.db)

@@ -7,6 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub class_id: String,
+    /// Indexed too (a learner's own results).
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: String,
     pub attendance_days: Option<i32>,

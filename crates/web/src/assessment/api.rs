@@ -221,9 +221,9 @@ pub async fn save(
     ApiJson(i): ApiJson<SaveIn>,
 ) -> Result<Json<SavedOut>, ApiError> {
     let input = i.into_input()?;
-    let changed = s.app.assessment().save(&who, &ctx, &id, &input).await?;
+    let saved = s.app.assessment().save(&who, &ctx, &id, &input).await?;
     Ok(Json(SavedOut {
-        changed,
+        changed: saved.changed,
         sheet: s.app.assessment().sheet(&who, &id).await?.into(),
     }))
 }

@@ -15,13 +15,17 @@ use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::assessment::{RowInput, SaveInput, SheetView};
 use jineng_app::{AppError, FieldError};
-use jineng_core::assessment::{Field, Performance};
+use jineng_core::assessment::{Field, Performance, SheetStatus};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// What the page says after an action (`?ok=`).
 fn notice(code: &str) -> Option<&'static str> {
     Some(match code {
         "saved" => "成绩已保存。",
+        "corrected" => {
+            "修改已保存并转为待复核：须由另一人复核确认后重新发布，复核前学员看到的仍是原成绩。"
+        }
         "unchanged" => "没有需要保存的修改。",
         "submitted" => "已提交复核，请另一位工作人员或授课讲师确认后发布。",
         "confirmed" => "成绩已确认发布，学员现在可以查看，并已写入证据日志。",
@@ -91,12 +95,20 @@ pub async fn sheet(
 }
 
 /// The form's fields: `pass_mark`, `reason`, and per learner `days.<id>`, `perf.<id>`,
-/// `theory.<id>`, `practical.<id>`, `eval.<id>` (only those the page offered the caller).
-/// An empty box clears the value; a box that is not a whole number is an error.
+/// `theory.<id>`, `practical.<id>`, `eval.<id>` (only those the page offered the caller),
+/// each with `was.<field>.<id>`, the value the page showed. A field still equal to what
+/// the page showed is left out, so saving the page never puts back a value someone else
+/// changed meanwhile. An empty box clears the value; a box that is not a whole number is
+/// an error.
 fn parse_form(fields: &[(String, String)]) -> Result<SaveInput, AppError> {
     let mut rows: Vec<RowInput> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     let mut errors = Vec::new();
     let mut input = SaveInput::default();
+    let was: HashMap<&str, &str> = fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("was.")?, v.as_str())))
+        .collect();
     let int = |label: &str, v: &str, errors: &mut Vec<FieldError>| -> Option<i32> {
         let v = v.trim();
         if v.is_empty() {
@@ -115,13 +127,24 @@ fn parse_form(fields: &[(String, String)]) -> Result<SaveInput, AppError> {
                 let Some((f, uid)) = k.split_once('.') else {
                     continue;
                 };
-                let i = match rows.iter().position(|r| r.user_id == uid) {
-                    Some(i) => i,
+                if !matches!(f, "days" | "perf" | "theory" | "practical" | "eval")
+                    || was.get(k.as_str()).is_some_and(|w| {
+                        w.replace("\r\n", "\n").trim() == v.replace("\r\n", "\n").trim()
+                    })
+                {
+                    continue;
+                }
+                let i = match at.get(uid) {
+                    Some(i) => *i,
                     None => {
+                        if rows.len() >= super::api::MAX_ROWS {
+                            return Err(AppError::field("rows", "一次最多提交2000名学员的成绩"));
+                        }
                         rows.push(RowInput {
                             user_id: uid.to_string(),
                             ..RowInput::default()
                         });
+                        at.insert(uid.to_string(), rows.len() - 1);
                         rows.len() - 1
                     }
                 };
@@ -147,14 +170,10 @@ fn parse_form(fields: &[(String, String)]) -> Result<SaveInput, AppError> {
                     "practical" => {
                         r.practical = Some(int(Field::Practical.label(), v, &mut errors))
                     }
-                    "eval" => r.evaluation = Some(v.clone()),
-                    _ => {}
+                    _ => r.evaluation = Some(v.clone()),
                 }
             }
         }
-    }
-    if rows.len() > super::api::MAX_ROWS {
-        errors.push(FieldError::new("rows", "一次最多提交2000名学员的成绩"));
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
@@ -180,10 +199,14 @@ pub async fn save(
         Err(e) => Err(e),
     };
     match done {
-        Ok(0) => {
-            Ok(Redirect::to(&format!("/classes/{id}/assessment?ok=unchanged")).into_response())
+        Ok(saved) => {
+            let ok = match (saved.changed, saved.status) {
+                (0, _) => "unchanged",
+                (_, SheetStatus::Submitted) => "corrected",
+                _ => "saved",
+            };
+            Ok(Redirect::to(&format!("/classes/{id}/assessment?ok={ok}")).into_response())
         }
-        Ok(_) => Ok(Redirect::to(&format!("/classes/{id}/assessment?ok=saved")).into_response()),
         Err(e) => {
             let (status, errors) = fixable(e)?;
             Ok((status, page(&s, &u, &id, None, errors).await?).into_response())

@@ -1,8 +1,9 @@
 //! Offline assessment through the API and pages: the institution enters days,
 //! performance and theory scores, the booked teacher practical scores and evaluations;
 //! one submits, another confirms; only then do learners see their scores and do the
-//! scores count towards completion and certificates; later changes need a reason and
-//! are kept; and races between two people land once.
+//! scores count towards completion and certificates; later changes need a reason, are
+//! kept and go back to a second person; the page never puts back what someone else
+//! changed; and races between two people land once.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common::TestApp;
@@ -429,7 +430,8 @@ async fn scores_are_published_by_a_second_person_and_count_towards_completion() 
     assert_eq!(holders.len(), completed.len() - 1);
     assert!(!holders.contains(&failing.as_str()));
 
-    // A change after publishing needs a reason, is kept, and is logged again.
+    // A change after publishing needs a reason, is kept, goes back to a second person,
+    // and is logged again once confirmed.
     let p = put(
         &t,
         "teacher",
@@ -450,7 +452,11 @@ async fn scores_are_published_by_a_second_person_and_count_towards_completion() 
     let r = put(&t, "institution", &class_id, json!({"rows": [{"user_id": failing, "theory": 61, "performance": "excellent"}], "reason": "复查试卷发现漏计一题"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let s = r.json()["sheet"].clone();
-    assert_eq!(s["status"], "published");
+    assert_eq!(
+        s["status"], "submitted",
+        "a correction waits for a second person"
+    );
+    assert_eq!(s["submitted_by"], "南明职业技能培训学校管理员");
     let changes = s["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 2, "{changes:?}");
     assert!(changes.iter().any(|c| c["field"] == "理论成绩"
@@ -462,6 +468,38 @@ async fn scores_are_published_by_a_second_person_and_count_towards_completion() 
             && c["old_value"] == "良好"
             && c["new_value"] == "优秀")
     );
+    // Until it is confirmed: learners see nothing new, the class counts nothing new, and
+    // no certificate is issued.
+    assert_eq!(ledger_entries(&t).await, 1);
+    let mine = t
+        .api(Method::GET, "/me/assessments", Some(&learner), None)
+        .await
+        .json();
+    assert_eq!(
+        mine,
+        json!([]),
+        "nothing published while the correction waits"
+    );
+    let p = t
+        .api(
+            Method::POST,
+            &format!("/classes/{class_id}/certificates"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .problem(409);
+    assert!(
+        p["detail"].as_str().unwrap().contains("尚未复核发布"),
+        "{p}"
+    );
+    act(&t, "institution", &class_id, "confirm", None)
+        .await
+        .problem(409);
+    let r = act(&t, "teacher", &class_id, "confirm", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let s = r.json();
+    assert_eq!(s["status"], "published");
     assert_eq!(ledger_entries(&t).await, 2);
     assert_ne!(s["ledger_index"], published["ledger_index"]);
     assert_eq!(row(&s, &failing)["passed"], true);
@@ -564,8 +602,9 @@ async fn a_class_not_yet_running_has_no_scores_and_learners_must_all_be_scored()
     assert_eq!(row["passed"], Value::Null);
 }
 
-/// Two confirmations at once, and a save racing a submit: each lands once, and a
-/// published sheet is logged once.
+/// Two confirmations at once (publishing once, logged once), and two corrections at
+/// once after publishing (one lands and waits for a second person, the other is
+/// refused).
 #[tokio::test]
 async fn races_between_two_people_land_once() {
     let t = TestApp::new().await;
@@ -585,7 +624,8 @@ async fn races_between_two_people_land_once() {
     assert_eq!(codes, [200, 409]);
     assert_eq!(ledger_entries(&t).await, 1);
 
-    // A reasoned change racing another: both land, each logged, the last value stands.
+    // Two corrections at once: the first sends the sheet back to 待复核, so the other
+    // is refused rather than slipped in under the first one's confirmation.
     let first = ids(&roster)[0].clone();
     let (a, b) = tokio::join!(
         put(
@@ -601,7 +641,69 @@ async fn races_between_two_people_land_once() {
             json!({"rows": [{"user_id": first, "practical": 66}], "reason": "乙"})
         )
     );
-    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK));
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort_unstable();
+    assert_eq!(codes, [200, 409], "{} / {}", a.text(), b.text());
+    let s = t
+        .api(
+            Method::GET,
+            &format!("/classes/{class_id}/assessment"),
+            Some(&t.token("institution").await),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(s["status"], "submitted");
+    assert_eq!(s["changes"].as_array().unwrap().len(), 1);
+    assert_eq!(ledger_entries(&t).await, 1);
+}
+
+/// The page sends only what the person changed: a teacher's practical scores saved
+/// while the institution had the page open survive the institution's save.
+#[tokio::test]
+async fn saving_the_page_never_puts_back_what_someone_else_changed() {
+    let t = TestApp::new().await;
+    let (class_id, roster) = completed_with_teacher(&t).await;
+    let members = ids(&roster);
+    let mut b = t.signed_in("institution").await;
+    let page = b
+        .get(&format!("/classes/{class_id}/assessment"))
+        .await
+        .text();
+    assert!(
+        page.contains(&format!("was.practical.{}", members[0])),
+        "{page}"
+    );
+    // Meanwhile the teacher enters a practical score and a two-line evaluation.
+    let r = put(&t, "teacher", &class_id, json!({"rows": [{"user_id": members[0], "practical": 77, "evaluation": "刀工扎实\n火候需练"}]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // The institution's page still shows them empty; it changes only the theory score.
+    let (theory, was_theory) = (
+        format!("theory.{}", members[0]),
+        format!("was.theory.{}", members[0]),
+    );
+    let (practical, was_practical) = (
+        format!("practical.{}", members[0]),
+        format!("was.practical.{}", members[0]),
+    );
+    let (eval, was_eval) = (
+        format!("eval.{}", members[0]),
+        format!("was.eval.{}", members[0]),
+    );
+    let r = b
+        .post(
+            &format!("/classes/{class_id}/assessment"),
+            &[
+                (theory.as_str(), "81"),
+                (was_theory.as_str(), ""),
+                (practical.as_str(), ""),
+                (was_practical.as_str(), ""),
+                (eval.as_str(), ""),
+                (was_eval.as_str(), ""),
+            ],
+        )
+        .await;
+    assert!(r.location().ends_with("?ok=saved"), "{}", r.text());
     let s = t
         .api(
             Method::GET,
@@ -615,15 +717,23 @@ async fn races_between_two_people_land_once() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["user_id"] == first.as_str())
+        .find(|r| r["user_id"] == members[0].as_str())
         .unwrap()
         .clone();
-    assert_eq!(
-        (row["theory"].clone(), row["practical"].clone()),
-        (json!(71), json!(66))
-    );
-    assert_eq!(s["changes"].as_array().unwrap().len(), 2);
-    assert_eq!(ledger_entries(&t).await, 3);
+    assert_eq!(row["theory"], 81);
+    assert_eq!(row["practical"], 77, "the teacher's score stands");
+    assert_eq!(row["evaluation"], "刀工扎实\n火候需练");
+    // A form naming fifty thousand learners is refused at the 2,001st, before anything
+    // is looked up (the fields are read with a map, not searched one by one).
+    let many: Vec<(String, String)> = (0..50_000)
+        .map(|i| (format!("theory.u{i}"), "1".to_string()))
+        .collect();
+    let refs: Vec<(&str, &str)> = many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let r = b
+        .post(&format!("/classes/{class_id}/assessment"), &refs)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("一次最多提交2000名学员"), "{}", r.status);
 }
 
 /// The page: the institution types scores into the form, a bad box is named, the
