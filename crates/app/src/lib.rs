@@ -58,6 +58,7 @@ pub mod organizations;
 pub mod page;
 pub mod review;
 pub mod scope;
+pub mod skills;
 pub mod sms;
 pub mod study;
 pub mod teachers;

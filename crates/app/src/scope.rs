@@ -386,6 +386,30 @@ impl Scoped for jineng_store::certificates::certificate::Entity {
     }
 }
 
+/// Skill-level certificates: regulators of the holder's county, the organisations the
+/// holder is a learner of, the holder.
+impl Scoped for jineng_store::certificates::skill::Entity {
+    const NOUN: &'static str = "职业技能等级证书";
+    fn in_regions(ps: &[String]) -> Option<Condition> {
+        use jineng_store::certificates::skill::Column;
+        Some(region_range(Column::RegionCode, ps))
+    }
+    fn of_orgs(ids: &[String]) -> Option<Condition> {
+        let linked = Query::select()
+            .column(org_link::Column::UserId)
+            .from(org_link::Entity)
+            .and_where(org_link::Column::OrgId.is_in(ids.iter().cloned()))
+            .to_owned();
+        Some(
+            Condition::all()
+                .add(jineng_store::certificates::skill::Column::UserId.in_subquery(linked)),
+        )
+    }
+    fn of_user(u: &str) -> Option<Condition> {
+        eq(jineng_store::certificates::skill::Column::UserId, u)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

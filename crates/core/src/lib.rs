@@ -22,6 +22,7 @@ pub mod occupations;
 pub mod organizations;
 pub mod region;
 pub mod review;
+pub mod skills;
 pub mod study;
 pub mod teachers;
 pub mod text;

@@ -29,6 +29,7 @@ fn main() {
     let only = &args[1.min(args.len())..];
     print(b, reference::region::Entity, only);
     print(b, certificates::certificate::Entity, only);
+    print(b, certificates::skill::Entity, only);
     print(b, assessment::sheet::Entity, only);
     print(b, assessment::score::Entity, only);
     print(b, assessment::change::Entity, only);

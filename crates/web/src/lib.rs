@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod routes;
 pub mod server;
+pub mod skills;
 pub mod study;
 pub mod teachers;
 pub mod training;
@@ -95,6 +96,7 @@ fn all_routes() -> Routes {
     let r = exams::routes(r);
     let r = certificates::routes(r);
     let r = assessment::routes(r);
+    let r = skills::routes(r);
     jobs::routes(r)
 }
 

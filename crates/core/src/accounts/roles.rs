@@ -96,6 +96,9 @@ pub enum Permission {
     /// Write and submit one's own organisation's course packages (providers; institutions
     /// for their own courses, 自有课).
     ManageCourses,
+    /// Import skill-level certificates from appraisal organisations' result sheets
+    /// (regulators, for learners of their region; the system admin).
+    ImportCertificates,
 }
 
 impl Role {
@@ -159,6 +162,7 @@ impl Role {
                         | ManageExperts
                         | ReviewCourses
                         | ManageListings
+                        | ImportCertificates
                 )
             }
             Role::InstitutionAdmin => {

@@ -2,3 +2,4 @@
 //! where they sit in the evidence log, and their revocation.
 
 pub mod certificate;
+pub mod skill;

@@ -141,6 +141,15 @@ pub async fn home(
             label: "证书管理",
             about: "已颁发的培训合格证明：查询、导出、撤销",
         });
+        links.push(Link {
+            href: "/skill-certificates",
+            label: "职业技能等级证书",
+            about: if p.can(Permission::ImportCertificates) {
+                "导入评价机构的等级认定结果，按姓名和身份证号关联到学员"
+            } else {
+                "学员取得的职业技能等级证书"
+            },
+        });
     }
     if p.can(Permission::ReviewOrganizations) || p.has_role(Role::InstitutionAdmin) {
         links.push(Link {
@@ -186,6 +195,11 @@ pub async fn home(
             href: "/certificates",
             label: "我的证书",
             about: "培训合格证明的下载与公开查验",
+        });
+        links.push(Link {
+            href: "/skill-certificates",
+            label: "我的技能等级证书",
+            about: "评价机构认定的职业技能等级",
         });
         links.push(Link {
             href: "/archive",

@@ -28,6 +28,7 @@ mod path;
 mod scope;
 mod security;
 mod server;
+mod skills;
 mod study;
 mod supervision;
 mod teachers;

@@ -231,6 +231,8 @@ const NM_TAUGHT: &[&str] = &[
     "institution",
     "teacher",
 ];
+/// `ImportCertificates`: regulators and the system admin.
+const IMPORT_CERTIFICATES: &[&str] = REVIEWERS;
 /// Score sheets: `ViewOrganizations`, or a teacher booked into the class.
 const ASSESSMENT_VIEW: &[&str] = SHEET;
 /// Entering scores: the class's own staff, or a teacher booked into it.
@@ -1531,6 +1533,19 @@ fn rules() -> Vec<Rule> {
             .rec(Rec::TaughtClass)
             .json(r#"{"reason": "矩阵退回"}"#),
         api(M::GET, "/api/v1/me/assessments", Signed),
+        // --- Skill-level certificates ------------------------------------------------------
+        // Everyone signed in lists (a learner their own); the learner template's header is
+        // refused (422) for those who may import.
+        page(M::GET, "/skill-certificates", Signed),
+        page(M::GET, "/skill-certificates.xlsx", Signed),
+        page(M::GET, "/skill-certificates/template.xlsx", Signed),
+        page(M::POST, "/skill-certificates/import", Only(IMPORT_CERTIFICATES)).body(
+            Body::Multipart(&[], ("file", "skills.xlsx", XLSX, Blob::EmptyTemplate)),
+        ),
+        api(M::GET, "/api/v1/skill-certificates", Signed),
+        api(M::GET, "/api/v1/me/skill-certificates", Signed),
+        api(M::POST, "/api/v1/skill-certificates/imports", Only(IMPORT_CERTIFICATES))
+            .body(Body::Raw(XLSX, Blob::EmptyTemplate)),
         // --- The public course catalogue ------------------------------------------------
         page(M::GET, "/course-catalogue", Public),
         page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),
