@@ -561,6 +561,18 @@ def main():
         assert "已发布" in t, t[:600]
         shot(teacher, "16-assessment-reconfirmed")
         print(f"walk: the teacher reads the published score sheet on a phone; the institution corrects a theory score ({old} → +1) with a reason and the teacher confirms it again")
+
+        # 17. Skill-level certificates: the demo learner finds the levels the appraisal
+        #     centre reported (imported by the province's regulator) on a phone.
+        holder = session(*PHONE); sessions.append(holder)
+        sign_in(holder, "learner")
+        go(holder, "/skill-certificates")
+        t = wait_text(holder, "我的技能等级证书")
+        assert "四级/中级工" in t and "五级/初级工" in t and "贵州省职业技能鉴定指导中心" in t, t[:600]
+        overflow = js(holder, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the skill certificates page is wider than the phone by {overflow}px"
+        shot(holder, "17-skill-certificates")
+        print("walk: the learner sees the skill levels imported for them on a phone")
     finally:
         for s in sessions:
             try:

@@ -308,7 +308,8 @@ pub async fn province(app: &App) -> AppResult<()> {
     study(app).await?;
     exams(app).await?;
     assessment(app).await?;
-    certificates(app).await
+    certificates(app).await?;
+    skill_certificates(app).await
 }
 
 /// A working province: published projects, the demo institution's approved
@@ -2061,5 +2062,82 @@ pub async fn assessment(app: &App) -> AppResult<()> {
     .await?;
     a.submit(&inst, &ctx, &completed.id).await?;
     a.confirm(&teacher, &ctx, &completed.id).await?;
+    Ok(())
+}
+
+/// Skill-level certificates the province's appraisal centre reported for two demo
+/// learners, imported the way a regulator would (a result sheet), so 我的技能等级证书 and
+/// the regulators' list have something in them.
+pub async fn skill_certificates(app: &App) -> AppResult<()> {
+    if jineng_store::certificates::skill::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let bad = |what: &str| jineng_app::AppError::Internal(format!("demo data: bad {what}"));
+    let chen = id_number("52010219980307123").ok_or_else(|| bad("ID number"))?;
+    let liu = id_number("52010320010115462").ok_or_else(|| bad("ID number"))?;
+    let today = (app.now() + chrono::Duration::hours(8)).date_naive();
+    let day = |back: u64| {
+        today
+            .checked_sub_days(chrono::Days::new(back))
+            .unwrap_or(today)
+            .to_string()
+    };
+    let rows = [
+        [
+            "陈学员",
+            chen.as_str(),
+            "S0000520000230001201",
+            "4-03-02-01",
+            "五级/初级工",
+            "贵州省职业技能鉴定指导中心",
+            &day(400),
+        ],
+        [
+            "陈学员",
+            chen.as_str(),
+            "S0000520000240003417",
+            "4-03-02-01",
+            "四级/中级工",
+            "贵州省职业技能鉴定指导中心",
+            &day(30),
+        ],
+        [
+            "刘学员",
+            liu.as_str(),
+            "Y0000520000240000912",
+            "6-31-01-03",
+            "四级/中级工",
+            "贵阳市职业技能等级认定中心",
+            &day(90),
+        ],
+    ];
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let xl = |e: rust_xlsxwriter::XlsxError| jineng_app::AppError::Internal(format!("xlsx: {e}"));
+    for (c, h) in jineng_core::skills::HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).map_err(xl)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string((r + 1) as u32, c as u16, *v).map_err(xl)?;
+        }
+    }
+    let bytes = wb.save_to_buffer().map_err(xl)?;
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    // The province's regulator imports them (the record names a person who did it).
+    let Some(province) = demo_user(app, "gz_regulator").await? else {
+        return Ok(());
+    };
+    let done = app
+        .skill_certificates()
+        .import(&province, &ctx, bytes)
+        .await?;
+    if !done.refused.is_empty() {
+        return Err(bad(&format!("skill certificate rows: {:?}", done.refused)));
+    }
     Ok(())
 }
