@@ -75,6 +75,36 @@ fn fresh_files(id: &str) -> jineng_files::Files {
     }
 }
 
+/// PostgreSQL: one database per test process holds the schema and the reference data;
+/// every test's database is a copy of it (`CREATE DATABASE … TEMPLATE`), which the server
+/// makes far faster than running every migration and loading the classification again.
+/// The tests still run `migrate::run` and `seed_reference`, which find nothing to do.
+static PG_TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+async fn pg_template(admin: &sea_orm::DatabaseConnection, base: &str) -> String {
+    PG_TEMPLATE
+        .get_or_init(|| async {
+            let name = format!("jt_template_{}", uuid::Uuid::now_v7().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create template database");
+            let db = jineng_store::connect(&format!("{base}/{name}"), 1)
+                .await
+                .expect("connect to the template");
+            jineng_store::migrate::run(&db)
+                .await
+                .expect("migrate the template");
+            jineng_store::reference::load(&db)
+                .await
+                .expect("reference data in the template");
+            db.close().await.expect("close the template");
+            name
+        })
+        .await
+        .clone()
+}
+
 async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
     let id = uuid::Uuid::now_v7().simple().to_string();
     match std::env::var("JINENG_TEST_DATABASE_URL") {
@@ -83,14 +113,30 @@ async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
                 .await
                 .expect("connect to PostgreSQL");
             let name = format!("jt_{id}");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create test database");
             let base = admin_url
                 .rsplit_once('/')
                 .map(|(b, _)| b.to_string())
                 .expect("url with database");
+            let template = pg_template(&admin, &base).await;
+            // A copy made inside the server; retried while another copy of the same
+            // template is being started (PostgreSQL refuses a template in use).
+            let mut tries = 0;
+            loop {
+                match admin
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                    ))
+                    .await
+                {
+                    Ok(_) => break,
+                    Err(e) if tries < 50 => {
+                        tries += 1;
+                        let _ = e;
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    }
+                    Err(e) => panic!("create test database: {e}"),
+                }
+            }
             (format!("{base}/{name}"), None)
         }
         _ => {
