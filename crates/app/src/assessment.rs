@@ -24,6 +24,7 @@ use jineng_evidence::entry::{Entry as Fact, Kind};
 use jineng_store::accounts::user;
 use jineng_store::assessment::{change, score, sheet};
 use jineng_store::classes::{class, enrollment};
+use jineng_store::organizations::organization;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
@@ -173,6 +174,26 @@ fn label(p: Option<Performance>) -> &'static str {
 }
 
 /// Days from a class's first day to its last, both counted.
+/// Apply `update` to a class's sheet only while it waits for confirmation; a second
+/// reviewer who got there first leaves nothing to do.
+async fn from_submitted(
+    w: &Write<'_>,
+    class_id: &str,
+    update: sea_orm::UpdateMany<sheet::Entity>,
+) -> AppResult<()> {
+    let r = update
+        .filter(sheet::Column::ClassId.eq(class_id))
+        .filter(sheet::Column::Status.eq(SheetStatus::Submitted))
+        .exec(&w.txn)
+        .await?;
+    if r.rows_affected != 1 {
+        return Err(AppError::Conflict(
+            "成绩表刚被他人处理，请刷新后查看".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn class_days(c: &class::Model) -> i32 {
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     match (d(&c.start_date), d(&c.end_date)) {
@@ -352,6 +373,18 @@ impl Assessment<'_> {
         };
         if a == Assessor::Institution {
             self.organizations().operating(who).await?;
+        } else {
+            // A booked teacher scores for the class's institution, which must still be
+            // allowed to run classes.
+            let org = organization::Entity::find_by_id(c.org_id.clone())
+                .one(&self.db)
+                .await?
+                .ok_or(AppError::NotFound("培训机构"))?;
+            if !org.status.may_operate() {
+                return Err(AppError::Conflict(
+                    "该培训机构已被暂停或撤销，不能录入考核成绩".into(),
+                ));
+            }
         }
         if !Self::open_for_scores(&c) {
             return Err(AppError::Conflict(format!(
@@ -755,22 +788,14 @@ impl Assessment<'_> {
         let w = self.write(who, ctx).await?;
         let s = self.for_review(who, &w, &c).await?;
         let idx = self.enter_in_ledger(&w, &c, s.pass_mark).await?;
-        let r = sheet::Entity::update_many()
+        let update = sheet::Entity::update_many()
             .col_expr(sheet::Column::Status, Expr::value(SheetStatus::Published))
             .col_expr(sheet::Column::ConfirmedBy, Expr::value(w.actor_id()))
             .col_expr(sheet::Column::ConfirmedAt, Expr::value(w.now))
             .col_expr(sheet::Column::LedgerIdx, Expr::value(idx))
             .col_expr(sheet::Column::UpdatedAt, Expr::value(w.now))
-            .filter(sheet::Column::ClassId.eq(c.id.clone()))
-            .filter(sheet::Column::Status.eq(SheetStatus::Submitted))
-            .filter(sheet::Column::SubmittedBy.ne(w.actor_id()))
-            .exec(&w.txn)
-            .await?;
-        if r.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "成绩表刚被他人处理，请刷新后查看".into(),
-            ));
-        }
+            .filter(sheet::Column::SubmittedBy.ne(w.actor_id()));
+        from_submitted(&w, &c.id, update).await?;
         w.commit(Entry::ok(
             "assessment.publish",
             "class",
@@ -793,19 +818,11 @@ impl Assessment<'_> {
         let (c, _) = self.for_change(who, class_id).await?;
         let w = self.write(who, ctx).await?;
         self.for_review(who, &w, &c).await?;
-        let r = sheet::Entity::update_many()
+        let update = sheet::Entity::update_many()
             .col_expr(sheet::Column::Status, Expr::value(SheetStatus::Draft))
             .col_expr(sheet::Column::ReturnedReason, Expr::value(reason.clone()))
-            .col_expr(sheet::Column::UpdatedAt, Expr::value(w.now))
-            .filter(sheet::Column::ClassId.eq(c.id.clone()))
-            .filter(sheet::Column::Status.eq(SheetStatus::Submitted))
-            .exec(&w.txn)
-            .await?;
-        if r.rows_affected != 1 {
-            return Err(AppError::Conflict(
-                "成绩表刚被他人处理，请刷新后查看".into(),
-            ));
-        }
+            .col_expr(sheet::Column::UpdatedAt, Expr::value(w.now));
+        from_submitted(&w, &c.id, update).await?;
         w.commit(Entry::ok(
             "assessment.return",
             "class",

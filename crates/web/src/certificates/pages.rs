@@ -5,7 +5,7 @@
 use super::document;
 use crate::AppState;
 use crate::http::error::PageError;
-use crate::http::export::xlsx_response;
+use crate::http::export::{every_page, xlsx_response};
 use crate::http::layout::Layout;
 use crate::http::request::{Ctx, origin};
 use crate::http::session::{MaybeSession, PageUser};
@@ -81,39 +81,25 @@ pub async fn export(
     u: PageUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let list = s.app.certificates();
+    let all = every_page(|r| list.list(&u.principal, Some(&q.q), r)).await?;
     let mut rows = Vec::new();
-    let mut n = 1;
-    loop {
-        let p = s
-            .app
-            .certificates()
-            .list(
-                &u.principal,
-                Some(&q.q),
-                PageRequest::new(Some(n), Some(200), 200),
-            )
-            .await?;
-        for c in &p.items {
-            rows.push(vec![
-                c.number.clone(),
-                c.kind_label.to_string(),
-                c.holder_name.clone(),
-                c.project.clone(),
-                c.class_name.clone(),
-                c.hours.to_string(),
-                c.issuer.clone(),
-                c.issued_on.clone(),
-                if c.revoked {
-                    format!("已撤销：{}", c.revoked_reason)
-                } else {
-                    "有效".into()
-                },
-            ]);
-        }
-        if n >= p.pages() || rows.len() >= 100_000 {
-            break;
-        }
-        n += 1;
+    for c in &all {
+        rows.push(vec![
+            c.number.clone(),
+            c.kind_label.to_string(),
+            c.holder_name.clone(),
+            c.project.clone(),
+            c.class_name.clone(),
+            c.hours.to_string(),
+            c.issuer.clone(),
+            c.issued_on.clone(),
+            if c.revoked {
+                format!("已撤销：{}", c.revoked_reason)
+            } else {
+                "有效".into()
+            },
+        ]);
     }
     s.app
         .audit()

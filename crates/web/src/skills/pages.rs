@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::http::error::{PageError, fixable};
-use crate::http::export::xlsx_response;
+use crate::http::export::{every_page, xlsx_response};
 use crate::http::layout::Layout;
 use crate::http::request::Ctx;
 use crate::http::session::PageUser;
@@ -149,33 +149,19 @@ pub async fn export(
     u: PageUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
+    let list = s.app.skill_certificates();
+    let all = every_page(|r| list.list(&u.principal, Some(&q.q), r)).await?;
     let mut rows = Vec::new();
-    let mut n = 1;
-    loop {
-        let p = s
-            .app
-            .skill_certificates()
-            .list(
-                &u.principal,
-                Some(&q.q),
-                PageRequest::new(Some(n), Some(200), 200),
-            )
-            .await?;
-        for c in &p.items {
-            rows.push(vec![
-                c.number.clone(),
-                c.holder_name.clone(),
-                c.occupation_code.clone(),
-                c.occupation_name.clone(),
-                c.level_label.to_string(),
-                c.issuer.clone(),
-                c.issued_on.clone(),
-            ]);
-        }
-        if n >= p.pages() || rows.len() >= 100_000 {
-            break;
-        }
-        n += 1;
+    for c in &all {
+        rows.push(vec![
+            c.number.clone(),
+            c.holder_name.clone(),
+            c.occupation_code.clone(),
+            c.occupation_name.clone(),
+            c.level_label.to_string(),
+            c.issuer.clone(),
+            c.issued_on.clone(),
+        ]);
     }
     s.app
         .audit()

@@ -818,3 +818,61 @@ async fn the_sheet_page_enters_and_publishes() {
     assert_eq!(rows.len(), members.len() + 1);
     assert_eq!(rows[1][4], "88");
 }
+
+#[tokio::test]
+async fn a_booked_teacher_cannot_score_for_a_suspended_institution() {
+    let t = TestApp::new().await;
+    let (class_id, roster) = completed_with_teacher(&t).await;
+    let first = ids(&roster)[0].clone();
+    let r = put(
+        &t,
+        "teacher",
+        &class_id,
+        json!({"rows": [{"user_id": first, "practical": 60}]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let nm = t.token("nm_regulator").await;
+    let org = t
+        .api(Method::GET, &format!("/classes/{class_id}"), Some(&nm), None)
+        .await
+        .json()["class"]["org_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orgs/{org}/decision"),
+            Some(&nm),
+            Some(json!({"action": "suspend", "reason": "巡查发现虚报学员"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let p = put(
+        &t,
+        "teacher",
+        &class_id,
+        json!({"rows": [{"user_id": first, "practical": 95}]}),
+    )
+    .await
+    .problem(409);
+    assert!(p["detail"].as_str().unwrap().contains("暂停"), "{p}");
+    let s = t
+        .api(
+            Method::GET,
+            &format!("/classes/{class_id}/assessment"),
+            Some(&nm),
+            None,
+        )
+        .await
+        .json();
+    let row = s["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user_id"] == first.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["practical"], 60, "the refused score was not written");
+}
