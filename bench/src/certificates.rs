@@ -35,6 +35,7 @@ fn sample(i: usize) -> CertificateView {
         hours: 150,
         issuer: "南明职业技能培训学校".into(),
         issued_on,
+        valid_until: None,
     };
     // A signature line of the real length (the signature itself is not checked here).
     let note = format!(
@@ -47,7 +48,8 @@ fn sample(i: usize) -> CertificateView {
         number: number.to_string(),
         kind: CertKind::Completion,
         kind_label: "培训合格证明",
-        user_id: format!("u{i}"),
+        user_id: Some(format!("u{i}")),
+        teacher_id: None,
         holder_name: name.clone(),
         holder_masked: mask_name(&name),
         project: record.project.clone(),
@@ -55,8 +57,12 @@ fn sample(i: usize) -> CertificateView {
         class_name: record.class_name.clone(),
         hours: 150,
         org_id: "org".into(),
+        org_name: record.issuer.clone(),
         issuer: record.issuer.clone(),
         issued_on: "2026-12-06".into(),
+        valid_until: None,
+        expired: false,
+        replaced: false,
         revoked: false,
         revoked_at: None,
         revoked_reason: String::new(),

@@ -494,7 +494,7 @@ def main():
         sign_in(cert_org, "institution")
         go(cert_org, "/certificates")
         wait_text(cert_org, "证书管理")
-        cert = js(cert_org, "const r = [...document.querySelectorAll('#certificates tr.certificate-row')].find(r => r.textContent.includes('有效')); return r ? r.querySelector('a').getAttribute('href') : null;")
+        cert = js(cert_org, "const r = [...document.querySelectorAll('#certificates tr.certificate-row')].find(r => r.textContent.includes('有效') && r.textContent.includes('培训合格证明')); return r ? r.querySelector('a').getAttribute('href') : null;")
         assert cert, "no valid certificate listed for the institution"
         go(cert_org, cert)
         wait_find(cert_org, "#certificate-number")
@@ -573,6 +573,24 @@ def main():
         assert overflow <= 1, f"the skill certificates page is wider than the phone by {overflow}px"
         shot(holder, "17-skill-certificates")
         print("walk: the learner sees the skill levels imported for them on a phone")
+
+        # 18. Teacher qualification: the demo teacher finds the 上岗资格 certificate the
+        #     county's regulator granted under 我的授课 on a phone, opens it, and its
+        #     public verification page shows it valid with its expiry date.
+        go(teacher, "/teaching")
+        t = wait_text(teacher, "我的上岗资格证书")
+        assert "中式烹调师" in t and "有效期至" in t, t[:900]
+        click(teacher, css="#my-qualifications a[href^='/certificates/']")
+        t = wait_text(teacher, "师资上岗资格证书")
+        assert "贵阳市南明区人力资源和社会保障局" in t and "有效期至" in t, t[:900]
+        click(teacher, css="#certificate-verify")
+        t = wait_text(teacher, "证据日志证明")
+        assert "有效期至" in t and "二维码签名有效" in t, t[:900]
+        assert js(teacher, "return document.querySelector('#verify-status').textContent;") == "有效"
+        overflow = js(teacher, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the verification page is wider than the phone by {overflow}px"
+        shot(teacher, "18-qualification-verified")
+        print("walk: the teacher opens their qualification certificate on a phone and verifies it")
     finally:
         for s in sessions:
             try:

@@ -174,7 +174,10 @@ pub struct Teaching {
 
 impl Attendance<'_> {
     /// The teacher-pool record of a signed-in teacher (matched by ID number), if any.
-    async fn teacher_record(&self, who: &Principal) -> AppResult<Option<teacher::Model>> {
+    pub(crate) async fn teacher_record(
+        &self,
+        who: &Principal,
+    ) -> AppResult<Option<teacher::Model>> {
         if !who.has_role(Role::Teacher) {
             return Ok(None);
         }

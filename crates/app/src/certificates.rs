@@ -5,12 +5,13 @@
 //! entry in the evidence log. Anyone may verify a number without signing in; the issuer
 //! or a regulator may revoke one with a reason, which is logged beside it.
 
+use crate::RequestCtx;
 use crate::audit::Entry;
 use crate::context::Principal;
 use crate::error::{AppError, AppResult};
 use crate::page::{self, Page, PageRequest};
 use crate::scope::Scope;
-use crate::{RequestCtx, write::one_row};
+use crate::write::{OnUnique, one_row};
 use chrono::{DateTime, Datelike, Utc};
 use jineng_core::accounts::Permission;
 use jineng_core::certificates::{self as rules, CertKind, CertNumber, CertRecord, Revocation};
@@ -38,7 +39,10 @@ pub struct CertificateView {
     pub number: String,
     pub kind: CertKind,
     pub kind_label: &'static str,
-    pub user_id: String,
+    /// The learner who holds it; `None` for a teacher's qualification.
+    pub user_id: Option<String>,
+    /// The teacher (of the pool) who holds a qualification.
+    pub teacher_id: Option<String>,
     pub holder_name: String,
     pub holder_masked: String,
     pub project: String,
@@ -46,14 +50,36 @@ pub struct CertificateView {
     pub class_name: String,
     pub hours: u32,
     pub org_id: String,
+    /// The organisation of `org_id` (for a qualification, where the teacher works).
+    pub org_name: String,
     pub issuer: String,
     pub issued_on: String,
+    /// The last valid day, for kinds that expire.
+    pub valid_until: Option<String>,
+    pub expired: bool,
+    /// Renewed by a newer certificate.
+    pub replaced: bool,
     pub revoked: bool,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_reason: String,
     pub ledger_idx: u64,
     /// The signed note the QR code carries.
     pub note: String,
+}
+
+impl CertificateView {
+    /// 有效 / 已过期 / 已换发 / 已撤销：原因.
+    pub fn state_label(&self) -> String {
+        if self.revoked {
+            format!("已撤销：{}", self.revoked_reason)
+        } else if self.replaced {
+            "已换发".into()
+        } else if self.expired {
+            "已过期".into()
+        } else {
+            "有效".into()
+        }
+    }
 }
 
 /// What anyone may learn from a certificate's number.
@@ -68,6 +94,9 @@ pub struct PublicCertificate {
     pub hours: u32,
     pub issuer: String,
     pub issued_on: String,
+    /// The last valid day, for kinds that expire.
+    pub valid_until: Option<String>,
+    pub expired: bool,
     pub revoked: bool,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_reason: String,
@@ -119,8 +148,24 @@ pub fn encode_payload(note: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(note.as_bytes())
 }
 
-fn view(c: certificate::Model, issuer: String) -> CertificateView {
+/// Whether a stored last valid day has passed on `today`.
+fn expired(valid_until: Option<&str>, today: chrono::NaiveDate) -> bool {
+    let until = valid_until.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    CertRecord::expired_on(until, today)
+}
+
+fn view(c: certificate::Model, org_name: String, today: chrono::NaiveDate) -> CertificateView {
+    let issuer = if c.issuer_name.is_empty() {
+        org_name.clone()
+    } else {
+        c.issuer_name.clone()
+    };
     CertificateView {
+        expired: expired(c.valid_until.as_deref(), today),
+        replaced: c.replaced_by.is_some(),
+        org_name,
+        teacher_id: c.teacher_id,
+        valid_until: c.valid_until,
         kind_label: c.kind.label(),
         holder_masked: rules::mask_name(&c.holder_name),
         hours: u32::try_from(c.hours).unwrap_or(0),
@@ -155,8 +200,86 @@ fn visible(who: &Principal) -> sea_orm::Condition {
     }
 }
 
+/// Sign `record`, store it in `row` (the holder and issuer filled in by the caller; the
+/// rest from the record) and enter it in the evidence log, all in the caller's write.
+/// `false` when `conflict` held the row back (another got there first); a unique index
+/// it does not cover answers `taken`.
+pub(crate) async fn enter(
+    w: &crate::write::Write<'_>,
+    key: &jineng_evidence::checkpoint::LogKey,
+    record: &CertRecord,
+    mut row: certificate::ActiveModel,
+    conflict: OnConflict,
+    taken: impl FnOnce() -> AppError,
+) -> AppResult<bool> {
+    let text = record.canonical();
+    let note = key
+        .sign_text(&text)
+        .map_err(|e| AppError::Internal(format!("certificate signature: {e}")))?;
+    row.number = Set(record.number.to_string());
+    row.kind = Set(record.kind);
+    row.project = Set(record.project.clone());
+    row.class_name = Set(record.class_name.clone());
+    row.hours = Set(i32::try_from(record.hours).unwrap_or(0));
+    row.issued_on = Set(record.issued_on.to_string());
+    row.valid_until = Set(record.valid_until.map(|d| d.to_string()));
+    row.record = Set(text.clone());
+    row.note = Set(note);
+    row.ledger_idx = Set(0);
+    row.issued_by = Set(w.actor_id().to_string());
+    row.issued_at = Set(w.now);
+    row.revoked_at = Set(None);
+    row.revoked_reason = Set(String::new());
+    row.revoked_by = Set(None);
+    row.revocation_idx = Set(None);
+    row.replaced_by = Set(None);
+    let (id, org_id) = match (&row.id, &row.org_id) {
+        (sea_orm::ActiveValue::Set(id), sea_orm::ActiveValue::Set(org)) => {
+            (id.clone(), org.clone())
+        }
+        _ => {
+            return Err(AppError::Internal(
+                "certificate row without id or issuer".into(),
+            ));
+        }
+    };
+    let inserted = certificate::Entity::insert(row)
+        .on_conflict(conflict)
+        .exec_without_returning(&w.txn)
+        .await
+        .on_unique(taken)?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let at = crate::ledger::append(
+        &w.txn,
+        &Fact {
+            kind: Kind::Certificate,
+            record_id: record.record_id(),
+            record_sha256: jineng_core::archive::sha256(&text),
+            at_micros: w.now.timestamp_micros(),
+            org_id,
+        },
+    )
+    .await?;
+    certificate::Entity::update_many()
+        .col_expr(
+            certificate::Column::LedgerIdx,
+            Expr::value(i64::try_from(at.index).unwrap_or(i64::MAX)),
+        )
+        .filter(certificate::Column::Id.eq(id.clone()))
+        .exec(&w.txn)
+        .await?;
+    w.touch(jineng_core::exchange::Dataset::Certificates, &id);
+    Ok(true)
+}
+
 impl Certificates<'_> {
-    async fn issuers(&self, rows: Vec<certificate::Model>) -> AppResult<Vec<CertificateView>> {
+    pub(crate) async fn issuers(
+        &self,
+        rows: Vec<certificate::Model>,
+    ) -> AppResult<Vec<CertificateView>> {
+        let today = self.today();
         let ids: HashSet<String> = rows.iter().map(|r| r.org_id.clone()).collect();
         let names: std::collections::HashMap<String, String> = organization::Entity::find()
             .filter(organization::Column::Id.is_in(ids))
@@ -169,7 +292,7 @@ impl Certificates<'_> {
             .into_iter()
             .map(|r| {
                 let n = names.get(&r.org_id).cloned().unwrap_or_default();
-                view(r, n)
+                view(r, n, today)
             })
             .collect())
     }
@@ -205,7 +328,7 @@ impl Certificates<'_> {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|r| r.user_id)
+            .filter_map(|r| r.user_id)
             .collect();
         let due: Vec<_> = roster
             .into_iter()
@@ -231,72 +354,33 @@ impl Certificates<'_> {
                 hours,
                 issuer: class.org_name.clone(),
                 issued_on: today,
+                valid_until: None,
             };
-            let text = record.canonical();
-            let note = key
-                .sign_text(&text)
-                .map_err(|e| AppError::Internal(format!("certificate signature: {e}")))?;
             let id = uuid::Uuid::now_v7().to_string();
             let row = certificate::ActiveModel {
                 id: Set(id.clone()),
-                number: Set(number.to_string()),
-                kind: Set(CertKind::Completion),
-                user_id: Set(l.user_id.clone()),
+                user_id: Set(Some(l.user_id.clone())),
                 class_id: Set(Some(c.id.clone())),
                 org_id: Set(c.org_id.clone()),
                 region_code: Set(c.region_code.clone()),
                 holder_name: Set(l.name.clone()),
-                project: Set(record.project.clone()),
-                class_name: Set(record.class_name.clone()),
-                hours: Set(i32::try_from(hours).unwrap_or(0)),
-                issued_on: Set(today.to_string()),
-                record: Set(text.clone()),
-                note: Set(note),
-                ledger_idx: Set(0),
-                issued_by: Set(who.user_id.clone()),
-                issued_at: Set(w.now),
-                revoked_at: Set(None),
-                revoked_reason: Set(String::new()),
-                revoked_by: Set(None),
-                revocation_idx: Set(None),
+                teacher_id: Set(None),
+                issuer_name: Set(String::new()),
+                ..Default::default()
             };
             // Another issuing of the same class that got here first wins; this one
             // skips the learner.
-            let inserted = certificate::Entity::insert(row)
-                .on_conflict(
-                    OnConflict::columns([
-                        certificate::Column::ClassId,
-                        certificate::Column::UserId,
-                        certificate::Column::Kind,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
-                )
-                .exec_without_returning(&w.txn)
-                .await?;
-            if inserted == 0 {
+            let first = OnConflict::columns([
+                certificate::Column::ClassId,
+                certificate::Column::UserId,
+                certificate::Column::Kind,
+            ])
+            .do_nothing()
+            .to_owned();
+            let taken = || AppError::Conflict("证书编号冲突，请重试".into());
+            if !enter(&w, &key, &record, row, first, taken).await? {
                 continue;
             }
-            let at = crate::ledger::append(
-                &w.txn,
-                &Fact {
-                    kind: Kind::Certificate,
-                    record_id: record.record_id(),
-                    record_sha256: jineng_core::archive::sha256(&text),
-                    at_micros: w.now.timestamp_micros(),
-                    org_id: c.org_id.clone(),
-                },
-            )
-            .await?;
-            certificate::Entity::update_many()
-                .col_expr(
-                    certificate::Column::LedgerIdx,
-                    Expr::value(i64::try_from(at.index).unwrap_or(i64::MAX)),
-                )
-                .filter(certificate::Column::Id.eq(id.clone()))
-                .exec(&w.txn)
-                .await?;
-            w.touch(jineng_core::exchange::Dataset::Certificates, &id);
             issued.push((id, number.to_string()));
         }
         let numbers: Vec<&str> = issued.iter().map(|(_, n)| n.as_str()).collect();
@@ -358,11 +442,23 @@ impl Certificates<'_> {
     }
 
     async fn visible_one(&self, who: &Principal, id: &str) -> AppResult<certificate::Model> {
-        certificate::Entity::find_by_id(id.to_string())
+        if let Some(row) = certificate::Entity::find_by_id(id.to_string())
             .filter(visible(who))
             .one(&self.db)
             .await?
-            .ok_or(AppError::NotFound("证书"))
+        {
+            return Ok(row);
+        }
+        // A teacher sees their own qualifications (matched to the pool by ID number).
+        let teacher = self.attendance().teacher_record(who).await?;
+        match teacher {
+            Some(t) => certificate::Entity::find_by_id(id.to_string())
+                .filter(certificate::Column::TeacherId.eq(t.id))
+                .one(&self.db)
+                .await?
+                .ok_or(AppError::NotFound("证书")),
+            None => Err(AppError::NotFound("证书")),
+        }
     }
 
     /// Several certificates the caller may see, for printing in one document.
@@ -420,7 +516,11 @@ impl Certificates<'_> {
         reason: &str,
     ) -> AppResult<CertificateView> {
         let row = self.visible_one(who, id).await?;
-        let by = if who.can(Permission::ManageOwnOrganization) && who.works_for(&row.org_id) {
+        // A teacher's qualification is the regulator's to withdraw, not the institution's.
+        let by = if row.kind == CertKind::Completion
+            && who.can(Permission::ManageOwnOrganization)
+            && who.works_for(&row.org_id)
+        {
             "issuer"
         } else if who.can(Permission::ReviewOrganizations) {
             "regulator"
@@ -522,11 +622,15 @@ impl Certificates<'_> {
         });
         let ledger_idx = u64::try_from(row.ledger_idx).unwrap_or(0);
         let proved_in = self.proved_in(ledger_idx, &row.number, &row.record).await?;
-        let issuer = organization::Entity::find_by_id(row.org_id.clone())
-            .one(&self.db)
-            .await?
-            .map(|o| o.name)
-            .unwrap_or_default();
+        let issuer = if row.issuer_name.is_empty() {
+            organization::Entity::find_by_id(row.org_id.clone())
+                .one(&self.db)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default()
+        } else {
+            row.issuer_name.clone()
+        };
         Ok(PublicCertificate {
             number: row.number,
             kind_label: row.kind.label(),
@@ -536,6 +640,8 @@ impl Certificates<'_> {
             hours: u32::try_from(row.hours).unwrap_or(0),
             issuer,
             issued_on: row.issued_on,
+            expired: expired(row.valid_until.as_deref(), self.today()),
+            valid_until: row.valid_until,
             revoked: row.revoked_at.is_some(),
             revoked_at: row.revoked_at,
             revoked_reason: row.revoked_reason,

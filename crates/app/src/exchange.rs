@@ -368,19 +368,32 @@ impl Exchange<'_> {
 
     /// A person's ID number as the client may see it: whole, or masked.
     fn id_number(&self, c: &client::Model, u: Option<&user::Model>) -> String {
-        u.and_then(|u| {
-            let enc = u.id_number_enc.as_deref()?;
-            let place = crate::crypto::pii::Place::new("users", "id_number_enc", &u.id);
-            self.keyring.decrypt(enc, place).ok()
-        })
-        .map(|n| {
-            if c.full_id_numbers {
-                n
-            } else {
-                jineng_core::mask::id_number(&n)
-            }
-        })
-        .unwrap_or_default()
+        self.reveal(
+            c,
+            u.and_then(|u| {
+                Some((
+                    u.id_number_enc.as_deref()?,
+                    crate::crypto::pii::Place::new("users", "id_number_enc", &u.id),
+                ))
+            }),
+        )
+    }
+
+    /// An encrypted ID number (with where it is stored) as the client may see it.
+    fn reveal(
+        &self,
+        c: &client::Model,
+        enc: Option<(&str, crate::crypto::pii::Place<'_>)>,
+    ) -> String {
+        enc.and_then(|(enc, place)| self.keyring.decrypt(enc, place).ok())
+            .map(|n| {
+                if c.full_id_numbers {
+                    n
+                } else {
+                    jineng_core::mask::id_number(&n)
+                }
+            })
+            .unwrap_or_default()
     }
 
     /// One page of a dataset after `cursor`, oldest change first.
@@ -497,11 +510,32 @@ impl Exchange<'_> {
                     .filter(certificate::Column::RegionCode.starts_with(&prefix))
                     .all(&self.db)
                     .await?;
-                let users = self.users(rows.iter().map(|r| r.user_id.clone())).await?;
+                let users = self.users(rows.iter().filter_map(|r| r.user_id.clone())).await?;
+                let teachers: std::collections::HashMap<String, jineng_store::teachers::teacher::Model> =
+                    jineng_store::teachers::teacher::Entity::find()
+                        .filter(jineng_store::teachers::teacher::Column::Id.is_in(rows.iter().filter_map(|r| r.teacher_id.clone())))
+                        .all(&self.db)
+                        .await?
+                        .into_iter()
+                        .map(|t| (t.id.clone(), t))
+                        .collect();
                 rows.into_iter()
                     .map(|r| {
-                        let id_number = self.id_number(c, users.get(&r.user_id));
-                        (position(&r.id), serde_json::json!({"id": r.id, "number": r.number, "kind": r.kind, "user_id": r.user_id, "holder_name": r.holder_name, "id_number": id_number, "org_id": r.org_id, "region_code": r.region_code, "class_id": r.class_id, "project": r.project, "hours": r.hours, "issued_on": r.issued_on, "record": r.record, "signed_note": r.note, "ledger_index": r.ledger_idx, "revoked": r.revoked_at.is_some(), "revoked_at": r.revoked_at, "revoked_reason": r.revoked_reason}))
+                        // A learner's ID number from their account, a teacher's from the pool.
+                        let id_number = match (&r.user_id, &r.teacher_id) {
+                            (Some(u), _) => self.id_number(c, users.get(u)),
+                            (None, Some(t)) => self.reveal(
+                                c,
+                                teachers.get(t).map(|t| {
+                                    (
+                                        t.id_number_enc.as_str(),
+                                        crate::crypto::pii::Place::new("teachers", "id_number_enc", &t.id),
+                                    )
+                                }),
+                            ),
+                            (None, None) => String::new(),
+                        };
+                        (position(&r.id), serde_json::json!({"id": r.id, "number": r.number, "kind": r.kind, "user_id": r.user_id, "holder_name": r.holder_name, "id_number": id_number, "org_id": r.org_id, "region_code": r.region_code, "class_id": r.class_id, "project": r.project, "hours": r.hours, "issued_on": r.issued_on, "teacher_id": r.teacher_id, "issuer_name": r.issuer_name, "valid_until": r.valid_until, "replaced_by": r.replaced_by, "record": r.record, "signed_note": r.note, "ledger_index": r.ledger_idx, "revoked": r.revoked_at.is_some(), "revoked_at": r.revoked_at, "revoked_reason": r.revoked_reason}))
                     })
                     .collect()
             }

@@ -56,6 +56,7 @@ pub mod learners;
 pub mod ledger;
 pub mod organizations;
 pub mod page;
+pub mod qualifications;
 pub mod review;
 pub mod scope;
 pub mod skills;

@@ -10,6 +10,8 @@
 //! - The record is a few `key: value` lines in a fixed order. Its text is what the
 //!   platform signs (as a signed note) and what the evidence log hashes; the holder's
 //!   name is masked in it, since the QR code is printed on paper anyone may see.
+//! - A certificate that expires (a teacher's qualification) says until when in its
+//!   record (format 2); one that does not keeps format 1.
 //! - A revocation is a record of its own, entered in the log beside the certificate.
 
 use crate::code::Coded;
@@ -31,8 +33,11 @@ crate::coded! {
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const RANDOM_CHARS: usize = 15;
 const PREFIX: &str = "JN";
-/// The first line of a certificate record.
+/// The first line of a certificate record without an expiry date.
 pub const RECORD_FORMAT: &str = "jineng-certificate/1";
+/// The first line of a certificate record with an expiry date (a last `valid_until`
+/// line); records without one keep the first format, byte for byte.
+pub const RECORD_FORMAT_V2: &str = "jineng-certificate/2";
 /// The first line of a revocation record.
 pub const REVOCATION_FORMAT: &str = "jineng-certificate-revocation/1";
 /// Longest reason for a revocation, in characters.
@@ -180,6 +185,8 @@ pub struct CertRecord {
     pub hours: u32,
     pub issuer: String,
     pub issued_on: NaiveDate,
+    /// The last day it is valid, for kinds that expire.
+    pub valid_until: Option<NaiveDate>,
 }
 
 const FIELDS: [&str; 8] = [
@@ -207,23 +214,38 @@ impl CertRecord {
             one_line(&self.issuer),
             self.issued_on.format("%Y-%m-%d").to_string(),
         ];
-        let mut out = format!("{RECORD_FORMAT}\n");
+        let head = if self.valid_until.is_some() {
+            RECORD_FORMAT_V2
+        } else {
+            RECORD_FORMAT
+        };
+        let mut out = format!("{head}\n");
         for (k, v) in FIELDS.iter().zip(values) {
             out.push_str(k);
             out.push_str(": ");
             out.push_str(&v);
             out.push('\n');
         }
+        if let Some(d) = self.valid_until {
+            out.push_str(&format!("valid_until: {}\n", d.format("%Y-%m-%d")));
+        }
         out
+    }
+
+    /// Whether the certificate has expired on `today` (the last valid day still counts).
+    pub fn expired_on(valid_until: Option<NaiveDate>, today: NaiveDate) -> bool {
+        valid_until.is_some_and(|d| today > d)
     }
 
     /// Read a record back from its canonical text; anything else is refused, so a
     /// record that parses re-encodes to the very text given.
     pub fn parse(text: &str) -> Result<CertRecord, CertError> {
         let mut lines = text.split_terminator('\n');
-        if lines.next() != Some(RECORD_FORMAT) {
-            return Err(CertError::Record("不是证书记录"));
-        }
+        let expires = match lines.next() {
+            Some(RECORD_FORMAT) => false,
+            Some(RECORD_FORMAT_V2) => true,
+            _ => return Err(CertError::Record("不是证书记录")),
+        };
         let mut values = Vec::with_capacity(FIELDS.len());
         for key in FIELDS {
             let line = lines.next().ok_or(CertError::Record("字段不全"))?;
@@ -233,6 +255,18 @@ impl CertRecord {
                 .ok_or(CertError::Record("字段顺序不对"))?;
             values.push(v);
         }
+        let valid_until = if expires {
+            let v = lines
+                .next()
+                .and_then(|l| l.strip_prefix("valid_until: "))
+                .ok_or(CertError::Record("字段不全"))?;
+            Some(
+                NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .map_err(|_| CertError::Record("有效期不正确"))?,
+            )
+        } else {
+            None
+        };
         if lines.next().is_some() {
             return Err(CertError::Record("多余的内容"));
         }
@@ -248,6 +282,7 @@ impl CertRecord {
             issuer: values[6].to_string(),
             issued_on: NaiveDate::parse_from_str(values[7], "%Y-%m-%d")
                 .map_err(|_| CertError::Record("发证日期不正确"))?,
+            valid_until,
         };
         if r.canonical() != text {
             return Err(CertError::Record("不是规范格式"));
@@ -296,6 +331,63 @@ pub fn parse_reason(s: &str) -> Result<String, &'static str> {
     Ok(s)
 }
 
+/// Longest subject (任教专业) on a teacher's qualification, in characters.
+pub const MAX_SUBJECT_CHARS: usize = 50;
+/// A teacher's qualification is granted for one to five years.
+pub const QUALIFICATION_YEARS: std::ops::RangeInclusive<u32> = 1..=5;
+/// A current qualification may be renewed from this many days before its last day.
+pub const RENEW_WITHIN_DAYS: i64 = 90;
+
+/// The subject a teacher is qualified to teach, as typed.
+pub fn parse_subject(s: &str) -> Result<String, &'static str> {
+    let s = one_line(s);
+    if s.is_empty() {
+        return Err("请填写任教专业（职业或工种）");
+    }
+    if s.chars().count() > MAX_SUBJECT_CHARS {
+        return Err("任教专业不能超过50个字符");
+    }
+    if let Some(p) = crate::text::plain_text_problem(&s) {
+        return Err(p);
+    }
+    Ok(s)
+}
+
+/// The years a qualification is granted for.
+pub fn parse_years(years: u32) -> Result<u32, &'static str> {
+    if QUALIFICATION_YEARS.contains(&years) {
+        Ok(years)
+    } else {
+        Err("有效期为1至5年")
+    }
+}
+
+/// The last valid day of a qualification granted on `issued` for `years`: the day
+/// before the same date `years` later (from 29 February, the anniversary is taken as
+/// 28 February, so the last day is the 27th).
+pub fn valid_until(issued: NaiveDate, years: u32) -> NaiveDate {
+    let end = issued
+        .checked_add_months(chrono::Months::new(years * 12))
+        .unwrap_or(NaiveDate::MAX);
+    end.pred_opt().unwrap_or(end)
+}
+
+/// Whether a qualification whose last day is `until` may be renewed on `today`.
+pub fn renewable(until: NaiveDate, today: NaiveDate) -> bool {
+    (until - today).num_days() <= RENEW_WITHIN_DAYS
+}
+
+/// The human-resources department of a region, which grants teachers' qualifications:
+/// `names` from the province down to the region (贵州省, 贵阳市, 南明区 →
+/// 贵阳市南明区人力资源和社会保障局; the province's is a 厅).
+pub fn department(names: &[&str]) -> String {
+    match names {
+        [] => "人力资源和社会保障厅".into(),
+        [province] => format!("{province}人力资源和社会保障厅"),
+        [_, rest @ ..] => format!("{}人力资源和社会保障局", rest.concat()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,7 +403,58 @@ mod tests {
             hours: 80,
             issuer: "贵阳市职业技能培训学校".into(),
             issued_on: NaiveDate::from_ymd_opt(2026, 12, 6).unwrap(),
+            valid_until: None,
         }
+    }
+
+    #[test]
+    fn qualifications_run_whole_years_and_renew_near_their_end() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(valid_until(d(2026, 12, 6), 3), d(2029, 12, 5));
+        assert_eq!(valid_until(d(2028, 2, 29), 1), d(2029, 2, 27));
+        assert_eq!(valid_until(d(2026, 1, 1), 1), d(2026, 12, 31));
+        assert!(!renewable(d(2029, 12, 5), d(2029, 9, 5)));
+        assert!(renewable(d(2029, 12, 5), d(2029, 9, 6)));
+        assert!(renewable(d(2029, 12, 5), d(2030, 1, 1)));
+        assert_eq!(parse_years(0), Err("有效期为1至5年"));
+        assert_eq!(parse_years(6), Err("有效期为1至5年"));
+        assert_eq!(parse_years(3), Ok(3));
+        assert_eq!(parse_subject("  中式烹调师 "), Ok("中式烹调师".into()));
+        assert!(parse_subject("").is_err());
+        assert!(parse_subject(&"电".repeat(51)).is_err());
+        assert!(parse_subject("=cmd").is_err());
+        assert!(parse_subject("电工\u{202E}").is_err());
+        assert_eq!(
+            department(&["贵州省", "贵阳市", "南明区"]),
+            "贵阳市南明区人力资源和社会保障局"
+        );
+        assert_eq!(
+            department(&["贵州省", "遵义市"]),
+            "遵义市人力资源和社会保障局"
+        );
+        assert_eq!(department(&["贵州省"]), "贵州省人力资源和社会保障厅");
+    }
+
+    #[test]
+    fn an_expiring_record_says_so_in_format_two() {
+        let mut r = record(CertNumber::from_random(2026, &[3; 10]));
+        let v1 = r.canonical();
+        assert!(v1.starts_with("jineng-certificate/1\n") && !v1.contains("valid_until"));
+        r.kind = CertKind::Teacher;
+        r.valid_until = NaiveDate::from_ymd_opt(2029, 12, 5);
+        let v2 = r.canonical();
+        assert!(v2.starts_with("jineng-certificate/2\n"));
+        assert!(v2.ends_with("valid_until: 2029-12-05\n"));
+        assert_eq!(CertRecord::parse(&v2).unwrap(), r);
+        // The head and the lines must agree: no expiry line under format 2, or one
+        // under format 1, is refused.
+        assert!(CertRecord::parse(&v2.replace("/2\n", "/1\n")).is_err());
+        assert!(CertRecord::parse(&v1.replace("/1\n", "/2\n")).is_err());
+        assert!(CertRecord::parse(&v2.replace("2029-12-05", "2029-13-05")).is_err());
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(!CertRecord::expired_on(r.valid_until, d(2029, 12, 5)));
+        assert!(CertRecord::expired_on(r.valid_until, d(2029, 12, 6)));
+        assert!(!CertRecord::expired_on(None, d(2099, 1, 1)));
     }
 
     #[test]

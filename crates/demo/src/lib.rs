@@ -309,7 +309,49 @@ pub async fn province(app: &App) -> AppResult<()> {
     exams(app).await?;
     assessment(app).await?;
     certificates(app).await?;
+    qualifications(app).await?;
     skill_certificates(app).await
+}
+
+/// A teacher qualification (师资上岗资格): the 南明 county's regulator certifies the demo
+/// teacher (王老师, in the 南明 institution's pool) for three years.
+pub async fn qualifications(app: &App) -> AppResult<()> {
+    use jineng_app::qualifications::QualificationInput;
+    use jineng_core::certificates::CertKind;
+    use jineng_core::review::ReviewStatus;
+    use jineng_store::certificates::certificate;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    if certificate::Entity::find()
+        .filter(certificate::Column::Kind.eq(CertKind::Teacher.code()))
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let Some(regulator) = demo_user(app, "nm_regulator").await? else {
+        return Ok(());
+    };
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let pool = app
+        .teachers()
+        .list(&regulator, Some(ReviewStatus::Approved))
+        .await?;
+    let Some(t) = pool.into_iter().find(|t| t.name == "王老师") else {
+        return Ok(());
+    };
+    app.qualifications()
+        .grant(
+            &regulator,
+            &ctx,
+            &t.link_id,
+            QualificationInput {
+                subject: "中式烹调师".into(),
+                years: 3,
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 /// A working province: published projects, the demo institution's approved

@@ -216,6 +216,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0041_skill_certificates.sqlite.sql"),
         include_str!("../migrations/0041_skill_certificates.postgres.sql"),
     ),
+    (
+        42,
+        include_str!("../migrations/0042_teacher_certificates.sqlite.sql"),
+        include_str!("../migrations/0042_teacher_certificates.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

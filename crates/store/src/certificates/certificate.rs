@@ -1,6 +1,8 @@
 //! One certificate: who holds it, for what, who issued it, the record signed for it
 //! (`jineng_core::certificates::CertRecord`) and the signed note the QR code carries.
-//! A learner has at most one certificate of a kind per class (a unique index).
+//! A certificate is held by a learner (`user_id`) or by a teacher of the pool
+//! (`teacher_id`, a qualification), never neither (a CHECK). A learner has at most one
+//! certificate of a kind per class, a teacher one current qualification (unique indexes).
 
 use jineng_core::certificates::CertKind;
 use sea_orm::entity::prelude::*;
@@ -15,10 +17,11 @@ pub struct Model {
     pub number: String,
     pub kind: CertKind,
     #[sea_orm(indexed)]
-    pub user_id: String,
+    pub user_id: Option<String>,
     #[sea_orm(indexed)]
     pub class_id: Option<String>,
-    /// The issuer.
+    /// The issuer; for a teacher's qualification, the institution the teacher works for
+    /// (its staff see it), with the issuing department in `issuer_name`.
     pub org_id: String,
     /// The issuer's region (copied, for regulators' scope).
     #[sea_orm(indexed)]
@@ -43,6 +46,16 @@ pub struct Model {
     pub revoked_by: Option<String>,
     /// The revocation's entry in the evidence log.
     pub revocation_idx: Option<i64>,
+    /// The teacher who holds a qualification.
+    #[sea_orm(indexed)]
+    pub teacher_id: Option<String>,
+    /// The issuer in words when it is not `org_id` (a regulator's department); empty
+    /// otherwise.
+    pub issuer_name: String,
+    /// The last valid day (YYYY-MM-DD) for kinds that expire.
+    pub valid_until: Option<String>,
+    /// The certificate that renewed this one.
+    pub replaced_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

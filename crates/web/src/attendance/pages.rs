@@ -326,13 +326,16 @@ pub async fn mark(
 pub struct TeachingPage {
     layout: Layout,
     teaching: jineng_app::attendance::Teaching,
+    qualifications: Vec<jineng_app::certificates::CertificateView>,
 }
 
-/// A teacher's classes and their sessions.
+/// A teacher's classes and their sessions, and their qualification certificates.
 pub async fn teaching(State(s): State<AppState>, u: PageUser) -> Result<TeachingPage, PageError> {
     let teaching = s.app.attendance().teaching(&u.principal).await?;
+    let qualifications = s.app.qualifications().mine(&u.principal).await?;
     Ok(TeachingPage {
         layout: Layout::new("我的授课", &u, "/teaching"),
         teaching,
+        qualifications,
     })
 }

@@ -21,7 +21,10 @@ pub struct CertificateOut {
     pub number: String,
     pub kind: CertKind,
     pub kind_label: String,
-    pub user_id: String,
+    /// The learner who holds it; absent for a teacher's qualification.
+    pub user_id: Option<String>,
+    /// The teacher (pool record) who holds a qualification.
+    pub teacher_id: Option<String>,
     pub holder_name: String,
     pub project: String,
     pub class_id: Option<String>,
@@ -32,6 +35,11 @@ pub struct CertificateOut {
     pub issuer: String,
     /// YYYY-MM-DD
     pub issued_on: String,
+    /// The last valid day (YYYY-MM-DD), for kinds that expire.
+    pub valid_until: Option<String>,
+    pub expired: bool,
+    /// Renewed by a newer certificate.
+    pub replaced: bool,
     pub revoked: bool,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     pub revoked_reason: String,
@@ -49,6 +57,7 @@ impl From<CertificateView> for CertificateOut {
             kind: c.kind,
             kind_label: c.kind_label.into(),
             user_id: c.user_id,
+            teacher_id: c.teacher_id,
             holder_name: c.holder_name,
             project: c.project,
             class_id: c.class_id,
@@ -57,6 +66,9 @@ impl From<CertificateView> for CertificateOut {
             org_id: c.org_id,
             issuer: c.issuer,
             issued_on: c.issued_on,
+            valid_until: c.valid_until,
+            expired: c.expired,
+            replaced: c.replaced,
             revoked: c.revoked,
             revoked_at: c.revoked_at,
             revoked_reason: c.revoked_reason,
@@ -66,7 +78,7 @@ impl From<CertificateView> for CertificateOut {
     }
 }
 
-fn outs(v: Vec<CertificateView>) -> Json<Vec<CertificateOut>> {
+pub(crate) fn outs(v: Vec<CertificateView>) -> Json<Vec<CertificateOut>> {
     Json(v.into_iter().map(Into::into).collect())
 }
 
@@ -194,6 +206,9 @@ pub struct VerifiedOut {
     pub hours: u32,
     pub issuer: String,
     pub issued_on: String,
+    /// The last valid day (YYYY-MM-DD), for kinds that expire.
+    pub valid_until: Option<String>,
+    pub expired: bool,
     pub revoked: bool,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
     pub revoked_reason: String,
@@ -227,6 +242,8 @@ impl From<PublicCertificate> for VerifiedOut {
             hours: p.hours,
             issuer: p.issuer,
             issued_on: p.issued_on,
+            valid_until: p.valid_until,
+            expired: p.expired,
             revoked: p.revoked,
             revoked_at: p.revoked_at,
             revoked_reason: p.revoked_reason,

@@ -94,11 +94,8 @@ pub async fn export(
             c.hours.to_string(),
             c.issuer.clone(),
             c.issued_on.clone(),
-            if c.revoked {
-                format!("已撤销：{}", c.revoked_reason)
-            } else {
-                "有效".into()
-            },
+            c.valid_until.clone().unwrap_or_default(),
+            c.state_label(),
         ]);
     }
     s.app
@@ -122,6 +119,7 @@ pub async fn export(
             "学时",
             "发证机构",
             "发证日期",
+            "有效期至",
             "状态",
         ][..],
         &rows,
@@ -155,7 +153,9 @@ async fn detail_page(
     let c = s.app.certificates().get(&u.principal, id).await?;
     let p = &u.principal;
     let may_revoke = !c.revoked
-        && ((p.can(Permission::ManageOwnOrganization) && p.works_for(&c.org_id))
+        && ((c.kind == jineng_core::certificates::CertKind::Completion
+            && p.can(Permission::ManageOwnOrganization)
+            && p.works_for(&c.org_id))
             || p.can(Permission::ReviewOrganizations));
     let verify_link = document::verify_link(&origin(headers, s.app.security.secure_cookies), &c);
     Ok(DetailPage {

@@ -342,7 +342,9 @@ async fn detail_page(
             .iter()
             .filter(|l| {
                 l.outcome == jineng_core::completion::Outcome::Completed
-                    && !certificates.iter().any(|k| k.user_id == l.user_id)
+                    && !certificates
+                        .iter()
+                        .any(|k| k.user_id.as_deref() == Some(l.user_id.as_str()))
             })
             .count()
     } else {

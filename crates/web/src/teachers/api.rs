@@ -1,6 +1,7 @@
 //! `/api/v1/teachers`: the teacher pool and class bookings.
 
 use crate::AppState;
+use crate::certificates::api::{CertificateOut, outs};
 use crate::http::api::{ApiJson, ApiQuery, Caller};
 use crate::http::error::{ApiError, Problem};
 use crate::http::request::Ctx;
@@ -8,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jineng_app::AppError;
+use jineng_app::qualifications::QualificationInput;
 use jineng_app::teachers::{TeacherInput, TeacherView};
 use jineng_core::IdNumber;
 use jineng_core::review::{Decision, ReviewStatus};
@@ -187,4 +189,63 @@ pub async fn book(
         .book(&who, &ctx, &id, b.teacher_id.trim())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationIn {
+    /// 任教专业: the occupation or work type the teacher is qualified to teach.
+    #[schema(min_length = 1, max_length = 50)]
+    pub subject: String,
+    /// Years the qualification runs (1–5).
+    #[schema(minimum = 1, maximum = 5)]
+    pub years: u32,
+}
+
+/// The teacher's qualification certificates (师资上岗资格), newest first.
+#[utoipa::path(get, path = "/teachers/{link_id}/qualifications", tag = "certificates", params(("link_id" = String, Path)),
+    responses((status = 200, body = Vec<CertificateOut>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn qualifications(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<CertificateOut>>, ApiError> {
+    Ok(outs(s.app.qualifications().of_teacher(&who, &id).await?))
+}
+
+/// A regulator of the institution's region qualifies an approved teacher, or renews the
+/// qualification in its last 90 days.
+#[utoipa::path(post, path = "/teachers/{link_id}/qualifications", tag = "certificates", params(("link_id" = String, Path)), request_body = QualificationIn,
+    responses((status = 201, body = CertificateOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn qualify(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<QualificationIn>,
+) -> Result<(StatusCode, Json<CertificateOut>), ApiError> {
+    let c = s
+        .app
+        .qualifications()
+        .grant(
+            &who,
+            &ctx,
+            &id,
+            QualificationInput {
+                subject: i.subject,
+                years: i.years,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// The signed-in teacher's own qualification certificates.
+#[utoipa::path(get, path = "/me/qualifications", tag = "certificates",
+    responses((status = 200, body = Vec<CertificateOut>)), security(("bearer" = [])))]
+pub async fn my_qualifications(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<CertificateOut>>, ApiError> {
+    Ok(outs(s.app.qualifications().mine(&who).await?))
 }

@@ -11,6 +11,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use jineng_app::certificates::CertificateView;
+use jineng_app::qualifications::QualificationInput;
 use jineng_app::teachers::TeacherView;
 use jineng_core::accounts::{Permission, Role};
 use jineng_core::review::{Decision, ReviewStatus};
@@ -273,6 +275,111 @@ pub async fn book(
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok(crate::classes::pages::detail_with_error(&s, &u, &id, status, msg).await)
+        }
+    }
+}
+
+/// One teacher of the pool: who they are, and their qualification certificates, which a
+/// regulator of the region grants or renews here.
+#[derive(Template, WebTemplate)]
+#[template(path = "teachers/detail.html")]
+pub struct TeacherPage {
+    layout: Layout,
+    t: TeacherView,
+    qualifications: Vec<CertificateView>,
+    may_qualify: bool,
+    subject: String,
+    years: u32,
+    error: Option<String>,
+    ok: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    #[serde(default)]
+    ok: String,
+}
+
+async fn detail_page(
+    s: &AppState,
+    u: &PageUser,
+    id: &str,
+    form: Option<&QualifyForm>,
+    error: Option<String>,
+    ok: bool,
+) -> Result<TeacherPage, PageError> {
+    let t = s.app.teachers().get(&u.principal, id).await?;
+    let qualifications = s.app.qualifications().of_teacher(&u.principal, id).await?;
+    let subject = match form {
+        Some(f) => f.subject.clone(),
+        None => qualifications
+            .first()
+            .map(|c| c.project.clone())
+            .unwrap_or_else(|| t.subjects.chars().take(50).collect()),
+    };
+    Ok(TeacherPage {
+        layout: Layout::new("师资", u, "/teachers"),
+        may_qualify: u.principal.can(Permission::ReviewOrganizations)
+            && t.status == ReviewStatus::Approved,
+        years: form.and_then(|f| f.years.trim().parse().ok()).unwrap_or(3),
+        t,
+        qualifications,
+        subject,
+        error,
+        ok,
+    })
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Result<TeacherPage, PageError> {
+    detail_page(&s, &u, &id, None, None, q.ok == "qualified").await
+}
+
+#[derive(Deserialize, Default)]
+pub struct QualifyForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    years: String,
+}
+
+pub async fn qualify(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<QualifyForm>,
+) -> Result<Response, PageError> {
+    let result = match f.years.trim().parse::<u32>() {
+        Ok(years) => s
+            .app
+            .qualifications()
+            .grant(
+                &u.principal,
+                &ctx,
+                &id,
+                QualificationInput {
+                    subject: f.subject.clone(),
+                    years,
+                },
+            )
+            .await
+            .map(|_| ()),
+        Err(_) => Err(jineng_app::AppError::field("years", "有效期为1至5年")),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/teachers/{id}?ok=qualified")).into_response()),
+        Err(e) => {
+            let (status, msg) = crate::http::error::fixable_line(e)?;
+            Ok((
+                status,
+                detail_page(&s, &u, &id, Some(&f), Some(msg), false).await?,
+            )
+                .into_response())
         }
     }
 }

@@ -834,7 +834,12 @@ async fn a_booked_teacher_cannot_score_for_a_suspended_institution() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let nm = t.token("nm_regulator").await;
     let org = t
-        .api(Method::GET, &format!("/classes/{class_id}"), Some(&nm), None)
+        .api(
+            Method::GET,
+            &format!("/classes/{class_id}"),
+            Some(&nm),
+            None,
+        )
         .await
         .json()["class"]["org_id"]
         .as_str()

@@ -25,6 +25,7 @@ mod media;
 mod occupations;
 mod orgs;
 mod path;
+mod qualifications;
 mod scope;
 mod security;
 mod server;

@@ -1070,6 +1070,18 @@ fn rules() -> Vec<Rule> {
         api(M::POST, "/api/v1/teachers/{link_id}/decision", Only(REVIEWERS))
             .rec(Rec::TeacherLink)
             .json(r#"{"action": "approve"}"#),
+        // Qualifications: a permitted caller gets 422 for the years (the fixture keeps
+        // no certificate).
+        page(M::GET, "/teachers/{id}", Only(VIEW_ORGS)).rec(Rec::TeacherLink),
+        page(M::POST, "/teachers/{id}/qualifications", Only(REVIEWERS))
+            .rec(Rec::TeacherLink)
+            .form(&[("subject", "烹饪"), ("years", "9")]),
+        api(M::GET, "/api/v1/teachers/{link_id}/qualifications", Only(VIEW_ORGS))
+            .rec(Rec::TeacherLink),
+        api(M::POST, "/api/v1/teachers/{link_id}/qualifications", Only(REVIEWERS))
+            .rec(Rec::TeacherLink)
+            .json(r#"{"subject": "烹饪", "years": 9}"#),
+        api(M::GET, "/api/v1/me/qualifications", Signed),
         api(M::POST, "/api/v1/classes/{id}/teachers", Only(ORG_STAFF))
             .rec(Rec::Class)
             .json(r#"{"teacher_id": "@teacher@"}"#),
@@ -1816,7 +1828,7 @@ async fn matrix_certificate(app: &App, class_id: &str) -> (String, String) {
         id: Set(id.clone()),
         number: Set(number.clone()),
         kind: Set(jineng_core::certificates::CertKind::Completion),
-        user_id: Set(member.user_id),
+        user_id: Set(Some(member.user_id)),
         // One certificate of a kind per learner and class: the spares are unattached.
         class_id: Set(None),
         org_id: Set(cl.org_id.clone()),
@@ -1835,6 +1847,10 @@ async fn matrix_certificate(app: &App, class_id: &str) -> (String, String) {
         revoked_reason: Set(String::new()),
         revoked_by: Set(None),
         revocation_idx: Set(None),
+        teacher_id: Set(None),
+        issuer_name: Set(String::new()),
+        valid_until: Set(None),
+        replaced_by: Set(None),
     }
     .insert(&app.db)
     .await
