@@ -99,6 +99,8 @@ pub struct Archive {
     pub exams: Vec<crate::exams::ArchiveExam>,
     /// Certificates issued to the learner, newest first (revoked ones included, marked).
     pub certificates: Vec<crate::certificates::CertificateView>,
+    /// Skill-level certificates reported by appraisal organisations, newest first.
+    pub skill_certificates: Vec<crate::skills::SkillCertificateView>,
     /// Online time credited now, over all courses (what stands), milliseconds.
     pub online_ms: u64,
     /// Offline class hours attended over all classes.
@@ -254,9 +256,11 @@ impl Archives<'_> {
         };
         let exams = self.exams().of_learner(&user_id).await?;
         let certificates = self.certificates().of_learner(&user_id).await?;
+        let skill_certificates = self.skill_certificates().of_learner(&user_id).await?;
         Ok(Archive {
             exams,
             certificates,
+            skill_certificates,
             online_ms: courses.iter().map(|c| c.credited_ms).sum(),
             offline_hours: classes
                 .iter()

@@ -539,6 +539,22 @@ impl Exchange<'_> {
                     })
                     .collect()
             }
+            // Skill levels reported for learners of the client's region.
+            Dataset::SkillCertificates => {
+                use jineng_store::certificates::skill;
+                let rows = skill::Entity::find()
+                    .filter(skill::Column::Id.is_in(order.clone()))
+                    .filter(skill::Column::RegionCode.starts_with(&prefix))
+                    .all(&self.db)
+                    .await?;
+                let users = self.users(rows.iter().map(|r| r.user_id.clone())).await?;
+                rows.into_iter()
+                    .map(|r| {
+                        let id_number = self.id_number(c, users.get(&r.user_id));
+                        (position(&r.id), serde_json::json!({"id": r.id, "number": r.number, "user_id": r.user_id, "holder_name": r.holder_name, "id_number": id_number, "occupation_code": r.occupation_code, "occupation_name": r.occupation_name, "level": r.level, "issuer": r.issuer, "issued_on": r.issued_on, "region_code": r.region_code, "imported_at": r.imported_at}))
+                    })
+                    .collect()
+            }
             // The whole province's log, with each witness's cosignature appended to the
             // signed note (C2SP: more signature lines on the same note).
             Dataset::Checkpoints => {

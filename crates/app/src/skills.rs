@@ -242,8 +242,9 @@ impl SkillCertificates<'_> {
         let w = self.write(who, ctx).await?;
         let mut imported = 0;
         for (g, u) in rows {
+            let id = uuid::Uuid::now_v7().to_string();
             let inserted = skill::Entity::insert(skill::ActiveModel {
-                id: Set(uuid::Uuid::now_v7().to_string()),
+                id: Set(id.clone()),
                 number: Set(g.number.clone()),
                 user_id: Set(u.id.clone()),
                 holder_name: Set(g.name.clone()),
@@ -265,6 +266,7 @@ impl SkillCertificates<'_> {
             .await?;
             if inserted == 1 {
                 imported += 1;
+                w.touch(jineng_core::exchange::Dataset::SkillCertificates, &id);
             } else {
                 // Another import took the number since it was read.
                 refused.push(RefusedRow {

@@ -11,6 +11,9 @@ crate::coded! {
         Checkpoints("ledger_checkpoints", "证据日志签名检查点"),
         /// Certificates issued (培训证书信息), with revocations as changes.
         Certificates("certificates", "培训证书信息"),
+        /// Skill-level certificates imported from appraisal organisations, linked to
+        /// learners (职业技能等级证书信息).
+        SkillCertificates("skill_certificates", "职业技能等级证书信息"),
     }
 }
 

@@ -110,6 +110,8 @@ pub struct ArchiveOut {
     pub clearings: Vec<ArchiveClearingOut>,
     pub exams: Vec<ArchiveExamOut>,
     pub certificates: Vec<crate::certificates::api::CertificateOut>,
+    /// Skill-level certificates reported by appraisal organisations.
+    pub skill_certificates: Vec<crate::skills::api::SkillCertificateOut>,
     /// Online time standing now over all courses, milliseconds.
     pub online_ms: u64,
     pub offline_hours: u32,
@@ -190,6 +192,7 @@ impl From<Archive> for ArchiveOut {
                 })
                 .collect(),
             certificates: a.certificates.into_iter().map(Into::into).collect(),
+            skill_certificates: a.skill_certificates.into_iter().map(Into::into).collect(),
             online_ms: a.online_ms,
             offline_hours: a.offline_hours,
             proof: a.proof.map(|p| ArchiveProofOut {

@@ -20,6 +20,7 @@ struct Tables {
     clearings: (Vec<&'static str>, Vec<Vec<String>>),
     exams: (Vec<&'static str>, Vec<Vec<String>>),
     certificates: (Vec<&'static str>, Vec<Vec<String>>),
+    skill_certificates: (Vec<&'static str>, Vec<Vec<String>>),
     proof_lines: (Vec<&'static str>, Vec<Vec<String>>),
     proof_fields: Vec<(String, String)>,
 }
@@ -200,12 +201,23 @@ fn tables(a: &Archive) -> Tables {
                     c.project.clone(),
                     c.issuer.clone(),
                     c.issued_on.clone(),
-                    if c.revoked {
-                        format!("已撤销：{}", c.revoked_reason)
-                    } else {
-                        "有效".into()
-                    },
+                    c.state_label(),
                     format!("第 {} 条", c.ledger_idx),
+                ]
+            })
+            .collect(),
+    );
+    let skill_certificates = (
+        vec!["证书编号", "职业（工种）", "等级", "评价机构", "发证日期"],
+        a.skill_certificates
+            .iter()
+            .map(|c| {
+                vec![
+                    c.number.clone(),
+                    format!("{} {}", c.occupation_code, c.occupation_name),
+                    c.level_label.to_string(),
+                    c.issuer.clone(),
+                    c.issued_on.clone(),
                 ]
             })
             .collect(),
@@ -217,6 +229,7 @@ fn tables(a: &Archive) -> Tables {
         clearings,
         exams,
         certificates,
+        skill_certificates,
         proof_lines,
         proof_fields,
     }
@@ -257,6 +270,10 @@ pub fn pdf(font: &jineng_pdf::Font, a: &Archive) -> Result<Vec<u8>, jineng_pdf::
     if !t.certificates.1.is_empty() {
         blocks.push(Block::Heading("证书".into()));
         blocks.push(table(t.certificates, &[1.6, 2.6, 2.4, 2.2, 1.4, 1.4, 1.2]));
+    }
+    if !t.skill_certificates.1.is_empty() {
+        blocks.push(Block::Heading("职业技能等级证书".into()));
+        blocks.push(table(t.skill_certificates, &[2.4, 3.0, 1.4, 2.6, 1.4]));
     }
     blocks.push(Block::Heading("证据日志证明".into()));
     blocks.push(Block::Fields(t.proof_fields));
@@ -323,5 +340,10 @@ pub fn xlsx(a: &Archive) -> jineng_app::AppResult<Vec<u8>> {
         ("证明", &["项目", "内容"][..], &proof),
         ("考试成绩", &t.exams.0[..], &t.exams.1),
         ("证书", &t.certificates.0[..], &t.certificates.1),
+        (
+            "职业技能等级证书",
+            &t.skill_certificates.0[..],
+            &t.skill_certificates.1,
+        ),
     ])
 }

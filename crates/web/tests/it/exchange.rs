@@ -8,7 +8,14 @@ use jineng_app::Principal;
 use jineng_app::exchange::{ClientInput, sign, string_to_sign};
 use jineng_core::exchange::Dataset;
 
-async fn pull(t: &TestApp, client: &str, secret: &str, path: &str, nonce: &str, skew: i64) -> Resp {
+pub(crate) async fn pull(
+    t: &TestApp,
+    client: &str,
+    secret: &str,
+    path: &str,
+    nonce: &str,
+    skew: i64,
+) -> Resp {
     pull_with_body(t, client, secret, path, nonce, skew, b"", b"").await
 }
 

@@ -184,6 +184,68 @@ async fn rows_link_only_to_the_named_learner_of_the_importers_region() {
         .json();
     assert_eq!(theirs["total"], 1);
     assert_eq!(theirs["items"][0]["holder_name"], "刘学员");
+
+    // The learner's e-archive lists it (page data, PDF and Excel built from the same).
+    let me = t.user_id("learner").await;
+    let archive = t
+        .api(
+            Method::GET,
+            &format!("/learners/{me}/archive"),
+            Some(&learner),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        archive["skill_certificates"][0]["number"], "S0000520000012",
+        "{archive}"
+    );
+    let xlsx = t
+        .signed_in("learner")
+        .await
+        .get(&format!("/learners/{me}/archive.xlsx"))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK, "{}", xlsx.text());
+    // The last sheet (职业技能等级证书): the header and the one row.
+    let rows = crate::common::read_xlsx_sheet(&xlsx.body, 8);
+    assert_eq!(rows[0][0], "证书编号");
+    assert_eq!(rows[1][0], "S0000520000012");
+    assert_eq!(rows[1][2], "四级/中级工");
+
+    // The exchange's skill-certificate feed: a client of 南明区 gets its learner's row,
+    // the ID number masked.
+    use jineng_app::exchange::ClientInput;
+    use jineng_core::exchange::Dataset;
+    let (client, secret) = t
+        .app
+        .exchange()
+        .create_client(
+            &jineng_app::Principal::system(),
+            &Default::default(),
+            ClientInput {
+                name: "南明区数据共享".into(),
+                datasets: vec![Dataset::SkillCertificates],
+                region: Some(jineng_core::RegionCode::parse("520102").unwrap()),
+                full_id_numbers: false,
+            },
+        )
+        .await
+        .unwrap();
+    let r = crate::exchange::pull(
+        &t,
+        &client,
+        &secret,
+        "skill_certificates?limit=100",
+        "skill-nonce-1",
+        0,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let items = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["number"], "S0000520000012");
+    assert_eq!(items[0]["level"], 4);
+    assert!(items[0]["id_number"].as_str().unwrap().contains('*'));
 }
 
 #[tokio::test]
