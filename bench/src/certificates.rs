@@ -63,6 +63,7 @@ fn sample(i: usize) -> CertificateView {
         valid_until: None,
         expired: false,
         replaced: false,
+        seal_key: "org:org".into(),
         revoked: false,
         revoked_at: None,
         revoked_reason: String::new(),

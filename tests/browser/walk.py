@@ -591,6 +591,31 @@ def main():
         assert overflow <= 1, f"the verification page is wider than the phone by {overflow}px"
         shot(teacher, "18-qualification-verified")
         print("walk: the teacher opens their qualification certificate on a phone and verifies it")
+
+        # 19. The institution uploads its seal (a transparent PNG) on a PC: the page shows
+        #     the image the browser decoded, and a certificate prints with it.
+        import struct, zlib
+        def seal_png(side=200):
+            rows = b"".join(b"\x00" + b"".join(
+                (b"\xc8\x1e\x1e\xff" if (x - side // 2) ** 2 + (y - side // 2) ** 2 < (side // 2 - 4) ** 2 and (x + y) % 7 < 3 else b"\x00\x00\x00\x00")
+                for x in range(side)) for y in range(side))
+            chunk = lambda tag, data: struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+            return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+        seal = os.path.join(tempfile.mkdtemp(), "公章.png")
+        with open(seal, "wb") as f:
+            f.write(seal_png())
+        go(cert_org, "/certificates")
+        click(cert_org, css="#certificates-seal")
+        wait_text(cert_org, "尚未上传印章")
+        el = call("POST", f"/session/{cert_org}/element", {"using": "css selector", "value": "#seal-form input[type=file]"})
+        call("POST", f"/session/{cert_org}/element/{list(el.values())[0]}/value", {"text": seal})
+        click(cert_org, css="#seal-upload")
+        wait_text(cert_org, "印章已上传")
+        wait_find(cert_org, "#seal-image")
+        width = js(cert_org, "const i = document.getElementById('seal-image'); return i.complete ? i.naturalWidth : 0;")
+        assert width == 200, f"the uploaded seal did not load in the page: {width}"
+        shot(cert_org, "19-seal")
+        print("walk: the institution uploads its seal and the page shows it")
     finally:
         for s in sessions:
             try:

@@ -59,6 +59,8 @@ pub struct CertificateView {
     pub expired: bool,
     /// Renewed by a newer certificate.
     pub replaced: bool,
+    /// Whose seal it bears (`org:<id>` or `region:<code>`, see `seals`).
+    pub seal_key: String,
     pub revoked: bool,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_reason: String,
@@ -160,7 +162,12 @@ fn view(c: certificate::Model, org_name: String, today: chrono::NaiveDate) -> Ce
     } else {
         c.issuer_name.clone()
     };
+    let seal_key = match &c.issuer_region {
+        Some(r) => format!("region:{r}"),
+        None => format!("org:{}", c.org_id),
+    };
     CertificateView {
+        seal_key,
         expired: expired(c.valid_until.as_deref(), today),
         replaced: c.replaced_by.is_some(),
         org_name,

@@ -59,6 +59,7 @@ pub mod page;
 pub mod qualifications;
 pub mod review;
 pub mod scope;
+pub mod seals;
 pub mod skills;
 pub mod sms;
 pub mod study;

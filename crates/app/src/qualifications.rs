@@ -71,17 +71,22 @@ impl Qualifications<'_> {
         self.certificates().issuers(rows).await
     }
 
-    /// The department that grants in the caller's name: the narrowest region the caller
-    /// reviews in that holds the institution's region (an administrator: the province).
-    async fn department(&self, who: &Principal, of: &RegionCode) -> AppResult<String> {
+    /// The department that acts in the caller's name: the narrowest region the caller
+    /// reviews in that holds `of` (any, without `of`); an administrator's is the
+    /// province's. Its region and name.
+    pub(crate) async fn department(
+        &self,
+        who: &Principal,
+        of: Option<&RegionCode>,
+    ) -> AppResult<(RegionCode, String)> {
         let granting = who
             .grants
             .iter()
             .filter(|g| g.role.allows(Permission::ReviewOrganizations))
             .filter_map(|g| g.region)
-            .filter(|r| r.contains(of))
+            .filter(|r| of.is_none_or(|of| r.contains(of)))
             .max_by_key(|r| r.subtree_prefix().len())
-            .unwrap_or_else(|| of.province());
+            .unwrap_or(self.province);
         let prefix = granting.subtree_prefix().to_string();
         let chain: Vec<String> = [2usize, 4, 6]
             .into_iter()
@@ -96,7 +101,7 @@ impl Qualifications<'_> {
             .iter()
             .filter_map(|c| names.iter().find(|r| &r.code == c).map(|r| r.name.as_str()))
             .collect();
-        Ok(rules::department(&ordered))
+        Ok((granting, rules::department(&ordered)))
     }
 
     /// Qualify the teacher behind an approved pool entry in the caller's region, or renew
@@ -128,7 +133,7 @@ impl Qualifications<'_> {
             .ok_or(AppError::NotFound("师资"))?;
         let region = RegionCode::parse(&l.region_code)
             .map_err(|_| AppError::Internal(format!("stored region {}", l.region_code)))?;
-        let issuer = self.department(who, &region).await?;
+        let (issuer_region, issuer) = self.department(who, Some(&region)).await?;
         let today = self.today();
         let w = self.write(who, ctx).await?;
         let id = uuid::Uuid::now_v7().to_string();
@@ -155,6 +160,7 @@ impl Qualifications<'_> {
             region_code: Set(l.region_code.clone()),
             holder_name: Set(t.name.clone()),
             issuer_name: Set(issuer),
+            issuer_region: Set(Some(issuer_region.as_str().to_string())),
             ..Default::default()
         };
         // Only the number may collide here (74 random bits): the one-current rule is

@@ -1,6 +1,7 @@
 //! Certificates: one landscape A4 page each, framed, with a centred title, a statement,
-//! label–value lines, a QR code to verify it, and the issuer's seal drawn as vectors (a
-//! red ring, a star and the issuer's name around the arc). A whole class's
+//! label–value lines, a QR code to verify it, and the issuer's seal: the image the
+//! issuer uploaded, or else drawn as vectors (a red ring, a star and the issuer's name
+//! around the arc). A whole class's
 //! certificates go in one document, one page per certificate.
 
 use crate::{Font, LEADING, Measure, PdfError, fill};
@@ -40,6 +41,9 @@ pub struct Certificate {
     pub seal_name: String,
     /// Set straight under the seal's star.
     pub seal_label: String,
+    /// The issuer's own seal (checked by [`crate::seal::check`]); drawn instead of the
+    /// vector seal. The same bytes on many pages are stored once.
+    pub seal_image: Option<std::sync::Arc<Vec<u8>>>,
     /// The issuer and date lines at the foot, right-aligned left of the seal.
     pub sign_lines: Vec<String>,
     /// Printed large across the page when set ("已撤销").
@@ -160,6 +164,22 @@ impl Page<'_> {
         text(s, self.font, cx - w / 2.0, cy + 30.0, 7.5, label);
     }
 
+    /// An uploaded seal, its longer side 110 pt, centred where the drawn one would be.
+    fn seal_image(&self, s: &mut Surface, cx: f32, cy: f32, png: &std::sync::Arc<Vec<u8>>) {
+        let Ok(img) = krilla::image::Image::from_png(png.clone().into(), true) else {
+            return;
+        };
+        let (w, h) = img.size();
+        let scale = 110.0 / w.max(h).max(1) as f32;
+        let (dw, dh) = (w as f32 * scale, h as f32 * scale);
+        let Some(size) = krilla::geom::Size::from_wh(dw, dh) else {
+            return;
+        };
+        s.push_transform(&Transform::from_translate(cx - dw / 2.0, cy - dh / 2.0));
+        s.draw_image(img, size);
+        s.pop();
+    }
+
     fn qr(&self, s: &mut Surface, x: f32, y: f32, size: f32, q: &QrModules) {
         if q.width == 0 {
             return;
@@ -253,7 +273,10 @@ impl Page<'_> {
             text(s, self.font, right - w, ly, 12.0, line);
             ly += 12.0 * LEADING * 1.2;
         }
-        self.seal(s, right - 60.0, foot + 55.0, &c.seal_name, &c.seal_label);
+        match &c.seal_image {
+            Some(png) => self.seal_image(s, right - 60.0, foot + 55.0, png),
+            None => self.seal(s, right - 60.0, foot + 55.0, &c.seal_name, &c.seal_label),
+        }
         if let Some(stamp) = &c.stamp {
             s.set_fill(Some(Fill {
                 paint: rgb::Color::new(RED.0, RED.1, RED.2).into(),
@@ -334,7 +357,50 @@ mod tests {
             seal_label: "证书专用章".into(),
             sign_lines: vec!["贵阳市职业技能培训学校".into(), "2026年12月6日".into()],
             stamp,
+            seal_image: None,
         }
+    }
+
+    /// A 240×240 RGBA seal of noisy red pixels (so it does not compress to nothing).
+    fn seal_png() -> Vec<u8> {
+        let mut px = Vec::with_capacity(240 * 240 * 4);
+        let mut x: u32 = 12345;
+        for _ in 0..240 * 240 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            px.extend_from_slice(&[200, (x >> 24) as u8 & 0x3f, 30, (x >> 16) as u8]);
+        }
+        let mut out = Vec::new();
+        {
+            let mut e = png::Encoder::new(&mut out, 240, 240);
+            e.set_color(png::ColorType::Rgba);
+            e.set_depth(png::BitDepth::Eight);
+            let mut w = e.write_header().unwrap();
+            w.write_image_data(&px).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn an_uploaded_seal_is_placed_once_for_a_whole_batch() {
+        let f = font();
+        let png = std::sync::Arc::new(seal_png());
+        assert!(crate::seal::check(&png).is_ok());
+        let with = |n: usize, img: bool| {
+            let pages: Vec<Certificate> = (0..n)
+                .map(|_| Certificate {
+                    seal_image: img.then(|| png.clone()),
+                    ..sample(None)
+                })
+                .collect();
+            render_certificates(&f, "证书", &pages).unwrap().len()
+        };
+        let one = with(1, true) - with(1, false);
+        let ten = with(10, true) - with(10, false);
+        assert!(one > 20_000, "the seal adds {one} bytes to one page");
+        assert!(
+            ten < one * 3 / 2,
+            "ten pages add {ten} bytes, one page {one}"
+        );
     }
 
     #[test]

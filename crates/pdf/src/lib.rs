@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub mod certificate;
+pub mod seal;
 
 const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;

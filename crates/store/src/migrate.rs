@@ -221,6 +221,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0042_teacher_certificates.sqlite.sql"),
         include_str!("../migrations/0042_teacher_certificates.postgres.sql"),
     ),
+    (
+        43,
+        include_str!("../migrations/0043_certificate_seals.sqlite.sql"),
+        include_str!("../migrations/0043_certificate_seals.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -56,6 +56,8 @@ pub struct Model {
     pub valid_until: Option<String>,
     /// The certificate that renewed this one.
     pub replaced_by: Option<String>,
+    /// The region of the department in `issuer_name` (whose seal it bears).
+    pub issuer_region: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

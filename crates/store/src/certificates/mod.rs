@@ -2,4 +2,5 @@
 //! where they sit in the evidence log, and their revocation.
 
 pub mod certificate;
+pub mod seal;
 pub mod skill;

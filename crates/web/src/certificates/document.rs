@@ -87,5 +87,6 @@ pub fn page(origin: &str, c: &CertificateView) -> Certificate {
         seal_label: seal_label.into(),
         sign_lines: vec![c.issuer.clone(), date_cn(&c.issued_on)],
         stamp: stamp.map(str::to_string),
+        seal_image: None,
     }
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod document;
 pub mod pages;
+pub mod seal;
 
 use crate::routes::Routes;
 use utoipa_axum::routes;
@@ -12,6 +13,10 @@ use utoipa_axum::routes;
 pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/certificates", pages::list)
         .get("/certificates.xlsx", pages::export)
+        .get("/certificates/seal", seal::show)
+        .post("/certificates/seal", seal::upload)
+        .get("/certificates/seal.png", seal::image)
+        .post("/certificates/seal/remove", seal::remove)
         .get("/certificates/{id}", pages::detail)
         .get("/certificates/{id}/pdf", pages::pdf)
         .post("/certificates/{id}/revoke", pages::revoke)
@@ -25,4 +30,5 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(api::revoke))
         .api(routes!(api::of_class, api::issue))
         .api(routes!(api::verify))
+        .api(routes!(seal::api_get, seal::api_put, seal::api_delete))
 }

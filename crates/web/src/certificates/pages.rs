@@ -35,6 +35,8 @@ pub struct ListPage {
     layout: Layout,
     /// Staff and regulators: the certificates in their scope; learners: their own.
     staff: bool,
+    /// Institution staff and regulators keep a seal image for what they issue.
+    may_seal: bool,
     q: String,
     page: Page<CertificateView>,
 }
@@ -60,6 +62,8 @@ pub async fn list(
         }
     };
     Ok(ListPage {
+        may_seal: u.principal.can(Permission::ManageOwnOrganization)
+            || u.principal.can(Permission::ReviewOrganizations),
         layout: Layout::new(
             if staff {
                 "证书管理"
@@ -225,7 +229,15 @@ async fn render(
     };
     s.app.limit_heavy(ctx, &u.principal).await?;
     let origin = origin(headers, s.app.security.secure_cookies);
-    let pages: Vec<_> = certs.iter().map(|c| document::page(&origin, c)).collect();
+    let keys: Vec<String> = certs.iter().map(|c| c.seal_key.clone()).collect();
+    let seals = s.app.seals().images(&keys).await?;
+    let pages: Vec<_> = certs
+        .iter()
+        .map(|c| jineng_pdf::certificate::Certificate {
+            seal_image: seals.get(&c.seal_key).cloned(),
+            ..document::page(&origin, c)
+        })
+        .collect();
     let title = filename.trim_end_matches(".pdf").to_string();
     let bytes = tokio::task::spawn_blocking(move || {
         jineng_pdf::certificate::render_certificates(font, &title, &pages)

@@ -27,6 +27,7 @@ mod orgs;
 mod path;
 mod qualifications;
 mod scope;
+mod seals;
 mod security;
 mod server;
 mod skills;

@@ -132,6 +132,20 @@ const ORG_STAFF: &[&str] = &[
     "jz_institution",
     "zy_institution",
 ];
+/// Keep a seal image for certificates: regulators (their department's) and the staff of
+/// organisations that train (their own).
+const SEAL_KEEPERS: &[&str] = &[
+    "admin",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+];
 /// `ImportLearners`: import jobs are seen by the system admin and the importing staff.
 const IMPORT_VIEW: &[&str] = &[
     "admin",
@@ -1548,6 +1562,18 @@ fn rules() -> Vec<Rule> {
         // --- Skill-level certificates ------------------------------------------------------
         // Everyone signed in lists (a learner their own); the learner template's header is
         // refused (422) for those who may import.
+        // Seals: an upload that is not a PNG (422); removal with none uploaded is a no-op.
+        page(M::GET, "/certificates/seal", Only(SEAL_KEEPERS)),
+        page(M::POST, "/certificates/seal", Only(SEAL_KEEPERS)).body(Body::Multipart(
+            &[],
+            ("file", "seal.png", "image/png", Blob::Pdf),
+        )),
+        page(M::GET, "/certificates/seal.png", Only(SEAL_KEEPERS)),
+        page(M::POST, "/certificates/seal/remove", Only(SEAL_KEEPERS)),
+        api(M::GET, "/api/v1/certificates/seal", Only(SEAL_KEEPERS)),
+        api(M::PUT, "/api/v1/certificates/seal", Only(SEAL_KEEPERS))
+            .body(Body::Raw("image/png", Blob::Pdf)),
+        api(M::DELETE, "/api/v1/certificates/seal", Only(SEAL_KEEPERS)),
         page(M::GET, "/skill-certificates", Signed),
         page(M::GET, "/skill-certificates.xlsx", Signed),
         page(M::GET, "/skill-certificates/template.xlsx", Signed),
@@ -1851,6 +1877,7 @@ async fn matrix_certificate(app: &App, class_id: &str) -> (String, String) {
         issuer_name: Set(String::new()),
         valid_until: Set(None),
         replaced_by: Set(None),
+        issuer_region: Set(None),
     }
     .insert(&app.db)
     .await

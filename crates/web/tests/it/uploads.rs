@@ -176,3 +176,41 @@ async fn awkward_cells_are_named_and_the_report_can_be_corrected_and_uploaded_ag
     let j = wait_for(&t, "institution", &job).await;
     assert_eq!((j.imported_rows, j.bad_rows), (2, 0), "{:?}", j.bad);
 }
+
+/// The CSRF check reads a file upload's token from the action URL (the body is not read
+/// before the handler), so every multipart form must carry it there; the test client
+/// adds the token itself and would not notice a form that forgot.
+#[test]
+fn every_upload_form_carries_its_token_in_the_action() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "html") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &mut files,
+    );
+    let mut forms = 0;
+    for f in files {
+        let html = std::fs::read_to_string(&f).unwrap();
+        for tag in html.split("<form").skip(1) {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            if tag.contains("multipart/form-data") {
+                forms += 1;
+                assert!(
+                    tag.contains("_csrf={{"),
+                    "{}: an upload form without ?_csrf= in its action: <form{tag}>",
+                    f.display()
+                );
+            }
+        }
+    }
+    assert!(forms >= 6, "found {forms} upload forms");
+}
