@@ -186,3 +186,69 @@ async fn a_dangling_row_stops_the_foreign_key_step_whole() {
     );
     drop_file(path);
 }
+
+/// Step 42 rebuilds the certificates table on SQLite (alters it on PostgreSQL): a
+/// certificate issued before it keeps every value, and afterwards a row held by nobody
+/// is refused and a teacher holds one current qualification.
+#[tokio::test]
+async fn certificates_survive_the_holder_step_and_gain_its_rules() {
+    let (db, path) = fresh().await;
+    migrate::run_to(&db, 41).await.unwrap();
+    const T: &str = "'2026-11-01T08:00:00Z'";
+    for sql in [
+        "INSERT INTO regions (code, name, level, parent_code) VALUES ('520102', '南明区', 'county', NULL)".to_string(),
+        format!(
+            "INSERT INTO users (id, username, display_name, password_hash, status, must_change_password, totp_enabled, password_changed_at, created_at, updated_at) \
+             VALUES ('u1', 'zhang', '张三丰', 'x', 'active', false, false, {T}, {T}, {T})"
+        ),
+        format!(
+            "INSERT INTO organizations (id, kind, name, credit_code, region_code, address, legal_rep_name, legal_rep_id_enc, legal_rep_id_bidx, contact_name, contact_phone_enc, nature, institution_type, designated, bank_name, bank_account_name, bank_account_enc, training_scale, site_area, licence_no, valid_from, valid_until, status, status_reason, version, created_at, updated_at) \
+             VALUES ('o1', 'institution', '南明职业技能培训学校', 'c1', '520102', '', '', '', '', '', '', '', '', false, '', '', '', 0, 0, '', '', '', 'approved', '', 1, {T}, {T})"
+        ),
+        format!(
+            "INSERT INTO certificates (id, number, kind, user_id, class_id, org_id, region_code, holder_name, project, class_name, hours, issued_on, record, note, ledger_idx, issued_by, issued_at, revoked_at, revoked_reason, revoked_by, revocation_idx) \
+             VALUES ('c1', 'JN2026-AAAA', 'completion', 'u1', NULL, 'o1', '520102', '张三丰', '电工', '第1期', 80, '2026-11-01', 'record text', 'note text', 7, 'staff', {T}, {T}, '核查不符', 'r1', 9)"
+        ),
+    ] {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+    migrate::run(&db).await.unwrap();
+    use jineng_store::certificates::certificate;
+    let c = certificate::Entity::find_by_id("c1".to_string())
+        .one(&db)
+        .await
+        .unwrap()
+        .expect("the certificate is still there");
+    assert_eq!(c.user_id.as_deref(), Some("u1"));
+    assert_eq!(
+        (
+            c.number.as_str(),
+            c.holder_name.as_str(),
+            c.hours,
+            c.ledger_idx
+        ),
+        ("JN2026-AAAA", "张三丰", 80, 7)
+    );
+    assert_eq!(
+        (c.record.as_str(), c.note.as_str()),
+        ("record text", "note text")
+    );
+    assert_eq!(c.revoked_reason, "核查不符");
+    assert_eq!(c.revocation_idx, Some(9));
+    assert!(c.revoked_at.is_some());
+    assert_eq!(c.issuer_name, "");
+    assert_eq!(
+        (c.teacher_id, c.valid_until, c.replaced_by),
+        (None, None, None)
+    );
+
+    let nobody = format!(
+        "INSERT INTO certificates (id, number, kind, user_id, class_id, org_id, region_code, holder_name, project, class_name, hours, issued_on, record, note, ledger_idx, issued_by, issued_at, revoked_reason) \
+         VALUES ('c2', 'JN2026-BBBB', 'teacher', NULL, NULL, 'o1', '520102', '王', '', '', 0, '2026-11-01', '', '', 0, 'r1', {T}, '')"
+    );
+    assert!(
+        db.execute_unprepared(&nobody).await.is_err(),
+        "a certificate held by nobody was stored"
+    );
+    drop_file(path);
+}

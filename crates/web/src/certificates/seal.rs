@@ -76,26 +76,16 @@ pub async fn upload(
     u: PageUser,
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
-    let mut bytes = Vec::new();
-    loop {
-        match mp.next_field().await {
-            Ok(Some(f)) if f.name() == Some("file") => {
-                bytes = f.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(_) => {
-                let p = page(
-                    &s,
-                    &u,
-                    Some("上传的内容无法读取，印章图片不能超过512KB".into()),
-                    String::new(),
-                )
-                .await?;
-                return Ok((StatusCode::BAD_REQUEST, p).into_response());
-            }
-        }
-    }
+    let Ok((_, bytes)) = crate::http::files::multipart_file(&mut mp, "file").await else {
+        let p = page(
+            &s,
+            &u,
+            Some("上传的内容无法读取，印章图片不能超过512KB".into()),
+            String::new(),
+        )
+        .await?;
+        return Ok((StatusCode::BAD_REQUEST, p).into_response());
+    };
     match s.app.seals().upload(&u.principal, &ctx, bytes).await {
         Ok(_) => Ok(Redirect::to("/certificates/seal?ok=uploaded").into_response()),
         Err(e) => {

@@ -102,27 +102,17 @@ pub async fn import(
     u: PageUser,
     mut mp: Multipart,
 ) -> Result<Response, PageError> {
-    let mut bytes = Vec::new();
-    loop {
-        match mp.next_field().await {
-            Ok(Some(f)) if f.name() == Some("file") => {
-                bytes = f.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(_) => {
-                let p = page(
-                    &s,
-                    &u,
-                    &ListQuery::default(),
-                    None,
-                    vec!["上传的内容无法读取，文件不能超过8MB".into()],
-                )
-                .await?;
-                return Ok((StatusCode::BAD_REQUEST, p).into_response());
-            }
-        }
-    }
+    let Ok((_, bytes)) = crate::http::files::multipart_file(&mut mp, "file").await else {
+        let p = page(
+            &s,
+            &u,
+            &ListQuery::default(),
+            None,
+            vec!["上传的内容无法读取，文件不能超过8MB".into()],
+        )
+        .await?;
+        return Ok((StatusCode::BAD_REQUEST, p).into_response());
+    };
     match s
         .app
         .skill_certificates()
