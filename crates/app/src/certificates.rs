@@ -197,7 +197,7 @@ fn view(c: certificate::Model, org_name: String, today: chrono::NaiveDate) -> Ce
 
 /// Who may see a certificate: its holder always; staff of the issuer and regulators
 /// of its region as they see learners.
-fn visible(who: &Principal) -> sea_orm::Condition {
+pub(crate) fn visible(who: &Principal) -> sea_orm::Condition {
     let own = Scope::OwnUser(who.user_id.clone()).over::<certificate::Entity>();
     match who.scope(Permission::ViewLearners) {
         Some(s) => sea_orm::Condition::any()

@@ -41,7 +41,9 @@ pub struct QualificationInput {
 
 impl Qualifications<'_> {
     /// The qualifications of the teacher behind a pool entry the caller may see, newest
-    /// first (renewed, expired and revoked ones too).
+    /// first (renewed, expired and revoked ones too), as far as the caller may see
+    /// certificates: a teacher who also works in another region shows its institution
+    /// and regulators only those granted there.
     pub async fn of_teacher(
         &self,
         who: &Principal,
@@ -50,7 +52,14 @@ impl Qualifications<'_> {
         let l = self
             .find_scoped::<link::Entity>(who, Permission::ViewOrganizations, link_id)
             .await?;
-        self.held_by(&l.teacher_id).await
+        let rows = certificate::Entity::find()
+            .filter(certificate::Column::TeacherId.eq(l.teacher_id))
+            .filter(certificate::Column::Kind.eq(CertKind::Teacher.code()))
+            .filter(crate::certificates::visible(who))
+            .order_by_desc(certificate::Column::IssuedAt)
+            .all(&self.db)
+            .await?;
+        self.certificates().issuers(rows).await
     }
 
     /// The qualifications of the signed-in teacher (matched to the pool by ID number).
@@ -59,6 +68,26 @@ impl Qualifications<'_> {
             Some(t) => self.held_by(&t.id).await,
             None => Ok(Vec::new()),
         }
+    }
+
+    /// The last valid day of each of these teachers' current qualification (renewed,
+    /// revoked and expired ones left out), for lists.
+    pub async fn current(
+        &self,
+        teacher_ids: &[String],
+    ) -> AppResult<std::collections::HashMap<String, String>> {
+        let today = self.today().to_string();
+        Ok(certificate::Entity::find()
+            .filter(certificate::Column::TeacherId.is_in(teacher_ids.iter().cloned()))
+            .filter(certificate::Column::Kind.eq(CertKind::Teacher.code()))
+            .filter(certificate::Column::RevokedAt.is_null())
+            .filter(certificate::Column::ReplacedBy.is_null())
+            .filter(certificate::Column::ValidUntil.gte(today))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|c| Some((c.teacher_id?, c.valid_until?)))
+            .collect())
     }
 
     async fn held_by(&self, teacher_id: &str) -> AppResult<Vec<CertificateView>> {

@@ -42,7 +42,16 @@ impl Seals<'_> {
     /// administrator keeps the province's).
     async fn issuer(&self, who: &Principal) -> AppResult<(String, String)> {
         if who.can(Permission::ManageOwnOrganization) && !who.org_ids().is_empty() {
-            let org = self.organizations().operating(who).await?;
+            let org = self
+                .organizations()
+                .operating(who)
+                .await
+                .map_err(|e| match e {
+                    AppError::Conflict(_) => AppError::Conflict(
+                        "机构或企业登记未通过审核，或已被暂停、撤销，不能设置证书印章".into(),
+                    ),
+                    e => e,
+                })?;
             return Ok((format!("org:{}", org.id), org.name));
         }
         if who.can(Permission::ReviewOrganizations) {

@@ -328,6 +328,10 @@ pub fn parse_reason(s: &str) -> Result<String, &'static str> {
     if s.chars().count() > MAX_REASON_CHARS {
         return Err("撤销原因不能超过200个字符");
     }
+    // Shown on the public verification page: nothing hidden, reordered or formula-like.
+    if let Some(p) = crate::text::plain_text_problem(&s) {
+        return Err(p);
+    }
     Ok(s)
 }
 
@@ -404,6 +408,20 @@ mod tests {
             issuer: "贵阳市职业技能培训学校".into(),
             issued_on: NaiveDate::from_ymd_opt(2026, 12, 6).unwrap(),
             valid_until: None,
+        }
+    }
+
+    #[test]
+    fn a_revocation_reason_is_plain_text() {
+        assert_eq!(parse_reason(" 核查不符 "), Ok("核查不符".into()));
+        for bad in [
+            "原\u{0}因",
+            "反向\u{202E}",
+            "\u{7}铃",
+            "零\u{200B}宽",
+            "=cmd|calc",
+        ] {
+            assert!(parse_reason(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -147,7 +147,9 @@ impl Page<'_> {
         // The name around the upper arc, each character upright to the centre.
         let chars: Vec<char> = name.chars().take(24).collect();
         let n = chars.len().max(1) as f32;
-        let size = if chars.len() > 14 { 8.0 } else { 10.5 };
+        // Long names (a department's: 贵阳市南明区人力资源和社会保障局) get smaller
+        // characters, so they do not run into one another on the same arc.
+        let size = if chars.len() > 14 { 7.5 } else { 10.5 };
         let span = (n * 19.0).min(250.0);
         s.set_fill(Some(color(RED)));
         for (i, c) in chars.iter().enumerate() {

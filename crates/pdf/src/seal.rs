@@ -24,7 +24,14 @@ pub enum SealError {
     Size,
     #[error("印章图片须为透明背景的 PNG（带透明通道），以免盖住证书文字")]
     Opaque,
+    #[error("印章图片几乎全透明，看不到印章内容")]
+    Invisible,
 }
+
+/// At least this share of the pixels must be see-through (the background) …
+const MIN_CLEAR: f64 = 0.10;
+/// … and at least this share visible (the seal).
+const MIN_INKED: f64 = 0.01;
 
 /// A seal image that passed [`check`]: its PNG bytes and size in pixels.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,8 +41,9 @@ pub struct SealImage {
     pub height: u32,
 }
 
-/// Read an uploaded seal: a whole, decodable PNG within the size limits, with an alpha
-/// channel or a transparent colour.
+/// Read an uploaded seal: a whole, decodable PNG within the size limits whose pixels are
+/// partly see-through (a background) and partly not (the seal): an alpha channel or a
+/// transparent palette colour alone does not make a background.
 pub fn check(bytes: &[u8]) -> Result<SealImage, SealError> {
     if bytes.is_empty() {
         return Err(SealError::Empty);
@@ -49,27 +57,49 @@ pub fn check(bytes: &[u8]) -> Result<SealImage, SealError> {
             bytes: DECODE_LIMIT,
         },
     );
+    // A palette's transparent colours (tRNS) become an alpha channel.
     decoder.set_transformations(png::Transformations::EXPAND);
-    let (width, height, transparent) = {
+    let (width, height) = {
         let info = decoder.read_header_info().map_err(|_| SealError::NotPng)?;
-        let transparent = matches!(
-            info.color_type,
-            png::ColorType::Rgba | png::ColorType::GrayscaleAlpha
-        ) || info.trns.is_some();
-        (info.width, info.height, transparent)
+        (info.width, info.height)
     };
     let side = MIN_SEAL_SIDE..=MAX_SEAL_SIDE;
     if !side.contains(&width) || !side.contains(&height) {
         return Err(SealError::Size);
     }
-    if !transparent {
-        return Err(SealError::Opaque);
-    }
     // Decode every row now: a truncated or corrupt file is refused here, not when a
     // certificate is printed.
     let mut reader = decoder.read_info().map_err(|_| SealError::NotPng)?;
+    let (color, depth) = reader.output_color_type();
+    let channels = match color {
+        png::ColorType::Rgba => 4,
+        png::ColorType::GrayscaleAlpha => 2,
+        _ => return Err(SealError::Opaque),
+    };
     let mut buf = vec![0; reader.output_buffer_size().ok_or(SealError::Size)?];
     reader.next_frame(&mut buf).map_err(|_| SealError::NotPng)?;
+    // The alpha sample is the last of each pixel (its high byte first at 16 bits).
+    let sample = if depth == png::BitDepth::Sixteen {
+        2
+    } else {
+        1
+    };
+    let step = channels * sample;
+    let (mut clear, mut inked) = (0usize, 0usize);
+    for px in buf.chunks_exact(step) {
+        if px[step - sample] < 128 {
+            clear += 1;
+        } else {
+            inked += 1;
+        }
+    }
+    let all = (clear + inked).max(1) as f64;
+    if (clear as f64) < all * MIN_CLEAR {
+        return Err(SealError::Opaque);
+    }
+    if (inked as f64) < all * MIN_INKED {
+        return Err(SealError::Invisible);
+    }
     Ok(SealImage {
         png: bytes.to_vec(),
         width,
@@ -94,8 +124,12 @@ mod tests {
                 png::ColorType::GrayscaleAlpha => 2,
                 _ => 1,
             };
-            wr.write_image_data(&vec![200; (w * h * n) as usize])
-                .unwrap();
+            // The top half see-through (all samples 0), the bottom half inked.
+            let len = (w * h * n) as usize;
+            let px: Vec<u8> = (0..len)
+                .map(|i| if i < len / 2 { 0 } else { 200 })
+                .collect();
+            wr.write_image_data(&px).unwrap();
         }
         out
     }
@@ -106,6 +140,49 @@ mod tests {
         let s = check(&ok).unwrap();
         assert_eq!((s.width, s.height), (300, 300));
         assert!(check(&png_of(120, 200, png::ColorType::GrayscaleAlpha)).is_ok());
+    }
+
+    /// A `side`×`side` RGBA image whose left `clear_cols` columns are transparent.
+    fn rgba_with_clear_columns(side: u32, clear_cols: u32) -> Vec<u8> {
+        let mut px = Vec::new();
+        for _ in 0..side {
+            for x in 0..side {
+                px.extend_from_slice(&[200, 30, 30, if x < clear_cols { 0 } else { 255 }]);
+            }
+        }
+        let mut out = Vec::new();
+        {
+            let mut e = png::Encoder::new(&mut out, side, side);
+            e.set_color(png::ColorType::Rgba);
+            e.set_depth(png::BitDepth::Eight);
+            e.write_header().unwrap().write_image_data(&px).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn a_background_must_show_through_and_the_seal_must_show() {
+        assert_eq!(
+            check(&rgba_with_clear_columns(200, 0)),
+            Err(SealError::Opaque)
+        );
+        assert_eq!(
+            check(&rgba_with_clear_columns(200, 200)),
+            Err(SealError::Invisible)
+        );
+        assert!(check(&rgba_with_clear_columns(200, 100)).is_ok());
+        // A palette image with a transparent colour (tRNS) counts like an alpha channel.
+        let mut out = Vec::new();
+        {
+            let mut e = png::Encoder::new(&mut out, 120, 120);
+            e.set_color(png::ColorType::Indexed);
+            e.set_depth(png::BitDepth::Eight);
+            e.set_palette(vec![255, 255, 255, 200, 30, 30]);
+            e.set_trns(vec![0, 255]);
+            let idx: Vec<u8> = (0..120 * 120).map(|i| u8::from(i % 120 >= 60)).collect();
+            e.write_header().unwrap().write_image_data(&idx).unwrap();
+        }
+        assert!(check(&out).is_ok(), "{:?}", check(&out));
     }
 
     #[test]

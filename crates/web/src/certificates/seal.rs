@@ -74,9 +74,15 @@ pub async fn upload(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
     u: PageUser,
-    mut mp: Multipart,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let Ok((_, bytes)) = crate::http::files::multipart_file(&mut mp, "file").await else {
+    // A body that is not a well-formed form (no boundary, cut off) gets the page, in
+    // words, rather than the extractor's own text.
+    let read = match mp {
+        Ok(mut mp) => crate::http::files::multipart_file(&mut mp, "file").await,
+        Err(_) => Err(()),
+    };
+    let Ok((_, bytes)) = read else {
         let p = page(
             &s,
             &u,

@@ -24,6 +24,8 @@ use serde::Deserialize;
 pub struct TeachersPage {
     layout: Layout,
     items: Vec<TeacherView>,
+    /// Teacher id → last valid day of their current qualification (师资上岗资格).
+    qualified: std::collections::HashMap<String, String>,
     status: String,
     q: String,
     may_add: bool,
@@ -64,9 +66,12 @@ async fn page(
     error: Option<String>,
 ) -> Result<TeachersPage, PageError> {
     let items = teachers(s, u, &q).await?;
+    let ids: Vec<String> = items.iter().map(|t| t.teacher_id.clone()).collect();
+    let qualified = s.app.qualifications().current(&ids).await?;
     Ok(TeachersPage {
         layout: Layout::new("师资", u, "/teachers"),
         items,
+        qualified,
         status: q.status,
         q: q.q,
         may_add: u.principal.has_role(Role::InstitutionAdmin),

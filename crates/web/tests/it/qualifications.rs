@@ -138,6 +138,15 @@ async fn a_regulator_qualifies_an_approved_teacher_and_anyone_can_verify_it() {
     let number = c["number"].as_str().unwrap().to_string();
     let id = c["id"].as_str().unwrap().to_string();
 
+    // The pool list marks the qualified teacher.
+    let pool = t
+        .signed_in("nm_regulator")
+        .await
+        .get("/teachers")
+        .await
+        .text();
+    assert!(pool.contains(&format!("上岗资格至 {until}")), "{pool}");
+
     // One current qualification: a second grant long before expiry is refused.
     let p = qualify(&t, "nm_regulator", &link, body.clone())
         .await
@@ -235,7 +244,40 @@ async fn a_regulator_qualifies_an_approved_teacher_and_anyone_can_verify_it() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    // Another region's institution that enters the same person sees none of it.
+    let zy = t.token("zy_institution").await;
+    let r = t
+        .api(
+            Method::POST,
+            "/teachers",
+            Some(&zy),
+            Some(json!({"name": "王老师", "id_number": crate::common::id("52010219850612241"), "subjects": "中式烹调", "level": "senior", "years_teaching": 10})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let zy_link = r.json()["link_id"].as_str().unwrap().to_string();
+    let theirs = t
+        .api(
+            Method::GET,
+            &format!("/teachers/{zy_link}/qualifications"),
+            Some(&zy),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(theirs, json!([]), "{theirs}");
+
     let nm = t.token("nm_regulator").await;
+    // The reason is shown in public: hidden or reordering characters are refused.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/certificates/{id}/revoke"),
+            Some(&nm),
+            Some(json!({"reason": "原因\u{202E}反向"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     let r = t
         .api(
             Method::POST,
@@ -245,6 +287,16 @@ async fn a_regulator_qualifies_an_approved_teacher_and_anyone_can_verify_it() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let pool = t
+        .signed_in("institution")
+        .await
+        .get("/teachers")
+        .await
+        .text();
+    assert!(
+        !pool.contains("上岗资格至"),
+        "a revoked one is not current: {pool}"
+    );
     let r = qualify(&t, "nm_regulator", &link, body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }

@@ -33,6 +33,21 @@ fn seal_png(side: u32, alpha: bool) -> Vec<u8> {
     out
 }
 
+/// RGBA, but every pixel fully opaque: it would cover the certificate's text.
+fn opaque_rgba(side: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut e = png::Encoder::new(&mut out, side, side);
+        e.set_color(png::ColorType::Rgba);
+        e.set_depth(png::BitDepth::Eight);
+        let px: Vec<u8> = (0..side * side)
+            .flat_map(|_| [200u8, 30, 30, 255])
+            .collect();
+        e.write_header().unwrap().write_image_data(&px).unwrap();
+    }
+    out
+}
+
 async fn put(t: &TestApp, who: &str, body: Vec<u8>) -> crate::common::Resp {
     let tok = t.token(who).await;
     t.raw_api(Method::PUT, "/certificates/seal", &tok, "image/png", body)
@@ -56,6 +71,7 @@ async fn an_institutions_seal_is_printed_on_its_certificates() {
     for (body, says) in [
         (b"not a picture".to_vec(), "PNG"),
         (seal_png(200, false), "透明"),
+        (opaque_rgba(200), "透明"),
         (seal_png(60, true), "100至1200像素"),
         (vec![0u8; 600 * 1024], "512KB"),
     ] {
