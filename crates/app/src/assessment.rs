@@ -181,17 +181,14 @@ async fn from_submitted(
     class_id: &str,
     update: sea_orm::UpdateMany<sheet::Entity>,
 ) -> AppResult<()> {
-    let r = update
-        .filter(sheet::Column::ClassId.eq(class_id))
-        .filter(sheet::Column::Status.eq(SheetStatus::Submitted))
-        .exec(&w.txn)
-        .await?;
-    if r.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "成绩表刚被他人处理，请刷新后查看".into(),
-        ));
-    }
-    Ok(())
+    crate::write::one_row(
+        update
+            .filter(sheet::Column::ClassId.eq(class_id))
+            .filter(sheet::Column::Status.eq(SheetStatus::Submitted))
+            .exec(&w.txn)
+            .await?,
+        "成绩表刚被他人处理，请刷新后查看",
+    )
 }
 
 fn class_days(c: &class::Model) -> i32 {
