@@ -272,6 +272,7 @@ async fn exam(app: &jineng_app::App) -> Result<String, String> {
         },
         minutes: 60,
         pass_mark: 60,
+        shared: None,
     };
     let exam_id = id();
     exam::ActiveModel {

@@ -286,8 +286,20 @@ impl Exams<'_> {
             .await?
             .map(|v| v.name)
             .unwrap_or_default();
+        let mut rule_lines: Vec<String> = rule.lines.iter().map(|l| l.describe()).collect();
+        if let Some(sh) = &rule.shared {
+            let name = jineng_store::banks::bank::Entity::find_by_id(sh.bank_id.clone())
+                .one(&self.db)
+                .await?
+                .map(|b| b.name)
+                .unwrap_or_default();
+            rule_lines.push(format!(
+                "每条规则中{}%的题目取自省级题库《{name}》",
+                sh.percent
+            ));
+        }
         Ok(ExamView {
-            rule_lines: rule.lines.iter().map(|l| l.describe()).collect(),
+            rule_lines,
             question_count: rule.question_count(),
             total: rule.total(),
             minutes: rule.minutes,
@@ -321,9 +333,52 @@ impl Exams<'_> {
             .await?)
     }
 
-    fn bank_items(bank: &[question::Model]) -> Vec<BankItem> {
+    /// The questions a paper is drawn from, in id order: the course's bank and, when the
+    /// rule draws a share from a province bank, that bank's current questions.
+    async fn pool<C: ConnectionTrait>(
+        &self,
+        c: &C,
+        version_id: &str,
+        rule: &PaperRule,
+    ) -> AppResult<(Vec<question::Model>, Vec<BankItem>)> {
+        let mut bank = self.bank(c, version_id).await?;
+        let mut items = Self::bank_items(&bank, false);
+        if let Some(s) = &rule.shared {
+            let shared = self.banks().current(c, &s.bank_id).await?;
+            items.extend(Self::bank_items(&shared, true));
+            items.sort_by(|a, b| a.id.cmp(&b.id));
+            bank.extend(shared);
+        }
+        Ok((bank, items))
+    }
+
+    /// The questions on a paper, from the course's bank or a province bank.
+    async fn paper_questions<C: ConnectionTrait>(
+        &self,
+        c: &C,
+        paper: &[PaperItem],
+    ) -> AppResult<HashMap<String, question::Model>> {
+        let ids: Vec<String> = paper.iter().map(|p| p.question_id.clone()).collect();
+        let mut out: HashMap<String, question::Model> = question::Entity::find()
+            .filter(question::Column::Id.is_in(ids.clone()))
+            .all(c)
+            .await?
+            .into_iter()
+            .map(|q| (q.id.clone(), q))
+            .collect();
+        if out.len() < ids.len() {
+            let rest: Vec<String> = ids.into_iter().filter(|i| !out.contains_key(i)).collect();
+            for q in self.banks().by_ids(c, rest).await? {
+                out.insert(q.id.clone(), q);
+            }
+        }
+        Ok(out)
+    }
+
+    fn bank_items(bank: &[question::Model], shared: bool) -> Vec<BankItem> {
         bank.iter()
             .map(|q| BankItem {
+                shared,
                 id: q.id.clone(),
                 kind: q.kind,
                 knowledge_point: q.knowledge_point.clone(),
@@ -394,8 +449,11 @@ impl Exams<'_> {
             .ok_or_else(|| {
                 AppError::field("package_id", "请选择本班学习任务中的课程（先发布学习任务）")
             })?;
-        let bank = self.bank(&self.db, &t.version_id).await?;
-        if let Err(short) = rules::draw(&rule, &Self::bank_items(&bank), 0) {
+        if let Some(s) = &rule.shared {
+            self.banks().usable_for(&c, &s.bank_id).await?;
+        }
+        let (_, items) = self.pool(&self.db, &t.version_id, &rule).await?;
+        if let Err(short) = rules::draw(&rule, &items, 0) {
             return Err(AppError::field("rule", format!("{short}，请调整抽题规则")));
         }
         let course = version::Entity::find_by_id(t.version_id.clone())
@@ -701,9 +759,9 @@ impl Exams<'_> {
             return Err(AppError::field("pledge", "请先阅读并勾选诚信考试承诺"));
         }
         let rule = rule_of(&e)?;
-        let bank = self.bank(&self.db, &e.version_id).await?;
+        let (bank, items) = self.pool(&self.db, &e.version_id, &rule).await?;
         let seed = rand::rngs::OsRng.next_u64();
-        let paper = rules::draw(&rule, &Self::bank_items(&bank), seed)
+        let paper = rules::draw(&rule, &items, seed)
             .map_err(|s| AppError::Conflict(format!("{s}，暂不能开考，请联系培训机构调整")))?;
         let seq = mine.iter().map(|a| a.seq).max().unwrap_or(0) + 1;
         let w = self.write(who, ctx).await?;
@@ -822,13 +880,7 @@ impl Exams<'_> {
             .await?
             .ok_or(AppError::NotFound("答卷"))?;
         let paper = paper_of(&a)?;
-        let questions: HashMap<String, question::Model> = question::Entity::find()
-            .filter(question::Column::Id.is_in(paper.iter().map(|p| p.question_id.clone())))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|q| (q.id.clone(), q))
-            .collect();
+        let questions = self.paper_questions(&self.db, &paper).await?;
         let saved = self.answers(&self.db, &a.id).await?;
         let view = self.view(e.clone()).await?;
         sheet(&a, &e, view, &questions, &saved, self.now())
@@ -969,12 +1021,11 @@ impl Exams<'_> {
             .ok_or(AppError::NotFound("考试"))?;
         let rule = rule_of(&e)?;
         let paper = paper_of(&a)?;
-        let right: HashMap<String, Vec<usize>> = question::Entity::find()
-            .filter(question::Column::Id.is_in(paper.iter().map(|p| p.question_id.clone())))
-            .all(&w.txn)
+        let right: HashMap<String, Vec<usize>> = self
+            .paper_questions(&w.txn, &paper)
             .await?
             .into_iter()
-            .map(|q| (q.id, answer_indexes(&q.answer)))
+            .map(|(id, q)| (id, answer_indexes(&q.answer)))
             .collect();
         let saved = self.answers(&w.txn, &a.id).await?;
         let mut score = 0u32;

@@ -38,6 +38,7 @@ pub mod archive;
 pub mod assessment;
 pub mod attendance;
 pub mod audit;
+pub mod banks;
 pub mod catalogue;
 pub mod certificates;
 pub mod classes;

@@ -103,6 +103,22 @@ impl Scores {
     }
 }
 
+/// The part of a paper drawn from a province question bank shared with the skill
+/// appraisal centres (共建共享题库) rather than from the course's own bank.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SharedDraw {
+    pub bank_id: String,
+    /// Per cent of each draw line's questions taken from the shared bank, rounded half up.
+    pub percent: u32,
+}
+
+impl SharedDraw {
+    /// How many of a line's `count` questions come from the shared bank.
+    pub fn of(&self, count: u32) -> u32 {
+        (count * self.percent.min(100) + 50) / 100
+    }
+}
+
 /// How a paper is drawn and marked.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PaperRule {
@@ -111,6 +127,9 @@ pub struct PaperRule {
     pub minutes: u32,
     /// Points needed to pass, at most the paper's total.
     pub pass_mark: u32,
+    /// Absent in rules written before shared banks: those draw from the course alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<SharedDraw>,
 }
 
 impl PaperRule {
@@ -136,6 +155,10 @@ pub struct RawRule {
     pub judge_score: String,
     pub minutes: String,
     pub pass_mark: String,
+    /// A province bank's id; empty for none.
+    pub shared_bank: String,
+    /// 1–100 when a shared bank is named.
+    pub shared_percent: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -270,11 +293,26 @@ pub fn parse_rule(r: &RawRule) -> Result<PaperRule, Vec<RuleProblem>> {
         1,
         MAX_MINUTES,
     );
+    let shared = match r.shared_bank.trim() {
+        "" => None,
+        bank => Some(SharedDraw {
+            bank_id: bank.to_string(),
+            percent: number(
+                &mut e,
+                "shared_percent",
+                "共享题库抽题比例（%）",
+                &r.shared_percent,
+                1,
+                100,
+            ),
+        }),
+    };
     let rule = PaperRule {
         lines,
         scores,
         minutes,
         pass_mark: 0,
+        shared,
     };
     if e.is_empty() && rule.lines.is_empty() {
         e.push(RuleProblem {
@@ -320,6 +358,8 @@ pub struct BankItem {
     pub knowledge_point: String,
     pub difficulty: Difficulty,
     pub options: usize,
+    /// From a shared province bank (else from the course's own bank).
+    pub shared: bool,
 }
 
 /// One question on a drawn paper: which one, and the order its options are shown in
@@ -340,16 +380,23 @@ pub struct Shortfall {
     /// Questions in the bank matching the line alone.
     pub matching: usize,
     pub describe: String,
+    /// Which bank fell short: 题库, or 共享题库 / 课程题库 when the rule draws from both.
+    pub from: &'static str,
 }
 
 impl std::fmt::Display for Shortfall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "第{}条抽题规则（{}）需要{}道题，题库中符合的只有{}道",
+            "第{}条抽题规则（{}）需要{}{}道题，{}中符合的只有{}道",
             self.line + 1,
             self.describe,
+            match self.from {
+                "题库" => "",
+                f => f,
+            },
             self.wanted,
+            self.from,
             self.matching
         )?;
         if self.matching >= self.wanted as usize {
@@ -399,33 +446,37 @@ pub fn draw(rule: &PaperRule, bank: &[BankItem], seed: u64) -> Result<Vec<PaperI
     let mut rng = SplitMix(seed);
     let mut order: Vec<usize> = (0..bank.len()).collect();
     rng.shuffle(&mut order);
-    let candidates: Vec<Vec<usize>> = rule
-        .lines
+    let parts = parts(rule);
+    let candidates: Vec<Vec<usize>> = parts
         .iter()
-        .map(|l| {
+        .map(|p| {
             order
                 .iter()
                 .copied()
-                .filter(|&q| l.matches(&bank[q]))
+                .filter(|&q| p.matches(rule, &bank[q]))
                 .collect()
         })
         .collect();
-    let slots: Vec<usize> = rule
-        .lines
+    let slots: Vec<usize> = parts
         .iter()
         .enumerate()
-        .flat_map(|(i, l)| std::iter::repeat_n(i, l.count as usize))
+        .flat_map(|(i, p)| std::iter::repeat_n(i, p.count as usize))
         .collect();
     let mut owner: Vec<Option<usize>> = vec![None; bank.len()];
     for s in 0..slots.len() {
         let mut seen = vec![false; bank.len()];
         if !augment(s, &slots, &candidates, &mut owner, &mut seen) {
-            let line = slots[s];
+            let p = &parts[slots[s]];
             return Err(Shortfall {
-                line,
-                wanted: rule.lines[line].count,
-                matching: candidates[line].len(),
-                describe: rule.lines[line].describe(),
+                line: p.line,
+                wanted: p.count,
+                matching: candidates[slots[s]].len(),
+                describe: rule.lines[p.line].describe(),
+                from: match p.shared {
+                    None => "题库",
+                    Some(true) => "共享题库",
+                    Some(false) => "课程题库",
+                },
             });
         }
     }
@@ -447,6 +498,46 @@ pub fn draw(rule: &PaperRule, bank: &[BankItem], seed: u64) -> Result<Vec<PaperI
             }
         })
         .collect())
+}
+
+/// A draw line, or the shared or own half of one when the rule draws from a shared bank.
+struct Part {
+    line: usize,
+    /// `Some(true)`: only shared questions; `Some(false)`: only the course's own.
+    shared: Option<bool>,
+    count: u32,
+}
+
+impl Part {
+    fn matches(&self, rule: &PaperRule, q: &BankItem) -> bool {
+        rule.lines[self.line].matches(q) && self.shared.is_none_or(|s| s == q.shared)
+    }
+}
+
+fn parts(rule: &PaperRule) -> Vec<Part> {
+    let mut out = Vec::new();
+    for (line, l) in rule.lines.iter().enumerate() {
+        match &rule.shared {
+            None => out.push(Part {
+                line,
+                shared: None,
+                count: l.count,
+            }),
+            Some(s) => {
+                let n = s.of(l.count);
+                for (shared, count) in [(true, n), (false, l.count - n)] {
+                    if count > 0 {
+                        out.push(Part {
+                            line,
+                            shared: Some(shared),
+                            count,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Give slot `s` a question: a free one of its line if there is one, else one whose slot
@@ -599,6 +690,7 @@ mod tests {
             knowledge_point: kp.into(),
             difficulty: d,
             options: if kind == QuestionKind::Judge { 2 } else { 4 },
+            shared: false,
         }
     }
 
@@ -618,6 +710,7 @@ mod tests {
             judge_score: "1".into(),
             minutes: "30".into(),
             pass_mark: pass.into(),
+            ..RawRule::default()
         }
     }
 
@@ -712,19 +805,22 @@ mod tests {
     }
 
     fn bank_strategy() -> impl Strategy<Value = Vec<BankItem>> {
-        prop::collection::vec((0usize..3, 0usize..3, 0usize..3), 0..60).prop_map(|v| {
-            v.into_iter()
-                .enumerate()
-                .map(|(i, (k, p, d))| {
-                    item(
-                        i,
-                        QuestionKind::ALL[k],
-                        ["安全", "法规", "操作"][p],
-                        Difficulty::ALL[d],
-                    )
-                })
-                .collect()
-        })
+        prop::collection::vec((0usize..3, 0usize..3, 0usize..3, any::<bool>()), 0..60).prop_map(
+            |v| {
+                v.into_iter()
+                    .enumerate()
+                    .map(|(i, (k, p, d, shared))| BankItem {
+                        shared,
+                        ..item(
+                            i,
+                            QuestionKind::ALL[k],
+                            ["安全", "法规", "操作"][p],
+                            Difficulty::ALL[d],
+                        )
+                    })
+                    .collect()
+            },
+        )
     }
 
     fn rule_strategy() -> impl Strategy<Value = PaperRule> {
@@ -754,20 +850,32 @@ mod tests {
             },
             minutes: 30,
             pass_mark: 1,
+            shared: None,
+        })
+    }
+
+    /// Rules with and without a shared part (0–100 %).
+    fn mixed_rule_strategy() -> impl Strategy<Value = PaperRule> {
+        (rule_strategy(), prop::option::of(1u32..=100)).prop_map(|(r, p)| PaperRule {
+            shared: p.map(|percent| SharedDraw {
+                bank_id: "b".into(),
+                percent,
+            }),
+            ..r
         })
     }
 
     /// Whether any assignment of distinct questions to the rule's slots exists, by
     /// brute force over small cases (the oracle for the matching).
     fn feasible(rule: &PaperRule, bank: &[BankItem]) -> bool {
-        fn go(slots: &[&DrawLine], bank: &[BankItem], used: &mut Vec<bool>) -> bool {
-            let Some((l, rest)) = slots.split_first() else {
+        fn go(rule: &PaperRule, slots: &[&Part], bank: &[BankItem], used: &mut Vec<bool>) -> bool {
+            let Some((p, rest)) = slots.split_first() else {
                 return true;
             };
             for (i, q) in bank.iter().enumerate() {
-                if !used[i] && l.matches(q) {
+                if !used[i] && p.matches(rule, q) {
                     used[i] = true;
-                    if go(rest, bank, used) {
+                    if go(rule, rest, bank, used) {
                         return true;
                     }
                     used[i] = false;
@@ -775,19 +883,71 @@ mod tests {
             }
             false
         }
-        let slots: Vec<&DrawLine> = rule
-            .lines
+        let parts = parts(rule);
+        let slots: Vec<&Part> = parts
             .iter()
-            .flat_map(|l| std::iter::repeat_n(l, l.count as usize))
+            .flat_map(|p| std::iter::repeat_n(p, p.count as usize))
             .collect();
-        slots.len() <= 8 && go(&slots, bank, &mut vec![false; bank.len()])
+        slots.len() <= 8 && go(rule, &slots, bank, &mut vec![false; bank.len()])
+    }
+
+    #[test]
+    fn a_shared_share_is_drawn_from_the_shared_bank() {
+        let mut bank: Vec<BankItem> = (0..10)
+            .map(|i| item(i, QuestionKind::Single, "安全", Difficulty::Easy))
+            .collect();
+        for b in bank.iter_mut().take(4) {
+            b.shared = true;
+        }
+        let mut rule = parse_rule(&RawRule {
+            shared_bank: "bank-1".into(),
+            shared_percent: "30".into(),
+            ..raw(&[("单选", "", "", "5")], "1")
+        })
+        .unwrap();
+        assert_eq!(
+            rule.shared,
+            Some(SharedDraw {
+                bank_id: "bank-1".into(),
+                percent: 30
+            })
+        );
+        for seed in 0..64 {
+            let p = draw(&rule, &bank, seed).unwrap();
+            // 30 % of 5 is 1.5, rounded half up to 2.
+            let shared = p
+                .iter()
+                .filter(|q| bank.iter().any(|b| b.id == q.question_id && b.shared))
+                .count();
+            assert_eq!(shared, 2, "seed {seed}");
+        }
+        rule.shared = Some(SharedDraw {
+            bank_id: "bank-1".into(),
+            percent: 100,
+        });
+        let e = draw(&rule, &bank, 3).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "第1条抽题规则（单选题 × 5）需要共享题库5道题，共享题库中符合的只有4道"
+        );
+        // A percentage outside 1–100 is named.
+        let e = parse_rule(&RawRule {
+            shared_bank: "bank-1".into(),
+            shared_percent: "0".into(),
+            ..raw(&[("单选", "", "", "5")], "1")
+        })
+        .unwrap_err();
+        assert_eq!(e[0].field, "shared_percent");
+        // Without a shared part the draw is the one rules stored before shared banks get.
+        let old = parse_rule(&raw(&[("单选", "", "", "5")], "1")).unwrap();
+        assert!(!serde_json::to_string(&old).unwrap().contains("shared"));
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
         #[test]
-        fn a_drawn_paper_keeps_its_rule(bank in bank_strategy(), rule in rule_strategy(), seed in any::<u64>()) {
+        fn a_drawn_paper_keeps_its_rule(bank in bank_strategy(), rule in mixed_rule_strategy(), seed in any::<u64>()) {
             match draw(&rule, &bank, seed) {
                 Ok(paper) => {
                     // As many questions as the rule asks, all distinct, all from the bank.
@@ -809,6 +969,11 @@ mod tests {
                         if p.kind == QuestionKind::Judge {
                             prop_assert_eq!(&p.order, &vec![0, 1]);
                         }
+                    }
+                    // The shared bank gives exactly its share of every line.
+                    if let Some(s) = &rule.shared {
+                        let shared = on_paper.iter().filter(|b| b.shared).count() as u32;
+                        prop_assert_eq!(shared, rule.lines.iter().map(|l| s.of(l.count)).sum::<u32>());
                     }
                     // The seed redraws the same paper.
                     prop_assert_eq!(draw(&rule, &bank, seed).unwrap(), paper);

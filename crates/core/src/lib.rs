@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod archive;
 pub mod assessment;
 pub mod audit;
+pub mod banks;
 pub mod certificates;
 pub mod classes;
 pub mod code;

@@ -6,7 +6,7 @@
 use jineng_app::App;
 use jineng_app::accounts::users::NewUser;
 use jineng_app::context::{Principal, RequestCtx};
-use jineng_app::error::AppResult;
+use jineng_app::error::{AppError, AppResult};
 use jineng_app::organizations::{AdminAccount, OrgInput};
 use jineng_core::accounts::Role;
 use jineng_core::classes::Delivery;
@@ -307,6 +307,7 @@ pub async fn province(app: &App) -> AppResult<()> {
     courses(app).await?;
     study(app).await?;
     exams(app).await?;
+    banks(app).await?;
     assessment(app).await?;
     certificates(app).await?;
     qualifications(app).await?;
@@ -1837,6 +1838,7 @@ pub async fn exams(app: &App) -> AppResult<()> {
         judge_score: "20".into(),
         minutes: "20".into(),
         pass_mark: "60".into(),
+        ..Default::default()
     };
     let mut mock_id = String::new();
     for (kind, max_attempts, show_answers) in [
@@ -1919,6 +1921,181 @@ pub async fn exams(app: &App) -> AppResult<()> {
         }
         then.exams().submit(&who, &phone, &a.id).await?;
     }
+    Ok(())
+}
+
+/// Province question banks (省级题库) for the occupation and level of the class with the
+/// first study task: one written by the province, and one imported from another
+/// centre's shared document (云南), so the class's exam form offers both and a bank's
+/// page shows its provenance. Does nothing if a bank exists.
+pub async fn banks(app: &App) -> AppResult<()> {
+    use jineng_core::banks::{CheckedDocument, digest, document};
+    use jineng_core::courses::questions::{RawQuestion, parse_question};
+    use jineng_store::study::task;
+    use sea_orm::QueryOrder;
+    if jineng_store::banks::bank::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let Some(province) = demo_user(app, "gz_regulator").await? else {
+        return Ok(());
+    };
+    let Some(t) = task::Entity::find()
+        .order_by_asc(task::Column::CreatedAt)
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(c) = jineng_store::classes::class::Entity::find_by_id(t.class_id.clone())
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(p) = jineng_store::catalogue::project::Entity::find_by_id(c.project_id.clone())
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let occupation =
+        jineng_store::reference::occupation::Entity::find_by_id(p.occupation_code.clone())
+            .one(&app.db)
+            .await?
+            .map(|o| o.name)
+            .unwrap_or_default();
+    let q = |kind: &str, stem: &str, options: &[&str], answer: &str, point: &str| RawQuestion {
+        kind: kind.into(),
+        stem: stem.into(),
+        options: options.iter().map(|o| o.to_string()).collect(),
+        answer: answer.into(),
+        explanation: format!("依据《{occupation}》国家职业技能标准的{point}要求。"),
+        knowledge_point: point.into(),
+        difficulty: String::new(),
+    };
+    let own = [
+        q(
+            "单选",
+            "从业人员上岗前应当做到的是？",
+            &["接受岗位培训并熟悉操作规程", "只需口头了解", "无需任何准备"],
+            "A",
+            "职业道德",
+        ),
+        q(
+            "单选",
+            "工作中发现安全隐患，正确的做法是？",
+            &["及时报告并按规定处置", "视而不见", "自行拆除防护设施"],
+            "A",
+            "安全规范",
+        ),
+        q(
+            "单选",
+            "服务对象提出不合理要求时，应当？",
+            &["耐心解释并坚持规范", "立即照办", "与其争吵"],
+            "A",
+            "服务规范",
+        ),
+        q(
+            "单选",
+            "使用工具设备前应当？",
+            &["检查是否完好", "直接使用", "交给他人检查后不再确认"],
+            "A",
+            "安全规范",
+        ),
+        q(
+            "判断",
+            "遵守劳动纪律是从业人员的基本职业道德。",
+            &[],
+            "正确",
+            "职业道德",
+        ),
+        q(
+            "判断",
+            "为节省时间可以跳过操作前的安全检查。",
+            &[],
+            "错误",
+            "安全规范",
+        ),
+    ];
+    let b = app
+        .banks()
+        .create(
+            &province,
+            &ctx,
+            jineng_app::banks::BankInput {
+                name: format!("{occupation}省级理论知识题库"),
+                occupation_code: p.occupation_code.clone(),
+                work_type_id: (!p.work_type_id.is_empty()).then(|| p.work_type_id.clone()),
+                level: p.skill_level,
+            },
+        )
+        .await?;
+    for r in &own {
+        app.banks().add_question(&province, &ctx, &b.id, r).await?;
+    }
+    // Another centre's bank, as its shared document would arrive.
+    let shared: Vec<_> = [
+        q(
+            "单选",
+            "（云南）岗位交接时应当做到的是？",
+            &["交清工作情况并做好记录", "口头随意交代", "不交接直接离岗"],
+            "A",
+            "岗位交接",
+        ),
+        q(
+            "单选",
+            "（云南）发生意外伤害时，首先应当？",
+            &["确保现场安全后施救并报告", "先拍照留存", "离开现场"],
+            "A",
+            "应急处置",
+        ),
+        q(
+            "判断",
+            "（云南）个人防护用品可以与他人混用。",
+            &[],
+            "错误",
+            "个人防护",
+        ),
+    ]
+    .iter()
+    .filter_map(|r| parse_question(r).ok())
+    .collect();
+    let work_type = match &b.work_type_id {
+        id if id.is_empty() => None,
+        id => {
+            jineng_store::reference::work_type::Entity::find_by_id(id.clone())
+                .one(&app.db)
+                .await?
+        }
+    };
+    let doc = document(&CheckedDocument {
+        centre_code: "530000".into(),
+        centre: "云南省职业技能鉴定指导中心".into(),
+        bank_id: "yn-2026-017".into(),
+        version: 3,
+        exported_at: "2026-11-20T09:30:00+08:00".into(),
+        name: format!("{occupation}理论题库（云南共享）"),
+        occupation_code: p.occupation_code.clone(),
+        work_type_code: work_type
+            .as_ref()
+            .map(|w| w.code.clone())
+            .unwrap_or_default(),
+        work_type_name: work_type
+            .as_ref()
+            .map(|w| w.name.clone())
+            .unwrap_or_default(),
+        level: p.skill_level,
+        digest: digest(&shared),
+        questions: shared,
+    });
+    let bytes =
+        serde_json::to_vec(&doc).map_err(|e| AppError::Internal(format!("demo bank: {e}")))?;
+    app.banks().import_shared(&province, &ctx, &bytes).await?;
     Ok(())
 }
 

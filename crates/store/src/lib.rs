@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod assessment;
 pub mod audit;
+pub mod banks;
 pub mod catalogue;
 pub mod certificates;
 pub mod classes;

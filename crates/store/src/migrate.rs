@@ -226,6 +226,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0043_certificate_seals.sqlite.sql"),
         include_str!("../migrations/0043_certificate_seals.postgres.sql"),
     ),
+    (
+        44,
+        include_str!("../migrations/0044_question_banks.sqlite.sql"),
+        include_str!("../migrations/0044_question_banks.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -13,6 +13,7 @@ pub mod assessment;
 pub mod assets;
 pub mod attendance;
 pub mod audit;
+pub mod banks;
 pub mod catalogue;
 pub mod certificates;
 pub mod classes;
@@ -97,6 +98,7 @@ fn all_routes() -> Routes {
     let r = certificates::routes(r);
     let r = assessment::routes(r);
     let r = skills::routes(r);
+    let r = banks::routes(r);
     jobs::routes(r)
 }
 

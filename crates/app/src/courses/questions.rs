@@ -60,7 +60,7 @@ pub struct BankView {
     pub questions: Vec<QuestionView>,
 }
 
-fn stored(q: &question::Model) -> Question {
+pub(crate) fn stored(q: &question::Model) -> Question {
     let options: Vec<String> = serde_json::from_str(&q.options).unwrap_or_default();
     let answer = q
         .answer
@@ -80,7 +80,7 @@ fn stored(q: &question::Model) -> Question {
     }
 }
 
-fn view(q: question::Model) -> QuestionView {
+pub(crate) fn view(q: question::Model) -> QuestionView {
     let parsed = stored(&q);
     QuestionView {
         options: parsed
@@ -244,7 +244,10 @@ impl Courses<'_> {
     }
 
     /// Everything wrong with a question, sensitive words included.
-    async fn check_question(&self, r: &RawQuestion) -> AppResult<Result<Question, AppError>> {
+    pub(crate) async fn check_question(
+        &self,
+        r: &RawQuestion,
+    ) -> AppResult<Result<Question, AppError>> {
         let q = match rules::parse_question(r) {
             Ok(q) => q,
             Err(p) => return Ok(Err(field_errors(p))),
@@ -377,8 +380,60 @@ impl Courses<'_> {
         bytes: Vec<u8>,
     ) -> AppResult<usize> {
         let v = self.editable(who, version_id).await?;
+        let existing: HashMap<String, i32> = question::Entity::find()
+            .filter(question::Column::VersionId.eq(v.id.clone()))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|q| (q.stem, q.position))
+            .collect();
+        let good = self
+            .read_question_sheet(bytes, &existing, MAX_QUESTIONS)
+            .await?;
+        let w = self.write(who, ctx).await?;
+        Self::touch_version(&w, &v).await?;
+        let mut position = super::next_position(
+            &w,
+            question::Entity::find().filter(question::Column::VersionId.eq(v.id.clone())),
+            question::Column::Position,
+        )
+        .await?;
+        for chunk in good.chunks(200) {
+            let rows: Vec<question::ActiveModel> = chunk
+                .iter()
+                .map(|q| {
+                    position += 1;
+                    row(uuid::Uuid::now_v7().to_string(), &v.id, position - 1, q, &w)
+                })
+                .collect();
+            question::Entity::insert_many(rows)
+                .exec(&w.txn)
+                .await
+                .on_unique(|| {
+                    AppError::Conflict("题库刚被修改，有题干与导入的题目重复，请刷新后重试".into())
+                })?;
+        }
+        w.commit(Entry::ok(
+            "course.questions_import",
+            "course_package",
+            &v.package_id,
+            serde_json::json!({"version": v.id, "added": good.len()}),
+        ))
+        .await?;
+        Ok(good.len())
+    }
+
+    /// Every question of an uploaded sheet in the template's columns, or every refused
+    /// row named with all of its reasons (`rows[7].answer`, "第7行：…"), as is a stem used
+    /// twice in the file or already among `existing` (stems of the bank it goes into).
+    pub(crate) async fn read_question_sheet<V>(
+        &self,
+        bytes: Vec<u8>,
+        existing: &HashMap<String, V>,
+        max: usize,
+    ) -> AppResult<Vec<Question>> {
         let limits = jineng_sheet::Limits {
-            max_rows: MAX_QUESTIONS,
+            max_rows: max,
             max_cell_chars: rules::MAX_EXPLANATION + 1,
             ..jineng_sheet::Limits::default()
         };
@@ -388,18 +443,11 @@ impl Courses<'_> {
         .await
         .map_err(|e| AppError::Internal(format!("sheet reader: {e}")))?
         .map_err(|e| AppError::field("file", e.to_string()))?;
-        let existing: HashMap<String, i32> = question::Entity::find()
-            .filter(question::Column::VersionId.eq(v.id.clone()))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|q| (q.stem, q.position))
-            .collect();
-        if existing.len() + table.rows.len() > MAX_QUESTIONS {
+        if existing.len() + table.rows.len() > max {
             return Err(AppError::field(
                 "file",
                 format!(
-                    "题库已有{}道题，再导入{}道将超过上限{MAX_QUESTIONS}道",
+                    "题库已有{}道题，再导入{}道将超过上限{max}道",
                     existing.len(),
                     table.rows.len()
                 ),
@@ -448,37 +496,7 @@ impl Courses<'_> {
         if !e.is_empty() {
             return Err(AppError::Validation(e));
         }
-        let w = self.write(who, ctx).await?;
-        Self::touch_version(&w, &v).await?;
-        let mut position = super::next_position(
-            &w,
-            question::Entity::find().filter(question::Column::VersionId.eq(v.id.clone())),
-            question::Column::Position,
-        )
-        .await?;
-        for chunk in good.chunks(200) {
-            let rows: Vec<question::ActiveModel> = chunk
-                .iter()
-                .map(|q| {
-                    position += 1;
-                    row(uuid::Uuid::now_v7().to_string(), &v.id, position - 1, q, &w)
-                })
-                .collect();
-            question::Entity::insert_many(rows)
-                .exec(&w.txn)
-                .await
-                .on_unique(|| {
-                    AppError::Conflict("题库刚被修改，有题干与导入的题目重复，请刷新后重试".into())
-                })?;
-        }
-        w.commit(Entry::ok(
-            "course.questions_import",
-            "course_package",
-            &v.package_id,
-            serde_json::json!({"version": v.id, "added": good.len()}),
-        ))
-        .await?;
-        Ok(good.len())
+        Ok(good)
     }
 
     /// The bank as an xlsx in the import template's columns.

@@ -263,6 +263,8 @@ pub struct DetailPage {
     assignable: Vec<jineng_app::study::Assignable>,
     /// The class's exams (考前练习, 模拟考试, 课程考试).
     exams: Vec<jineng_app::exams::ExamView>,
+    /// Province banks of the class's work type and level an exam may draw a share from.
+    shared_banks: Vec<jineng_app::banks::BankView>,
     /// Certificates issued to the class's learners, and how many more are due.
     certificates: Vec<jineng_app::certificates::CertificateView>,
     certificates_due: usize,
@@ -336,6 +338,11 @@ async fn detail_page(
     let study = s.app.study().class_study(&u.principal, id).await?;
     let spot_checks = s.app.study().spot_checks(&u.principal, id).await?;
     let exams = s.app.exams().of_class(&u.principal, id).await?;
+    let shared_banks = if may_manage {
+        s.app.banks().for_class(&u.principal, id).await?
+    } else {
+        vec![]
+    };
     let certificates = s.app.certificates().of_class(&u.principal, id).await?;
     let certificates_due = if c.status == ClassStatus::Completed {
         learners
@@ -398,6 +405,7 @@ async fn detail_page(
         bookable,
         inspections,
         may_inspect,
+        shared_banks,
         sessions,
         may_add_session,
         courses,

@@ -316,9 +316,9 @@ impl BankPage {
 #[derive(Deserialize, Default, Clone)]
 pub struct QuestionForm {
     #[serde(default)]
-    kind: String,
+    pub(crate) kind: String,
     #[serde(default)]
-    stem: String,
+    pub(crate) stem: String,
     #[serde(default)]
     a: String,
     #[serde(default)]
@@ -336,24 +336,33 @@ pub struct QuestionForm {
     #[serde(default)]
     h: String,
     #[serde(default)]
-    answer: String,
+    pub(crate) answer: String,
     #[serde(default)]
-    explanation: String,
+    pub(crate) explanation: String,
     #[serde(default)]
-    knowledge_point: String,
+    pub(crate) knowledge_point: String,
     #[serde(default)]
-    difficulty: String,
+    pub(crate) difficulty: String,
 }
 
 impl QuestionForm {
-    fn options(&self) -> [&str; MAX_OPTIONS] {
+    pub(crate) fn options(&self) -> [&str; MAX_OPTIONS] {
         [
             &self.a, &self.b, &self.c, &self.d, &self.e, &self.f, &self.g, &self.h,
         ]
         .map(String::as_str)
     }
 
-    fn raw(&self) -> RawQuestion {
+    /// An empty form: single choice, medium difficulty.
+    pub(crate) fn blank() -> QuestionForm {
+        QuestionForm {
+            kind: QuestionKind::Single.code().into(),
+            difficulty: Difficulty::Medium.code().into(),
+            ..QuestionForm::default()
+        }
+    }
+
+    pub(crate) fn raw(&self) -> RawQuestion {
         RawQuestion {
             kind: self.kind.clone(),
             stem: self.stem.clone(),
@@ -427,11 +436,7 @@ async fn bank_page(
         editing
             .as_ref()
             .map(QuestionForm::of)
-            .unwrap_or(QuestionForm {
-                kind: QuestionKind::Single.code().into(),
-                difficulty: Difficulty::Medium.code().into(),
-                ..QuestionForm::default()
-            })
+            .unwrap_or_else(QuestionForm::blank)
     });
     Ok(BankPage {
         layout: Layout::new(format!("题库 · {name}"), u, "/courses"),

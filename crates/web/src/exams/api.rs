@@ -54,6 +54,13 @@ pub struct ExamIn {
     pub minutes: u32,
     /// Points needed to pass (at most the full marks).
     pub pass_mark: u32,
+    /// A province bank of the class's work type and level (`GET /classes/{id}/shared-banks`)
+    /// to draw a share of every line from; left out: the course's bank alone.
+    #[serde(default)]
+    pub shared_bank_id: Option<String>,
+    /// Per cent (1–100) of each line's questions drawn from `shared_bank_id`, rounded.
+    #[serde(default)]
+    pub shared_percent: Option<u32>,
     /// Attempts per learner; 0 or left out = unlimited. The highest score counts.
     #[serde(default)]
     pub max_attempts: u32,
@@ -100,6 +107,8 @@ impl ExamIn {
                 judge_score: opt(self.judge_score),
                 minutes: self.minutes.to_string(),
                 pass_mark: self.pass_mark.to_string(),
+                shared_bank: self.shared_bank_id.unwrap_or_default(),
+                shared_percent: opt(self.shared_percent),
             },
             max_attempts: self.max_attempts,
             show_answers: self.show_answers,
@@ -128,6 +137,9 @@ pub struct ExamOut {
     pub total: u32,
     pub minutes: u32,
     pub pass_mark: u32,
+    /// The province bank a share of each line is drawn from, and the share (per cent).
+    pub shared_bank_id: Option<String>,
+    pub shared_percent: Option<u32>,
     /// 0 = unlimited.
     pub max_attempts: u32,
     pub show_answers: bool,
@@ -152,6 +164,8 @@ impl From<ExamView> for ExamOut {
             single_score: e.rule.scores.single,
             multiple_score: e.rule.scores.multiple,
             judge_score: e.rule.scores.judge,
+            shared_bank_id: e.rule.shared.as_ref().map(|s| s.bank_id.clone()),
+            shared_percent: e.rule.shared.as_ref().map(|s| s.percent),
             id: e.id,
             class_id: e.class_id,
             package_id: e.package_id,

@@ -246,6 +246,8 @@ pub async fn publish(
                 judge_score: get("judge_score"),
                 minutes: get("minutes"),
                 pass_mark: get("pass_mark"),
+                shared_bank: get("shared_bank"),
+                shared_percent: get("shared_percent"),
             },
             max_attempts: n("max_attempts")?,
             show_answers: get("show_answers") == "true",

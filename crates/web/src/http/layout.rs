@@ -122,6 +122,13 @@ impl Layout {
                 active: false,
             });
         }
+        if p.can(Permission::ManageCatalogue) {
+            nav.push(NavItem {
+                href: "/banks",
+                label: "省级题库",
+                active: false,
+            });
+        }
         if p.can_province_wide(Permission::ManageExperts) {
             nav.push(NavItem {
                 href: "/experts",

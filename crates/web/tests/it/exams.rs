@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 /// The demo's class in training, given the free course as a study task; returns (class
 /// id, package id).
-async fn class_with_course(t: &TestApp) -> (String, String) {
+pub(crate) async fn class_with_course(t: &TestApp) -> (String, String) {
     jineng_demo::training(&t.app).await.unwrap();
     let (pid, _) = free_course(t).await;
     let class_id = running_class(t).await;
@@ -84,7 +84,7 @@ async fn publish(t: &TestApp, class_id: &str, body: Value) -> Value {
     r.json()
 }
 
-async fn start(t: &TestApp, tok: &str, exam: &str) -> Value {
+pub(crate) async fn start(t: &TestApp, tok: &str, exam: &str) -> Value {
     let r = t
         .api(
             Method::POST,

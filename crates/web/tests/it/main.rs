@@ -7,6 +7,7 @@ mod assessment;
 mod attendance;
 mod audit;
 mod auth;
+mod banks;
 mod catalogue;
 mod certificates;
 mod classes;

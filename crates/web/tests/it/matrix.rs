@@ -106,6 +106,16 @@ const INBOX: &[&str] = &[
 ];
 /// `ManageCatalogue`; a regulator only with a province-level grant.
 const CATALOGUE: &[&str] = &["admin", "operator", "gz_regulator"];
+/// `ManageCatalogue` at any level: province banks are read by every regulator.
+const BANK_READERS: &[&str] = &[
+    "admin",
+    "operator",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+];
 /// Organisation pages without a record: those who see organisations, and a course
 /// provider's staff (their own registration).
 const ORG_PAGES: &[&str] = &[
@@ -566,6 +576,11 @@ enum Rec {
     FreshCertificate,
     /// `{number}`: the 南明 certificate's number (public verification).
     CertNumber,
+    /// `{id}`: a province question bank written here, with one question.
+    Bank,
+    /// `{id}`, `{question}`: that bank and a question added for the one call that may
+    /// retire it.
+    FreshBankQuestion,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -592,7 +607,9 @@ impl Rec {
             | Rec::FreshGroup
             | Rec::PreviewLesson
             | Rec::ListedPackage
-            | Rec::CertNumber => &[Variant::Only],
+            | Rec::CertNumber
+            | Rec::Bank
+            | Rec::FreshBankQuestion => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -666,7 +683,9 @@ impl Rec {
                 | Rec::FreshGroup
                 | Rec::PreviewLesson
                 | Rec::ListedPackage
-                | Rec::CertNumber,
+                | Rec::CertNumber
+                | Rec::Bank
+                | Rec::FreshBankQuestion,
                 In | Out,
             ) => &ACCOUNTS,
         }
@@ -1584,6 +1603,53 @@ fn rules() -> Vec<Rule> {
         api(M::GET, "/api/v1/me/skill-certificates", Signed),
         api(M::POST, "/api/v1/skill-certificates/imports", Only(IMPORT_CERTIFICATES))
             .body(Body::Raw(XLSX, Blob::EmptyTemplate)),
+        // --- Province question banks ---------------------------------------------------------
+        // Writes carry bodies that are refused (422) for those who may; the shared export of
+        // the fixture's bank (it has a question) succeeds.
+        page(M::GET, "/banks", Only(BANK_READERS)),
+        page(M::POST, "/banks", Only(CATALOGUE)).form(&[("name", "")]),
+        page(M::POST, "/banks/import", Only(CATALOGUE)).body(Body::Multipart(
+            &[],
+            ("file", "bank.json", "application/json", Blob::Pdf),
+        )),
+        page(M::GET, "/banks/{id}", Only(BANK_READERS)).rec(Rec::Bank),
+        page(M::POST, "/banks/{id}/questions", Only(CATALOGUE))
+            .rec(Rec::Bank)
+            .form(&[]),
+        page(M::POST, "/banks/{id}/questions/import", Only(CATALOGUE))
+            .rec(Rec::Bank)
+            .body(Body::Multipart(
+                &[],
+                ("file", "bank.xlsx", XLSX, Blob::EmptyTemplate),
+            )),
+        page(
+            M::POST,
+            "/banks/{id}/questions/{question}/retire",
+            Only(CATALOGUE),
+        )
+        .rec(Rec::FreshBankQuestion),
+        page(M::GET, "/banks/{id}/questions.xlsx", Only(BANK_READERS)).rec(Rec::Bank),
+        page(M::GET, "/banks/{id}/shared.json", Only(CATALOGUE)).rec(Rec::Bank),
+        api(M::GET, "/api/v1/banks", Only(BANK_READERS)),
+        api(M::POST, "/api/v1/banks", Only(CATALOGUE))
+            .json(r#"{"name": "", "work_type_id": "none", "level": 9}"#),
+        api(M::GET, "/api/v1/banks/{id}", Only(BANK_READERS)).rec(Rec::Bank),
+        api(M::POST, "/api/v1/banks/{id}/questions", Only(CATALOGUE))
+            .rec(Rec::Bank)
+            .json(r#"{"stem": "", "answer": "", "explanation": "", "knowledge_point": ""}"#),
+        api(
+            M::DELETE,
+            "/api/v1/banks/{id}/questions/{question}",
+            Only(CATALOGUE),
+        )
+        .rec(Rec::FreshBankQuestion),
+        api(M::POST, "/api/v1/banks/{id}/questions/imports", Only(CATALOGUE))
+            .rec(Rec::Bank)
+            .body(Body::Raw(XLSX, Blob::EmptyTemplate)),
+        api(M::GET, "/api/v1/banks/{id}/document", Only(CATALOGUE)).rec(Rec::Bank),
+        api(M::POST, "/api/v1/banks/documents", Only(CATALOGUE))
+            .body(Body::Raw("application/json", Blob::Pdf)),
+        api(M::GET, "/api/v1/classes/{id}/shared-banks", Only(ORG_STAFF)).rec(Rec::Class),
         // --- The public course catalogue ------------------------------------------------
         page(M::GET, "/course-catalogue", Public),
         page(M::GET, "/course-catalogue/{id}", Public).rec(Rec::ListedPackage),
@@ -1885,6 +1951,53 @@ async fn matrix_certificate(app: &App, class_id: &str) -> (String, String) {
     (id, number)
 }
 
+/// A province bank of the first work type, with one question.
+async fn matrix_bank(app: &App) -> String {
+    use sea_orm::EntityTrait;
+    let wt = jineng_store::reference::work_type::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the demo has work types");
+    let b = app
+        .banks()
+        .create(
+            &Principal::system(),
+            &ctx(),
+            jineng_app::banks::BankInput {
+                name: "矩阵省级题库".into(),
+                occupation_code: String::new(),
+                work_type_id: Some(wt.id),
+                level: 4,
+            },
+        )
+        .await
+        .unwrap();
+    matrix_bank_question(app, &b.id).await;
+    b.id
+}
+
+async fn matrix_bank_question(app: &App, bank: &str) -> String {
+    let stem = format!("矩阵题{}", uuid::Uuid::now_v7());
+    app.banks()
+        .add_question(
+            &Principal::system(),
+            &ctx(),
+            bank,
+            &jineng_core::courses::questions::RawQuestion {
+                kind: "judge".into(),
+                stem,
+                answer: "正确".into(),
+                explanation: "矩阵".into(),
+                knowledge_point: "矩阵".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id
+}
+
 async fn matrix_exam(app: &App, class_id: &str, version_id: &str) -> String {
     use jineng_store::classes::class;
     use jineng_store::courses::version;
@@ -1914,6 +2027,7 @@ async fn matrix_exam(app: &App, class_id: &str, version_id: &str) -> String {
         },
         minutes: 30,
         pass_mark: 1,
+        shared: None,
     };
     let id = uuid::Uuid::now_v7().to_string();
     exam::ActiveModel {
@@ -2590,6 +2704,13 @@ impl Fixture {
                 let (spare, _) = matrix_certificate(app, &class_id).await;
                 recs.insert((Rec::FreshCertificate, v), one(spare));
             }
+            // A province bank with one question.
+            let bank = matrix_bank(app).await;
+            recs.insert((Rec::Bank, Variant::Only), one(bank.clone()));
+            recs.insert(
+                (Rec::FreshBankQuestion, Variant::Only),
+                vec![("id", bank), ("question", "none".into())],
+            );
             // Someone else's attempt (the same account as the study session's).
             let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
             let rec = matrix_attempt(app, &exam, &m_nm.user_id).await;
@@ -2802,6 +2923,11 @@ impl Fixture {
                 let class_id = &self.recs[&(Rec::Class, v)][0].1;
                 vec![("id", matrix_certificate(app, class_id).await.0)]
             }
+            Rec::FreshBankQuestion => {
+                let bank = self.recs[&(Rec::Bank, Variant::Only)][0].1.clone();
+                let q = matrix_bank_question(app, &bank).await;
+                vec![("id", bank), ("question", q)]
+            }
             Rec::OwnAttempt => {
                 let caller = caller.expect("own attempt for a caller");
                 let who = principal_named(app, caller).await;
@@ -3008,7 +3134,8 @@ impl Fixture {
                 | Rec::FreshGroup
                 | Rec::FreshUpload
                 | Rec::FreshExam
-                | Rec::FreshCertificate => true,
+                | Rec::FreshCertificate
+                | Rec::FreshBankQuestion => true,
                 Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt | Rec::Invitation => {
                     v == Variant::In
                 }
