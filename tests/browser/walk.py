@@ -254,6 +254,20 @@ def main():
         shot(learner, "5b-exam-result")
         print(f"walk: a learner practises on a phone, answers saved as tapped, and scores {score.strip()}/100")
 
+        # 5c. The institution publishes a mock exam that draws half of every rule line from
+        #     the province's question bank of the class's occupation and level.
+        go(org, running)
+        wait_find(org, "#exam-shared-bank")
+        options = js(org, "return [...document.querySelectorAll('#exam-shared-bank option')].map(o => o.textContent);")
+        assert any("省级理论知识题库" in o for o in options) and any("云南" in o for o in options), options
+        bank = js(org, "return [...document.querySelectorAll('#exam-shared-bank option')].find(o => o.textContent.includes('省级理论知识题库')).value;")
+        fill(org, {"kind": "mock", "title": "模拟考试（含省级题库）", "shared_bank": bank, "shared_percent": "50"})
+        click(org, "#publish-exam")
+        t = wait_text(org, "模拟考试（含省级题库）")
+        assert "50%取自省级题库" in t, t[:900]
+        shot(org, "5c-exam-with-province-bank")
+        print("walk: the institution publishes a mock exam drawing half of each rule line from the province bank")
+
         # 6. The institution completes the class; the learner sees the result.
         go(org, running)
         click(org, "#act-complete")
@@ -616,6 +630,21 @@ def main():
         assert width == 200, f"the uploaded seal did not load in the page: {width}"
         shot(cert_org, "19-seal")
         print("walk: the institution uploads its seal and the page shows it")
+
+        # 20. The province's regulator keeps the province banks: on a phone, the list and
+        #     the bank imported from 云南 with where it came from.
+        prov = session(*PHONE); sessions.append(prov)
+        sign_in(prov, "gz_regulator")
+        go(prov, "/banks")
+        t = wait_text(prov, "省级题库")
+        assert "共享导入" in t and "本省编制" in t, t[:900]
+        overflow = js(prov, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the bank list is wider than the phone by {overflow}px"
+        click(prov, xpath="//a[contains(text(), '云南共享')]")
+        t = wait_text(prov, "导出方")
+        assert "云南省职业技能鉴定指导中心" in t and "第3版" in t and "不能在本平台修改" in t, t[:900]
+        shot(prov, "20-shared-bank")
+        print("walk: the province regulator sees the bank shared by 云南 with its provenance on a phone")
     finally:
         for s in sessions:
             try:
