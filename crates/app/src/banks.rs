@@ -63,12 +63,15 @@ pub struct BankView {
     pub updated_at: chrono::DateTime<Utc>,
 }
 
-/// A bank with its current questions and answers (for those who keep banks).
+/// A bank with its current questions and answers (the answers only for its keepers;
+/// other regulators see what it covers and its size).
 #[derive(Debug, Clone, Serialize)]
 pub struct BankDetail {
     pub bank: BankView,
     /// Questions may be added, imported and retired (a bank written here, by its keepers).
     pub editable: bool,
+    /// The caller keeps banks and so sees the questions.
+    pub keeper: bool,
     pub questions: Vec<QuestionView>,
 }
 
@@ -312,16 +315,17 @@ impl Banks<'_> {
             return Err(AppError::Forbidden);
         }
         let b = self.one(id).await?;
-        let editable = b.origin == Origin::Local && Self::may_keep(who);
-        let questions = question::Entity::find()
-            .filter(question::Column::BankId.eq(b.id.clone()))
-            .filter(question::Column::RetiredAt.is_null())
-            .order_by_asc(question::Column::Position)
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|q| view(as_course(q)))
-            .collect();
+        let keeper = Self::may_keep(who);
+        let editable = b.origin == Origin::Local && keeper;
+        let questions = if keeper {
+            self.current_questions(&b.id)
+                .await?
+                .into_iter()
+                .map(|q| view(as_course(q)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let bank = self
             .views(vec![b])
             .await?
@@ -330,6 +334,7 @@ impl Banks<'_> {
         Ok(BankDetail {
             bank,
             editable,
+            keeper,
             questions,
         })
     }
@@ -602,19 +607,39 @@ impl Banks<'_> {
             .await?)
     }
 
-    /// The bank's current questions as an xlsx in the course template's columns.
-    pub async fn export_sheet(&self, who: &Principal, bank_id: &str) -> AppResult<Vec<u8>> {
-        if !who.can(Permission::ManageCatalogue) {
-            return Err(AppError::Forbidden);
-        }
+    /// A bank written here, its current questions as an xlsx in the course template's
+    /// columns, for its keepers (audited: the answers leave the platform). A shared bank
+    /// is not exported: its questions are another centre's to share.
+    pub async fn export_sheet(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        bank_id: &str,
+    ) -> AppResult<Vec<u8>> {
+        Self::keeper(who)?;
         let b = self.one(bank_id).await?;
+        if b.origin != Origin::Local {
+            return Err(AppError::Conflict(
+                "共享导入的题库由原导出方共享，不能从本平台导出".into(),
+            ));
+        }
         let rows: Vec<Vec<String>> = self
             .current_questions(&b.id)
             .await?
             .into_iter()
             .map(|q| stored(&as_course(q)).cells())
             .collect();
-        crate::export::xlsx("题库", &SHEET_HEADERS, &rows)
+        let bytes = crate::export::xlsx("题库", &SHEET_HEADERS, &rows)?;
+        self.audit()
+            .record_export(
+                who,
+                ctx,
+                "question_bank",
+                serde_json::json!({"bank": b.id, "version": b.version}),
+                rows.len(),
+            )
+            .await?;
+        Ok(bytes)
     }
 
     /// This province's centre: its code and name.
@@ -716,6 +741,11 @@ impl Banks<'_> {
             )
         })?;
         let d = rules::check_document(doc).map_err(validation)?;
+        if chrono::DateTime::parse_from_rfc3339(&d.exported_at)
+            .is_ok_and(|t| t > self.now() + chrono::Duration::days(1))
+        {
+            return Err(AppError::field("exported_at", "导出时间晚于现在，文件有误"));
+        }
         let (own, _) = self.centre().await?;
         if d.centre_code == own {
             return Err(AppError::Conflict("这是本平台导出的题库，无需导入".into()));
@@ -763,6 +793,19 @@ impl Banks<'_> {
             .one(&self.db)
             .await?;
         let version = i32::try_from(d.version).unwrap_or(i32::MAX);
+        if let Some(b) = &before
+            && (b.occupation_code != d.occupation_code
+                || b.work_type_id != wt.as_ref().map(|w| w.id.clone())
+                || b.level != d.level)
+        {
+            return Err(AppError::field(
+                "occupation_code",
+                format!(
+                    "此文件的职业（工种）或等级与已导入的第{}版不同，不能作为新版本导入；请导出方以新的题库编号导出",
+                    b.source_version.unwrap_or(0)
+                ),
+            ));
+        }
         if let Some(b) = &before
             && b.source_version.is_some_and(|v| v >= version)
         {
@@ -829,7 +872,6 @@ impl Banks<'_> {
                 let res = bank::Entity::update_many()
                     .col_expr(bank::Column::Version, Expr::value(b.version + 1))
                     .col_expr(bank::Column::Name, Expr::value(d.name.clone()))
-                    .col_expr(bank::Column::Level, Expr::value(d.level))
                     .col_expr(
                         bank::Column::SourceCentre,
                         Expr::value(Some(d.centre.clone())),

@@ -123,6 +123,8 @@ pub struct AttemptQuestion {
     /// After marking, where the exam shows them: the right letters and the explanation.
     pub correct: Option<String>,
     pub explanation: Option<String>,
+    /// Drawn from a province bank: `right`, `correct` and `explanation` stay empty.
+    pub from_province_bank: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -237,6 +239,9 @@ fn sheet(
         let right_answer = answer_indexes(&q.answer);
         let given = saved.get(&i).cloned().unwrap_or_default();
         let shown = rules::parse_answer(item, &given).unwrap_or_default();
+        // A province bank's questions are kept secret: neither the answer nor whether it
+        // was got right is shown (a learner could otherwise copy the bank out).
+        let secret = q.version_id != e.version_id;
         out.push(AttemptQuestion {
             position: u32::try_from(i).unwrap_or(0),
             kind: item.kind,
@@ -248,9 +253,10 @@ fn sheet(
                 .map(|&o| options.get(o).cloned().unwrap_or_default())
                 .collect(),
             answer: letters(&shown),
-            right: marked.then(|| rules::is_right(item, &shown, &right_answer)),
-            correct: reveal.then(|| rules::shown_letters(item, &right_answer)),
-            explanation: reveal.then(|| q.explanation.clone()),
+            right: (marked && !secret).then(|| rules::is_right(item, &shown, &right_answer)),
+            correct: (reveal && !secret).then(|| rules::shown_letters(item, &right_answer)),
+            explanation: (reveal && !secret).then(|| q.explanation.clone()),
+            from_province_bank: secret,
         });
     }
     Ok(AttemptView {
@@ -450,6 +456,12 @@ impl Exams<'_> {
                 AppError::field("package_id", "请选择本班学习任务中的课程（先发布学习任务）")
             })?;
         if let Some(s) = &rule.shared {
+            if input.kind == ExamKind::Practice {
+                return Err(AppError::field(
+                    "rule.shared_bank",
+                    "考前练习会显示答案，不能从省级题库抽题；请用模拟考试或课程考试",
+                ));
+            }
             self.banks().usable_for(&c, &s.bank_id).await?;
         }
         let (_, items) = self.pool(&self.db, &t.version_id, &rule).await?;

@@ -198,8 +198,16 @@ pub fn check_document(d: BankDocument) -> Result<CheckedDocument, Vec<DocProblem
         );
         return Err(e);
     }
-    if d.centre_code.len() != 6 || !d.centre_code.bytes().all(|b| b.is_ascii_digit()) {
-        problem(&mut e, "centre_code", "导出方的省份代码应为6位数字");
+    if d.centre_code.len() != 6
+        || !d.centre_code.bytes().all(|b| b.is_ascii_digit())
+        || !d.centre_code.ends_with("0000")
+        || d.centre_code == "000000"
+    {
+        problem(
+            &mut e,
+            "centre_code",
+            "导出方的省份代码应为6位数字的省级代码（如530000）",
+        );
     }
     let centre = d.centre.trim();
     if !(2..=60).contains(&centre.chars().count())
@@ -219,8 +227,8 @@ pub fn check_document(d: BankDocument) -> Result<CheckedDocument, Vec<DocProblem
             "题库编号应为1至64位字母、数字、减号或下划线",
         );
     }
-    if d.version == 0 {
-        problem(&mut e, "version", "版本号应从1开始");
+    if d.version == 0 || i32::try_from(d.version).is_err() {
+        problem(&mut e, "version", "版本号应为1至2147483647之间的整数");
     }
     if chrono::DateTime::parse_from_rfc3339(&d.exported_at).is_err() {
         problem(&mut e, "exported_at", "导出时间应为RFC 3339格式");
@@ -246,6 +254,8 @@ pub fn check_document(d: BankDocument) -> Result<CheckedDocument, Vec<DocProblem
         }
         if let Err(m) = crate::occupations::check_work_type_name(&d.work_type_name) {
             problem(&mut e, "work_type_name", m);
+        } else if let Some(m) = crate::text::plain_text_problem(d.work_type_name.trim()) {
+            problem(&mut e, "work_type_name", format!("工种名称{m}"));
         }
     }
     if let Err(m) = check_level(d.level) {
@@ -320,7 +330,11 @@ pub fn check_document(d: BankDocument) -> Result<CheckedDocument, Vec<DocProblem
 
 /// At most 40 characters of something shown back in a message.
 fn short(s: &str) -> String {
-    let t: String = s.chars().filter(|c| !c.is_control()).take(40).collect();
+    let t: String = s
+        .chars()
+        .filter(|&c| !c.is_control() && !crate::text::hidden(c))
+        .take(40)
+        .collect();
     if s.chars().count() > 40 {
         format!("{t}…")
     } else {

@@ -294,6 +294,13 @@ pub fn parse_rule(r: &RawRule) -> Result<PaperRule, Vec<RuleProblem>> {
         MAX_MINUTES,
     );
     let shared = match r.shared_bank.trim() {
+        "" if !matches!(r.shared_percent.trim(), "" | "0") => {
+            e.push(RuleProblem {
+                field: "shared_bank".into(),
+                message: "填写了共享题库抽题比例，请同时选择共享题库".into(),
+            });
+            None
+        }
         "" => None,
         bank => Some(SharedDraw {
             bank_id: bank.to_string(),
@@ -386,16 +393,23 @@ pub struct Shortfall {
 
 impl std::fmt::Display for Shortfall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (head, wanted) = (self.line + 1, self.wanted);
+        if self.from == "共享题库" {
+            // How many a province bank holds per knowledge point is not for the institution.
+            return write!(
+                f,
+                "第{head}条抽题规则（{}）需要共享题库{wanted}道题，共享题库中符合条件的题目不够",
+                self.describe
+            );
+        }
         write!(
             f,
-            "第{}条抽题规则（{}）需要{}{}道题，{}中符合的只有{}道",
-            self.line + 1,
+            "第{head}条抽题规则（{}）需要{}{wanted}道题，{}中符合的只有{}道",
             self.describe,
             match self.from {
                 "题库" => "",
                 f => f,
             },
-            self.wanted,
             self.from,
             self.matching
         )?;
@@ -928,8 +942,15 @@ mod tests {
         let e = draw(&rule, &bank, 3).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "第1条抽题规则（单选题 × 5）需要共享题库5道题，共享题库中符合的只有4道"
+            "第1条抽题规则（单选题 × 5）需要共享题库5道题，共享题库中符合条件的题目不够"
         );
+        // A percentage with no bank is named.
+        let e = parse_rule(&RawRule {
+            shared_percent: "30".into(),
+            ..raw(&[("单选", "", "", "5")], "1")
+        })
+        .unwrap_err();
+        assert_eq!(e[0].field, "shared_bank");
         // A percentage outside 1–100 is named.
         let e = parse_rule(&RawRule {
             shared_bank: "bank-1".into(),

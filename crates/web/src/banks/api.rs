@@ -75,6 +75,7 @@ pub struct ProvinceBankDetailOut {
     pub bank: ProvinceBankOut,
     /// Questions may be added, imported and retired by the caller.
     pub editable: bool,
+    /// Empty unless the caller keeps banks (the answers are the province's secret).
     pub questions: Vec<QuestionOut>,
 }
 

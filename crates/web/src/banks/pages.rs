@@ -11,6 +11,7 @@ use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
@@ -124,9 +125,17 @@ pub async fn create(
     }
 }
 
-/// The file of a multipart upload, or the reason it cannot be read.
-async fn upload(mp: &mut Multipart, what: &str) -> Result<Vec<u8>, AppError> {
-    match crate::http::files::multipart_file(mp, "file").await {
+/// The file of a multipart upload, or the reason it cannot be read (a body that is not a
+/// well-formed form gets the page in words, not the extractor's own text).
+async fn upload(
+    mp: Result<Multipart, MultipartRejection>,
+    what: &str,
+) -> Result<Vec<u8>, AppError> {
+    let read = match mp {
+        Ok(mut mp) => crate::http::files::multipart_file(&mut mp, "file").await,
+        Err(_) => Err(()),
+    };
+    match read {
         Err(()) => Err(AppError::field(
             "file",
             "上传的内容无法读取，文件不能超过8MB",
@@ -142,9 +151,9 @@ pub async fn import_shared(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
     u: PageUser,
-    mut mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let r = match upload(&mut mp, "共享题库文件（.json）").await {
+    let r = match upload(mp, "共享题库文件（.json）").await {
         Ok(bytes) => {
             s.app
                 .banks()
@@ -291,9 +300,9 @@ pub async fn import_sheet(
     Ctx(ctx): Ctx,
     u: PageUser,
     Path(id): Path<String>,
-    mut mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, PageError> {
-    let r = match upload(&mut mp, "xlsx 文件").await {
+    let r = match upload(mp, "xlsx 文件").await {
         Ok(bytes) => {
             s.app
                 .banks()
@@ -310,11 +319,14 @@ pub async fn import_sheet(
 
 pub async fn export_sheet(
     State(s): State<AppState>,
+    Ctx(ctx): Ctx,
     u: PageUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let bytes = s.app.banks().export_sheet(&u.principal, &id).await?;
-    Ok(xlsx_response(bytes, "question-bank.xlsx"))
+    match s.app.banks().export_sheet(&u.principal, &ctx, &id).await {
+        Ok(bytes) => Ok(xlsx_response(bytes, "question-bank.xlsx")),
+        Err(e) => refused(&s, &u, &id, None, e).await,
+    }
 }
 
 pub async fn export_shared(

@@ -256,6 +256,8 @@ pub struct PaperQuestionOut {
     /// After marking, where the exam shows them.
     pub correct: Option<String>,
     pub explanation: Option<String>,
+    /// Drawn from a province bank: `right`, `correct` and `explanation` are never given.
+    pub from_province_bank: bool,
 }
 
 impl From<AttemptQuestion> for PaperQuestionOut {
@@ -269,6 +271,7 @@ impl From<AttemptQuestion> for PaperQuestionOut {
             right: q.right,
             correct: q.correct,
             explanation: q.explanation,
+            from_province_bank: q.from_province_bank,
         }
     }
 }

@@ -67,7 +67,7 @@ fn exam_body(t: &TestApp, pid: &str, bank: &str, percent: u32, judge: u32) -> Va
     }
     json!({
         "kind": "course", "package_id": pid, "lines": lines,
-        "single_score": 5, "judge_score": 5, "minutes": 30, "pass_mark": 5,
+        "single_score": 5, "judge_score": 5, "minutes": 30, "pass_mark": 5, "show_answers": true,
         "shared_bank_id": bank, "shared_percent": percent,
         "opens_on": today, "closes_on": today
     })
@@ -170,7 +170,11 @@ async fn a_share_of_each_paper_is_drawn_from_the_province_bank() {
     // 50 % of one true/false question rounds to one from the shared bank, which has none.
     let (st, e) = publish(&t, &class_id, exam_body(&t, &pid, &bank, 50, 1)).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    field_says(&e, "rule", "需要共享题库1道题，共享题库中符合的只有0道");
+    field_says(
+        &e,
+        "rule",
+        "需要共享题库1道题，共享题库中符合条件的题目不够",
+    );
     let (st, e) = publish(&t, &class_id, exam_body(&t, &pid, &bank, 101, 0)).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     field_says(&e, "rule.shared_percent", "1到100");
@@ -185,6 +189,19 @@ async fn a_share_of_each_paper_is_drawn_from_the_province_bank() {
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     field_says(&e, "rule.shared_bank", "等级相同");
+
+    // Practice shows every answer: it may not draw from a province bank.
+    let mut practice = exam_body(&t, &pid, &bank, 50, 0);
+    practice["kind"] = json!("practice");
+    let (st, e) = publish(&t, &class_id, practice).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    field_says(&e, "rule.shared_bank", "考前练习会显示答案");
+    // A share with no bank is named.
+    let mut no_bank = exam_body(&t, &pid, "", 50, 0);
+    no_bank["shared_bank_id"] = json!(null);
+    let (st, e) = publish(&t, &class_id, no_bank).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    field_says(&e, "rule.shared_bank", "请同时选择共享题库");
 
     // Half of the two single-choice questions come from the shared bank.
     let (st, exam) = publish(&t, &class_id, exam_body(&t, &pid, &bank, 50, 0)).await;
@@ -270,12 +287,28 @@ async fn a_share_of_each_paper_is_drawn_from_the_province_bank() {
     let done = r.json();
     assert_eq!(done["score"], 10, "{done}");
     assert!(done.to_string().contains(&shared_stem));
+    // The exam shows answers, but never a province bank's: not even right or wrong.
+    for q in done["questions"].as_array().unwrap() {
+        let secret = q["stem"] == shared_stem.as_str();
+        assert_eq!(q["from_province_bank"], secret, "{q}");
+        assert_eq!(q["right"].is_null(), secret, "{q}");
+        assert_eq!(q["correct"].is_null(), secret, "{q}");
+        assert_eq!(q["explanation"].is_null(), secret, "{q}");
+    }
     let d = t
         .api(Method::GET, &format!("/banks/{bank}"), Some(&prov), None)
         .await
         .json();
     assert_eq!(d["bank"]["count"], 2);
     assert_eq!(d["bank"]["version"], 5);
+    // A county regulator reads what the bank covers, not its questions.
+    let nm = t.token("nm_regulator").await;
+    let r = t
+        .api(Method::GET, &format!("/banks/{bank}"), Some(&nm), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["questions"], json!([]));
+    assert!(!r.text().contains("迅速切断电源"));
 }
 
 /// The bank written in the first test, exported as a shared document.
@@ -397,6 +430,34 @@ async fn a_shared_document_is_imported_with_its_provenance() {
         StatusCode::CONFLICT,
         "a shared bank is not re-exported"
     );
+    // Its xlsx is not exported either (it would come back as this province's own).
+    let mut browser = t.signed_in("gz_regulator").await;
+    let r = browser
+        .get(&format!("/banks/{shared}/questions.xlsx"))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("不能从本平台导出"));
+    // A newer version may not change what the bank covers.
+    let mut moved = from_yunnan(&doc);
+    moved["version"] = json!(9);
+    moved["level"] = json!(if doc["level"] == 1 { 2 } else { 1 });
+    let (st, e) = import(&t, &prov, bytes(&moved)).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    field_says(&e, "occupation_code", "不能作为新版本导入");
+    // A version above what is stored, a centre that is not a province, a file from the
+    // future: refused.
+    for (field, value) in [
+        ("version", json!(2_147_483_648u64)),
+        ("centre_code", json!("000000")),
+        ("centre_code", json!("520100")),
+        ("exported_at", json!("2999-01-01T00:00:00Z")),
+    ] {
+        let mut bad = from_yunnan(&doc);
+        bad[field] = value;
+        let (st, e) = import(&t, &prov, bytes(&bad)).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {e}");
+        field_says(&e, field, "");
+    }
     // The same version again: nothing to do.
     let (st, e) = import(&t, &prov, bytes(&from_yunnan(&doc))).await;
     assert_eq!(st, StatusCode::CONFLICT, "{e}");

@@ -1628,7 +1628,7 @@ fn rules() -> Vec<Rule> {
             Only(CATALOGUE),
         )
         .rec(Rec::FreshBankQuestion),
-        page(M::GET, "/banks/{id}/questions.xlsx", Only(BANK_READERS)).rec(Rec::Bank),
+        page(M::GET, "/banks/{id}/questions.xlsx", Only(CATALOGUE)).rec(Rec::Bank),
         page(M::GET, "/banks/{id}/shared.json", Only(CATALOGUE)).rec(Rec::Bank),
         api(M::GET, "/api/v1/banks", Only(BANK_READERS)),
         api(M::POST, "/api/v1/banks", Only(CATALOGUE))
