@@ -244,6 +244,27 @@ impl App {
         )
     }
 
+    /// The names of a region and the regions above it, province first (贵州省, 贵阳市,
+    /// 南明区); codes missing from the reference data are left out.
+    pub async fn region_names(&self, r: &jineng_core::RegionCode) -> AppResult<Vec<String>> {
+        use jineng_store::reference::region;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let prefix = r.subtree_prefix().to_string();
+        let chain: Vec<String> = [2usize, 4, 6]
+            .into_iter()
+            .filter(|n| *n <= prefix.len())
+            .map(|n| format!("{:0<6}", &prefix[..n]))
+            .collect();
+        let names = region::Entity::find()
+            .filter(region::Column::Code.is_in(chain.clone()))
+            .all(&self.db)
+            .await?;
+        Ok(chain
+            .iter()
+            .filter_map(|c| names.iter().find(|x| &x.code == c).map(|x| x.name.clone()))
+            .collect())
+    }
+
     /// Today's date in China (UTC+8 all year), as classes and sessions are dated.
     pub fn today(&self) -> chrono::NaiveDate {
         (self.now() + chrono::Duration::hours(8)).date_naive()

@@ -18,7 +18,6 @@ use jineng_core::accounts::Permission;
 use jineng_core::certificates::{self as rules, CertKind, CertNumber, CertRecord};
 use jineng_core::review::ReviewStatus;
 use jineng_store::certificates::certificate;
-use jineng_store::reference::region;
 use jineng_store::teachers::{link, teacher};
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -116,20 +115,8 @@ impl Qualifications<'_> {
             .filter(|r| of.is_none_or(|of| r.contains(of)))
             .max_by_key(|r| r.subtree_prefix().len())
             .unwrap_or(self.province);
-        let prefix = granting.subtree_prefix().to_string();
-        let chain: Vec<String> = [2usize, 4, 6]
-            .into_iter()
-            .filter(|n| *n <= prefix.len())
-            .map(|n| format!("{:0<6}", &prefix[..n]))
-            .collect();
-        let names = region::Entity::find()
-            .filter(region::Column::Code.is_in(chain.clone()))
-            .all(&self.db)
-            .await?;
-        let ordered: Vec<&str> = chain
-            .iter()
-            .filter_map(|c| names.iter().find(|r| &r.code == c).map(|r| r.name.as_str()))
-            .collect();
+        let names = self.region_names(&granting).await?;
+        let ordered: Vec<&str> = names.iter().map(String::as_str).collect();
         Ok((granting, rules::department(&ordered)))
     }
 

@@ -70,10 +70,66 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript",
         include_bytes!("../assets/vendor/hls.min.js"),
     ),
+    // Drawn by scripts/make-icons.py.
+    (
+        "icon-192.png",
+        "image/png",
+        include_bytes!("../assets/icon-192.png"),
+    ),
+    (
+        "icon-512.png",
+        "image/png",
+        include_bytes!("../assets/icon-512.png"),
+    ),
+    (
+        "apple-touch-icon.png",
+        "image/png",
+        include_bytes!("../assets/apple-touch-icon.png"),
+    ),
 ];
 
+/// The web app manifest: learners can add the platform to a phone's home screen.
+const MANIFEST: &str = r##"{
+  "name": "技能培训平台",
+  "short_name": "技能培训",
+  "description": "职业技能培训：报名、学习、考试与证书",
+  "lang": "zh-CN",
+  "start_url": "/",
+  "scope": "/",
+  "display": "standalone",
+  "background_color": "#f6f8fb",
+  "theme_color": "#206bc4",
+  "icons": [
+    {"src": "/assets/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any"},
+    {"src": "/assets/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any maskable"}
+  ]
+}
+"##;
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/assets/{*path}", get(serve))
+    Router::new()
+        .route("/assets/{*path}", get(serve))
+        .route("/favicon.ico", get(favicon))
+        .route("/manifest.webmanifest", get(manifest))
+}
+
+fn cached(body: &'static [u8], mime: &'static str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    res
+}
+
+async fn favicon() -> Response {
+    cached(include_bytes!("../assets/favicon.ico"), "image/x-icon")
+}
+
+async fn manifest() -> Response {
+    cached(MANIFEST.as_bytes(), "application/manifest+json")
 }
 
 async fn serve(Path(path): Path<String>) -> Response {
@@ -82,7 +138,12 @@ async fn serve(Path(path): Path<String>) -> Response {
     };
     let mut res = (*body).into_response();
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&format!("{mime}; charset=utf-8")) {
+    let value = if mime.starts_with("text/") {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    };
+    if let Ok(v) = HeaderValue::from_str(&value) {
         h.insert(header::CONTENT_TYPE, v);
     }
     h.insert(

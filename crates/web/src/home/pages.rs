@@ -60,15 +60,23 @@ pub async fn home(
 ) -> Result<HomePage, crate::http::error::PageError> {
     let notices = s.app.study().unacknowledged(&u.principal).await?;
     let p = &u.principal;
-    let cards = p
-        .grants
-        .iter()
-        .map(|g| RoleCard {
+    let mut cards = Vec::new();
+    for g in &p.grants {
+        // The region by its names (贵州省贵阳市南明区), not its code.
+        let region = match g.region {
+            Some(r) => Some(
+                Some(s.app.region_names(&r).await?.concat())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| r.to_string()),
+            ),
+            None => None,
+        };
+        cards.push(RoleCard {
             label: g.role.label(),
             about: about(g.role),
-            region: g.region.map(|r| r.to_string()),
-        })
-        .collect();
+            region,
+        });
+    }
     let mut links = Vec::new();
     if p.can(Permission::ManageAccounts) {
         links.push(Link {

@@ -227,3 +227,81 @@ async fn a_recomputed_chain_fails_without_the_key() {
     recompute_from(&t, 5, CHAIN_V2_HMAC, |p, f| chain_mac(&key, p, f)).await;
     assert_eq!(verify(&t).await.broken_at, None);
 }
+
+/// Every action and object kind the use cases write by a literal name has a Chinese name
+/// on the audit page: the sources are read for `Entry::ok("<action>", "<object>"` and
+/// `record_export(…, "<what>"` (recorded as `<what>.export`).
+#[test]
+fn every_recorded_action_reads_in_chinese() {
+    use jineng_web::audit::pages::{ACTIONS, OBJECTS};
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    /// The string literals that follow each `marker`, skipping `skip` arguments first.
+    fn literals(s: &str, marker: &str, skip: usize) -> Vec<(String, Option<String>)> {
+        let mut out = Vec::new();
+        for (at, _) in s.match_indices(marker) {
+            let mut rest = &s[at + marker.len()..];
+            for _ in 0..skip {
+                match rest.find(',') {
+                    Some(i) => rest = &rest[i + 1..],
+                    None => break,
+                }
+            }
+            let mut lits = rest.trim_start().splitn(3, '"');
+            let (Some(""), Some(first)) = (lits.next(), lits.next()) else {
+                continue;
+            };
+            let second = lits.next().and_then(|tail| {
+                let tail = tail.trim_start().strip_prefix(',')?.trim_start();
+                let tail = tail.strip_prefix('"')?;
+                Some(tail[..tail.find('"')?].to_string())
+            });
+            out.push((first.to_string(), second));
+        }
+        out
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut all = Vec::new();
+    files(&root.join("app/src"), &mut all);
+    files(&root.join("web/src"), &mut all);
+    let (mut actions, mut objects) = (Vec::new(), Vec::new());
+    for f in &all {
+        let s = std::fs::read_to_string(f).unwrap();
+        for (a, o) in literals(&s, "Entry::ok(", 0) {
+            actions.push(a);
+            objects.extend(o);
+        }
+        for (what, _) in literals(&s, "record_export(", 2) {
+            actions.push(format!("{what}.export"));
+        }
+    }
+    assert!(
+        actions.len() > 100,
+        "the scan found only {} actions",
+        actions.len()
+    );
+    let missing: Vec<&String> = actions
+        .iter()
+        .filter(|a| !ACTIONS.iter().any(|(c, _)| c == a))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "actions without a Chinese name: {missing:?}"
+    );
+    let missing: Vec<&String> = objects
+        .iter()
+        .filter(|o| !OBJECTS.iter().any(|(c, _)| c == o))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "object kinds without a Chinese name: {missing:?}"
+    );
+}

@@ -131,6 +131,35 @@ async fn assets_are_served_by_the_binary() {
     assert_eq!(b.get("/assets/nope.js").await.status, StatusCode::NOT_FOUND);
 }
 
+/// A phone can add the platform to its home screen: a favicon, a manifest in Chinese whose
+/// icons are served as PNG, and every page links both.
+#[tokio::test]
+async fn the_platform_can_be_added_to_a_home_screen() {
+    let t = TestApp::new().await;
+    let mut b = t.browser();
+    let ico = b.get("/favicon.ico").await;
+    assert_eq!(ico.status, StatusCode::OK);
+    assert_eq!(ico.headers["content-type"], "image/x-icon");
+    // An ICO directory of one image, a PNG.
+    assert_eq!(&ico.body[..6], &[0, 0, 1, 0, 1, 0]);
+    assert_eq!(&ico.body[22..26], b"\x89PNG");
+    let m = b.get("/manifest.webmanifest").await;
+    assert_eq!(m.status, StatusCode::OK);
+    let m: serde_json::Value = serde_json::from_slice(&m.body).unwrap();
+    assert_eq!(m["lang"], "zh-CN");
+    assert_eq!(m["display"], "standalone");
+    let icons = m["icons"].as_array().unwrap();
+    assert!(icons.iter().any(|i| i["sizes"] == "512x512"));
+    for i in icons {
+        let r = b.get(i["src"].as_str().unwrap()).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.headers["content-type"], "image/png");
+        assert_eq!(&r.body[1..4], b"PNG");
+    }
+    let login = b.get("/login").await.text();
+    assert!(login.contains("rel=\"manifest\"") && login.contains("rel=\"icon\""));
+}
+
 #[tokio::test]
 async fn htmx_gets_the_table_alone_and_audit_reads_in_chinese() {
     let t = TestApp::new().await;
@@ -152,4 +181,14 @@ async fn htmx_gets_the_table_alone_and_audit_reads_in_chinese() {
         audit.contains("<td title=\"auth.login\">登录</td>") && audit.contains("成功"),
         "{audit}"
     );
+}
+
+/// A regulator's home names the region they serve, not its code.
+#[tokio::test]
+async fn the_home_page_names_the_region() {
+    let t = TestApp::new().await;
+    let mut b = t.signed_in("nm_regulator").await;
+    let home = b.get("/").await.text();
+    assert!(home.contains("辖区：贵州省贵阳市南明区"), "{home}");
+    assert!(!home.contains("520102"), "{home}");
 }
