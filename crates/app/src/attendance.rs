@@ -122,6 +122,19 @@ pub struct SessionView {
     pub present: u64,
 }
 
+/// What a sign-in screen shows above its code: the class and which session it is.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionHeading {
+    pub class_id: String,
+    pub class_name: String,
+    /// 1-based, in date and time order among the class's sessions.
+    pub number: usize,
+    pub date: String,
+    pub starts: String,
+    pub ends: String,
+    pub topic: String,
+}
+
 fn qr_mac(secret: &str, session_id: &str, step: i64) -> Option<String> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).ok()?;
     mac.update(format!("{session_id}|{step}").as_bytes());
@@ -387,6 +400,30 @@ impl Attendance<'_> {
     }
 
     /// The current sign-in token for a session (shown as a QR code) and seconds until it changes.
+    /// The class and session a sign-in code is for.
+    pub async fn heading(&self, who: &Principal, session_id: &str) -> AppResult<SessionHeading> {
+        let s = self.session(who, session_id).await?;
+        let c = class::Entity::find_by_id(s.class_id.clone())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("培训班"))?;
+        let all = session::Entity::find()
+            .filter(session::Column::ClassId.eq(c.id.clone()))
+            .order_by_asc(session::Column::Date)
+            .order_by_asc(session::Column::Starts)
+            .all(&self.db)
+            .await?;
+        Ok(SessionHeading {
+            number: all.iter().position(|x| x.id == s.id).map_or(0, |i| i + 1),
+            class_id: c.id,
+            class_name: c.name,
+            date: s.date,
+            starts: s.starts,
+            ends: s.ends,
+            topic: s.topic,
+        })
+    }
+
     pub async fn qr(&self, who: &Principal, session_id: &str) -> AppResult<(String, i64)> {
         let s = self.session(who, session_id).await?;
         self.own_running_class(who, &s.class_id, false).await?;

@@ -155,6 +155,16 @@ impl ClassStatus {
         matches!(self, ClassStatus::Draft | ClassStatus::Returned)
     }
 
+    /// The status in a learner's words: before filing a class is recruiting (招生中), not
+    /// the institution's 草稿; once filed it waits to start.
+    pub fn learner_label(self) -> &'static str {
+        match self {
+            ClassStatus::Draft | ClassStatus::Returned => "招生中",
+            ClassStatus::Submitted | ClassStatus::Approved => "待开班",
+            s => s.label(),
+        }
+    }
+
     /// The class still holds its learners (for "one open enrollment per project").
     pub fn is_open(self) -> bool {
         !matches!(self, ClassStatus::Completed | ClassStatus::Cancelled)
@@ -165,6 +175,15 @@ impl ClassStatus {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_learner_reads_the_status_in_their_own_words() {
+        assert_eq!(ClassStatus::Draft.learner_label(), "招生中");
+        assert_eq!(ClassStatus::Returned.learner_label(), "招生中");
+        assert_eq!(ClassStatus::Approved.learner_label(), "待开班");
+        assert_eq!(ClassStatus::InTraining.learner_label(), "培训中");
+        assert!(ClassStatus::ALL.iter().all(|s| !s.learner_label().contains("草稿")));
+    }
 
     const ACTIONS: [ClassAction; 6] = [
         ClassAction::Submit,

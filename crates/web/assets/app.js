@@ -4,6 +4,15 @@ document.addEventListener("submit", function (e) {
   var msg = e.target.getAttribute("data-confirm");
   if (msg && !window.confirm(msg)) { e.preventDefault(); }
 }, true);
+// Full-screen buttons: <button data-fullscreen="id"> shows that element on the whole
+// screen (a projector in the classroom); pressing again, or Esc, leaves it.
+document.addEventListener("click", function (e) {
+  var b = e.target.closest && e.target.closest("[data-fullscreen]");
+  if (!b) { return; }
+  var el = document.getElementById(b.getAttribute("data-fullscreen"));
+  if (document.fullscreenElement) { document.exitFullscreen(); }
+  else if (el && el.requestFullscreen) { el.requestFullscreen(); }
+});
 // Print buttons: <button data-print>.
 document.addEventListener("click", function (e) {
   if (e.target.closest && e.target.closest("[data-print]")) { window.print(); }

@@ -64,6 +64,7 @@ pub async fn add(
 #[template(path = "attendance/qr.html")]
 pub struct QrPage {
     layout: Layout,
+    heading: jineng_app::attendance::SessionHeading,
     session_id: String,
     svg: String,
     seconds: i64,
@@ -111,8 +112,10 @@ pub async fn qr(
         }
         .into_response());
     }
+    let heading = s.app.attendance().heading(&u.principal, &session_id).await?;
     Ok(QrPage {
         layout: Layout::new("签到二维码", &u, "/classes"),
+        heading,
         session_id,
         svg,
         seconds,

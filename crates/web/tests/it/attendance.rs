@@ -77,6 +77,10 @@ async fn qr_check_in_and_marking() {
     let sid = between(&page, "href=\"/sessions/", "\"").to_string();
     let qr = inst.get(&format!("/sessions/{sid}/qr")).await.text();
     assert!(qr.contains("<svg"));
+    // The screen says which class and session it is for, and leads back to the class.
+    assert!(qr.contains("第1次课") && qr.contains("刀工实操"), "{qr}");
+    assert!(qr.contains(&format!("href=\"/classes/{cid}\"")), "{qr}");
+    assert!(qr.contains("data-fullscreen=\"qr-screen\""));
     let link = between(&qr, "id=\"qr-link\">", "<").to_string();
     let token = link.split("?t=").nth(1).unwrap().to_string();
     let partial = inst
