@@ -622,7 +622,10 @@ def main():
         click(cert_org, css="#certificates-seal")
         wait_text(cert_org, "尚未上传印章")
         el = call("POST", f"/session/{cert_org}/element", {"using": "css selector", "value": "#seal-form input[type=file]"})
+        assert js(cert_org, "return document.querySelector('#seal-form .file-picker label').textContent;") == "选择文件"
         call("POST", f"/session/{cert_org}/element/{list(el.values())[0]}/value", {"text": seal})
+        picked = js(cert_org, "return document.querySelector('#seal-form .file-picker-name').textContent;")
+        assert picked == "公章.png", f"the Chinese file picker does not name the chosen file: {picked!r}"
         click(cert_org, css="#seal-upload")
         wait_text(cert_org, "印章已上传")
         wait_find(cert_org, "#seal-image")

@@ -182,7 +182,11 @@ mod tests {
         assert_eq!(ClassStatus::Returned.learner_label(), "招生中");
         assert_eq!(ClassStatus::Approved.learner_label(), "待开班");
         assert_eq!(ClassStatus::InTraining.learner_label(), "培训中");
-        assert!(ClassStatus::ALL.iter().all(|s| !s.learner_label().contains("草稿")));
+        assert!(
+            ClassStatus::ALL
+                .iter()
+                .all(|s| !s.learner_label().contains("草稿"))
+        );
     }
 
     const ACTIONS: [ClassAction; 6] = [

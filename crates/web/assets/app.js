@@ -32,3 +32,32 @@ document.addEventListener("submit", function (e) {
     send();
   }, send, { enableHighAccuracy: true, timeout: 6000, maximumAge: 0 });
 });
+// File pickers in Chinese whatever the browser's language: each <input type=file> gets a
+// 选择文件 button and the chosen file's name beside it; the input itself stays in the page
+// (hidden from sight, not from keyboards and screen readers).
+function chinesePickers(root) {
+  (root || document).querySelectorAll("input[type=file]:not([data-picker])").forEach(function (input, i) {
+    input.setAttribute("data-picker", "1");
+    if (!input.id) { input.id = "file-" + Date.now() + "-" + i; }
+    var box = document.createElement("div");
+    box.className = "input-group file-picker mb-2";
+    var button = document.createElement("label");
+    button.className = "btn btn-outline-secondary";
+    button.htmlFor = input.id;
+    button.textContent = input.multiple ? "选择文件（可多选）" : "选择文件";
+    var name = document.createElement("span");
+    name.className = "form-control text-truncate file-picker-name";
+    name.textContent = "未选择文件";
+    input.parentNode.insertBefore(box, input);
+    box.appendChild(button);
+    box.appendChild(name);
+    box.appendChild(input);
+    input.classList.add("visually-hidden");
+    input.addEventListener("change", function () {
+      var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      name.textContent = files.length ? files.join("、") : "未选择文件";
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { chinesePickers(document); });
+document.addEventListener("htmx:afterSwap", function (e) { chinesePickers(e.target); });

@@ -112,7 +112,11 @@ pub async fn qr(
         }
         .into_response());
     }
-    let heading = s.app.attendance().heading(&u.principal, &session_id).await?;
+    let heading = s
+        .app
+        .attendance()
+        .heading(&u.principal, &session_id)
+        .await?;
     Ok(QrPage {
         layout: Layout::new("签到二维码", &u, "/classes"),
         heading,

@@ -275,12 +275,16 @@ pub struct DeclarationsPage {
     status: String,
     may_decide: bool,
     error: Option<String>,
+    /// What the last decision did, after its redirect.
+    notice: Option<&'static str>,
 }
 
 #[derive(Deserialize, Default)]
 pub struct DeclQuery {
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    done: String,
 }
 
 async fn declarations_page(
@@ -300,6 +304,7 @@ async fn declarations_page(
         status,
         may_decide: u.principal.can(Permission::ReviewOrganizations),
         error,
+        notice: None,
     })
 }
 
@@ -308,7 +313,14 @@ pub async fn declarations(
     u: PageUser,
     Query(q): Query<DeclQuery>,
 ) -> Result<DeclarationsPage, PageError> {
-    declarations_page(&s, &u, q.status, None).await
+    let mut p = declarations_page(&s, &u, q.status, None).await?;
+    p.notice = match q.done.as_str() {
+        "approved" => Some("已通过该申报，机构可开设此工种的培训班。"),
+        "returned" => Some("已退回该申报，机构会看到退回原因。"),
+        "submitted" => Some("申报已提交，等待人社部门审核。"),
+        _ => None,
+    };
+    Ok(p)
 }
 
 #[derive(Deserialize, Default)]
@@ -354,7 +366,7 @@ pub async fn declare(
         }
     };
     match result {
-        Ok(_) => Ok(Redirect::to("/declarations?status=").into_response()),
+        Ok(_) => Ok(Redirect::to("/declarations?status=&done=submitted").into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
             let page =
@@ -395,7 +407,12 @@ pub async fn decide(
         )
         .await
     {
-        Ok(_) => Ok(Redirect::to("/declarations?status=submitted").into_response()),
+        Ok(_) => Ok(Redirect::to(if f.action == "approve" {
+            "/declarations?status=submitted&done=approved"
+        } else {
+            "/declarations?status=submitted&done=returned"
+        })
+        .into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((

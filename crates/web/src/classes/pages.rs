@@ -277,6 +277,8 @@ pub struct DetailPage {
     me: String,
     today: String,
     error: Option<String>,
+    /// What the last action did, after its redirect.
+    notice: Option<String>,
 }
 
 impl DetailPage {
@@ -421,15 +423,32 @@ async fn detail_page(
         assessment,
         today,
         error,
+        notice: None,
     })
+}
+
+#[derive(Deserialize, Default)]
+pub struct DetailQuery {
+    #[serde(default)]
+    done: String,
 }
 
 pub async fn detail(
     State(s): State<AppState>,
     u: PageUser,
     Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
 ) -> Result<DetailPage, PageError> {
-    detail_page(&s, &u, &id, None).await
+    let mut p = detail_page(&s, &u, &id, None).await?;
+    p.notice = match ClassAction::parse(&q.done) {
+        Some(ClassAction::Submit) => Some("已提交备案，等待人社部门审核。".to_string()),
+        Some(ClassAction::Approve) => Some("已通过备案，机构可按计划开班。".to_string()),
+        Some(ClassAction::Return) => Some("已退回备案，机构会看到退回原因。".to_string()),
+        Some(a) => Some(format!("已{}。", a.label())),
+        None if q.done == "enrolled" => Some("已加入学员名单。".to_string()),
+        None => None,
+    };
+    Ok(p)
 }
 
 #[derive(Deserialize, Default)]
@@ -451,7 +470,7 @@ pub async fn enroll(
         .enroll(&u.principal, &ctx, &id, &f.learner)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/classes/{id}?done=enrolled")).into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())
@@ -487,7 +506,7 @@ pub async fn act(
         .act(&u.principal, &ctx, &id, action, &f.reason)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/classes/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/classes/{id}?done={}", action.code())).into_response()),
         Err(e) => {
             let (status, msg) = crate::http::error::fixable_line(e)?;
             Ok((status, detail_page(&s, &u, &id, Some(msg)).await?).into_response())

@@ -506,15 +506,17 @@ async fn the_class_pages() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        nm.post(
+    // The decision is confirmed on the page it lands on.
+    let r = nm
+        .post(
             &format!("/classes/{cid}/actions"),
-            &[("action", "approve"), ("reason", "")]
+            &[("action", "approve"), ("reason", "")],
         )
-        .await
-        .status,
-        StatusCode::SEE_OTHER
-    );
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), format!("/classes/{cid}?done=approve"));
+    let landed = nm.get(&r.location()).await.text();
+    assert!(landed.contains("已通过备案，机构可按计划开班。"), "{landed}");
     assert!(
         inst.get(&format!("/classes/{cid}"))
             .await
