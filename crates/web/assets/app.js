@@ -61,3 +61,14 @@ function chinesePickers(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { chinesePickers(document); });
 document.addEventListener("htmx:afterSwap", function (e) { chinesePickers(e.target); });
+// A table that scrolls sideways can be scrolled from the keyboard: its wrapper takes the
+// focus and is named for screen readers.
+function scrollableTables(root) {
+  (root || document).querySelectorAll(".table-responsive:not([tabindex])").forEach(function (el) {
+    el.tabIndex = 0;
+    el.setAttribute("role", "region");
+    el.setAttribute("aria-label", "表格（可左右滚动）");
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { scrollableTables(document); });
+document.addEventListener("htmx:afterSwap", function (e) { scrollableTables(e.target); });
