@@ -647,6 +647,18 @@ def main():
         t = wait_text(prov, "导出方")
         assert "云南省职业技能鉴定指导中心" in t and "第3版" in t and "不能在本平台修改" in t, t[:900]
         shot(prov, "20-shared-bank")
+        # The 大字 switch (older users): the text grows, and stays so on the next page.
+        before = js(prov, "return parseFloat(getComputedStyle(document.body).fontSize);")
+        click(prov, css="#text-size")
+        go(prov, "/banks")
+        wait_text(prov, "省级题库")
+        after = js(prov, "return parseFloat(getComputedStyle(document.body).fontSize);")
+        assert after > before * 1.2, f"the 大字 switch did not enlarge the text: {before} → {after}"
+        assert js(prov, "return document.getElementById('text-size').getAttribute('aria-pressed');") == "true"
+        overflow = js(prov, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"with large text the bank list is wider than the phone by {overflow}px"
+        shot(prov, "20b-large-text")
+        click(prov, css="#text-size")
         print("walk: the province regulator sees the bank shared by 云南 with its provenance on a phone")
     finally:
         for s in sessions:

@@ -1,3 +1,25 @@
+// Larger text for older users (适老化): the 大字 switch in the header; the choice is
+// kept in this browser and applied on every page.
+(function () {
+  var key = "jineng.largeText";
+  var on = false;
+  try { on = localStorage.getItem(key) === "1"; } catch (e) { }
+  var apply = function () {
+    document.documentElement.classList.toggle("large-text", on);
+    document.querySelectorAll("[data-text-size]").forEach(function (b) {
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.textContent = on ? "标准字" : "大字";
+    });
+  };
+  apply();
+  document.addEventListener("DOMContentLoaded", apply);
+  document.addEventListener("click", function (e) {
+    if (!(e.target.closest && e.target.closest("[data-text-size]"))) { return; }
+    on = !on;
+    try { localStorage.setItem(key, on ? "1" : "0"); } catch (x) { }
+    apply();
+  });
+})();
 // Jineng page behaviour. No inline scripts anywhere (the CSP forbids them):
 // confirmations are declared with data-confirm on forms and buttons.
 document.addEventListener("submit", function (e) {
