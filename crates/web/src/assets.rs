@@ -4,7 +4,7 @@
 use crate::AppState;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -132,12 +132,54 @@ async fn manifest() -> Response {
     cached(MANIFEST.as_bytes(), "application/manifest+json")
 }
 
-async fn serve(Path(path): Path<String>) -> Response {
+/// Each text file gzipped, once per process on first use (a phone on a slow network
+/// fetches a sixth of the bytes). Pages are never compressed: they carry tokens.
+fn gzipped(path: &str) -> Option<&'static [u8]> {
+    use std::io::Write;
+    static GZ: std::sync::OnceLock<Vec<(&'static str, Vec<u8>)>> = std::sync::OnceLock::new();
+    GZ.get_or_init(|| {
+        FILES
+            .iter()
+            .filter(|(_, mime, _)| mime.starts_with("text/"))
+            .filter_map(|(p, _, body)| {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                e.write_all(body).ok()?;
+                Some((*p, e.finish().ok()?))
+            })
+            .collect()
+    })
+    .iter()
+    .find(|(p, _)| *p == path)
+    .map(|(_, gz)| gz.as_slice())
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|e| e.split(';').next().is_some_and(|n| n.trim() == "gzip"))
+        })
+}
+
+async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     let Some((_, mime, body)) = FILES.iter().find(|(p, _, _)| *p == path) else {
         return crate::http::error::ErrorPage::response(StatusCode::NOT_FOUND, "文件不存在");
     };
-    let mut res = (*body).into_response();
+    let gz = if accepts_gzip(&headers) {
+        gzipped(&path)
+    } else {
+        None
+    };
+    let mut res = gz.unwrap_or(body).into_response();
     let h = res.headers_mut();
+    if mime.starts_with("text/") {
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if gz.is_some() {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     let value = if mime.starts_with("text/") {
         format!("{mime}; charset=utf-8")
     } else {

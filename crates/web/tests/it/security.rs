@@ -131,6 +131,34 @@ async fn assets_are_served_by_the_binary() {
     assert_eq!(b.get("/assets/nope.js").await.status, StatusCode::NOT_FOUND);
 }
 
+/// Text assets go gzipped to a browser that takes it (the same bytes once unpacked);
+/// pages never do (they carry tokens).
+#[tokio::test]
+async fn text_assets_are_gzipped_pages_are_not() {
+    use std::io::Read;
+    let t = TestApp::new().await;
+    let mut b = t.browser();
+    let plain = b.get("/assets/vendor/tabler.min.css").await;
+    assert!(plain.headers.get("content-encoding").is_none());
+    let gz = b
+        .get_with("/assets/vendor/tabler.min.css", &[("accept-encoding", "br, gzip;q=0.8")])
+        .await;
+    assert_eq!(gz.headers["content-encoding"], "gzip");
+    assert_eq!(gz.headers["vary"], "accept-encoding");
+    assert!(gz.body.len() * 4 < plain.body.len(), "{} of {}", gz.body.len(), plain.body.len());
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(&gz.body[..])
+        .read_to_end(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, plain.body);
+    let page = b.get_with("/login", &[("accept-encoding", "gzip")]).await;
+    assert!(page.headers.get("content-encoding").is_none());
+    let png = b
+        .get_with("/assets/icon-192.png", &[("accept-encoding", "gzip")])
+        .await;
+    assert!(png.headers.get("content-encoding").is_none());
+}
+
 /// A phone can add the platform to its home screen: a favicon, a manifest in Chinese whose
 /// icons are served as PNG, and every page links both.
 #[tokio::test]
