@@ -142,7 +142,8 @@ fn gzipped(path: &str) -> Option<&'static [u8]> {
             .iter()
             .filter(|(_, mime, _)| mime.starts_with("text/"))
             .filter_map(|(p, _, body)| {
-                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                let mut e =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
                 e.write_all(body).ok()?;
                 Some((*p, e.finish().ok()?))
             })

@@ -516,7 +516,10 @@ async fn the_class_pages() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), format!("/classes/{cid}?done=approve"));
     let landed = nm.get(&r.location()).await.text();
-    assert!(landed.contains("已通过备案，机构可按计划开班。"), "{landed}");
+    assert!(
+        landed.contains("已通过备案，机构可按计划开班。"),
+        "{landed}"
+    );
     assert!(
         inst.get(&format!("/classes/{cid}"))
             .await

@@ -141,11 +141,19 @@ async fn text_assets_are_gzipped_pages_are_not() {
     let plain = b.get("/assets/vendor/tabler.min.css").await;
     assert!(plain.headers.get("content-encoding").is_none());
     let gz = b
-        .get_with("/assets/vendor/tabler.min.css", &[("accept-encoding", "br, gzip;q=0.8")])
+        .get_with(
+            "/assets/vendor/tabler.min.css",
+            &[("accept-encoding", "br, gzip;q=0.8")],
+        )
         .await;
     assert_eq!(gz.headers["content-encoding"], "gzip");
     assert_eq!(gz.headers["vary"], "accept-encoding");
-    assert!(gz.body.len() * 4 < plain.body.len(), "{} of {}", gz.body.len(), plain.body.len());
+    assert!(
+        gz.body.len() * 4 < plain.body.len(),
+        "{} of {}",
+        gz.body.len(),
+        plain.body.len()
+    );
     let mut unpacked = Vec::new();
     flate2::read::GzDecoder::new(&gz.body[..])
         .read_to_end(&mut unpacked)
