@@ -346,6 +346,7 @@ impl AuditTrail<'_> {
         f: &Filter,
     ) -> AppResult<Vec<u8>> {
         self.audit_scope(who)?;
+        use jineng_core::audit::labels;
         let rows = self.audit_query(f).limit(100_000).all(&self.db).await?;
         let headers = [
             "序号",
@@ -354,7 +355,9 @@ impl AuditTrail<'_> {
             "操作人",
             "角色",
             "操作",
+            "操作代码",
             "对象类型",
+            "对象类型代码",
             "对象ID",
             "变更内容",
             "来源地址",
@@ -370,13 +373,16 @@ impl AuditTrail<'_> {
                     r.at.clone(),
                     r.actor_id.clone(),
                     r.actor_name.clone(),
-                    r.role.clone(),
+                    jineng_core::accounts::Role::parse(&r.role)
+                        .map_or_else(|| r.role.clone(), |x| x.label().to_string()),
+                    labels::action_label(&r.action).to_string(),
                     r.action.clone(),
+                    labels::object_label(&r.object_type).to_string(),
                     r.object_type.clone(),
                     r.object_id.clone(),
                     r.changes.clone(),
                     r.ip.clone(),
-                    r.outcome.clone(),
+                    labels::outcome_label(&r.outcome).to_string(),
                     r.request_id.clone(),
                     r.hash.clone(),
                 ]

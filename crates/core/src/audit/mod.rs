@@ -8,6 +8,8 @@
 //! matching hash. A verifier accepts version 1 only before the first version 2 record,
 //! so a version 1 record after it (a downgrade) breaks the chain.
 
+pub mod labels;
+
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 

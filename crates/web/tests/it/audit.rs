@@ -93,6 +93,14 @@ async fn audit_page_search_and_xlsx_export() {
         Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     );
     assert_eq!(&x.body[..2], b"PK");
+    // Names first, codes beside them.
+    let sheet = crate::common::read_xlsx(&x.body);
+    let col = |h: &str| sheet[0].iter().position(|c| c == h).unwrap();
+    assert_eq!(sheet[1][col("操作")], "创建账户");
+    assert_eq!(sheet[1][col("操作代码")], "user.create");
+    assert_eq!(sheet[1][col("对象类型")], "账户");
+    assert_eq!(sheet[1][col("对象类型代码")], "user");
+    assert_eq!(sheet[1][col("结果")], "成功");
     let tok = t.token("auditor").await;
     let exports = t
         .api(Method::GET, "/audit?action=audit.export", Some(&tok), None)

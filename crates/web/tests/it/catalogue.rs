@@ -355,6 +355,12 @@ async fn catalogue_and_declaration_pages() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(
+        inst.get(&r.location())
+            .await
+            .text()
+            .contains("申报已提交，等待人社部门审核。")
+    );
     let again = inst
         .post(
             "/declarations",
@@ -396,6 +402,13 @@ async fn catalogue_and_declaration_pages() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // The regulator lands on a confirmation of what the decision did.
+    assert!(
+        nm.get(&r.location())
+            .await
+            .text()
+            .contains("已通过该申报，机构可开设此工种的培训班。")
+    );
     assert!(inst.get("/declarations").await.text().contains("已通过"));
     let x = inst.get("/catalogue/export").await;
     assert_eq!(&x.body[..2], b"PK");
