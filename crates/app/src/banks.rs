@@ -25,7 +25,7 @@ use jineng_store::classes::class;
 use jineng_store::courses::question as course_question;
 use jineng_store::reference::{occupation, region, work_type};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -171,13 +171,25 @@ impl Banks<'_> {
             .into_iter()
             .map(|o| (o.code, o.name))
             .collect();
+        // Current questions per bank, in one grouped query.
+        let ids: Vec<String> = banks.iter().map(|b| b.id.clone()).collect();
+        let counts: HashMap<String, i64> = question::Entity::find()
+            .select_only()
+            .column(question::Column::BankId)
+            .column_as(question::Column::Id.count(), "n")
+            .filter(question::Column::BankId.is_in(ids))
+            .filter(question::Column::RetiredAt.is_null())
+            .group_by(question::Column::BankId)
+            .into_tuple::<(String, i64)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect();
         let mut out = Vec::with_capacity(banks.len());
         for b in banks {
-            let count = question::Entity::find()
-                .filter(question::Column::BankId.eq(b.id.clone()))
-                .filter(question::Column::RetiredAt.is_null())
-                .count(&self.db)
-                .await?;
+            let count = counts
+                .get(&b.id)
+                .map_or(0, |n| u64::try_from(*n).unwrap_or(0));
             let wt = b.work_type_id.as_ref().and_then(|w| wts.get(w));
             out.push(BankView {
                 occupation_name: occs.get(&b.occupation_code).cloned().unwrap_or_default(),

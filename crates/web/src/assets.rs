@@ -132,26 +132,23 @@ async fn manifest() -> Response {
     cached(MANIFEST.as_bytes(), "application/manifest+json")
 }
 
-/// Each text file gzipped, once per process on first use (a phone on a slow network
-/// fetches a sixth of the bytes). Pages are never compressed: they carry tokens.
-fn gzipped(path: &str) -> Option<&'static [u8]> {
+/// A text file gzipped, once per process on its first request (a phone on a slow
+/// network fetches a sixth of the bytes). Pages are never compressed: they carry tokens.
+fn gzipped(i: usize) -> Option<&'static [u8]> {
     use std::io::Write;
-    static GZ: std::sync::OnceLock<Vec<(&'static str, Vec<u8>)>> = std::sync::OnceLock::new();
-    GZ.get_or_init(|| {
-        FILES
-            .iter()
-            .filter(|(_, mime, _)| mime.starts_with("text/"))
-            .filter_map(|(p, _, body)| {
-                let mut e =
-                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                e.write_all(body).ok()?;
-                Some((*p, e.finish().ok()?))
-            })
-            .collect()
-    })
-    .iter()
-    .find(|(p, _)| *p == path)
-    .map(|(_, gz)| gz.as_slice())
+    use std::sync::OnceLock;
+    static GZ: [OnceLock<Option<Vec<u8>>>; FILES.len()] = [const { OnceLock::new() }; FILES.len()];
+    let (_, mime, body) = FILES.get(i)?;
+    if !mime.starts_with("text/") {
+        return None;
+    }
+    GZ.get(i)?
+        .get_or_init(|| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(body).ok()?;
+            e.finish().ok()
+        })
+        .as_deref()
 }
 
 fn accepts_gzip(headers: &HeaderMap) -> bool {
@@ -165,11 +162,12 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 }
 
 async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
-    let Some((_, mime, body)) = FILES.iter().find(|(p, _, _)| *p == path) else {
+    let Some(i) = FILES.iter().position(|(p, _, _)| *p == path) else {
         return crate::http::error::ErrorPage::response(StatusCode::NOT_FOUND, "文件不存在");
     };
+    let (_, mime, body) = FILES[i];
     let gz = if accepts_gzip(&headers) {
-        gzipped(&path)
+        gzipped(i)
     } else {
         None
     };
