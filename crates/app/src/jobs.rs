@@ -322,6 +322,7 @@ impl Jobs<'_> {
             JobKind::MediaProcess => self.courses().process_media(&j.payload).await,
             JobKind::StudyDayClose => self.study().close_day_job(&j.payload).await,
             JobKind::ExamDeadline => self.exams().deadline_job(&j.payload).await,
+            JobKind::SandboxNotify => self.sandbox().notify_job(&j.payload).await,
         }
     }
 
@@ -336,6 +337,8 @@ impl Jobs<'_> {
             | JobKind::LedgerVerify
             | JobKind::StudyDayClose
             | JobKind::ExamDeadline => Ok(()),
+            // The order stays unpaid; opening it asks the gateway again (a query).
+            JobKind::SandboxNotify => Ok(()),
         }
     }
 

@@ -55,6 +55,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod learners;
 pub mod ledger;
+pub mod orders;
 pub mod organizations;
 pub mod page;
 pub mod qualifications;

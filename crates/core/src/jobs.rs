@@ -16,6 +16,8 @@ crate::coded! {
         StudyDayClose("study_day_close", "每日学时记入证据日志"),
         /// Mark an exam attempt still open at its deadline (the learner's browser gone).
         ExamDeadline("exam_deadline", "考试到时自动交卷"),
+        /// The sandbox gateway sends a payment notification to the platform.
+        SandboxNotify("sandbox_notify", "沙箱支付结果通知"),
     }
 }
 

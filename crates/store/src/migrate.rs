@@ -231,6 +231,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0044_question_banks.sqlite.sql"),
         include_str!("../migrations/0044_question_banks.postgres.sql"),
     ),
+    (
+        45,
+        include_str!("../migrations/0045_orders.sqlite.sql"),
+        include_str!("../migrations/0045_orders.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

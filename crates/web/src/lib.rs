@@ -28,6 +28,7 @@ pub mod learners;
 pub mod ledger;
 pub mod occupations;
 pub mod openapi;
+pub mod orders;
 pub mod organizations;
 pub mod routes;
 pub mod server;
@@ -99,6 +100,7 @@ fn all_routes() -> Routes {
     let r = assessment::routes(r);
     let r = skills::routes(r);
     let r = banks::routes(r);
+    let r = orders::routes(r);
     jobs::routes(r)
 }
 

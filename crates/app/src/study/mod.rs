@@ -282,6 +282,11 @@ struct Access {
     free_seek: bool,
 }
 
+/// A listed course given without seats: free and public-welfare (seed 001 §19).
+fn is_free(v: &version::Model) -> bool {
+    v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0
+}
+
 fn day_of(at: DateTime<Utc>) -> String {
     (at + chrono::Duration::hours(8))
         .date_naive()
@@ -419,7 +424,18 @@ impl Study<'_> {
                 )));
             }
             task_allows_seek = t.free_seek;
-        } else if !(v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0) {
+            // A bought course opens only to a learner holding one of its seats.
+            if !is_free(&v)
+                && !self
+                    .orders()
+                    .has_seat(&_who.user_id, class_id, &p.id)
+                    .await?
+            {
+                return Err(AppError::Conflict(
+                    "你还没有本课程的学习席位，请联系培训机构分配".into(),
+                ));
+            }
+        } else if !is_free(&v) {
             return Err(AppError::NotFound("课时"));
         }
         let lesson_ms = l
@@ -1108,9 +1124,9 @@ impl Study<'_> {
         ))
     }
 
-    /// Courses a class may be given directly (seed 001 §19: public-welfare courses are
-    /// free): listed, free, public-welfare. Bought seats come with orders.
-    pub async fn assignable(&self) -> AppResult<Vec<Assignable>> {
+    /// Courses a class may be given (seed 001 §19: public-welfare courses are free):
+    /// listed, free, public-welfare ones, and those it bought seats of (a paid order).
+    pub async fn assignable(&self, class_id: &str) -> AppResult<Vec<Assignable>> {
         let listed = package::Entity::find()
             .filter(package::Column::Listing.eq(ListingStatus::Listed))
             .all(&self.db)
@@ -1121,13 +1137,26 @@ impl Study<'_> {
             .filter(version::Column::PriceFen.eq(0))
             .all(&self.db)
             .await?;
-        Ok(versions
+        let mut out: Vec<Assignable> = versions
             .into_iter()
             .map(|v| Assignable {
                 package_id: v.package_id,
                 name: v.name,
             })
-            .collect())
+            .collect();
+        for o in self.orders().paid_of_class(class_id).await? {
+            if !out.iter().any(|a| a.package_id == o.package_id) {
+                out.push(Assignable {
+                    package_id: o.package_id,
+                    name: format!(
+                        "{}（已购{}席）",
+                        o.course_name,
+                        o.quantity - o.refunded_seats
+                    ),
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// Publish a study task to a class of the caller's organisation (filed or in
@@ -1151,18 +1180,27 @@ impl Study<'_> {
         if input.ends_on < input.starts_on {
             return Err(AppError::field("ends_on", "结束日期不能早于开始日期"));
         }
+        // A course the class bought seats of: the version bought, listed or not since.
+        let bought = self
+            .orders()
+            .bought_version(&c.id, &input.package_id)
+            .await?;
         let p = package::Entity::find_by_id(input.package_id.clone())
             .one(&self.db)
             .await?
-            .filter(|p| p.listing == ListingStatus::Listed)
+            .filter(|p| bought.is_some() || p.listing == ListingStatus::Listed)
             .ok_or_else(|| AppError::field("package_id", "课程不存在或未上架"))?;
-        let v = version::Entity::find_by_id(p.listed_version_id.clone())
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| AppError::field("package_id", "课程不存在或未上架"))?;
-        if !(v.training_type == CourseTrainingType::PublicWelfare && v.price_fen == 0) {
+        let v = version::Entity::find_by_id(
+            bought
+                .clone()
+                .unwrap_or_else(|| p.listed_version_id.clone()),
+        )
+        .one(&self.db)
+        .await?
+        .ok_or_else(|| AppError::field("package_id", "课程不存在或未上架"))?;
+        if !is_free(&v) && bought.is_none() {
             return Err(AppError::Conflict(
-                "收费课程须先购买席位才能发布到班级（课程订单尚未开放），目前可直接发布免费的公益性课程".into(),
+                "收费课程须先在“课程订购”中购买席位并支付，才能发布到班级；免费的公益性课程可直接发布".into(),
             ));
         }
         let w = self.write(who, ctx).await?;

@@ -99,6 +99,14 @@ pub enum Permission {
     /// Import skill-level certificates from appraisal organisations' result sheets
     /// (regulators, for learners of their region; the system admin).
     ImportCertificates,
+    /// Buy course seats for one's own classes, pay, and ask for refunds (institutions
+    /// and enterprises).
+    BuyCourses,
+    /// See course orders in one's scope: one's own organisation's purchases or sales,
+    /// a regulator's region, everything for the platform's administrators.
+    ViewOrders,
+    /// Decide refunds and settle with providers (the platform's operators).
+    SettleOrders,
 }
 
 impl Role {
@@ -143,10 +151,12 @@ impl Role {
                     | ViewCourses
                     | ManageExperts
                     | ManageListings
+                    | ViewOrders
+                    | SettleOrders
             ),
             Role::Viewer => matches!(
                 p,
-                ViewAccounts | ViewOrganizations | ViewLearners | ViewCourses
+                ViewAccounts | ViewOrganizations | ViewLearners | ViewCourses | ViewOrders
             ),
             Role::Auditor => matches!(p, ViewAudit | ViewAccounts | ViewLedgerHealth),
             Role::Regulator => {
@@ -163,6 +173,7 @@ impl Role {
                         | ReviewCourses
                         | ManageListings
                         | ImportCertificates
+                        | ViewOrders
                 )
             }
             Role::InstitutionAdmin => {
@@ -174,17 +185,27 @@ impl Role {
                         | ImportLearners
                         | ManageCourses
                         | ViewCourses
+                        | BuyCourses
+                        | ViewOrders
                 )
             }
             Role::EnterpriseAdmin => {
                 matches!(
                     p,
-                    ViewOrganizations | ManageOwnOrganization | ViewLearners | ImportLearners
+                    ViewOrganizations
+                        | ManageOwnOrganization
+                        | ViewLearners
+                        | ImportLearners
+                        | BuyCourses
+                        | ViewOrders
                 )
             }
             Role::Expert | Role::ExpertLeader => matches!(p, ReviewCourses),
             Role::CourseProvider => {
-                matches!(p, ManageOwnOrganization | ManageCourses | ViewCourses)
+                matches!(
+                    p,
+                    ManageOwnOrganization | ManageCourses | ViewCourses | ViewOrders
+                )
             }
             _ => false,
         }

@@ -143,6 +143,16 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("declaration.return", "退回工种申报"),
     ("teacher.approve", "师资入库通过"),
     ("teacher.return", "退回师资入库"),
+    ("order.create", "创建课程订单"),
+    ("order.close", "关闭订单"),
+    ("order.pay_start", "发起支付"),
+    ("order.paid", "支付入账"),
+    ("order.seats_assign", "分配席位"),
+    ("payment.sandbox_pay", "沙箱收银台付款"),
+    ("refund.request", "申请退款"),
+    ("refund.approve", "退款通过并退回"),
+    ("refund.reject", "驳回退款"),
+    ("order.export", "导出课程订单"),
 ];
 
 /// Chinese names of the kinds of object an action is on.
@@ -181,6 +191,7 @@ pub const OBJECTS: &[(&str, &str)] = &[
     ("token", "接口令牌"),
     ("audit", "审计日志"),
     ("export", "导出"),
+    ("order", "课程订单"),
 ];
 
 /// The Chinese name of an action, or the code when it has none.

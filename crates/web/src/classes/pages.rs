@@ -370,7 +370,7 @@ async fn detail_page(
             .iter()
             .any(|k| k.decided_at.is_none() && k.inspector_id == u.principal.user_id);
     let assignable = if may_manage {
-        s.app.study().assignable().await?
+        s.app.study().assignable(id).await?
     } else {
         vec![]
     };

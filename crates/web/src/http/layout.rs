@@ -122,6 +122,13 @@ impl Layout {
                 active: false,
             });
         }
+        if p.can(Permission::ViewOrders) {
+            nav.push(NavItem {
+                href: "/orders",
+                label: "课程订单",
+                active: false,
+            });
+        }
         if p.can(Permission::ManageCatalogue) {
             nav.push(NavItem {
                 href: "/banks",

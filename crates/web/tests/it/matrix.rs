@@ -255,6 +255,49 @@ const NM_TAUGHT: &[&str] = &[
     "institution",
     "teacher",
 ];
+/// `ViewOrders`: administrators who see data, regulators, the staff of organisations
+/// that buy (institutions, enterprises) and of those that sell (course providers).
+const VIEW_ORDERS: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+    "provider",
+    "provider_b",
+];
+/// `SettleOrders`: the system admin and operators.
+const SETTLE: &[&str] = &["admin", "operator"];
+/// The 南明 order: all-seeing administrators, the regulators over 南明区, the buyer and
+/// the seller.
+const ORDER_NM: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "institution",
+    "provider",
+];
+/// The 云岩 order: the same for 云岩区, its buyer (the enterprise) and `provider_b`.
+const ORDER_YY: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "yy_regulator",
+    "enterprise",
+    "provider_b",
+];
 /// `ImportCertificates`: regulators and the system admin.
 const IMPORT_CERTIFICATES: &[&str] = REVIEWERS;
 /// Score sheets: `ViewOrganizations`, or a teacher booked into the class.
@@ -581,6 +624,13 @@ enum Rec {
     /// `{id}`, `{question}`: that bank and a question added for the one call that may
     /// retire it.
     FreshBankQuestion,
+    /// `{id}`: a paid course order of the completed class: the 南明 institution's, sold by
+    /// `provider` / the 云岩 enterprise's, sold by `provider_b`. It has no free seat.
+    Order,
+    /// `{id}`: a refund request of the 南明 order, already rejected.
+    Refund,
+    /// `{trade_no}`: a closed sandbox trade of that order (南明 / 云岩).
+    Trade,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -609,7 +659,8 @@ impl Rec {
             | Rec::ListedPackage
             | Rec::CertNumber
             | Rec::Bank
-            | Rec::FreshBankQuestion => &[Variant::Only],
+            | Rec::FreshBankQuestion
+            | Rec::Refund => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -685,9 +736,14 @@ impl Rec {
                 | Rec::ListedPackage
                 | Rec::CertNumber
                 | Rec::Bank
-                | Rec::FreshBankQuestion,
+                | Rec::FreshBankQuestion
+                | Rec::Refund,
                 In | Out,
             ) => &ACCOUNTS,
+            (Rec::Order, In) => ORDER_NM,
+            (Rec::Order, Out) => ORDER_YY,
+            (Rec::Trade, In) => &["institution"],
+            (Rec::Trade, Out) => &["enterprise"],
         }
     }
 }
@@ -1630,6 +1686,43 @@ fn rules() -> Vec<Rule> {
         .rec(Rec::FreshBankQuestion),
         page(M::GET, "/banks/{id}/questions.xlsx", Only(CATALOGUE)).rec(Rec::Bank),
         page(M::GET, "/banks/{id}/shared.json", Only(CATALOGUE)).rec(Rec::Bank),
+        // Course orders.
+        page(M::GET, "/orders", Only(VIEW_ORDERS)),
+        page(M::GET, "/orders.xlsx", Only(VIEW_ORDERS)),
+        page(M::GET, "/classes/{id}/orders", Only(ORG_STAFF)).rec(Rec::Class),
+        page(M::POST, "/classes/{id}/orders", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .form(&[("package_id", "none"), ("idempotency_key", "matrix")]),
+        page(M::POST, "/classes/{id}/seats/assign", Only(ORG_STAFF)).rec(Rec::Class),
+        page(M::GET, "/orders/{id}", Only(VIEW_ORDERS)).rec(Rec::Order),
+        page(M::POST, "/orders/{id}/pay", Only(ORG_STAFF)).rec(Rec::Order),
+        page(M::POST, "/orders/{id}/close", Only(ORG_STAFF)).rec(Rec::Order),
+        page(M::POST, "/orders/{id}/refunds", Only(ORG_STAFF))
+            .rec(Rec::Order)
+            .form(&[("seats", "1"), ("reason", "矩阵")]),
+        page(M::POST, "/refunds/{id}/approve", Only(SETTLE)).rec(Rec::Refund),
+        page(M::POST, "/refunds/{id}/reject", Only(SETTLE))
+            .rec(Rec::Refund)
+            .form(&[("note", "矩阵")]),
+        page(M::GET, "/sandbox/pay/{trade_no}", Only(ORG_STAFF)).rec(Rec::Trade),
+        page(M::POST, "/sandbox/pay/{trade_no}", Only(ORG_STAFF)).rec(Rec::Trade),
+        api(M::GET, "/api/v1/classes/{id}/offers", Only(ORG_STAFF)).rec(Rec::Class),
+        api(M::POST, "/api/v1/classes/{id}/orders", Only(ORG_STAFF))
+            .rec(Rec::Class)
+            .json(r#"{"package_id":"none","idempotency_key":"matrix"}"#),
+        api(M::POST, "/api/v1/classes/{id}/seats/assign", Only(ORG_STAFF)).rec(Rec::Class),
+        api(M::GET, "/api/v1/orders", Only(VIEW_ORDERS)),
+        api(M::GET, "/api/v1/orders/{id}", Only(VIEW_ORDERS)).rec(Rec::Order),
+        api(M::POST, "/api/v1/orders/{id}/pay", Only(ORG_STAFF)).rec(Rec::Order),
+        api(M::POST, "/api/v1/orders/{id}/close", Only(ORG_STAFF)).rec(Rec::Order),
+        api(M::POST, "/api/v1/orders/{id}/refunds", Only(ORG_STAFF))
+            .rec(Rec::Order)
+            .json(r#"{"seats":1,"reason":"矩阵"}"#),
+        api(M::GET, "/api/v1/refunds", Only(SETTLE)),
+        api(M::POST, "/api/v1/refunds/{id}/decision", Only(SETTLE))
+            .rec(Rec::Refund)
+            .json(r#"{"approve":false,"note":""}"#),
+        api(M::POST, "/api/v1/pay/notify/sandbox", Public),
         api(M::GET, "/api/v1/banks", Only(BANK_READERS)),
         api(M::POST, "/api/v1/banks", Only(CATALOGUE))
             .json(r#"{"name": "", "work_type_id": "none", "level": 9}"#),
@@ -1728,6 +1821,109 @@ async fn principal_named(app: &App, username: &str) -> Principal {
         .unwrap()
         .unwrap();
     app.accounts().principal_of(&id).await.unwrap()
+}
+
+/// A paid order of `version_id`'s course for a class, sold by `seller` (rows written
+/// directly: the class is completed, past buying), with a rejected refund request and a
+/// closed sandbox trade: (order id, refund id, trade number).
+async fn matrix_order(
+    app: &App,
+    class_id: &str,
+    version_id: &str,
+    seller: &str,
+) -> (String, String, String) {
+    use jineng_core::orders::{Channel, OrderStatus, PaymentStatus, RefundStatus};
+    use jineng_store::orders::{order, payment, refund, sandbox_trade};
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let c = jineng_store::classes::class::Entity::find_by_id(class_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let v = jineng_store::courses::version::Entity::find_by_id(version_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = app.now();
+    let id = uuid::Uuid::now_v7().to_string();
+    order::ActiveModel {
+        id: Set(id.clone()),
+        number: Set(format!("JN{}", &id[id.len() - 12..])),
+        org_id: Set(c.org_id.clone()),
+        region_code: Set(c.region_code.clone()),
+        class_id: Set(c.id.clone()),
+        package_id: Set(v.package_id.clone()),
+        version_id: Set(v.id.clone()),
+        provider_org_id: Set(seller.to_string()),
+        course_name: Set(v.name.clone()),
+        quantity: Set(2),
+        unit_fen: Set(100),
+        total_fen: Set(200),
+        reason: Set("矩阵".into()),
+        status: Set(OrderStatus::Paid),
+        paid_fen: Set(200),
+        refunded_fen: Set(0),
+        refunded_seats: Set(0),
+        idempotency_key: Set(id.clone()),
+        created_by: Set("matrix".into()),
+        created_at: Set(now),
+        paid_at: Set(Some(now)),
+        closed_at: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let pay = payment::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        order_id: Set(id.clone()),
+        channel: Set(Channel::Sandbox),
+        amount_fen: Set(200),
+        status: Set(PaymentStatus::Closed),
+        channel_trade_no: Set(None),
+        created_by: Set("matrix".into()),
+        created_at: Set(now),
+        paid_at: Set(None),
+        ledger_idx: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let trade = format!("SBX{}", uuid::Uuid::new_v4().simple());
+    sandbox_trade::Entity::insert(sandbox_trade::ActiveModel {
+        trade_no: Set(trade.clone()),
+        out_trade_no: Set(pay.id),
+        subject: Set("矩阵".into()),
+        amount_fen: Set(200),
+        status: Set("TRADE_CLOSED".into()),
+        refunded_fen: Set(0),
+        notify_id: Set(uuid::Uuid::new_v4().to_string()),
+        created_at: Set(now),
+        paid_at: Set(None),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .unwrap();
+    let r = refund::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        order_id: Set(id.clone()),
+        seats: Set(1),
+        amount_fen: Set(100),
+        reason: Set("矩阵".into()),
+        status: Set(RefundStatus::Rejected),
+        decision_note: Set("矩阵".into()),
+        requested_by: Set("matrix".into()),
+        decided_by: Set(None),
+        channel_refund_no: Set(None),
+        created_at: Set(now),
+        decided_at: Set(Some(now)),
+        ledger_idx: Set(None),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    (id, r.id, trade)
 }
 
 /// An open spot check of a class's study records drawn by `drawer`, sampling its
@@ -2711,6 +2907,17 @@ impl Fixture {
                 (Rec::FreshBankQuestion, Variant::Only),
                 vec![("id", bank), ("question", "none".into())],
             );
+            // A paid order of each completed class, a rejected refund, a closed trade.
+            for (v, seller) in [(Variant::In, "provider"), (Variant::Out, "provider_b")] {
+                let class_id = recs[&(Rec::Class, v)][0].1.clone();
+                let seller = principal(t, seller).await.org_ids()[0].clone();
+                let (order, refund, trade) = matrix_order(app, &class_id, &listed, &seller).await;
+                recs.insert((Rec::Order, v), one(order));
+                recs.insert((Rec::Trade, v), vec![("trade_no", trade)]);
+                if v == Variant::In {
+                    recs.insert((Rec::Refund, Variant::Only), one(refund));
+                }
+            }
             // Someone else's attempt (the same account as the study session's).
             let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
             let rec = matrix_attempt(app, &exam, &m_nm.user_id).await;

@@ -1,0 +1,456 @@
+//! 课程订单 pages: a class's 课程订购 (the courses it may buy, the order form, its
+//! orders, 分配席位), the order list with its Excel export and the refunds waiting for
+//! the operator, an order's page (pay, close, refund, decide), and the sandbox gateway's
+//! cashier. A refusal answers the same page with the reasons.
+
+use crate::AppState;
+use crate::http::error::{PageError, fixable};
+use crate::http::export::xlsx_response;
+use crate::http::layout::Layout;
+use crate::http::request::Ctx;
+use crate::http::session::PageUser;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jineng_app::AppError;
+use jineng_app::orders::sandbox::CashierView;
+use jineng_app::orders::{Offer, OrderDetail, OrderInput, OrderView, RefundInput, RefundView};
+use jineng_core::accounts::Permission;
+use serde::Deserialize;
+
+/// A time in China (UTC+8), as the pages show it.
+pub fn local(t: &chrono::DateTime<chrono::Utc>, fmt: &str) -> String {
+    t.with_timezone(&chrono_tz::Asia::Shanghai)
+        .format(fmt)
+        .to_string()
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+fn done_notice(done: &str) -> Option<String> {
+    Some(
+        match done {
+            "created" => "订单已创建，请支付。",
+            "paying" => "已在支付渠道付款。支付结果以渠道的通知为准，通常几秒内到账；未到账时刷新本页会向渠道查询。",
+            "closed" => "订单已关闭。",
+            "refund" => "退款申请已提交，等待运营人员审核；申请中的席位不能分配。",
+            "approved" => "退款已通过，款项已按原支付渠道退回。",
+            "rejected" => "退款申请已驳回，席位恢复为未分配。",
+            n if n.starts_with("assigned-") => {
+                return Some(format!(
+                    "已为{}名学员分配席位。",
+                    n.trim_start_matches("assigned-")
+                ));
+            }
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+// ----- the order list -----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders/list.html")]
+pub struct ListPage {
+    layout: Layout,
+    orders: Vec<OrderView>,
+    refunds: Vec<RefundView>,
+    settles: bool,
+}
+
+pub async fn list(State(s): State<AppState>, u: PageUser) -> Result<ListPage, PageError> {
+    let orders = s.app.orders().list(&u.principal, None).await?;
+    let settles = u.principal.can(Permission::SettleOrders);
+    let refunds = if settles {
+        s.app.orders().pending_refunds(&u.principal).await?
+    } else {
+        vec![]
+    };
+    Ok(ListPage {
+        layout: Layout::new("课程订单", &u, "/orders"),
+        orders,
+        refunds,
+        settles,
+    })
+}
+
+pub async fn export(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+) -> Result<Response, PageError> {
+    let bytes = s.app.orders().export(&u.principal, &ctx).await?;
+    Ok(xlsx_response(bytes, "orders.xlsx"))
+}
+
+// ----- a class's 课程订购 -----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders/class.html")]
+pub struct ClassPage {
+    layout: Layout,
+    class_id: String,
+    class_name: String,
+    learners: i32,
+    may_buy: bool,
+    offers: Vec<Offer>,
+    orders: Vec<OrderView>,
+    form: OrderForm,
+    /// A fresh idempotency key for the form (a double submit creates one order).
+    key: String,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct OrderForm {
+    #[serde(default)]
+    package_id: String,
+    #[serde(default)]
+    quantity: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    idempotency_key: String,
+}
+
+async fn class_page(
+    s: &AppState,
+    u: &PageUser,
+    id: &str,
+    form: OrderForm,
+    notice: Option<String>,
+    mut errors: Vec<String>,
+) -> Result<ClassPage, PageError> {
+    let (c, _) = s.app.classes().get(&u.principal, id).await?;
+    // A class that may not buy (not yet filed, say) shows why instead of the form.
+    let (offers, may_buy) = match s.app.orders().offers(&u.principal, id).await {
+        Ok(o) => (o, true),
+        Err(AppError::Conflict(m)) => {
+            errors.push(m);
+            (vec![], false)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let orders = s.app.orders().list(&u.principal, Some(id)).await?;
+    let key = if form.idempotency_key.is_empty() {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        form.idempotency_key.clone()
+    };
+    Ok(ClassPage {
+        layout: Layout::new("课程订购", u, "/orders"),
+        class_id: c.id.clone(),
+        class_name: c.name.clone(),
+        learners: c.enrolled,
+        may_buy,
+        offers,
+        orders,
+        form,
+        key,
+        notice,
+        errors,
+    })
+}
+
+pub async fn class(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<ClassPage, PageError> {
+    class_page(
+        &s,
+        &u,
+        &id,
+        OrderForm::default(),
+        done_notice(&q.done),
+        vec![],
+    )
+    .await
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<OrderForm>,
+) -> Result<Response, PageError> {
+    let quantity = match f.quantity.trim() {
+        "" => None,
+        q => match q.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let errors = vec!["购买数量应为整数".to_string()];
+                return Ok((
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    class_page(&s, &u, &id, f, None, errors).await?,
+                )
+                    .into_response());
+            }
+        },
+    };
+    match s
+        .app
+        .orders()
+        .create(
+            &u.principal,
+            &ctx,
+            &id,
+            OrderInput {
+                package_id: f.package_id.clone(),
+                quantity,
+                reason: f.reason.clone(),
+                idempotency_key: f.idempotency_key.clone(),
+            },
+        )
+        .await
+    {
+        Ok(o) => Ok(Redirect::to(&format!("/orders/{}?done=created", o.id)).into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((status, class_page(&s, &u, &id, f, None, errors).await?).into_response())
+        }
+    }
+}
+
+pub async fn assign(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    match s.app.orders().assign_seats(&u.principal, &ctx, &id).await {
+        Ok(n) => {
+            Ok(Redirect::to(&format!("/classes/{id}/orders?done=assigned-{n}")).into_response())
+        }
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((
+                status,
+                class_page(&s, &u, &id, OrderForm::default(), None, errors).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+// ----- an order -----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders/detail.html")]
+pub struct DetailPage {
+    layout: Layout,
+    d: OrderDetail,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+async fn detail_page(
+    s: &AppState,
+    u: &PageUser,
+    id: &str,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<DetailPage, PageError> {
+    let d = s.app.orders().get(&u.principal, id).await?;
+    Ok(DetailPage {
+        layout: Layout::new(format!("订单 {}", d.order.number), u, "/orders"),
+        d,
+        notice,
+        errors,
+    })
+}
+
+pub async fn detail(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<DetailPage, PageError> {
+    detail_page(&s, &u, &id, done_notice(&q.done), vec![]).await
+}
+
+async fn refused(s: &AppState, u: &PageUser, id: &str, e: AppError) -> Result<Response, PageError> {
+    let (status, lines) = fixable(e)?;
+    Ok((status, detail_page(s, u, id, None, lines).await?).into_response())
+}
+
+pub async fn pay(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    match s.app.orders().pay(&u.principal, &ctx, &id).await {
+        Ok(p) => Ok(Redirect::to(&p.pay_url).into_response()),
+        Err(e) => refused(&s, &u, &id, e).await,
+    }
+}
+
+pub async fn close(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    match s.app.orders().close(&u.principal, &ctx, &id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/orders/{id}?done=closed")).into_response()),
+        Err(e) => refused(&s, &u, &id, e).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RefundForm {
+    #[serde(default)]
+    seats: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn request_refund(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<RefundForm>,
+) -> Result<Response, PageError> {
+    let Ok(seats) = f.seats.trim().parse::<i64>() else {
+        return refused(
+            &s,
+            &u,
+            &id,
+            AppError::field("seats", "退款席位数应为正整数"),
+        )
+        .await;
+    };
+    match s
+        .app
+        .orders()
+        .request_refund(
+            &u.principal,
+            &ctx,
+            &id,
+            RefundInput {
+                seats,
+                reason: f.reason,
+            },
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/orders/{id}?done=refund")).into_response()),
+        Err(e) => refused(&s, &u, &id, e).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct DecisionForm {
+    #[serde(default)]
+    note: String,
+    /// The order page the decision was made on (to come back to).
+    #[serde(default)]
+    order_id: String,
+}
+
+async fn decide(
+    s: AppState,
+    ctx: jineng_app::RequestCtx,
+    u: PageUser,
+    id: String,
+    f: DecisionForm,
+    approve: bool,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .orders()
+        .decide_refund(&u.principal, &ctx, &id, approve, &f.note)
+        .await
+    {
+        Ok(r) => Ok(Redirect::to(&format!(
+            "/orders/{}?done={}",
+            r.order_id,
+            if approve { "approved" } else { "rejected" }
+        ))
+        .into_response()),
+        Err(e) if !f.order_id.is_empty() && !matches!(e, AppError::Forbidden) => {
+            refused(&s, &u, &f.order_id, e).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn approve_refund(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    decide(s, ctx, u, id, f, true).await
+}
+
+pub async fn reject_refund(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, PageError> {
+    decide(s, ctx, u, id, f, false).await
+}
+
+// ----- the sandbox cashier -----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders/cashier.html")]
+pub struct CashierPage {
+    layout: Layout,
+    t: CashierView,
+    errors: Vec<String>,
+}
+
+pub async fn cashier(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(trade_no): Path<String>,
+) -> Result<CashierPage, PageError> {
+    let t = s.app.sandbox().cashier(&u.principal, &trade_no).await?;
+    Ok(CashierPage {
+        layout: Layout::new("沙箱收银台", &u, "/orders"),
+        t,
+        errors: vec![],
+    })
+}
+
+pub async fn cashier_pay(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(trade_no): Path<String>,
+) -> Result<Response, PageError> {
+    match s.app.sandbox().confirm(&u.principal, &ctx, &trade_no).await {
+        Ok(order_id) => {
+            Ok(Redirect::to(&format!("/orders/{order_id}?done=paying")).into_response())
+        }
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            let t = s.app.sandbox().cashier(&u.principal, &trade_no).await?;
+            Ok((
+                status,
+                CashierPage {
+                    layout: Layout::new("沙箱收银台", &u, "/orders"),
+                    t,
+                    errors,
+                },
+            )
+                .into_response())
+        }
+    }
+}
