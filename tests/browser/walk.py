@@ -268,6 +268,54 @@ def main():
         shot(org, "5c-exam-with-province-bank")
         print("walk: the institution publishes a mock exam drawing half of each rule line from the province bank")
 
+        # 5d. Course orders, while the class is in training: on a phone the institution pays
+        #     its unpaid order on the
+        #     sandbox cashier and sees it paid; it asks to refund the unused seat and the
+        #     operator approves it on the order's page.
+        buyer = session(*PHONE); sessions.append(buyer)
+        sign_in(buyer, "institution")
+        go(buyer, "/orders")
+        t = wait_text(buyer, "课程订单")
+        assert "待支付" in t and "已全部退款" in t and "已支付" in t, t[:900]
+        overflow = js(buyer, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the order list is wider than the phone by {overflow}px"
+        shot(buyer, "21-orders")
+        click(buyer, xpath="//tr[.//span[contains(text(), '待支付')]]//a")
+        wait_text(buyer, "去支付")
+        click(buyer, css="#pay-order")
+        t = wait_text(buyer, "沙箱收银台")
+        assert "¥268.00" in t, t[:600]
+        shot(buyer, "21b-cashier")
+        click(buyer, css="#confirm-pay")
+        wait_text(buyer, "已在支付渠道付款")
+        for _ in range(40):
+            if "已支付" in js(buyer, "return document.getElementById('order-status').innerText;"):
+                break
+            time.sleep(0.5)
+            go(buyer, js(buyer, "return location.pathname;"))
+        t = wait_text(buyer, "支付记录")
+        assert "支付成功" in t and "证据日志第" in t, t[:1200]
+        order_path = js(buyer, "return location.pathname;")
+        fill(buyer, {"seats": "1", "reason": "插班学员未报到，席位未使用"})
+        click(buyer, css="#request-refund")
+        wait_text(buyer, "退款申请已提交")
+        overflow = js(buyer, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the order page is wider than the phone by {overflow}px"
+        shot(buyer, "21c-refund-requested")
+        op = session(*DESKTOP); sessions.append(op)
+        sign_in(op, "operator")
+        go(op, "/orders")
+        t = wait_text(op, "待审核的退款")
+        assert "插班学员未报到" in t, t[:1200]
+        go(op, order_path)
+        wait_text(op, "通过并退款")
+        js(op, "window.confirm = function () { return true; };")
+        click(op, xpath="//button[contains(text(), '通过并退款')]")
+        t = wait_text(op, "退款已通过")
+        assert "已全部退款" in t and "已入账" in t, t[:1500]
+        shot(op, "21d-refunded")
+        print("walk: an institution pays an order on the sandbox on a phone; the operator refunds its unused seat")
+
         # 6. The institution completes the class; the learner sees the result.
         go(org, running)
         click(org, "#act-complete")
@@ -660,6 +708,7 @@ def main():
         shot(prov, "20b-large-text")
         click(prov, css="#text-size")
         print("walk: the province regulator sees the bank shared by 云南 with its provenance on a phone")
+
     finally:
         for s in sessions:
             try:

@@ -311,7 +311,128 @@ pub async fn province(app: &App) -> AppResult<()> {
     assessment(app).await?;
     certificates(app).await?;
     qualifications(app).await?;
-    skill_certificates(app).await
+    skill_certificates(app).await?;
+    orders(app).await
+}
+
+/// Course orders of the 南明 institution's class in training, each through the sandbox
+/// gateway as a buyer would go: a paid order whose seats the class's learners hold (the
+/// course then given to the class as a study task; two spare seats, one of them
+/// refunded), a second order refunded in full, and one left unpaid.
+pub async fn orders(app: &App) -> AppResult<()> {
+    use jineng_app::orders::{OrderInput, RefundInput};
+    use jineng_app::study::TaskInput;
+    use jineng_store::classes::class;
+    use jineng_store::courses::package;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    if jineng_store::orders::order::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let (Some(inst), Some(operator)) = (
+        demo_user(app, "institution").await?,
+        demo_user(app, "operator").await?,
+    ) else {
+        return Ok(());
+    };
+    let Some(c) = class::Entity::find()
+        .filter(class::Column::Status.eq(jineng_core::classes::ClassStatus::InTraining))
+        .filter(class::Column::Delivery.eq(Delivery::Blended))
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let Some(course) = package::Entity::find()
+        .filter(package::Column::Name.eq("中式烹调师（中级）热菜烹调"))
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let learners = i64::from(c.enrolled);
+    let buy = async |key: &str, quantity: i64, reason: &str| {
+        app.orders()
+            .create(
+                &inst,
+                &ctx,
+                &c.id,
+                OrderInput {
+                    package_id: course.id.clone(),
+                    quantity: Some(quantity),
+                    reason: reason.into(),
+                    idempotency_key: key.into(),
+                },
+            )
+            .await
+    };
+    // Pay as the buyer does: open the trade, confirm on the cashier, and let the
+    // gateway's signed notification arrive.
+    let pay = async |order_id: &str| -> AppResult<()> {
+        let p = app.orders().pay(&inst, &ctx, order_id).await?;
+        let trade = p.pay_url.trim_start_matches("/sandbox/pay/").to_string();
+        app.sandbox().confirm(&inst, &ctx, &trade).await?;
+        if let Some(body) = app.sandbox().signed_notice(&trade).await? {
+            app.orders()
+                .receive_notice(jineng_core::orders::Channel::Sandbox, &body)
+                .await?;
+        }
+        Ok(())
+    };
+    let main = buy("demo-order-1", learners + 2, "预留2个插班名额").await?;
+    pay(&main.id).await?;
+    let today = (app.now() + chrono::Duration::hours(8)).date_naive();
+    app.study()
+        .publish_task(
+            &inst,
+            &ctx,
+            &c.id,
+            TaskInput {
+                package_id: course.id.clone(),
+                starts_on: today,
+                ends_on: today + chrono::Duration::days(14),
+                free_seek: false,
+            },
+        )
+        .await?;
+    let r = app
+        .orders()
+        .request_refund(
+            &inst,
+            &ctx,
+            &main.id,
+            RefundInput {
+                seats: 1,
+                reason: "1个插班名额未使用".into(),
+            },
+        )
+        .await?;
+    app.orders()
+        .decide_refund(&operator, &ctx, &r.id, true, "核实席位未分配，同意退款")
+        .await?;
+    let extra = buy("demo-order-2", 3, "误购，整单退款").await?;
+    pay(&extra.id).await?;
+    let r = app
+        .orders()
+        .request_refund(
+            &inst,
+            &ctx,
+            &extra.id,
+            RefundInput {
+                seats: 3,
+                reason: "重复下单，席位未使用".into(),
+            },
+        )
+        .await?;
+    app.orders()
+        .decide_refund(&operator, &ctx, &r.id, true, "同意整单退款")
+        .await?;
+    buy("demo-order-3", 1, "为下月插班学员预购").await?;
+    Ok(())
 }
 
 /// A teacher qualification (师资上岗资格): the 南明 county's regulator certifies the demo
@@ -1083,7 +1204,7 @@ pub async fn courses(app: &App) -> AppResult<()> {
         Lessons,
         u8,
     );
-    let catalogue: [DemoPackage; 16] = [
+    let catalogue: [DemoPackage; 17] = [
         (
             "provider",
             "家政服务员（初级）母婴护理",
@@ -1283,6 +1404,24 @@ pub async fn courses(app: &App) -> AppResult<()> {
             8_900,
             &[("门店服务", &[("接待与销售", 45)])],
             5,
+        ),
+        // Bought by the 南明 institution for its class in training (demo orders).
+        (
+            "provider",
+            "中式烹调师（中级）热菜烹调",
+            "4-03-02-01",
+            4,
+            "vocational_skill",
+            "skill",
+            26_800,
+            &[
+                (
+                    "热菜烹调",
+                    &[("炒、爆、熘的火候", 45), ("烧、焖、炖的调味", 45)],
+                ),
+                ("菜品成型", &[("装盘与盘饰", 45)]),
+            ],
+            4,
         ),
     ];
     // Every package serves a project of the province's catalogue (seed 000 §1.1): the

@@ -221,8 +221,15 @@ impl Orders<'_> {
             return Err(AppError::Forbidden);
         }
         let c = self.classes().own(who, class_id).await?;
-        if !matches!(c.status, ClassStatus::Approved | ClassStatus::InTraining) {
-            return Err(AppError::Conflict("培训班备案通过后才能订购课程".into()));
+        match c.status {
+            ClassStatus::Approved | ClassStatus::InTraining => {}
+            ClassStatus::Completed | ClassStatus::Cancelled => {
+                return Err(AppError::Conflict(format!(
+                    "培训班{}，不能再订购或支付课程",
+                    c.status.label()
+                )));
+            }
+            _ => return Err(AppError::Conflict("培训班备案通过后才能订购课程".into())),
         }
         let org = organization::Entity::find_by_id(c.org_id.clone())
             .one(&self.db)
