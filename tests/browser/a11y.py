@@ -19,11 +19,12 @@ SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
 PAGES = {
     None: ["/login", "/course-catalogue"],
     "learner": ["/", "/training", "/exams", "/skill-certificates", "/archive"],
-    "institution": ["/", "/classes", "/learners", "/teachers", "/certificates"],
+    "institution": ["/", "/classes", "/learners", "/teachers", "/certificates", "/orders"],
     "nm_regulator": ["/", "/inbox", "/classes", "/orgs", "/supervision"],
     "gz_regulator": ["/banks", "/catalogue", "/occupations"],
     "provider": ["/", "/courses"],
     "admin": ["/admin/users", "/audit"],
+    "operator": ["/orders"],
 }
 
 
