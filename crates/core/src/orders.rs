@@ -90,6 +90,106 @@ crate::coded! {
     }
 }
 
+crate::coded! {
+    /// The kinds of VAT invoice a buyer may ask for (seed 000 §1.5).
+    pub enum InvoiceKind {
+        Ordinary("ordinary", "增值税普通发票"),
+        /// Needs the buyer's address, telephone, bank and account as well.
+        Special("special", "增值税专用发票"),
+    }
+}
+
+crate::coded! {
+    /// Where an invoice stands.
+    pub enum InvoiceStatus {
+        /// Asked by the buyer; the seller issues it or returns it.
+        Requested("requested", "待开票"),
+        /// Returned by the seller with a reason; the buyer may ask again.
+        Rejected("rejected", "已退回"),
+        Issued("issued", "已开票"),
+        /// Seats were refunded after it was issued: the seller issues a red-letter
+        /// (cancelling) invoice, after which the buyer may ask for one of the new amount.
+        RedPending("red_pending", "待红冲"),
+        Reversed("reversed", "已红冲"),
+    }
+}
+
+/// What a buyer types to ask for an invoice, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRequest {
+    pub kind: InvoiceKind,
+    pub title: String,
+    pub tax_id: String,
+    pub address_phone: String,
+    pub bank_account: String,
+}
+
+/// Check an invoice request: (field, message) for each problem.
+pub fn check_invoice(
+    kind: &str,
+    title: &str,
+    tax_id: &str,
+    address_phone: &str,
+    bank_account: &str,
+) -> Result<InvoiceRequest, Vec<(&'static str, String)>> {
+    let mut e = Vec::new();
+    let kind = InvoiceKind::parse(kind.trim());
+    if kind.is_none() {
+        e.push((
+            "kind",
+            "请选择发票类型（增值税普通发票或专用发票）".to_string(),
+        ));
+    }
+    let title = title.trim();
+    let n = title.chars().count();
+    if !(2..=100).contains(&n) {
+        e.push(("title", "发票抬头应为2至100个字".to_string()));
+    } else if let Some(m) = crate::text::plain_text_problem(title) {
+        e.push(("title", format!("发票抬头{m}")));
+    }
+    let tax_id = tax_id.trim().to_uppercase();
+    if crate::identity::credit_code::CreditCode::parse(&tax_id).is_err() {
+        e.push((
+            "tax_id",
+            "纳税人识别号应为18位统一社会信用代码，且校验位正确".to_string(),
+        ));
+    }
+    let address_phone = address_phone.trim();
+    let bank_account = bank_account.trim();
+    for (field, v, what) in [
+        ("address_phone", address_phone, "地址、电话"),
+        ("bank_account", bank_account, "开户行及账号"),
+    ] {
+        if v.chars().count() > 150 {
+            e.push((field, format!("{what}不能超过150个字")));
+        } else if let Some(m) = crate::text::plain_text_problem(v) {
+            e.push((field, format!("{what}{m}")));
+        } else if kind == Some(InvoiceKind::Special) && v.chars().count() < 4 {
+            e.push((field, format!("增值税专用发票须填写{what}")));
+        }
+    }
+    match kind {
+        Some(kind) if e.is_empty() => Ok(InvoiceRequest {
+            kind,
+            title: title.to_string(),
+            tax_id,
+            address_phone: address_phone.to_string(),
+            bank_account: bank_account.to_string(),
+        }),
+        _ => Err(e),
+    }
+}
+
+/// An invoice number as printed (数电票 20 digits; older ones 8 or 12): digits only.
+pub fn check_invoice_number(n: &str) -> Result<String, &'static str> {
+    let n = n.trim();
+    if (8..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(n.to_string())
+    } else {
+        Err("发票号码应为8至20位数字")
+    }
+}
+
 /// Why an order cannot be created as asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrderError {
@@ -275,6 +375,33 @@ mod tests {
             canonical(&p),
             "notify_id=N1&out_trade_no=P1&total_amount=123.45&trade_no=T1&trade_status=TRADE_SUCCESS"
         );
+    }
+
+    #[test]
+    fn invoice_requests_are_checked() {
+        let code = crate::identity::credit_code::complete("91520102MA6DL5XK").unwrap();
+        let ok = check_invoice(
+            "ordinary",
+            " 南明职业技能培训学校 ",
+            &code.to_lowercase(),
+            "",
+            "",
+        )
+        .unwrap();
+        assert_eq!(ok.title, "南明职业技能培训学校");
+        assert_eq!(ok.tax_id, code);
+        assert_eq!(ok.kind, InvoiceKind::Ordinary);
+        let e = check_invoice("special", "x", "123", "", "").unwrap_err();
+        let fields: Vec<&str> = e.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, ["title", "tax_id", "address_phone", "bank_account"]);
+        let e = check_invoice("vat", "南明学校", "123", "", "").unwrap_err();
+        assert_eq!(e[0].0, "kind");
+        assert_eq!(
+            check_invoice_number(" 26522000000012345678 "),
+            Ok("26522000000012345678".into())
+        );
+        assert!(check_invoice_number("1234567").is_err());
+        assert!(check_invoice_number("12345678a").is_err());
     }
 
     proptest! {

@@ -236,6 +236,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0045_orders.sqlite.sql"),
         include_str!("../migrations/0045_orders.postgres.sql"),
     ),
+    (
+        46,
+        include_str!("../migrations/0046_invoices.sqlite.sql"),
+        include_str!("../migrations/0046_invoices.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -9,6 +9,7 @@
 //! leaves nothing behind for the channel's next notification to find. Every change is
 //! audited; payments and refunds enter the evidence log.
 
+pub mod invoices;
 pub mod sandbox;
 
 use crate::audit::{Actor, Entry};
@@ -29,7 +30,7 @@ use jineng_store::accounts::user;
 use jineng_store::catalogue::project;
 use jineng_store::classes::{class, enrollment};
 use jineng_store::courses::{package, version};
-use jineng_store::orders::{notice, order, payment, refund, seat};
+use jineng_store::orders::{notice, order, payment, refund, sandbox_trade, seat};
 use jineng_store::organizations::organization;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -168,6 +169,11 @@ pub struct OrderDetail {
     pub is_buyer: bool,
     /// The caller decides refunds.
     pub settles: bool,
+    pub invoices: Vec<invoices::InvoiceView>,
+    /// The caller is the seller's staff (issues the invoices).
+    pub is_seller: bool,
+    /// The buyer may ask for an invoice now (paid, none waiting or standing).
+    pub may_request_invoice: bool,
 }
 
 /// Where to send the payer.
@@ -338,6 +344,9 @@ impl Orders<'_> {
         let learners = i64::from(c.enrolled);
         let quantity = input.quantity.unwrap_or(learners);
         let reason = input.reason.trim().to_string();
+        if let Some(m) = jineng_core::text::plain_text_problem(&reason) {
+            return Err(AppError::field("reason", format!("原因{m}")));
+        }
         let total = rules::price(quantity, offer.unit, learners, &reason).map_err(|e| {
             let field = match e {
                 rules::OrderError::ReasonNeeded(_) | rules::OrderError::ReasonTooLong => "reason",
@@ -546,6 +555,8 @@ impl Orders<'_> {
             o = self.get_model(id).await?;
         }
         let is_buyer = who.works_for(&o.org_id) && who.can(Permission::BuyCourses);
+        // Who holds a seat is the buyer's and the regulators' business, not the seller's.
+        let names_learners = who.works_for(&o.org_id) || who.can(Permission::ViewLearners);
         let settles = who.can(Permission::SettleOrders);
         let payments = payment::Entity::find()
             .filter(payment::Column::OrderId.eq(o.id.clone()))
@@ -588,6 +599,18 @@ impl Orders<'_> {
             .all(&self.db)
             .await?;
         let view = self.view_one(o.clone()).await?;
+        let invoices = self.invoices_of_order(who, &o.id).await?;
+        let is_seller = who.works_for(&o.provider_org_id) && who.can(Permission::ManageCourses);
+        let may_request_invoice = is_buyer
+            && o.status == OrderStatus::Paid
+            && !invoices.iter().any(|i| {
+                matches!(
+                    i.status,
+                    jineng_core::orders::InvoiceStatus::Requested
+                        | jineng_core::orders::InvoiceStatus::Issued
+                        | jineng_core::orders::InvoiceStatus::RedPending
+                )
+            });
         let refunds = refunds
             .into_iter()
             .map(|r| refund_view(r, &o, &view.buyer_name))
@@ -618,6 +641,7 @@ impl Orders<'_> {
                     status: s.status,
                     learner_name: s
                         .learner_id
+                        .filter(|_| names_learners)
                         .and_then(|l| people.get(&l).cloned())
                         .unwrap_or_default(),
                 })
@@ -625,6 +649,9 @@ impl Orders<'_> {
             notices,
             is_buyer,
             settles,
+            invoices,
+            is_seller,
+            may_request_invoice,
         })
     }
 
@@ -644,6 +671,13 @@ impl Orders<'_> {
     pub async fn pay(&self, who: &Principal, ctx: &RequestCtx, id: &str) -> AppResult<PayStart> {
         let o = self.own_order(who, id).await?;
         self.buyer_class(who, &o.class_id).await?;
+        let w = self.write(who, ctx).await?;
+        // Under the order's lock: a second click, or a close, waits for this one.
+        let o = order::Entity::find_by_id(o.id.clone())
+            .lock_exclusive()
+            .one(&w.txn)
+            .await?
+            .ok_or(AppError::NotFound("订单"))?;
         if o.status != OrderStatus::Unpaid {
             return Err(AppError::Conflict(format!(
                 "订单{}，不能支付",
@@ -653,16 +687,18 @@ impl Orders<'_> {
         if let Some(p) = payment::Entity::find()
             .filter(payment::Column::OrderId.eq(o.id.clone()))
             .filter(payment::Column::Status.eq(PaymentStatus::Pending))
-            .one(&self.db)
+            .one(&w.txn)
             .await?
-            && let Some(t) = self.sandbox().trade_of(&p.id).await?
+            && let Some(t) = sandbox_trade::Entity::find()
+                .filter(sandbox_trade::Column::OutTradeNo.eq(p.id.clone()))
+                .one(&w.txn)
+                .await?
         {
             return Ok(PayStart {
                 pay_url: sandbox::cashier_url(&t.trade_no),
                 payment_id: p.id,
             });
         }
-        let w = self.write(who, ctx).await?;
         let pid = uuid::Uuid::now_v7().to_string();
         payment::ActiveModel {
             id: Set(pid.clone()),
@@ -677,7 +713,8 @@ impl Orders<'_> {
             ledger_idx: Set(None),
         }
         .insert(&w.txn)
-        .await?;
+        .await
+        .on_unique(|| AppError::Conflict("该订单已发起支付，请刷新后继续".into()))?;
         let trade_no = self
             .sandbox()
             .precreate(
@@ -717,6 +754,13 @@ impl Orders<'_> {
             ));
         }
         let w = self.write(who, ctx).await?;
+        // Under the order's lock: a payment being started waits, then finds it closed.
+        order::Entity::find_by_id(o.id.clone())
+            .lock_exclusive()
+            .one(&w.txn)
+            .await?
+            .filter(|o| o.status == OrderStatus::Unpaid)
+            .ok_or_else(|| AppError::Conflict("订单状态已变化，请刷新后重试".into()))?;
         let pending = payment::Entity::find()
             .filter(payment::Column::OrderId.eq(o.id.clone()))
             .filter(payment::Column::Status.eq(PaymentStatus::Pending))
@@ -805,15 +849,29 @@ impl Orders<'_> {
             .unwrap_or_default();
         let Some(n) = n else {
             tracing::warn!(channel = channel.code(), notify_id = %raw_id, "payment notification failed verification");
-            self.log_notice(
-                channel,
-                &raw_id,
-                None,
-                NoticeOutcome::Forged,
-                "签名无效或字段缺失",
-                body,
-            )
-            .await?;
+            // Kept for the operator only when it names one of our payments: anyone can
+            // post here, and unsigned posts must not fill the database.
+            let named = params
+                .get("out_trade_no")
+                .filter(|v| v.len() <= 64)
+                .cloned()
+                .unwrap_or_default();
+            if !named.is_empty()
+                && payment::Entity::find_by_id(named.clone())
+                    .one(&self.db)
+                    .await?
+                    .is_some()
+            {
+                self.log_notice(
+                    channel,
+                    &raw_id,
+                    Some(&named),
+                    NoticeOutcome::Forged,
+                    "签名无效或字段缺失",
+                    body,
+                )
+                .await?;
+            }
             return Ok((NoticeOutcome::Forged, "fail"));
         };
         if !n.paid() {
@@ -1105,6 +1163,8 @@ impl Orders<'_> {
                 "reason",
                 format!("请填写退款原因（不超过{}字）", rules::MAX_REASON_CHARS),
             ));
+        } else if let Some(m) = jineng_core::text::plain_text_problem(&reason) {
+            e.push(FieldError::new("reason", format!("退款原因{m}")));
         }
         if !e.is_empty() {
             return Err(AppError::Validation(e));
@@ -1303,6 +1363,9 @@ impl Orders<'_> {
         if !approve && note.is_empty() {
             return Err(AppError::field("note", "驳回时请填写理由"));
         }
+        if let Some(m) = jineng_core::text::plain_text_problem(&note) {
+            return Err(AppError::field("note", format!("说明{m}")));
+        }
         let w = self.write(who, ctx).await?;
         let r = refund::Entity::find_by_id(refund_id.to_string())
             .lock_exclusive()
@@ -1357,6 +1420,8 @@ impl Orders<'_> {
                 .exec(&w.txn)
                 .await?;
             one_row(res, "订单已变化，请刷新后重试")?;
+            invoices::refunded(&w.txn, &o.id, o.paid_fen - o.refunded_fen - amount.0, w.now)
+                .await?;
             seat::Entity::update_many()
                 .col_expr(seat::Column::Status, Expr::value(SeatStatus::Refunded))
                 .col_expr(seat::Column::UpdatedAt, Expr::value(w.now))
@@ -1548,7 +1613,7 @@ async fn insert_notice<C: sea_orm::ConnectionTrait>(
         payment_id: Set(payment_id.map(str::to_string)),
         outcome: Set(outcome),
         detail: Set(detail.to_string()),
-        body: Set(body.chars().take(2000).collect()),
+        body: Set(body.chars().take(1000).collect()),
         received_at: Set(now),
     }
     .insert(db)

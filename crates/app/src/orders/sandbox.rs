@@ -21,7 +21,7 @@ use jineng_core::jobs::JobKind;
 use jineng_core::orders::{self as rules, Channel, Notice};
 use jineng_store::orders::{order, payment, sandbox_refund, sandbox_trade};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use serde::Serialize;
 use sha2::Sha256;
 use std::collections::BTreeMap;
@@ -166,6 +166,20 @@ impl Sandbox<'_> {
             )));
         }
         let w = self.write(who, ctx).await?;
+        // A trade of a payment no longer wanted (its order paid another way or closed)
+        // is not paid: the gateway checks with the merchant first.
+        let open = payment::Entity::find_by_id(t.out_trade_no.clone())
+            .one(&w.txn)
+            .await?
+            .is_some_and(|p| p.status == jineng_core::orders::PaymentStatus::Pending);
+        let unpaid = order::Entity::find_by_id(o.id.clone())
+            .lock_exclusive()
+            .one(&w.txn)
+            .await?
+            .is_some_and(|o| o.status == jineng_core::orders::OrderStatus::Unpaid);
+        if !open || !unpaid {
+            return Err(AppError::Conflict("该订单已支付或已关闭，无需付款".into()));
+        }
         let res = sandbox_trade::Entity::update_many()
             .col_expr(sandbox_trade::Column::Status, Expr::value(TRADE_SUCCESS))
             .col_expr(sandbox_trade::Column::PaidAt, Expr::value(Some(w.now)))

@@ -153,6 +153,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("refund.approve", "退款通过并退回"),
     ("refund.reject", "驳回退款"),
     ("order.export", "导出课程订单"),
+    ("invoice.request", "申请发票"),
+    ("invoice.issue", "开具发票"),
+    ("invoice.reject", "退回发票申请"),
+    ("invoice.reverse", "开具红字发票"),
 ];
 
 /// Chinese names of the kinds of object an action is on.

@@ -1,6 +1,7 @@
 //! Course orders (课程订单): orders, their payments and the notifications received about
 //! them, the seats they bought, refunds, and the sandbox gateway's own records.
 
+pub mod invoice;
 pub mod notice;
 pub mod order;
 pub mod payment;

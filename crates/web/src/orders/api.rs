@@ -2,7 +2,7 @@
 //! and the sandbox gateway's notification endpoint `/api/v1/pay/notify/sandbox`.
 
 use crate::AppState;
-use crate::http::api::{ApiJson, Caller};
+use crate::http::api::{ApiJson, ApiQuery, Caller};
 use crate::http::error::{ApiError, Problem};
 use crate::http::request::Ctx;
 use axum::Json;
@@ -489,4 +489,240 @@ pub async fn notify_sandbox(State(s): State<AppState>, body: Bytes) -> Response 
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     res
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InvoiceOut {
+    pub id: String,
+    pub order_id: String,
+    pub order_number: String,
+    pub buyer_name: String,
+    pub provider_name: String,
+    /// `ordinary` or `special`.
+    pub kind: String,
+    pub title: String,
+    pub tax_id: String,
+    pub address_phone: String,
+    pub bank_account: String,
+    pub amount_fen: i64,
+    /// `requested`, `rejected`, `issued`, `red_pending` or `reversed`.
+    pub status: String,
+    pub status_label: String,
+    /// Why the seller returned it.
+    pub reason: String,
+    pub number: Option<String>,
+    pub issued_on: Option<String>,
+    /// The e-invoice PDF is at `/invoices/{id}/file`.
+    pub has_file: bool,
+    pub red_number: Option<String>,
+    /// The red-letter invoice is at `/invoices/{id}/red-file`.
+    pub has_red_file: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub issued_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<jineng_app::orders::invoices::InvoiceView> for InvoiceOut {
+    fn from(i: jineng_app::orders::invoices::InvoiceView) -> Self {
+        InvoiceOut {
+            id: i.id,
+            order_id: i.order_id,
+            order_number: i.order_number,
+            buyer_name: i.buyer_name,
+            provider_name: i.provider_name,
+            kind: i.kind.code().into(),
+            title: i.title,
+            tax_id: i.tax_id,
+            address_phone: i.address_phone,
+            bank_account: i.bank_account,
+            amount_fen: i.amount.0,
+            status: i.status.code().into(),
+            status_label: i.status_label.into(),
+            reason: i.reason,
+            number: i.number,
+            issued_on: i.issued_on,
+            has_file: i.has_file,
+            red_number: i.red_number,
+            has_red_file: i.has_red_file,
+            created_at: i.created_at,
+            issued_at: i.issued_at,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/invoices", tag = "orders",
+    responses((status = 200, body = Vec<InvoiceOut>), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn invoices(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<InvoiceOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .orders()
+            .invoices(&who)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceIn {
+    /// `ordinary` (增值税普通发票) or `special` (增值税专用发票).
+    pub kind: String,
+    pub title: String,
+    /// The buyer's 18-character unified social credit code.
+    pub tax_id: String,
+    /// Required for a special invoice.
+    #[serde(default)]
+    pub address_phone: String,
+    /// Required for a special invoice.
+    #[serde(default)]
+    pub bank_account: String,
+}
+
+/// Ask for an invoice of a paid order (what was paid less what was refunded).
+#[utoipa::path(post, path = "/orders/{id}/invoices", tag = "orders", params(("id" = String, Path)), request_body = InvoiceIn,
+    responses((status = 201, body = InvoiceOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn request_invoice(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<InvoiceIn>,
+) -> Result<(StatusCode, Json<InvoiceOut>), ApiError> {
+    let i = s
+        .app
+        .orders()
+        .request_invoice(
+            &who,
+            &ctx,
+            &id,
+            jineng_app::orders::invoices::InvoiceInput {
+                kind: b.kind,
+                title: b.title,
+                tax_id: b.tax_id,
+                address_phone: b.address_phone,
+                bank_account: b.bank_account,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(i.into())))
+}
+
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct IssueQuery {
+    /// The invoice number (8–20 digits).
+    pub number: String,
+    /// YYYY-MM-DD; not for the red-letter invoice.
+    #[serde(default)]
+    pub issued_on: String,
+}
+
+/// The seller issues a requested invoice: the body is the e-invoice PDF.
+#[utoipa::path(post, path = "/invoices/{id}/issue", tag = "orders", params(("id" = String, Path), IssueQuery),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 200, body = InvoiceOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn issue_invoice(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<IssueQuery>,
+    body: Bytes,
+) -> Result<Json<InvoiceOut>, ApiError> {
+    Ok(Json(
+        s.app
+            .orders()
+            .issue_invoice(
+                &who,
+                &ctx,
+                &id,
+                &q.number,
+                &q.issued_on,
+                "invoice.pdf",
+                body.to_vec(),
+            )
+            .await?
+            .into(),
+    ))
+}
+
+/// The seller uploads the red-letter invoice of an invoice whose order was refunded.
+#[utoipa::path(post, path = "/invoices/{id}/reverse", tag = "orders", params(("id" = String, Path), IssueQuery),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 200, body = InvoiceOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn reverse_invoice(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<IssueQuery>,
+    body: Bytes,
+) -> Result<Json<InvoiceOut>, ApiError> {
+    Ok(Json(
+        s.app
+            .orders()
+            .reverse_invoice(&who, &ctx, &id, &q.number, "red-invoice.pdf", body.to_vec())
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceRejectIn {
+    pub reason: String,
+}
+
+/// The seller returns a request it cannot issue, with the reason.
+#[utoipa::path(post, path = "/invoices/{id}/reject", tag = "orders", params(("id" = String, Path)), request_body = InvoiceRejectIn,
+    responses((status = 200, body = InvoiceOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn reject_invoice(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<InvoiceRejectIn>,
+) -> Result<Json<InvoiceOut>, ApiError> {
+    Ok(Json(
+        s.app
+            .orders()
+            .reject_invoice(&who, &ctx, &id, &b.reason)
+            .await?
+            .into(),
+    ))
+}
+
+/// The e-invoice PDF.
+#[utoipa::path(get, path = "/invoices/{id}/file", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn invoice_file(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = s.app.orders().invoice_file(&who, &id, false).await?;
+    Ok(crate::http::files::document_response(
+        "application/pdf",
+        &name,
+        bytes,
+    ))
+}
+
+/// The red-letter invoice PDF.
+#[utoipa::path(get, path = "/invoices/{id}/red-file", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn invoice_red_file(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = s.app.orders().invoice_file(&who, &id, true).await?;
+    Ok(crate::http::files::document_response(
+        "application/pdf",
+        &name,
+        bytes,
+    ))
 }

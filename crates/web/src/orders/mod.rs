@@ -5,7 +5,10 @@
 pub mod api;
 pub mod pages;
 
-use crate::routes::Routes;
+use crate::routes::{Routes, limited};
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::routing::post;
 use utoipa_axum::routes;
 
 pub(crate) fn routes(r: Routes) -> Routes {
@@ -20,6 +23,21 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/orders/{id}/refunds", pages::request_refund)
         .post("/refunds/{id}/approve", pages::approve_refund)
         .post("/refunds/{id}/reject", pages::reject_refund)
+        .get("/invoices", pages::invoices)
+        .post("/orders/{id}/invoices", pages::request_invoice)
+        .page_with(
+            Method::POST,
+            "/invoices/{id}/issue",
+            post(pages::issue_invoice).layer(DefaultBodyLimit::max(crate::DOCUMENT_LIMIT)),
+        )
+        .page_with(
+            Method::POST,
+            "/invoices/{id}/reverse",
+            post(pages::reverse_invoice).layer(DefaultBodyLimit::max(crate::DOCUMENT_LIMIT)),
+        )
+        .post("/invoices/{id}/reject", pages::reject_invoice)
+        .get("/invoices/{id}/file", pages::invoice_file)
+        .get("/invoices/{id}/red-file", pages::invoice_red_file)
         .get("/sandbox/pay/{trade_no}", pages::cashier)
         .post("/sandbox/pay/{trade_no}", pages::cashier_pay)
         .api(routes!(api::offers))
@@ -33,4 +51,14 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(api::decide_refund))
         .api(routes!(api::assign_seats))
         .api(routes!(api::notify_sandbox))
+        .api(routes!(api::invoices))
+        .api(routes!(api::request_invoice))
+        .api(limited(routes!(api::issue_invoice), crate::DOCUMENT_LIMIT))
+        .api(limited(
+            routes!(api::reverse_invoice),
+            crate::DOCUMENT_LIMIT,
+        ))
+        .api(routes!(api::reject_invoice))
+        .api(routes!(api::invoice_file))
+        .api(routes!(api::invoice_red_file))
 }

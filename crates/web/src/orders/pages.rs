@@ -11,9 +11,11 @@ use crate::http::request::Ctx;
 use crate::http::session::PageUser;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jineng_app::AppError;
+use jineng_app::orders::invoices::{InvoiceInput, InvoiceView};
 use jineng_app::orders::sandbox::CashierView;
 use jineng_app::orders::{Offer, OrderDetail, OrderInput, OrderView, RefundInput, RefundView};
 use jineng_core::accounts::Permission;
@@ -41,6 +43,10 @@ fn done_notice(done: &str) -> Option<String> {
             "refund" => "退款申请已提交，等待运营人员审核；申请中的席位不能分配。",
             "approved" => "退款已通过，款项已按原支付渠道退回。",
             "rejected" => "退款申请已驳回，席位恢复为未分配。",
+            "invoice" => "发票申请已提交，由课程提供方开具。",
+            "issued" => "发票已开具，购买机构可在订单页下载。",
+            "invoice-rejected" => "发票申请已退回，购买机构可修改后重新申请。",
+            "reversed" => "红字发票已开具，原发票已冲销；购买机构可按新金额重新申请发票。",
             n if n.starts_with("assigned-") => {
                 return Some(format!(
                     "已为{}名学员分配席位。",
@@ -453,4 +459,218 @@ pub async fn cashier_pay(
                 .into_response())
         }
     }
+}
+
+// ----- invoices -----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders/invoices.html")]
+pub struct InvoicesPage {
+    layout: Layout,
+    invoices: Vec<InvoiceView>,
+}
+
+pub async fn invoices(State(s): State<AppState>, u: PageUser) -> Result<InvoicesPage, PageError> {
+    Ok(InvoicesPage {
+        layout: Layout::new("发票", &u, "/invoices"),
+        invoices: s.app.orders().invoices(&u.principal).await?,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct InvoiceForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    tax_id: String,
+    #[serde(default)]
+    address_phone: String,
+    #[serde(default)]
+    bank_account: String,
+}
+
+pub async fn request_invoice(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<InvoiceForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .orders()
+        .request_invoice(
+            &u.principal,
+            &ctx,
+            &id,
+            InvoiceInput {
+                kind: f.kind,
+                title: f.title,
+                tax_id: f.tax_id,
+                address_phone: f.address_phone,
+                bank_account: f.bank_account,
+            },
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/orders/{id}?done=invoice")).into_response()),
+        Err(e) => refused(&s, &u, &id, e).await,
+    }
+}
+
+/// The text fields and the `file` of a multipart form; `Err` with the reason in words.
+async fn invoice_upload(
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<(std::collections::HashMap<String, String>, String, Vec<u8>), AppError> {
+    let bad = || {
+        AppError::field(
+            "file",
+            "上传未完成或文件超过10MB，请重新选择电子发票文件（PDF）",
+        )
+    };
+    let mut mp = mp.map_err(|_| bad())?;
+    let mut fields = std::collections::HashMap::new();
+    let (mut name, mut bytes) = (String::new(), Vec::new());
+    while let Some(f) = mp.next_field().await.map_err(|_| bad())? {
+        let field = f.name().unwrap_or("").to_string();
+        if field == "file" {
+            name = f.file_name().unwrap_or("").to_string();
+            bytes = f.bytes().await.map_err(|_| bad())?.to_vec();
+        } else if ["number", "issued_on", "order_id", "_csrf"].contains(&field.as_str()) {
+            let v = f.text().await.map_err(|_| bad())?;
+            fields.insert(field, v.chars().take(200).collect());
+        }
+    }
+    Ok((fields, name, bytes))
+}
+
+async fn invoice_refused(
+    s: &AppState,
+    u: &PageUser,
+    fields: &std::collections::HashMap<String, String>,
+    e: AppError,
+) -> Result<Response, PageError> {
+    match fields.get("order_id") {
+        Some(o) if !o.is_empty() && !matches!(e, AppError::Forbidden | AppError::NotFound(_)) => {
+            refused(s, u, o, e).await
+        }
+        _ => Err(e.into()),
+    }
+}
+
+pub async fn issue_invoice(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let (fields, name, bytes) = match invoice_upload(mp).await {
+        Ok(x) => x,
+        Err(e) => return Err(e.into()),
+    };
+    let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    match s
+        .app
+        .orders()
+        .issue_invoice(
+            &u.principal,
+            &ctx,
+            &id,
+            &get("number"),
+            &get("issued_on"),
+            &name,
+            bytes,
+        )
+        .await
+    {
+        Ok(i) => Ok(Redirect::to(&format!("/orders/{}?done=issued", i.order_id)).into_response()),
+        Err(e) => invoice_refused(&s, &u, &fields, e).await,
+    }
+}
+
+pub async fn reverse_invoice(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let (fields, name, bytes) = match invoice_upload(mp).await {
+        Ok(x) => x,
+        Err(e) => return Err(e.into()),
+    };
+    let number = fields.get("number").cloned().unwrap_or_default();
+    match s
+        .app
+        .orders()
+        .reverse_invoice(&u.principal, &ctx, &id, &number, &name, bytes)
+        .await
+    {
+        Ok(i) => Ok(Redirect::to(&format!("/orders/{}?done=reversed", i.order_id)).into_response()),
+        Err(e) => invoice_refused(&s, &u, &fields, e).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RejectInvoiceForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    order_id: String,
+}
+
+pub async fn reject_invoice(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<RejectInvoiceForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .orders()
+        .reject_invoice(&u.principal, &ctx, &id, &f.reason)
+        .await
+    {
+        Ok(i) => Ok(
+            Redirect::to(&format!("/orders/{}?done=invoice-rejected", i.order_id)).into_response(),
+        ),
+        Err(e) => {
+            let fields = std::collections::HashMap::from([("order_id".to_string(), f.order_id)]);
+            invoice_refused(&s, &u, &fields, e).await
+        }
+    }
+}
+
+pub async fn invoice_file(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = s
+        .app
+        .orders()
+        .invoice_file(&u.principal, &id, false)
+        .await?;
+    Ok(crate::http::files::document_response(
+        "application/pdf",
+        &name,
+        bytes,
+    ))
+}
+
+pub async fn invoice_red_file(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = s.app.orders().invoice_file(&u.principal, &id, true).await?;
+    Ok(crate::http::files::document_response(
+        "application/pdf",
+        &name,
+        bytes,
+    ))
 }

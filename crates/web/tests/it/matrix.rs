@@ -273,6 +273,8 @@ const VIEW_ORDERS: &[&str] = &[
     "provider",
     "provider_b",
 ];
+/// The staff of course providers (who issue the invoices of their sales).
+const SELLERS: &[&str] = &["provider", "provider_b"];
 /// `SettleOrders`: the system admin and operators.
 const SETTLE: &[&str] = &["admin", "operator"];
 /// The 南明 order: all-seeing administrators, the regulators over 南明区, the buyer and
@@ -631,6 +633,9 @@ enum Rec {
     Refund,
     /// `{trade_no}`: a closed sandbox trade of that order (南明 / 云岩).
     Trade,
+    /// `{id}`: an invoice of that order, issued and then reversed (both files kept), so
+    /// nothing more can be done with it (南明 by `provider` / 云岩 by `provider_b`).
+    Invoice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -740,8 +745,8 @@ impl Rec {
                 | Rec::Refund,
                 In | Out,
             ) => &ACCOUNTS,
-            (Rec::Order, In) => ORDER_NM,
-            (Rec::Order, Out) => ORDER_YY,
+            (Rec::Order | Rec::Invoice, In) => ORDER_NM,
+            (Rec::Order | Rec::Invoice, Out) => ORDER_YY,
             (Rec::Trade, In) => &["institution"],
             (Rec::Trade, Out) => &["enterprise"],
         }
@@ -1723,6 +1728,44 @@ fn rules() -> Vec<Rule> {
             .rec(Rec::Refund)
             .json(r#"{"approve":false,"note":""}"#),
         api(M::POST, "/api/v1/pay/notify/sandbox", Public),
+        page(M::GET, "/invoices", Only(VIEW_ORDERS)),
+        page(M::POST, "/orders/{id}/invoices", Only(ORG_STAFF))
+            .rec(Rec::Order)
+            .form(&[("kind", ""), ("title", ""), ("tax_id", "")]),
+        page(M::POST, "/invoices/{id}/issue", Only(SELLERS))
+            .rec(Rec::Invoice)
+            .body(Body::Multipart(
+                &[("number", "12345678"), ("issued_on", "2026-01-01")],
+                ("file", "发票.pdf", "application/pdf", Blob::Pdf),
+            )),
+        page(M::POST, "/invoices/{id}/reverse", Only(SELLERS))
+            .rec(Rec::Invoice)
+            .body(Body::Multipart(
+                &[("number", "12345679")],
+                ("file", "红字.pdf", "application/pdf", Blob::Pdf),
+            )),
+        page(M::POST, "/invoices/{id}/reject", Only(SELLERS))
+            .rec(Rec::Invoice)
+            .form(&[("reason", "矩阵")]),
+        page(M::GET, "/invoices/{id}/file", Only(VIEW_ORDERS)).rec(Rec::Invoice),
+        page(M::GET, "/invoices/{id}/red-file", Only(VIEW_ORDERS)).rec(Rec::Invoice),
+        api(M::GET, "/api/v1/invoices", Only(VIEW_ORDERS)),
+        api(M::POST, "/api/v1/orders/{id}/invoices", Only(ORG_STAFF))
+            .rec(Rec::Order)
+            .json(r#"{"kind":"","title":"","tax_id":""}"#),
+        api(M::POST, "/api/v1/invoices/{id}/issue", Only(SELLERS))
+            .rec(Rec::Invoice)
+            .query("?number=12345678&issued_on=2026-01-01")
+            .body(Body::Raw("application/pdf", Blob::Pdf)),
+        api(M::POST, "/api/v1/invoices/{id}/reverse", Only(SELLERS))
+            .rec(Rec::Invoice)
+            .query("?number=12345679")
+            .body(Body::Raw("application/pdf", Blob::Pdf)),
+        api(M::POST, "/api/v1/invoices/{id}/reject", Only(SELLERS))
+            .rec(Rec::Invoice)
+            .json(r#"{"reason":"矩阵"}"#),
+        api(M::GET, "/api/v1/invoices/{id}/file", Only(VIEW_ORDERS)).rec(Rec::Invoice),
+        api(M::GET, "/api/v1/invoices/{id}/red-file", Only(VIEW_ORDERS)).rec(Rec::Invoice),
         api(M::GET, "/api/v1/banks", Only(BANK_READERS)),
         api(M::POST, "/api/v1/banks", Only(CATALOGUE))
             .json(r#"{"name": "", "work_type_id": "none", "level": 9}"#),
@@ -1924,6 +1967,58 @@ async fn matrix_order(
     .await
     .unwrap();
     (id, r.id, trade)
+}
+
+/// An invoice of an order, issued and reversed, with both PDFs stored: its id.
+async fn matrix_invoice(app: &App, order_id: &str) -> String {
+    use jineng_core::orders::{InvoiceKind, InvoiceStatus};
+    use jineng_store::orders::{invoice, order};
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let o = order::Entity::find_by_id(order_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    let (file, red) = (
+        format!("invoices/{id}.pdf"),
+        format!("invoices/{id}-red.pdf"),
+    );
+    app.files.put(&file, pdf()).await.unwrap();
+    app.files.put(&red, pdf()).await.unwrap();
+    let now = app.now();
+    invoice::ActiveModel {
+        id: Set(id.clone()),
+        order_id: Set(o.id),
+        org_id: Set(o.org_id),
+        provider_org_id: Set(o.provider_org_id),
+        region_code: Set(o.region_code),
+        kind: Set(InvoiceKind::Ordinary),
+        title: Set("矩阵".into()),
+        tax_id: Set(credit_code("91520102MA6DL5XK3")),
+        address_phone: Set(String::new()),
+        bank_account: Set(String::new()),
+        amount_fen: Set(200),
+        status: Set(InvoiceStatus::Reversed),
+        reason: Set(String::new()),
+        number: Set(Some("12345678".into())),
+        issued_on: Set(Some(now.date_naive().to_string())),
+        file_key: Set(Some(file)),
+        filename: Set(Some("发票.pdf".into())),
+        red_number: Set(Some("87654321".into())),
+        red_file_key: Set(Some(red)),
+        red_filename: Set(Some("红字发票.pdf".into())),
+        requested_by: Set("matrix".into()),
+        issued_by: Set(None),
+        created_at: Set(now),
+        issued_at: Set(Some(now)),
+        reversed_at: Set(Some(now)),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    id
 }
 
 /// An open spot check of a class's study records drawn by `drawer`, sampling its
@@ -2912,6 +3007,7 @@ impl Fixture {
                 let class_id = recs[&(Rec::Class, v)][0].1.clone();
                 let seller = principal(t, seller).await.org_ids()[0].clone();
                 let (order, refund, trade) = matrix_order(app, &class_id, &listed, &seller).await;
+                recs.insert((Rec::Invoice, v), one(matrix_invoice(app, &order).await));
                 recs.insert((Rec::Order, v), one(order));
                 recs.insert((Rec::Trade, v), vec![("trade_no", trade)]);
                 if v == Variant::In {

@@ -715,3 +715,388 @@ async fn closing_an_order_closes_its_trade_or_finds_it_paid() {
     assert_eq!(d["order"]["status"], "paid");
     assert_eq!(count_payments(&d, "succeeded"), 1);
 }
+
+/// Many clicks on 去支付 at once open one trade; a close racing them leaves no trade to
+/// pay; the cashier refuses a trade whose order was closed.
+#[tokio::test]
+async fn paying_and_closing_at_once_leave_one_trade_or_none() {
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let (pid, _) = paid_course(&t).await;
+    let class_id = running_class(&t).await;
+    let inst = t.token("institution").await;
+    let o = create_order(
+        &t,
+        &inst,
+        &class_id,
+        json!({"package_id": pid, "idempotency_key": "clicks"}),
+    )
+    .await;
+    let id = o["id"].as_str().unwrap().to_string();
+    let click = || {
+        let t = &t;
+        let inst = inst.clone();
+        let id = id.clone();
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/orders/{id}/pay"),
+                Some(&inst),
+                None,
+            )
+            .await
+        }
+    };
+    let rs = futures::future::join_all((0..6).map(|_| click())).await;
+    let urls: std::collections::HashSet<String> = rs
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .map(|r| r.json()["pay_url"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(urls.len(), 1, "{urls:?}");
+    let op = t.token("operator").await;
+    assert_eq!(
+        order(&t, &op, &id).await["payments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Close while paying: whatever wins, a closed order keeps no payable trade.
+    let o2 = create_order(
+        &t,
+        &inst,
+        &class_id,
+        json!({"package_id": pid, "idempotency_key": "race", "quantity": 1, "reason": "x补报"}),
+    )
+    .await;
+    let id2 = o2["id"].as_str().unwrap().to_string();
+    let close = {
+        let t = &t;
+        let inst = inst.clone();
+        let id2 = id2.clone();
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/orders/{id2}/close"),
+                Some(&inst),
+                None,
+            )
+            .await
+        }
+    };
+    let pay = |n: usize| {
+        let t = &t;
+        let inst = inst.clone();
+        let id2 = id2.clone();
+        async move {
+            let _ = n;
+            t.api(
+                Method::POST,
+                &format!("/orders/{id2}/pay"),
+                Some(&inst),
+                None,
+            )
+            .await
+        }
+    };
+    let (c, p1, p2) = tokio::join!(close, pay(1), pay(2));
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text());
+    let d = order(&t, &op, &id2).await;
+    assert_eq!(d["order"]["status"], "closed");
+    assert_eq!(count_payments(&d, "pending"), 0, "{d}");
+    // A trade opened before the close cannot be paid now.
+    for r in [p1, p2] {
+        if r.status == StatusCode::OK {
+            let url = r.json()["pay_url"].as_str().unwrap().to_string();
+            let mut b = t.signed_in("institution").await;
+            let r = b.post(&url, &[]).await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+        }
+    }
+}
+
+/// The buyer asks for an invoice, the seller returns it, the buyer asks again and the
+/// seller issues it with the e-invoice PDF; a refund puts it to 待红冲, the seller
+/// uploads the red-letter invoice and the buyer may ask for the new amount.
+#[tokio::test]
+async fn invoices_are_asked_issued_downloaded_and_reversed_after_a_refund() {
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let (pid, _) = paid_course(&t).await;
+    let class_id = running_class(&t).await;
+    let inst = t.token("institution").await;
+    let learners = t
+        .api(
+            Method::GET,
+            &format!("/classes/{class_id}"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json()["class"]["enrolled"]
+        .as_i64()
+        .unwrap();
+    let o = create_order(
+        &t,
+        &inst,
+        &class_id,
+        json!({"package_id": pid, "quantity": learners + 1, "reason": "预留1个名额", "idempotency_key": "inv"}),
+    )
+    .await;
+    let id = o["id"].as_str().unwrap().to_string();
+    let total = (learners + 1) * 12_050;
+    // Not before it is paid.
+    let tax_id = crate::common::credit_code("52520102MJ0000011");
+    let ask = json!({"kind": "ordinary", "title": "南明职业技能培训学校", "tax_id": tax_id});
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orders/{id}/invoices"),
+            Some(&inst),
+            Some(ask.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let trade = pay_on_sandbox(&t, &inst, &id).await;
+    let body = t
+        .app
+        .sandbox()
+        .signed_notice(&trade)
+        .await
+        .unwrap()
+        .unwrap();
+    notify(&t, &body).await;
+    wait_paid(&t, &inst, &id).await;
+    // Bad requests: named fields, in Chinese.
+    for (bad, field) in [
+        (
+            json!({"kind": "vat", "title": "南明学校", "tax_id": tax_id}),
+            "kind",
+        ),
+        (
+            json!({"kind": "ordinary", "title": "南明学校", "tax_id": "123"}),
+            "tax_id",
+        ),
+        (
+            json!({"kind": "special", "title": "南明学校", "tax_id": tax_id}),
+            "address_phone",
+        ),
+        (
+            json!({"kind": "ordinary", "title": "=HYPERLINK(1)", "tax_id": tax_id}),
+            "title",
+        ),
+    ] {
+        let r = t
+            .api(
+                Method::POST,
+                &format!("/orders/{id}/invoices"),
+                Some(&inst),
+                Some(bad.clone()),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            r.text()
+        );
+        assert!(r.text().contains(field), "{bad}: {}", r.text());
+    }
+    let first = t
+        .api(
+            Method::POST,
+            &format!("/orders/{id}/invoices"),
+            Some(&inst),
+            Some(ask.clone()),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+    let first = first.json();
+    assert_eq!(first["amount_fen"], total);
+    // One at a time.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orders/{id}/invoices"),
+            Some(&inst),
+            Some(ask.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    // Only the seller issues or returns it.
+    let inv = first["id"].as_str().unwrap().to_string();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/invoices/{inv}/reject"),
+            Some(&inst),
+            Some(json!({"reason": "x"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let seller = t.token("provider").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/invoices/{inv}/reject"),
+            Some(&seller),
+            Some(json!({"reason": "纳税人识别号与抬头不符，请核对"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["status"], "rejected");
+    let second = t
+        .api(
+            Method::POST,
+            &format!("/orders/{id}/invoices"),
+            Some(&inst),
+            Some(ask.clone()),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.text());
+    let inv = second.json()["id"].as_str().unwrap().to_string();
+    let today = t.app.today().to_string();
+    let issue = |q: String, bytes: Vec<u8>| {
+        let t = &t;
+        let seller = seller.clone();
+        let inv = inv.clone();
+        async move {
+            t.raw_api(
+                Method::POST,
+                &format!("/invoices/{inv}/issue?{q}"),
+                &seller,
+                "application/pdf",
+                bytes,
+            )
+            .await
+        }
+    };
+    // Not a PDF, a cut-off PDF, a bad number, a future date: refused, nothing kept.
+    for (q, bytes) in [
+        (
+            format!("number=26522000000012345678&issued_on={today}"),
+            b"<html>".to_vec(),
+        ),
+        (
+            format!("number=26522000000012345678&issued_on={today}"),
+            b"%PDF-1.4 cut".to_vec(),
+        ),
+        (
+            format!("number=12AB&issued_on={today}"),
+            crate::common::pdf(),
+        ),
+        (
+            "number=26522000000012345678&issued_on=2999-01-01".to_string(),
+            crate::common::pdf(),
+        ),
+    ] {
+        let r = issue(q.clone(), bytes).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{q}: {}",
+            r.text()
+        );
+    }
+    let r = issue(
+        format!("number=26522000000012345678&issued_on={today}"),
+        crate::common::pdf(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["status"], "issued");
+    // The buyer downloads it; someone else cannot.
+    let f = t
+        .api(
+            Method::GET,
+            &format!("/invoices/{inv}/file"),
+            Some(&inst),
+            None,
+        )
+        .await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.body, crate::common::pdf());
+    assert_eq!(f.header("content-type").as_deref(), Some("application/pdf"));
+    let other = t.token("enterprise").await;
+    let r = t
+        .api(
+            Method::GET,
+            &format!("/invoices/{inv}/file"),
+            Some(&other),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The unused seat is refunded: the invoice waits for its red-letter invoice.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orders/{id}/refunds"),
+            Some(&inst),
+            Some(json!({"seats": 1, "reason": "名额未用"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let rid = r.json()["id"].as_str().unwrap().to_string();
+    let op = t.token("operator").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/refunds/{rid}/decision"),
+            Some(&op),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let list = t
+        .api(Method::GET, "/invoices", Some(&seller), None)
+        .await
+        .json();
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == inv.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(row["status"], "red_pending", "{row}");
+    let r = t
+        .raw_api(
+            Method::POST,
+            &format!("/invoices/{inv}/reverse?number=26522000000012345678"),
+            &seller,
+            "application/pdf",
+            crate::common::pdf(),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "same number: {}",
+        r.text()
+    );
+    let r = t
+        .raw_api(
+            Method::POST,
+            &format!("/invoices/{inv}/reverse?number=26522000000012345679"),
+            &seller,
+            "application/pdf",
+            crate::common::pdf(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["status"], "reversed");
+    // A new invoice is of what is left.
+    let third = t
+        .api(
+            Method::POST,
+            &format!("/orders/{id}/invoices"),
+            Some(&inst),
+            Some(ask),
+        )
+        .await;
+    assert_eq!(third.status, StatusCode::CREATED, "{}", third.text());
+    assert_eq!(third.json()["amount_fen"], total - 12_050);
+}

@@ -1,0 +1,8 @@
+-- Invoices of course orders (发票, issue 14): asked by the buyer for a paid order, issued
+-- by the seller with the e-invoice file and its number, or returned with a reason; after
+-- a refund an issued invoice waits for its red-letter (cancelling) invoice. An order has
+-- at most one invoice that is not returned or cancelled (a partial unique index).
+CREATE TABLE "invoices" ( "id" varchar NOT NULL PRIMARY KEY, "order_id" varchar NOT NULL REFERENCES "orders" ("id"), "org_id" varchar NOT NULL REFERENCES "organizations" ("id"), "provider_org_id" varchar NOT NULL REFERENCES "organizations" ("id"), "region_code" varchar NOT NULL, "kind" varchar NOT NULL, "title" varchar NOT NULL, "tax_id" varchar NOT NULL, "address_phone" varchar NOT NULL, "bank_account" varchar NOT NULL, "amount_fen" bigint NOT NULL CHECK ("amount_fen" > 0), "status" varchar NOT NULL, "reason" varchar NOT NULL, "number" varchar, "issued_on" varchar, "file_key" varchar, "filename" varchar, "red_number" varchar, "red_file_key" varchar, "red_filename" varchar, "requested_by" varchar NOT NULL, "issued_by" varchar, "created_at" timestamp with time zone NOT NULL, "issued_at" timestamp with time zone, "reversed_at" timestamp with time zone, "updated_at" timestamp with time zone NOT NULL, CHECK ("status" NOT IN ('issued', 'red_pending', 'reversed') OR ("number" IS NOT NULL AND "file_key" IS NOT NULL)), CHECK ("status" <> 'reversed' OR ("red_number" IS NOT NULL AND "red_file_key" IS NOT NULL)) );
+CREATE UNIQUE INDEX "uq-invoices-live" ON "invoices" ("order_id") WHERE "status" IN ('requested', 'issued', 'red_pending');
+CREATE INDEX "idx-invoices-provider" ON "invoices" ("provider_org_id", "status");
+CREATE INDEX "idx-invoices-org" ON "invoices" ("org_id");
