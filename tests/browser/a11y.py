@@ -22,7 +22,7 @@ PAGES = {
     "institution": ["/", "/classes", "/learners", "/teachers", "/certificates", "/orders"],
     "nm_regulator": ["/", "/inbox", "/classes", "/orgs", "/supervision"],
     "gz_regulator": ["/banks", "/catalogue", "/occupations"],
-    "provider": ["/", "/courses"],
+    "provider": ["/", "/courses", "/invoices"],
     "admin": ["/admin/users", "/audit"],
     "operator": ["/orders"],
 }

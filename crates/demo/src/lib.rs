@@ -414,6 +414,36 @@ pub async fn orders(app: &App) -> AppResult<()> {
     app.orders()
         .decide_refund(&operator, &ctx, &r.id, true, "核实席位未分配，同意退款")
         .await?;
+    // The invoice of what was kept, issued by the provider with its e-invoice PDF.
+    let inv = app
+        .orders()
+        .request_invoice(
+            &inst,
+            &ctx,
+            &main.id,
+            jineng_app::orders::invoices::InvoiceInput {
+                kind: "ordinary".into(),
+                title: "南明职业技能培训学校".into(),
+                tax_id: jineng_core::identity::credit_code::complete("52520102MJ000001")
+                    .unwrap_or_default(),
+                address_phone: String::new(),
+                bank_account: String::new(),
+            },
+        )
+        .await?;
+    if let Some(seller) = demo_user(app, "provider").await? {
+        app.orders()
+            .issue_invoice(
+                &seller,
+                &ctx,
+                &inv.id,
+                "26522000000012345678",
+                &today.to_string(),
+                "电子发票.pdf",
+                demo_invoice_pdf(),
+            )
+            .await?;
+    }
     let extra = buy("demo-order-2", 3, "误购，整单退款").await?;
     pay(&extra.id).await?;
     let r = app
@@ -433,6 +463,40 @@ pub async fn orders(app: &App) -> AppResult<()> {
         .await?;
     buy("demo-order-3", 1, "为下月插班学员预购").await?;
     Ok(())
+}
+
+/// A one-page PDF standing for the demo's e-invoice (a real one comes from the tax
+/// system): well-formed, with its cross-reference table at the right offsets.
+fn demo_invoice_pdf() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 420] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        {
+            let text = "BT /F1 18 Tf 60 340 Td (DEMO E-INVOICE 26522000000012345678) Tj ET";
+            format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len())
+        },
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
 }
 
 /// A teacher qualification (师资上岗资格): the 南明 county's regulator certifies the demo
