@@ -7,6 +7,7 @@
 //! signature (a gateway-faithful stand-in for Alipay / WeChat Pay on one machine).
 
 use crate::money::Fen;
+use chrono::Datelike;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::BTreeMap;
@@ -188,6 +189,47 @@ pub fn check_invoice_number(n: &str) -> Result<String, &'static str> {
     } else {
         Err("发票号码应为8至20位数字")
     }
+}
+
+crate::coded! {
+    /// Where a provider's settlement statement stands (代收代付、协议结算).
+    pub enum SettlementStatus {
+        /// Drawn up by the operator; the provider confirms or disputes it.
+        Issued("issued", "待确认"),
+        Confirmed("confirmed", "已确认"),
+        /// The provider disagrees, with why; the operator draws it up again.
+        Disputed("disputed", "有异议"),
+        /// The amount due was paid out to the provider.
+        Paid("paid", "已付款"),
+    }
+}
+
+/// The platform's service fee, in basis points of the period's net sales, at most 50%.
+pub const MAX_FEE_RATE_BP: i64 = 5000;
+
+/// A settlement period: a calendar month, `YYYY-MM`, from 2020 on.
+pub fn check_period(p: &str) -> Result<chrono::NaiveDate, &'static str> {
+    let p = p.trim();
+    chrono::NaiveDate::parse_from_str(&format!("{p}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|d| p.len() == 7 && d.year_ce().1 >= 2020)
+        .ok_or("结算期间应为年月，如 2026-11")
+}
+
+/// The figures of a statement: (fee, amount due) from the period's sales and refunds at a
+/// fee rate in basis points; the fee is rounded half up to the fen and never negative.
+pub fn settle(sales: Fen, refunds: Fen, rate_bp: i64) -> Result<(Fen, Fen), &'static str> {
+    if !(0..=MAX_FEE_RATE_BP).contains(&rate_bp) {
+        return Err("服务费率应在0至50%之间");
+    }
+    let net = sales.0 - refunds.0;
+    let fee = if net <= 0 {
+        0
+    } else {
+        (i128::from(net) * i128::from(rate_bp) + 5000) / 10_000
+    };
+    let fee = i64::try_from(fee).map_err(|_| "金额超出上限")?;
+    Ok((Fen(fee), Fen(net - fee)))
 }
 
 /// Why an order cannot be created as asked.
@@ -402,6 +444,23 @@ mod tests {
         );
         assert!(check_invoice_number("1234567").is_err());
         assert!(check_invoice_number("12345678a").is_err());
+    }
+
+    #[test]
+    fn statements_add_up() {
+        assert_eq!(
+            settle(Fen(100_000), Fen(20_000), 1000),
+            Ok((Fen(8_000), Fen(72_000)))
+        );
+        // Half a fen rounds up; no fee on a net loss (refunds of earlier sales).
+        assert_eq!(settle(Fen(5), Fen(0), 1000), Ok((Fen(1), Fen(4))));
+        assert_eq!(settle(Fen(0), Fen(300), 1000), Ok((Fen(0), Fen(-300))));
+        assert!(settle(Fen(1), Fen(0), 5001).is_err());
+        assert!(settle(Fen(1), Fen(0), -1).is_err());
+        assert!(check_period("2026-11").is_ok());
+        for bad in ["2026-13", "2026-1", "2019-12", "202611", "2026-11-01", ""] {
+            assert!(check_period(bad).is_err(), "{bad}");
+        }
     }
 
     proptest! {

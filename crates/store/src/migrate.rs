@@ -241,6 +241,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0046_invoices.sqlite.sql"),
         include_str!("../migrations/0046_invoices.postgres.sql"),
     ),
+    (
+        47,
+        include_str!("../migrations/0047_settlements.sqlite.sql"),
+        include_str!("../migrations/0047_settlements.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

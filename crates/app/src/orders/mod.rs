@@ -11,6 +11,7 @@
 
 pub mod invoices;
 pub mod sandbox;
+pub mod settlements;
 
 use crate::audit::{Actor, Entry};
 use crate::context::{Principal, RequestCtx};

@@ -157,6 +157,12 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("invoice.issue", "开具发票"),
     ("invoice.reject", "退回发票申请"),
     ("invoice.reverse", "开具红字发票"),
+    ("settlement.draw", "生成结算单"),
+    ("settlement.confirm", "确认结算单"),
+    ("settlement.dispute", "对结算单提出异议"),
+    ("settlement.redraw", "重新生成结算单"),
+    ("settlement.payout", "结算付款"),
+    ("settlement.export", "导出结算单"),
 ];
 
 /// Chinese names of the kinds of object an action is on.
@@ -196,6 +202,7 @@ pub const OBJECTS: &[(&str, &str)] = &[
     ("audit", "审计日志"),
     ("export", "导出"),
     ("order", "课程订单"),
+    ("settlement", "结算单"),
 ];
 
 /// The Chinese name of an action, or the code when it has none.

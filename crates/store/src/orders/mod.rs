@@ -9,3 +9,4 @@ pub mod refund;
 pub mod sandbox_refund;
 pub mod sandbox_trade;
 pub mod seat;
+pub mod settlement;

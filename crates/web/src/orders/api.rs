@@ -726,3 +726,231 @@ pub async fn invoice_red_file(
         bytes,
     ))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct SettlementOut {
+    pub id: String,
+    pub provider_org_id: String,
+    pub provider_name: String,
+    /// YYYY-MM.
+    pub period: String,
+    pub orders: i32,
+    pub sales_fen: i64,
+    pub refunds_fen: i64,
+    /// Basis points (1000 = 10%).
+    pub fee_rate_bp: i32,
+    pub fee_fen: i64,
+    /// sales − refunds − fee.
+    pub due_fen: i64,
+    /// `issued`, `confirmed`, `disputed` or `paid`.
+    pub status: String,
+    pub status_label: String,
+    pub dispute_reason: String,
+    pub payout_ref: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub confirmed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub paid_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<jineng_app::orders::settlements::SettlementView> for SettlementOut {
+    fn from(s: jineng_app::orders::settlements::SettlementView) -> Self {
+        SettlementOut {
+            id: s.id,
+            provider_org_id: s.provider_org_id,
+            provider_name: s.provider_name,
+            period: s.period,
+            orders: s.orders,
+            sales_fen: s.sales.0,
+            refunds_fen: s.refunds.0,
+            fee_rate_bp: s.fee_rate_bp,
+            fee_fen: s.fee.0,
+            due_fen: s.due.0,
+            status: s.status.code().into(),
+            status_label: s.status_label.into(),
+            dispute_reason: s.dispute_reason,
+            payout_ref: s.payout_ref,
+            created_at: s.created_at,
+            confirmed_at: s.confirmed_at,
+            paid_at: s.paid_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SettlementLineOut {
+    pub order_id: String,
+    pub order_number: String,
+    pub buyer_name: String,
+    pub course_name: String,
+    pub sales_fen: i64,
+    pub refunds_fen: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SettlementDetailOut {
+    pub settlement: SettlementOut,
+    pub lines: Vec<SettlementLineOut>,
+}
+
+#[utoipa::path(get, path = "/settlements", tag = "orders",
+    responses((status = 200, body = Vec<SettlementOut>), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn settlements(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<SettlementOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .orders()
+            .settlements(&who)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementIn {
+    pub provider_org_id: String,
+    /// YYYY-MM, a month that has ended.
+    pub period: String,
+    /// The agreed service fee, 0–5000 basis points.
+    pub fee_rate_bp: i64,
+}
+
+/// Draw up a provider's statement for a month (operators).
+#[utoipa::path(post, path = "/settlements", tag = "orders", request_body = SettlementIn,
+    responses((status = 201, body = SettlementOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn draw_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    ApiJson(b): ApiJson<SettlementIn>,
+) -> Result<(StatusCode, Json<SettlementOut>), ApiError> {
+    let v = s
+        .app
+        .orders()
+        .draw_settlement(&who, &ctx, &b.provider_org_id, &b.period, b.fee_rate_bp)
+        .await?;
+    Ok((StatusCode::CREATED, Json(v.into())))
+}
+
+#[utoipa::path(get, path = "/settlements/{id}", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = SettlementDetailOut), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn settlement(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<SettlementDetailOut>, ApiError> {
+    let d = s.app.orders().settlement(&who, &id).await?;
+    Ok(Json(SettlementDetailOut {
+        settlement: d.s.into(),
+        lines: d
+            .lines
+            .into_iter()
+            .map(|l| SettlementLineOut {
+                order_id: l.order_id,
+                order_number: l.order_number,
+                buyer_name: l.buyer_name,
+                course_name: l.course_name,
+                sales_fen: l.sales.0,
+                refunds_fen: l.refunds.0,
+            })
+            .collect(),
+    }))
+}
+
+/// The provider confirms its statement.
+#[utoipa::path(post, path = "/settlements/{id}/confirm", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = SettlementOut), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn confirm_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<SettlementOut>, ApiError> {
+    Ok(Json(
+        s.app
+            .orders()
+            .confirm_settlement(&who, &ctx, &id)
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementDisputeIn {
+    pub reason: String,
+}
+
+/// The provider disputes its statement.
+#[utoipa::path(post, path = "/settlements/{id}/dispute", tag = "orders", params(("id" = String, Path)), request_body = SettlementDisputeIn,
+    responses((status = 200, body = SettlementOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn dispute_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SettlementDisputeIn>,
+) -> Result<Json<SettlementOut>, ApiError> {
+    Ok(Json(
+        s.app
+            .orders()
+            .dispute_settlement(&who, &ctx, &id, &b.reason)
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementRedrawIn {
+    pub fee_rate_bp: i64,
+}
+
+/// The operator draws a disputed statement up again.
+#[utoipa::path(post, path = "/settlements/{id}/redraw", tag = "orders", params(("id" = String, Path)), request_body = SettlementRedrawIn,
+    responses((status = 200, body = SettlementOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn redraw_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SettlementRedrawIn>,
+) -> Result<Json<SettlementOut>, ApiError> {
+    Ok(Json(
+        s.app
+            .orders()
+            .redraw_settlement(&who, &ctx, &id, b.fee_rate_bp)
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayoutIn {
+    /// The bank's reference of the transfer.
+    pub reference: String,
+}
+
+/// The operator records the payout of a confirmed statement.
+#[utoipa::path(post, path = "/settlements/{id}/payout", tag = "orders", params(("id" = String, Path)), request_body = PayoutIn,
+    responses((status = 200, body = SettlementOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn payout_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<PayoutIn>,
+) -> Result<Json<SettlementOut>, ApiError> {
+    Ok(Json(
+        s.app
+            .orders()
+            .record_payout(&who, &ctx, &id, &b.reference)
+            .await?
+            .into(),
+    ))
+}

@@ -14,9 +14,11 @@ use askama_web::WebTemplate;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 use jineng_app::AppError;
 use jineng_app::orders::invoices::{InvoiceInput, InvoiceView};
 use jineng_app::orders::sandbox::CashierView;
+use jineng_app::orders::settlements::{SettlementDetail, SettlementView};
 use jineng_app::orders::{Offer, OrderDetail, OrderInput, OrderView, RefundInput, RefundView};
 use jineng_core::accounts::Permission;
 use serde::Deserialize;
@@ -68,6 +70,8 @@ pub struct ListPage {
     orders: Vec<OrderView>,
     refunds: Vec<RefundView>,
     settles: bool,
+    /// A provider's staff: their settlement statements.
+    may_see_settlements: bool,
 }
 
 pub async fn list(State(s): State<AppState>, u: PageUser) -> Result<ListPage, PageError> {
@@ -83,6 +87,8 @@ pub async fn list(State(s): State<AppState>, u: PageUser) -> Result<ListPage, Pa
         orders,
         refunds,
         settles,
+        may_see_settlements: u.principal.can(Permission::ManageCourses)
+            && !u.principal.org_ids().is_empty(),
     })
 }
 
@@ -673,4 +679,228 @@ pub async fn invoice_red_file(
         &name,
         bytes,
     ))
+}
+
+// ----- settlement statements -----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders/settlements.html")]
+pub struct SettlementsPage {
+    layout: Layout,
+    settlements: Vec<SettlementView>,
+    settles: bool,
+    providers: Vec<(String, String)>,
+    /// Last month, the default period to settle.
+    last_month: String,
+    errors: Vec<String>,
+}
+
+async fn settlements_page(
+    s: &AppState,
+    u: &PageUser,
+    errors: Vec<String>,
+) -> Result<SettlementsPage, PageError> {
+    let settles = u.principal.can(Permission::SettleOrders);
+    let today = s.app.today();
+    let first = today.with_day(1).unwrap_or(today);
+    let last = first - chrono::Duration::days(1);
+    Ok(SettlementsPage {
+        layout: Layout::new("结算单", u, "/orders"),
+        settlements: s.app.orders().settlements(&u.principal).await?,
+        providers: if settles {
+            s.app.orders().providers(&u.principal).await?
+        } else {
+            vec![]
+        },
+        settles,
+        last_month: last.format("%Y-%m").to_string(),
+        errors,
+    })
+}
+
+pub async fn settlements(
+    State(s): State<AppState>,
+    u: PageUser,
+) -> Result<SettlementsPage, PageError> {
+    settlements_page(&s, &u, vec![]).await
+}
+
+/// A percentage as typed ("10", "10.5") in basis points; -1 when it is not one.
+fn rate_bp(typed: &str) -> i64 {
+    jineng_core::Fen::parse_yuan(typed.trim().trim_end_matches(['%', '％'])).map_or(-1, |f| f.0)
+}
+
+#[derive(Deserialize, Default)]
+pub struct DrawForm {
+    #[serde(default)]
+    provider_org_id: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    fee_rate: String,
+}
+
+pub async fn draw_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Form(f): Form<DrawForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .orders()
+        .draw_settlement(
+            &u.principal,
+            &ctx,
+            &f.provider_org_id,
+            &f.period,
+            rate_bp(&f.fee_rate),
+        )
+        .await
+    {
+        Ok(v) => Ok(Redirect::to(&format!("/settlements/{}", v.id)).into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((status, settlements_page(&s, &u, errors).await?).into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orders/settlement.html")]
+pub struct SettlementPage {
+    layout: Layout,
+    d: SettlementDetail,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+async fn settlement_page(
+    s: &AppState,
+    u: &PageUser,
+    id: &str,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<SettlementPage, PageError> {
+    let d = s.app.orders().settlement(&u.principal, id).await?;
+    Ok(SettlementPage {
+        layout: Layout::new(
+            format!("结算单 {} {}", d.s.provider_name, d.s.period),
+            u,
+            "/orders",
+        ),
+        d,
+        notice,
+        errors,
+    })
+}
+
+pub async fn settlement(
+    State(s): State<AppState>,
+    u: PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<SettlementPage, PageError> {
+    let notice = match q.done.as_str() {
+        "confirm" => Some("已确认结算单，等待平台付款。".to_string()),
+        "dispute" => Some("异议已提交，平台核对后会重新生成结算单。".to_string()),
+        "redraw" => Some("结算单已重新生成，等待课程提供方确认。".to_string()),
+        "payout" => Some("付款已记录。".to_string()),
+        _ => None,
+    };
+    settlement_page(&s, &u, &id, notice, vec![]).await
+}
+
+pub async fn export_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let bytes = s
+        .app
+        .orders()
+        .export_settlement(&u.principal, &ctx, &id)
+        .await?;
+    Ok(xlsx_response(bytes, "settlement.xlsx"))
+}
+
+#[derive(Deserialize, Default)]
+pub struct SettlementActionForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    fee_rate: String,
+    #[serde(default)]
+    reference: String,
+}
+
+async fn settlement_act(
+    s: AppState,
+    ctx: jineng_app::RequestCtx,
+    u: PageUser,
+    id: String,
+    f: SettlementActionForm,
+    action: &'static str,
+) -> Result<Response, PageError> {
+    let o = s.app.orders();
+    let r = match action {
+        "confirm" => o.confirm_settlement(&u.principal, &ctx, &id).await,
+        "dispute" => {
+            o.dispute_settlement(&u.principal, &ctx, &id, &f.reason)
+                .await
+        }
+        "redraw" => {
+            o.redraw_settlement(&u.principal, &ctx, &id, rate_bp(&f.fee_rate))
+                .await
+        }
+        _ => o.record_payout(&u.principal, &ctx, &id, &f.reference).await,
+    };
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/settlements/{id}?done={action}")).into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((status, settlement_page(&s, &u, &id, None, errors).await?).into_response())
+        }
+    }
+}
+
+pub async fn confirm_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<SettlementActionForm>,
+) -> Result<Response, PageError> {
+    settlement_act(s, ctx, u, id, f, "confirm").await
+}
+
+pub async fn dispute_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<SettlementActionForm>,
+) -> Result<Response, PageError> {
+    settlement_act(s, ctx, u, id, f, "dispute").await
+}
+
+pub async fn redraw_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<SettlementActionForm>,
+) -> Result<Response, PageError> {
+    settlement_act(s, ctx, u, id, f, "redraw").await
+}
+
+pub async fn payout_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<SettlementActionForm>,
+) -> Result<Response, PageError> {
+    settlement_act(s, ctx, u, id, f, "payout").await
 }

@@ -275,6 +275,17 @@ const VIEW_ORDERS: &[&str] = &[
 ];
 /// The staff of course providers (who issue the invoices of their sales).
 const SELLERS: &[&str] = &["provider", "provider_b"];
+/// Settlement statements: those who settle, and the staff of organisations that write
+/// courses (`ManageCourses`; providers, and institutions for their own courses).
+const STATEMENT_READERS: &[&str] = &[
+    "admin",
+    "operator",
+    "provider",
+    "provider_b",
+    "institution",
+    "jz_institution",
+    "zy_institution",
+];
 /// `SettleOrders`: the system admin and operators.
 const SETTLE: &[&str] = &["admin", "operator"];
 /// The 南明 order: all-seeing administrators, the regulators over 南明区, the buyer and
@@ -636,6 +647,8 @@ enum Rec {
     /// `{id}`: an invoice of that order, issued and then reversed (both files kept), so
     /// nothing more can be done with it (南明 by `provider` / 云岩 by `provider_b`).
     Invoice,
+    /// `{id}`: a settlement statement already paid out: `provider`'s / `provider_b`'s.
+    Settlement,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -747,6 +760,8 @@ impl Rec {
             ) => &ACCOUNTS,
             (Rec::Order | Rec::Invoice, In) => ORDER_NM,
             (Rec::Order | Rec::Invoice, Out) => ORDER_YY,
+            (Rec::Settlement, In) => &["admin", "operator", "provider"],
+            (Rec::Settlement, Out) => &["admin", "operator", "provider_b"],
             (Rec::Trade, In) => &["institution"],
             (Rec::Trade, Out) => &["enterprise"],
         }
@@ -1766,6 +1781,34 @@ fn rules() -> Vec<Rule> {
             .json(r#"{"reason":"矩阵"}"#),
         api(M::GET, "/api/v1/invoices/{id}/file", Only(VIEW_ORDERS)).rec(Rec::Invoice),
         api(M::GET, "/api/v1/invoices/{id}/red-file", Only(VIEW_ORDERS)).rec(Rec::Invoice),
+        page(M::GET, "/settlements", Only(STATEMENT_READERS)),
+        page(M::POST, "/settlements", Only(SETTLE)).form(&[("provider_org_id", ""), ("period", "2026-01"), ("fee_rate", "10")]),
+        page(M::GET, "/settlements/{id}", Only(STATEMENT_READERS)).rec(Rec::Settlement),
+        page(M::GET, "/settlements/{id}/statement.xlsx", Only(STATEMENT_READERS)).rec(Rec::Settlement),
+        page(M::POST, "/settlements/{id}/confirm", Only(SELLERS)).rec(Rec::Settlement),
+        page(M::POST, "/settlements/{id}/dispute", Only(SELLERS))
+            .rec(Rec::Settlement)
+            .form(&[("reason", "矩阵")]),
+        page(M::POST, "/settlements/{id}/redraw", Only(SETTLE))
+            .rec(Rec::Settlement)
+            .form(&[("fee_rate", "10")]),
+        page(M::POST, "/settlements/{id}/payout", Only(SETTLE))
+            .rec(Rec::Settlement)
+            .form(&[("reference", "矩阵")]),
+        api(M::GET, "/api/v1/settlements", Only(STATEMENT_READERS)),
+        api(M::POST, "/api/v1/settlements", Only(SETTLE))
+            .json(r#"{"provider_org_id":"","period":"2026-01","fee_rate_bp":1000}"#),
+        api(M::GET, "/api/v1/settlements/{id}", Only(STATEMENT_READERS)).rec(Rec::Settlement),
+        api(M::POST, "/api/v1/settlements/{id}/confirm", Only(SELLERS)).rec(Rec::Settlement),
+        api(M::POST, "/api/v1/settlements/{id}/dispute", Only(SELLERS))
+            .rec(Rec::Settlement)
+            .json(r#"{"reason":"矩阵"}"#),
+        api(M::POST, "/api/v1/settlements/{id}/redraw", Only(SETTLE))
+            .rec(Rec::Settlement)
+            .json(r#"{"fee_rate_bp":1000}"#),
+        api(M::POST, "/api/v1/settlements/{id}/payout", Only(SETTLE))
+            .rec(Rec::Settlement)
+            .json(r#"{"reference":"矩阵"}"#),
         api(M::GET, "/api/v1/banks", Only(BANK_READERS)),
         api(M::POST, "/api/v1/banks", Only(CATALOGUE))
             .json(r#"{"name": "", "work_type_id": "none", "level": 9}"#),
@@ -1967,6 +2010,38 @@ async fn matrix_order(
     .await
     .unwrap();
     (id, r.id, trade)
+}
+
+/// A settlement statement of a provider for January 2026, paid out: its id.
+async fn matrix_settlement(app: &App, provider: &str) -> String {
+    use jineng_store::orders::settlement;
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = app.now();
+    settlement::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        provider_org_id: Set(provider.to_string()),
+        period: Set("2026-01".into()),
+        orders: Set(0),
+        sales_fen: Set(0),
+        refunds_fen: Set(0),
+        fee_rate_bp: Set(1000),
+        fee_fen: Set(0),
+        due_fen: Set(0),
+        status: Set(jineng_core::orders::SettlementStatus::Paid),
+        dispute_reason: Set(String::new()),
+        payout_ref: Set(Some("矩阵".into())),
+        created_by: Set("matrix".into()),
+        created_at: Set(now),
+        confirmed_by: Set(None),
+        confirmed_at: Set(Some(now)),
+        paid_by: Set(None),
+        paid_at: Set(Some(now)),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id
 }
 
 /// An invoice of an order, issued and reversed, with both PDFs stored: its id.
@@ -3008,6 +3083,10 @@ impl Fixture {
                 let seller = principal(t, seller).await.org_ids()[0].clone();
                 let (order, refund, trade) = matrix_order(app, &class_id, &listed, &seller).await;
                 recs.insert((Rec::Invoice, v), one(matrix_invoice(app, &order).await));
+                recs.insert(
+                    (Rec::Settlement, v),
+                    one(matrix_settlement(app, &seller).await),
+                );
                 recs.insert((Rec::Order, v), one(order));
                 recs.insert((Rec::Trade, v), vec![("trade_no", trade)]);
                 if v == Variant::In {

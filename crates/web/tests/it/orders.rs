@@ -1100,3 +1100,211 @@ async fn invoices_are_asked_issued_downloaded_and_reversed_after_a_refund() {
     assert_eq!(third.status, StatusCode::CREATED, "{}", third.text());
     assert_eq!(third.json()["amount_fen"], total - 12_050);
 }
+
+/// The operator draws up the provider's statement for the month of a sale and a refund;
+/// the provider disputes it, the operator draws it up again, the provider confirms, the
+/// operator records the payout. One statement per provider and month.
+#[tokio::test]
+async fn a_provider_confirms_its_monthly_statement_and_is_paid_out() {
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let (pid, _) = paid_course(&t).await;
+    let class_id = running_class(&t).await;
+    let inst = t.token("institution").await;
+    let learners = t
+        .api(
+            Method::GET,
+            &format!("/classes/{class_id}"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json()["class"]["enrolled"]
+        .as_i64()
+        .unwrap();
+    let o = create_order(
+        &t,
+        &inst,
+        &class_id,
+        json!({"package_id": pid, "quantity": learners + 1, "reason": "预留", "idempotency_key": "settle"}),
+    )
+    .await;
+    let id = o["id"].as_str().unwrap().to_string();
+    let trade = pay_on_sandbox(&t, &inst, &id).await;
+    let body = t
+        .app
+        .sandbox()
+        .signed_notice(&trade)
+        .await
+        .unwrap()
+        .unwrap();
+    notify(&t, &body).await;
+    wait_paid(&t, &inst, &id).await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orders/{id}/refunds"),
+            Some(&inst),
+            Some(json!({"seats": 1, "reason": "名额未用"})),
+        )
+        .await;
+    let rid = r.json()["id"].as_str().unwrap().to_string();
+    let op = t.token("operator").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/refunds/{rid}/decision"),
+            Some(&op),
+            Some(json!({"approve": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let period = (t.app.now() + chrono::Duration::hours(8))
+        .format("%Y-%m")
+        .to_string();
+    let provider = t.org_id_of("provider").await;
+    let draw = |period: String, rate: i64| {
+        let t = &t;
+        let op = op.clone();
+        let provider = provider.clone();
+        async move {
+            t.api(
+                Method::POST,
+                "/settlements",
+                Some(&op),
+                Some(json!({"provider_org_id": provider, "period": period, "fee_rate_bp": rate})),
+            )
+            .await
+        }
+    };
+    // Not before the month has ended.
+    let r = draw(period.clone(), 1000).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    t.clock.advance(chrono::Duration::days(32));
+    for (p, rate) in [("2026-13", 1000), (period.as_str(), 5001)] {
+        let r = draw(p.to_string(), rate).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{p} {rate}: {}",
+            r.text()
+        );
+    }
+    let r = draw(period.clone(), 1000).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let st = r.json();
+    let sales = (learners + 1) * 12_050;
+    assert_eq!(st["sales_fen"], sales);
+    assert_eq!(st["refunds_fen"], 12_050);
+    let net = sales - 12_050;
+    let fee = (net * 1000 + 5000) / 10_000;
+    assert_eq!(st["fee_fen"], fee);
+    assert_eq!(st["due_fen"], net - fee);
+    assert_eq!(st["orders"], 1);
+    let sid = st["id"].as_str().unwrap().to_string();
+    // Once per provider and month.
+    let r = draw(period.clone(), 1000).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    // Another provider does not see it; the institution neither.
+    for who in ["provider_b", "institution"] {
+        let tok = t.token(who).await;
+        let r = t
+            .api(
+                Method::GET,
+                &format!("/settlements/{sid}"),
+                Some(&tok),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{who}: {}", r.text());
+    }
+    let seller = t.token("provider").await;
+    let d = t
+        .api(
+            Method::GET,
+            &format!("/settlements/{sid}"),
+            Some(&seller),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(d["lines"][0]["order_number"], o["number"], "{d}");
+    // Payout needs the provider's confirmation.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/settlements/{sid}/payout"),
+            Some(&op),
+            Some(json!({"reference": "CMB20261201001"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/settlements/{sid}/dispute"),
+            Some(&seller),
+            Some(json!({"reason": "约定费率为8%"})),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "disputed", "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/settlements/{sid}/redraw"),
+            Some(&op),
+            Some(json!({"fee_rate_bp": 800})),
+        )
+        .await;
+    let redrawn = r.json();
+    assert_eq!(redrawn["status"], "issued", "{redrawn}");
+    let fee = (net * 800 + 5000) / 10_000;
+    assert_eq!(redrawn["due_fen"], net - fee);
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/settlements/{sid}/confirm"),
+            Some(&seller),
+            None,
+        )
+        .await;
+    assert_eq!(r.json()["status"], "confirmed", "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/settlements/{sid}/payout"),
+            Some(&op),
+            Some(json!({"reference": " "})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/settlements/{sid}/payout"),
+            Some(&op),
+            Some(json!({"reference": "CMB20261201001"})),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "paid", "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/settlements/{sid}/confirm"),
+            Some(&seller),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    // The statement as Excel: the figures and the order line.
+    let mut b = t.signed_in("provider").await;
+    let x = b.get(&format!("/settlements/{sid}/statement.xlsx")).await;
+    assert_eq!(x.status, StatusCode::OK);
+    let lines = crate::common::read_xlsx_sheet(&x.body, 1);
+    assert!(
+        lines
+            .iter()
+            .any(|row| row[0] == o["number"].as_str().unwrap()),
+        "{lines:?}"
+    );
+}
