@@ -24,7 +24,7 @@ PAGES = {
     "gz_regulator": ["/banks", "/catalogue", "/occupations"],
     "provider": ["/", "/courses", "/invoices"],
     "admin": ["/admin/users", "/audit"],
-    "operator": ["/orders"],
+    "operator": ["/orders", "/settlements"],
 }
 
 

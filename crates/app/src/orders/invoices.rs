@@ -141,23 +141,15 @@ impl Orders<'_> {
         let scope = who
             .scope(Permission::ViewOrders)
             .ok_or(AppError::Forbidden)?;
-        let mut q = invoice::Entity::find();
-        q = match &scope {
-            crate::scope::Scope::All => q,
-            crate::scope::Scope::Regions(ps) => {
-                let mut cond = sea_orm::Condition::any();
-                for p in ps {
-                    cond = cond.add(invoice::Column::RegionCode.starts_with(p.as_str()));
-                }
-                q.filter(cond)
-            }
-            crate::scope::Scope::Orgs(ids) => q.filter(
-                sea_orm::Condition::any()
-                    .add(invoice::Column::OrgId.is_in(ids.clone()))
-                    .add(invoice::Column::ProviderOrgId.is_in(ids.clone())),
-            ),
-            crate::scope::Scope::OwnUser(_) => return Ok(Vec::new()),
+        let Some(cond) = super::in_scope(
+            &scope,
+            invoice::Column::RegionCode,
+            invoice::Column::OrgId,
+            invoice::Column::ProviderOrgId,
+        ) else {
+            return Ok(Vec::new());
         };
+        let q = invoice::Entity::find().filter(cond);
         let mut rows = q
             .order_by_desc(invoice::Column::CreatedAt)
             .limit(2000)

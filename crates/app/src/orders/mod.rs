@@ -450,23 +450,15 @@ impl Orders<'_> {
         let scope = who
             .scope(Permission::ViewOrders)
             .ok_or(AppError::Forbidden)?;
-        let mut q = order::Entity::find();
-        q = match &scope {
-            crate::scope::Scope::All => q,
-            crate::scope::Scope::Regions(ps) => {
-                let mut cond = sea_orm::Condition::any();
-                for p in ps {
-                    cond = cond.add(order::Column::RegionCode.starts_with(p.as_str()));
-                }
-                q.filter(cond)
-            }
-            crate::scope::Scope::Orgs(ids) => q.filter(
-                sea_orm::Condition::any()
-                    .add(order::Column::OrgId.is_in(ids.clone()))
-                    .add(order::Column::ProviderOrgId.is_in(ids.clone())),
-            ),
-            crate::scope::Scope::OwnUser(_) => return Ok(Vec::new()),
+        let Some(cond) = in_scope(
+            &scope,
+            order::Column::RegionCode,
+            order::Column::OrgId,
+            order::Column::ProviderOrgId,
+        ) else {
+            return Ok(Vec::new());
         };
+        let mut q = order::Entity::find().filter(cond);
         if let Some(c) = class_id {
             q = q.filter(order::Column::ClassId.eq(c));
         }
@@ -1516,6 +1508,29 @@ fn refund_view(r: refund::Model, o: &order::Model, buyer: &str) -> RefundView {
         channel_refund_no: r.channel_refund_no,
         created_at: r.created_at,
         decided_at: r.decided_at,
+    }
+}
+
+/// The rows `scope` (for `ViewOrders`) admits of a table that carries the buyer's region
+/// and organisation and the seller's organisation; `None`: none at all.
+fn in_scope<C: ColumnTrait>(
+    scope: &crate::scope::Scope,
+    region: C,
+    buyer: C,
+    seller: C,
+) -> Option<sea_orm::Condition> {
+    use crate::scope::Scope;
+    match scope {
+        Scope::All => Some(sea_orm::Condition::all()),
+        Scope::Regions(ps) => Some(ps.iter().fold(sea_orm::Condition::any(), |c, p| {
+            c.add(region.starts_with(p.as_str()))
+        })),
+        Scope::Orgs(ids) => Some(
+            sea_orm::Condition::any()
+                .add(buyer.is_in(ids.clone()))
+                .add(seller.is_in(ids.clone())),
+        ),
+        Scope::OwnUser(_) => None,
     }
 }
 

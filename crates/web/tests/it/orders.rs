@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common::TestApp;
-use crate::courses::{decide_all, package, ready_package_from};
+use crate::courses::package;
 use crate::study::running_class;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -15,33 +15,49 @@ use serde_json::{Value, json};
 /// A listed course of the running class's occupation and level (4-03-02-01, 四级) at
 /// ¥120.50 a seat: (package id, its first lesson).
 async fn paid_course(t: &TestApp) -> (String, String) {
-    let tok = t.token("provider").await;
     let mut body = package("电工（中级）安全用电");
     body["occupation_code"] = json!("4-03-02-01");
     body["skill_level"] = json!(4);
     body["price_yuan"] = json!("120.50");
-    let (pid, vid) = ready_package_from(t, &tok, body).await;
-    let r = t
+    crate::study::listed_course(t, body).await
+}
+
+/// The demo's institution with its class in training and a course it may buy.
+struct Shop {
+    t: TestApp,
+    pid: String,
+    lesson: String,
+    class_id: String,
+    inst: String,
+    learners: i64,
+}
+
+async fn shop() -> Shop {
+    let t = TestApp::new().await;
+    jineng_demo::training(&t.app).await.unwrap();
+    let (pid, lesson) = paid_course(&t).await;
+    let class_id = running_class(&t).await;
+    let inst = t.token("institution").await;
+    let learners = t
         .api(
-            Method::POST,
-            &format!("/course-versions/{vid}/submit"),
-            Some(&tok),
+            Method::GET,
+            &format!("/classes/{class_id}"),
+            Some(&inst),
             None,
         )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    crate::courses::expert_group(t).await;
-    decide_all(t, &vid).await;
-    let d = t
-        .api(Method::GET, &format!("/courses/{pid}"), Some(&tok), None)
         .await
-        .json();
-    assert_eq!(d["package"]["listing"], "listed", "{d}");
-    let lesson = d["current"]["chapters"][0]["lessons"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (pid, lesson)
+        .json()["class"]["enrolled"]
+        .as_i64()
+        .unwrap();
+    assert!(learners > 0);
+    Shop {
+        t,
+        pid,
+        lesson,
+        class_id,
+        inst,
+        learners,
+    }
 }
 
 /// Post a notification body to the sandbox endpoint as the gateway does: the answer.
@@ -137,23 +153,14 @@ fn count_payments(d: &Value, status: &str) -> usize {
 
 #[tokio::test]
 async fn an_institution_buys_seats_pays_on_the_sandbox_and_its_learners_study_with_them() {
-    let t = TestApp::new().await;
-    jineng_demo::training(&t.app).await.unwrap();
-    let (pid, lesson) = paid_course(&t).await;
-    let class_id = running_class(&t).await;
-    let inst = t.token("institution").await;
-    let learners = t
-        .api(
-            Method::GET,
-            &format!("/classes/{class_id}"),
-            Some(&inst),
-            None,
-        )
-        .await
-        .json()["class"]["enrolled"]
-        .as_i64()
-        .unwrap();
-    assert!(learners > 0);
+    let Shop {
+        t,
+        pid,
+        lesson,
+        class_id,
+        inst,
+        learners,
+    } = shop().await;
 
     // The offer: the course fits the class's occupation and level.
     let offers = t
@@ -413,11 +420,13 @@ async fn an_institution_buys_seats_pays_on_the_sandbox_and_its_learners_study_wi
 /// order's unused seats are refunded once, and a seat in use never.
 #[tokio::test]
 async fn unused_seats_are_refunded_once_even_when_asked_twice_at_once() {
-    let t = TestApp::new().await;
-    jineng_demo::training(&t.app).await.unwrap();
-    let (pid, _) = paid_course(&t).await;
-    let class_id = running_class(&t).await;
-    let inst = t.token("institution").await;
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        ..
+    } = shop().await;
     let learners = t
         .api(
             Method::GET,
@@ -576,11 +585,13 @@ async fn unused_seats_are_refunded_once_even_when_asked_twice_at_once() {
 /// the order's seats once, one evidence-log entry.
 #[tokio::test]
 async fn one_notification_processed_many_times_at_once_pays_once() {
-    let t = TestApp::new().await;
-    jineng_demo::training(&t.app).await.unwrap();
-    let (pid, _) = paid_course(&t).await;
-    let class_id = running_class(&t).await;
-    let inst = t.token("institution").await;
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        ..
+    } = shop().await;
     let o = create_order(
         &t,
         &inst,
@@ -634,11 +645,13 @@ async fn one_notification_processed_many_times_at_once_pays_once() {
 /// closing one the payer already paid records the payment instead (a query).
 #[tokio::test]
 async fn closing_an_order_closes_its_trade_or_finds_it_paid() {
-    let t = TestApp::new().await;
-    jineng_demo::training(&t.app).await.unwrap();
-    let (pid, _) = paid_course(&t).await;
-    let class_id = running_class(&t).await;
-    let inst = t.token("institution").await;
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        ..
+    } = shop().await;
     let a = create_order(
         &t,
         &inst,
@@ -720,11 +733,13 @@ async fn closing_an_order_closes_its_trade_or_finds_it_paid() {
 /// pay; the cashier refuses a trade whose order was closed.
 #[tokio::test]
 async fn paying_and_closing_at_once_leave_one_trade_or_none() {
-    let t = TestApp::new().await;
-    jineng_demo::training(&t.app).await.unwrap();
-    let (pid, _) = paid_course(&t).await;
-    let class_id = running_class(&t).await;
-    let inst = t.token("institution").await;
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        ..
+    } = shop().await;
     let o = create_order(
         &t,
         &inst,
@@ -822,11 +837,13 @@ async fn paying_and_closing_at_once_leave_one_trade_or_none() {
 /// uploads the red-letter invoice and the buyer may ask for the new amount.
 #[tokio::test]
 async fn invoices_are_asked_issued_downloaded_and_reversed_after_a_refund() {
-    let t = TestApp::new().await;
-    jineng_demo::training(&t.app).await.unwrap();
-    let (pid, _) = paid_course(&t).await;
-    let class_id = running_class(&t).await;
-    let inst = t.token("institution").await;
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        ..
+    } = shop().await;
     let learners = t
         .api(
             Method::GET,
@@ -1106,11 +1123,13 @@ async fn invoices_are_asked_issued_downloaded_and_reversed_after_a_refund() {
 /// operator records the payout. One statement per provider and month.
 #[tokio::test]
 async fn a_provider_confirms_its_monthly_statement_and_is_paid_out() {
-    let t = TestApp::new().await;
-    jineng_demo::training(&t.app).await.unwrap();
-    let (pid, _) = paid_course(&t).await;
-    let class_id = running_class(&t).await;
-    let inst = t.token("institution").await;
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        ..
+    } = shop().await;
     let learners = t
         .api(
             Method::GET,

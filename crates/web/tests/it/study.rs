@@ -20,11 +20,17 @@ pub(crate) async fn free_course(t: &TestApp) -> (String, String) {
 
 /// The same, letting learners seek forward (`free_seek`) or not.
 pub(crate) async fn free_course_with(t: &TestApp, free_seek: bool) -> (String, String) {
-    let tok = t.token("provider").await;
     let mut body = package("家庭急救公益课");
     body["training_type"] = json!("public_welfare");
     body["price_yuan"] = json!("0");
     body["free_seek"] = json!(free_seek);
+    listed_course(t, body).await
+}
+
+/// `provider` writes a course from `body`, submits it, and the reviewers list it:
+/// (package id, its first lesson).
+pub(crate) async fn listed_course(t: &TestApp, body: Value) -> (String, String) {
+    let tok = t.token("provider").await;
     let (pid, vid) = ready_package_from(t, &tok, body).await;
     let r = t
         .api(
