@@ -1209,8 +1209,16 @@ async fn a_provider_confirms_its_monthly_statement_and_is_paid_out() {
             r.text()
         );
     }
-    let r = draw(period.clone(), 1000).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // Two operators at once: one statement (a unique index on provider and month).
+    let (a, b) = tokio::join!(draw(period.clone(), 1000), draw(period.clone(), 1000));
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409], "{} / {}", a.text(), b.text());
+    let r = if a.status == StatusCode::CREATED {
+        a
+    } else {
+        b
+    };
     let st = r.json();
     let sales = (learners + 1) * 12_050;
     assert_eq!(st["sales_fen"], sales);
@@ -1325,5 +1333,120 @@ async fn a_provider_confirms_its_monthly_statement_and_is_paid_out() {
             .iter()
             .any(|row| row[0] == o["number"].as_str().unwrap()),
         "{lines:?}"
+    );
+}
+
+/// A notification whose processing breaks off after the payment and order rows were
+/// updated but before the seats are written (forced here by a seat row in the way, as a
+/// process killed at that point would leave its transaction uncommitted) leaves nothing
+/// behind: the order is still unpaid, no evidence-log entry, and the gateway's next
+/// delivery records it exactly once.
+#[tokio::test]
+async fn a_notification_broken_off_before_the_seats_leaves_nothing_and_counts_once_later() {
+    use jineng_store::orders::seat;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        learners,
+        ..
+    } = shop().await;
+    let o = create_order(
+        &t,
+        &inst,
+        &class_id,
+        json!({"package_id": pid, "idempotency_key": "cut"}),
+    )
+    .await;
+    let id = o["id"].as_str().unwrap().to_string();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orders/{id}/pay"),
+            Some(&inst),
+            None,
+        )
+        .await;
+    let trade = trade_of(r.json()["pay_url"].as_str().unwrap());
+    // Seat 1 of the order is taken before the payment is recorded.
+    let stray = seat::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        order_id: Set(id.clone()),
+        class_id: Set(class_id.clone()),
+        package_id: Set(pid.clone()),
+        position: Set(1),
+        status: Set(jineng_core::orders::SeatStatus::Free),
+        learner_id: Set(None),
+        refund_id: Set(None),
+        assigned_at: Set(None),
+        updated_at: Set(t.app.now()),
+    }
+    .insert(&t.app.db)
+    .await
+    .unwrap();
+    let ledger_before = <jineng_store::ledger::entry::Entity as EntityTrait>::find()
+        .all(&t.app.db)
+        .await
+        .unwrap()
+        .len();
+    // Paid at the gateway; its notification is delivered by hand (and by the worker).
+    let who = t
+        .app
+        .accounts()
+        .principal_of(&t.user_id("institution").await)
+        .await
+        .unwrap();
+    t.app
+        .sandbox()
+        .confirm(&who, &jineng_app::RequestCtx::default(), &trade)
+        .await
+        .unwrap();
+    let body = t
+        .app
+        .sandbox()
+        .signed_notice(&trade)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(notify(&t, &body).await, "fail");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let op = t.token("operator").await;
+    let d = order(&t, &op, &id).await;
+    // (Opening the order asks the gateway too; that attempt breaks off the same way.)
+    assert_eq!(d["order"]["status"], "unpaid", "{d}");
+    assert_eq!(count_payments(&d, "succeeded"), 0);
+    assert_eq!(d["seats"].as_array().unwrap().len(), 1);
+    let ledger_after = <jineng_store::ledger::entry::Entity as EntityTrait>::find()
+        .all(&t.app.db)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        ledger_after, ledger_before,
+        "no payment entered the evidence log"
+    );
+    // The obstacle goes (the process is back); the next delivery records it once.
+    <seat::Entity as EntityTrait>::delete_by_id(stray.id)
+        .exec(&t.app.db)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(notify(&t, &body).await, "success");
+    }
+    let d = order(&t, &op, &id).await;
+    assert_eq!(d["order"]["status"], "paid", "{d}");
+    assert_eq!(count_payments(&d, "succeeded"), 1);
+    assert_eq!(d["seats"].as_array().unwrap().len() as i64, learners);
+    let payments = <jineng_store::ledger::entry::Entity as EntityTrait>::find()
+        .all(&t.app.db)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        payments,
+        ledger_before + 1,
+        "one evidence-log entry for the payment"
     );
 }
