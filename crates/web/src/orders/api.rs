@@ -309,16 +309,25 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(o.into())))
 }
 
-#[utoipa::path(get, path = "/orders", tag = "orders",
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OrdersQuery {
+    /// Only this class's orders.
+    #[serde(default)]
+    pub class_id: Option<String>,
+}
+
+#[utoipa::path(get, path = "/orders", tag = "orders", params(OrdersQuery),
     responses((status = 200, body = Vec<OrderOut>), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn list(
     State(s): State<AppState>,
     Caller(who): Caller,
+    ApiQuery(q): ApiQuery<OrdersQuery>,
 ) -> Result<Json<Vec<OrderOut>>, ApiError> {
     Ok(Json(
         s.app
             .orders()
-            .list(&who, None)
+            .list(&who, q.class_id.as_deref())
             .await?
             .into_iter()
             .map(Into::into)

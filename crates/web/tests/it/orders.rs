@@ -1450,3 +1450,40 @@ async fn a_notification_broken_off_before_the_seats_leaves_nothing_and_counts_on
         "one evidence-log entry for the payment"
     );
 }
+
+/// The order list filters by class and refuses parameters it does not know.
+#[tokio::test]
+async fn the_order_list_filters_by_class_and_refuses_unknown_parameters() {
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        ..
+    } = shop().await;
+    create_order(
+        &t,
+        &inst,
+        &class_id,
+        json!({"package_id": pid, "idempotency_key": "list"}),
+    )
+    .await;
+    let mine = t
+        .api(
+            Method::GET,
+            &format!("/orders?class_id={class_id}"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    let none = t
+        .api(Method::GET, "/orders?class_id=another", Some(&inst), None)
+        .await
+        .json();
+    assert!(none.as_array().unwrap().is_empty(), "{none}");
+    t.api(Method::GET, "/orders?foo=1", Some(&inst), None)
+        .await
+        .problem(400);
+}
