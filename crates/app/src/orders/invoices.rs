@@ -5,7 +5,7 @@
 //! invoice to 待红冲 until the seller uploads the red-letter invoice; the buyer may then
 //! ask for one of the new amount.
 
-use super::{Orders, sees};
+use super::{Orders, lock_order, sees};
 use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult, FieldError};
@@ -224,11 +224,7 @@ impl Orders<'_> {
         }
         let w = self.write(who, ctx).await?;
         // The amount as of now, read under the order's lock (a refund may be deciding).
-        let o = order::Entity::find_by_id(o.id.clone())
-            .lock_exclusive()
-            .one(&w.txn)
-            .await?
-            .ok_or(AppError::NotFound("订单"))?;
+        let o = lock_order(&w.txn, &o.id).await?;
         let amount = o.paid_fen - o.refunded_fen;
         if o.status != OrderStatus::Paid || amount <= 0 {
             return Err(AppError::Conflict("订单没有可开票的金额".into()));

@@ -666,11 +666,7 @@ impl Orders<'_> {
         self.buyer_class(who, &o.class_id).await?;
         let w = self.write(who, ctx).await?;
         // Under the order's lock: a second click, or a close, waits for this one.
-        let o = order::Entity::find_by_id(o.id.clone())
-            .lock_exclusive()
-            .one(&w.txn)
-            .await?
-            .ok_or(AppError::NotFound("订单"))?;
+        let o = lock_order(&w.txn, &o.id).await?;
         if o.status != OrderStatus::Unpaid {
             return Err(AppError::Conflict(format!(
                 "订单{}，不能支付",
@@ -902,11 +898,7 @@ impl Orders<'_> {
             .await?;
             return Ok((NoticeOutcome::Mismatch, "success"));
         };
-        let o = order::Entity::find_by_id(p.order_id.clone())
-            .lock_exclusive()
-            .one(&w.txn)
-            .await?
-            .ok_or(AppError::NotFound("订单"))?;
+        let o = lock_order(&w.txn, &p.order_id).await?;
         if p.status == PaymentStatus::Succeeded {
             drop(w);
             self.log_notice(
@@ -1176,11 +1168,7 @@ impl Orders<'_> {
             return Err(AppError::Validation(e));
         }
         let w = self.write(who, ctx).await?;
-        let o = order::Entity::find_by_id(o.id.clone())
-            .lock_exclusive()
-            .one(&w.txn)
-            .await?
-            .ok_or(AppError::NotFound("订单"))?;
+        let o = lock_order(&w.txn, &o.id).await?;
         if o.status != OrderStatus::Paid {
             return Err(AppError::Conflict(format!(
                 "订单{}，不能申请退款",
@@ -1378,11 +1366,7 @@ impl Orders<'_> {
             .one(&w.txn)
             .await?
             .ok_or(AppError::NotFound("退款申请"))?;
-        let o = order::Entity::find_by_id(r.order_id.clone())
-            .lock_exclusive()
-            .one(&w.txn)
-            .await?
-            .ok_or(AppError::NotFound("订单"))?;
+        let o = lock_order(&w.txn, &r.order_id).await?;
         if r.status != RefundStatus::Requested {
             return Err(AppError::Conflict(format!(
                 "该退款申请{}",
@@ -1558,6 +1542,19 @@ fn sees(scope: &crate::scope::Scope, o: &order::Model) -> bool {
             .any(|i| *i == o.org_id || *i == o.provider_org_id),
         Scope::OwnUser(_) => false,
     }
+}
+
+/// An order read under its row's lock, for a change that depends on its state (paying,
+/// closing, refunding, invoicing): concurrent changes of one order wait for each other.
+pub(crate) async fn lock_order<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    id: &str,
+) -> AppResult<order::Model> {
+    order::Entity::find_by_id(id.to_string())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound("订单"))
 }
 
 /// A time as people in the province read it (UTC+8).
