@@ -323,6 +323,7 @@ impl Jobs<'_> {
             JobKind::StudyDayClose => self.study().close_day_job(&j.payload).await,
             JobKind::ExamDeadline => self.exams().deadline_job(&j.payload).await,
             JobKind::SandboxNotify => self.sandbox().notify_job(&j.payload).await,
+            JobKind::SandboxBank => self.subsidies().sandbox_bank_job(&j.payload).await,
         }
     }
 
@@ -339,6 +340,8 @@ impl Jobs<'_> {
             | JobKind::ExamDeadline => Ok(()),
             // The order stays unpaid; opening it asks the gateway again (a query).
             JobKind::SandboxNotify => Ok(()),
+            // The batch stays sent; its payouts pending until a return file is uploaded.
+            JobKind::SandboxBank => Ok(()),
         }
     }
 

@@ -65,6 +65,7 @@ pub mod seals;
 pub mod skills;
 pub mod sms;
 pub mod study;
+pub mod subsidies;
 pub mod teachers;
 pub mod tx;
 pub(crate) mod write;

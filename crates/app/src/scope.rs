@@ -295,6 +295,7 @@ scoped_by_region_and_org! {
     package::Entity, "课程包", package::Column::RegionCode, package::Column::OrgId;
     course_version::Entity, "课程包版本", course_version::Column::RegionCode, course_version::Column::OrgId;
     course_media::Entity, "视频", course_media::Column::RegionCode, course_media::Column::OrgId;
+    jineng_store::subsidies::claim::Entity, "补贴申请", jineng_store::subsidies::claim::Column::RegionCode, jineng_store::subsidies::claim::Column::OrgId;
 }
 
 /// A class's sessions are seen with the class, by the learners enrolled in it and by

@@ -18,6 +18,8 @@ crate::coded! {
         ExamDeadline("exam_deadline", "考试到时自动交卷"),
         /// The sandbox gateway sends a payment notification to the platform.
         SandboxNotify("sandbox_notify", "沙箱支付结果通知"),
+        /// The sandbox bank answers a subsidy batch with a return file.
+        SandboxBank("sandbox_bank", "沙箱银行回盘"),
     }
 }
 

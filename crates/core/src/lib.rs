@@ -26,6 +26,7 @@ pub mod region;
 pub mod review;
 pub mod skills;
 pub mod study;
+pub mod subsidies;
 pub mod teachers;
 pub mod text;
 

@@ -43,10 +43,13 @@ pub enum Kind {
     /// A class's offline assessment scores as published or later changed (record id =
     /// the class id, hash = of `jineng_core::assessment::canonical`).
     AssessmentScores,
+    /// A subsidy paid to a learner's card account, as the bank answered (record id = the
+    /// payout's reference, hash = of `jineng_core::subsidies::payout_record`).
+    SubsidyPayout,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::AuditHead,
         Kind::StudySummary,
         Kind::ExamResult,
@@ -58,6 +61,7 @@ impl Kind {
         Kind::StudyClearing,
         Kind::CertificateRevocation,
         Kind::AssessmentScores,
+        Kind::SubsidyPayout,
     ];
 
     pub fn code(self) -> &'static str {
@@ -73,6 +77,7 @@ impl Kind {
             Kind::StudyClearing => "study_clearing",
             Kind::CertificateRevocation => "certificate_revocation",
             Kind::AssessmentScores => "assessment_scores",
+            Kind::SubsidyPayout => "subsidy_payout",
         }
     }
 

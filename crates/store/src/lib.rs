@@ -23,6 +23,7 @@ pub mod reference;
 pub mod reviews;
 pub mod settings;
 pub mod study;
+pub mod subsidies;
 pub mod teachers;
 
 pub use db::{Db, connect};

@@ -246,6 +246,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0047_settlements.sqlite.sql"),
         include_str!("../migrations/0047_settlements.postgres.sql"),
     ),
+    (
+        48,
+        include_str!("../migrations/0048_subsidies.sqlite.sql"),
+        include_str!("../migrations/0048_subsidies.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

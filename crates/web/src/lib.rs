@@ -34,6 +34,7 @@ pub mod routes;
 pub mod server;
 pub mod skills;
 pub mod study;
+pub mod subsidies;
 pub mod teachers;
 pub mod training;
 
@@ -101,6 +102,7 @@ fn all_routes() -> Routes {
     let r = skills::routes(r);
     let r = banks::routes(r);
     let r = orders::routes(r);
+    let r = subsidies::routes(r);
     jobs::routes(r)
 }
 

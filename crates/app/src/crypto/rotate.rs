@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, Value};
 use std::collections::BTreeMap;
 
 /// Every encrypted column: (table, column). Each table's key is `id`.
-pub const ENCRYPTED: [(&str, &str); 10] = [
+pub const ENCRYPTED: [(&str, &str); 11] = [
     ("users", "phone_enc"),
     ("users", "id_number_enc"),
     ("users", "bank_account_enc"),
@@ -25,6 +25,7 @@ pub const ENCRYPTED: [(&str, &str); 10] = [
     ("teachers", "id_number_enc"),
     ("class_sessions", "qr_secret_enc"),
     ("exchange_clients", "secret_enc"),
+    ("subsidy_payouts", "account_enc"),
 ];
 
 const BATCH: u64 = 200;

@@ -361,7 +361,7 @@ impl Orders<'_> {
             .ok_or(AppError::NotFound("课程包版本"))?;
         let w = self.write(who, ctx).await?;
         let id = uuid::Uuid::now_v7().to_string();
-        let number = order_number(w.now);
+        let number = readable_number("JN", w.now);
         let row = order::ActiveModel {
             id: Set(id.clone()),
             number: Set(number.clone()),
@@ -1558,18 +1558,19 @@ pub(crate) async fn lock_order<C: sea_orm::ConnectionTrait>(
 }
 
 /// A time as people in the province read it (UTC+8).
-fn china_time(at: DateTime<Utc>) -> String {
+pub(crate) fn china_time(at: DateTime<Utc>) -> String {
     (at + chrono::Duration::hours(8))
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
 
-/// A readable order number: JN, the date (China time) and ten random digits.
-fn order_number(now: DateTime<Utc>) -> String {
+/// A readable number: a prefix (JN for orders), the date (China time) and ten random
+/// digits.
+pub(crate) fn readable_number(prefix: &str, now: DateTime<Utc>) -> String {
     use rand::Rng;
     let day = (now + chrono::Duration::hours(8)).format("%Y%m%d");
     let n: u64 = rand::thread_rng().gen_range(0..10_000_000_000);
-    format!("JN{day}{n:010}")
+    format!("{prefix}{day}{n:010}")
 }
 
 /// Give free seats of (class, course) to enrolled learners without one, in enrolment

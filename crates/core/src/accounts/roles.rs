@@ -107,6 +107,17 @@ pub enum Permission {
     ViewOrders,
     /// Decide refunds and settle with providers (the platform's operators).
     SettleOrders,
+    /// See subsidy policies, claims and disbursements in one's scope.
+    ViewSubsidies,
+    /// Keep the province's subsidy policies (regulators: province level).
+    ManageSubsidyPolicies,
+    /// Claim subsidies for one's own completed classes (institutions and enterprises).
+    ClaimSubsidies,
+    /// Decide claims at one's own level (county, city or province regulators).
+    ReviewSubsidies,
+    /// Put approved claims into disbursement batches and record the bank's answers
+    /// (regulators: province level).
+    DisburseSubsidies,
 }
 
 impl Role {
@@ -153,10 +164,16 @@ impl Role {
                     | ManageListings
                     | ViewOrders
                     | SettleOrders
+                    | ViewSubsidies
             ),
             Role::Viewer => matches!(
                 p,
-                ViewAccounts | ViewOrganizations | ViewLearners | ViewCourses | ViewOrders
+                ViewAccounts
+                    | ViewOrganizations
+                    | ViewLearners
+                    | ViewCourses
+                    | ViewOrders
+                    | ViewSubsidies
             ),
             Role::Auditor => matches!(p, ViewAudit | ViewAccounts | ViewLedgerHealth),
             Role::Regulator => {
@@ -174,6 +191,10 @@ impl Role {
                         | ManageListings
                         | ImportCertificates
                         | ViewOrders
+                        | ViewSubsidies
+                        | ManageSubsidyPolicies
+                        | ReviewSubsidies
+                        | DisburseSubsidies
                 )
             }
             Role::InstitutionAdmin => {
@@ -187,6 +208,8 @@ impl Role {
                         | ViewCourses
                         | BuyCourses
                         | ViewOrders
+                        | ViewSubsidies
+                        | ClaimSubsidies
                 )
             }
             Role::EnterpriseAdmin => {
@@ -198,6 +221,8 @@ impl Role {
                         | ImportLearners
                         | BuyCourses
                         | ViewOrders
+                        | ViewSubsidies
+                        | ClaimSubsidies
                 )
             }
             Role::Expert | Role::ExpertLeader => matches!(p, ReviewCourses),

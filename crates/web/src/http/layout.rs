@@ -129,6 +129,17 @@ impl Layout {
                 active: false,
             });
         }
+        if p.can(Permission::ViewSubsidies) || p.has_role(Role::Learner) {
+            nav.push(NavItem {
+                href: "/subsidies",
+                label: if p.has_role(Role::Learner) && !p.can(Permission::ViewSubsidies) {
+                    "我的补贴"
+                } else {
+                    "培训补贴"
+                },
+                active: false,
+            });
+        }
         if p.can(Permission::ManageCatalogue) {
             nav.push(NavItem {
                 href: "/banks",

@@ -46,6 +46,7 @@ fn kind_label(k: jineng_evidence::entry::Kind) -> &'static str {
         StudyClearing => "学时清零",
         CertificateRevocation => "证书撤销",
         AssessmentScores => "考核成绩",
+        SubsidyPayout => "补贴发放",
     }
 }
 

@@ -34,6 +34,7 @@ mod security;
 mod server;
 mod skills;
 mod study;
+mod subsidies;
 mod supervision;
 mod teachers;
 mod training;
