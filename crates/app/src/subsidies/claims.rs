@@ -336,6 +336,15 @@ impl Subsidies<'_> {
         policy_id: &str,
         remarks: &str,
     ) -> AppResult<String> {
+        if !who.can(Permission::ClaimSubsidies) {
+            return Err(AppError::Forbidden);
+        }
+        if class_id.trim().is_empty() {
+            return Err(AppError::field("class_id", "请选择培训班"));
+        }
+        if policy_id.trim().is_empty() {
+            return Err(AppError::field("policy_id", "请选择补贴政策"));
+        }
         let c = self
             .find_scoped::<class::Entity>(who, Permission::ClaimSubsidies, class_id)
             .await?;
@@ -876,6 +885,9 @@ impl Subsidies<'_> {
         if !who.can(Permission::ReviewSubsidies) {
             return Err(AppError::Forbidden);
         }
+        let c = self
+            .find_scoped::<claim::Entity>(who, Permission::ReviewSubsidies, id)
+            .await?;
         let reason = reason.trim().to_string();
         if decision != ClaimDecision::Approve && reason.is_empty() {
             return Err(AppError::field("reason", "退回或不予批准必须填写原因"));
@@ -883,9 +895,6 @@ impl Subsidies<'_> {
         if reason.chars().count() > rules::MAX_TEXT_CHARS {
             return Err(AppError::field("reason", "原因不能超过500字"));
         }
-        let c = self
-            .find_scoped::<claim::Entity>(who, Permission::ReviewSubsidies, id)
-            .await?;
         let (ClaimStatus::Reviewing, Some(level)) = (c.status, c.level) else {
             return Err(AppError::Conflict(format!(
                 "该申请{}，不能再审核",

@@ -741,11 +741,13 @@ impl Subsidies<'_> {
         &self,
         who: &Principal,
         ctx: &RequestCtx,
-        account: &BankAccount,
+        account: &str,
     ) -> AppResult<()> {
         if !who.has_role(jineng_core::accounts::Role::Learner) {
             return Err(AppError::Forbidden);
         }
+        let account =
+            BankAccount::parse(account).map_err(|e| AppError::field("account", e.to_string()))?;
         let enc = self
             .keyring
             .encrypt(

@@ -175,6 +175,7 @@ pub async fn create_policy(
     Caller(who): Caller,
     ApiJson(b): ApiJson<PolicyIn>,
 ) -> Result<(StatusCode, Json<PolicyOut>), ApiError> {
+    super::pages::keeper(&s, &who)?;
     let i = b.parse()?;
     let sub = s.app.subsidies();
     let id = sub.create_policy(&who, &ctx, &i).await?;
@@ -185,7 +186,7 @@ pub async fn create_policy(
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct VersionOut {
+pub struct PolicyVersionOut {
     pub version: i32,
     pub effective_from: String,
     pub note: String,
@@ -197,7 +198,7 @@ pub struct VersionOut {
 #[derive(Serialize, ToSchema)]
 pub struct PolicyDetailOut {
     pub policy: PolicyOut,
-    pub versions: Vec<VersionOut>,
+    pub versions: Vec<PolicyVersionOut>,
 }
 
 #[utoipa::path(get, path = "/subsidies/policies/{id}", tag = "subsidies", params(("id" = String, Path)),
@@ -212,7 +213,7 @@ pub async fn policy(
         policy: p.into(),
         versions: history
             .into_iter()
-            .map(|v| VersionOut {
+            .map(|v| PolicyVersionOut {
                 version: v.version,
                 effective_from: v.effective_from,
                 note: v.note,
@@ -234,6 +235,7 @@ pub async fn revise_policy(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PolicyIn>,
 ) -> Result<(StatusCode, Json<PolicyOut>), ApiError> {
+    super::pages::keeper(&s, &who)?;
     let i = b.parse()?;
     let sub = s.app.subsidies();
     sub.revise_policy(&who, &ctx, &id, &i).await?;
@@ -259,6 +261,7 @@ pub async fn policy_status(
     Path(id): Path<String>,
     ApiJson(b): ApiJson<PolicyStatusIn>,
 ) -> Result<Json<PolicyOut>, ApiError> {
+    super::pages::keeper(&s, &who)?;
     let st = PolicyStatus::parse(&b.status)
         .ok_or_else(|| AppError::field("status", "状态应为 enabled 或 disabled"))?;
     let sub = s.app.subsidies();
@@ -902,10 +905,8 @@ pub async fn card_account(
     Caller(who): Caller,
     ApiJson(b): ApiJson<CardAccountIn>,
 ) -> Result<Json<CardAccountOut>, ApiError> {
-    let a = jineng_core::BankAccount::parse(&b.account)
-        .map_err(|e| AppError::field("account", e.to_string()))?;
     let sub = s.app.subsidies();
-    sub.set_card_account(&who, &ctx, &a).await?;
+    sub.set_card_account(&who, &ctx, &b.account).await?;
     Ok(Json(CardAccountOut {
         account_masked: sub.card_account(&who).await?,
     }))

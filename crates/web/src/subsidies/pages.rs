@@ -81,6 +81,9 @@ async fn hub_page(
     errors: Vec<String>,
 ) -> Result<HubPage, PageError> {
     let p = &u.principal;
+    if !p.has_role(Role::Learner) && !p.can(Permission::ViewSubsidies) {
+        return Err(PageError(AppError::Forbidden));
+    }
     let learner = p.has_role(Role::Learner) && !p.can(Permission::ViewSubsidies);
     let sub = s.app.subsidies();
     let (mine, card) = if p.has_role(Role::Learner) {
@@ -168,16 +171,12 @@ pub async fn card_account(
     u: PageUser,
     Form(f): Form<CardForm>,
 ) -> Result<Response, PageError> {
-    let r = match jineng_core::BankAccount::parse(&f.account) {
-        Ok(a) => {
-            s.app
-                .subsidies()
-                .set_card_account(&u.principal, &ctx, &a)
-                .await
-        }
-        Err(e) => Err(AppError::field("account", e.to_string())),
-    };
-    match r {
+    match s
+        .app
+        .subsidies()
+        .set_card_account(&u.principal, &ctx, &f.account)
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/subsidies?done=card").into_response()),
         Err(e) => {
             let (status, errors) = fixable(e)?;
@@ -187,6 +186,15 @@ pub async fn card_account(
 }
 
 // ----- policies -----
+
+/// Only the province's policy keepers write policies: refused before the form is read.
+pub(crate) fn keeper(s: &AppState, who: &jineng_app::Principal) -> Result<(), AppError> {
+    if s.app.subsidies().keeps_policies(who) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "subsidies/policies.html")]
@@ -417,7 +425,7 @@ pub async fn create_policy(
     u: PageUser,
     Form(f): Form<PolicyForm>,
 ) -> Result<Response, PageError> {
-    let r = match f.text().parse() {
+    let r = match keeper(&s, &u.principal).and_then(|()| f.text().parse()) {
         Ok(i) => {
             s.app
                 .subsidies()
@@ -497,7 +505,7 @@ pub async fn revise_policy(
     Path(id): Path<String>,
     Form(f): Form<PolicyForm>,
 ) -> Result<Response, PageError> {
-    let r = match f.text().parse() {
+    let r = match keeper(&s, &u.principal).and_then(|()| f.text().parse()) {
         Ok(i) => {
             s.app
                 .subsidies()
@@ -534,14 +542,15 @@ pub async fn policy_status(
     Path(id): Path<String>,
     Form(f): Form<StatusForm>,
 ) -> Result<Response, PageError> {
-    let r = match PolicyStatus::parse(&f.status) {
-        Some(st) => {
+    let r = match keeper(&s, &u.principal).map(|()| PolicyStatus::parse(&f.status)) {
+        Ok(Some(st)) => {
             s.app
                 .subsidies()
                 .set_policy_status(&u.principal, &ctx, &id, st)
                 .await
         }
-        None => Err(AppError::field("status", "状态应为 enabled 或 disabled")),
+        Ok(None) => Err(AppError::field("status", "状态应为 enabled 或 disabled")),
+        Err(e) => Err(e),
     };
     match r {
         Ok(()) => Ok(

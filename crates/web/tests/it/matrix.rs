@@ -194,6 +194,63 @@ const REVOKERS: &[&str] = &[
 ];
 /// The learner role.
 const LEARNERS: &[&str] = &["learner", "learner_yy", "learner_zy"];
+/// `ViewSubsidies`: administrators who see data, regulators, institutions and enterprises.
+const VIEW_SUBSIDIES: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+];
+/// 培训补贴 / 我的补贴: those who see claims, and learners (their own subsidies).
+const SUBSIDY_HUB: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+    "learner",
+    "learner_yy",
+    "learner_zy",
+];
+/// `ManageSubsidyPolicies` province-wide: the system admin and the province regulator.
+const POLICY_KEEPERS: &[&str] = &["admin", "gz_regulator"];
+/// `ClaimSubsidies`: the system admin and the staff of institutions and enterprises.
+const CLAIMANTS: &[&str] = &[
+    "admin",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+];
+/// `ReviewSubsidies`: the system admin and regulators (each at its own level).
+const SUBSIDY_REVIEWERS: &[&str] = &[
+    "admin",
+    "gz_regulator",
+    "gy_regulator",
+    "nm_regulator",
+    "yy_regulator",
+    "zy_regulator",
+];
+/// Disbursement batches are seen province-wide: administrators who see data and the
+/// province regulator.
+const BATCH_READERS: &[&str] = &["admin", "operator", "viewer", "gz_regulator"];
+/// `DisburseSubsidies` province-wide.
+const DISBURSERS: &[&str] = &["admin", "gz_regulator"];
 /// Attendance sheets: `ViewOrganizations`, or a teacher booked into the class.
 const SHEET: &[&str] = &[
     "admin",
@@ -649,6 +706,13 @@ enum Rec {
     Invoice,
     /// `{id}`: a settlement statement already paid out: `provider`'s / `provider_b`'s.
     Settlement,
+    /// `{id}`: the province's subsidy policy (enabled).
+    SubsidyPolicy,
+    /// `{id}`: a subsidy claim for the completed class, waiting at the county (南明 /
+    /// 云岩).
+    Claim,
+    /// `{id}`: a disbursement batch with its bank file, answered.
+    Batch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -678,7 +742,9 @@ impl Rec {
             | Rec::CertNumber
             | Rec::Bank
             | Rec::FreshBankQuestion
-            | Rec::Refund => &[Variant::Only],
+            | Rec::Refund
+            | Rec::SubsidyPolicy
+            | Rec::Batch => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -755,9 +821,13 @@ impl Rec {
                 | Rec::CertNumber
                 | Rec::Bank
                 | Rec::FreshBankQuestion
-                | Rec::Refund,
+                | Rec::Refund
+                | Rec::SubsidyPolicy
+                | Rec::Batch,
                 In | Out,
             ) => &ACCOUNTS,
+            (Rec::Claim, In) => NM_ORG,
+            (Rec::Claim, Out) => YY_ORG,
             (Rec::Order | Rec::Invoice, In) => ORDER_NM,
             (Rec::Order | Rec::Invoice, Out) => ORDER_YY,
             (Rec::Settlement, In) => &["admin", "operator", "provider"],
@@ -767,6 +837,9 @@ impl Rec {
         }
     }
 }
+
+/// A policy with nothing filled in: refused (422) for those who may write one.
+const EMPTY_POLICY: &str = r#"{"name":"","effective_from":"","amounts_yuan":{},"window_from":"","window_until":"","levels":[]}"#;
 
 #[derive(Debug, Clone, Copy)]
 enum Blob {
@@ -1707,6 +1780,60 @@ fn rules() -> Vec<Rule> {
         page(M::GET, "/banks/{id}/questions.xlsx", Only(CATALOGUE)).rec(Rec::Bank),
         page(M::GET, "/banks/{id}/shared.json", Only(CATALOGUE)).rec(Rec::Bank),
         // Course orders.
+        page(M::GET, "/subsidies", Only(SUBSIDY_HUB)),
+        page(M::GET, "/subsidies.xlsx", Only(VIEW_SUBSIDIES)),
+        page(M::POST, "/subsidies/card-account", Only(LEARNERS)).form(&[("account", "12")]),
+        page(M::GET, "/subsidies/policies", Only(VIEW_SUBSIDIES)),
+        page(M::POST, "/subsidies/policies", Only(POLICY_KEEPERS)).form(&[("name", "")]),
+        page(M::GET, "/subsidies/policies/{id}", Only(VIEW_SUBSIDIES)).rec(Rec::SubsidyPolicy),
+        page(M::POST, "/subsidies/policies/{id}/versions", Only(POLICY_KEEPERS))
+            .rec(Rec::SubsidyPolicy)
+            .form(&[("name", "")]),
+        page(M::POST, "/subsidies/policies/{id}/status", Only(POLICY_KEEPERS))
+            .rec(Rec::SubsidyPolicy)
+            .form(&[("status", "enabled")]),
+        page(M::GET, "/classes/{id}/subsidy", Only(CLAIMANTS)).rec(Rec::Class),
+        page(M::POST, "/classes/{id}/subsidy", Only(CLAIMANTS))
+            .rec(Rec::Class)
+            .form(&[("policy_id", "")]),
+        page(M::GET, "/subsidies/claims/{id}", Only(VIEW_SUBSIDIES)).rec(Rec::Claim),
+        page(M::POST, "/subsidies/claims/{id}/decision", Only(SUBSIDY_REVIEWERS))
+            .rec(Rec::Claim)
+            .form(&[("decision", "return"), ("reason", "")]),
+        page(M::GET, "/subsidies/batches", Only(BATCH_READERS)),
+        page(M::POST, "/subsidies/batches", Only(DISBURSERS)).form(&[]),
+        page(M::GET, "/subsidies/batches/{id}", Only(BATCH_READERS)).rec(Rec::Batch),
+        page(M::GET, "/subsidies/batches/{id}/file", Only(BATCH_READERS)).rec(Rec::Batch),
+        page(M::POST, "/subsidies/batches/{id}/return", Only(DISBURSERS))
+            .rec(Rec::Batch)
+            .body(Body::Multipart(&[], ("file", "回盘.txt", "text/plain", Blob::Pdf))),
+        api(M::GET, "/api/v1/subsidies/policies", Only(VIEW_SUBSIDIES)),
+        api(M::POST, "/api/v1/subsidies/policies", Only(POLICY_KEEPERS)).json(EMPTY_POLICY),
+        api(M::GET, "/api/v1/subsidies/policies/{id}", Only(VIEW_SUBSIDIES)).rec(Rec::SubsidyPolicy),
+        api(M::POST, "/api/v1/subsidies/policies/{id}/versions", Only(POLICY_KEEPERS))
+            .rec(Rec::SubsidyPolicy)
+            .json(EMPTY_POLICY),
+        api(M::POST, "/api/v1/subsidies/policies/{id}/status", Only(POLICY_KEEPERS))
+            .rec(Rec::SubsidyPolicy)
+            .json(r#"{"status":"enabled"}"#),
+        api(M::GET, "/api/v1/classes/{id}/subsidy-previews", Only(CLAIMANTS)).rec(Rec::Class),
+        api(M::GET, "/api/v1/subsidies/claims", Only(VIEW_SUBSIDIES)),
+        api(M::POST, "/api/v1/subsidies/claims", Only(CLAIMANTS))
+            .json(r#"{"class_id":"","policy_id":""}"#),
+        api(M::GET, "/api/v1/subsidies/claims/{id}", Only(VIEW_SUBSIDIES)).rec(Rec::Claim),
+        api(M::POST, "/api/v1/subsidies/claims/{id}/decision", Only(SUBSIDY_REVIEWERS))
+            .rec(Rec::Claim)
+            .json(r#"{"decision":"return","reason":""}"#),
+        api(M::GET, "/api/v1/subsidies/payable", Only(BATCH_READERS)),
+        api(M::GET, "/api/v1/subsidies/batches", Only(BATCH_READERS)),
+        api(M::POST, "/api/v1/subsidies/batches", Only(DISBURSERS)).json(r#"{"claim_ids":[]}"#),
+        api(M::GET, "/api/v1/subsidies/batches/{id}", Only(BATCH_READERS)).rec(Rec::Batch),
+        api(M::GET, "/api/v1/subsidies/batches/{id}/file", Only(BATCH_READERS)).rec(Rec::Batch),
+        api(M::POST, "/api/v1/subsidies/batches/{id}/return", Only(DISBURSERS))
+            .rec(Rec::Batch)
+            .body(Body::Raw("text/plain", Blob::Pdf)),
+        api(M::GET, "/api/v1/me/subsidies", Signed),
+        api(M::PUT, "/api/v1/me/card-account", Only(LEARNERS)).json(r#"{"account":"12"}"#),
         page(M::GET, "/orders", Only(VIEW_ORDERS)),
         page(M::GET, "/orders.xlsx", Only(VIEW_ORDERS)),
         page(M::GET, "/classes/{id}/orders", Only(ORG_STAFF)).rec(Rec::Class),
@@ -2013,6 +2140,103 @@ async fn matrix_order(
 }
 
 /// A settlement statement of a provider for January 2026, paid out: its id.
+/// The province's enabled policy and an answered batch with its bank file.
+async fn matrix_subsidies(t: &TestApp, app: &App) -> (String, String) {
+    use jineng_store::subsidies::batch;
+    use sea_orm::{ActiveModelTrait, Set};
+    let gz = principal(t, "gz_regulator").await;
+    let i = jineng_app::subsidies::PolicyInput {
+        name: "矩阵补贴政策".into(),
+        effective_from: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+        rules: jineng_core::subsidies::Rules {
+            project_ids: vec![],
+            amounts: [(0u8, Fen(60_000)), (5, Fen(100_000))]
+                .into_iter()
+                .collect(),
+            categories: vec![],
+            require_exam: false,
+            require_certificate: false,
+            min_online_hours: 0,
+            min_offline_hours: 0,
+            min_attendance_percent: 0,
+            yearly_cap: Fen(0),
+            window_from: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+            window_until: chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
+            levels: jineng_core::subsidies::ReviewLevel::ALL.to_vec(),
+        },
+        note: String::new(),
+    };
+    let policy = app
+        .subsidies()
+        .create_policy(&gz, &ctx(), &i)
+        .await
+        .unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    let key = format!("subsidies/batches/{id}.txt");
+    app.files
+        .put(&key, b"H|JNSUB1|FF1|0|0|20260101\n".to_vec())
+        .await
+        .unwrap();
+    batch::ActiveModel {
+        id: Set(id.clone()),
+        number: Set(format!("FF{id}")),
+        status: Set(jineng_core::subsidies::BatchStatus::Answered),
+        lines: Set(0),
+        total_fen: Set(1),
+        file_key: Set(key),
+        file_sha256: Set(String::new()),
+        created_by: Set("matrix".into()),
+        created_at: Set(app.now()),
+        answered_at: Set(Some(app.now())),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    (policy, id)
+}
+
+/// A claim for a class, waiting at its county.
+async fn matrix_claim(app: &App, class_id: &str, policy: &str) -> String {
+    use jineng_store::classes::class;
+    use jineng_store::subsidies::claim;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let c = class::Entity::find_by_id(class_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = app.now();
+    claim::ActiveModel {
+        id: Set(id.clone()),
+        number: Set(format!("BT{id}")),
+        policy_id: Set(policy.to_string()),
+        policy_version: Set(1),
+        class_id: Set(c.id),
+        org_id: Set(c.org_id),
+        region_code: Set(c.region_code),
+        project_id: Set(c.project_id),
+        skill_level: Set(5),
+        standard_fen: Set(100_000),
+        status: Set(jineng_core::subsidies::ClaimStatus::Reviewing),
+        level: Set(Some(jineng_core::subsidies::ReviewLevel::County)),
+        chain: Set("county,city,province".into()),
+        learners: Set(0),
+        eligible: Set(0),
+        total_fen: Set(0),
+        remarks: Set(String::new()),
+        return_reason: Set(String::new()),
+        submitted_by: Set("matrix".into()),
+        submitted_at: Set(now),
+        decided_at: Set(None),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    id
+}
+
 async fn matrix_settlement(app: &App, provider: &str) -> String {
     use jineng_store::orders::settlement;
     use sea_orm::{ActiveModelTrait, Set};
@@ -3092,6 +3316,18 @@ impl Fixture {
                 if v == Variant::In {
                     recs.insert((Rec::Refund, Variant::Only), one(refund));
                 }
+            }
+            // The province's policy, a claim waiting at each completed class's county, a
+            // batch already answered.
+            let (policy, batch) = matrix_subsidies(t, app).await;
+            recs.insert((Rec::SubsidyPolicy, Variant::Only), one(policy.clone()));
+            recs.insert((Rec::Batch, Variant::Only), one(batch));
+            for v in [Variant::In, Variant::Out] {
+                let class_id = recs[&(Rec::Class, v)][0].1.clone();
+                recs.insert(
+                    (Rec::Claim, v),
+                    one(matrix_claim(app, &class_id, &policy).await),
+                );
             }
             // Someone else's attempt (the same account as the study session's).
             let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
