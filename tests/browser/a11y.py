@@ -18,10 +18,10 @@ SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
 # The main pages of each role (and the sign-in page, anonymous).
 PAGES = {
     None: ["/login", "/course-catalogue"],
-    "learner": ["/", "/training", "/exams", "/skill-certificates", "/archive"],
+    "learner": ["/", "/training", "/exams", "/skill-certificates", "/archive", "/subsidies"],
     "institution": ["/", "/classes", "/learners", "/teachers", "/certificates", "/orders"],
-    "nm_regulator": ["/", "/inbox", "/classes", "/orgs", "/supervision"],
-    "gz_regulator": ["/banks", "/catalogue", "/occupations"],
+    "nm_regulator": ["/", "/inbox", "/classes", "/orgs", "/supervision", "/subsidies"],
+    "gz_regulator": ["/banks", "/catalogue", "/occupations", "/subsidies/policies", "/subsidies/batches"],
     "provider": ["/", "/courses", "/invoices"],
     "admin": ["/admin/users", "/audit"],
     "operator": ["/orders", "/settlements"],

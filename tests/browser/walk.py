@@ -709,6 +709,45 @@ def main():
         click(prov, css="#text-size")
         print("walk: the province regulator sees the bank shared by 云南 with its provenance on a phone")
 
+        # 21. Subsidies: the province regulator, on a phone, finds the demo claim approved
+        #     at all three levels and its batch answered by the sandbox bank (one closed
+        #     account failed); a learner registers a social-security card account.
+        go(prov, "/subsidies")
+        t = wait_text(prov, "培训补贴")
+        assert "已批准" in t, t[:900]
+        overflow = js(prov, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the claims list is wider than the phone by {overflow}px"
+        shot(prov, "22-subsidy-claims")
+        click(prov, xpath="//table[@id='claims']//a")
+        t = wait_text(prov, "逐人核算")
+        assert "县级 通过" in t and "市级 通过" in t and "省级 通过" in t and "证据日志第" in t, t[:1500]
+        overflow = js(prov, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the claim page is wider than the phone by {overflow}px"
+        shot(prov, "22b-subsidy-claim")
+        go(prov, "/subsidies/batches")
+        wait_text(prov, "发放批次")
+        click(prov, xpath="//table[@id='batches']//a")
+        for _ in range(40):
+            if "已回盘" in js(prov, "return document.getElementById('batch-status').innerText;"):
+                break
+            time.sleep(0.5)
+            go(prov, js(prov, "return location.pathname;"))
+        t = wait_text(prov, "回盘记录")
+        assert "已发放" in t and "账户已销户" in t and "沙箱银行" in t, t[:1500]
+        shot(prov, "22c-subsidy-batch")
+        me = session(*PHONE); sessions.append(me)
+        sign_in(me, "learner")
+        go(me, "/subsidies")
+        wait_text(me, "我的补贴")
+        fill(me, {"account": "6217 0024 3000 1234 567"})
+        click(me, css="#save-card")
+        t = wait_text(me, "社保卡金融账户已登记")
+        assert "6217" in t and "4567" in t, t[:600]
+        overflow = js(me, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"我的补贴 is wider than the phone by {overflow}px"
+        shot(me, "22d-my-subsidies")
+        print("walk: the province sees a claim approved at three levels and paid by the sandbox bank; a learner registers a card account on a phone")
+
     finally:
         for s in sessions:
             try:

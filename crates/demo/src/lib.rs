@@ -312,7 +312,127 @@ pub async fn province(app: &App) -> AppResult<()> {
     certificates(app).await?;
     qualifications(app).await?;
     skill_certificates(app).await?;
-    orders(app).await
+    orders(app).await?;
+    subsidies(app).await
+}
+
+/// Training subsidies: the province's policy; the 南明 institution's completed class
+/// claimed a fortnight ago, approved by 南明区, 贵阳市 and the province, and paid in a
+/// batch the sandbox bank answers a few seconds after the platform starts (one learner's
+/// card account has been closed, so that payout fails and waits for a corrected
+/// account). The class's learners registered their social-security card accounts.
+pub async fn subsidies(app: &App) -> AppResult<()> {
+    use jineng_app::subsidies::PolicyInput;
+    use jineng_core::Fen;
+    use jineng_core::subsidies::{ClaimDecision, ReviewLevel, Rules};
+    use jineng_store::classes::class;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    if jineng_store::subsidies::policy::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let (Some(gz), Some(nm), Some(gy), Some(inst)) = (
+        demo_user(app, "gz_regulator").await?,
+        demo_user(app, "nm_regulator").await?,
+        demo_user(app, "gy_regulator").await?,
+        demo_user(app, "institution").await?,
+    ) else {
+        return Ok(());
+    };
+    let at = |days: i64| {
+        let mut a = app.clone();
+        a.clock = std::sync::Arc::new(jineng_app::clock::OffsetClock {
+            base: app.clock.clone(),
+            by: chrono::Duration::days(days),
+        });
+        a
+    };
+    let year = chrono::Datelike::year(&app.today());
+    let day = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let amounts = [
+        (5u8, 100_000i64),
+        (4, 150_000),
+        (3, 200_000),
+        (2, 250_000),
+        (1, 300_000),
+        (0, 60_000),
+    ]
+    .into_iter()
+    .map(|(l, f)| (l, Fen(f)))
+    .collect();
+    let policy = at(-40)
+        .subsidies()
+        .create_policy(
+            &gz,
+            &ctx,
+            &PolicyInput {
+                name: "贵州省职业技能培训补贴".into(),
+                effective_from: day(year - 1, 1, 1),
+                rules: Rules {
+                    project_ids: vec![],
+                    amounts,
+                    categories: vec![],
+                    require_exam: false,
+                    require_certificate: false,
+                    min_online_hours: 0,
+                    min_offline_hours: 0,
+                    min_attendance_percent: 80,
+                    yearly_cap: Fen(500_000),
+                    window_from: day(year - 1, 1, 1),
+                    window_until: day(year + 1, 12, 31),
+                    levels: ReviewLevel::ALL.to_vec(),
+                },
+                note: "黔人社发〔2026〕8号（演示）".into(),
+            },
+        )
+        .await?;
+    let Some(c) = class::Entity::find()
+        .filter(class::Column::Status.eq(jineng_core::classes::ClassStatus::Completed))
+        .filter(class::Column::OrgId.is_in(inst.org_ids()))
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let (_, learners) = app.classes().get(&inst, &c.id).await?;
+    let first_completed = learners
+        .iter()
+        .position(|l| l.outcome == jineng_core::completion::Outcome::Completed);
+    for (i, l) in learners.iter().enumerate() {
+        let who = app.accounts().principal_of(&l.user_id).await?;
+        // The first completed learner's account has since been closed at the bank.
+        let account = if Some(i) == first_completed {
+            "6217002430000000".to_string()
+        } else {
+            format!("621700243{:07}", 1_234_500 + i)
+        };
+        at(-20)
+            .subsidies()
+            .set_card_account(&who, &ctx, &account)
+            .await?;
+    }
+    let claim = at(-14)
+        .subsidies()
+        .submit_claim(&inst, &ctx, &c.id, &policy, "附结业名单与考勤表")
+        .await?;
+    for (days, who, reason) in [
+        (-12, &nm, "学时、出勤核对无误"),
+        (-9, &gy, "同意"),
+        (-6, &gz, "同意拨付"),
+    ] {
+        at(days)
+            .subsidies()
+            .decide_claim(who, &ctx, &claim, ClaimDecision::Approve, reason)
+            .await?;
+    }
+    app.subsidies()
+        .create_batch(&gz, &ctx, std::slice::from_ref(&claim))
+        .await?;
+    Ok(())
 }
 
 /// Course orders of the 南明 institution's class in training, each through the sandbox
