@@ -188,6 +188,20 @@ impl Rules {
         if self.yearly_cap.0 < 0 || self.yearly_cap > Fen(MAX_AMOUNT.0 * 10) {
             e.push(("yearly_cap", "年度上限超出范围".to_string()));
         }
+        for (field, d) in [
+            ("window_from", self.window_from),
+            ("window_until", self.window_until),
+        ] {
+            if !Rules::date_in_range(d) {
+                e.push((field, "日期应在2000年至2099年之间".to_string()));
+            }
+        }
+        let mut categories = self.categories.clone();
+        categories.sort();
+        categories.dedup();
+        if categories.len() != self.categories.len() {
+            e.push(("categories", "人员类别有重复".to_string()));
+        }
         if self.window_until < self.window_from {
             e.push(("window_until", "申报截止日期不能早于开始日期".to_string()));
         }
@@ -201,6 +215,11 @@ impl Rules {
             e.push(("levels", "审核层级应按县、市、省的顺序且不重复".to_string()));
         }
         e
+    }
+
+    /// Whether a policy date lies in 2000–2099.
+    pub fn date_in_range(d: NaiveDate) -> bool {
+        (2000..=2099).contains(&chrono::Datelike::year(&d))
     }
 
     /// The amount per person for a class of this project and level, if covered.
@@ -300,7 +319,7 @@ pub fn judge(r: &Rules, standard: Fen, f: &Facts) -> Judgement {
     if f.irregular {
         reasons.push(Reason::Irregular);
     }
-    if !r.categories.is_empty() && !r.categories.iter().any(|c| *c == f.category) {
+    if !r.categories.is_empty() && !r.categories.contains(&f.category) {
         reasons.push(Reason::Category);
     }
     if f.claimed_elsewhere {
@@ -432,9 +451,10 @@ pub fn parse_return_file(bytes: &[u8]) -> Result<Vec<BankAnswer>, String> {
         return Err("回盘文件超过32MB".to_string());
     }
     let text = std::str::from_utf8(bytes).map_err(|_| "回盘文件不是UTF-8文本".to_string())?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let line = line.trim_end_matches('\r');
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
@@ -442,17 +462,28 @@ pub fn parse_return_file(bytes: &[u8]) -> Result<Vec<BankAnswer>, String> {
             return Err(format!("回盘文件超过{MAX_BATCH_LINES}行"));
         }
         let bad = || format!("第{}行格式不正确：应为 R|业务编号|S或F|流水号或原因", i + 1);
-        let parts: Vec<&str> = line.splitn(4, '|').collect();
+        let parts: Vec<&str> = line.split('|').collect();
         let [tag, reference, code, rest] = parts.as_slice() else {
             return Err(bad());
         };
-        if *tag != "R" || reference.is_empty() || reference.len() > 64 {
+        let token = |s: &str, max: usize| {
+            !s.is_empty()
+                && s.len() <= max
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if *tag != "R" || !token(reference, 64) {
             return Err(bad());
         }
-        let rest: String = rest.chars().take(200).collect();
+        let rest = rest.trim();
         let result = match *code {
-            "S" if !rest.trim().is_empty() => Ok(rest.trim().to_string()),
-            "F" if !rest.trim().is_empty() => Err(rest.trim().to_string()),
+            "S" if token(rest, 64) => Ok(rest.to_string()),
+            "F" if !rest.is_empty()
+                && rest.chars().count() <= 100
+                && !rest.chars().any(char::is_control) =>
+            {
+                Err(rest.to_string())
+            }
             _ => return Err(bad()),
         };
         out.push(BankAnswer {
@@ -694,7 +725,20 @@ mod tests {
         assert_eq!(a.len(), 2);
         assert_eq!(a[0].result, Ok("T9".into()));
         assert_eq!(a[1].result, Err("账户已销户".into()));
-        for bad in ["X|SP1|S|T", "R|SP1|Q|T", "R||S|T", "R|SP1|S|", "R|SP1"] {
+        assert_eq!(
+            parse_return_file("\u{feff}R|SP1|S|T9\r\n".as_bytes()).unwrap()[0].result,
+            Ok("T9".into())
+        );
+        for bad in [
+            "X|SP1|S|T",
+            "R|SP1|Q|T",
+            "R||S|T",
+            "R|SP1|S|",
+            "R|SP1",
+            "R|SP1|S|a|b|c",
+            "R|SP1|S|T\rR|SP2|S|T",
+            "R|SP1|S|流水",
+        ] {
             let e = parse_return_file(bad.as_bytes()).unwrap_err();
             assert!(e.contains("第1行"), "{bad}: {e}");
         }

@@ -715,7 +715,14 @@ impl Subsidies<'_> {
                 decided_at: s.decided_at,
             })
             .collect();
-        let signals = self.signals(&c, &lines).await?;
+        // Signals name other organisations' claims: for reviewers and administrators only.
+        let signals = if who.can(Permission::ReviewSubsidies)
+            || who.grants.iter().any(|g| g.role.is_admin())
+        {
+            self.signals(&c, &lines).await?
+        } else {
+            vec![]
+        };
         let may_decide = c.status == ClaimStatus::Reviewing
             && c.level.is_some_and(|l| decides_at(who, l, &c.region_code));
         let may_resubmit = c.status == ClaimStatus::Returned

@@ -254,12 +254,23 @@ impl Subsidies<'_> {
             .into_iter()
             .map(|(f, m)| FieldError::new(f, m))
             .collect();
+        if !Rules::date_in_range(i.effective_from) {
+            errors.push(FieldError::new(
+                "effective_from",
+                "生效日期应在2000年至2099年之间",
+            ));
+        }
         let name = i.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        if name.is_empty()
+            || name.chars().count() > MAX_NAME_CHARS
+            || name.chars().any(char::is_control)
+        {
             errors.push(FieldError::new("name", "请填写政策名称（100字以内）"));
         }
         let note = i.note.trim().to_string();
-        if note.chars().count() > jineng_core::subsidies::MAX_TEXT_CHARS {
+        if note.chars().count() > jineng_core::subsidies::MAX_TEXT_CHARS
+            || note.chars().any(char::is_control)
+        {
             errors.push(FieldError::new("note", "说明不能超过500字"));
         }
         if !i.rules.project_ids.is_empty() {

@@ -27,13 +27,17 @@ use jineng_core::{BankAccount, Fen};
 use jineng_evidence::entry::{Entry as Fact, Kind};
 use jineng_store::accounts::user;
 use jineng_store::subsidies::{batch, claim, line, payout, return_file};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 /// The sandbox bank answers this long after a batch is sent, and again this much later.
 const SANDBOX_ANSWER_AFTER_SECONDS: i64 = 10;
+/// The most claims one batch is made of.
+const MAX_CLAIMS_PER_BATCH: usize = 1000;
+/// Ids per `IN (…)` list (SQLite allows 32,766 bound values in one statement).
+const IN_CHUNK: usize = 500;
 const SANDBOX_REPEAT_AFTER_SECONDS: i64 = 40;
 
 /// The sandbox bank in the audit trail.
@@ -96,6 +100,7 @@ pub struct ReturnView {
     pub lines: i32,
     pub applied: i32,
     pub repeated: i32,
+    pub conflicting: i32,
     pub unknown: i32,
     pub received_at: DateTime<Utc>,
 }
@@ -137,68 +142,75 @@ impl Subsidies<'_> {
         }
     }
 
-    /// Eligible lines of approved claims with no live payout.
+    /// Eligible lines of approved claims (of these claims, if named) with no live
+    /// payout. Subqueries, not id lists: a province's batch can hold many thousand lines.
     async fn unpaid_lines(&self, claim_ids: Option<&[String]>) -> AppResult<Vec<line::Model>> {
-        let mut approved =
-            claim::Entity::find().filter(claim::Column::Status.eq(ClaimStatus::Approved));
+        let mut approved = Query::select()
+            .column(claim::Column::Id)
+            .from(claim::Entity)
+            .and_where(claim::Column::Status.eq(ClaimStatus::Approved))
+            .to_owned();
         if let Some(ids) = claim_ids {
-            approved = approved.filter(claim::Column::Id.is_in(ids.to_vec()));
+            approved.and_where(claim::Column::Id.is_in(ids.to_vec()));
         }
-        let approved: Vec<String> = approved
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|c| c.id)
-            .collect();
-        let lines = line::Entity::find()
-            .filter(line::Column::ClaimId.is_in(approved))
+        let live = Query::select()
+            .column(payout::Column::LineId)
+            .from(payout::Entity)
+            .and_where(payout::Column::Status.is_in([PayoutStatus::Pending, PayoutStatus::Paid]))
+            .to_owned();
+        Ok(line::Entity::find()
+            .filter(line::Column::ClaimId.in_subquery(approved))
             .filter(line::Column::State.eq(ELIGIBLE))
+            .filter(line::Column::Id.not_in_subquery(live))
             .order_by_asc(line::Column::ClaimId)
             .order_by_asc(line::Column::Name)
             .all(&self.db)
-            .await?;
-        let live: HashSet<String> = payout::Entity::find()
-            .filter(
-                payout::Column::LineId
-                    .is_in(lines.iter().map(|l| l.id.clone()).collect::<Vec<_>>()),
-            )
-            .filter(payout::Column::Status.is_in([PayoutStatus::Pending, PayoutStatus::Paid]))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|p| p.line_id)
-            .collect();
-        Ok(lines
-            .into_iter()
-            .filter(|l| !live.contains(&l.id))
-            .collect())
+            .await?)
+    }
+
+    /// The claim lines among `ids` with a failed payout.
+    async fn failed_lines(&self, ids: &[String]) -> AppResult<HashSet<String>> {
+        let mut out = HashSet::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            out.extend(
+                payout::Entity::find()
+                    .filter(payout::Column::LineId.is_in(chunk.to_vec()))
+                    .filter(payout::Column::Status.eq(PayoutStatus::Failed))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|p| p.line_id),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The encrypted card accounts on record of the users among `ids`.
+    async fn accounts_of(&self, ids: &[String]) -> AppResult<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            out.extend(
+                user::Entity::find()
+                    .filter(user::Column::Id.is_in(chunk.to_vec()))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .filter_map(|u| Some((u.id, u.bank_account_enc?))),
+            );
+        }
+        Ok(out)
     }
 
     /// Approved claims with learners still to pay.
     pub async fn payable(&self, who: &Principal) -> AppResult<Vec<Payable>> {
         self.may_see_batches(who)?;
         let lines = self.unpaid_lines(None).await?;
-        let failed: HashSet<String> = payout::Entity::find()
-            .filter(
-                payout::Column::LineId
-                    .is_in(lines.iter().map(|l| l.id.clone()).collect::<Vec<_>>()),
-            )
-            .filter(payout::Column::Status.eq(PayoutStatus::Failed))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|p| p.line_id)
-            .collect();
-        let with_account: HashSet<String> = user::Entity::find()
-            .filter(
-                user::Column::Id.is_in(lines.iter().map(|l| l.user_id.clone()).collect::<Vec<_>>()),
-            )
-            .filter(user::Column::BankAccountEnc.is_not_null())
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|u| u.id)
-            .collect();
+        let failed = self
+            .failed_lines(&lines.iter().map(|l| l.id.clone()).collect::<Vec<_>>())
+            .await?;
+        let with_account = self
+            .accounts_of(&lines.iter().map(|l| l.user_id.clone()).collect::<Vec<_>>())
+            .await?;
         let mut by_claim: Vec<(String, Vec<line::Model>)> = Vec::new();
         for l in lines {
             match by_claim.last_mut() {
@@ -206,12 +218,15 @@ impl Subsidies<'_> {
                 _ => by_claim.push((l.claim_id.clone(), vec![l])),
             }
         }
-        let claims = claim::Entity::find()
-            .filter(
-                claim::Column::Id.is_in(by_claim.iter().map(|b| b.0.clone()).collect::<Vec<_>>()),
-            )
-            .all(&self.db)
-            .await?;
+        let mut claims = Vec::new();
+        for chunk in by_claim.chunks(IN_CHUNK) {
+            claims.extend(
+                claim::Entity::find()
+                    .filter(claim::Column::Id.is_in(chunk.iter().map(|b| b.0.clone())))
+                    .all(&self.db)
+                    .await?,
+            );
+        }
         let views: HashMap<String, super::claims::ClaimView> = self
             .views(claims)
             .await?
@@ -231,7 +246,7 @@ impl Subsidies<'_> {
                     failed: ls.iter().filter(|l| failed.contains(&l.id)).count(),
                     no_account: ls
                         .iter()
-                        .filter(|l| !with_account.contains(&l.user_id))
+                        .filter(|l| !with_account.contains_key(&l.user_id))
                         .count(),
                     claim_id: id,
                 })
@@ -249,26 +264,31 @@ impl Subsidies<'_> {
         claim_ids: &[String],
     ) -> AppResult<String> {
         self.may_disburse(who)?;
-        if claim_ids.is_empty() {
+        let mut ids: Vec<String> = claim_ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
             return Err(AppError::field("claim_ids", "请选择要发放的补贴申请"));
         }
-        let lines = self.unpaid_lines(Some(claim_ids)).await?;
-        let accounts: HashMap<String, (String, String)> = user::Entity::find()
-            .filter(
-                user::Column::Id.is_in(lines.iter().map(|l| l.user_id.clone()).collect::<Vec<_>>()),
-            )
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .filter_map(|u| Some((u.id.clone(), (u.bank_account_enc?, u.display_name))))
-            .collect();
+        if ids.len() > MAX_CLAIMS_PER_BATCH {
+            return Err(AppError::field(
+                "claim_ids",
+                format!("一个批次最多选择{MAX_CLAIMS_PER_BATCH}个申请"),
+            ));
+        }
+        let lines = self.unpaid_lines(Some(&ids)).await?;
+        let accounts = self
+            .accounts_of(&lines.iter().map(|l| l.user_id.clone()).collect::<Vec<_>>())
+            .await?;
         let id = uuid::Uuid::now_v7().to_string();
         let mut rows = Vec::new();
         let mut bank_lines = Vec::new();
+        let mut sent: Vec<String> = Vec::new();
         for l in &lines {
-            let Some((enc, _)) = accounts.get(&l.user_id) else {
+            let Some(enc) = accounts.get(&l.user_id) else {
                 continue;
             };
+            sent.push(l.id.clone());
             let account = self
                 .keyring
                 .decrypt(enc, Place::new("users", "bank_account_enc", &l.user_id))
@@ -335,15 +355,14 @@ impl Subsidies<'_> {
         .exec(&w.txn)
         .await?;
         // A line that failed before is being sent again: its failed payout is closed.
-        payout::Entity::update_many()
-            .col_expr(payout::Column::Status, Expr::value(PayoutStatus::Resent))
-            .filter(
-                payout::Column::LineId
-                    .is_in(lines.iter().map(|l| l.id.clone()).collect::<Vec<_>>()),
-            )
-            .filter(payout::Column::Status.eq(PayoutStatus::Failed))
-            .exec(&w.txn)
-            .await?;
+        for chunk in sent.chunks(IN_CHUNK) {
+            payout::Entity::update_many()
+                .col_expr(payout::Column::Status, Expr::value(PayoutStatus::Resent))
+                .filter(payout::Column::LineId.is_in(chunk.to_vec()))
+                .filter(payout::Column::Status.eq(PayoutStatus::Failed))
+                .exec(&w.txn)
+                .await?;
+        }
         let count = rows.len();
         for chunk in rows.chunks(500) {
             payout::Entity::insert_many(chunk.to_vec())
@@ -430,6 +449,7 @@ impl Subsidies<'_> {
                 lines: r.lines,
                 applied: r.applied,
                 repeated: r.repeated,
+                conflicting: r.conflicting,
                 unknown: r.unknown,
                 received_at: r.received_at,
             })
@@ -454,8 +474,9 @@ impl Subsidies<'_> {
     }
 
     /// The bank file as sent: (file name, bytes).
+    /// Only those who disburse: it holds whole account numbers.
     pub async fn bank_file(&self, who: &Principal, id: &str) -> AppResult<(String, Vec<u8>)> {
-        self.may_see_batches(who)?;
+        self.may_disburse(who)?;
         let b = batch::Entity::find_by_id(id.to_string())
             .one(&self.db)
             .await?
@@ -490,7 +511,7 @@ impl Subsidies<'_> {
             "subsidy_batch.return",
             "subsidy_batch",
             id,
-            serde_json::json!({"source": "upload", "lines": v.lines, "applied": v.applied, "repeated": v.repeated, "unknown": v.unknown}),
+            serde_json::json!({"source": "upload", "lines": v.lines, "applied": v.applied, "repeated": v.repeated, "conflicting": v.conflicting, "unknown": v.unknown}),
         ))
         .await?;
         Ok(v)
@@ -543,7 +564,7 @@ impl Subsidies<'_> {
             "subsidy_batch.return",
             "subsidy_batch",
             &id,
-            serde_json::json!({"source": "sandbox", "lines": r.lines, "applied": r.applied, "repeated": r.repeated, "unknown": r.unknown}),
+            serde_json::json!({"source": "sandbox", "lines": r.lines, "applied": r.applied, "repeated": r.repeated, "conflicting": r.conflicting, "unknown": r.unknown}),
         ))
         .await
         .map_err(JobError::from)
@@ -570,7 +591,7 @@ impl Subsidies<'_> {
             .into_iter()
             .map(|p| (p.reference.clone(), p))
             .collect();
-        let (mut applied, mut repeated, mut unknown) = (0i32, 0i32, 0i32);
+        let (mut applied, mut repeated, mut conflicting, mut unknown) = (0i32, 0i32, 0i32, 0i32);
         let mut seen = HashSet::new();
         for a in answers {
             let Some(p) = ps.get(&a.reference) else {
@@ -578,7 +599,20 @@ impl Subsidies<'_> {
                 continue;
             };
             if p.status != PayoutStatus::Pending || !seen.insert(a.reference.clone()) {
-                repeated += 1;
+                // Settled already (or earlier in this file): the same answer is a repeat;
+                // a different one contradicts what the bank said before.
+                let same = match (&a.result, p.status) {
+                    (Ok(txn), PayoutStatus::Paid) => p.bank_txn.as_deref() == Some(txn.as_str()),
+                    (Err(_), PayoutStatus::Failed | PayoutStatus::Resent) => true,
+                    (_, PayoutStatus::Pending) => true,
+                    _ => false,
+                };
+                if same {
+                    repeated += 1;
+                } else {
+                    conflicting += 1;
+                    tracing::warn!(batch = %batch_id, reference = %a.reference, "the bank's answer contradicts how the payout was settled");
+                }
                 continue;
             }
             let res = match &a.result {
@@ -653,6 +687,7 @@ impl Subsidies<'_> {
             lines: Set(lines),
             applied: Set(applied),
             repeated: Set(repeated),
+            conflicting: Set(conflicting),
             unknown: Set(unknown),
             received_by: Set(w.actor_id()),
             received_at: Set(w.now),
@@ -668,6 +703,7 @@ impl Subsidies<'_> {
             lines,
             applied,
             repeated,
+            conflicting,
             unknown,
             received_at: w.now,
         })

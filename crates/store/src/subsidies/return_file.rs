@@ -16,6 +16,9 @@ pub struct Model {
     pub applied: i32,
     /// Answers for payouts already settled (a repeated answer changes nothing).
     pub repeated: i32,
+    /// Answers that contradict how a payout was already settled (paid, then failed; or
+    /// another transaction number): nothing changes, and the batch page warns.
+    pub conflicting: i32,
     /// Answers naming no payout of the batch.
     pub unknown: i32,
     pub received_by: String,

@@ -763,6 +763,8 @@ pub struct ReturnOut {
     pub lines: i32,
     pub applied: i32,
     pub repeated: i32,
+    /// Answers contradicting an earlier one for the same payout (nothing changed).
+    pub conflicting: i32,
     pub unknown: i32,
     pub received_at: DateTime<Utc>,
 }
@@ -774,6 +776,7 @@ impl From<ReturnView> for ReturnOut {
             lines: r.lines,
             applied: r.applied,
             repeated: r.repeated,
+            conflicting: r.conflicting,
             unknown: r.unknown,
             received_at: r.received_at,
         }
@@ -802,7 +805,8 @@ pub async fn batch(
     }))
 }
 
-/// The batch's bank file as sent (format in docs/subsidies.md).
+/// The batch's bank file as sent (format in docs/subsidies.md); it holds whole account
+/// numbers, so only those who disburse may fetch it.
 #[utoipa::path(get, path = "/subsidies/batches/{id}/file", tag = "subsidies", params(("id" = String, Path)),
     responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn bank_file(

@@ -38,7 +38,9 @@ pub struct HubQuery {
     mine: String,
     #[serde(default)]
     q: String,
-    page: Option<u64>,
+    /// Kept as typed: a page number that is not one shows the first page.
+    #[serde(default)]
+    page: String,
     #[serde(default)]
     done: String,
 }
@@ -61,7 +63,8 @@ pub struct HubPage {
     reviewer: bool,
     claimant: bool,
     sees_batches: bool,
-    statuses: Vec<(&'static str, &'static str)>,
+    /// (code, label, selected).
+    statuses: Vec<(&'static str, &'static str, bool)>,
     notice: Option<String>,
     errors: Vec<String>,
 }
@@ -93,7 +96,11 @@ async fn hub_page(
     };
     let (claims, total, page, pages) = if p.can(Permission::ViewSubsidies) {
         let r = sub
-            .claims(p, &filter_of(&q), PageRequest::new(q.page, Some(20), 20))
+            .claims(
+                p,
+                &filter_of(&q),
+                PageRequest::new(q.page.trim().parse().ok(), Some(20), 20),
+            )
             .await?;
         let pages = r.pages();
         (r.items, r.total, r.page, pages)
@@ -104,6 +111,10 @@ async fn hub_page(
         "card" => Some("社保卡金融账户已登记，补贴将发放到该账户。".to_string()),
         _ => None,
     };
+    let statuses = ClaimStatus::ALL
+        .iter()
+        .map(|s| (s.code(), s.label(), s.code() == q.status))
+        .collect();
     Ok(HubPage {
         layout: Layout::new(
             if learner {
@@ -127,10 +138,7 @@ async fn hub_page(
         reviewer: p.can(Permission::ReviewSubsidies),
         claimant: p.can(Permission::ClaimSubsidies),
         sees_batches: sub.sees_batches(p),
-        statuses: ClaimStatus::ALL
-            .iter()
-            .map(|s| (s.code(), s.label()))
-            .collect(),
+        statuses,
         notice,
         errors,
     })
@@ -775,6 +783,8 @@ pub struct BatchPage {
     b: BatchView,
     payouts: Vec<PayoutView>,
     returns: Vec<ReturnView>,
+    /// Answers that contradicted earlier ones, over every return file.
+    conflicting: i32,
     disburses: bool,
     notice: Option<String>,
     errors: Vec<String>,
@@ -788,7 +798,9 @@ async fn batch_page(
     errors: Vec<String>,
 ) -> Result<BatchPage, PageError> {
     let (b, payouts, returns) = s.app.subsidies().batch(&u.principal, id).await?;
+    let conflicting = returns.iter().map(|r| r.conflicting).sum();
     Ok(BatchPage {
+        conflicting,
         layout: Layout::new(format!("发放批次 {}", b.number), u, "/subsidies"),
         b,
         payouts,

@@ -1803,7 +1803,7 @@ fn rules() -> Vec<Rule> {
         page(M::GET, "/subsidies/batches", Only(BATCH_READERS)),
         page(M::POST, "/subsidies/batches", Only(DISBURSERS)).form(&[]),
         page(M::GET, "/subsidies/batches/{id}", Only(BATCH_READERS)).rec(Rec::Batch),
-        page(M::GET, "/subsidies/batches/{id}/file", Only(BATCH_READERS)).rec(Rec::Batch),
+        page(M::GET, "/subsidies/batches/{id}/file", Only(DISBURSERS)).rec(Rec::Batch),
         page(M::POST, "/subsidies/batches/{id}/return", Only(DISBURSERS))
             .rec(Rec::Batch)
             .body(Body::Multipart(&[], ("file", "回盘.txt", "text/plain", Blob::Pdf))),
@@ -1828,7 +1828,7 @@ fn rules() -> Vec<Rule> {
         api(M::GET, "/api/v1/subsidies/batches", Only(BATCH_READERS)),
         api(M::POST, "/api/v1/subsidies/batches", Only(DISBURSERS)).json(r#"{"claim_ids":[]}"#),
         api(M::GET, "/api/v1/subsidies/batches/{id}", Only(BATCH_READERS)).rec(Rec::Batch),
-        api(M::GET, "/api/v1/subsidies/batches/{id}/file", Only(BATCH_READERS)).rec(Rec::Batch),
+        api(M::GET, "/api/v1/subsidies/batches/{id}/file", Only(DISBURSERS)).rec(Rec::Batch),
         api(M::POST, "/api/v1/subsidies/batches/{id}/return", Only(DISBURSERS))
             .rec(Rec::Batch)
             .body(Body::Raw("text/plain", Blob::Pdf)),

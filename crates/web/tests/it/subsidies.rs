@@ -319,6 +319,18 @@ async fn a_claim_goes_from_the_class_to_the_learners_card_accounts() {
         .await
         .text();
     let lines: Vec<&str> = file.lines().collect();
+    assert_eq!(
+        t.api(
+            Method::GET,
+            &format!("/subsidies/batches/{batch_id}/file"),
+            Some(&t.token("viewer").await),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN,
+        "whole account numbers are for those who disburse"
+    );
     assert!(lines[0].starts_with("H|JNSUB1|FF"), "{file}");
     assert!(
         lines[0].contains(&format!("|{}|{}|", completed.len(), total)),
@@ -373,7 +385,8 @@ async fn a_claim_goes_from_the_class_to_the_learners_card_accounts() {
         ledger_count(&t, "subsidy_payout").await as usize,
         completed.len() - 1
     );
-    // It answers again, and a return file repeats it with a stranger line: nothing moves.
+    // It answers again (a true repeat), and an uploaded return file contradicts it and
+    // names a stranger: nothing moves.
     run_jobs(&t, 40).await;
     let refs: Vec<String> = b["payouts"]
         .as_array()
@@ -395,6 +408,27 @@ async fn a_claim_goes_from_the_class_to_the_learners_card_accounts() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["applied"], 0);
     assert_eq!(r.json()["unknown"], 1);
+    // Every line contradicts the bank's first answer (another transaction number, or paid
+    // after failing): counted and shown, nothing changed.
+    assert_eq!(
+        r.json()["conflicting"].as_u64().unwrap() as usize,
+        refs.len()
+    );
+    let sandbox_repeat = &t
+        .api(
+            Method::GET,
+            &format!("/subsidies/batches/{batch_id}"),
+            Some(&gz),
+            None,
+        )
+        .await
+        .json()["returns"][1];
+    assert_eq!(
+        sandbox_repeat["repeated"].as_u64().unwrap() as usize,
+        refs.len(),
+        "{sandbox_repeat}"
+    );
+    assert_eq!(sandbox_repeat["conflicting"], 0);
     let b = t
         .api(
             Method::GET,
