@@ -33,6 +33,7 @@ mod import;
 mod ledger;
 mod limiter;
 mod media;
+mod subsidies;
 
 use jineng_app::SecurityConfig;
 use jineng_app::crypto::PasswordHasher;
@@ -90,6 +91,14 @@ fn main() {
         let rows: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10_000);
         if let Err(e) = import::run(rows) {
             eprintln!("import benchmark failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("subsidies") {
+        let learners: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
+        if let Err(e) = subsidies::run(learners) {
+            eprintln!("subsidy benchmark failed: {e}");
             std::process::exit(1);
         }
         return;

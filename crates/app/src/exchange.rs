@@ -555,6 +555,53 @@ impl Exchange<'_> {
                     })
                     .collect()
             }
+            // Claims of classes in the client's region, as they stand, with each learner's
+            // line (the learner by id; the learners feed carries the person).
+            Dataset::SubsidyApplications => {
+                use jineng_store::subsidies::{claim, line};
+                let rows = claim::Entity::find()
+                    .filter(claim::Column::Id.is_in(order.clone()))
+                    .filter(claim::Column::RegionCode.starts_with(&prefix))
+                    .all(&self.db)
+                    .await?;
+                let lines = line::Entity::find()
+                    .filter(line::Column::ClaimId.is_in(rows.iter().map(|r| r.id.clone())))
+                    .all(&self.db)
+                    .await?;
+                rows.into_iter()
+                    .map(|r| {
+                        let mine: Vec<serde_json::Value> = lines
+                            .iter()
+                            .filter(|l| l.claim_id == r.id)
+                            .map(|l| serde_json::json!({"user_id": l.user_id, "state": l.state, "amount_fen": l.amount_fen, "reasons": l.reasons}))
+                            .collect();
+                        (position(&r.id), serde_json::json!({"id": r.id, "number": r.number, "org_id": r.org_id, "class_id": r.class_id, "region_code": r.region_code, "policy_id": r.policy_id, "policy_version": r.policy_version, "project_id": r.project_id, "skill_level": r.skill_level, "standard_fen": r.standard_fen, "status": r.status, "level": r.level, "learners": r.learners, "eligible": r.eligible, "total_fen": r.total_fen, "submitted_at": r.submitted_at, "decided_at": r.decided_at, "lines": mine}))
+                    })
+                    .collect()
+            }
+            // Review decisions on claims of the client's region.
+            Dataset::SubsidyDecisions => {
+                use jineng_store::subsidies::{claim, step};
+                let steps = step::Entity::find()
+                    .filter(step::Column::Id.is_in(order.clone()))
+                    .all(&self.db)
+                    .await?;
+                let claims: std::collections::HashMap<String, claim::Model> = claim::Entity::find()
+                    .filter(claim::Column::Id.is_in(steps.iter().map(|s| s.claim_id.clone())))
+                    .filter(claim::Column::RegionCode.starts_with(&prefix))
+                    .all(&self.db)
+                    .await?
+                    .into_iter()
+                    .map(|c| (c.id.clone(), c))
+                    .collect();
+                steps
+                    .into_iter()
+                    .filter_map(|s| {
+                        let c = claims.get(&s.claim_id)?;
+                        Some((position(&s.id), serde_json::json!({"id": s.id, "claim_id": s.claim_id, "claim_number": c.number, "org_id": c.org_id, "region_code": c.region_code, "level": s.level, "decision": s.decision, "reason": s.reason, "reviewer_name": s.reviewer_name, "eligible": s.eligible, "total_fen": s.total_fen, "ledger_idx": s.ledger_idx, "decided_at": s.decided_at})))
+                    })
+                    .collect()
+            }
             // The whole province's log, with each witness's cosignature appended to the
             // signed note (C2SP: more signature lines on the same note).
             Dataset::Checkpoints => {

@@ -14,6 +14,11 @@ crate::coded! {
         /// Skill-level certificates imported from appraisal organisations, linked to
         /// learners (职业技能等级证书信息).
         SkillCertificates("skill_certificates", "职业技能等级证书信息"),
+        /// Institutions' subsidy claims as submitted, with their learners' lines
+        /// (机构补贴申请信息).
+        SubsidyApplications("subsidy_applications", "机构补贴申请信息"),
+        /// Each review decision on a claim (机构补贴审批信息).
+        SubsidyDecisions("subsidy_decisions", "机构补贴审批信息"),
     }
 }
 

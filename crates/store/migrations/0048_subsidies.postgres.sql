@@ -26,4 +26,5 @@ CREATE TABLE "subsidy_payouts" ( "id" varchar NOT NULL PRIMARY KEY, "reference" 
 CREATE UNIQUE INDEX "uq-subsidy_payouts-reference" ON "subsidy_payouts" ("reference");
 CREATE UNIQUE INDEX "uq-subsidy_payouts-live" ON "subsidy_payouts" ("line_id") WHERE "status" IN ('pending', 'paid');
 CREATE INDEX "idx-subsidy_payouts-batch" ON "subsidy_payouts" ("batch_id");
+CREATE INDEX "idx-subsidy_payouts-line" ON "subsidy_payouts" ("line_id");
 CREATE TABLE "subsidy_returns" ( "id" varchar NOT NULL PRIMARY KEY, "batch_id" varchar NOT NULL REFERENCES "subsidy_batches" ("id"), "source" varchar NOT NULL, "sha256" varchar NOT NULL, "lines" integer NOT NULL, "applied" integer NOT NULL, "repeated" integer NOT NULL, "conflicting" integer NOT NULL, "unknown" integer NOT NULL, "received_by" varchar NOT NULL, "received_at" timestamp with time zone NOT NULL );

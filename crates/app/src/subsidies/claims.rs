@@ -488,6 +488,7 @@ impl Subsidies<'_> {
         };
         let year = class_year(&c);
         insert_lines(&w, &id, &c.project_id, year, &judged).await?;
+        w.touch(jineng_core::exchange::Dataset::SubsidyApplications, &id);
         for j in &eligible {
             add_to_year(
                 &w,
@@ -1039,6 +1040,8 @@ impl Subsidies<'_> {
         })
         .exec(&w.txn)
         .await?;
+        w.touch(jineng_core::exchange::Dataset::SubsidyDecisions, &step_id);
+        w.touch(jineng_core::exchange::Dataset::SubsidyApplications, id);
         w.commit(Entry::ok(
             &format!("subsidy_claim.{}", decision.code()),
             "subsidy_claim",

@@ -60,6 +60,8 @@ pub struct Payable {
     pub failed: usize,
     /// Of them, learners with no card account on record (left out of a batch).
     pub no_account: usize,
+    /// Of them, failed lines whose account has not been corrected (left out too).
+    pub unchanged: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -168,21 +170,45 @@ impl Subsidies<'_> {
             .await?)
     }
 
-    /// The claim lines among `ids` with a failed payout.
-    async fn failed_lines(&self, ids: &[String]) -> AppResult<HashSet<String>> {
-        let mut out = HashSet::new();
+    /// The claim lines among `ids` with a failed payout, each with the accounts it failed
+    /// on (decrypted): a line is sent again only to another account.
+    async fn failed_lines(&self, ids: &[String]) -> AppResult<HashMap<String, Vec<String>>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
         for chunk in ids.chunks(IN_CHUNK) {
-            out.extend(
-                payout::Entity::find()
-                    .filter(payout::Column::LineId.is_in(chunk.to_vec()))
-                    .filter(payout::Column::Status.eq(PayoutStatus::Failed))
-                    .all(&self.db)
-                    .await?
-                    .into_iter()
-                    .map(|p| p.line_id),
-            );
+            for p in payout::Entity::find()
+                .filter(payout::Column::LineId.is_in(chunk.to_vec()))
+                .filter(payout::Column::Status.eq(PayoutStatus::Failed))
+                .all(&self.db)
+                .await?
+            {
+                let account = self
+                    .keyring
+                    .decrypt(
+                        &p.account_enc,
+                        Place::new("subsidy_payouts", "account_enc", &p.id),
+                    )
+                    .map_err(|e| AppError::Internal(format!("payout account {}: {e}", p.id)))?;
+                out.entry(p.line_id).or_default().push(account);
+            }
         }
         Ok(out)
+    }
+
+    /// Whether a line last failed on the account now on record (not corrected yet).
+    fn unchanged(
+        &self,
+        l: &line::Model,
+        failed: &HashMap<String, Vec<String>>,
+        accounts: &HashMap<String, String>,
+    ) -> AppResult<bool> {
+        let (Some(tried), Some(enc)) = (failed.get(&l.id), accounts.get(&l.user_id)) else {
+            return Ok(false);
+        };
+        let now = self
+            .keyring
+            .decrypt(enc, Place::new("users", "bank_account_enc", &l.user_id))
+            .map_err(|e| AppError::Internal(format!("card account of {}: {e}", l.user_id)))?;
+        Ok(tried.contains(&now))
     }
 
     /// The encrypted card accounts on record of the users among `ids`.
@@ -243,7 +269,11 @@ impl Subsidies<'_> {
                     org_name: v.org_name.clone(),
                     lines: ls.len(),
                     total: Fen(ls.iter().map(|l| l.amount_fen).sum()),
-                    failed: ls.iter().filter(|l| failed.contains(&l.id)).count(),
+                    failed: ls.iter().filter(|l| failed.contains_key(&l.id)).count(),
+                    unchanged: ls
+                        .iter()
+                        .filter(|l| self.unchanged(l, &failed, &with_account).unwrap_or(true))
+                        .count(),
                     no_account: ls
                         .iter()
                         .filter(|l| !with_account.contains_key(&l.user_id))
@@ -280,6 +310,9 @@ impl Subsidies<'_> {
         let accounts = self
             .accounts_of(&lines.iter().map(|l| l.user_id.clone()).collect::<Vec<_>>())
             .await?;
+        let failed = self
+            .failed_lines(&lines.iter().map(|l| l.id.clone()).collect::<Vec<_>>())
+            .await?;
         let id = uuid::Uuid::now_v7().to_string();
         let mut rows = Vec::new();
         let mut bank_lines = Vec::new();
@@ -288,6 +321,10 @@ impl Subsidies<'_> {
             let Some(enc) = accounts.get(&l.user_id) else {
                 continue;
             };
+            // Failed on this very account: wait until the learner corrects it.
+            if self.unchanged(l, &failed, &accounts)? {
+                continue;
+            }
             sent.push(l.id.clone());
             let account = self
                 .keyring
@@ -325,7 +362,8 @@ impl Subsidies<'_> {
         }
         if rows.is_empty() {
             return Err(AppError::Conflict(
-                "所选申请没有待发放的学员（或学员均未登记社保卡金融账户）".into(),
+                "所选申请没有可发放的学员（未登记社保卡金融账户、或发放失败后尚未更正账户的学员暂不发放）"
+                    .into(),
             ));
         }
         if rows.len() > rules::MAX_BATCH_LINES {

@@ -613,6 +613,8 @@ pub struct PayableOut {
     pub total_fen: i64,
     pub failed: usize,
     pub no_account: usize,
+    /// Failed lines whose account has not been corrected: left out of a batch.
+    pub unchanged: usize,
 }
 
 impl From<Payable> for PayableOut {
@@ -626,6 +628,7 @@ impl From<Payable> for PayableOut {
             total_fen: p.total.0,
             failed: p.failed,
             no_account: p.no_account,
+            unchanged: p.unchanged,
         }
     }
 }

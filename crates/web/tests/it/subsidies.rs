@@ -284,6 +284,53 @@ async fn a_claim_goes_from_the_class_to_the_learners_card_accounts() {
         .await
         .json();
     assert_eq!(d["steps"].as_array().unwrap().len(), 3, "{d}");
+    // The provincial platform pulls the application and the three decisions.
+    let (client, secret) = t
+        .app
+        .exchange()
+        .create_client(
+            &jineng_app::Principal::system(),
+            &Default::default(),
+            jineng_app::exchange::ClientInput {
+                name: "省一体化平台".into(),
+                datasets: vec![
+                    jineng_core::exchange::Dataset::SubsidyApplications,
+                    jineng_core::exchange::Dataset::SubsidyDecisions,
+                ],
+                region: None,
+                full_id_numbers: false,
+            },
+        )
+        .await
+        .unwrap();
+    let apps = crate::exchange::pull(
+        &t,
+        &client,
+        &secret,
+        "subsidy_applications",
+        "nonce-sub-1",
+        0,
+    )
+    .await
+    .json();
+    assert_eq!(apps["items"].as_array().map(Vec::len), Some(1), "{apps}");
+    assert_eq!(apps["items"][0]["status"], "approved");
+    assert_eq!(apps["items"][0]["total_fen"].as_i64().unwrap(), total);
+    assert_eq!(
+        apps["items"][0]["lines"].as_array().unwrap().len(),
+        learners.len()
+    );
+    let decisions =
+        crate::exchange::pull(&t, &client, &secret, "subsidy_decisions", "nonce-sub-2", 0)
+            .await
+            .json();
+    let levels: Vec<&str> = decisions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["county", "city", "province"], "{decisions}");
     assert!(d["steps"][0]["ledger_idx"].as_i64().is_some());
 
     // Disbursement is the province's.
@@ -457,6 +504,21 @@ async fn a_claim_goes_from_the_class_to_the_learners_card_accounts() {
         .await;
     assert!(r.problem(422).to_string().contains("第1行"));
 
+    // Not again to the closed account: the failed learner waits for a correction.
+    let payable = t
+        .api(Method::GET, "/subsidies/payable", Some(&gz), None)
+        .await
+        .json();
+    assert_eq!(payable[0]["unchanged"], 1, "{payable}");
+    let r = t
+        .api(
+            Method::POST,
+            "/subsidies/batches",
+            Some(&gz),
+            Some(json!({"claim_ids": [claim_id]})),
+        )
+        .await;
+    assert!(r.problem(409).to_string().contains("尚未更正账户"));
     // The failed learner corrects the account; only they go into the next batch, once.
     give_account(&t, completed[0], "6222021234567777").await;
     let payable = t
@@ -465,6 +527,7 @@ async fn a_claim_goes_from_the_class_to_the_learners_card_accounts() {
         .json();
     assert_eq!(payable[0]["lines"], 1, "{payable}");
     assert_eq!(payable[0]["failed"], 1);
+    assert_eq!(payable[0]["unchanged"], 0);
     let r = t
         .api(
             Method::POST,
