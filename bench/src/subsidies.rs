@@ -27,6 +27,12 @@ pub fn run(learners: usize) -> Result<(), String> {
 
 async fn run_async(learners: usize) -> Result<(), String> {
     let e = |x: &dyn std::fmt::Display| x.to_string();
+    // The batch use case logs where its time went; show that line only.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "warn,jineng_app::subsidies::payouts=info",
+        ))
+        .try_init();
     let (app, _file) = crate::fresh_app(8).await?;
     let db = app.db.clone();
     app.seed_reference().await.map_err(|x| e(&x))?;
