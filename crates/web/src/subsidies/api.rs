@@ -227,7 +227,7 @@ pub async fn policy(
 
 /// Write a new version of a policy (its name stays; `name` is ignored).
 #[utoipa::path(post, path = "/subsidies/policies/{id}/versions", tag = "subsidies", params(("id" = String, Path)), request_body = PolicyIn,
-    responses((status = 201, body = PolicyOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 201, body = PolicyOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn revise_policy(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -253,7 +253,7 @@ pub struct PolicyStatusIn {
 }
 
 #[utoipa::path(post, path = "/subsidies/policies/{id}/status", tag = "subsidies", params(("id" = String, Path)), request_body = PolicyStatusIn,
-    responses((status = 200, body = PolicyOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 200, body = PolicyOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn policy_status(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -427,7 +427,7 @@ pub struct ClaimIn {
 
 /// Submit a claim for a completed class (or submit a returned one again).
 #[utoipa::path(post, path = "/subsidies/claims", tag = "subsidies", request_body = ClaimIn,
-    responses((status = 201, body = ClaimOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 201, body = ClaimOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn submit(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -588,7 +588,7 @@ pub struct DecisionIn {
 /// Decide a claim at the caller's review level. Approval recomputes the figures and is
 /// refused (409, with the differences) if they changed since the claim was submitted.
 #[utoipa::path(post, path = "/subsidies/claims/{id}/decision", tag = "subsidies", params(("id" = String, Path)), request_body = DecisionIn,
-    responses((status = 200, body = ClaimOut), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 200, body = ClaimOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn decide(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
@@ -829,7 +829,7 @@ pub async fn bank_file(
 /// `R|reference|F|reason`); answers for payouts already settled change nothing.
 #[utoipa::path(post, path = "/subsidies/batches/{id}/return", tag = "subsidies", params(("id" = String, Path)),
     request_body(content = String, content_type = "text/plain"),
-    responses((status = 200, body = ReturnOut), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 200, body = ReturnOut), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn upload_return(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,
