@@ -66,6 +66,7 @@ async fn run_async(learners: usize) -> Result<(), String> {
         window_from: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
         window_until: chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or_default(),
         levels: ReviewLevel::ALL.to_vec(),
+        individual: false,
     };
     let policy = app
         .subsidies()
@@ -132,6 +133,7 @@ async fn run_async(learners: usize) -> Result<(), String> {
             submitted_at: Set(now),
             decided_at: Set(Some(now)),
             updated_at: Set(now),
+            applicant_id: Set(String::new()),
         })
         .exec(&db)
         .await

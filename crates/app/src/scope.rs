@@ -387,6 +387,22 @@ impl Scoped for jineng_store::certificates::certificate::Entity {
     }
 }
 
+/// Training vouchers: regulators of the holder's county, the organisation of the class a
+/// voucher was used for, the holder.
+impl Scoped for jineng_store::subsidies::voucher::Entity {
+    const NOUN: &'static str = "培训券";
+    fn in_regions(ps: &[String]) -> Option<Condition> {
+        use jineng_store::subsidies::voucher::Column;
+        Some(region_range(Column::RegionCode, ps))
+    }
+    fn of_orgs(ids: &[String]) -> Option<Condition> {
+        is_in(jineng_store::subsidies::voucher::Column::OrgId, ids)
+    }
+    fn of_user(u: &str) -> Option<Condition> {
+        eq(jineng_store::subsidies::voucher::Column::UserId, u)
+    }
+}
+
 /// Skill-level certificates: regulators of the holder's county, the organisations the
 /// holder is a learner of, the holder.
 impl Scoped for jineng_store::certificates::skill::Entity {

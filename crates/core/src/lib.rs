@@ -29,6 +29,7 @@ pub mod study;
 pub mod subsidies;
 pub mod teachers;
 pub mod text;
+pub mod vouchers;
 
 pub use identity::bank_account::BankAccount;
 pub use identity::credit_code::CreditCode;

@@ -151,6 +151,10 @@ pub struct Rules {
     pub window_until: NaiveDate,
     /// Who reviews, in order (a subset of county, city, province).
     pub levels: Vec<ReviewLevel>,
+    /// Claimed by each learner for themself (个人补贴) instead of by the institution for
+    /// the whole class (机构培训经费).
+    #[serde(default)]
+    pub individual: bool,
 }
 
 /// A rule a policy breaks: the field and what to say.
@@ -558,6 +562,7 @@ mod tests {
                 ReviewLevel::City,
                 ReviewLevel::Province,
             ],
+            individual: false,
         }
     }
 

@@ -320,7 +320,13 @@ pub async fn province(app: &App) -> AppResult<()> {
 /// claimed a fortnight ago, approved by 南明区, 贵阳市 and the province, and paid in a
 /// batch the sandbox bank answers a few seconds after the platform starts (one learner's
 /// card account has been closed, so that payout fails and waits for a corrected
-/// account). The class's learners registered their social-security card accounts.
+/// account). The class's learners registered their social-security card accounts — all
+/// but one, who was left out of the institution's claim for want of an account, then
+/// registered it and claimed for themself under the province's 个人补贴 policy: that
+/// claim passed 南明区 and waits at 贵阳市. Training vouchers: an issue by person
+/// category (three of the class's learners used theirs for it and the institution
+/// redeemed them; the demo `learner` holds one still unused) and last year's issue,
+/// expired unused.
 pub async fn subsidies(app: &App) -> AppResult<()> {
     use jineng_app::subsidies::PolicyInput;
     use jineng_core::Fen;
@@ -385,6 +391,7 @@ pub async fn subsidies(app: &App) -> AppResult<()> {
                     window_from: day(year - 1, 1, 1),
                     window_until: day(year + 1, 12, 31),
                     levels: ReviewLevel::ALL.to_vec(),
+                    individual: false,
                 },
                 note: "黔人社发〔2026〕8号（演示）".into(),
             },
@@ -402,7 +409,15 @@ pub async fn subsidies(app: &App) -> AppResult<()> {
     let first_completed = learners
         .iter()
         .position(|l| l.outcome == jineng_core::completion::Outcome::Completed);
+    // The last learner who completed registers a card account only after the claim.
+    let late = learners
+        .iter()
+        .rposition(|l| l.outcome == jineng_core::completion::Outcome::Completed)
+        .filter(|i| Some(*i) != first_completed);
     for (i, l) in learners.iter().enumerate() {
+        if Some(i) == late {
+            continue;
+        }
         let who = app.accounts().principal_of(&l.user_id).await?;
         // The first completed learner's account has since been closed at the bank.
         let account = if Some(i) == first_completed {
@@ -432,7 +447,195 @@ pub async fn subsidies(app: &App) -> AppResult<()> {
     app.subsidies()
         .create_batch(&gz, &ctx, std::slice::from_ref(&claim))
         .await?;
+    if let Some(i) = late {
+        own_claim(app, &ctx, &gz, &nm, &c.id, &learners[i].user_id, year).await?;
+    }
+    vouchers(app, &ctx, &gz, &inst, &c, &learners).await
+}
+
+/// The province's 个人补贴 policy; one learner of the completed class registers their
+/// card account and claims for themself; 南明区 approves; it waits at 贵阳市.
+async fn own_claim(
+    app: &App,
+    ctx: &RequestCtx,
+    gz: &Principal,
+    nm: &Principal,
+    class_id: &str,
+    user_id: &str,
+    year: i32,
+) -> AppResult<()> {
+    use jineng_app::subsidies::PolicyInput;
+    use jineng_core::Fen;
+    use jineng_core::subsidies::{ClaimDecision, ReviewLevel, Rules};
+    let day = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let policy = demo_at(app, -30)
+        .subsidies()
+        .create_policy(
+            gz,
+            ctx,
+            &PolicyInput {
+                name: "贵州省职业技能提升补贴（个人申领）".into(),
+                effective_from: day(year - 1, 1, 1),
+                rules: Rules {
+                    project_ids: vec![],
+                    amounts: [(5u8, Fen(100_000)), (4, Fen(150_000)), (3, Fen(200_000))]
+                        .into_iter()
+                        .collect(),
+                    categories: vec![],
+                    require_exam: false,
+                    require_certificate: false,
+                    min_online_hours: 0,
+                    min_offline_hours: 0,
+                    min_attendance_percent: 80,
+                    yearly_cap: Fen(500_000),
+                    window_from: day(year - 1, 1, 1),
+                    window_until: day(year + 1, 12, 31),
+                    levels: ReviewLevel::ALL.to_vec(),
+                    individual: true,
+                },
+                note: "黔人社发〔2026〕9号（演示）".into(),
+            },
+        )
+        .await?;
+    let who = app.accounts().principal_of(user_id).await?;
+    demo_at(app, -6)
+        .subsidies()
+        .set_card_account(&who, ctx, "6217002430007654321")
+        .await?;
+    let claim = demo_at(app, -5)
+        .subsidies()
+        .submit_own_claim(
+            &who,
+            ctx,
+            class_id,
+            &policy,
+            "机构申报时未登记社保卡账户，本人补报",
+        )
+        .await?;
+    demo_at(app, -3)
+        .subsidies()
+        .decide_claim(
+            nm,
+            ctx,
+            &claim,
+            ClaimDecision::Approve,
+            "学时、出勤核对无误",
+        )
+        .await?;
     Ok(())
+}
+
+/// Training vouchers: this year's issue by person category, three used for the completed
+/// class and redeemed by its institution; last year's issue, expired unused.
+async fn vouchers(
+    app: &App,
+    ctx: &RequestCtx,
+    gz: &Principal,
+    inst: &Principal,
+    c: &jineng_store::classes::class::Model,
+    learners: &[jineng_app::classes::EnrolledLearner],
+) -> AppResult<()> {
+    use jineng_app::subsidies::vouchers::IssueInput;
+    use jineng_core::Fen;
+    use jineng_core::vouchers::{IssueMethod, VoucherStatus};
+    use jineng_store::learners::profile;
+    use jineng_store::subsidies::{voucher, voucher_issue};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let year = chrono::Datelike::year(&app.today());
+    let day = |y: i32, m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    // Every category the class's learners and the demo learner belong to.
+    let mut people: Vec<String> = learners.iter().map(|l| l.user_id.clone()).collect();
+    if let Some(id) = app.accounts().user_id_by_username("learner").await? {
+        people.push(id);
+    }
+    let mut categories: Vec<String> = profile::Entity::find()
+        .filter(profile::Column::UserId.is_in(people))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|p| p.person_category)
+        .filter(|c| !c.is_empty())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    if categories.is_empty() {
+        return Ok(());
+    }
+    let issue = |name: &str, from, until| IssueInput {
+        name: name.into(),
+        value: Fen(80_000),
+        project_ids: vec![],
+        valid_from: from,
+        valid_until: until,
+        method: IssueMethod::Rule,
+        list: String::new(),
+        categories: categories.clone(),
+    };
+    let old = demo_at(app, -60)
+        .subsidies()
+        .issue_vouchers(
+            gz,
+            ctx,
+            issue("上年度职业培训券（演示）", day(year - 1, 1, 1), app.today()),
+        )
+        .await?;
+    // Last year's: its validity ended on the last day of last year.
+    let last = day(year - 1, 12, 31).to_string();
+    voucher_issue::Entity::update_many()
+        .col_expr(voucher_issue::Column::ValidUntil, Expr::value(last.clone()))
+        .filter(voucher_issue::Column::Id.eq(old.id.clone()))
+        .exec(&app.db)
+        .await?;
+    voucher::Entity::update_many()
+        .col_expr(voucher::Column::ValidUntil, Expr::value(last))
+        .filter(voucher::Column::IssueId.eq(old.id))
+        .exec(&app.db)
+        .await?;
+    let new = demo_at(app, -55)
+        .subsidies()
+        .issue_vouchers(
+            gz,
+            ctx,
+            issue(
+                &format!("{year}年第一批职业培训券（演示）"),
+                day(year, 1, 1),
+                day(year + 1, 12, 31),
+            ),
+        )
+        .await?;
+    // Three learners who completed had used theirs when they enrolled in the class.
+    let used: Vec<String> = learners
+        .iter()
+        .filter(|l| l.outcome == jineng_core::completion::Outcome::Completed)
+        .take(3)
+        .map(|l| l.user_id.clone())
+        .collect();
+    let enrolled_at = demo_at(app, -50).now();
+    voucher::Entity::update_many()
+        .col_expr(voucher::Column::Status, Expr::value(VoucherStatus::Held))
+        .col_expr(voucher::Column::ClassId, Expr::value(Some(c.id.clone())))
+        .col_expr(voucher::Column::OrgId, Expr::value(Some(c.org_id.clone())))
+        .col_expr(voucher::Column::UsedAt, Expr::value(Some(enrolled_at)))
+        .filter(voucher::Column::IssueId.eq(new.id))
+        .filter(voucher::Column::UserId.is_in(used))
+        .exec(&app.db)
+        .await?;
+    demo_at(app, -13)
+        .subsidies()
+        .redeem_vouchers(inst, ctx, &c.id)
+        .await?;
+    Ok(())
+}
+
+/// The app as it was `days` from now.
+fn demo_at(app: &App, days: i64) -> App {
+    let mut a = app.clone();
+    a.clock = std::sync::Arc::new(jineng_app::clock::OffsetClock {
+        base: app.clock.clone(),
+        by: chrono::Duration::days(days),
+    });
+    a
 }
 
 /// Course orders of the 南明 institution's class in training, each through the sandbox

@@ -46,10 +46,13 @@ pub enum Kind {
     /// A subsidy paid to a learner's card account, as the bank answered (record id = the
     /// payout's reference, hash = of `jineng_core::subsidies::payout_record`).
     SubsidyPayout,
+    /// A training voucher redeemed by the institution of the class it paid for (record
+    /// id = the voucher's number, hash = of `jineng_core::vouchers::redemption_record`).
+    VoucherRedemption,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::AuditHead,
         Kind::StudySummary,
         Kind::ExamResult,
@@ -62,6 +65,7 @@ impl Kind {
         Kind::CertificateRevocation,
         Kind::AssessmentScores,
         Kind::SubsidyPayout,
+        Kind::VoucherRedemption,
     ];
 
     pub fn code(self) -> &'static str {
@@ -78,6 +82,7 @@ impl Kind {
             Kind::CertificateRevocation => "certificate_revocation",
             Kind::AssessmentScores => "assessment_scores",
             Kind::SubsidyPayout => "subsidy_payout",
+            Kind::VoucherRedemption => "voucher_redemption",
         }
     }
 

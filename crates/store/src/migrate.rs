@@ -251,6 +251,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0048_subsidies.sqlite.sql"),
         include_str!("../migrations/0048_subsidies.postgres.sql"),
     ),
+    (
+        49,
+        include_str!("../migrations/0049_vouchers.sqlite.sql"),
+        include_str!("../migrations/0049_vouchers.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

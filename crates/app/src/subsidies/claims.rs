@@ -90,6 +90,8 @@ pub struct ClaimView {
     pub class_id: String,
     pub class_name: String,
     pub org_name: String,
+    /// A learner's own claim (个人补贴) rather than the institution's for the class.
+    pub individual: bool,
     pub region_code: String,
     pub project_name: String,
     pub skill_level: &'static str,
@@ -141,6 +143,14 @@ pub struct ClaimDetail {
     pub may_resubmit: bool,
 }
 
+/// A completed class a learner was in, with what they could claim for themself.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnPreviews {
+    pub class_id: String,
+    pub class_name: String,
+    pub previews: Vec<Preview>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
     pub status: Option<ClaimStatus>,
@@ -172,16 +182,24 @@ impl Subsidies<'_> {
             .await?)
     }
 
-    /// Judge every learner of a class under `r`, from verified records only. Lines of
-    /// `own_claim` are not counted as claimed elsewhere.
+    /// Judge every learner of a class (or only the applicant of a learner's own claim)
+    /// under `r`, from verified records only. Lines of `own_claim` are not counted as
+    /// claimed elsewhere.
     async fn judge_class(
         &self,
         c: &class::Model,
         r: &Rules,
         standard: Fen,
         own_claim: Option<&str>,
+        only: Option<&str>,
     ) -> AppResult<Vec<Judged>> {
-        let roster = self.classes().roster(&c.id).await?;
+        let roster: Vec<_> = self
+            .classes()
+            .roster(&c.id)
+            .await?
+            .into_iter()
+            .filter(|l| only.is_none_or(|u| u == l.user_id))
+            .collect();
         let ids: Vec<String> = roster.iter().map(|l| l.user_id.clone()).collect();
         let year = class_year(c);
         let exam = self.exams().course_exam_passes(&c.id).await?;
@@ -262,6 +280,16 @@ impl Subsidies<'_> {
         let c = self
             .find_scoped::<class::Entity>(who, Permission::ClaimSubsidies, class_id)
             .await?;
+        self.previews_for(&c, None).await
+    }
+
+    /// What a class (or one learner of it, for their own claim) could claim under each
+    /// enabled policy claimed that way.
+    async fn previews_for(
+        &self,
+        c: &class::Model,
+        applicant: Option<&str>,
+    ) -> AppResult<Vec<Preview>> {
         let p = project::Entity::find_by_id(c.project_id.clone())
             .one(&self.db)
             .await?
@@ -277,16 +305,26 @@ impl Subsidies<'_> {
                 continue;
             };
             let r = parse_rules(&v.rules)?;
+            if r.individual != applicant.is_some() {
+                continue;
+            }
             let Some(standard) = r.covers(&c.project_id, level_u8(p.skill_level)) else {
                 continue;
             };
             let existing = claim::Entity::find()
                 .filter(claim::Column::ClassId.eq(c.id.clone()))
                 .filter(claim::Column::PolicyId.eq(pol.id.clone()))
+                .filter(claim::Column::ApplicantId.eq(applicant.unwrap_or_default()))
                 .one(&self.db)
                 .await?;
             let judged = self
-                .judge_class(&c, &r, standard, existing.as_ref().map(|x| x.id.as_str()))
+                .judge_class(
+                    c,
+                    &r,
+                    standard,
+                    existing.as_ref().map(|x| x.id.as_str()),
+                    applicant,
+                )
                 .await?;
             let mut problems = Vec::new();
             if c.status != ClassStatus::Completed {
@@ -301,11 +339,15 @@ impl Subsidies<'_> {
             if let Some(x) = &existing
                 && x.status != ClaimStatus::Returned
             {
-                problems.push(format!("本班已按该政策申报（{}）", x.status.label()));
+                problems.push(format!("已按该政策申报（{}）", x.status.label()));
             }
             let eligible = judged.iter().filter(|j| j.judgement.eligible()).count();
             if eligible == 0 && !judged.is_empty() {
-                problems.push("本班没有符合条件的学员".to_string());
+                problems.push(if applicant.is_some() {
+                    "不符合该政策的条件".to_string()
+                } else {
+                    "本班没有符合条件的学员".to_string()
+                });
             }
             if judged.is_empty() {
                 problems.push("本班没有学员".to_string());
@@ -327,7 +369,8 @@ impl Subsidies<'_> {
         Ok(out)
     }
 
-    /// Submit (or, once returned, submit again) a claim for a completed class.
+    /// Submit (or, once returned, submit again) an institution's claim for a completed
+    /// class.
     pub async fn submit_claim(
         &self,
         who: &Principal,
@@ -348,6 +391,78 @@ impl Subsidies<'_> {
         let c = self
             .find_scoped::<class::Entity>(who, Permission::ClaimSubsidies, class_id)
             .await?;
+        self.submit_for(who, ctx, c, policy_id, remarks, None).await
+    }
+
+    /// The completed classes a learner was in, each with what they could claim for
+    /// themself (个人补贴) under the policies claimed that way.
+    pub async fn own_previews(&self, who: &Principal) -> AppResult<Vec<OwnPreviews>> {
+        if !who.has_role(Role::Learner) {
+            return Ok(vec![]);
+        }
+        let mut out = Vec::new();
+        for c in self.completed_classes_of(&who.user_id).await? {
+            let previews = self.previews_for(&c, Some(&who.user_id)).await?;
+            if !previews.is_empty() {
+                out.push(OwnPreviews {
+                    class_id: c.id,
+                    class_name: c.name,
+                    previews,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn completed_classes_of(&self, user_id: &str) -> AppResult<Vec<class::Model>> {
+        let ids: Vec<String> = jineng_store::classes::enrollment::Entity::find()
+            .filter(jineng_store::classes::enrollment::Column::UserId.eq(user_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| e.class_id)
+            .collect();
+        Ok(class::Entity::find()
+            .filter(class::Column::Id.is_in(ids))
+            .filter(class::Column::Status.eq(ClassStatus::Completed))
+            .order_by_desc(class::Column::EndDate)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// A learner claims for themself (个人补贴), to their own card account, for a
+    /// completed class they were in, under a policy claimed that way.
+    pub async fn submit_own_claim(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        class_id: &str,
+        policy_id: &str,
+        remarks: &str,
+    ) -> AppResult<String> {
+        who.require(Role::Learner)?;
+        if policy_id.trim().is_empty() {
+            return Err(AppError::field("policy_id", "请选择补贴政策"));
+        }
+        let c = self
+            .completed_classes_of(&who.user_id)
+            .await?
+            .into_iter()
+            .find(|c| c.id == class_id)
+            .ok_or_else(|| AppError::field("class_id", "只能为本人参加且已结业的培训班申领"))?;
+        self.submit_for(who, ctx, c, policy_id, remarks, Some(who.user_id.as_str()))
+            .await
+    }
+
+    async fn submit_for(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        c: class::Model,
+        policy_id: &str,
+        remarks: &str,
+        applicant: Option<&str>,
+    ) -> AppResult<String> {
         let remarks = remarks.trim().to_string();
         if remarks.chars().count() > rules::MAX_TEXT_CHARS {
             return Err(AppError::field("remarks", "备注不能超过500字"));
@@ -362,7 +477,7 @@ impl Subsidies<'_> {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("机构"))?;
-        if org.status != jineng_core::organizations::OrgStatus::Approved {
+        if applicant.is_none() && org.status != jineng_core::organizations::OrgStatus::Approved {
             return Err(AppError::Conflict(format!(
                 "机构状态为“{}”，不能申请补贴",
                 org.status.label()
@@ -380,6 +495,13 @@ impl Subsidies<'_> {
             .await?
             .ok_or_else(|| AppError::Conflict("本班开班时该政策尚未生效".into()))?;
         let r = parse_rules(&v.rules)?;
+        if r.individual != applicant.is_some() {
+            return Err(AppError::Conflict(if r.individual {
+                "该政策由学员本人申领，机构不能代为申报".into()
+            } else {
+                "该政策由培训机构申报，学员不能个人申领".into()
+            }));
+        }
         let p = project::Entity::find_by_id(c.project_id.clone())
             .one(&self.db)
             .await?
@@ -402,24 +524,35 @@ impl Subsidies<'_> {
         let existing = claim::Entity::find()
             .filter(claim::Column::ClassId.eq(c.id.clone()))
             .filter(claim::Column::PolicyId.eq(pol.id.clone()))
+            .filter(claim::Column::ApplicantId.eq(applicant.unwrap_or_default()))
             .one(&self.db)
             .await?;
         if let Some(x) = &existing
             && x.status != ClaimStatus::Returned
         {
             return Err(AppError::Conflict(format!(
-                "本班已按该政策申报（{}）",
+                "已按该政策申报（{}）",
                 x.status.label()
             )));
         }
         let judged = self
-            .judge_class(&c, &r, standard, existing.as_ref().map(|x| x.id.as_str()))
+            .judge_class(
+                &c,
+                &r,
+                standard,
+                existing.as_ref().map(|x| x.id.as_str()),
+                applicant,
+            )
             .await?;
         let eligible: Vec<&Judged> = judged.iter().filter(|j| j.judgement.eligible()).collect();
         if eligible.is_empty() {
-            return Err(AppError::Conflict(
-                "本班没有符合条件的学员，不能申报".into(),
-            ));
+            return Err(AppError::Conflict(match judged.first() {
+                Some(j) if applicant.is_some() => format!(
+                    "不符合该政策的条件，不能申领：{}",
+                    rules::labels(&j.judgement.reason_codes())
+                ),
+                _ => "本班没有符合条件的学员，不能申报".into(),
+            }));
         }
         let total: i64 = eligible.iter().map(|j| j.judgement.amount.0).sum();
         let chain_text = chain.iter().map(|l| l.code()).collect::<Vec<_>>().join(",");
@@ -479,10 +612,11 @@ impl Subsidies<'_> {
                     submitted_at: Set(w.now),
                     decided_at: Set(None),
                     updated_at: Set(w.now),
+                    applicant_id: Set(applicant.unwrap_or_default().to_string()),
                 })
                 .exec(&w.txn)
                 .await
-                .on_unique(|| AppError::Conflict("本班已按该政策申报".into()))?;
+                .on_unique(|| AppError::Conflict("已按该政策申报".into()))?;
                 id
             }
         };
@@ -508,7 +642,7 @@ impl Subsidies<'_> {
             },
             "subsidy_claim",
             &id,
-            serde_json::json!({"class": c.id, "policy": pol.id, "version": v.version, "learners": judged.len(), "eligible": eligible.len(), "total_fen": total, "level": first.code()}),
+            serde_json::json!({"class": c.id, "policy": pol.id, "version": v.version, "applicant": applicant, "learners": judged.len(), "eligible": eligible.len(), "total_fen": total, "level": first.code()}),
         ))
         .await?;
         Ok(id)
@@ -588,6 +722,7 @@ impl Subsidies<'_> {
                     .map(|l| l.label())
                     .collect::<Vec<_>>()
                     .join(" → "),
+                individual: !c.applicant_id.is_empty(),
                 policy_name: policies.get(&c.policy_id).cloned().unwrap_or_default(),
                 class_name: classes.get(&c.class_id).cloned().unwrap_or_default(),
                 org_name: orgs.get(&c.org_id).cloned().unwrap_or_default(),
@@ -925,8 +1060,9 @@ impl Subsidies<'_> {
             .filter(line::Column::ClaimId.eq(id))
             .all(&self.db)
             .await?;
+        let only = (!c.applicant_id.is_empty()).then_some(c.applicant_id.as_str());
         let now = self
-            .judge_class(&cls, &r, Fen(c.standard_fen), Some(id))
+            .judge_class(&cls, &r, Fen(c.standard_fen), Some(id), only)
             .await?;
         let figures_now: Vec<Figure> = now.iter().map(figure).collect();
         let names: HashMap<String, String> = now

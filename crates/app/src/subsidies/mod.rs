@@ -11,6 +11,7 @@
 
 pub mod claims;
 pub mod payouts;
+pub mod vouchers;
 
 use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
@@ -72,6 +73,8 @@ pub struct VersionView {
 /// A policy's rules in words.
 #[derive(Debug, Clone, Serialize)]
 pub struct RulesSummary {
+    /// 机构申报 or 个人申领.
+    pub claimant: &'static str,
     pub amounts: String,
     pub projects: String,
     pub categories: String,
@@ -127,6 +130,11 @@ impl RulesSummary {
         }
         c.push("无两次学习违规".into());
         RulesSummary {
+            claimant: if r.individual {
+                "学员个人申领（个人补贴）"
+            } else {
+                "培训机构申报（机构培训经费）"
+            },
             amounts,
             projects,
             categories,

@@ -170,6 +170,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("subsidy_claim.export", "导出补贴申请"),
     ("subsidy_batch.create", "生成补贴发放批次"),
     ("subsidy_batch.return", "接收银行回盘"),
+    ("voucher_issue.create", "发放职业培训券"),
+    ("voucher.use", "使用职业培训券"),
+    ("voucher.release", "撤回培训券使用"),
+    ("voucher.redeem", "兑付职业培训券"),
+    ("voucher.export", "导出职业培训券"),
     ("account.card_account", "登记社保卡金融账户"),
     ("settlement.confirm", "确认结算单"),
     ("settlement.dispute", "对结算单提出异议"),
@@ -219,6 +224,8 @@ pub const OBJECTS: &[(&str, &str)] = &[
     ("subsidy_policy", "补贴政策"),
     ("subsidy_claim", "补贴申请"),
     ("subsidy_batch", "补贴发放批次"),
+    ("voucher_issue", "培训券发放批次"),
+    ("voucher", "职业培训券"),
 ];
 
 /// The Chinese name of an action, or the code when it has none.

@@ -1,4 +1,4 @@
-//! An institution's claim for one completed class under one policy version, with the
+//! An institution's (or a learner's own) claim for one completed class under one policy version, with the
 //! figures last computed and the level now reviewing it.
 
 use jineng_core::subsidies::{ClaimStatus, ReviewLevel};
@@ -34,6 +34,9 @@ pub struct Model {
     pub submitted_at: DateTimeUtc,
     pub decided_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// '' for an institution's claim of the whole class; the learner's id for a learner's
+    /// own claim (个人补贴).
+    pub applicant_id: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

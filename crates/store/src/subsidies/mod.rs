@@ -1,6 +1,7 @@
 //! Training subsidies (职业培训补贴): policies and their versions, claims with one line
 //! per learner and the review steps they pass, each person's yearly total, and
-//! disbursement batches with their payouts and the bank's return files.
+//! disbursement batches with their payouts and the bank's return files; training
+//! vouchers and the issues they came in.
 
 pub mod batch;
 pub mod claim;
@@ -11,3 +12,5 @@ pub mod policy;
 pub mod policy_version;
 pub mod return_file;
 pub mod step;
+pub mod voucher;
+pub mod voucher_issue;

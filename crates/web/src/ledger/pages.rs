@@ -47,6 +47,7 @@ fn kind_label(k: jineng_evidence::entry::Kind) -> &'static str {
         CertificateRevocation => "证书撤销",
         AssessmentScores => "考核成绩",
         SubsidyPayout => "补贴发放",
+        VoucherRedemption => "培训券兑付",
     }
 }
 

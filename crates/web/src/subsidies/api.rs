@@ -17,7 +17,9 @@ use jineng_app::page::PageRequest;
 use jineng_app::subsidies::PolicyView;
 use jineng_app::subsidies::claims::{ClaimDetail, ClaimFilter, ClaimView, LineView, Preview};
 use jineng_app::subsidies::payouts::{BatchView, MySubsidy, Payable, PayoutView, ReturnView};
+use jineng_app::subsidies::vouchers::{IssueView, VoucherFilter, VoucherView};
 use jineng_core::subsidies::{ClaimDecision, ClaimStatus, PolicyStatus};
+use jineng_core::vouchers::VoucherState;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -41,6 +43,8 @@ pub struct RulesOut {
     pub window_until: String,
     /// county, city, province (in review order).
     pub levels: Vec<String>,
+    /// Claimed by each learner for themself (个人补贴) rather than by the institution.
+    pub individual: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -80,6 +84,7 @@ impl From<PolicyView> for PolicyOut {
                 window_from: r.window_from.to_string(),
                 window_until: r.window_until.to_string(),
                 levels: r.levels.iter().map(|l| l.code().to_string()).collect(),
+                individual: r.individual,
             },
         }
     }
@@ -114,6 +119,9 @@ pub struct PolicyIn {
     pub window_until: String,
     /// county, city, province.
     pub levels: Vec<String>,
+    /// Claimed by each learner for themself (个人补贴) rather than by the institution.
+    #[serde(default)]
+    pub individual: bool,
     #[serde(default)]
     pub note: String,
 }
@@ -142,6 +150,7 @@ impl PolicyIn {
             window_from: self.window_from,
             window_until: self.window_until,
             levels: self.levels,
+            individual: self.individual,
             note: self.note,
         }
         .parse()
@@ -369,6 +378,8 @@ pub struct ClaimOut {
     pub class_id: String,
     pub class_name: String,
     pub org_name: String,
+    /// A learner's own claim (个人补贴) rather than the institution's for the class.
+    pub individual: bool,
     pub region_code: String,
     pub project_name: String,
     pub skill_level: String,
@@ -398,6 +409,7 @@ impl From<ClaimView> for ClaimOut {
             class_id: c.class_id,
             class_name: c.class_name,
             org_name: c.org_name,
+            individual: c.individual,
             region_code: c.region_code,
             project_name: c.project_name,
             skill_level: c.skill_level.into(),
@@ -916,5 +928,416 @@ pub async fn card_account(
     sub.set_card_account(&who, &ctx, &b.account).await?;
     Ok(Json(CardAccountOut {
         account_masked: sub.card_account(&who).await?,
+    }))
+}
+
+// ----- a learner's own claims (个人补贴) -----
+
+#[derive(Serialize, ToSchema)]
+pub struct OwnPreviewOut {
+    pub class_id: String,
+    pub class_name: String,
+    pub previews: Vec<PreviewOut>,
+}
+
+/// What the caller (a learner) could claim for themself, per completed class, under the
+/// policies claimed by learners.
+#[utoipa::path(get, path = "/me/subsidy-previews", tag = "subsidies",
+    responses((status = 200, body = Vec<OwnPreviewOut>), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn own_previews(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<OwnPreviewOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .subsidies()
+            .own_previews(&who)
+            .await?
+            .into_iter()
+            .map(|o| OwnPreviewOut {
+                class_id: o.class_id,
+                class_name: o.class_name,
+                previews: o.previews.into_iter().map(Into::into).collect(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OwnClaimOut {
+    /// The claim's id.
+    pub id: String,
+    /// The caller's subsidies now, this claim among them.
+    pub subsidies: Vec<MySubsidyOut>,
+}
+
+/// A learner claims for themself (个人补贴) for a completed class they were in.
+#[utoipa::path(post, path = "/me/subsidy-claims", tag = "subsidies", request_body = ClaimIn,
+    responses((status = 201, body = OwnClaimOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn own_claim(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    ApiJson(b): ApiJson<ClaimIn>,
+) -> Result<(StatusCode, Json<OwnClaimOut>), ApiError> {
+    let sub = s.app.subsidies();
+    let id = sub
+        .submit_own_claim(&who, &ctx, &b.class_id, &b.policy_id, &b.remarks)
+        .await?;
+    let subsidies = sub.mine(&who).await?.into_iter().map(Into::into).collect();
+    Ok((StatusCode::CREATED, Json(OwnClaimOut { id, subsidies })))
+}
+
+// ----- training vouchers (职业培训券) -----
+
+#[derive(Serialize, ToSchema)]
+pub struct VoucherIssueOut {
+    pub id: String,
+    pub number: String,
+    pub name: String,
+    /// 名单导入 or 按人员类别.
+    pub method: String,
+    pub value_fen: i64,
+    pub projects: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub issued: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<IssueView> for VoucherIssueOut {
+    fn from(i: IssueView) -> Self {
+        VoucherIssueOut {
+            id: i.id,
+            number: i.number,
+            name: i.name,
+            method: i.method.into(),
+            value_fen: i.value.0,
+            projects: i.projects,
+            valid_from: i.valid_from,
+            valid_until: i.valid_until,
+            issued: i.issued,
+            created_at: i.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoucherIssueIn {
+    pub name: String,
+    /// The value of each voucher, in yuan (e.g. "800").
+    pub value_yuan: String,
+    /// Empty: every training project.
+    #[serde(default)]
+    pub project_ids: Vec<String>,
+    /// YYYY-MM-DD.
+    pub valid_from: String,
+    pub valid_until: String,
+    /// list (the `list` text) or rule (every learner of `categories`).
+    pub method: String,
+    /// One holder per line: `身份证号,姓名`.
+    #[serde(default)]
+    pub list: String,
+    #[serde(default)]
+    pub categories: Vec<String>,
+}
+
+/// Issue vouchers (the province's regulators). A list naming anyone who is not a learner
+/// under that name issues nothing (422, every bad line named).
+#[utoipa::path(post, path = "/subsidies/voucher-issues", tag = "subsidies", request_body = VoucherIssueIn,
+    responses((status = 201, body = VoucherIssueOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn issue_vouchers(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    ApiJson(b): ApiJson<VoucherIssueIn>,
+) -> Result<(StatusCode, Json<VoucherIssueOut>), ApiError> {
+    let sub = s.app.subsidies();
+    if !sub.keeps_policies(&who) {
+        return Err(AppError::Forbidden.into());
+    }
+    let input = super::IssueText {
+        name: b.name,
+        value: b.value_yuan,
+        project_ids: b.project_ids,
+        valid_from: b.valid_from,
+        valid_until: b.valid_until,
+        method: b.method,
+        list: b.list,
+        categories: b.categories,
+    }
+    .parse()?;
+    let i = sub.issue_vouchers(&who, &ctx, input).await?;
+    Ok((StatusCode::CREATED, Json(i.into())))
+}
+
+/// Every voucher issue, newest first (province-level viewers).
+#[utoipa::path(get, path = "/subsidies/voucher-issues", tag = "subsidies",
+    responses((status = 200, body = Vec<VoucherIssueOut>), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn voucher_issues(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<VoucherIssueOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .subsidies()
+            .voucher_issues(&who)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VoucherOut {
+    pub id: String,
+    pub number: String,
+    pub name: String,
+    pub value_fen: i64,
+    pub projects: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    /// usable, not_yet, expired, held, redeemed, void.
+    pub state: String,
+    pub state_label: String,
+    pub class_id: Option<String>,
+    pub class_name: String,
+    pub used_at: Option<DateTime<Utc>>,
+    pub redeemed_at: Option<DateTime<Utc>>,
+}
+
+impl From<VoucherView> for VoucherOut {
+    fn from(v: VoucherView) -> Self {
+        VoucherOut {
+            id: v.id,
+            number: v.number,
+            name: v.name,
+            value_fen: v.value.0,
+            projects: v.projects,
+            valid_from: v.valid_from,
+            valid_until: v.valid_until,
+            state: v.state.into(),
+            state_label: v.state_label.into(),
+            class_id: v.class_id,
+            class_name: v.class_name,
+            used_at: v.used_at,
+            redeemed_at: v.redeemed_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VouchersQuery {
+    /// usable, not_yet, expired, held, redeemed or void.
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub issue_id: Option<String>,
+    /// Part of a voucher number, or a holder's whole name.
+    #[serde(default)]
+    pub q: Option<String>,
+    #[serde(default)]
+    pub page: Option<u64>,
+    #[serde(default)]
+    pub per_page: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StateTotalOut {
+    pub state: String,
+    pub label: String,
+    pub count: i64,
+    pub value_fen: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VouchersOut {
+    pub items: Vec<VoucherOut>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    /// How many, of what value, in each state (the issue and text filters apply).
+    pub totals: Vec<StateTotalOut>,
+}
+
+/// Vouchers in the caller's scope (regulators: holders of their region; institutions:
+/// vouchers used for their classes), with totals per state.
+#[utoipa::path(get, path = "/subsidies/vouchers", tag = "subsidies", params(VouchersQuery),
+    responses((status = 200, body = VouchersOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn vouchers(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    ApiQuery(q): ApiQuery<VouchersQuery>,
+) -> Result<Json<VouchersOut>, ApiError> {
+    let sub = s.app.subsidies();
+    if !who.can(jineng_core::accounts::Permission::ViewSubsidies) {
+        return Err(AppError::Forbidden.into());
+    }
+    let state = match q.state.as_deref().filter(|x| !x.is_empty()) {
+        None => None,
+        Some(x) => Some(VoucherState::parse(x).ok_or_else(|| {
+            AppError::field(
+                "state",
+                "状态应为 usable、not_yet、expired、held、redeemed 或 void",
+            )
+        })?),
+    };
+    let f = VoucherFilter {
+        state,
+        issue_id: q.issue_id,
+        q: q.q,
+    };
+    let p = sub
+        .vouchers(&who, &f, PageRequest::new(q.page, q.per_page, 50))
+        .await?;
+    let totals = sub
+        .voucher_totals(&who, &VoucherFilter { state: None, ..f })
+        .await?
+        .into_iter()
+        .map(|t| StateTotalOut {
+            state: t.state.into(),
+            label: t.label.into(),
+            count: t.count,
+            value_fen: t.value.0,
+        })
+        .collect();
+    Ok(Json(VouchersOut {
+        items: p.items.into_iter().map(Into::into).collect(),
+        total: p.total,
+        page: p.page,
+        per_page: p.per_page,
+        totals,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MyVoucherOut {
+    pub voucher: VoucherOut,
+    /// Classes the voucher may be used for now.
+    pub class_ids: Vec<String>,
+    /// Held for a class that has not ended: may be taken back.
+    pub may_release: bool,
+}
+
+/// The caller's own training vouchers (learners).
+#[utoipa::path(get, path = "/me/vouchers", tag = "subsidies",
+    responses((status = 200, body = Vec<MyVoucherOut>), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn my_vouchers(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<MyVoucherOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .subsidies()
+            .my_vouchers(&who)
+            .await?
+            .into_iter()
+            .map(|m| MyVoucherOut {
+                class_ids: m.classes.into_iter().map(|c| c.0).collect(),
+                may_release: m.may_release,
+                voucher: m.voucher.into(),
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UseVoucherIn {
+    pub class_id: String,
+}
+
+/// Use one's voucher for a class one is in that has not ended.
+#[utoipa::path(post, path = "/me/vouchers/{id}/use", tag = "subsidies", params(("id" = String, Path)), request_body = UseVoucherIn,
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn use_voucher(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<UseVoucherIn>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .subsidies()
+        .use_voucher(&who, &ctx, &id, &b.class_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Take back one's voucher from a class that has not ended.
+#[utoipa::path(post, path = "/me/vouchers/{id}/release", tag = "subsidies", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn release_voucher(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    s.app.subsidies().release_voucher(&who, &ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClassVoucherOut {
+    pub number: String,
+    pub name: String,
+    pub value_fen: i64,
+    pub state: String,
+    /// The learner's result in the class.
+    pub outcome: String,
+    pub completed: bool,
+}
+
+/// The vouchers used for a class (its institution; regulators and admins).
+#[utoipa::path(get, path = "/classes/{id}/vouchers", tag = "subsidies", params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ClassVoucherOut>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn class_vouchers(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ClassVoucherOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .subsidies()
+            .class_vouchers(&who, &id)
+            .await?
+            .into_iter()
+            .map(|v| ClassVoucherOut {
+                number: v.number,
+                name: v.name,
+                value_fen: v.value.0,
+                state: v.state_label.into(),
+                outcome: v.outcome.into(),
+                completed: v.completed,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RedeemedOut {
+    pub redeemed: usize,
+    pub value_fen: i64,
+    /// Vouchers of learners who did not complete, returned to them.
+    pub released: usize,
+}
+
+/// Redeem the vouchers of a completed class (its institution).
+#[utoipa::path(post, path = "/classes/{id}/vouchers/redeem", tag = "subsidies", params(("id" = String, Path)),
+    responses((status = 200, body = RedeemedOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn redeem_vouchers(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<RedeemedOut>, ApiError> {
+    let r = s.app.subsidies().redeem_vouchers(&who, &ctx, &id).await?;
+    Ok(Json(RedeemedOut {
+        redeemed: r.redeemed,
+        value_fen: r.value.0,
+        released: r.released,
     }))
 }

@@ -14,8 +14,10 @@ use chrono::NaiveDate;
 use jineng_app::AppError;
 use jineng_app::error::FieldError;
 use jineng_app::subsidies::PolicyInput;
+use jineng_app::subsidies::vouchers::IssueInput;
 use jineng_core::Fen;
 use jineng_core::subsidies::{ReviewLevel, Rules};
+use jineng_core::vouchers::IssueMethod;
 use std::collections::BTreeMap;
 use utoipa_axum::routes;
 
@@ -26,6 +28,13 @@ pub(crate) fn routes(r: Routes) -> Routes {
     r.get("/subsidies", pages::hub)
         .get("/subsidies.xlsx", pages::export)
         .post("/subsidies/card-account", pages::card_account)
+        .post("/subsidies/own-claims", pages::own_claim)
+        .get("/subsidies/vouchers", pages::vouchers)
+        .get("/subsidies/vouchers.xlsx", pages::export_vouchers)
+        .post("/subsidies/vouchers/issues", pages::issue_vouchers)
+        .post("/subsidies/vouchers/{id}/use", pages::use_voucher)
+        .post("/subsidies/vouchers/{id}/release", pages::release_voucher)
+        .post("/classes/{id}/vouchers/redeem", pages::redeem_vouchers)
         .get("/subsidies/policies", pages::policies)
         .post("/subsidies/policies", pages::create_policy)
         .get("/subsidies/policies/{id}", pages::policy)
@@ -59,6 +68,15 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(limited(routes!(api::upload_return), RETURN_FILE_LIMIT))
         .api(routes!(api::mine))
         .api(routes!(api::card_account))
+        .api(routes!(api::own_previews))
+        .api(routes!(api::own_claim))
+        .api(routes!(api::voucher_issues, api::issue_vouchers))
+        .api(routes!(api::vouchers))
+        .api(routes!(api::my_vouchers))
+        .api(routes!(api::use_voucher))
+        .api(routes!(api::release_voucher))
+        .api(routes!(api::class_vouchers))
+        .api(routes!(api::redeem_vouchers))
 }
 
 /// A policy as typed in the form or sent to the API, before it is checked.
@@ -79,6 +97,8 @@ pub struct PolicyText {
     pub window_from: String,
     pub window_until: String,
     pub levels: Vec<String>,
+    /// Claimed by learners for themselves (个人补贴).
+    pub individual: bool,
     pub note: String,
 }
 
@@ -170,6 +190,7 @@ impl PolicyText {
             window_from: window_from.unwrap_or_default(),
             window_until: window_until.unwrap_or_default(),
             levels,
+            individual: self.individual,
         };
         match (e.is_empty(), effective_from) {
             (true, Some(effective_from)) => Ok(PolicyInput {
@@ -186,4 +207,77 @@ impl PolicyText {
 /// A skill level's name in the policy form.
 pub fn level_name(level: u8) -> &'static str {
     jineng_core::occupations::level_label(i32::from(level))
+}
+
+/// A voucher issue as typed in the form or sent to the API, before it is checked.
+#[derive(Debug, Default, Clone)]
+pub struct IssueText {
+    pub name: String,
+    /// Yuan, as typed.
+    pub value: String,
+    pub project_ids: Vec<String>,
+    pub valid_from: String,
+    pub valid_until: String,
+    /// `list` or `rule`.
+    pub method: String,
+    pub list: String,
+    pub categories: Vec<String>,
+}
+
+impl IssueText {
+    /// Parse into an issue, naming every field that is wrong.
+    pub fn parse(&self) -> Result<IssueInput, AppError> {
+        let mut e = Vec::new();
+        let value = Fen::parse_yuan(&self.value).unwrap_or_else(|_| {
+            e.push(FieldError::new("value", "面额应为金额，如 800 或 800.50"));
+            Fen(0)
+        });
+        let date = |field: &str, s: &str, e: &mut Vec<FieldError>| {
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| e.push(FieldError::new(field, "日期格式应为 YYYY-MM-DD")))
+                .ok()
+        };
+        let from = date("valid_from", &self.valid_from, &mut e);
+        let until = date("valid_until", &self.valid_until, &mut e);
+        let method = IssueMethod::parse(self.method.trim());
+        if method.is_none() {
+            e.push(FieldError::new(
+                "method",
+                "发放方式应为 list（名单）或 rule（按人员类别）",
+            ));
+        }
+        if method == Some(IssueMethod::List) && self.list.trim().is_empty() {
+            e.push(FieldError::new(
+                "list",
+                "请填写发放名单：每行“身份证号,姓名”",
+            ));
+        }
+        let clean = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        };
+        match (e.is_empty(), method, from, until) {
+            (true, Some(method), Some(valid_from), Some(valid_until)) => Ok(IssueInput {
+                name: self.name.clone(),
+                value,
+                project_ids: clean(&self.project_ids),
+                valid_from,
+                valid_until,
+                method,
+                list: if method == IssueMethod::List {
+                    self.list.clone()
+                } else {
+                    String::new()
+                },
+                categories: if method == IssueMethod::Rule {
+                    clean(&self.categories)
+                } else {
+                    vec![]
+                },
+            }),
+            _ => Err(AppError::Validation(e)),
+        }
+    }
 }

@@ -16,10 +16,15 @@ use axum_extra::extract::Form;
 use jineng_app::AppError;
 use jineng_app::page::PageRequest;
 use jineng_app::subsidies::PolicyView;
+use jineng_app::subsidies::claims::OwnPreviews;
 use jineng_app::subsidies::claims::{ClaimDetail, ClaimFilter, ClaimView, Preview};
 use jineng_app::subsidies::payouts::{BatchView, MySubsidy, Payable, PayoutView, ReturnView};
+use jineng_app::subsidies::vouchers::{
+    ClassVoucher, IssueView, MyVoucher, StateTotal, VoucherFilter, VoucherView,
+};
 use jineng_core::accounts::{Permission, Role};
 use jineng_core::subsidies::{ClaimDecision, ClaimStatus, PolicyStatus, ReviewLevel};
+use jineng_core::vouchers::VoucherState;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -53,6 +58,8 @@ pub struct HubPage {
     learner: bool,
     mine: Vec<MySubsidy>,
     card: Option<String>,
+    vouchers: Vec<MyVoucher>,
+    own: Vec<OwnPreviews>,
     claims: Vec<ClaimView>,
     total: u64,
     page: u64,
@@ -89,10 +96,15 @@ async fn hub_page(
     }
     let learner = p.has_role(Role::Learner) && !p.can(Permission::ViewSubsidies);
     let sub = s.app.subsidies();
-    let (mine, card) = if p.has_role(Role::Learner) {
-        (sub.mine(p).await?, sub.card_account(p).await?)
+    let (mine, card, vouchers, own) = if p.has_role(Role::Learner) {
+        (
+            sub.mine(p).await?,
+            sub.card_account(p).await?,
+            sub.my_vouchers(p).await?,
+            sub.own_previews(p).await?,
+        )
     } else {
-        (vec![], None)
+        (vec![], None, vec![], vec![])
     };
     let (claims, total, page, pages) = if p.can(Permission::ViewSubsidies) {
         let r = sub
@@ -109,6 +121,9 @@ async fn hub_page(
     };
     let notice = match q.done.as_str() {
         "card" => Some("社保卡金融账户已登记，补贴将发放到该账户。".to_string()),
+        "own_claim" => Some("个人补贴申请已提交，等待审核；进度见下方“我的补贴”。".to_string()),
+        "voucher_used" => Some("培训券已用于该培训班，结业合格后由培训机构兑付。".to_string()),
+        "voucher_released" => Some("培训券已撤回，可用于其他培训班。".to_string()),
         _ => None,
     };
     let statuses = ClaimStatus::ALL
@@ -128,6 +143,8 @@ async fn hub_page(
         learner,
         mine,
         card,
+        vouchers,
+        own,
         claims,
         total,
         page,
@@ -274,6 +291,8 @@ pub struct PolicyForm {
     #[serde(default)]
     require_certificate: Option<String>,
     #[serde(default)]
+    individual: Option<String>,
+    #[serde(default)]
     min_online_hours: String,
     #[serde(default)]
     min_offline_hours: String,
@@ -306,6 +325,7 @@ impl Default for PolicyForm {
             categories: vec![],
             require_exam: None,
             require_certificate: None,
+            individual: None,
             min_online_hours: String::new(),
             min_offline_hours: String::new(),
             min_attendance_percent: String::new(),
@@ -345,6 +365,7 @@ impl PolicyForm {
             window_from: self.window_from.clone(),
             window_until: self.window_until.clone(),
             levels: self.levels.clone(),
+            individual: self.individual.is_some(),
             note: self.note.clone(),
         }
     }
@@ -367,6 +388,7 @@ impl PolicyForm {
             categories: r.categories.clone(),
             require_exam: r.require_exam.then(|| "1".to_string()),
             require_certificate: r.require_certificate.then(|| "1".to_string()),
+            individual: r.individual.then(|| "1".to_string()),
             min_online_hours: hours(r.min_online_hours),
             min_offline_hours: hours(r.min_offline_hours),
             min_attendance_percent: hours(r.min_attendance_percent),
@@ -580,6 +602,10 @@ pub struct ClassPage {
     class_id: String,
     class_name: String,
     previews: Vec<Preview>,
+    vouchers: Vec<ClassVoucher>,
+    /// Vouchers waiting for redemption, and the class has ended.
+    may_redeem: bool,
+    notice: Option<String>,
     errors: Vec<String>,
 }
 
@@ -587,15 +613,23 @@ async fn class_page(
     s: &AppState,
     u: &PageUser,
     id: &str,
+    notice: Option<String>,
     errors: Vec<String>,
 ) -> Result<ClassPage, PageError> {
-    let previews = s.app.subsidies().previews(&u.principal, id).await?;
+    let sub = s.app.subsidies();
+    let previews = sub.previews(&u.principal, id).await?;
+    let vouchers = sub.class_vouchers(&u.principal, id).await?;
     let (c, _) = s.app.classes().get(&u.principal, id).await?;
+    let may_redeem = c.status == jineng_core::classes::ClassStatus::Completed
+        && sub.held_vouchers(id).await? > 0;
     Ok(ClassPage {
         layout: Layout::new(format!("申请补贴 · {}", c.name), u, "/subsidies"),
         class_id: c.id,
         class_name: c.name,
         previews,
+        vouchers,
+        may_redeem,
+        notice,
         errors,
     })
 }
@@ -604,8 +638,15 @@ pub async fn class(
     State(s): State<AppState>,
     u: PageUser,
     Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
 ) -> Result<ClassPage, PageError> {
-    class_page(&s, &u, &id, vec![]).await
+    let notice = match q.done.as_str() {
+        "redeemed" => {
+            Some("培训券已兑付：结业合格学员的券已核销，未合格学员的券已退回本人。".to_string())
+        }
+        _ => None,
+    };
+    class_page(&s, &u, &id, notice, vec![]).await
 }
 
 #[derive(Deserialize, Default)]
@@ -634,7 +675,7 @@ pub async fn submit(
         }
         Err(e) => {
             let (status, errors) = fixable(e)?;
-            Ok((status, class_page(&s, &u, &id, errors).await?).into_response())
+            Ok((status, class_page(&s, &u, &id, None, errors).await?).into_response())
         }
     }
 }
@@ -877,4 +918,321 @@ async fn read_file(mp: Result<Multipart, MultipartRejection>) -> Result<Vec<u8>,
         }
     }
     Err(bad())
+}
+
+// ----- a learner's own claim (个人补贴) -----
+
+pub async fn own_claim(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Form(f): Form<OwnClaimForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .subsidies()
+        .submit_own_claim(&u.principal, &ctx, &f.class_id, &f.policy_id, &f.remarks)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/subsidies?done=own_claim").into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((status, hub_page(&s, &u, HubQuery::default(), errors).await?).into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct OwnClaimForm {
+    #[serde(default)]
+    class_id: String,
+    #[serde(default)]
+    policy_id: String,
+    #[serde(default)]
+    remarks: String,
+}
+
+// ----- training vouchers (职业培训券) -----
+
+#[derive(Deserialize, Default)]
+pub struct VouchersQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    issue: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    done: String,
+}
+
+fn voucher_filter(q: &VouchersQuery) -> VoucherFilter {
+    VoucherFilter {
+        state: VoucherState::parse(&q.state),
+        issue_id: Some(q.issue.clone()).filter(|i| !i.is_empty()),
+        q: Some(q.q.clone()),
+    }
+}
+
+/// The issue form as typed (kept when the page answers with errors).
+#[derive(Deserialize, Clone, Default)]
+pub struct IssueForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    project_ids: Vec<String>,
+    #[serde(default)]
+    valid_from: String,
+    #[serde(default)]
+    valid_until: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    list: String,
+    #[serde(default)]
+    categories: Vec<String>,
+}
+
+impl IssueForm {
+    fn has_project(&self, id: &str) -> bool {
+        self.project_ids.iter().any(|p| p == id)
+    }
+    fn has_category(&self, c: &str) -> bool {
+        self.categories.iter().any(|x| x == c)
+    }
+    fn by_rule(&self) -> bool {
+        self.method == "rule"
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "subsidies/vouchers.html")]
+pub struct VouchersPage {
+    layout: Layout,
+    keeps: bool,
+    issues: Vec<IssueView>,
+    totals: Vec<StateTotal>,
+    /// The largest count among the totals (for the bars).
+    most: i64,
+    vouchers: Vec<VoucherView>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    state: String,
+    issue: String,
+    q: String,
+    states: Vec<(&'static str, &'static str, bool)>,
+    form: IssueForm,
+    projects: Vec<(String, String)>,
+    categories: Vec<(&'static str, &'static str)>,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+impl VouchersPage {
+    /// A bar's width in percent of the largest count.
+    fn bar(&self, n: &i64) -> i64 {
+        if self.most == 0 {
+            0
+        } else {
+            (n * 100 / self.most).max(1)
+        }
+    }
+}
+
+async fn vouchers_page(
+    s: &AppState,
+    u: &PageUser,
+    q: VouchersQuery,
+    form: IssueForm,
+    errors: Vec<String>,
+) -> Result<VouchersPage, PageError> {
+    let p = &u.principal;
+    if !p.can(Permission::ViewSubsidies) {
+        return Err(PageError(AppError::Forbidden));
+    }
+    let sub = s.app.subsidies();
+    let f = voucher_filter(&q);
+    let r = sub
+        .vouchers(
+            p,
+            &f,
+            PageRequest::new(q.page.trim().parse().ok(), Some(20), 20),
+        )
+        .await?;
+    let totals = sub
+        .voucher_totals(p, &VoucherFilter { state: None, ..f })
+        .await?;
+    let issues = if sub.sees_voucher_issues(p) {
+        sub.voucher_issues(p).await?
+    } else {
+        vec![]
+    };
+    let mut projects: Vec<(String, String)> = sub.project_names().await?.into_iter().collect();
+    projects.sort_by(|a, b| a.1.cmp(&b.1));
+    let notice = match q.done.as_str() {
+        "issued" => {
+            Some("培训券已发放到持券人的社保卡，持券人可在“我的补贴”中查看和使用。".to_string())
+        }
+        _ => None,
+    };
+    let pages = r.pages();
+    Ok(VouchersPage {
+        layout: Layout::new("职业培训券", u, "/subsidies"),
+        keeps: sub.keeps_policies(p),
+        issues,
+        most: totals.iter().map(|t| t.count).max().unwrap_or(0),
+        totals,
+        vouchers: r.items,
+        total: r.total,
+        page: r.page,
+        pages,
+        states: VoucherState::ALL
+            .iter()
+            .map(|x| (x.code(), x.label(), x.code() == q.state))
+            .collect(),
+        state: q.state,
+        issue: q.issue,
+        q: q.q,
+        form,
+        projects,
+        categories: jineng_core::learners::PERSON_CATEGORIES.to_vec(),
+        notice,
+        errors,
+    })
+}
+
+pub async fn vouchers(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<VouchersQuery>,
+) -> Result<VouchersPage, PageError> {
+    vouchers_page(&s, &u, q, IssueForm::default(), vec![]).await
+}
+
+pub async fn export_vouchers(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Query(q): Query<VouchersQuery>,
+) -> Result<Response, PageError> {
+    let bytes = s
+        .app
+        .subsidies()
+        .export_vouchers(&u.principal, &ctx, &voucher_filter(&q))
+        .await?;
+    Ok(xlsx_response(bytes, "training-vouchers.xlsx"))
+}
+
+pub async fn issue_vouchers(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Form(f): Form<IssueForm>,
+) -> Result<Response, PageError> {
+    let r = match keeper(&s, &u.principal) {
+        Ok(()) => match (super::IssueText {
+            name: f.name.clone(),
+            value: f.value.clone(),
+            project_ids: f.project_ids.clone(),
+            valid_from: f.valid_from.clone(),
+            valid_until: f.valid_until.clone(),
+            method: f.method.clone(),
+            list: f.list.clone(),
+            categories: f.categories.clone(),
+        })
+        .parse()
+        {
+            Ok(i) => {
+                s.app
+                    .subsidies()
+                    .issue_vouchers(&u.principal, &ctx, i)
+                    .await
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(_) => Ok(Redirect::to("/subsidies/vouchers?done=issued").into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((
+                status,
+                vouchers_page(&s, &u, VouchersQuery::default(), f, errors).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct UseForm {
+    #[serde(default)]
+    class_id: String,
+}
+
+pub async fn use_voucher(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<UseForm>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .subsidies()
+        .use_voucher(&u.principal, &ctx, &id, &f.class_id)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/subsidies?done=voucher_used").into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((status, hub_page(&s, &u, HubQuery::default(), errors).await?).into_response())
+        }
+    }
+}
+
+pub async fn release_voucher(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .subsidies()
+        .release_voucher(&u.principal, &ctx, &id)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/subsidies?done=voucher_released").into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((status, hub_page(&s, &u, HubQuery::default(), errors).await?).into_response())
+        }
+    }
+}
+
+pub async fn redeem_vouchers(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    match s
+        .app
+        .subsidies()
+        .redeem_vouchers(&u.principal, &ctx, &id)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/classes/{id}/subsidy?done=redeemed")).into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((status, class_page(&s, &u, &id, None, errors).await?).into_response())
+        }
+    }
 }

@@ -713,6 +713,8 @@ enum Rec {
     Claim,
     /// `{id}`: a disbursement batch with its bank file, answered.
     Batch,
+    /// `{id}`: an unused training voucher: `learner`'s / someone else's.
+    Voucher,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -795,8 +797,8 @@ impl Rec {
             (Rec::Exam | Rec::FreshExam, In) => NM_ORG,
             (Rec::Exam | Rec::FreshExam | Rec::Certificate | Rec::FreshCertificate, Out) => YY_ORG,
             (Rec::Certificate | Rec::FreshCertificate, In) => NM_CERTIFICATE,
-            (Rec::ExamToTake, In) => &["learner"],
-            (Rec::ExamToTake, Out) => NOBODY,
+            (Rec::ExamToTake | Rec::Voucher, In) => &["learner"],
+            (Rec::ExamToTake | Rec::Voucher, Out) => NOBODY,
             // Only the person asked can answer; an organisation that never asked, nobody.
             (Rec::Invitation, In) => LEARNERS,
             (Rec::Invitation, Out) => NOBODY,
@@ -1833,6 +1835,34 @@ fn rules() -> Vec<Rule> {
             .rec(Rec::Batch)
             .body(Body::Raw("text/plain", Blob::Pdf)),
         api(M::GET, "/api/v1/me/subsidies", Signed),
+        api(M::GET, "/api/v1/me/subsidy-previews", Signed),
+        api(M::POST, "/api/v1/me/subsidy-claims", Only(LEARNERS))
+            .json(r#"{"class_id":"","policy_id":""}"#),
+        api(M::GET, "/api/v1/subsidies/voucher-issues", Only(BATCH_READERS)),
+        api(M::POST, "/api/v1/subsidies/voucher-issues", Only(POLICY_KEEPERS)).json(
+            r#"{"name":"","value_yuan":"","valid_from":"","valid_until":"","method":"list"}"#,
+        ),
+        api(M::GET, "/api/v1/subsidies/vouchers", Only(VIEW_SUBSIDIES)),
+        api(M::GET, "/api/v1/me/vouchers", Signed),
+        api(M::POST, "/api/v1/me/vouchers/{id}/use", Only(LEARNERS))
+            .rec(Rec::Voucher)
+            .json(r#"{"class_id":""}"#),
+        api(M::POST, "/api/v1/me/vouchers/{id}/release", Only(LEARNERS)).rec(Rec::Voucher),
+        api(M::GET, "/api/v1/classes/{id}/vouchers", Only(CLAIMANTS)).rec(Rec::Class),
+        api(M::POST, "/api/v1/classes/{id}/vouchers/redeem", Only(CLAIMANTS)).rec(Rec::Class),
+        page(M::POST, "/subsidies/own-claims", Only(LEARNERS)).form(&[]),
+        page(M::GET, "/subsidies/vouchers", Only(VIEW_SUBSIDIES)),
+        page(M::GET, "/subsidies/vouchers.xlsx", Only(VIEW_SUBSIDIES)),
+        page(M::POST, "/subsidies/vouchers/issues", Only(POLICY_KEEPERS)).form(&[("name", "")]),
+        page(M::POST, "/subsidies/vouchers/{id}/use", Only(LEARNERS))
+            .rec(Rec::Voucher)
+            .form(&[("class_id", "")]),
+        page(M::POST, "/subsidies/vouchers/{id}/release", Only(LEARNERS))
+            .rec(Rec::Voucher)
+            .form(&[]),
+        page(M::POST, "/classes/{id}/vouchers/redeem", Only(CLAIMANTS))
+            .rec(Rec::Class)
+            .form(&[]),
         api(M::PUT, "/api/v1/me/card-account", Only(LEARNERS)).json(r#"{"account":"12"}"#),
         page(M::GET, "/orders", Only(VIEW_ORDERS)),
         page(M::GET, "/orders.xlsx", Only(VIEW_ORDERS)),
@@ -2163,6 +2193,7 @@ async fn matrix_subsidies(t: &TestApp, app: &App) -> (String, String) {
             window_from: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
             window_until: chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
             levels: jineng_core::subsidies::ReviewLevel::ALL.to_vec(),
+            individual: false,
         },
         note: String::new(),
     };
@@ -2193,6 +2224,61 @@ async fn matrix_subsidies(t: &TestApp, app: &App) -> (String, String) {
     .await
     .unwrap();
     (policy, id)
+}
+
+/// One voucher issue with an unused voucher for each of two people.
+async fn matrix_vouchers(app: &App, mine: &str, theirs: &str) -> (String, String) {
+    use jineng_store::subsidies::{voucher, voucher_issue};
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = app.now();
+    let issue = uuid::Uuid::now_v7().to_string();
+    voucher_issue::ActiveModel {
+        id: Set(issue.clone()),
+        number: Set(format!("QF{issue}")),
+        name: Set("矩阵培训券".into()),
+        method: Set(jineng_core::vouchers::IssueMethod::List),
+        value_fen: Set(80_000),
+        projects: Set(String::new()),
+        categories: Set(String::new()),
+        valid_from: Set("2000-01-01".into()),
+        valid_until: Set("2099-12-31".into()),
+        issued: Set(2),
+        created_by: Set("matrix".into()),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for (n, user) in [mine, theirs].into_iter().enumerate() {
+        let id = uuid::Uuid::now_v7().to_string();
+        voucher::ActiveModel {
+            id: Set(id.clone()),
+            number: Set(format!("QF{issue}{n}")),
+            issue_id: Set(issue.clone()),
+            user_id: Set(user.to_string()),
+            name: Set("矩阵".into()),
+            region_code: Set("520102".into()),
+            value_fen: Set(80_000),
+            projects: Set(String::new()),
+            valid_from: Set("2000-01-01".into()),
+            valid_until: Set("2099-12-31".into()),
+            status: Set(jineng_core::vouchers::VoucherStatus::Issued),
+            class_id: Set(None),
+            org_id: Set(None),
+            used_at: Set(None),
+            redeemed_at: Set(None),
+            redeemed_by: Set(None),
+            ledger_idx: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    (ids[0].clone(), ids[1].clone())
 }
 
 /// A claim for a class, waiting at its county.
@@ -2230,6 +2316,7 @@ async fn matrix_claim(app: &App, class_id: &str, policy: &str) -> String {
         submitted_at: Set(now),
         decided_at: Set(None),
         updated_at: Set(now),
+        applicant_id: Set(String::new()),
     }
     .insert(&app.db)
     .await
@@ -3329,6 +3416,11 @@ impl Fixture {
                     one(matrix_claim(app, &class_id, &policy).await),
                 );
             }
+            // An unused voucher of `learner`'s, and one of someone else's.
+            let me = principal(t, "learner").await.user_id;
+            let (mine, theirs) = matrix_vouchers(app, &me, &m_nm.user_id).await;
+            recs.insert((Rec::Voucher, Variant::In), one(mine));
+            recs.insert((Rec::Voucher, Variant::Out), one(theirs));
             // Someone else's attempt (the same account as the study session's).
             let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
             let rec = matrix_attempt(app, &exam, &m_nm.user_id).await;

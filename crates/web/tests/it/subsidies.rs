@@ -784,3 +784,544 @@ async fn the_pages_walk_a_claim_and_a_learner_sees_theirs() {
             .contains("6222*")
     );
 }
+
+/// The class the demo `learner` is in (in training, not ended).
+async fn running_class(t: &TestApp) -> String {
+    let inst = t.token("institution").await;
+    let c = t
+        .api(
+            Method::GET,
+            "/classes?status=in_training",
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    c["items"][0]["id"].as_str().unwrap().to_string()
+}
+
+async fn voucher_total(t: &TestApp) -> u64 {
+    let gz = t.token("gz_regulator").await;
+    t.api(Method::GET, "/subsidies/vouchers", Some(&gz), None)
+        .await
+        .json()["total"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Bind a voucher to a class as if its holder had used it at enrolment.
+async fn hold_for(t: &TestApp, voucher_id: &str, class_id: &str) {
+    use jineng_store::classes::class;
+    use jineng_store::subsidies::voucher;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let c = class::Entity::find_by_id(class_id.to_string())
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    voucher::ActiveModel {
+        id: Set(voucher_id.to_string()),
+        status: Set(jineng_core::vouchers::VoucherStatus::Held),
+        class_id: Set(Some(c.id)),
+        org_id: Set(Some(c.org_id)),
+        used_at: Set(Some(t.app.now())),
+        ..Default::default()
+    }
+    .update(&t.app.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn vouchers_are_issued_used_once_and_redeemed_once() {
+    let t = TestApp::new().await;
+    let done = completed_class(&t).await;
+    let running = running_class(&t).await;
+    let gz = t.token("gz_regulator").await;
+    let me = t.token("learner").await;
+    let profile = t.api(Method::GET, "/me", Some(&me), None).await.json();
+    let (idn, name) = (
+        profile["id_number"].as_str().unwrap().to_string(),
+        profile["display_name"].as_str().unwrap().to_string(),
+    );
+    let issue = |list: String| {
+        json!({"name": "2026年第一批职业培训券", "value_yuan": "800", "valid_from": "2026-01-01",
+               "valid_until": "2099-12-31", "method": "list", "list": list})
+    };
+
+    // Only the province issues.
+    for who in ["nm_regulator", "institution", "learner"] {
+        let tok = t.token(who).await;
+        let r = t
+            .api(
+                Method::POST,
+                "/subsidies/voucher-issues",
+                Some(&tok),
+                Some(issue(format!("{idn},{name}"))),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.text());
+    }
+    // A list with a bad ID number, another person's ID number under a wrong name, and an
+    // unknown person issues nothing, and names each line.
+    let other = "110101199003074258";
+    let yy = t
+        .api(Method::GET, "/me", Some(&t.token("learner_yy").await), None)
+        .await
+        .json()["id_number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = t
+        .api(
+            Method::POST,
+            "/subsidies/voucher-issues",
+            Some(&gz),
+            Some(issue(format!(
+                "身份证号,姓名\n{idn},{name}\n{idn}x,{name}\n{yy},张冒名\n{other},李四"
+            ))),
+        )
+        .await;
+    let p = r.problem(422).to_string();
+    assert!(
+        p.contains("第3行") && p.contains("第4行") && p.contains("姓名与平台登记的不一致"),
+        "{p}"
+    );
+    assert!(p.contains("第5行") && p.contains("没有此身份证号"), "{p}");
+    assert!(
+        !p.contains(&idn),
+        "the answer repeats a whole ID number: {p}"
+    );
+    assert_eq!(voucher_total(&t).await, 0);
+    let mut bad = issue(format!("{idn},{name}"));
+    bad["value_yuan"] = json!("八百");
+    bad["valid_until"] = json!("2025-13-01");
+    let p = t
+        .api(
+            Method::POST,
+            "/subsidies/voucher-issues",
+            Some(&gz),
+            Some(bad),
+        )
+        .await
+        .problem(422)
+        .to_string();
+    assert!(p.contains("面额") && p.contains("日期格式"), "{p}");
+
+    // Issued to the learner by list, and to the learner's category by rule.
+    let r = t
+        .api(
+            Method::POST,
+            "/subsidies/voucher-issues",
+            Some(&gz),
+            Some(issue(format!("{idn},{name}"))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["issued"], 1);
+    let category = {
+        use jineng_store::learners::profile;
+        use sea_orm::EntityTrait;
+        profile::Entity::find_by_id(t.user_id("learner").await)
+            .one(&t.app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .person_category
+    };
+    let r = t
+        .api(
+            Method::POST,
+            "/subsidies/voucher-issues",
+            Some(&gz),
+            Some(
+                json!({"name": "按类别发放", "value_yuan": "500", "valid_from": "2026-01-01",
+                        "valid_until": "2099-12-31", "method": "rule", "categories": [category]}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let mine = t
+        .api(Method::GET, "/me/vouchers", Some(&me), None)
+        .await
+        .json();
+    assert_eq!(mine.as_array().unwrap().len(), 2, "{mine}");
+    let v1 = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["voucher"]["value_fen"] == 80_000)
+        .unwrap();
+    assert_eq!(v1["voucher"]["state"], "usable");
+    assert_eq!(v1["class_ids"], json!([running.clone()]), "{mine}");
+    let v1 = v1["voucher"]["id"].as_str().unwrap().to_string();
+    let v2 = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["voucher"]["value_fen"] == 50_000)
+        .unwrap()["voucher"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let use_for = |v: &str, c: &str| {
+        let (v, c, me) = (v.to_string(), c.to_string(), me.clone());
+        let t = &t;
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/me/vouchers/{v}/use"),
+                Some(&me),
+                Some(json!({"class_id": c})),
+            )
+            .await
+        }
+    };
+
+    // Not for a class the learner is not in, nor one that has ended.
+    let p = use_for(&v1, &done).await.problem(422).to_string();
+    assert!(p.contains("尚未结业"), "{p}");
+    // Someone else's voucher is not there at all.
+    let inst = t.token("institution").await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/me/vouchers/{v1}/use"),
+            Some(&inst),
+            Some(json!({"class_id": running})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    // Used twice at once: once.
+    let (a, b) = tokio::join!(use_for(&v1, &running), use_for(&v1, &running));
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [204, 409], "{} / {}", a.text(), b.text());
+    // One voucher per class.
+    let p = use_for(&v2, &running).await.problem(409).to_string();
+    assert!(p.contains("本班已使用过一张培训券"), "{p}");
+    // Taken back, used again.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/me/vouchers/{v1}/release"),
+            Some(&me),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    assert_eq!(use_for(&v1, &running).await.status, StatusCode::NO_CONTENT);
+    // Not redeemable before the class ends.
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/classes/{running}/vouchers/redeem"),
+            Some(&inst),
+            None,
+        )
+        .await;
+    assert!(r.problem(409).to_string().contains("结业后"));
+    // An expired voucher cannot be used.
+    {
+        use jineng_store::subsidies::voucher;
+        use sea_orm::{ActiveModelTrait, Set};
+        voucher::ActiveModel {
+            id: Set(v2.clone()),
+            valid_until: Set("2001-01-01".into()),
+            ..Default::default()
+        }
+        .update(&t.app.db)
+        .await
+        .unwrap();
+    }
+    let p = use_for(&v2, &running).await.problem(409).to_string();
+    assert!(p.contains("过期"), "{p}");
+
+    // The completed class: one voucher of a learner who completed, one of a learner who
+    // did not. Redeemed twice at once: once; the other voucher goes back to its holder.
+    let learners = roster(&t, &done).await;
+    let passed = learners.iter().find(|l| l.1).unwrap().0.clone();
+    let failed = learners.iter().find(|l| !l.1).map(|l| l.0.clone());
+    let mut holders = vec![passed.clone()];
+    holders.extend(failed.clone());
+    let ids: Vec<String> = {
+        use jineng_store::accounts::user;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let mut lines = String::new();
+        for u in &holders {
+            let p = t
+                .api(Method::GET, "/me", Some(&t.token_for(u).await), None)
+                .await
+                .json();
+            lines.push_str(&format!(
+                "{},{}\n",
+                p["id_number"].as_str().unwrap(),
+                p["display_name"].as_str().unwrap()
+            ));
+        }
+        let r = t
+            .api(
+                Method::POST,
+                "/subsidies/voucher-issues",
+                Some(&gz),
+                Some(issue(lines)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        let _ = user::Entity::find()
+            .filter(user::Column::Id.is_in(holders.clone()))
+            .all(&t.app.db)
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for u in &holders {
+            let mine = t
+                .api(
+                    Method::GET,
+                    "/me/vouchers",
+                    Some(&t.token_for(u).await),
+                    None,
+                )
+                .await
+                .json();
+            let v = mine
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["voucher"]["value_fen"] == 80_000)
+                .unwrap();
+            ids.push(v["voucher"]["id"].as_str().unwrap().to_string());
+        }
+        ids
+    };
+    for v in &ids {
+        hold_for(&t, v, &done).await;
+    }
+    let redeem = || {
+        let (t, inst, done) = (&t, inst.clone(), done.clone());
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/classes/{done}/vouchers/redeem"),
+                Some(&inst),
+                None,
+            )
+            .await
+        }
+    };
+    let (a, b) = tokio::join!(redeem(), redeem());
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [200, 409], "{} / {}", a.text(), b.text());
+    let won = if a.status == StatusCode::OK { a } else { b };
+    assert_eq!(won.json()["redeemed"], 1, "{}", won.text());
+    assert_eq!(won.json()["value_fen"], 80_000);
+    assert_eq!(won.json()["released"], usize::from(failed.is_some()));
+    assert_eq!(ledger_count(&t, "voucher_redemption").await, 1);
+    let cv = t
+        .api(
+            Method::GET,
+            &format!("/classes/{done}/vouchers"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(cv.as_array().unwrap().len(), 1, "{cv}");
+    assert_eq!(cv[0]["state"], "已兑付");
+    // Back with the learner who did not complete, usable again.
+    if let Some(f) = &failed {
+        let mine = t
+            .api(
+                Method::GET,
+                "/me/vouchers",
+                Some(&t.token_for(f).await),
+                None,
+            )
+            .await
+            .json();
+        let v = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["voucher"]["value_fen"] == 80_000)
+            .unwrap();
+        assert_eq!(v["voucher"]["state"], "usable", "{mine}");
+    }
+    // The report counts each state.
+    let report = t
+        .api(
+            Method::GET,
+            "/subsidies/vouchers?state=redeemed",
+            Some(&gz),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(report["total"], 1, "{report}");
+    let count = |s: &str| {
+        report["totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["state"] == s)
+            .unwrap()["count"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(count("redeemed"), 1);
+    assert_eq!(count("held"), 1, "{report}");
+    assert!(count("expired") >= 1, "{report}");
+    // The institution sees only vouchers used for its classes.
+    let theirs = t
+        .api(Method::GET, "/subsidies/vouchers", Some(&inst), None)
+        .await
+        .json();
+    assert_eq!(theirs["total"], 2, "{theirs}");
+}
+
+#[tokio::test]
+async fn a_learner_claims_for_themself_under_a_personal_policy() {
+    let t = TestApp::new().await;
+    let class_id = completed_class(&t).await;
+    let inst = t.token("institution").await;
+    let gz = t.token("gz_regulator").await;
+    let mut own = policy("技能提升补贴（个人申领）");
+    own["individual"] = json!(true);
+    let r = t
+        .api(Method::POST, "/subsidies/policies", Some(&gz), Some(own))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["rules"]["individual"], true);
+    let own_id = r.json()["id"].as_str().unwrap().to_string();
+    // The institution cannot claim under it.
+    let prev = t
+        .api(
+            Method::GET,
+            &format!("/classes/{class_id}/subsidy-previews"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    assert!(prev.as_array().unwrap().is_empty(), "{prev}");
+    let r = t
+        .api(
+            Method::POST,
+            "/subsidies/claims",
+            Some(&inst),
+            Some(json!({"class_id": class_id, "policy_id": own_id})),
+        )
+        .await;
+    assert!(r.problem(409).to_string().contains("学员本人申领"));
+
+    let learners = roster(&t, &class_id).await;
+    let passed = learners.iter().find(|l| l.1).unwrap().0.clone();
+    give_account(&t, &passed, "6222021234567000123").await;
+    let me = t.token_for(&passed).await;
+    let prev = t
+        .api(Method::GET, "/me/subsidy-previews", Some(&me), None)
+        .await
+        .json();
+    assert_eq!(prev[0]["class_id"], class_id.as_str(), "{prev}");
+    assert_eq!(prev[0]["previews"][0]["eligible"], 1, "{prev}");
+    assert_eq!(prev[0]["previews"][0]["lines"].as_array().unwrap().len(), 1);
+    let claim_in = json!({"class_id": class_id, "policy_id": own_id});
+    let (a, b) = tokio::join!(
+        t.api(
+            Method::POST,
+            "/me/subsidy-claims",
+            Some(&me),
+            Some(claim_in.clone())
+        ),
+        t.api(
+            Method::POST,
+            "/me/subsidy-claims",
+            Some(&me),
+            Some(claim_in.clone())
+        ),
+    );
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [201, 409], "{} / {}", a.text(), b.text());
+    let won = if a.status == StatusCode::CREATED {
+        a
+    } else {
+        b
+    };
+    let claim_id = won.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        won.json()["subsidies"][0]["amount_fen"],
+        100_000,
+        "{}",
+        won.text()
+    );
+    // Someone who did not complete, or is not in the class, cannot.
+    if let Some(f) = learners.iter().find(|l| !l.1) {
+        give_account(&t, &f.0, "6222021234567000456").await;
+        let r = t
+            .api(
+                Method::POST,
+                "/me/subsidy-claims",
+                Some(&t.token_for(&f.0).await),
+                Some(claim_in.clone()),
+            )
+            .await;
+        assert!(r.problem(409).to_string().contains("不符合该政策的条件"));
+    }
+    let stranger = t.token("learner").await;
+    let r = t
+        .api(
+            Method::POST,
+            "/me/subsidy-claims",
+            Some(&stranger),
+            Some(claim_in.clone()),
+        )
+        .await;
+    assert!(r.problem(422).to_string().contains("本人参加"));
+
+    // Reviewed like any claim; regulators see it as a learner's own.
+    let r = decide(&t, "nm_regulator", &claim_id, "approve", "").await;
+    assert_eq!(r.json()["level"], "city", "{}", r.text());
+    assert_eq!(r.json()["individual"], true);
+    assert_eq!(r.json()["learners"], 1);
+    // The same person and project is paid once a year: the institution's claim under
+    // another policy now leaves them out.
+    let inst_policy = t
+        .api(
+            Method::POST,
+            "/subsidies/policies",
+            Some(&gz),
+            Some(policy("机构培训经费")),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let prev = t
+        .api(
+            Method::GET,
+            &format!("/classes/{class_id}/subsidy-previews"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    let p = prev
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["policy_id"] == inst_policy.as_str())
+        .unwrap();
+    let line = p["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["user_id"] == passed.as_str())
+        .unwrap();
+    assert!(
+        line["reasons"].as_str().unwrap().contains("本年度已申领"),
+        "{line}"
+    );
+}
