@@ -21,7 +21,7 @@ PAGES = {
     "learner": ["/", "/training", "/exams", "/skill-certificates", "/archive", "/subsidies"],
     "institution": ["/", "/classes", "/learners", "/teachers", "/certificates", "/orders"],
     "nm_regulator": ["/", "/inbox", "/classes", "/orgs", "/supervision", "/subsidies"],
-    "gz_regulator": ["/banks", "/catalogue", "/occupations", "/subsidies/policies", "/subsidies/batches"],
+    "gz_regulator": ["/banks", "/catalogue", "/occupations", "/subsidies/policies", "/subsidies/batches", "/subsidies/vouchers"],
     "provider": ["/", "/courses", "/invoices"],
     "admin": ["/admin/users", "/audit"],
     "operator": ["/orders", "/settlements"],

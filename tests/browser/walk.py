@@ -316,6 +316,19 @@ def main():
         shot(op, "21d-refunded")
         print("walk: an institution pays an order on the sandbox on a phone; the operator refunds its unused seat")
 
+        # 5e. Training vouchers: on the phone the demo learner finds the voucher the
+        #     province issued to their card and uses it for the class in training.
+        go(learner, "/subsidies")
+        t = wait_text(learner, "我的职业培训券")
+        assert "可使用" in t and "已过期" in t, t[:1200]
+        click(learner, css=".use-voucher")
+        t = wait_text(learner, "培训券已用于该培训班")
+        assert "已使用，待兑付" in t, t[:1200]
+        overflow = js(learner, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"我的补贴 with vouchers is wider than the phone by {overflow}px"
+        shot(learner, "5e-voucher-used")
+        print("walk: the demo learner uses a training voucher for the class in training on a phone")
+
         # 6. The institution completes the class; the learner sees the result.
         go(org, running)
         click(org, "#act-complete")
@@ -323,6 +336,14 @@ def main():
         body = text(org)
         assert "合格" in body or "不足" in body, "completion list without results"
         shot(org, "6-completion-list")
+        # Then redeems the class's vouchers: spent for learners who completed, given
+        # back to those who did not.
+        go(org, running + "/subsidy")
+        wait_text(org, "学员使用的职业培训券")
+        click(org, css="#redeem-vouchers")
+        t = wait_text(org, "培训券已兑付")
+        assert "已兑付" in t or "未使用" not in t, t[:1500]
+        shot(org, "6b-vouchers-redeemed")
         go(learner, "/training")
         t = wait_text(learner, "已结业")
         assert "结业结果" in t, t[:400]
@@ -718,7 +739,7 @@ def main():
         overflow = js(prov, "return document.documentElement.scrollWidth - window.innerWidth;")
         assert overflow <= 1, f"the claims list is wider than the phone by {overflow}px"
         shot(prov, "22-subsidy-claims")
-        click(prov, xpath="//table[@id='claims']//a")
+        click(prov, xpath="//table[@id='claims']//tr[contains(., '已批准')]//a")
         t = wait_text(prov, "逐人核算")
         assert "县级 通过" in t and "市级 通过" in t and "省级 通过" in t and "证据日志第" in t, t[:1500]
         overflow = js(prov, "return document.documentElement.scrollWidth - window.innerWidth;")
@@ -747,6 +768,27 @@ def main():
         assert overflow <= 1, f"我的补贴 is wider than the phone by {overflow}px"
         shot(me, "22d-my-subsidies")
         print("walk: the province sees a claim approved at three levels and paid by the sandbox bank; a learner registers a card account on a phone")
+
+        # 22. The city's regulator, on a phone, finds the learner's own claim (个人补贴)
+        #     waiting at their level; the province reads the voucher report with its bars.
+        city = session(*PHONE); sessions.append(city)
+        sign_in(city, "gy_regulator")
+        go(city, "/subsidies?mine=1")
+        t = wait_text(city, "培训补贴")
+        assert "市级审核中" in t and "个人申领" in t, t[:1200]
+        click(city, xpath="//table[@id='claims']//a")
+        t = wait_text(city, "逐人核算")
+        assert "学员个人申领" in t and "县级 通过" in t, t[:1500]
+        overflow = js(city, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the individual claim is wider than the phone by {overflow}px"
+        shot(city, "23-individual-claim")
+        go(prov, "/subsidies/vouchers")
+        t = wait_text(prov, "培训券使用情况")
+        assert "已兑付" in t and "已过期" in t and "发放批次" in t, t[:1500]
+        overflow = js(prov, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the voucher report is wider than the phone by {overflow}px"
+        shot(prov, "23b-vouchers")
+        print("walk: 贵阳市 finds a learner's own claim waiting; the province reads the voucher report")
 
     finally:
         for s in sessions:

@@ -1034,9 +1034,10 @@ pub struct VouchersPage {
 }
 
 impl VouchersPage {
-    /// A bar's width in percent of the largest count.
+    /// A bar's width in percent of the largest count (an empty state has none; any
+    /// other at least a sliver).
     fn bar(&self, n: &i64) -> i64 {
-        if self.most == 0 {
+        if self.most == 0 || *n == 0 {
             0
         } else {
             (n * 100 / self.most).max(1)
