@@ -701,7 +701,9 @@ impl Subsidies<'_> {
             .into_iter()
             .map(|o| (o.id, o.name))
             .collect();
+        let policy_ids: Vec<String> = rows.iter().map(|c| c.policy_id.clone()).collect();
         let policies: HashMap<String, String> = policy::Entity::find()
+            .filter(policy::Column::Id.is_in(policy_ids))
             .all(&self.db)
             .await?
             .into_iter()

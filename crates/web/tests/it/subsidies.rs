@@ -346,16 +346,36 @@ async fn a_claim_goes_from_the_class_to_the_learners_card_accounts() {
         .json();
     assert_eq!(payable.as_array().unwrap().len(), 1, "{payable}");
     assert_eq!(payable[0]["total_fen"].as_i64().unwrap(), total);
-    let r = t
-        .api(
+    // Two batches of the same claim at once: one batch, the learners in it once.
+    let batch_in = json!({"claim_ids": [claim_id]});
+    let (a, b) = tokio::join!(
+        t.api(
             Method::POST,
             "/subsidies/batches",
             Some(&gz),
-            Some(json!({"claim_ids": [claim_id]})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            Some(batch_in.clone())
+        ),
+        t.api(
+            Method::POST,
+            "/subsidies/batches",
+            Some(&gz),
+            Some(batch_in.clone())
+        ),
+    );
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [201, 409], "{} / {}", a.text(), b.text());
+    let r = if a.status == StatusCode::CREATED {
+        a
+    } else {
+        b
+    };
     let batch_id = r.json()["id"].as_str().unwrap().to_string();
+    let batches = t
+        .api(Method::GET, "/subsidies/batches", Some(&gz), None)
+        .await
+        .json();
+    assert_eq!(batches.as_array().unwrap().len(), 1, "{batches}");
     let file = t
         .api(
             Method::GET,
