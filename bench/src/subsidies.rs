@@ -236,6 +236,7 @@ async fn run_async(learners: usize) -> Result<(), String> {
             claimed_elsewhere: false,
             paid_this_year: Fen(0),
             has_account: true,
+            voucher_used: false,
         };
         let j = jineng_core::subsidies::judge(&rules, Fen(l.amount_fen), &f);
         if j.eligible() {

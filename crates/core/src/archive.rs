@@ -39,7 +39,12 @@ impl Lines {
 
 /// The SHA-256 of a canonical text.
 pub fn sha256(canonical: &str) -> [u8; 32] {
-    Sha256::digest(canonical.as_bytes()).into()
+    sha256_bytes(canonical.as_bytes())
+}
+
+/// SHA-256 of any bytes (an uploaded file, a bank's return file).
+pub fn sha256_bytes(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
 }
 
 /// One learner's credited time on one closed day in one lesson.

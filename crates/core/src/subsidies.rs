@@ -97,6 +97,7 @@ crate::coded! {
         AlreadyClaimed("already_claimed", "本年度已申领同一项目补贴"),
         CapReached("cap_reached", "已达本人年度补贴上限"),
         NoAccount("no_account", "未登记社保卡金融账户"),
+        VoucherUsed("voucher_used", "已用职业培训券抵扣本班培训费"),
     }
 }
 
@@ -275,6 +276,9 @@ pub struct Facts {
     pub paid_this_year: Fen,
     /// A social-security card account is on record.
     pub has_account: bool,
+    /// A training voucher of theirs paid (or is to pay) for this class: the training is
+    /// not subsidised twice.
+    pub voucher_used: bool,
 }
 
 /// The verdict on one learner: eligible with an amount, or not with every reason.
@@ -331,6 +335,9 @@ pub fn judge(r: &Rules, standard: Fen, f: &Facts) -> Judgement {
     }
     if !f.has_account {
         reasons.push(Reason::NoAccount);
+    }
+    if f.voucher_used {
+        reasons.push(Reason::VoucherUsed);
     }
     let mut amount = standard.max(Fen(0));
     if r.yearly_cap.0 > 0 {
@@ -579,6 +586,7 @@ mod tests {
             claimed_elsewhere: false,
             paid_this_year: Fen(0),
             has_account: true,
+            voucher_used: false,
         }
     }
 
@@ -640,6 +648,7 @@ mod tests {
             claimed_elsewhere: true,
             paid_this_year: Fen(100),
             has_account: false,
+            voucher_used: true,
             ..good()
         };
         let j = judge(&r, Fen(120_000), &f);
@@ -779,6 +788,8 @@ mod tests {
                     claimed_elsewhere: el,
                     paid_this_year: Fen(paid),
                     has_account: acc,
+                    // About one in seven used a voucher for the class.
+                    voucher_used: paid % 7 == 3,
                 },
             )
     }
@@ -819,6 +830,7 @@ mod tests {
                 && (!narrow || f.category == "graduate")
                 && !f.claimed_elsewhere
                 && f.has_account
+                && !f.voucher_used
                 && (cap == 0 || f.paid_this_year.0 < cap);
             prop_assert_eq!(j.eligible(), qualifies);
             prop_assert!(j.amount.0 >= 0 && j.amount.0 <= standard);

@@ -324,9 +324,9 @@ pub async fn province(app: &App) -> AppResult<()> {
 /// but one, who was left out of the institution's claim for want of an account, then
 /// registered it and claimed for themself under the province's 个人补贴 policy: that
 /// claim passed 南明区 and waits at 贵阳市. Training vouchers: an issue by person
-/// category (three of the class's learners used theirs for it and the institution
-/// redeemed them; the demo `learner` holds one still unused) and last year's issue,
-/// expired unused.
+/// category (one of the class's learners used theirs for it, the institution redeemed
+/// it, so the claim leaves that learner out; the demo `learner` holds one still unused)
+/// and last year's issue, expired unused.
 pub async fn subsidies(app: &App) -> AppResult<()> {
     use jineng_app::subsidies::PolicyInput;
     use jineng_core::Fen;
@@ -430,6 +430,8 @@ pub async fn subsidies(app: &App) -> AppResult<()> {
             .set_card_account(&who, &ctx, &account)
             .await?;
     }
+    // A learner who paid with a voucher is left out of the claim (no double subsidy).
+    vouchers(app, &ctx, &gz, &inst, &c, &learners).await?;
     let claim = at(-14)
         .subsidies()
         .submit_claim(&inst, &ctx, &c.id, &policy, "附结业名单与考勤表")
@@ -450,7 +452,7 @@ pub async fn subsidies(app: &App) -> AppResult<()> {
     if let Some(i) = late {
         own_claim(app, &ctx, &gz, &nm, &c.id, &learners[i].user_id, year).await?;
     }
-    vouchers(app, &ctx, &gz, &inst, &c, &learners).await
+    Ok(())
 }
 
 /// The province's 个人补贴 policy; one learner of the completed class registers their
@@ -525,7 +527,7 @@ async fn own_claim(
     Ok(())
 }
 
-/// Training vouchers: this year's issue by person category, three used for the completed
+/// Training vouchers: this year's issue by person category, one used for the completed
 /// class and redeemed by its institution; last year's issue, expired unused.
 async fn vouchers(
     app: &App,
@@ -604,11 +606,12 @@ async fn vouchers(
             ),
         )
         .await?;
-    // Three learners who completed had used theirs when they enrolled in the class.
+    // The second learner who completed had used theirs when enrolling in the class.
     let used: Vec<String> = learners
         .iter()
         .filter(|l| l.outcome == jineng_core::completion::Outcome::Completed)
-        .take(3)
+        .skip(1)
+        .take(1)
         .map(|l| l.user_id.clone())
         .collect();
     let enrolled_at = demo_at(app, -50).now();

@@ -141,6 +141,10 @@ pub struct ClaimDetail {
     pub may_decide: bool,
     /// The claimant may submit it again (returned).
     pub may_resubmit: bool,
+    /// Documents the claimant attached.
+    pub documents: Vec<super::documents::ClaimDocumentView>,
+    /// The caller may attach documents now (the claiming organisation, claim open).
+    pub may_attach: bool,
 }
 
 /// A completed class a learner was in, with what they could claim for themself.
@@ -234,6 +238,18 @@ impl Subsidies<'_> {
             .into_iter()
             .map(|u| u.id)
             .collect();
+        // A voucher paid (or is to pay) for this class: not subsidised again.
+        let vouchered: HashSet<String> = jineng_store::subsidies::voucher::Entity::find()
+            .filter(jineng_store::subsidies::voucher::Column::ClassId.eq(c.id.clone()))
+            .filter(jineng_store::subsidies::voucher::Column::Status.is_in([
+                jineng_core::vouchers::VoucherStatus::Held,
+                jineng_core::vouchers::VoucherStatus::Redeemed,
+            ]))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|v| v.user_id)
+            .collect();
         let mut elsewhere: HashSet<String> = HashSet::new();
         let mut this_year: HashMap<String, i64> = HashMap::new();
         let mut others = line::Entity::find()
@@ -264,6 +280,7 @@ impl Subsidies<'_> {
                     claimed_elsewhere: elsewhere.contains(&l.user_id),
                     paid_this_year: Fen(this_year.get(&l.user_id).copied().unwrap_or(0)),
                     has_account: with_account.contains(&l.user_id),
+                    voucher_used: vouchered.contains(&l.user_id),
                 };
                 Judged {
                     judgement: rules::judge(r, standard, &facts),
@@ -866,6 +883,10 @@ impl Subsidies<'_> {
         let may_resubmit = c.status == ClaimStatus::Returned
             && who.works_for(&c.org_id)
             && who.can(Permission::ClaimSubsidies);
+        let may_attach = matches!(c.status, ClaimStatus::Reviewing | ClaimStatus::Returned)
+            && who.works_for(&c.org_id)
+            && who.can(Permission::ClaimSubsidies);
+        let documents = self.documents_of(&c.id).await?;
         let lines = lines
             .iter()
             .map(|l| {
@@ -886,6 +907,8 @@ impl Subsidies<'_> {
             signals,
             may_decide,
             may_resubmit,
+            documents,
+            may_attach,
         })
     }
 

@@ -10,6 +10,7 @@
 //! conditional update). Decisions and payouts enter the evidence log.
 
 pub mod claims;
+pub mod documents;
 pub mod payouts;
 pub mod vouchers;
 

@@ -737,7 +737,7 @@ impl Subsidies<'_> {
             id: Set(uuid::Uuid::now_v7().to_string()),
             batch_id: Set(batch_id.to_string()),
             source: Set(source.to_string()),
-            sha256: Set(hex::encode(sha2_of(raw))),
+            sha256: Set(hex::encode(jineng_core::archive::sha256_bytes(raw))),
             lines: Set(lines),
             applied: Set(applied),
             repeated: Set(repeated),
@@ -860,11 +860,6 @@ impl Subsidies<'_> {
         ))
         .await
     }
-}
-
-fn sha2_of(b: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(b).into()
 }
 
 fn batch_view(b: batch::Model, ps: &[payout::Model]) -> BatchView {

@@ -149,11 +149,10 @@ impl Subsidies<'_> {
         }
         let name = i.name.trim().to_string();
         let mut e = Vec::new();
-        if name.is_empty()
-            || name.chars().count() > MAX_NAME_CHARS
-            || name.chars().any(char::is_control)
-        {
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
             e.push(FieldError::new("name", "请填写批次名称（100字以内）"));
+        } else if let Some(p) = jineng_core::text::plain_text_problem(&name) {
+            e.push(FieldError::new("name", format!("批次名称{p}")));
         }
         if i.value.0 <= 0 || i.value > jineng_core::subsidies::MAX_AMOUNT {
             e.push(FieldError::new("value", "面额应大于0且不超过50000元"));
@@ -180,17 +179,20 @@ impl Subsidies<'_> {
                 format!("培训项目“{p}”不存在"),
             ));
         }
+        let mut categories = i.categories.clone();
+        categories.sort();
+        categories.dedup();
         let known: Vec<&str> = jineng_core::learners::PERSON_CATEGORIES
             .iter()
             .map(|(c, _)| *c)
             .collect();
-        if let Some(c) = i.categories.iter().find(|c| !known.contains(&c.as_str())) {
+        if let Some(c) = categories.iter().find(|c| !known.contains(&c.as_str())) {
             e.push(FieldError::new(
                 "categories",
                 format!("人员类别“{c}”不存在"),
             ));
         }
-        if i.method == IssueMethod::Rule && i.categories.is_empty() {
+        if i.method == IssueMethod::Rule && categories.is_empty() {
             e.push(FieldError::new(
                 "categories",
                 "按人员类别发放时请至少选择一个类别",
@@ -204,7 +206,7 @@ impl Subsidies<'_> {
             IssueMethod::List => self.list_holders(&i.list).await?,
             IssueMethod::Rule => {
                 let ps = profile::Entity::find()
-                    .filter(profile::Column::PersonCategory.is_in(i.categories.clone()))
+                    .filter(profile::Column::PersonCategory.is_in(categories.clone()))
                     .order_by_asc(profile::Column::UserId)
                     .limit(MAX_RULE_HOLDERS as u64 + 1)
                     .all(&self.db)
@@ -238,7 +240,7 @@ impl Subsidies<'_> {
             method: i.method,
             value_fen: i.value.0,
             projects: joined.clone(),
-            categories: i.categories.join(","),
+            categories: categories.join(","),
             valid_from: i.valid_from.to_string(),
             valid_until: i.valid_until.to_string(),
             issued: i32::try_from(holders.len()).unwrap_or(i32::MAX),
@@ -248,7 +250,11 @@ impl Subsidies<'_> {
         voucher_issue::Entity::insert(voucher_issue::ActiveModel::from(issue.clone()).reset_all())
             .exec(&w.txn)
             .await
-            .on_unique(|| AppError::Conflict("批次号冲突，请重试".into()))?;
+            .on_unique(|| {
+                AppError::Conflict(
+                    "已有同名的发放批次（同一批次不会重复发放；确需再发请另起名称）".into(),
+                )
+            })?;
         for (n, chunk) in holders.chunks(CHUNK).enumerate() {
             let rows =
                 chunk
@@ -612,13 +618,12 @@ impl Subsidies<'_> {
         let used_in: Vec<String> = rows.iter().filter_map(|v| v.class_id.clone()).collect();
         let today = self.today();
         let states: Vec<VoucherState> = rows.iter().map(|v| voucher_state(v, today)).collect();
+        let releasable = self.releasable_classes(&used_in).await?;
         let held_open: Vec<bool> = rows
             .iter()
             .map(|v| {
                 v.status == VoucherStatus::Held
-                    && v.class_id
-                        .as_ref()
-                        .is_some_and(|c| open.iter().any(|o| &o.id == c))
+                    && v.class_id.as_ref().is_some_and(|c| releasable.contains(c))
             })
             .collect();
         let projects: Vec<Vec<String>> = rows.iter().map(|v| split(&v.projects)).collect();
@@ -640,6 +645,26 @@ impl Subsidies<'_> {
                 may_release,
                 voucher: v,
             })
+            .collect())
+    }
+
+    /// Of these classes, those a voucher held for may be taken back from: training has not
+    /// begun, or the class was cancelled. Once training runs the voucher is committed to
+    /// it (the institution redeems it, or gives it back, when the class ends).
+    async fn releasable_classes(&self, ids: &[String]) -> AppResult<Vec<String>> {
+        Ok(class::Entity::find()
+            .filter(class::Column::Id.is_in(ids.to_vec()))
+            .filter(class::Column::Status.is_in([
+                ClassStatus::Draft,
+                ClassStatus::Submitted,
+                ClassStatus::Approved,
+                ClassStatus::Returned,
+                ClassStatus::Cancelled,
+            ]))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
             .collect())
     }
 
@@ -686,6 +711,12 @@ impl Subsidies<'_> {
                 return Err(AppError::Conflict(format!(
                     "培训券已于 {} 过期，不能再使用",
                     v.valid_until
+                )));
+            }
+            VoucherState::NotYet => {
+                return Err(AppError::Conflict(format!(
+                    "培训券自 {} 起才能使用",
+                    v.valid_from
                 )));
             }
             s => {
@@ -739,14 +770,14 @@ impl Subsidies<'_> {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("培训券"))?;
-        let open = self.open_classes_of(&who.user_id).await?;
+        let releasable = self.releasable_classes(v.class_id.as_slice()).await?;
         let Some(class_id) = v
             .class_id
             .clone()
-            .filter(|c| v.status == VoucherStatus::Held && open.iter().any(|o| &o.id == c))
+            .filter(|c| v.status == VoucherStatus::Held && releasable.contains(c))
         else {
             return Err(AppError::Conflict(
-                "只有用于尚未结业培训班的培训券可以撤回".into(),
+                "只有用于尚未开班或已取消的培训班的培训券可以撤回".into(),
             ));
         };
         let w = self.write(who, ctx).await?;

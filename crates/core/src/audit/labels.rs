@@ -168,6 +168,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("subsidy_claim.return", "退回补贴申请"),
     ("subsidy_claim.reject", "补贴申请不予批准"),
     ("subsidy_claim.export", "导出补贴申请"),
+    ("subsidy_claim.document_upload", "上传补贴申请材料"),
+    ("subsidy_claim.document_read", "查看补贴申请材料"),
     ("subsidy_batch.create", "生成补贴发放批次"),
     ("subsidy_batch.return", "接收银行回盘"),
     ("voucher_issue.create", "发放职业培训券"),

@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod claim;
+pub mod claim_document;
 pub mod line;
 pub mod payout;
 pub mod person_year;

@@ -16,6 +16,7 @@ use jineng_app::AppError;
 use jineng_app::page::PageRequest;
 use jineng_app::subsidies::PolicyView;
 use jineng_app::subsidies::claims::{ClaimDetail, ClaimFilter, ClaimView, LineView, Preview};
+use jineng_app::subsidies::documents::ClaimDocumentView;
 use jineng_app::subsidies::payouts::{BatchView, MySubsidy, Payable, PayoutView, ReturnView};
 use jineng_app::subsidies::vouchers::{IssueView, VoucherFilter, VoucherView};
 use jineng_core::subsidies::{ClaimDecision, ClaimStatus, PolicyStatus};
@@ -543,6 +544,81 @@ pub struct ClaimDetailOut {
     /// night study, one device for many learners).
     pub signals: Vec<SignalOut>,
     pub may_decide: bool,
+    /// Documents the claimant attached.
+    pub documents: Vec<ClaimDocumentOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClaimDocumentOut {
+    pub id: String,
+    pub filename: String,
+    /// As judged from the bytes: application/pdf, image/png or image/jpeg.
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ClaimDocumentView> for ClaimDocumentOut {
+    fn from(d: ClaimDocumentView) -> Self {
+        ClaimDocumentOut {
+            id: d.id,
+            filename: d.filename,
+            content_type: d.content_type,
+            size: d.size,
+            sha256: d.sha256,
+            created_at: d.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimDocumentQuery {
+    /// The file's name as the claimant knows it.
+    #[serde(default)]
+    pub filename: String,
+}
+
+/// Attach a document to a claim of the caller's organisation (under review or returned).
+#[utoipa::path(post, path = "/subsidies/claims/{id}/documents", tag = "subsidies", params(("id" = String, Path), ClaimDocumentQuery),
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The file itself (PDF, PNG or JPEG, at most 10 MB); its type is judged from its content"),
+    responses((status = 201, body = ClaimDocumentOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn attach_document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ClaimDocumentQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ClaimDocumentOut>), ApiError> {
+    let d = s
+        .app
+        .subsidies()
+        .attach_document(&who, &ctx, &id, &q.filename, body.to_vec())
+        .await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+/// A document of a claim the caller sees (the read is audited).
+#[utoipa::path(get, path = "/subsidies/claims/{id}/documents/{doc}", tag = "subsidies", params(("id" = String, Path), ("doc" = String, Path)),
+    responses((status = 200, description = "The file, with the content type judged at upload", content_type = "application/pdf"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 503, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn claim_document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (d, bytes) = s
+        .app
+        .subsidies()
+        .claim_document(&who, &ctx, &id, &doc)
+        .await?;
+    Ok(crate::http::files::document_response(
+        &d.content_type,
+        &d.filename,
+        bytes,
+    ))
 }
 
 impl From<ClaimDetail> for ClaimDetailOut {
@@ -573,6 +649,7 @@ impl From<ClaimDetail> for ClaimDetailOut {
                 })
                 .collect(),
             may_decide: d.may_decide,
+            documents: d.documents.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -1291,7 +1368,7 @@ pub struct ClassVoucherOut {
     pub completed: bool,
 }
 
-/// The vouchers used for a class (its institution; regulators and admins).
+/// The vouchers used for a class (its institution; the system admin).
 #[utoipa::path(get, path = "/classes/{id}/vouchers", tag = "subsidies", params(("id" = String, Path)),
     responses((status = 200, body = Vec<ClassVoucherOut>), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn class_vouchers(

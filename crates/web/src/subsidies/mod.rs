@@ -43,6 +43,15 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/classes/{id}/subsidy", pages::class)
         .post("/classes/{id}/subsidy", pages::submit)
         .get("/subsidies/claims/{id}", pages::claim)
+        .page_with(
+            Method::POST,
+            "/subsidies/claims/{id}/documents",
+            post(pages::attach_document).layer(DefaultBodyLimit::max(crate::DOCUMENT_LIMIT)),
+        )
+        .get(
+            "/subsidies/claims/{id}/documents/{doc}",
+            pages::claim_document,
+        )
         .post("/subsidies/claims/{id}/decision", pages::decide)
         .get("/subsidies/batches", pages::batches)
         .post("/subsidies/batches", pages::create_batch)
@@ -60,6 +69,11 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(api::previews))
         .api(routes!(api::claims, api::submit))
         .api(routes!(api::claim))
+        .api(limited(
+            routes!(api::attach_document),
+            crate::DOCUMENT_LIMIT,
+        ))
+        .api(routes!(api::claim_document))
         .api(routes!(api::decide))
         .api(routes!(api::payable))
         .api(routes!(api::batches, api::create_batch))

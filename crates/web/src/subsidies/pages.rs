@@ -718,6 +718,7 @@ pub async fn claim(
         "approve" => Some("已审核通过。".to_string()),
         "return" => Some("已退回机构，机构修改后可重新申报。".to_string()),
         "reject" => Some("已作出不予批准的决定，本申请的学员可另行申报。".to_string()),
+        "document" => Some("材料已上传，审核人员可在本页查看。".to_string()),
         _ => None,
     };
     claim_page(&s, &u, &id, notice, vec![]).await
@@ -1236,4 +1237,72 @@ pub async fn redeem_vouchers(
             Ok((status, class_page(&s, &u, &id, None, errors).await?).into_response())
         }
     }
+}
+
+// ----- a claim's documents -----
+
+pub async fn attach_document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    let too_big = || {
+        AppError::field(
+            "file",
+            format!(
+                "上传的内容无法读取，单个文件不能超过{}MB",
+                jineng_core::documents::MAX_DOCUMENT_BYTES / 1024 / 1024
+            ),
+        )
+    };
+    let read = async {
+        let mut mp = mp.map_err(|_| too_big())?;
+        let (mut name, mut bytes) = (String::new(), Vec::new());
+        while let Some(f) = mp.next_field().await.map_err(|_| too_big())? {
+            if f.name() == Some("file") {
+                name = f.file_name().unwrap_or("").to_string();
+                bytes = f.bytes().await.map_err(|_| too_big())?.to_vec();
+            }
+        }
+        Ok::<_, AppError>((name, bytes))
+    };
+    let r = match read.await {
+        Ok((name, bytes)) => s
+            .app
+            .subsidies()
+            .attach_document(&u.principal, &ctx, &id, &name, bytes)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/subsidies/claims/{id}?done=document")).into_response())
+        }
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((status, claim_page(&s, &u, &id, None, errors).await?).into_response())
+        }
+    }
+}
+
+/// A claim's document, shown in the browser (PDF and images only, as sniffed).
+pub async fn claim_document(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (d, bytes) = s
+        .app
+        .subsidies()
+        .claim_document(&u.principal, &ctx, &id, &doc)
+        .await?;
+    Ok(crate::http::files::document_response(
+        &d.content_type,
+        &d.filename,
+        bytes,
+    ))
 }

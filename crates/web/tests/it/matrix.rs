@@ -715,6 +715,8 @@ enum Rec {
     Batch,
     /// `{id}`: an unused training voucher: `learner`'s / someone else's.
     Voucher,
+    /// `{id}`, `{doc}`: a document attached to the claim (南明 / 云岩).
+    ClaimDocument,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -828,8 +830,8 @@ impl Rec {
                 | Rec::Batch,
                 In | Out,
             ) => &ACCOUNTS,
-            (Rec::Claim, In) => NM_ORG,
-            (Rec::Claim, Out) => YY_ORG,
+            (Rec::Claim | Rec::ClaimDocument, In) => NM_ORG,
+            (Rec::Claim | Rec::ClaimDocument, Out) => YY_ORG,
             (Rec::Order | Rec::Invoice, In) => ORDER_NM,
             (Rec::Order | Rec::Invoice, Out) => ORDER_YY,
             (Rec::Settlement, In) => &["admin", "operator", "provider"],
@@ -1823,6 +1825,20 @@ fn rules() -> Vec<Rule> {
         api(M::POST, "/api/v1/subsidies/claims", Only(CLAIMANTS))
             .json(r#"{"class_id":"","policy_id":""}"#),
         api(M::GET, "/api/v1/subsidies/claims/{id}", Only(VIEW_SUBSIDIES)).rec(Rec::Claim),
+        api(M::POST, "/api/v1/subsidies/claims/{id}/documents", Only(CLAIMANTS))
+            .rec(Rec::Claim)
+            .query("?filename=roster.pdf")
+            .body(Body::Raw("application/pdf", Blob::Pdf)),
+        api(M::GET, "/api/v1/subsidies/claims/{id}/documents/{doc}", Only(VIEW_SUBSIDIES))
+            .rec(Rec::ClaimDocument),
+        page(M::POST, "/subsidies/claims/{id}/documents", Only(CLAIMANTS))
+            .rec(Rec::Claim)
+            .body(Body::Multipart(
+                &[],
+                ("file", "roster.pdf", "application/pdf", Blob::Pdf),
+            )),
+        page(M::GET, "/subsidies/claims/{id}/documents/{doc}", Only(VIEW_SUBSIDIES))
+            .rec(Rec::ClaimDocument),
         api(M::POST, "/api/v1/subsidies/claims/{id}/decision", Only(SUBSIDY_REVIEWERS))
             .rec(Rec::Claim)
             .json(r#"{"decision":"return","reason":""}"#),
@@ -2279,6 +2295,31 @@ async fn matrix_vouchers(app: &App, mine: &str, theirs: &str) -> (String, String
         ids.push(id);
     }
     (ids[0].clone(), ids[1].clone())
+}
+
+/// A PDF attached to a claim, in file storage.
+async fn matrix_claim_document(app: &App, claim: &str) -> String {
+    use jineng_store::subsidies::claim_document;
+    use sea_orm::{ActiveModelTrait, Set};
+    let id = uuid::Uuid::now_v7().to_string();
+    let key = format!("subsidies/claims/{claim}/{id}");
+    let bytes = pdf();
+    app.files.put(&key, bytes.clone()).await.unwrap();
+    claim_document::ActiveModel {
+        id: Set(id.clone()),
+        claim_id: Set(claim.to_string()),
+        filename: Set("roster.pdf".into()),
+        content_type: Set("application/pdf".into()),
+        size: Set(bytes.len() as i64),
+        sha256: Set(hex::encode(jineng_core::archive::sha256_bytes(&bytes))),
+        storage_key: Set(key),
+        uploaded_by: Set("matrix".into()),
+        created_at: Set(app.now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    id
 }
 
 /// A claim for a class, waiting at its county.
@@ -3411,10 +3452,13 @@ impl Fixture {
             recs.insert((Rec::Batch, Variant::Only), one(batch));
             for v in [Variant::In, Variant::Out] {
                 let class_id = recs[&(Rec::Class, v)][0].1.clone();
+                let claim = matrix_claim(app, &class_id, &policy).await;
+                let doc = matrix_claim_document(app, &claim).await;
                 recs.insert(
-                    (Rec::Claim, v),
-                    one(matrix_claim(app, &class_id, &policy).await),
+                    (Rec::ClaimDocument, v),
+                    vec![("id", claim.clone()), ("doc", doc)],
                 );
+                recs.insert((Rec::Claim, v), one(claim));
             }
             // An unused voucher of `learner`'s, and one of someone else's.
             let me = principal(t, "learner").await.user_id;

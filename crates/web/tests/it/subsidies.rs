@@ -646,6 +646,61 @@ async fn approval_is_refused_when_the_records_changed_and_a_returned_claim_is_cl
     let claim_id = claim["id"].as_str().unwrap().to_string();
     let eligible = claim["eligible"].as_i64().unwrap();
 
+    // Documents: the institution attaches a PDF (not a disguised file); the county reads
+    // it; another organisation cannot.
+    let attach = |tok: String, body: Vec<u8>| {
+        let (t, path) = (
+            &t,
+            format!("/subsidies/claims/{claim_id}/documents?filename=roster.pdf"),
+        );
+        async move {
+            t.raw_api(Method::POST, &path, &tok, "application/pdf", body)
+                .await
+        }
+    };
+    let r = attach(inst.clone(), crate::common::pdf()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let doc = r.json()["id"].as_str().unwrap().to_string();
+    let p = attach(inst.clone(), b"MZ\x90\x00 not a pdf".to_vec())
+        .await
+        .problem(422)
+        .to_string();
+    assert!(p.contains("只接受PDF"), "{p}");
+    let r = attach(t.token("nm_regulator").await, crate::common::pdf()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let r = attach(t.token("enterprise").await, crate::common::pdf()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text());
+    let nm = t.token("nm_regulator").await;
+    let d = t
+        .api(
+            Method::GET,
+            &format!("/subsidies/claims/{claim_id}"),
+            Some(&nm),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(d["documents"][0]["filename"], "roster.pdf", "{d}");
+    let r = t
+        .api(
+            Method::GET,
+            &format!("/subsidies/claims/{claim_id}/documents/{doc}"),
+            Some(&nm),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, crate::common::pdf());
+    let r = t
+        .api(
+            Method::GET,
+            &format!("/subsidies/claims/{claim_id}/documents/{doc}"),
+            Some(&t.token("enterprise").await),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
     // A learner's account disappears after submission: the county cannot approve.
     let gone = learners.iter().find(|l| l.1).unwrap().0.clone();
     drop_account(&t, &gone).await;
@@ -928,16 +983,30 @@ async fn vouchers_are_issued_used_once_and_redeemed_once() {
         .to_string();
     assert!(p.contains("面额") && p.contains("日期格式"), "{p}");
 
-    // Issued to the learner by list, and to the learner's category by rule.
-    let r = t
-        .api(
+    // Issued to the learner by list (submitted twice at once: issued once), and to the
+    // learner's category by rule.
+    let (a, b) = tokio::join!(
+        t.api(
             Method::POST,
             "/subsidies/voucher-issues",
             Some(&gz),
             Some(issue(format!("{idn},{name}"))),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        ),
+        t.api(
+            Method::POST,
+            "/subsidies/voucher-issues",
+            Some(&gz),
+            Some(issue(format!("{idn},{name}"))),
+        ),
+    );
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [201, 409], "{} / {}", a.text(), b.text());
+    let r = if a.status == StatusCode::CREATED {
+        a
+    } else {
+        b
+    };
     assert_eq!(r.json()["issued"], 1);
     let category = {
         use jineng_store::learners::profile;
@@ -1020,7 +1089,7 @@ async fn vouchers_are_issued_used_once_and_redeemed_once() {
     // One voucher per class.
     let p = use_for(&v2, &running).await.problem(409).to_string();
     assert!(p.contains("本班已使用过一张培训券"), "{p}");
-    // Taken back, used again.
+    // Training has begun: the voucher is committed to the class.
     let r = t
         .api(
             Method::POST,
@@ -1029,8 +1098,7 @@ async fn vouchers_are_issued_used_once_and_redeemed_once() {
             None,
         )
         .await;
-    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
-    assert_eq!(use_for(&v1, &running).await.status, StatusCode::NO_CONTENT);
+    assert!(r.problem(409).to_string().contains("尚未开班或已取消"));
     // Not redeemable before the class ends.
     let r = t
         .api(
@@ -1084,7 +1152,11 @@ async fn vouchers_are_issued_used_once_and_redeemed_once() {
                 Method::POST,
                 "/subsidies/voucher-issues",
                 Some(&gz),
-                Some(issue(lines)),
+                Some({
+                    let mut b = issue(lines);
+                    b["name"] = json!("结业班培训券");
+                    b
+                }),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
@@ -1168,6 +1240,46 @@ async fn vouchers_are_issued_used_once_and_redeemed_once() {
             .unwrap();
         assert_eq!(v["voucher"]["state"], "usable", "{mine}");
     }
+    // The training the voucher paid for is not subsidised again.
+    give_account(&t, &passed, "6222021234567000789").await;
+    let pol = t
+        .api(
+            Method::POST,
+            "/subsidies/policies",
+            Some(&gz),
+            Some(policy("机构培训经费")),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let prev = t
+        .api(
+            Method::GET,
+            &format!("/classes/{done}/subsidy-previews"),
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    let p = prev
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["policy_id"] == pol.as_str())
+        .unwrap();
+    let line = p["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["user_id"] == passed.as_str())
+        .unwrap();
+    assert_eq!(line["eligible"], false, "{line}");
+    assert!(
+        line["reasons"].as_str().unwrap().contains("职业培训券"),
+        "{line}"
+    );
     // The report counts each state.
     let report = t
         .api(
