@@ -884,6 +884,7 @@ impl Subsidies<'_> {
             && who.works_for(&c.org_id)
             && who.can(Permission::ClaimSubsidies);
         let may_attach = matches!(c.status, ClaimStatus::Reviewing | ClaimStatus::Returned)
+            && c.applicant_id.is_empty()
             && who.works_for(&c.org_id)
             && who.can(Permission::ClaimSubsidies);
         let documents = self.documents_of(&c.id).await?;

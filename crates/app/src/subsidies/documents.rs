@@ -57,6 +57,11 @@ impl Subsidies<'_> {
         let c = self
             .find_scoped::<claim::Entity>(who, Permission::ClaimSubsidies, claim_id)
             .await?;
+        if !c.applicant_id.is_empty() {
+            return Err(AppError::Conflict(
+                "这是学员本人的申请，机构不能为其添加材料".into(),
+            ));
+        }
         if !matches!(c.status, ClaimStatus::Reviewing | ClaimStatus::Returned) {
             return Err(AppError::Conflict(format!(
                 "申请{}，不能再添加材料",
