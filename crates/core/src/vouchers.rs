@@ -210,6 +210,42 @@ pub fn redemption_record(
     )
 }
 
+crate::coded! {
+    /// Where an institution's voucher settlement (培训券兑付结算) stands.
+    pub enum SettlementStatus {
+        /// Drawn up by the province over the institution's redeemed vouchers; to be paid.
+        Drawn("drawn", "待付款"),
+        /// Paid to the institution, with the bank's reference.
+        Paid("paid", "已付款"),
+    }
+}
+
+/// What the evidence log holds of a paid voucher settlement (hashed).
+pub fn settlement_record(
+    number: &str,
+    org_id: &str,
+    vouchers: i64,
+    total: crate::money::Fen,
+    reference: &str,
+) -> String {
+    format!(
+        "voucher_settlement|1|{number}|{org_id}|{vouchers}|{}|{reference}",
+        total.0
+    )
+}
+
+/// A bank's payment reference as typed: trimmed, 1–64 characters, plain text.
+pub fn payment_reference(typed: &str) -> Result<&str, String> {
+    let r = typed.trim();
+    if r.is_empty() || r.chars().count() > 64 {
+        return Err("请填写付款流水号（不超过64个字）".into());
+    }
+    if let Some(m) = crate::text::plain_text_problem(r) {
+        return Err(format!("付款流水号{m}"));
+    }
+    Ok(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,10 +49,13 @@ pub enum Kind {
     /// A training voucher redeemed by the institution of the class it paid for (record
     /// id = the voucher's number, hash = of `jineng_core::vouchers::redemption_record`).
     VoucherRedemption,
+    /// An institution paid for its redeemed vouchers (record id = the settlement's
+    /// number, hash = of `jineng_core::vouchers::settlement_record`).
+    VoucherSettlement,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::AuditHead,
         Kind::StudySummary,
         Kind::ExamResult,
@@ -66,6 +69,7 @@ impl Kind {
         Kind::AssessmentScores,
         Kind::SubsidyPayout,
         Kind::VoucherRedemption,
+        Kind::VoucherSettlement,
     ];
 
     pub fn code(self) -> &'static str {
@@ -83,6 +87,7 @@ impl Kind {
             Kind::AssessmentScores => "assessment_scores",
             Kind::SubsidyPayout => "subsidy_payout",
             Kind::VoucherRedemption => "voucher_redemption",
+            Kind::VoucherSettlement => "voucher_settlement",
         }
     }
 

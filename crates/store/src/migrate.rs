@@ -256,6 +256,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0049_vouchers.sqlite.sql"),
         include_str!("../migrations/0049_vouchers.postgres.sql"),
     ),
+    (
+        50,
+        include_str!("../migrations/0050_voucher_settlements.sqlite.sql"),
+        include_str!("../migrations/0050_voucher_settlements.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -8,7 +8,7 @@
 use super::Orders;
 use crate::audit::Entry;
 use crate::context::{Principal, RequestCtx};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::write::{OnUnique, one_row};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use jineng_core::Fen;
@@ -508,19 +508,8 @@ impl Orders<'_> {
     ) -> AppResult<SettlementView> {
         Self::settler(who)?;
         let s = self.visible_settlement(who, id).await?;
-        let reference = reference.trim();
-        let mut e = Vec::new();
-        if reference.is_empty() || reference.chars().count() > 64 {
-            e.push(FieldError::new(
-                "reference",
-                "请填写付款流水号（不超过64个字）",
-            ));
-        } else if let Some(m) = jineng_core::text::plain_text_problem(reference) {
-            e.push(FieldError::new("reference", format!("付款流水号{m}")));
-        }
-        if !e.is_empty() {
-            return Err(AppError::Validation(e));
-        }
+        let reference = jineng_core::vouchers::payment_reference(reference)
+            .map_err(|m| AppError::field("reference", m))?;
         if s.status != SettlementStatus::Confirmed {
             return Err(AppError::Conflict(format!(
                 "结算单{}，须提供方确认后才能付款",

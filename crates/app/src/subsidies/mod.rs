@@ -12,6 +12,7 @@
 pub mod claims;
 pub mod documents;
 pub mod payouts;
+pub mod voucher_settlements;
 pub mod vouchers;
 
 use crate::audit::Entry;

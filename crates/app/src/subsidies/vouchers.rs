@@ -86,6 +86,8 @@ pub struct VoucherView {
     pub class_name: String,
     pub used_at: Option<DateTime<Utc>>,
     pub redeemed_at: Option<DateTime<Utc>>,
+    /// Why the province voided it ('' unless void).
+    pub void_reason: String,
 }
 
 /// A voucher on the holder's own page, with the classes it could pay for now.
@@ -113,6 +115,8 @@ pub struct VoucherFilter {
     pub issue_id: Option<String>,
     /// Voucher number or holder's name.
     pub q: Option<String>,
+    /// The vouchers a settlement paid for.
+    pub settlement_id: Option<String>,
 }
 
 /// A voucher used for a class, as the institution sees it.
@@ -280,6 +284,8 @@ impl Subsidies<'_> {
                         ledger_idx: Set(None),
                         created_at: Set(w.now),
                         updated_at: Set(w.now),
+                        settlement_id: Set(None),
+                        void_reason: Set(String::new()),
                     });
             voucher::Entity::insert_many(rows)
                 .exec(&w.txn)
@@ -433,6 +439,9 @@ impl Subsidies<'_> {
         }
         if let Some(i) = f.issue_id.as_deref().filter(|i| !i.is_empty()) {
             q = q.filter(voucher::Column::IssueId.eq(i));
+        }
+        if let Some(i) = f.settlement_id.as_deref().filter(|i| !i.is_empty()) {
+            q = q.filter(voucher::Column::SettlementId.eq(i));
         }
         if let Some(t) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             q = q.filter(
@@ -595,6 +604,7 @@ impl Subsidies<'_> {
                     class_id: v.class_id,
                     used_at: v.used_at,
                     redeemed_at: v.redeemed_at,
+                    void_reason: v.void_reason,
                 }
             })
             .collect())
@@ -753,6 +763,54 @@ impl Subsidies<'_> {
             "voucher",
             &v.id,
             serde_json::json!({"number": v.number, "class": c.id}),
+        ))
+        .await
+    }
+
+    /// The province voids an unused voucher (issued, whether or not still valid), with
+    /// the reason; a voucher used for a class cannot be voided.
+    pub async fn void_voucher(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        voucher_id: &str,
+        reason: &str,
+    ) -> AppResult<()> {
+        if !self.keeps_policies(who) {
+            return Err(AppError::Forbidden);
+        }
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 200 {
+            return Err(AppError::field("reason", "请填写作废原因（不超过200个字）"));
+        }
+        if let Some(m) = jineng_core::text::plain_text_problem(reason) {
+            return Err(AppError::field("reason", format!("作废原因{m}")));
+        }
+        let v = voucher::Entity::find_by_id(voucher_id.to_string())
+            .one(&self.db)
+            .await?
+            .ok_or(AppError::NotFound("培训券"))?;
+        if v.status != VoucherStatus::Issued {
+            return Err(AppError::Conflict(format!(
+                "培训券{}，只能作废尚未使用的培训券",
+                v.status.label()
+            )));
+        }
+        let w = self.write(who, ctx).await?;
+        let res = voucher::Entity::update_many()
+            .col_expr(voucher::Column::Status, Expr::value(VoucherStatus::Void))
+            .col_expr(voucher::Column::VoidReason, Expr::value(reason.to_string()))
+            .col_expr(voucher::Column::UpdatedAt, Expr::value(w.now))
+            .filter(voucher::Column::Id.eq(v.id.clone()))
+            .filter(voucher::Column::Status.eq(VoucherStatus::Issued))
+            .exec(&w.txn)
+            .await?;
+        one_row(res, "培训券刚被使用，不能作废，请刷新后再看")?;
+        w.commit(Entry::ok(
+            "voucher.void",
+            "voucher",
+            &v.id,
+            serde_json::json!({"number": v.number, "reason": reason}),
         ))
         .await
     }

@@ -176,6 +176,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("voucher.use", "使用职业培训券"),
     ("voucher.release", "撤回培训券使用"),
     ("voucher.redeem", "兑付职业培训券"),
+    ("voucher.void", "作废职业培训券"),
+    ("voucher_settlement.draw", "生成培训券结算单"),
+    ("voucher_settlement.pay", "登记培训券结算付款"),
     ("voucher.export", "导出职业培训券"),
     ("account.card_account", "登记社保卡金融账户"),
     ("settlement.confirm", "确认结算单"),
@@ -228,6 +231,7 @@ pub const OBJECTS: &[(&str, &str)] = &[
     ("subsidy_batch", "补贴发放批次"),
     ("voucher_issue", "培训券发放批次"),
     ("voucher", "职业培训券"),
+    ("voucher_settlement", "培训券结算单"),
 ];
 
 /// The Chinese name of an action, or the code when it has none.

@@ -30,6 +30,10 @@ pub struct Model {
     pub ledger_idx: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The settlement that pays the institution for it (redeemed vouchers only).
+    pub settlement_id: Option<String>,
+    /// Why the province voided it ('' unless void).
+    pub void_reason: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -48,6 +48,7 @@ fn kind_label(k: jineng_evidence::entry::Kind) -> &'static str {
         AssessmentScores => "考核成绩",
         SubsidyPayout => "补贴发放",
         VoucherRedemption => "培训券兑付",
+        VoucherSettlement => "培训券结算付款",
     }
 }
 

@@ -1183,6 +1183,8 @@ pub struct VoucherOut {
     pub class_name: String,
     pub used_at: Option<DateTime<Utc>>,
     pub redeemed_at: Option<DateTime<Utc>>,
+    /// Why the province voided it ('' unless void).
+    pub void_reason: String,
 }
 
 impl From<VoucherView> for VoucherOut {
@@ -1201,6 +1203,7 @@ impl From<VoucherView> for VoucherOut {
             class_name: v.class_name,
             used_at: v.used_at,
             redeemed_at: v.redeemed_at,
+            void_reason: v.void_reason,
         }
     }
 }
@@ -1213,6 +1216,9 @@ pub struct VouchersQuery {
     pub state: Option<String>,
     #[serde(default)]
     pub issue_id: Option<String>,
+    /// The vouchers a settlement paid for.
+    #[serde(default)]
+    pub settlement_id: Option<String>,
     /// Part of a voucher number, or a holder's whole name.
     #[serde(default)]
     pub q: Option<String>,
@@ -1266,6 +1272,7 @@ pub async fn vouchers(
         state,
         issue_id: q.issue_id,
         q: q.q,
+        settlement_id: q.settlement_id,
     };
     let p = sub
         .vouchers(&who, &f, PageRequest::new(q.page, q.per_page, 50))
@@ -1417,4 +1424,161 @@ pub async fn redeem_vouchers(
         value_fen: r.value.0,
         released: r.released,
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VoucherDueOut {
+    pub org_id: String,
+    pub org_name: String,
+    pub vouchers: i64,
+    pub total_fen: i64,
+}
+
+/// Institutions with redeemed vouchers in no settlement yet (the province).
+#[utoipa::path(get, path = "/subsidies/voucher-dues", tag = "subsidies",
+    responses((status = 200, body = [VoucherDueOut]), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn voucher_dues(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<VoucherDueOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .subsidies()
+            .voucher_dues(&who)
+            .await?
+            .into_iter()
+            .map(|d| VoucherDueOut {
+                org_id: d.org_id,
+                org_name: d.org_name,
+                vouchers: d.vouchers,
+                total_fen: d.total.0,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VoucherSettlementOut {
+    pub id: String,
+    pub number: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub vouchers: i32,
+    pub total_fen: i64,
+    /// drawn or paid.
+    pub status: String,
+    pub status_label: String,
+    pub bank_ref: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub paid_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<jineng_app::subsidies::voucher_settlements::SettlementView> for VoucherSettlementOut {
+    fn from(v: jineng_app::subsidies::voucher_settlements::SettlementView) -> Self {
+        VoucherSettlementOut {
+            id: v.id,
+            number: v.number,
+            org_id: v.org_id,
+            org_name: v.org_name,
+            vouchers: v.vouchers,
+            total_fen: v.total.0,
+            status: v.status.code().into(),
+            status_label: v.status_label.into(),
+            bank_ref: v.bank_ref,
+            created_at: v.created_at,
+            paid_at: v.paid_at,
+        }
+    }
+}
+
+/// Voucher settlements, newest first: all for the province, its own for an institution.
+#[utoipa::path(get, path = "/subsidies/voucher-settlements", tag = "subsidies",
+    responses((status = 200, body = [VoucherSettlementOut]), (status = 403, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn voucher_settlements(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+) -> Result<Json<Vec<VoucherSettlementOut>>, ApiError> {
+    Ok(Json(
+        s.app
+            .subsidies()
+            .voucher_settlements(&who)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettleIn {
+    /// The institution whose redeemed vouchers are settled.
+    pub org_id: String,
+}
+
+/// Draw a settlement over every redeemed voucher of one institution not yet settled.
+#[utoipa::path(post, path = "/subsidies/voucher-settlements", tag = "subsidies", request_body = SettleIn,
+    responses((status = 201, body = VoucherSettlementOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn settle_vouchers(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    ApiJson(b): ApiJson<SettleIn>,
+) -> Result<(StatusCode, Json<VoucherSettlementOut>), ApiError> {
+    let v = s
+        .app
+        .subsidies()
+        .settle_vouchers(&who, &ctx, &b.org_id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(v.into())))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementPaidIn {
+    /// The bank's payment reference (1–64 characters).
+    pub reference: String,
+}
+
+/// Record that a drawn settlement was paid to the institution (entered in the evidence log).
+#[utoipa::path(post, path = "/subsidies/voucher-settlements/{id}/pay", tag = "subsidies", params(("id" = String, Path)), request_body = SettlementPaidIn,
+    responses((status = 200, body = VoucherSettlementOut), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn pay_voucher_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<SettlementPaidIn>,
+) -> Result<Json<VoucherSettlementOut>, ApiError> {
+    Ok(Json(
+        s.app
+            .subsidies()
+            .pay_voucher_settlement(&who, &ctx, &id, &b.reference)
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoidIn {
+    /// Why (1–200 characters).
+    pub reason: String,
+}
+
+/// Void an unused voucher (the province), with the reason.
+#[utoipa::path(post, path = "/subsidies/vouchers/{id}/void", tag = "subsidies", params(("id" = String, Path)), request_body = VoidIn,
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn void_voucher(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<VoidIn>,
+) -> Result<StatusCode, ApiError> {
+    s.app
+        .subsidies()
+        .void_voucher(&who, &ctx, &id, &b.reason)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

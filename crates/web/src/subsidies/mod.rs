@@ -34,7 +34,13 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/subsidies/vouchers/issues", pages::issue_vouchers)
         .post("/subsidies/vouchers/{id}/use", pages::use_voucher)
         .post("/subsidies/vouchers/{id}/release", pages::release_voucher)
+        .post("/subsidies/vouchers/{id}/void", pages::void_voucher)
         .post("/classes/{id}/vouchers/redeem", pages::redeem_vouchers)
+        .post("/subsidies/voucher-settlements", pages::settle_vouchers)
+        .post(
+            "/subsidies/voucher-settlements/{id}/pay",
+            pages::pay_voucher_settlement,
+        )
         .get("/subsidies/policies", pages::policies)
         .post("/subsidies/policies", pages::create_policy)
         .get("/subsidies/policies/{id}", pages::policy)
@@ -91,6 +97,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(api::release_voucher))
         .api(routes!(api::class_vouchers))
         .api(routes!(api::redeem_vouchers))
+        .api(routes!(api::void_voucher))
+        .api(routes!(api::voucher_dues))
+        .api(routes!(api::voucher_settlements, api::settle_vouchers))
+        .api(routes!(api::pay_voucher_settlement))
 }
 
 /// A policy as typed in the form or sent to the API, before it is checked.

@@ -19,6 +19,7 @@ use jineng_app::subsidies::PolicyView;
 use jineng_app::subsidies::claims::OwnPreviews;
 use jineng_app::subsidies::claims::{ClaimDetail, ClaimFilter, ClaimView, Preview};
 use jineng_app::subsidies::payouts::{BatchView, MySubsidy, Payable, PayoutView, ReturnView};
+use jineng_app::subsidies::voucher_settlements::{SettlementView, VoucherDue};
 use jineng_app::subsidies::vouchers::{
     ClassVoucher, IssueView, MyVoucher, StateTotal, VoucherFilter, VoucherView,
 };
@@ -962,6 +963,8 @@ pub struct VouchersQuery {
     #[serde(default)]
     issue: String,
     #[serde(default)]
+    settlement: String,
+    #[serde(default)]
     q: String,
     #[serde(default)]
     page: String,
@@ -974,6 +977,7 @@ fn voucher_filter(q: &VouchersQuery) -> VoucherFilter {
         state: VoucherState::parse(&q.state),
         issue_id: Some(q.issue.clone()).filter(|i| !i.is_empty()),
         q: Some(q.q.clone()),
+        settlement_id: Some(q.settlement.clone()).filter(|i| !i.is_empty()),
     }
 }
 
@@ -1025,8 +1029,14 @@ pub struct VouchersPage {
     pages: u64,
     state: String,
     issue: String,
+    settlement: String,
     q: String,
     states: Vec<(&'static str, &'static str, bool)>,
+    /// Institutions with redeemed vouchers to settle (the province).
+    dues: Vec<VoucherDue>,
+    settlements: Vec<SettlementView>,
+    /// The caller draws and pays settlements.
+    disburses: bool,
     form: IssueForm,
     projects: Vec<(String, String)>,
     categories: Vec<(&'static str, &'static str)>,
@@ -1076,10 +1086,23 @@ async fn vouchers_page(
     };
     let mut projects: Vec<(String, String)> = sub.project_names().await?.into_iter().collect();
     projects.sort_by(|a, b| a.1.cmp(&b.1));
+    let dues = if sub.sees_batches(p) {
+        sub.voucher_dues(p).await?
+    } else {
+        vec![]
+    };
+    let settlements = if sub.sees_voucher_settlements(p) {
+        sub.voucher_settlements(p).await?
+    } else {
+        vec![]
+    };
     let notice = match q.done.as_str() {
         "issued" => {
             Some("培训券已发放到持券人的社保卡，持券人可在“我的补贴”中查看和使用。".to_string())
         }
+        "settled" => Some("结算单已生成，向机构付款后请登记付款流水号。".to_string()),
+        "paid" => Some("已登记付款，并记入存证日志。".to_string()),
+        "voided" => Some("培训券已作废，持券人不能再使用。".to_string()),
         _ => None,
     };
     let pages = r.pages();
@@ -1099,7 +1122,11 @@ async fn vouchers_page(
             .collect(),
         state: q.state,
         issue: q.issue,
+        settlement: q.settlement,
         q: q.q,
+        disburses: sub.disburses(p),
+        dues,
+        settlements,
         form,
         projects,
         categories: jineng_core::learners::PERSON_CATEGORIES.to_vec(),
@@ -1166,6 +1193,88 @@ pub async fn issue_vouchers(
             Ok((
                 status,
                 vouchers_page(&s, &u, VouchersQuery::default(), f, errors).await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct SettleForm {
+    #[serde(default)]
+    org_id: String,
+}
+
+pub async fn settle_vouchers(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Form(f): Form<SettleForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .app
+        .subsidies()
+        .settle_vouchers(&u.principal, &ctx, &f.org_id)
+        .await;
+    vouchers_after(&s, &u, r.map(|_| "settled")).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct VoidForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn void_voucher(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<VoidForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .app
+        .subsidies()
+        .void_voucher(&u.principal, &ctx, &id, &f.reason)
+        .await;
+    vouchers_after(&s, &u, r.map(|()| "voided")).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct PayForm {
+    #[serde(default)]
+    reference: String,
+}
+
+pub async fn pay_voucher_settlement(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<PayForm>,
+) -> Result<Response, PageError> {
+    let r = s
+        .app
+        .subsidies()
+        .pay_voucher_settlement(&u.principal, &ctx, &id, &f.reference)
+        .await;
+    vouchers_after(&s, &u, r.map(|_| "paid")).await
+}
+
+/// After a settlement form: back to the vouchers page with a notice, or the page again
+/// with what went wrong.
+async fn vouchers_after(
+    s: &AppState,
+    u: &PageUser,
+    r: Result<&'static str, AppError>,
+) -> Result<Response, PageError> {
+    match r {
+        Ok(done) => Ok(Redirect::to(&format!("/subsidies/vouchers?done={done}")).into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((
+                status,
+                vouchers_page(s, u, VouchersQuery::default(), IssueForm::default(), errors).await?,
             )
                 .into_response())
         }

@@ -128,7 +128,18 @@ async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
                     ))
                     .await
                 {
-                    Ok(_) => break,
+                    Ok(_) => {
+                        // A test's database need not survive a crash of the server: commits
+                        // return without waiting for the disk (visibility, locks and
+                        // constraints are unchanged).
+                        admin
+                            .execute_unprepared(&format!(
+                                "ALTER DATABASE \"{name}\" SET synchronous_commit = off"
+                            ))
+                            .await
+                            .expect("configure the test database");
+                        break;
+                    }
                     Err(e) if tries < 50 => {
                         tries += 1;
                         let _ = e;
@@ -141,9 +152,45 @@ async fn fresh_database() -> (String, Option<std::path::PathBuf>) {
         }
         _ => {
             let path = std::env::temp_dir().join(format!("jineng-test-{id}.db"));
+            std::fs::write(&path, sqlite_template().await).expect("copy the template");
             (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
         }
     }
+}
+
+/// SQLite: the same idea as `PG_TEMPLATE`. One database per test process is migrated and
+/// given the reference data, then kept as bytes (its file removed); every test starts
+/// from a copy of those bytes, which saves about 0.6 s of each test's setup.
+static SQLITE_TEMPLATE: tokio::sync::OnceCell<Vec<u8>> = tokio::sync::OnceCell::const_new();
+
+async fn sqlite_template() -> &'static [u8] {
+    SQLITE_TEMPLATE
+        .get_or_init(|| async {
+            let path = std::env::temp_dir().join(format!(
+                "jineng-template-{}.db",
+                uuid::Uuid::now_v7().simple()
+            ));
+            let db = jineng_store::connect(&format!("sqlite://{}?mode=rwc", path.display()), 1)
+                .await
+                .expect("create the template");
+            jineng_store::migrate::run(&db)
+                .await
+                .expect("migrate the template");
+            jineng_store::reference::load(&db)
+                .await
+                .expect("reference data in the template");
+            // Everything into the main file, so that the file alone is the database.
+            db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+                .expect("checkpoint the template");
+            db.close().await.expect("close the template");
+            let bytes = std::fs::read(&path).expect("read the template");
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            bytes
+        })
+        .await
 }
 
 pub struct Options {

@@ -1085,7 +1085,9 @@ pub async fn decide_all(t: &TestApp, vid: &str) {
 #[tokio::test]
 async fn the_catalogue_finds_listed_courses_in_chinese() {
     let t = TestApp::new().await;
-    jineng_demo::courses(&t.app).await.unwrap();
+    jineng_demo::courses_with(&t.app, jineng_demo::Media::LeftOut)
+        .await
+        .unwrap();
     let search = |q: &'static str| {
         let t = &t;
         async move {
@@ -1215,7 +1217,9 @@ async fn the_catalogue_finds_listed_courses_in_chinese() {
 async fn a_class_page_lists_the_packages_that_fit_it() {
     let t = TestApp::new().await;
     jineng_demo::training(&t.app).await.unwrap();
-    jineng_demo::courses(&t.app).await.unwrap();
+    jineng_demo::courses_with(&t.app, jineng_demo::Media::LeftOut)
+        .await
+        .unwrap();
     let inst = t.token("institution").await;
     let classes = t
         .api(Method::GET, "/classes?per_page=50", Some(&inst), None)

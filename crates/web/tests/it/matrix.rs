@@ -251,6 +251,17 @@ const SUBSIDY_REVIEWERS: &[&str] = &[
 const BATCH_READERS: &[&str] = &["admin", "operator", "viewer", "gz_regulator"];
 /// `DisburseSubsidies` province-wide.
 const DISBURSERS: &[&str] = &["admin", "gz_regulator"];
+/// Voucher settlements: those who see batches, and each claimant organisation its own.
+const VOUCHER_SETTLEMENT_READERS: &[&str] = &[
+    "admin",
+    "operator",
+    "viewer",
+    "gz_regulator",
+    "institution",
+    "enterprise",
+    "jz_institution",
+    "zy_institution",
+];
 /// Attendance sheets: `ViewOrganizations`, or a teacher booked into the class.
 const SHEET: &[&str] = &[
     "admin",
@@ -717,6 +728,8 @@ enum Rec {
     Voucher,
     /// `{id}`, `{doc}`: a document attached to the claim (南明 / 云岩).
     ClaimDocument,
+    /// `{id}`: a voucher settlement of `institution`'s, already paid.
+    VoucherSettlement,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -748,7 +761,8 @@ impl Rec {
             | Rec::FreshBankQuestion
             | Rec::Refund
             | Rec::SubsidyPolicy
-            | Rec::Batch => &[Variant::Only],
+            | Rec::Batch
+            | Rec::VoucherSettlement => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -827,7 +841,8 @@ impl Rec {
                 | Rec::FreshBankQuestion
                 | Rec::Refund
                 | Rec::SubsidyPolicy
-                | Rec::Batch,
+                | Rec::Batch
+                | Rec::VoucherSettlement,
                 In | Out,
             ) => &ACCOUNTS,
             (Rec::Claim | Rec::ClaimDocument, In) => NM_ORG,
@@ -1876,9 +1891,28 @@ fn rules() -> Vec<Rule> {
         page(M::POST, "/subsidies/vouchers/{id}/release", Only(LEARNERS))
             .rec(Rec::Voucher)
             .form(&[]),
+        page(M::POST, "/subsidies/vouchers/{id}/void", Only(POLICY_KEEPERS))
+            .rec(Rec::Voucher)
+            .any_record()
+            .form(&[("reason", "")]),
+        api(M::POST, "/api/v1/subsidies/vouchers/{id}/void", Only(POLICY_KEEPERS))
+            .rec(Rec::Voucher)
+            .any_record()
+            .json(r#"{"reason":""}"#),
         page(M::POST, "/classes/{id}/vouchers/redeem", Only(CLAIMANTS))
             .rec(Rec::Class)
             .form(&[]),
+        api(M::GET, "/api/v1/subsidies/voucher-dues", Only(BATCH_READERS)),
+        api(M::GET, "/api/v1/subsidies/voucher-settlements", Only(VOUCHER_SETTLEMENT_READERS)),
+        api(M::POST, "/api/v1/subsidies/voucher-settlements", Only(DISBURSERS))
+            .json(r#"{"org_id":""}"#),
+        api(M::POST, "/api/v1/subsidies/voucher-settlements/{id}/pay", Only(DISBURSERS))
+            .rec(Rec::VoucherSettlement)
+            .json(r#"{"reference":"BK1"}"#),
+        page(M::POST, "/subsidies/voucher-settlements", Only(DISBURSERS)).form(&[("org_id", "")]),
+        page(M::POST, "/subsidies/voucher-settlements/{id}/pay", Only(DISBURSERS))
+            .rec(Rec::VoucherSettlement)
+            .form(&[("reference", "BK1")]),
         api(M::PUT, "/api/v1/me/card-account", Only(LEARNERS)).json(r#"{"account":"12"}"#),
         page(M::GET, "/orders", Only(VIEW_ORDERS)),
         page(M::GET, "/orders.xlsx", Only(VIEW_ORDERS)),
@@ -2243,6 +2277,32 @@ async fn matrix_subsidies(t: &TestApp, app: &App) -> (String, String) {
 }
 
 /// One voucher issue with an unused voucher for each of two people.
+/// A voucher settlement of the organisation's, already paid (no voucher needed: paying it
+/// again is refused before anything is read of its vouchers).
+async fn matrix_voucher_settlement(app: &App, org_id: &str) -> String {
+    use jineng_store::subsidies::voucher_settlement;
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = app.now();
+    let id = uuid::Uuid::now_v7().to_string();
+    voucher_settlement::ActiveModel {
+        id: Set(id.clone()),
+        number: Set(format!("QJ{}", id.replace('-', ""))),
+        org_id: Set(org_id.to_string()),
+        vouchers: Set(1),
+        total_fen: Set(80_000),
+        status: Set(jineng_core::vouchers::SettlementStatus::Paid),
+        bank_ref: Set(Some("BK0".into())),
+        created_by: Set("matrix".into()),
+        created_at: Set(now),
+        paid_by: Set(Some("matrix".into())),
+        paid_at: Set(Some(now)),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    id
+}
+
 async fn matrix_vouchers(app: &App, mine: &str, theirs: &str) -> (String, String) {
     use jineng_store::subsidies::{voucher, voucher_issue};
     use sea_orm::{ActiveModelTrait, Set};
@@ -2288,6 +2348,8 @@ async fn matrix_vouchers(app: &App, mine: &str, theirs: &str) -> (String, String
             ledger_idx: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            settlement_id: Set(None),
+            void_reason: Set(String::new()),
         }
         .insert(&app.db)
         .await
@@ -3465,6 +3527,11 @@ impl Fixture {
             let (mine, theirs) = matrix_vouchers(app, &me, &m_nm.user_id).await;
             recs.insert((Rec::Voucher, Variant::In), one(mine));
             recs.insert((Rec::Voucher, Variant::Out), one(theirs));
+            let inst = principal(t, "institution").await.org_ids()[0].clone();
+            recs.insert(
+                (Rec::VoucherSettlement, Variant::Only),
+                one(matrix_voucher_settlement(app, &inst).await),
+            );
             // Someone else's attempt (the same account as the study session's).
             let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
             let rec = matrix_attempt(app, &exam, &m_nm.user_id).await;

@@ -1310,6 +1310,207 @@ async fn vouchers_are_issued_used_once_and_redeemed_once() {
         .await
         .json();
     assert_eq!(theirs["total"], 2, "{theirs}");
+
+    // The province pays the institution for the redeemed voucher: one settlement, drawn
+    // once even when asked twice at once, paid once even when recorded twice at once.
+    let org = t.org_id_of("institution").await;
+    let dues = t
+        .api(Method::GET, "/subsidies/voucher-dues", Some(&gz), None)
+        .await
+        .json();
+    let due = dues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["org_id"] == org.as_str())
+        .unwrap_or_else(|| panic!("{dues}"));
+    assert_eq!(due["vouchers"], 1, "{dues}");
+    assert_eq!(due["total_fen"], 80_000);
+    for who in [&inst, &me] {
+        let r = t
+            .api(
+                Method::POST,
+                "/subsidies/voucher-settlements",
+                Some(who),
+                Some(json!({"org_id": org})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    }
+    let draw = || {
+        let (t, gz, org) = (&t, gz.clone(), org.clone());
+        async move {
+            t.api(
+                Method::POST,
+                "/subsidies/voucher-settlements",
+                Some(&gz),
+                Some(json!({"org_id": org})),
+            )
+            .await
+        }
+    };
+    let (a, b) = tokio::join!(draw(), draw());
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [201, 409], "{} / {}", a.text(), b.text());
+    let drawn = if a.status == StatusCode::CREATED {
+        a
+    } else {
+        b
+    }
+    .json();
+    assert_eq!(drawn["vouchers"], 1, "{drawn}");
+    assert_eq!(drawn["total_fen"], 80_000);
+    assert_eq!(drawn["status"], "drawn");
+    let sid = drawn["id"].as_str().unwrap().to_string();
+    let dues = t
+        .api(Method::GET, "/subsidies/voucher-dues", Some(&gz), None)
+        .await
+        .json();
+    assert!(
+        !dues
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["org_id"] == org.as_str()),
+        "{dues}"
+    );
+    // The vouchers it paid for.
+    let paid_for = t
+        .api(
+            Method::GET,
+            &format!("/subsidies/vouchers?settlement_id={sid}"),
+            Some(&gz),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(paid_for["total"], 1, "{paid_for}");
+    assert_eq!(paid_for["items"][0]["id"], ids[0].as_str());
+    let pay_path = format!("/subsidies/voucher-settlements/{sid}/pay");
+    let r = t
+        .api(
+            Method::POST,
+            &pay_path,
+            Some(&gz),
+            Some(json!({"reference": "  "})),
+        )
+        .await;
+    assert!(
+        r.problem(422).to_string().contains("流水号"),
+        "{}",
+        r.text()
+    );
+    let pay = || {
+        let (t, gz, pay_path) = (&t, gz.clone(), pay_path.clone());
+        async move {
+            t.api(
+                Method::POST,
+                &pay_path,
+                Some(&gz),
+                Some(json!({"reference": "BK20261207001"})),
+            )
+            .await
+        }
+    };
+    let (a, b) = tokio::join!(pay(), pay());
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [200, 409], "{} / {}", a.text(), b.text());
+    assert_eq!(ledger_count(&t, "voucher_settlement").await, 1);
+    // The institution sees its own settlement, paid, with the bank's reference.
+    let mine = t
+        .api(
+            Method::GET,
+            "/subsidies/voucher-settlements",
+            Some(&inst),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(mine[0]["status"], "paid");
+    assert_eq!(mine[0]["bank_ref"], "BK20261207001");
+    let r = t
+        .api(
+            Method::GET,
+            "/subsidies/voucher-settlements",
+            Some(&me),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Nothing left to settle.
+    let r = draw().await;
+    assert!(
+        r.problem(409).to_string().contains("没有待结算"),
+        "{}",
+        r.text()
+    );
+    // The province voids an unused voucher, with the reason; a redeemed one cannot be.
+    let usable = t
+        .api(
+            Method::GET,
+            "/subsidies/vouchers?state=usable",
+            Some(&gz),
+            None,
+        )
+        .await
+        .json();
+    let unused = usable["items"][0]["id"].as_str().unwrap().to_string();
+    let void = |id: &str, who: &str, reason: &str| {
+        let (t, id, who, reason) = (&t, id.to_string(), who.to_string(), reason.to_string());
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/subsidies/vouchers/{id}/void"),
+                Some(&who),
+                Some(json!({"reason": reason})),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        void(&unused, &inst, "重复发放").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        void(&unused, &gz, " ")
+            .await
+            .problem(422)
+            .to_string()
+            .contains("作废原因")
+    );
+    assert!(
+        void(&ids[0], &gz, "重复发放")
+            .await
+            .problem(409)
+            .to_string()
+            .contains("尚未使用")
+    );
+    let (a, b) = tokio::join!(
+        void(&unused, &gz, "重复发放"),
+        void(&unused, &gz, "重复发放")
+    );
+    let mut codes = [a.status.as_u16(), b.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [204, 409], "{} / {}", a.text(), b.text());
+    let voided = t
+        .api(
+            Method::GET,
+            "/subsidies/vouchers?state=void",
+            Some(&gz),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(voided["total"], 1, "{voided}");
+    assert_eq!(voided["items"][0]["void_reason"], "重复发放");
+    // The page shows the settlement to the province, with a notice after each form.
+    let mut b = t.signed_in("gz_regulator").await;
+    let page = b.get("/subsidies/vouchers").await.text();
+    assert!(page.contains("培训券结算单"), "{page}");
+    assert!(page.contains("BK20261207001"));
 }
 
 #[tokio::test]
