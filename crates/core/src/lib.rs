@@ -25,6 +25,7 @@ pub mod organizations;
 pub mod region;
 pub mod review;
 pub mod skills;
+pub mod solicitation;
 pub mod study;
 pub mod subsidies;
 pub mod teachers;

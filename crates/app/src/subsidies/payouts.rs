@@ -34,6 +34,7 @@ use std::collections::{HashMap, HashSet};
 
 /// The sandbox bank answers this long after a batch is sent, and again this much later.
 const SANDBOX_ANSWER_AFTER_SECONDS: i64 = 10;
+const SANDBOX_REPEAT_AFTER_SECONDS: i64 = 40;
 /// The most claims one batch is made of.
 const MAX_CLAIMS_PER_BATCH: usize = 1000;
 /// Ids per `IN (…)` list (SQLite allows 32,766 bound values in one statement).
@@ -52,7 +53,6 @@ struct LineToPay {
     amount_fen: i64,
     account_enc: Option<String>,
 }
-const SANDBOX_REPEAT_AFTER_SECONDS: i64 = 40;
 
 /// The sandbox bank in the audit trail.
 const BANK_ACTOR: Actor<'static> = Actor {
@@ -158,17 +158,14 @@ impl Subsidies<'_> {
         }
     }
 
-    /// Eligible lines of approved claims (of these claims, if named) with no live
-    /// payout. Subqueries, not id lists: a province's batch can hold many thousand lines.
-    async fn unpaid_lines(&self, claim_ids: Option<&[String]>) -> AppResult<Vec<line::Model>> {
-        let mut approved = Query::select()
+    /// Eligible lines of approved claims with no live payout (what is still to pay).
+    /// Subqueries, not id lists: a province can have many thousand such lines.
+    async fn unpaid_lines(&self) -> AppResult<Vec<line::Model>> {
+        let approved = Query::select()
             .column(claim::Column::Id)
             .from(claim::Entity)
             .and_where(claim::Column::Status.eq(ClaimStatus::Approved))
             .to_owned();
-        if let Some(ids) = claim_ids {
-            approved.and_where(claim::Column::Id.is_in(ids.to_vec()));
-        }
         let live = Query::select()
             .column(payout::Column::LineId)
             .from(payout::Entity)
@@ -299,7 +296,7 @@ impl Subsidies<'_> {
     /// Approved claims with learners still to pay.
     pub async fn payable(&self, who: &Principal) -> AppResult<Vec<Payable>> {
         self.may_see_batches(who)?;
-        let lines = self.unpaid_lines(None).await?;
+        let lines = self.unpaid_lines().await?;
         let mut claim_ids: Vec<String> = lines.iter().map(|l| l.claim_id.clone()).collect();
         claim_ids.dedup();
         let failed = self.failed_of_claims(&claim_ids).await?;
