@@ -53,6 +53,22 @@ impl AppError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
+
+    /// The same error with field `from` named `to` (a form's field and the API's name
+    /// for it differ, as `value` and `value_yuan`).
+    pub fn renamed(self, from: &str, to: &str) -> Self {
+        match self {
+            AppError::Validation(mut errors) => {
+                for e in &mut errors {
+                    if e.field == from {
+                        e.field = to.to_string();
+                    }
+                }
+                AppError::Validation(errors)
+            }
+            other => other,
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for AppError {

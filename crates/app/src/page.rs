@@ -97,9 +97,12 @@ pub(crate) fn starts_with(
     like_literal(column, &format!("{}%", escape_like(text)))
 }
 
+/// The text taken literally in a LIKE pattern. Control characters are left out: no
+/// stored name holds one, SQLite's LIKE stops at a NUL (so `%00` matched every row) and
+/// PostgreSQL refuses a NUL in text outright (a server error instead of an answer).
 fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 2);
-    for ch in text.chars() {
+    for ch in text.chars().filter(|c| !c.is_control()) {
         if matches!(ch, '%' | '_' | '\\') {
             escaped.push('\\');
         }

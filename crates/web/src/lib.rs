@@ -157,6 +157,9 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             http::error::panic_response,
         ))
+        .layer(axum::middleware::from_fn(
+            http::error::refuse_control_characters,
+        ))
         .layer(axum::middleware::from_fn(http::error::problem_for_api))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(

@@ -228,6 +228,41 @@ pub async fn not_found(req: Request) -> Response {
     }
 }
 
+/// Refuse an address whose path or query holds an encoded control character (`%00`
+/// to `%1F`, `%7F`) with a 400 before any handler runs: no name or code the platform
+/// stores holds one, SQLite's LIKE stops at a NUL, and PostgreSQL refuses a NUL in text
+/// (a server error instead of an answer).
+pub async fn refuse_control_characters(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let bad = [Some(uri.path()), uri.query()]
+        .into_iter()
+        .flatten()
+        .any(encodes_control_character);
+    if !bad {
+        return next.run(req).await;
+    }
+    let detail = "请求地址中含有控制字符（如 %00），请检查后重试";
+    if uri.path().starts_with("/api/") {
+        problem(StatusCode::BAD_REQUEST, detail, vec![])
+    } else {
+        ErrorPage::response(StatusCode::BAD_REQUEST, detail)
+    }
+}
+
+fn encodes_control_character(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(3).any(|w| {
+        w[0] == b'%'
+            && match ((w[1] as char).to_digit(16), (w[2] as char).to_digit(16)) {
+                (Some(hi), Some(lo)) => {
+                    let v = hi * 16 + lo;
+                    v < 0x20 || v == 0x7f
+                }
+                _ => false,
+            }
+    })
+}
+
 /// Turn any non-problem error response under `/api/` (from axum's own rejections or
 /// layers such as the body limit) into problem+json with a Chinese detail, and stamp
 /// the request id into every problem.

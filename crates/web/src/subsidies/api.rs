@@ -1144,7 +1144,8 @@ pub async fn issue_vouchers(
         list: b.list,
         categories: b.categories,
     }
-    .parse()?;
+    .parse()
+    .map_err(|e| e.renamed("value", "value_yuan"))?;
     let i = sub.issue_vouchers(&who, &ctx, input).await?;
     Ok((StatusCode::CREATED, Json(i.into())))
 }

@@ -228,3 +228,42 @@ async fn the_home_page_names_the_region() {
     assert!(home.contains("辖区：贵州省贵阳市南明区"), "{home}");
     assert!(!home.contains("520102"), "{home}");
 }
+
+/// An address carrying an encoded control character is refused with a 400 and a reason,
+/// on pages and in the API, before any search reads it (SQLite's LIKE stopped at the NUL
+/// and matched every row; PostgreSQL refuses a NUL in text). A literal `%00` typed into a
+/// search box (sent as `%2500`) is an ordinary search.
+#[tokio::test]
+async fn encoded_control_characters_in_an_address_are_refused() {
+    use axum::http::Method;
+    let t = TestApp::new().await;
+    let gz = t.token("gz_regulator").await;
+    for q in ["%00", "a%0Ab", "%7f", "%1F"] {
+        let r = t
+            .api(
+                Method::GET,
+                &format!("/subsidies/vouchers?q={q}"),
+                Some(&gz),
+                None,
+            )
+            .await;
+        assert!(
+            r.problem(400).to_string().contains("控制字符"),
+            "{q}: {}",
+            r.text()
+        );
+    }
+    let r = t
+        .api(Method::GET, "/subsidies/vouchers?q=%2500", Some(&gz), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["total"], 0, "{}", r.text());
+    let mut b = t.signed_in("gz_regulator").await;
+    let r = b.get("/subsidies/vouchers?q=%00").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.text().contains("控制字符"));
+    assert_eq!(
+        b.get("/subsidies/vouchers?q=QF").await.status,
+        StatusCode::OK
+    );
+}

@@ -979,8 +979,15 @@ async fn vouchers_are_issued_used_once_and_redeemed_once() {
             Some(bad),
         )
         .await
-        .problem(422)
-        .to_string();
+        .problem(422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"value_yuan"), "{p}");
+    let p = p.to_string();
     assert!(p.contains("面额") && p.contains("日期格式"), "{p}");
 
     // Issued to the learner by list (submitted twice at once: issued once), and to the
