@@ -162,6 +162,9 @@ fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
             }
             if path.contains('{') {
                 add("404", "记录不存在，或不在调用者的范围内");
+                // A path parameter with an encoded control character (`%00`) is refused
+                // before routing (`http::error::refuse_control_characters`).
+                add("400", "请求地址中含有控制字符");
             }
             if query {
                 add("400", "查询参数有误");
