@@ -22,5 +22,5 @@ schemathesis run "$base/api/v1/openapi.json" \
   --max-examples "$examples" \
   --workers 2 \
   --request-timeout 30 \
-  --exclude-path-regex '^/learners/imports$|^/skill-certificates/imports$|^/orgs/\{id\}/documents$|^/course-versions/\{id\}/files/\{kind\}$|^/uploads/\{id\}/chunks/\{n\}$|^/certificates/seal$|^/banks/\{id\}/questions/imports$|^/banks/documents$|^/invoices/\{id\}/issue$|^/invoices/\{id\}/reverse$|^/subsidies/claims/\{id\}/documents$' \
+  --exclude-path-regex '^/learners/imports$|^/skill-certificates/imports$|^/orgs/\{id\}/documents$|^/course-versions/\{id\}/files/\{kind\}$|^/uploads/\{id\}/chunks/\{n\}$|^/certificates/seal$|^/banks/\{id\}/questions/imports$|^/banks/documents$|^/invoices/\{id\}/issue$|^/invoices/\{id\}/reverse$|^/subsidies/claims/\{id\}/documents$|^/solicitation/campaigns/\{id\}/files$|^/solicitation/applications/\{id\}/files$' \
   --no-color

@@ -64,6 +64,7 @@ pub mod scope;
 pub mod seals;
 pub mod skills;
 pub mod sms;
+pub mod solicitation;
 pub mod study;
 pub mod subsidies;
 pub mod teachers;
@@ -270,5 +271,29 @@ impl App {
     /// Today's date in China (UTC+8 all year), as classes and sessions are dated.
     pub fn today(&self) -> chrono::NaiveDate {
         (self.now() + chrono::Duration::hours(8)).date_naive()
+    }
+
+    /// Organisations' names by id, for lists that show whose a record is.
+    pub(crate) async fn org_names(
+        &self,
+        ids: impl IntoIterator<Item = String>,
+    ) -> AppResult<std::collections::HashMap<String, String>> {
+        use jineng_store::organizations::organization;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        let ids: Vec<String> = ids.into_iter().collect();
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            out.extend(
+                organization::Entity::find()
+                    .select_only()
+                    .column(organization::Column::Id)
+                    .column(organization::Column::Name)
+                    .filter(organization::Column::Id.is_in(chunk.to_vec()))
+                    .into_tuple::<(String, String)>()
+                    .all(&self.db)
+                    .await?,
+            );
+        }
+        Ok(out)
     }
 }

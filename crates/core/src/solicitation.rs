@@ -347,6 +347,81 @@ pub enum CloseError {
     Unanswered(u64),
 }
 
+/// The longest answer in one field of the declaration form, in characters.
+pub const MAX_FORM_CHARS: usize = 2000;
+
+/// A provider's declaration form (申报情况表).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ApplicationForm {
+    /// 单位简介.
+    pub summary: String,
+    /// 拟提供的课程资源 (names, occupations, hours).
+    pub courses: String,
+    /// 制作团队.
+    pub team: String,
+    /// 资质与业绩.
+    pub achievements: String,
+}
+
+impl ApplicationForm {
+    /// The fields with their form names and labels.
+    pub fn fields(&self) -> [(&'static str, &'static str, &str); 4] {
+        [
+            ("summary", "单位简介", &self.summary),
+            ("courses", "拟提供的课程资源", &self.courses),
+            ("team", "制作团队", &self.team),
+            ("achievements", "资质与业绩", &self.achievements),
+        ]
+    }
+
+    /// Problems, by field: every field plain text within the limit, and (to submit)
+    /// none empty.
+    pub fn problems(&self, to_submit: bool) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        for (field, label, value) in self.fields() {
+            let v = value.trim();
+            if v.chars().count() > MAX_FORM_CHARS {
+                out.push((field, format!("{label}不能超过{MAX_FORM_CHARS}个字")));
+            } else if let Some(p) = crate::text::plain_text_problem(v) {
+                out.push((field, format!("{label}{p}")));
+            } else if to_submit && v.is_empty() {
+                out.push((field, format!("提交前请填写{label}")));
+            }
+        }
+        out
+    }
+
+    /// The form with each field trimmed.
+    pub fn trimmed(self) -> ApplicationForm {
+        ApplicationForm {
+            summary: self.summary.trim().to_string(),
+            courses: self.courses.trim().to_string(),
+            team: self.team.trim().to_string(),
+            achievements: self.achievements.trim().to_string(),
+        }
+    }
+}
+
+/// A pass line as typed (`60`, `75.5`): hundredths of a point, 0–100.
+pub fn parse_score(s: &str) -> Option<u32> {
+    let s = s.trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || whole.len() > 3 || frac.len() > 2 || (s.ends_with('.')) {
+        return None;
+    }
+    if !whole
+        .bytes()
+        .chain(frac.bytes())
+        .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let w: u32 = whole.parse().ok()?;
+    let f: u32 = format!("{frac:0<2}").parse().ok()?;
+    let v = w * 100 + f;
+    (v <= FULL_SCORE).then_some(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +429,35 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn pass_lines_are_read_in_hundredths() {
+        assert_eq!(parse_score("60"), Some(6000));
+        assert_eq!(parse_score(" 75.5 "), Some(7550));
+        assert_eq!(parse_score("100.00"), Some(10000));
+        assert_eq!(parse_score("0.05"), Some(5));
+        for bad in [
+            "", "100.01", "1e2", "-1", "60.", ".5", "60.123", "６０", "1000",
+        ] {
+            assert_eq!(parse_score(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_form_is_checked_field_by_field() {
+        let mut f = ApplicationForm::default();
+        assert!(f.problems(false).is_empty());
+        assert_eq!(f.problems(true).len(), 4);
+        f.summary = "=cmd".into();
+        f.courses = "课".repeat(MAX_FORM_CHARS + 1);
+        f.team = "三人团队".into();
+        f.achievements = "多行\n业绩".into();
+        let p = f.problems(true);
+        assert_eq!(
+            p.iter().map(|x| x.0).collect::<Vec<_>>(),
+            vec!["summary", "courses"]
+        );
     }
 
     fn sheet() -> ScoringSheet {

@@ -313,7 +313,218 @@ pub async fn province(app: &App) -> AppResult<()> {
     qualifications(app).await?;
     skill_certificates(app).await?;
     orders(app).await?;
-    subsidies(app).await
+    subsidies(app).await?;
+    solicitation(app).await
+}
+
+/// Solicitation of course resources: one campaign in each stage, run by the operator
+/// under a clock set back. `provider` and `provider_b` apply to each; the demo experts
+/// score. A draft; one open for applications (`provider` has a draft); one in material
+/// review (`provider_b`'s waits for a decision); one in the roadshow (`expert_leader`
+/// has still to score); one in its public notice with an objection to answer; one
+/// closed, which admitted `provider`.
+pub async fn solicitation(app: &App) -> AppResult<()> {
+    use jineng_app::solicitation::CampaignInput;
+    use jineng_app::solicitation::applications::Decision as Review;
+    use jineng_core::solicitation::{ApplicationForm, CampaignStatus as Stage};
+    if jineng_store::solicitation::campaign::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let (Some(op), Some(pa), Some(pb), Some(ex), Some(lead), Some(learner)) = (
+        demo_user(app, "operator").await?,
+        demo_user(app, "provider").await?,
+        demo_user(app, "provider_b").await?,
+        demo_user(app, "expert").await?,
+        demo_user(app, "expert_leader").await?,
+        demo_user(app, "learner").await?,
+    ) else {
+        return Ok(());
+    };
+    let at = |days: i64| {
+        let mut a = app.clone();
+        a.clock = std::sync::Arc::new(jineng_app::clock::OffsetClock {
+            base: app.clock.clone(),
+            by: chrono::Duration::days(days),
+        });
+        a
+    };
+    let experts: Vec<String> = {
+        let pool = app.courses().experts(&op).await?;
+        pool.into_iter()
+            .filter(|e| e.username == "expert" || e.username == "expert_leader")
+            .map(|e| e.id)
+            .collect()
+    };
+    let form = |what: &str| ApplicationForm {
+        summary: format!("{what}，专注职业技能培训数字课程制作，拥有自有录播室两间。"),
+        courses: "家政服务员（初级）线上课程32学时；养老护理员（初级）线上课程48学时".into(),
+        team: "课程讲师6人（高级技师3人），编导与后期制作9人".into(),
+        achievements: "已在省内平台上线职业技能课程26门，学员满意度96%".into(),
+    };
+    let campaigns = [
+        ("2027年第二批数字技能课程资源征集", Stage::Draft, 0i64),
+        ("2027年养老护理员线上课程资源征集", Stage::Open, -2),
+        ("2027年电工与焊工课程资源征集", Stage::Reviewing, -14),
+        ("2027年电子商务师课程资源征集", Stage::Roadshow, -20),
+        ("2027年家政服务员课程资源征集", Stage::Notice, -18),
+        ("2026年第四批职业技能课程资源征集", Stage::Closed, -60),
+    ];
+    for (title, target, s) in campaigns {
+        let day = |d: i64| at(s + d);
+        let c = day(0)
+            .solicitation()
+            .create_campaign(
+                &op,
+                &ctx,
+                CampaignInput {
+                    title: title.into(),
+                    wanted: "家政服务员、养老护理员、电工、焊工、电子商务师等职业（工种）的线上培训课程，含课程视频、讲义与练习题".into(),
+                    requirements: "申报单位须为在本平台登记通过的课程资源提供方；课程须符合国家职业技能标准，每门不少于16学时，画面清晰、讲解规范；须提供版权证明".into(),
+                    opens_on: day(0).today(),
+                    closes_on: day(10).today(),
+                    correct_days: 5,
+                    notice_days: 7,
+                    sheet: "课程内容,40,40\n画面与声音,20,20\n题目相关性,20,20\n团队与保障,20,20".into(),
+                    trim_from: 5,
+                },
+            )
+            .await?;
+        let d0 = day(0);
+        let a = d0.solicitation();
+        a.attach_campaign_file(
+            &op,
+            &ctx,
+            &c.id,
+            "征集公告.pdf",
+            pdf_pages(&[
+                "Course resource solicitation notice (demo)",
+                "Application form (demo)",
+            ]),
+        )
+        .await?;
+        if target == Stage::Draft {
+            continue;
+        }
+        a.advance(&op, &ctx, &c.id, Stage::Open, None).await?;
+        let first = day(1)
+            .solicitation()
+            .save_application(&pa, &ctx, &c.id, form("黔课数字课程中心"))
+            .await?;
+        if target == Stage::Open {
+            continue;
+        }
+        day(1)
+            .solicitation()
+            .submit_application(&pa, &ctx, &first.id)
+            .await?;
+        let second = day(2)
+            .solicitation()
+            .save_application(&pb, &ctx, &c.id, form("黔匠在线教育"))
+            .await?;
+        day(2)
+            .solicitation()
+            .attach_material(
+                &pb,
+                &ctx,
+                &second.id,
+                "讲师资格证明.pdf",
+                pdf_pages(&["Teacher qualification (demo)"]),
+            )
+            .await?;
+        day(2)
+            .solicitation()
+            .submit_application(&pb, &ctx, &second.id)
+            .await?;
+        day(11)
+            .solicitation()
+            .advance(&op, &ctx, &c.id, Stage::Reviewing, None)
+            .await?;
+        day(12)
+            .solicitation()
+            .review_application(&op, &ctx, &first.id, Review::Approve, "")
+            .await?;
+        if target == Stage::Reviewing {
+            continue;
+        }
+        day(12)
+            .solicitation()
+            .review_application(&op, &ctx, &second.id, Review::Approve, "")
+            .await?;
+        for e in &experts {
+            day(12)
+                .solicitation()
+                .assign_expert(&op, &ctx, &c.id, e)
+                .await?;
+        }
+        day(13)
+            .solicitation()
+            .advance(&op, &ctx, &c.id, Stage::Roadshow, None)
+            .await?;
+        day(14)
+            .solicitation()
+            .score(
+                &ex,
+                &ctx,
+                &first.id,
+                &[36, 18, 17, 16],
+                "内容扎实，讲解清楚",
+            )
+            .await?;
+        if target == Stage::Roadshow {
+            continue;
+        }
+        let d14 = day(14);
+        let r = d14.solicitation();
+        r.score(
+            &ex,
+            &ctx,
+            &second.id,
+            &[20, 10, 10, 10],
+            "画面质量一般，练习题偏少",
+        )
+        .await?;
+        r.score(&lead, &ctx, &first.id, &[34, 16, 18, 15], "制作规范")
+            .await?;
+        r.score(
+            &lead,
+            &ctx,
+            &second.id,
+            &[24, 10, 12, 10],
+            "需加强题目与岗位的关联",
+        )
+        .await?;
+        day(15)
+            .solicitation()
+            .advance(&op, &ctx, &c.id, Stage::Notice, Some("60"))
+            .await?;
+        let o = day(16)
+            .solicitation()
+            .object(
+                &learner,
+                &ctx,
+                &c.id,
+                Some(&first.id),
+                "希望核实该单位课程讲师是否具备高级技师资格",
+            )
+            .await?;
+        if target == Stage::Notice {
+            continue;
+        }
+        day(17)
+            .solicitation()
+            .answer_objection(&op, &ctx, &o.id, "经核查，讲师资格证书真实有效，异议不成立")
+            .await?;
+        day(23)
+            .solicitation()
+            .advance(&op, &ctx, &c.id, Stage::Closed, None)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Training subsidies: the province's policy; the 南明 institution's completed class

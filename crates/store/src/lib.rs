@@ -22,6 +22,7 @@ pub mod organizations;
 pub mod reference;
 pub mod reviews;
 pub mod settings;
+pub mod solicitation;
 pub mod study;
 pub mod subsidies;
 pub mod teachers;

@@ -261,6 +261,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0050_voucher_settlements.sqlite.sql"),
         include_str!("../migrations/0050_voucher_settlements.postgres.sql"),
     ),
+    (
+        51,
+        include_str!("../migrations/0051_solicitation.sqlite.sql"),
+        include_str!("../migrations/0051_solicitation.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

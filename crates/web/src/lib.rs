@@ -33,6 +33,7 @@ pub mod organizations;
 pub mod routes;
 pub mod server;
 pub mod skills;
+pub mod solicitation;
 pub mod study;
 pub mod subsidies;
 pub mod teachers;
@@ -103,6 +104,7 @@ fn all_routes() -> Routes {
     let r = banks::routes(r);
     let r = orders::routes(r);
     let r = subsidies::routes(r);
+    let r = solicitation::routes(r);
     jobs::routes(r)
 }
 

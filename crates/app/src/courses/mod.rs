@@ -903,23 +903,6 @@ impl Courses<'_> {
         Ok(rows.map(|p| package_view(p, &names)))
     }
 
-    async fn org_names(
-        &self,
-        ids: impl Iterator<Item = String>,
-    ) -> AppResult<std::collections::HashMap<String, String>> {
-        let ids: Vec<String> = ids.collect();
-        Ok(organization::Entity::find()
-            .select_only()
-            .column(organization::Column::Id)
-            .column(organization::Column::Name)
-            .filter(organization::Column::Id.is_in(ids))
-            .into_tuple::<(String, String)>()
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .collect())
-    }
-
     /// One package, its versions and the version to show.
     pub async fn package(&self, who: &Principal, id: &str) -> AppResult<PackageDetail> {
         let p = self

@@ -295,20 +295,6 @@ impl Orders<'_> {
             .collect())
     }
 
-    async fn org_names(
-        &self,
-        ids: impl IntoIterator<Item = String>,
-    ) -> AppResult<HashMap<String, String>> {
-        let ids: Vec<String> = ids.into_iter().collect();
-        Ok(organization::Entity::find()
-            .filter(organization::Column::Id.is_in(ids))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect())
-    }
-
     /// Order seats of an offered course for a class. The same idempotency key returns
     /// the order it first created.
     pub async fn create(

@@ -25,7 +25,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// Voucher ids per `IN (…)` list.
 const CHUNK: usize = 500;
@@ -74,7 +73,7 @@ impl Subsidies<'_> {
             .all(&self.db)
             .await?;
         let names = self
-            .org_names(rows.iter().filter_map(|r| r.0.clone()).collect())
+            .org_names(rows.iter().filter_map(|r| r.0.clone()))
             .await?;
         let mut out: Vec<VoucherDue> = rows
             .into_iter()
@@ -281,7 +280,7 @@ impl Subsidies<'_> {
         rows: Vec<settlement::Model>,
     ) -> AppResult<Vec<SettlementView>> {
         let names = self
-            .org_names(rows.iter().map(|r| r.org_id.clone()).collect())
+            .org_names(rows.iter().map(|r| r.org_id.clone()))
             .await?;
         Ok(rows
             .into_iter()
@@ -298,16 +297,6 @@ impl Subsidies<'_> {
                 created_at: r.created_at,
                 paid_at: r.paid_at,
             })
-            .collect())
-    }
-
-    async fn org_names(&self, ids: Vec<String>) -> AppResult<HashMap<String, String>> {
-        Ok(organization::Entity::find()
-            .filter(organization::Column::Id.is_in(ids))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
             .collect())
     }
 }

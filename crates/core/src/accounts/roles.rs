@@ -118,6 +118,14 @@ pub enum Permission {
     /// Put approved claims into disbursement batches and record the bank's answers
     /// (regulators: province level).
     DisburseSubsidies,
+    /// Open and run course-resource solicitation campaigns: review applications, assign
+    /// roadshow experts, publish the notice, answer objections, admit and manage admitted
+    /// providers (operators; regulators at province level).
+    RunSolicitations,
+    /// Apply to solicitation campaigns for one's own organisation (course providers).
+    ApplySolicitations,
+    /// Score the roadshows of the campaigns one is assigned to (experts).
+    ScoreRoadshows,
 }
 
 impl Role {
@@ -165,6 +173,7 @@ impl Role {
                     | ViewOrders
                     | SettleOrders
                     | ViewSubsidies
+                    | RunSolicitations
             ),
             Role::Viewer => matches!(
                 p,
@@ -195,6 +204,7 @@ impl Role {
                         | ManageSubsidyPolicies
                         | ReviewSubsidies
                         | DisburseSubsidies
+                        | RunSolicitations
                 )
             }
             Role::InstitutionAdmin => {
@@ -225,11 +235,15 @@ impl Role {
                         | ClaimSubsidies
                 )
             }
-            Role::Expert | Role::ExpertLeader => matches!(p, ReviewCourses),
+            Role::Expert | Role::ExpertLeader => matches!(p, ReviewCourses | ScoreRoadshows),
             Role::CourseProvider => {
                 matches!(
                     p,
-                    ManageOwnOrganization | ManageCourses | ViewCourses | ViewOrders
+                    ManageOwnOrganization
+                        | ManageCourses
+                        | ViewCourses
+                        | ViewOrders
+                        | ApplySolicitations
                 )
             }
             _ => false,

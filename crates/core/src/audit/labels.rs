@@ -186,6 +186,23 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("settlement.redraw", "重新生成结算单"),
     ("settlement.payout", "结算付款"),
     ("settlement.export", "导出结算单"),
+    ("solicitation.create", "创建资源征集"),
+    ("solicitation.update", "修改资源征集"),
+    ("solicitation.file_upload", "上传征集文件"),
+    ("solicitation.file_read", "查看征集文件"),
+    ("solicitation.stage", "推进征集阶段"),
+    ("solicitation.assign_expert", "指派路演专家"),
+    ("solicitation.remove_expert", "取消指派路演专家"),
+    ("solicitation.export", "导出征集结果"),
+    ("solicitation_application.save", "保存征集申报"),
+    ("solicitation_application.submit", "提交征集申报"),
+    ("solicitation_application.review", "审核征集申报材料"),
+    ("solicitation_application.score", "路演评分"),
+    ("solicitation_application.recuse", "路演评审回避"),
+    ("solicitation_application.drop", "移出入围名单"),
+    ("solicitation_objection.file", "提出公示异议"),
+    ("solicitation_objection.answer", "答复公示异议"),
+    ("provider_admission.status", "变更入驻状态"),
 ];
 
 /// Chinese names of the kinds of object an action is on.
@@ -232,6 +249,10 @@ pub const OBJECTS: &[(&str, &str)] = &[
     ("voucher_issue", "培训券发放批次"),
     ("voucher", "职业培训券"),
     ("voucher_settlement", "培训券结算单"),
+    ("solicitation", "资源征集"),
+    ("solicitation_application", "征集申报"),
+    ("solicitation_objection", "公示异议"),
+    ("provider_admission", "入驻资格"),
 ];
 
 /// The Chinese name of an action, or the code when it has none.

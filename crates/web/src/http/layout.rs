@@ -129,6 +129,16 @@ impl Layout {
                 active: false,
             });
         }
+        if p.can(Permission::RunSolicitations)
+            || p.can(Permission::ApplySolicitations)
+            || p.can(Permission::ScoreRoadshows)
+        {
+            nav.push(NavItem {
+                href: "/solicitation",
+                label: "资源征集",
+                active: false,
+            });
+        }
         if p.can(Permission::ViewSubsidies) || p.has_role(Role::Learner) {
             nav.push(NavItem {
                 href: "/subsidies",

@@ -33,6 +33,7 @@ mod seals;
 mod security;
 mod server;
 mod skills;
+mod solicitation;
 mod study;
 mod subsidies;
 mod supervision;

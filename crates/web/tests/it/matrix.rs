@@ -252,6 +252,23 @@ const BATCH_READERS: &[&str] = &["admin", "operator", "viewer", "gz_regulator"];
 /// `DisburseSubsidies` province-wide.
 const DISBURSERS: &[&str] = &["admin", "gz_regulator"];
 /// Voucher settlements: those who see batches, and each claimant organisation its own.
+/// `RunSolicitations` province-wide: the platform's operators and the province's regulator.
+const SOL_RUNNERS: &[&str] = &["admin", "operator", "gz_regulator"];
+/// `ApplySolicitations` with an organisation: the course providers.
+const SOL_APPLICANTS: &[&str] = &["provider", "provider_b"];
+/// The admissions list: those who run campaigns and the providers (their own).
+const SOL_ADMISSIONS: &[&str] = &[
+    "admin",
+    "operator",
+    "gz_regulator",
+    "provider",
+    "provider_b",
+];
+/// Who reads `provider`'s admitted application: those who run the campaign, the provider,
+/// the campaign's expert.
+const SOL_APPLICATION: &[&str] = &["admin", "operator", "gz_regulator", "provider", "expert"];
+/// Experts of the pool.
+const SOL_EXPERTS: &[&str] = &["expert", "expert_leader"];
 const VOUCHER_SETTLEMENT_READERS: &[&str] = &[
     "admin",
     "operator",
@@ -730,6 +747,18 @@ enum Rec {
     ClaimDocument,
     /// `{id}`: a voucher settlement of `institution`'s, already paid.
     VoucherSettlement,
+    /// `{id}`: a closed solicitation campaign (`expert` was its roadshow expert).
+    Campaign,
+    /// `{id}`, `{file}`: that campaign and its published document.
+    CampaignFile,
+    /// `{id}`, `{expert}`: that campaign and its expert.
+    CampaignExpert,
+    /// `{id}`: `provider`'s application to it, admitted.
+    SolApplication,
+    /// `{id}`: an objection to its notice, answered.
+    Objection,
+    /// `{id}`: `provider`'s admission through it, active.
+    Admission,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -762,7 +791,13 @@ impl Rec {
             | Rec::Refund
             | Rec::SubsidyPolicy
             | Rec::Batch
-            | Rec::VoucherSettlement => &[Variant::Only],
+            | Rec::VoucherSettlement
+            | Rec::Campaign
+            | Rec::CampaignFile
+            | Rec::CampaignExpert
+            | Rec::SolApplication
+            | Rec::Objection
+            | Rec::Admission => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -842,7 +877,13 @@ impl Rec {
                 | Rec::Refund
                 | Rec::SubsidyPolicy
                 | Rec::Batch
-                | Rec::VoucherSettlement,
+                | Rec::VoucherSettlement
+                | Rec::Campaign
+                | Rec::CampaignFile
+                | Rec::CampaignExpert
+                | Rec::SolApplication
+                | Rec::Objection
+                | Rec::Admission,
                 In | Out,
             ) => &ACCOUNTS,
             (Rec::Claim | Rec::ClaimDocument, In) => NM_ORG,
@@ -856,6 +897,10 @@ impl Rec {
         }
     }
 }
+
+/// A campaign with well-formed dates and an empty title: refused (422) for those who run
+/// campaigns, after the permission check (403) for everyone else.
+const SOL_CAMPAIGN: &str = r#"{"title":"","wanted":"x","requirements":"x","opens_on":"2030-01-01","closes_on":"2030-01-10","correct_days":5,"notice_days":7,"sheet":"内容,100,100","trim_from":5}"#;
 
 /// A policy with nothing filled in: refused (422) for those who may write one.
 const EMPTY_POLICY: &str = r#"{"name":"","effective_from":"","amounts_yuan":{},"window_from":"","window_until":"","levels":[]}"#;
@@ -1914,6 +1959,112 @@ fn rules() -> Vec<Rule> {
             .rec(Rec::VoucherSettlement)
             .form(&[("reference", "BK1")]),
         api(M::PUT, "/api/v1/me/card-account", Only(LEARNERS)).json(r#"{"account":"12"}"#),
+        // Solicitation: the fixture's campaign is closed, so every write of a permitted
+        // caller ends in a state conflict (or a refused body) and changes nothing.
+        api(M::GET, "/api/v1/solicitation/campaigns", Signed),
+        api(M::POST, "/api/v1/solicitation/campaigns", Only(SOL_RUNNERS)).json(SOL_CAMPAIGN),
+        api(M::GET, "/api/v1/solicitation/campaigns/{id}", Signed).rec(Rec::Campaign),
+        api(M::PUT, "/api/v1/solicitation/campaigns/{id}", Only(SOL_RUNNERS))
+            .rec(Rec::Campaign)
+            .json(SOL_CAMPAIGN),
+        api(M::POST, "/api/v1/solicitation/campaigns/{id}/stage", Only(SOL_RUNNERS))
+            .rec(Rec::Campaign)
+            .json(r#"{"to":"open"}"#),
+        api(M::POST, "/api/v1/solicitation/campaigns/{id}/files", Only(SOL_RUNNERS))
+            .rec(Rec::Campaign)
+            .query("?filename=a.pdf")
+            .body(Body::Raw("application/pdf", Blob::Pdf)),
+        api(M::GET, "/api/v1/solicitation/campaigns/{id}/files/{file}", Signed)
+            .rec(Rec::CampaignFile),
+        api(M::POST, "/api/v1/solicitation/campaigns/{id}/experts", Only(SOL_RUNNERS))
+            .rec(Rec::Campaign)
+            .json(r#"{"expert_id":""}"#),
+        api(M::DELETE, "/api/v1/solicitation/campaigns/{id}/experts/{expert}", Only(SOL_RUNNERS))
+            .rec(Rec::CampaignExpert),
+        api(M::PUT, "/api/v1/solicitation/campaigns/{id}/application", Only(SOL_APPLICANTS))
+            .rec(Rec::Campaign)
+            .json("{}"),
+        api(M::POST, "/api/v1/solicitation/campaigns/{id}/objections", Signed)
+            .rec(Rec::Campaign)
+            .json(r#"{"body":"矩阵测试的异议内容"}"#),
+        api(M::GET, "/api/v1/solicitation/applications/{id}", Only(SOL_APPLICATION))
+            .rec(Rec::SolApplication),
+        api(M::POST, "/api/v1/solicitation/applications/{id}/submit", Only(&["provider"]))
+            .rec(Rec::SolApplication),
+        api(M::POST, "/api/v1/solicitation/applications/{id}/files", Only(&["provider"]))
+            .rec(Rec::SolApplication)
+            .query("?filename=a.pdf")
+            .body(Body::Raw("application/pdf", Blob::Pdf)),
+        api(M::POST, "/api/v1/solicitation/applications/{id}/review", Only(SOL_RUNNERS))
+            .rec(Rec::SolApplication)
+            .json(r#"{"decision":"approve"}"#),
+        api(M::POST, "/api/v1/solicitation/applications/{id}/score", Only(&["expert"]))
+            .rec(Rec::SolApplication)
+            .json(r#"{"points":[1,1,1,1]}"#),
+        api(M::POST, "/api/v1/solicitation/applications/{id}/recuse", Only(&["expert"]))
+            .rec(Rec::SolApplication)
+            .json(r#"{"reason":"矩阵"}"#),
+        api(M::POST, "/api/v1/solicitation/applications/{id}/drop", Only(SOL_RUNNERS))
+            .rec(Rec::SolApplication)
+            .json(r#"{"reason":"矩阵"}"#),
+        api(M::POST, "/api/v1/solicitation/objections/{id}/answer", Only(SOL_RUNNERS))
+            .rec(Rec::Objection)
+            .json(r#"{"answer":"矩阵"}"#),
+        api(M::GET, "/api/v1/solicitation/admissions", Only(SOL_ADMISSIONS)),
+        api(M::POST, "/api/v1/solicitation/admissions/{id}/status", Only(SOL_RUNNERS))
+            .rec(Rec::Admission)
+            .json(r#"{"to":"active","reason":"矩阵"}"#),
+        api(M::GET, "/api/v1/solicitation/my-roadshows", Only(SOL_EXPERTS)),
+        page(M::GET, "/solicitation", Signed),
+        page(M::POST, "/solicitation", Only(SOL_RUNNERS)).form(&[("title", "")]),
+        page(M::GET, "/solicitation/admissions", Only(SOL_ADMISSIONS)),
+        page(M::POST, "/solicitation/admissions/{id}/status", Only(SOL_RUNNERS))
+            .rec(Rec::Admission)
+            .form(&[("to", "active"), ("reason", "矩阵")]),
+        page(M::GET, "/solicitation/{id}", Signed).rec(Rec::Campaign),
+        page(M::POST, "/solicitation/{id}", Only(SOL_RUNNERS))
+            .rec(Rec::Campaign)
+            .form(&[("title", "")]),
+        page(M::POST, "/solicitation/{id}/stage", Only(SOL_RUNNERS))
+            .rec(Rec::Campaign)
+            .form(&[("to", "open")]),
+        page(M::GET, "/solicitation/{id}/results.xlsx", Only(SOL_RUNNERS)).rec(Rec::Campaign),
+        page(M::POST, "/solicitation/{id}/files", Only(SOL_RUNNERS))
+            .rec(Rec::Campaign)
+            .body(Body::Multipart(&[], ("file", "a.pdf", "application/pdf", Blob::Pdf))),
+        page(M::GET, "/solicitation/{id}/files/{file}", Signed).rec(Rec::CampaignFile),
+        page(M::POST, "/solicitation/{id}/experts", Only(SOL_RUNNERS))
+            .rec(Rec::Campaign)
+            .form(&[("expert_id", "")]),
+        page(M::POST, "/solicitation/{id}/experts/{expert}/remove", Only(SOL_RUNNERS))
+            .rec(Rec::CampaignExpert)
+            .form(&[]),
+        page(M::POST, "/solicitation/{id}/application", Only(SOL_APPLICANTS))
+            .rec(Rec::Campaign)
+            .form(&[("summary", "")]),
+        page(M::POST, "/solicitation/{id}/objections", Signed)
+            .rec(Rec::Campaign)
+            .form(&[("body", "矩阵测试的异议内容")]),
+        page(M::POST, "/solicitation/applications/{id}/files", Only(&["provider"]))
+            .rec(Rec::SolApplication)
+            .body(Body::Multipart(&[], ("file", "a.pdf", "application/pdf", Blob::Pdf))),
+        page(M::POST, "/solicitation/applications/{id}/review", Only(SOL_RUNNERS))
+            .rec(Rec::SolApplication)
+            .form(&[("decision", "approve")]),
+        page(M::POST, "/solicitation/applications/{id}/score", Only(&["expert"]))
+            .rec(Rec::SolApplication)
+            .form(&[("points", "1"), ("points", "1"), ("points", "1"), ("points", "1")]),
+        page(M::POST, "/solicitation/applications/{id}/recuse", Only(&["expert"]))
+            .rec(Rec::SolApplication)
+            .form(&[("reason", "矩阵")]),
+        page(M::POST, "/solicitation/applications/{id}/drop", Only(SOL_RUNNERS))
+            .rec(Rec::SolApplication)
+            .form(&[("reason", "矩阵")]),
+        page(M::POST, "/solicitation/objections/{id}/answer", Only(SOL_RUNNERS))
+            .rec(Rec::Objection)
+            .form(&[("answer", "矩阵")]),
+        page(M::GET, "/notices", Public),
+        page(M::GET, "/notices/{id}", Public).rec(Rec::Campaign),
         page(M::GET, "/orders", Only(VIEW_ORDERS)),
         page(M::GET, "/orders.xlsx", Only(VIEW_ORDERS)),
         page(M::GET, "/classes/{id}/orders", Only(ORG_STAFF)).rec(Rec::Class),
@@ -2301,6 +2452,140 @@ async fn matrix_voucher_settlement(app: &App, org_id: &str) -> String {
     .await
     .unwrap();
     id
+}
+
+struct SolicitationFixture {
+    campaign: String,
+    file: String,
+    application: String,
+    objection: String,
+    admission: String,
+}
+
+/// A solicitation campaign as it stands once closed, written row by row.
+async fn matrix_solicitation(
+    app: &App,
+    provider_org: &str,
+    expert: &str,
+    objector: &str,
+) -> SolicitationFixture {
+    use jineng_core::solicitation::{AdmissionStatus, ApplicationStatus, CampaignStatus};
+    use jineng_store::solicitation::{
+        admission, application, campaign, expert as assigned, file, objection,
+    };
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = app.now();
+    let new_id = || uuid::Uuid::now_v7().to_string();
+    let today = app.today().to_string();
+    let c = new_id();
+    let sheet = jineng_core::solicitation::ScoringSheet::parse(
+        "课程内容,40,40\n画面与声音,20,20\n题目相关性,20,20\n团队与保障,20,20",
+        5,
+    )
+    .unwrap();
+    campaign::ActiveModel {
+        id: Set(c.clone()),
+        number: Set(format!("ZJ{}", c.replace('-', ""))),
+        title: Set("矩阵资源征集".into()),
+        wanted: Set("家政服务员".into()),
+        requirements: Set("16学时".into()),
+        opens_on: Set(today.clone()),
+        closes_on: Set(today.clone()),
+        correct_days: Set(5),
+        notice_days: Set(7),
+        sheet: Set(serde_json::to_string(&sheet).unwrap()),
+        status: Set(CampaignStatus::Closed),
+        notice_from: Set(Some(today)),
+        pass_score: Set(Some(6000)),
+        created_by: Set("matrix".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let f = new_id();
+    let key = format!("solicitation/{c}/documents/{f}");
+    app.files.put(&key, pdf()).await.unwrap();
+    file::ActiveModel {
+        id: Set(f.clone()),
+        campaign_id: Set(c.clone()),
+        application_id: Set(None),
+        filename: Set("征集公告.pdf".into()),
+        content_type: Set("application/pdf".into()),
+        size: Set(pdf().len() as i64),
+        sha256: Set(hex::encode(jineng_core::archive::sha256_bytes(&pdf()))),
+        storage_key: Set(key),
+        uploaded_by: Set("matrix".into()),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    assigned::ActiveModel {
+        id: Set(new_id()),
+        campaign_id: Set(c.clone()),
+        expert_id: Set(expert.to_string()),
+        assigned_by: Set("matrix".into()),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let a = new_id();
+    application::ActiveModel {
+        id: Set(a.clone()),
+        campaign_id: Set(c.clone()),
+        org_id: Set(provider_org.to_string()),
+        status: Set(ApplicationStatus::Admitted),
+        form: Set(r#"{"summary":"a","courses":"b","team":"c","achievements":"d"}"#.into()),
+        correct_by: Set(None),
+        review_note: Set(String::new()),
+        result: Set(Some(8500)),
+        submitted_at: Set(Some(now)),
+        created_by: Set("matrix".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let o = new_id();
+    objection::ActiveModel {
+        id: Set(o.clone()),
+        campaign_id: Set(c.clone()),
+        application_id: Set(Some(a.clone())),
+        filed_by: Set(objector.to_string()),
+        body: Set("矩阵异议".into()),
+        answer: Set(Some("矩阵答复".into())),
+        answered_by: Set(Some("matrix".into())),
+        answered_at: Set(Some(now)),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let adm = new_id();
+    admission::ActiveModel {
+        id: Set(adm.clone()),
+        campaign_id: Set(c.clone()),
+        application_id: Set(a.clone()),
+        org_id: Set(provider_org.to_string()),
+        status: Set(AdmissionStatus::Active),
+        reason: Set(String::new()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    SolicitationFixture {
+        campaign: c,
+        file: f,
+        application: a,
+        objection: o,
+        admission: adm,
+    }
 }
 
 async fn matrix_vouchers(app: &App, mine: &str, theirs: &str) -> (String, String) {
@@ -3532,6 +3817,24 @@ impl Fixture {
                 (Rec::VoucherSettlement, Variant::Only),
                 one(matrix_voucher_settlement(app, &inst).await),
             );
+            // A closed solicitation campaign with its document, its expert, the
+            // provider's admitted application, an answered objection and the admission.
+            let expert = recs[&(Rec::Expert, Variant::Only)][0].1.clone();
+            let provider_org = principal(t, "provider").await.org_ids()[0].clone();
+            let objector = principal(t, "learner").await.user_id;
+            let s = matrix_solicitation(app, &provider_org, &expert, &objector).await;
+            recs.insert((Rec::Campaign, Variant::Only), one(s.campaign.clone()));
+            recs.insert(
+                (Rec::CampaignFile, Variant::Only),
+                vec![("id", s.campaign.clone()), ("file", s.file)],
+            );
+            recs.insert(
+                (Rec::CampaignExpert, Variant::Only),
+                vec![("id", s.campaign), ("expert", expert)],
+            );
+            recs.insert((Rec::SolApplication, Variant::Only), one(s.application));
+            recs.insert((Rec::Objection, Variant::Only), one(s.objection));
+            recs.insert((Rec::Admission, Variant::Only), one(s.admission));
             // Someone else's attempt (the same account as the study session's).
             let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
             let rec = matrix_attempt(app, &exam, &m_nm.user_id).await;
