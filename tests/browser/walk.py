@@ -800,6 +800,55 @@ def main():
         shot(prov, "23c-voucher-settlements")
         print("walk: 贵阳市 finds a learner's own claim waiting; the province reads the voucher report and pays an institution's settlement")
 
+        # 24. Solicitation: the expert group leader, on a phone, scores the roadshow left
+        #     to him (the other expert's score stays hidden until his own is in); anyone,
+        #     signed out, reads a published shortlist.
+        lead = session(*PHONE); sessions.append(lead)
+        sign_in(lead, "expert_leader")
+        go(lead, "/solicitation")
+        t = wait_text(lead, "我的路演评审")
+        assert "2027年电子商务师课程资源征集" in t and "待评" in t, t[:1500]
+        click(lead, xpath="//div[@id='my-roadshows']//a[contains(., '电子商务师')]")
+        t = wait_text(lead, "路演评分表")
+        assert "路演评审" in t and "提交评分" in t, t[:2000]
+        assert "内容扎实" not in t, "another expert's comment shows before scoring"
+        js(lead, "const f = document.querySelector('.score-form'); f.querySelectorAll('input[name=points]').forEach((i, n) => { i.value = [35, 17, 16, 15][n]; }); f.querySelector('input[name=comment]').value = '课程结构完整';")
+        click(lead, css=".score-form button[type=submit]")
+        t = wait_text(lead, "评分已提交")
+        assert "83.00" in t or "83" in t, t[:3000]
+        overflow = js(lead, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the roadshow page is wider than the phone by {overflow}px"
+        shot(lead, "24-roadshow-score")
+        anon = session(*PHONE); sessions.append(anon)
+        go(anon, "/notices")
+        t = wait_text(anon, "资源征集公示")
+        assert "2027年家政服务员课程资源征集" in t, t[:1500]
+        click(anon, xpath="//div[@id='notices']//a[contains(., '家政服务员')]")
+        t = wait_text(anon, "入围名单")
+        assert "85.00" in t and "登录" in t, t[:1500]
+        overflow = js(anon, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the public notice is wider than the phone by {overflow}px"
+        shot(anon, "24b-public-notice")
+        print("walk: an expert scores a roadshow on a phone; a published shortlist is read signed out")
+
+        # 25. The operator reads the quality list on a phone and opens a rated course's
+        #     comments (the demo's learners rated what they studied).
+        opq = session(*PHONE); sessions.append(opq)
+        sign_in(opq, "operator")
+        go(opq, "/course-quality")
+        t = wait_text(opq, "课程质量")
+        assert "学员希望新增的课程" in t and "电梯安装维修工" in t, t[:2000]
+        rated = js(opq, "const r = [...document.querySelectorAll('#quality tbody tr')].find(tr => !tr.querySelector('[data-label=\"综合评分\"]').innerText.includes('—')); return r ? r.querySelector('a[href$=\"/ratings\"]').getAttribute('href') : null;")
+        assert rated, "no rated course in the quality list"
+        overflow = js(opq, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the quality list is wider than the phone by {overflow}px"
+        shot(opq, "25-course-quality")
+        go(opq, rated)
+        t = wait_text(opq, "课程评价")
+        assert "条评价" in t and "学员评论" in t and "平台答复" in t, t[:2000]
+        shot(opq, "25b-course-ratings")
+        print("walk: the operator reads the quality list and a course's ratings on a phone")
+
     finally:
         for s in sessions:
             try:

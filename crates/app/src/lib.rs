@@ -68,6 +68,7 @@ pub mod solicitation;
 pub mod study;
 pub mod subsidies;
 pub mod teachers;
+pub(crate) mod text;
 pub mod tx;
 pub(crate) mod write;
 

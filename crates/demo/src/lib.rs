@@ -314,7 +314,51 @@ pub async fn province(app: &App) -> AppResult<()> {
     skill_certificates(app).await?;
     orders(app).await?;
     subsidies(app).await?;
-    solicitation(app).await
+    solicitation(app).await?;
+    ratings(app).await
+}
+
+/// Course ratings: every learner who studied a course rates it (stars and a comment), and
+/// the demo `learner` suggests a course the platform lacks.
+pub async fn ratings(app: &App) -> AppResult<()> {
+    use jineng_store::study::progress;
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    if jineng_store::courses::rating::Entity::find()
+        .count(&app.db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let ctx = RequestCtx::internal("seed-demo", "jineng seed");
+    let studied: Vec<(String, String)> = progress::Entity::find()
+        .select_only()
+        .column(progress::Column::UserId)
+        .column(progress::Column::PackageId)
+        .filter(progress::Column::CreditedMs.gt(0))
+        .distinct()
+        .into_tuple()
+        .all(&app.db)
+        .await?;
+    let said = [
+        ([5, 5, 4, 5], "讲解清楚，案例贴近岗位，学完就能用"),
+        ([4, 4, 4, 5], "内容实用，练习题再多一些就更好了"),
+        ([4, 3, 4, 4], "画面有点暗，但内容不错"),
+        ([5, 4, 5, 4], ""),
+    ];
+    for (i, (user, package)) in studied.into_iter().enumerate() {
+        let who = app.accounts().principal_of(&user).await?;
+        let (stars, comment) = said[i % said.len()];
+        app.courses()
+            .rate(&who, &ctx, &package, stars, comment)
+            .await?;
+    }
+    if let Some(learner) = demo_user(app, "learner").await? {
+        app.courses()
+            .suggest_course(&learner, &ctx, "电梯安装维修工（中级）线上课程")
+            .await?;
+    }
+    Ok(())
 }
 
 /// Solicitation of course resources: one campaign in each stage, run by the operator

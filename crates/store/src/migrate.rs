@@ -266,6 +266,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0051_solicitation.sqlite.sql"),
         include_str!("../migrations/0051_solicitation.postgres.sql"),
     ),
+    (
+        52,
+        include_str!("../migrations/0052_course_ratings.sqlite.sql"),
+        include_str!("../migrations/0052_course_ratings.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -11,6 +11,7 @@ pub mod experts;
 pub mod files;
 pub mod media;
 pub mod questions;
+pub mod ratings;
 pub mod review;
 pub mod words;
 

@@ -338,12 +338,12 @@ impl Solicitation<'_> {
         if who.works_for(&a.org_id) && who.can(Permission::ApplySolicitations) {
             return Ok(a);
         }
-        if c.status >= CampaignStatus::Roadshow && after_review().contains(&a.status) {
-            if let Some(e) = self.expert_of(who).await? {
-                if self.is_assigned(&c.id, &e.id).await? {
-                    return Ok(a);
-                }
-            }
+        if c.status >= CampaignStatus::Roadshow
+            && after_review().contains(&a.status)
+            && let Some(e) = self.expert_of(who).await?
+            && self.is_assigned(&c.id, &e.id).await?
+        {
+            return Ok(a);
         }
         Err(AppError::NotFound("申报"))
     }
@@ -473,26 +473,13 @@ impl Solicitation<'_> {
                 out.push((title, v));
             }
         }
-        out.sort_by(|a, b| b.1.updated_at.cmp(&a.1.updated_at));
+        out.sort_by_key(|x| std::cmp::Reverse(x.1.updated_at));
         Ok(out)
     }
 }
 
-/// A note or reason as typed: trimmed, plain text, within the limit; `required` refuses
-/// an empty one.
+/// A note or reason as typed: trimmed, plain text, at most 500 characters; `required`
+/// refuses an empty one.
 pub(crate) fn check_note(note: &str, required: bool, field: &str) -> AppResult<String> {
-    let note = note.trim();
-    if required && note.is_empty() {
-        return Err(AppError::field(field, "请填写理由"));
-    }
-    if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(AppError::field(
-            field,
-            format!("不能超过{MAX_NOTE_CHARS}个字"),
-        ));
-    }
-    if let Some(p) = jineng_core::text::plain_text_problem(note) {
-        return Err(AppError::field(field, p));
-    }
-    Ok(note.to_string())
+    crate::text::typed(note, required, field, MAX_NOTE_CHARS)
 }

@@ -458,13 +458,23 @@ impl Solicitation<'_> {
                     c.status.label()
                 )));
             }
-            if let Some(a) = application_id {
-                // The application's row orders two uploads at once on PostgreSQL.
-                application::Entity::update_many()
-                    .col_expr(application::Column::UpdatedAt, Expr::value(w.now))
-                    .filter(application::Column::Id.eq(a))
-                    .exec(&w.txn)
-                    .await?;
+            // The application's row (or, for the campaign's documents, the campaign's)
+            // orders two uploads at once on PostgreSQL, so the count below holds.
+            match application_id {
+                Some(a) => {
+                    application::Entity::update_many()
+                        .col_expr(application::Column::UpdatedAt, Expr::value(w.now))
+                        .filter(application::Column::Id.eq(a))
+                        .exec(&w.txn)
+                        .await?;
+                }
+                None => {
+                    campaign::Entity::update_many()
+                        .col_expr(campaign::Column::UpdatedAt, Expr::value(w.now))
+                        .filter(campaign::Column::Id.eq(campaign_id))
+                        .exec(&w.txn)
+                        .await?;
+                }
             }
             let mut n = file::Entity::find().filter(file::Column::CampaignId.eq(campaign_id));
             n = match application_id {

@@ -386,7 +386,7 @@ impl Solicitation<'_> {
             )
             .all(&self.db)
             .await?;
-        apps.sort_by(|a, b| b.result.cmp(&a.result));
+        apps.sort_by_key(|a| std::cmp::Reverse(a.result));
         let names = self
             .org_names(apps.iter().map(|a| a.org_id.clone()))
             .await?;

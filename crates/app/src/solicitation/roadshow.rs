@@ -428,10 +428,9 @@ impl Solicitation<'_> {
                     if let Some(o) = organization::Entity::find_by_id(a.org_id.clone())
                         .one(&self.db)
                         .await?
+                        && !self.conflicted(&e, &o).await?
                     {
-                        if !self.conflicted(&e, &o).await? {
-                            n += 1;
-                        }
+                        n += 1;
                     }
                 }
                 n

@@ -203,6 +203,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("solicitation_objection.file", "提出公示异议"),
     ("solicitation_objection.answer", "答复公示异议"),
     ("provider_admission.status", "变更入驻状态"),
+    ("course_rating.rate", "评价课程"),
+    ("course_rating.reply", "回复课程评价"),
+    ("course_rating.moderate", "处理课程评价"),
+    ("course_suggestion.create", "提交希望新增的课程"),
+    ("course_quality.export", "导出课程满意度"),
 ];
 
 /// Chinese names of the kinds of object an action is on.
@@ -253,6 +258,7 @@ pub const OBJECTS: &[(&str, &str)] = &[
     ("solicitation_application", "征集申报"),
     ("solicitation_objection", "公示异议"),
     ("provider_admission", "入驻资格"),
+    ("course_suggestion", "希望新增的课程"),
 ];
 
 /// The Chinese name of an action, or the code when it has none.

@@ -6,6 +6,7 @@
 //! reads storage, the clock or randomness.
 
 pub mod questions;
+pub mod ratings;
 
 use std::collections::HashSet;
 

@@ -9,5 +9,7 @@ pub mod media;
 pub mod media_chunk;
 pub mod package;
 pub mod question;
+pub mod rating;
 pub mod review;
+pub mod suggestion;
 pub mod version;

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod media;
 pub mod pages;
 pub mod questions;
+pub mod ratings;
 pub mod review_api;
 pub mod review_pages;
 
@@ -116,6 +117,19 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/course-catalogue", catalogue::page)
         .get("/course-catalogue/{id}", catalogue::detail)
         .get("/course-catalogue/{id}/cover", catalogue::cover)
+        .get("/course-catalogue/{id}/ratings", ratings::page)
+        .post("/course-catalogue/{id}/ratings", ratings::rate)
+        .post("/course-ratings/{id}/reply", ratings::reply)
+        .post("/course-ratings/{id}/moderation", ratings::moderate)
+        .post("/course-suggestions", ratings::suggest)
+        .get("/course-quality", ratings::quality)
+        .get("/course-quality.xlsx", ratings::export_quality)
+        .api(routes!(ratings::api_ratings))
+        .api(routes!(ratings::api_rate))
+        .api(routes!(ratings::api_reply))
+        .api(routes!(ratings::api_moderate))
+        .api(routes!(ratings::api_suggest, ratings::api_suggestions))
+        .api(routes!(ratings::api_quality))
         .post("/courses/{id}/listing", catalogue::listing)
         .api(routes!(catalogue::api_search))
         .api(routes!(catalogue::api_detail))

@@ -42,6 +42,8 @@ pub struct ListPage {
     q: String,
     listing: String,
     may_create: bool,
+    /// Operators and the province's regulators read the quality list.
+    sees_quality: bool,
     listings: &'static [ListingStatus],
 }
 
@@ -77,6 +79,7 @@ pub async fn list(
         q: q.q,
         listing: q.listing,
         may_create: u.principal.can(Permission::ManageCourses),
+        sees_quality: u.principal.can_province_wide(Permission::ManageListings),
         listings: ListingStatus::ALL,
     })
 }

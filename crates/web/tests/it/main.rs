@@ -28,6 +28,7 @@ mod orders;
 mod orgs;
 mod path;
 mod qualifications;
+mod ratings;
 mod scope;
 mod seals;
 mod security;

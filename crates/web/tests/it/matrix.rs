@@ -252,6 +252,8 @@ const BATCH_READERS: &[&str] = &["admin", "operator", "viewer", "gz_regulator"];
 /// `DisburseSubsidies` province-wide.
 const DISBURSERS: &[&str] = &["admin", "gz_regulator"];
 /// Voucher settlements: those who see batches, and each claimant organisation its own.
+/// `ManageListings` province-wide: who moderates ratings and reads the quality list.
+const RATING_MODERATORS: &[&str] = &["admin", "operator", "gz_regulator"];
 /// `RunSolicitations` province-wide: the platform's operators and the province's regulator.
 const SOL_RUNNERS: &[&str] = &["admin", "operator", "gz_regulator"];
 /// `ApplySolicitations` with an organisation: the course providers.
@@ -759,6 +761,8 @@ enum Rec {
     Objection,
     /// `{id}`: `provider`'s admission through it, active.
     Admission,
+    /// `{id}`: `learner`'s rating of the listed package (`provider`'s).
+    Rating,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -797,7 +801,8 @@ impl Rec {
             | Rec::CampaignExpert
             | Rec::SolApplication
             | Rec::Objection
-            | Rec::Admission => &[Variant::Only],
+            | Rec::Admission
+            | Rec::Rating => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -883,7 +888,8 @@ impl Rec {
                 | Rec::CampaignExpert
                 | Rec::SolApplication
                 | Rec::Objection
-                | Rec::Admission,
+                | Rec::Admission
+                | Rec::Rating,
                 In | Out,
             ) => &ACCOUNTS,
             (Rec::Claim | Rec::ClaimDocument, In) => NM_ORG,
@@ -2063,6 +2069,33 @@ fn rules() -> Vec<Rule> {
         page(M::POST, "/solicitation/objections/{id}/answer", Only(SOL_RUNNERS))
             .rec(Rec::Objection)
             .form(&[("answer", "矩阵")]),
+        // Course ratings: bodies refused (422) for those permitted, so nothing changes.
+        api(M::GET, "/api/v1/courses/{id}/ratings", Signed).rec(Rec::ListedPackage),
+        api(M::PUT, "/api/v1/courses/{id}/rating", Signed)
+            .rec(Rec::ListedPackage)
+            .json(r#"{"content":0,"picture":0,"relevance":0,"gain":0}"#),
+        api(M::POST, "/api/v1/course-ratings/{id}/reply", Only(&["provider"]))
+            .rec(Rec::Rating)
+            .json(r#"{"reply":""}"#),
+        api(M::POST, "/api/v1/course-ratings/{id}/moderation", Only(RATING_MODERATORS))
+            .rec(Rec::Rating)
+            .json(r#"{"action":"answer","answer":""}"#),
+        api(M::POST, "/api/v1/course-suggestions", Signed).json(r#"{"text":""}"#),
+        api(M::GET, "/api/v1/course-suggestions", Only(RATING_MODERATORS)),
+        api(M::GET, "/api/v1/course-quality", Only(RATING_MODERATORS)),
+        page(M::GET, "/course-catalogue/{id}/ratings", Signed).rec(Rec::ListedPackage),
+        page(M::POST, "/course-catalogue/{id}/ratings", Signed)
+            .rec(Rec::ListedPackage)
+            .form(&[("content", "0")]),
+        page(M::POST, "/course-ratings/{id}/reply", Only(&["provider"]))
+            .rec(Rec::Rating)
+            .form(&[("reply", "")]),
+        page(M::POST, "/course-ratings/{id}/moderation", Only(RATING_MODERATORS))
+            .rec(Rec::Rating)
+            .form(&[("action", "answer"), ("answer", "")]),
+        page(M::POST, "/course-suggestions", Signed).form(&[("text", "")]),
+        page(M::GET, "/course-quality", Only(RATING_MODERATORS)),
+        page(M::GET, "/course-quality.xlsx", Only(RATING_MODERATORS)),
         page(M::GET, "/notices", Public),
         page(M::GET, "/notices/{id}", Public).rec(Rec::Campaign),
         page(M::GET, "/orders", Only(VIEW_ORDERS)),
@@ -2447,6 +2480,42 @@ async fn matrix_voucher_settlement(app: &App, org_id: &str) -> String {
         created_at: Set(now),
         paid_by: Set(Some("matrix".into())),
         paid_at: Set(Some(now)),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    id
+}
+
+/// `user`'s rating of the package, shown.
+async fn matrix_rating(app: &App, package_id: &str, user: &str) -> String {
+    use jineng_store::courses::{package, rating};
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let p = package::Entity::find_by_id(package_id.to_string())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    rating::ActiveModel {
+        id: Set(id.clone()),
+        package_id: Set(p.id),
+        org_id: Set(p.org_id),
+        user_id: Set(user.to_string()),
+        content: Set(4),
+        picture: Set(4),
+        relevance: Set(4),
+        gain: Set(4),
+        comment: Set("矩阵评价".into()),
+        status: Set(jineng_core::courses::ratings::RatingStatus::Shown),
+        hits: Set(String::new()),
+        featured: Set(false),
+        reply: Set(None),
+        replied_at: Set(None),
+        answer: Set(None),
+        answered_at: Set(None),
+        created_at: Set(app.now()),
+        updated_at: Set(app.now()),
     }
     .insert(&app.db)
     .await
@@ -3719,6 +3788,13 @@ impl Fixture {
                 Fen(0),
             )
             .await;
+            recs.insert(
+                (Rec::Rating, Variant::Only),
+                one(
+                    matrix_rating(app, &listed_package, &principal(t, "learner").await.user_id)
+                        .await,
+                ),
+            );
             recs.insert((Rec::ListedPackage, Variant::Only), one(listed_package));
             app.courses().submit(&provider, &c, &listed).await.unwrap();
             for who in ["expert", "expert_leader", "gz_regulator"] {

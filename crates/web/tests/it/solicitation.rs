@@ -728,3 +728,129 @@ async fn a_late_submission_is_refused_and_pages_take_forms() {
         "a draft stays hidden"
     );
 }
+
+/// A campaign in its roadshow: `provider` applied and was approved; `expert` and
+/// `expert_leader` are assigned. Returns (campaign, application).
+async fn in_roadshow(t: &TestApp, op: &str, title: &str) -> (String, String) {
+    let pa = t.token("provider").await;
+    let id = open_campaign(t, op, title).await;
+    let app = apply(t, &pa, &id).await;
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/solicitation/applications/{app}/submit"),
+            Some(&pa),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    t.clock.advance(chrono::Duration::days(11));
+    assert_eq!(
+        stage(t, op, &id, "reviewing", None).await.status,
+        StatusCode::OK
+    );
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/solicitation/applications/{app}/review"),
+            Some(op),
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let pool = t.api(Method::GET, "/experts", Some(op), None).await.json();
+    let mut ids: Vec<String> = pool
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["username"] == "expert" || e["username"] == "expert_leader")
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    if ids.is_empty() {
+        for who in ["expert", "expert_leader"] {
+            let r = t
+                .api(
+                    Method::POST,
+                    "/experts",
+                    Some(op),
+                    Some(
+                        json!({"username": who, "unit_name": "贵州省职业技能鉴定协会",
+                                "specialities": ["4"], "group_id": null}),
+                    ),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+            ids.push(r.json()["id"].as_str().unwrap().to_string());
+        }
+    }
+    for e in &ids {
+        let r = t
+            .api(
+                Method::POST,
+                &format!("/solicitation/campaigns/{id}/experts"),
+                Some(op),
+                Some(json!({"expert_id": e})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    assert_eq!(
+        stage(t, op, &id, "roadshow", None).await.status,
+        StatusCode::OK
+    );
+    (id, app)
+}
+
+/// The last score and the move to the notice sent at once: the notice is either refused
+/// (a score still owed) or published with every score counted — never a result that
+/// misses a score that was accepted.
+#[tokio::test]
+async fn a_score_racing_the_notice_is_counted_or_the_notice_waits() {
+    let t = TestApp::new().await;
+    let op = t.token("operator").await;
+    let ex = t.token("expert").await;
+    let lead = t.token("expert_leader").await;
+    let pa = t.token("provider").await;
+    for round in 0..3 {
+        let (id, app) = in_roadshow(&t, &op, &format!("竞争测试征集{round}")).await;
+        let r = t
+            .api(
+                Method::POST,
+                &format!("/solicitation/applications/{app}/score"),
+                Some(&ex),
+                Some(json!({"points": [40, 20, 20, 20]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let path = format!("/solicitation/applications/{app}/score");
+        let (scored, noticed) = tokio::join!(
+            t.api(
+                Method::POST,
+                &path,
+                Some(&lead),
+                Some(json!({"points": [20, 10, 10, 10]})),
+            ),
+            stage(&t, &op, &id, "notice", Some("0"))
+        );
+        let a = t
+            .api(
+                Method::GET,
+                &format!("/solicitation/applications/{app}"),
+                Some(&pa),
+                None,
+            )
+            .await
+            .json();
+        match (scored.status.as_u16(), noticed.status.as_u16()) {
+            // The notice first: it waits for the score still owed.
+            (200, 409) => assert_eq!(a["status"], "approved", "{a}"),
+            // The score first: counted (mean of 100 and 50).
+            (200, 200) => assert_eq!(a["result"], "75.00", "{a}"),
+            other => panic!(
+                "round {round}: {other:?} {} / {}",
+                scored.text(),
+                noticed.text()
+            ),
+        }
+    }
+}
