@@ -17,14 +17,14 @@ AXE = open(os.path.join(os.path.dirname(__file__), "vendor", "axe.min.js"), enco
 SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
 # The main pages of each role (and the sign-in page, anonymous).
 PAGES = {
-    None: ["/login", "/course-catalogue"],
+    None: ["/login", "/course-catalogue", "/notices"],
     "learner": ["/", "/training", "/exams", "/skill-certificates", "/archive", "/subsidies"],
     "institution": ["/", "/classes", "/learners", "/teachers", "/certificates", "/orders"],
     "nm_regulator": ["/", "/inbox", "/classes", "/orgs", "/supervision", "/subsidies"],
     "gz_regulator": ["/banks", "/catalogue", "/occupations", "/subsidies/policies", "/subsidies/batches", "/subsidies/vouchers"],
-    "provider": ["/", "/courses", "/invoices"],
+    "provider": ["/", "/courses", "/invoices", "/solicitation"],
     "admin": ["/admin/users", "/audit"],
-    "operator": ["/orders", "/settlements"],
+    "operator": ["/orders", "/settlements", "/solicitation/admissions", "/course-quality"],
 }
 
 
