@@ -15,7 +15,7 @@ use jineng_store::accounts::{role_grant, user};
 use jineng_store::courses::{expert, expert_group};
 use jineng_store::settings;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 const FLOWS_KEY: &str = "courses.review_flows";
@@ -373,6 +373,18 @@ impl Courses<'_> {
             .await?
             .ok_or(AppError::NotFound("专家"))?;
         let w = self.write(who, ctx).await?;
+        // A roadshow's assignments and scores name the expert: they stay, so does the
+        // expert (the foreign keys refuse it on both backends; this says why).
+        let roadshows = jineng_store::solicitation::expert::Entity::find()
+            .filter(jineng_store::solicitation::expert::Column::ExpertId.eq(x.id.clone()))
+            .count(&w.txn)
+            .await?;
+        if roadshows > 0 {
+            return Err(AppError::Conflict(format!(
+                "{}是资源征集路演的评审专家，评审记录须保留，不能移出专家库",
+                x.name
+            )));
+        }
         expert_group::Entity::update_many()
             .col_expr(expert_group::Column::LeaderId, Expr::value(""))
             .filter(expert_group::Column::LeaderId.eq(x.id.clone()))
@@ -381,7 +393,13 @@ impl Courses<'_> {
         let gone = expert::Entity::delete_many()
             .filter(expert::Column::Id.eq(x.id.clone()))
             .exec(&w.txn)
-            .await?
+            .await
+            .map_err(|e| match e.sql_err() {
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                    AppError::Conflict("该专家的评审记录仍被引用，不能移出专家库".into())
+                }
+                _ => e.into(),
+            })?
             .rows_affected;
         if gone != 1 {
             return Err(AppError::Conflict("该专家刚被移出，请刷新后查看".into()));

@@ -415,7 +415,7 @@ pub async fn remove_group(
 }
 
 #[utoipa::path(delete, path = "/experts/{id}", tag = "courses", params(("id" = String, Path)),
-    responses((status = 204, description = "Out of the pool; the account and past decisions stay"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 204, description = "Out of the pool; the account and past decisions stay"), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json", description = "The expert judges or judged a solicitation roadshow")), security(("bearer" = [])))]
 pub async fn remove_expert(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

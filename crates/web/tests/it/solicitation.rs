@@ -369,6 +369,10 @@ async fn a_campaign_runs_from_opening_to_admission() {
         )
         .await;
     experts.problem(409);
+    // An assigned expert stays in the pool: the roadshow's records name him.
+    t.api(Method::DELETE, &format!("/experts/{e1}"), Some(&op), None)
+        .await
+        .problem(409);
     t.api(
         Method::POST,
         &format!("/solicitation/campaigns/{id}/experts"),
