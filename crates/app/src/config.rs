@@ -36,6 +36,9 @@ pub struct SecurityConfig {
     pub checkin_grace_minutes: i64,
     /// Youngest age at which a person may be registered or imported as a learner.
     pub min_learner_age: u32,
+    /// Deliver webhooks to loopback and private addresses too (a test or a closed
+    /// network); by default only public addresses are called.
+    pub webhooks_to_private_addresses: bool,
 }
 
 /// Requests allowed per key and fixed window; past them the answer is 429 with
@@ -55,6 +58,8 @@ pub struct RateLimits {
     pub registrations_per_address_hour: u64,
     /// Pulls by one data-exchange client per minute.
     pub exchange_per_client_minute: u64,
+    /// Signed requests with one open-API key per minute.
+    pub open_api_per_key_minute: u64,
     /// Evidence-log reads that cost the database (proofs, entries, bundles, tiles,
     /// checks on the public page) from one address per minute.
     pub ledger_reads_per_address_minute: u64,
@@ -72,6 +77,7 @@ impl Default for RateLimits {
             sms_per_address_hour: 20,
             registrations_per_address_hour: 10,
             exchange_per_client_minute: 600,
+            open_api_per_key_minute: 1200,
             ledger_reads_per_address_minute: 600,
             heavy_per_user_minute: 30,
         }
@@ -94,6 +100,7 @@ impl Default for SecurityConfig {
             argon2_iterations: 2,
             secure_cookies: false,
             rate_limits: RateLimits::default(),
+            webhooks_to_private_addresses: false,
         }
     }
 }

@@ -116,7 +116,10 @@ pub(crate) async fn enqueue_at(
         idempotency_key: Set(key.to_string()),
         state: Set(JobState::Queued),
         attempts: Set(0),
-        max_attempts: Set(DEFAULT_ATTEMPTS),
+        max_attempts: Set(match kind {
+            JobKind::WebhookDeliver => crate::open_api::webhooks::DELIVERY_ATTEMPTS,
+            _ => DEFAULT_ATTEMPTS,
+        }),
         run_at: Set(run_at),
         locked_by: Set(None),
         locked_until: Set(None),
@@ -324,6 +327,7 @@ impl Jobs<'_> {
             JobKind::ExamDeadline => self.exams().deadline_job(&j.payload).await,
             JobKind::SandboxNotify => self.sandbox().notify_job(&j.payload).await,
             JobKind::SandboxBank => self.subsidies().sandbox_bank_job(&j.payload).await,
+            JobKind::WebhookDeliver => self.open_api().deliver_job(&j.payload).await,
         }
     }
 
@@ -342,6 +346,8 @@ impl Jobs<'_> {
             JobKind::SandboxNotify => Ok(()),
             // The batch stays sent; its payouts pending until a return file is uploaded.
             JobKind::SandboxBank => Ok(()),
+            // The event keeps its attempts; the provider can ask for it again.
+            JobKind::WebhookDeliver => Ok(()),
         }
     }
 

@@ -55,6 +55,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod learners;
 pub mod ledger;
+pub mod open_api;
 pub mod orders;
 pub mod organizations;
 pub mod page;

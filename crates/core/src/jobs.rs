@@ -20,6 +20,8 @@ crate::coded! {
         SandboxNotify("sandbox_notify", "沙箱支付结果通知"),
         /// The sandbox bank answers a subsidy batch with a return file.
         SandboxBank("sandbox_bank", "沙箱银行回盘"),
+        /// Deliver one webhook event to a provider's endpoint.
+        WebhookDeliver("webhook_deliver", "开放接口回调推送"),
     }
 }
 

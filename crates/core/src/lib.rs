@@ -20,6 +20,7 @@ pub mod learners;
 pub mod mask;
 pub mod money;
 pub mod occupations;
+pub mod open_api;
 pub mod orders;
 pub mod organizations;
 pub mod region;

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod learners;
 pub mod ledger;
 pub mod migrate;
+pub mod open_api;
 pub mod orders;
 pub mod organizations;
 pub mod reference;

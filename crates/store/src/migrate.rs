@@ -271,6 +271,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0052_course_ratings.sqlite.sql"),
         include_str!("../migrations/0052_course_ratings.postgres.sql"),
     ),
+    (
+        53,
+        include_str!("../migrations/0053_open_api.sqlite.sql"),
+        include_str!("../migrations/0053_open_api.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

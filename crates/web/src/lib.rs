@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod learners;
 pub mod ledger;
 pub mod occupations;
+pub mod open_api;
 pub mod openapi;
 pub mod orders;
 pub mod organizations;
@@ -105,6 +106,7 @@ fn all_routes() -> Routes {
     let r = orders::routes(r);
     let r = subsidies::routes(r);
     let r = solicitation::routes(r);
+    let r = open_api::routes(r);
     jobs::routes(r)
 }
 
@@ -146,7 +148,7 @@ pub fn router(state: AppState) -> Router {
             async move { Json((*doc).clone()) }
         }),
     );
-    Router::new()
+    let inner = Router::new()
         .merge(pages)
         .nest(routes::API_PREFIX, api)
         .merge(assets::routes())
@@ -172,5 +174,13 @@ pub fn router(state: AppState) -> Router {
             http::security::headers,
         ))
         .layer(axum::middleware::from_fn(http::request::request_context))
-        .with_state(state)
+        .with_state(state.clone());
+    // The open API's gateway rewrites `/open/v1/…` to `/api/v1/…` once the signature
+    // holds, so it runs before the inner router routes.
+    Router::new()
+        .fallback_service(inner)
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            open_api::gateway::gateway,
+        ))
 }

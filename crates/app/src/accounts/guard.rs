@@ -99,6 +99,8 @@ pub(crate) enum Limit {
     RegistrationsPerAddress,
     /// Pulls by one data-exchange client.
     ExchangePerClient,
+    /// Signed requests with one open-API key.
+    OpenApiPerKey,
     /// Evidence-log reads from one address.
     LedgerReadsPerAddress,
     /// Costly requests of one account (study-session opens, exam starts, archive PDFs).
@@ -129,6 +131,7 @@ impl Limit {
                 r.exchange_per_client_minute,
                 Duration::minutes(1),
             ),
+            Limit::OpenApiPerKey => ("open-api", r.open_api_per_key_minute, Duration::minutes(1)),
             Limit::LedgerReadsPerAddress => (
                 "ledger-ip",
                 r.ledger_reads_per_address_minute,

@@ -509,6 +509,14 @@ impl Courses<'_> {
                 .await?,
             "该课程包刚被他人修改，请刷新后重试",
         )?;
+        crate::open_api::webhooks::emit(
+            self,
+            &w,
+            &p.org_id,
+            jineng_core::open_api::WebhookKind::CourseListing,
+            serde_json::json!({"package_id": p.id, "listing": to, "reason": reason}),
+        )
+        .await?;
         w.commit(Entry::ok(
             &format!("course.{}", action.code()),
             "course_package",

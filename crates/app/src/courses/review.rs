@@ -453,6 +453,16 @@ impl Courses<'_> {
                 .exec(&w.txn)
                 .await?;
         }
+        if decided {
+            crate::open_api::webhooks::emit(
+                self,
+                &w,
+                &v.org_id,
+                jineng_core::open_api::WebhookKind::CourseReview,
+                serde_json::json!({"package_id": v.package_id, "version_id": v.id, "version": v.number, "outcome": to, "comments": comments}),
+            )
+            .await?;
+        }
         w.commit(Entry::ok(
             &format!("course.review_{}", action.code()),
             "course_package",

@@ -1012,6 +1012,14 @@ impl Orders<'_> {
             w.now,
         )
         .await?;
+        crate::open_api::webhooks::emit(
+            self,
+            &w,
+            &o.provider_org_id,
+            jineng_core::open_api::WebhookKind::OrderPaid,
+            serde_json::json!({"order_number": o.number, "package_id": o.package_id, "course_name": o.course_name, "seats": o.quantity, "amount_fen": p.amount_fen}),
+        )
+        .await?;
         w.commit(Entry::ok(
             "order.paid",
             "order",

@@ -126,6 +126,9 @@ pub enum Permission {
     ApplySolicitations,
     /// Score the roadshows of the campaigns one is assigned to (experts).
     ScoreRoadshows,
+    /// Make and revoke the open-API keys and the webhook of one's own organisation, which
+    /// must be admitted (course providers).
+    UseOpenApi,
 }
 
 impl Role {
@@ -244,6 +247,7 @@ impl Role {
                         | ViewCourses
                         | ViewOrders
                         | ApplySolicitations
+                        | UseOpenApi
                 )
             }
             _ => false,

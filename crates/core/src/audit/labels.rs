@@ -194,6 +194,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("solicitation.assign_expert", "指派路演专家"),
     ("solicitation.remove_expert", "取消指派路演专家"),
     ("solicitation.export", "导出征集结果"),
+    ("open_api.key_create", "创建开放接口密钥"),
+    ("open_api.key_revoke", "停用开放接口密钥"),
+    ("open_api.webhook_set", "设置回调地址"),
+    ("open_api.webhook_remove", "删除回调地址"),
+    ("open_api.webhook_replay", "重新推送回调事件"),
     ("solicitation_application.save", "保存征集申报"),
     ("solicitation_application.submit", "提交征集申报"),
     ("solicitation_application.review", "审核征集申报材料"),
@@ -259,6 +264,9 @@ pub const OBJECTS: &[(&str, &str)] = &[
     ("solicitation_objection", "公示异议"),
     ("provider_admission", "入驻资格"),
     ("course_suggestion", "希望新增的课程"),
+    ("provider_api_key", "开放接口密钥"),
+    ("webhook_endpoint", "回调地址"),
+    ("webhook_event", "回调事件"),
 ];
 
 /// The Chinese name of an action, or the code when it has none.

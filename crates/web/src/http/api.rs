@@ -125,13 +125,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// The machine client behind `Authorization: Bearer …`.
+/// The machine client behind `Authorization: Bearer …`, or a course platform whose
+/// open-API request was signed with its provider's key (see `crate::open_api::gateway`).
 pub struct Caller(pub Principal);
+
+/// Put in a request's extensions by the open-API gateway once the signature holds: the
+/// provider the key acts as. Nothing a client sends can set it.
+#[derive(Clone)]
+pub struct KeyCaller(pub Principal);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(KeyCaller(p)) = parts.extensions.get::<KeyCaller>() {
+            return Ok(Caller(p.clone()));
+        }
         let token = parts
             .headers
             .get(AUTHORIZATION)

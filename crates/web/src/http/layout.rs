@@ -139,6 +139,13 @@ impl Layout {
                 active: false,
             });
         }
+        if p.can(Permission::UseOpenApi) {
+            nav.push(NavItem {
+                href: "/provider-api",
+                label: "开放接口",
+                active: false,
+            });
+        }
         if p.can(Permission::ViewSubsidies) || p.has_role(Role::Learner) {
             nav.push(NavItem {
                 href: "/subsidies",

@@ -232,6 +232,7 @@ pub fn generous_limits() -> jineng_app::config::RateLimits {
         sms_per_address_hour: 100_000,
         registrations_per_address_hour: 100_000,
         exchange_per_client_minute: 100_000,
+        open_api_per_key_minute: 100_000,
         ledger_reads_per_address_minute: 100_000,
         heavy_per_user_minute: 100_000,
     }

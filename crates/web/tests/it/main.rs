@@ -24,6 +24,7 @@ mod ledger;
 mod matrix;
 mod media;
 mod occupations;
+mod open_api;
 mod orders;
 mod orgs;
 mod path;

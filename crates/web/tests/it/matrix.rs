@@ -269,6 +269,8 @@ const SOL_ADMISSIONS: &[&str] = &[
 /// Who reads `provider`'s admitted application: those who run the campaign, the provider,
 /// the campaign's expert.
 const SOL_APPLICATION: &[&str] = &["admin", "operator", "gz_regulator", "provider", "expert"];
+/// `UseOpenApi`: the course providers (only the admitted one may make keys).
+const OPEN_API: &[&str] = &["provider", "provider_b"];
 /// Experts of the pool.
 const SOL_EXPERTS: &[&str] = &["expert", "expert_leader"];
 const VOUCHER_SETTLEMENT_READERS: &[&str] = &[
@@ -763,6 +765,10 @@ enum Rec {
     Admission,
     /// `{id}`: `learner`'s rating of the listed package (`provider`'s).
     Rating,
+    /// `{id}`: an open-API key of `provider`, made for the one call that may revoke it.
+    FreshApiKey,
+    /// `{id}`: an event for `provider`'s webhook.
+    WebhookEvent,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -802,7 +808,9 @@ impl Rec {
             | Rec::SolApplication
             | Rec::Objection
             | Rec::Admission
-            | Rec::Rating => &[Variant::Only],
+            | Rec::Rating
+            | Rec::FreshApiKey
+            | Rec::WebhookEvent => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -889,7 +897,9 @@ impl Rec {
                 | Rec::SolApplication
                 | Rec::Objection
                 | Rec::Admission
-                | Rec::Rating,
+                | Rec::Rating
+                | Rec::FreshApiKey
+                | Rec::WebhookEvent,
                 In | Out,
             ) => &ACCOUNTS,
             (Rec::Claim | Rec::ClaimDocument, In) => NM_ORG,
@@ -2096,6 +2106,28 @@ fn rules() -> Vec<Rule> {
         page(M::POST, "/course-suggestions", Signed).form(&[("text", "")]),
         page(M::GET, "/course-quality", Only(RATING_MODERATORS)),
         page(M::GET, "/course-quality.xlsx", Only(RATING_MODERATORS)),
+        // The open API: keys, webhook, events, sales (bodies refused with 422).
+        api(M::GET, "/api/v1/provider-api/keys", Only(OPEN_API)),
+        api(M::POST, "/api/v1/provider-api/keys", Only(OPEN_API)).json(r#"{"name":""}"#),
+        api(M::DELETE, "/api/v1/provider-api/keys/{id}", Only(&["provider"]))
+            .rec(Rec::FreshApiKey),
+        api(M::GET, "/api/v1/provider-api/webhook", Only(OPEN_API)),
+        api(M::PUT, "/api/v1/provider-api/webhook", Only(OPEN_API)).json(r#"{"url":""}"#),
+        api(M::DELETE, "/api/v1/provider-api/webhook", Only(OPEN_API)),
+        api(M::GET, "/api/v1/provider-api/events", Only(OPEN_API)),
+        api(M::GET, "/api/v1/provider-api/events/{id}", Only(&["provider"]))
+            .rec(Rec::WebhookEvent),
+        api(M::POST, "/api/v1/provider-api/events/{id}/replay", Only(&["provider"]))
+            .rec(Rec::WebhookEvent),
+        api(M::GET, "/api/v1/provider-api/sales", Only(OPEN_API)),
+        page(M::GET, "/provider-api", Only(OPEN_API)),
+        page(M::POST, "/provider-api/keys", Only(OPEN_API)).form(&[("name", "")]),
+        page(M::POST, "/provider-api/keys/{id}/revoke", Only(&["provider"]))
+            .rec(Rec::FreshApiKey),
+        page(M::POST, "/provider-api/webhook", Only(OPEN_API)).form(&[("url", "")]),
+        page(M::POST, "/provider-api/webhook/remove", Only(OPEN_API)),
+        page(M::POST, "/provider-api/events/{id}/replay", Only(&["provider"]))
+            .rec(Rec::WebhookEvent),
         page(M::GET, "/notices", Public),
         page(M::GET, "/notices/{id}", Public).rec(Rec::Campaign),
         page(M::GET, "/orders", Only(VIEW_ORDERS)),
@@ -2488,6 +2520,44 @@ async fn matrix_voucher_settlement(app: &App, org_id: &str) -> String {
 }
 
 /// `user`'s rating of the package, shown.
+/// An endpoint for `org`'s webhook (an address the deliveries refuse) and one event.
+async fn matrix_webhook_event(app: &App, org: &str) -> String {
+    use jineng_store::open_api::{endpoint, event};
+    use sea_orm::{ActiveModelTrait, Set};
+    endpoint::ActiveModel {
+        org_id: Set(org.to_string()),
+        url: Set("http://127.0.0.1:9/hook".into()),
+        secret_enc: Set("unused".into()),
+        created_by: Set(app
+            .accounts()
+            .user_id_by_login("provider")
+            .await
+            .unwrap()
+            .unwrap()),
+        created_at: Set(app.now()),
+        updated_at: Set(app.now()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
+    event::ActiveModel {
+        id: Set(id.clone()),
+        org_id: Set(org.to_string()),
+        kind: Set("course.listing".into()),
+        payload: Set("{}".into()),
+        created_at: Set(app.now()),
+        delivered_at: Set(None),
+        attempts: Set(0),
+        last_status: Set(None),
+        last_error: Set(String::new()),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    id
+}
+
 async fn matrix_rating(app: &App, package_id: &str, user: &str) -> String {
     use jineng_store::courses::{package, rating};
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -3911,6 +3981,10 @@ impl Fixture {
             recs.insert((Rec::SolApplication, Variant::Only), one(s.application));
             recs.insert((Rec::Objection, Variant::Only), one(s.objection));
             recs.insert((Rec::Admission, Variant::Only), one(s.admission));
+            recs.insert(
+                (Rec::WebhookEvent, Variant::Only),
+                one(matrix_webhook_event(app, &provider_org).await),
+            );
             // Someone else's attempt (the same account as the study session's).
             let exam = recs[&(Rec::Exam, Variant::In)][0].1.clone();
             let rec = matrix_attempt(app, &exam, &m_nm.user_id).await;
@@ -4006,6 +4080,8 @@ impl Fixture {
         fx.recs.insert((Rec::FreshProject, Variant::Only), project);
         let client = fx.fresh(Rec::FreshClient, Variant::Only, None).await;
         fx.recs.insert((Rec::FreshClient, Variant::Only), client);
+        let key = fx.fresh(Rec::FreshApiKey, Variant::Only, None).await;
+        fx.recs.insert((Rec::FreshApiKey, Variant::Only), key);
         for rec in [Rec::FreshExpert, Rec::FreshGroup] {
             let x = fx.fresh(rec, Variant::Only, None).await;
             fx.recs.insert((rec, Variant::Only), x);
@@ -4244,6 +4320,15 @@ impl Fixture {
                     .unwrap();
                 vec![("id", m.id)]
             }
+            Rec::FreshApiKey => {
+                let who = principal_named(app, "provider").await;
+                let k = app
+                    .open_api()
+                    .create_key(&who, &c, &format!("矩阵密钥{n}"), "")
+                    .await
+                    .unwrap();
+                vec![("id", k.key.id)]
+            }
             Rec::FreshClient => {
                 let (id, _) = app
                     .exchange()
@@ -4335,7 +4420,8 @@ impl Fixture {
                 | Rec::FreshUpload
                 | Rec::FreshExam
                 | Rec::FreshCertificate
-                | Rec::FreshBankQuestion => true,
+                | Rec::FreshBankQuestion
+                | Rec::FreshApiKey => true,
                 Rec::OwnToken | Rec::OwnStudySession | Rec::OwnAttempt | Rec::Invitation => {
                     v == Variant::In
                 }

@@ -1,0 +1,214 @@
+//! `/open/v1/…`: the open API for course platforms. Each request is signed with a
+//! provider's key (see `jineng_app::open_api`); a good one is handed to the same handler
+//! as `/api/v1/…`, acting as the key's provider, so the two APIs cannot drift apart. Only
+//! the course-publishing routes are reachable this way. A write must carry an
+//! `Idempotency-Key`: it runs once, and a retry gets the first answer again.
+//!
+//! This runs before routing (the router is wrapped, see `crate::router`), because it
+//! rewrites the path.
+
+use crate::AppState;
+use crate::http::api::KeyCaller;
+use crate::http::error::{ApiError, PROBLEM_JSON, problem};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use jineng_app::open_api::{Claim, OpenRequest, Refused};
+use jineng_core::open_api::Refusal;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+
+/// Where the open API lives.
+pub const PREFIX: &str = "/open/v1";
+/// The largest answer to a write that is kept for retries.
+const KEPT_ANSWER: usize = 256 * 1024;
+
+/// Whether a key may call `path` (below the prefix): the course-publishing routes, the
+/// key's own webhook and sales; never key management.
+pub fn reachable(path: &str) -> bool {
+    let under = |p: &str| path == p || path.starts_with(&format!("{p}/"));
+    (under("/courses") || under("/course-versions") || under("/uploads"))
+        || (under("/provider-api") && !under("/provider-api/keys"))
+}
+
+/// A 401 with the reason code beside the Chinese detail.
+fn refusal(r: Refusal) -> Response {
+    let body = serde_json::json!({
+        "type": "/problems/unauthenticated",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": r.label(),
+        "code": r.code(),
+    });
+    let mut res = (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    res.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Jineng-HMAC-SHA256"),
+    );
+    res
+}
+
+fn header_str<'a>(req: &'a axum::http::request::Parts, name: &str) -> Option<&'a str> {
+    req.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+pub async fn gateway(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(rest) = req.uri().path().strip_prefix(PREFIX) else {
+        return next.run(req).await;
+    };
+    let rest = rest.to_string();
+    if !reachable(&rest) {
+        return problem(
+            StatusCode::NOT_FOUND,
+            "开放接口没有这个地址（只开放课程发布、回调与销售数据）",
+            vec![],
+        );
+    }
+    let (parts, body) = req.into_parts();
+    // The largest body any reachable route takes (a video chunk, a lesson PDF, a course
+    // file); each route's own limit applies again below.
+    let limit = crate::CHUNK_LIMIT
+        .max(crate::LESSON_PDF_LIMIT)
+        .max(crate::UPLOAD_LIMIT)
+        .max(crate::DOCUMENT_LIMIT);
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        return problem(StatusCode::PAYLOAD_TOO_LARGE, "请求内容过大", vec![]);
+    };
+    let (Some(key_id), Some(timestamp), Some(nonce), Some(signature)) = (
+        header_str(&parts, "x-key-id"),
+        header_str(&parts, "x-timestamp"),
+        header_str(&parts, "x-nonce"),
+        header_str(&parts, "x-signature"),
+    ) else {
+        return refusal(Refusal::MissingHeader);
+    };
+    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let verified = s
+        .app
+        .open_api()
+        .verify(&OpenRequest {
+            key_id,
+            timestamp,
+            nonce,
+            signature,
+            method: parts.method.as_str(),
+            path_and_query,
+            body: &body,
+            content_sha256: header_str(&parts, "x-content-sha256"),
+            ip,
+        })
+        .await;
+    let (key, principal) = match verified {
+        Ok(v) => v,
+        Err(Refused::Signature(r)) => return refusal(r),
+        Err(Refused::Standing(m)) => return problem(StatusCode::FORBIDDEN, m, vec![]),
+        Err(Refused::Other(e)) => return ApiError(e).into_response(),
+    };
+    let write = !matches!(parts.method, Method::GET | Method::HEAD);
+    let idem = header_str(&parts, "idempotency-key").map(str::to_string);
+    if write && idem.is_none() {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "写操作须带 Idempotency-Key 请求头（同一操作重试时使用同一个值）",
+            vec![],
+        );
+    }
+    let fingerprint = hex::encode(Sha256::digest(format!(
+        "{}\n{}\n{}",
+        parts.method,
+        path_and_query,
+        hex::encode(Sha256::digest(&body))
+    )));
+    if write && let Some(idem) = &idem {
+        match s.app.open_api().claim(&key.id, idem, &fingerprint).await {
+            Ok(Claim::Fresh) => {}
+            Ok(Claim::Replay {
+                status,
+                content_type,
+                body,
+            }) => {
+                let mut res = Response::new(Body::from(body));
+                *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                if let Ok(v) = HeaderValue::from_str(&content_type) {
+                    res.headers_mut().insert(header::CONTENT_TYPE, v);
+                }
+                res.headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+                return res;
+            }
+            Err(e) => return ApiError(e).into_response(),
+        }
+    }
+    // The same request, below /api/v1, as the key's provider: no cookie or token of a
+    // browser can ride along.
+    let target = format!(
+        "{}{}",
+        crate::routes::API_PREFIX,
+        &path_and_query[PREFIX.len()..]
+    );
+    let Ok(uri) = target.parse::<Uri>() else {
+        return problem(StatusCode::BAD_REQUEST, "地址格式错误", vec![]);
+    };
+    let mut parts = parts;
+    parts.uri = uri;
+    parts.headers.remove(header::COOKIE);
+    parts.headers.remove(header::AUTHORIZATION);
+    parts.extensions.insert(KeyCaller(principal));
+    let res = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let Some(idem) = idem.filter(|_| write) else {
+        return res;
+    };
+    let (mut rparts, rbody) = res.into_parts();
+    let bytes = match axum::body::to_bytes(rbody, KEPT_ANSWER).await {
+        Ok(b) => b,
+        Err(_) => {
+            // Too large to keep: the outcome of a retry is unknown rather than doubled.
+            let _ = s.app.open_api().finish(&key.id, &idem, 500, "", "").await;
+            return problem(StatusCode::INTERNAL_SERVER_ERROR, "应答过大", vec![]);
+        }
+    };
+    let content_type = rparts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    if let Err(e) = s
+        .app
+        .open_api()
+        .finish(&key.id, &idem, rparts.status.as_u16(), &content_type, &text)
+        .await
+    {
+        tracing::error!(error = %e, key = %key.id, "could not keep an idempotent answer");
+    }
+    rparts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(rparts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reachable;
+
+    #[test]
+    fn only_course_publishing_is_reachable() {
+        assert!(reachable("/courses"));
+        assert!(reachable("/courses/abc/versions"));
+        assert!(reachable("/course-versions/x/chapters"));
+        assert!(reachable("/uploads/u/chunks/0"));
+        assert!(reachable("/provider-api/webhook"));
+        assert!(!reachable("/provider-api/keys"));
+        assert!(!reachable("/provider-api/keys/pk_1"));
+        assert!(!reachable("/users"));
+        assert!(!reachable("/coursesX"));
+        assert!(!reachable("/orders"));
+    }
+}
