@@ -21,6 +21,9 @@
 //!   (on PostgreSQL against pgbench's tpcb-like run on the same database);
 //! - `jineng-bench heartbeats [SESSIONS] [ROUNDS] [direct]`: study heartbeats against the bare
 //!   JSON route of the same server, and heartbeats per write statement;
+//! - `jineng-bench open-api [SECONDS] [EVENTS]`: signed open-API requests against the same
+//!   route with a bearer token, and webhook delivery of EVENTS events to a receiver that
+//!   fails 30 % of posts;
 //! - `jineng-bench heartbeat-crash [BINARY] [LEARNERS]`: SIGKILL the real server while learners
 //!   study, and count what was kept (fails if a bound is broken).
 
@@ -33,6 +36,7 @@ mod import;
 mod ledger;
 mod limiter;
 mod media;
+mod open_api;
 mod subsidies;
 
 use jineng_app::SecurityConfig;
@@ -173,6 +177,15 @@ fn main() {
         }
         return;
     }
+    if args.get(1).map(String::as_str) == Some("open-api") {
+        let secs: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
+        let events: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10_000);
+        if let Err(e) = open_api::run(secs, events) {
+            eprintln!("open API benchmark failed: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
     if args.get(1).map(String::as_str) == Some("heartbeat-crash") {
         let binary = args
             .get(2)
@@ -187,7 +200,7 @@ fn main() {
     }
     if args.get(1).map(String::as_str) != Some("argon2") {
         eprintln!(
-            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | catalogue [ROWS] | media [SECONDS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]] | exams [LEARNERS] | certificates [N] | heartbeats [SESSIONS] [ROUNDS] [direct] | heartbeat-crash [BINARY] [LEARNERS]"
+            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | catalogue [ROWS] | media [SECONDS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]] | exams [LEARNERS] | certificates [N] | heartbeats [SESSIONS] [ROUNDS] [direct] | heartbeat-crash [BINARY] [LEARNERS] | open-api [SECONDS] [EVENTS]"
         );
         std::process::exit(2);
     }

@@ -22,7 +22,7 @@ PAGES = {
     "institution": ["/", "/classes", "/learners", "/teachers", "/certificates", "/orders"],
     "nm_regulator": ["/", "/inbox", "/classes", "/orgs", "/supervision", "/subsidies"],
     "gz_regulator": ["/banks", "/catalogue", "/occupations", "/subsidies/policies", "/subsidies/batches", "/subsidies/vouchers"],
-    "provider": ["/", "/courses", "/invoices", "/solicitation"],
+    "provider": ["/", "/courses", "/invoices", "/solicitation", "/provider-api"],
     "admin": ["/admin/users", "/audit"],
     "operator": ["/orders", "/settlements", "/solicitation/admissions", "/course-quality"],
 }

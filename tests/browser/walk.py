@@ -849,6 +849,31 @@ def main():
         shot(opq, "25b-course-ratings")
         print("walk: the operator reads the quality list and a course's ratings on a phone")
 
+        # 26. The admitted provider, on a phone, makes an open-API key for its course
+        #     platform (the secret shown once) and sets the webhook address.
+        api = session(*PHONE); sessions.append(api)
+        sign_in(api, "provider")
+        go(api, "/provider-api")
+        t = wait_text(api, "新建密钥")
+        assert "尚未通过资源征集入驻" not in t, t[:1500]
+        fill(api, {"name": "课程平台生产环境"})
+        click(api, css="#create-key")
+        t = wait_text(api, "签名密钥只显示这一次")
+        key_id = js(api, "return document.getElementById('key-id').innerText;")
+        secret = js(api, "return document.getElementById('key-secret').innerText;")
+        assert key_id.startswith("pk_") and len(secret) >= 40, (key_id, secret)
+        assert key_id in js(api, "return document.getElementById('keys').innerText;")
+        fill(api, {"url": "https://hooks.example.com/jineng"})
+        click(api, css="#save-webhook")
+        t = wait_text(api, "回调签名密钥")
+        overflow = js(api, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the open-API page is wider than the phone by {overflow}px"
+        shot(api, "26-provider-api")
+        go(api, "/provider-api")
+        t = wait_text(api, "密钥")
+        assert secret not in t, "the secret is shown again"
+        print("walk: a provider makes an open-API key and sets its webhook on a phone")
+
     finally:
         for s in sessions:
             try:

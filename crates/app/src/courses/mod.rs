@@ -640,6 +640,11 @@ impl Courses<'_> {
         version_id: &str,
     ) -> AppResult<VersionView> {
         let v = self.editable(who, version_id).await?;
+        if self.open_api().barred(&self.db, &v.org_id).await? {
+            return Err(AppError::Conflict(
+                "贵单位的入驻资格已暂停或终止，暂不能送审课程".into(),
+            ));
+        }
         let p = package::Entity::find_by_id(v.package_id.clone())
             .one(&self.db)
             .await?

@@ -139,6 +139,21 @@ impl OpenApi<'_> {
             .is_some())
     }
 
+    /// Whether `org` was admitted and is now suspended or ended (and not admitted again
+    /// through another campaign): barred from sending courses for review and from
+    /// selling. A provider never admitted through a campaign is not barred.
+    pub(crate) async fn barred(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        org: &str,
+    ) -> AppResult<bool> {
+        let all = admission::Entity::find()
+            .filter(admission::Column::OrgId.eq(org))
+            .all(db)
+            .await?;
+        Ok(!all.is_empty() && all.iter().all(|a| a.status != AdmissionStatus::Active))
+    }
+
     async fn views(&self, keys: Vec<key::Model>) -> AppResult<Vec<KeyView>> {
         let names: std::collections::HashMap<String, String> = user::Entity::find()
             .filter(

@@ -345,6 +345,11 @@ impl Orders<'_> {
             .one(&self.db)
             .await?
             .ok_or(AppError::NotFound("课程包版本"))?;
+        if self.open_api().barred(&self.db, &v.org_id).await? {
+            return Err(AppError::Conflict(
+                "该课程提供方的入驻资格已暂停或终止，暂不能购买其课程".into(),
+            ));
+        }
         let w = self.write(who, ctx).await?;
         let id = uuid::Uuid::now_v7().to_string();
         let number = readable_number("JN", w.now);

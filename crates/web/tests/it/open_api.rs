@@ -598,6 +598,27 @@ async fn signatures_are_checked_and_each_refusal_says_why() {
     t.clock.advance(chrono::Duration::seconds(61));
     let r = t.send(get(&fenced, None)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    // Nor may it send a course for review while suspended.
+    let mine = t
+        .api(Method::GET, "/courses", Some(&tok), None)
+        .await
+        .json();
+    let pid = mine["items"][0]["id"].as_str().unwrap().to_string();
+    let d = t
+        .api(Method::GET, &format!("/courses/{pid}"), Some(&tok), None)
+        .await
+        .json();
+    let vid = d["current"]["id"].as_str().unwrap();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/course-versions/{vid}/submit"),
+            Some(&tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+    assert!(r.text().contains("暂停"), "{}", r.text());
     let r = t
         .api(
             Method::DELETE,
