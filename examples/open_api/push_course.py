@@ -23,9 +23,12 @@ write. A retry is signed again, with a new nonce.
 import argparse
 import hashlib
 import hmac
+import http.server
 import json
+import queue
 import struct
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -212,6 +215,53 @@ def verify_webhook(secret, headers, body):
     return fresh and hmac.compare_digest(want, headers.get("X-Jineng-Signature", ""))
 
 
+class Receiver:
+    """A webhook receiver on 127.0.0.1: checks each event's signature, answers 204 and keeps
+    each event id once (a retried or replayed event arrives again with the same id)."""
+
+    def __init__(self, port=0):
+        self.secret = ""
+        self.seen = set()
+        self.events = queue.Queue()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if not verify_webhook(receiver.secret, self.headers, body):
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                event = json.loads(body)
+                if event["id"] not in receiver.seen:
+                    receiver.seen.add(event["id"])
+                    receiver.events.put(event)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/jineng"
+
+    def register(self, c):
+        """Point the provider's webhook here, with a new signing secret."""
+        self.secret = c.call("PUT", "/provider-api/webhook", {"url": self.url, "new_secret": True})["secret"]
+
+    def wait_for(self, kind, package_id, seconds):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                e = self.events.get(timeout=max(0.1, deadline - time.time()))
+            except queue.Empty:
+                break
+            if e["type"] == kind and e["data"].get("package_id") == package_id:
+                return e
+        return None
+
+
 def main():
     p = argparse.ArgumentParser(description="推送一门课程到技能平台（开放接口参考客户端）")
     p.add_argument("--base", required=True, help="平台地址，如 http://127.0.0.1:8080")
@@ -219,10 +269,24 @@ def main():
     p.add_argument("--secret", required=True)
     p.add_argument("--name", default="开放接口示例课程：母婴护理")
     p.add_argument("--video", help="可选：分片上传的视频文件")
+    p.add_argument("--listen", type=int, metavar="PORT",
+                   help="可选：在本机该端口接收回调（0为任选），推送后等待审核结果")
+    p.add_argument("--wait", type=int, default=600, help="等待审核结果的秒数")
     a = p.parse_args()
     c = Client(a.base, a.key_id, a.secret)
     try:
-        print(json.dumps(push_course(c, a.name, a.video), ensure_ascii=False))
+        receiver = None
+        if a.listen is not None:
+            receiver = Receiver(a.listen)
+            receiver.register(c)
+        made = push_course(c, a.name, a.video)
+        print(json.dumps(made, ensure_ascii=False), flush=True)
+        if receiver:
+            e = receiver.wait_for("course.review", made["package_id"], a.wait)
+            if e is None:
+                print("在等待时间内没有收到审核结果", file=sys.stderr)
+                sys.exit(1)
+            print(json.dumps(e, ensure_ascii=False), flush=True)
     except ApiError as e:
         print(f"推送失败：{e}", file=sys.stderr)
         sys.exit(1)

@@ -28,6 +28,10 @@ const KEPT_ANSWER: usize = 256 * 1024;
 /// Whether a key may call `path` (below the prefix): the course-publishing routes, the
 /// key's own webhook and sales; never key management.
 pub fn reachable(path: &str) -> bool {
+    // No dot segments or escapes: what was checked is what is routed.
+    if path.contains('%') || path.split('/').any(|seg| seg == "." || seg == "..") {
+        return false;
+    }
     let under = |p: &str| path == p || path.starts_with(&format!("{p}/"));
     (under("/courses") || under("/course-versions") || under("/uploads"))
         || (under("/provider-api") && !under("/provider-api/keys"))
@@ -210,5 +214,8 @@ mod tests {
         assert!(!reachable("/users"));
         assert!(!reachable("/coursesX"));
         assert!(!reachable("/orders"));
+        assert!(!reachable("/courses/../users"));
+        assert!(!reachable("/courses/%2e%2e/users"));
+        assert!(!reachable("/uploads/./x"));
     }
 }

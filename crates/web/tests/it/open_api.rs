@@ -633,7 +633,8 @@ async fn signatures_are_checked_and_each_refusal_says_why() {
 }
 
 /// The reference client in `examples/open_api` (Python, standard library) pushes a course
-/// with a video in chunks to a server on a real socket, as a platform would.
+/// with a video in chunks to a server on a real socket, as a platform would, and its own
+/// webhook receiver hears the review outcome.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_client_pushes_a_course_over_the_network() {
     let t = TestApp::with(options()).await;
@@ -660,31 +661,54 @@ async fn the_reference_client_pushes_a_course_over_the_network() {
     std::fs::write(&video, crate::media::clip(2)).unwrap();
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples/open_api/push_course.py");
-    let out = tokio::process::Command::new("python3")
+    let mut child = tokio::process::Command::new("python3")
         .arg(&script)
         .args(["--base", &format!("http://{addr}")])
         .args(["--key-id", &key.id, "--secret", &key.secret])
         .args(["--name", "参考客户端推送的课程"])
         .arg("--video")
         .arg(&video)
-        .output()
-        .await
+        .args(["--listen", "0", "--wait", "120"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
         .expect("python3 runs the reference client");
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(180), lines.next_line())
+        .await
+        .expect("the client pushed the course in time")
+        .unwrap();
+    let Some(first) = first else {
+        let out = child.wait_with_output().await.unwrap();
+        panic!(
+            "the client stopped: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
     let _ = std::fs::remove_file(&video);
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let made: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let made: Value = serde_json::from_str(&first).unwrap();
     assert_eq!(made["video"], "ready", "{made}");
-    let pid = made["package_id"].as_str().unwrap();
+    let pid = made["package_id"].as_str().unwrap().to_string();
     let r = t
         .api(Method::GET, &format!("/courses/{pid}"), Some(&tok), None)
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let d = r.json();
     assert_eq!(d["package"]["name"], "参考客户端推送的课程");
-    assert_ne!(d["current"]["status"], "draft", "submitted for review: {d}");
+    // The experts approve it: the client's receiver hears the outcome, signed.
+    let vid = made["version_id"].as_str().unwrap().to_string();
+    crate::courses::decide_all(&t, &vid).await;
+    let second = tokio::time::timeout(std::time::Duration::from_secs(120), lines.next_line())
+        .await
+        .expect("the outcome reached the client in time")
+        .unwrap()
+        .expect("the client printed the outcome");
+    let event: Value = serde_json::from_str(&second).unwrap();
+    assert_eq!(event["type"], "course.review", "{event}");
+    assert_eq!(event["data"]["package_id"], pid.as_str());
+    assert_eq!(event["data"]["outcome"], "approved", "{event}");
+    let status = child.wait().await.unwrap();
+    assert!(status.success());
 }
