@@ -269,7 +269,7 @@ impl Courses<'_> {
             .map(|r| {
                 let stars = [r.content, r.picture, r.relevance, r.gain]
                     .map(|v| u8::try_from(v).unwrap_or(0));
-                let overall = Stars::new(stars.map(u32::from))
+                let overall = stars_of(&r)
                     .map(|s| stars_text(s.overall()))
                     .unwrap_or_default();
                 let learner = names
@@ -315,12 +315,8 @@ impl Courses<'_> {
             .all(&self.db)
             .await?;
         let mut tally = Tally::default();
-        for r in &rows {
-            if let Ok(s) = Stars::new(
-                [r.content, r.picture, r.relevance, r.gain].map(|v| u32::try_from(v).unwrap_or(0)),
-            ) {
-                tally.add(s);
-            }
+        for s in rows.iter().filter_map(stars_of) {
+            tally.add(s);
         }
         let summary = summary(&tally);
         let visible: Vec<rating::Model> = rows
@@ -500,23 +496,44 @@ impl Courses<'_> {
             .all(&self.db)
             .await?;
         let ids: Vec<String> = packages.iter().map(|p| p.id.clone()).collect();
+        // Ratings summed per package in the database: (tally, complaints). A complaint is a
+        // rating whose mean is under LOW_MEAN (its four counts sum under 4 × LOW_MEAN / 100:
+        // a mean of whole stars over four is exact in hundredths) or one not shown.
         let mut tallies: HashMap<String, (Tally, u64)> = HashMap::new();
+        let low_sum = LOW_MEAN * 4 / 100;
         for chunk in ids.chunks(500) {
-            for r in rating::Entity::find()
+            let rows: Vec<(String, i64, i64, i64, i64, i64, i64)> = rating::Entity::find()
+                .select_only()
+                .column(rating::Column::PackageId)
+                .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+                .column_as(Expr::cust(r#"CAST(SUM("content") AS BIGINT)"#), "c")
+                .column_as(Expr::cust(r#"CAST(SUM("picture") AS BIGINT)"#), "p")
+                .column_as(Expr::cust(r#"CAST(SUM("relevance") AS BIGINT)"#), "r")
+                .column_as(Expr::cust(r#"CAST(SUM("gain") AS BIGINT)"#), "g")
+                .column_as(
+                    Expr::cust(format!(
+                        r#"CAST(SUM(CASE WHEN "content" + "picture" + "relevance" + "gain" < {low_sum} OR "status" <> '{}' THEN 1 ELSE 0 END) AS BIGINT)"#,
+                        RatingStatus::Shown.code()
+                    )),
+                    "complaints",
+                )
                 .filter(rating::Column::PackageId.is_in(chunk.to_vec()))
+                .group_by(rating::Column::PackageId)
+                .into_tuple()
                 .all(&self.db)
-                .await?
-            {
-                let e = tallies.entry(r.package_id.clone()).or_default();
-                if let Ok(s) = Stars::new(
-                    [r.content, r.picture, r.relevance, r.gain]
-                        .map(|v| u32::try_from(v).unwrap_or(0)),
-                ) {
-                    e.0.add(s);
-                    if s.overall() < LOW_MEAN || r.status != RatingStatus::Shown {
-                        e.1 += 1;
-                    }
-                }
+                .await?;
+            for (package, n, c, p, r, g, complaints) in rows {
+                let u = |v: i64| u64::try_from(v).unwrap_or(0);
+                tallies.insert(
+                    package,
+                    (
+                        Tally {
+                            count: u(n),
+                            sums: [u(c), u(p), u(r), u(g)],
+                        },
+                        u(complaints),
+                    ),
+                );
             }
         }
         // Learners and lessons per package, counted in the database.
@@ -667,6 +684,12 @@ impl Courses<'_> {
             .await?;
         Ok(bytes)
     }
+}
+
+/// A stored rating's four counts (the database keeps them 1–5).
+fn stars_of(r: &rating::Model) -> Option<Stars> {
+    Stars::new([r.content, r.picture, r.relevance, r.gain].map(|v| u32::try_from(v).unwrap_or(0)))
+        .ok()
 }
 
 fn summary(t: &Tally) -> Summary {

@@ -394,6 +394,23 @@ impl Solicitation<'_> {
                 .collect()
         };
         let published = c.status >= CampaignStatus::Notice;
+        // Every application's files and, for an expert, the conflicts: one query each.
+        let mut files = self
+            .files_by_application(&c.id, rows.iter().map(|a| a.id.clone()).collect())
+            .await?;
+        let conflicted = match me {
+            Some(e) => {
+                let orgs = organization::Entity::find()
+                    .filter(
+                        organization::Column::Id
+                            .is_in(rows.iter().map(|a| a.org_id.clone()).collect::<Vec<_>>()),
+                    )
+                    .all(&self.db)
+                    .await?;
+                self.conflicted_orgs(e, &orgs).await?
+            }
+            None => Default::default(),
+        };
         let mut out = Vec::with_capacity(rows.len());
         for a in rows {
             let mine: Vec<&score::Model> =
@@ -416,17 +433,8 @@ impl Solicitation<'_> {
                 .collect();
             let form: ApplicationForm = serde_json::from_str(&a.form)
                 .map_err(|e| AppError::Internal(format!("application {} form: {e}", a.id)))?;
-            let files = self.files_of(&c.id, Some(&a.id)).await?;
-            let conflicted = match me {
-                Some(e) => match organization::Entity::find_by_id(a.org_id.clone())
-                    .one(&self.db)
-                    .await?
-                {
-                    Some(o) => self.conflicted(e, &o).await?,
-                    None => false,
-                },
-                None => false,
-            };
+            let files = files.remove(&a.id).unwrap_or_default();
+            let conflicted = conflicted.contains(&a.org_id);
             out.push(super::ApplicationView {
                 org_name: names.get(&a.org_id).cloned().unwrap_or_default(),
                 status_label: a.status.label(),

@@ -585,6 +585,27 @@ impl Solicitation<'_> {
             .collect())
     }
 
+    /// The files of these applications, by application, oldest first.
+    pub(crate) async fn files_by_application(
+        &self,
+        campaign_id: &str,
+        applications: Vec<String>,
+    ) -> AppResult<std::collections::HashMap<String, Vec<FileView>>> {
+        let mut out: std::collections::HashMap<String, Vec<FileView>> = Default::default();
+        for f in file::Entity::find()
+            .filter(file::Column::CampaignId.eq(campaign_id))
+            .filter(file::Column::ApplicationId.is_in(applications))
+            .order_by_asc(file::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+        {
+            if let Some(a) = f.application_id.clone() {
+                out.entry(a).or_default().push(f.into());
+            }
+        }
+        Ok(out)
+    }
+
     /// Move a campaign to its next stage. `pass` is the shortlist's pass line, needed to
     /// publish the notice.
     pub async fn advance(

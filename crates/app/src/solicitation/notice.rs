@@ -430,11 +430,16 @@ impl Solicitation<'_> {
 
     /// Campaigns whose notice has been published, newest first (for the public list).
     pub async fn public_notices(&self) -> AppResult<Vec<PublicNotice>> {
+        use sea_orm::QuerySelect;
+        /// How many notices the public list shows.
+        const PUBLIC_NOTICES: u64 = 50;
         let ids: Vec<String> = campaign::Entity::find()
             .filter(
                 campaign::Column::Status.is_in([CampaignStatus::Notice, CampaignStatus::Closed]),
             )
             .order_by_desc(campaign::Column::UpdatedAt)
+            // A page anyone may load: the newest fifty notices, each a few queries.
+            .limit(PUBLIC_NOTICES)
             .all(&self.db)
             .await?
             .into_iter()

@@ -68,15 +68,35 @@ impl Solicitation<'_> {
         e: &expert::Model,
         org: &organization::Model,
     ) -> AppResult<bool> {
-        if !e.unit_credit_code.is_empty() && e.unit_credit_code == org.credit_code {
-            return Ok(true);
-        }
-        Ok(grant::Entity::find()
-            .filter(grant::Column::UserId.eq(e.user_id.clone()))
-            .filter(grant::Column::OrgId.eq(org.id.clone()))
-            .count(&self.db)
+        Ok(self
+            .conflicted_orgs(e, std::slice::from_ref(org))
             .await?
-            > 0)
+            .contains(&org.id))
+    }
+
+    /// Which of `orgs` the expert may not judge: their unit's credit code is the
+    /// organisation's, or their account works for it. Two queries whatever the number.
+    pub(crate) async fn conflicted_orgs(
+        &self,
+        e: &expert::Model,
+        orgs: &[organization::Model],
+    ) -> AppResult<std::collections::HashSet<String>> {
+        let mut out: std::collections::HashSet<String> = orgs
+            .iter()
+            .filter(|o| !e.unit_credit_code.is_empty() && e.unit_credit_code == o.credit_code)
+            .map(|o| o.id.clone())
+            .collect();
+        let ids: Vec<String> = orgs.iter().map(|o| o.id.clone()).collect();
+        out.extend(
+            grant::Entity::find()
+                .filter(grant::Column::UserId.eq(e.user_id.clone()))
+                .filter(grant::Column::OrgId.is_in(ids))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .filter_map(|g| g.org_id),
+        );
+        Ok(out)
     }
 
     pub(crate) async fn assigned_experts(
@@ -108,12 +128,12 @@ impl Solicitation<'_> {
             let Some(e) = experts.remove(&id) else {
                 continue;
             };
-            let mut conflicts = Vec::new();
-            for o in &orgs {
-                if self.conflicted(&e, o).await? {
-                    conflicts.push(o.name.clone());
-                }
-            }
+            let out_of = self.conflicted_orgs(&e, &orgs).await?;
+            let conflicts: Vec<String> = orgs
+                .iter()
+                .filter(|o| out_of.contains(&o.id))
+                .map(|o| o.name.clone())
+                .collect();
             out.push(AssignedExpert {
                 given: scores.iter().filter(|s| s.expert_id == e.id).count() as u64,
                 expert_id: e.id,
@@ -369,8 +389,10 @@ impl Solicitation<'_> {
             .into_iter()
             .map(|o| (o.id.clone(), o))
             .collect();
+        let all: Vec<organization::Model> = orgs.values().cloned().collect();
         let mut out = Vec::new();
         for e in &experts {
+            let out_of = self.conflicted_orgs(e, &all).await?;
             for a in apps {
                 if scores
                     .iter()
@@ -381,7 +403,7 @@ impl Solicitation<'_> {
                 let Some(o) = orgs.get(&a.org_id) else {
                     continue;
                 };
-                if !self.conflicted(e, o).await? {
+                if !out_of.contains(&o.id) {
                     out.push(format!("{}：{}", e.name, o.name));
                 }
             }
@@ -420,20 +442,20 @@ impl Solicitation<'_> {
                     .filter(score::Column::ExpertId.eq(e.id.clone()))
                     .all(&self.db)
                     .await?;
-                let mut n = 0;
-                for a in &apps {
-                    if scores.iter().any(|s| s.application_id == a.id) {
-                        continue;
-                    }
-                    if let Some(o) = organization::Entity::find_by_id(a.org_id.clone())
-                        .one(&self.db)
-                        .await?
-                        && !self.conflicted(&e, &o).await?
-                    {
-                        n += 1;
-                    }
-                }
-                n
+                let orgs = organization::Entity::find()
+                    .filter(
+                        organization::Column::Id
+                            .is_in(apps.iter().map(|a| a.org_id.clone()).collect::<Vec<_>>()),
+                    )
+                    .all(&self.db)
+                    .await?;
+                let known: std::collections::HashSet<String> =
+                    orgs.iter().map(|o| o.id.clone()).collect();
+                let out_of = self.conflicted_orgs(&e, &orgs).await?;
+                apps.iter()
+                    .filter(|a| !scores.iter().any(|s| s.application_id == a.id))
+                    .filter(|a| known.contains(&a.org_id) && !out_of.contains(&a.org_id))
+                    .count() as u64
             } else {
                 0
             };
