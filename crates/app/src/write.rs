@@ -52,6 +52,18 @@ impl App {
 }
 
 impl Write<'_> {
+    /// Hold the person's account row until the change ends (`FOR UPDATE` on PostgreSQL;
+    /// SQLite's change already holds the write lock): their own changes run one after
+    /// another, so a cap on how many rows one person may add holds under concurrency.
+    pub async fn lock_person(&self, user_id: &str) -> AppResult<()> {
+        use sea_orm::{EntityTrait, QuerySelect};
+        jineng_store::accounts::user::Entity::find_by_id(user_id.to_string())
+            .lock_exclusive()
+            .one(&self.txn)
+            .await?;
+        Ok(())
+    }
+
     /// The id of whoever makes the change.
     pub fn actor_id(&self) -> String {
         self.actor.id.to_string()

@@ -135,6 +135,8 @@ const FEW_LEARNERS: u64 = 5;
 const MANY_UNFINISHED: u32 = 60;
 /// This many complaints flag it (投诉多).
 const MANY_COMPLAINTS: u64 = 3;
+/// Course suggestions one person may send in 24 hours.
+pub const MAX_SUGGESTIONS_A_DAY: u64 = 10;
 
 impl Courses<'_> {
     fn moderates(&self, who: &Principal) -> bool {
@@ -437,6 +439,18 @@ impl Courses<'_> {
             return Err(AppError::field("text", "请写下想学的课程"));
         }
         let w = self.write(who, ctx).await?;
+        // At most MAX_SUGGESTIONS_A_DAY per person, counted under the person's lock.
+        w.lock_person(&who.user_id).await?;
+        let today = suggestion::Entity::find()
+            .filter(suggestion::Column::UserId.eq(who.user_id.clone()))
+            .filter(suggestion::Column::CreatedAt.gt(w.now - chrono::Duration::hours(24)))
+            .count(&w.txn)
+            .await?;
+        if today >= MAX_SUGGESTIONS_A_DAY {
+            return Err(AppError::Conflict(format!(
+                "每人每天最多提交{MAX_SUGGESTIONS_A_DAY}条课程建议，请明天再提交"
+            )));
+        }
         let id = uuid::Uuid::now_v7().to_string();
         suggestion::Entity::insert(suggestion::ActiveModel {
             id: Set(id.clone()),

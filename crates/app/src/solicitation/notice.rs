@@ -20,6 +20,8 @@ use serde::Serialize;
 
 /// The shortest objection, in characters: a reason, not a click.
 const MIN_OBJECTION_CHARS: usize = 5;
+/// Objections one person may file against one notice.
+pub const MAX_OBJECTIONS: u64 = 5;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ObjectionView {
@@ -119,6 +121,18 @@ impl Solicitation<'_> {
                 "公示期为{}至{}，期外不能提出异议",
                 from,
                 rules::notice_last_day(from, c.notice_days as u32)
+            )));
+        }
+        // At most MAX_OBJECTIONS per person and notice, counted under the person's lock.
+        w.lock_person(&who.user_id).await?;
+        let mine = objection::Entity::find()
+            .filter(objection::Column::CampaignId.eq(c.id.clone()))
+            .filter(objection::Column::FiledBy.eq(who.user_id.clone()))
+            .count(&w.txn)
+            .await?;
+        if mine >= MAX_OBJECTIONS {
+            return Err(AppError::Conflict(format!(
+                "每人对同一公示最多提出{MAX_OBJECTIONS}条异议，您已提出{mine}条"
             )));
         }
         let row = objection::Model {

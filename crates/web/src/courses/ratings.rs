@@ -238,7 +238,7 @@ impl From<SuggestionView> for SuggestionOut {
 
 /// Suggest a course one would like the platform to offer (希望新增课程).
 #[utoipa::path(post, path = "/course-suggestions", tag = "courses", request_body = SuggestionIn,
-    responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+    responses((status = 204), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
 pub async fn api_suggest(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

@@ -225,6 +225,31 @@ async fn learners_rate_operators_moderate_and_the_quality_list_counts() {
     )
     .await
     .problem(422);
+    // Ten a day per person, also when sent at once.
+    let sends = (0..12).map(|i| {
+        let (t, me) = (&t, me.clone());
+        async move {
+            t.api(
+                Method::POST,
+                "/course-suggestions",
+                Some(&me),
+                Some(json!({"text": format!("第{i}门：养老护理员（高级）")})),
+            )
+            .await
+            .status
+        }
+    });
+    let got = futures::future::join_all(sends).await;
+    assert_eq!(
+        got.iter().filter(|s| **s == StatusCode::NO_CONTENT).count(),
+        9,
+        "{got:?}"
+    );
+    assert_eq!(
+        got.iter().filter(|s| **s == StatusCode::CONFLICT).count(),
+        3,
+        "{got:?}"
+    );
     t.api(Method::GET, "/course-suggestions", Some(&me), None)
         .await
         .problem(403);
@@ -232,7 +257,13 @@ async fn learners_rate_operators_moderate_and_the_quality_list_counts() {
         .api(Method::GET, "/course-suggestions", Some(&op), None)
         .await
         .json();
-    assert_eq!(s[0]["text"], "电梯安装维修工（中级）");
+    assert_eq!(s.as_array().unwrap().len(), 10);
+    assert!(
+        s.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["text"] == "电梯安装维修工（中级）")
+    );
 
     // The quality list: two ratings (mean 2.25; the one below 3 stars is a complaint),
     // two learners, nothing finished.

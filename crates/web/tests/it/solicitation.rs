@@ -541,6 +541,50 @@ async fn a_campaign_runs_from_opening_to_admission() {
     let r = object("该单位讲师资格证明与实际授课人员不符").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let objection = r.json()["id"].as_str().unwrap().to_string();
+    // One person files at most five objections to a notice, also when sent at once;
+    // the operator answers them.
+    let other = t.token("learner_yy").await;
+    let sends = (0..6).map(|i| {
+        let (t, other, id, app) = (&t, other.clone(), id.clone(), app_a.clone());
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/solicitation/campaigns/{id}/objections"),
+                Some(&other),
+                Some(json!({"application_id": app, "body": format!("第{i}条：讲师资格证明与实际授课人员不符")})),
+            )
+            .await
+        }
+    });
+    let rs = futures::future::join_all(sends).await;
+    let filed: Vec<String> = rs
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .map(|r| r.json()["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        filed.len(),
+        5,
+        "{:?}",
+        rs.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        rs.iter()
+            .filter(|r| r.status == StatusCode::CONFLICT)
+            .count(),
+        1
+    );
+    for o in &filed {
+        let r = t
+            .api(
+                Method::POST,
+                &format!("/solicitation/objections/{o}/answer"),
+                Some(&op),
+                Some(json!({"answer": "经核查，讲师资格证明齐全"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
     let p = stage(&t, &op, &id, "closed", None).await.problem(409);
     assert!(p["detail"].as_str().unwrap().contains("期满"), "{p}");
     t.clock.advance(chrono::Duration::days(7));
