@@ -32,6 +32,15 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .get("/subsidies/vouchers", pages::vouchers)
         .get("/subsidies/vouchers.xlsx", pages::export_vouchers)
         .post("/subsidies/vouchers/issues", pages::issue_vouchers)
+        .page_with(
+            Method::POST,
+            "/subsidies/vouchers/list",
+            post(pages::load_voucher_list).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .get(
+            "/subsidies/vouchers/list-template.xlsx",
+            pages::voucher_list_template,
+        )
         .post("/subsidies/vouchers/{id}/use", pages::use_voucher)
         .post("/subsidies/vouchers/{id}/release", pages::release_voucher)
         .post("/subsidies/vouchers/{id}/void", pages::void_voucher)

@@ -1042,6 +1042,8 @@ pub struct VouchersPage {
     categories: Vec<(&'static str, &'static str)>,
     notice: Option<String>,
     errors: Vec<String>,
+    /// The list was just read from a sheet: the form is open.
+    list_loaded: bool,
 }
 
 impl VouchersPage {
@@ -1132,6 +1134,7 @@ async fn vouchers_page(
         categories: jineng_core::learners::PERSON_CATEGORIES.to_vec(),
         notice,
         errors,
+        list_loaded: false,
     })
 }
 
@@ -1197,6 +1200,71 @@ pub async fn issue_vouchers(
                 .into_response())
         }
     }
+}
+
+/// Read a voucher list from an uploaded xlsx into the issue form, to be checked and then
+/// issued (nothing is issued here).
+pub async fn load_voucher_list(
+    State(s): State<AppState>,
+    u: PageUser,
+    mp: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    keeper(&s, &u.principal)?;
+    let bad = || AppError::field("list_file", "请选择名单文件（.xlsx，不超过8MB）");
+    let r = match mp {
+        Ok(mut mp) => match crate::http::files::multipart_file(&mut mp, "list_file").await {
+            Ok((_, bytes)) => {
+                s.app
+                    .subsidies()
+                    .voucher_list_from_sheet(&u.principal, bytes)
+                    .await
+            }
+            Err(()) => Err(bad()),
+        },
+        Err(_) => Err(bad()),
+    };
+    match r {
+        Ok((list, n)) => {
+            let form = IssueForm {
+                method: "list".into(),
+                list,
+                ..IssueForm::default()
+            };
+            let mut page = vouchers_page(&s, &u, VouchersQuery::default(), form, vec![]).await?;
+            page.notice = Some(format!(
+                "已从表格读入{n}人，请核对名单、填写批次名称、面额和有效期后发放。"
+            ));
+            page.list_loaded = true;
+            Ok(page.into_response())
+        }
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((
+                status,
+                vouchers_page(
+                    &s,
+                    &u,
+                    VouchersQuery::default(),
+                    IssueForm::default(),
+                    errors,
+                )
+                .await?,
+            )
+                .into_response())
+        }
+    }
+}
+
+/// The voucher list template.
+pub async fn voucher_list_template(
+    State(s): State<AppState>,
+    u: PageUser,
+) -> Result<Response, PageError> {
+    keeper(&s, &u.principal)?;
+    Ok(crate::http::export::xlsx_response(
+        jineng_app::subsidies::vouchers::voucher_list_template()?,
+        "voucher-list-template.xlsx",
+    ))
 }
 
 #[derive(Deserialize, Default)]

@@ -1946,6 +1946,11 @@ fn rules() -> Vec<Rule> {
         page(M::GET, "/subsidies/vouchers", Only(VIEW_SUBSIDIES)),
         page(M::GET, "/subsidies/vouchers.xlsx", Only(VIEW_SUBSIDIES)),
         page(M::POST, "/subsidies/vouchers/issues", Only(POLICY_KEEPERS)).form(&[("name", "")]),
+        page(M::POST, "/subsidies/vouchers/list", Only(POLICY_KEEPERS)).body(Body::Multipart(
+            &[],
+            ("list_file", "list.xlsx", XLSX, Blob::EmptyTemplate),
+        )),
+        page(M::GET, "/subsidies/vouchers/list-template.xlsx", Only(POLICY_KEEPERS)),
         page(M::POST, "/subsidies/vouchers/{id}/use", Only(LEARNERS))
             .rec(Rec::Voucher)
             .form(&[("class_id", "")]),

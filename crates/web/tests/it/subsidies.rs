@@ -1665,3 +1665,90 @@ async fn a_learner_claims_for_themself_under_a_personal_policy() {
         "{line}"
     );
 }
+
+/// A voucher list read from an xlsx fills the issue form for checking (nothing issued
+/// yet); an ID number Excel stored as a number is named by its row; a file that is not a
+/// sheet is refused; the template downloads; the list then issues as typed lists do.
+#[tokio::test]
+async fn a_voucher_list_is_read_from_a_sheet_and_checked_before_issuing() {
+    let t = TestApp::new().await;
+    let me = t.token("learner").await;
+    let profile = t.api(Method::GET, "/me", Some(&me), None).await.json();
+    let (idn, name) = (
+        profile["id_number"].as_str().unwrap().to_string(),
+        profile["display_name"].as_str().unwrap().to_string(),
+    );
+    let sheet = |rows: &[(&str, Option<&str>)]| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "身份证号").unwrap();
+        ws.write_string(0, 1, "姓名").unwrap();
+        for (r, (n, id)) in rows.iter().enumerate() {
+            let r = (r + 1) as u32;
+            match id {
+                Some(id) => ws.write_string(r, 0, *id).unwrap(),
+                // Typed as a number: Excel keeps 15 digits.
+                None => ws.write_number(r, 0, 110101199003074258.0).unwrap(),
+            };
+            ws.write_string(r, 1, *n).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let mut gz = t.signed_in("gz_regulator").await;
+    let r = gz
+        .post_multipart(
+            "/subsidies/vouchers/list",
+            &[],
+            Some(("list_file", sheet(&[(name.as_str(), Some(idn.as_str()))]))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("已从表格读入1人"), "{html}");
+    assert!(
+        html.contains(&format!("{idn},{name}")),
+        "the list fills the form"
+    );
+    assert_eq!(voucher_total(&t).await, 0, "nothing is issued by reading");
+
+    let r = gz
+        .post_multipart(
+            "/subsidies/vouchers/list",
+            &[],
+            Some((
+                "list_file",
+                sheet(&[("张三", Some(idn.as_str())), ("李四", None)]),
+            )),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().contains("第3行：身份证号被 Excel 存成了数字"),
+        "{}",
+        r.text()
+    );
+    let r = gz
+        .post_multipart(
+            "/subsidies/vouchers/list",
+            &[],
+            Some(("list_file", b"%PDF-1.4".to_vec())),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains(".xlsx"), "{}", r.text());
+    // Others may not.
+    let mut inst = t.signed_in("institution").await;
+    let r = inst
+        .post_multipart(
+            "/subsidies/vouchers/list",
+            &[],
+            Some(("list_file", sheet(&[(name.as_str(), Some(idn.as_str()))]))),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The template reads back as a list.
+    let tpl = gz.get("/subsidies/vouchers/list-template.xlsx").await;
+    assert_eq!(tpl.status, StatusCode::OK);
+    let rows = crate::common::read_xlsx(&tpl.body);
+    assert_eq!(rows[0], vec!["身份证号", "姓名"]);
+}
