@@ -137,6 +137,7 @@ pub fn public_address(ip: IpAddr) -> bool {
         IpAddr::V4(v4) => {
             let o = v4.octets();
             !(v4.is_loopback()
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
                 || v4.is_private()
                 || v4.is_link_local()
                 || v4.is_multicast()
@@ -153,11 +154,25 @@ pub fn public_address(ip: IpAddr) -> bool {
                 return public_address(IpAddr::V4(v4));
             }
             let s = v6.segments();
+            let o = v6.octets();
+            let embedded =
+                |a: usize| IpAddr::V4(std::net::Ipv4Addr::new(o[a], o[a + 1], o[a + 2], o[a + 3]));
+            // Forms that carry an IPv4 address are judged by it (NAT64, 6to4); the
+            // IPv4-compatible and SIIT forms are refused outright.
+            if s[0] == 0x0064 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
+                return public_address(embedded(12));
+            }
+            if s[0] == 0x2002 {
+                return public_address(embedded(2));
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
+                || s[..6] == [0, 0, 0, 0, 0, 0]
+                || (s[..4] == [0, 0, 0, 0] && s[4] == 0xffff && s[5] == 0)
                 || (s[0] & 0xfe00) == 0xfc00
                 || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] & 0xffc0) == 0xfec0
                 || s[0] == 0x2001 && s[1] == 0x0db8)
         }
     }
@@ -241,11 +256,18 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:a9fe:a9fe::1",
+            "::7f00:1",
+            "::ffff:0:7f00:1",
+            "fec0::1",
+            "192.0.0.8",
         ] {
             assert!(!public_address(a.parse().unwrap()), "{a}");
         }
         assert!(public_address("8.8.8.8".parse().unwrap()));
         assert!(public_address("2400:3200::1".parse().unwrap()));
+        assert!(public_address("64:ff9b::808:808".parse().unwrap()));
     }
 
     #[test]

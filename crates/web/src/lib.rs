@@ -158,6 +158,16 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::session::load_session,
         ))
+        .with_state(state.clone());
+    // The open API's gateway rewrites `/open/v1/…` to `/api/v1/…` once the signature
+    // holds, so it runs before the inner router routes; every other layer wraps it too
+    // (request id and log, security headers, body timeout, panics, problem answers).
+    Router::new()
+        .fallback_service(inner)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            open_api::gateway::gateway,
+        ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             http::error::panic_response,
         ))
@@ -170,17 +180,8 @@ pub fn router(state: AppState) -> Router {
             std::time::Duration::from_secs(server::BODY_IDLE_SECONDS),
         ))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state,
             http::security::headers,
         ))
         .layer(axum::middleware::from_fn(http::request::request_context))
-        .with_state(state.clone());
-    // The open API's gateway rewrites `/open/v1/…` to `/api/v1/…` once the signature
-    // holds, so it runs before the inner router routes.
-    Router::new()
-        .fallback_service(inner)
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            open_api::gateway::gateway,
-        ))
 }

@@ -306,19 +306,23 @@ impl OpenApi<'_> {
     /// acts as: its maker, narrowed to the provider role in the key's organisation.
     /// The shape of the timestamp and nonce is checked first; then an unknown key, a
     /// revoked one and a wrong signature get the same answer after the same work.
+    /// What can be refused before the body is read: the timestamp's shape and age, the
+    /// nonce's shape.
+    pub fn precheck(&self, timestamp: &str, nonce: &str) -> Result<(), Refusal> {
+        let ts: i64 = timestamp.parse().map_err(|_| Refusal::BadTimestamp)?;
+        if self.now().timestamp().abs_diff(ts) > MAX_SKEW_SECONDS.unsigned_abs() {
+            return Err(Refusal::StaleTimestamp);
+        }
+        if !rules::nonce_ok(nonce) {
+            return Err(Refusal::BadNonce);
+        }
+        Ok(())
+    }
+
     pub async fn verify(&self, r: &OpenRequest<'_>) -> Result<(key::Model, Principal), Refused> {
         let refuse = |x: Refusal| Refused::Signature(x);
         let now = self.now();
-        let ts: i64 = r
-            .timestamp
-            .parse()
-            .map_err(|_| refuse(Refusal::BadTimestamp))?;
-        if (now.timestamp() - ts).abs() > MAX_SKEW_SECONDS {
-            return Err(refuse(Refusal::StaleTimestamp));
-        }
-        if !rules::nonce_ok(r.nonce) {
-            return Err(refuse(Refusal::BadNonce));
-        }
+        self.precheck(r.timestamp, r.nonce).map_err(refuse)?;
         let body_hash = hex::encode(Sha256::digest(r.body));
         if let Some(h) = r.content_sha256
             && !h.trim().eq_ignore_ascii_case(&body_hash)
@@ -356,16 +360,20 @@ impl OpenApi<'_> {
         );
         let Some(k) = found.filter(|_| matches) else {
             return Err(refuse(Refusal::BadSignature));
-        };
-        if let Some(ip) = r.ip {
-            let list = rules::parse_allowlist(&k.ip_allowlist).unwrap_or_default();
-            if !rules::allowed(&list, ip) {
+        }; // An allowlist fails closed: no known address, or a list that no longer parses.
+        if !k.ip_allowlist.is_empty() {
+            let fits = match (rules::parse_allowlist(&k.ip_allowlist), r.ip) {
+                (Ok(list), Some(ip)) => rules::allowed(&list, ip),
+                _ => false,
+            };
+            if !fits {
                 return Err(refuse(Refusal::AddressNotAllowed));
             }
         }
-        let txn = begin_write(&self.db).await?;
+        let txn = begin_write(&self.db).await?; // Kept past the longest time a timestamp stays acceptable (a timestamp up to the
+        // skew ahead, still good up to the skew after it), with a margin for clocks.
         nonce::Entity::delete_many()
-            .filter(nonce::Column::SeenAt.lt(now - Duration::seconds(2 * MAX_SKEW_SECONDS)))
+            .filter(nonce::Column::SeenAt.lt(now - Duration::seconds(2 * MAX_SKEW_SECONDS + 120)))
             .exec(&txn)
             .await?;
         let used = nonce::Entity::insert(nonce::ActiveModel {
@@ -451,7 +459,6 @@ impl OpenApi<'_> {
         let txn = begin_write(&self.db).await?;
         request::Entity::delete_many()
             .filter(request::Column::CreatedAt.lt(now - Duration::hours(IDEMPOTENCY_HOURS)))
-            .filter(request::Column::State.eq("done"))
             .exec(&txn)
             .await?;
         let inserted = request::Entity::insert(request::ActiveModel {
@@ -510,8 +517,8 @@ impl OpenApi<'_> {
         }
     }
 
-    /// Keep the answer of a claimed write. `503` (the database was busy before anything
-    /// was written) frees the key, so that a retry runs again; any other server error
+    /// Keep the answer of a claimed write. `409`, `429` and `503` (nothing was written,
+    /// and it may pass later) free the key, so that a retry runs again; any other server error
     /// leaves the outcome unknown (the change may have committed before the answer
     /// failed): the key stays taken and a retry is told to look before it writes again.
     pub async fn finish(
@@ -526,8 +533,9 @@ impl OpenApi<'_> {
         let target = request::Entity::update_many()
             .filter(request::Column::KeyId.eq(key_id))
             .filter(request::Column::IdemKey.eq(idem))
-            .filter(request::Column::State.eq("pending"));
-        if status == 503 {
+            .filter(request::Column::State.eq("pending")); // 409 (changed by someone else, or still running), 429 and 503 wrote nothing and
+        // may pass later: the key is freed for the retry.
+        if matches!(status, 409 | 429 | 503) {
             request::Entity::delete_many()
                 .filter(request::Column::KeyId.eq(key_id))
                 .filter(request::Column::IdemKey.eq(idem))

@@ -309,6 +309,27 @@ impl OpenApi<'_> {
     ) -> AppResult<EventView> {
         let e = self.own_event(who, id).await?;
         let w = self.write(who, ctx).await?;
+        if !self.admitted(&w.txn, &e.org_id).await? {
+            return Err(AppError::Conflict(super::NOT_ADMITTED.into()));
+        }
+        // One delivery of an event at a time: a replay waits for the last to finish.
+        let pending = jineng_store::jobs::job::Entity::find()
+            .filter(jineng_store::jobs::job::Column::Kind.eq(JobKind::WebhookDeliver))
+            .filter(
+                jineng_store::jobs::job::Column::IdempotencyKey
+                    .starts_with(format!("webhook:{}", e.id)),
+            )
+            .filter(jineng_store::jobs::job::Column::State.is_in([
+                jineng_core::jobs::JobState::Queued,
+                jineng_core::jobs::JobState::Running,
+            ]))
+            .count(&w.txn)
+            .await?;
+        if pending > 0 {
+            return Err(AppError::Conflict(
+                "该事件正在推送或等待重试，完成后才能重新推送".into(),
+            ));
+        }
         if endpoint::Entity::find_by_id(e.org_id.clone())
             .one(&w.txn)
             .await?
@@ -420,10 +441,13 @@ impl OpenApi<'_> {
         let u = reqwest::Url::parse(url).map_err(|_| "回调地址不是有效的网址".to_string())?;
         let host = u.host_str().ok_or("回调地址没有主机名")?.to_string();
         let port = u.port_or_known_default().unwrap_or(443);
-        let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-            .await
-            .map_err(|_| format!("无法解析回调地址的主机名 {host}"))?
-            .collect();
+        let lookup = tokio::net::lookup_host((host.as_str(), port));
+        let addrs: Vec<std::net::SocketAddr> =
+            tokio::time::timeout(std::time::Duration::from_secs(5), lookup)
+                .await
+                .map_err(|_| format!("解析回调地址的主机名 {host} 超时"))?
+                .map_err(|_| format!("无法解析回调地址的主机名 {host}"))?
+                .collect();
         let Some(first) = addrs.first().copied() else {
             return Err(format!("无法解析回调地址的主机名 {host}"));
         };
@@ -438,6 +462,8 @@ impl OpenApi<'_> {
                 .timeout(std::time::Duration::from_secs(10))
                 .connect_timeout(std::time::Duration::from_secs(5))
                 .redirect(reqwest::redirect::Policy::none())
+                // A proxy would connect wherever it resolves the name: never one.
+                .no_proxy()
                 .resolve(&host, first)
                 .build()
                 .map_err(|e| e.to_string())?

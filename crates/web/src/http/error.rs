@@ -77,6 +77,7 @@ fn kind_of(status: StatusCode) -> &'static str {
         403 => "/problems/forbidden",
         404 => "/problems/not-found",
         405 => "/problems/method-not-allowed",
+        408 => "/problems/request-timeout",
         409 => "/problems/conflict",
         413 => "/problems/payload-too-large",
         415 => "/problems/unsupported-media-type",
@@ -267,7 +268,7 @@ fn encodes_control_character(s: &str) -> bool {
 /// layers such as the body limit) into problem+json with a Chinese detail, and stamp
 /// the request id into every problem.
 pub async fn problem_for_api(req: Request, next: Next) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
+    let is_api = req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/open/");
     let request_id = req
         .extensions()
         .get::<jineng_app::RequestCtx>()

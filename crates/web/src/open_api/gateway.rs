@@ -22,8 +22,25 @@ use std::net::SocketAddr;
 
 /// Where the open API lives.
 pub const PREFIX: &str = "/open/v1";
-/// The largest answer to a write that is kept for retries.
-const KEPT_ANSWER: usize = 256 * 1024;
+/// The largest answer to a write that is kept for retries (a version with long lessons).
+const KEPT_ANSWER: usize = 8 * 1024 * 1024;
+/// How long a client may take to send its body.
+const BODY_SECONDS: u64 = 30;
+
+/// The largest body the route below `path` takes; its own limit applies again there.
+fn body_limit(path: &str) -> usize {
+    if path.starts_with("/uploads/") {
+        crate::CHUNK_LIMIT
+    } else if path.starts_with("/course-versions/") && path.ends_with("/documents") {
+        crate::LESSON_PDF_LIMIT
+    } else if path.starts_with("/course-versions/")
+        && (path.contains("/files/") || path.ends_with("/questions/import"))
+    {
+        crate::DOCUMENT_LIMIT
+    } else {
+        crate::BODY_LIMIT
+    }
+}
 
 /// Whether a key may call `path` (below the prefix): the course-publishing routes, the
 /// key's own webhook and sales; never key management.
@@ -33,6 +50,10 @@ pub fn reachable(path: &str) -> bool {
         return false;
     }
     let under = |p: &str| path == p || path.starts_with(&format!("{p}/"));
+    // A package's ratings and listing belong to learners and operators, not publishers.
+    if path.starts_with("/courses/") && (path.ends_with("/rating") || path.ends_with("/listing")) {
+        return false;
+    }
     (under("/courses") || under("/course-versions") || under("/uploads"))
         || (under("/provider-api") && !under("/provider-api/keys"))
 }
@@ -73,15 +94,7 @@ pub async fn gateway(State(s): State<AppState>, req: Request, next: Next) -> Res
         );
     }
     let (parts, body) = req.into_parts();
-    // The largest body any reachable route takes (a video chunk, a lesson PDF, a course
-    // file); each route's own limit applies again below.
-    let limit = crate::CHUNK_LIMIT
-        .max(crate::LESSON_PDF_LIMIT)
-        .max(crate::UPLOAD_LIMIT)
-        .max(crate::DOCUMENT_LIMIT);
-    let Ok(body) = axum::body::to_bytes(body, limit).await else {
-        return problem(StatusCode::PAYLOAD_TOO_LARGE, "请求内容过大", vec![]);
-    };
+    // What can be refused without the body is refused before reading it.
     let (Some(key_id), Some(timestamp), Some(nonce), Some(signature)) = (
         header_str(&parts, "x-key-id"),
         header_str(&parts, "x-timestamp"),
@@ -89,6 +102,18 @@ pub async fn gateway(State(s): State<AppState>, req: Request, next: Next) -> Res
         header_str(&parts, "x-signature"),
     ) else {
         return refusal(Refusal::MissingHeader);
+    };
+    if let Err(r) = s.app.open_api().precheck(timestamp, nonce) {
+        return refusal(r);
+    }
+    let read = axum::body::to_bytes(body, body_limit(&rest));
+    let body = match tokio::time::timeout(std::time::Duration::from_secs(BODY_SECONDS), read).await
+    {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => return problem(StatusCode::PAYLOAD_TOO_LARGE, "请求内容过大", vec![]),
+        Err(_) => {
+            return problem(StatusCode::REQUEST_TIMEOUT, "请求内容发送超时", vec![]);
+        }
     };
     let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
     let ip = parts
@@ -185,7 +210,7 @@ pub async fn gateway(State(s): State<AppState>, req: Request, next: Next) -> Res
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let text = String::from_utf8_lossy(&bytes).to_string();
+    let text = kept(&bytes);
     if let Err(e) = s
         .app
         .open_api()
@@ -196,6 +221,21 @@ pub async fn gateway(State(s): State<AppState>, req: Request, next: Next) -> Res
     }
     rparts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(rparts, Body::from(bytes))
+}
+
+/// An answer as kept for a retry: a signing secret in it (a new webhook secret) is not
+/// kept — the database holds secrets only encrypted; a retry learns it was made once.
+fn kept(bytes: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Object(mut m)) if m.contains_key("secret") => {
+            m.insert(
+                "secret".into(),
+                serde_json::Value::String("（签名密钥只在首次应答中给出，如已丢失请更换）".into()),
+            );
+            serde_json::Value::Object(m).to_string()
+        }
+        _ => String::from_utf8_lossy(bytes).to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -217,5 +257,8 @@ mod tests {
         assert!(!reachable("/courses/../users"));
         assert!(!reachable("/courses/%2e%2e/users"));
         assert!(!reachable("/uploads/./x"));
+        assert!(!reachable("/courses/abc/rating"));
+        assert!(!reachable("/courses/abc/listing"));
+        assert!(reachable("/courses/abc/reviews"));
     }
 }
