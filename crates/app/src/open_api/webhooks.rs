@@ -29,6 +29,8 @@ use serde::Serialize;
 
 /// Attempts before a webhook event is given up (about half an hour of backoff).
 pub const DELIVERY_ATTEMPTS: i32 = 10;
+/// Days an event and its attempts are kept for the provider's log.
+pub const KEEP_DAYS: i64 = 90;
 
 /// The endpoint as its organisation sees it (never its secret).
 #[derive(Debug, Clone, Serialize)]
@@ -420,6 +422,29 @@ impl OpenApi<'_> {
             Ok::<_, sea_orm::DbErr>(())
         };
         write.await.map_err(|e| JobError::Retry(e.to_string()))?;
+        // The log keeps KEEP_DAYS: older events of this organisation go with a delivery.
+        let old = event::Entity::find()
+            .filter(event::Column::OrgId.eq(e.org_id.clone()))
+            .filter(event::Column::CreatedAt.lt(now - chrono::Duration::days(KEEP_DAYS)))
+            .limit(500)
+            .all(&txn)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        if !old.is_empty() {
+            let ids: Vec<String> = old.into_iter().map(|e| e.id).collect();
+            let prune = async {
+                attempt::Entity::delete_many()
+                    .filter(attempt::Column::EventId.is_in(ids.clone()))
+                    .exec(&txn)
+                    .await?;
+                event::Entity::delete_many()
+                    .filter(event::Column::Id.is_in(ids))
+                    .exec(&txn)
+                    .await?;
+                Ok::<_, sea_orm::DbErr>(())
+            };
+            prune.await.map_err(|e| JobError::Retry(e.to_string()))?;
+        }
         txn.commit()
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;

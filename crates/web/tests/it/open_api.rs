@@ -388,6 +388,33 @@ async fn a_platform_pushes_a_course_and_hears_the_review_outcome() {
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert!(html.contains(&key.id) && html.contains(&event_id) && html.contains("已送达"));
+
+    // The log keeps ninety days: a delivery prunes what is older (here, the event itself).
+    t.clock.advance(chrono::Duration::days(91));
+    until(
+        "a replay accepted once the last delivery settled",
+        || async {
+            call(
+                &t,
+                &key,
+                Method::POST,
+                &format!("/provider-api/events/{event_id}/replay"),
+                None,
+            )
+            .await
+            .status
+                == StatusCode::ACCEPTED
+        },
+    )
+    .await;
+    until("the old event pruned", || async {
+        t.app.open_api().events(&me, false, 10).await.unwrap().1 == 0
+    })
+    .await;
+    assert!(
+        seen.lock().unwrap().len() >= 3,
+        "delivered once more before it went"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
