@@ -70,6 +70,30 @@ pub fn sign(secret: &str, text: &str) -> Option<String> {
     Some(hex::encode(mac.finalize().into_bytes()))
 }
 
+/// Whether `signature` (hex, any case) is the HMAC of the request's string to sign
+/// under `secret`, compared in constant time.
+pub(crate) fn signature_matches(
+    secret: &str,
+    method: &str,
+    path_and_query: &str,
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+    signature: &str,
+) -> bool {
+    sign(
+        secret,
+        &string_to_sign(method, path_and_query, timestamp, nonce, body),
+    )
+    .is_some_and(|expected| {
+        bool::from(
+            expected
+                .as_bytes()
+                .ct_eq(signature.trim().to_ascii_lowercase().as_bytes()),
+        )
+    })
+}
+
 #[derive(Debug, serde::Serialize)]
 pub struct ExchangePage {
     pub items: Vec<serde_json::Value>,
@@ -309,15 +333,14 @@ impl Exchange<'_> {
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             None => crate::crypto::random_token(),
         };
-        let expected = sign(
+        let matches = signature_matches(
             &secret,
-            &string_to_sign(r.method, r.path_and_query, r.timestamp, r.nonce, r.body),
-        )
-        .ok_or_else(|| refuse(REFUSED))?;
-        let matches = bool::from(
-            expected
-                .as_bytes()
-                .ct_eq(r.signature.trim().to_ascii_lowercase().as_bytes()),
+            r.method,
+            r.path_and_query,
+            r.timestamp,
+            r.nonce,
+            r.body,
+            r.signature,
         );
         let Some(c) = found.filter(|_| matches) else {
             return Err(refuse(REFUSED));

@@ -14,7 +14,6 @@ pub mod webhooks;
 use crate::audit::Entry;
 use crate::context::{Grant, Principal, RequestCtx};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::exchange::{sign, string_to_sign};
 use crate::tx::begin_write;
 use chrono::{DateTime, Duration, Utc};
 use jineng_core::accounts::{Permission, Role, UserStatus};
@@ -27,7 +26,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 /// Keys an organisation may hold at once (revoked ones not counted).
 pub const MAX_KEYS: u64 = 10;
@@ -302,10 +300,6 @@ impl OpenApi<'_> {
         .await
     }
 
-    /// Check a signed request and use up its nonce; answer the key and the principal it
-    /// acts as: its maker, narrowed to the provider role in the key's organisation.
-    /// The shape of the timestamp and nonce is checked first; then an unknown key, a
-    /// revoked one and a wrong signature get the same answer after the same work.
     /// What can be refused before the body is read: the timestamp's shape and age, the
     /// nonce's shape.
     pub fn precheck(&self, timestamp: &str, nonce: &str) -> Result<(), Refusal> {
@@ -319,6 +313,10 @@ impl OpenApi<'_> {
         Ok(())
     }
 
+    /// Check a signed request and use up its nonce; answer the key and the principal it
+    /// acts as: its maker, narrowed to the provider role in the key's organisation.
+    /// The shape of the timestamp and nonce is checked first; then an unknown key, a
+    /// revoked one and a wrong signature get the same answer after the same work.
     pub async fn verify(&self, r: &OpenRequest<'_>) -> Result<(key::Model, Principal), Refused> {
         let refuse = |x: Refusal| Refused::Signature(x);
         let now = self.now();
@@ -348,19 +346,19 @@ impl OpenApi<'_> {
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             None => crate::crypto::random_token(),
         };
-        let expected = sign(
+        let matches = crate::exchange::signature_matches(
             &secret,
-            &string_to_sign(r.method, r.path_and_query, r.timestamp, r.nonce, r.body),
-        )
-        .ok_or(refuse(Refusal::BadSignature))?;
-        let matches = bool::from(
-            expected
-                .as_bytes()
-                .ct_eq(r.signature.trim().to_ascii_lowercase().as_bytes()),
+            r.method,
+            r.path_and_query,
+            r.timestamp,
+            r.nonce,
+            r.body,
+            r.signature,
         );
         let Some(k) = found.filter(|_| matches) else {
             return Err(refuse(Refusal::BadSignature));
-        }; // An allowlist fails closed: no known address, or a list that no longer parses.
+        };
+        // An allowlist fails closed: no known address, or a list that no longer parses.
         if !k.ip_allowlist.is_empty() {
             let fits = match (rules::parse_allowlist(&k.ip_allowlist), r.ip) {
                 (Ok(list), Some(ip)) => rules::allowed(&list, ip),
@@ -370,7 +368,8 @@ impl OpenApi<'_> {
                 return Err(refuse(Refusal::AddressNotAllowed));
             }
         }
-        let txn = begin_write(&self.db).await?; // Kept past the longest time a timestamp stays acceptable (a timestamp up to the
+        let txn = begin_write(&self.db).await?;
+        // Kept past the longest time a timestamp stays acceptable (a timestamp up to the
         // skew ahead, still good up to the skew after it), with a margin for clocks.
         nonce::Entity::delete_many()
             .filter(nonce::Column::SeenAt.lt(now - Duration::seconds(2 * MAX_SKEW_SECONDS + 120)))
@@ -533,7 +532,8 @@ impl OpenApi<'_> {
         let target = request::Entity::update_many()
             .filter(request::Column::KeyId.eq(key_id))
             .filter(request::Column::IdemKey.eq(idem))
-            .filter(request::Column::State.eq("pending")); // 409 (changed by someone else, or still running), 429 and 503 wrote nothing and
+            .filter(request::Column::State.eq("pending"));
+        // 409 (changed by someone else, or still running), 429 and 503 wrote nothing and
         // may pass later: the key is freed for the retry.
         if matches!(status, 409 | 429 | 503) {
             request::Entity::delete_many()
