@@ -43,6 +43,18 @@ impl From<claim_document::Model> for ClaimDocumentView {
 
 impl Subsidies<'_> {
     /// Attach a document to a claim of the caller's organisation that is still open.
+    /// The claim if it is the caller's own individual claim.
+    pub(crate) async fn own_claim(
+        &self,
+        who: &Principal,
+        claim_id: &str,
+    ) -> AppResult<Option<claim::Model>> {
+        Ok(claim::Entity::find_by_id(claim_id.to_string())
+            .one(&self.db)
+            .await?
+            .filter(|c| !c.applicant_id.is_empty() && c.applicant_id == who.user_id))
+    }
+
     pub async fn attach_document(
         &self,
         who: &Principal,
@@ -51,17 +63,24 @@ impl Subsidies<'_> {
         filename: &str,
         bytes: Vec<u8>,
     ) -> AppResult<ClaimDocumentView> {
-        if !who.can(Permission::ClaimSubsidies) {
-            return Err(AppError::Forbidden);
-        }
-        let c = self
-            .find_scoped::<claim::Entity>(who, Permission::ClaimSubsidies, claim_id)
-            .await?;
-        if !c.applicant_id.is_empty() {
-            return Err(AppError::Conflict(
-                "这是学员本人的申请，机构不能为其添加材料".into(),
-            ));
-        }
+        let c = match self.own_claim(who, claim_id).await? {
+            // A learner's own claim (个人补贴): the learner adds its documents.
+            Some(c) => c,
+            None => {
+                if !who.can(Permission::ClaimSubsidies) {
+                    return Err(AppError::Forbidden);
+                }
+                let c = self
+                    .find_scoped::<claim::Entity>(who, Permission::ClaimSubsidies, claim_id)
+                    .await?;
+                if !c.applicant_id.is_empty() {
+                    return Err(AppError::Conflict(
+                        "这是学员本人的申请，机构不能为其添加材料".into(),
+                    ));
+                }
+                c
+            }
+        };
         if !matches!(c.status, ClaimStatus::Reviewing | ClaimStatus::Returned) {
             return Err(AppError::Conflict(format!(
                 "申请{}，不能再添加材料",
@@ -174,9 +193,13 @@ impl Subsidies<'_> {
         claim_id: &str,
         doc_id: &str,
     ) -> AppResult<(ClaimDocumentView, Vec<u8>)> {
-        let c = self
-            .find_scoped::<claim::Entity>(who, Permission::ViewSubsidies, claim_id)
-            .await?;
+        let c = match self.own_claim(who, claim_id).await? {
+            Some(c) => c,
+            None => {
+                self.find_scoped::<claim::Entity>(who, Permission::ViewSubsidies, claim_id)
+                    .await?
+            }
+        };
         let d = claim_document::Entity::find_by_id(doc_id.to_string())
             .filter(claim_document::Column::ClaimId.eq(c.id.clone()))
             .one(&self.db)

@@ -124,7 +124,14 @@ pub struct ReturnView {
 /// A learner's own subsidy, as they see it.
 #[derive(Debug, Clone, Serialize)]
 pub struct MySubsidy {
+    pub claim_id: String,
     pub claim_number: String,
+    /// The learner's own claim (个人补贴): its documents are the learner's to add.
+    pub individual: bool,
+    /// Documents may be added now (an own claim in review or returned).
+    pub may_attach: bool,
+    /// (document id, file name) of an own claim.
+    pub documents: Vec<(String, String)>,
     pub class_name: String,
     pub policy_name: String,
     pub eligible: bool,
@@ -854,11 +861,34 @@ impl Subsidies<'_> {
             .into_iter()
             .map(|p| (p.line_id.clone(), super::claims::payout_text(&p)))
             .collect();
+        // The documents of the learner's own claims, in one query.
+        let own: Vec<String> = views
+            .values()
+            .filter(|v| v.individual)
+            .map(|v| v.id.clone())
+            .collect();
+        let mut documents: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for d in jineng_store::subsidies::claim_document::Entity::find()
+            .filter(jineng_store::subsidies::claim_document::Column::ClaimId.is_in(own))
+            .order_by_asc(jineng_store::subsidies::claim_document::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+        {
+            documents
+                .entry(d.claim_id)
+                .or_default()
+                .push((d.id, d.filename));
+        }
         Ok(lines
             .into_iter()
             .filter_map(|l| {
                 let v = views.get(&l.claim_id)?;
                 Some(MySubsidy {
+                    claim_id: v.id.clone(),
+                    individual: v.individual,
+                    may_attach: v.individual
+                        && matches!(v.status, ClaimStatus::Reviewing | ClaimStatus::Returned),
+                    documents: documents.get(&v.id).cloned().unwrap_or_default(),
                     claim_number: v.number.clone(),
                     class_name: v.class_name.clone(),
                     policy_name: v.policy_name.clone(),

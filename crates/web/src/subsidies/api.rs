@@ -937,7 +937,14 @@ pub async fn upload_return(
 
 #[derive(Serialize, ToSchema)]
 pub struct MySubsidyOut {
+    pub claim_id: String,
     pub claim_number: String,
+    /// The learner's own claim (个人补贴).
+    pub individual: bool,
+    /// Documents may be added now (`POST /subsidies/claims/{id}/documents`).
+    pub may_attach: bool,
+    /// The own claim's documents: `[id, file name]`.
+    pub documents: Vec<(String, String)>,
     pub class_name: String,
     pub policy_name: String,
     pub eligible: bool,
@@ -950,6 +957,10 @@ pub struct MySubsidyOut {
 impl From<MySubsidy> for MySubsidyOut {
     fn from(m: MySubsidy) -> Self {
         MySubsidyOut {
+            claim_id: m.claim_id,
+            individual: m.individual,
+            may_attach: m.may_attach,
+            documents: m.documents,
             claim_number: m.claim_number,
             class_name: m.class_name,
             policy_name: m.policy_name,

@@ -123,6 +123,7 @@ async fn hub_page(
     let notice = match q.done.as_str() {
         "card" => Some("社保卡金融账户已登记，补贴将发放到该账户。".to_string()),
         "own_claim" => Some("个人补贴申请已提交，等待审核；进度见下方“我的补贴”。".to_string()),
+        "document" => Some("材料已上传，审核人员可以查看。".to_string()),
         "voucher_used" => Some("培训券已用于该培训班，结业合格后由培训机构兑付。".to_string()),
         "voucher_released" => Some("培训券已撤回，可用于其他培训班。".to_string()),
         _ => None,
@@ -1454,12 +1455,21 @@ pub async fn attach_document(
             .map(|_| ()),
         Err(e) => Err(e),
     };
+    // A learner adding to their own claim goes back to 我的补贴 (the claim page is staff's).
+    let own =
+        !u.principal.can(Permission::ClaimSubsidies) && !u.principal.can(Permission::ViewSubsidies);
     match r {
+        Ok(()) if own => Ok(Redirect::to("/subsidies?done=document").into_response()),
         Ok(()) => {
             Ok(Redirect::to(&format!("/subsidies/claims/{id}?done=document")).into_response())
         }
         Err(e) => {
             let (status, errors) = fixable(e)?;
+            if own {
+                return Ok(
+                    (status, hub_page(&s, &u, HubQuery::default(), errors).await?).into_response(),
+                );
+            }
             Ok((status, claim_page(&s, &u, &id, None, errors).await?).into_response())
         }
     }

@@ -1620,6 +1620,63 @@ async fn a_learner_claims_for_themself_under_a_personal_policy() {
         .await;
     assert!(r.problem(422).to_string().contains("本人参加"));
 
+    // The learner adds documents to their own claim and reads them back; the institution
+    // cannot add to it, and another learner cannot read it.
+    let mine_tok = t.token_for(&passed).await;
+    let r = t
+        .raw_api(
+            Method::POST,
+            &format!("/subsidies/claims/{claim_id}/documents?filename=证明.pdf"),
+            &mine_tok,
+            "application/pdf",
+            crate::common::pdf(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let doc = r.json()["id"].as_str().unwrap().to_string();
+    let listed = t
+        .api(Method::GET, "/me/subsidies", Some(&mine_tok), None)
+        .await
+        .json();
+    let own_line = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["claim_id"] == claim_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(own_line["individual"], true);
+    assert_eq!(own_line["may_attach"], true);
+    assert_eq!(own_line["documents"][0][0], doc.as_str(), "{own_line}");
+    let r = t
+        .api(
+            Method::GET,
+            &format!("/subsidies/claims/{claim_id}/documents/{doc}"),
+            Some(&mine_tok),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = t
+        .api(
+            Method::GET,
+            &format!("/subsidies/claims/{claim_id}/documents/{doc}"),
+            Some(&stranger),
+            None,
+        )
+        .await;
+    assert!(matches!(r.status.as_u16(), 403 | 404), "{}", r.status);
+    let r = t
+        .raw_api(
+            Method::POST,
+            &format!("/subsidies/claims/{claim_id}/documents?filename=x.pdf"),
+            &inst,
+            "application/pdf",
+            crate::common::pdf(),
+        )
+        .await;
+    assert!(matches!(r.status.as_u16(), 403 | 404 | 409), "{}", r.status);
+
     // Reviewed like any claim; regulators see it as a learner's own.
     let r = decide(&t, "nm_regulator", &claim_id, "approve", "").await;
     assert_eq!(r.json()["level"], "city", "{}", r.text());
