@@ -150,13 +150,14 @@ pub async fn gateway(State(s): State<AppState>, req: Request, next: Next) -> Res
             vec![],
         );
     }
-    let fingerprint = hex::encode(Sha256::digest(format!(
-        "{}\n{}\n{}",
-        parts.method,
-        path_and_query,
-        hex::encode(Sha256::digest(&body))
-    )));
     if write && let Some(idem) = &idem {
+        // What makes a retry the same request: method, path and query, body.
+        let fingerprint = hex::encode(Sha256::digest(format!(
+            "{}\n{}\n{}",
+            parts.method,
+            path_and_query,
+            hex::encode(Sha256::digest(&body))
+        )));
         match s.app.open_api().claim(&key.id, idem, &fingerprint).await {
             Ok(Claim::Fresh) => {}
             Ok(Claim::Replay {

@@ -508,6 +508,20 @@ async fn signatures_are_checked_and_each_refusal_says_why() {
         .insert("x-content-sha256", "00".repeat(32).parse().unwrap());
     let r = t.send(declared).await;
     assert_eq!(code(&r), "body_hash_mismatch");
+    // A body over the route's limit is refused (413) before anything is written.
+    let r = t
+        .send(signed_request(
+            &t,
+            &key,
+            Method::POST,
+            "/open/v1/courses",
+            "application/json",
+            vec![b' '; jineng_web::BODY_LIMIT + 1],
+            Some("too-big"),
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
     // A write without an Idempotency-Key; key management through a key.
     let r = t
         .send(signed_request(
