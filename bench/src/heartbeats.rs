@@ -258,6 +258,7 @@ pub(crate) async fn serve(app: &App) -> Result<String, String> {
         app: app.clone(),
         demo: false,
         demo_logins: Arc::new([]),
+        metrics_token: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

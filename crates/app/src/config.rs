@@ -39,6 +39,11 @@ pub struct SecurityConfig {
     /// Deliver webhooks to loopback and private addresses too (a test or a closed
     /// network); by default only public addresses are called.
     pub webhooks_to_private_addresses: bool,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` is believed:
+    /// behind them the client's address (for rate limits, allowlists, the audit trail and
+    /// the logs) is the rightmost entry that is not one of them. Empty: the connection's
+    /// own peer is the client.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// Requests allowed per key and fixed window; past them the answer is 429 with
@@ -101,6 +106,7 @@ impl Default for SecurityConfig {
             secure_cookies: false,
             rate_limits: RateLimits::default(),
             webhooks_to_private_addresses: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -181,6 +181,22 @@ impl Jobs<'_> {
         )
     }
 
+    /// Jobs not done, by kind and state (for `/metrics`: queue depth, running, failed).
+    pub async fn counts(&self) -> AppResult<Vec<(JobKind, JobState, i64)>> {
+        let rows: Vec<(JobKind, JobState, i64)> = job::Entity::find()
+            .select_only()
+            .column(job::Column::Kind)
+            .column(job::Column::State)
+            .column_as(job::Column::Id.count(), "n")
+            .filter(job::Column::State.ne(JobState::Done))
+            .group_by(job::Column::Kind)
+            .group_by(job::Column::State)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows)
+    }
+
     /// Queue a failed job again now, with a fresh set of attempts.
     pub async fn retry(&self, who: &Principal, ctx: &RequestCtx, id: &str) -> AppResult<JobView> {
         Self::admin_only(who)?;

@@ -56,6 +56,7 @@ pub mod jobs;
 pub mod learners;
 pub mod ledger;
 pub mod open_api;
+pub mod ops;
 pub mod orders;
 pub mod organizations;
 pub mod page;
@@ -196,6 +197,27 @@ impl App {
     pub fn with_province(mut self, province: jineng_core::RegionCode) -> Self {
         self.province = province;
         self
+    }
+
+    /// Several nodes: a sign-out, a password change or a disabled account drops the
+    /// session copies of every node at once through `channel` (Redis publish/subscribe);
+    /// while this node is not subscribed it trusts no copy.
+    pub fn share_sessions(&self, channel: jineng_limits::broadcast::Channel) {
+        self.sessions.share(channel);
+    }
+
+    /// Whether this node trusts its session copies now (always with one node).
+    pub fn session_copies_trusted(&self) -> bool {
+        self.sessions.hearing()
+    }
+
+    /// The same platform as a second node would see it: same database, files and keys,
+    /// its own session copies.
+    #[cfg(feature = "test-support")]
+    pub fn another_node(&self) -> App {
+        let mut a = self.clone();
+        a.sessions = Arc::new(Default::default());
+        a
     }
 
     /// Keep request counters elsewhere (Redis, shared by several nodes).

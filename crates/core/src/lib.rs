@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod learners;
 pub mod mask;
 pub mod money;
+pub mod net;
 pub mod occupations;
 pub mod open_api;
 pub mod orders;

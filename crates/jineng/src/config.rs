@@ -82,6 +82,9 @@ pub struct Config {
     /// 0 = every hit). Between synchronisations a node counts its own hits at once and
     /// sees the other nodes' up to this late.
     pub redis_sync_ms: u64,
+    /// Bearer token for `/metrics` (Prometheus). Without it `/metrics` answers only
+    /// requests from this machine that came through no proxy.
+    pub metrics_token: Option<SecretString>,
 }
 
 /// Where uploaded documents go.
@@ -136,6 +139,7 @@ impl Default for Config {
             job_workers: 2,
             redis_url: None,
             redis_sync_ms: 100,
+            metrics_token: None,
         }
     }
 }
@@ -153,6 +157,20 @@ fn parse<T: std::str::FromStr>(name: &str, v: String) -> Result<T> {
 }
 
 impl Config {
+    /// The trusted proxies as networks; a typo stops the start rather than trusting
+    /// less (or more) than meant.
+    pub fn trusted_proxies(&self) -> Result<Vec<jineng_core::net::Net>> {
+        self.security
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                jineng_core::net::Net::parse(p).with_context(|| {
+                    format!("trusted_proxies: {p:?} is not an address or CIDR network")
+                })
+            })
+            .collect()
+    }
+
     pub fn load(file: Option<&Path>) -> Result<Config> {
         let path = file
             .map(Path::to_path_buf)
@@ -228,6 +246,9 @@ impl Config {
         if let Some(v) = env("LEDGER_VERIFY_HOURS") {
             c.ledger_verify_hours = parse("LEDGER_VERIFY_HOURS", v)?;
         }
+        if let Some(v) = env("METRICS_TOKEN") {
+            c.metrics_token = Some(v.into());
+        }
         let s = &mut c.security;
         if let Some(v) = env("SESSION_IDLE_MINUTES") {
             s.session_idle_minutes = parse("SESSION_IDLE_MINUTES", v)?;
@@ -255,6 +276,13 @@ impl Config {
         }
         if let Some(v) = env("ARGON2_ITERATIONS") {
             s.argon2_iterations = parse("ARGON2_ITERATIONS", v)?;
+        }
+        if let Some(v) = env("TRUSTED_PROXIES") {
+            s.trusted_proxies = v
+                .split([',', ' ', '\n'])
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| p.trim().to_string())
+                .collect();
         }
         if let Some(v) = env("SECURE_COOKIES") {
             s.secure_cookies = parse("SECURE_COOKIES", v)?;

@@ -1,6 +1,7 @@
 //! `jineng`: the one binary. `serve` runs the platform; `migrate`, `seed`, `admin`,
 //! `audit` and `keys` are the operator's tools. See docs/operations.md.
 
+mod backup;
 mod config;
 
 use anyhow::{Context, Result, bail};
@@ -64,6 +65,33 @@ enum Cmd {
     Ledger {
         #[command(subcommand)]
         cmd: LedgerCmd,
+    },
+    /// Back up while serving: embedded mode copies the database (one consistent
+    /// snapshot), the uploaded files and the key files, then checks the copy; with
+    /// PostgreSQL, a full base backup by pg_basebackup (docs/operations.md).
+    Backup {
+        /// A new (or empty) directory for the backup.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup made by `jineng backup`: embedded into a new data directory
+    /// (--data-dir), PostgreSQL into a new cluster directory (--pgdata).
+    Restore {
+        /// The backup's directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// Embedded mode: the new data directory (default: JINENG_DATA_DIR or ./data).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// PostgreSQL: the new data directory of the restored cluster.
+        #[arg(long)]
+        pgdata: Option<PathBuf>,
+        /// PostgreSQL: the WAL archive to replay after the base backup.
+        #[arg(long)]
+        wal_archive: Option<PathBuf>,
+        /// PostgreSQL: replay up to this time (e.g. "2026-12-07 13:00:00+08"), not to the end.
+        #[arg(long)]
+        until: Option<String>,
     },
 }
 
@@ -245,6 +273,13 @@ async fn open(cfg: &Config) -> Result<App> {
     )
     .with_province(province)
     .with_limiter(limiter);
+    if let Some(url) = &cfg.redis_url {
+        let channel =
+            jineng_limits::broadcast::Channel::connect(url.expose_secret(), "jineng:sessions")
+                .await
+                .context("connecting to Redis for session drops")?;
+        app.share_sessions(channel);
+    }
     // Several nodes share Redis: heartbeats are written through, since a learner's next
     // heartbeat may reach another node (the Redis-held buffer is still to come).
     let app = if cfg.redis_url.is_some() {
@@ -294,6 +329,72 @@ async fn main() -> Result<()> {
     }
     init_logging(cfg.log_format);
     match cli.cmd {
+        Cmd::Backup { to } => {
+            let made = backup::backup(&cfg, &to).await?;
+            if made.audit_records >= 0 {
+                println!(
+                    "backup made in {}: {} files, {} bytes; the copy opens, passes SQLite's integrity check and its audit chain of {} records is intact",
+                    made.dir.display(),
+                    made.files,
+                    made.bytes,
+                    made.audit_records
+                );
+            } else {
+                println!(
+                    "base backup made in {}: {} files, {} bytes, checked by pg_verifybackup",
+                    made.dir.display(),
+                    made.files,
+                    made.bytes
+                );
+            }
+            for n in made.notes {
+                println!("note: {n}");
+            }
+            Ok(())
+        }
+        Cmd::Restore {
+            from,
+            data_dir,
+            pgdata,
+            wal_archive,
+            until,
+        } => {
+            if let Some(d) = data_dir {
+                cfg.data_dir = d;
+            }
+            let pg = pgdata.map(|pgdata| backup::PgTarget {
+                pgdata,
+                wal_archive,
+                until,
+            });
+            let embedded = pg.is_none();
+            let r = backup::restore(&cfg, &from, pg)?;
+            if r.schema_version >= 0 {
+                println!(
+                    "restored {} files (schema version {})",
+                    r.files, r.schema_version
+                );
+            } else {
+                println!("laid out {} files of the base backup", r.files);
+            }
+            if embedded {
+                // Brought up to this program's schema and its audit chain checked now.
+                let app = open(&cfg).await?;
+                let v = jineng_app::audit::verify(&app.db, app.keyring.audit_key()).await?;
+                if let Some((seq, why)) = v.broken_at {
+                    bail!("the restored audit chain is broken at record {seq}: {why}");
+                }
+                println!(
+                    "the restored database opens at schema version {} and its audit chain of {} records is intact",
+                    jineng_store::migrate::LATEST,
+                    v.records
+                );
+            }
+            for n in r.next_steps {
+                println!("next: {n}");
+            }
+            Ok(())
+        }
         Cmd::Serve { .. } => serve(cfg).await,
         Cmd::Migrate => {
             let app = open(&cfg).await?;
@@ -477,6 +578,7 @@ fn demo_logins() -> std::sync::Arc<[jineng_web::DemoLogin]> {
 
 async fn serve(cfg: Config) -> Result<()> {
     cfg.check_serving()?;
+    let trusted: Arc<[jineng_core::net::Net]> = cfg.trusted_proxies()?.into();
     let app = open(&cfg).await?;
     let (r, o) = app.seed_reference().await.map_err(describe)?;
     if r + o > 0 {
@@ -557,12 +659,16 @@ async fn serve(cfg: Config) -> Result<()> {
         app,
         demo: cfg.demo,
         demo_logins: demo_logins(),
+        metrics_token: cfg
+            .metrics_token
+            .as_ref()
+            .map(|t| Arc::from(t.expose_secret())),
     });
     let listener = tokio::net::TcpListener::bind(&cfg.bind)
         .await
         .with_context(|| format!("binding {}", cfg.bind))?;
     tracing::info!(address = %format!("http://{}", listener.local_addr()?), "jineng is serving");
-    jineng_web::server::serve(listener, router, Default::default(), async {
+    jineng_web::server::serve_with(listener, router, Default::default(), trusted, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

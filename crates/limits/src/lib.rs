@@ -6,6 +6,8 @@
 //! limit holds whichever node a request reaches. Decides nothing: callers compare the
 //! count with their limit.
 
+pub mod broadcast;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -260,7 +262,16 @@ return out
 /// Keys per script call when flushing.
 const FLUSH_CHUNK: usize = 500;
 
+/// Redis errors this process has met (for `/metrics`).
+static REDIS_ERRORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many Redis calls of this process have failed since it started.
+pub fn redis_errors() -> u64 {
+    REDIS_ERRORS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 fn redis_err(e: redis::RedisError) -> LimitError {
+    REDIS_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     LimitError::Redis(e.to_string())
 }
 

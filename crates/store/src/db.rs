@@ -29,6 +29,17 @@ pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DatabaseBackend::Sqlite
 }
 
+/// Connections the pool holds open, and of them idle (for `/metrics`).
+pub fn pool_stats(db: &Db) -> (u32, usize) {
+    if is_sqlite(db) {
+        let p = db.get_sqlite_connection_pool();
+        (p.size(), p.num_idle())
+    } else {
+        let p = db.get_postgres_connection_pool();
+        (p.size(), p.num_idle())
+    }
+}
+
 /// Cheap round trip used by `/readyz`.
 pub async fn ping(db: &Db) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())

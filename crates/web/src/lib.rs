@@ -56,6 +56,8 @@ pub struct AppState {
     pub demo: bool,
     /// The demo accounts the login page lists in demo mode.
     pub demo_logins: Arc<[DemoLogin]>,
+    /// The bearer token `/metrics` asks for; `None`: only unproxied local requests.
+    pub metrics_token: Option<Arc<str>>,
 }
 
 /// A demo account as the login page shows it.
@@ -158,6 +160,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::session::load_session,
         ))
+        .layer(axum::middleware::from_fn(http::metrics::track))
         .with_state(state.clone());
     // The open API's gateway rewrites `/open/v1/…` to `/api/v1/…` once the signature
     // holds, so it runs before the inner router routes; every other layer wraps it too

@@ -10,7 +10,10 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
+use jineng_core::net::{Net, client_address};
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower::Service;
@@ -36,11 +39,29 @@ impl Default for Timeouts {
     }
 }
 
-/// Serve until `shutdown` resolves, then drain.
+/// The connection's own peer (a reverse proxy, when there is one). `ConnectInfo` holds
+/// the client's address as `serve_with` determined it.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+/// Serve until `shutdown` resolves, then drain; every peer is a client.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     t: Timeouts,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    serve_with(listener, router, t, Arc::from(Vec::new()), shutdown).await
+}
+
+/// Serve behind reverse proxies: a request from one of `trusted` is from the client its
+/// `X-Forwarded-For` names (`jineng_core::net::client_address`), in the one place every
+/// later reader of the address (rate limits, allowlists, audit, logs) takes it from.
+pub async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    t: Timeouts,
+    trusted: Arc<[Net]>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -65,8 +86,22 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let router = router.clone();
+        let trusted = trusted.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-            req.extensions_mut().insert(ConnectInfo(addr));
+            let client = if trusted.is_empty() {
+                addr
+            } else {
+                let forwarded: Vec<&str> = req
+                    .headers()
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
+                let ip = client_address(addr.ip(), &forwarded, &trusted);
+                SocketAddr::new(ip, if ip == addr.ip() { addr.port() } else { 0 })
+            };
+            req.extensions_mut().insert(Peer(addr));
+            req.extensions_mut().insert(ConnectInfo(client));
             router.clone().call(req.map(axum::body::Body::new))
         });
         let conn = builder

@@ -13,6 +13,7 @@ use jineng_core::accounts::check_password_policy;
 use jineng_store::accounts::{session, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use std::sync::Arc;
 
 /// A new browser session; the token goes into the cookie, the CSRF token into forms.
 #[derive(Debug, Clone)]
@@ -36,9 +37,18 @@ pub struct SessionView {
 }
 
 /// A node-local copy of recently read sessions. Entries are trusted for
-/// `session_cache_seconds`; every account change on this node clears them.
+/// `session_cache_seconds`; every account change clears them, and a sign-out drops its
+/// session — on this node at once, and on every other node through Redis when the nodes
+/// share it (`share`): a node that does not hear the others then trusts no copy at all.
 #[derive(Default)]
-pub struct SessionCache(std::sync::Mutex<std::collections::HashMap<String, Cached>>);
+pub struct SessionCache {
+    map: std::sync::Mutex<std::collections::HashMap<String, Cached>>,
+    /// Bumped by every drop: a copy read before a drop is not kept after it.
+    generation: std::sync::atomic::AtomicU64,
+    /// Sharing, but not subscribed now: copies are not trusted.
+    deaf: std::sync::atomic::AtomicBool,
+    channel: std::sync::OnceLock<jineng_limits::broadcast::Channel>,
+}
 
 #[derive(Clone)]
 struct Cached {
@@ -47,13 +57,27 @@ struct Cached {
     last_seen_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// The message that drops every copy on every node.
+const DROP_ALL: &str = "*";
+
 impl SessionCache {
-    fn get(&self, hash: &str) -> Option<Cached> {
-        self.0.lock().ok()?.get(hash).cloned()
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn put(&self, hash: String, c: Cached) {
-        if let Ok(mut m) = self.0.lock() {
+    fn get(&self, hash: &str) -> Option<Cached> {
+        if self.deaf.load(std::sync::atomic::Ordering::SeqCst) {
+            return None;
+        }
+        self.map.lock().ok()?.get(hash).cloned()
+    }
+
+    /// Keep `c`, unless something was dropped since it was read (`read_at`).
+    fn put(&self, hash: String, c: Cached, read_at: u64) {
+        if let Ok(mut m) = self.map.lock() {
+            if self.generation() != read_at {
+                return;
+            }
             // A crude bound: sessions are cheap to reread, memory is not free.
             if m.len() >= 100_000 {
                 m.clear();
@@ -62,17 +86,69 @@ impl SessionCache {
         }
     }
 
-    fn remove(&self, hash: &str) {
-        if let Ok(mut m) = self.0.lock() {
-            m.remove(hash);
+    /// Drop one session's copy here (`Some`) or every copy (`None`).
+    fn drop_here(&self, hash: Option<&str>) {
+        if let Ok(mut m) = self.map.lock() {
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            match hash {
+                Some(h) => {
+                    m.remove(h);
+                }
+                None => m.clear(),
+            }
         }
     }
 
-    /// Forget everything; called after any change to accounts, roles or sessions.
-    pub fn clear(&self) {
-        if let Ok(mut m) = self.0.lock() {
-            m.clear();
+    /// Tell the other nodes; a failure leaves their copies to expire by themselves.
+    async fn tell(&self, message: &str) {
+        if let Some(ch) = self.channel.get()
+            && let Err(e) = ch.publish(message).await
+        {
+            tracing::warn!(error = %e, "could not tell the other nodes to drop sessions; their copies expire within session_cache_seconds");
         }
+    }
+
+    /// Drop one session's copy on every node (a sign-out).
+    pub(crate) async fn remove(&self, hash: &str) {
+        self.drop_here(Some(hash));
+        self.tell(hash).await;
+    }
+
+    /// Forget everything on every node; called after any change to accounts, roles or
+    /// sessions.
+    pub async fn clear(&self) {
+        self.drop_here(None);
+        self.tell(DROP_ALL).await;
+    }
+
+    /// Hear the other nodes' drops on `channel` from now on. Until the subscription
+    /// stands (and whenever it is lost) no copy is trusted; when it stands again every
+    /// copy is dropped, since drops sent in the gap were not heard.
+    pub fn share(self: &Arc<Self>, channel: jineng_limits::broadcast::Channel) {
+        if self.channel.set(channel.clone()).is_err() {
+            return;
+        }
+        self.deaf.store(true, std::sync::atomic::Ordering::SeqCst);
+        let on_message = {
+            let me = self.clone();
+            move |m: &str| me.drop_here(if m == DROP_ALL { None } else { Some(m) })
+        };
+        let hearing = {
+            let me = self.clone();
+            move |on: bool| {
+                if on {
+                    me.drop_here(None);
+                }
+                me.deaf.store(!on, std::sync::atomic::Ordering::SeqCst);
+            }
+        };
+        tokio::spawn(channel.listen(on_message, hearing));
+    }
+
+    /// Whether copies are trusted now (one node, or sharing and subscribed).
+    pub fn hearing(&self) -> bool {
+        !self.deaf.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -253,6 +329,7 @@ impl Accounts<'_> {
     /// Look up a session by its cookie token; ends it if idle too long, else marks it seen.
     pub async fn session(&self, token: &str) -> AppResult<SessionView> {
         let hash = token_hash(token);
+        let read_at = self.sessions.generation();
         let now = self.now();
         let idle = Duration::minutes(self.security.session_idle_minutes);
         let ttl = Duration::seconds(self.security.session_cache_seconds);
@@ -268,7 +345,7 @@ impl Accounts<'_> {
             if now - c.last_seen_at > touch_every {
                 self.touch_session(&hash, now).await?;
                 c.last_seen_at = now;
-                self.sessions.put(hash, c.clone());
+                self.sessions.put(hash, c.clone(), read_at);
             }
             return Ok(c.view);
         }
@@ -312,6 +389,7 @@ impl Accounts<'_> {
                     loaded_at: now,
                     last_seen_at,
                 },
+                read_at,
             );
         }
         Ok(view)
@@ -328,7 +406,7 @@ impl Accounts<'_> {
 
     pub async fn logout(&self, ctx: &RequestCtx, token: &str) -> AppResult<()> {
         let hash = token_hash(token);
-        self.sessions.remove(&hash);
+        self.sessions.remove(&hash).await;
         let Some(s) = session::Entity::find_by_id(hash.clone())
             .one(&self.db)
             .await?
@@ -425,7 +503,7 @@ impl Accounts<'_> {
             outcome: "ok",
         })
         .await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(())
     }
 }

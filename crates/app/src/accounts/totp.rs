@@ -148,7 +148,7 @@ impl Accounts<'_> {
             outcome: "ok",
         })
         .await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(TotpSetup { url, secret: b32 })
     }
 
@@ -183,7 +183,7 @@ impl Accounts<'_> {
             outcome: "ok",
         })
         .await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(())
     }
 
@@ -216,7 +216,7 @@ impl Accounts<'_> {
                 let w = self.write(actor, ctx).await?;
                 session::Entity::delete_by_id(hash).exec(&w.txn).await?;
                 w.commit(totp_entry(&u.id, "locked")).await?;
-                self.sessions.clear();
+                self.sessions.clear().await;
                 return Err(e);
             }
         };
@@ -235,7 +235,7 @@ impl Accounts<'_> {
                     "bad_code"
                 };
                 w.commit(totp_entry(&u.id, outcome)).await?;
-                self.sessions.clear();
+                self.sessions.clear().await;
                 return Err(if locked {
                     locked_error(now, attempt.window_ends())
                 } else {
@@ -265,7 +265,7 @@ impl Accounts<'_> {
         sm.update(&w.txn).await?;
         w.commit(totp_entry(&u.id, "ok")).await?;
         self.attempt_succeeded(attempt).await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(())
     }
 

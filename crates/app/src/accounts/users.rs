@@ -250,7 +250,7 @@ impl Accounts<'_> {
         let w = self.write(who, ctx).await?;
         self.insert_user(&w, &prepared, None, who.into()).await?;
         w.commit_audited().await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         self.get_user(who, &prepared.id).await
     }
 
@@ -494,7 +494,7 @@ impl Accounts<'_> {
             outcome: "ok",
         })
         .await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(())
     }
 
@@ -533,7 +533,7 @@ impl Accounts<'_> {
             outcome: "ok",
         })
         .await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(())
     }
 
@@ -579,7 +579,7 @@ impl Accounts<'_> {
             outcome: "ok",
         })
         .await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(())
     }
 
@@ -607,7 +607,7 @@ impl Accounts<'_> {
             outcome: "ok",
         })
         .await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(())
     }
 
@@ -652,7 +652,7 @@ impl Accounts<'_> {
             outcome: "ok",
         })
         .await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(())
     }
 
@@ -684,7 +684,7 @@ impl Accounts<'_> {
             outcome: "ok",
         })
         .await?;
-        self.sessions.clear();
+        self.sessions.clear().await;
         Ok(())
     }
 

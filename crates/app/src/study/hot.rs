@@ -475,6 +475,13 @@ impl Buffer {
         *self.policy.lock().unwrap_or_else(|e| e.into_inner()) = p.map(|p| (Instant::now(), p));
     }
 
+    /// Sessions held in memory, and of them with heartbeats not yet written.
+    pub fn depth(&self) -> (usize, usize) {
+        let held = self.slots.lock().unwrap_or_else(|e| e.into_inner()).len();
+        let dirty = self.dirty.lock().unwrap_or_else(|e| e.into_inner()).len();
+        (held, dirty)
+    }
+
     pub fn stats(&self) -> FlushStats {
         FlushStats {
             flushes: self.flushes.load(Ordering::Relaxed),

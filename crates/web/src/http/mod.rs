@@ -8,6 +8,7 @@ pub mod files;
 pub mod form;
 pub mod health;
 pub mod layout;
+pub mod metrics;
 pub mod request;
 pub mod schema;
 pub mod security;

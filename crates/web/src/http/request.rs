@@ -47,8 +47,8 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
         client_request_id: client_request_id.clone(),
         internal: false,
     };
+    let span = tracing::info_span!("request", request_id = %request_id, client_request_id = client_request_id.as_deref().unwrap_or(""), ip = %ctx.ip, method = %req.method(), path = %req.uri().path());
     req.extensions_mut().insert(ctx);
-    let span = tracing::info_span!("request", request_id = %request_id, client_request_id = client_request_id.as_deref().unwrap_or(""), method = %req.method(), path = %req.uri().path());
     async move {
         let started = std::time::Instant::now();
         let mut res = next.run(req).await;

@@ -290,6 +290,7 @@ impl TestApp {
             app: app.clone(),
             demo: o.demo,
             demo_logins: demo_logins(),
+            metrics_token: Some(METRICS_TOKEN.into()),
         };
         TestApp {
             router: jineng_web::router(state),
@@ -707,6 +708,9 @@ impl Browser<'_> {
 }
 
 /// A valid ID number: the 17 given digits and their check character.
+/// The bearer token the test routers' `/metrics` asks for.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
 /// The demo accounts the login page lists.
 pub fn demo_logins() -> std::sync::Arc<[jineng_web::DemoLogin]> {
     jineng_demo::DEMO_ACCOUNTS
@@ -795,6 +799,7 @@ impl TestApp {
             app,
             demo: true,
             demo_logins: demo_logins(),
+            metrics_token: Some(METRICS_TOKEN.into()),
         });
     }
 

@@ -50,3 +50,238 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
         .unwrap()
         .unwrap();
 }
+
+/// One HTTP/1.1 request on a fresh connection; the status and the body.
+async fn exchange(addr: std::net::SocketAddr, head: &str) -> (u16, String) {
+    let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+    c.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(20), c.read_to_string(&mut answer))
+        .await
+        .expect("answered in time")
+        .unwrap();
+    let status = answer
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not HTTP: {answer}"));
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Issue 17: behind nginx the client's address comes from `X-Forwarded-For`, but only
+/// when the connection is from a trusted proxy, and only the entry the proxy appended
+/// (the client's own entries are not believed). `/metrics` counts requests by route
+/// pattern and shows the pool, the job queue and the study buffer; it answers a
+/// proxied request (even from loopback) only with the token.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_recorded_and_metrics_stay_private() {
+    use jineng_store::audit::record;
+    use sea_orm::{EntityTrait, QueryOrder};
+    let t = TestApp::new().await;
+    let admin = t.token("admin").await;
+    let victim = t.user_id("learner").await;
+    let unlock = |xff: &str| {
+        format!(
+            "POST /api/v1/users/{victim}/unlock HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {admin}\r\n{xff}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+    };
+    let last_ip = || async {
+        record::Entity::find()
+            .order_by_desc(record::Column::Seq)
+            .one(&t.app.db)
+            .await
+            .unwrap()
+            .expect("an audit record")
+            .ip
+    };
+
+    // Trusted: loopback is the proxy.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let trusted: std::sync::Arc<[jineng_core::net::Net]> =
+        vec![jineng_core::net::Net::parse("127.0.0.1").unwrap()].into();
+    tokio::spawn(jineng_web::server::serve_with(
+        listener,
+        t.router.clone(),
+        Timeouts::default(),
+        trusted,
+        std::future::pending(),
+    ));
+    let (status, body) =
+        exchange(addr, &unlock("X-Forwarded-For: 6.6.6.6, 198.51.100.7\r\n")).await;
+    assert!(status < 300, "{status} {body}");
+    assert_eq!(
+        last_ip().await,
+        "198.51.100.7",
+        "the proxy's entry, not the forged one"
+    );
+
+    // Untrusted (the same request straight to a node that trusts no proxy): the peer.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let direct = listener.local_addr().unwrap();
+    tokio::spawn(serve(
+        listener,
+        t.router.clone(),
+        Timeouts::default(),
+        std::future::pending(),
+    ));
+    let (status, _) = exchange(direct, &unlock("X-Forwarded-For: 198.51.100.7\r\n")).await;
+    assert!(status < 300);
+    assert_eq!(
+        last_ip().await,
+        "127.0.0.1",
+        "a forged header is not believed"
+    );
+
+    // Metrics: the token is needed (this router has one), also from loopback.
+    let scrape =
+        |auth: &str| format!("GET /metrics HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n");
+    let (status, _) = exchange(direct, &scrape("")).await;
+    assert_eq!(status, 404);
+    let (status, _) = exchange(direct, &scrape("Authorization: Bearer wrong\r\n")).await;
+    assert_eq!(status, 404);
+    let (status, text) = exchange(
+        direct,
+        &scrape(&format!(
+            "Authorization: Bearer {}\r\n",
+            crate::common::METRICS_TOKEN
+        )),
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("jineng_http_requests_total{")
+                && l.contains("route=\"/api/v1/users/{id}/unlock\"")
+                && l.contains("method=\"POST\"")
+        })
+        .unwrap_or_else(|| panic!("no request counter for the unlock route:\n{text}"));
+    let n: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(n >= 2.0, "{line}");
+    assert!(
+        !text.contains(&victim),
+        "a path's id made its own series: {line}"
+    );
+    for metric in [
+        "jineng_http_request_duration_seconds_bucket{",
+        "jineng_db_pool_connections{state=\"open\"}",
+        "jineng_study_sessions_in_memory{state=\"held\"}",
+        "jineng_redis_up -1",
+        "# EOF",
+    ] {
+        assert!(text.contains(metric), "no {metric} in:\n{text}");
+    }
+
+    // Without a token: this machine's own unproxied scrape only.
+    let open = jineng_web::router(jineng_web::AppState {
+        app: t.app.clone(),
+        demo: false,
+        demo_logins: std::sync::Arc::new([]),
+        metrics_token: None,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let local = listener.local_addr().unwrap();
+    tokio::spawn(jineng_web::server::serve_with(
+        listener,
+        open,
+        Timeouts::default(),
+        vec![jineng_core::net::Net::parse("127.0.0.1").unwrap()].into(),
+        std::future::pending(),
+    ));
+    let (status, _) = exchange(local, &scrape("")).await;
+    assert_eq!(status, 200, "a local scrape without a token");
+    let (status, _) = exchange(local, &scrape("X-Forwarded-For: 198.51.100.7\r\n")).await;
+    assert_eq!(status, 404, "a scrape through the proxy without a token");
+}
+
+/// Issue 17: several nodes share Redis. A sign-out on one node ends the session on the
+/// other at once, though the other had just read it into its cache; a password reset
+/// likewise. While a node cannot hear the others, it trusts no copy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Redis: set JINENG_TEST_REDIS_URL, run with --include-ignored"]
+async fn a_sign_out_on_one_node_ends_the_session_on_every_node_at_once() {
+    use jineng_app::accounts::auth::Credentials;
+    use jineng_limits::broadcast::Channel;
+    let url = std::env::var("JINENG_TEST_REDIS_URL")
+        .expect("JINENG_TEST_REDIS_URL must name the Redis to test against");
+    let t = TestApp::new().await;
+    let a = t.app.clone();
+    let b = t.app.another_node();
+    let name = format!("jineng-test:{}", uuid::Uuid::now_v7());
+    assert!(
+        b.session_copies_trusted(),
+        "one node alone trusts its copies"
+    );
+    a.share_sessions(Channel::connect(&url, &name).await.unwrap());
+    b.share_sessions(Channel::connect(&url, &name).await.unwrap());
+    for _ in 0..100 {
+        if a.session_copies_trusted() && b.session_copies_trusted() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(a.session_copies_trusted() && b.session_copies_trusted());
+
+    let ctx = jineng_app::RequestCtx::internal("t", "test");
+    let sign_in = || async {
+        a.accounts()
+            .login(
+                &ctx,
+                Credentials {
+                    login: "learner",
+                    password: crate::common::PW,
+                    captcha: None,
+                },
+            )
+            .await
+            .unwrap()
+            .token
+    };
+    let token = sign_in().await;
+    // Node b reads the session (and keeps a copy for session_cache_seconds).
+    b.accounts().session(&token).await.unwrap();
+    b.accounts().session(&token).await.unwrap();
+    a.accounts().logout(&ctx, &token).await.unwrap();
+    let mut ended = false;
+    for _ in 0..40 {
+        if b.accounts().session(&token).await.is_err() {
+            ended = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        ended,
+        "node b still let the signed-out session in after 1 s"
+    );
+
+    // A password reset on node a ends the learner's other sessions on node b too.
+    let token = sign_in().await;
+    b.accounts().session(&token).await.unwrap();
+    let learner = t.user_id("learner").await;
+    let admin = a
+        .accounts()
+        .principal_of(&t.user_id("admin").await)
+        .await
+        .unwrap();
+    a.accounts()
+        .reset_password(&admin, &ctx, &learner, "Changed@2026x")
+        .await
+        .unwrap();
+    let mut ended = false;
+    for _ in 0..40 {
+        if b.accounts().session(&token).await.is_err() {
+            ended = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        ended,
+        "node b still let the session in after the password reset"
+    );
+}

@@ -1,0 +1,356 @@
+#!/usr/bin/env python3
+"""The production tier on one machine, under load, with faults (issue 17).
+
+    python3 tests/cluster/run.py target/debug/jineng [SECONDS_PER_PHASE]
+
+Starts on loopback: a fresh PostgreSQL database (the machine's server), its own Redis,
+an S3-compatible server (moto), three `jineng serve` nodes in production mode behind
+nginx (TLS, HTTP/2, ops/nginx/jineng.conf.template). A bounded load of signed-in users
+(pages, and one write each round: an API token named after the round) runs while:
+
+  1. nothing is wrong (baseline),
+  2. one node is killed with SIGKILL (and started again at the phase's end),
+  3. Redis is killed (and started again at the phase's end),
+  4. everything is back.
+
+Reports per phase: requests, failures (5xx and broken connections), the longest run of
+failures, sessions lost (a signed-in user sent to /login: must be 0), and the writes:
+acknowledged but missing (lost) or present twice (duplicated), both must be 0.
+Exit 1 if a session or a write was lost or doubled, or if the last phase still fails.
+Not built yet, so not exercised: the read replica (issue 17).
+"""
+
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/debug/jineng")
+PHASE = float(sys.argv[2]) if len(sys.argv) > 2 else 15.0
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+USERS = 12
+PASSWORD = "Cluster@2026x"
+PG_ADMIN = os.environ.get("JINENG_CI_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+work = tempfile.mkdtemp(prefix="jineng-cluster.")
+procs = {}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_for(check, seconds, what):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            if check():
+                return
+        except Exception:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"cluster: {what} did not come up in {seconds} s")
+
+
+def http_ok(url):
+    try:
+        c = http.client.HTTPConnection(*url, timeout=2)
+        c.request("GET", "/readyz")
+        return c.getresponse().status == 200
+    except OSError:
+        return False
+
+
+def start(name, args, env=None, log=None):
+    out = open(os.path.join(work, f"{name}.log"), "ab")
+    procs[name] = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return procs[name]
+
+
+def stop_all():
+    for name, p in list(procs.items()):
+        if p.poll() is None:
+            p.kill()
+    subprocess.run(["nginx", "-p", work, "-c", os.path.join(work, "nginx.conf"), "-s", "stop"],
+                   stderr=subprocess.DEVNULL)
+
+
+# ------------------------------------------------------------------ the parts
+db_name = f"jineng_cluster_{os.getpid()}"
+subprocess.run(["psql", PG_ADMIN, "-qc", f'DROP DATABASE IF EXISTS "{db_name}"'], check=True)
+subprocess.run(["psql", PG_ADMIN, "-qc", f'CREATE DATABASE "{db_name}"'], check=True)
+db_url = PG_ADMIN.rsplit("/", 1)[0] + "/" + db_name
+
+redis_port = free_port()
+redis_args = ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
+              "--appendonly", "no", "--dir", work]
+start("redis", redis_args)
+wait_for(lambda: subprocess.run(["redis-cli", "-p", str(redis_port), "ping"],
+                                capture_output=True).stdout.strip() == b"PONG", 10, "Redis")
+
+s3_port = free_port()
+start("moto", ["moto_server", "-H", "127.0.0.1", "-p", str(s3_port)])
+wait_for(lambda: http.client.HTTPConnection("127.0.0.1", s3_port, timeout=1).request("GET", "/") is None,
+         60, "the S3 server")
+c = http.client.HTTPConnection("127.0.0.1", s3_port)
+c.request("PUT", "/jineng-cluster")
+c.getresponse().read()
+
+keys = subprocess.run([BIN, "keys", "generate"], capture_output=True, text=True, check=True).stdout
+ledger = subprocess.run([BIN, "ledger", "keygen"], capture_output=True, text=True, check=True).stdout
+env = dict(os.environ)
+for line in (keys + ledger).splitlines():
+    if line.startswith("JINENG_") and "=" in line:
+        k, v = line.split("=", 1)
+        env[k] = v
+env.update({
+    "JINENG_MODE": "production",
+    "JINENG_DATABASE_URL": db_url,
+    "JINENG_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+    "JINENG_FILES_BACKEND": "s3",
+    "JINENG_S3_ENDPOINT": f"http://127.0.0.1:{s3_port}",
+    "JINENG_S3_BUCKET": "jineng-cluster",
+    "JINENG_S3_REGION": "us-east-1",
+    "JINENG_S3_ACCESS_KEY": "test",
+    "JINENG_S3_SECRET_KEY": "test",
+    "JINENG_SECURE_COOKIES": "true",
+    "JINENG_TRUSTED_PROXIES": "127.0.0.1",
+    "JINENG_DATA_DIR": os.path.join(work, "node-data"),
+    "JINENG_MAX_CONNECTIONS": "8",
+    "JINENG_LOG": "warn",
+})
+subprocess.run([BIN, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+for i in range(USERS):
+    subprocess.run([BIN, "admin", "create-user", "--username", f"load{i}", "--name", f"压测{i}",
+                    "--role", "operator", "--password", PASSWORD],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+
+node_ports = [free_port() for _ in range(3)]
+
+
+def start_node(i):
+    e = dict(env)
+    e["JINENG_BIND"] = f"127.0.0.1:{node_ports[i]}"
+    start(f"node{i}", [BIN, "serve"], env=e)
+
+
+for i in range(3):
+    start_node(i)
+for i in range(3):
+    wait_for(lambda i=i: http_ok(("127.0.0.1", node_ports[i])), 120, f"node {i}")
+
+cert, key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+               check=True, capture_output=True)
+nginx_port = free_port()
+site = subprocess.run([os.path.join(REPO, "ops/nginx/render.sh"), str(nginx_port), cert, key,
+                       os.path.join(work, "nginx-cache")] + [f"127.0.0.1:{p}" for p in node_ports],
+                      check=True, capture_output=True, text=True).stdout
+with open(os.path.join(work, "site.conf"), "w") as f:
+    f.write(site)
+os.makedirs(os.path.join(work, "logs"), exist_ok=True)
+with open(os.path.join(work, "nginx.conf"), "w") as f:
+    f.write(f"""user root;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {work}/tmp-body;
+    proxy_temp_path {work}/tmp-proxy;
+    fastcgi_temp_path {work}/tmp-fcgi;
+    uwsgi_temp_path {work}/tmp-uwsgi;
+    scgi_temp_path {work}/tmp-scgi;
+    include {work}/site.conf;
+}}
+""")
+subprocess.run(["nginx", "-t", "-q", "-p", work, "-c", os.path.join(work, "nginx.conf")], check=True)
+subprocess.run(["nginx", "-p", work, "-c", os.path.join(work, "nginx.conf")], check=True)
+
+tls = ssl.create_default_context()
+tls.check_hostname = False
+tls.verify_mode = ssl.CERT_NONE
+
+# ------------------------------------------------------------------ the load
+lock = threading.Lock()
+phase = {"name": "baseline"}
+stats = {}
+acked = []          # token names the server answered 200 for
+stop_load = threading.Event()
+
+
+def note(kind, n=1):
+    with lock:
+        s = stats.setdefault(phase["name"], {"requests": 0, "failed": 0, "sessions_lost": 0,
+                                             "streak": 0, "longest_streak_s": 0.0,
+                                             "streak_from": None})
+        s["requests"] += 1
+        if kind == "ok":
+            if s["streak_from"] is not None:
+                s["longest_streak_s"] = max(s["longest_streak_s"], time.time() - s["streak_from"])
+            s["streak_from"] = None
+        elif kind == "failed":
+            s["failed"] += 1
+            if s["streak_from"] is None:
+                s["streak_from"] = time.time()
+        elif kind == "session_lost":
+            s["sessions_lost"] += 1
+
+
+class Client:
+    def __init__(self):
+        self.cookies = {}
+
+    def req(self, method, path, form=None):
+        body = urllib.parse.urlencode(form).encode() if form is not None else None
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        c = http.client.HTTPSConnection("127.0.0.1", nginx_port, context=tls, timeout=15)
+        try:
+            c.request(method, path, body=body, headers=headers)
+            r = c.getresponse()
+            text = r.read().decode("utf-8", "replace")
+            for h, v in r.getheaders():
+                if h.lower() == "set-cookie":
+                    name, _, rest = v.partition("=")
+                    self.cookies[name] = rest.split(";", 1)[0]
+            return r.status, r.getheader("Location") or "", text
+        finally:
+            c.close()
+
+
+def csrf_of(page):
+    m = re.search(r'name="_csrf" value="([^"]+)"', page)
+    return m.group(1) if m else ""
+
+
+def user_loop(i):
+    c = Client()
+    _, _, page = c.req("GET", "/login")
+    status, loc, _ = c.req("POST", "/login", {"_csrf": csrf_of(page), "login": f"load{i}",
+                                              "password": PASSWORD, "next": "/"})
+    if status != 303 or loc.startswith("/login"):
+        raise SystemExit(f"cluster: load{i} could not sign in ({status} {loc})")
+    n = 0
+    while not stop_load.is_set():
+        n += 1
+        for path in ("/", "/account"):
+            try:
+                status, loc, page = c.req("GET", path)
+            except OSError:
+                note("failed")
+                continue
+            if status in (302, 303) and loc.startswith("/login"):
+                note("session_lost")
+            elif status >= 500:
+                note("failed")
+            else:
+                note("ok")
+        if n % 3 == 0 and path == "/account":
+            name = f"c{i}-{n}"
+            try:
+                status, loc, _ = c.req("POST", "/account/tokens",
+                                       {"_csrf": csrf_of(page), "name": name, "days": "1"})
+            except OSError:
+                note("failed")
+                continue
+            if status == 200:
+                note("ok")
+                with lock:
+                    acked.append(name)
+            elif status in (302, 303) and loc.startswith("/login"):
+                note("session_lost")
+            elif status >= 500:
+                note("failed")
+            else:
+                note("ok")
+        time.sleep(random.uniform(0.05, 0.2))
+
+
+threads = [threading.Thread(target=user_loop, args=(i,), daemon=True) for i in range(USERS)]
+try:
+    for t in threads:
+        t.start()
+    time.sleep(PHASE)
+
+    phase["name"] = "node killed"
+    procs["node0"].send_signal(signal.SIGKILL)
+    killed_at = time.time()
+    time.sleep(PHASE)
+    start_node(0)
+    wait_for(lambda: http_ok(("127.0.0.1", node_ports[0])), 120, "node 0 again")
+    node_back = time.time() - killed_at
+
+    phase["name"] = "redis killed"
+    procs["redis"].send_signal(signal.SIGKILL)
+    time.sleep(PHASE)
+    start("redis", redis_args)
+    wait_for(lambda: subprocess.run(["redis-cli", "-p", str(redis_port), "ping"],
+                                    capture_output=True).stdout.strip() == b"PONG", 10, "Redis again")
+
+    phase["name"] = "all back"
+    time.sleep(PHASE)
+    stop_load.set()
+    for t in threads:
+        t.join(timeout=30)
+
+    # The writes: every acknowledged token is there once; none twice.
+    rows = subprocess.run(["psql", db_url, "-tAc",
+                           "SELECT name, count(*) FROM api_tokens GROUP BY name"],
+                          capture_output=True, text=True, check=True).stdout
+    counts = {}
+    for line in rows.splitlines():
+        if "|" in line:
+            name, n = line.rsplit("|", 1)
+            counts[name] = int(n)
+    lost = [n for n in acked if n not in counts]
+    doubled = [n for n, k in counts.items() if k > 1]
+
+    report = {"phase_seconds": PHASE, "nodes": 3, "users": USERS, "phases": {}}
+    for name, s in stats.items():
+        if s["streak_from"] is not None:
+            s["longest_streak_s"] = max(s["longest_streak_s"], time.time() - s["streak_from"])
+        report["phases"][name] = {k: (round(v, 2) if isinstance(v, float) else v)
+                                  for k, v in s.items() if k not in ("streak", "streak_from")}
+    report["node_restarted_and_ready_after_s"] = round(node_back, 1)
+    report["writes"] = {"acknowledged": len(acked), "rows": sum(counts.values()),
+                        "lost": len(lost), "doubled": len(doubled)}
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    bad = []
+    if any(s["sessions_lost"] for s in report["phases"].values()):
+        bad.append("sessions were lost")
+    if lost or doubled:
+        bad.append(f"writes lost {lost[:5]} or doubled {doubled[:5]}")
+    if report["phases"].get("all back", {}).get("failed", 1) > 0:
+        bad.append("requests still failed after every part was back")
+    if bad:
+        print("cluster: FAILED: " + "; ".join(bad), file=sys.stderr)
+        sys.exit(1)
+    print("cluster: passed")
+finally:
+    stop_load.set()
+    stop_all()
+    subprocess.run(["psql", PG_ADMIN, "-qc", f'DROP DATABASE IF EXISTS "{db_name}"'],
+                   stderr=subprocess.DEVNULL)
+    if os.environ.get("KEEP_CLUSTER"):
+        print(f"cluster: logs in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
