@@ -41,6 +41,9 @@ pub enum AppError {
     /// A service the platform depends on (file storage) did not answer; worth a retry.
     #[error("文件存储暂时不可用，请稍后重试")]
     Unavailable(String),
+    /// The database did not answer (down, or no connection free in time); worth a retry.
+    #[error("数据库暂时无法连接，请稍后重试")]
+    DatabaseUnavailable(String),
     /// Too many requests from this address or for this subject; try again after the
     /// window ends.
     #[error("操作过于频繁，请{retry_after}秒后再试")]
@@ -73,7 +76,27 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
-        AppError::Internal(format!("database: {e}"))
+        if unreachable(&e) {
+            AppError::DatabaseUnavailable(e.to_string())
+        } else {
+            AppError::Internal(format!("database: {e}"))
+        }
+    }
+}
+
+/// Whether the database could not be reached at all (as opposed to refusing a query).
+fn unreachable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as X;
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(x)) | DbErr::Exec(RuntimeErr::SqlxError(x)) => {
+            matches!(
+                x.as_ref(),
+                X::Io(_) | X::PoolTimedOut | X::PoolClosed | X::WorkerCrashed
+            )
+        }
+        _ => false,
     }
 }
 

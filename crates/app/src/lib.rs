@@ -125,6 +125,9 @@ pub struct App {
     /// embedded default); `None`: each heartbeat written in its own transaction (several
     /// nodes, until the buffer lives in Redis).
     pub study_buffer: Option<Arc<study::hot::Buffer>>,
+    /// Whether the database answered the last probe (`watch_database`); while it does
+    /// not, requests are refused at once with 503 instead of waiting for a connection.
+    pub(crate) database_up: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl App {
@@ -163,6 +166,7 @@ impl App {
             witnesses: Arc::new(Vec::new()),
             course_index: Arc::new(courses::catalogue::CatalogueIndex::new()),
             study_buffer: Some(Arc::new(study::hot::Buffer::new())),
+            database_up: Arc::new(tokio::sync::watch::Sender::new(true)),
             http: {
                 jineng_files::install_tls();
                 reqwest::Client::builder()

@@ -44,3 +44,52 @@ impl App {
         })
     }
 }
+
+/// How often the database is probed, and how long a probe may take.
+const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl App {
+    /// Probe the database every second for as long as the process runs: when it stops
+    /// answering, `database_up` turns false (requests are then refused at once with 503
+    /// rather than each waiting for a connection), and true again at the first answer —
+    /// no restart needed.
+    pub fn watch_database(&self) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let ok = matches!(
+                    tokio::time::timeout(PROBE_TIMEOUT, jineng_store::db::ping(&app.db)).await,
+                    Ok(Ok(()))
+                );
+                let was = app.database_up.send_replace(ok);
+                if was && !ok {
+                    tracing::error!(
+                        "the database does not answer: refusing requests with 503 until it does"
+                    );
+                } else if !was && ok {
+                    tracing::warn!("the database answers again");
+                }
+                tokio::time::sleep(PROBE_EVERY).await;
+            }
+        })
+    }
+
+    /// Whether the database answered its last probe (always true when not watched).
+    pub fn database_up(&self) -> bool {
+        *self.database_up.borrow()
+    }
+
+    /// Resolves when the probe finds the database down (at once if it is down now):
+    /// requests waiting on it are answered then instead of waiting out the pool.
+    pub async fn until_database_down(&self) {
+        let mut rx = self.database_up.subscribe();
+        let _ = rx.wait_for(|up| !*up).await;
+    }
+
+    /// Tests: as if the probe had found the database down (or up again).
+    #[cfg(feature = "test-support")]
+    pub fn set_database_up(&self, up: bool) {
+        self.database_up.send_replace(up);
+    }
+}

@@ -593,6 +593,7 @@ async fn serve(cfg: Config) -> Result<()> {
     }
     app.start_workers(cfg.job_workers);
     app.start_study_flusher();
+    app.watch_database();
     // Demo mode shows one-time codes on the page; otherwise they only go to the SMS adapter.
     let app = app.with_sms(std::sync::Arc::new(jineng_app::sms::LogSms), cfg.demo);
     if cfg.demo {

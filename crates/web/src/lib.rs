@@ -183,6 +183,10 @@ pub fn router(state: AppState) -> Router {
             std::time::Duration::from_secs(server::BODY_IDLE_SECONDS),
         ))
         .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::health::database_gate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state,
             http::security::headers,
         ))

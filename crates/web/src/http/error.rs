@@ -56,7 +56,9 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Unavailable(_) | AppError::DatabaseUnavailable(_) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
     }
 }
@@ -67,6 +69,10 @@ pub fn retry_after(res: &mut Response, e: &AppError) {
         && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
     {
         res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    if matches!(e, AppError::DatabaseUnavailable(_)) {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     }
 }
 
@@ -125,6 +131,12 @@ impl IntoResponse for ApiError {
             retry_after(&mut res, &self.0);
             return res;
         }
+        if let AppError::DatabaseUnavailable(cause) = &self.0 {
+            tracing::error!(%cause, "database unreachable");
+            let mut res = problem(status, self.0.to_string(), vec![]);
+            retry_after(&mut res, &self.0);
+            return res;
+        }
         match self.0 {
             AppError::Validation(errors) => {
                 let detail = errors
@@ -172,7 +184,7 @@ impl IntoResponse for PageError {
                 tracing::error!(%cause, "internal error");
                 "服务器内部错误，请稍后重试；如仍有问题请联系管理员".to_string()
             }
-            AppError::Unavailable(cause) => {
+            AppError::Unavailable(cause) | AppError::DatabaseUnavailable(cause) => {
                 tracing::error!(%cause, "dependency unavailable");
                 self.0.to_string()
             }

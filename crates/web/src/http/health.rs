@@ -20,11 +20,21 @@ async fn healthz() -> Json<serde_json::Value> {
 }
 
 async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let database = match s.app.ping().await {
-        Ok(()) => "ok",
-        Err(e) => {
-            tracing::error!(error = %e, "readiness: database unreachable");
-            "unreachable"
+    // Answered in two seconds at most: a load balancer must not wait on the pool.
+    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), s.app.ping());
+    let database = if !s.app.database_up() {
+        "unreachable"
+    } else {
+        match ping.await {
+            Ok(Ok(())) => "ok",
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "readiness: database unreachable");
+                "unreachable"
+            }
+            Err(_) => {
+                tracing::error!("readiness: the database did not answer in 2 s");
+                "unreachable"
+            }
         }
     };
     let files = match s.app.files.check().await {
@@ -65,4 +75,40 @@ async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Valu
             "sessions": sessions,
         })),
     )
+}
+
+/// While the database does not answer its probe, refuse every request that needs it at
+/// once (503, Chinese, `Retry-After`), so clients and the proxy learn it in a moment
+/// instead of each waiting for a connection; health checks, metrics and assets still
+/// answer.
+pub async fn database_gate(
+    State(s): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    let exempt =
+        matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/assets/");
+    if exempt {
+        return next.run(req).await;
+    }
+    let api = path.starts_with("/api/") || path.starts_with("/open/");
+    let refuse = move |why: &str| {
+        let e = jineng_app::AppError::DatabaseUnavailable(why.to_string());
+        if api {
+            axum::response::IntoResponse::into_response(super::error::ApiError(e))
+        } else {
+            axum::response::IntoResponse::into_response(super::error::PageError(e))
+        }
+    };
+    if !s.app.database_up() {
+        return refuse("refused while the probe fails");
+    }
+    // A request already waiting on the database when it goes down is answered then,
+    // not after the pool's acquire timeout (its transaction, if any, is rolled back).
+    tokio::select! {
+        biased;
+        res = next.run(req) => res,
+        () = s.app.until_database_down() => refuse("the database went down during the request"),
+    }
 }
