@@ -83,7 +83,8 @@ grep -q "audit chain of [0-9]* records is intact" "$work/backup.out" || fail "ba
 
 # One byte changed anywhere: the restore refuses before it writes anything.
 cp -a "$work/backup" "$work/tampered"
-victim=$(find "$work/tampered/files" "$work/tampered/keys" -type f 2>/dev/null | head -n1)
+# (-quit, not `| head`: under pipefail a find cut short by head fails the script.)
+victim=$(find "$work/tampered/files" "$work/tampered/keys" -type f -print -quit 2>/dev/null || true)
 [ -n "$victim" ] || victim="$work/tampered/jineng.db"
 printf 'X' | dd of="$victim" bs=1 seek=3 conv=notrunc status=none
 if "$bin" restore --from "$work/tampered" --data-dir "$work/tampered-target" >"$work/tampered.out" 2>&1; then
