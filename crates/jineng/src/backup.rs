@@ -481,12 +481,7 @@ fn restore_sqlite(cfg: &Config, from: &Path, m: Manifest) -> Result<Restored> {
             target.display()
         );
     }
-    if target.exists() && std::fs::read_dir(target)?.next().is_some() {
-        bail!(
-            "{} is not empty: restore into a new data directory",
-            target.display()
-        );
-    }
+    // Refuses a directory that is not empty.
     fresh_dir(target)?;
     for rel in &listed {
         if rel == Path::new(DB_FILE) {

@@ -21,14 +21,7 @@ pub struct Channel {
 impl Channel {
     /// Connects for publishing; fails when Redis does not answer.
     pub async fn connect(url: &str, name: &str) -> Result<Channel, crate::LimitError> {
-        let client = redis::Client::open(url).map_err(crate::redis_err)?;
-        let cfg = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(1);
-        let conn = redis::aio::ConnectionManager::new_with_config(client.clone(), cfg)
-            .await
-            .map_err(crate::redis_err)?;
+        let (client, conn) = crate::managed(url).await?;
         Ok(Channel {
             client,
             conn,

@@ -275,16 +275,25 @@ fn redis_err(e: redis::RedisError) -> LimitError {
     LimitError::Redis(e.to_string())
 }
 
+/// A client for `url` and a managed connection through it: two-second timeouts and one
+/// retry, so a Redis that is away costs a request seconds, not minutes.
+pub(crate) async fn managed(
+    url: &str,
+) -> Result<(redis::Client, redis::aio::ConnectionManager), LimitError> {
+    let client = redis::Client::open(url).map_err(redis_err)?;
+    let cfg = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(Duration::from_secs(2)))
+        .set_number_of_retries(1);
+    let conn = redis::aio::ConnectionManager::new_with_config(client.clone(), cfg)
+        .await
+        .map_err(redis_err)?;
+    Ok((client, conn))
+}
+
 impl Redis {
     async fn connect(url: &str, prefix: &str, sync: Option<Duration>) -> Result<Self, LimitError> {
-        let client = redis::Client::open(url).map_err(redis_err)?;
-        let cfg = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(1);
-        let conn = redis::aio::ConnectionManager::new_with_config(client, cfg)
-            .await
-            .map_err(redis_err)?;
+        let (_, conn) = managed(url).await?;
         let batch = sync.filter(|s| !s.is_zero()).map(|sync| {
             std::sync::Arc::new(Batch {
                 sync,
