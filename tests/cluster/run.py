@@ -3,12 +3,18 @@
 
     python3 tests/cluster/run.py target/debug/jineng [SECONDS_PER_PHASE]
 
-Starts on loopback: a PostgreSQL cluster of its own (initdb), its own Redis,
+Starts on loopback: a PostgreSQL cluster of its own (initdb) with a streaming replica
+(pg_basebackup -R, a second cluster on another port) that lists read from, its own Redis,
 an S3-compatible server (moto), three `jineng serve` nodes in production mode behind
 nginx (TLS, HTTP/2, ops/nginx/jineng.conf.template). A bounded load of signed-in users
-(pages, and one write each round: an API token named after the round) runs while:
+(pages, a list, and one write each round: an API token named after the round) runs while:
 
   1. nothing is wrong (baseline),
+     then the replica's replay is paused: a list misses a user just made (it reads the
+     replica), the writer sees it (it reads the primary), and once the replica is
+     further behind than allowed every list has it (the replica is skipped, /readyz
+     says "lagging"); replay resumed, the replica is used again,
+  1b. the replica is killed (lists go on from the primary, /readyz says "unreachable"),
   2. one node is killed with SIGKILL (and started again at the phase's end),
   3. Redis is killed (and started again at the phase's end),
   4. the PostgreSQL primary is killed (`pg_ctl -m immediate`), then started again,
@@ -18,8 +24,8 @@ Reports per phase: requests, failures (5xx and broken connections), the longest 
 failures, the slowest failed request (with the database down nodes must refuse at once,
 not hang), the time from the database's restart to the first success, sessions lost (a signed-in user sent to /login: must be 0), and the writes:
 acknowledged but missing (lost) or present twice (duplicated), both must be 0.
-Exit 1 if a session or a write was lost or doubled, or if the last phase still fails.
-Not built yet, so not exercised: the read replica (issue 17).
+Exit 1 if a session or a write was lost or doubled, if the replica checks fail, or if
+the last phase still fails.
 """
 
 import http.client
@@ -117,6 +123,26 @@ def pg_ctl(*args):
 pg_ctl("-w", "start")
 db_url = f"postgres://postgres@127.0.0.1:{pg_port}/postgres"
 
+# The replica: a base backup of the primary that streams from it (-R writes
+# standby.signal and primary_conninfo), on its own port.
+replica_dir = f"{pg_dir}/replica"
+subprocess.run(as_pg + [f"{pg_bin}/pg_basebackup", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "postgres",
+                        "-D", replica_dir, "-R", "-X", "stream", "-c", "fast"],
+               check=True, stdout=subprocess.DEVNULL)
+replica_port = free_port()
+with open(f"{replica_dir}/postgresql.conf", "a") as f:
+    f.write(f"port = {replica_port}\nhot_standby = on\n")
+
+
+def replica_ctl(*args):
+    subprocess.run(as_pg + [f"{pg_bin}/pg_ctl", "-D", replica_dir, "-l", f"{pg_dir}/replica.log", *args],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+replica_ctl("-w", "start")
+replica_url = f"postgres://postgres@127.0.0.1:{replica_port}/postgres"
+REPLICA_MAX_LAG_MS = 4000
+
 redis_port = free_port()
 redis_args = ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
               "--appendonly", "no", "--dir", work]
@@ -142,6 +168,8 @@ for line in (keys + ledger).splitlines():
 env.update({
     "JINENG_MODE": "production",
     "JINENG_DATABASE_URL": db_url,
+    "JINENG_DATABASE_REPLICA_URL": replica_url,
+    "JINENG_REPLICA_MAX_LAG_MS": str(REPLICA_MAX_LAG_MS),
     "JINENG_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
     "JINENG_FILES_BACKEND": "s3",
     "JINENG_S3_ENDPOINT": f"http://127.0.0.1:{s3_port}",
@@ -160,6 +188,10 @@ for i in range(USERS):
     subprocess.run([BIN, "admin", "create-user", "--username", f"load{i}", "--name", f"压测{i}",
                     "--role", "operator", "--password", PASSWORD],
                    env=env, check=True, stdout=subprocess.DEVNULL)
+
+api_token = subprocess.run([BIN, "admin", "token", "--username", "load0", "--scope", "full",
+                            "--name", "replica-check"],
+                           env=env, check=True, capture_output=True, text=True).stdout.split()[-1]
 
 node_ports = [free_port() for _ in range(3)]
 
@@ -252,12 +284,17 @@ def note(kind, took=0.0):
 
 
 class Client:
+    """A browser's cookie jar, as far as this test needs: Max-Age is kept (the
+    read-your-writes cookie lives a few seconds)."""
+
     def __init__(self):
         self.cookies = {}
 
     def req(self, method, path, form=None):
         body = urllib.parse.urlencode(form).encode() if form is not None else None
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        now = time.time()
+        self.cookies = {k: v for k, v in self.cookies.items() if v[1] is None or v[1] > now}
+        headers = {"Cookie": "; ".join(f"{k}={v[0]}" for k, v in self.cookies.items())}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         c = http.client.HTTPSConnection("127.0.0.1", nginx_port, context=tls, timeout=15)
@@ -268,7 +305,9 @@ class Client:
             for h, v in r.getheaders():
                 if h.lower() == "set-cookie":
                     name, _, rest = v.partition("=")
-                    self.cookies[name] = rest.split(";", 1)[0]
+                    m = re.search(r"Max-Age=(-?\d+)", rest, re.I)
+                    self.cookies[name] = (rest.split(";", 1)[0],
+                                          time.time() + int(m.group(1)) if m else None)
             return r.status, r.getheader("Location") or "", text
         finally:
             c.close()
@@ -289,7 +328,7 @@ def user_loop(i):
     n = 0
     while not stop_load.is_set():
         n += 1
-        for path in ("/", "/account"):
+        for path in ("/", "/admin/users", "/account"):
             t0 = time.time()
             try:
                 status, loc, page = c.req("GET", path)
@@ -323,11 +362,97 @@ def user_loop(i):
         time.sleep(random.uniform(0.05, 0.2))
 
 
+def node_api(method, path, port, body=None, cookie=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    h = {"Authorization": f"Bearer {api_token}"}
+    if cookie:
+        h["Cookie"] = cookie
+    if body is not None:
+        h["Content-Type"] = "application/json"
+    c.request(method, f"/api/v1{path}", body=json.dumps(body) if body is not None else None, headers=h)
+    r = c.getresponse()
+    return r.status, json.loads(r.read() or b"null")
+
+
+def usernames(q, port, cookie=None):
+    status, body = node_api("GET", f"/users?q={q}&per_page=100", port, cookie=cookie)
+    if status != 200:
+        raise RuntimeError(f"list answered {status}: {body}")
+    return [u["username"] for u in body["items"]]
+
+
+def readyz(port):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    c.request("GET", "/readyz")
+    return json.loads(c.getresponse().read())
+
+
+def replica_sql(sql):
+    subprocess.run(["psql", replica_url, "-tAc", sql], check=True, capture_output=True)
+
+
+replica_checks = {}
+
+
+def check(what, ok, detail=""):
+    replica_checks[what] = bool(ok)
+    print(f"cluster: {'ok  ' if ok else 'FAIL'} {what} {detail if not ok else ''}", flush=True)
+
+
+def replica_phase():
+    """Replay paused on the replica: a node's lists show what the replica has, a writer's
+    show the primary; past the allowed lag the replica is skipped; resumed, it is used."""
+    p = node_ports[1]
+    wait_for(lambda: readyz(p)["replica"] == "ok", 30, "the replica in use")
+    replica_sql("SELECT pg_wal_replay_pause()")
+    status, made = node_api("POST", "/users", p, {"username": "replica-probe", "display_name": "副本探针",
+                                                  "password": PASSWORD, "roles": [{"role": "learner"}]})
+    check("a user is made while the replica is paused", status == 201, f"{status} {made}")
+    check("a list misses what the paused replica has not replayed (it reads the replica)",
+          "replica-probe" not in usernames("replica-probe", p))
+    check("a client that has just written reads the primary",
+          "replica-probe" in usernames("replica-probe", p, cookie="__Host-jn_wrote=1"))
+    try:
+        wait_for(lambda: readyz(p)["replica"] == "lagging", REPLICA_MAX_LAG_MS / 1000 + 10, "lagging")
+        lagging = readyz(p)
+    except SystemExit:
+        lagging = readyz(p)
+    check("/readyz says the replica lags, the node degraded",
+          lagging.get("replica") == "lagging" and lagging.get("status") == "degraded", lagging)
+    check("a lagging replica is skipped: the list has the user",
+          "replica-probe" in usernames("replica-probe", p))
+    replica_sql("SELECT pg_wal_replay_resume()")
+    try:
+        wait_for(lambda: readyz(p)["replica"] == "ok", 15, "the replica in use again")
+    except SystemExit:
+        pass
+    check("replay resumed, the replica is used again and has the user",
+          readyz(p)["replica"] == "ok" and "replica-probe" in usernames("replica-probe", p))
+
+
 threads = [threading.Thread(target=user_loop, args=(i,), daemon=True) for i in range(USERS)]
 try:
     for t in threads:
         t.start()
     time.sleep(PHASE)
+    replica_phase()
+
+    next_phase("replica killed")
+    replica_ctl("-m", "immediate", "stop")
+    time.sleep(PHASE)
+    r = readyz(node_ports[2])
+    check("with the replica killed /readyz says unreachable, the node still ready",
+          r.get("replica") == "unreachable" and r.get("status") == "degraded", r)
+    check("with the replica killed lists read the primary",
+          "replica-probe" in usernames("replica-probe", node_ports[2]))
+    replica_ctl("-w", "start")
+    next_phase("replica back", fault="replica", since=time.time())
+    try:
+        wait_for(lambda: all(readyz(p)["replica"] == "ok" for p in node_ports), 30, "the replica back")
+    except SystemExit:
+        pass
+    check("the replica back, every node reads from it again",
+          all(readyz(p)["replica"] == "ok" for p in node_ports), [readyz(p) for p in node_ports])
 
     next_phase("node killed")
     procs["node0"].send_signal(signal.SIGKILL)
@@ -381,6 +506,7 @@ try:
     report["first_success_after_database_restart_s"] = recovered.get("database")
     report["writes"] = {"acknowledged": len(acked), "rows": sum(counts.values()),
                         "lost": len(lost), "doubled": len(doubled)}
+    report["replica_checks"] = replica_checks
     print(json.dumps(report, ensure_ascii=False, indent=2))
     bad = []
     if any(s["sessions_lost"] for s in report["phases"].values()):
@@ -392,6 +518,8 @@ try:
     slow = report["phases"].get("database killed", {}).get("slowest_failure_s", 0)
     if slow > 8:
         bad.append(f"with the database down a request hung {slow} s before failing")
+    if not replica_checks or not all(replica_checks.values()):
+        bad.append("replica checks failed: " + ", ".join(k for k, v in replica_checks.items() if not v))
     if recovered.get("database") is None:
         bad.append("nothing succeeded after the database came back")
     if bad:
@@ -401,10 +529,11 @@ try:
 finally:
     stop_load.set()
     stop_all()
-    try:
-        pg_ctl("-m", "immediate", "stop")
-    except subprocess.CalledProcessError:
-        pass
+    for ctl in (replica_ctl, pg_ctl):
+        try:
+            ctl("-m", "immediate", "stop")
+        except subprocess.CalledProcessError:
+            pass
     if os.environ.get("KEEP_CLUSTER"):
         print(f"cluster: logs in {work}")
     else:

@@ -498,7 +498,7 @@ impl Certificates<'_> {
             );
         }
         let rows = page::fetch(
-            &self.db,
+            self.reader(),
             sel.order_by_desc(certificate::Column::IssuedAt)
                 .order_by_asc(certificate::Column::Number),
             r,

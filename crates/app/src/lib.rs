@@ -61,6 +61,7 @@ pub mod orders;
 pub mod organizations;
 pub mod page;
 pub mod qualifications;
+pub mod replica;
 pub mod review;
 pub mod scope;
 pub mod seals;
@@ -128,6 +129,8 @@ pub struct App {
     /// Whether the database answered the last probe (`watch_database`); while it does
     /// not, requests are refused at once with 503 instead of waiting for a connection.
     pub(crate) database_up: Arc<tokio::sync::watch::Sender<bool>>,
+    /// A streaming replica that lists and exports read from while it keeps up.
+    pub(crate) replica: Option<Arc<replica::Replica>>,
 }
 
 impl App {
@@ -167,6 +170,7 @@ impl App {
             course_index: Arc::new(courses::catalogue::CatalogueIndex::new()),
             study_buffer: Some(Arc::new(study::hot::Buffer::new())),
             database_up: Arc::new(tokio::sync::watch::Sender::new(true)),
+            replica: None,
             http: {
                 jineng_files::install_tls();
                 reqwest::Client::builder()

@@ -49,6 +49,12 @@ pub struct Config {
     /// `sqlite://…` or `postgres://…` (may hold a password); default: SQLite in `data_dir`.
     pub database_url: Option<SecretString>,
     pub max_connections: u32,
+    /// `postgres://…` of a streaming replica (PostgreSQL only): lists and exports read
+    /// from it while it is no more than `replica_max_lag_ms` behind.
+    pub database_replica_url: Option<SecretString>,
+    /// How far behind (milliseconds) the replica may be and still be read from. A client
+    /// that wrote reads from the primary for this long, so it sees its own writes.
+    pub replica_max_lag_ms: u64,
     pub mode: Mode,
     pub demo: bool,
     /// Province this deployment serves (GB/T 2260 code).
@@ -122,6 +128,8 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             max_connections: 16,
+            database_replica_url: None,
+            replica_max_lag_ms: 5_000,
             mode: Mode::Embedded,
             demo: false,
             province: "520000".into(),
@@ -193,6 +201,12 @@ impl Config {
         }
         if let Some(v) = env("DATABASE_URL") {
             c.database_url = Some(v.into());
+        }
+        if let Some(v) = env("DATABASE_REPLICA_URL") {
+            c.database_replica_url = Some(v.into());
+        }
+        if let Some(v) = env("REPLICA_MAX_LAG_MS") {
+            c.replica_max_lag_ms = parse("REPLICA_MAX_LAG_MS", v)?;
         }
         if let Some(v) = env("MAX_CONNECTIONS") {
             c.max_connections = parse("MAX_CONNECTIONS", v)?;

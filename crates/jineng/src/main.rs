@@ -273,6 +273,26 @@ async fn open(cfg: &Config) -> Result<App> {
     )
     .with_province(province)
     .with_limiter(limiter);
+    let app = match &cfg.database_replica_url {
+        Some(url) => {
+            let url = url.expose_secret();
+            if !url.starts_with("postgres") || cfg.database_url.is_none() {
+                bail!(
+                    "JINENG_DATABASE_REPLICA_URL: a replica is a PostgreSQL standby of JINENG_DATABASE_URL"
+                );
+            }
+            // Connecting is lazy enough not to need the replica up: until a probe finds
+            // it streaming, lists read from the primary.
+            let replica = jineng_store::db::connect_replica(url, cfg.max_connections)
+                .await
+                .context("JINENG_DATABASE_REPLICA_URL")?;
+            app.with_replica(
+                replica,
+                std::time::Duration::from_millis(cfg.replica_max_lag_ms),
+            )
+        }
+        None => app,
+    };
     if let Some(url) = &cfg.redis_url {
         let channel =
             jineng_limits::broadcast::Channel::connect(url.expose_secret(), "jineng:sessions")
@@ -594,6 +614,7 @@ async fn serve(cfg: Config) -> Result<()> {
     app.start_workers(cfg.job_workers);
     app.start_study_flusher();
     app.watch_database();
+    app.watch_replica();
     // Demo mode shows one-time codes on the page; otherwise they only go to the SMS adapter.
     let app = app.with_sms(std::sync::Arc::new(jineng_app::sms::LogSms), cfg.demo);
     if cfg.demo {

@@ -160,6 +160,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::session::load_session,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::replica::read_your_writes,
+        ))
         .layer(axum::middleware::from_fn(http::metrics::track))
         .with_state(state.clone());
     // The open API's gateway rewrites `/open/v1/…` to `/api/v1/…` once the signature

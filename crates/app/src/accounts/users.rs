@@ -190,7 +190,7 @@ impl Accounts<'_> {
                 .to_owned();
             q = q.filter(user::Column::Id.in_subquery(holders));
         }
-        let rows = page::fetch(&self.db, q.order_by_asc(user::Column::Username), r).await?;
+        let rows = page::fetch(self.reader(), q.order_by_asc(user::Column::Username), r).await?;
         let mut items = Vec::with_capacity(rows.items.len());
         for u in rows.items {
             items.push(self.view_of(who, u).await?);

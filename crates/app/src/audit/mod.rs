@@ -333,7 +333,7 @@ impl AuditTrail<'_> {
         r: crate::page::PageRequest,
     ) -> AppResult<Page<AuditRecordView>> {
         self.audit_scope(who)?;
-        Ok(crate::page::fetch(&self.db, self.audit_query(f), r)
+        Ok(crate::page::fetch(self.reader(), self.audit_query(f), r)
             .await?
             .map(Into::into))
     }
@@ -347,7 +347,11 @@ impl AuditTrail<'_> {
     ) -> AppResult<Vec<u8>> {
         self.audit_scope(who)?;
         use jineng_core::audit::labels;
-        let rows = self.audit_query(f).limit(100_000).all(&self.db).await?;
+        let rows = self
+            .audit_query(f)
+            .limit(100_000)
+            .all(self.reader())
+            .await?;
         let headers = [
             "序号",
             "时间(UTC)",

@@ -415,7 +415,7 @@ impl Classes<'_> {
             q = q.filter(crate::page::contains(class::Column::Name, text));
         }
         let rows = page::fetch(
-            &self.db,
+            self.reader(),
             q.order_by_desc(class::Column::StartDate)
                 .order_by_desc(class::Column::CreatedAt),
             r,

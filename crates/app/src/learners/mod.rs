@@ -494,7 +494,12 @@ impl Learners<'_> {
             }
             q = q.filter(any);
         }
-        let rows = page::fetch(&self.db, q.order_by_desc(profile::Column::CreatedAt), r).await?;
+        let rows = page::fetch(
+            self.reader(),
+            q.order_by_desc(profile::Column::CreatedAt),
+            r,
+        )
+        .await?;
         let mut items = Vec::with_capacity(rows.items.len());
         for p in rows.items {
             items.push(self.view(who, p).await?);

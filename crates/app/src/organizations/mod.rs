@@ -465,7 +465,7 @@ impl Organizations<'_> {
             );
         }
         let page = page::fetch(
-            &self.db,
+            self.reader(),
             q.order_by_desc(organization::Column::UpdatedAt),
             r,
         )

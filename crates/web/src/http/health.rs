@@ -59,6 +59,9 @@ async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Valu
     } else {
         "uncached"
     };
+    // A replica that cannot be used is a degraded node too: lists read from the primary.
+    let replica = s.app.replica_state();
+    let replica_word = replica.map(|(r, _)| r.word()).unwrap_or("none");
     let ok = database == "ok" && files == "ok";
     (
         if ok {
@@ -67,12 +70,21 @@ async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Valu
             StatusCode::SERVICE_UNAVAILABLE
         },
         Json(json!({
-            "status": if !ok { "unavailable" } else if redis == "unreachable" { "degraded" } else { "ok" },
+            "status": if !ok {
+                "unavailable"
+            } else if redis == "unreachable" || !matches!(replica_word, "none" | "ok") {
+                "degraded"
+            } else {
+                "ok"
+            },
             "database": database,
             "files": files,
             "files_backend": s.app.files.kind(),
             "redis": redis,
             "sessions": sessions,
+            "replica": replica_word,
+            "replica_lag_ms": replica.and_then(|(r, _)| r.lag_ms()),
+            "replica_max_lag_ms": replica.map(|(_, max)| max.as_millis() as u64),
         })),
     )
 }

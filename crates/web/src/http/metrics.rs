@@ -57,6 +57,8 @@ struct Metrics {
     redis_errors: Counter,
     redis_seen: AtomicU64,
     redis_up: Gauge,
+    replica_in_use: Gauge,
+    replica_lag: Gauge,
     /// One scrape at a time sets the gauges and writes them out.
     scrape: Mutex<()>,
 }
@@ -112,6 +114,18 @@ fn metrics() -> &'static Metrics {
             "1 when Redis answers, 0 when it does not, -1 without Redis",
             redis_up.clone(),
         );
+        let replica_in_use = Gauge::default();
+        registry.register(
+            "db_replica_in_use",
+            "1 when lists read from the replica, 0 when it is skipped, -1 without a replica",
+            replica_in_use.clone(),
+        );
+        let replica_lag = Gauge::default();
+        registry.register(
+            "db_replica_lag_milliseconds",
+            "How far the replica was behind at its last probe (-1: unknown or no replica)",
+            replica_lag.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -122,6 +136,8 @@ fn metrics() -> &'static Metrics {
             redis_errors,
             redis_seen: AtomicU64::new(0),
             redis_up,
+            replica_in_use,
+            replica_lag,
             scrape: Mutex::new(()),
         }
     })
@@ -217,6 +233,18 @@ pub async fn scrape(State(s): State<AppState>, req: Request) -> Response {
             Some(false) => 0,
             None => -1,
         });
+        let replica = s.app.replica_state().map(|(r, _)| r);
+        m.replica_in_use.set(match replica {
+            Some(jineng_app::replica::ReplicaState::InUse { .. }) => 1,
+            Some(_) => 0,
+            None => -1,
+        });
+        m.replica_lag.set(
+            replica
+                .and_then(|r| r.lag_ms())
+                .map(|l| i64::try_from(l).unwrap_or(i64::MAX))
+                .unwrap_or(-1),
+        );
         if let Err(e) = prometheus_client::encoding::text::encode(&mut text, &m.registry) {
             tracing::error!(error = %e, "metrics: encoding failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();

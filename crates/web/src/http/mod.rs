@@ -9,6 +9,7 @@ pub mod form;
 pub mod health;
 pub mod layout;
 pub mod metrics;
+pub mod replica;
 pub mod request;
 pub mod schema;
 pub mod security;

@@ -39,6 +39,10 @@ pub enum Jar {
     /// A random id of the browser, kept across sign-ins (SameSite=Lax, 400 days): a QR
     /// sign-in counts for one learner per device and session.
     Device,
+    /// Set after a write while lists may read from a replica (SameSite=Lax, as many
+    /// seconds as the replica may lag): while it lives, this browser reads from the
+    /// primary and sees what it just did (`http::replica`).
+    Wrote,
 }
 
 impl Jar {
@@ -53,6 +57,8 @@ impl Jar {
             (Jar::Csrf, false) => "jn_csrf",
             (Jar::Device, true) => "__Host-jn_device",
             (Jar::Device, false) => "jn_device",
+            (Jar::Wrote, true) => "__Host-jn_wrote",
+            (Jar::Wrote, false) => "jn_wrote",
         }
     }
 }
@@ -61,7 +67,7 @@ pub fn cookie(kind: Jar, value: String, secure: bool) -> Cookie<'static> {
     let mut c = Cookie::new(kind.name(secure), value);
     c.set_http_only(true);
     c.set_same_site(match kind {
-        Jar::Session | Jar::Device => SameSite::Lax,
+        Jar::Session | Jar::Device | Jar::Wrote => SameSite::Lax,
         Jar::Csrf => SameSite::Strict,
     });
     if kind == Jar::Device {
@@ -72,13 +78,13 @@ pub fn cookie(kind: Jar, value: String, secure: bool) -> Cookie<'static> {
     c
 }
 
-fn append_cookie(res: &mut Response, c: &Cookie<'_>) {
+pub(crate) fn append_cookie(res: &mut Response, c: &Cookie<'_>) {
     if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
 }
 
-fn is_unsafe(m: &Method) -> bool {
+pub(crate) fn is_unsafe(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 

@@ -51,6 +51,7 @@ impl Drop for TestApp {
                 let _ = std::fs::remove_file(format!("{}{suffix}", p.display()));
             }
             let _ = std::fs::remove_dir_all(p.with_extension("files"));
+            let _ = std::fs::remove_file(p.with_extension("replica.db"));
         }
     }
 }
@@ -789,6 +790,34 @@ impl TestApp {
             target += chrono::Duration::days(1);
         }
         self.clock.advance(target - now);
+    }
+
+    /// SQLite only: a copy of the database as it is now, as a stale "replica" to read from
+    /// (`None` on PostgreSQL, where the cluster test starts a real standby instead).
+    pub async fn snapshot_replica(&self) -> Option<jineng_store::Db> {
+        let path = self.sqlite_path.as_ref()?;
+        let copy = path.with_extension("replica.db");
+        self.app
+            .db
+            .execute_unprepared(&format!("VACUUM INTO '{}'", copy.display()))
+            .await
+            .expect("snapshot");
+        Some(
+            jineng_store::db::connect_replica(&format!("sqlite://{}?mode=ro", copy.display()), 2)
+                .await
+                .expect("connect to the copy"),
+        )
+    }
+
+    /// From now on, requests go to an app that reads lists from `replica`.
+    pub fn use_replica(&mut self, replica: jineng_store::Db, max_lag: std::time::Duration) {
+        self.app = self.app.clone().with_replica(replica, max_lag);
+        self.router = jineng_web::router(jineng_web::AppState {
+            app: self.app.clone(),
+            demo: true,
+            demo_logins: demo_logins(),
+            metrics_token: Some(METRICS_TOKEN.into()),
+        });
     }
 
     /// From now on, requests go to an app whose file storage is `files` (same database).

@@ -30,6 +30,7 @@ mod orgs;
 mod path;
 mod qualifications;
 mod ratings;
+mod replica;
 mod scope;
 mod seals;
 mod security;

@@ -183,7 +183,8 @@ async fn an_institution_buys_seats_pays_on_the_sandbox_and_its_learners_study_wi
 
     // A priced course cannot be given to the class before it is bought.
     let today = t.app.today().to_string();
-    let task = json!({"package_id": pid, "starts_on": today, "ends_on": today});
+    let tomorrow = (t.app.today() + chrono::Duration::days(1)).to_string();
+    let task = json!({"package_id": pid, "starts_on": today, "ends_on": tomorrow});
     let r = t
         .api(
             Method::POST,

@@ -851,12 +851,14 @@ async fn an_unanswered_watch_check_stops_the_credit_in(direct: bool) {
 pub(crate) async fn publish_task(t: &TestApp, class_id: &str, pid: &str) -> Value {
     let inst = t.token("institution").await;
     let today = t.app.today().to_string();
+    // Ends tomorrow so that a run crossing midnight (China time) still falls inside.
+    let tomorrow = (t.app.today() + chrono::Duration::days(1)).to_string();
     let r = t
         .api(
             Method::POST,
             &format!("/classes/{class_id}/study-tasks"),
             Some(&inst),
-            Some(json!({"package_id": pid, "starts_on": today, "ends_on": today})),
+            Some(json!({"package_id": pid, "starts_on": today, "ends_on": tomorrow})),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
@@ -896,7 +898,9 @@ async fn a_class_gets_a_study_task_and_its_learner_studies_for_it() {
     let class_id = running_class(&t).await;
     let inst = t.token("institution").await;
     let today = t.app.today().to_string();
-    let task = json!({"package_id": pid, "starts_on": today, "ends_on": today});
+    // Ends tomorrow so that a run crossing midnight (China time) still falls inside.
+    let tomorrow = (t.app.today() + chrono::Duration::days(1)).to_string();
+    let task = json!({"package_id": pid, "starts_on": today, "ends_on": tomorrow});
     // Bad dates, a paid course, someone else's class: refused, nothing written.
     for (body, status) in [
         (
@@ -908,7 +912,7 @@ async fn a_class_gets_a_study_task_and_its_learner_studies_for_it() {
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         (
-            json!({"package_id": "no-such-course", "starts_on": today, "ends_on": today}),
+            json!({"package_id": "no-such-course", "starts_on": today, "ends_on": tomorrow}),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
     ] {
