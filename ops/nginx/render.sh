@@ -1,6 +1,8 @@
 #!/bin/sh
 # Render ops/nginx/jineng.conf.template:
 #   render.sh LISTEN CERT KEY CACHE_DIR NODE [NODE…] > /etc/nginx/conf.d/jineng.conf
+# CACHE_DIR must exist and be nginx's to write: assets are cached in CACHE_DIR/assets,
+# HLS segments in CACHE_DIR/hls (up to 20 GB; see max_size in the template).
 # e.g. render.sh 443 /etc/ssl/jineng.crt /etc/ssl/jineng.key /var/cache/nginx/jineng \
 #        10.0.0.11:8080 10.0.0.12:8080 10.0.0.13:8080
 set -eu

@@ -7,7 +7,8 @@ Starts on loopback: a PostgreSQL cluster of its own (initdb) with a streaming re
 (pg_basebackup -R, a second cluster on another port) that lists read from, its own Redis,
 an S3-compatible server (moto), three `jineng serve` nodes in production mode behind
 nginx (TLS, HTTP/2, ops/nginx/jineng.conf.template). A bounded load of signed-in users
-(pages, a list, and one write each round: an API token named after the round) runs while:
+(pages, a list, one write every third round: an API token named after the round, and a
+sign-out and sign-in every twentieth) runs while:
 
   1. nothing is wrong (baseline),
      then the replica's replay is paused: a list misses a user just made (it reads the
@@ -35,8 +36,6 @@ import random
 import re
 import shutil
 import signal
-import socket
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -44,22 +43,17 @@ import threading
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nginx import Nginx, free_port  # noqa: E402
+
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/debug/jineng")
 PHASE = float(sys.argv[2]) if len(sys.argv) > 2 else 15.0
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 USERS = 12
 PASSWORD = "Cluster@2026x"
 
 work = tempfile.mkdtemp(prefix="jineng-cluster.")
 procs = {}
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+proxy = None
 
 
 def wait_for(check, seconds, what):
@@ -93,8 +87,8 @@ def stop_all():
     for name, p in list(procs.items()):
         if p.poll() is None:
             p.kill()
-    subprocess.run(["nginx", "-p", work, "-c", os.path.join(work, "nginx.conf"), "-s", "stop"],
-                   stderr=subprocess.DEVNULL)
+    if proxy is not None:
+        proxy.stop()
 
 
 # ------------------------------------------------------------------ the parts
@@ -207,45 +201,18 @@ for i in range(3):
 for i in range(3):
     wait_for(lambda i=i: http_ok(("127.0.0.1", node_ports[i])), 120, f"node {i}")
 
-cert, key = os.path.join(work, "tls.crt"), os.path.join(work, "tls.key")
-subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
-               check=True, capture_output=True)
-nginx_port = free_port()
-site = subprocess.run([os.path.join(REPO, "ops/nginx/render.sh"), str(nginx_port), cert, key,
-                       os.path.join(work, "nginx-cache")] + [f"127.0.0.1:{p}" for p in node_ports],
-                      check=True, capture_output=True, text=True).stdout
-with open(os.path.join(work, "site.conf"), "w") as f:
-    f.write(site)
-os.makedirs(os.path.join(work, "logs"), exist_ok=True)
-with open(os.path.join(work, "nginx.conf"), "w") as f:
-    f.write(f"""user root;
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    client_body_temp_path {work}/tmp-body;
-    proxy_temp_path {work}/tmp-proxy;
-    fastcgi_temp_path {work}/tmp-fcgi;
-    uwsgi_temp_path {work}/tmp-uwsgi;
-    scgi_temp_path {work}/tmp-scgi;
-    include {work}/site.conf;
-}}
-""")
-subprocess.run(["nginx", "-t", "-q", "-p", work, "-c", os.path.join(work, "nginx.conf")], check=True)
-subprocess.run(["nginx", "-p", work, "-c", os.path.join(work, "nginx.conf")], check=True)
-
-tls = ssl.create_default_context()
-tls.check_hostname = False
-tls.verify_mode = ssl.CERT_NONE
+proxy = Nginx(work, [f"127.0.0.1:{p}" for p in node_ports])
+proxy.start()
+nginx_port = proxy.port
+tls = Nginx.tls()
 
 # ------------------------------------------------------------------ the load
 lock = threading.Lock()
 phase = {"name": "baseline"}
 stats = {}
 acked = []          # token names the server answered 200 for
+sign_ins = [0]      # sign-ins during the run (after the first)
+refusals = {}       # why sign-ins were refused: "status message" → count
 stop_load = threading.Event()
 
 
@@ -287,14 +254,20 @@ class Client:
     """A browser's cookie jar, as far as this test needs: Max-Age is kept (the
     read-your-writes cookie lives a few seconds)."""
 
-    def __init__(self):
+    def __init__(self, address=None):
         self.cookies = {}
+        # Each simulated user is a client of its own address (nginx appends its peer,
+        # 127.0.0.1, a trusted proxy here, so the node takes this one).
+        self.address = address
+        self.retry_after = 0.0
 
     def req(self, method, path, form=None):
         body = urllib.parse.urlencode(form).encode() if form is not None else None
         now = time.time()
         self.cookies = {k: v for k, v in self.cookies.items() if v[1] is None or v[1] > now}
         headers = {"Cookie": "; ".join(f"{k}={v[0]}" for k, v in self.cookies.items())}
+        if self.address:
+            headers["X-Forwarded-For"] = self.address
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         c = http.client.HTTPSConnection("127.0.0.1", nginx_port, context=tls, timeout=15)
@@ -302,6 +275,7 @@ class Client:
             c.request(method, path, body=body, headers=headers)
             r = c.getresponse()
             text = r.read().decode("utf-8", "replace")
+            self.retry_after = float(r.getheader("Retry-After") or 0)
             for h, v in r.getheaders():
                 if h.lower() == "set-cookie":
                     name, _, rest = v.partition("=")
@@ -318,16 +292,55 @@ def csrf_of(page):
     return m.group(1) if m else ""
 
 
+def sign_in(c, i):
+    """Sign in as load{i}: True when signed in."""
+    status, loc, page = c.req("GET", "/login")
+    if status in (302, 303) and not loc.startswith("/login"):
+        return True  # still signed in (a sign-out that did not go through)
+    status, loc, text = c.req("POST", "/login", {"_csrf": csrf_of(page), "login": f"load{i}",
+                                                 "password": PASSWORD, "next": "/"})
+    ok = status == 303 and not loc.startswith("/login")
+    if not ok:
+        m = re.search(r'class="[^"]*(?:error|alert)[^"]*"[^>]*>([^<]{1,80})', text)
+        with lock:
+            why = f"{status} {m.group(1).strip() if m else loc}"
+            refusals[why] = refusals.get(why, 0) + 1
+    return ok
+
+
 def user_loop(i):
-    c = Client()
-    _, _, page = c.req("GET", "/login")
-    status, loc, _ = c.req("POST", "/login", {"_csrf": csrf_of(page), "login": f"load{i}",
-                                              "password": PASSWORD, "next": "/"})
-    if status != 303 or loc.startswith("/login"):
-        raise SystemExit(f"cluster: load{i} could not sign in ({status} {loc})")
+    c = Client(f"10.0.{i}.1")
+    if not sign_in(c, i):
+        raise SystemExit(f"cluster: load{i} could not sign in")
     n = 0
+    signed_in = True
+    page = ""
     while not stop_load.is_set():
         n += 1
+        # Every 20th round the user signs out and in again (sign-ins under the faults too);
+        # a sign-in that fails is a failed request, tried again next round.
+        if not signed_in or n % 20 == 0:
+            t0 = time.time()
+            try:
+                if signed_in:
+                    status, _, _ = c.req("POST", "/logout", {"_csrf": csrf_of(page)})
+                    if status >= 500:
+                        # Refused (the database away): still signed in, as before.
+                        note("failed", time.time() - t0)
+                        time.sleep(max(c.retry_after, 1.0))
+                        continue
+                    signed_in = False
+                signed_in = sign_in(c, i)
+                note("ok" if signed_in else "failed", time.time() - t0)
+            except OSError:
+                note("failed", time.time() - t0)
+            if not signed_in:
+                # As a browser's person would: wait as told (503 and 429 say how long),
+                # at least a second, before trying again.
+                time.sleep(max(c.retry_after, 1.0))
+                continue
+            with lock:
+                sign_ins[0] += 1
         for path in ("/", "/admin/users", "/account"):
             t0 = time.time()
             try:
@@ -507,6 +520,8 @@ try:
     report["writes"] = {"acknowledged": len(acked), "rows": sum(counts.values()),
                         "lost": len(lost), "doubled": len(doubled)}
     report["replica_checks"] = replica_checks
+    report["sign_ins_during_the_run"] = sign_ins[0]
+    report["sign_ins_refused"] = refusals
     print(json.dumps(report, ensure_ascii=False, indent=2))
     bad = []
     if any(s["sessions_lost"] for s in report["phases"].values()):

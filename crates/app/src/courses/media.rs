@@ -761,6 +761,28 @@ impl Courses<'_> {
         Ok(())
     }
 
+    /// Whether a signed URL of one stream segment holds, without reading the segment: the
+    /// proxy in front (ops/nginx) asks before it serves its cached copy. Segments are the
+    /// same ciphertext for every viewer; the key is what is kept to one viewer, and is
+    /// never answered here, nor are playlists (they are written per viewer).
+    pub fn segment_allowed(
+        &self,
+        media_id: &str,
+        lesson_id: &str,
+        name: &str,
+        q: &SignedQuery,
+    ) -> AppResult<()> {
+        if !name.ends_with(".ts") {
+            return Err(AppError::NotFound("视频"));
+        }
+        self.verify(
+            &format!("/hls/{media_id}/{lesson_id}/{name}"),
+            &q.v,
+            q.e,
+            &q.s,
+        )
+    }
+
     /// A file of a lesson's stream behind a signed URL: the master playlist (written for
     /// the viewer), a rendition's playlist (its key and segment URLs signed for the
     /// viewer), a segment, the poster, or the key — the key only to the viewer it was

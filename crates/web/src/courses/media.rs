@@ -384,6 +384,34 @@ pub async fn hls(
     }
 }
 
+/// The proxy's question before it serves a cached HLS segment (ops/nginx): does the
+/// signed URL in `X-Original-URI` hold? 204 if so, else 403, which nginx turns into the
+/// same bare 404 the node gives. Only segments; the public never reaches this route
+/// through the proxy (nginx answers it 404), and direct callers learn no more than
+/// fetching the segment would tell them.
+pub async fn hls_auth(State(s): State<AppState>, headers: axum::http::HeaderMap) -> StatusCode {
+    let uri = headers
+        .get("x-original-uri")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<axum::http::Uri>().ok());
+    let allowed = uri.as_ref().is_some_and(|uri| {
+        let parts: Vec<&str> = uri.path().split('/').collect();
+        match (parts.as_slice(), signature(uri)) {
+            (["", "hls", media, lesson, name], Some(q)) => s
+                .app
+                .courses()
+                .segment_allowed(media, lesson, name, &q)
+                .is_ok(),
+            _ => false,
+        }
+    });
+    if allowed {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::FORBIDDEN
+    }
+}
+
 /// The signature of a signed file's URL; `None` when the query is not one (answered with
 /// the same bare 404 as a wrong signature).
 pub(crate) fn signature(uri: &axum::http::Uri) -> Option<SignedQuery> {

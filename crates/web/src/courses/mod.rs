@@ -108,6 +108,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(documents::api_read))
         .get("/lessons/{id}/watch", media::watch)
         .get("/hls/{media}/{lesson}/{name}", media::hls)
+        .get("/hls-auth", media::hls_auth)
         .api(routes!(media::start))
         .api(routes!(media::status, media::abandon))
         .api(limited(routes!(media::chunk), crate::CHUNK_LIMIT))

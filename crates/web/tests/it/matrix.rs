@@ -614,6 +614,9 @@ enum Who {
     /// Files behind a URL signed for one viewer (HLS, document pages): the signature is
     /// the permission, so without one everybody gets the same bare 404.
     SignedUrl,
+    /// The proxy's check of a signed segment URL (`/hls-auth`, ops/nginx): without a
+    /// signed `X-Original-URI` everybody gets the same bare 403.
+    ProxyCheck,
 }
 
 impl Who {
@@ -621,7 +624,7 @@ impl Who {
         match self {
             Who::Public | Who::Signed => true,
             Who::Only(list) => list.contains(&who),
-            Who::Machine | Who::SignedUrl => false,
+            Who::Machine | Who::SignedUrl | Who::ProxyCheck => false,
         }
     }
 }
@@ -1041,7 +1044,7 @@ impl Rule {
 }
 
 use Method as M;
-use Who::{Machine, Only, Public, Signed, SignedUrl};
+use Who::{Machine, Only, ProxyCheck, Public, Signed, SignedUrl};
 
 const ORG_FORM: &[(&str, &str)] = &[
     ("kind", "institution"),
@@ -1672,6 +1675,7 @@ fn rules() -> Vec<Rule> {
             ("lesson", "no-such-lesson"),
             ("name", "master.m3u8"),
         ]),
+        page(M::GET, "/hls-auth", ProxyCheck),
         api(M::POST, "/api/v1/course-versions/{id}/uploads", Only(COURSE_WRITERS))
             .rec(Rec::CourseVersion)
             .json(r#"{"chapter_id": "no-such-chapter", "title": "视频", "filename": "a.mp4", "size": 10}"#),
@@ -4564,6 +4568,10 @@ fn judge(r: &Rule, who: &Caller, permitted: bool, resp: &Resp) -> Option<&'stati
     if matches!(r.who, SignedUrl) {
         return (s != StatusCode::NOT_FOUND || !resp.body.is_empty())
             .then_some("a bare 404 (the URL's signature is the permission)");
+    }
+    if matches!(r.who, ProxyCheck) {
+        return (s != StatusCode::FORBIDDEN || !resp.body.is_empty())
+            .then_some("a bare 403 (nothing signed to check)");
     }
     if who.name.is_none() {
         return match (r.who, r.surface) {

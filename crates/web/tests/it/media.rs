@@ -343,7 +343,50 @@ async fn a_video_from_upload_to_encrypted_playback() {
     // A forged signature, and the same URL after it expired.
     let forged = key_url.replace("&s=", "&s=0");
     assert_eq!(b.get(&forged).await.status, StatusCode::NOT_FOUND);
+
+    // The proxy's check before it serves its cached copy of a segment (ops/nginx): a
+    // signed segment URL holds (for anyone: the segment is ciphertext); the key, the
+    // playlists, a forged or an expired signature do not; nothing else is said.
+    let proxy_check = |uri: String| {
+        let t = &t;
+        async move {
+            let r = t
+                .send(
+                    axum::http::Request::get("/hls-auth")
+                        .header("X-Original-URI", uri)
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert!(r.body.is_empty());
+            r.status
+        }
+    };
+    assert_eq!(
+        proxy_check(segment_url.clone()).await,
+        StatusCode::NO_CONTENT
+    );
+    for refused in [
+        key_url.clone(),
+        variant_url.clone(),
+        master_url.clone(),
+        segment_url.replace("&s=", "&s=0"),
+        segment_url.split('?').next().unwrap().to_string(),
+        segment_url.replace("/hls/", "/doc/"),
+        "not a uri".to_string(),
+    ] {
+        assert_eq!(
+            proxy_check(refused.clone()).await,
+            StatusCode::FORBIDDEN,
+            "{refused}"
+        );
+    }
     t.clock.advance(chrono::Duration::minutes(11));
+    assert_eq!(
+        proxy_check(segment_url.clone()).await,
+        StatusCode::FORBIDDEN,
+        "expired"
+    );
     assert_eq!(b.get(&master_url).await.status, StatusCode::NOT_FOUND);
     assert_eq!(b.get(&key_url).await.status, StatusCode::NOT_FOUND);
 }
