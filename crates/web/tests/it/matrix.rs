@@ -4673,16 +4673,36 @@ fn every_route_has_exactly_one_row() {
     );
 }
 
+// The matrix is walked in three parts, each with its own platform and fixture, so that
+// the test threads share it out (alone it was the suite's longest test by far).
 #[tokio::test]
-async fn every_route_for_every_account() {
+async fn every_route_for_every_account_1() {
+    every_route_for_every_account(0).await;
+}
+
+#[tokio::test]
+async fn every_route_for_every_account_2() {
+    every_route_for_every_account(1).await;
+}
+
+#[tokio::test]
+async fn every_route_for_every_account_3() {
+    every_route_for_every_account(2).await;
+}
+
+const PARTS: usize = 3;
+
+/// Every `PARTS`th row of the matrix from `part` on, for every account and nobody.
+async fn every_route_for_every_account(part: usize) {
     let started = std::time::Instant::now();
-    let rules = rules();
-    let problems = coverage_problems(&rules);
+    let all = rules();
+    let problems = coverage_problems(&all);
     assert!(
         problems.is_empty(),
         "the role matrix needs exactly one row per route:\n  {}",
         problems.join("\n  ")
     );
+    let rules: Vec<&Rule> = all.iter().skip(part).step_by(PARTS).collect();
 
     let t = TestApp::new().await;
     jineng_demo::training(&t.app).await.unwrap();
@@ -4732,7 +4752,7 @@ async fn every_route_for_every_account() {
 
     let mut bad = Vec::new();
     let mut checks = 0;
-    for r in &rules {
+    for &r in &rules {
         for &v in r.rec.variants() {
             for who in std::iter::once(&anon).chain(callers.iter()) {
                 let permitted = who.name.is_some_and(|n| {
@@ -4805,7 +4825,8 @@ async fn every_route_for_every_account() {
         }
     }
     println!(
-        "role matrix: {} routes, {checks} checks, fixture {:.1}s, total {:.1}s",
+        "role matrix, part {} of {PARTS}: {} routes, {checks} checks, fixture {:.1}s, total {:.1}s",
+        part + 1,
         rules.len(),
         built.as_secs_f64(),
         started.elapsed().as_secs_f64()
