@@ -86,6 +86,7 @@ http {
     include $work/site.conf;
 }
 EOF
+mkdir -p "$work/cache"
 ops/nginx/render.sh "$ng" "$work/tls.crt" "$work/tls.key" "$work/cache" "127.0.0.1:$p1" >"$work/site.conf"
 nginx -p "$work" -c "$work/nginx.conf"
 sleep 0.5
