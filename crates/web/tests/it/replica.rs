@@ -28,6 +28,20 @@ async fn usernames(t: &TestApp, tok: &str, cookie: Option<&str>) -> Vec<String> 
         .collect()
 }
 
+/// An account made through the API (a write): its answer.
+async fn new_learner(t: &TestApp, tok: &str, username: &str) -> crate::common::Resp {
+    let r = t
+        .api(
+            Method::POST,
+            "/users",
+            Some(tok),
+            Some(json!({"username": username, "display_name": "副本", "password": "Strong#2026", "roles": [{"role": "learner"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r
+}
+
 #[tokio::test]
 async fn lists_read_the_replica_and_a_writer_reads_its_own_writes() {
     let mut t = TestApp::new().await;
@@ -38,15 +52,7 @@ async fn lists_read_the_replica_and_a_writer_reads_its_own_writes() {
     let tok = t.token("admin").await;
 
     // Until the first probe, the replica is not used: the list reads the primary.
-    let r = t
-        .api(
-            Method::POST,
-            "/users",
-            Some(&tok),
-            Some(json!({"username": "replica1", "display_name": "副本一", "password": "Strong#2026", "roles": [{"role": "learner"}]})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = new_learner(&t, &tok, "replica1").await;
     // The write leaves the read-your-writes cookie, for as long as the replica may lag.
     let set = r
         .headers
@@ -108,15 +114,7 @@ async fn a_replica_that_cannot_be_reached_is_skipped() {
         .unwrap();
     t.use_replica(gone, Duration::from_secs(5));
     let tok = t.token("admin").await;
-    let r = t
-        .api(
-            Method::POST,
-            "/users",
-            Some(&tok),
-            Some(json!({"username": "replica2", "display_name": "副本二", "password": "Strong#2026", "roles": [{"role": "learner"}]})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    new_learner(&t, &tok, "replica2").await;
     assert_eq!(t.app.probe_replica().await.unwrap().word(), "unreachable");
     // Lists go on from the primary.
     assert_eq!(usernames(&t, &tok, None).await, ["replica2"]);
