@@ -91,16 +91,17 @@ async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Valu
 
 /// While the database does not answer its probe, refuse every request that needs it at
 /// once (503, Chinese, `Retry-After`), so clients and the proxy learn it in a moment
-/// instead of each waiting for a connection; health checks, metrics and assets still
-/// answer.
+/// instead of each waiting for a connection; health checks, metrics, assets and the
+/// proxy's segment check (`/hls-auth`: a signature, no database; nginx would turn a 503
+/// there into a 500, and its cached segments can still play) answer.
 pub async fn database_gate(
     State(s): State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let path = req.uri().path();
-    let exempt =
-        matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/assets/");
+    let exempt = matches!(path, "/healthz" | "/readyz" | "/metrics" | "/hls-auth")
+        || path.starts_with("/assets/");
     if exempt {
         return next.run(req).await;
     }
