@@ -11,6 +11,10 @@ pub struct SecurityConfig {
     /// Sign-out and account changes on the same node take effect at once; on other nodes
     /// within this many seconds. 0 turns the cache off.
     pub session_cache_seconds: i64,
+    /// With Redis (several nodes): seconds a session view read from the database is kept
+    /// in Redis for every node, so a node without its own copy reads a session in one
+    /// Redis round trip. Sign-out and account changes drop it at once. 0 turns it off.
+    pub session_shared_seconds: i64,
     /// Failed proofs of a secret (password, second-factor code, activation) within
     /// `lockout_minutes` that lock its subject until the window ends.
     pub lockout_threshold: i32,
@@ -94,6 +98,7 @@ impl Default for SecurityConfig {
         SecurityConfig {
             session_idle_minutes: 30,
             session_cache_seconds: 5,
+            session_shared_seconds: 300,
             checkin_grace_minutes: 15,
             min_learner_age: jineng_core::learners::MIN_LEARNER_AGE,
             lockout_threshold: 10,

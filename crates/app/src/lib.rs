@@ -214,6 +214,15 @@ impl App {
         self.sessions.share(channel);
     }
 
+    /// Several nodes: keep each session view read from the database in Redis for
+    /// `session_shared_seconds`, so that any node reads a session in one Redis round trip
+    /// (dropped at once by a sign-out or an account change; see `jineng_limits::shared`).
+    pub fn share_session_views(&self, views: jineng_limits::shared::Views) {
+        let seconds = u64::try_from(self.security.session_shared_seconds).unwrap_or(0);
+        self.sessions
+            .share_views(views, std::time::Duration::from_secs(seconds));
+    }
+
     /// Whether this node trusts its session copies now (always with one node).
     pub fn session_copies_trusted(&self) -> bool {
         self.sessions.hearing()

@@ -270,6 +270,9 @@ impl Config {
         if let Some(v) = env("SESSION_CACHE_SECONDS") {
             s.session_cache_seconds = parse("SESSION_CACHE_SECONDS", v)?;
         }
+        if let Some(v) = env("SESSION_SHARED_SECONDS") {
+            s.session_shared_seconds = parse("SESSION_SHARED_SECONDS", v)?;
+        }
         if let Some(v) = env("LOCKOUT_THRESHOLD") {
             s.lockout_threshold = parse("LOCKOUT_THRESHOLD", v)?;
         }

@@ -299,6 +299,10 @@ async fn open(cfg: &Config) -> Result<App> {
                 .await
                 .context("connecting to Redis for session drops")?;
         app.share_sessions(channel);
+        let views = jineng_limits::shared::Views::connect(url.expose_secret(), "jineng:sessions")
+            .await
+            .context("connecting to Redis for session views")?;
+        app.share_session_views(views);
     }
     // Several nodes share Redis: heartbeats are written through, since a learner's next
     // heartbeat may reach another node (the Redis-held buffer is still to come).

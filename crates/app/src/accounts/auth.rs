@@ -48,6 +48,8 @@ pub struct SessionCache {
     /// Sharing, but not subscribed now: copies are not trusted.
     deaf: std::sync::atomic::AtomicBool,
     channel: std::sync::OnceLock<jineng_limits::broadcast::Channel>,
+    /// Several nodes: views kept in Redis for every node, and for how long.
+    shared: std::sync::OnceLock<(jineng_limits::shared::Views, std::time::Duration)>,
 }
 
 #[derive(Clone)]
@@ -59,6 +61,86 @@ struct Cached {
 
 /// The message that drops every copy on every node.
 const DROP_ALL: &str = "*";
+
+/// A session view as kept in Redis (`SessionCache::shared`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    user_id: String,
+    username: String,
+    display_name: String,
+    /// (role code, region code, organisation id) per grant.
+    grants: Vec<(String, Option<String>, Option<String>)>,
+    csrf: String,
+    mfa_pending: bool,
+    must_change_password: bool,
+    must_enroll_totp: bool,
+    totp_enabled: bool,
+    loaded_at: chrono::DateTime<chrono::Utc>,
+    last_seen_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Stored {
+    fn of(c: &Cached) -> Stored {
+        let v = &c.view;
+        Stored {
+            user_id: v.principal.user_id.clone(),
+            username: v.principal.username.clone(),
+            display_name: v.principal.display_name.clone(),
+            grants: v
+                .principal
+                .grants
+                .iter()
+                .map(|g| {
+                    (
+                        g.role.code().to_string(),
+                        g.region.as_ref().map(|r| r.as_str().to_string()),
+                        g.org_id.clone(),
+                    )
+                })
+                .collect(),
+            csrf: v.csrf.clone(),
+            mfa_pending: v.mfa_pending,
+            must_change_password: v.must_change_password,
+            must_enroll_totp: v.must_enroll_totp,
+            totp_enabled: v.totp_enabled,
+            loaded_at: c.loaded_at,
+            last_seen_at: c.last_seen_at,
+        }
+    }
+
+    /// Back to a view; `None` (read the database instead) for anything not understood,
+    /// such as a role a newer node wrote.
+    fn into_cached(self) -> Option<Cached> {
+        let mut grants = Vec::with_capacity(self.grants.len());
+        for (role, region, org_id) in self.grants {
+            grants.push(crate::context::Grant {
+                role: jineng_core::accounts::Role::parse(&role)?,
+                region: match region {
+                    Some(r) => Some(jineng_core::RegionCode::parse(&r).ok()?),
+                    None => None,
+                },
+                org_id,
+            });
+        }
+        Some(Cached {
+            view: SessionView {
+                principal: Principal {
+                    user_id: self.user_id,
+                    username: self.username,
+                    display_name: self.display_name,
+                    grants,
+                },
+                csrf: self.csrf,
+                mfa_pending: self.mfa_pending,
+                must_change_password: self.must_change_password,
+                must_enroll_totp: self.must_enroll_totp,
+                totp_enabled: self.totp_enabled,
+            },
+            loaded_at: self.loaded_at,
+            last_seen_at: self.last_seen_at,
+        })
+    }
+}
 
 impl SessionCache {
     fn generation(&self) -> u64 {
@@ -113,6 +195,11 @@ impl SessionCache {
     pub(crate) async fn remove(&self, hash: &str) {
         self.drop_here(Some(hash));
         self.tell(hash).await;
+        if let Some((views, ttl)) = self.shared.get()
+            && let Err(e) = views.remove(hash, *ttl).await
+        {
+            tracing::warn!(error = %e, "could not drop a session view in Redis; this node reads sessions from the database until it can");
+        }
     }
 
     /// Forget everything on every node; called after any change to accounts, roles or
@@ -120,6 +207,50 @@ impl SessionCache {
     pub async fn clear(&self) {
         self.drop_here(None);
         self.tell(DROP_ALL).await;
+        if let Some((views, _)) = self.shared.get()
+            && let Err(e) = views.clear().await
+        {
+            tracing::warn!(error = %e, "could not drop the session views in Redis; this node reads sessions from the database until it can");
+        }
+    }
+
+    /// The view kept in Redis for `hash` (if any) and the generation to put one under;
+    /// `None` without Redis views or when Redis does not answer (read the database).
+    async fn shared_get(&self, hash: &str) -> Option<(Option<Cached>, u64)> {
+        let (views, _) = self.shared.get()?;
+        match views.get(hash).await {
+            Ok(r) => Some((
+                r.value
+                    .and_then(|v| serde_json::from_str::<Stored>(&v).ok())
+                    .and_then(Stored::into_cached),
+                r.generation,
+            )),
+            Err(e) => {
+                tracing::debug!(error = %e, "session view not read from Redis");
+                None
+            }
+        }
+    }
+
+    /// Keep `c` in Redis for every node, unless something was dropped since
+    /// `generation` was read.
+    async fn shared_put(&self, hash: &str, c: &Cached, generation: u64) {
+        let Some((views, ttl)) = self.shared.get() else {
+            return;
+        };
+        let Ok(text) = serde_json::to_string(&Stored::of(c)) else {
+            return;
+        };
+        if let Err(e) = views.put(hash, &text, generation, *ttl).await {
+            tracing::debug!(error = %e, "session view not kept in Redis");
+        }
+    }
+
+    /// Keep session views in Redis for every node, each for `ttl`.
+    pub fn share_views(&self, views: jineng_limits::shared::Views, ttl: std::time::Duration) {
+        if !ttl.is_zero() {
+            let _ = self.shared.set((views, ttl));
+        }
     }
 
     /// Hear the other nodes' drops on `channel` from now on. Until the subscription
@@ -343,8 +474,27 @@ impl Accounts<'_> {
         let touch_every = (idle / 6).clamp(Duration::seconds(60), Duration::seconds(300));
         if let Some(mut c) = fresh {
             if now - c.last_seen_at > touch_every {
-                self.touch_session(&hash, now).await?;
+                if !self.touch_session(&hash, now).await? {
+                    return Err(AppError::Unauthenticated);
+                }
                 c.last_seen_at = now;
+                self.sessions.put(hash, c.clone(), read_at);
+            }
+            return Ok(c.view);
+        }
+        // Several nodes: the view another node (or this one) read lately, kept in Redis.
+        let shared = self.sessions.shared_get(&hash).await;
+        if let Some((Some(mut c), generation)) = shared.clone()
+            && c.last_seen_at + idle >= now
+        {
+            if now - c.last_seen_at > touch_every {
+                if !self.touch_session(&hash, now).await? {
+                    return Err(AppError::Unauthenticated);
+                }
+                c.last_seen_at = now;
+                self.sessions.shared_put(&hash, &c, generation).await;
+            }
+            if ttl > Duration::zero() {
                 self.sessions.put(hash, c.clone(), read_at);
             }
             return Ok(c.view);
@@ -381,27 +531,32 @@ impl Accounts<'_> {
             must_enroll_totp,
             totp_enabled: u.totp_enabled,
         };
+        let c = Cached {
+            view: view.clone(),
+            loaded_at: now,
+            last_seen_at,
+        };
+        if let Some((_, generation)) = shared {
+            self.sessions.shared_put(&hash, &c, generation).await;
+        }
         if ttl > Duration::zero() {
-            self.sessions.put(
-                hash,
-                Cached {
-                    view: view.clone(),
-                    loaded_at: now,
-                    last_seen_at,
-                },
-                read_at,
-            );
+            self.sessions.put(hash, c, read_at);
         }
         Ok(view)
     }
 
-    async fn touch_session(&self, hash: &str, now: chrono::DateTime<chrono::Utc>) -> AppResult<()> {
-        session::Entity::update_many()
+    /// Mark a session seen now; whether it still exists.
+    async fn touch_session(
+        &self,
+        hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> AppResult<bool> {
+        let r = session::Entity::update_many()
             .col_expr(session::Column::LastSeenAt, Expr::value(now))
             .filter(session::Column::TokenHash.eq(hash))
             .exec(&self.db)
             .await?;
-        Ok(())
+        Ok(r.rows_affected > 0)
     }
 
     pub async fn logout(&self, ctx: &RequestCtx, token: &str) -> AppResult<()> {

@@ -270,6 +270,95 @@ async fn a_sign_out_on_one_node_ends_the_session_on_every_node_at_once() {
     );
 }
 
+/// Issue 17: sessions held in Redis. Nodes without copies of their own read a session
+/// from Redis in one round trip (no database read); a sign-out or a password reset on one
+/// node ends the session on the other at the very next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Redis: set JINENG_TEST_REDIS_URL, run with --include-ignored"]
+async fn sessions_held_in_redis_serve_every_node_and_drop_at_once() {
+    use jineng_app::accounts::auth::Credentials;
+    use jineng_limits::shared::Views;
+    use jineng_store::accounts::session;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let url = std::env::var("JINENG_TEST_REDIS_URL")
+        .expect("JINENG_TEST_REDIS_URL must name the Redis to test against");
+    let mut o = crate::common::Options::default();
+    o.security.session_cache_seconds = 0;
+    let t = TestApp::with(o).await;
+    let a = t.app.clone();
+    let b = t.app.another_node();
+    let prefix = format!("jineng-test:{}", uuid::Uuid::now_v7());
+    a.share_session_views(Views::connect(&url, &prefix).await.unwrap());
+    b.share_session_views(Views::connect(&url, &prefix).await.unwrap());
+    let ctx = jineng_app::RequestCtx::internal("t", "test");
+    let sign_in = |password: &'static str| {
+        let a = a.clone();
+        let ctx = ctx.clone();
+        async move {
+            a.accounts()
+                .login(
+                    &ctx,
+                    Credentials {
+                        login: "learner",
+                        password,
+                        captcha: None,
+                    },
+                )
+                .await
+                .unwrap()
+                .token
+        }
+    };
+    let learner = t.user_id("learner").await;
+    let delete_rows = || async {
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(learner.clone()))
+            .exec(&t.app.db)
+            .await
+            .unwrap()
+            .rows_affected
+    };
+
+    // Read once from the database by node b; then node a serves it from Redis, even
+    // with the row gone behind the platform's back (proof that no database was read).
+    let token = sign_in(crate::common::PW).await;
+    let view = b.accounts().session(&token).await.unwrap();
+    assert_eq!(view.principal.user_id, learner);
+    assert!(delete_rows().await >= 1);
+    let from_redis = a.accounts().session(&token).await.unwrap();
+    assert_eq!(from_redis.principal.user_id, learner);
+    assert_eq!(from_redis.csrf, view.csrf);
+    assert_eq!(from_redis.principal.grants, view.principal.grants);
+
+    // A sign-out on node a ends it on node b at once.
+    let token = sign_in(crate::common::PW).await;
+    b.accounts().session(&token).await.unwrap();
+    a.accounts().logout(&ctx, &token).await.unwrap();
+    assert!(
+        b.accounts().session(&token).await.is_err(),
+        "node b let the signed-out session in"
+    );
+
+    // A password reset on node a ends the learner's sessions on node b at once.
+    let token = sign_in(crate::common::PW).await;
+    b.accounts().session(&token).await.unwrap();
+    a.accounts().session(&token).await.unwrap();
+    let admin = a
+        .accounts()
+        .principal_of(&t.user_id("admin").await)
+        .await
+        .unwrap();
+    a.accounts()
+        .reset_password(&admin, &ctx, &learner, "Changed@2026x")
+        .await
+        .unwrap();
+    assert!(
+        b.accounts().session(&token).await.is_err(),
+        "node b let the session in after the password reset"
+    );
+    assert!(a.accounts().session(&token).await.is_err());
+}
+
 /// Issue 17: while the database does not answer its probe, a node refuses requests at
 /// once with 503 in Chinese and a Retry-After (pages and API alike) instead of letting
 /// each wait for a connection; health checks still answer; it serves again as soon as
