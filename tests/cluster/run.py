@@ -16,7 +16,10 @@ sign-out and sign-in every twentieth) runs while:
      further behind than allowed every list has it (the replica is skipped, /readyz
      says "lagging"); replay resumed, the replica is used again,
   1b. the replica is killed (lists go on from the primary, /readyz says "unreachable"),
-  2. one node is killed with SIGKILL (and started again at the phase's end),
+  2. one node is killed with SIGKILL while it holds a job: a learner import of
+     IMPORT_ROWS rows, sent to that node and killed once its first rows are written; the
+     job's lease (5 s here) runs out, another node takes it, and it ends with every row
+     imported once (the node is started again at the phase's end),
   3. Redis is killed (and started again at the phase's end),
   4. the PostgreSQL primary is killed (`pg_ctl -m immediate`), then started again,
   5. everything is back.
@@ -25,8 +28,8 @@ Reports per phase: requests, failures (5xx and broken connections), the longest 
 failures, the slowest failed request (with the database down nodes must refuse at once,
 not hang), the time from the database's restart to the first success, sessions lost (a signed-in user sent to /login: must be 0), and the writes:
 acknowledged but missing (lost) or present twice (duplicated), both must be 0.
-Exit 1 if a session or a write was lost or doubled, if the replica checks fail, or if
-the last phase still fails.
+Exit 1 if a session or a write was lost or doubled, if the replica or job checks fail,
+or if the last phase still fails.
 """
 
 import http.client
@@ -45,10 +48,13 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nginx import Nginx, free_port  # noqa: E402
+import learners_xlsx  # noqa: E402
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/debug/jineng")
 PHASE = float(sys.argv[2]) if len(sys.argv) > 2 else 15.0
 USERS = 12
+IMPORT_ROWS = 12000
+JOB_LEASE_SECONDS = 5
 PASSWORD = "Cluster@2026x"
 
 work = tempfile.mkdtemp(prefix="jineng-cluster.")
@@ -175,17 +181,30 @@ env.update({
     "JINENG_TRUSTED_PROXIES": "127.0.0.1",
     "JINENG_DATA_DIR": os.path.join(work, "node-data"),
     "JINENG_MAX_CONNECTIONS": "8",
+    "JINENG_JOB_LEASE_SECONDS": str(JOB_LEASE_SECONDS),
     "JINENG_LOG": "warn",
 })
 subprocess.run([BIN, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+# The demo's people and organisations (not its training data): an approved institution
+# that imports learners, and a system admin who sees the jobs.
+subprocess.run([BIN, "seed", "--demo", "--accounts-only"], env=env, check=True,
+               stdout=subprocess.DEVNULL)
 for i in range(USERS):
     subprocess.run([BIN, "admin", "create-user", "--username", f"load{i}", "--name", f"压测{i}",
                     "--role", "operator", "--password", PASSWORD],
                    env=env, check=True, stdout=subprocess.DEVNULL)
 
-api_token = subprocess.run([BIN, "admin", "token", "--username", "load0", "--scope", "full",
-                            "--name", "replica-check"],
-                           env=env, check=True, capture_output=True, text=True).stdout.split()[-1]
+
+
+def cli_token(username, name):
+    return subprocess.run([BIN, "admin", "token", "--username", username, "--scope", "full",
+                           "--name", name],
+                          env=env, check=True, capture_output=True, text=True).stdout.split()[-1]
+
+
+api_token = cli_token("load0", "replica-check")
+institution_token = cli_token("institution", "cluster-import")
+admin_token = cli_token("admin", "cluster-jobs")
 
 node_ports = [free_port() for _ in range(3)]
 
@@ -375,9 +394,9 @@ def user_loop(i):
         time.sleep(random.uniform(0.05, 0.2))
 
 
-def node_api(method, path, port, body=None, cookie=None):
+def node_api(method, path, port, body=None, cookie=None, token=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    h = {"Authorization": f"Bearer {api_token}"}
+    h = {"Authorization": f"Bearer {token or api_token}"}
     if cookie:
         h["Cookie"] = cookie
     if body is not None:
@@ -404,11 +423,11 @@ def replica_sql(sql):
     subprocess.run(["psql", replica_url, "-tAc", sql], check=True, capture_output=True)
 
 
-replica_checks = {}
+checks = {}
 
 
 def check(what, ok, detail=""):
-    replica_checks[what] = bool(ok)
+    checks[what] = bool(ok)
     print(f"cluster: {'ok  ' if ok else 'FAIL'} {what} {detail if not ok else ''}", flush=True)
 
 
@@ -443,6 +462,132 @@ def replica_phase():
           readyz(p)["replica"] == "ok" and "replica-probe" in usernames("replica-probe", p))
 
 
+def start_import(port):
+    """A learner import of IMPORT_ROWS rows (good rows only: written in batches, each
+    committed) by the demo institution, sent to the node on `port`: its id."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c.request("POST", "/api/v1/learners/imports?mode=good_only",
+              body=learners_xlsx.workbook(IMPORT_ROWS),
+              headers={"Authorization": f"Bearer {institution_token}",
+                       "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    r = c.getresponse()
+    body = json.loads(r.read() or b"null")
+    if r.status != 202:
+        raise SystemExit(f"cluster: the import was refused: {r.status} {body}")
+    return body["id"]
+
+
+def import_job(port):
+    """The learner-import job as the system admin's jobs list shows it."""
+    status, body = node_api("GET", "/jobs?per_page=100", port, token=admin_token)
+    if status != 200:
+        raise RuntimeError(f"jobs answered {status}: {body}")
+    jobs = [j for j in body["items"] if j["kind"] == "learner_import"]
+    return jobs[0] if jobs else None
+
+
+def holder(job):
+    """The index of the node whose worker holds `job` (worker names are host:pid:…)."""
+    if not job or job["state"] != "running" or not job.get("locked_by"):
+        return None
+    pid = job["locked_by"].split(":")[1] if job["locked_by"].count(":") >= 2 else ""
+    for i in range(3):
+        if str(procs[f"node{i}"].pid) == pid:
+            return i
+    return None
+
+
+def imported_counts():
+    """The institution's imported learners in the database: profiles, distinct people, and
+    links to the institution."""
+    rows = subprocess.run(["psql", db_url, "-tAc", """
+        SELECT count(*), count(DISTINCT p.user_id), count(l.user_id)
+          FROM learner_profiles p
+          LEFT JOIN org_learners l ON l.user_id = p.user_id AND l.org_id = p.imported_by_org
+         WHERE p.imported_by_org = (SELECT id FROM organizations WHERE name = '南明职业技能培训学校')
+    """], capture_output=True, text=True, check=True).stdout.strip()
+    return tuple(int(x) for x in rows.split("|"))
+
+
+counts_before_import = (0, 0, 0)
+
+
+def kill_the_node_holding_the_import():
+    """Start the import on node 0 and SIGKILL whichever node holds its job once rows are
+    written (or, failing that, while it runs): the index of the node killed."""
+    global counts_before_import
+    counts_before_import = imported_counts()
+    imp = start_import(node_ports[0])
+    watch = node_ports[1]
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        job = import_job(watch)
+        i = holder(job)
+        status, st = node_api("GET", f"/learners/imports/{imp}", watch, token=institution_token)
+        if i is not None and st["status"] == "importing" and 0 < st["imported_rows"] < IMPORT_ROWS:
+            procs[f"node{i}"].send_signal(signal.SIGKILL)
+            procs[f"node{i}"].wait()
+            check("a node was killed while it held the import job, rows written and rows to go",
+                  True)
+            return i, imp, st["imported_rows"]
+        if st["status"] not in ("checking", "importing"):
+            break
+        time.sleep(0.05)
+    check("a node was killed while it held the import job, rows written and rows to go", False,
+          f"the job was not caught mid-write: {st}")
+    # Go on with the phase anyway: kill node 0.
+    procs["node0"].send_signal(signal.SIGKILL)
+    return 0, imp, None
+
+
+def watch_the_import(imp, killed_node, killed_at, seen):
+    """From the kill on (a thread): which nodes hold the job, when another first does, and
+    the import as it ends."""
+    watch = node_ports[(killed_node + 1) % 3]
+    seen.update(taken_by=set(), taken_after=None, import_={})
+    deadline = time.time() + 150
+    while time.time() < deadline:
+        try:
+            i = holder(import_job(watch))
+            _, st = node_api("GET", f"/learners/imports/{imp}", watch, token=institution_token)
+        except (OSError, RuntimeError, ValueError):
+            time.sleep(0.2)
+            continue
+        if i is not None:
+            seen["taken_by"].add(i)
+            if i != killed_node and seen["taken_after"] is None:
+                seen["taken_after"] = round(time.time() - killed_at, 1)
+        seen["import_"] = st
+        if st["status"] not in ("checking", "importing"):
+            break
+        time.sleep(0.2)
+
+
+def import_checks(watcher, seen, killed_node, written_before):
+    """After the kill: another node took the job once its lease ran out, and it ended with
+    every row imported once."""
+    watcher.join()
+    taken_by, taken_after, st = seen["taken_by"], seen["taken_after"], seen["import_"]
+    job = import_job(node_ports[(killed_node + 1) % 3])
+    # Taken once the lease has run out and an idle worker looks again (every 2 s).
+    check("the killed node's job was taken by another node after its lease",
+          taken_by - {killed_node} and job and job["attempts"] >= 2
+          and taken_after is not None and taken_after < JOB_LEASE_SECONDS + 10,
+          f"holders {taken_by}, after {taken_after} s, job {job}")
+    check("the import ended done with every row imported",
+          st.get("status") == "done" and st.get("imported_rows") == IMPORT_ROWS
+          and st.get("bad_rows") == 0, {k: v for k, v in st.items() if k != "bad"})
+    now = imported_counts()
+    profiles, distinct, linked = (a - b for a, b in zip(now, counts_before_import))
+    check("every imported learner exists once and is linked once (no row lost or doubled by the rerun)",
+          profiles == distinct == linked == IMPORT_ROWS,
+          f"new profiles {profiles}, distinct {distinct}, linked {linked}, expected {IMPORT_ROWS}")
+    return {"rows": IMPORT_ROWS, "written_before_the_kill": written_before,
+            "holders_after_the_kill": sorted(taken_by), "taken_over_after_s": taken_after,
+            "lease_s": JOB_LEASE_SECONDS, "attempts": job and job["attempts"],
+            "status": st.get("status"), "imported_rows": st.get("imported_rows")}
+
+
 threads = [threading.Thread(target=user_loop, args=(i,), daemon=True) for i in range(USERS)]
 try:
     for t in threads:
@@ -468,12 +613,16 @@ try:
           all(readyz(p)["replica"] == "ok" for p in node_ports), [readyz(p) for p in node_ports])
 
     next_phase("node killed")
-    procs["node0"].send_signal(signal.SIGKILL)
+    killed, imp, written_before = kill_the_node_holding_the_import()
     killed_at = time.time()
+    seen = {}
+    watcher = threading.Thread(target=watch_the_import, args=(imp, killed, killed_at, seen), daemon=True)
+    watcher.start()
     time.sleep(PHASE)
-    start_node(0)
-    wait_for(lambda: http_ok(("127.0.0.1", node_ports[0])), 120, "node 0 again")
+    start_node(killed)
+    wait_for(lambda: http_ok(("127.0.0.1", node_ports[killed])), 120, f"node {killed} again")
     node_back = time.time() - killed_at
+    job_report = import_checks(watcher, seen, killed, written_before)
 
     next_phase("redis killed")
     procs["redis"].send_signal(signal.SIGKILL)
@@ -519,7 +668,8 @@ try:
     report["first_success_after_database_restart_s"] = recovered.get("database")
     report["writes"] = {"acknowledged": len(acked), "rows": sum(counts.values()),
                         "lost": len(lost), "doubled": len(doubled)}
-    report["replica_checks"] = replica_checks
+    report["checks"] = checks
+    report["job_across_nodes"] = job_report
     report["sign_ins_during_the_run"] = sign_ins[0]
     report["sign_ins_refused"] = refusals
     print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -533,8 +683,8 @@ try:
     slow = report["phases"].get("database killed", {}).get("slowest_failure_s", 0)
     if slow > 8:
         bad.append(f"with the database down a request hung {slow} s before failing")
-    if not replica_checks or not all(replica_checks.values()):
-        bad.append("replica checks failed: " + ", ".join(k for k, v in replica_checks.items() if not v))
+    if not checks or not all(checks.values()):
+        bad.append("checks failed: " + ", ".join(k for k, v in checks.items() if not v))
     if recovered.get("database") is None:
         bad.append("nothing succeeded after the database came back")
     if bad:

@@ -24,10 +24,9 @@ use sea_orm::{
 use serde::Serialize;
 use std::sync::Arc;
 
-/// How long a claimed job is a worker's before another may take it.
+/// How long a claimed job is a worker's before another may take it, unless configured
+/// (`App::with_job_lease`); the lease is renewed every third of it while the job runs.
 pub const LEASE_SECONDS: i64 = 60;
-/// How often a running job's lease is renewed.
-const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(20);
 /// How often idle workers look for due jobs (an enqueue on this node wakes them at once).
 const POLL_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 /// Attempts before a job that keeps failing is given up.
@@ -65,6 +64,9 @@ pub struct JobView {
     pub last_error: String,
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The worker that holds a running job (`host:pid:random-n`), and until when.
+    pub locked_by: Option<String>,
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl From<job::Model> for JobView {
@@ -81,6 +83,8 @@ impl From<job::Model> for JobView {
             last_error: j.last_error,
             created_at: j.created_at,
             finished_at: j.finished_at,
+            locked_by: j.locked_by,
+            locked_until: j.locked_until,
         }
     }
 }
@@ -269,7 +273,7 @@ impl Jobs<'_> {
             txn.commit().await?;
             return Ok(None);
         };
-        let until = now + Duration::seconds(LEASE_SECONDS);
+        let until = now + self.job_lease;
         job::Entity::update_many()
             .col_expr(job::Column::State, Expr::value(JobState::Running))
             .col_expr(job::Column::LockedBy, Expr::value(Some(worker.to_string())))
@@ -297,7 +301,7 @@ impl Jobs<'_> {
         job::Entity::update_many()
             .col_expr(
                 job::Column::LockedUntil,
-                Expr::value(Some(self.now() + Duration::seconds(LEASE_SECONDS))),
+                Expr::value(Some(self.now() + self.job_lease)),
             )
             .filter(job::Column::Id.eq(id))
             .filter(job::Column::LockedBy.eq(worker))
@@ -315,7 +319,10 @@ impl Jobs<'_> {
         let outcome = {
             let run = self.handle(&j);
             tokio::pin!(run);
-            let mut tick = tokio::time::interval(RENEW_EVERY);
+            let renew_every = (self.job_lease / 3)
+                .to_std()
+                .unwrap_or(std::time::Duration::from_secs(1));
+            let mut tick = tokio::time::interval(renew_every);
             tick.tick().await;
             loop {
                 tokio::select! {
@@ -344,6 +351,7 @@ impl Jobs<'_> {
             JobKind::SandboxNotify => self.sandbox().notify_job(&j.payload).await,
             JobKind::SandboxBank => self.subsidies().sandbox_bank_job(&j.payload).await,
             JobKind::WebhookDeliver => self.open_api().deliver_job(&j.payload).await,
+            JobKind::Reconcile => self.orders().reconcile_job(&j.payload).await,
         }
     }
 
@@ -364,6 +372,8 @@ impl Jobs<'_> {
             JobKind::SandboxBank => Ok(()),
             // The event keeps its attempts; the provider can ask for it again.
             JobKind::WebhookDeliver => Ok(()),
+            // The day stays unreconciled (or as last reconciled); an operator may ask again.
+            JobKind::Reconcile => Ok(()),
         }
     }
 
@@ -443,11 +453,11 @@ impl App {
     /// Start `n` workers on this node. They stop when the runtime does; a job they held
     /// is taken by another worker once its lease runs out.
     pub fn start_workers(&self, n: usize) -> Vec<tokio::task::JoinHandle<()>> {
-        let node = uuid::Uuid::now_v7().simple().to_string();
+        let node = worker_prefix();
         (0..n.max(1))
             .map(|i| {
                 let app = self.clone();
-                let worker = format!("{}-{i}", &node[20..]);
+                let worker = format!("{node}-{i}");
                 tokio::spawn(async move {
                     let wake: Arc<tokio::sync::Notify> = app.jobs_wake.clone();
                     loop {
@@ -465,4 +475,16 @@ impl App {
             })
             .collect()
     }
+}
+
+/// This process's workers' name: host, process id and a random part (a process id is
+/// reused after a restart), so that the jobs list shows which node holds a job.
+fn worker_prefix() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().chars().take(40).collect::<String>())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".to_string());
+    let random = uuid::Uuid::now_v7().simple().to_string();
+    format!("{host}:{}:{}", std::process::id(), &random[26..])
 }

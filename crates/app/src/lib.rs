@@ -131,6 +131,9 @@ pub struct App {
     pub(crate) database_up: Arc<tokio::sync::watch::Sender<bool>>,
     /// A streaming replica that lists and exports read from while it keeps up.
     pub(crate) replica: Option<Arc<replica::Replica>>,
+    /// How long a claimed job is its worker's before another may take it
+    /// (`jobs::LEASE_SECONDS` unless configured).
+    pub(crate) job_lease: chrono::Duration,
 }
 
 impl App {
@@ -171,6 +174,7 @@ impl App {
             study_buffer: Some(Arc::new(study::hot::Buffer::new())),
             database_up: Arc::new(tokio::sync::watch::Sender::new(true)),
             replica: None,
+            job_lease: chrono::Duration::seconds(jobs::LEASE_SECONDS),
             http: {
                 jineng_files::install_tls();
                 reqwest::Client::builder()
@@ -181,6 +185,13 @@ impl App {
                     .unwrap_or_default()
             },
         }
+    }
+
+    /// A claimed job is its worker's for `seconds` (at least 3), renewed every third of
+    /// that while it runs; a node that dies leaves its jobs to the others after it.
+    pub fn with_job_lease(mut self, seconds: u64) -> Self {
+        self.job_lease = chrono::Duration::seconds(i64::try_from(seconds.max(3)).unwrap_or(3));
+        self
     }
 
     /// Push every checkpoint to these witnesses for cosigning.

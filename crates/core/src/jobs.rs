@@ -22,6 +22,8 @@ crate::coded! {
         SandboxBank("sandbox_bank", "沙箱银行回盘"),
         /// Deliver one webhook event to a provider's endpoint.
         WebhookDeliver("webhook_deliver", "开放接口回调推送"),
+        /// Compare one day of a payment channel's bill with the platform's records.
+        Reconcile("reconcile", "支付渠道对账"),
     }
 }
 

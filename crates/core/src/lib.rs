@@ -24,6 +24,7 @@ pub mod occupations;
 pub mod open_api;
 pub mod orders;
 pub mod organizations;
+pub mod reconcile;
 pub mod region;
 pub mod review;
 pub mod skills;

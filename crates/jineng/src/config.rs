@@ -81,6 +81,9 @@ pub struct Config {
     pub files: FilesConfig,
     /// Background-job workers on this node.
     pub job_workers: usize,
+    /// Seconds a claimed job is its worker's before another node may take it (renewed
+    /// every third of it while the job runs).
+    pub job_lease_seconds: u64,
     /// `redis://…`: request counters shared by every node (rate limits, challenges).
     /// Without it counters live in this process, which is right for one node only.
     pub redis_url: Option<SecretString>,
@@ -145,6 +148,7 @@ impl Default for Config {
             security: SecurityConfig::default(),
             files: FilesConfig::default(),
             job_workers: 2,
+            job_lease_seconds: 60,
             redis_url: None,
             redis_sync_ms: 100,
             metrics_token: None,
@@ -225,6 +229,9 @@ impl Config {
         }
         if let Some(v) = env("JOB_WORKERS") {
             c.job_workers = parse("JOB_WORKERS", v)?;
+        }
+        if let Some(v) = env("JOB_LEASE_SECONDS") {
+            c.job_lease_seconds = parse("JOB_LEASE_SECONDS", v)?;
         }
         if let Some(v) = env("REDIS_URL") {
             c.redis_url = Some(v.into());

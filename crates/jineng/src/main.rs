@@ -45,6 +45,10 @@ enum Cmd {
     Seed {
         #[arg(long)]
         demo: bool,
+        /// With --demo: only the demo accounts and organisations, not the demo's training
+        /// data and course packages (seconds instead of minutes; the cluster test uses it).
+        #[arg(long)]
+        accounts_only: bool,
     },
     /// Account administration from the command line.
     Admin {
@@ -314,6 +318,7 @@ async fn open(cfg: &Config) -> Result<App> {
     let witnesses = jineng_app::ledger::witness::Witness::parse_list(&cfg.ledger_witnesses)
         .map_err(|e| anyhow::anyhow!("JINENG_LEDGER_WITNESSES: {e}"))?;
     let app = app
+        .with_job_lease(cfg.job_lease_seconds)
         .with_ledger_old_keys(cfg.ledger_old_keys.clone())
         .with_witnesses(witnesses);
     Ok(match cfg.ledger_key()? {
@@ -429,7 +434,10 @@ async fn main() -> Result<()> {
             drop(app);
             Ok(())
         }
-        Cmd::Seed { demo } => {
+        Cmd::Seed {
+            demo,
+            accounts_only,
+        } => {
             let app = open(&cfg).await?;
             let (r, o) = app.seed_reference().await.map_err(describe)?;
             println!("reference data: {r} regions, {o} occupations loaded");
@@ -440,8 +448,10 @@ async fn main() -> Result<()> {
                     "demo accounts created: {}",
                     jineng_demo::accounts(&app).await.map_err(describe)?
                 );
-                jineng_demo::province(&app).await.map_err(describe)?;
-                println!("demo training data and course packages ready");
+                if !accounts_only {
+                    jineng_demo::province(&app).await.map_err(describe)?;
+                    println!("demo training data and course packages ready");
+                }
             }
             Ok(())
         }
@@ -670,11 +680,16 @@ async fn serve(cfg: Config) -> Result<()> {
     {
         // Each closed day's study goes into the evidence log: every node enqueues the
         // close of the days that are over, the job's key makes it one close per day.
+        // Reconciliations are scheduled the same way.
         let app = app.clone();
         tokio::spawn(async move {
             loop {
                 if let Err(e) = app.study().schedule_day_close().await {
                     tracing::warn!("could not schedule the close of a study day: {e}");
+                }
+                // Likewise each payment channel's day, once it has been over two hours.
+                if let Err(e) = app.orders().schedule_reconciliations().await {
+                    tracing::warn!("could not schedule a reconciliation: {e}");
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(600)).await;
             }

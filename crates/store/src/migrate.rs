@@ -276,6 +276,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0053_open_api.sqlite.sql"),
         include_str!("../migrations/0053_open_api.postgres.sql"),
     ),
+    (
+        54,
+        include_str!("../migrations/0054_reconciliations.sqlite.sql"),
+        include_str!("../migrations/0054_reconciliations.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

@@ -10,6 +10,7 @@
 //! audited; payments and refunds enter the evidence log.
 
 pub mod invoices;
+pub mod reconcile;
 pub mod sandbox;
 pub mod settlements;
 

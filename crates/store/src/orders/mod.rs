@@ -5,6 +5,8 @@ pub mod invoice;
 pub mod notice;
 pub mod order;
 pub mod payment;
+pub mod reconciliation;
+pub mod reconciliation_difference;
 pub mod refund;
 pub mod sandbox_refund;
 pub mod sandbox_trade;

@@ -34,6 +34,10 @@ pub struct JobOut {
     pub last_error: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A running job's worker (`host:pid:random-n`): which node holds it.
+    pub locked_by: Option<String>,
+    /// When its lease ends unless renewed; another node may take it after.
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<JobView> for JobOut {
@@ -48,6 +52,8 @@ impl From<JobView> for JobOut {
             last_error: j.last_error,
             created_at: j.created_at,
             finished_at: j.finished_at,
+            locked_by: j.locked_by,
+            locked_until: j.locked_until,
         }
     }
 }

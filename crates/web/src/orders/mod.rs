@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod reconcile;
 
 use crate::routes::{Routes, limited};
 use axum::extract::DefaultBodyLimit;
@@ -31,6 +32,13 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .post("/settlements/{id}/dispute", pages::dispute_settlement)
         .post("/settlements/{id}/redraw", pages::redraw_settlement)
         .post("/settlements/{id}/payout", pages::payout_settlement)
+        .get("/reconciliations", reconcile::list)
+        .post("/reconciliations", reconcile::request)
+        .get("/reconciliations/{id}", reconcile::detail)
+        .post(
+            "/reconciliation-differences/{id}/resolve",
+            reconcile::resolve,
+        )
         .get("/invoices", pages::invoices)
         .post("/orders/{id}/invoices", pages::request_invoice)
         .page_with(
@@ -75,4 +83,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(api::dispute_settlement))
         .api(routes!(api::redraw_settlement))
         .api(routes!(api::payout_settlement))
+        .api(routes!(reconcile::api_list, reconcile::api_request))
+        .api(routes!(reconcile::api_detail))
+        .api(routes!(reconcile::api_resolve))
 }

@@ -741,6 +741,10 @@ enum Rec {
     Invoice,
     /// `{id}`: a settlement statement already paid out: `provider`'s / `provider_b`'s.
     Settlement,
+    /// `{id}`: a reconciled day of the sandbox channel.
+    Reconciliation,
+    /// `{id}`: a difference of that day, already resolved.
+    ReconDifference,
     /// `{id}`: the province's subsidy policy (enabled).
     SubsidyPolicy,
     /// `{id}`: a subsidy claim for the completed class, waiting at the county (南明 /
@@ -813,7 +817,9 @@ impl Rec {
             | Rec::Admission
             | Rec::Rating
             | Rec::FreshApiKey
-            | Rec::WebhookEvent => &[Variant::Only],
+            | Rec::WebhookEvent
+            | Rec::Reconciliation
+            | Rec::ReconDifference => &[Variant::Only],
             _ => &[Variant::In, Variant::Out],
         }
     }
@@ -902,7 +908,9 @@ impl Rec {
                 | Rec::Admission
                 | Rec::Rating
                 | Rec::FreshApiKey
-                | Rec::WebhookEvent,
+                | Rec::WebhookEvent
+                | Rec::Reconciliation
+                | Rec::ReconDifference,
                 In | Out,
             ) => &ACCOUNTS,
             (Rec::Claim | Rec::ClaimDocument, In) => NM_ORG,
@@ -2241,6 +2249,18 @@ fn rules() -> Vec<Rule> {
         api(M::POST, "/api/v1/settlements/{id}/payout", Only(SETTLE))
             .rec(Rec::Settlement)
             .json(r#"{"reference":"矩阵"}"#),
+        page(M::GET, "/reconciliations", Only(SETTLE)),
+        page(M::POST, "/reconciliations", Only(SETTLE)).form(&[("day", "")]),
+        page(M::GET, "/reconciliations/{id}", Only(SETTLE)).rec(Rec::Reconciliation),
+        page(M::POST, "/reconciliation-differences/{id}/resolve", Only(SETTLE))
+            .rec(Rec::ReconDifference)
+            .form(&[("note", "矩阵")]),
+        api(M::GET, "/api/v1/reconciliations", Only(SETTLE)),
+        api(M::POST, "/api/v1/reconciliations", Only(SETTLE)).json(r#"{"day":""}"#),
+        api(M::GET, "/api/v1/reconciliations/{id}", Only(SETTLE)).rec(Rec::Reconciliation),
+        api(M::POST, "/api/v1/reconciliation-differences/{id}/resolve", Only(SETTLE))
+            .rec(Rec::ReconDifference)
+            .json(r#"{"note":"矩阵"}"#),
         api(M::GET, "/api/v1/banks", Only(BANK_READERS)),
         api(M::POST, "/api/v1/banks", Only(CATALOGUE))
             .json(r#"{"name": "", "work_type_id": "none", "level": 9}"#),
@@ -2858,6 +2878,51 @@ async fn matrix_claim(app: &App, class_id: &str, policy: &str) -> String {
     .await
     .unwrap();
     id
+}
+
+/// A reconciled day of the sandbox channel with one resolved difference: (day, difference).
+async fn matrix_reconciliation(app: &App) -> (String, String) {
+    use jineng_store::orders::{reconciliation, reconciliation_difference};
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = app.now();
+    let id = uuid::Uuid::now_v7().to_string();
+    reconciliation::ActiveModel {
+        id: Set(id.clone()),
+        channel: Set(jineng_core::orders::Channel::Sandbox),
+        day: Set("2026-01-01".into()),
+        platform_payments: Set(0),
+        platform_paid_fen: Set(0),
+        platform_refunds: Set(0),
+        platform_refunded_fen: Set(0),
+        channel_payments: Set(0),
+        channel_paid_fen: Set(0),
+        channel_refunds: Set(1),
+        channel_refunded_fen: Set(100),
+        differences: Set(1),
+        open_differences: Set(0),
+        created_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let diff = reconciliation_difference::ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        reconciliation_id: Set(id.clone()),
+        kind: Set(jineng_core::reconcile::DifferenceKind::OnlyAtChannel),
+        movement: Set(jineng_core::reconcile::Movement::Refund),
+        reference: Set("RF-MATRIX".into()),
+        order_id: Set(None),
+        platform_fen: Set(None),
+        channel_fen: Set(Some(100)),
+        resolution: Set("矩阵".into()),
+        resolved_by: Set(None),
+        resolved_at: Set(Some(now)),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap()
+    .id;
+    (id, diff)
 }
 
 async fn matrix_settlement(app: &App, provider: &str) -> String {
@@ -3947,6 +4012,10 @@ impl Fixture {
                     recs.insert((Rec::Refund, Variant::Only), one(refund));
                 }
             }
+            // A reconciled day with one difference, resolved.
+            let (rec, diff) = matrix_reconciliation(app).await;
+            recs.insert((Rec::Reconciliation, Variant::Only), one(rec));
+            recs.insert((Rec::ReconDifference, Variant::Only), one(diff));
             // The province's policy, a claim waiting at each completed class's county, a
             // batch already answered.
             let (policy, batch) = matrix_subsidies(t, app).await;

@@ -1488,3 +1488,285 @@ async fn the_order_list_filters_by_class_and_refuses_unknown_parameters() {
         .await
         .problem(400);
 }
+
+/// The reconciled record of `day` once its job has run (the worker takes it at once).
+async fn reconciled(t: &TestApp, tok: &str, day: &str, after: Option<&str>) -> Value {
+    for _ in 0..200 {
+        let list = t
+            .api(Method::GET, "/reconciliations", Some(tok), None)
+            .await
+            .json();
+        if let Some(r) = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["day"] == day && Some(r["created_at"].as_str().unwrap()) != after)
+        {
+            let id = r["id"].as_str().unwrap();
+            let d = t
+                .api(
+                    Method::GET,
+                    &format!("/reconciliations/{id}"),
+                    Some(tok),
+                    None,
+                )
+                .await;
+            assert_eq!(d.status, StatusCode::OK, "{}", d.text());
+            return d.json();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("day {day} was never reconciled");
+}
+
+/// Issue 14: a day's payments and refunds are compared with the channel's bill. A payment
+/// the channel has but whose notification never came, an amount that differs and a refund
+/// the platform never made are each listed once; the operator resolves them with a note
+/// (once); after the missing payment is fetched by opening its order, reconciling the day
+/// again drops that difference and keeps the resolved one. Only operators see or act.
+#[tokio::test]
+async fn a_day_is_reconciled_with_the_channel_and_each_difference_resolved_once() {
+    use jineng_store::orders::{payment, sandbox_refund, sandbox_trade};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        ..
+    } = shop().await;
+    let op = t.token("operator").await;
+    // A: paid as usual.
+    let a = create_order(
+        &t,
+        &inst,
+        &class_id,
+        json!({"package_id": pid, "idempotency_key": "rec-a"}),
+    )
+    .await;
+    let a_id = a["id"].as_str().unwrap().to_string();
+    let trade_a = pay_on_sandbox(&t, &inst, &a_id).await;
+    wait_paid(&t, &inst, &a_id).await;
+    let pay_a = payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(a_id.clone()))
+        .filter(payment::Column::Status.eq(jineng_core::orders::PaymentStatus::Succeeded))
+        .one(&t.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let day = (pay_a.paid_at.unwrap() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    // B: paid at the gateway; its notification never came.
+    let b = create_order(
+        &t,
+        &inst,
+        &class_id,
+        json!({"package_id": pid, "idempotency_key": "rec-b"}),
+    )
+    .await;
+    let b_id = b["id"].as_str().unwrap().to_string();
+    let r = t
+        .api(
+            Method::POST,
+            &format!("/orders/{b_id}/pay"),
+            Some(&inst),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let trade_b = trade_of(r.json()["pay_url"].as_str().unwrap());
+    sandbox_trade::Entity::update_many()
+        .col_expr(sandbox_trade::Column::Status, Expr::value("TRADE_SUCCESS"))
+        .col_expr(sandbox_trade::Column::PaidAt, Expr::value(pay_a.paid_at))
+        .filter(sandbox_trade::Column::TradeNo.eq(trade_b.clone()))
+        .exec(&t.app.db)
+        .await
+        .unwrap();
+    // The channel's bill says one fen more for A, and has a refund nobody here made.
+    sandbox_trade::Entity::update_many()
+        .col_expr(
+            sandbox_trade::Column::AmountFen,
+            Expr::value(pay_a.amount_fen + 1),
+        )
+        .filter(sandbox_trade::Column::TradeNo.eq(trade_a.clone()))
+        .exec(&t.app.db)
+        .await
+        .unwrap();
+    sandbox_refund::Entity::insert(sandbox_refund::ActiveModel {
+        refund_no: Set("RF-UNKNOWN".into()),
+        trade_no: Set(trade_a.clone()),
+        amount_fen: Set(500),
+        created_at: Set(pay_a.paid_at.unwrap()),
+    })
+    .exec_without_returning(&t.app.db)
+    .await
+    .unwrap();
+
+    // Nobody reconciles a day that is not over, nor a non-date; buyers not at all.
+    let today = t.app.today().to_string();
+    for (tok, body, status) in [
+        (&op, json!({"day": today}), 422),
+        (&op, json!({"day": "昨天"}), 422),
+        (&inst, json!({"day": day}), 403),
+    ] {
+        let r = t
+            .api(Method::POST, "/reconciliations", Some(tok), Some(body))
+            .await;
+        assert_eq!(r.status.as_u16(), status, "{}", r.text());
+    }
+    let r = t
+        .api(Method::GET, "/reconciliations", Some(&inst), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    t.clock.advance(chrono::Duration::days(1));
+    let r = t
+        .api(
+            Method::POST,
+            "/reconciliations",
+            Some(&op),
+            Some(json!({"day": day})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let d = reconciled(&t, &op, &day, None).await;
+    let rec = &d["reconciliation"];
+    assert_eq!(
+        (
+            rec["platform_payments"].as_i64(),
+            rec["channel_payments"].as_i64(),
+            rec["channel_refunds"].as_i64(),
+            rec["open_differences"].as_i64(),
+        ),
+        (Some(1), Some(2), Some(1), Some(3)),
+        "{d}"
+    );
+    let diffs = d["differences"].as_array().unwrap();
+    let find = |reference: &str| {
+        diffs
+            .iter()
+            .find(|x| x["reference"] == reference)
+            .unwrap_or_else(|| panic!("no difference for {reference}: {d}"))
+            .clone()
+    };
+    let amount = find(&pay_a.id);
+    assert_eq!(amount["kind"], "amount_differs");
+    assert_eq!(amount["platform_fen"], pay_a.amount_fen);
+    assert_eq!(amount["channel_fen"], pay_a.amount_fen + 1);
+    assert_eq!(amount["order_id"], a_id);
+    let unknown = find("RF-UNKNOWN");
+    assert_eq!(
+        (&unknown["kind"], &unknown["movement"]),
+        (&json!("only_at_channel"), &json!("refund"))
+    );
+    let missing = diffs
+        .iter()
+        .find(|x| x["order_id"] == b_id)
+        .expect("B's payment is a difference");
+    assert_eq!(missing["kind"], "only_at_channel");
+    assert!(missing["platform_fen"].is_null());
+
+    // Resolving: a note is required, once; buyers cannot.
+    let uid = unknown["id"].as_str().unwrap();
+    let path = format!("/reconciliation-differences/{uid}/resolve");
+    let r = t
+        .api(Method::POST, &path, Some(&op), Some(json!({"note": "  "})))
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.text());
+    let r = t
+        .api(Method::POST, &path, Some(&inst), Some(json!({"note": "x"})))
+        .await;
+    assert_eq!(r.status.as_u16(), 403, "{}", r.text());
+    let r = t
+        .api(
+            Method::POST,
+            &path,
+            Some(&op),
+            Some(json!({"note": "渠道误记，已与渠道核实撤销"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["reconciliation"]["open_differences"], 2);
+    let r = t
+        .api(
+            Method::POST,
+            &path,
+            Some(&op),
+            Some(json!({"note": "再次"})),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 409, "{}", r.text());
+
+    // B is fetched from the gateway when its order is opened; the day reconciled again.
+    assert_eq!(order(&t, &inst, &b_id).await["order"]["status"], "paid");
+    let r = t
+        .api(
+            Method::POST,
+            "/reconciliations",
+            Some(&op),
+            Some(json!({"day": day})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let before = rec["created_at"].as_str().unwrap().to_string();
+    t.clock.advance(chrono::Duration::seconds(1));
+    let d = reconciled(&t, &op, &day, Some(&before)).await;
+    let left: Vec<(String, String, bool)> = d["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["reference"].as_str().unwrap().to_string(),
+                x["kind"].as_str().unwrap().to_string(),
+                x["resolved_at"].is_null(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        left,
+        vec![
+            (pay_a.id.clone(), "amount_differs".to_string(), true),
+            (
+                "RF-UNKNOWN".to_string(),
+                "only_at_channel".to_string(),
+                false
+            ),
+        ],
+        "{d}"
+    );
+    assert_eq!(d["reconciliation"]["open_differences"], 1);
+
+    // The pages: the list says what is open, the day shows each difference.
+    let mut b = t.signed_in("operator").await;
+    let page = b.get("/reconciliations").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains(&day) && page.text().contains("1 笔待处理"),
+        "{}",
+        page.text()
+    );
+    let rid = d["reconciliation"]["id"].as_str().unwrap();
+    let page = b.get(&format!("/reconciliations/{rid}")).await;
+    assert!(
+        page.text().contains("金额不一致") && page.text().contains("渠道误记"),
+        "{}",
+        page.text()
+    );
+
+    // The schedule enqueues each past day that has been over two hours, once however
+    // often (and on however many nodes) it is called.
+    t.clock.advance(chrono::Duration::hours(3));
+    t.app.orders().schedule_reconciliations().await.unwrap();
+    t.app.orders().schedule_reconciliations().await.unwrap();
+    let keys = jineng_store::jobs::job::Entity::find()
+        .filter(
+            jineng_store::jobs::job::Column::IdempotencyKey.eq(format!("reconcile:sandbox:{day}")),
+        )
+        .all(&t.app.db)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1, "one scheduled run per day");
+}
