@@ -24,7 +24,7 @@ PAGES = {
     "gz_regulator": ["/banks", "/catalogue", "/occupations", "/subsidies/policies", "/subsidies/batches", "/subsidies/vouchers"],
     "provider": ["/", "/courses", "/invoices", "/solicitation", "/provider-api"],
     "admin": ["/admin/users", "/audit"],
-    "operator": ["/orders", "/settlements", "/solicitation/admissions", "/course-quality"],
+    "operator": ["/orders", "/settlements", "/reconciliations", "/solicitation/admissions", "/course-quality"],
 }
 
 

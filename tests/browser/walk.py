@@ -849,6 +849,32 @@ def main():
         shot(opq, "25b-course-ratings")
         print("walk: the operator reads the quality list and a course's ratings on a phone")
 
+        # 25c. The operator reconciles yesterday with the sandbox channel on a phone and
+        #      opens the day (both sides' totals, the differences if any).
+        go(opq, "/reconciliations")
+        wait_text(opq, "支付对账")
+        day = js(opq, "return document.getElementById('reconcile-day').value;")
+        click(opq, css="#reconcile-now")
+        wait_text(opq, "已开始对账")
+        found = None
+        for _ in range(60):
+            go(opq, "/reconciliations")
+            found = js(opq, "const a = [...document.querySelectorAll('#reconciliations a')].find(a => a.innerText.trim() === arguments[0]); return a ? a.getAttribute('href') : null;", day)
+            if found:
+                break
+            time.sleep(0.5)
+        assert found, f"yesterday ({day}) was never reconciled"
+        overflow = js(opq, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"the reconciliation list is wider than the phone by {overflow}px"
+        shot(opq, "25c-reconciliations")
+        go(opq, found)
+        t = wait_text(opq, "渠道对账单")
+        assert "平台记录" in t and "差异" in t, t[:1500]
+        overflow = js(opq, "return document.documentElement.scrollWidth - window.innerWidth;")
+        assert overflow <= 1, f"a reconciled day is wider than the phone by {overflow}px"
+        shot(opq, "25d-reconciliation")
+        print("walk: the operator reconciles yesterday with the payment channel on a phone")
+
         # 26. The admitted provider, on a phone, makes an open-API key for its course
         #     platform (the secret shown once) and sets the webhook address.
         api = session(*PHONE); sessions.append(api)

@@ -179,6 +179,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("voucher.void", "作废职业培训券"),
     ("voucher_settlement.draw", "生成培训券结算单"),
     ("voucher_settlement.pay", "登记培训券结算付款"),
+    ("voucher_settlement.bank_file", "下载培训券结算银行文件"),
     ("voucher.export", "导出职业培训券"),
     ("account.card_account", "登记社保卡金融账户"),
     ("settlement.confirm", "确认结算单"),

@@ -1571,6 +1571,28 @@ pub async fn pay_voucher_settlement(
     ))
 }
 
+/// The bank file of a drawn settlement (the batch format of docs/subsidies.md, one line:
+/// the institution's settlement account); only those who pay; each download audited.
+#[utoipa::path(get, path = "/subsidies/voucher-settlements/{id}/bank-file", tag = "subsidies", params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn voucher_settlement_bank_file(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = s
+        .app
+        .subsidies()
+        .voucher_settlement_bank_file(&who, &ctx, &id)
+        .await?;
+    Ok(crate::http::files::document_response(
+        "text/plain; charset=utf-8",
+        &name,
+        bytes,
+    ))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoidIn {

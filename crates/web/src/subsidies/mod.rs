@@ -50,6 +50,10 @@ pub(crate) fn routes(r: Routes) -> Routes {
             "/subsidies/voucher-settlements/{id}/pay",
             pages::pay_voucher_settlement,
         )
+        .get(
+            "/subsidies/voucher-settlements/{id}/bank-file",
+            pages::voucher_settlement_bank_file,
+        )
         .get("/subsidies/policies", pages::policies)
         .post("/subsidies/policies", pages::create_policy)
         .get("/subsidies/policies/{id}", pages::policy)
@@ -110,6 +114,7 @@ pub(crate) fn routes(r: Routes) -> Routes {
         .api(routes!(api::voucher_dues))
         .api(routes!(api::voucher_settlements, api::settle_vouchers))
         .api(routes!(api::pay_voucher_settlement))
+        .api(routes!(api::voucher_settlement_bank_file))
 }
 
 /// A policy as typed in the form or sent to the API, before it is checked.

@@ -882,6 +882,24 @@ pub async fn bank_file(
     ))
 }
 
+pub async fn voucher_settlement_bank_file(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = s
+        .app
+        .subsidies()
+        .voucher_settlement_bank_file(&u.principal, &ctx, &id)
+        .await?;
+    Ok(crate::http::files::document_response(
+        "text/plain; charset=utf-8",
+        &name,
+        bytes,
+    ))
+}
+
 pub async fn upload_return(
     State(s): State<AppState>,
     Ctx(ctx): Ctx,

@@ -1987,6 +1987,10 @@ fn rules() -> Vec<Rule> {
         api(M::POST, "/api/v1/subsidies/voucher-settlements/{id}/pay", Only(DISBURSERS))
             .rec(Rec::VoucherSettlement)
             .json(r#"{"reference":"BK1"}"#),
+        api(M::GET, "/api/v1/subsidies/voucher-settlements/{id}/bank-file", Only(DISBURSERS))
+            .rec(Rec::VoucherSettlement),
+        page(M::GET, "/subsidies/voucher-settlements/{id}/bank-file", Only(DISBURSERS))
+            .rec(Rec::VoucherSettlement),
         page(M::POST, "/subsidies/voucher-settlements", Only(DISBURSERS)).form(&[("org_id", "")]),
         page(M::POST, "/subsidies/voucher-settlements/{id}/pay", Only(DISBURSERS))
             .rec(Rec::VoucherSettlement)

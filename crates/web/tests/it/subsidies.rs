@@ -1394,6 +1394,32 @@ async fn vouchers_are_issued_used_once_and_redeemed_once() {
         .json();
     assert_eq!(paid_for["total"], 1, "{paid_for}");
     assert_eq!(paid_for["items"][0]["id"], ids[0].as_str());
+    // The bank file to hand the payment to the bank: the institution's whole settlement
+    // account, the amount and the settlement's number; only for those who pay.
+    let number = drawn["number"].as_str().unwrap().to_string();
+    let file_path = format!("/subsidies/voucher-settlements/{sid}/bank-file");
+    let r = t.api(Method::GET, &file_path, Some(&inst), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let r = t.api(Method::GET, &file_path, Some(&gz), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let text = r.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with(&format!("H|JNSUB1|{number}|1|80000|")),
+        "{text}"
+    );
+    let payee: Vec<&str> = lines[1].split('|').collect();
+    assert_eq!(
+        (payee[0], payee[1], payee[4], payee[5]),
+        ("D", "1", "80000", number.as_str()),
+        "{text}"
+    );
+    assert!(
+        payee[2].len() >= 8 && payee[2].chars().all(|c| c.is_ascii_digit()),
+        "the whole account, unmasked: {text}"
+    );
+    assert!(!payee[3].is_empty(), "{text}");
     let pay_path = format!("/subsidies/voucher-settlements/{sid}/pay");
     let r = t
         .api(
@@ -1425,6 +1451,13 @@ async fn vouchers_are_issued_used_once_and_redeemed_once() {
     codes.sort();
     assert_eq!(codes, [200, 409], "{} / {}", a.text(), b.text());
     assert_eq!(ledger_count(&t, "voucher_settlement").await, 1);
+    let r = t.api(Method::GET, &file_path, Some(&gz), None).await;
+    assert_eq!(
+        r.status.as_u16(),
+        409,
+        "paid: no bank file any more: {}",
+        r.text()
+    );
     // The institution sees its own settlement, paid, with the bank's reference.
     let mine = t
         .api(
