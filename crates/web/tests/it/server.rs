@@ -204,7 +204,6 @@ async fn behind_a_trusted_proxy_the_forwarded_client_is_recorded_and_metrics_sta
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Redis: set JINENG_TEST_REDIS_URL, run with --include-ignored"]
 async fn a_sign_out_on_one_node_ends_the_session_on_every_node_at_once() {
-    use jineng_app::accounts::auth::Credentials;
     use jineng_limits::broadcast::Channel;
     let url = std::env::var("JINENG_TEST_REDIS_URL")
         .expect("JINENG_TEST_REDIS_URL must name the Redis to test against");
@@ -227,21 +226,7 @@ async fn a_sign_out_on_one_node_ends_the_session_on_every_node_at_once() {
     assert!(a.session_copies_trusted() && b.session_copies_trusted());
 
     let ctx = jineng_app::RequestCtx::internal("t", "test");
-    let sign_in = || async {
-        a.accounts()
-            .login(
-                &ctx,
-                Credentials {
-                    login: "learner",
-                    password: crate::common::PW,
-                    captcha: None,
-                },
-            )
-            .await
-            .unwrap()
-            .token
-    };
-    let token = sign_in().await;
+    let token = learner_token(&a).await;
     // Node b reads the session (and keeps a copy for session_cache_seconds).
     b.accounts().session(&token).await.unwrap();
     b.accounts().session(&token).await.unwrap();
@@ -252,18 +237,9 @@ async fn a_sign_out_on_one_node_ends_the_session_on_every_node_at_once() {
     );
 
     // A password reset on node a ends the learner's other sessions on node b too.
-    let token = sign_in().await;
+    let token = learner_token(&a).await;
     b.accounts().session(&token).await.unwrap();
-    let learner = t.user_id("learner").await;
-    let admin = a
-        .accounts()
-        .principal_of(&t.user_id("admin").await)
-        .await
-        .unwrap();
-    a.accounts()
-        .reset_password(&admin, &ctx, &learner, "Changed@2026x")
-        .await
-        .unwrap();
+    reset_learner_password(&t, &a).await;
     assert!(
         refused_within_a_second(&b, &token).await,
         "node b still let the session in after the password reset"
@@ -276,7 +252,6 @@ async fn a_sign_out_on_one_node_ends_the_session_on_every_node_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Redis: set JINENG_TEST_REDIS_URL, run with --include-ignored"]
 async fn sessions_held_in_redis_serve_every_node_and_drop_at_once() {
-    use jineng_app::accounts::auth::Credentials;
     use jineng_limits::shared::Views;
     use jineng_store::accounts::session;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -291,24 +266,6 @@ async fn sessions_held_in_redis_serve_every_node_and_drop_at_once() {
     a.share_session_views(Views::connect(&url, &prefix).await.unwrap());
     b.share_session_views(Views::connect(&url, &prefix).await.unwrap());
     let ctx = jineng_app::RequestCtx::internal("t", "test");
-    let sign_in = |password: &'static str| {
-        let a = a.clone();
-        let ctx = ctx.clone();
-        async move {
-            a.accounts()
-                .login(
-                    &ctx,
-                    Credentials {
-                        login: "learner",
-                        password,
-                        captcha: None,
-                    },
-                )
-                .await
-                .unwrap()
-                .token
-        }
-    };
     let learner = t.user_id("learner").await;
     let delete_rows = || async {
         session::Entity::delete_many()
@@ -321,7 +278,7 @@ async fn sessions_held_in_redis_serve_every_node_and_drop_at_once() {
 
     // Read once from the database by node b; then node a serves it from Redis, even
     // with the row gone behind the platform's back (proof that no database was read).
-    let token = sign_in(crate::common::PW).await;
+    let token = learner_token(&a).await;
     let view = b.accounts().session(&token).await.unwrap();
     assert_eq!(view.principal.user_id, learner);
     assert!(delete_rows().await >= 1);
@@ -331,7 +288,7 @@ async fn sessions_held_in_redis_serve_every_node_and_drop_at_once() {
     assert_eq!(from_redis.principal.grants, view.principal.grants);
 
     // A sign-out on node a ends it on node b at once.
-    let token = sign_in(crate::common::PW).await;
+    let token = learner_token(&a).await;
     b.accounts().session(&token).await.unwrap();
     a.accounts().logout(&ctx, &token).await.unwrap();
     assert!(
@@ -340,18 +297,10 @@ async fn sessions_held_in_redis_serve_every_node_and_drop_at_once() {
     );
 
     // A password reset on node a ends the learner's sessions on node b at once.
-    let token = sign_in(crate::common::PW).await;
+    let token = learner_token(&a).await;
     b.accounts().session(&token).await.unwrap();
     a.accounts().session(&token).await.unwrap();
-    let admin = a
-        .accounts()
-        .principal_of(&t.user_id("admin").await)
-        .await
-        .unwrap();
-    a.accounts()
-        .reset_password(&admin, &ctx, &learner, "Changed@2026x")
-        .await
-        .unwrap();
+    reset_learner_password(&t, &a).await;
     assert!(
         b.accounts().session(&token).await.is_err(),
         "node b let the session in after the password reset"
@@ -396,6 +345,40 @@ async fn a_node_refuses_at_once_while_the_database_is_down_and_serves_again_afte
     t.app.set_database_up(true);
     let api = t.api(Method::GET, "/me", Some(&tok), None).await;
     assert_eq!(api.status.as_u16(), 200, "{}", api.text());
+}
+
+/// Sign the demo learner in on `node`: the session's token.
+async fn learner_token(node: &jineng_app::App) -> String {
+    node.accounts()
+        .login(
+            &jineng_app::RequestCtx::internal("t", "test"),
+            jineng_app::accounts::auth::Credentials {
+                login: "learner",
+                password: crate::common::PW,
+                captcha: None,
+            },
+        )
+        .await
+        .unwrap()
+        .token
+}
+
+/// The system admin resets the demo learner's password on `node`.
+async fn reset_learner_password(t: &TestApp, node: &jineng_app::App) {
+    let admin = node
+        .accounts()
+        .principal_of(&t.user_id("admin").await)
+        .await
+        .unwrap();
+    node.accounts()
+        .reset_password(
+            &admin,
+            &jineng_app::RequestCtx::internal("t", "test"),
+            &t.user_id("learner").await,
+            "Changed@2026x",
+        )
+        .await
+        .unwrap();
 }
 
 /// Whether `node` refuses the session within a second (the drop travels through Redis).
