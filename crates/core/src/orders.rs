@@ -289,6 +289,31 @@ pub fn refund_amount(
 /// How many days after payment unused seats may still be refunded, by default.
 pub const DEFAULT_REFUND_DAYS: i64 = 30;
 
+/// The platform's order rules, set by its operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OrderRules {
+    /// Days after payment during which unused seats may be refunded (0: no refunds).
+    pub refund_days: i64,
+}
+
+impl Default for OrderRules {
+    fn default() -> Self {
+        OrderRules {
+            refund_days: DEFAULT_REFUND_DAYS,
+        }
+    }
+}
+
+impl OrderRules {
+    /// Every bound, named by its field.
+    pub fn check(&self) -> Result<(), (&'static str, &'static str)> {
+        if !(0..=365).contains(&self.refund_days) {
+            return Err(("refund_days", "退款期限须在0至365天之间"));
+        }
+        Ok(())
+    }
+}
+
 /// The sandbox gateway's parameters are signed like Alipay's: every parameter except
 /// `sign` and `sign_type`, sorted by name, as `k=v` joined by `&`, without empty values.
 pub fn canonical(params: &BTreeMap<String, String>) -> String {

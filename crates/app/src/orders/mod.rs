@@ -192,10 +192,12 @@ pub struct RefundInput {
     pub reason: String,
 }
 
-fn refundable_until(o: &order::Model) -> Option<DateTime<Utc>> {
-    o.paid_at
-        .map(|p| p + chrono::Duration::days(rules::DEFAULT_REFUND_DAYS))
+fn refundable_until(o: &order::Model, r: &rules::OrderRules) -> Option<DateTime<Utc>> {
+    o.paid_at.map(|p| p + chrono::Duration::days(r.refund_days))
 }
+
+/// Where the order rules are kept (`settings`).
+const RULES_KEY: &str = "orders.rules";
 
 /// The text a payment's evidence-log entry is the hash of.
 fn payment_record(p: &payment::Model, o: &order::Model) -> String {
@@ -222,6 +224,54 @@ fn refund_record(r: &refund::Model, o: &order::Model, amount: i64, at: DateTime<
 }
 
 impl Orders<'_> {
+    /// The order rules in force (the defaults until an operator sets them).
+    pub async fn rules(&self) -> AppResult<rules::OrderRules> {
+        Ok(jineng_store::settings::get(&self.db, RULES_KEY)
+            .await?
+            .and_then(|j| serde_json::from_str::<rules::OrderRules>(&j).ok())
+            .filter(|r| r.check().is_ok())
+            .unwrap_or_default())
+    }
+
+    /// An operator sets the order rules; every bound checked and named. A new refund
+    /// period applies to every paid order from now on (it is counted from the payment).
+    pub async fn set_rules(
+        &self,
+        who: &Principal,
+        ctx: &RequestCtx,
+        r: rules::OrderRules,
+    ) -> AppResult<rules::OrderRules> {
+        if !who.can(Permission::SettleOrders) {
+            return Err(AppError::Forbidden);
+        }
+        r.check().map_err(|(f, m)| AppError::field(f, m))?;
+        let before = self.rules().await?;
+        let w = self.write(who, ctx).await?;
+        jineng_store::settings::Entity::insert(jineng_store::settings::ActiveModel {
+            key: Set(RULES_KEY.into()),
+            value: Set(serde_json::to_string(&r).unwrap_or_default()),
+            updated_at: Set(w.now),
+        })
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(jineng_store::settings::Column::Key)
+                .update_columns([
+                    jineng_store::settings::Column::Value,
+                    jineng_store::settings::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(&w.txn)
+        .await?;
+        w.commit(Entry::ok(
+            "orders.rules_set",
+            "setting",
+            RULES_KEY,
+            serde_json::json!({"before": before, "after": r}),
+        ))
+        .await?;
+        Ok(r)
+    }
+
     /// The class, if the caller may buy for it: their organisation's own, filed (approved
     /// or in training), and the organisation neither suspended nor revoked.
     async fn buyer_class(&self, who: &Principal, class_id: &str) -> AppResult<class::Model> {
@@ -499,6 +549,7 @@ impl Orders<'_> {
             counts.insert((o, s), n);
         }
         let n = |o: &str, s: SeatStatus| counts.get(&(o.to_string(), s)).copied().unwrap_or(0);
+        let order_rules = self.rules().await?;
         Ok(rows
             .into_iter()
             .map(|o| OrderView {
@@ -508,7 +559,7 @@ impl Orders<'_> {
                 seats_free: n(&o.id, SeatStatus::Free),
                 seats_assigned: n(&o.id, SeatStatus::Assigned),
                 seats_refunding: n(&o.id, SeatStatus::Refunding),
-                refundable_until: refundable_until(&o),
+                refundable_until: refundable_until(&o, &order_rules),
                 status_label: o.status.label(),
                 unit: Fen(o.unit_fen),
                 total: Fen(o.total_fen),
@@ -1175,10 +1226,14 @@ impl Orders<'_> {
                 o.status.label()
             )));
         }
-        if refundable_until(&o).is_some_and(|t| w.now > t) {
+        let order_rules = self.rules().await?;
+        if order_rules.refund_days == 0 {
+            return Err(AppError::Conflict("平台目前不受理退款".into()));
+        }
+        if refundable_until(&o, &order_rules).is_some_and(|t| w.now > t) {
             return Err(AppError::Conflict(format!(
                 "已超过退款期限（支付后{}天内可退未使用的席位）",
-                rules::DEFAULT_REFUND_DAYS
+                order_rules.refund_days
             )));
         }
         let free: Vec<seat::Model> = seat::Entity::find()

@@ -188,6 +188,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("settlement.payout", "结算付款"),
     ("settlement.export", "导出结算单"),
     ("reconciliation.run", "支付渠道对账"),
+    ("orders.rules_set", "修改订单规则"),
     ("reconciliation.request", "发起支付渠道对账"),
     ("reconciliation.resolve", "处理对账差异"),
     ("solicitation.create", "创建资源征集"),

@@ -963,3 +963,49 @@ pub async fn payout_settlement(
             .into(),
     ))
 }
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRulesBody {
+    /// Days after payment during which unused seats may be refunded (0–365; 0: none).
+    pub refund_days: i64,
+}
+
+/// The order rules in force (anyone signed in: buyers read the refund period).
+#[utoipa::path(get, path = "/order-settings", tag = "orders",
+    responses((status = 200, body = OrderRulesBody), (status = 401, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn order_rules(
+    State(s): State<AppState>,
+    Caller(_who): Caller,
+) -> Result<Json<OrderRulesBody>, ApiError> {
+    let r = s.app.orders().rules().await?;
+    Ok(Json(OrderRulesBody {
+        refund_days: r.refund_days,
+    }))
+}
+
+/// Set the order rules (operators); a new refund period applies to every paid order
+/// from now on.
+#[utoipa::path(put, path = "/order-settings", tag = "orders", request_body = OrderRulesBody,
+    responses((status = 200, body = OrderRulesBody), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn set_order_rules(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    Caller(who): Caller,
+    ApiJson(b): ApiJson<OrderRulesBody>,
+) -> Result<Json<OrderRulesBody>, ApiError> {
+    let r = s
+        .app
+        .orders()
+        .set_rules(
+            &who,
+            &ctx,
+            jineng_core::orders::OrderRules {
+                refund_days: b.refund_days,
+            },
+        )
+        .await?;
+    Ok(Json(OrderRulesBody {
+        refund_days: r.refund_days,
+    }))
+}

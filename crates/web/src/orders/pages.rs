@@ -72,9 +72,17 @@ pub struct ListPage {
     settles: bool,
     /// A provider's staff: their settlement statements.
     may_see_settlements: bool,
+    rules: jineng_core::orders::OrderRules,
+    notice: Option<&'static str>,
+    errors: Vec<String>,
 }
 
-pub async fn list(State(s): State<AppState>, u: PageUser) -> Result<ListPage, PageError> {
+async fn list_page(
+    s: &AppState,
+    u: &PageUser,
+    notice: Option<&'static str>,
+    errors: Vec<String>,
+) -> Result<ListPage, PageError> {
     let orders = s.app.orders().list(&u.principal, None).await?;
     let settles = u.principal.can(Permission::SettleOrders);
     let refunds = if settles {
@@ -83,13 +91,51 @@ pub async fn list(State(s): State<AppState>, u: PageUser) -> Result<ListPage, Pa
         vec![]
     };
     Ok(ListPage {
-        layout: Layout::new("课程订单", &u, "/orders"),
+        layout: Layout::new("课程订单", u, "/orders"),
         orders,
         refunds,
         settles,
         may_see_settlements: u.principal.can(Permission::ManageCourses)
             && !u.principal.org_ids().is_empty(),
+        rules: s.app.orders().rules().await?,
+        notice,
+        errors,
     })
+}
+
+pub async fn list(
+    State(s): State<AppState>,
+    u: PageUser,
+    Query(q): Query<DoneQuery>,
+) -> Result<ListPage, PageError> {
+    let notice = (q.done == "rules").then_some("订单规则已保存。");
+    list_page(&s, &u, notice, vec![]).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct RulesForm {
+    #[serde(default)]
+    refund_days: String,
+}
+
+/// Operators save the order rules (the refund period).
+pub async fn save_rules(
+    State(s): State<AppState>,
+    Ctx(ctx): Ctx,
+    u: PageUser,
+    Form(f): Form<RulesForm>,
+) -> Result<Response, PageError> {
+    let rules = jineng_core::orders::OrderRules {
+        // Not a whole number: out of every bound, so the check names the field.
+        refund_days: f.refund_days.trim().parse().unwrap_or(-1),
+    };
+    match s.app.orders().set_rules(&u.principal, &ctx, rules).await {
+        Ok(_) => Ok(Redirect::to("/orders?done=rules").into_response()),
+        Err(e) => {
+            let (status, errors) = fixable(e)?;
+            Ok((status, list_page(&s, &u, None, errors).await?).into_response())
+        }
+    }
 }
 
 pub async fn export(

@@ -2253,6 +2253,9 @@ fn rules() -> Vec<Rule> {
         api(M::POST, "/api/v1/settlements/{id}/payout", Only(SETTLE))
             .rec(Rec::Settlement)
             .json(r#"{"reference":"矩阵"}"#),
+        api(M::GET, "/api/v1/order-settings", Signed),
+        api(M::PUT, "/api/v1/order-settings", Only(SETTLE)).json(r#"{"refund_days": 999}"#),
+        page(M::POST, "/order-settings", Only(SETTLE)).form(&[("refund_days", "999")]),
         page(M::GET, "/reconciliations", Only(SETTLE)),
         page(M::POST, "/reconciliations", Only(SETTLE)).form(&[("day", "")]),
         page(M::GET, "/reconciliations/{id}", Only(SETTLE)).rec(Rec::Reconciliation),

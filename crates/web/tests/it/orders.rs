@@ -1770,3 +1770,99 @@ async fn a_day_is_reconciled_with_the_channel_and_each_difference_resolved_once(
         .unwrap();
     assert_eq!(keys.len(), 1, "one scheduled run per day");
 }
+
+/// Issue 14: the refund period is the operators' rule (30 days until set): bounds are
+/// checked and named, only operators set it, buyers read it, and a request is judged by
+/// the period in force when it is made.
+#[tokio::test]
+async fn the_refund_period_is_an_operators_rule() {
+    let Shop {
+        t,
+        pid,
+        class_id,
+        inst,
+        learners,
+        ..
+    } = shop().await;
+    let op = t.token("operator").await;
+    let r = t
+        .api(Method::GET, "/order-settings", Some(&inst), None)
+        .await;
+    assert_eq!(r.json()["refund_days"], 30, "{}", r.text());
+    let set = |tok: String, days: Value| {
+        let t = &t;
+        async move {
+            t.api(
+                Method::PUT,
+                "/order-settings",
+                Some(&tok),
+                Some(json!({ "refund_days": days })),
+            )
+            .await
+        }
+    };
+    let r = set(op.clone(), json!(366)).await;
+    assert!(
+        r.problem(422).to_string().contains("退款期限"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(set(op.clone(), json!(-1)).await.status.as_u16(), 422);
+    assert_eq!(set(inst.clone(), json!(5)).await.status.as_u16(), 403);
+
+    let o = create_order(
+        &t,
+        &inst,
+        &class_id,
+        json!({"package_id": pid, "quantity": learners + 1, "reason": "预留1个插班名额", "idempotency_key": "rules-1"}),
+    )
+    .await;
+    let id = o["id"].as_str().unwrap().to_string();
+    pay_on_sandbox(&t, &inst, &id).await;
+    wait_paid(&t, &inst, &id).await;
+    let ask = || {
+        let (t, inst, id) = (&t, inst.clone(), id.clone());
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/orders/{id}/refunds"),
+                Some(&inst),
+                Some(json!({"seats": 1, "reason": "插班学员未报到"})),
+            )
+            .await
+        }
+    };
+    // Three days after payment: past a two-day period, within a five-day one.
+    t.clock.advance(chrono::Duration::days(3));
+    assert_eq!(set(op.clone(), json!(2)).await.status, StatusCode::OK);
+    let r = ask().await;
+    assert!(
+        r.problem(409).to_string().contains("支付后2天内"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(set(op.clone(), json!(0)).await.status, StatusCode::OK);
+    assert!(
+        ask().await.problem(409).to_string().contains("不受理退款"),
+        "no refunds at all"
+    );
+    let r = set(op.clone(), json!(5)).await;
+    assert_eq!(r.json()["refund_days"], 5, "{}", r.text());
+    let r = ask().await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // The list says the period in force; operators see the form.
+    let page = t.signed_in("institution").await.get("/orders").await;
+    assert!(
+        page.text().contains("支付后5天内可申请退款"),
+        "{}",
+        page.text()
+    );
+    assert!(!page.text().contains("id=\"order-rules\""));
+    let mut b = t.signed_in("operator").await;
+    let page = b.get("/orders").await;
+    assert!(
+        page.text().contains("id=\"order-rules\""),
+        "{}",
+        page.text()
+    );
+}
