@@ -21,6 +21,8 @@ pub struct Gauges {
     pub redis_errors: u64,
     /// Whether Redis answers now; `None` when counters live in this process.
     pub redis_up: Option<bool>,
+    /// Session views read from Redis since start: found, not there, failed.
+    pub session_views: (u64, u64, u64),
 }
 
 impl App {
@@ -41,6 +43,7 @@ impl App {
             study_unwritten,
             redis_errors: jineng_limits::redis_errors(),
             redis_up,
+            session_views: self.sessions.shared_reads(),
         })
     }
 }

@@ -50,6 +50,8 @@ pub struct SessionCache {
     channel: std::sync::OnceLock<jineng_limits::broadcast::Channel>,
     /// Several nodes: views kept in Redis for every node, and for how long.
     shared: std::sync::OnceLock<(jineng_limits::shared::Views, std::time::Duration)>,
+    /// Reads of those views since start: found, not there (the database read), failed.
+    shared_reads: [std::sync::atomic::AtomicU64; 3],
 }
 
 #[derive(Clone)]
@@ -218,18 +220,29 @@ impl SessionCache {
     /// `None` without Redis views or when Redis does not answer (read the database).
     async fn shared_get(&self, hash: &str) -> Option<(Option<Cached>, u64)> {
         let (views, _) = self.shared.get()?;
+        let count =
+            |i: usize| self.shared_reads[i].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match views.get(hash).await {
-            Ok(r) => Some((
-                r.value
+            Ok(r) => {
+                let view = r
+                    .value
                     .and_then(|v| serde_json::from_str::<Stored>(&v).ok())
-                    .and_then(Stored::into_cached),
-                r.generation,
-            )),
+                    .and_then(Stored::into_cached);
+                count(if view.is_some() { 0 } else { 1 });
+                Some((view, r.generation))
+            }
             Err(e) => {
+                count(2);
                 tracing::debug!(error = %e, "session view not read from Redis");
                 None
             }
         }
+    }
+
+    /// Reads of the session views in Redis since start: (found, not there, failed).
+    pub fn shared_reads(&self) -> (u64, u64, u64) {
+        let n = |i: usize| self.shared_reads[i].load(std::sync::atomic::Ordering::Relaxed);
+        (n(0), n(1), n(2))
     }
 
     /// Keep `c` in Redis for every node, unless something was dropped since

@@ -57,6 +57,8 @@ struct Metrics {
     redis_errors: Counter,
     redis_seen: AtomicU64,
     redis_up: Gauge,
+    session_views: Family<StateLabels, Counter>,
+    session_views_seen: [AtomicU64; 3],
     replica_in_use: Gauge,
     replica_lag: Gauge,
     /// One scrape at a time sets the gauges and writes them out.
@@ -114,6 +116,12 @@ fn metrics() -> &'static Metrics {
             "1 when Redis answers, 0 when it does not, -1 without Redis",
             redis_up.clone(),
         );
+        let session_views = Family::<StateLabels, Counter>::default();
+        registry.register(
+            "session_views",
+            "Session views read from Redis by this node (hit; miss: read from the database; error)",
+            session_views.clone(),
+        );
         let replica_in_use = Gauge::default();
         registry.register(
             "db_replica_in_use",
@@ -136,6 +144,8 @@ fn metrics() -> &'static Metrics {
             redis_errors,
             redis_seen: AtomicU64::new(0),
             redis_up,
+            session_views,
+            session_views_seen: Default::default(),
             replica_in_use,
             replica_lag,
             scrape: Mutex::new(()),
@@ -228,6 +238,18 @@ pub async fn scrape(State(s): State<AppState>, req: Request) -> Response {
         }
         let before = m.redis_seen.swap(g.redis_errors, Ordering::Relaxed);
         m.redis_errors.inc_by(g.redis_errors.saturating_sub(before));
+        let (hit, miss, error) = g.session_views;
+        for (i, (state, now)) in [("hit", hit), ("miss", miss), ("error", error)]
+            .into_iter()
+            .enumerate()
+        {
+            let before = m.session_views_seen[i].swap(now, Ordering::Relaxed);
+            m.session_views
+                .get_or_create(&StateLabels {
+                    state: state.into(),
+                })
+                .inc_by(now.saturating_sub(before));
+        }
         m.redis_up.set(match g.redis_up {
             Some(true) => 1,
             Some(false) => 0,

@@ -286,6 +286,17 @@ async fn sessions_held_in_redis_serve_every_node_and_drop_at_once() {
     assert_eq!(from_redis.principal.user_id, learner);
     assert_eq!(from_redis.csrf, view.csrf);
     assert_eq!(from_redis.principal.grants, view.principal.grants);
+    let (hits, misses, errors) = a.gauges().await.unwrap().session_views;
+    assert_eq!(
+        (hits, misses, errors),
+        (1, 0, 0),
+        "node a: one view found in Redis"
+    );
+    assert_eq!(
+        b.gauges().await.unwrap().session_views.1,
+        1,
+        "node b read it first"
+    );
 
     // A sign-out on node a ends it on node b at once.
     let token = learner_token(&a).await;
