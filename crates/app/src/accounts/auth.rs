@@ -508,7 +508,16 @@ impl Accounts<'_> {
                 self.sessions.shared_put(&hash, &c, generation).await;
             }
             if ttl > Duration::zero() {
-                self.sessions.put(hash, c.clone(), read_at);
+                // This node's copy counts its age from now: the view held when it was
+                // read (a drop since would have changed the generation or the key).
+                self.sessions.put(
+                    hash,
+                    Cached {
+                        loaded_at: now,
+                        ..c.clone()
+                    },
+                    read_at,
+                );
             }
             return Ok(c.view);
         }

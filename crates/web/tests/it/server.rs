@@ -319,6 +319,36 @@ async fn sessions_held_in_redis_serve_every_node_and_drop_at_once() {
     assert!(a.accounts().session(&token).await.is_err());
 }
 
+/// Issue 17: with both layers (a node's own copy for `session_cache_seconds`, and the
+/// views in Redis), a node that found a view in Redis keeps its own copy from then on:
+/// the copy's age counts from this node's read, not from when another node loaded it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Redis: set JINENG_TEST_REDIS_URL, run with --include-ignored"]
+async fn a_view_found_in_redis_is_kept_as_the_nodes_own_copy() {
+    use jineng_limits::shared::Views;
+    let url = std::env::var("JINENG_TEST_REDIS_URL")
+        .expect("JINENG_TEST_REDIS_URL must name the Redis to test against");
+    let t = TestApp::new().await; // copies kept 5 s (the default)
+    let a = t.app.clone();
+    let b = t.app.another_node();
+    let prefix = format!("jineng-test:{}", uuid::Uuid::now_v7());
+    a.share_session_views(Views::connect(&url, &prefix).await.unwrap());
+    b.share_session_views(Views::connect(&url, &prefix).await.unwrap());
+    let token = learner_token(&a).await;
+    b.accounts().session(&token).await.unwrap(); // loaded from the database, kept in Redis
+    t.clock.advance(chrono::Duration::seconds(4));
+    a.accounts().session(&token).await.unwrap(); // found in Redis
+    assert_eq!(a.gauges().await.unwrap().session_views.0, 1);
+    t.clock.advance(chrono::Duration::seconds(2));
+    // Six seconds after node b loaded it, two after node a read it: a's own copy.
+    a.accounts().session(&token).await.unwrap();
+    assert_eq!(
+        a.gauges().await.unwrap().session_views.0,
+        1,
+        "node a asked Redis again instead of using its own copy"
+    );
+}
+
 /// Issue 17: while the database does not answer its probe, a node refuses requests at
 /// once with 503 in Chinese and a Retry-After (pages and API alike) instead of letting
 /// each wait for a connection; health checks still answer; it serves again as soon as
