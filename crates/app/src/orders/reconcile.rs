@@ -16,8 +16,9 @@ use crate::context::{Principal, RequestCtx};
 use crate::error::{AppError, AppResult};
 use crate::jobs::JobError;
 use crate::page::{self, Page, PageRequest};
+use crate::study::evidence::day_end;
 use crate::write::OnUnique;
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jineng_core::Fen;
 use jineng_core::accounts::Permission;
 use jineng_core::jobs::JobKind;
@@ -106,20 +107,15 @@ impl From<reconciliation::Model> for ReconciliationView {
 
 /// The day `d` (China time) as a UTC range.
 fn day_range(d: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    let start = Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)) - Duration::hours(8);
-    (start, start + Duration::days(1))
+    let end = day_end(d);
+    (end - Duration::days(1), end)
 }
 
-/// Today in China.
-fn china_today(now: DateTime<Utc>) -> NaiveDate {
-    (now + Duration::hours(8)).date_naive()
-}
-
-/// A day typed by a person: a date that is over (China time), from 2020 on.
-pub fn parse_day(text: &str, now: DateTime<Utc>) -> AppResult<NaiveDate> {
+/// A day typed by a person: a date before `today` (China time), from 2020 on.
+pub fn parse_day(text: &str, today: NaiveDate) -> AppResult<NaiveDate> {
     let d = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::field("day", "请填写对账日期，如 2026-12-01"))?;
-    if d >= china_today(now) {
+    if d >= today {
         return Err(AppError::field("day", "只能对已经结束的日期对账"));
     }
     if d < NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or(d) {
@@ -387,7 +383,7 @@ impl Orders<'_> {
         let system = Principal::system();
         let ctx = RequestCtx::default();
         let w = self.write(&system, &ctx).await?;
-        let today = china_today(w.now);
+        let today = self.today();
         for back in 1..=LOOKBACK_DAYS {
             let Some(d) = today.checked_sub_days(chrono::Days::new(back)) else {
                 continue;
@@ -436,7 +432,7 @@ impl Orders<'_> {
     ) -> AppResult<String> {
         Self::reconciler(who)?;
         let w = self.write(who, ctx).await?;
-        let d = parse_day(day, w.now)?;
+        let d = parse_day(day, self.today())?;
         let channel = Channel::Sandbox;
         let job = crate::jobs::enqueue(
             self,

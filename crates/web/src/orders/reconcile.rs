@@ -129,9 +129,7 @@ async fn detail_page(
             u,
             "/orders",
         ),
-        ran_at: (d.r.created_at + chrono::Duration::hours(8))
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
+        ran_at: crate::orders::pages::local(&d.r.created_at, "%Y-%m-%d %H:%M"),
         d,
         notice,
         errors,

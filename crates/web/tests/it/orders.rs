@@ -99,8 +99,8 @@ async fn create_order(t: &TestApp, tok: &str, class_id: &str, body: Value) -> Va
     r.json()
 }
 
-/// Start paying and confirm on the sandbox cashier page as the institution: the trade.
-async fn pay_on_sandbox(t: &TestApp, tok: &str, order_id: &str) -> String {
+/// Start paying (the gateway opens a trade): the cashier URL.
+async fn start_paying(t: &TestApp, tok: &str, order_id: &str) -> String {
     let r = t
         .api(
             Method::POST,
@@ -110,7 +110,12 @@ async fn pay_on_sandbox(t: &TestApp, tok: &str, order_id: &str) -> String {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let url = r.json()["pay_url"].as_str().unwrap().to_string();
+    r.json()["pay_url"].as_str().unwrap().to_string()
+}
+
+/// Start paying and confirm on the sandbox cashier page as the institution: the trade.
+async fn pay_on_sandbox(t: &TestApp, tok: &str, order_id: &str) -> String {
+    let url = start_paying(t, tok, order_id).await;
     let mut b = t.signed_in("institution").await;
     let page = b.get(&url).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text());
@@ -1567,16 +1572,7 @@ async fn a_day_is_reconciled_with_the_channel_and_each_difference_resolved_once(
     )
     .await;
     let b_id = b["id"].as_str().unwrap().to_string();
-    let r = t
-        .api(
-            Method::POST,
-            &format!("/orders/{b_id}/pay"),
-            Some(&inst),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let trade_b = trade_of(r.json()["pay_url"].as_str().unwrap());
+    let trade_b = trade_of(&start_paying(&t, &inst, &b_id).await);
     sandbox_trade::Entity::update_many()
         .col_expr(sandbox_trade::Column::Status, Expr::value("TRADE_SUCCESS"))
         .col_expr(sandbox_trade::Column::PaidAt, Expr::value(pay_a.paid_at))
@@ -1738,13 +1734,33 @@ async fn a_day_is_reconciled_with_the_channel_and_each_difference_resolved_once(
         "{d}"
     );
     assert_eq!(d["reconciliation"]["open_differences"], 1);
+    // The last one resolved twice at once: once, and the open count never below zero.
+    let aid = d["differences"][0]["id"].as_str().unwrap().to_string();
+    let resolve = || {
+        let (t, op, aid) = (&t, op.clone(), aid.clone());
+        async move {
+            t.api(
+                Method::POST,
+                &format!("/reconciliation-differences/{aid}/resolve"),
+                Some(&op),
+                Some(json!({"note": "渠道确认金额以平台为准"})),
+            )
+            .await
+        }
+    };
+    let (x, y) = tokio::join!(resolve(), resolve());
+    let mut codes = [x.status.as_u16(), y.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [200, 409], "{} / {}", x.text(), y.text());
+    let ok = if x.status == StatusCode::OK { x } else { y };
+    assert_eq!(ok.json()["reconciliation"]["open_differences"], 0);
 
     // The pages: the list says what is open, the day shows each difference.
     let mut b = t.signed_in("operator").await;
     let page = b.get("/reconciliations").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
-        page.text().contains(&day) && page.text().contains("1 笔待处理"),
+        page.text().contains(&day) && page.text().contains("2 笔已处理"),
         "{}",
         page.text()
     );
