@@ -126,6 +126,9 @@ pub struct App {
     /// embedded default); `None`: each heartbeat written in its own transaction (several
     /// nodes, until the buffer lives in Redis).
     pub study_buffer: Option<Arc<study::hot::Buffer>>,
+    /// Several nodes sharing Redis: sessions' state held there for every node (then
+    /// `study_buffer` is `None`).
+    pub study_shared: Option<Arc<study::shared::Shared>>,
     /// Whether the database answered the last probe (`watch_database`); while it does
     /// not, requests are refused at once with 503 instead of waiting for a connection.
     pub(crate) database_up: Arc<tokio::sync::watch::Sender<bool>>,
@@ -172,6 +175,7 @@ impl App {
             witnesses: Arc::new(Vec::new()),
             course_index: Arc::new(courses::catalogue::CatalogueIndex::new()),
             study_buffer: Some(Arc::new(study::hot::Buffer::new())),
+            study_shared: None,
             database_up: Arc::new(tokio::sync::watch::Sender::new(true)),
             replica: None,
             job_lease: chrono::Duration::seconds(jobs::LEASE_SECONDS),

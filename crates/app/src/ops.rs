@@ -29,11 +29,17 @@ impl App {
     pub async fn gauges(&self) -> AppResult<Gauges> {
         let (pool_open, pool_idle) = jineng_store::db::pool_stats(&self.db);
         let jobs = self.jobs().counts().await?;
-        let (study_held, study_unwritten) = self
-            .study_buffer
-            .as_ref()
-            .map(|b| b.depth())
-            .unwrap_or((0, 0));
+        let (study_held, study_unwritten) = match (&self.study_buffer, &self.study_shared) {
+            (Some(b), _) => b.depth(),
+            // Redis holds them for every node: sessions with heartbeats not yet written,
+            // and those plus the flights not yet landed.
+            (None, Some(s)) => {
+                let (dirty, flights) = s.depth().await;
+                let dirty = usize::try_from(dirty).unwrap_or(usize::MAX);
+                (dirty, dirty + usize::try_from(flights).unwrap_or(0))
+            }
+            (None, None) => (0, 0),
+        };
         let redis_up = self.limiter.ping().await.map(|r| r.is_ok());
         Ok(Gauges {
             pool_open,

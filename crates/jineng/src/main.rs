@@ -308,12 +308,16 @@ async fn open(cfg: &Config) -> Result<App> {
             .context("connecting to Redis for session views")?;
         app.share_session_views(views);
     }
-    // Several nodes share Redis: heartbeats are written through, since a learner's next
-    // heartbeat may reach another node (the Redis-held buffer is still to come).
-    let app = if cfg.redis_url.is_some() {
-        app.with_direct_study()
-    } else {
-        app
+    // Several nodes share Redis: a learner's next heartbeat may reach another node, so
+    // sessions' state between heartbeats is held there for every node.
+    let app = match &cfg.redis_url {
+        Some(url) => {
+            let held = jineng_limits::held::Held::connect(url.expose_secret(), "jineng:study")
+                .await
+                .context("connecting to Redis for study sessions")?;
+            app.with_shared_study(held)
+        }
+        None => app,
     };
     let witnesses = jineng_app::ledger::witness::Witness::parse_list(&cfg.ledger_witnesses)
         .map_err(|e| anyhow::anyhow!("JINENG_LEDGER_WITNESSES: {e}"))?;

@@ -7,6 +7,7 @@
 //! count with their limit.
 
 pub mod broadcast;
+pub mod held;
 pub mod shared;
 
 use std::collections::HashMap;

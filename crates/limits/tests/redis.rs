@@ -209,3 +209,122 @@ async fn a_drop_that_fails_is_paid_before_the_next_read() {
     let r = a.get("k").await.unwrap();
     assert_eq!(r.value, None, "the owed clear was paid first");
 }
+
+/// Items held for several nodes: one lease at a time; a holder whose lease ran out
+/// writes nothing; a take leaves an item under someone else's lease; a flight is
+/// claimable only after its lease, by one node.
+#[tokio::test]
+#[ignore = "needs Redis: set JINENG_TEST_REDIS_URL, run with --include-ignored"]
+async fn held_items_take_turns_and_flights_wait_for_their_lease() {
+    use jineng_limits::held::Held;
+    let url = std::env::var("JINENG_TEST_REDIS_URL")
+        .expect("JINENG_TEST_REDIS_URL must name the Redis to test against");
+    let prefix = format!("jt-held:{}:{}", std::process::id(), rand_suffix());
+    let a = Held::connect(&url, &prefix).await.unwrap();
+    let b = Held::connect(&url, &prefix).await.unwrap();
+    let day = Duration::from_secs(86_400);
+
+    let lease = a
+        .lock("s1", Duration::from_millis(300), Duration::ZERO)
+        .await
+        .unwrap()
+        .expect("free");
+    assert!(
+        b.lock("s1", Duration::from_secs(5), Duration::from_millis(50))
+            .await
+            .unwrap()
+            .is_none(),
+        "held by a"
+    );
+    assert!(
+        a.store(&lease, "u1", "state-1", Some("p-1"), day)
+            .await
+            .unwrap()
+    );
+    let (item, frozen) = b.read("s1").await.unwrap();
+    assert_eq!(item.state.as_deref(), Some("state-1"));
+    assert_eq!(item.pending.as_deref(), Some("p-1"));
+    assert!(!frozen);
+    assert_eq!(a.owned("u1").await.unwrap(), vec!["s1".to_string()]);
+    assert_eq!(a.depth().await.unwrap(), (1, 0));
+
+    // A lease that ran out writes nothing, even when nobody else took it.
+    let late = a
+        .lock("s1", Duration::from_millis(100), Duration::ZERO)
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert!(
+        !a.store(&late, "u1", "stale", Some("p-stale"), day)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        b.read("s1").await.unwrap().0.pending.as_deref(),
+        Some("p-1")
+    );
+
+    // A take leaves what another holds; the holder's own take moves it.
+    let holding = b
+        .lock("s1", Duration::from_secs(5), Duration::ZERO)
+        .await
+        .unwrap()
+        .unwrap();
+    let t = a
+        .take("f1", None, 10, Duration::from_millis(400), None)
+        .await
+        .unwrap();
+    assert!(t.items.is_empty());
+    assert_eq!(t.busy, vec!["s1".to_string()]);
+    assert_eq!(a.depth().await.unwrap(), (1, 0), "still dirty");
+    let t = b
+        .take(
+            "f1",
+            Some(&["s1".to_string()]),
+            10,
+            Duration::from_millis(400),
+            Some(&holding),
+        )
+        .await
+        .unwrap();
+    assert_eq!(t.items.len(), 1);
+    assert_eq!(t.items[0].pending.as_deref(), Some("p-1"));
+    assert_eq!(t.items[0].state.as_deref(), Some("state-1"));
+    assert_eq!(b.read("s1").await.unwrap().0.pending, None, "moved out");
+    assert_eq!(a.depth().await.unwrap(), (0, 1));
+
+    // The flight is nobody else's until its lease ends; then one node claims it.
+    assert!(a.overdue(10).await.unwrap().is_empty());
+    assert_eq!(a.claim("f1", Duration::from_secs(5)).await.unwrap(), None);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(a.overdue(10).await.unwrap(), vec!["f1".to_string()]);
+    let claimed = a
+        .claim("f1", Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed, t.items);
+    assert_eq!(
+        b.claim("f1", Duration::from_secs(5)).await.unwrap(),
+        None,
+        "a has it"
+    );
+    a.landed("f1").await.unwrap();
+    assert_eq!(a.depth().await.unwrap(), (0, 0));
+
+    // Forgetting drops the state and the frozen mark; a freeze is read by every node.
+    b.freeze(&["s1".to_string()], day).await.unwrap();
+    assert!(a.read("s1").await.unwrap().1);
+    assert!(b.forget(&holding, "u1").await.unwrap());
+    let (item, frozen) = a.read("s1").await.unwrap();
+    assert_eq!((item.state, item.pending, frozen), (None, None, false));
+    assert!(a.owned("u1").await.unwrap().is_empty());
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}

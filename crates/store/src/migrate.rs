@@ -281,6 +281,11 @@ const STEPS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0054_reconciliations.sqlite.sql"),
         include_str!("../migrations/0054_reconciliations.postgres.sql"),
     ),
+    (
+        55,
+        include_str!("../migrations/0055_study_flushes.sqlite.sql"),
+        include_str!("../migrations/0055_study_flushes.postgres.sql"),
+    ),
 ];
 
 async fn apply<C: ConnectionTrait>(db: &C, version: i64, sql: &str) -> Result<(), DbErr> {

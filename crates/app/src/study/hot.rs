@@ -35,12 +35,12 @@ pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
 /// A session unheard-of for this long leaves memory (after its last write).
 const IDLE_EVICT: chrono::Duration = chrono::Duration::minutes(10);
 /// How long a node trusts the policy it read (a change reaches every node within it).
-const POLICY_TTL: Duration = Duration::from_secs(5);
+pub(crate) const POLICY_TTL: Duration = Duration::from_secs(5);
 /// Rows per multi-row statement (well under both databases' parameter limits).
 const CHUNK: usize = 500;
 
 /// One irregularity counted since the last write.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PendingIrregularity {
     pub code: Irregularity,
     pub clears: bool,
@@ -49,8 +49,9 @@ pub(crate) struct PendingIrregularity {
     pub last_at: DateTime<Utc>,
 }
 
-/// A session's state between heartbeats.
-#[derive(Debug, Clone)]
+/// A session's state between heartbeats. Serialised (for Redis) without what is pending:
+/// that travels apart, as `Pending`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Hot {
     /// The session's row as it will be written (cursor, credited, beats, next check,
     /// updated at); its status is written only by the rare events.
@@ -61,6 +62,7 @@ pub(crate) struct Hot {
     pub progress: progress::Model,
     pub watched: Ranges,
     /// The progress row changed since the last write.
+    #[serde(skip)]
     pub progress_dirty: bool,
     /// The day (China time) `today_ms` counts, and the learner's credit on it (every
     /// lesson, this session's unwritten credit included).
@@ -68,11 +70,15 @@ pub(crate) struct Hot {
     pub today_ms: u64,
     pub open_check: Option<check::Model>,
     /// Credit per day not yet written (added to `study_days`).
+    #[serde(skip)]
     pub pending_days: Vec<(String, i64)>,
+    #[serde(skip)]
     pub pending_irregularities: Vec<PendingIrregularity>,
     /// Heartbeats taken since the last write.
+    #[serde(skip)]
     pub pending_beats: u64,
     /// Anything to write.
+    #[serde(skip)]
     pub dirty: bool,
 }
 
@@ -609,6 +615,18 @@ impl crate::App {
     /// Write this node's buffered heartbeats every `FLUSH_EVERY` (nothing to do in the
     /// direct mode).
     pub fn start_study_flusher(&self) -> Option<tokio::task::JoinHandle<()>> {
+        if let Some(shared) = self.study_shared.clone() {
+            let app = self.clone();
+            return Some(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(FLUSH_EVERY);
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = shared.flush(&app.db, None, app.now()).await {
+                        tracing::error!(error = %e, "writing heartbeats held in Redis");
+                    }
+                }
+            }));
+        }
         let buffer = self.study_buffer.clone()?;
         let app = self.clone();
         Some(tokio::spawn(async move {
@@ -622,10 +640,18 @@ impl crate::App {
         }))
     }
 
-    /// Each heartbeat written in its own transaction: for several nodes behind one
-    /// address, until the buffer lives in Redis.
+    /// Each heartbeat written in its own transaction (several nodes without Redis; the
+    /// reference the other modes are measured against).
     pub fn with_direct_study(mut self) -> Self {
         self.study_buffer = None;
+        self.study_shared = None;
+        self
+    }
+
+    /// Sessions' state held in Redis for every node (several nodes sharing Redis).
+    pub fn with_shared_study(mut self, held: jineng_limits::held::Held) -> Self {
+        self.study_buffer = None;
+        self.study_shared = Some(Arc::new(super::shared::Shared::new(held)));
         self
     }
 }

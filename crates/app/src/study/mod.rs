@@ -34,6 +34,7 @@ use serde::Serialize;
 
 pub mod evidence;
 pub mod hot;
+pub mod shared;
 mod supervision;
 pub use supervision::*;
 
@@ -309,18 +310,32 @@ impl Study<'_> {
         if let Some(p) = self.study_buffer.as_ref().and_then(|b| b.cached_policy()) {
             return Ok(p);
         }
+        if let Some(p) = self.study_shared.as_ref().and_then(|s| s.cached_policy()) {
+            return Ok(p);
+        }
         let p = self.policy().await?;
         if let Some(b) = &self.study_buffer {
             b.keep_policy(Some(p));
         }
+        if let Some(s) = &self.study_shared {
+            s.keep_policy(Some(p));
+        }
         Ok(p)
     }
 
-    /// Write what this node holds in memory (one learner's sessions, or all), so a
-    /// reader sees every heartbeat taken so far. Nothing to do in the direct mode.
+    /// Write what this node holds in memory, or what Redis holds for every node (one
+    /// learner's sessions, or all), so a reader sees every heartbeat taken so far.
+    /// Nothing to do in the direct mode.
     pub async fn settle(&self, user: Option<&str>) -> AppResult<()> {
         if let Some(b) = &self.study_buffer {
             b.flush(&self.db, user, self.now()).await?;
+        }
+        if let Some(s) = &self.study_shared {
+            let ids = match user {
+                Some(u) => Some(s.owned(u).await?),
+                None => None,
+            };
+            s.flush(&self.db, ids, self.now()).await?;
         }
         Ok(())
     }
@@ -361,6 +376,9 @@ impl Study<'_> {
         .await?;
         if let Some(b) = &self.study_buffer {
             b.keep_policy(None);
+        }
+        if let Some(s) = &self.study_shared {
+            s.keep_policy(None);
         }
         Ok(p)
     }
@@ -617,6 +635,12 @@ impl Study<'_> {
         .insert(&w.txn)
         .await?;
         let froze = others.len() as u64;
+        if let Some(s) = &self.study_shared {
+            // Marked in Redis before the open commits: a session every node must refuse
+            // is never left crediting because Redis was away.
+            let ids: Vec<String> = others.iter().map(|o| o.id.clone()).collect();
+            s.freeze(&ids).await?;
+        }
         w.commit(Entry::ok(
             "study.open",
             "study_session",
@@ -662,6 +686,16 @@ impl Study<'_> {
         input: BeatInput,
     ) -> AppResult<BeatReply> {
         let policy = self.beat_policy().await?;
+        if let Some(shared) = self.study_shared.clone() {
+            let lease = shared.lock(session_id).await?;
+            let r = self
+                .beat_shared(&shared, &lease, &policy, who, ctx, session_id, &input)
+                .await;
+            if r.is_err() {
+                shared.release(&lease).await;
+            }
+            return r;
+        }
         match self.study_buffer.clone() {
             Some(buffer) => {
                 self.beat_buffered(&buffer, &policy, who, ctx, session_id, &input)
@@ -789,6 +823,85 @@ impl Study<'_> {
                 drop(g);
                 buffer.forget(session_id);
                 Ok(r.cleared_if(cleared))
+            }
+        }
+    }
+
+    /// Several nodes: the session's state read from Redis under its lease (or loaded from
+    /// the database when Redis holds none), judged, and stored back with what is pending;
+    /// a flusher writes it. A clearing is written at once with what was pending.
+    #[allow(clippy::too_many_arguments)]
+    async fn beat_shared(
+        &self,
+        shared: &shared::Shared,
+        lease: &jineng_limits::held::Lease,
+        policy: &Policy,
+        who: &Principal,
+        ctx: &RequestCtx,
+        session_id: &str,
+        input: &BeatInput,
+    ) -> AppResult<BeatReply> {
+        let (held, frozen) = shared.read(session_id).await?;
+        let now = self.now();
+        let loaded = match held {
+            Some(h) => Some(h),
+            None => hot::Hot::load(&self.db, session_id, &who.user_id, now).await?,
+        };
+        let Some(mut h) = loaded.filter(|h| h.row.user_id == who.user_id) else {
+            shared.release(lease).await;
+            return self.not_callers(who, ctx, session_id).await;
+        };
+        if frozen {
+            h.row.status = SessionStatus::Frozen;
+        }
+        let check_missed =
+            if h.open_check.is_none() && h.row.next_check_at.is_some_and(|at| at <= now) {
+                let txn = crate::tx::begin_write(&self.db).await?;
+                let missed = self.due_check(&txn, &mut h, policy, now).await?;
+                txn.commit().await?;
+                missed
+            } else {
+                self.due_check(&self.db, &mut h, policy, now).await?
+            };
+        match self.apply(&mut h, policy, who, ctx, input, now, check_missed)? {
+            Step::Reply(r) => {
+                if h.dirty {
+                    shared.store(lease, &h).await?;
+                } else {
+                    shared.release(lease).await;
+                }
+                Ok(r)
+            }
+            Step::Clear(why, r) => {
+                // Rare: what was pending moves to a flight written now with this state
+                // and the clearing, under the flight's name; the session leaves Redis.
+                let flight = shared.take_own(lease).await?;
+                let written = async {
+                    let txn = crate::tx::begin_write(&self.db).await?;
+                    hot::write(&txn, &[&h]).await?;
+                    let cleared = self.irregular(&txn, who, ctx, &h.row, why, now).await?;
+                    jineng_store::study::flush::ActiveModel {
+                        id: Set(flight.clone()),
+                        sessions: Set(1),
+                        at: Set(now),
+                    }
+                    .insert(&txn)
+                    .await?;
+                    txn.commit().await?;
+                    AppResult::Ok(cleared)
+                }
+                .await;
+                match written {
+                    Ok(cleared) => {
+                        shared.landed(&flight).await;
+                        shared.forget(lease, &who.user_id).await;
+                        Ok(r.cleared_if(cleared))
+                    }
+                    Err(e) => {
+                        shared.abandon(&flight).await;
+                        Err(e)
+                    }
+                }
             }
         }
     }
@@ -1037,6 +1150,11 @@ impl Study<'_> {
         check_id: &str,
         answer: &str,
     ) -> AppResult<CheckAnswered> {
+        if let Some(shared) = self.study_shared.clone() {
+            return self
+                .answer_check_shared(&shared, who, session_id, check_id, answer)
+                .await;
+        }
         // A buffering node holds the session's lock through the write and tells the
         // state in memory what changed (the order everywhere: session, then database).
         let slot = self.study_buffer.as_ref().map(|b| b.slot(session_id));
@@ -1058,6 +1176,38 @@ impl Study<'_> {
             b.drop_empty(session_id);
         }
         r.map(|(a, _, _)| a)
+    }
+
+    /// Several nodes: the answer written under the session's lease in Redis, and the state
+    /// Redis holds told what changed.
+    async fn answer_check_shared(
+        &self,
+        shared: &shared::Shared,
+        who: &Principal,
+        session_id: &str,
+        check_id: &str,
+        answer: &str,
+    ) -> AppResult<CheckAnswered> {
+        let lease = shared.lock(session_id).await?;
+        let r = async {
+            let (a, next, next_at) = self
+                .answer_check_in_db(who, session_id, check_id, answer)
+                .await?;
+            match shared.read(session_id).await? {
+                (Some(mut h), _) if h.row.user_id == who.user_id => {
+                    h.open_check = next;
+                    h.row.next_check_at = next_at;
+                    shared.store(&lease, &h).await?;
+                }
+                _ => shared.release(&lease).await,
+            }
+            AppResult::Ok(a)
+        }
+        .await;
+        if r.is_err() {
+            shared.release(&lease).await;
+        }
+        r
     }
 
     /// The answer written: the verdict, the next check if one was asked at once, and when
@@ -1340,6 +1490,14 @@ impl Study<'_> {
 
     /// End a session (the learner closed the lesson).
     pub async fn end(&self, who: &Principal, session_id: &str) -> AppResult<()> {
+        if let Some(shared) = self.study_shared.clone() {
+            let lease = shared.lock(session_id).await?;
+            let r = self.end_shared(&shared, &lease, who, session_id).await;
+            if r.is_err() {
+                shared.release(&lease).await;
+            }
+            return r;
+        }
         // A buffering node writes what it holds of the session with the end, and lets it
         // go from memory (a heartbeat after it loads the ended row and is refused).
         let slot = self.study_buffer.as_ref().map(|b| b.slot(session_id));
@@ -1380,6 +1538,70 @@ impl Study<'_> {
             b.forget(session_id);
         }
         Ok(())
+    }
+
+    /// Several nodes: what Redis holds of the session is written with the end, under a
+    /// flight's name, and the session leaves Redis.
+    async fn end_shared(
+        &self,
+        shared: &shared::Shared,
+        lease: &jineng_limits::held::Lease,
+        who: &Principal,
+        session_id: &str,
+    ) -> AppResult<()> {
+        let held = shared
+            .read(session_id)
+            .await?
+            .0
+            .filter(|h| h.row.user_id == who.user_id);
+        let flight = match &held {
+            Some(_) => Some(shared.take_own(lease).await?),
+            None => None,
+        };
+        let written = async {
+            let txn = crate::tx::begin_write(&self.db).await?;
+            if let Some(h) = &held {
+                hot::write(&txn, &[h]).await?;
+            }
+            let r = session::Entity::update_many()
+                .col_expr(session::Column::Status, Expr::value(SessionStatus::Ended))
+                .col_expr(session::Column::UpdatedAt, Expr::value(self.now()))
+                .filter(session::Column::Id.eq(session_id))
+                .filter(session::Column::UserId.eq(who.user_id.clone()))
+                .exec(&txn)
+                .await?;
+            if r.rows_affected == 0 {
+                return Err(AppError::NotFound("学习记录"));
+            }
+            if let Some(f) = &flight {
+                jineng_store::study::flush::ActiveModel {
+                    id: Set(f.clone()),
+                    sessions: Set(1),
+                    at: Set(self.now()),
+                }
+                .insert(&txn)
+                .await?;
+            }
+            txn.commit().await?;
+            AppResult::Ok(())
+        }
+        .await;
+        match (written, flight) {
+            (Ok(()), Some(f)) => {
+                shared.landed(&f).await;
+                shared.forget(lease, &who.user_id).await;
+                Ok(())
+            }
+            (Ok(()), None) => {
+                shared.forget(lease, &who.user_id).await;
+                Ok(())
+            }
+            (Err(e), Some(f)) => {
+                shared.abandon(&f).await;
+                Err(e)
+            }
+            (Err(e), None) => Err(e),
+        }
     }
 
     /// The caller's courses with progress per lesson, irregularities and clearings.

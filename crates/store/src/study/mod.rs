@@ -4,6 +4,7 @@
 pub mod check;
 pub mod clearing;
 pub mod day;
+pub mod flush;
 pub mod irregularity;
 pub mod progress;
 pub mod session;

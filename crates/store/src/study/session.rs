@@ -3,7 +3,7 @@
 use jineng_core::study::SessionStatus;
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "study_sessions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

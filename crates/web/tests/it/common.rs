@@ -199,9 +199,22 @@ pub struct Options {
     pub demo: bool,
     /// Witnesses the log pushes its checkpoints to.
     pub witnesses: Vec<jineng_app::ledger::witness::Witness>,
-    /// Heartbeats written each in its own transaction (several nodes) instead of buffered
-    /// in memory (the embedded default).
-    pub direct_study: bool,
+    /// Where heartbeats are kept between writes.
+    pub study: StudyMode,
+    /// The key prefix of `StudyMode::Redis` (a fresh one when `None`).
+    pub study_prefix: Option<String>,
+}
+
+/// Where a node keeps sessions' state between heartbeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StudyMode {
+    /// In the node's memory, written every two seconds (the embedded default).
+    #[default]
+    Buffered,
+    /// Each heartbeat written in its own transaction.
+    Direct,
+    /// In Redis for every node (`JINENG_TEST_REDIS_URL`, a prefix of the test's own).
+    Redis,
 }
 
 impl Default for Options {
@@ -219,7 +232,8 @@ impl Default for Options {
             },
             demo: true,
             witnesses: Vec::new(),
-            direct_study: false,
+            study: StudyMode::Buffered,
+            study_prefix: None,
         }
     }
 }
@@ -278,10 +292,21 @@ impl TestApp {
         .with_sms(sms.clone(), false)
         .with_ledger_key(test_ledger_key())
         .with_witnesses(o.witnesses);
-        let app = if o.direct_study {
-            app.with_direct_study()
-        } else {
-            app
+        let app = match o.study {
+            StudyMode::Buffered => app,
+            StudyMode::Direct => app.with_direct_study(),
+            StudyMode::Redis => {
+                let url = std::env::var("JINENG_TEST_REDIS_URL")
+                    .expect("JINENG_TEST_REDIS_URL must name the Redis to test against");
+                let prefix = o
+                    .study_prefix
+                    .clone()
+                    .unwrap_or_else(|| format!("jineng-test:study:{}", uuid::Uuid::now_v7()));
+                let held = jineng_limits::held::Held::connect(&url, &prefix)
+                    .await
+                    .expect("connect to Redis");
+                app.with_shared_study(held)
+            }
         };
         app.seed_reference().await.expect("reference data");
         if o.demo {
@@ -305,7 +330,22 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self.router.clone().oneshot(req).await.unwrap();
+        Self::send_via(&self.router, req).await
+    }
+
+    /// A router of another node of this platform (`app`, say `self.app.another_node()`).
+    pub fn router_of(&self, app: jineng_app::App) -> axum::Router {
+        jineng_web::router(jineng_web::AppState {
+            app,
+            demo: true,
+            demo_logins: demo_logins(),
+            metrics_token: Some(METRICS_TOKEN.into()),
+        })
+    }
+
+    /// Send a request to `router` (this node's or another's).
+    pub async fn send_via(router: &axum::Router, req: Request<Body>) -> Resp {
+        let res = router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();

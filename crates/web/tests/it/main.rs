@@ -38,6 +38,7 @@ mod server;
 mod skills;
 mod solicitation;
 mod study;
+mod study_nodes;
 mod subsidies;
 mod supervision;
 mod teachers;
