@@ -8,7 +8,9 @@ Starts on loopback: a PostgreSQL cluster of its own (initdb) with a streaming re
 an S3-compatible server (moto), three `jineng serve` nodes in production mode behind
 nginx (TLS, HTTP/2, ops/nginx/jineng.conf.template). A bounded load of signed-in users
 (pages, a list, one write every third round: an API token named after the round, and a
-sign-out and sign-in every twentieth) runs while:
+sign-out and sign-in every twentieth) and LEARNERS learners playing an hour-long lesson as
+the player does (a heartbeat every 10 s through nginx, so any node takes any heartbeat;
+their state is held in Redis, which runs with an fsync'd append-only file) run while:
 
   1. nothing is wrong (baseline),
      then the replica's replay is paused: a list misses a user just made (it reads the
@@ -27,7 +29,9 @@ sign-out and sign-in every twentieth) runs while:
 Reports per phase: requests, failures (5xx and broken connections), the longest run of
 failures, the slowest failed request (with the database down nodes must refuse at once,
 not hang), the time from the database's restart to the first success, sessions lost (a signed-in user sent to /login: must be 0), and the writes:
-acknowledged but missing (lost) or present twice (duplicated), both must be 0.
+acknowledged but missing (lost) or present twice (duplicated), both must be 0; and each
+learner's credit in the database, per lesson and per day, must equal what the server's
+last reply said (no heartbeat lost or counted twice across the faults).
 Exit 1 if a session or a write was lost or doubled, if the replica or job checks fail,
 or if the last phase still fails.
 """
@@ -144,8 +148,11 @@ replica_url = f"postgres://postgres@127.0.0.1:{replica_port}/postgres"
 REPLICA_MAX_LAG_MS = 4000
 
 redis_port = free_port()
+# Redis keeps the heartbeats it holds on disk before it answers (append-only file,
+# fsync on every write), as docs/operations.md says to run it: killed and started again
+# from the same directory, it has every heartbeat it acknowledged.
 redis_args = ["redis-server", "--bind", "127.0.0.1", "--port", str(redis_port), "--save", "",
-              "--appendonly", "no", "--dir", work]
+              "--appendonly", "yes", "--appendfsync", "always", "--dir", work]
 start("redis", redis_args)
 wait_for(lambda: subprocess.run(["redis-cli", "-p", str(redis_port), "ping"],
                                 capture_output=True).stdout.strip() == b"PONG", 10, "Redis")
@@ -203,6 +210,46 @@ def cli_token(username, name):
 
 
 api_token = cli_token("load0", "replica-check")
+
+# ------------------------------------------------------------------ study
+# A listed, free public-welfare course with one hour-long lesson, written into the
+# database as a reviewed one would be (no video to transcode), and LEARNERS learners who
+# study it on their own while the faults come and go.
+LEARNERS = 12
+STUDY_INTERVAL = 10
+
+
+def psql(sql):
+    return subprocess.run(["psql", db_url, "-v", "ON_ERROR_STOP=1", "-tAc", sql],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+org_id, org_region = psql("SELECT id, region_code FROM organizations ORDER BY id LIMIT 1").split("|")
+package_id, version_id, chapter_id, lesson_id = (f"cluster-{k}" for k in ("package", "version", "chapter", "lesson"))
+psql(f"""
+INSERT INTO course_packages (id, org_id, region_code, source, name, listing, listed_version_id,
+  listing_reason, latest_version, created_at, updated_at)
+VALUES ('{package_id}', '{org_id}', '{org_region}', 'provider', '集群学习课', 'listed', '{version_id}',
+  '', 1, now(), now());
+INSERT INTO course_package_versions (id, package_id, org_id, region_code, number, status, name,
+  cover_key, intro, audience, content, declared_hours, occupation_code, work_type_id, skill_level,
+  training_type, course_type, price_fen, free_seek, copyright_key, copyright_filename,
+  review_level, review_levels, review_round, review_steps, warnings, submitted_at, decided_at,
+  created_by, created_at, updated_at)
+VALUES ('{version_id}', '{package_id}', '{org_id}', '{org_region}', 1, 'approved', '集群学习课',
+  '', '', '', '', 1, '4-10-01-06', '', 5, 'public_welfare', 'general', 0, false, '', '',
+  0, 1, 1, '[]', '', now(), now(), 'system', now(), now());
+INSERT INTO course_chapters (id, version_id, position, title)
+VALUES ('{chapter_id}', '{version_id}', 1, '第一章');
+INSERT INTO course_lessons (id, version_id, chapter_id, position, title, kind, body, media_id,
+  seconds, preview, created_at)
+VALUES ('{lesson_id}', '{version_id}', '{chapter_id}', 1, '一小时的课', 'video', '', '', 3600, false, now());
+""")
+for i in range(LEARNERS):
+    subprocess.run([BIN, "admin", "create-user", "--username", f"stu{i}", "--name", f"学员{i}",
+                    "--role", "learner", "--password", PASSWORD],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+learner_tokens = [cli_token(f"stu{i}", f"cluster-study-{i}") for i in range(LEARNERS)]
 institution_token = cli_token("institution", "cluster-import")
 admin_token = cli_token("admin", "cluster-jobs")
 
@@ -423,6 +470,134 @@ def replica_sql(sql):
     subprocess.run(["psql", replica_url, "-tAc", sql], check=True, capture_output=True)
 
 
+study = {"ok": 0, "refused": 0, "uncertain": 0, "acked_ms": 0, "irregular": {},
+         "irregular_after_outage": {}, "uncertain_statuses": {}, "final": {}}
+
+
+def study_api(method, path, tok, body, address):
+    """The study API through nginx, from the learner's own address: (status, reply)."""
+    c = http.client.HTTPSConnection("127.0.0.1", nginx_port, context=tls, timeout=15)
+    try:
+        c.request(method, f"/api/v1{path}", body=json.dumps(body),
+                  headers={"Authorization": f"Bearer {tok}", "Content-Type": "application/json",
+                           "X-Forwarded-For": address})
+        r = c.getresponse()
+        text = r.read()
+        try:
+            return r.status, json.loads(text or b"null")
+        except ValueError:
+            return r.status, None
+    finally:
+        c.close()
+
+
+def study_loop(i):
+    """A learner plays the lesson as player.js does: a heartbeat every STUDY_INTERVAL s
+    (± 1.5 s, as a browser's timer gives) with the video's position, which moves on in
+    real time; a heartbeat answered 5xx or not at all is sent again unchanged at the next
+    tick."""
+    tok, address = learner_tokens[i], f"10.1.{i}.1"
+    opened = None
+    while opened is None and not stop_load.is_set():
+        try:
+            status, body = study_api("POST", f"/lessons/{lesson_id}/study", tok, {}, address)
+            if status == 201:
+                opened = body
+                break
+        except OSError:
+            pass
+        time.sleep(1)
+    if opened is None:
+        return
+    sess = {"id": opened["session_id"], "token": opened["token"], "seq": 0,
+            "start": opened["position_ms"], "opened": time.time(), "address": address, "tok": tok,
+            "pending": None, "since_failure": 99}
+    study["final"][i] = {"session": sess, "lesson_credited_ms": 0}
+    while not stop_load.is_set():
+        time.sleep(STUDY_INTERVAL + random.uniform(-1.5, 1.5))
+        beat(i, sess)
+
+
+def beat(i, sess):
+    """One heartbeat (the unanswered one again, if any); its reply's lesson total is kept.
+    True when answered 200."""
+    body = sess["pending"]
+    if body is None:
+        sess["seq"] += 1
+        body = {"token": sess["token"], "seq": sess["seq"],
+                "position_ms": sess["start"] + int((time.time() - sess["opened"]) * 1000),
+                "rate_pct": 100, "visible": True}
+    try:
+        status, r = study_api("POST", f"/study-sessions/{sess['id']}/beats", sess["tok"], body,
+                              sess["address"])
+    except OSError:
+        status, r = 0, None
+    sess["pending"] = body if status == 0 or status >= 500 else None
+    with lock:
+        if status == 200:
+            study["ok"] += 1
+            study["acked_ms"] += r["credited_ms"]
+            study["final"][i]["lesson_credited_ms"] = r["lesson_credited_ms"]
+            if r.get("irregularity"):
+                # Right after an outage the video has played on past what the server saw:
+                # that time is not credited ("jumped", or "idle" after a long one).
+                kind = "irregular" if sess["since_failure"] >= 2 else "irregular_after_outage"
+                study[kind][r["irregularity"]] = study[kind].get(r["irregularity"], 0) + 1
+            sess["since_failure"] += 1
+        else:
+            sess["since_failure"] = 0
+            if status == 503:
+                study["refused"] += 1   # refused before anything was kept (Retry-After)
+            else:
+                # A broken connection (0) or a gateway's answer: may have been kept.
+                study["uncertain"] += 1
+                study["uncertain_statuses"][status] = study["uncertain_statuses"].get(status, 0) + 1
+    return status == 200
+
+
+def study_checks():
+    """After the load: each learner's last heartbeat is answered (sent until it is), then
+    the database must hold exactly what the replies said, per learner and per day."""
+    for i, f in sorted(study["final"].items()):
+        for _ in range(20):
+            if beat(i, f["session"]):
+                break
+            time.sleep(1)
+    want = {f"stu{i}": f["lesson_credited_ms"] for i, f in study["final"].items()}
+
+    def held():
+        rows = psql("""SELECT u.username, coalesce(sum(p.credited_ms), 0),
+                          (SELECT coalesce(sum(d.credited_ms), 0) FROM study_days d WHERE d.user_id = u.id)
+                       FROM users u LEFT JOIN study_progress p ON p.user_id = u.id
+                       WHERE u.username LIKE 'stu%' GROUP BY u.id, u.username""")
+        out = {}
+        for line in rows.splitlines():
+            name, lessons, days = line.split("|")
+            out[name] = (int(lessons), int(days))
+        return out
+
+    # The flushers write every two seconds; a batch a killed node took is written after
+    # the lease (5 s here).
+    deadline = time.time() + JOB_LEASE_SECONDS + 15
+    got = held()
+    while time.time() < deadline and any(got.get(n) != (ms, ms) for n, ms in want.items()):
+        time.sleep(0.5)
+        got = held()
+    wrong = {n: (ms, got.get(n)) for n, ms in want.items() if got.get(n) != (ms, ms)}
+    check("every learner's credit in the database is what the last reply said, per lesson and per day "
+          "(no heartbeat lost or counted twice across the faults)",
+          len(want) == LEARNERS and not wrong and sum(want.values()) > 0,
+          f"learners {len(want)}, (replied, (lesson, days)): {wrong}")
+    check("no heartbeat of the honest players was judged irregular, except right after an outage",
+          not study["irregular"], study["irregular"])
+    return {"learners": len(want), "heartbeats_answered": study["ok"],
+            "refused_with_retry": study["refused"], "uncertain": study["uncertain"],
+            "uncertain_statuses": study["uncertain_statuses"],
+            "irregular_after_outage": study["irregular_after_outage"],
+            "credited_s": round(sum(want.values()) / 1000, 1),
+            "acknowledged_increments_s": round(study["acked_ms"] / 1000, 1)}
+
+
 checks = {}
 
 
@@ -589,7 +764,14 @@ def import_checks(watcher, seen, killed_node, written_before):
 
 
 threads = [threading.Thread(target=user_loop, args=(i,), daemon=True) for i in range(USERS)]
+threads += [threading.Thread(target=study_loop, args=(i,), daemon=True) for i in range(LEARNERS)]
 try:
+    # The study rules of this run: a heartbeat every STUDY_INTERVAL s, no watch checks.
+    status, rules = node_api("GET", "/study-settings", node_ports[0])
+    rules.update({"interval_secs": STUDY_INTERVAL, "check_every_min_secs": 0, "check_every_max_secs": 0})
+    status, _ = node_api("PUT", "/study-settings", node_ports[0], rules)
+    if status != 200:
+        raise SystemExit(f"cluster: the study rules were refused: {status}")
     for t in threads:
         t.start()
     time.sleep(PHASE)
@@ -644,6 +826,7 @@ try:
     for t in threads:
         t.join(timeout=30)
     ended[phase["name"]] = time.time()
+    study_report = study_checks()
 
     # The writes: every acknowledged token is there once; none twice.
     rows = subprocess.run(["psql", db_url, "-tAc",
@@ -670,6 +853,7 @@ try:
                         "lost": len(lost), "doubled": len(doubled)}
     report["checks"] = checks
     report["job_across_nodes"] = job_report
+    report["study"] = study_report
     report["sign_ins_during_the_run"] = sign_ins[0]
     report["sign_ins_refused"] = refusals
     print(json.dumps(report, ensure_ascii=False, indent=2))

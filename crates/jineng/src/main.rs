@@ -310,6 +310,7 @@ async fn open(cfg: &Config) -> Result<App> {
     }
     // Several nodes share Redis: a learner's next heartbeat may reach another node, so
     // sessions' state between heartbeats is held there for every node.
+    let app = app.with_job_lease(cfg.job_lease_seconds);
     let app = match &cfg.redis_url {
         Some(url) => {
             let held = jineng_limits::held::Held::connect(url.expose_secret(), "jineng:study")
@@ -322,7 +323,6 @@ async fn open(cfg: &Config) -> Result<App> {
     let witnesses = jineng_app::ledger::witness::Witness::parse_list(&cfg.ledger_witnesses)
         .map_err(|e| anyhow::anyhow!("JINENG_LEDGER_WITNESSES: {e}"))?;
     let app = app
-        .with_job_lease(cfg.job_lease_seconds)
         .with_ledger_old_keys(cfg.ledger_old_keys.clone())
         .with_witnesses(witnesses);
     Ok(match cfg.ledger_key()? {

@@ -648,10 +648,13 @@ impl crate::App {
         self
     }
 
-    /// Sessions' state held in Redis for every node (several nodes sharing Redis).
+    /// Sessions' state held in Redis for every node (several nodes sharing Redis). A
+    /// batch of heartbeats a node took and did not write is written by another after
+    /// the jobs' lease (`with_job_lease`, set first).
     pub fn with_shared_study(mut self, held: jineng_limits::held::Held) -> Self {
+        let lease = self.job_lease.to_std().unwrap_or(Duration::from_secs(60));
         self.study_buffer = None;
-        self.study_shared = Some(Arc::new(super::shared::Shared::new(held)));
+        self.study_shared = Some(Arc::new(super::shared::Shared::new(held, lease)));
         self
     }
 }

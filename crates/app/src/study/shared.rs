@@ -32,8 +32,6 @@ const LEASE: Duration = Duration::from_secs(10);
 const WAIT: Duration = Duration::from_secs(3);
 /// A session's state stays in Redis this long after its last heartbeat.
 const KEEP: Duration = Duration::from_secs(24 * 3600);
-/// A flight not landed by then may be written by another node.
-const FLIGHT_LEASE: Duration = Duration::from_secs(30);
 /// A frozen mark outlives any state it could apply to.
 const FROZEN_FOR: Duration = Duration::from_secs(2 * 24 * 3600);
 /// Sessions per flight.
@@ -99,6 +97,9 @@ fn redis(e: jineng_limits::LimitError) -> AppError {
 /// Sessions' state held in Redis for every node.
 pub struct Shared {
     held: Held,
+    /// A flight not landed by then may be written by another node (the jobs' lease,
+    /// `job_lease_seconds`: how long any node's claim on shared work lasts).
+    flight_lease: Duration,
     policy: std::sync::Mutex<Option<(Instant, Policy)>>,
     flushes: AtomicU64,
     statements: AtomicU64,
@@ -108,9 +109,10 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(held: Held) -> Shared {
+    pub fn new(held: Held, flight_lease: Duration) -> Shared {
         Shared {
             held,
+            flight_lease,
             policy: Default::default(),
             flushes: AtomicU64::new(0),
             statements: AtomicU64::new(0),
@@ -198,7 +200,7 @@ impl Shared {
                 &flight,
                 Some(std::slice::from_ref(&lease.id)),
                 1,
-                FLIGHT_LEASE,
+                self.flight_lease,
                 Some(lease),
             )
             .await
@@ -253,7 +255,7 @@ impl Shared {
             let flight = uuid::Uuid::now_v7().to_string();
             let taken = self
                 .held
-                .take(&flight, ids.as_deref(), CHUNK, FLIGHT_LEASE, None)
+                .take(&flight, ids.as_deref(), CHUNK, self.flight_lease, None)
                 .await
                 .map_err(redis)?;
             let n = taken.items.len();
@@ -284,7 +286,7 @@ impl Shared {
         for flight in self.held.overdue(20).await.map_err(redis)? {
             let Some(items) = self
                 .held
-                .claim(&flight, FLIGHT_LEASE)
+                .claim(&flight, self.flight_lease)
                 .await
                 .map_err(redis)?
             else {
