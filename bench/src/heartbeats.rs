@@ -8,7 +8,10 @@
 //! Then the same number of requests to the bare JSON route (`/healthz`) of the same
 //! server, the same way. Prints heartbeats/s, p50/p99, the ratio to the bare route, and
 //! the buffered mode's heartbeats per write statement; `direct` writes each heartbeat
-//! through instead. SQLite in a temporary file, or `JINENG_BENCH_DATABASE_URL`.
+//! through instead; `redis` holds sessions' state in Redis as several nodes do
+//! (`JINENG_BENCH_REDIS_URL`, database 14 of the local Redis by default; a fresh key
+//! prefix per run) and reports its heartbeats per write statement too. SQLite in a
+//! temporary file, or `JINENG_BENCH_DATABASE_URL`.
 //!
 //! `jineng-bench heartbeat-crash BINARY LEARNERS`: prepares a SQLite database (or the fresh
 //! database `JINENG_BENCH_DATABASE_URL` names), starts the
@@ -339,7 +342,15 @@ pub(crate) fn policy(interval_secs: u32) -> Policy {
     }
 }
 
-pub fn heartbeats(sessions: usize, rounds: usize, direct: bool) -> Result<(), String> {
+/// Where the benchmarked platform keeps sessions' state between heartbeats.
+pub enum Mode {
+    Buffered,
+    Direct,
+    /// Held in the Redis at this URL.
+    Redis(String),
+}
+
+pub fn heartbeats(sessions: usize, rounds: usize, mode: Mode) -> Result<(), String> {
     crate::block_on(async move {
         let (dir, url) = scratch("beats")?;
         let clock = Arc::new(jineng_app::clock::ManualClock::new(chrono::Utc::now()));
@@ -353,8 +364,16 @@ pub fn heartbeats(sessions: usize, rounds: usize, direct: bool) -> Result<(), St
             policy(interval),
         )
         .await?;
-        if direct {
-            app = app.with_direct_study();
+        match &mode {
+            Mode::Buffered => {}
+            Mode::Direct => app = app.with_direct_study(),
+            Mode::Redis(url) => {
+                let prefix = format!("jineng-bench:study:{}", uuid::Uuid::now_v7());
+                let held = jineng_limits::held::Held::connect(url, &prefix)
+                    .await
+                    .map_err(err)?;
+                app = app.with_shared_study(held);
+            }
         }
         let flusher = app.start_study_flusher();
         let lesson = hour_lesson(&app).await?;
@@ -370,11 +389,12 @@ pub fn heartbeats(sessions: usize, rounds: usize, direct: bool) -> Result<(), St
         for l in people.iter() {
             playing.push(open(&http, &base, l, &lesson).await?);
         }
-        let before = app
-            .study_buffer
-            .as_ref()
-            .map(|b| b.stats())
-            .unwrap_or_default();
+        let stats = |app: &App| match (&app.study_buffer, &app.study_shared) {
+            (Some(b), _) => b.stats(),
+            (None, Some(s)) => s.stats().0,
+            (None, None) => Default::default(),
+        };
+        let before = stats(&app);
         // Heartbeats: every round the clock moves one interval on, with jitter so the
         // gaps are not a script's.
         let mut latencies = Vec::with_capacity(sessions * rounds);
@@ -398,11 +418,7 @@ pub fn heartbeats(sessions: usize, rounds: usize, direct: bool) -> Result<(), St
         let (bare_lat, _) = fire_n(&http, &base, total).await?;
         let bare_secs = started.elapsed().as_secs_f64();
         app.study().settle(None).await.map_err(err)?;
-        let after = app
-            .study_buffer
-            .as_ref()
-            .map(|b| b.stats())
-            .unwrap_or_default();
+        let after = stats(&app);
         if let Some(f) = flusher {
             f.abort();
         }
@@ -417,10 +433,10 @@ pub fn heartbeats(sessions: usize, rounds: usize, direct: bool) -> Result<(), St
             } else {
                 "SQLite"
             },
-            if direct {
-                "direct (written through)"
-            } else {
-                "buffered"
+            match mode {
+                Mode::Buffered => "buffered in the node's memory",
+                Mode::Direct => "direct (written through)",
+                Mode::Redis(_) => "held in Redis (several nodes)",
             }
         );
         println!(
@@ -435,7 +451,7 @@ pub fn heartbeats(sessions: usize, rounds: usize, direct: bool) -> Result<(), St
             "ratio heartbeats / bare route: {:.2} (target >= 0.5, p99 < 100 ms)",
             beats_per_s / bare_per_s
         );
-        if !direct {
+        if !matches!(mode, Mode::Direct) {
             let statements = after.statements - before.statements;
             let written = after.beats - before.beats;
             println!(

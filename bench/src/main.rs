@@ -19,8 +19,8 @@
 //! - `jineng-bench exams [LEARNERS]`: LEARNERS learners start one exam at once (p99 against
 //!   the p50 of starts one at a time), save answers (against the bare route) and hand in
 //!   (on PostgreSQL against pgbench's tpcb-like run on the same database);
-//! - `jineng-bench heartbeats [SESSIONS] [ROUNDS] [direct]`: study heartbeats against the bare
-//!   JSON route of the same server, and heartbeats per write statement;
+//! - `jineng-bench heartbeats [SESSIONS] [ROUNDS] [direct|redis]`: study heartbeats against
+//!   the bare JSON route of the same server, and heartbeats per write statement;
 //! - `jineng-bench open-api [SECONDS] [EVENTS]`: signed open-API requests against the same
 //!   route with a bearer token, and webhook delivery of EVENTS events to a receiver that
 //!   fails 30 % of posts;
@@ -170,8 +170,15 @@ fn main() {
     if args.get(1).map(String::as_str) == Some("heartbeats") {
         let sessions: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2000);
         let rounds: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
-        let direct = args.get(4).map(String::as_str) == Some("direct");
-        if let Err(e) = heartbeats::heartbeats(sessions, rounds, direct) {
+        let mode = match args.get(4).map(String::as_str) {
+            Some("direct") => heartbeats::Mode::Direct,
+            Some("redis") => heartbeats::Mode::Redis(
+                std::env::var("JINENG_BENCH_REDIS_URL")
+                    .unwrap_or_else(|_| "redis://127.0.0.1:6379/14".into()),
+            ),
+            _ => heartbeats::Mode::Buffered,
+        };
+        if let Err(e) = heartbeats::heartbeats(sessions, rounds, mode) {
             eprintln!("heartbeat benchmark failed: {e}");
             std::process::exit(1);
         }
@@ -200,7 +207,7 @@ fn main() {
     }
     if args.get(1).map(String::as_str) != Some("argon2") {
         eprintln!(
-            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | catalogue [ROWS] | media [SECONDS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]] | exams [LEARNERS] | certificates [N] | heartbeats [SESSIONS] [ROUNDS] [direct] | heartbeat-crash [BINARY] [LEARNERS] | open-api [SECONDS] [EVENTS]"
+            "usage: jineng-bench argon2 [SECONDS] [THREADS] | import [ROWS] | classes [ROWS] | catalogue [ROWS] | media [SECONDS] | ledger [ENTRIES] | limiter-serve [PORT] [REDIS_URL [SYNC_MS]] | exams [LEARNERS] | certificates [N] | heartbeats [SESSIONS] [ROUNDS] [direct|redis] | heartbeat-crash [BINARY] [LEARNERS] | open-api [SECONDS] [EVENTS]"
         );
         std::process::exit(2);
     }

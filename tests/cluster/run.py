@@ -471,7 +471,7 @@ def replica_sql(sql):
 
 
 study = {"ok": 0, "refused": 0, "uncertain": 0, "acked_ms": 0, "irregular": {},
-         "irregular_after_outage": {}, "uncertain_statuses": {}, "final": {}}
+         "irregular_after_outage": {}, "uncertain_statuses": {}, "refused_judged": {}, "final": {}}
 
 
 def study_api(method, path, tok, body, address):
@@ -548,6 +548,11 @@ def beat(i, sess):
             sess["since_failure"] = 0
             if status == 503:
                 study["refused"] += 1   # refused before anything was kept (Retry-After)
+            elif 400 <= status < 500:
+                # Judged and refused, nothing credited (409: the final heartbeat sent too
+                # soon after the last one, which is then sent again).
+                why = f"{status} {(r or {}).get('irregularity') or ''}".strip()
+                study["refused_judged"][why] = study["refused_judged"].get(why, 0) + 1
             else:
                 # A broken connection (0) or a gateway's answer: may have been kept.
                 study["uncertain"] += 1
@@ -592,7 +597,7 @@ def study_checks():
           not study["irregular"], study["irregular"])
     return {"learners": len(want), "heartbeats_answered": study["ok"],
             "refused_with_retry": study["refused"], "uncertain": study["uncertain"],
-            "uncertain_statuses": study["uncertain_statuses"],
+            "uncertain_statuses": study["uncertain_statuses"], "refused_judged": study["refused_judged"],
             "irregular_after_outage": study["irregular_after_outage"],
             "credited_s": round(sum(want.values()) / 1000, 1),
             "acknowledged_increments_s": round(study["acked_ms"] / 1000, 1)}
