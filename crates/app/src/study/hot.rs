@@ -190,28 +190,7 @@ impl Hot {
 
     /// Put back what a failed write took out (what came in since is kept too).
     fn restore(&mut self, taken: &Hot) {
-        for (d, ms) in &taken.pending_days {
-            match self.pending_days.iter_mut().find(|(x, _)| x == d) {
-                Some((_, v)) => *v += ms,
-                None => self.pending_days.push((d.clone(), *ms)),
-            }
-        }
-        for p in &taken.pending_irregularities {
-            match self
-                .pending_irregularities
-                .iter_mut()
-                .find(|x| x.code == p.code)
-            {
-                Some(x) => {
-                    x.count += p.count;
-                    x.first_at = std::cmp::min(x.first_at, p.first_at);
-                }
-                None => self.pending_irregularities.push(p.clone()),
-            }
-        }
-        self.pending_beats += taken.pending_beats;
-        self.progress_dirty |= taken.progress_dirty;
-        self.dirty = true;
+        Pending::of(taken).add_to(self);
     }
 
     /// After a write: nothing is pending.
@@ -221,6 +200,53 @@ impl Hot {
         self.pending_beats = 0;
         self.progress_dirty = false;
         self.dirty = false;
+    }
+}
+
+/// What one session owes the database beside its state (what a write takes out; with
+/// Redis, kept apart from the state).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Pending {
+    days: Vec<(String, i64)>,
+    irregularities: Vec<PendingIrregularity>,
+    beats: u64,
+    progress: bool,
+}
+
+impl Pending {
+    pub(crate) fn of(h: &Hot) -> Pending {
+        Pending {
+            days: h.pending_days.clone(),
+            irregularities: h.pending_irregularities.clone(),
+            beats: h.pending_beats,
+            progress: h.progress_dirty,
+        }
+    }
+
+    pub(crate) fn add_to(self, h: &mut Hot) {
+        for (d, ms) in self.days {
+            match h.pending_days.iter_mut().find(|(x, _)| *x == d) {
+                Some((_, v)) => *v += ms,
+                None => h.pending_days.push((d, ms)),
+            }
+        }
+        for p in self.irregularities {
+            match h
+                .pending_irregularities
+                .iter_mut()
+                .find(|x| x.code == p.code)
+            {
+                Some(x) => {
+                    x.count += p.count;
+                    x.first_at = std::cmp::min(x.first_at, p.first_at);
+                    x.last_at = std::cmp::max(x.last_at, p.last_at);
+                }
+                None => h.pending_irregularities.push(p),
+            }
+        }
+        h.pending_beats += self.beats;
+        h.progress_dirty |= self.progress;
+        h.dirty = true;
     }
 }
 

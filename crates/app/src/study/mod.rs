@@ -880,13 +880,7 @@ impl Study<'_> {
                     let txn = crate::tx::begin_write(&self.db).await?;
                     hot::write(&txn, &[&h]).await?;
                     let cleared = self.irregular(&txn, who, ctx, &h.row, why, now).await?;
-                    jineng_store::study::flush::ActiveModel {
-                        id: Set(flight.clone()),
-                        sessions: Set(1),
-                        at: Set(now),
-                    }
-                    .insert(&txn)
-                    .await?;
+                    shared::name_flight(&txn, &flight, 1, now).await?;
                     txn.commit().await?;
                     AppResult::Ok(cleared)
                 }
@@ -1511,14 +1505,7 @@ impl Study<'_> {
         {
             hot::write(&txn, &[h]).await?;
         }
-        let r = session::Entity::update_many()
-            .col_expr(session::Column::Status, Expr::value(SessionStatus::Ended))
-            .col_expr(session::Column::UpdatedAt, Expr::value(self.now()))
-            .filter(session::Column::Id.eq(session_id))
-            .filter(session::Column::UserId.eq(who.user_id.clone()))
-            .exec(&txn)
-            .await?;
-        if r.rows_affected == 0 {
+        if !self.end_row(&txn, session_id, &who.user_id).await? {
             drop(txn);
             let empty = g.as_ref().is_some_and(|g| g.is_none());
             drop(g);
@@ -1538,6 +1525,23 @@ impl Study<'_> {
             b.forget(session_id);
         }
         Ok(())
+    }
+
+    /// Mark the caller's session ended; whether it was theirs.
+    async fn end_row<C: ConnectionTrait>(
+        &self,
+        c: &C,
+        session_id: &str,
+        user_id: &str,
+    ) -> AppResult<bool> {
+        let r = session::Entity::update_many()
+            .col_expr(session::Column::Status, Expr::value(SessionStatus::Ended))
+            .col_expr(session::Column::UpdatedAt, Expr::value(self.now()))
+            .filter(session::Column::Id.eq(session_id))
+            .filter(session::Column::UserId.eq(user_id))
+            .exec(c)
+            .await?;
+        Ok(r.rows_affected > 0)
     }
 
     /// Several nodes: what Redis holds of the session is written with the end, under a
@@ -1563,24 +1567,11 @@ impl Study<'_> {
             if let Some(h) = &held {
                 hot::write(&txn, &[h]).await?;
             }
-            let r = session::Entity::update_many()
-                .col_expr(session::Column::Status, Expr::value(SessionStatus::Ended))
-                .col_expr(session::Column::UpdatedAt, Expr::value(self.now()))
-                .filter(session::Column::Id.eq(session_id))
-                .filter(session::Column::UserId.eq(who.user_id.clone()))
-                .exec(&txn)
-                .await?;
-            if r.rows_affected == 0 {
+            if !self.end_row(&txn, session_id, &who.user_id).await? {
                 return Err(AppError::NotFound("学习记录"));
             }
             if let Some(f) = &flight {
-                jineng_store::study::flush::ActiveModel {
-                    id: Set(f.clone()),
-                    sessions: Set(1),
-                    at: Set(self.now()),
-                }
-                .insert(&txn)
-                .await?;
+                shared::name_flight(&txn, f, 1, self.now()).await?;
             }
             txn.commit().await?;
             AppResult::Ok(())

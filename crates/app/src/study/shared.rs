@@ -16,7 +16,7 @@
 //! - Redis away: heartbeats are answered 503 with a retry hint, never credited without
 //!   being kept. Sign-in and pages do not need this path.
 
-use super::hot::{self, Hot, PendingIrregularity};
+use super::hot::{self, Hot, Pending};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use jineng_core::study::Policy;
@@ -38,52 +38,6 @@ const FROZEN_FOR: Duration = Duration::from_secs(2 * 24 * 3600);
 const CHUNK: usize = 500;
 /// A reader waits this long for heartbeats being judged to be stored, then reads anyway.
 const SETTLE_WAIT: Duration = Duration::from_secs(2);
-
-/// What one session owes the database, beside its state.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-struct Pending {
-    days: Vec<(String, i64)>,
-    irregularities: Vec<PendingIrregularity>,
-    beats: u64,
-    progress: bool,
-}
-
-impl Pending {
-    fn of(h: &Hot) -> Pending {
-        Pending {
-            days: h.pending_days.clone(),
-            irregularities: h.pending_irregularities.clone(),
-            beats: h.pending_beats,
-            progress: h.progress_dirty,
-        }
-    }
-
-    fn add_to(self, h: &mut Hot) {
-        for (d, ms) in self.days {
-            match h.pending_days.iter_mut().find(|(x, _)| *x == d) {
-                Some((_, v)) => *v += ms,
-                None => h.pending_days.push((d, ms)),
-            }
-        }
-        for p in self.irregularities {
-            match h
-                .pending_irregularities
-                .iter_mut()
-                .find(|x| x.code == p.code)
-            {
-                Some(x) => {
-                    x.count += p.count;
-                    x.first_at = std::cmp::min(x.first_at, p.first_at);
-                    x.last_at = std::cmp::max(x.last_at, p.last_at);
-                }
-                None => h.pending_irregularities.push(p),
-            }
-        }
-        h.pending_beats += self.beats;
-        h.progress_dirty |= self.progress;
-        h.dirty = true;
-    }
-}
 
 fn unavailable() -> AppError {
     AppError::Unavailable("学习记录暂时无法保存，请稍后重试（播放器会自动重发）".into())
@@ -342,13 +296,7 @@ impl Shared {
             }
             let refs: Vec<&Hot> = hots.iter().collect();
             let n = hot::write(&txn, &refs).await?;
-            flush::ActiveModel {
-                id: Set(flight.to_string()),
-                sessions: Set(i32::try_from(hots.len()).unwrap_or(i32::MAX)),
-                at: Set(now),
-            }
-            .insert(&txn)
-            .await?;
+            name_flight(&txn, flight, hots.len(), now).await?;
             txn.commit().await?;
             AppResult::Ok(Some(n))
         }
@@ -383,6 +331,24 @@ impl Shared {
             }
         }
     }
+}
+
+/// Write a flight's name with its sessions (in their transaction): a second writer of
+/// the same flight is refused by the key.
+pub(crate) async fn name_flight<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    flight: &str,
+    sessions: usize,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    flush::ActiveModel {
+        id: Set(flight.to_string()),
+        sessions: Set(i32::try_from(sessions).unwrap_or(i32::MAX)),
+        at: Set(now),
+    }
+    .insert(c)
+    .await?;
+    Ok(())
 }
 
 /// A session's state with its pending added; `None` without a state.
